@@ -1,0 +1,3 @@
+from mlgit.cli import main
+
+main()

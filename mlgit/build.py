@@ -1,0 +1,37 @@
+"""Workspace -> objects: hash and store an artifact, returning the pointer that names it."""
+
+from __future__ import annotations
+
+import os
+
+from mlgit import tree
+from mlgit.pointer import Pointer
+from mlgit.repo import Repo
+from mlgit.ui import ProgressCallback, noop_progress
+from mlgit.workspace import FileState, Found, resolve, stat_file, walk
+
+
+def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noop_progress
+          ) -> tuple[Pointer, dict[str, FileState] | None]:
+    """The pointer describing the artifact at `rel` as it is now in the workspace.
+
+    With `store`, every object it names is in the cache when this returns (not yet synced).
+    For a directory, also returns its files by path relative to the directory.
+    """
+    abs_path = repo.abspath(rel)
+    name = rel.rpartition("/")[2]
+    jobs = repo.config.get("core.jobs")
+    if os.path.isdir(abs_path) and not os.path.islink(abs_path):
+        found = walk(abs_path, rel, repo.cache_dir)
+        files = resolve(found, repo.state, repo.odb, store=store, jobs=jobs, progress=progress)
+        by_inner = {path[len(rel) + 1:]: fs for path, fs in files.items()}
+        manifest = tree.Manifest([tree.Entry(p, fs.oid, fs.size, fs.exec)
+                                  for p, fs in by_inner.items()])
+        data = tree.dumps(manifest)
+        oid = repo.odb.put_bytes(data) if store else tree.manifest_oid(data)
+        ptr = Pointer(kind="dir", path=name, oid=oid, size=manifest.size,
+                      files=len(manifest.entries))
+        return ptr, by_inner
+    one: Found = stat_file(abs_path, rel, repo.cache_dir)
+    fs = resolve([one], repo.state, repo.odb, store=store, jobs=1, progress=progress)[rel]
+    return Pointer(kind="file", path=name, oid=fs.oid, size=fs.size, exec=fs.exec), None

@@ -1,0 +1,200 @@
+"""Make the workspace match pointer files, never destroying data that is not in the cache."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from mlgit import tree
+from mlgit.errors import MlgitError
+from mlgit.linker import Linker
+from mlgit.odb import CorruptObject
+from mlgit.pointer import Pointer
+from mlgit.repo import Repo
+from mlgit.ui import ProgressCallback, noop_progress
+from mlgit.workspace import FileState, resolve, stat_file, walk
+
+
+@dataclass
+class Result:
+    """What happened to one artifact. Paths are repo-relative."""
+
+    path: str
+    restored: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts and not self.failed
+
+
+@dataclass(frozen=True)
+class _Place:
+    rel: str
+    oid: str
+    size: int
+    exec: bool
+
+
+def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, force: bool,
+                      progress: ProgressCallback = noop_progress) -> Result:
+    result = Result(rel)
+    if ptr.is_dir:
+        try:
+            manifest = _load_manifest(repo, ptr, rel)
+        except MlgitError as exc:
+            result.failed.append((rel, exc.message))
+            return result
+        wanted = {f"{rel}/{e.path}": _Place(f"{rel}/{e.path}", e.oid, e.size, e.exec)
+                  for e in manifest.entries}
+    else:
+        wanted = {rel: _Place(rel, ptr.oid, ptr.size, ptr.exec)}
+    current = _workspace_files(repo, rel, result)
+    if current is None:
+        return result
+    cached = _cached_oids(repo, current, wanted)
+    _remove_extras(repo, current, wanted, cached, force, result)
+    todo = _to_place(current, wanted, cached, force, result)
+    _place_all(repo, linker, todo, result, progress)
+    return result
+
+
+def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> tree.Manifest:
+    try:
+        raw = repo.odb.read_verified(ptr.oid)
+    except FileNotFoundError:
+        raise MlgitError("directory manifest is not in the cache") from None
+    except CorruptObject:
+        raise MlgitError("directory manifest object is corrupt") from None
+    return tree.loads(raw, f"{rel} (manifest {ptr.oid[:12]})")
+
+
+def _workspace_files(repo: Repo, rel: str, result: Result) -> dict[str, FileState] | None:
+    """What is at the artifact's place now: {rel path: state}; None if it cannot proceed."""
+    abs_path = repo.abspath(rel)
+    if not os.path.lexists(abs_path):
+        return {}
+    try:
+        if os.path.isdir(abs_path) and not os.path.islink(abs_path):
+            found = walk(abs_path, rel, repo.cache_dir, strict=False)
+        else:
+            found = [stat_file(abs_path, rel, repo.cache_dir, strict=False)]
+    except MlgitError as exc:
+        result.failed.append((rel, exc.message))
+        return None
+    return resolve(found, repo.state, repo.odb, store=False, jobs=repo.config.get("core.jobs"))
+
+
+def _cached_oids(repo: Repo, current: dict[str, FileState],
+                 wanted: dict[str, _Place]) -> set[str]:
+    """Oids of workspace files that are safe to overwrite because the cache has them."""
+    differing = {fs.oid for p, fs in current.items()
+                 if fs.oid and (p not in wanted or wanted[p].oid != fs.oid)}
+    return differing - repo.odb.missing(differing)
+
+
+def _remove_extras(repo: Repo, current: dict[str, FileState], wanted: dict[str, _Place],
+                   cached: set[str], force: bool, result: Result) -> None:
+    for path, fs in current.items():
+        if path in wanted:
+            continue
+        if fs.oid in cached or force:
+            os.unlink(repo.abspath(path))
+            result.removed.append(path)
+        else:
+            result.conflicts.append(path)
+    if result.removed:
+        _prune_empty_dirs(repo, {p.rpartition("/")[0] for p in result.removed}, result.path)
+
+
+def _prune_empty_dirs(repo: Repo, folders: set[str], top: str) -> None:
+    for folder in sorted(folders, key=len, reverse=True):
+        while folder and folder != top and folder.startswith(top + "/"):
+            try:
+                os.rmdir(repo.abspath(folder))
+            except OSError:
+                break
+            folder = folder.rpartition("/")[0]
+
+
+def _to_place(current: dict[str, FileState], wanted: dict[str, _Place], cached: set[str],
+              force: bool, result: Result) -> list[_Place]:
+    todo = []
+    for path, want in wanted.items():
+        have = current.get(path)
+        if have is None:
+            todo.append(want)
+        elif have.oid == want.oid:
+            result.unchanged += 1
+        elif have.oid in cached or force:
+            todo.append(want)
+        else:
+            result.conflicts.append(path)
+    return todo
+
+
+def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: Result,
+               progress: ProgressCallback) -> None:
+    if not todo:
+        return
+    missing = repo.odb.missing({p.oid for p in todo})
+    for p in todo:
+        if p.oid in missing:
+            result.failed.append((p.rel, "object not in the cache"))
+    ready = [p for p in todo if p.oid not in missing]
+    for folder in sorted({p.rel.rpartition("/")[0] for p in ready} - {""}):
+        _make_dirs(repo, folder, result)
+
+    def place(p: _Place) -> tuple[_Place, str | None]:
+        dest = repo.abspath(p.rel)
+        try:
+            if os.path.isdir(dest) and not os.path.islink(dest):
+                _clear_empty_tree(dest)
+            linker.place(p.oid, dest, p.exec)
+        except CorruptObject:
+            return p, "cache object is corrupt (its bytes do not match its hash)"
+        except OSError as exc:
+            return p, exc.strerror or str(exc)
+        return p, None
+
+    jobs = repo.config.get("core.jobs")
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        outcomes = list(pool.map(place, ready, chunksize=32))
+    _record(repo, outcomes, result, progress)
+
+
+def _clear_empty_tree(dest: str) -> None:
+    """Remove a folder standing where a file must go, if it holds no files at all."""
+    for _, _, files in os.walk(dest):
+        if files:
+            raise OSError(0, "a folder holding files that are not in the cache is in the way")
+    shutil.rmtree(dest)
+
+
+def _make_dirs(repo: Repo, folder: str, result: Result) -> None:
+    try:
+        os.makedirs(repo.abspath(folder), exist_ok=True)
+    except OSError as exc:
+        result.failed.append((folder, f"cannot create folder: {exc.strerror}"))
+
+
+def _record(repo: Repo, outcomes: list[tuple[_Place, str | None]], result: Result,
+            progress: ProgressCallback) -> None:
+    now = time.time_ns()
+    for p, problem in outcomes:
+        if problem:
+            result.failed.append((p.rel, problem))
+            continue
+        result.restored.append(p.rel)
+        progress(1, p.size)
+        try:
+            st = os.stat(repo.abspath(p.rel))
+        except OSError:
+            continue
+        repo.state.remember(p.rel, st, p.oid, now)

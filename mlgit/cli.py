@@ -1,0 +1,229 @@
+"""The command line: parse arguments, call a command, render its result, map errors to exit
+codes (docs/exit-codes.md). The only module that imports typer. Command modules are imported
+inside each command so `mlgit --help` and `mlgit status` pay only for what they use."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, NoReturn
+
+import click
+import typer
+
+from mlgit import ui
+from mlgit.errors import MlgitError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+app = typer.Typer(
+    name="mlgit",
+    help="Version large data and models beside Git.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+PathsArg = Annotated[list[str] | None, typer.Argument(
+    help="Artifacts (data paths or their .mlgit pointer files). Default: all.",
+    show_default=False)]
+
+
+def _repo():  # type: ignore[no-untyped-def]  # noqa: ANN202 - avoids importing Repo eagerly
+    from mlgit.repo import Repo
+
+    return Repo.find()
+
+
+def _finish(code: int) -> NoReturn:
+    raise typer.Exit(code)
+
+
+@app.command()
+def init(json: JsonOpt = False) -> None:
+    """Set up mlgit in the current Git repository (safe to run again)."""
+    from mlgit.commands.init import init as run
+    from mlgit.views import show_init
+
+    show_init(run(), json)
+
+
+@app.command()
+def add(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
+    json: JsonOpt = False,
+) -> None:
+    """Track files and folders: store their content in the cache and write PATH.mlgit pointers.
+
+    Re-adding a changed artifact updates its pointer; an unchanged one is a quick no-op.
+    """
+    from mlgit.commands.add import add as run
+    from mlgit.views import show_add
+
+    repo = _repo()
+    try:
+        show_add(run(repo, paths), json)
+    finally:
+        repo.close()
+
+
+@app.command()
+def status(
+    paths: PathsArg = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="Print nothing; exit 1 if anything changed.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Show, for each tracked artifact, whether it is unchanged, modified, deleted or not in
+    the cache, and which files inside a tracked folder changed."""
+    from mlgit.commands.status import status as run
+    from mlgit.views import show_status
+
+    repo = _repo()
+    try:
+        entries = run(repo, paths or [])
+    finally:
+        repo.close()
+    clean = all(e.clean for e in entries)
+    if not quiet:
+        show_status(entries, json)
+    if quiet and not clean:
+        _finish(EXIT_FAILED)
+    if any(e.error for e in entries):
+        _finish(EXIT_FAILED)
+
+
+@app.command()
+def checkout(
+    paths: PathsArg = None,
+    force: Annotated[bool, typer.Option("--force", "-f", help=(
+        "Overwrite workspace changes even when their content is not in the cache."))] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Make the workspace match the pointer files, restoring data from the cache.
+
+    Changed workspace files whose content is not in the cache are left alone (use --force).
+    """
+    from mlgit.commands.checkout import checkout as run
+    from mlgit.views import show_checkout
+
+    repo = _repo()
+    try:
+        results = run(repo, paths or [], force)
+    finally:
+        repo.close()
+    show_checkout(results, json)
+    if not all(r.ok for r in results):
+        _finish(EXIT_FAILED)
+
+
+@app.command("ls")
+def ls_cmd(json: JsonOpt = False) -> None:
+    """List tracked artifacts: size, file count, hash prefix, and whether the cache has them."""
+    from mlgit.commands.ls import ls as run
+    from mlgit.views import show_ls
+
+    rows = run(_repo())
+    show_ls(rows, json)
+    if any(r.error for r in rows):
+        _finish(EXIT_FAILED)
+
+
+@app.command()
+def rm(
+    paths: Annotated[list[str], typer.Argument(help="Artifacts to stop tracking.")],
+    json: JsonOpt = False,
+) -> None:
+    """Stop tracking artifacts: remove their pointers and .gitignore entries; keep the data."""
+    from mlgit.commands.rm import rm as run
+    from mlgit.views import show_rm
+
+    show_rm(run(_repo(), paths), json)
+
+
+@app.command()
+def gc(
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n",
+                                          help="Only report what would be deleted.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Delete cache objects that no pointer in the workspace references."""
+    from mlgit.commands.gc import gc as run
+    from mlgit.views import show_gc
+
+    show_gc(run(_repo(), dry_run), json)
+
+
+@app.command()
+def unprotect(
+    paths: Annotated[list[str], typer.Argument(help="Artifacts to make editable.")],
+    json: JsonOpt = False,
+) -> None:
+    """Replace read-only links into the cache (hardlink/symlink) with editable copies."""
+    from mlgit.commands.unprotect import unprotect as run
+    from mlgit.views import show_unprotect
+
+    show_unprotect(run(_repo(), paths), json)
+
+
+@app.command()
+def config(
+    key: Annotated[str, typer.Argument(help="Setting name, e.g. cache.link.")],
+    value: Annotated[str | None, typer.Argument(help="New value; omit to read.")] = None,
+    local: Annotated[bool, typer.Option(
+        "--local", help="Write to .mlgit/config.local.yaml (this machine only, not committed)."
+    )] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Read or set a setting. Keys: cache.link, core.lock_timeout, core.jobs."""
+    from mlgit.commands import config as cmd
+    from mlgit.views import show_config
+
+    repo = _repo()
+    result = cmd.get(repo, key) if value is None else cmd.set_value(repo, key, value, local)
+    show_config(key, result, json)
+
+
+@app.command()
+def version(json: JsonOpt = False) -> None:
+    """Show versions of mlgit, Python and key libraries, the link type and filesystem."""
+    from mlgit.commands.version import version as run
+    from mlgit.views import show_version
+
+    show_version(run(), json)
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    args = sys.argv[1:] if argv is None else argv
+    sys.exit(run(args))
+
+
+def run(args: list[str]) -> int:
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args, prog_name="mlgit", standalone_mode=False)
+    except MlgitError as exc:
+        ui.error(exc.message, exc.hint)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        ui.err("interrupted")
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        ui.err("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: log, never a traceback
+        from mlgit.crash import report_crash
+
+        report_crash(exc, args)
+        return EXIT_BUG
+    return result if isinstance(result, int) else EXIT_OK
+

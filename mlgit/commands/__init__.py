@@ -1,0 +1,1 @@
+"""One module per verb: plain functions returning data; the CLI renders it."""

@@ -1,0 +1,158 @@
+"""mlgit add: store files and directories in the cache and write their pointer files."""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+
+from mlgit import gitignore, pointer, scm
+from mlgit.build import build
+from mlgit.errors import BadPath, MlgitError
+from mlgit.linker import Linker
+from mlgit.paths import is_pointer_name, pointer_path_for, resolve_user_path
+from mlgit.pointer import Pointer
+from mlgit.repo import Repo
+from mlgit.ui import Progress
+from mlgit.workspace import FileState
+
+GLOB_CHARS = set("*?[")
+
+
+@dataclass
+class Added:
+    path: str
+    pointer_path: str
+    ptr: Pointer
+    status: str  # "added", "updated" or "unchanged"
+
+
+@dataclass
+class AddResult:
+    items: list[Added]
+    git_add: list[str]
+
+
+def expand(repo: Repo, args: list[str]) -> list[str]:
+    """User arguments -> validated rel paths (glob patterns expanded, duplicates dropped)."""
+    rels: list[str] = []
+    for arg in args:
+        for path in _expand_one(arg):
+            rel = resolve_user_path(repo.root, path)
+            if rel not in rels:
+                rels.append(rel)
+    return rels
+
+
+def _expand_one(arg: str) -> list[str]:
+    if os.path.lexists(arg) or not GLOB_CHARS & set(arg):
+        return [arg]
+    matches = sorted(m for m in glob.glob(arg, recursive=True) if not is_pointer_name(m))
+    if not matches:
+        raise BadPath(f"{arg}: no file matches this pattern", "check the pattern and quoting")
+    return matches
+
+
+def check_targets(repo: Repo, rels: list[str]) -> None:
+    for rel in rels:
+        _check_one(repo, rel)
+    _check_overlaps(repo, rels)
+    tracked = scm.tracked_under(repo.root, rels)
+    for rel, files in tracked.items():
+        raise BadPath(f"{rel}: already tracked by Git ({files[0]})",
+                      f"stop tracking it in Git first: git rm -r --cached '{rel}'")
+
+
+def _check_one(repo: Repo, rel: str) -> None:
+    if is_pointer_name(rel):
+        raise BadPath(f"{rel}: is an mlgit pointer file, not data",
+                      f"add the data it points to: mlgit add {rel.removesuffix('.mlgit')}")
+    if not os.path.lexists(repo.abspath(rel)):
+        raise BadPath(f"{rel}: no such file or directory", "check the path")
+    if os.path.islink(repo.abspath(rel)):
+        raise BadPath(f"{rel}: is a symbolic link; mlgit tracks files and folders, not links",
+                      "add the link's target instead, or replace the link with a copy")
+
+
+def _check_overlaps(repo: Repo, rels: list[str]) -> None:
+    artifacts = [p.removesuffix(".mlgit") for p in repo.pointer_files()]
+    for rel in rels:
+        for other in [*artifacts, *rels]:
+            if other == rel:
+                continue
+            if rel.startswith(other + "/"):
+                raise BadPath(f"{rel}: is inside {other}, which is tracked as a whole",
+                              f"add {other} instead to update it")
+            if other.startswith(rel + "/"):
+                raise BadPath(f"{rel}: contains {other}, which is tracked on its own",
+                              f"stop tracking it first with 'mlgit rm {other}'")
+
+
+def add(repo: Repo, args: list[str]) -> AddResult:
+    rels = expand(repo, args)
+    check_targets(repo, rels)
+    with repo.lock():
+        built = [_build_one(repo, rel) for rel in rels]
+        repo.odb.sync()
+        items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
+        _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
+        repo.state.flush()
+    git_add: set[str] = set()
+    for item in items:
+        if item.status != "unchanged":
+            gitignore.add_entry(repo.root, item.path)
+            folder = item.path.rpartition("/")[0]
+            git_add.update((item.pointer_path, f"{folder}/.gitignore" if folder else ".gitignore"))
+    return AddResult(items, sorted(git_add))
+
+
+def _build_one(repo: Repo, rel: str) -> tuple[str, Pointer, dict[str, FileState] | None]:
+    with Progress(f"add {rel}") as progress:
+        ptr, files = build(repo, rel, store=True, progress=progress)
+    return rel, ptr, files
+
+
+def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
+    pointer_rel = pointer_path_for(rel)
+    abs_pointer = repo.abspath(pointer_rel)
+    old = _old_pointer(abs_pointer, pointer_rel)
+    if old is not None:
+        ptr.extra = old.extra
+        if (old.oid, old.kind, old.exec) == (ptr.oid, ptr.kind, ptr.exec):
+            return Added(rel, pointer_rel, ptr, "unchanged")
+    tmp = abs_pointer + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(pointer.dumps(ptr))
+    os.replace(tmp, abs_pointer)
+    return Added(rel, pointer_rel, ptr, "added" if old is None else "updated")
+
+
+def _old_pointer(abs_pointer: str, pointer_rel: str) -> Pointer | None:
+    try:
+        with open(abs_pointer, "rb") as f:
+            return pointer.loads(f.read(), pointer_rel)
+    except (FileNotFoundError, MlgitError):
+        return None  # a missing or unreadable pointer is simply re-created
+
+
+def _link_workspace(repo: Repo,
+                    built: list[tuple[str, Pointer, dict[str, FileState] | None]]) -> None:
+    """With hardlink/symlink configured, replace workspace copies by links into the cache."""
+    links = repo.config.get("cache.link")
+    if links[0] not in ("hardlink", "symlink"):
+        return
+    linker = Linker(repo.odb, links)
+    for rel, ptr, files in built:
+        pairs = [(rel, ptr.oid)] if files is None else [
+            (f"{rel}/{p}", fs.oid) for p, fs in files.items()]
+        for path, oid in pairs:
+            if not _already_linked(repo, path, oid):
+                linker.place(oid, repo.abspath(path))
+                repo.state.remember(path, os.stat(repo.abspath(path)), oid)
+
+
+def _already_linked(repo: Repo, rel: str, oid: str) -> bool:
+    try:
+        return os.path.samefile(repo.abspath(rel), repo.odb.path(oid))
+    except OSError:
+        return False

@@ -1,0 +1,29 @@
+"""mlgit checkout: make the workspace match the pointer files."""
+
+from __future__ import annotations
+
+from mlgit.checkout import Result, checkout_artifact
+from mlgit.commands.common import Broken, Tracked, all_tracked, tracked_targets
+from mlgit.linker import Linker
+from mlgit.repo import Repo
+from mlgit.ui import Progress
+
+
+def checkout(repo: Repo, targets: list[str], force: bool) -> list[Result]:
+    items: list[Tracked | Broken] = list(tracked_targets(repo, targets)) if targets \
+        else all_tracked(repo)
+    results = []
+    with repo.lock():
+        linker = Linker(repo.odb, repo.config.get("cache.link"))
+        for item in items:
+            if isinstance(item, Broken):
+                result = Result(item.pointer_rel)
+                result.failed.append((item.pointer_rel, item.error.message))
+            else:
+                total = item.ptr.files if item.ptr.is_dir else 1
+                with Progress(f"checkout {item.rel}", total, item.ptr.size) as progress:
+                    result = checkout_artifact(repo, item.rel, item.ptr, linker, force=force,
+                                               progress=progress)
+            results.append(result)
+        repo.state.flush()
+    return results

@@ -1,0 +1,62 @@
+"""Target resolution shared by the commands: user paths -> tracked artifacts."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from mlgit.errors import BadPath, MlgitError
+from mlgit.paths import is_pointer_name, pointer_path_for, resolve_user_path
+from mlgit.pointer import Pointer
+from mlgit.repo import Repo
+
+
+@dataclass(frozen=True)
+class Tracked:
+    pointer_rel: str
+    rel: str
+    ptr: Pointer
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A pointer file that could not be read."""
+
+    pointer_rel: str
+    error: MlgitError
+
+
+def load(repo: Repo, pointer_rel: str) -> Tracked:
+    ptr = repo.read_pointer(pointer_rel)
+    return Tracked(pointer_rel, repo.artifact_rel(pointer_rel, ptr), ptr)
+
+
+def all_tracked(repo: Repo) -> list[Tracked | Broken]:
+    items: list[Tracked | Broken] = []
+    for pointer_rel in repo.pointer_files():
+        try:
+            items.append(load(repo, pointer_rel))
+        except MlgitError as exc:
+            items.append(Broken(pointer_rel, exc))
+    return items
+
+
+def tracked_targets(repo: Repo, args: list[str]) -> list[Tracked]:
+    """The artifacts named by user paths (the data path or its pointer file)."""
+    found: dict[str, Tracked] = {}
+    for arg in args:
+        rel = resolve_user_path(repo.root, arg)
+        pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
+        if not os.path.isfile(repo.abspath(pointer_rel)):
+            raise BadPath(f"{arg}: not tracked by mlgit ({pointer_rel} does not exist)",
+                          _untracked_hint(repo, rel))
+        found.setdefault(pointer_rel, load(repo, pointer_rel))
+    return list(found.values())
+
+
+def _untracked_hint(repo: Repo, rel: str) -> str:
+    for pointer_rel in repo.pointer_files():
+        parent = pointer_rel.removesuffix(".mlgit")
+        if rel.startswith(parent + "/"):
+            return f"it is inside the tracked directory {parent}; name that instead"
+    return "run 'mlgit ls' to see what is tracked, or 'mlgit add' to track it"

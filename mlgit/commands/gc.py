@@ -1,0 +1,76 @@
+"""mlgit gc: delete cache objects that no pointer in the workspace references."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+from mlgit import tree
+from mlgit.commands.common import Broken, all_tracked
+from mlgit.errors import MlgitError
+from mlgit.odb import TMP_DIR, CorruptObject
+from mlgit.repo import Repo
+
+STALE_TMP_SECONDS = 3600
+
+
+@dataclass
+class GcResult:
+    removed: int
+    freed_bytes: int
+    kept: int
+    dry_run: bool
+
+
+def gc(repo: Repo, dry_run: bool) -> GcResult:
+    with repo.lock():
+        keep = referenced(repo)
+        removed = freed = kept = 0
+        for oid in list(repo.odb.iter_oids()):
+            if oid in keep:
+                kept += 1
+                continue
+            removed += 1
+            freed += repo.odb.size_of(oid)
+            if not dry_run:
+                repo.odb.delete(oid)
+        if not dry_run:
+            _clean_tmp(os.path.join(repo.cache_dir, TMP_DIR))
+    return GcResult(removed, freed, kept, dry_run)
+
+
+def referenced(repo: Repo) -> set[str]:
+    """Every oid a workspace pointer needs. Refuses to run if any pointer is unreadable,
+    because deleting objects it might name could lose data."""
+    keep: set[str] = set()
+    for item in all_tracked(repo):
+        if isinstance(item, Broken):
+            raise MlgitError(f"{item.pointer_rel}: cannot read pointer; gc would not know what"
+                             " it references", "fix or remove that pointer file, then rerun gc")
+        keep.add(item.ptr.oid)
+        if item.ptr.is_dir:
+            keep.update(_manifest_oids(repo, item.ptr.oid, item.rel))
+    return keep
+
+
+def _manifest_oids(repo: Repo, oid: str, rel: str) -> set[str]:
+    try:
+        manifest = tree.loads(repo.odb.read_verified(oid), rel)
+    except (FileNotFoundError, CorruptObject):
+        raise MlgitError(f"{rel}: its directory manifest {oid[:12]} is missing or corrupt, so gc"
+                         " cannot tell which files it needs",
+                         f"re-add it with 'mlgit add {rel}' or remove its pointer, then rerun"
+                         " gc") from None
+    return {e.oid for e in manifest.entries}
+
+
+def _clean_tmp(folder: str) -> None:
+    cutoff = time.time() - STALE_TMP_SECONDS
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        if entry.stat().st_mtime < cutoff:
+            os.unlink(entry.path)

@@ -1,0 +1,43 @@
+"""mlgit ls: what is tracked, how big, and whether the cache has it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlgit import tree
+from mlgit.commands.common import Broken, all_tracked
+from mlgit.odb import CorruptObject
+from mlgit.repo import Repo
+
+
+@dataclass
+class Listed:
+    path: str
+    kind: str
+    size: int
+    files: int
+    oid: str
+    in_cache: bool
+    error: str = ""
+
+
+def ls(repo: Repo) -> list[Listed]:
+    rows = []
+    for item in all_tracked(repo):
+        if isinstance(item, Broken):
+            rows.append(Listed(item.pointer_rel, "?", 0, 0, "", False, item.error.message))
+            continue
+        ptr = item.ptr
+        rows.append(Listed(item.rel, ptr.kind, ptr.size, ptr.files if ptr.is_dir else 1,
+                           ptr.oid, _in_cache(repo, ptr.oid, ptr.is_dir)))
+    return rows
+
+
+def _in_cache(repo: Repo, oid: str, is_dir: bool) -> bool:
+    if not is_dir:
+        return repo.odb.exists(oid)
+    try:
+        manifest = tree.loads(repo.odb.read_verified(oid), oid)
+    except (FileNotFoundError, CorruptObject):
+        return False
+    return not repo.odb.missing({e.oid for e in manifest.entries})

@@ -1,0 +1,38 @@
+"""mlgit status: how each tracked artifact differs from its pointer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlgit.commands.common import Broken, Tracked, all_tracked, tracked_targets
+from mlgit.errors import MlgitError
+from mlgit.repo import Repo
+from mlgit.status import ArtifactStatus, safe_status
+
+
+@dataclass
+class StatusEntry:
+    pointer_rel: str
+    status: ArtifactStatus | None
+    error: MlgitError | None = None
+
+    @property
+    def clean(self) -> bool:
+        return self.status is not None and self.status.clean
+
+
+def status(repo: Repo, targets: list[str]) -> list[StatusEntry]:
+    items: list[Tracked | Broken] = list(tracked_targets(repo, targets)) if targets \
+        else all_tracked(repo)
+    entries = []
+    for item in items:
+        if isinstance(item, Broken):
+            entries.append(StatusEntry(item.pointer_rel, None, item.error))
+            continue
+        result = safe_status(repo, item.rel, item.ptr)
+        if isinstance(result, MlgitError):
+            entries.append(StatusEntry(item.pointer_rel, None, result))
+        else:
+            entries.append(StatusEntry(item.pointer_rel, result))
+    repo.state.flush()
+    return entries

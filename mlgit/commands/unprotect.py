@@ -1,0 +1,59 @@
+"""mlgit unprotect: turn linked (read-only) workspace files into private writable copies."""
+
+from __future__ import annotations
+
+import os
+
+from mlgit.commands.common import tracked_targets
+from mlgit.linker import copy_verified
+from mlgit.repo import Repo
+from mlgit.workspace import cache_link_oid
+
+
+def unprotect(repo: Repo, targets: list[str]) -> list[str]:
+    """Returns the rel paths that were turned into copies."""
+    changed: list[str] = []
+    with repo.lock():
+        for item in tracked_targets(repo, targets):
+            for rel in _files_under(repo, item.rel):
+                if _unprotect_file(repo, rel):
+                    changed.append(rel)
+    return changed
+
+
+def _files_under(repo: Repo, rel: str) -> list[str]:
+    abs_path = repo.abspath(rel)
+    if not os.path.isdir(abs_path) or os.path.islink(abs_path):
+        return [rel] if os.path.lexists(abs_path) else []
+    out = []
+    for folder, _, files in os.walk(abs_path):
+        for name in files:
+            out.append(os.path.relpath(os.path.join(folder, name), repo.root).replace(os.sep, "/"))
+    return out
+
+
+def _unprotect_file(repo: Repo, rel: str) -> bool:
+    abs_path = repo.abspath(rel)
+    oid = cache_link_oid(abs_path, repo.cache_dir) if os.path.islink(abs_path) else None
+    if oid is None:
+        if os.access(abs_path, os.W_OK):
+            return False
+        oid = _hardlinked_oid(repo, abs_path)
+        if oid is None:
+            os.chmod(abs_path, os.stat(abs_path).st_mode | 0o200)
+            return True
+    tmp = abs_path + ".mlgit-unprotect"
+    copy_verified(repo.odb, oid, tmp, executable=os.access(abs_path, os.X_OK))
+    os.replace(tmp, abs_path)
+    return True
+
+
+def _hardlinked_oid(repo: Repo, abs_path: str) -> str | None:
+    st = os.stat(abs_path)
+    if st.st_nlink < 2:
+        return None
+    known = repo.state.get(os.path.relpath(abs_path, repo.root).replace(os.sep, "/"))
+    if known and os.path.exists(repo.odb.path(known.oid)) and \
+            os.stat(repo.odb.path(known.oid)).st_ino == st.st_ino:
+        return known.oid
+    return None

@@ -1,0 +1,143 @@
+"""`.mlgit/config.yaml` (committed) and `.mlgit/config.local.yaml` (per machine, git-ignored).
+
+Keys are dotted (`cache.link`). Every known key has a parser; errors name the file and key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mlgit import yamlio
+from mlgit.errors import ConfigError
+
+CONFIG_FILE = "config.yaml"
+LOCAL_CONFIG_FILE = "config.local.yaml"
+LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
+
+
+def _parse_links(value: Any) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        raise ValueError("expected a comma-separated list of " + ", ".join(LINK_TYPES))
+    links = [str(i).strip() for i in items]
+    bad = [x for x in links if x not in LINK_TYPES]
+    if bad:
+        raise ValueError(f"unknown link type {bad[0]!r} (choose from {', '.join(LINK_TYPES)})")
+    return links
+
+
+def _parse_seconds(value: Any) -> float:
+    number = float(value)
+    if number < 0:
+        raise ValueError("must not be negative")
+    return number
+
+
+def _parse_jobs(value: Any) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("must be at least 1")
+    return number
+
+
+@dataclass(frozen=True)
+class Key:
+    parse: Callable[[Any], Any]
+    default: Any
+    help: str
+
+
+KEYS: dict[str, Key] = {
+    "cache.link": Key(_parse_links, ["reflink", "copy"],
+                      "link types to try in order when placing cached files in the workspace"),
+    "core.lock_timeout": Key(_parse_seconds, 5.0,
+                             "seconds a command waits for another mlgit command to finish"),
+    "core.jobs": Key(_parse_jobs, 4, "threads for hashing and file creation"),
+}
+
+
+class Config:
+    def __init__(self, dot_dir: str) -> None:
+        self.dot_dir = dot_dir
+        self._layers = {name: self._load(name) for name in (CONFIG_FILE, LOCAL_CONFIG_FILE)}
+
+    def _load(self, name: str) -> dict[str, Any]:
+        path = os.path.join(self.dot_dir, name)
+        try:
+            with open(path, "rb") as f:
+                raw = f.read()
+        except FileNotFoundError:
+            return {}
+        try:
+            data = yamlio.load(raw) or {}
+        except yamlio.YAMLError as exc:
+            raise ConfigError(f".mlgit/{name}: invalid YAML ({yamlio.describe_error(exc)})",
+                              f"fix or delete .mlgit/{name}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f".mlgit/{name}: expected a mapping of settings",
+                              f"fix or delete .mlgit/{name}")
+        return data
+
+    def get(self, key: str) -> Any:
+        spec = KEYS.get(key)
+        for name in (LOCAL_CONFIG_FILE, CONFIG_FILE):
+            found, value = _lookup(self._layers[name], key)
+            if found:
+                if spec is None:
+                    return value
+                try:
+                    return spec.parse(value)
+                except (ValueError, TypeError) as exc:
+                    raise ConfigError(f".mlgit/{name}: {key}: {exc}",
+                                      f"fix it with 'mlgit config {key} VALUE'") from None
+        if spec is None:
+            raise ConfigError(f"unknown config key {key!r}", _known_hint())
+        return spec.default
+
+    def set(self, key: str, raw_value: str, local: bool) -> Any:
+        spec = KEYS.get(key)
+        if spec is None:
+            raise ConfigError(f"unknown config key {key!r}", _known_hint())
+        try:
+            value = spec.parse(raw_value)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{key}: {exc}", f"see 'mlgit config --help' for {key}") from None
+        name = LOCAL_CONFIG_FILE if local else CONFIG_FILE
+        data = self._layers[name]
+        _store(data, key, value)
+        _write_atomic(os.path.join(self.dot_dir, name), yamlio.dump(data))
+        return value
+
+
+def _lookup(data: dict[str, Any], key: str) -> tuple[bool, Any]:
+    node: Any = data
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def _store(data: dict[str, Any], key: str, value: Any) -> None:
+    *parents, leaf = key.split(".")
+    node = data
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[leaf] = value
+
+
+def _write_atomic(path: str, text: str) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def _known_hint() -> str:
+    return "known keys: " + ", ".join(sorted(KEYS))

@@ -1,0 +1,41 @@
+"""Streaming xxh3-128: the content hash of every object."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import xxhash
+
+HASH_NAME = "xxh3-128"
+OID_LEN = 32
+CHUNK = 1 << 20
+
+Hasher = Callable[[bytes], str]
+
+
+def hash_bytes(data: bytes) -> str:
+    return xxhash.xxh3_128_hexdigest(data)
+
+
+def new_hasher() -> xxhash.xxh3_128:
+    return xxhash.xxh3_128()
+
+
+def hash_file(path: str | os.PathLike[str]) -> tuple[str, int]:
+    """Return (oid, size) of a file, reading it in chunks."""
+    h = xxhash.xxh3_128()
+    size = 0
+    with open(path, "rb", buffering=0) as f:
+        buf = bytearray(CHUNK)
+        view = memoryview(buf)
+        while n := f.readinto(buf):
+            h.update(view[:n])
+            size += n
+    return h.hexdigest(), size
+
+
+def is_oid(text: object) -> bool:
+    if not isinstance(text, str) or len(text) != OID_LEN:
+        return False
+    return all(c in "0123456789abcdef" for c in text)

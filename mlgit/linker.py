@@ -1,0 +1,146 @@
+"""Objects -> workspace files, by reflink, hardlink, symlink or copy (probed, with fallback).
+
+Every object's hash is verified before its bytes reach the workspace; the file appears under
+its final name only complete (temp name + rename).
+"""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import os
+import threading
+
+from mlgit import hashing
+from mlgit.odb import CorruptObject, LocalODB, try_reflink_fd
+
+# Errors that mean "this filesystem cannot do that", not "something is broken".
+_UNSUPPORTED = {errno.EXDEV, errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL,
+                errno.ENOSYS, errno.EMLINK, errno.EACCES}
+_tmp_counter = itertools.count()
+
+
+class Linker:
+    def __init__(self, odb: LocalODB, link_types: list[str]) -> None:
+        self.odb = odb
+        self._types = [t for t in link_types if t != "copy"] + ["copy"]
+        self._verified: set[str] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def link_type(self) -> str:
+        """The link type in use (the first that has not failed so far)."""
+        return self._types[0]
+
+    def place(self, oid: str, dest: str, executable: bool = False) -> None:
+        """Put object `oid` at `dest`, replacing what is there. Raises FileNotFoundError if
+        the object is missing, CorruptObject if its bytes do not match its hash."""
+        tmp = os.path.join(os.path.dirname(dest),
+                           f".{os.path.basename(dest)[:64]}.{os.getpid()}-{next(_tmp_counter)}"
+                           ".mlgit-tmp")
+        try:
+            self._make(oid, tmp, executable)
+            os.replace(tmp, dest)
+        except BaseException:
+            _unlink_quiet(tmp)
+            raise
+
+    def _make(self, oid: str, tmp: str, executable: bool) -> None:
+        while True:
+            kind = self._types[0]
+            if kind == "copy":
+                copy_verified(self.odb, oid, tmp, executable)
+                return
+            self._verify(oid)
+            try:
+                _LINKERS[kind](self.odb.path(oid), tmp)
+                return
+            except OSError as exc:
+                if exc.errno not in _UNSUPPORTED:
+                    raise
+                _unlink_quiet(tmp)
+                with self._lock:
+                    if self._types[0] == kind:
+                        self._types.pop(0)
+
+    def _verify(self, oid: str) -> None:
+        if oid in self._verified:
+            return
+        actual, _ = hashing.hash_file(self.odb.path(oid))
+        if actual != oid:
+            raise CorruptObject(oid, actual)
+        self._verified.add(oid)
+
+
+def copy_verified(odb: LocalODB, oid: str, dest: str, executable: bool) -> None:
+    src = odb.path(oid)
+    mode = 0o777 if executable else 0o666
+    with open(src, "rb", buffering=0) as fsrc:
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        try:
+            h = hashing.new_hasher()
+            while chunk := fsrc.read(hashing.CHUNK):
+                h.update(chunk)
+                _write_all(fd, chunk)
+        finally:
+            os.close(fd)
+    if h.hexdigest() != oid:
+        os.unlink(dest)
+        raise CorruptObject(oid, h.hexdigest())
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _reflink(src: str, dst: str) -> None:
+    with open(src, "rb") as fsrc:
+        fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            if not try_reflink_fd(fsrc.fileno(), fd):
+                raise OSError(errno.EOPNOTSUPP, "reflink not supported")
+        finally:
+            os.close(fd)
+
+
+def _hardlink(src: str, dst: str) -> None:
+    os.link(src, dst)
+
+
+def _symlink(src: str, dst: str) -> None:
+    os.symlink(os.path.abspath(src), dst)
+
+
+_LINKERS = {"reflink": _reflink, "hardlink": _hardlink, "symlink": _symlink}
+
+
+def _unlink_quiet(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def probe_link_type(odb: LocalODB, link_types: list[str], scratch_dir: str) -> str:
+    """The first configured link type that works between the cache and `scratch_dir`."""
+    os.makedirs(scratch_dir, exist_ok=True)
+    probe_src = os.path.join(scratch_dir, f".probe-src-{os.getpid()}")
+    with open(probe_src, "wb") as f:
+        f.write(b"probe")
+    try:
+        for kind in link_types:
+            if kind == "copy":
+                return "copy"
+            dst = probe_src + "-" + kind
+            try:
+                _LINKERS[kind](probe_src, dst)
+                return kind
+            except OSError:
+                continue
+            finally:
+                _unlink_quiet(dst)
+        return "copy"
+    finally:
+        _unlink_quiet(probe_src)

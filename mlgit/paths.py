@@ -1,0 +1,76 @@
+"""Path safety: every path from a user, a pointer, a manifest or a remote passes through here.
+
+Paths inside mlgit are POSIX-style strings relative to the repository root ("rel paths").
+"""
+
+from __future__ import annotations
+
+import os
+
+from mlgit.errors import BadPath
+
+RESERVED = frozenset({".git", ".mlgit"})
+POINTER_SUFFIX = ".mlgit"
+
+
+def check_relpath(path: object, what: str) -> str:
+    """Validate an untrusted relative path read from a file; return it normalised.
+
+    Refuses non-strings, empty paths, absolute paths, `..`, NUL bytes and `.git`/`.mlgit`
+    components, so nothing read from a file can make mlgit touch a path outside its artifact.
+    """
+    if not isinstance(path, str) or not path:
+        raise BadPath(f"{what}: path must be a non-empty string, got {path!r}")
+    if "\0" in path:
+        raise BadPath(f"{what}: path contains a NUL byte")
+    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+        raise BadPath(f"{what}: absolute path {path!r} is not allowed",
+                      "paths in mlgit files are relative to the file's folder")
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if not parts:
+        raise BadPath(f"{what}: path {path!r} names no file")
+    for part in parts:
+        if part == "..":
+            raise BadPath(f"{what}: path {path!r} escapes its folder with '..'",
+                          "paths in mlgit files may not contain '..'")
+        if part in RESERVED:
+            raise BadPath(f"{what}: path {path!r} enters {part}/, which mlgit never touches")
+    return "/".join(parts)
+
+
+def to_rel(root: str, abs_path: str) -> str:
+    rel = os.path.relpath(abs_path, root)
+    return rel.replace(os.sep, "/")
+
+
+def resolve_user_path(root: str, arg: str, cwd: str | None = None) -> str:
+    """Turn a path typed by the user into a rel path inside the repo, or raise BadPath."""
+    base = cwd if cwd is not None else os.getcwd()
+    absolute = os.path.normpath(os.path.join(base, arg))
+    # Resolve symlinks in the parent folders so a link cannot smuggle a path outside the repo.
+    parent = os.path.realpath(os.path.dirname(absolute))
+    real_root = os.path.realpath(root)
+    candidate = os.path.join(parent, os.path.basename(absolute))
+    if candidate != real_root and not candidate.startswith(real_root.rstrip(os.sep) + os.sep):
+        raise BadPath(f"{arg}: path is outside the repository {root}",
+                      "mlgit only tracks files inside the Git work tree")
+    rel = to_rel(real_root, candidate)
+    if rel == ".":
+        raise BadPath(f"{arg}: the repository root itself cannot be tracked",
+                      "add the files or folders inside it")
+    first = rel.split("/", 1)[0]
+    if first in RESERVED or any(p in RESERVED for p in rel.split("/")):
+        raise BadPath(f"{arg}: path is inside {first}/, which mlgit never tracks")
+    return rel
+
+
+def pointer_path_for(rel: str) -> str:
+    return rel + POINTER_SUFFIX
+
+
+def artifact_path_for(pointer_rel: str) -> str:
+    return pointer_rel[: -len(POINTER_SUFFIX)]
+
+
+def is_pointer_name(name: str) -> bool:
+    return name.endswith(POINTER_SUFFIX) and len(name) > len(POINTER_SUFFIX)

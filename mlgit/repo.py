@@ -1,0 +1,85 @@
+"""The Repo facade: where things are, and lazy access to config, cache, state and lock."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from functools import cached_property
+
+from mlgit import pointer as pointer_mod
+from mlgit import scm
+from mlgit.config import Config
+from mlgit.errors import BadPointer, NotInitialized
+from mlgit.odb import LocalODB
+from mlgit.paths import artifact_path_for, check_relpath
+from mlgit.pointer import Pointer
+from mlgit.state import State
+
+DOT_DIR = ".mlgit"
+
+
+class Repo:
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.dot_dir = os.path.join(root, DOT_DIR)
+        self.cache_dir = os.path.join(self.dot_dir, "cache")
+        self.tmp_dir = os.path.join(self.dot_dir, "tmp")
+
+    @classmethod
+    def find(cls, start: str | None = None) -> Repo:
+        root = scm.find_root(start)
+        repo = cls(root)
+        if not os.path.isdir(repo.dot_dir):
+            raise NotInitialized(f"{root}: mlgit is not initialised in this repository",
+                                 "run 'mlgit init' at the top of the repository")
+        return repo
+
+    @cached_property
+    def config(self) -> Config:
+        return Config(self.dot_dir)
+
+    @cached_property
+    def odb(self) -> LocalODB:
+        return LocalODB(self.cache_dir)
+
+    @cached_property
+    def state(self) -> State:
+        return State(os.path.join(self.tmp_dir, "state.db"))
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        from mlgit.lock import repo_lock
+
+        with repo_lock(os.path.join(self.tmp_dir, "lock"), self.config.get("core.lock_timeout")):
+            yield
+
+    def abspath(self, rel: str) -> str:
+        return os.path.join(self.root, rel)
+
+    def pointer_files(self) -> list[str]:
+        """Rel paths of every pointer file in the workspace or index that Git does not ignore."""
+        return [p for p in scm.list_pointer_files(self.root)
+                if os.path.isfile(self.abspath(p))]
+
+    def read_pointer(self, pointer_rel: str) -> Pointer:
+        try:
+            with open(self.abspath(pointer_rel), "rb") as f:
+                raw = f.read()
+        except FileNotFoundError:
+            raise BadPointer(f"{pointer_rel}: pointer file not found",
+                             "run 'mlgit ls' to see what is tracked") from None
+        return pointer_mod.loads(raw, pointer_rel)
+
+    def artifact_rel(self, pointer_rel: str, ptr: Pointer) -> str:
+        folder = pointer_rel.rpartition("/")[0]
+        rel = f"{folder}/{ptr.path}" if folder else ptr.path
+        return check_relpath(rel, pointer_rel)
+
+    def close(self) -> None:
+        if "state" in self.__dict__:
+            self.state.close()
+
+
+def default_artifact(pointer_rel: str) -> str:
+    return artifact_path_for(pointer_rel)

@@ -1,0 +1,88 @@
+"""All access to Git. The only module that imports pygit2/dulwich or runs `git`.
+
+Hot paths (finding the root, listing pointer files) use plain filesystem checks and one
+`git ls-files` call rather than importing pygit2, which alone costs ~0.1 s of start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from mlgit.errors import MlgitError, NotAGitRepo
+
+
+def find_root(start: str | None = None) -> str:
+    """The top of the Git work tree containing `start` (default: cwd)."""
+    path = os.path.realpath(start or os.getcwd())
+    while True:
+        if os.path.exists(os.path.join(path, ".git")):
+            return path
+        parent = os.path.dirname(path)
+        if parent == path:
+            raise NotAGitRepo(f"{start or os.getcwd()}: not inside a Git repository",
+                              "run 'git init' first, or cd into your repository")
+        path = parent
+
+
+def _git(root: str, *args: str, stdin: bytes | None = None) -> bytes:
+    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_INDEX_FILE",
+                                                             "GIT_WORK_TREE")}
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True,
+                              env=env, check=False)
+    except FileNotFoundError:
+        raise MlgitError("git is not installed or not on PATH",
+                         "install Git (https://git-scm.com) and try again") from None
+    if proc.returncode != 0:
+        msg = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise MlgitError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}")
+    return proc.stdout
+
+
+def _split_z(out: bytes) -> list[str]:
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def list_pointer_files(root: str) -> list[str]:
+    """Rel paths of pointer files Git tracks or would track (not ignored), sorted."""
+    out = _git(root, "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
+               "--exclude-standard", "--", ":(glob)**/*.mlgit")
+    return sorted(set(_split_z(out)))
+
+
+def tracked_under(root: str, rels: list[str]) -> dict[str, list[str]]:
+    """For each rel path, the files Git tracks at or under it (empty lists dropped)."""
+    if not rels:
+        return {}
+    specs = [":(literal)" + r for r in rels]
+    out = _git(root, "ls-files", "-z", "--cached", "--", *specs)
+    found: dict[str, list[str]] = {}
+    for path in _split_z(out):
+        for rel in rels:
+            if path == rel or path.startswith(rel + "/"):
+                found.setdefault(rel, []).append(path)
+    return found
+
+
+def is_ignored_by_git(root: str, rel: str) -> bool:
+    proc = subprocess.run(["git", "check-ignore", "-q", "--no-index", "--", rel], cwd=root,
+                          capture_output=True, check=False)
+    return proc.returncode == 0
+
+
+def library_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    versions = {}
+    for name in ("pygit2", "dulwich"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    try:
+        out = subprocess.run(["git", "--version"], capture_output=True, text=True, check=False)
+        versions["git"] = out.stdout.strip().removeprefix("git version ")
+    except FileNotFoundError:
+        versions["git"] = "not found"
+    return versions

@@ -1,0 +1,105 @@
+"""Compare each tracked artifact with its pointer: unchanged, modified, deleted, not in cache."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from mlgit import tree
+from mlgit.errors import MlgitError
+from mlgit.odb import CorruptObject
+from mlgit.pointer import Pointer
+from mlgit.repo import Repo
+from mlgit.workspace import FileState, resolve, stat_file, walk
+
+UNCHANGED, MODIFIED, DELETED = "unchanged", "modified", "deleted"
+
+
+@dataclass
+class ArtifactStatus:
+    path: str
+    kind: str
+    state: str
+    missing_objects: int = 0
+    added: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    @property
+    def in_cache(self) -> bool:
+        return self.missing_objects == 0
+
+    @property
+    def clean(self) -> bool:
+        return self.state == UNCHANGED and self.in_cache
+
+
+def artifact_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus:
+    manifest = _manifest_or_none(repo, ptr) if ptr.is_dir else None
+    st = ArtifactStatus(rel, ptr.kind, UNCHANGED)
+    st.missing_objects = _count_missing(repo, ptr, manifest)
+    abs_path = repo.abspath(rel)
+    if not os.path.lexists(abs_path):
+        st.state = DELETED
+        return st
+    current = _current(repo, rel)
+    if ptr.is_dir:
+        _compare_dir(st, rel, ptr, manifest, current)
+    elif current.get(rel, None) is None or current[rel].oid != ptr.oid:
+        st.state = MODIFIED
+    return st
+
+
+def _manifest_or_none(repo: Repo, ptr: Pointer) -> tree.Manifest | None:
+    try:
+        return tree.loads(repo.odb.read_verified(ptr.oid), ptr.path)
+    except (FileNotFoundError, CorruptObject):
+        return None
+
+
+def _count_missing(repo: Repo, ptr: Pointer, manifest: tree.Manifest | None) -> int:
+    if not ptr.is_dir:
+        return 0 if repo.odb.exists(ptr.oid) else 1
+    if manifest is None:
+        return 1 + (ptr.files or 0)
+    return len(repo.odb.missing({e.oid for e in manifest.entries}))
+
+
+def _current(repo: Repo, rel: str) -> dict[str, FileState]:
+    abs_path = repo.abspath(rel)
+    if os.path.isdir(abs_path) and not os.path.islink(abs_path):
+        found = walk(abs_path, rel, repo.cache_dir, strict=False)
+    else:
+        found = [stat_file(abs_path, rel, repo.cache_dir, strict=False)]
+    return resolve(found, repo.state, repo.odb, store=False, jobs=repo.config.get("core.jobs"))
+
+
+def _compare_dir(st: ArtifactStatus, rel: str, ptr: Pointer, manifest: tree.Manifest | None,
+                 current: dict[str, FileState]) -> None:
+    cut = len(rel) + 1
+    have = {p[cut:]: fs for p, fs in current.items() if p.startswith(rel + "/")}
+    if rel in current:  # a file stands where the directory should be
+        st.state = MODIFIED
+        return
+    if manifest is None:
+        if _manifest_oid_of(have) != ptr.oid:
+            st.state = MODIFIED
+        return
+    want = manifest.by_path()
+    st.added = sorted(p for p in have if p not in want)
+    st.deleted = sorted(p for p in want if p not in have)
+    st.modified = sorted(p for p in have if p in want and have[p].oid != want[p].oid)
+    if st.added or st.deleted or st.modified:
+        st.state = MODIFIED
+
+
+def _manifest_oid_of(files: dict[str, FileState]) -> str:
+    entries = [tree.Entry(p, fs.oid, fs.size, fs.exec) for p, fs in files.items()]
+    return tree.manifest_oid(tree.dumps(tree.Manifest(entries)))
+
+
+def safe_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus | MlgitError:
+    try:
+        return artifact_status(repo, rel, ptr)
+    except MlgitError as exc:
+        return exc

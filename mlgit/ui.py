@@ -1,0 +1,80 @@
+"""All user-facing output: plain lines, JSON, errors and tqdm progress bars on stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TextIO
+
+ProgressCallback = Callable[[int, int], None]
+"""Called with (files done, bytes done) increments by long-running library code."""
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def json_out(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def error(message: str, hint: str = "") -> None:
+    err(f"error: {message}")
+    if hint:
+        err(f"hint: {hint}")
+
+
+def human_size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n) < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
+def _progress_enabled(stream: TextIO) -> bool:
+    if os.environ.get("MLGIT_NO_PROGRESS"):
+        return False
+    return stream.isatty()
+
+
+class Progress:
+    """Two tqdm bars (files, bytes) on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, desc: str, total_files: int | None = None,
+                 total_bytes: int | None = None) -> None:
+        self._bars: list[Any] = []
+        if not _progress_enabled(sys.stderr):
+            return
+        from tqdm import tqdm
+
+        self._bars = [
+            tqdm(total=total_files, desc=desc, unit=" files", file=sys.stderr, leave=False,
+                 position=0, mininterval=0.2),
+            tqdm(total=total_bytes, unit="B", unit_scale=True, unit_divisor=1024,
+                 file=sys.stderr, leave=False, position=1, mininterval=0.2),
+        ]
+
+    def update(self, files: int, nbytes: int) -> None:
+        if self._bars:
+            self._bars[0].update(files)
+            self._bars[1].update(nbytes)
+
+    def __enter__(self) -> ProgressCallback:
+        return self.update
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        for bar in self._bars:
+            bar.close()
+
+
+def noop_progress(files: int, nbytes: int) -> None:
+    """A ProgressCallback that shows nothing."""

@@ -1,0 +1,173 @@
+"""Rendering command results as text or JSON (through ui)."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from mlgit import ui
+
+if TYPE_CHECKING:
+    from mlgit.checkout import Result
+    from mlgit.commands.add import AddResult
+    from mlgit.commands.gc import GcResult
+    from mlgit.commands.init import InitResult
+    from mlgit.commands.ls import Listed
+    from mlgit.commands.rm import Removed
+    from mlgit.commands.status import StatusEntry
+
+MAX_LISTED = 20
+
+
+def _git_add_line(paths: list[str]) -> str:
+    return "git add " + " ".join(shlex.quote(p) for p in paths)
+
+
+def show_init(result: InitResult, json: bool) -> None:
+    if json:
+        ui.json_out(asdict(result))
+        return
+    verb = "Initialised" if result.created else "Already initialised:"
+    ui.out(f"{verb} mlgit in {result.root}/.mlgit")
+    if result.git_add:
+        ui.out("To commit the mlgit setup, run:\n\n    " + _git_add_line(result.git_add) + "\n")
+
+
+def show_add(result: AddResult, json: bool) -> None:
+    if json:
+        ui.json_out({"items": [{"path": i.path, "pointer": i.pointer_path, "status": i.status,
+                                "kind": i.ptr.kind, "oid": i.ptr.oid, "size": i.ptr.size,
+                                "files": i.ptr.files} for i in result.items],
+                     "git_add": result.git_add})
+        return
+    for i in result.items:
+        what = f"{i.ptr.files} files, " if i.ptr.is_dir else ""
+        ui.out(f"{i.status} {i.path} ({what}{ui.human_size(i.ptr.size)})")
+    if result.git_add:
+        ui.out("\nTo track the changes with Git, run:\n\n    " + _git_add_line(result.git_add) + "\n")
+
+
+def _status_dict(e: StatusEntry) -> dict[str, Any]:
+    if e.status is None:
+        assert e.error is not None
+        return {"pointer": e.pointer_rel, "error": e.error.message, "hint": e.error.hint}
+    s = e.status
+    return {"path": s.path, "pointer": e.pointer_rel, "kind": s.kind, "state": s.state,
+            "in_cache": s.in_cache, "missing_objects": s.missing_objects,
+            "added": s.added, "modified": s.modified, "deleted": s.deleted}
+
+
+def show_status(entries: list[StatusEntry], json: bool) -> None:
+    if json:
+        ui.json_out([_status_dict(e) for e in entries])
+        return
+    if not entries:
+        ui.out("No tracked artifacts. Track some with 'mlgit add PATH'.")
+        return
+    for e in entries:
+        if e.status is None:
+            assert e.error is not None
+            ui.out(f"{e.pointer_rel}: error: {e.error.message}")
+            continue
+        s = e.status
+        cache = "" if s.in_cache else f" (not in cache: {s.missing_objects} object(s))"
+        ui.out(f"{s.path}: {s.state}{cache}")
+        for label, paths in (("modified", s.modified), ("added", s.added),
+                             ("deleted", s.deleted)):
+            _list_paths(label, paths)
+
+
+def _list_paths(label: str, paths: list[str]) -> None:
+    for p in paths[:MAX_LISTED]:
+        ui.out(f"    {label}: {p}")
+    if len(paths) > MAX_LISTED:
+        ui.out(f"    ... and {len(paths) - MAX_LISTED} more {label} (see --json)")
+
+
+def show_checkout(results: list[Result], json: bool) -> None:
+    if json:
+        ui.json_out([{"path": r.path, "restored": r.restored, "removed": r.removed,
+                      "unchanged": r.unchanged, "conflicts": r.conflicts,
+                      "failed": [{"path": p, "reason": why} for p, why in r.failed]}
+                     for r in results])
+        return
+    for r in results:
+        parts = [f"{len(r.restored)} restored"] if r.restored else []
+        parts += [f"{len(r.removed)} removed"] if r.removed else []
+        parts += [f"{r.unchanged} unchanged"] if r.unchanged else []
+        ui.out(f"{r.path}: {', '.join(parts) or 'nothing to do'}")
+        for path, why in r.failed[:MAX_LISTED]:
+            ui.err(f"error: {path}: {why}")
+        for path in r.conflicts[:MAX_LISTED]:
+            ui.err(f"error: {path}: changed in the workspace and not in the cache; left as is")
+    if any(r.conflicts for r in results):
+        ui.err("hint: keep the changes with 'mlgit add', or discard them with"
+               " 'mlgit checkout --force'")
+    if any(r.failed for r in results):
+        ui.err("hint: a missing object must be added again or fetched from a remote;"
+               " a corrupt one was not written to the workspace")
+
+
+def show_ls(rows: list[Listed], json: bool) -> None:
+    if json:
+        ui.json_out([asdict(r) for r in rows])
+        return
+    if not rows:
+        ui.out("No tracked artifacts. Track some with 'mlgit add PATH'.")
+        return
+    ui.out(f"{'SIZE':>10}  {'FILES':>7}  {'HASH':12}  {'CACHE':8}  PATH")
+    for r in rows:
+        if r.error:
+            ui.out(f"{'?':>10}  {'?':>7}  {'?':12}  {'?':8}  {r.path}  (error: {r.error})")
+            continue
+        cache = "yes" if r.in_cache else "missing"
+        ui.out(f"{ui.human_size(r.size):>10}  {r.files:>7}  {r.oid[:12]}  {cache:8}  {r.path}")
+
+
+def show_rm(removed: list[Removed], json: bool) -> None:
+    if json:
+        ui.json_out([asdict(r) for r in removed])
+        return
+    for r in removed:
+        ui.out(f"stopped tracking {r.path} (data kept)")
+    if removed:
+        stage = sorted({r.gitignore_path for r in removed if r.gitignore_path})
+        ui.out("\nTo record this in Git, run:\n\n    git rm --cached --quiet "
+               + " ".join(shlex.quote(r.pointer_path) for r in removed))
+        if stage:
+            ui.out("    " + _git_add_line(stage) + "  # may report a removed .gitignore")
+
+
+def show_gc(result: GcResult, json: bool) -> None:
+    if json:
+        ui.json_out(asdict(result))
+        return
+    verb = "would remove" if result.dry_run else "removed"
+    ui.out(f"{verb} {result.removed} object(s), {ui.human_size(result.freed_bytes)};"
+           f" kept {result.kept}")
+
+
+def show_unprotect(paths: list[str], json: bool) -> None:
+    if json:
+        ui.json_out({"unprotected": paths})
+        return
+    ui.out(f"made {len(paths)} file(s) editable" if paths else "nothing to unprotect")
+
+
+def show_config(key: str, value: Any, json: bool) -> None:
+    if json:
+        ui.json_out({key: value})
+    elif isinstance(value, list):
+        ui.out(",".join(str(v) for v in value))
+    else:
+        ui.out(str(value))
+
+
+def show_version(info: dict[str, str], json: bool) -> None:
+    if json:
+        ui.json_out(info)
+        return
+    width = max(len(k) for k in info)
+    for key, value in info.items():
+        ui.out(f"{key:<{width}}  {value}")
