@@ -5,13 +5,16 @@ inside each command so `mlgit --help` and `mlgit status` pay only for what they 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import click
 import typer
 
 from mlgit import ui
 from mlgit.errors import MlgitError
+
+if TYPE_CHECKING:
+    from mlgit.repo import Repo
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -31,7 +34,7 @@ PathsArg = Annotated[list[str] | None, typer.Argument(
     show_default=False)]
 
 
-def _repo():  # type: ignore[no-untyped-def]  # noqa: ANN202 - avoids importing Repo eagerly
+def _repo() -> Repo:
     from mlgit.repo import Repo
 
     return Repo.find()
@@ -220,7 +223,7 @@ def run(args: list[str]) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: log, never a traceback
+    except Exception as exc:
         from mlgit.crash import report_crash
 
         report_crash(exc, args)

@@ -31,5 +31,5 @@ def _crash_dir() -> str:
         from mlgit.repo import Repo
 
         return Repo.find().tmp_dir
-    except Exception:  # noqa: BLE001 - any failure here falls back to the temp dir
+    except Exception:
         return os.path.join(tempfile.gettempdir(), "mlgit")

@@ -6,6 +6,7 @@ its final name only complete (temp name + rename).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import os
@@ -117,10 +118,8 @@ _LINKERS = {"reflink": _reflink, "hardlink": _hardlink, "symlink": _symlink}
 
 
 def _unlink_quiet(path: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 def probe_link_type(odb: LocalODB, link_types: list[str], scratch_dir: str) -> str:

@@ -45,7 +45,8 @@ def show_add(result: AddResult, json: bool) -> None:
         what = f"{i.ptr.files} files, " if i.ptr.is_dir else ""
         ui.out(f"{i.status} {i.path} ({what}{ui.human_size(i.ptr.size)})")
     if result.git_add:
-        ui.out("\nTo track the changes with Git, run:\n\n    " + _git_add_line(result.git_add) + "\n")
+        ui.out("\nTo track the changes with Git, run:\n\n    "
+               + _git_add_line(result.git_add) + "\n")
 
 
 def _status_dict(e: StatusEntry) -> dict[str, Any]:

@@ -28,7 +28,7 @@ def ls(repo: Repo) -> list[Listed]:
             rows.append(Listed(item.pointer_rel, "?", 0, 0, "", False, item.error.message))
             continue
         ptr = item.ptr
-        rows.append(Listed(item.rel, ptr.kind, ptr.size, ptr.files if ptr.is_dir else 1,
+        rows.append(Listed(item.rel, ptr.kind, ptr.size, (ptr.files or 0) if ptr.is_dir else 1,
                            ptr.oid, _in_cache(repo, ptr.oid, ptr.is_dir)))
     return rows
 
