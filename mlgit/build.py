@@ -8,7 +8,7 @@ from mlgit import tree
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import ProgressCallback, noop_progress
-from mlgit.workspace import FileState, Found, resolve, stat_file, walk
+from mlgit.workspace import FileState, files_of
 
 
 def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noop_progress
@@ -20,18 +20,17 @@ def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noo
     """
     abs_path = repo.abspath(rel)
     name = rel.rpartition("/")[2]
-    jobs = repo.config.get("core.jobs")
-    if os.path.isdir(abs_path) and not os.path.islink(abs_path):
-        found = walk(abs_path, rel, repo.cache_dir)
-        files = resolve(found, repo.state, repo.odb, store=store, jobs=jobs, progress=progress)
-        by_inner = {path[len(rel) + 1:]: fs for path, fs in files.items()}
-        manifest = tree.Manifest([tree.Entry(p, fs.oid, fs.size, fs.exec)
-                                  for p, fs in by_inner.items()])
-        data = tree.dumps(manifest)
-        oid = repo.odb.put_bytes(data) if store else tree.manifest_oid(data)
-        ptr = Pointer(kind="dir", path=name, oid=oid, size=manifest.size,
-                      files=len(manifest.entries))
-        return ptr, by_inner
-    one: Found = stat_file(abs_path, rel, repo.cache_dir)
-    fs = resolve([one], repo.state, repo.odb, store=store, jobs=1, progress=progress)[rel]
-    return Pointer(kind="file", path=name, oid=fs.oid, size=fs.size, exec=fs.exec), None
+    is_dir = os.path.isdir(abs_path) and not os.path.islink(abs_path)
+    files = files_of(repo.state, repo.odb, abs_path, rel, strict=True, store=store,
+                     jobs=repo.config.get("core.jobs"), progress=progress)
+    if not is_dir:
+        fs = files[rel]
+        return Pointer(kind="file", path=name, oid=fs.oid, size=fs.size, exec=fs.exec), None
+    cut = len(rel) + 1
+    by_inner = {path[cut:]: fs for path, fs in files.items()}
+    manifest = tree.Manifest.from_entries([tree.Entry(p, fs.oid, fs.size, fs.exec)
+                                           for p, fs in by_inner.items()])
+    data = tree.dumps(manifest)
+    oid = repo.odb.put_bytes(data) if store else tree.manifest_oid(data)
+    ptr = Pointer(kind="dir", path=name, oid=oid, size=manifest.size, files=len(manifest))
+    return ptr, by_inner

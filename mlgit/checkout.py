@@ -15,7 +15,7 @@ from mlgit.odb import CorruptObject
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import ProgressCallback, noop_progress
-from mlgit.workspace import FileState, resolve, stat_file, walk
+from mlgit.workspace import FileState, files_of
 
 
 @dataclass
@@ -52,7 +52,7 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
             result.failed.append((rel, exc.message))
             return result
         wanted = {f"{rel}/{e.path}": _Place(f"{rel}/{e.path}", e.oid, e.size, e.exec)
-                  for e in manifest.entries}
+                  for e in manifest.entries()}
     else:
         wanted = {rel: _Place(rel, ptr.oid, ptr.size, ptr.exec)}
     current = _workspace_files(repo, rel, result)
@@ -67,12 +67,11 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
 
 def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> tree.Manifest:
     try:
-        raw = repo.odb.read_verified(ptr.oid)
+        return repo.manifest(ptr.oid, f"{rel} (manifest {ptr.oid[:12]})")
     except FileNotFoundError:
         raise MlgitError("directory manifest is not in the cache") from None
     except CorruptObject:
         raise MlgitError("directory manifest object is corrupt") from None
-    return tree.loads(raw, f"{rel} (manifest {ptr.oid[:12]})")
 
 
 def _workspace_files(repo: Repo, rel: str, result: Result) -> dict[str, FileState] | None:
@@ -81,14 +80,11 @@ def _workspace_files(repo: Repo, rel: str, result: Result) -> dict[str, FileStat
     if not os.path.lexists(abs_path):
         return {}
     try:
-        if os.path.isdir(abs_path) and not os.path.islink(abs_path):
-            found = walk(abs_path, rel, repo.cache_dir, strict=False)
-        else:
-            found = [stat_file(abs_path, rel, repo.cache_dir, strict=False)]
+        return files_of(repo.state, repo.odb, abs_path, rel, strict=False, store=False,
+                        jobs=repo.config.get("core.jobs"))
     except MlgitError as exc:
         result.failed.append((rel, exc.message))
         return None
-    return resolve(found, repo.state, repo.odb, store=False, jobs=repo.config.get("core.jobs"))
 
 
 def _cached_oids(repo: Repo, current: dict[str, FileState],

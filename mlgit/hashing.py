@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 
 import xxhash
@@ -35,7 +36,8 @@ def hash_file(path: str | os.PathLike[str]) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
+_OID_RE = re.compile(r"[0-9a-f]{32}")
+
+
 def is_oid(text: object) -> bool:
-    if not isinstance(text, str) or len(text) != OID_LEN:
-        return False
-    return all(c in "0123456789abcdef" for c in text)
+    return isinstance(text, str) and _OID_RE.fullmatch(text) is not None

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Iterator
 
 from mlgit import hashing
-from mlgit.hashing import is_oid
+from mlgit.hashing import OID_LEN
 
 SMALL_FILE = 4 << 20
 TMP_DIR = "tmp"
@@ -43,6 +43,22 @@ class LocalODB:
         if len(wanted) < 2000:
             return {oid for oid in wanted if not self.exists(oid)}
         return wanted - set(self.iter_oids())
+
+    def stamp(self) -> bytes | None:
+        """A fingerprint of the store's folders: it changes whenever an object is added or
+        removed (the folder's mtime moves). None if a folder changed too recently to tell."""
+        import marshal
+        import time
+
+        try:
+            with os.scandir(self.root) as it:
+                stamps = sorted((e.name, e.stat().st_mtime_ns) for e in it if len(e.name) == 2)
+        except FileNotFoundError:
+            return None
+        newest = max((m for _, m in stamps), default=0)
+        if newest >= time.time_ns() - 50_000_000:
+            return None
+        return marshal.dumps(stamps)
 
     def read_verified(self, oid: str) -> bytes:
         with open(self.path(oid), "rb") as f:
@@ -106,18 +122,19 @@ class LocalODB:
 
     def iter_oids(self) -> Iterator[str]:
         try:
-            top = os.scandir(self.root)
+            prefixes = os.listdir(self.root)
         except FileNotFoundError:
             return
-        with top:
-            for d in top:
-                if len(d.name) != 2 or not d.is_dir():
-                    continue
-                with os.scandir(d.path) as inner:
-                    for e in inner:
-                        oid = d.name + e.name
-                        if is_oid(oid):
-                            yield oid
+        for prefix in prefixes:
+            if len(prefix) != 2:
+                continue
+            try:
+                names = os.listdir(os.path.join(self.root, prefix))
+            except NotADirectoryError:
+                continue
+            for name in names:
+                if len(name) == OID_LEN - 2 and name[0] != ".":
+                    yield prefix + name
 
     def size_of(self, oid: str) -> int:
         return os.stat(self.path(oid)).st_size

@@ -6,11 +6,16 @@ Paths inside mlgit are POSIX-style strings relative to the repository root ("rel
 from __future__ import annotations
 
 import os
+import re
 
 from mlgit.errors import BadPath
 
 RESERVED = frozenset({".git", ".mlgit"})
 POINTER_SUFFIX = ".mlgit"
+
+
+# A component that is empty, ".", "..", ".git" or ".mlgit", or a NUL byte anywhere.
+_SUSPECT = re.compile(r"(?:^|/)(?:\.{0,2}|\.git|\.mlgit)(?:/|$)|\x00")
 
 
 def check_relpath(path: object, what: str) -> str:
@@ -19,6 +24,9 @@ def check_relpath(path: object, what: str) -> str:
     Refuses non-strings, empty paths, absolute paths, `..`, NUL bytes and `.git`/`.mlgit`
     components, so nothing read from a file can make mlgit touch a path outside its artifact.
     """
+    if isinstance(path, str) and path and _SUSPECT.search(path) is None \
+            and not (len(path) > 1 and path[1] == ":"):
+        return path  # the common case: already a clean relative path
     if not isinstance(path, str) or not path:
         raise BadPath(f"{what}: path must be a non-empty string, got {path!r}")
     if "\0" in path:

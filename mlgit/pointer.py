@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,24 +34,76 @@ class Pointer:
 
 
 def dumps(p: Pointer) -> bytes:
-    data: dict[str, Any] = {"version": FORMAT_VERSION, "kind": p.kind, "path": p.path,
-                            "hash": HASH_NAME, "oid": p.oid, "size": p.size}
+    """The canonical encoding: YAML whose known keys are written in a fixed order and style
+    (strings double-quoted JSON-style), so `loads` can read it without a YAML parser."""
+    lines = [HEADER.rstrip("\n"), f"version: {FORMAT_VERSION}", f"kind: {p.kind}",
+             f"path: {json.dumps(p.path, ensure_ascii=False)}", f"hash: {HASH_NAME}",
+             f'oid: "{p.oid}"', f"size: {p.size}"]
     if p.is_dir:
-        data["files"] = p.files if p.files is not None else 0
+        lines.append(f"files: {p.files if p.files is not None else 0}")
     elif p.exec:
-        data["exec"] = True
-    for key in sorted(p.extra):
-        data[key] = p.extra[key]
-    return (HEADER + yamlio.dump(data)).encode("utf-8")
+        lines.append("exec: true")
+    text = "\n".join(lines) + "\n"
+    if p.extra:
+        text += yamlio.dump({key: p.extra[key] for key in sorted(p.extra)})
+    return text.encode("utf-8")
 
 
 def loads(raw: bytes, origin: str) -> Pointer:
     """Parse and validate a pointer file's bytes; `origin` names the file in errors."""
+    data = _parse_canonical(raw)
+    if data is None:
+        data = _parse_yaml(raw, origin)
+    return _validate(data, origin)
+
+
+_INT_RE = re.compile(r"0|[1-9][0-9]*")
+_LITERALS = {"kind": ("file", "dir"), "hash": (HASH_NAME,)}
+
+
+def _parse_canonical(raw: bytes) -> dict[str, Any] | None:
+    """Read exactly what `dumps` writes for the known keys; None for anything else (then the
+    YAML parser decides). Skips importing and running PyYAML on every status."""
     try:
-        data = yamlio.load(raw)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    data: dict[str, Any] = {}
+    for line in text.split("\n"):
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition(": ")
+        if not sep or key not in _KNOWN or key in data:
+            return None
+        parsed = _canonical_value(key, value)
+        if parsed is None:
+            return None
+        data[key] = parsed
+    return data
+
+
+def _canonical_value(key: str, value: str) -> Any:
+    if key in _LITERALS:
+        return value if value in _LITERALS[key] else None
+    if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    if _INT_RE.fullmatch(value):
+        return int(value)
+    return {"true": True, "false": False}.get(value)
+
+
+def _parse_yaml(raw: bytes, origin: str) -> Any:
+    try:
+        return yamlio.load(raw)
     except (yamlio.YAMLError, UnicodeDecodeError) as exc:
         raise BadPointer(f"{origin}: not a valid pointer file ({_yaml_problem(exc)})",
                          _fix_hint(origin)) from None
+
+
+def _validate(data: Any, origin: str) -> Pointer:
     if not isinstance(data, dict):
         raise BadPointer(f"{origin}: not a valid pointer file (expected a YAML mapping)",
                          _fix_hint(origin))

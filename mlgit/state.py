@@ -1,24 +1,25 @@
 """The state DB: (path, inode, mtime, size) -> oid, so an unchanged file is never hashed twice.
 
-An entry is trusted only when the file's mtime is older than the moment it was hashed by more
-than the filesystem's timestamp granularity; otherwise a write in the same clock tick could
-go unnoticed ("racy" entries are simply hashed again next time, as Git does).
+Rows are per folder (a marshalled {name: entry} blob), so learning about a 20k-file tree is a
+few hundred row reads rather than 20k Python row objects.
+
+An entry is trusted only when the file's mtime is older than the moment it was looked at by
+more than the filesystem's timestamp granularity; otherwise a write in the same clock tick
+could go unnoticed ("racy" entries are simply hashed again next time, as Git does).
 """
 
 from __future__ import annotations
 
+import marshal
 import os
 import sqlite3
 import time
-from collections.abc import Iterable
 from typing import NamedTuple
 
 RACY_NS = 50_000_000
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS state (
-    path TEXT PRIMARY KEY, inode INTEGER, mtime_ns INTEGER, size INTEGER,
-    oid TEXT, recorded_ns INTEGER
-) WITHOUT ROWID
+CREATE TABLE IF NOT EXISTS dirs (dir TEXT PRIMARY KEY, entries BLOB) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS complete (oid TEXT PRIMARY KEY, stamp BLOB) WITHOUT ROWID;
 """
 
 
@@ -30,11 +31,23 @@ class Known(NamedTuple):
     recorded_ns: int
 
 
+Entry = tuple[int, int, int, str, int]
+"""Same shape as Known; plain tuples are what the DB hands back."""
+
+Lookup = dict[str, dict[str, Entry]]
+"""folder rel path ("" for the root) -> file name -> entry."""
+
+
+def split(rel: str) -> tuple[str, str]:
+    folder, _, name = rel.rpartition("/")
+    return folder, name
+
+
 class State:
     def __init__(self, db_path: str) -> None:
         self.db_path = db_path
         self._conn: sqlite3.Connection | None = None
-        self._pending: list[tuple[str, int, int, int, str, int]] = []
+        self._pending: Lookup = {}
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -42,41 +55,56 @@ class State:
             conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(_SCHEMA)
+            conn.executescript(_SCHEMA)
             self._conn = conn
         return self._conn
 
-    def under(self, rel: str) -> dict[str, Known]:
-        """Every entry for `rel` itself and for paths inside it."""
+    def under(self, rel: str) -> Lookup:
+        """Entries for `rel` itself (from its folder's row) and for every folder inside it."""
+        folder = split(rel)[0]
         rows = self._db().execute(
-            "SELECT path, inode, mtime_ns, size, oid, recorded_ns FROM state"
-            " WHERE path = ? OR (path >= ? AND path < ?)",
-            (rel, rel + "/", rel + "0"),
+            "SELECT dir, entries FROM dirs WHERE dir = ? OR dir = ? OR (dir >= ? AND dir < ?)",
+            (folder, rel, rel + "/", rel + "0"),
         )
-        return {r[0]: Known(*r[1:]) for r in rows}
+        return {d: marshal.loads(blob) for d, blob in rows}
 
     def get(self, rel: str) -> Known | None:
-        row = self._db().execute(
-            "SELECT inode, mtime_ns, size, oid, recorded_ns FROM state WHERE path = ?", (rel,)
-        ).fetchone()
-        return Known(*row) if row else None
+        folder, name = split(rel)
+        entry = self.under(rel).get(folder, {}).get(name)
+        return Known(*entry) if entry else None
 
     def remember(self, rel: str, st: os.stat_result, oid: str, now_ns: int | None = None) -> None:
+        """Record that the file at `rel`, as `st` describes it, has content `oid`. `now_ns`
+        must not be later than the moment `st` was taken."""
+        folder, name = split(rel)
         recorded = now_ns if now_ns is not None else time.time_ns()
-        self._pending.append((rel, st.st_ino, st.st_mtime_ns, st.st_size, oid, recorded))
+        self._pending.setdefault(folder, {})[name] = (
+            st.st_ino, st.st_mtime_ns, st.st_size, oid, recorded)
 
-    def remember_many(self, rows: Iterable[tuple[str, os.stat_result, str]]) -> None:
-        now = time.time_ns()
-        for rel, st, oid in rows:
-            self.remember(rel, st, oid, now)
+    def complete_stamp(self, oid: str) -> bytes | None:
+        """The cache stamp at which every object of directory `oid` was last seen present."""
+        row = self._db().execute("SELECT stamp FROM complete WHERE oid = ?", (oid,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def set_complete_stamp(self, oid: str, stamp: bytes) -> None:
+        self._db().execute("INSERT OR REPLACE INTO complete VALUES (?, ?)", (oid, stamp))
 
     def flush(self) -> None:
         if not self._pending:
             return
         db = self._db()
-        db.execute("BEGIN")
-        db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?, ?, ?)", self._pending)
-        db.execute("COMMIT")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for folder, entries in self._pending.items():
+                row = db.execute("SELECT entries FROM dirs WHERE dir = ?", (folder,)).fetchone()
+                merged = marshal.loads(row[0]) if row else {}
+                merged.update(entries)
+                db.execute("INSERT OR REPLACE INTO dirs VALUES (?, ?)",
+                           (folder, marshal.dumps(merged)))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
         self._pending.clear()
 
     def close(self) -> None:
@@ -86,12 +114,18 @@ class State:
             self._conn = None
 
 
-def fresh_oid(known: Known | None, st: os.stat_result) -> str | None:
+def lookup(known: Lookup, rel: str) -> Entry | None:
+    folder, name = split(rel)
+    entries = known.get(folder)
+    return entries.get(name) if entries else None
+
+
+def fresh_oid(known: Entry | Known | None, st: os.stat_result) -> str | None:
     """The recorded oid if the file is provably unchanged since it was hashed, else None."""
     if known is None:
         return None
-    if (known.inode, known.mtime_ns, known.size) != (st.st_ino, st.st_mtime_ns, st.st_size):
+    inode, mtime_ns, size, oid, recorded_ns = known
+    if inode != st.st_ino or mtime_ns != st.st_mtime_ns or size != st.st_size \
+            or mtime_ns >= recorded_ns - RACY_NS:
         return None
-    if st.st_mtime_ns >= known.recorded_ns - RACY_NS:
-        return None
-    return known.oid
+    return oid

@@ -10,7 +10,7 @@ from mlgit.errors import MlgitError
 from mlgit.odb import CorruptObject
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
-from mlgit.workspace import FileState, resolve, stat_file, walk
+from mlgit.workspace import FileState, files_of
 
 UNCHANGED, MODIFIED, DELETED = "unchanged", "modified", "deleted"
 
@@ -52,7 +52,7 @@ def artifact_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus:
 
 def _manifest_or_none(repo: Repo, ptr: Pointer) -> tree.Manifest | None:
     try:
-        return tree.loads(repo.odb.read_verified(ptr.oid), ptr.path)
+        return repo.manifest(ptr.oid, ptr.path)
     except (FileNotFoundError, CorruptObject):
         return None
 
@@ -62,16 +62,18 @@ def _count_missing(repo: Repo, ptr: Pointer, manifest: tree.Manifest | None) -> 
         return 0 if repo.odb.exists(ptr.oid) else 1
     if manifest is None:
         return 1 + (ptr.files or 0)
-    return len(repo.odb.missing({e.oid for e in manifest.entries}))
+    stamp = repo.odb.stamp()
+    if stamp is not None and repo.state.complete_stamp(ptr.oid) == stamp:
+        return 0
+    missing = len(repo.odb.missing(manifest.oids))
+    if missing == 0 and stamp is not None:
+        repo.state.set_complete_stamp(ptr.oid, stamp)
+    return missing
 
 
 def _current(repo: Repo, rel: str) -> dict[str, FileState]:
-    abs_path = repo.abspath(rel)
-    if os.path.isdir(abs_path) and not os.path.islink(abs_path):
-        found = walk(abs_path, rel, repo.cache_dir, strict=False)
-    else:
-        found = [stat_file(abs_path, rel, repo.cache_dir, strict=False)]
-    return resolve(found, repo.state, repo.odb, store=False, jobs=repo.config.get("core.jobs"))
+    return files_of(repo.state, repo.odb, repo.abspath(rel), rel, strict=False, store=False,
+                    jobs=repo.config.get("core.jobs"))
 
 
 def _compare_dir(st: ArtifactStatus, rel: str, ptr: Pointer, manifest: tree.Manifest | None,
@@ -85,17 +87,17 @@ def _compare_dir(st: ArtifactStatus, rel: str, ptr: Pointer, manifest: tree.Mani
         if _manifest_oid_of(have) != ptr.oid:
             st.state = MODIFIED
         return
-    want = manifest.by_path()
+    want = manifest.oid_by_path()
     st.added = sorted(p for p in have if p not in want)
     st.deleted = sorted(p for p in want if p not in have)
-    st.modified = sorted(p for p in have if p in want and have[p].oid != want[p].oid)
+    st.modified = sorted(p for p, fs in have.items() if p in want and fs.oid != want[p])
     if st.added or st.deleted or st.modified:
         st.state = MODIFIED
 
 
 def _manifest_oid_of(files: dict[str, FileState]) -> str:
     entries = [tree.Entry(p, fs.oid, fs.size, fs.exec) for p, fs in files.items()]
-    return tree.manifest_oid(tree.dumps(tree.Manifest(entries)))
+    return tree.manifest_oid(tree.dumps(tree.Manifest.from_entries(entries)))
 
 
 def safe_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus | MlgitError:

@@ -8,16 +8,17 @@ import stat as stat_mod
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlgit import hashing
 from mlgit.errors import BadPath
 from mlgit.odb import LocalODB
 from mlgit.paths import RESERVED
-from mlgit.state import Known, State, fresh_oid
+from mlgit.state import RACY_NS, Lookup, State, fresh_oid, lookup
 from mlgit.ui import ProgressCallback, noop_progress
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Found:
     """A regular file (or mlgit's own link into the cache) found in the workspace."""
 
@@ -27,8 +28,7 @@ class Found:
     link_oid: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class FileState:
+class FileState(NamedTuple):
     oid: str
     size: int
     exec: bool
@@ -52,31 +52,51 @@ FOREIGN = ""
 """link_oid of a symlink or special file that mlgit did not create: it matches no object."""
 
 
-def walk(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool = True) -> list[Found]:
-    """Every file under a directory. Refuses `.git`, and (when strict) foreign symlinks and
-    special files; when not strict those are returned with link_oid FOREIGN."""
-    found: list[Found] = []
+def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup,
+               fresh: dict[str, FileState], stale: list[Found]) -> None:
+    """Walk a folder; files the state DB vouches for go to `fresh`, the others to `stale`.
+
+    This loop runs once per file on every status, so it is written for speed: one lstat per
+    file, the state comparison inlined.
+    """
     stack = [(abs_dir, rel_dir)]
     while stack:
         folder, rel_folder = stack.pop()
+        entries_known = known.get(rel_folder) or {}
+        prefix = rel_folder + "/"
         with os.scandir(folder) as it:
             for entry in it:
-                rel = f"{rel_folder}/{entry.name}"
-                if entry.name in RESERVED:
-                    raise BadPath(f"{rel}: a {entry.name} folder cannot be inside tracked data",
+                name = entry.name
+                if name in RESERVED:
+                    raise BadPath(f"{prefix}{name}: a {name} entry cannot be inside tracked data",
                                   "move it out of the directory before adding it")
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, rel))
+                    stack.append((entry.path, prefix + name))
                 elif entry.is_file(follow_symlinks=False):
-                    found.append(Found(rel, entry.path, entry.stat(follow_symlinks=False)))
-                elif not strict:
-                    found.append(_lenient(entry.path, rel, cache_dir))
-                elif entry.is_symlink():
-                    found.append(_symlink(entry.path, rel, cache_dir))
+                    st = entry.stat(follow_symlinks=False)
+                    k = entries_known.get(name)
+                    if k is not None and k[0] == st.st_ino and k[1] == st.st_mtime_ns \
+                            and k[2] == st.st_size and k[1] < k[4] - RACY_NS:
+                        fresh[prefix + name] = FileState(k[3], st.st_size,
+                                                         st.st_mode & 0o100 != 0)
+                    else:
+                        stale.append(Found(prefix + name, entry.path, st))
                 else:
-                    raise BadPath(f"{rel}: not a regular file (a socket, FIFO or device)",
-                                  "only regular files and folders can be tracked")
-    return found
+                    _other(entry.path, prefix + name, cache_dir, strict, fresh)
+
+
+def _other(abs_path: str, rel: str, cache_dir: str, strict: bool,
+           fresh: dict[str, FileState]) -> None:
+    """A symlink or special file: mlgit's own cache link, or foreign (refused when strict)."""
+    if strict:
+        if not os.path.islink(abs_path):
+            raise BadPath(f"{rel}: not a regular file (a socket, FIFO or device)",
+                          "only regular files and folders can be tracked")
+        f = _symlink(abs_path, rel, cache_dir)
+    else:
+        f = _lenient(abs_path, rel, cache_dir)
+    assert f.link_oid is not None
+    fresh[rel] = FileState(f.link_oid, f.st.st_size, f.st.st_mode & 0o100 != 0)
 
 
 def _symlink(abs_path: str, rel: str, cache_dir: str) -> Found:
@@ -111,46 +131,44 @@ def stat_file(abs_path: str, rel: str, cache_dir: str, strict: bool = True) -> F
 Hash = Callable[[Found], tuple[str, int]]
 
 
-def resolve(items: Iterable[Found], state: State, odb: LocalODB, *, store: bool, jobs: int,
-            progress: ProgressCallback = noop_progress) -> dict[str, FileState]:
-    """The oid of every found file: from the state DB when provably unchanged, else by hashing
-    (with `store`, hashing is storing: the content goes into the cache in the same read)."""
-    result: dict[str, FileState] = {}
-    todo: list[Found] = []
-    items = list(items)
-    known = _known_for(items, state)
-    for f in items:
-        oid = f.link_oid if f.link_oid is not None else fresh_oid(known.get(f.rel), f.st)
+def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bool,
+             store: bool, jobs: int, progress: ProgressCallback = noop_progress
+             ) -> dict[str, FileState]:
+    """Every file of the artifact at `rel` (a file or a folder) with its oid: from the state
+    DB when provably unchanged, else by hashing. With `store`, hashing is storing: the
+    content goes into the cache in the same read, and everything named is in the cache."""
+    known = state.under(rel)
+    fresh: dict[str, FileState] = {}
+    stale: list[Found] = []
+    if os.path.isdir(abs_path) and not os.path.islink(abs_path):
+        _scan_tree(abs_path, rel, odb.root, strict, known, fresh, stale)
+    else:
+        one = stat_file(abs_path, rel, odb.root, strict)
+        oid = one.link_oid if one.link_oid is not None else fresh_oid(lookup(known, rel), one.st)
         if oid is None:
-            todo.append(f)
+            stale.append(one)
         else:
-            result[f.rel] = _state_of(f, oid)
-            progress(1, f.st.st_size)
+            fresh[rel] = _state_of(one, oid)
+    progress(len(fresh), sum(fs.size for fs in fresh.values()))
     if store:
-        todo.extend(_not_in_cache(items, result, odb))
+        stale.extend(_not_in_cache(abs_path, rel, fresh, odb))
     hash_one: Hash = _store_hash(odb) if store else _plain_hash
-    for f, (oid, _size) in _map(hash_one, todo, jobs):
-        result[f.rel] = _state_of(f, oid)
-        if f.link_oid is None:
-            state.remember(f.rel, f.st, oid)
+    for f, (oid, _size) in _map(hash_one, stale, jobs):
+        fresh[f.rel] = _state_of(f, oid)
+        state.remember(f.rel, f.st, oid)
         progress(1, f.st.st_size)
-    return result
+    return fresh
 
 
-def _known_for(items: list[Found], state: State) -> dict[str, Known]:
-    if len(items) == 1:
-        k = state.get(items[0].rel)
-        return {items[0].rel: k} if k else {}
-    prefix = os.path.commonpath([f.rel for f in items]) if items else ""
-    return dict(state.under(prefix)) if prefix else {}
-
-
-def _not_in_cache(items: list[Found], result: dict[str, FileState],
+def _not_in_cache(abs_path: str, rel: str, fresh: dict[str, FileState],
                   odb: LocalODB) -> list[Found]:
-    missing = odb.missing(fs.oid for fs in result.values() if fs.oid)
-    redo = [f for f in items if f.rel in result and result[f.rel].oid in missing]
-    for f in redo:
-        del result[f.rel]
+    """Fresh files whose object is gone from the cache: they must be stored again."""
+    missing = odb.missing(fs.oid for fs in fresh.values() if fs.oid)
+    redo = []
+    for path in [p for p, fs in fresh.items() if fs.oid in missing]:
+        del fresh[path]
+        inner = path[len(rel):]
+        redo.append(Found(path, abs_path + inner, os.lstat(abs_path + inner)))
     return redo
 
 

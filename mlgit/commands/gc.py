@@ -6,7 +6,6 @@ import os
 import time
 from dataclasses import dataclass
 
-from mlgit import tree
 from mlgit.commands.common import Broken, all_tracked
 from mlgit.errors import MlgitError
 from mlgit.odb import TMP_DIR, CorruptObject
@@ -56,13 +55,13 @@ def referenced(repo: Repo) -> set[str]:
 
 def _manifest_oids(repo: Repo, oid: str, rel: str) -> set[str]:
     try:
-        manifest = tree.loads(repo.odb.read_verified(oid), rel)
+        manifest = repo.manifest(oid, rel)
     except (FileNotFoundError, CorruptObject):
         raise MlgitError(f"{rel}: its directory manifest {oid[:12]} is missing or corrupt, so gc"
                          " cannot tell which files it needs",
                          f"re-add it with 'mlgit add {rel}' or remove its pointer, then rerun"
                          " gc") from None
-    return {e.oid for e in manifest.entries}
+    return set(manifest.oids)
 
 
 def _clean_tmp(folder: str) -> None:

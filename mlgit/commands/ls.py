@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlgit import tree
 from mlgit.commands.common import Broken, all_tracked
 from mlgit.odb import CorruptObject
 from mlgit.repo import Repo
@@ -37,7 +36,7 @@ def _in_cache(repo: Repo, oid: str, is_dir: bool) -> bool:
     if not is_dir:
         return repo.odb.exists(oid)
     try:
-        manifest = tree.loads(repo.odb.read_verified(oid), oid)
+        manifest = repo.manifest(oid, oid)
     except (FileNotFoundError, CorruptObject):
         return False
-    return not repo.odb.missing({e.oid for e in manifest.entries})
+    return not repo.odb.missing(manifest.oids)
