@@ -1,3 +1,3 @@
-from mlgit.cli import main
+from mlgit.entry import main
 
 main()

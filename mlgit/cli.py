@@ -1,22 +1,18 @@
-"""The command line: parse arguments, call a command, render its result, map errors to exit
-codes (docs/exit-codes.md). The only module that imports typer. Command modules are imported
-inside each command so `mlgit --help` and `mlgit status` pay only for what they use."""
-
+"""The command line: parse arguments, call a command, render its result. The only module
+that imports typer. Command modules are imported inside each command so `mlgit --help` pays
+only for what it uses. Exit codes are mapped in entry.py (docs/exit-codes.md)."""
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import click
 import typer
 
-from mlgit import ui
-from mlgit.errors import MlgitError
+from mlgit.entry import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from mlgit.repo import Repo
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 app = typer.Typer(
     name="mlgit",
@@ -81,21 +77,9 @@ def status(
 ) -> None:
     """Show, for each tracked artifact, whether it is unchanged, modified, deleted or not in
     the cache, and which files inside a tracked folder changed."""
-    from mlgit.commands.status import status as run
-    from mlgit.views import show_status
+    from mlgit.fastpath import status_body
 
-    repo = _repo()
-    try:
-        entries = run(repo, paths or [])
-    finally:
-        repo.close()
-    clean = all(e.clean for e in entries)
-    if not quiet:
-        show_status(entries, json)
-    if quiet and not clean:
-        _finish(EXIT_FAILED)
-    if any(e.error for e in entries):
-        _finish(EXIT_FAILED)
+    _finish(status_body(paths or [], quiet, json))
 
 
 @app.command()
@@ -198,35 +182,16 @@ def version(json: JsonOpt = False) -> None:
     show_version(run(), json)
 
 
-def main(argv: list[str] | None = None) -> NoReturn:
-    args = sys.argv[1:] if argv is None else argv
-    sys.exit(run(args))
-
-
-def run(args: list[str]) -> int:
+def run_typer(args: list[str]) -> int:
+    """Run the typer app; MlgitError and other exceptions propagate to entry.run."""
     command = typer.main.get_command(app)
     try:
         result = command.main(args, prog_name="mlgit", standalone_mode=False)
-    except MlgitError as exc:
-        ui.error(exc.message, exc.hint)
-        return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:
-        ui.err("interrupted")
-        return EXIT_INTERRUPTED
+        raise KeyboardInterrupt from None
     except click.ClickException as exc:
         exc.show()
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        ui.err("interrupted")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return EXIT_OK
-    except Exception as exc:
-        from mlgit.crash import report_crash
-
-        report_crash(exc, args)
-        return EXIT_BUG
     return result if isinstance(result, int) else EXIT_OK
-

@@ -5,6 +5,7 @@ Keys are dotted (`cache.link`). Every known key has a parser; errors name the fi
 
 from __future__ import annotations
 
+import marshal
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 
 from mlgit import yamlio
 from mlgit.errors import ConfigError
+from mlgit.hashing import hash_bytes
 
 CONFIG_FILE = "config.yaml"
 LOCAL_CONFIG_FILE = "config.local.yaml"
@@ -72,7 +74,7 @@ class Config:
         except FileNotFoundError:
             return {}
         try:
-            data = yamlio.load(raw) or {}
+            data = _memoised_yaml(raw, os.path.join(self.dot_dir, "tmp", f"memo-{name}"))
         except yamlio.YAMLError as exc:
             raise ConfigError(f".mlgit/{name}: invalid YAML ({yamlio.describe_error(exc)})",
                               f"fix or delete .mlgit/{name}") from None
@@ -110,6 +112,32 @@ class Config:
         _store(data, key, value)
         _write_atomic(os.path.join(self.dot_dir, name), yamlio.dump(data))
         return value
+
+
+def _memoised_yaml(raw: bytes, memo: str) -> Any:
+    """Parse a config file, memoised by content hash: PyYAML's import alone costs more than
+    the rest of a no-op status."""
+    if not any(line.strip() and not line.lstrip().startswith(b"#")
+               for line in raw.splitlines()):
+        return {}
+    digest = hash_bytes(raw)
+    try:
+        with open(memo, "rb") as f:
+            key, data = marshal.loads(f.read())
+        if key == digest:
+            return data
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    data = yamlio.load(raw) or {}
+    try:
+        blob = marshal.dumps((digest, data))
+        os.makedirs(os.path.dirname(memo), exist_ok=True)
+        with open(memo + ".tmp", "wb") as f:
+            f.write(blob)
+        os.replace(memo + ".tmp", memo)
+    except (OSError, ValueError):
+        pass  # not marshallable (e.g. a YAML date) or not writable: just parse next time
+    return data
 
 
 def _lookup(data: dict[str, Any], key: str) -> tuple[bool, Any]:

@@ -1,0 +1,45 @@
+"""The console-script entry point: maps every outcome to an exit code (docs/exit-codes.md).
+
+0 ok, 1 an expected failure (one line + hint), 2 usage, 3 a bug (crash log written),
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+from mlgit import ui
+from mlgit.errors import MlgitError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    args = sys.argv[1:] if argv is None else argv
+    sys.exit(run(args))
+
+
+def run(args: list[str]) -> int:
+    try:
+        from mlgit.fastpath import try_run
+
+        code = try_run(args)
+        if code is None:
+            from mlgit.cli import run_typer
+
+            code = run_typer(args)
+        return code
+    except MlgitError as exc:
+        ui.error(exc.message, exc.hint)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        ui.err("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        from mlgit.crash import report_crash
+
+        report_crash(exc, args)
+        return EXIT_BUG
