@@ -68,7 +68,8 @@ def resolve_user_path(root: str, arg: str, cwd: str | None = None) -> str:
                       "add the files or folders inside it")
     first = rel.split("/", 1)[0]
     if first in RESERVED or any(p in RESERVED for p in rel.split("/")):
-        raise BadPath(f"{arg}: path is inside {first}/, which mlgit never tracks")
+        raise BadPath(f"{arg}: path is inside {first}/, which mlgit never tracks",
+                      "name data in your work tree instead")
     return rel
 
 

@@ -35,6 +35,7 @@ class Repo:
         if not os.path.isdir(repo.dot_dir):
             raise NotInitialized(f"{root}: mlgit is not initialised in this repository",
                                  "run 'mlgit init' at the top of the repository")
+        repo.config.get("core.jobs")  # a broken config fails every command up front, clearly
         return repo
 
     @cached_property

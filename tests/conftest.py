@@ -1,0 +1,102 @@
+"""Shared fixtures: real git repositories in temp folders and the real mlgit CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Test Committer",
+    "GIT_COMMITTER_EMAIL": "committer@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "MLGIT_NO_PROGRESS": "1",
+}
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.out.splitlines()
+
+
+@pytest.fixture(autouse=True)
+def clean_env(tmp_path_factory: pytest.TempPathFactory,
+              monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    for key in ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE"):
+        monkeypatch.delenv(key, raising=False)
+    yield
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def mlgit(cwd: Path, *args: str, code: int | None = 0, env: dict[str, str] | None = None,
+          stdin: str | None = None) -> Run:
+    """Run the real CLI in a subprocess; asserts the exit code unless code is None."""
+    proc = subprocess.run([sys.executable, "-m", "mlgit", *args], cwd=cwd, capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, input=stdin)
+    result = Run(proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if code is not None:
+        assert proc.returncode == code, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    return result
+
+
+@pytest.fixture
+def gitrepo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    return root
+
+
+@pytest.fixture
+def repo(gitrepo: Path) -> Path:
+    mlgit(gitrepo, "init")
+    return gitrepo
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    path.write_bytes(data)
+    return path
+
+
+def make_tree(root: Path, files: dict[str, bytes | str]) -> None:
+    for rel, data in files.items():
+        write(root / rel, data)
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    out = {}
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            p = Path(dirpath) / name
+            out[p.relative_to(root).as_posix()] = p.read_bytes()
+    return out
+
+
+def cache_objects(repo: Path) -> list[Path]:
+    cache = repo / ".mlgit" / "cache"
+    return [p for p in cache.glob("??/*") if p.is_file() and not p.name.startswith(".")]

@@ -1,0 +1,276 @@
+"""The main job end to end: init, add, status, checkout, ls, rm, gc in a real git repo."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from tests.conftest import cache_objects, git, make_tree, mlgit, read_tree, write
+
+TREE = {
+    "a.txt": "alpha\n",
+    "sub/b.bin": os.urandom(5000),
+    "sub/deeper/c.csv": "x,y\n1,2\n",
+    "with space/é ü.txt": "unicode names just work",
+    "empty.txt": "",
+}
+
+
+def test_init_creates_layout_and_is_idempotent(gitrepo: Path) -> None:
+    first = mlgit(gitrepo, "init")
+    assert "Initialised" in first.out
+    assert (gitrepo / ".mlgit" / "cache").is_dir()
+    assert (gitrepo / ".mlgit" / "tmp").is_dir()
+    assert (gitrepo / ".mlgit" / "config.yaml").is_file()
+    ignore = (gitrepo / ".mlgit" / ".gitignore").read_text()
+    assert "/cache/" in ignore and "/tmp/" in ignore and "/config.local.yaml" in ignore
+    second = mlgit(gitrepo, "init")
+    assert "Already initialised" in second.out
+    git(gitrepo, "add", ".mlgit")
+    staged = git(gitrepo, "diff", "--cached", "--name-only").split()
+    assert sorted(staged) == [".mlgit/.gitignore", ".mlgit/config.yaml"]
+
+
+def test_init_from_subfolder_uses_repo_root(gitrepo: Path) -> None:
+    (gitrepo / "deep" / "er").mkdir(parents=True)
+    mlgit(gitrepo / "deep" / "er", "init")
+    assert (gitrepo / ".mlgit").is_dir()
+
+
+def test_add_dir_and_file_writes_pointers_and_gitignore(repo: Path) -> None:
+    make_tree(repo / "data", TREE)
+    write(repo / "model.pt", os.urandom(100_000))
+    result = mlgit(repo, "add", "data", "model.pt")
+    assert "added data (5 files" in result.out
+    assert "git add .gitignore data.mlgit model.pt.mlgit" in result.out
+    assert (repo / "data.mlgit").is_file() and (repo / "model.pt.mlgit").is_file()
+    assert set((repo / ".gitignore").read_text().split()) == {"/data", "/model.pt"}
+    # git sees the pointers but not the data
+    status = git(repo, "status", "--porcelain", "--untracked-files=all")
+    assert "data/" not in status and "model.pt\n" not in status
+    assert "data.mlgit" in status
+    # every file's content is in the cache, read-only
+    assert len(cache_objects(repo)) == 5 + 1 + 1  # files + manifest + model
+    assert all(not os.access(p, os.W_OK) or os.geteuid() == 0 for p in cache_objects(repo))
+    assert all((p.stat().st_mode & 0o222) == 0 for p in cache_objects(repo))
+
+
+def test_readd_unchanged_is_noop_and_changed_updates(repo: Path) -> None:
+    make_tree(repo / "data", TREE)
+    mlgit(repo, "add", "data")
+    before = (repo / "data.mlgit").read_bytes()
+    again = mlgit(repo, "add", "data")
+    assert "unchanged data" in again.out
+    assert "git add" not in again.out
+    assert (repo / "data.mlgit").read_bytes() == before
+    write(repo / "data" / "a.txt", "changed\n")
+    updated = mlgit(repo, "add", "data")
+    assert "updated data" in updated.out
+    assert (repo / "data.mlgit").read_bytes() != before
+
+
+def test_status_reports_each_kind_of_change(repo: Path) -> None:
+    make_tree(repo / "data", TREE)
+    write(repo / "model.pt", b"weights")
+    write(repo / "gone.bin", b"bye")
+    mlgit(repo, "add", "data", "model.pt", "gone.bin")
+    assert mlgit(repo, "status", "--quiet").out == ""
+    write(repo / "data" / "a.txt", "modified\n")
+    write(repo / "data" / "new.txt", "new")
+    (repo / "data" / "sub" / "b.bin").unlink()
+    (repo / "gone.bin").unlink()
+    out = mlgit(repo, "status", code=0).out
+    assert "data: modified" in out
+    assert "modified: a.txt" in out and "added: new.txt" in out and "deleted: sub/b.bin" in out
+    assert "gone.bin: deleted" in out
+    assert "model.pt: unchanged" in out
+    quiet = mlgit(repo, "status", "-q", code=1)
+    assert quiet.out == "" and quiet.err == ""
+    data = json.loads(mlgit(repo, "status", "--json").out)
+    by_path = {d["path"]: d for d in data}
+    assert by_path["data"]["modified"] == ["a.txt"]
+    assert by_path["gone.bin"]["state"] == "deleted"
+    assert by_path["model.pt"]["state"] == "unchanged"
+
+
+def test_status_reports_not_in_cache(repo: Path) -> None:
+    write(repo / "model.pt", b"weights")
+    make_tree(repo / "data", {"x": "1", "y": "2"})
+    mlgit(repo, "add", "model.pt", "data")
+    for p in cache_objects(repo):
+        p.chmod(0o644)
+        p.unlink()
+    out = mlgit(repo, "status").out
+    assert "model.pt: unchanged (not in cache" in out
+    assert "data: unchanged (not in cache" in out
+    mlgit(repo, "status", "-q", code=1)
+
+
+def test_checkout_restores_deleted_data(repo: Path) -> None:
+    make_tree(repo / "data", TREE)
+    write(repo / "model.pt", os.urandom(10_000))
+    original = read_tree(repo / "data")
+    model = (repo / "model.pt").read_bytes()
+    mlgit(repo, "add", "data", "model.pt")
+    import shutil
+
+    shutil.rmtree(repo / "data")
+    (repo / "model.pt").unlink()
+    out = mlgit(repo, "checkout").out
+    assert "data: 5 restored" in out
+    assert read_tree(repo / "data") == original
+    assert (repo / "model.pt").read_bytes() == model
+    assert mlgit(repo, "status", "-q").code == 0
+
+
+def test_checkout_follows_git_history(repo: Path) -> None:
+    write(repo / "data" / "f.txt", "v1")
+    mlgit(repo, "add", "data")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "v1")
+    write(repo / "data" / "f.txt", "v2")
+    write(repo / "data" / "g.txt", "only in v2")
+    mlgit(repo, "add", "data")
+    git(repo, "commit", "-qam", "v2")
+    git(repo, "checkout", "-q", "HEAD~1")
+    mlgit(repo, "checkout")
+    assert read_tree(repo / "data") == {"f.txt": b"v1"}
+    git(repo, "checkout", "-q", "main")
+    mlgit(repo, "checkout", "data")
+    assert read_tree(repo / "data") == {"f.txt": b"v2", "g.txt": b"only in v2"}
+
+
+def test_checkout_refuses_uncached_changes_without_force(repo: Path) -> None:
+    write(repo / "data" / "f.txt", "v1")
+    write(repo / "data" / "keep.txt", "same")
+    mlgit(repo, "add", "data")
+    write(repo / "data" / "f.txt", "precious unsaved work")
+    (repo / "data" / "keep.txt").unlink()
+    result = mlgit(repo, "checkout", code=1)
+    assert "data/f.txt" in result.err and "not in the cache" in result.err
+    assert "hint:" in result.err
+    assert (repo / "data" / "f.txt").read_text() == "precious unsaved work"
+    assert (repo / "data" / "keep.txt").read_text() == "same"  # the rest was restored
+    mlgit(repo, "checkout", "--force")
+    assert (repo / "data" / "f.txt").read_text() == "v1"
+
+
+def test_checkout_overwrites_changes_that_are_cached(repo: Path) -> None:
+    write(repo / "f.txt", "v1")
+    mlgit(repo, "add", "f.txt")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "v1")
+    write(repo / "f.txt", "v2")
+    mlgit(repo, "add", "f.txt")  # v2 is now cached
+    git(repo, "checkout", "--", "f.txt.mlgit")
+    mlgit(repo, "checkout")
+    assert (repo / "f.txt").read_text() == "v1"
+
+
+def test_checkout_removes_extra_files_only_when_cached(repo: Path) -> None:
+    write(repo / "data" / "a", "a")
+    mlgit(repo, "add", "data")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a")
+    write(repo / "data" / "b", "b")
+    mlgit(repo, "add", "data")
+    git(repo, "checkout", "--", "data.mlgit")
+    write(repo / "data" / "c", "uncached extra")
+    result = mlgit(repo, "checkout", code=1)
+    assert "data/c" in result.err
+    assert sorted(read_tree(repo / "data")) == ["a", "c"]
+
+
+def test_checkout_reports_missing_objects_and_restores_the_rest(repo: Path) -> None:
+    make_tree(repo / "data", {"one": "1", "two": "2"})
+    mlgit(repo, "add", "data")
+    import shutil
+
+    shutil.rmtree(repo / "data")
+    from mlgit.hashing import hash_bytes
+
+    victim = repo / ".mlgit" / "cache" / hash_bytes(b"1")[:2] / hash_bytes(b"1")[2:]
+    victim.unlink()
+    result = mlgit(repo, "checkout", code=1)
+    assert "data/one: object not in the cache" in result.err
+    assert read_tree(repo / "data") == {"two": b"2"}
+
+
+def test_ls_lists_artifacts(repo: Path) -> None:
+    make_tree(repo / "data", {"x": "12345", "y": "678"})
+    write(repo / "m.bin", b"0123456789")
+    mlgit(repo, "add", "data", "m.bin")
+    rows = json.loads(mlgit(repo, "ls", "--json").out)
+    by_path = {r["path"]: r for r in rows}
+    assert by_path["data"]["files"] == 2 and by_path["data"]["size"] == 8
+    assert by_path["m.bin"]["size"] == 10 and by_path["m.bin"]["in_cache"] is True
+    text = mlgit(repo, "ls").out
+    assert "data" in text and by_path["data"]["oid"][:12] in text
+
+
+def test_rm_stops_tracking_and_keeps_data(repo: Path) -> None:
+    write(repo / "m.bin", b"data")
+    write(repo / "other.bin", b"other")
+    mlgit(repo, "add", "m.bin", "other.bin")
+    result = mlgit(repo, "rm", "m.bin")
+    assert "stopped tracking m.bin" in result.out
+    assert "git rm --cached" in result.out
+    assert not (repo / "m.bin.mlgit").exists()
+    assert (repo / "m.bin").read_bytes() == b"data"
+    assert (repo / ".gitignore").read_text().split() == ["/other.bin"]
+    mlgit(repo, "rm", "other.bin.mlgit")
+    assert not (repo / ".gitignore").exists()
+
+
+def test_gc_removes_only_unreferenced_objects(repo: Path) -> None:
+    write(repo / "f.txt", "v1")
+    mlgit(repo, "add", "f.txt")
+    write(repo / "f.txt", "v2")
+    mlgit(repo, "add", "f.txt")
+    assert len(cache_objects(repo)) == 2
+    dry = json.loads(mlgit(repo, "gc", "--dry-run", "--json").out)
+    assert dry["removed"] == 1 and dry["dry_run"] is True
+    assert len(cache_objects(repo)) == 2
+    out = mlgit(repo, "gc").out
+    assert "removed 1 object(s), 2 B" in out
+    assert len(cache_objects(repo)) == 1
+    assert mlgit(repo, "status", "-q").code == 0
+
+
+def test_gc_refuses_when_a_pointer_is_unreadable(repo: Path) -> None:
+    write(repo / "f.txt", "v1")
+    mlgit(repo, "add", "f.txt")
+    write(repo / "g.txt.mlgit", "not: [valid")
+    result = mlgit(repo, "gc", code=1)
+    assert "g.txt.mlgit" in result.err
+    assert len(cache_objects(repo)) == 1
+
+
+def test_glob_patterns_are_expanded(repo: Path) -> None:
+    make_tree(repo, {"d/a.csv": "a", "d/b.csv": "b", "d/c.txt": "c"})
+    mlgit(repo, "add", "d/*.csv")
+    assert (repo / "d" / "a.csv.mlgit").exists() and (repo / "d" / "b.csv.mlgit").exists()
+    assert not (repo / "d" / "c.txt.mlgit").exists()
+    assert set((repo / "d" / ".gitignore").read_text().split()) == {"/a.csv", "/b.csv"}
+
+
+def test_commands_work_from_a_subfolder(repo: Path) -> None:
+    write(repo / "sub" / "f.bin", b"x")
+    mlgit(repo / "sub", "add", "f.bin")
+    assert (repo / "sub" / "f.bin.mlgit").exists()
+    assert (repo / "sub" / ".gitignore").read_text() == "/f.bin\n"
+    (repo / "sub" / "f.bin").unlink()
+    mlgit(repo / "sub", "checkout", "f.bin")
+    assert (repo / "sub" / "f.bin").read_bytes() == b"x"
+
+
+def test_executable_bit_is_restored(repo: Path) -> None:
+    script = write(repo / "tools" / "run.sh", "#!/bin/sh\necho hi\n")
+    script.chmod(0o755)
+    mlgit(repo, "add", "tools")
+    import shutil
+
+    shutil.rmtree(repo / "tools")
+    mlgit(repo, "checkout")
+    assert os.access(repo / "tools" / "run.sh", os.X_OK)
