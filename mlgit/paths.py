@@ -24,14 +24,13 @@ def check_relpath(path: object, what: str) -> str:
     Refuses non-strings, empty paths, absolute paths, `..`, NUL bytes and `.git`/`.mlgit`
     components, so nothing read from a file can make mlgit touch a path outside its artifact.
     """
-    if isinstance(path, str) and path and _SUSPECT.search(path) is None \
-            and not (len(path) > 1 and path[1] == ":"):
+    if isinstance(path, str) and path and _SUSPECT.search(path) is None:
         return path  # the common case: already a clean relative path
     if not isinstance(path, str) or not path:
         raise BadPath(f"{what}: path must be a non-empty string, got {path!r}")
     if "\0" in path:
         raise BadPath(f"{what}: path contains a NUL byte")
-    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+    if path.startswith("/"):
         raise BadPath(f"{what}: absolute path {path!r} is not allowed",
                       "paths in mlgit files are relative to the file's folder")
     parts = [p for p in path.split("/") if p not in ("", ".")]

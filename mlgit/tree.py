@@ -102,9 +102,11 @@ def _check_paths(paths: list[Any], origin: str) -> None:
     if _SUSPECT_LINE.search("\n".join(paths)):
         for p in paths:  # find and name the offending one
             try:
-                check_relpath(p, f"{origin}: manifest entry")
+                clean = check_relpath(p, f"{origin}: manifest entry")
             except MlgitError as exc:
                 raise BadManifest(exc.message, "the manifest is unsafe; it was not used") from None
+            if clean != p:
+                raise BadManifest(f"{origin}: manifest path {p!r} is not in canonical form")
     unique = set(paths)
     if len(unique) != len(paths):
         raise BadManifest(f"{origin}: manifest lists a path twice")

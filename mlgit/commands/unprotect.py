@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from mlgit.commands.common import tracked_targets
+from mlgit.hashing import hash_file
 from mlgit.linker import copy_verified
 from mlgit.repo import Repo
 from mlgit.workspace import cache_link_oid
@@ -36,12 +37,13 @@ def _unprotect_file(repo: Repo, rel: str) -> bool:
     abs_path = repo.abspath(rel)
     oid = cache_link_oid(abs_path, repo.cache_dir) if os.path.islink(abs_path) else None
     if oid is None:
-        if os.access(abs_path, os.W_OK):
-            return False
         oid = _hardlinked_oid(repo, abs_path)
-        if oid is None:
-            os.chmod(abs_path, os.stat(abs_path).st_mode | 0o200)
-            return True
+    if oid is None:
+        mode = os.stat(abs_path).st_mode
+        if mode & 0o200:
+            return False
+        os.chmod(abs_path, mode | 0o200)
+        return True
     tmp = abs_path + ".mlgit-unprotect"
     copy_verified(repo.odb, oid, tmp, executable=os.access(abs_path, os.X_OK))
     os.replace(tmp, abs_path)
@@ -53,7 +55,8 @@ def _hardlinked_oid(repo: Repo, abs_path: str) -> str | None:
     if st.st_nlink < 2:
         return None
     known = repo.state.get(os.path.relpath(abs_path, repo.root).replace(os.sep, "/"))
-    if known and os.path.exists(repo.odb.path(known.oid)) and \
-            os.stat(repo.odb.path(known.oid)).st_ino == st.st_ino:
-        return known.oid
-    return None
+    oid = known.oid if known is not None else hash_file(abs_path)[0]
+    try:
+        return oid if os.path.samefile(abs_path, repo.odb.path(oid)) else None
+    except OSError:
+        return None

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import pytest
+
+from mlgit.fastpath import parse_status
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["status"], ([], False, False)),
+    (["status", "-q"], ([], True, False)),
+    (["status", "--quiet", "--json", "a", "b"], (["a", "b"], True, True)),
+    (["status", "--", "-weird"], (["-weird"], False, False)),
+    (["status", "--help"], None),
+    (["status", "-x"], None),
+    (["add", "x"], None),
+    ([], None),
+])
+def test_parse_status(args: list[str], expected: object) -> None:
+    assert parse_status(args) == expected
