@@ -1,0 +1,62 @@
+#!/bin/sh
+# A short tour of mlgit's main job: version a dataset and a model beside Git, change them,
+# and travel back in history. Runs in a temporary folder; needs git and mlgit on PATH.
+set -eu
+
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/mlgit-demo.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+export GIT_AUTHOR_NAME="mlgit demo" GIT_AUTHOR_EMAIL="demo@example.com"
+export GIT_COMMITTER_NAME="mlgit demo" GIT_COMMITTER_EMAIL="demo@example.com"
+
+say "A Git repository with mlgit set up ($work)"
+run git init -q -b main
+run mlgit init
+
+say "Some data too big for Git: 500 images and a 20 MiB model"
+python3 - <<'PY'
+import os, random
+rng = random.Random(7)
+for i in range(500):
+    folder = f"data/images/class{i % 5}"
+    os.makedirs(folder, exist_ok=True)
+    with open(f"{folder}/img{i:04d}.bin", "wb") as f:
+        f.write(rng.randbytes(rng.randint(1024, 8192)))
+with open("model.pt", "wb") as f:
+    f.write(rng.randbytes(20 << 20))
+PY
+run du -sh data model.pt
+
+say "Track them: content goes to the cache, small pointer files go to Git"
+run mlgit add data model.pt
+run cat model.pt.mlgit
+run git add .gitignore data.mlgit model.pt.mlgit .mlgit/.gitignore .mlgit/config.yaml
+run git commit -q -m "dataset v1 and model"
+
+say "Change the data: edit one file, add one, delete one"
+printf 'relabelled' > data/images/class0/img0000.bin
+printf 'new sample' > data/images/class1/img9999.bin
+rm data/images/class2/img0002.bin
+run mlgit status
+run mlgit add data
+run git commit -q -am "dataset v2"
+
+say "Back to v1: Git moves the pointers, mlgit moves the data"
+run git checkout -q HEAD~1
+run mlgit checkout
+run mlgit status
+run git checkout -q main
+run mlgit checkout
+run mlgit status
+
+say "Disaster: the whole dataset is deleted. mlgit restores it from the cache"
+rm -rf data model.pt
+run mlgit checkout
+run mlgit ls
+
+say "Housekeeping: which cache objects does the current workspace not need? (v1-only ones)"
+run mlgit gc --dry-run
+say "Done. Everything above ran in $work (now removed)."
