@@ -281,19 +281,26 @@ def run_checked(
 
 
 def tool_version(exe: Path, env: dict[str, str]) -> str:
-    try:
-        proc = subprocess.run(
-            [str(exe), "--version"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return "?"
-    text = proc.stdout.decode(errors="replace").strip().splitlines()
-    return text[-1] if proc.returncode == 0 and text else "?"
+    """The tool's version: `--version` (DVC) or `version` (mlgit), first line."""
+    for args in (["--version"], ["version"]):
+        try:
+            proc = subprocess.run(
+                [str(exe), *args],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return "?"
+        lines = proc.stdout.decode(errors="replace").strip().splitlines()
+        if proc.returncode == 0 and lines:
+            words = lines[0].split()
+            if len(words) > 1 and words[0] == exe.name:
+                words = words[1:]  # "mlgit   0.1.0" -> "0.1.0"
+            return " ".join(words)
+    return "?"
 
 
 def base_env() -> dict[str, str]:
