@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from mlgit import tree
 from mlgit.errors import MlgitError
 from mlgit.linker import Linker
 from mlgit.odb import CorruptObject
+from mlgit.parallel import chunked_map
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import ProgressCallback, noop_progress
@@ -159,9 +159,7 @@ def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: Result,
             return p, exc.strerror or str(exc)
         return p, None
 
-    jobs = repo.config.get("core.jobs")
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        outcomes = list(pool.map(place, ready, chunksize=32))
+    outcomes = chunked_map(place, ready, repo.config.get("core.jobs"))
     _record(repo, outcomes, result, progress)
 
 

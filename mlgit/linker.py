@@ -54,7 +54,7 @@ class Linker:
                 return
             self._verify(oid)
             try:
-                _LINKERS[kind](self.odb.path(oid), tmp)
+                _LINKERS[kind](self.odb.materialize(oid), tmp)
                 return
             except OSError as exc:
                 if exc.errno not in _UNSUPPORTED:
@@ -67,16 +67,25 @@ class Linker:
     def _verify(self, oid: str) -> None:
         if oid in self._verified:
             return
-        actual, _ = hashing.hash_file(self.odb.path(oid))
+        actual, _ = hashing.hash_file(self.odb.materialize(oid))
         if actual != oid:
             raise CorruptObject(oid, actual)
         self._verified.add(oid)
 
 
 def copy_verified(odb: LocalODB, oid: str, dest: str, executable: bool) -> None:
-    src = odb.path(oid)
+    """Write object `oid` to the new file `dest`, verifying its hash on the way; on a
+    mismatch `dest` is removed and CorruptObject raised."""
     mode = 0o777 if executable else 0o666
-    with open(src, "rb", buffering=0) as fsrc:
+    if oid in odb.packed:
+        data = odb.read_verified(oid)
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+        return
+    with open(odb.path(oid), "rb", buffering=0) as fsrc:
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         try:
             h = hashing.new_hasher()

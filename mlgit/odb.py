@@ -1,19 +1,23 @@
-"""The local object store: `<root>/<first 2 hex>/<remaining 30 hex>`, write-once, read-only.
+"""The local object store. Spec: docs/formats.md.
 
-Plain os calls only (fsspec is for remotes). The interface stays narrow — has, read, put,
-iterate, delete by oid — so the physical layout can change without touching its callers.
+Objects are addressed by the xxh3-128 of their bytes. Large objects are loose files,
+`<root>/<2 hex>/<30 hex>`; small ones live in pack files (packs.py) so that storing 20k small
+files does not cost 20k inode creations. Everything is write-once and read-only; every read
+is verified against the oid. Plain os calls only (fsspec is for remotes). The interface is
+narrow — exists/missing, read, put, iterate, collect garbage, by oid — so callers never see
+the layout.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Iterable, Iterator
 
-from mlgit import hashing
+from mlgit import hashing, packs
 from mlgit.hashing import OID_LEN
 
-SMALL_FILE = 4 << 20
 TMP_DIR = "tmp"
 _TMP_SUFFIX = ".tmp"
 
@@ -26,23 +30,45 @@ class CorruptObject(Exception):
 
 
 class LocalODB:
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, pack_small: bool = True) -> None:
         self.root = root
+        self.pack_small = pack_small
+        self.pack_dir = os.path.join(root, packs.PACK_DIR)
         self._made_dirs: set[str] = set()
         self._counter = 0
+        self._counter_lock = threading.Lock()
+        self._packed: dict[str, packs.Location] | None = None
+        self._writer: packs.PackWriter | None = None
+        self._reader = packs.PackReader()
+
+    # -- where objects are ---------------------------------------------------------------
 
     def path(self, oid: str) -> str:
+        """The loose file of `oid` (which may not exist; see materialize)."""
         return os.path.join(self.root, oid[:2], oid[2:])
 
+    @property
+    def packed(self) -> dict[str, packs.Location]:
+        if self._packed is None:
+            self._packed = packs.load_all(self.pack_dir)
+        return self._packed
+
     def exists(self, oid: str) -> bool:
-        return os.path.exists(self.path(oid))
+        return (oid in self.packed or os.path.exists(self.path(oid))
+                or (self._writer is not None and oid in self._writer.entries))
 
     def missing(self, oids: Iterable[str]) -> set[str]:
         """The oids not in the store: stat each when few, list the store when many."""
-        wanted = set(oids)
+        wanted = set(oids) - self.packed.keys()
+        if self._writer is not None:
+            wanted -= self._writer.entries.keys()
         if len(wanted) < 2000:
-            return {oid for oid in wanted if not self.exists(oid)}
-        return wanted - set(self.iter_oids())
+            return {oid for oid in wanted if not os.path.exists(self.path(oid))}
+        return wanted - set(self._iter_loose())
+
+    def iter_oids(self) -> Iterator[str]:
+        yield from self.packed
+        yield from self._iter_loose()
 
     def stamp(self) -> bytes | None:
         """A fingerprint of the store's folders: it changes whenever an object is added or
@@ -52,7 +78,8 @@ class LocalODB:
 
         try:
             with os.scandir(self.root) as it:
-                stamps = sorted((e.name, e.stat().st_mtime_ns) for e in it if len(e.name) == 2)
+                stamps = sorted((e.name, e.stat().st_mtime_ns) for e in it
+                                if len(e.name) == 2 or e.name == packs.PACK_DIR)
         except FileNotFoundError:
             return None
         newest = max((m for _, m in stamps), default=0)
@@ -60,45 +87,100 @@ class LocalODB:
             return None
         return marshal.dumps(stamps)
 
+    # -- reading ---------------------------------------------------------------------------
+
     def read_verified(self, oid: str) -> bytes:
-        with open(self.path(oid), "rb") as f:
-            data = f.read()
+        """The object's bytes, checked against its oid. FileNotFoundError if absent."""
+        where = self.packed.get(oid)
+        if where is not None:
+            data = self._reader.read(where)
+        elif self._writer is not None and (pending := self._writer.read(oid)) is not None:
+            data = pending
+        else:
+            with open(self.path(oid), "rb") as f:
+                data = f.read()
         actual = hashing.hash_bytes(data)
         if actual != oid:
             raise CorruptObject(oid, actual)
         return data
 
-    def put_bytes(self, data: bytes, oid: str | None = None) -> str:
+    def is_loose(self, oid: str) -> bool:
+        return oid not in self.packed and os.path.exists(self.path(oid))
+
+    def materialize(self, oid: str) -> str:
+        """A loose file holding `oid` (unpacking it if needed), for links into the cache."""
+        path = self.path(oid)
+        if not os.path.exists(path):
+            self._write_loose(oid, self.read_verified(oid))
+        return path
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def put_bytes(self, data: bytes, oid: str | None = None, pack: bool = False) -> str:
         """Store bytes under their hash; a no-op if the object is already there."""
         oid = oid or hashing.hash_bytes(data)
-        final = self.path(oid)
-        if os.path.exists(final):
+        if self.exists(oid):
             return oid
+        if pack and self.pack_small and len(data) < packs.MAX_PACKED:
+            if self._writer is None:
+                self._writer = packs.PackWriter(self.pack_dir)
+            self._writer.add(oid, data)
+        else:
+            self._write_loose(oid, data)
+        return oid
+
+    def put_file(self, src: str, size: int) -> tuple[str, int]:
+        """Store a file's content; returns (oid, size).
+
+        Small files are read once into memory, hashed and stored. Large files are copied
+        to a temp file by the kernel and the copy is hashed, so the stored bytes are exactly
+        the ones hashed even if the source changes meanwhile.
+        """
+        if size < packs.MAX_PACKED:
+            fd = os.open(src, os.O_RDONLY)
+            try:
+                data = _read_all(fd, size)
+            finally:
+                os.close(fd)
+            return self.put_bytes(data, pack=True), len(data)
+        return self._put_large(src)
+
+    def finish(self) -> None:
+        """Publish objects still being packed, then make the batch durable (one syncfs)."""
+        if self._writer is not None:
+            self._writer.finish()
+            self._writer = None
+            self._packed = None
+        self.sync()
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            self._writer.abort()
+            self._writer = None
+
+    def close(self) -> None:
+        self.abort()
+        self._reader.close()
+
+    def sync(self) -> None:
+        if not os.path.isdir(self.root):
+            return
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            _syncfs(fd)
+        finally:
+            os.close(fd)
+
+    def _write_loose(self, oid: str, data: bytes) -> None:
+        final = self.path(oid)
         self._ensure_dir(oid[:2])
         tmp = self._tmp_name(os.path.dirname(final))
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            _write_all(fd, data)
         finally:
             os.close(fd)
         os.replace(tmp, final)
-        return oid
-
-    def put_file(self, src: str) -> tuple[str, int, bytes | None]:
-        """Store a file's content; returns (oid, size, data-if-small).
-
-        Small files are read once into memory, hashed and written. Large files are copied
-        to a temp file by the kernel and the copy is hashed, so the stored bytes are exactly
-        the ones hashed even if the source changes meanwhile.
-        """
-        size = os.stat(src).st_size
-        if size < SMALL_FILE:
-            with open(src, "rb") as f:
-                data = f.read()
-            return self.put_bytes(data), len(data), data
-        return (*self._put_large(src), None)
 
     def _put_large(self, src: str) -> tuple[str, int]:
         tmp_dir = os.path.join(self.root, TMP_DIR)
@@ -108,19 +190,67 @@ class LocalODB:
             copy_file(src, tmp)
             oid, size = hashing.hash_file(tmp)
             os.chmod(tmp, 0o444)
-            final = self.path(oid)
-            if os.path.exists(final):
+            if self.exists(oid):
                 os.unlink(tmp)
             else:
                 self._ensure_dir(oid[:2])
-                os.replace(tmp, final)
+                os.replace(tmp, self.path(oid))
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
         return oid, size
 
-    def iter_oids(self) -> Iterator[str]:
+    # -- deleting --------------------------------------------------------------------------
+
+    def collect(self, keep: set[str], dry_run: bool) -> tuple[int, int, int]:
+        """Delete every object not in `keep`; returns (removed, freed bytes, kept).
+
+        Packs holding unreferenced objects are rewritten with the rest (each object verified
+        on the way) before the old pack is deleted, so a crash never loses a kept object.
+        """
+        removed = freed = kept = 0
+        for oid in list(self._iter_loose()):
+            if oid in keep:
+                kept += 1
+                continue
+            removed += 1
+            with contextlib.suppress(FileNotFoundError):
+                freed += os.stat(self.path(oid)).st_size
+                if not dry_run:
+                    os.unlink(self.path(oid))
+        for idx in self._pack_indexes():
+            entries = packs.read_index(idx) or {}
+            drop = {oid: loc for oid, loc in entries.items() if oid not in keep}
+            kept += len(entries) - len(drop)
+            removed += len(drop)
+            freed += sum(size for _, _, size in drop.values())
+            if drop and not dry_run:
+                self._repack(idx, [oid for oid in entries if oid in keep])
+        if not dry_run:
+            self._packed = None
+        return removed, freed, kept
+
+    def _repack(self, idx: str, survivors: list[str]) -> None:
+        if survivors:
+            writer = packs.PackWriter(self.pack_dir)
+            for oid in survivors:
+                with contextlib.suppress(CorruptObject):
+                    writer.add(oid, self.read_verified(oid))
+            writer.finish()
+            self.sync()
+        self._reader.close()
+        packs.remove_pack(idx)
+
+    def _pack_indexes(self) -> list[str]:
+        try:
+            names = os.listdir(self.pack_dir)
+        except FileNotFoundError:
+            return []
+        return [os.path.join(self.pack_dir, n) for n in sorted(names)
+                if n.endswith(".idx") and not n.startswith(".")]
+
+    def _iter_loose(self) -> Iterator[str]:
         try:
             prefixes = os.listdir(self.root)
         except FileNotFoundError:
@@ -136,23 +266,6 @@ class LocalODB:
                 if len(name) == OID_LEN - 2 and name[0] != ".":
                     yield prefix + name
 
-    def size_of(self, oid: str) -> int:
-        return os.stat(self.path(oid)).st_size
-
-    def delete(self, oid: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path(oid))
-
-    def sync(self) -> None:
-        """Make every object written so far durable with one syncfs (not one fsync each)."""
-        if not os.path.isdir(self.root):
-            return
-        fd = os.open(self.root, os.O_RDONLY)
-        try:
-            _syncfs(fd)
-        finally:
-            os.close(fd)
-
     def _ensure_dir(self, name: str) -> None:
         if name in self._made_dirs:
             return
@@ -160,8 +273,26 @@ class LocalODB:
         self._made_dirs.add(name)
 
     def _tmp_name(self, folder: str) -> str:
-        self._counter += 1
-        return os.path.join(folder, f".{os.getpid()}-{self._counter}{_TMP_SUFFIX}")
+        with self._counter_lock:
+            self._counter += 1
+            n = self._counter
+        return os.path.join(folder, f".{os.getpid()}-{n}{_TMP_SUFFIX}")
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    data = os.read(fd, size + 1)
+    if len(data) <= size:
+        return data
+    chunks = [data]
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def copy_file(src: str, dst: str) -> None:

@@ -44,7 +44,9 @@ class Repo:
 
     @cached_property
     def odb(self) -> LocalODB:
-        return LocalODB(self.cache_dir)
+        # Links (hardlink/symlink) need one file per object; copies can come from packs.
+        links = self.config.get("cache.link")
+        return LocalODB(self.cache_dir, pack_small=links[0] in ("reflink", "copy"))
 
     @cached_property
     def state(self) -> State:
@@ -100,6 +102,8 @@ class Repo:
     def close(self) -> None:
         if "state" in self.__dict__:
             self.state.close()
+        if "odb" in self.__dict__:
+            self.odb.close()
 
 
 def _write_memo(path: str, data: bytes) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 import stat as stat_mod
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from mlgit import hashing
 from mlgit.errors import BadPath
 from mlgit.odb import LocalODB
+from mlgit.parallel import chunked_map
 from mlgit.paths import RESERVED
 from mlgit.state import RACY_NS, Lookup, State, fresh_oid, lookup
 from mlgit.ui import ProgressCallback, noop_progress
@@ -182,16 +182,10 @@ def _plain_hash(f: Found) -> tuple[str, int]:
 
 def _store_hash(odb: LocalODB) -> Hash:
     def store(f: Found) -> tuple[str, int]:
-        oid, size, _ = odb.put_file(f.abs)
-        return oid, size
+        return odb.put_file(f.abs, f.st.st_size)
 
     return store
 
 
 def _map(fn: Hash, todo: list[Found], jobs: int) -> Iterable[tuple[Found, tuple[str, int]]]:
-    if jobs <= 1 or len(todo) < 64:
-        return ((f, fn(f)) for f in todo)
-    pool = ThreadPoolExecutor(max_workers=jobs)
-    results = pool.map(fn, todo, chunksize=64)
-    pool.shutdown(wait=False)
-    return zip(todo, results, strict=True)
+    return zip(todo, chunked_map(fn, todo, jobs), strict=True)

@@ -97,6 +97,42 @@ def read_tree(root: Path) -> dict[str, bytes]:
     return out
 
 
-def cache_objects(repo: Path) -> list[Path]:
-    cache = repo / ".mlgit" / "cache"
-    return [p for p in cache.glob("??/*") if p.is_file() and not p.name.startswith(".")]
+def cache_oids(repo: Path) -> list[str]:
+    """Every object in the repo's cache, loose or packed."""
+    from mlgit.odb import LocalODB
+
+    return sorted(LocalODB(str(repo / ".mlgit" / "cache")).iter_oids())
+
+
+def object_bytes(repo: Path, oid: str) -> bytes:
+    from mlgit.odb import LocalODB
+
+    odb = LocalODB(str(repo / ".mlgit" / "cache"))
+    where = odb.packed.get(oid)
+    if where is None:
+        return Path(odb.path(oid)).read_bytes()
+    pack, offset, size = where
+    with open(pack, "rb") as f:
+        f.seek(offset)
+        return f.read(size)
+
+
+def damage_object(repo: Path, oid: str, at: int = 0, junk: bytes = b"\x00\xff") -> None:
+    """Overwrite bytes of a cached object in place, wherever it is stored."""
+    from mlgit.odb import LocalODB
+
+    odb = LocalODB(str(repo / ".mlgit" / "cache"))
+    where = odb.packed.get(oid)
+    path, offset = (Path(odb.path(oid)), 0) if where is None else (Path(where[0]), where[1])
+    path.chmod(0o644)
+    with path.open("r+b") as f:
+        f.seek(offset + at)
+        f.write(junk)
+
+
+def delete_object(repo: Path, oid: str) -> None:
+    """Remove one object from the cache, loose or packed (by rewriting its pack)."""
+    from mlgit.odb import LocalODB
+
+    odb = LocalODB(str(repo / ".mlgit" / "cache"))
+    odb.collect(set(odb.iter_oids()) - {oid}, dry_run=False)

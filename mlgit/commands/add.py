@@ -92,8 +92,12 @@ def add(repo: Repo, args: list[str]) -> AddResult:
     rels = expand(repo, args)
     check_targets(repo, rels)
     with repo.lock():
-        built = [_build_one(repo, rel) for rel in rels]
-        repo.odb.sync()
+        try:
+            built = [_build_one(repo, rel) for rel in rels]
+        except BaseException:
+            repo.odb.abort()
+            raise
+        repo.odb.finish()
         items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
         repo.state.flush()

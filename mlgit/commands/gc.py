@@ -25,17 +25,10 @@ class GcResult:
 def gc(repo: Repo, dry_run: bool) -> GcResult:
     with repo.lock():
         keep = referenced(repo)
-        removed = freed = kept = 0
-        for oid in list(repo.odb.iter_oids()):
-            if oid in keep:
-                kept += 1
-                continue
-            removed += 1
-            freed += repo.odb.size_of(oid)
-            if not dry_run:
-                repo.odb.delete(oid)
+        removed, freed, kept = repo.odb.collect(keep, dry_run)
         if not dry_run:
             _clean_tmp(os.path.join(repo.cache_dir, TMP_DIR))
+            _clean_tmp(repo.odb.pack_dir, only_hidden=True)
     return GcResult(removed, freed, kept, dry_run)
 
 
@@ -64,12 +57,15 @@ def _manifest_oids(repo: Repo, oid: str, rel: str) -> set[str]:
     return set(manifest.oids)
 
 
-def _clean_tmp(folder: str) -> None:
+def _clean_tmp(folder: str, only_hidden: bool = False) -> None:
+    """Remove temp files an interrupted command left behind (older than an hour)."""
     cutoff = time.time() - STALE_TMP_SECONDS
     try:
         entries = list(os.scandir(folder))
     except FileNotFoundError:
         return
     for entry in entries:
-        if entry.stat().st_mtime < cutoff:
+        if only_hidden and not entry.name.startswith("."):
+            continue
+        if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
             os.unlink(entry.path)

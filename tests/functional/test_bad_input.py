@@ -11,7 +11,17 @@ import pytest
 
 from mlgit import pointer, tree
 from mlgit.hashing import hash_bytes
-from tests.conftest import Run, cache_objects, git, make_tree, mlgit, read_tree, write
+from tests.conftest import (
+    Run,
+    cache_oids,
+    damage_object,
+    git,
+    make_tree,
+    mlgit,
+    object_bytes,
+    read_tree,
+    write,
+)
 
 
 def assert_clean_error(result: Run, *needles: str) -> None:
@@ -177,13 +187,11 @@ def test_corrupt_cache_object_is_detected_at_checkout(repo: Path) -> None:
     mlgit(repo, "add", "data")
     shutil.rmtree(repo / "data")
     oid = hash_bytes(b"will be corrupted")
-    obj = repo / ".mlgit" / "cache" / oid[:2] / oid[2:]
-    obj.chmod(0o644)
-    obj.write_bytes(b"flipped bits!!!!!")
+    damage_object(repo, oid, at=3, junk=b"FLIP")
     result = mlgit(repo, "checkout", code=1)
     assert "data/bad.txt" in result.err and "corrupt" in result.err
     assert read_tree(repo / "data") == {"good.txt": b"good content"}
-    assert obj.read_bytes() == b"flipped bits!!!!!"  # evidence left for the user
+    assert object_bytes(repo, oid) == b"wilFLIP corrupted"  # evidence left for the user
     assert not [p for p in (repo / "data").iterdir() if "mlgit-tmp" in p.name]
 
 
@@ -193,11 +201,7 @@ def test_corrupt_large_object_is_detected(repo: Path) -> None:
     mlgit(repo, "add", "big.bin")
     (repo / "big.bin").unlink()
     oid = hash_bytes(big)
-    obj = repo / ".mlgit" / "cache" / oid[:2] / oid[2:]
-    obj.chmod(0o644)
-    with obj.open("r+b") as f:
-        f.seek(3 << 20)
-        f.write(b"\x00\x01\x02")
+    damage_object(repo, oid, at=3 << 20, junk=b"\x00\x01\x02")
     result = mlgit(repo, "checkout", code=1)
     assert "big.bin" in result.err and "corrupt" in result.err
     assert not (repo / "big.bin").exists()
@@ -272,10 +276,10 @@ def test_file_names_with_spaces_and_unicode(repo: Path) -> None:
 def test_cache_is_untouched_by_failed_commands(repo: Path) -> None:
     write(repo / "m.bin", "x")
     mlgit(repo, "add", "m.bin")
-    before = {p: p.read_bytes() for p in cache_objects(repo)}
+    before = {oid: object_bytes(repo, oid) for oid in cache_oids(repo)}
     mlgit(repo, "add", "missing", code=1)
     mlgit(repo, "add", "m.bin.mlgit", code=1)
-    assert {p: p.read_bytes() for p in cache_objects(repo)} == before
+    assert {oid: object_bytes(repo, oid) for oid in cache_oids(repo)} == before
 
 
 def test_manifest_tree_rejects_file_and_folder_clash() -> None:

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from tests.conftest import cache_objects, git, make_tree, mlgit, read_tree, write
+from tests.conftest import cache_oids, delete_object, git, make_tree, mlgit, read_tree, write
 
 TREE = {
     "a.txt": "alpha\n",
@@ -51,9 +51,10 @@ def test_add_dir_and_file_writes_pointers_and_gitignore(repo: Path) -> None:
     assert "data/" not in status and "model.pt\n" not in status
     assert "data.mlgit" in status
     # every file's content is in the cache, read-only
-    assert len(cache_objects(repo)) == 5 + 1 + 1  # files + manifest + model
-    assert all(not os.access(p, os.W_OK) or os.geteuid() == 0 for p in cache_objects(repo))
-    assert all((p.stat().st_mode & 0o222) == 0 for p in cache_objects(repo))
+    assert len(cache_oids(repo)) == 5 + 1 + 1  # files + manifest + model
+    cache = repo / ".mlgit" / "cache"
+    stored = [p for p in cache.rglob("*") if p.is_file()]
+    assert stored and all((p.stat().st_mode & 0o222) == 0 for p in stored)
 
 
 def test_readd_unchanged_is_noop_and_changed_updates(repo: Path) -> None:
@@ -98,9 +99,8 @@ def test_status_reports_not_in_cache(repo: Path) -> None:
     write(repo / "model.pt", b"weights")
     make_tree(repo / "data", {"x": "1", "y": "2"})
     mlgit(repo, "add", "model.pt", "data")
-    for p in cache_objects(repo):
-        p.chmod(0o644)
-        p.unlink()
+    for oid in cache_oids(repo):
+        delete_object(repo, oid)
     out = mlgit(repo, "status").out
     assert "model.pt: unchanged (not in cache" in out
     assert "data: unchanged (not in cache" in out
@@ -190,8 +190,7 @@ def test_checkout_reports_missing_objects_and_restores_the_rest(repo: Path) -> N
     shutil.rmtree(repo / "data")
     from mlgit.hashing import hash_bytes
 
-    victim = repo / ".mlgit" / "cache" / hash_bytes(b"1")[:2] / hash_bytes(b"1")[2:]
-    victim.unlink()
+    delete_object(repo, hash_bytes(b"1"))
     result = mlgit(repo, "checkout", code=1)
     assert "data/one: object not in the cache" in result.err
     assert read_tree(repo / "data") == {"two": b"2"}
@@ -228,13 +227,13 @@ def test_gc_removes_only_unreferenced_objects(repo: Path) -> None:
     mlgit(repo, "add", "f.txt")
     write(repo / "f.txt", "v2")
     mlgit(repo, "add", "f.txt")
-    assert len(cache_objects(repo)) == 2
+    assert len(cache_oids(repo)) == 2
     dry = json.loads(mlgit(repo, "gc", "--dry-run", "--json").out)
     assert dry["removed"] == 1 and dry["dry_run"] is True
-    assert len(cache_objects(repo)) == 2
+    assert len(cache_oids(repo)) == 2
     out = mlgit(repo, "gc").out
     assert "removed 1 object(s), 2 B" in out
-    assert len(cache_objects(repo)) == 1
+    assert len(cache_oids(repo)) == 1
     assert mlgit(repo, "status", "-q").code == 0
 
 
@@ -244,7 +243,7 @@ def test_gc_refuses_when_a_pointer_is_unreadable(repo: Path) -> None:
     write(repo / "g.txt.mlgit", "not: [valid")
     result = mlgit(repo, "gc", code=1)
     assert "g.txt.mlgit" in result.err
-    assert len(cache_objects(repo)) == 1
+    assert len(cache_oids(repo)) == 1
 
 
 def test_glob_patterns_are_expanded(repo: Path) -> None:

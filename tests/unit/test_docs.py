@@ -1,0 +1,237 @@
+"""The documentation in docs/ stays true to the code.
+
+docs/commands.md must be exactly what docs/gen_commands.py makes from the CLI now, with a
+section for every command the CLI lists; examples, links, exit codes, config keys and the
+format examples in the other documents must match what mlgit does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import click
+import pytest
+import typer.main
+
+import mlgit.cli
+from mlgit import entry, gitignore, pointer, tree
+from mlgit.config import KEYS
+from mlgit.hashing import hash_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+REGENERATE = "python docs/gen_commands.py > docs/commands.md"
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
+def _read(name: str) -> str:
+    return (DOCS / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def gen() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("mlgit_docs_gen_commands",
+                                                  DOCS / "gen_commands.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cli() -> tuple[click.Group, click.Context]:
+    group = typer.main.get_command(mlgit.cli.app)
+    assert isinstance(group, click.Group)
+    return group, click.Context(group, info_name="mlgit", **group.context_settings)
+
+
+def _commands_listed_by_help() -> list[str]:
+    """The command names `mlgit --help` prints under "Commands:"."""
+    proc = subprocess.run([sys.executable, "-m", "mlgit", "--help"], capture_output=True,
+                          text=True, cwd=ROOT, check=True)
+    lines = proc.stdout.split("Commands:", 1)[1].splitlines()
+    return [line.split()[0] for line in lines if line.startswith("  ") and line.strip()]
+
+
+def _code_blocks(text: str, *langs: str) -> list[str]:
+    return [body for lang, body in FENCE.findall(text) if lang in langs]
+
+
+def _prose(text: str) -> str:
+    return FENCE.sub("", text)
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def _anchors(text: str) -> set[str]:
+    return {_slug(h) for h in re.findall(r"^#+ (.+)$", _prose(text), re.MULTILINE)}
+
+
+# --- docs/commands.md ----------------------------------------------------------------------
+
+
+def test_commands_md_is_generated_from_the_current_cli(gen: ModuleType) -> None:
+    on_disk = _read("commands.md")
+    fresh = gen.render()
+    if on_disk != fresh:
+        diff = "".join(list(difflib.unified_diff(
+            on_disk.splitlines(keepends=True), fresh.splitlines(keepends=True),
+            "docs/commands.md", "from the CLI"))[:60])
+        pytest.fail(f"docs/commands.md is out of date with the CLI; run: {REGENERATE}\n{diff}")
+
+
+def test_every_command_the_cli_lists_has_a_section() -> None:
+    listed = _commands_listed_by_help()
+    assert "add" in listed and "status" in listed  # the --help parsing works
+    sections = re.findall(r"^## mlgit (\S+)$", _read("commands.md"), re.MULTILINE)
+    missing = [name for name in listed if name not in sections]
+    assert not missing, f"commands with no '## mlgit NAME' section in docs/commands.md: " \
+                        f"{missing}; run: {REGENERATE}"
+    stale = [name for name in sections if name not in listed]
+    assert not stale, f"docs/commands.md documents commands the CLI no longer has: {stale}"
+
+
+def test_every_command_has_details_in_the_generator(gen: ModuleType) -> None:
+    group, ctx = _cli()
+    names = set(group.list_commands(ctx))
+    assert set(gen.NOTES) == names, "gen_commands.NOTES must describe exactly the CLI's commands"
+
+
+def test_check_mode_reports_a_stale_file(gen: ModuleType, tmp_path: Path) -> None:
+    stale = tmp_path / "commands.md"
+    stale.write_text(gen.render().replace("## mlgit add", "## mlgit plus"), encoding="utf-8")
+    assert gen.check(stale) == 1
+    stale.write_text(gen.render(), encoding="utf-8")
+    assert gen.check(stale) == 0
+
+
+def test_argument_help_reaches_the_reference() -> None:
+    """Argument help is declared in cli.py; the reference must carry it."""
+    text = _read("commands.md")
+    assert "`PATHS...` (required, one or more): Files, folders or glob patterns." in text
+    assert "`KEY` (required): Setting name" in text
+
+
+# --- examples and links in every document --------------------------------------------------
+
+
+def _mlgit_invocations(script: str) -> list[list[str]]:
+    calls = []
+    for line in script.splitlines():
+        if not line.startswith("$ "):
+            continue
+        for part in re.split(r"&&|\|\||;|\|", line[2:]):
+            words = shlex.split(part, comments=True)
+            if words and words[0] == "mlgit":
+                calls.append(words[1:])
+    return calls
+
+
+def test_examples_use_real_commands_and_options() -> None:
+    group, ctx = _cli()
+    checked = 0
+    for doc in sorted(DOCS.glob("*.md")):
+        for block in _code_blocks(doc.read_text(encoding="utf-8"), "console", "sh", "shell"):
+            for args in _mlgit_invocations(block):
+                if not args or args[0].startswith("-"):
+                    continue
+                cmd = group.get_command(ctx, args[0])
+                assert cmd is not None, f"{doc.name}: 'mlgit {args[0]}' is not a command"
+                sub = click.Context(cmd, info_name=args[0], parent=ctx)
+                known = {o for p in cmd.get_params(sub) for o in [*p.opts, *p.secondary_opts]}
+                for word in args[1:]:
+                    if word.startswith("-") and word != "--":
+                        assert word in known, f"{doc.name}: 'mlgit {args[0]}' has no {word}"
+                checked += 1
+    assert checked > 20
+
+
+def test_links_between_documents_resolve() -> None:
+    for doc in sorted(DOCS.glob("*.md")):
+        text = doc.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)\s]+)\)", _prose(text)):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            dest = (doc.parent / path) if path else doc
+            assert dest.is_file(), f"{doc.name}: link to missing file {target}"
+            if anchor and dest.suffix == ".md":
+                assert anchor in _anchors(dest.read_text(encoding="utf-8")), \
+                    f"{doc.name}: link to missing heading {target}"
+
+
+def test_readme_indexes_every_document() -> None:
+    index = _read("README.md")
+    for doc in sorted(DOCS.glob("*.md")):
+        if doc.name != "README.md":
+            assert f"]({doc.name})" in index, f"docs/README.md does not link {doc.name}"
+
+
+# --- exit codes and configuration -----------------------------------------------------------
+
+
+def test_exit_code_table_matches_entry_point() -> None:
+    table = re.findall(r"^\| `(\d+)` \|", _read("exit-codes.md"), re.MULTILINE)
+    codes = {entry.EXIT_OK, entry.EXIT_FAILED, entry.EXIT_USAGE, entry.EXIT_BUG,
+             entry.EXIT_INTERRUPTED}
+    assert sorted(int(c) for c in table) == sorted(codes)
+
+
+def test_config_table_lists_exactly_the_known_keys() -> None:
+    text = _read("formats.md")
+    section = text.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = re.findall(r"^\| `([a-z_]+\.[a-z_.]+)` \|", section, re.MULTILINE)
+    assert sorted(documented) == sorted(KEYS)
+
+
+# --- docs/formats.md examples ---------------------------------------------------------------
+
+
+def _pointer_examples() -> list[bytes]:
+    blocks = _code_blocks(_read("formats.md"), "yaml")
+    return [b.encode() for b in blocks if b.startswith("# mlgit pointer:")]
+
+
+def test_pointer_examples_are_canonical() -> None:
+    examples = _pointer_examples()
+    assert len(examples) >= 2
+    for raw in examples:
+        ptr = pointer.loads(raw, "example.mlgit")
+        assert pointer.dumps(ptr) == raw
+
+
+def test_unknown_keys_example_survives_a_rewrite() -> None:
+    with_extra = [raw for raw in _pointer_examples() if b"owner:" in raw]
+    assert with_extra
+    ptr = pointer.loads(with_extra[0], "images.mlgit")
+    assert ptr.extra["owner"] == "vision-team"
+    assert b"owner: vision-team" in pointer.dumps(ptr)
+
+
+def test_manifest_example_is_canonical_and_matches_its_pointer() -> None:
+    [raw] = [b.rstrip("\n").encode() for b in _code_blocks(_read("formats.md"), "json")]
+    manifest = tree.loads(raw, "example")
+    assert tree.dumps(manifest) == raw
+    assert manifest.oids[:2] == [hash_bytes(b"meow\n"), hash_bytes(b"purr\n")]
+    dirs = [pointer.loads(p, "images.mlgit") for p in _pointer_examples()]
+    dir_ptr = next(p for p in dirs if p.is_dir)
+    assert dir_ptr.oid == hash_bytes(raw)
+    assert (dir_ptr.size, dir_ptr.files) == (manifest.size, len(manifest))
+
+
+def test_gitignore_escaping_table() -> None:
+    section = _read("formats.md").split("## .gitignore entries", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([^`]+)`[^|]* \| `([^`]+)` \|$", section, re.MULTILINE)
+    assert len(rows) >= 6
+    for name, line in rows:
+        assert gitignore.escape(name.replace("␣", " ")) == line
