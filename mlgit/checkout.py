@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 
@@ -147,28 +146,16 @@ def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: Result,
     for folder in sorted({p.rel.rpartition("/")[0] for p in ready} - {""}):
         _make_dirs(repo, folder, result)
 
-    def place(p: _Place) -> tuple[_Place, str | None]:
-        dest = repo.abspath(p.rel)
+    def place(p: _Place) -> tuple[_Place, os.stat_result | str]:
         try:
-            if os.path.isdir(dest) and not os.path.islink(dest):
-                _clear_empty_tree(dest)
-            linker.place(p.oid, dest, p.exec)
+            return p, linker.place(p.oid, repo.abspath(p.rel), p.exec)
         except CorruptObject:
             return p, "cache object is corrupt (its bytes do not match its hash)"
         except OSError as exc:
             return p, exc.strerror or str(exc)
-        return p, None
 
     outcomes = chunked_map(place, ready, repo.config.get("core.jobs"))
     _record(repo, outcomes, result, progress)
-
-
-def _clear_empty_tree(dest: str) -> None:
-    """Remove a folder standing where a file must go, if it holds no files at all."""
-    for _, _, files in os.walk(dest):
-        if files:
-            raise OSError(0, "a folder holding files that are not in the cache is in the way")
-    shutil.rmtree(dest)
 
 
 def _make_dirs(repo: Repo, folder: str, result: Result) -> None:
@@ -178,17 +165,14 @@ def _make_dirs(repo: Repo, folder: str, result: Result) -> None:
         result.failed.append((folder, f"cannot create folder: {exc.strerror}"))
 
 
-def _record(repo: Repo, outcomes: list[tuple[_Place, str | None]], result: Result,
+def _record(repo: Repo, outcomes: list[tuple[_Place, os.stat_result | str]], result: Result,
             progress: ProgressCallback) -> None:
+    # Recorded as of now, after every write: files older than the racy window are trusted.
     now = time.time_ns()
-    for p, problem in outcomes:
-        if problem:
-            result.failed.append((p.rel, problem))
+    for p, outcome in outcomes:
+        if isinstance(outcome, str):
+            result.failed.append((p.rel, outcome))
             continue
         result.restored.append(p.rel)
         progress(1, p.size)
-        try:
-            st = os.stat(repo.abspath(p.rel))
-        except OSError:
-            continue
-        repo.state.remember(p.rel, st, p.oid, now)
+        repo.state.remember(p.rel, outcome, p.oid, now)

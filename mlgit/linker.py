@@ -33,29 +33,33 @@ class Linker:
         """The link type in use (the first that has not failed so far)."""
         return self._types[0]
 
-    def place(self, oid: str, dest: str, executable: bool = False) -> None:
-        """Put object `oid` at `dest`, replacing what is there. Raises FileNotFoundError if
-        the object is missing, CorruptObject if its bytes do not match its hash."""
-        tmp = os.path.join(os.path.dirname(dest),
-                           f".{os.path.basename(dest)[:64]}.{os.getpid()}-{next(_tmp_counter)}"
-                           ".mlgit-tmp")
+    def place(self, oid: str, dest: str, executable: bool = False) -> os.stat_result:
+        """Put object `oid` at `dest`, replacing a file (or an empty folder tree) there;
+        returns the new file's stat. Raises FileNotFoundError if the object is missing,
+        CorruptObject if its bytes do not match its hash."""
+        folder, _, name = dest.rpartition("/")
+        tmp = f"{folder}/.{name[:64]}.{os.getpid()}-{next(_tmp_counter)}.mlgit-tmp"
         try:
-            self._make(oid, tmp, executable)
-            os.replace(tmp, dest)
+            st = self._make(oid, tmp, executable)
+            try:
+                os.replace(tmp, dest)
+            except IsADirectoryError:
+                clear_empty_tree(dest)
+                os.replace(tmp, dest)
         except BaseException:
             _unlink_quiet(tmp)
             raise
+        return st
 
-    def _make(self, oid: str, tmp: str, executable: bool) -> None:
+    def _make(self, oid: str, tmp: str, executable: bool) -> os.stat_result:
         while True:
             kind = self._types[0]
             if kind == "copy":
-                copy_verified(self.odb, oid, tmp, executable)
-                return
+                return copy_verified(self.odb, oid, tmp, executable)
             self._verify(oid)
             try:
                 _LINKERS[kind](self.odb.materialize(oid), tmp)
-                return
+                return os.stat(tmp)
             except OSError as exc:
                 if exc.errno not in _UNSUPPORTED:
                     raise
@@ -73,18 +77,18 @@ class Linker:
         self._verified.add(oid)
 
 
-def copy_verified(odb: LocalODB, oid: str, dest: str, executable: bool) -> None:
-    """Write object `oid` to the new file `dest`, verifying its hash on the way; on a
-    mismatch `dest` is removed and CorruptObject raised."""
+def copy_verified(odb: LocalODB, oid: str, dest: str, executable: bool) -> os.stat_result:
+    """Write object `oid` to the new file `dest`, verifying its hash on the way, and return
+    the new file's stat; on a mismatch `dest` is removed and CorruptObject raised."""
     mode = 0o777 if executable else 0o666
     if oid in odb.packed:
         data = odb.read_verified(oid)
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         try:
             _write_all(fd, data)
+            return os.fstat(fd)
         finally:
             os.close(fd)
-        return
     with open(odb.path(oid), "rb", buffering=0) as fsrc:
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         try:
@@ -92,11 +96,23 @@ def copy_verified(odb: LocalODB, oid: str, dest: str, executable: bool) -> None:
             while chunk := fsrc.read(hashing.CHUNK):
                 h.update(chunk)
                 _write_all(fd, chunk)
+            st = os.fstat(fd)
         finally:
             os.close(fd)
     if h.hexdigest() != oid:
         os.unlink(dest)
         raise CorruptObject(oid, h.hexdigest())
+    return st
+
+
+def clear_empty_tree(dest: str) -> None:
+    """Remove a folder standing where a file must go, if it holds no files at all."""
+    import shutil
+
+    for _, _, files in os.walk(dest):
+        if files:
+            raise OSError(0, "a folder holding files that are not in the cache is in the way")
+    shutil.rmtree(dest)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -119,13 +119,13 @@ class LocalODB:
     def put_bytes(self, data: bytes, oid: str | None = None, pack: bool = False) -> str:
         """Store bytes under their hash; a no-op if the object is already there."""
         oid = oid or hashing.hash_bytes(data)
-        if self.exists(oid):
-            return oid
         if pack and self.pack_small and len(data) < packs.MAX_PACKED:
-            if self._writer is None:
-                self._writer = packs.PackWriter(self.pack_dir)
-            self._writer.add(oid, data)
-        else:
+            # No stat for a loose copy: a duplicate is harmless, 20k stats are not.
+            if oid not in self.packed:
+                if self._writer is None:
+                    self._writer = packs.PackWriter(self.pack_dir)
+                self._writer.add(oid, data)
+        elif not self.exists(oid):
             self._write_loose(oid, data)
         return oid
 

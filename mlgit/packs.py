@@ -20,6 +20,7 @@ PACK_DIR = "packs"
 MAX_PACKED = 1 << 20
 """Objects smaller than this go into packs; bigger ones are loose files."""
 MAX_PACK_BYTES = 1 << 30
+_FLUSH_BYTES = 8 << 20
 _MAGIC = b"MLGIT-PACK-INDEX 1\n"
 _REC = struct.Struct("<16sQQ")
 
@@ -70,6 +71,8 @@ class PackWriter:
         self._fd = -1
         self._tmp = ""
         self._offset = 0
+        self._buf = bytearray()
+        self._flushed = 0
         self.entries: dict[str, tuple[int, int]] = {}
         self.published: list[str] = []
 
@@ -79,9 +82,11 @@ class PackWriter:
                 return
             if self._fd < 0:
                 self._open()
-            _write_all(self._fd, data)
+            self._buf += data
             self.entries[oid] = (self._offset, len(data))
             self._offset += len(data)
+            if len(self._buf) >= _FLUSH_BYTES:
+                self._flush()
             if self._offset >= MAX_PACK_BYTES:
                 self._publish()
 
@@ -91,7 +96,16 @@ class PackWriter:
             where = self.entries.get(oid)
             if where is None or self._fd < 0:
                 return None
-            return os.pread(self._fd, where[1], where[0])
+            offset, size = where
+            if offset >= self._flushed:
+                start = offset - self._flushed
+                return bytes(self._buf[start:start + size])
+            return os.pread(self._fd, size, offset)
+
+    def _flush(self) -> None:
+        _write_all(self._fd, self._buf)
+        self._flushed += len(self._buf)
+        self._buf = bytearray()
 
     def finish(self) -> list[str]:
         """Publish the pack being written; returns the index paths published so far."""
@@ -113,9 +127,11 @@ class PackWriter:
         os.makedirs(self.pack_dir, exist_ok=True)
         self._tmp = os.path.join(self.pack_dir, f".{os.getpid()}-{id(self)}.pack.tmp")
         self._fd = os.open(self._tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o444)
-        self._offset = 0
+        self._offset = self._flushed = 0
+        self._buf = bytearray()
 
     def _publish(self) -> None:
+        self._flush()
         records = b"".join(_REC.pack(bytes.fromhex(oid), off, size)
                            for oid, (off, size) in sorted(self.entries.items()))
         body = _MAGIC + records
@@ -169,7 +185,7 @@ def remove_pack(idx_path: str) -> None:
         os.unlink(idx_path[: -len(".idx")] + ".pack")
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes | bytearray) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]

@@ -78,7 +78,7 @@ class Repo:
         return manifest
 
     def abspath(self, rel: str) -> str:
-        return os.path.join(self.root, rel)
+        return f"{self.root}/{rel}"
 
     def pointer_files(self) -> list[str]:
         """Rel paths of every pointer file in the workspace or index that Git does not ignore."""
