@@ -235,3 +235,43 @@ def test_gitignore_escaping_table() -> None:
     assert len(rows) >= 6
     for name, line in rows:
         assert gitignore.escape(name.replace("␣", " ")) == line
+
+
+def test_pack_files_follow_the_documented_layout(tmp_path: Path) -> None:
+    """Build a pack with the real CLI and read it back with only what formats.md says."""
+    text = _read("formats.md")
+    assert "`MLGIT-PACK-INDEX 1\\n`" in text and "32-byte record" in text
+    magic, record = b"MLGIT-PACK-INDEX 1\n", 32
+
+    def run(*args: str) -> None:
+        subprocess.run(args, cwd=tmp_path, check=True, capture_output=True)
+
+    run("git", "init", "-q")
+    run(sys.executable, "-m", "mlgit", "init")
+    (tmp_path / "d").mkdir()
+    contents = [b"meow\n", b"purr\n", b"x" * 5000]
+    for i, data in enumerate(contents):
+        (tmp_path / "d" / f"f{i}").write_bytes(data)
+    run(sys.executable, "-m", "mlgit", "add", "d")
+
+    [idx] = (tmp_path / ".mlgit" / "cache" / "packs").glob("*.idx")
+    raw = idx.read_bytes()
+    body, digest = raw[:-16], raw[-16:]
+    assert len(magic) == 19 and body.startswith(magic)
+    assert bytes.fromhex(hash_bytes(body)) == digest and idx.stem == digest.hex()
+    records = body[len(magic):]
+    assert len(records) == record * len(contents)
+    pack = idx.with_suffix(".pack").read_bytes()
+    oids = []
+    for i in range(0, len(records), record):
+        oid = records[i:i + 16].hex()
+        offset = int.from_bytes(records[i + 16:i + 24], "little")
+        size = int.from_bytes(records[i + 24:i + 32], "little")
+        assert hash_bytes(pack[offset:offset + size]) == oid
+        oids.append(oid)
+    assert oids == sorted(oids) == sorted(hash_bytes(c) for c in contents)
+    assert len(pack) == sum(len(c) for c in contents)
+    # The manifest is a loose object at XX/YYYY..., named by the pointer's oid.
+    ptr = pointer.loads((tmp_path / "d.mlgit").read_bytes(), "d.mlgit")
+    loose = tmp_path / ".mlgit" / "cache" / ptr.oid[:2] / ptr.oid[2:]
+    assert tree.loads(loose.read_bytes(), "d").paths == ["f0", "f1", "f2"]

@@ -1,0 +1,346 @@
+"""Generate docs/commands.md from the mlgit CLI itself.
+
+    python docs/gen_commands.py > docs/commands.md    # regenerate
+    python docs/gen_commands.py --check               # exit 1 if docs/commands.md is stale
+
+The reference is built by walking the typer app as click sees it
+(`typer.main.get_command(mlgit.cli.app)`): every command, its usage line, its help text and
+its parameters. Nothing here depends on the terminal width, so the output is stable.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import typer
+import typer.main
+import typer.utils
+
+import mlgit.cli
+
+PROG = "mlgit"
+COMMANDS_MD = Path(__file__).resolve().parent / "commands.md"
+REGENERATE = "python docs/gen_commands.py > docs/commands.md"
+_UNSET = getattr(click.core, "UNSET", None)  # click >= 8.3 marks "no default" with it
+
+
+# Behaviour the help text has no room for, one list per command. Kept here so the reference
+# stays one generated file; tests/unit/test_docs.py fails when a command has no entry.
+NOTES: dict[str, list[str]] = {
+    "init": [
+        "Creates `.mlgit/` (`cache/`, `tmp/`, `.gitignore`, `config.yaml`) at the top of the"
+        " Git work tree that contains the current folder; outside a Git work tree it fails.",
+        "Never overwrites existing files. Run again, it prints `Already initialised: ...`.",
+        "Prints the `git add` command for the files it created (commit them).",
+        "`--json`: `{\"root\", \"created\", \"git_add\"}`.",
+    ],
+    "add": [
+        "An argument that does not exist as typed and contains `*`, `?` or `[` is a glob"
+        " pattern, expanded relative to the current folder (`**` matches any depth, wildcards"
+        " do not match names starting with `.`, `*.mlgit` files are skipped). A pattern that"
+        " matches nothing is an error.",
+        "Refused: a path that does not exist, a symbolic link, a `.mlgit` pointer file, the"
+        " repository root, anything under `.git/` or `.mlgit/` or outside the repository, a"
+        " path Git already tracks (`git rm -r --cached PATH` first), a path inside a tracked"
+        " folder, or a folder that contains a separately tracked artifact.",
+        "A folder is recorded as every regular file below it. Empty folders are not recorded."
+        " Symbolic links inside it are refused unless they are mlgit's own links into the"
+        " cache; sockets, FIFOs, devices and entries named `.git` or `.mlgit` are refused.",
+        "Writes `PATH.mlgit` next to the data and adds `/NAME` to the `.gitignore` of the same"
+        " folder. Prints `added`, `updated` or `unchanged` per artifact, then the `git add`"
+        " command that records the change.",
+        "Files whose inode, mtime and size match what the state DB recorded are not read again.",
+        "When `cache.link` starts with `hardlink` or `symlink`, the workspace files are then"
+        " replaced by read-only links into the cache (see `mlgit unprotect`).",
+        "`--json`: `{\"items\": [{\"path\", \"pointer\", \"status\", \"kind\", \"oid\", \"size\","
+        " \"files\"}], \"git_add\": [...]}`.",
+    ],
+    "status": [
+        "Prints `PATH: unchanged`, `PATH: modified` or `PATH: deleted`, followed by"
+        " `(not in cache: N object(s))` when cache objects are missing. For a folder it lists"
+        " the `modified:`, `added:` and `deleted:` files (paths inside the folder, at most 20"
+        " of each; `--json` lists all). Only content is compared: a change of the executable"
+        " bit alone is not reported.",
+        "A pointer file that cannot be read is shown as `POINTER: error: MESSAGE`.",
+        "Exit status: 1 if a pointer could not be read, else 0. With `--quiet`: 1 if any"
+        " artifact is not unchanged, has objects missing from the cache, or has an error.",
+        "Read-only: it does not take the repository lock.",
+        "`--json`: a list of `{\"path\", \"pointer\", \"kind\", \"state\", \"in_cache\","
+        " \"missing_objects\", \"added\", \"modified\", \"deleted\"}`, or"
+        " `{\"pointer\", \"error\", \"hint\"}` for an unreadable pointer.",
+    ],
+    "checkout": [
+        "Places every file the pointer names that is missing or different, removes files"
+        " inside a tracked folder that the pointer does not list (and folders left empty),"
+        " and leaves identical files alone.",
+        "A workspace file is replaced or removed only if its current content is in the cache;"
+        " otherwise it is reported as `changed in the workspace and not in the cache; left as"
+        " is`. `--force` replaces or removes it anyway.",
+        "Every object is verified against its hash before it reaches the workspace, and each"
+        " file appears under its final name only when complete (temporary name, then rename)."
+        " A missing object is reported as `object not in the cache`.",
+        "Files are placed with the first `cache.link` type that works. A file that already"
+        " has the right content is not touched, so changing `cache.link` does not convert"
+        " files already in place.",
+        "Exit status 1 if any file was left as is or could not be placed.",
+        "`--json`: a list of `{\"path\", \"restored\", \"removed\", \"unchanged\","
+        " \"conflicts\", \"failed\": [{\"path\", \"reason\"}]}`.",
+    ],
+    "ls": [
+        "Columns: `SIZE`, `FILES`, `HASH` (first 12 hex digits of the oid), `CACHE` (`yes`"
+        " when the object, or for a folder its manifest and every file, is in the cache, else"
+        " `missing`), `PATH`.",
+        "Lists every `*.mlgit` pointer that Git tracks or would track (not ignored), sorted by"
+        " path. An unreadable pointer is listed with `?` columns and its error; the exit"
+        " status is then 1.",
+        "`--json`: a list of `{\"path\", \"kind\", \"size\", \"files\", \"oid\", \"in_cache\","
+        " \"error\"}`.",
+    ],
+    "rm": [
+        "Deletes `PATH.mlgit` and the artifact's entry in its `.gitignore` (the `.gitignore`"
+        " itself when it becomes empty). The data stays in the workspace and in the cache;"
+        " `mlgit gc` reclaims the cache space.",
+        "Prints the `git rm --cached` and `git add` commands that record the change.",
+        "`--json`: a list of `{\"path\", \"pointer_path\", \"gitignore_path\"}`.",
+    ],
+    "gc": [
+        "Keeps every object named by a pointer file in the current workspace (for a folder:"
+        " its manifest and all its files) and deletes every other object, including objects"
+        " that only other commits or branches refer to.",
+        "Refuses to delete anything (exit 1) when a pointer cannot be read or a folder's"
+        " manifest is missing or corrupt, since it could not tell what is still needed.",
+        "A pack that holds unreferenced objects is rewritten without them. Temporary files"
+        " older than one hour are deleted from `.mlgit/cache/tmp/` and `.mlgit/cache/packs/`.",
+        "`--json`: `{\"removed\", \"freed_bytes\", \"kept\", \"dry_run\"}`.",
+    ],
+    "unprotect": [
+        "For every file of the named artifacts: a symbolic link into the cache, or a hard"
+        " link to a cache object, is replaced by a private writable copy (verified against its"
+        " hash); another file without the owner-write bit gets it; other files are left"
+        " alone.",
+        "After editing, run `mlgit add` again. With `cache.link` set to `hardlink` or"
+        " `symlink`, that turns the files back into read-only links.",
+        "Prints `made N file(s) editable` or `nothing to unprotect`."
+        " `--json`: `{\"unprotected\": [...]}`.",
+    ],
+    "config": [
+        "Without VALUE, prints the value in effect: `.mlgit/config.local.yaml` overrides"
+        " `.mlgit/config.yaml`, which overrides the default. Lists print comma-separated.",
+        "With VALUE, checks it, writes it to `.mlgit/config.yaml` (or"
+        " `.mlgit/config.local.yaml` with `--local`) and prints the stored value. The file is"
+        " rewritten, so comments in it are not kept.",
+        "Unknown keys are refused. The keys and their values are listed in"
+        " [formats.md](formats.md#configuration).",
+        "`--json`: `{\"KEY\": value}`.",
+    ],
+    "version": [
+        "Prints the versions of mlgit, Python, the platform, the libraries mlgit uses and"
+        " Git. Inside an initialised repository it adds the repository root, the cache"
+        " folder, the link type that works between the cache and the workspace right now"
+        " (probed), the configured link types and the filesystem type.",
+        "Works outside a repository. `--json`: the same fields as one object.",
+    ],
+}
+
+
+def cli_group() -> click.Group:
+    group = typer.main.get_command(mlgit.cli.app)
+    assert isinstance(group, click.Group)
+    return group
+
+
+def _root_context(group: click.Group) -> click.Context:
+    """A context like the one `mlgit` runs in (same settings, e.g. `-h` for help)."""
+    return click.Context(group, info_name=PROG, **group.context_settings)
+
+
+def command_names(group: click.Group | None = None) -> list[str]:
+    """The visible commands, in the order `mlgit --help` lists them."""
+    group = group or cli_group()
+    ctx = _root_context(group)
+    names = []
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        if cmd is not None and not cmd.hidden:
+            names.append(name)
+    return names
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    """Help text -> paragraphs with their lines joined (click's `\\f` cut honoured)."""
+    if not text:
+        return []
+    text = inspect.cleandoc(text).partition("\f")[0]
+    paras = [" ".join(line.strip() for line in block.splitlines())
+             for block in text.split("\n\n")]
+    return [p for p in paras if p]
+
+
+def _typer_callbacks() -> dict[str, Callable[..., Any]]:
+    """Command name -> the Python function typer built it from."""
+    out: dict[str, Callable[..., Any]] = {}
+    for info in mlgit.cli.app.registered_commands:
+        if info.callback is None:
+            continue
+        name = info.name or typer.main.get_command_name(info.callback.__name__)
+        out[name] = info.callback
+    return out
+
+
+def _declared_help(callback: Callable[..., Any] | None, param: click.Parameter) -> str:
+    """The help text declared on the typer parameter.
+
+    Some typer/click pairings drop argument help on its way into click (then it is also
+    missing from `--help`); the declaration still has it, so read it from there.
+    """
+    if callback is None or param.name is None:
+        return ""
+    meta = typer.utils.get_params_from_function(callback).get(param.name)
+    return getattr(getattr(meta, "default", None), "help", None) or ""
+
+
+def _help_of(param: click.Parameter, callback: Callable[..., Any] | None) -> str:
+    text = getattr(param, "help", None) or _declared_help(callback, param)
+    return " ".join(_paragraphs(text))
+
+
+def _argument_line(arg: click.Argument, ctx: click.Context,
+                   callback: Callable[..., Any] | None) -> str:
+    metavar = arg.make_metavar(ctx)
+    if arg.nargs == -1:
+        how = "required, one or more" if arg.required else "optional, any number"
+    else:
+        how = "required" if arg.required else "optional"
+    help_text = _help_of(arg, callback)
+    line = f"- `{metavar}` ({how})"
+    return f"{line}: {help_text}" if help_text else line
+
+
+def _option_line(opt: click.Option, ctx: click.Context,
+                 callback: Callable[..., Any] | None) -> str:
+    names = sorted(opt.opts, key=lambda o: (o.startswith("--"), o))
+    if opt.is_flag or opt.count:
+        shown = ", ".join(f"`{n}`" for n in names)
+    else:
+        metavar = opt.make_metavar(ctx)
+        shown = ", ".join(f"`{n} {metavar}`" for n in names)
+    if opt.secondary_opts:
+        shown += " / " + ", ".join(f"`{n}`" for n in opt.secondary_opts)
+    notes = []
+    if opt.required:
+        notes.append("required")
+    if opt.multiple:
+        notes.append("repeatable")
+    if not opt.is_flag and opt.default not in (None, (), [], _UNSET) \
+            and opt.show_default is not False:
+        notes.append(f"default: `{opt.default}`")
+    if opt.envvar:
+        envvars = [opt.envvar] if isinstance(opt.envvar, str) else list(opt.envvar)
+        notes.append("env: " + ", ".join(f"`{e}`" for e in envvars))
+    line = f"- {shown}"
+    if notes:
+        line += f" ({'; '.join(notes)})"
+    help_text = _help_of(opt, callback)
+    return f"{line}: {help_text}" if help_text else line
+
+
+def _summary(cmd: click.Command) -> str:
+    paras = _paragraphs(cmd.help)
+    return paras[0] if paras else ""
+
+
+def render_command(group: click.Group, name: str,
+                   callbacks: dict[str, Callable[..., Any]]) -> str:
+    parent = _root_context(group)
+    cmd = group.get_command(parent, name)
+    assert cmd is not None
+    ctx = click.Context(cmd, info_name=name, parent=parent, **cmd.context_settings)
+    callback = callbacks.get(name)
+    usage = " ".join([PROG, name, *cmd.collect_usage_pieces(ctx)])
+    lines = [f"## {PROG} {name}", "", "```text", usage, "```", ""]
+    for para in _paragraphs(cmd.help):
+        lines += [para, ""]
+    params = cmd.get_params(ctx)
+    args = [p for p in params if isinstance(p, click.Argument)]
+    opts = [p for p in params if isinstance(p, click.Option) and not p.hidden]
+    if args:
+        lines += ["**Arguments**", ""]
+        lines += [_argument_line(a, ctx, callback) for a in args]
+        lines.append("")
+    if opts:
+        lines += ["**Options**", ""]
+        lines += [_option_line(o, ctx, callback) for o in opts]
+        lines.append("")
+    if NOTES.get(name):
+        lines += ["**Details**", ""]
+        lines += [f"- {note}" for note in NOTES[name]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render() -> str:
+    group = cli_group()
+    ctx = _root_context(group)
+    names = command_names(group)
+    callbacks = _typer_callbacks()
+    usage = " ".join([PROG, *group.collect_usage_pieces(ctx)])
+    out = [
+        "# Command reference",
+        "",
+        "```text",
+        usage,
+        "```",
+        "",
+        *[p + "\n" for p in _paragraphs(group.help)],
+        "Every command accepts `-h` / `--help`. Paths are taken relative to the current"
+        " folder and may be given anywhere inside the repository; output names paths"
+        " relative to the repository root. Exit codes are listed in"
+        " [exit-codes.md](exit-codes.md).",
+        "",
+        "| Command | What it does |",
+        "|---|---|",
+    ]
+    for name in names:
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None
+        out.append(f"| [`{PROG} {name}`](#{PROG}-{name}) | {_summary(cmd)} |")
+    out.append("")
+    for name in names:
+        out.append(render_command(group, name, callbacks))
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def check(path: Path = COMMANDS_MD) -> int:
+    expected = render()
+    try:
+        actual = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        actual = ""
+    if actual == expected:
+        return 0
+    diff = difflib.unified_diff(actual.splitlines(keepends=True),
+                                expected.splitlines(keepends=True),
+                                f"{path.name} (on disk)", f"{path.name} (from the CLI)")
+    sys.stderr.writelines(diff)
+    sys.stderr.write(f"\n{path} is out of date; regenerate it with: {REGENERATE}\n")
+    return 1
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["--check"]:
+        return check()
+    if argv:
+        sys.stderr.write("usage: gen_commands.py [--check]\n")
+        return 2
+    sys.stdout.write(render())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
