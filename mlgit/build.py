@@ -24,10 +24,9 @@ def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noo
     files = files_of(repo.state, repo.odb, abs_path, rel, strict=True, store=store,
                      jobs=repo.config.get("core.jobs"), progress=progress)
     if not is_dir:
-        fs = files[rel]
+        fs = files[""]
         return Pointer(kind="file", path=name, oid=fs.oid, size=fs.size, exec=fs.exec), None
-    cut = len(rel) + 1
-    by_inner = {path[cut:]: fs for path, fs in files.items()}
+    by_inner = files
     manifest = tree.Manifest.from_entries([tree.Entry(p, fs.oid, fs.size, fs.exec)
                                            for p, fs in by_inner.items()])
     data = tree.dumps(manifest)

@@ -61,6 +61,8 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
     _remove_extras(repo, current, wanted, cached, force, result)
     todo = _to_place(current, wanted, cached, force, result)
     _place_all(repo, linker, todo, result, progress)
+    if ptr.is_dir and not os.path.isdir(repo.abspath(rel)) and not result.conflicts:
+        _make_dirs(repo, rel, result)  # a tracked folder exists even when it is empty
     return result
 
 
@@ -79,11 +81,12 @@ def _workspace_files(repo: Repo, rel: str, result: Result) -> dict[str, FileStat
     if not os.path.lexists(abs_path):
         return {}
     try:
-        return files_of(repo.state, repo.odb, abs_path, rel, strict=False, store=False,
-                        jobs=repo.config.get("core.jobs"))
+        files = files_of(repo.state, repo.odb, abs_path, rel, strict=False, store=False,
+                         jobs=repo.config.get("core.jobs"))
     except MlgitError as exc:
         result.failed.append((rel, exc.message))
         return None
+    return {(f"{rel}/{key}" if key else rel): fs for key, fs in files.items()}
 
 
 def _cached_oids(repo: Repo, current: dict[str, FileState],

@@ -54,11 +54,14 @@ class Linker:
     def _make(self, oid: str, tmp: str, executable: bool) -> os.stat_result:
         while True:
             kind = self._types[0]
-            if kind == "copy":
+            if kind == "copy" or (kind == "reflink" and oid in self.odb.packed):
+                # A packed object cannot be cloned on its own: copy it (it is small).
                 return copy_verified(self.odb, oid, tmp, executable)
             self._verify(oid)
             try:
                 _LINKERS[kind](self.odb.materialize(oid), tmp)
+                if kind == "reflink" and executable:
+                    os.chmod(tmp, 0o777 & ~_umask())
                 return os.stat(tmp)
             except OSError as exc:
                 if exc.errno not in _UNSUPPORTED:
@@ -140,6 +143,12 @@ def _symlink(src: str, dst: str) -> None:
 
 
 _LINKERS = {"reflink": _reflink, "hardlink": _hardlink, "symlink": _symlink}
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _unlink_quiet(path: str) -> None:

@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mlgit import tree
 from mlgit.errors import MlgitError
 from mlgit.odb import CorruptObject
-from mlgit.pointer import Pointer
-from mlgit.repo import Repo
-from mlgit.workspace import FileState, files_of
+from mlgit.workspace import files_of
+
+if TYPE_CHECKING:
+    from mlgit.pointer import Pointer
+    from mlgit.repo import Repo
+    from mlgit.workspace import FileState
 
 UNCHANGED, MODIFIED, DELETED = "unchanged", "modified", "deleted"
 
 
-@dataclass
 class ArtifactStatus:
-    path: str
-    kind: str
-    state: str
-    missing_objects: int = 0
-    added: list[str] = field(default_factory=list)
-    modified: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
+    """How one artifact differs from its pointer; paths inside a folder are listed."""
+
+    __slots__ = ("added", "deleted", "kind", "missing_objects", "modified", "path", "state")
+
+    def __init__(self, path: str, kind: str, state: str) -> None:
+        self.path, self.kind, self.state = path, kind, state
+        self.missing_objects = 0
+        self.added: list[str] = []
+        self.modified: list[str] = []
+        self.deleted: list[str] = []
 
     @property
     def in_cache(self) -> bool:
@@ -44,8 +49,8 @@ def artifact_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus:
         return st
     current = _current(repo, rel)
     if ptr.is_dir:
-        _compare_dir(st, rel, ptr, manifest, current)
-    elif current.get(rel, None) is None or current[rel].oid != ptr.oid:
+        _compare_dir(st, ptr, manifest, current)
+    elif current.get("") is None or current[""].oid != ptr.oid:
         st.state = MODIFIED
     return st
 
@@ -76,11 +81,9 @@ def _current(repo: Repo, rel: str) -> dict[str, FileState]:
                     jobs=repo.config.get("core.jobs"))
 
 
-def _compare_dir(st: ArtifactStatus, rel: str, ptr: Pointer, manifest: tree.Manifest | None,
-                 current: dict[str, FileState]) -> None:
-    cut = len(rel) + 1
-    have = {p[cut:]: fs for p, fs in current.items() if p.startswith(rel + "/")}
-    if rel in current:  # a file stands where the directory should be
+def _compare_dir(st: ArtifactStatus, ptr: Pointer, manifest: tree.Manifest | None,
+                 have: dict[str, FileState]) -> None:
+    if "" in have:  # a file stands where the directory should be
         st.state = MODIFIED
         return
     if manifest is None:
@@ -88,6 +91,8 @@ def _compare_dir(st: ArtifactStatus, rel: str, ptr: Pointer, manifest: tree.Mani
             st.state = MODIFIED
         return
     want = manifest.oid_by_path()
+    if len(want) == len(have) and all(want.get(p) == fs[0] for p, fs in have.items()):
+        return  # the common case, decided in one pass
     st.added = sorted(p for p in have if p not in want)
     st.deleted = sorted(p for p in want if p not in have)
     st.modified = sorted(p for p, fs in have.items() if p in want and fs.oid != want[p])

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlgit.errors import BadManifest, MlgitError
 from mlgit.hashing import hash_bytes
@@ -23,8 +22,7 @@ _OIDS_RE = re.compile(r"(?:[0-9a-f]{32})*")
 _SUSPECT_LINE = re.compile(r"(?:^|/)(?:\.{0,2}|\.git|\.mlgit)(?:/|$)|\x00", re.MULTILINE)
 
 
-@dataclass(slots=True)
-class Entry:
+class Entry(NamedTuple):
     path: str
     oid: str
     size: int

@@ -45,6 +45,16 @@ def _progress_enabled(stream: TextIO) -> bool:
     return stream.isatty()
 
 
+def _terminal_shape(stream: TextIO) -> tuple[int | None, int | None]:
+    """(columns, rows) to draw with: the terminal's own, or 80x24 when it reports none
+    (a fresh pseudo-terminal says 0x0, and tqdm then draws nothing)."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except OSError:
+        return 80, 24
+    return (None, None) if size.columns > 0 and size.lines > 0 else (80, 24)
+
+
 class Progress:
     """Two tqdm bars (files, bytes) on stderr when it is a terminal; silent otherwise."""
 
@@ -55,11 +65,13 @@ class Progress:
             return
         from tqdm import tqdm
 
+        cols, rows = _terminal_shape(sys.stderr)
         self._bars = [
             tqdm(total=total_files, desc=desc, unit=" files", file=sys.stderr, leave=False,
-                 position=0, mininterval=0.2),
+                 position=0, mininterval=0.2, ncols=cols, nrows=rows),
             tqdm(total=total_bytes, unit="B", unit_scale=True, unit_divisor=1024,
-                 file=sys.stderr, leave=False, position=1, mininterval=0.2),
+                 file=sys.stderr, leave=False, position=1, mininterval=0.2, ncols=cols,
+                 nrows=rows),
         ]
 
     def update(self, files: int, nbytes: int) -> None:

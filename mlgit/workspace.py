@@ -1,37 +1,49 @@
-"""Reading the workspace: walk a tracked directory and learn each file's oid, hashing only
-files the state DB cannot vouch for (and, when building, storing them in the cache)."""
+"""Reading the workspace: walk a tracked artifact and learn each file's oid, hashing only the
+files the state DB cannot vouch for (and, when building, storing them in the cache).
+
+This module is on the path of every `mlgit status`, so it avoids dataclasses and typing at
+run time (importing them costs ~30 ms) and keeps the per-file loop tight.
+"""
 
 from __future__ import annotations
 
 import os
 import stat as stat_mod
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import NamedTuple
+import time
+from collections import namedtuple
+from typing import TYPE_CHECKING
 
 from mlgit import hashing
 from mlgit.errors import BadPath
-from mlgit.odb import LocalODB
 from mlgit.parallel import chunked_map
 from mlgit.paths import RESERVED
-from mlgit.state import RACY_NS, Lookup, State, fresh_oid, lookup
-from mlgit.ui import ProgressCallback, noop_progress
+from mlgit.state import RACY_NS, fresh_oid, lookup
+
+if TYPE_CHECKING:
+    from mlgit.odb import LocalODB
+    from mlgit.state import Lookup, State
+    from mlgit.ui import ProgressCallback
+
+FileState = namedtuple("FileState", ["oid", "size", "exec"])
+"""What a workspace file holds: its oid, size and executable bit."""
+
+FOREIGN = ""
+"""The oid given to a symlink or special file mlgit did not create: it matches no object."""
 
 
-@dataclass(slots=True)
 class Found:
-    """A regular file (or mlgit's own link into the cache) found in the workspace."""
+    """A file found in the workspace: `key` is its path inside the artifact ("" for a file
+    artifact itself), `rel` its path in the repo."""
 
-    rel: str
-    abs: str
-    st: os.stat_result
-    link_oid: str | None = None
+    __slots__ = ("abs", "key", "link_oid", "rel", "st")
+
+    def __init__(self, key: str, rel: str, abs_path: str, st: os.stat_result,
+                 link_oid: str | None = None) -> None:
+        self.key, self.rel, self.abs, self.st, self.link_oid = key, rel, abs_path, st, link_oid
 
 
-class FileState(NamedTuple):
-    oid: str
-    size: int
-    exec: bool
+def noop_progress(files: int, nbytes: int) -> None:
+    """A progress callback that shows nothing."""
 
 
 def cache_link_oid(abs_path: str, cache_dir: str) -> str | None:
@@ -48,96 +60,19 @@ def cache_link_oid(abs_path: str, cache_dir: str) -> str | None:
     return oid if hashing.is_oid(oid) and os.path.isfile(target) else None
 
 
-FOREIGN = ""
-"""link_oid of a symlink or special file that mlgit did not create: it matches no object."""
-
-
-def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup,
-               fresh: dict[str, FileState], stale: list[Found]) -> None:
-    """Walk a folder; files the state DB vouches for go to `fresh`, the others to `stale`.
-
-    This loop runs once per file on every status, so it is written for speed: one lstat per
-    file, the state comparison inlined.
-    """
-    stack = [(abs_dir, rel_dir)]
-    while stack:
-        folder, rel_folder = stack.pop()
-        entries_known = known.get(rel_folder) or {}
-        prefix = rel_folder + "/"
-        with os.scandir(folder) as it:
-            for entry in it:
-                name = entry.name
-                if name in RESERVED:
-                    raise BadPath(f"{prefix}{name}: a {name} entry cannot be inside tracked data",
-                                  "move it out of the directory before adding it")
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, prefix + name))
-                elif entry.is_file(follow_symlinks=False):
-                    st = entry.stat(follow_symlinks=False)
-                    k = entries_known.get(name)
-                    if k is not None and k[0] == st.st_ino and k[1] == st.st_mtime_ns \
-                            and k[2] == st.st_size and k[1] < k[4] - RACY_NS:
-                        fresh[prefix + name] = FileState(k[3], st.st_size,
-                                                         st.st_mode & 0o100 != 0)
-                    else:
-                        stale.append(Found(prefix + name, entry.path, st))
-                else:
-                    _other(entry.path, prefix + name, cache_dir, strict, fresh)
-
-
-def _other(abs_path: str, rel: str, cache_dir: str, strict: bool,
-           fresh: dict[str, FileState]) -> None:
-    """A symlink or special file: mlgit's own cache link, or foreign (refused when strict)."""
-    if strict:
-        if not os.path.islink(abs_path):
-            raise BadPath(f"{rel}: not a regular file (a socket, FIFO or device)",
-                          "only regular files and folders can be tracked")
-        f = _symlink(abs_path, rel, cache_dir)
-    else:
-        f = _lenient(abs_path, rel, cache_dir)
-    assert f.link_oid is not None
-    fresh[rel] = FileState(f.link_oid, f.st.st_size, f.st.st_mode & 0o100 != 0)
-
-
-def _symlink(abs_path: str, rel: str, cache_dir: str) -> Found:
-    oid = cache_link_oid(abs_path, cache_dir)
-    if oid is None:
-        raise BadPath(f"{rel}: symbolic links inside tracked data are not supported",
-                      "replace the link with a copy of its target (cp -L), or track the target"
-                      " itself")
-    return Found(rel, abs_path, os.stat(abs_path), link_oid=oid)
-
-
-def _lenient(abs_path: str, rel: str, cache_dir: str) -> Found:
-    oid = cache_link_oid(abs_path, cache_dir)
-    st = os.stat(abs_path) if oid else os.lstat(abs_path)
-    return Found(rel, abs_path, st, link_oid=oid or FOREIGN)
-
-
-def stat_file(abs_path: str, rel: str, cache_dir: str, strict: bool = True) -> Found:
-    if not strict:
-        st = os.lstat(abs_path)
-        if stat_mod.S_ISREG(st.st_mode):
-            return Found(rel, abs_path, st)
-        return _lenient(abs_path, rel, cache_dir)
-    st = os.lstat(abs_path)
-    if stat_mod.S_ISLNK(st.st_mode):
-        return _symlink(abs_path, rel, cache_dir)
-    if not stat_mod.S_ISREG(st.st_mode):
-        raise BadPath(f"{rel}: not a regular file or folder", "only files and folders are tracked")
-    return Found(rel, abs_path, st)
-
-
-Hash = Callable[[Found], tuple[str, int]]
-
-
 def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bool,
              store: bool, jobs: int, progress: ProgressCallback = noop_progress
              ) -> dict[str, FileState]:
-    """Every file of the artifact at `rel` (a file or a folder) with its oid: from the state
-    DB when provably unchanged, else by hashing. With `store`, hashing is storing: the
-    content goes into the cache in the same read, and everything named is in the cache."""
+    """Every file of the artifact at `rel` (a folder, or a single file keyed "") with its
+    oid: from the state DB when provably unchanged, else by hashing. With `store`, hashing
+    is storing: the content goes into the cache in the same read, and every object named
+    is in the cache when this returns.
+
+    `strict` refuses symlinks and special files (for add); otherwise they are reported with
+    the oid FOREIGN. A `.git` or `.mlgit` entry inside is always refused.
+    """
     known = state.under(rel)
+    seen_at = time.time_ns()  # entries recorded below were observed no earlier than this
     fresh: dict[str, FileState] = {}
     stale: list[Found] = []
     if os.path.isdir(abs_path) and not os.path.islink(abs_path):
@@ -148,16 +83,84 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
         if oid is None:
             stale.append(one)
         else:
-            fresh[rel] = _state_of(one, oid)
+            fresh[""] = _state_of(one, oid)
     progress(len(fresh), sum(fs.size for fs in fresh.values()))
     if store:
         stale.extend(_not_in_cache(abs_path, rel, fresh, odb))
-    hash_one: Hash = _store_hash(odb) if store else _plain_hash
-    for f, (oid, _size) in _map(hash_one, stale, jobs):
-        fresh[f.rel] = _state_of(f, oid)
-        state.remember(f.rel, f.st, oid)
+    hash_one = (lambda f: odb.put_file(f.abs, f.st.st_size)) if store else _plain_hash
+    for f, (oid, _size) in zip(stale, chunked_map(hash_one, stale, jobs), strict=True):
+        fresh[f.key] = _state_of(f, oid)
+        state.remember(f.rel, f.st, oid, seen_at)
         progress(1, f.st.st_size)
     return fresh
+
+
+def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup,
+               fresh: dict[str, FileState], stale: list[Found]) -> None:
+    """Walk a folder; files the state DB vouches for go to `fresh`, the others to `stale`.
+
+    This loop runs once per file on every status, so it is written for speed: one lstat per
+    file, the state comparison inlined.
+    """
+    stack = [(abs_dir, rel_dir, "")]
+    while stack:
+        folder, rel_folder, inner = stack.pop()
+        entries_known = known.get(rel_folder) or {}
+        rel_prefix = rel_folder + "/"
+        key_prefix = inner + "/" if inner else ""
+        with os.scandir(folder) as it:
+            for entry in it:
+                name = entry.name
+                if name in RESERVED:
+                    raise BadPath(f"{rel_prefix}{name}: a {name} entry cannot be inside tracked"
+                                  " data", "move it out of the directory before adding it")
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, rel_prefix + name, key_prefix + name))
+                elif entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    k = entries_known.get(name)
+                    if k is not None and k[0] == st.st_ino and k[1] == st.st_mtime_ns \
+                            and k[2] == st.st_size and k[1] < k[4] - RACY_NS:
+                        fresh[key_prefix + name] = FileState(k[3], st.st_size,
+                                                             st.st_mode & 0o100 != 0)
+                    else:
+                        stale.append(Found(key_prefix + name, rel_prefix + name, entry.path, st))
+                else:
+                    f = _other(entry.path, rel_prefix + name, cache_dir, strict)
+                    fresh[key_prefix + name] = _state_of(f, f.link_oid or FOREIGN)
+
+
+def _other(abs_path: str, rel: str, cache_dir: str, strict: bool) -> Found:
+    """A symlink or special file: mlgit's own cache link, or foreign (refused when strict)."""
+    if not strict:
+        return _lenient(abs_path, rel, cache_dir)
+    if not os.path.islink(abs_path):
+        raise BadPath(f"{rel}: not a regular file (a socket, FIFO or device)",
+                      "only regular files and folders can be tracked")
+    return _symlink(abs_path, rel, cache_dir)
+
+
+def _symlink(abs_path: str, rel: str, cache_dir: str) -> Found:
+    oid = cache_link_oid(abs_path, cache_dir)
+    if oid is None:
+        raise BadPath(f"{rel}: symbolic links inside tracked data are not supported",
+                      "replace the link with a copy of its target (cp -L), or track the target"
+                      " itself")
+    return Found("", rel, abs_path, os.stat(abs_path), link_oid=oid)
+
+
+def _lenient(abs_path: str, rel: str, cache_dir: str) -> Found:
+    oid = cache_link_oid(abs_path, cache_dir)
+    st = os.stat(abs_path) if oid else os.lstat(abs_path)
+    return Found("", rel, abs_path, st, link_oid=oid or FOREIGN)
+
+
+def stat_file(abs_path: str, rel: str, cache_dir: str, strict: bool = True) -> Found:
+    """The single file at `rel` (key ""); mlgit's own cache links are accepted."""
+    st = os.lstat(abs_path)
+    if stat_mod.S_ISREG(st.st_mode):
+        return Found("", rel, abs_path, st)
+    return _other(abs_path, rel, cache_dir, strict)
 
 
 def _not_in_cache(abs_path: str, rel: str, fresh: dict[str, FileState],
@@ -165,10 +168,10 @@ def _not_in_cache(abs_path: str, rel: str, fresh: dict[str, FileState],
     """Fresh files whose object is gone from the cache: they must be stored again."""
     missing = odb.missing(fs.oid for fs in fresh.values() if fs.oid)
     redo = []
-    for path in [p for p, fs in fresh.items() if fs.oid in missing]:
-        del fresh[path]
-        inner = path[len(rel):]
-        redo.append(Found(path, abs_path + inner, os.lstat(abs_path + inner)))
+    for key in [k for k, fs in fresh.items() if fs.oid in missing]:
+        del fresh[key]
+        path = f"{abs_path}/{key}" if key else abs_path
+        redo.append(Found(key, f"{rel}/{key}" if key else rel, path, os.lstat(path)))
     return redo
 
 
@@ -178,14 +181,3 @@ def _state_of(f: Found, oid: str) -> FileState:
 
 def _plain_hash(f: Found) -> tuple[str, int]:
     return hashing.hash_file(f.abs)
-
-
-def _store_hash(odb: LocalODB) -> Hash:
-    def store(f: Found) -> tuple[str, int]:
-        return odb.put_file(f.abs, f.st.st_size)
-
-    return store
-
-
-def _map(fn: Hash, todo: list[Found], jobs: int) -> Iterable[tuple[Found, tuple[str, int]]]:
-    return zip(todo, chunked_map(fn, todo, jobs), strict=True)

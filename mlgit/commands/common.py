@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from mlgit.errors import BadPath, MlgitError
 from mlgit.paths import is_pointer_name, pointer_path_for, resolve_user_path
-from mlgit.pointer import Pointer
-from mlgit.repo import Repo
+
+if TYPE_CHECKING:
+    from mlgit.pointer import Pointer
+    from mlgit.repo import Repo
 
 
-@dataclass(frozen=True)
-class Tracked:
+class Tracked(NamedTuple):
     pointer_rel: str
     rel: str
     ptr: Pointer
 
 
-@dataclass(frozen=True)
-class Broken:
+class Broken(NamedTuple):
     """A pointer file that could not be read."""
 
     pointer_rel: str

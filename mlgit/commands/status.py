@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from mlgit.commands.common import Broken, Tracked, all_tracked, tracked_targets
 from mlgit.errors import MlgitError
-from mlgit.repo import Repo
 from mlgit.status import ArtifactStatus, safe_status
 
+if TYPE_CHECKING:
+    from mlgit.repo import Repo
 
-@dataclass
-class StatusEntry:
+
+class StatusEntry(NamedTuple):
     pointer_rel: str
     status: ArtifactStatus | None
     error: MlgitError | None = None

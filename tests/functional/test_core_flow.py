@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import cache_oids, delete_object, git, make_tree, mlgit, read_tree, write
 
 TREE = {
@@ -273,3 +275,66 @@ def test_executable_bit_is_restored(repo: Path) -> None:
     shutil.rmtree(repo / "tools")
     mlgit(repo, "checkout")
     assert os.access(repo / "tools" / "run.sh", os.X_OK)
+
+
+def test_config_local_goes_to_the_local_file(repo: Path) -> None:
+    mlgit(repo, "config", "core.jobs", "3", "--local")
+    assert "jobs: 3" in (repo / ".mlgit" / "config.local.yaml").read_text()
+    assert "jobs" not in (repo / ".mlgit" / "config.yaml").read_text()
+    assert mlgit(repo, "config", "core.jobs").out.strip() == "3"
+    mlgit(repo, "config", "cache.link", "hardlink,copy")
+    assert "hardlink" in (repo / ".mlgit" / "config.yaml").read_text()
+    assert mlgit(repo, "config", "cache.link", "--json").out.strip().startswith("{")
+    git_ignored = git(repo, "check-ignore", ".mlgit/config.local.yaml")
+    assert git_ignored.strip() == ".mlgit/config.local.yaml"
+
+
+def test_version_reports_environment(repo: Path) -> None:
+    info = json.loads(mlgit(repo, "version", "--json").out)
+    for key in ("mlgit", "python", "xxhash", "pygit2", "dulwich", "fsspec", "typer",
+                "cache link type", "filesystem"):
+        assert info[key], key
+    assert info["cache link type"] in ("reflink", "copy")
+
+
+def test_help_for_every_command(repo: Path) -> None:
+    out = mlgit(repo, "--help").out
+    for name in ("init", "add", "status", "checkout", "ls", "rm", "gc", "config", "version",
+                 "unprotect"):
+        assert name in out
+        assert "Usage: mlgit " + name in mlgit(repo, name, "--help").out
+
+
+def test_python_dash_m_and_console_script_agree(repo: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    script = shutil.which("mlgit", path=str(Path(sys.executable).parent))
+    assert script, "the mlgit console script is installed next to the interpreter"
+    direct = subprocess.run([script, "version", "--json"], cwd=repo, capture_output=True,
+                            text=True, check=True)
+    assert json.loads(direct.stdout)["mlgit"] == json.loads(
+        mlgit(repo, "version", "--json").out)["mlgit"]
+
+
+def test_interrupted_add_leaves_a_consistent_state(repo: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    make_tree(repo / "big", {f"f{i}": os.urandom(50_000) for i in range(3000)})
+    proc = subprocess.Popen([sys.executable, "-m", "mlgit", "add", "big"], cwd=repo,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.8)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("add finished before the interrupt arrived")
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err
+    assert not (repo / "big.mlgit").exists()
+    mlgit(repo, "add", "big")  # rerunning finishes the job
+    mlgit(repo, "gc")
+    assert mlgit(repo, "status", "-q").code == 0
