@@ -57,7 +57,8 @@ KEYS: dict[str, Key] = {
                       "link types to try in order when placing cached files in the workspace"),
     "core.lock_timeout": Key(_parse_seconds, 5.0,
                              "seconds a command waits for another mlgit command to finish"),
-    "core.jobs": Key(_parse_jobs, 4, "threads for hashing and file creation"),
+    "core.jobs": Key(_parse_jobs, min(4, os.cpu_count() or 1),
+                     "threads for hashing and file creation (default: CPUs, at most 4)"),
 }
 
 

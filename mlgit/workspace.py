@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 FileState = namedtuple("FileState", ["oid", "size", "exec"])
 """What a workspace file holds: its oid, size and executable bit."""
 
+_new_state = tuple.__new__  # FileState without namedtuple's Python-level __new__: 2x faster
+
 FOREIGN = ""
 """The oid given to a symlink or special file mlgit did not create: it matches no object."""
 
@@ -121,8 +123,8 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
                     k = entries_known.get(name)
                     if k is not None and k[0] == st.st_ino and k[1] == st.st_mtime_ns \
                             and k[2] == st.st_size and k[1] < k[4] - RACY_NS:
-                        fresh[key_prefix + name] = FileState(k[3], st.st_size,
-                                                             st.st_mode & 0o100 != 0)
+                        fresh[key_prefix + name] = _new_state(
+                            FileState, (k[3], st.st_size, st.st_mode & 0o100 != 0))
                     else:
                         stale.append(Found(key_prefix + name, rel_prefix + name, entry.path, st))
                 else:
