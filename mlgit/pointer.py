@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,12 @@ from mlgit.paths import check_relpath
 FORMAT_VERSION = 1
 KINDS = ("file", "dir")
 _KNOWN = ("version", "kind", "path", "hash", "oid", "size", "files", "exec")
-HEADER = "# mlgit pointer: the content lives in the mlgit cache and remotes (docs/formats.md)\n"
+HEADER = ("# mlgit pointer: names the content of the data beside it;"
+          " get the data with 'mlgit checkout'\n")
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+         (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"),
+         (codecs.BOM_UTF8, "UTF-8 with a byte-order mark"))
+_TYPE_NAMES = {int: "an integer", str: "a string"}
 
 
 @dataclass
@@ -50,7 +56,9 @@ def dumps(p: Pointer) -> bytes:
 
 
 def loads(raw: bytes, origin: str) -> Pointer:
-    """Parse and validate a pointer file's bytes; `origin` names the file in errors."""
+    """Parse and validate a pointer file's bytes. `origin` is the pointer file's path: it
+    names the file in errors, and its name decides which artifact the pointer must describe."""
+    _check_encoding(raw, origin)
     data = _parse_canonical(raw)
     if data is None:
         data = _parse_yaml(raw, origin)
@@ -95,9 +103,20 @@ def _canonical_value(key: str, value: str) -> Any:
     return {"true": True, "false": False}.get(value)
 
 
+def _check_encoding(raw: bytes, origin: str) -> None:
+    """Pointer files are UTF-8 without a byte-order mark. Editors on Windows may save them as
+    UTF-16 or with a BOM; say so, rather than report a YAML error on an invisible character."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            raise BadPointer(f"{origin}: not a valid pointer file (not UTF-8 text: it is"
+                             f" saved as {name})", "save it as UTF-8 without a byte-order mark,"
+                             f" or restore it with 'git checkout -- {origin}'")
+
+
 def _parse_yaml(raw: bytes, origin: str) -> Any:
     try:
-        return yamlio.load(raw)
+        # Decoded here so that PyYAML never guesses another encoding.
+        return yamlio.load(raw.decode("utf-8"))
     except (yamlio.YAMLError, UnicodeDecodeError) as exc:
         raise BadPointer(f"{origin}: not a valid pointer file ({_yaml_problem(exc)})",
                          _fix_hint(origin)) from None
@@ -108,7 +127,10 @@ def _validate(data: Any, origin: str) -> Pointer:
         raise BadPointer(f"{origin}: not a valid pointer file (expected a YAML mapping)",
                          _fix_hint(origin))
     version = data.get("version")
-    if version != FORMAT_VERSION or isinstance(version, bool):
+    if type(version) is not int:  # not 1.0, "1" or true: only the integer
+        raise BadPointer(f"{origin}: 'version' must be the integer {FORMAT_VERSION},"
+                         f" got {version!r}", _fix_hint(origin))
+    if version != FORMAT_VERSION:
         raise BadPointer(f"{origin}: unsupported pointer format version {version!r}"
                          f" (this mlgit reads version {FORMAT_VERSION})",
                          "upgrade mlgit, or restore the file from Git")
@@ -124,6 +146,10 @@ def _validate(data: Any, origin: str) -> Pointer:
                          _fix_hint(origin))
     size = _nonneg_int(data, "size", origin)
     files = _nonneg_int(data, "files", origin) if kind == "dir" else None
+    for key in ("exec",) if kind == "dir" else ("files",):
+        if key in data:
+            raise BadPointer(f"{origin}: '{key}' is not allowed in a {kind} pointer",
+                             _fix_hint(origin))
     exec_bit = data.get("exec", False)
     if not isinstance(exec_bit, bool):
         raise BadPointer(f"{origin}: exec must be true or false", _fix_hint(origin))
@@ -131,16 +157,30 @@ def _validate(data: Any, origin: str) -> Pointer:
         path = check_relpath(data.get("path"), f"{origin}: path")
     except MlgitError as exc:
         raise BadPointer(exc.message, _fix_hint(origin)) from None
+    _check_own_artifact(path, origin)
     extra = {k: v for k, v in data.items() if k not in _KNOWN}
     return Pointer(kind=kind, path=path, oid=oid, size=size, files=files, exec=exec_bit,
                    extra=extra)
 
 
+def _check_own_artifact(path: str, origin: str) -> None:
+    """The artifact of `DIR/NAME.mlgit` is always `DIR/NAME`; `path` must say so. Were it
+    followed, a renamed or copied pointer would silently describe some other file."""
+    name = origin.rpartition("/")[2].removesuffix(".mlgit")
+    if path != name:
+        raise BadPointer(f"{origin}: path is {json.dumps(path, ensure_ascii=False)}, but this"
+                         f" pointer can only describe {json.dumps(name, ensure_ascii=False)}"
+                         " (the name of the pointer file without .mlgit)",
+                         f"if the pointer was renamed, set its path to"
+                         f" {json.dumps(name, ensure_ascii=False)}; else re-create it with"
+                         f" 'mlgit add {origin.removesuffix('.mlgit')}'")
+
+
 def _field(data: dict[str, Any], key: str, typ: type, origin: str) -> Any:
     value = data.get(key)
     if not isinstance(value, typ) or isinstance(value, bool):
-        raise BadPointer(f"{origin}: '{key}' must be a {typ.__name__}, got {value!r}",
-                         _fix_hint(origin))
+        what = _TYPE_NAMES.get(typ, typ.__name__)
+        raise BadPointer(f"{origin}: '{key}' must be {what}, got {value!r}", _fix_hint(origin))
     return value
 
 

@@ -202,18 +202,25 @@ def _pointer_examples() -> list[bytes]:
     return [b.encode() for b in blocks if b.startswith("# mlgit pointer:")]
 
 
+def _origin(raw: bytes) -> str:
+    """The pointer file an example belongs in: its artifact's name plus .mlgit."""
+    found = re.search(rb'^path: "([^"]+)"$', raw, re.MULTILINE)
+    assert found, raw
+    return found.group(1).decode() + ".mlgit"
+
+
 def test_pointer_examples_are_canonical() -> None:
     examples = _pointer_examples()
     assert len(examples) >= 2
     for raw in examples:
-        ptr = pointer.loads(raw, "example.mlgit")
+        ptr = pointer.loads(raw, _origin(raw))
         assert pointer.dumps(ptr) == raw
 
 
 def test_unknown_keys_example_survives_a_rewrite() -> None:
     with_extra = [raw for raw in _pointer_examples() if b"owner:" in raw]
     assert with_extra
-    ptr = pointer.loads(with_extra[0], "images.mlgit")
+    ptr = pointer.loads(with_extra[0], _origin(with_extra[0]))
     assert ptr.extra["owner"] == "vision-team"
     assert b"owner: vision-team" in pointer.dumps(ptr)
 
@@ -223,7 +230,7 @@ def test_manifest_example_is_canonical_and_matches_its_pointer() -> None:
     manifest = tree.loads(raw, "example")
     assert tree.dumps(manifest) == raw
     assert manifest.oids[:2] == [hash_bytes(b"meow\n"), hash_bytes(b"purr\n")]
-    dirs = [pointer.loads(p, "images.mlgit") for p in _pointer_examples()]
+    dirs = [pointer.loads(p, _origin(p)) for p in _pointer_examples()]
     dir_ptr = next(p for p in dirs if p.is_dir)
     assert dir_ptr.oid == hash_bytes(raw)
     assert (dir_ptr.size, dir_ptr.files) == (manifest.size, len(manifest))

@@ -24,7 +24,7 @@ def test_round_trip_and_yaml_agrees(name: str, oid: str, size: int, is_dir: bool
     ptr = Pointer(kind="dir" if is_dir else "file", path=name, oid=oid, size=size,
                   files=files if is_dir else None)
     raw = pointer.dumps(ptr)
-    assert pointer.loads(raw, "p") == ptr
+    assert pointer.loads(raw, f"some/folder/{name}.mlgit") == ptr
     # the canonical form is plain YAML: a YAML parser reads the same values
     data = yaml.safe_load(raw)
     assert data["path"] == name and data["oid"] == oid and data["size"] == size
@@ -34,15 +34,15 @@ def test_round_trip_and_yaml_agrees(name: str, oid: str, size: int, is_dir: bool
 def test_unknown_keys_are_preserved() -> None:
     raw = pointer.dumps(Pointer(kind="file", path="m.bin", oid="a" * 32, size=3))
     raw += b"desc: my model\nmeta:\n  owner: me\n"
-    ptr = pointer.loads(raw, "p")
+    ptr = pointer.loads(raw, "m.bin.mlgit")
     assert ptr.extra == {"desc": "my model", "meta": {"owner": "me"}}
-    again = pointer.loads(pointer.dumps(ptr), "p")
+    again = pointer.loads(pointer.dumps(ptr), "m.bin.mlgit")
     assert again == ptr
 
 
 def test_hand_written_yaml_is_accepted() -> None:
     raw = b"version: 1\nkind: file\npath: m.bin\nhash: xxh3-128\noid: " + b"b" * 32 + b"\nsize: 7\n"
-    ptr = pointer.loads(raw, "p")
+    ptr = pointer.loads(raw, "m.bin.mlgit")
     assert ptr.path == "m.bin" and ptr.size == 7
 
 
@@ -57,7 +57,7 @@ def test_hand_written_yaml_is_accepted() -> None:
 ])
 def test_invalid_pointers_raise_bad_pointer(raw: bytes) -> None:
     with pytest.raises(BadPointer):
-        pointer.loads(raw, "p")
+        pointer.loads(raw, "x.mlgit")
 
 
 @given(st.binary(max_size=200))
