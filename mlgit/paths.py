@@ -65,10 +65,15 @@ def resolve_user_path(root: str, arg: str, cwd: str | None = None) -> str:
     if rel == ".":
         raise BadPath(f"{arg}: the repository root itself cannot be tracked",
                       "add the files or folders inside it")
-    first = rel.split("/", 1)[0]
-    if first in RESERVED or any(p in RESERVED for p in rel.split("/")):
-        raise BadPath(f"{arg}: path is inside {first}/, which mlgit never tracks",
-                      "name data in your work tree instead")
+    parts = rel.split("/")
+    for i, part in enumerate(parts):
+        if part in RESERVED:
+            if i < len(parts) - 1:
+                where = "is inside " + "/".join(parts[: i + 1]) + "/"
+            else:
+                where = f"is {'the' if i == 0 else 'a'} {part} folder"
+            raise BadPath(f"{arg}: path {where}, which mlgit never tracks",
+                          "name data in your work tree instead")
     return rel
 
 

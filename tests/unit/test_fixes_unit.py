@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 
 from mlgit import pointer
-from mlgit.errors import BadPointer
+from mlgit.errors import BadPath, BadPointer
+from mlgit.paths import resolve_user_path
 from mlgit.pointer import Pointer
 
 OID = "0123456789abcdef0123456789abcdef"
@@ -98,3 +100,20 @@ def test_header_explains_itself_without_a_doc_path() -> None:
     assert first == pointer.HEADER.rstrip("\n")
     assert first.startswith("# mlgit pointer: ") and "docs/" not in first
     assert "mlgit checkout" in first
+
+
+# --- paths typed by the user -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("arg", "says"), [
+    ("sub/.git/f", "path is inside sub/.git/, which mlgit never tracks"),
+    ("a/b/.mlgit/c/d", "path is inside a/b/.mlgit/,"),
+    (".git/config", "path is inside .git/,"),
+    ("sub/.git", "path is a .git folder,"),
+    (".mlgit", "path is the .mlgit folder,"),
+])
+def test_reserved_folders_are_named_in_full(tmp_path: Path, arg: str, says: str) -> None:
+    with pytest.raises(BadPath) as info:
+        resolve_user_path(str(tmp_path), arg, cwd=str(tmp_path))
+    assert info.value.message.startswith(f"{arg}: {says}"), info.value.message
+    assert info.value.hint
