@@ -14,6 +14,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from mlgit import hashing, packs
 from mlgit.hashing import OID_LEN
@@ -306,17 +307,52 @@ def copy_file(src: str, dst: str) -> None:
             shutil.copyfileobj(fsrc, fdst, 1 << 20)
 
 
+_COPY_CHUNK = 64 << 20
+
+
 def _kernel_copy(src_fd: int, dst_fd: int) -> bool:
+    """Copy in the kernel, starting write-back of each chunk as soon as it is copied: the
+    batch's final syncfs then waits for the disk only for the last chunks, not all of it."""
     remaining = os.fstat(src_fd).st_size
+    written = 0
     try:
         while remaining > 0:
-            n = os.copy_file_range(src_fd, dst_fd, min(remaining, 1 << 30))
+            n = os.copy_file_range(src_fd, dst_fd, min(remaining, _COPY_CHUNK))
             if n == 0:
                 break
+            _start_writeback(dst_fd, written, n)
+            written += n
             remaining -= n
     except OSError:
         return False
     return True
+
+
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+def _start_writeback(fd: int, offset: int, length: int) -> None:
+    libc = _libc()
+    if libc is None or not hasattr(libc, "sync_file_range"):
+        return
+    import ctypes
+
+    libc.sync_file_range(fd, ctypes.c_int64(offset), ctypes.c_int64(length),
+                         _SYNC_FILE_RANGE_WRITE)
+
+
+_LIBC: list[object] = []
+
+
+def _libc() -> Any:
+    if not _LIBC:
+        import ctypes
+
+        try:
+            _LIBC.append(ctypes.CDLL(None, use_errno=True))
+        except OSError:
+            _LIBC.append(None)
+    return _LIBC[0]
 
 
 FICLONE = 0x40049409
@@ -333,9 +369,7 @@ def try_reflink_fd(src_fd: int, dst_fd: int) -> bool:
 
 
 def _syncfs(fd: int) -> None:
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    if hasattr(libc, "syncfs") and libc.syncfs(fd) == 0:
+    libc = _libc()
+    if libc is not None and hasattr(libc, "syncfs") and libc.syncfs(fd) == 0:
         return
     os.sync()
