@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass, field
 
-from mlgit import tree
+from mlgit import tree, workspace
 from mlgit.errors import MlgitError
 from mlgit.linker import Linker
 from mlgit.odb import CorruptObject
@@ -55,6 +56,7 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
     else:
         wanted = {rel: _Place(rel, ptr.oid, ptr.size, ptr.exec)}
     current = _workspace_files(repo, rel, result)
+    _remove_leftovers()
     if current is None:
         return result
     cached = _cached_oids(repo, current, wanted)
@@ -64,6 +66,13 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
     if ptr.is_dir and not os.path.isdir(repo.abspath(rel)) and not result.conflicts:
         _make_dirs(repo, rel, result)  # a tracked folder exists even when it is empty
     return result
+
+
+def _remove_leftovers() -> None:
+    """Temp files of an interrupted checkout: safe to delete, as we hold the repo lock."""
+    while workspace.leftovers:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(workspace.leftovers.pop())
 
 
 def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> tree.Manifest:

@@ -14,6 +14,7 @@ import threading
 
 from mlgit import hashing
 from mlgit.odb import CorruptObject, LocalODB, try_reflink_fd
+from mlgit.workspace import TMP_SUFFIX
 
 # Errors that mean "this filesystem cannot do that", not "something is broken".
 _UNSUPPORTED = {errno.EXDEV, errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL,
@@ -38,7 +39,7 @@ class Linker:
         returns the new file's stat. Raises FileNotFoundError if the object is missing,
         CorruptObject if its bytes do not match its hash."""
         folder, _, name = dest.rpartition("/")
-        tmp = f"{folder}/.{name[:64]}.{os.getpid()}-{next(_tmp_counter)}.mlgit-tmp"
+        tmp = f"{folder}/.{name[:64]}.{os.getpid()}-{next(_tmp_counter)}{TMP_SUFFIX}"
         try:
             st = self._make(oid, tmp, executable)
             try:

@@ -210,12 +210,14 @@ class LocalODB:
         Packs holding unreferenced objects are rewritten with the rest (each object verified
         on the way) before the old pack is deleted, so a crash never loses a kept object.
         """
-        removed = freed = kept = 0
+        freed = 0
+        kept_oids: set[str] = set()
+        removed_oids: set[str] = set()
         for oid in list(self._iter_loose()):
             if oid in keep:
-                kept += 1
+                kept_oids.add(oid)
                 continue
-            removed += 1
+            removed_oids.add(oid)
             with contextlib.suppress(FileNotFoundError):
                 freed += os.stat(self.path(oid)).st_size
                 if not dry_run:
@@ -223,14 +225,15 @@ class LocalODB:
         for idx in self._pack_indexes():
             entries = packs.read_index(idx) or {}
             drop = {oid: loc for oid, loc in entries.items() if oid not in keep}
-            kept += len(entries) - len(drop)
-            removed += len(drop)
+            kept_oids.update(oid for oid in entries if oid in keep)
+            removed_oids.update(drop)
             freed += sum(size for _, _, size in drop.values())
             if drop and not dry_run:
                 self._repack(idx, [oid for oid in entries if oid in keep])
         if not dry_run:
             self._packed = None
-        return removed, freed, kept
+        # An object can be both loose and packed: count objects, not copies.
+        return len(removed_oids), freed, len(kept_oids)
 
     def _repack(self, idx: str, survivors: list[str]) -> None:
         if survivors:

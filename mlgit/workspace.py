@@ -29,6 +29,13 @@ FileState = namedtuple("FileState", ["oid", "size", "exec"])
 
 _new_state = tuple.__new__  # FileState without namedtuple's Python-level __new__: 2x faster
 
+TMP_SUFFIX = ".mlgit-tmp"
+"""Files mlgit writes before renaming them into place; any found later are leftovers of an
+interrupted command: never data, removed by the next checkout."""
+
+leftovers: list[str] = []
+"""Leftover temp files seen by scans in this process (checkout removes them)."""
+
 FOREIGN = ""
 """The oid given to a symlink or special file mlgit did not create: it matches no object."""
 
@@ -113,6 +120,9 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
         with os.scandir(folder) as it:
             for entry in it:
                 name = entry.name
+                if name.endswith(TMP_SUFFIX):
+                    leftovers.append(entry.path)
+                    continue
                 if name in RESERVED:
                     raise BadPath(f"{rel_prefix}{name}: a {name} entry cannot be inside tracked"
                                   " data", "move it out of the directory before adding it")
