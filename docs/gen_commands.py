@@ -45,7 +45,8 @@ NOTES: dict[str, list[str]] = {
         " pattern, expanded relative to the current folder (`**` matches any depth, wildcards"
         " do not match names starting with `.`, `*.mlgit` files are skipped). A pattern that"
         " matches nothing is an error.",
-        "Refused: a path that does not exist, a symbolic link, a `.mlgit` pointer file, the"
+        "Refused: a path that does not exist, a symbolic link (except mlgit's own link into"
+        " the cache, which stands for its object), a `.mlgit` pointer file, the"
         " repository root, anything under `.git/` or `.mlgit/` or outside the repository, a"
         " path Git already tracks (`git rm -r --cached PATH` first), a path inside a tracked"
         " folder, or a folder that contains a separately tracked artifact.",

@@ -10,11 +10,11 @@ from mlgit import gitignore, pointer, scm
 from mlgit.build import build
 from mlgit.errors import BadPath, MlgitError
 from mlgit.linker import Linker
-from mlgit.paths import is_pointer_name, pointer_path_for, resolve_user_path
+from mlgit.paths import is_pointer_name, pointer_path_for, resolve_user_path, to_rel
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import Progress
-from mlgit.workspace import FileState
+from mlgit.workspace import FileState, cache_link_oid
 
 GLOB_CHARS = set("*?[")
 
@@ -69,7 +69,9 @@ def _check_one(repo: Repo, rel: str) -> None:
                       f"add the data it points to: mlgit add {rel.removesuffix('.mlgit')}")
     if not os.path.lexists(repo.abspath(rel)):
         raise BadPath(f"{rel}: no such file or directory", "check the path")
-    if os.path.islink(repo.abspath(rel)):
+    if os.path.islink(repo.abspath(rel)) and cache_link_oid(repo.abspath(rel),
+                                                            repo.cache_dir) is None:
+        # mlgit's own link into the cache (cache.link symlink) stands for its object
         raise BadPath(f"{rel}: is a symbolic link; mlgit tracks files and folders, not links",
                       "add the link's target instead, or replace the link with a copy")
 
@@ -111,9 +113,25 @@ def add(repo: Repo, args: list[str]) -> AddResult:
 
 
 def _build_one(repo: Repo, rel: str) -> tuple[str, Pointer, dict[str, FileState] | None]:
-    with Progress(f"add {rel}") as progress:
-        ptr, files = build(repo, rel, store=True, progress=progress)
+    try:
+        with Progress(f"add {rel}") as progress:
+            ptr, files = build(repo, rel, store=True, progress=progress)
+    except OSError as exc:
+        raise _unreadable(repo, rel, exc) from None
     return rel, ptr, files
+
+
+def _unreadable(repo: Repo, rel: str, exc: OSError) -> BaseException:
+    """A file or folder of the artifact that cannot be read (no permission, I/O error, gone
+    while adding) is the user's to fix: say which. Any other OSError stays unexpected."""
+    top = repo.abspath(rel)
+    where = exc.filename if isinstance(exc.filename, str) else ""
+    if where != top and not where.startswith(top + "/"):
+        return exc
+    why = exc.strerror or type(exc).__name__
+    fix = "then add it again" if where == top else f"or move it out of {rel}"
+    return BadPath(f"{to_rel(repo.root, where)}: cannot read it ({why})",
+                   f"make it readable (check its permissions and owner), {fix}")
 
 
 def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
@@ -122,6 +140,11 @@ def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
     old = _old_pointer(abs_pointer, pointer_rel)
     if old is not None:
         ptr.extra = old.extra
+        if old.kind == ptr.kind == "file" and old.oid == ptr.oid \
+                and _already_linked(repo, rel, ptr.oid):
+            # A hardlink or symlink into the cache shows the object's read-only mode, which
+            # says nothing about the file's executable bit: keep the recorded one.
+            ptr.exec = old.exec
         if (old.oid, old.kind, old.exec) == (ptr.oid, ptr.kind, ptr.exec):
             return Added(rel, pointer_rel, ptr, "unchanged")
     tmp = abs_pointer + ".tmp"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.conftest import Run, mlgit, write
+import pytest
+
+from tests.conftest import Run, make_tree, mlgit, read_tree, write
 
 
 def assert_clean_error(result: Run, *needles: str) -> None:
@@ -55,3 +61,77 @@ def test_written_pointers_start_with_the_plain_header(repo: Path) -> None:
     first = (repo / "m.bin.mlgit").read_text().splitlines()[0]
     assert first == "# mlgit pointer: names the content of the data beside it;" \
                     " get the data with 'mlgit checkout'"
+
+
+# --- add: mlgit's own symlinks, unreadable files ------------------------------------------------
+
+
+@pytest.mark.parametrize("link", ["symlink", "hardlink"])
+def test_re_adding_a_linked_file_is_a_no_op(repo: Path, link: str) -> None:
+    mlgit(repo, "config", "cache.link", link)
+    write(repo / "m.bin", "model")
+    write(repo / "run.sh", "#!/bin/sh\n").chmod(0o755)
+    mlgit(repo, "add", "m.bin", "run.sh")
+    assert (repo / "m.bin").is_symlink() == (link == "symlink")
+    again = mlgit(repo, "add", "m.bin", "run.sh")
+    assert again.lines[:2] == ["unchanged m.bin (5 B)", "unchanged run.sh (10 B)"]
+    # the link's read-only mode does not erase the recorded executable bit
+    assert b"exec: true" in (repo / "run.sh.mlgit").read_bytes()
+    mlgit(repo, "status", code=0)
+
+
+def test_a_symlink_into_another_repos_cache_is_still_refused(repo: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=other, check=True)
+    mlgit(other, "init")
+    mlgit(other, "config", "cache.link", "symlink")
+    write(other / "m.bin", "model")
+    mlgit(other, "add", "m.bin")
+    (repo / "m.bin").symlink_to(os.readlink(other / "m.bin"))
+    assert_clean_error(mlgit(repo, "add", "m.bin", code=None), "m.bin: is a symbolic link")
+
+
+def _as_unprivileged(cwd: Path, *args: str) -> Run:
+    """Run mlgit so that file permissions apply: root ignores them, so as root drop the
+    capabilities that bypass them (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH)."""
+    cmd = [sys.executable, "-m", "mlgit", *args]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root and setpriv is not installed")
+        cmd = [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--", *cmd]
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if "setpriv:" in proc.stderr:
+        pytest.skip(f"cannot drop capabilities here: {proc.stderr.strip()}")
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def test_an_unreadable_file_is_a_clear_error(repo: Path) -> None:
+    write(repo / "ok.bin", "fine")
+    locked = write(repo / "locked.bin", "secret")
+    locked.chmod(0)
+    try:
+        result = _as_unprivileged(repo, "add", "ok.bin", "locked.bin")
+    finally:
+        locked.chmod(0o644)
+    assert_clean_error(result, "locked.bin: cannot read it (Permission denied)",
+                       "make it readable")
+    assert not (repo / "ok.bin.mlgit").exists() and not (repo / "locked.bin.mlgit").exists()
+    assert not (repo / ".gitignore").exists()
+    assert (repo / "locked.bin").read_text() == "secret"
+    mlgit(repo, "add", "ok.bin", "locked.bin")  # fixed: nothing left behind in the way
+
+
+def test_an_unreadable_folder_inside_an_artifact_is_named(repo: Path) -> None:
+    make_tree(repo / "data", {"a.txt": "a", "inner/b.txt": "b"})
+    (repo / "data" / "inner").chmod(0)
+    try:
+        result = _as_unprivileged(repo, "add", "data")
+    finally:
+        (repo / "data" / "inner").chmod(0o755)
+    assert_clean_error(result, "data/inner: cannot read it (Permission denied)",
+                       "or move it out of data")
+    assert not (repo / "data.mlgit").exists()
+    assert read_tree(repo / "data") == {"a.txt": b"a", "inner/b.txt": b"b"}
