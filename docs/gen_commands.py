@@ -68,7 +68,8 @@ NOTES: dict[str, list[str]] = {
         " the `modified:`, `added:` and `deleted:` files (paths inside the folder, at most 20"
         " of each; `--json` lists all). Only content is compared: a change of the executable"
         " bit alone is not reported.",
-        "A pointer file that cannot be read is shown as `POINTER: error: MESSAGE`.",
+        "A pointer file that cannot be read is shown as `POINTER: error: MESSAGE`; what to"
+        " do about it follows the list on stderr as `hint: ...` (each distinct hint once).",
         "Exit status: 1 if a pointer could not be read, else 0. With `--quiet`: 1 if any"
         " artifact is not unchanged, has objects missing from the cache, or has an error.",
         "Read-only: it does not take the repository lock.",

@@ -20,6 +20,15 @@ if TYPE_CHECKING:
 MAX_LISTED = 20
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _without_prefix(message: str, pointer_rel: str) -> str:
+    """An error about a pointer, for a line that already starts with the pointer's name."""
+    return message.removeprefix(f"{pointer_rel}: ")
+
+
 def _git_add_line(paths: list[str]) -> str:
     return "git add " + " ".join(shlex.quote(p) for p in paths)
 
@@ -42,7 +51,7 @@ def show_add(result: AddResult, json: bool) -> None:
                      "git_add": result.git_add})
         return
     for i in result.items:
-        what = f"{i.ptr.files} files, " if i.ptr.is_dir else ""
+        what = _count(i.ptr.files or 0, "file") + ", " if i.ptr.is_dir else ""
         ui.out(f"{i.status} {i.path} ({what}{ui.human_size(i.ptr.size)})")
     if result.git_add:
         ui.out("\nTo track the changes with Git, run:\n\n    "
@@ -52,7 +61,8 @@ def show_add(result: AddResult, json: bool) -> None:
 def _status_dict(e: StatusEntry) -> dict[str, Any]:
     if e.status is None:
         assert e.error is not None
-        return {"pointer": e.pointer_rel, "error": e.error.message, "hint": e.error.hint}
+        return {"pointer": e.pointer_rel, "error": _without_prefix(e.error.message, e.pointer_rel),
+                "hint": e.error.hint}
     s = e.status
     return {"path": s.path, "pointer": e.pointer_rel, "kind": s.kind, "state": s.state,
             "in_cache": s.in_cache, "missing_objects": s.missing_objects,
@@ -66,10 +76,13 @@ def show_status(entries: list[StatusEntry], json: bool) -> None:
     if not entries:
         ui.out("No tracked artifacts. Track some with 'mlgit add PATH'.")
         return
+    hints: list[str] = []
     for e in entries:
         if e.status is None:
             assert e.error is not None
-            ui.out(f"{e.pointer_rel}: error: {e.error.message}")
+            ui.out(f"{e.pointer_rel}: error: {_without_prefix(e.error.message, e.pointer_rel)}")
+            if e.error.hint and e.error.hint not in hints:
+                hints.append(e.error.hint)
             continue
         s = e.status
         cache = "" if s.in_cache else f" (not in cache: {s.missing_objects} object(s))"
@@ -77,6 +90,8 @@ def show_status(entries: list[StatusEntry], json: bool) -> None:
         for label, paths in (("modified", s.modified), ("added", s.added),
                              ("deleted", s.deleted)):
             _list_paths(label, paths)
+    for hint in hints:
+        ui.err(f"hint: {hint}")
 
 
 def _list_paths(label: str, paths: list[str]) -> None:
@@ -120,7 +135,8 @@ def show_ls(rows: list[Listed], json: bool) -> None:
     ui.out(f"{'SIZE':>10}  {'FILES':>7}  {'HASH':12}  {'CACHE':8}  PATH")
     for r in rows:
         if r.error:
-            ui.out(f"{'?':>10}  {'?':>7}  {'?':12}  {'?':8}  {r.path}  (error: {r.error})")
+            error = _without_prefix(r.error, r.path)
+            ui.out(f"{'?':>10}  {'?':>7}  {'?':12}  {'?':8}  {r.path}  (error: {error})")
             continue
         cache = "yes" if r.in_cache else "missing"
         ui.out(f"{ui.human_size(r.size):>10}  {r.files:>7}  {r.oid[:12]}  {cache:8}  {r.path}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -135,3 +136,34 @@ def test_an_unreadable_folder_inside_an_artifact_is_named(repo: Path) -> None:
                        "or move it out of data")
     assert not (repo / "data.mlgit").exists()
     assert read_tree(repo / "data") == {"a.txt": b"a", "inner/b.txt": b"b"}
+
+
+# --- output wording ---------------------------------------------------------------------------
+
+
+def test_status_names_a_broken_pointer_once_and_gives_the_hint(repo: Path) -> None:
+    write(repo / "good.bin", "g")
+    mlgit(repo, "add", "good.bin")
+    write(repo / "bad.bin.mlgit", "version: 2\n")
+    write(repo / "worse.bin.mlgit", "version: 3\n")
+    result = mlgit(repo, "status", code=1)
+    assert result.lines == [
+        "bad.bin.mlgit: error: unsupported pointer format version 2 (this mlgit reads version 1)",
+        "good.bin: unchanged",
+        "worse.bin.mlgit: error: unsupported pointer format version 3 (this mlgit reads"
+        " version 1)",
+    ]
+    assert result.err.splitlines() == ["hint: upgrade mlgit, or restore the file from Git"]
+    listed = mlgit(repo, "ls", code=1).out
+    assert "bad.bin.mlgit  (error: unsupported pointer format version 2" in listed
+    as_json = json.loads(mlgit(repo, "status", "--json", code=1).out)
+    assert as_json[0] == {"pointer": "bad.bin.mlgit",
+                          "error": "unsupported pointer format version 2 (this mlgit reads"
+                                   " version 1)",
+                          "hint": "upgrade mlgit, or restore the file from Git"}
+
+
+def test_add_counts_files_in_good_english(repo: Path) -> None:
+    make_tree(repo, {"one/a": "a", "two/a": "a", "two/b": "b"})
+    assert mlgit(repo, "add", "one", "two").lines[:2] == ["added one (1 file, 1 B)",
+                                                          "added two (2 files, 2 B)"]
