@@ -6,6 +6,7 @@ import contextlib
 import os
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from mlgit import tree, workspace
 from mlgit.errors import MlgitError
@@ -34,8 +35,7 @@ class Result:
         return not self.conflicts and not self.failed
 
 
-@dataclass(frozen=True)
-class _Place:
+class _Place(NamedTuple):
     rel: str
     oid: str
     size: int
@@ -51,8 +51,12 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
         except MlgitError as exc:
             result.failed.append((rel, exc.message))
             return result
-        wanted = {f"{rel}/{e.path}": _Place(f"{rel}/{e.path}", e.oid, e.size, e.exec)
-                  for e in manifest.entries()}
+        prefix = rel + "/"
+        wanted = {}
+        for path, oid, size, exe in zip(manifest.paths, manifest.oids, manifest.sizes,
+                                        manifest.execs, strict=True):
+            full = prefix + path
+            wanted[full] = _Place(full, oid, size, exe)
     else:
         wanted = {rel: _Place(rel, ptr.oid, ptr.size, ptr.exec)}
     current = _workspace_files(repo, rel, result)
