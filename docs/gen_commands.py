@@ -136,9 +136,12 @@ NOTES: dict[str, list[str]] = {
         " `.mlgit/config.yaml`, which overrides the default. Lists print comma-separated.",
         "With VALUE, checks it, writes it to `.mlgit/config.yaml` (or"
         " `.mlgit/config.local.yaml` with `--local`) and prints the stored value. The file is"
-        " rewritten, so comments in it are not kept.",
-        "Unknown keys are refused. The keys and their values are listed in"
-        " [formats.md](formats.md#configuration).",
+        " rewritten: the comment lines at its top are kept (or a one-line header is written),"
+        " other comments are not.",
+        "Works even when a setting in the files is invalid, so the command that an error's"
+        " hint suggests can fix it.",
+        "Unknown keys are refused, for reading too, even when a file contains them. The keys"
+        " and their values are listed in [formats.md](formats.md#configuration).",
         "`--json`: `{\"KEY\": value}`.",
     ],
     "version": [

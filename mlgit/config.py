@@ -1,11 +1,15 @@
 """`.mlgit/config.yaml` (committed) and `.mlgit/config.local.yaml` (per machine, git-ignored).
 
 Keys are dotted (`cache.link`). Every known key has a parser; errors name the file and key.
+Only known keys can be read or set. Setting a key rewrites the whole file: the comment lines
+at its top are kept (or a standard header written), other comments are not.
 """
 
 from __future__ import annotations
 
+import contextlib
 import marshal
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +22,11 @@ from mlgit.hashing import hash_bytes
 CONFIG_FILE = "config.yaml"
 LOCAL_CONFIG_FILE = "config.local.yaml"
 LINK_TYPES = ("reflink", "hardlink", "symlink", "copy")
+HEADERS = {
+    CONFIG_FILE: "# mlgit settings (committed). Per-machine settings: config.local.yaml.\n",
+    LOCAL_CONFIG_FILE: "# mlgit settings for this machine only (not committed);"
+                       " they override config.yaml.\n",
+}
 
 
 def _parse_links(value: Any) -> list[str]:
@@ -32,17 +41,27 @@ def _parse_links(value: Any) -> list[str]:
 
 
 def _parse_seconds(value: Any) -> float:
-    number = float(value)
+    number = math.nan
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"expected a number of seconds, got {value!r}")
     if number < 0:
         raise ValueError("must not be negative")
     return number
 
 
 def _parse_jobs(value: Any) -> int:
-    number = int(value)
-    if number < 1:
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    if value < 1:
         raise ValueError("must be at least 1")
-    return number
+    return value
 
 
 @dataclass(frozen=True)
@@ -50,15 +69,20 @@ class Key:
     parse: Callable[[Any], Any]
     default: Any
     help: str
+    takes: str  # the values it accepts, with an example: "KEY takes ..."
 
 
 KEYS: dict[str, Key] = {
     "cache.link": Key(_parse_links, ["reflink", "copy"],
-                      "link types to try in order when placing cached files in the workspace"),
+                      "link types to try in order when placing cached files in the workspace",
+                      "a comma-separated list of " + ", ".join(LINK_TYPES)
+                      + ", e.g. hardlink,copy"),
     "core.lock_timeout": Key(_parse_seconds, 5.0,
-                             "seconds a command waits for another mlgit command to finish"),
+                             "seconds a command waits for another mlgit command to finish",
+                             "a number of seconds, 0 or more, e.g. 5 or 0.5"),
     "core.jobs": Key(_parse_jobs, min(4, os.cpu_count() or 1),
-                     "threads for hashing and file creation (default: CPUs, at most 4)"),
+                     "threads for hashing and file creation (default: CPUs, at most 4)",
+                     "a whole number, 1 or more, e.g. 4"),
 }
 
 
@@ -85,34 +109,55 @@ class Config:
         return data
 
     def get(self, key: str) -> Any:
-        spec = KEYS.get(key)
+        spec = _known(key)
         for name in (LOCAL_CONFIG_FILE, CONFIG_FILE):
             found, value = _lookup(self._layers[name], key)
             if found:
-                if spec is None:
-                    return value
                 try:
                     return spec.parse(value)
                 except (ValueError, TypeError) as exc:
+                    local = "--local " if name == LOCAL_CONFIG_FILE else ""
                     raise ConfigError(f".mlgit/{name}: {key}: {exc}",
-                                      f"fix it with 'mlgit config {key} VALUE'") from None
-        if spec is None:
-            raise ConfigError(f"unknown config key {key!r}", _known_hint())
+                                      f"fix it with 'mlgit config {local}{key} VALUE'"
+                                      f" ({spec.takes}), or edit .mlgit/{name}") from None
         return spec.default
 
     def set(self, key: str, raw_value: str, local: bool) -> Any:
-        spec = KEYS.get(key)
-        if spec is None:
-            raise ConfigError(f"unknown config key {key!r}", _known_hint())
+        spec = _known(key)
         try:
             value = spec.parse(raw_value)
         except (ValueError, TypeError) as exc:
-            raise ConfigError(f"{key}: {exc}", f"see 'mlgit config --help' for {key}") from None
+            raise ConfigError(f"{key}: {exc}", f"{key} takes {spec.takes}") from None
         name = LOCAL_CONFIG_FILE if local else CONFIG_FILE
         data = self._layers[name]
         _store(data, key, value)
-        _write_atomic(os.path.join(self.dot_dir, name), yamlio.dump(data))
+        path = os.path.join(self.dot_dir, name)
+        _write_atomic(path, (_leading_comments(path) or HEADERS[name]) + yamlio.dump(data))
         return value
+
+
+def _known(key: str) -> Key:
+    spec = KEYS.get(key)
+    if spec is None:
+        raise ConfigError(f"unknown config key {key!r}", _known_hint())
+    return spec
+
+
+def _leading_comments(path: str) -> str:
+    """The comment lines (and blank lines between them) at the top of a config file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    head: list[str] = []
+    for line in lines:
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        head.append(line)
+    while head and not head[-1].strip():
+        head.pop()
+    return "".join(line + "\n" for line in head)
 
 
 def _memoised_yaml(raw: bytes, memo: str) -> Any:

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from mlgit import scm
 from mlgit.config import KEYS
+from mlgit.errors import ConfigError
+from mlgit.lock import repo_lock
 from mlgit.repo import Repo
+
+
+def open_repo() -> Repo:
+    """The repository, even when a setting in it is invalid: Repo.find refuses to go on with
+    a broken setting, but `mlgit config` is how one gets fixed."""
+    try:
+        return Repo.find()
+    except ConfigError:
+        return Repo(scm.find_root())
 
 
 def get(repo: Repo, key: str) -> Any:
@@ -13,8 +26,16 @@ def get(repo: Repo, key: str) -> Any:
 
 
 def set_value(repo: Repo, key: str, value: str, local: bool) -> Any:
-    with repo.lock():
+    with repo_lock(os.path.join(repo.tmp_dir, "lock"), _lock_timeout(repo)):
         return repo.config.set(key, value, local)
+
+
+def _lock_timeout(repo: Repo) -> float:
+    try:
+        timeout: float = repo.config.get("core.lock_timeout")
+    except ConfigError:  # perhaps the very value being fixed
+        timeout = KEYS["core.lock_timeout"].default
+    return timeout
 
 
 def known_keys() -> dict[str, str]:

@@ -167,3 +167,66 @@ def test_add_counts_files_in_good_english(repo: Path) -> None:
     make_tree(repo, {"one/a": "a", "two/a": "a", "two/b": "b"})
     assert mlgit(repo, "add", "one", "two").lines[:2] == ["added one (1 file, 1 B)",
                                                           "added two (2 files, 2 B)"]
+
+
+# --- mlgit config -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "value", "says"), [
+    ("core.jobs", "abc", "core.jobs: expected a whole number, got 'abc'"),
+    ("core.jobs", "2.5", "core.jobs: expected a whole number, got '2.5'"),
+    ("core.jobs", "0", "core.jobs: must be at least 1"),
+    ("core.lock_timeout", "soon", "core.lock_timeout: expected a number of seconds, got 'soon'"),
+    ("core.lock_timeout", "nan", "expected a number of seconds"),
+])
+def test_bad_values_are_explained(repo: Path, key: str, value: str, says: str) -> None:
+    before = (repo / ".mlgit" / "config.yaml").read_bytes()
+    result = mlgit(repo, "config", key, value, code=None)
+    assert_clean_error(result, says, f"hint: {key} takes ")
+    assert "invalid literal" not in result.err and "could not convert" not in result.err
+    assert (repo / ".mlgit" / "config.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("local", [False, True])
+def test_a_bad_value_in_a_file_names_that_file_and_its_fix_works(repo: Path,
+                                                                 local: bool) -> None:
+    name = "config.local.yaml" if local else "config.yaml"
+    flag = ["--local"] if local else []
+    with (repo / ".mlgit" / name).open("a") as f:
+        f.write("core:\n  jobs: lots\n  lock_timeout: soon\n")
+    result = mlgit(repo, "status", code=None)
+    suggested = " ".join(["mlgit config", *flag, "core.jobs VALUE"])
+    assert_clean_error(result, f".mlgit/{name}: core.jobs: expected a whole number, got 'lots'",
+                       f"fix it with '{suggested}'", f"or edit .mlgit/{name}")
+    # the suggested command works, although the file holds bad values (even the lock timeout)
+    mlgit(repo, "config", *flag, "core.jobs", "2")
+    assert_clean_error(mlgit(repo, "config", "core.lock_timeout", code=None),
+                       f".mlgit/{name}: core.lock_timeout: expected a number of seconds",
+                       " ".join(["'mlgit config", *flag, "core.lock_timeout VALUE'"]))
+    mlgit(repo, "config", *flag, "core.lock_timeout", "1")
+    mlgit(repo, "status")
+    assert mlgit(repo, "config", "core.jobs").out == "2\n"
+
+
+def test_unknown_keys_are_refused_even_when_present_in_the_file(repo: Path) -> None:
+    with (repo / ".mlgit" / "config.yaml").open("a") as f:
+        f.write("some:\n  unknown:\n    key: 1\n")
+    for args in (["some.unknown.key"], ["some.unknown.key", "2"], ["some"]):
+        result = mlgit(repo, "config", *args, code=None)
+        assert_clean_error(result, f"unknown config key '{args[0]}'", "known keys: cache.link")
+
+
+def test_setting_a_value_keeps_the_comment_header(repo: Path) -> None:
+    config = repo / ".mlgit" / "config.yaml"
+    header = config.read_text()
+    assert header.startswith("# ")
+    mlgit(repo, "config", "core.jobs", "3")
+    assert config.read_text() == header + "core:\n  jobs: 3\n"
+    config.write_text("# Team settings: ask #data before changing.\n#\n\ncore:\n  jobs: 3\n")
+    mlgit(repo, "config", "cache.link", "hardlink,copy")
+    assert config.read_text().startswith("# Team settings: ask #data before changing.\n#\n")
+    mlgit(repo, "config", "--local", "core.jobs", "2")
+    local = (repo / ".mlgit" / "config.local.yaml").read_text()
+    assert local.startswith("# mlgit settings for this machine only")
+    assert local.endswith("core:\n  jobs: 2\n")
+    assert mlgit(repo, "config", "cache.link").out == "hardlink,copy\n"
