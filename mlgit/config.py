@@ -12,8 +12,7 @@ import marshal
 import math
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlgit import yamlio
 from mlgit.errors import ConfigError
@@ -64,8 +63,7 @@ def _parse_jobs(value: Any) -> int:
     return value
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     parse: Callable[[Any], Any]
     default: Any
     help: str

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from mlgit import yamlio
@@ -24,15 +23,29 @@ _BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
 _TYPE_NAMES = {int: "an integer", str: "a string"}
 
 
-@dataclass
 class Pointer:
-    kind: str
-    path: str
-    oid: str
-    size: int
-    files: int | None = None
-    exec: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    """A parsed pointer file. (A plain class: `dataclasses` costs ~10 ms of start-up.)"""
+
+    __slots__ = ("exec", "extra", "files", "kind", "oid", "path", "size")
+
+    def __init__(self, kind: str, path: str, oid: str, size: int, files: int | None = None,
+                 exec: bool = False, extra: dict[str, Any] | None = None) -> None:
+        self.kind, self.path, self.oid, self.size = kind, path, oid, size
+        self.files, self.exec = files, exec
+        self.extra: dict[str, Any] = extra if extra is not None else {}
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.kind, self.path, self.oid, self.size, self.files, self.exec, self.extra)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pointer) and self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the dataclass it replaced
+
+    def __repr__(self) -> str:
+        return (f"Pointer(kind={self.kind!r}, path={self.path!r}, oid={self.oid!r}, "
+                f"size={self.size!r}, files={self.files!r}, exec={self.exec!r}, "
+                f"extra={self.extra!r})")
 
     @property
     def is_dir(self) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from mlgit import ui
@@ -18,6 +17,12 @@ if TYPE_CHECKING:
     from mlgit.commands.status import StatusEntry
 
 MAX_LISTED = 20
+
+
+def _asdict(obj: Any) -> dict[str, Any]:
+    from dataclasses import asdict  # imported here: status output never needs it
+
+    return asdict(obj)
 
 
 def _count(n: int, noun: str) -> str:
@@ -35,7 +40,7 @@ def _git_add_line(paths: list[str]) -> str:
 
 def show_init(result: InitResult, json: bool) -> None:
     if json:
-        ui.json_out(asdict(result))
+        ui.json_out(_asdict(result))
         return
     verb = "Initialised" if result.created else "Already initialised:"
     ui.out(f"{verb} mlgit in {result.root}/.mlgit")
@@ -127,7 +132,7 @@ def show_checkout(results: list[Result], json: bool) -> None:
 
 def show_ls(rows: list[Listed], json: bool) -> None:
     if json:
-        ui.json_out([asdict(r) for r in rows])
+        ui.json_out([_asdict(r) for r in rows])
         return
     if not rows:
         ui.out("No tracked artifacts. Track some with 'mlgit add PATH'.")
@@ -144,7 +149,7 @@ def show_ls(rows: list[Listed], json: bool) -> None:
 
 def show_rm(removed: list[Removed], json: bool) -> None:
     if json:
-        ui.json_out([asdict(r) for r in removed])
+        ui.json_out([_asdict(r) for r in removed])
         return
     for r in removed:
         ui.out(f"stopped tracking {r.path} (data kept)")
@@ -158,7 +163,7 @@ def show_rm(removed: list[Removed], json: bool) -> None:
 
 def show_gc(result: GcResult, json: bool) -> None:
     if json:
-        ui.json_out(asdict(result))
+        ui.json_out(_asdict(result))
         return
     verb = "would remove" if result.dry_run else "removed"
     ui.out(f"{verb} {result.removed} object(s), {ui.human_size(result.freed_bytes)};"
