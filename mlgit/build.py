@@ -25,9 +25,9 @@ def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noo
                      jobs=repo.config.get("core.jobs"), progress=progress)
     if not is_dir:
         fs = files[""]
-        return Pointer(kind="file", path=name, oid=fs.oid, size=fs.size, exec=fs.exec), None
+        return Pointer(kind="file", path=name, oid=fs[0], size=fs[1], exec=fs[2]), None
     by_inner = files
-    manifest = tree.Manifest.from_entries([tree.Entry(p, fs.oid, fs.size, fs.exec)
+    manifest = tree.Manifest.from_entries([tree.Entry(p, fs[0], fs[1], fs[2])
                                            for p, fs in by_inner.items()])
     data = tree.dumps(manifest)
     oid = repo.odb.put_bytes(data) if store else tree.manifest_oid(data)

@@ -105,8 +105,8 @@ def _workspace_files(repo: Repo, rel: str, result: Result) -> dict[str, FileStat
 def _cached_oids(repo: Repo, current: dict[str, FileState],
                  wanted: dict[str, _Place]) -> set[str]:
     """Oids of workspace files that are safe to overwrite because the cache has them."""
-    differing = {fs.oid for p, fs in current.items()
-                 if fs.oid and (p not in wanted or wanted[p].oid != fs.oid)}
+    differing = {fs[0] for p, fs in current.items()
+                 if fs[0] and (p not in wanted or wanted[p].oid != fs[0])}
     return differing - repo.odb.missing(differing)
 
 
@@ -115,7 +115,7 @@ def _remove_extras(repo: Repo, current: dict[str, FileState], wanted: dict[str, 
     for path, fs in current.items():
         if path in wanted:
             continue
-        if fs.oid in cached or force:
+        if fs[0] in cached or force:
             os.unlink(repo.abspath(path))
             result.removed.append(path)
         else:
@@ -141,9 +141,9 @@ def _to_place(current: dict[str, FileState], wanted: dict[str, _Place], cached: 
         have = current.get(path)
         if have is None:
             todo.append(want)
-        elif have.oid == want.oid:
+        elif have[0] == want.oid:
             result.unchanged += 1
-        elif have.oid in cached or force:
+        elif have[0] in cached or force:
             todo.append(want)
         else:
             result.conflicts.append(path)

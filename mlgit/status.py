@@ -50,7 +50,7 @@ def artifact_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus:
     current = _current(repo, rel)
     if ptr.is_dir:
         _compare_dir(st, ptr, manifest, current)
-    elif current.get("") is None or current[""].oid != ptr.oid:
+    elif current.get("") is None or current[""][0] != ptr.oid:
         st.state = MODIFIED
     return st
 
@@ -95,13 +95,13 @@ def _compare_dir(st: ArtifactStatus, ptr: Pointer, manifest: tree.Manifest | Non
         return  # the common case, decided in one pass
     st.added = sorted(p for p in have if p not in want)
     st.deleted = sorted(p for p in want if p not in have)
-    st.modified = sorted(p for p, fs in have.items() if p in want and fs.oid != want[p])
+    st.modified = sorted(p for p, fs in have.items() if p in want and fs[0] != want[p])
     if st.added or st.deleted or st.modified:
         st.state = MODIFIED
 
 
 def _manifest_oid_of(files: dict[str, FileState]) -> str:
-    entries = [tree.Entry(p, fs.oid, fs.size, fs.exec) for p, fs in files.items()]
+    entries = [tree.Entry(p, fs[0], fs[1], fs[2]) for p, fs in files.items()]
     return tree.manifest_oid(tree.dumps(tree.Manifest.from_entries(entries)))
 
 

@@ -171,7 +171,7 @@ def _link_workspace(repo: Repo,
     linker = Linker(repo.odb, links)
     for rel, ptr, files in built:
         pairs = [(rel, ptr.oid)] if files is None else [
-            (f"{rel}/{p}", fs.oid) for p, fs in files.items()]
+            (f"{rel}/{p}", fs[0]) for p, fs in files.items()]
         for path, oid in pairs:
             if not _already_linked(repo, path, oid):
                 linker.place(oid, repo.abspath(path))
