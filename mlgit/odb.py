@@ -232,6 +232,7 @@ class LocalODB:
                 self._repack(idx, [oid for oid in entries if oid in keep])
         if not dry_run:
             self._packed = None
+            self._remove_stale_temps()
         # An object can be both loose and packed: count objects, not copies.
         return len(removed_oids), freed, len(kept_oids)
 
@@ -245,6 +246,29 @@ class LocalODB:
             self.sync()
         self._reader.close()
         packs.remove_pack(idx)
+
+    def _remove_stale_temps(self, max_age: float = 3600) -> None:
+        """Temp files an interrupted command left in the store (hidden names, over an hour
+        old, so a concurrent writer's files are never touched)."""
+        import time
+
+        cutoff = time.time() - max_age
+        folders = [os.path.join(self.root, p) for p in os.listdir(self.root) if len(p) == 2]
+        for folder in [*folders, self.pack_dir, os.path.join(self.root, TMP_DIR)]:
+            try:
+                entries = list(os.scandir(folder))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            for entry in entries:
+                hidden = entry.name.startswith(".") or folder.endswith(TMP_DIR)
+                if hidden and entry.is_file(follow_symlinks=False) \
+                        and entry.stat().st_mtime < cutoff:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+                elif entry.name.endswith(".pack") and entry.stat().st_mtime < cutoff \
+                        and not os.path.exists(entry.path[: -len(".pack")] + ".idx"):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)  # a pack whose index was never written
 
     def _pack_indexes(self) -> list[str]:
         try:

@@ -66,7 +66,7 @@ def _count_missing(repo: Repo, ptr: Pointer, manifest: tree.Manifest | None) -> 
     if not ptr.is_dir:
         return 0 if repo.odb.exists(ptr.oid) else 1
     if manifest is None:
-        return 1 + (ptr.files or 0)
+        return 1  # the manifest itself; which files it names cannot be known without it
     stamp = repo.odb.stamp()
     if stamp is not None and repo.state.complete_stamp(ptr.oid) == stamp:
         return 0

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import dataclass
 
 from mlgit.commands.common import Broken, all_tracked
 from mlgit.errors import MlgitError
-from mlgit.odb import TMP_DIR, CorruptObject
+from mlgit.odb import CorruptObject
 from mlgit.repo import Repo
-
-STALE_TMP_SECONDS = 3600
 
 
 @dataclass
@@ -26,9 +22,6 @@ def gc(repo: Repo, dry_run: bool) -> GcResult:
     with repo.lock():
         keep = referenced(repo)
         removed, freed, kept = repo.odb.collect(keep, dry_run)
-        if not dry_run:
-            _clean_tmp(os.path.join(repo.cache_dir, TMP_DIR))
-            _clean_tmp(repo.odb.pack_dir, only_hidden=True)
     return GcResult(removed, freed, kept, dry_run)
 
 
@@ -55,17 +48,3 @@ def _manifest_oids(repo: Repo, oid: str, rel: str) -> set[str]:
                          f"re-add it with 'mlgit add {rel}' or remove its pointer, then rerun"
                          " gc") from None
     return set(manifest.oids)
-
-
-def _clean_tmp(folder: str, only_hidden: bool = False) -> None:
-    """Remove temp files an interrupted command left behind (older than an hour)."""
-    cutoff = time.time() - STALE_TMP_SECONDS
-    try:
-        entries = list(os.scandir(folder))
-    except FileNotFoundError:
-        return
-    for entry in entries:
-        if only_hidden and not entry.name.startswith("."):
-            continue
-        if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
-            os.unlink(entry.path)
