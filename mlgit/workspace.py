@@ -83,7 +83,10 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     fresh: dict[str, FileState] = {}
     stale: list[Found] = []
     if os.path.isdir(abs_path) and not os.path.islink(abs_path):
-        _scan_tree(abs_path, rel, odb.root, strict, known, fresh, stale)
+        from mlgit.forkscan import scan_on_two_cpus
+
+        if not scan_on_two_cpus(abs_path, rel, odb.root, strict, known, fresh, stale):
+            _scan_tree(abs_path, rel, odb.root, strict, known, fresh, stale)
     else:
         one = stat_file(abs_path, rel, odb.root, strict)
         oid = one.link_oid if one.link_oid is not None else fresh_oid(lookup(known, rel), one.st)
@@ -103,13 +106,16 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
 
 
 def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup,
-               fresh: dict[str, FileState], stale: list[Found]) -> None:
+               fresh: dict[str, FileState], stale: list[Found], inner_dir: str = "",
+               prune: frozenset[str] = frozenset()) -> None:
     """Walk a folder; files the state DB vouches for go to `fresh`, the others to `stale`.
+    Keys are paths below the artifact (`inner_dir` is this folder's). Top-level folders
+    named in `prune` are skipped (another process scans them).
 
     This loop runs once per file on every status, so it is written for speed: one lstat per
     file, the state comparison inlined.
     """
-    stack = [(abs_dir, rel_dir, "")]
+    stack = [(abs_dir, rel_dir, inner_dir)]
     while stack:
         folder, rel_folder, inner = stack.pop()
         entries_known = known.get(rel_folder) or {}
@@ -126,6 +132,8 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
                         raise BadPath(f"{rel_prefix}{name}: a {name} entry cannot be inside"
                                       " tracked data", "move it out of the folder before adding it")
                 if entry.is_dir(follow_symlinks=False):
+                    if prune and folder is abs_dir and name in prune:
+                        continue
                     stack.append((entry.path, rel_prefix + name, key_prefix + name))
                 elif entry.is_file(follow_symlinks=False):
                     st = entry.stat(follow_symlinks=False)
