@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from mlgit import tree, workspace
@@ -19,16 +18,18 @@ from mlgit.ui import ProgressCallback, noop_progress
 from mlgit.workspace import FileState, files_of
 
 
-@dataclass
 class Result:
     """What happened to one artifact. Paths are repo-relative."""
 
-    path: str
-    restored: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    conflicts: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
+    __slots__ = ("conflicts", "failed", "path", "removed", "restored", "unchanged")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.restored: list[str] = []
+        self.removed: list[str] = []
+        self.unchanged = 0
+        self.conflicts: list[str] = []
+        self.failed: list[tuple[str, str]] = []
 
     @property
     def ok(self) -> bool:

@@ -93,17 +93,9 @@ def checkout(
 
     Changed workspace files whose content is not in the cache are left alone (use --force).
     """
-    from mlgit.commands.checkout import checkout as run
-    from mlgit.views import show_checkout
+    from mlgit.fastpath import checkout_body
 
-    repo = _repo()
-    try:
-        results = run(repo, paths or [], force)
-    finally:
-        repo.close()
-    show_checkout(results, json)
-    if not all(r.ok for r in results):
-        _finish(EXIT_FAILED)
+    _finish(checkout_body(paths or [], force, json))
 
 
 @app.command("ls")

@@ -1,32 +1,47 @@
 """Commands that hooks and CI run constantly, runnable without importing typer/click.
 
-`mlgit status` is called by Git hooks and CI on every commit; typer and click cost ~50 ms of
-start-up, a third of a no-op status. When the arguments are ones this parser fully
-understands, entry.main runs the command body directly; anything else (help, unknown
-options) goes through the typer app in cli.py, which calls the same body.
+`mlgit status` and `mlgit checkout` run in Git hooks and CI all the time; typer and click cost
+~50 ms of start-up, a quarter of a no-op status. When the arguments are ones this parser
+fully understands, entry.run calls the command body directly; anything else (help, unknown
+options) goes through the typer app in cli.py, which calls the same bodies.
 """
 
 from __future__ import annotations
 
-STATUS_FLAGS = {"-q": "quiet", "--quiet": "quiet", "--json": "json"}
+# command -> {option spelling: flag name}
+FLAGS = {
+    "status": {"-q": "quiet", "--quiet": "quiet", "--json": "json"},
+    "checkout": {"-f": "force", "--force": "force", "--json": "json"},
+}
 
 
-def parse_status(args: list[str]) -> tuple[list[str], bool, bool] | None:
-    """(paths, quiet, json) if `args` are a plain `status` invocation, else None."""
-    if not args or args[0] != "status":
+def parse(args: list[str]) -> tuple[str, list[str], dict[str, bool]] | None:
+    """(command, paths, flags) if `args` are a plain invocation of a fast command, else
+    None. Every flag of the command is present in the dict, False unless given."""
+    if not args or args[0] not in FLAGS:
         return None
+    spellings = FLAGS[args[0]]
+    flags = dict.fromkeys(spellings.values(), False)
     paths: list[str] = []
-    flags = {"quiet": False, "json": False}
     only_paths = False
     for arg in args[1:]:
         if only_paths or not arg.startswith("-") or arg == "-":
             paths.append(arg)
         elif arg == "--":
             only_paths = True
-        elif arg in STATUS_FLAGS:
-            flags[STATUS_FLAGS[arg]] = True
+        elif arg in spellings:
+            flags[spellings[arg]] = True
         else:
             return None
+    return args[0], paths, flags
+
+
+def parse_status(args: list[str]) -> tuple[list[str], bool, bool] | None:
+    """(paths, quiet, json) if `args` are a plain `status` invocation, else None."""
+    parsed = parse(args)
+    if parsed is None or parsed[0] != "status":
+        return None
+    _, paths, flags = parsed
     return paths, flags["quiet"], flags["json"]
 
 
@@ -48,8 +63,26 @@ def status_body(paths: list[str], quiet: bool, json: bool) -> int:
     return 1 if any(e.error for e in entries) else 0
 
 
+def checkout_body(paths: list[str], force: bool, json: bool) -> int:
+    """Run `mlgit checkout` and render it; returns the exit code."""
+    from mlgit.commands.checkout import checkout
+    from mlgit.repo import Repo
+    from mlgit.views import show_checkout
+
+    repo = Repo.find()
+    try:
+        results = checkout(repo, paths, force)
+    finally:
+        repo.close()
+    show_checkout(results, json)
+    return 0 if all(r.ok for r in results) else 1
+
+
 def try_run(args: list[str]) -> int | None:
-    parsed = parse_status(args)
+    parsed = parse(args)
     if parsed is None:
         return None
-    return status_body(*parsed)
+    command, paths, flags = parsed
+    if command == "status":
+        return status_body(paths, flags["quiet"], flags["json"])
+    return checkout_body(paths, flags["force"], flags["json"])

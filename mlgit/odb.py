@@ -105,6 +105,10 @@ class LocalODB:
             raise CorruptObject(oid, actual)
         return data
 
+    def read_packed(self, where: packs.Location) -> bytes:
+        """The bytes at a pack location (not verified: the caller hashes them)."""
+        return self._reader.read(where)
+
     def is_loose(self, oid: str) -> bool:
         return oid not in self.packed and os.path.exists(self.path(oid))
 

@@ -95,12 +95,19 @@ class State:
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
+            folders = list(self._pending)
+            stored: dict[str, bytes] = {}
+            for i in range(0, len(folders), 500):  # SQLite caps bound parameters
+                batch = folders[i:i + 500]
+                marks = ",".join("?" * len(batch))
+                stored.update(db.execute(
+                    f"SELECT dir, entries FROM dirs WHERE dir IN ({marks})", batch))
+            rows = []
             for folder, entries in self._pending.items():
-                row = db.execute("SELECT entries FROM dirs WHERE dir = ?", (folder,)).fetchone()
-                merged = marshal.loads(row[0]) if row else {}
+                merged = marshal.loads(stored[folder]) if folder in stored else {}
                 merged.update(entries)
-                db.execute("INSERT OR REPLACE INTO dirs VALUES (?, ?)",
-                           (folder, marshal.dumps(merged)))
+                rows.append((folder, marshal.dumps(merged)))
+            db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", rows)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlgit.fastpath import parse_status
+from mlgit.fastpath import parse, parse_status
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -17,3 +17,14 @@ from mlgit.fastpath import parse_status
 ])
 def test_parse_status(args: list[str], expected: object) -> None:
     assert parse_status(args) == expected
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["checkout"], ("checkout", [], {"force": False, "json": False})),
+    (["checkout", "-f", "a"], ("checkout", ["a"], {"force": True, "json": False})),
+    (["checkout", "--force", "--json"], ("checkout", [], {"force": True, "json": True})),
+    (["checkout", "--help"], None),
+    (["checkout", "-q"], None),
+])
+def test_parse_checkout(args: list[str], expected: object) -> None:
+    assert parse(args) == expected

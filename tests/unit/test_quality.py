@@ -30,7 +30,8 @@ def test_mypy_clean() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-HEAVY = ("typer", "click", "yaml", "fsspec", "pygit2", "dulwich", "tqdm", "gcsfs")
+HEAVY = ("typer", "click", "yaml", "fsspec", "pygit2", "dulwich", "tqdm", "gcsfs",
+         "dataclasses")
 
 
 def _imported_modules(args: list[str], cwd: Path) -> set[str]:
@@ -44,9 +45,10 @@ def _imported_modules(args: list[str], cwd: Path) -> set[str]:
     return names
 
 
-def test_status_imports_no_heavy_library(tmp_path: Path) -> None:
-    """`mlgit status` runs in hooks and CI constantly: it must not pay for typer, PyYAML,
-    fsspec, pygit2 or tqdm (each costs 20-130 ms of start-up)."""
+@pytest.mark.parametrize("command", ["status", "checkout"])
+def test_hot_commands_import_no_heavy_library(tmp_path: Path, command: str) -> None:
+    """`mlgit status` and `checkout` run in hooks and CI constantly: they must not pay for
+    typer, PyYAML, fsspec, pygit2 or tqdm (each costs 20-130 ms of start-up)."""
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     subprocess.run([sys.executable, "-m", "mlgit", "init"], cwd=tmp_path, check=True,
                    capture_output=True)
@@ -54,7 +56,7 @@ def test_status_imports_no_heavy_library(tmp_path: Path) -> None:
     (tmp_path / "d" / "f").write_text("x")
     subprocess.run([sys.executable, "-m", "mlgit", "add", "d"], cwd=tmp_path, check=True,
                    capture_output=True)
-    loaded = _imported_modules(["status"], tmp_path)
-    assert "mlgit.status" in loaded  # the measurement works
+    loaded = _imported_modules([command], tmp_path)
+    assert f"mlgit.commands.{command}" in loaded  # the measurement works
     heavy = sorted(m for m in loaded if m.split(".")[0] in HEAVY)
     assert not heavy, heavy
