@@ -316,7 +316,7 @@ def make_mlgit(path: str | None) -> Tool:
     if not (exe.is_file() and os.access(exe, os.X_OK)):
         raise BenchError(
             f"mlgit not found at {exe}: install the package into this interpreter's "
-            "environment (pip install -e .), pass --mlgit PATH, or use --only dvc"
+            "environment (pip install .), pass --mlgit PATH, or use --only dvc"
         )
     env = base_env()
     return Tool(name="mlgit", exe=exe.absolute(), env=env, version=tool_version(exe, env))

@@ -3,6 +3,8 @@ that imports typer. Command modules are imported inside each command so `mlgit -
 only for what it uses. Exit codes are mapped in entry.py (docs/exit-codes.md)."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import click
@@ -34,6 +36,16 @@ def _repo() -> Repo:
     from mlgit.repo import Repo
 
     return Repo.find()
+
+
+@contextlib.contextmanager
+def _opened_repo() -> Iterator[Repo]:
+    """The repository, closed (state flushed, files released) however the command ends."""
+    repo = _repo()
+    try:
+        yield repo
+    finally:
+        repo.close()
 
 
 def _finish(code: int) -> NoReturn:
@@ -104,7 +116,8 @@ def ls_cmd(json: JsonOpt = False) -> None:
     from mlgit.commands.ls import ls as run
     from mlgit.views import show_ls
 
-    rows = run(_repo())
+    with _opened_repo() as repo:
+        rows = run(repo)
     show_ls(rows, json)
     if any(r.error for r in rows):
         _finish(EXIT_FAILED)
@@ -119,7 +132,8 @@ def rm(
     from mlgit.commands.rm import rm as run
     from mlgit.views import show_rm
 
-    show_rm(run(_repo(), paths), json)
+    with _opened_repo() as repo:
+        show_rm(run(repo, paths), json)
 
 
 @app.command()
@@ -132,7 +146,8 @@ def gc(
     from mlgit.commands.gc import gc as run
     from mlgit.views import show_gc
 
-    show_gc(run(_repo(), dry_run), json)
+    with _opened_repo() as repo:
+        show_gc(run(repo, dry_run), json)
 
 
 @app.command()
@@ -144,7 +159,8 @@ def unprotect(
     from mlgit.commands.unprotect import unprotect as run
     from mlgit.views import show_unprotect
 
-    show_unprotect(run(_repo(), paths), json)
+    with _opened_repo() as repo:
+        show_unprotect(run(repo, paths), json)
 
 
 @app.command()

@@ -77,6 +77,18 @@ class Repo:
                                          manifest.execs)))
         return manifest
 
+    def forget_manifest_memos(self, keep: set[str]) -> None:
+        """Drop memoised manifests whose object is no longer kept."""
+        folder = os.path.join(self.tmp_dir, "manifests")
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            return
+        for name in names:
+            if name not in keep:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(folder, name))
+
     def abspath(self, rel: str) -> str:
         return f"{self.root}/{rel}"
 

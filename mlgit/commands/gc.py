@@ -22,6 +22,8 @@ def gc(repo: Repo, dry_run: bool) -> GcResult:
     with repo.lock():
         keep = referenced(repo)
         removed, freed, kept = repo.odb.collect(keep, dry_run)
+        if not dry_run:
+            repo.forget_manifest_memos(keep)
     return GcResult(removed, freed, kept, dry_run)
 
 

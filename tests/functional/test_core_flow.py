@@ -388,3 +388,17 @@ def test_gc_removes_stale_temp_files_but_not_fresh_ones(repo: Path) -> None:
     assert not any(p.exists() for p in old)
     assert fresh.exists()
     assert mlgit(repo, "status", "-q").code == 0
+
+
+def test_gc_forgets_memoised_manifests_of_deleted_folders(repo: Path) -> None:
+    write(repo / "d" / "a", "1")
+    mlgit(repo, "add", "d")
+    mlgit(repo, "status")
+    write(repo / "d" / "a", "2")
+    mlgit(repo, "add", "d")
+    mlgit(repo, "status")
+    memos = repo / ".mlgit" / "tmp" / "manifests"
+    assert len(list(memos.iterdir())) == 2
+    mlgit(repo, "gc")
+    assert len(list(memos.iterdir())) == 1
+    assert mlgit(repo, "status", "-q").code == 0
