@@ -70,14 +70,9 @@ def add(
 
     Re-adding a changed artifact updates its pointer; an unchanged one is a quick no-op.
     """
-    from mlgit.commands.add import add as run
-    from mlgit.views import show_add
+    from mlgit.fastpath import add_body
 
-    repo = _repo()
-    try:
-        show_add(run(repo, paths), json)
-    finally:
-        repo.close()
+    _finish(add_body(paths, json))
 
 
 @app.command()

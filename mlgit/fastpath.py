@@ -1,7 +1,7 @@
-"""Commands that hooks and CI run constantly, runnable without importing typer/click.
+"""Commands that hooks, CI and scripts run constantly, runnable without importing typer/click.
 
-`mlgit status` and `mlgit checkout` run in Git hooks and CI all the time; typer and click cost
-~50 ms of start-up, a quarter of a no-op status. When the arguments are ones this parser
+`mlgit status`, `checkout` and `add` run in Git hooks, CI and loops all the time; typer and
+click cost ~50 ms of start-up, a quarter of a no-op status. When the arguments are ones this parser
 fully understands, entry.run calls the command body directly; anything else (help, unknown
 options) goes through the typer app in cli.py, which calls the same bodies.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 # command -> {option spelling: flag name}
 FLAGS = {
+    "add": {"--json": "json"},
     "status": {"-q": "quiet", "--quiet": "quiet", "--json": "json"},
     "checkout": {"-f": "force", "--force": "force", "--json": "json"},
 }
@@ -78,6 +79,21 @@ def checkout_body(paths: list[str], force: bool, json: bool) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def add_body(paths: list[str], json: bool) -> int:
+    """Run `mlgit add` and render it; returns the exit code."""
+    from mlgit.commands.add import add
+    from mlgit.repo import Repo
+    from mlgit.views import show_add
+
+    repo = Repo.find()
+    try:
+        result = add(repo, paths)
+    finally:
+        repo.close()
+    show_add(result, json)
+    return 0
+
+
 def try_run(args: list[str]) -> int | None:
     parsed = parse(args)
     if parsed is None:
@@ -85,4 +101,8 @@ def try_run(args: list[str]) -> int | None:
     command, paths, flags = parsed
     if command == "status":
         return status_body(paths, flags["quiet"], flags["json"])
-    return checkout_body(paths, flags["force"], flags["json"])
+    if command == "checkout":
+        return checkout_body(paths, flags["force"], flags["json"])
+    if not paths:
+        return None  # let the CLI report the missing argument as a usage error
+    return add_body(paths, flags["json"])
