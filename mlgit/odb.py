@@ -150,6 +150,22 @@ class LocalODB:
             return self.put_bytes(data, pack=True), len(data)
         return self._put_large(src)
 
+    def publish(self) -> None:
+        """Publish the pack being written (without syncing)."""
+        if self._writer is not None:
+            self._writer.finish()
+            self._writer = None
+            self._packed = None
+
+    def start_own_pack(self) -> None:
+        """In a forked child: write to a new pack, leaving the parent's (inherited) one
+        alone."""
+        self._writer = None
+
+    def forget_pack_index(self) -> None:
+        """Re-read the pack indexes next time (another process added a pack)."""
+        self._packed = None
+
     def finish(self) -> None:
         """Publish objects still being packed, then make the batch durable (one syncfs)."""
         if self._writer is not None:

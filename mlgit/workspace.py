@@ -83,9 +83,9 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     fresh: dict[str, FileState] = {}
     stale: list[Found] = []
     if os.path.isdir(abs_path) and not os.path.islink(abs_path):
-        from mlgit.forkscan import scan_on_two_cpus
+        from mlgit import twocpu
 
-        if not scan_on_two_cpus(abs_path, rel, odb.root, strict, known, fresh, stale):
+        if not twocpu.scan(abs_path, rel, odb.root, strict, known, fresh, stale):
             _scan_tree(abs_path, rel, odb.root, strict, known, fresh, stale)
     else:
         one = stat_file(abs_path, rel, odb.root, strict)
@@ -98,7 +98,14 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     if store:
         stale.extend(_not_in_cache(abs_path, rel, fresh, odb))
     hash_one = (lambda f: odb.put_file(f.abs, f.st.st_size)) if store else _plain_hash
-    for f, (oid, _size) in zip(stale, chunked_map(hash_one, stale, jobs), strict=True):
+    results = None
+    if store:
+        from mlgit import twocpu
+
+        results = twocpu.store(odb, stale)
+    if results is None:
+        results = chunked_map(hash_one, stale, jobs)
+    for f, (oid, _size) in zip(stale, results, strict=True):
         fresh[f.key] = _state_of(f, oid)
         state.remember(f.rel, f.st, oid, seen_at)
         progress(1, f.st.st_size)

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from mlgit.forkscan import MIN_FILES
+from mlgit.twocpu import MIN_FILES
 from tests.conftest import mlgit, read_tree, write
 
 
