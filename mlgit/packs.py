@@ -10,6 +10,7 @@ after the pack itself is complete. Readers verify every object's hash as usual.
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import struct
 import threading
@@ -151,30 +152,40 @@ class PackWriter:
 
 
 class PackReader:
-    """Reads objects from published packs with pread on one descriptor per pack."""
+    """Reads objects from published packs through a read-only memory map per pack: a slice
+    per object instead of a system call (20k small files: 20k preads saved)."""
 
     def __init__(self) -> None:
-        self._fds: dict[str, int] = {}
+        self._maps: dict[str, mmap.mmap] = {}
         self._lock = threading.Lock()
 
     def read(self, where: Location) -> bytes:
         pack, offset, size = where
-        fd = self._fds.get(pack)
-        if fd is None:
-            with self._lock:
-                fd = self._fds.get(pack)
-                if fd is None:
-                    fd = self._fds[pack] = os.open(pack, os.O_RDONLY)
-        data = os.pread(fd, size, offset)
-        if len(data) != size:
+        mapped = self._maps.get(pack)
+        if mapped is None:
+            mapped = self._map(pack)
+        if offset + size > len(mapped):
             raise OSError(f"pack {pack} is truncated")
-        return data
+        return mapped[offset:offset + size]
+
+    def _map(self, pack: str) -> mmap.mmap:
+        with self._lock:
+            mapped = self._maps.get(pack)
+            if mapped is None:
+                fd = os.open(pack, os.O_RDONLY)
+                try:
+                    if os.fstat(fd).st_size == 0:
+                        raise OSError(f"pack {pack} is empty")
+                    mapped = self._maps[pack] = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+                finally:
+                    os.close(fd)
+            return mapped
 
     def close(self) -> None:
         with self._lock:
-            for fd in self._fds.values():
-                os.close(fd)
-            self._fds.clear()
+            for mapped in self._maps.values():
+                mapped.close()
+            self._maps.clear()
 
 
 def remove_pack(idx_path: str) -> None:
