@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import threading
 import time
 from typing import NamedTuple
 
@@ -16,6 +18,9 @@ from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import ProgressCallback, noop_progress
 from mlgit.workspace import FileState, files_of
+
+CHECKOUT_TMP = "checkout-"
+"""Prefix of the folders in .mlgit/tmp where new workspace folders are built."""
 
 
 class Result:
@@ -61,7 +66,7 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
     else:
         wanted = {rel: _Place(rel, ptr.oid, ptr.size, ptr.exec)}
     current = _workspace_files(repo, rel, result)
-    _remove_leftovers()
+    _remove_leftovers(repo)
     if current is None:
         return result
     cached = _cached_oids(repo, current, wanted)
@@ -73,11 +78,20 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
     return result
 
 
-def _remove_leftovers() -> None:
-    """Temp files of an interrupted checkout: safe to delete, as we hold the repo lock."""
+def _remove_leftovers(repo: Repo) -> None:
+    """Temp files and folders of an interrupted checkout: safe to delete, as we hold the
+    repo lock."""
     while workspace.leftovers:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(workspace.leftovers.pop())
+        path = workspace.leftovers.pop()
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+    with contextlib.suppress(FileNotFoundError), os.scandir(repo.tmp_dir) as entries:
+        for entry in entries:
+            if entry.name.startswith(CHECKOUT_TMP) and entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> tree.Manifest:
@@ -160,25 +174,91 @@ def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: Result,
         if p.oid in missing:
             result.failed.append((p.rel, "object not in the cache"))
     ready = [p for p in todo if p.oid not in missing]
+    building = _NewFolders(repo, result.path)
 
     def place(p: _Place) -> tuple[_Place, os.stat_result | str]:
-        dest = repo.abspath(p.rel)
+        built = building.temp_path(p.rel)
+        dest = built or repo.abspath(p.rel)
+        write = linker.create if built else linker.place
         try:
             try:
-                return p, linker.place(p.oid, dest, p.exec)
+                return p, write(p.oid, dest, p.exec)
             except FileNotFoundError:
                 # Folders are made as their first file is written, not all up front: ext4
                 # spreads new folders over the disk, and filling each one right away keeps
                 # its files' inodes together (20k files: 1.6 s instead of 2.3 s).
                 os.makedirs(dest.rpartition("/")[0], exist_ok=True)
-                return p, linker.place(p.oid, dest, p.exec)
+                return p, write(p.oid, dest, p.exec)
         except CorruptObject:
             return p, "cache object is corrupt (its bytes do not match its hash)"
         except OSError as exc:
             return p, exc.strerror or str(exc)
 
     outcomes = chunked_map(place, ready, repo.config.get("core.jobs"))
+    for folder, problem in building.move_into_place():
+        result.failed.append((folder, problem))
+        outcomes = [(p, problem) if p.rel.startswith(folder + "/") else (p, st)
+                    for p, st in outcomes]
     _record(repo, outcomes, result, progress)
+
+
+class _NewFolders:
+    """Folders of an artifact that do not exist yet are built under a temporary name in
+    .mlgit/tmp and renamed into place when complete: their files are written straight to
+    their final names inside (no rename per file: 20k files 0.2 s faster), and a folder
+    appears in the workspace only whole. Leftovers of an interrupted run are removed by
+    the next checkout."""
+
+    def __init__(self, repo: Repo, artifact: str) -> None:
+        self.repo = repo
+        self.artifact = artifact
+        self.base = os.path.join(repo.tmp_dir, f"{CHECKOUT_TMP}{os.getpid()}")
+        self._roots: dict[str, str] = {}  # new folder rel -> its temporary path
+        self._known: dict[str, str | None] = {}  # folder rel -> new root containing it
+        self._lock = threading.Lock()
+
+    def temp_path(self, rel: str) -> str | None:
+        """Where to write the file `rel` if it belongs in a new folder, else None."""
+        folder = rel.rpartition("/")[0]
+        if folder in self._known:
+            root = self._known[folder]
+        else:
+            with self._lock:
+                root = self._root_of(folder)
+        if root is None:
+            return None
+        return self._roots[root] + rel[len(root):]
+
+    def _root_of(self, folder: str) -> str | None:
+        """The shallowest missing folder at or above `folder`, within the artifact."""
+        if folder in self._known:
+            return self._known[folder]
+        root: str | None = None
+        if folder == self.artifact or folder.startswith(self.artifact + "/"):
+            above = self._root_of(folder.rpartition("/")[0]) \
+                if folder != self.artifact else None
+            if above is not None:
+                root = above
+            elif not os.path.lexists(self.repo.abspath(folder)):
+                self._roots[folder] = f"{self.base}/{len(self._roots)}"
+                os.makedirs(self._roots[folder])
+                root = folder
+        self._known[folder] = root
+        return root
+
+    def move_into_place(self) -> list[tuple[str, str]]:
+        """Rename every built folder to its final place; returns (folder, problem) for any
+        that could not be (its files are then reported as not restored)."""
+        problems = []
+        for folder, temp in self._roots.items():
+            try:
+                os.rename(temp, self.repo.abspath(folder))
+            except OSError as exc:
+                problems.append((folder, f"cannot move the restored folder into place:"
+                                         f" {exc.strerror}"))
+        if os.path.isdir(self.base):
+            shutil.rmtree(self.base, ignore_errors=True)
+        return problems
 
 
 def _make_dirs(repo: Repo, folder: str, result: Result) -> None:

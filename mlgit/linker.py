@@ -60,6 +60,18 @@ class Linker:
             raise
         return st
 
+    def create(self, oid: str, dest: str, executable: bool = False) -> os.stat_result:
+        """Write object `oid` as the new file `dest`, which must not exist (it is inside a
+        folder being built under a temporary name); returns its stat."""
+        try:
+            where = self.odb.packed.get(oid) if self._types[0] in _COPIES_PACKED else None
+            if where is not None:
+                return self._write_packed(oid, where, dest, executable)
+            return self._make(oid, dest, executable)
+        except BaseException:
+            _unlink_quiet(dest)
+            raise
+
     def _write_packed(self, oid: str, where: Location, tmp: str,
                       executable: bool) -> os.stat_result:
         """The hot path of a checkout of many small files: one pread from the pack, one

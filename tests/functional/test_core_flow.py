@@ -402,3 +402,19 @@ def test_gc_forgets_memoised_manifests_of_deleted_folders(repo: Path) -> None:
     mlgit(repo, "gc")
     assert len(list(memos.iterdir())) == 1
     assert mlgit(repo, "status", "-q").code == 0
+
+
+def test_missing_subfolders_are_rebuilt_whole(repo: Path) -> None:
+    files = {"keep/a": "1", "gone/b": "2", "gone/deeper/c": "3", "top": "4"}
+    make_tree(repo / "data", files)
+    mlgit(repo, "add", "data")
+    import shutil
+
+    shutil.rmtree(repo / "data" / "gone")
+    stale = repo / ".mlgit" / "tmp" / "checkout-999999" / "0"
+    write(stale / "half-built", "left by a killed checkout")
+    out = mlgit(repo, "checkout").out
+    assert "data: 2 restored, 2 unchanged" in out
+    assert read_tree(repo / "data") == {k: v.encode() for k, v in files.items()}
+    assert not [p for p in (repo / ".mlgit" / "tmp").iterdir() if p.name.startswith("checkout-")]
+    assert mlgit(repo, "status", "-q").code == 0
