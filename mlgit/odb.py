@@ -14,9 +14,9 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from mlgit import hashing, packs
+from mlgit.fileio import copy_file, read_all, syncfs, write_all
 from mlgit.hashing import OID_LEN
 
 TMP_DIR = "tmp"
@@ -144,7 +144,7 @@ class LocalODB:
         if size < packs.MAX_PACKED:
             fd = os.open(src, os.O_RDONLY)
             try:
-                data = _read_all(fd, size)
+                data = read_all(fd, size)
             finally:
                 os.close(fd)
             return self.put_bytes(data, pack=True), len(data)
@@ -188,7 +188,7 @@ class LocalODB:
             return
         fd = os.open(self.root, os.O_RDONLY)
         try:
-            _syncfs(fd)
+            syncfs(fd)
         finally:
             os.close(fd)
 
@@ -198,7 +198,7 @@ class LocalODB:
         tmp = self._tmp_name(os.path.dirname(final))
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
         try:
-            _write_all(fd, data)
+            write_all(fd, data)
         finally:
             os.close(fd)
         os.replace(tmp, final)
@@ -325,98 +325,3 @@ class LocalODB:
             self._counter += 1
             n = self._counter
         return os.path.join(folder, f".{os.getpid()}-{n}{_TMP_SUFFIX}")
-
-
-def _read_all(fd: int, size: int) -> bytes:
-    data = os.read(fd, size + 1)
-    if len(data) <= size:
-        return data
-    chunks = [data]
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def copy_file(src: str, dst: str) -> None:
-    """Copy with a reflink when the filesystem can, else copy_file_range/sendfile."""
-    import shutil
-
-    with open(src, "rb") as fsrc, open(dst, "xb") as fdst:
-        if try_reflink_fd(fsrc.fileno(), fdst.fileno()):
-            return
-        if not _kernel_copy(fsrc.fileno(), fdst.fileno()):
-            shutil.copyfileobj(fsrc, fdst, 1 << 20)
-
-
-_COPY_CHUNK = 64 << 20
-
-
-def _kernel_copy(src_fd: int, dst_fd: int) -> bool:
-    """Copy in the kernel, starting write-back of each chunk as soon as it is copied: the
-    batch's final syncfs then waits for the disk only for the last chunks, not all of it."""
-    remaining = os.fstat(src_fd).st_size
-    written = 0
-    try:
-        while remaining > 0:
-            n = os.copy_file_range(src_fd, dst_fd, min(remaining, _COPY_CHUNK))
-            if n == 0:
-                break
-            _start_writeback(dst_fd, written, n)
-            written += n
-            remaining -= n
-    except OSError:
-        return False
-    return True
-
-
-_SYNC_FILE_RANGE_WRITE = 2
-
-
-def _start_writeback(fd: int, offset: int, length: int) -> None:
-    libc = _libc()
-    if libc is None or not hasattr(libc, "sync_file_range"):
-        return
-    import ctypes
-
-    libc.sync_file_range(fd, ctypes.c_int64(offset), ctypes.c_int64(length),
-                         _SYNC_FILE_RANGE_WRITE)
-
-
-_LIBC: list[object] = []
-
-
-def _libc() -> Any:
-    if not _LIBC:
-        import ctypes
-
-        try:
-            _LIBC.append(ctypes.CDLL(None, use_errno=True))
-        except OSError:
-            _LIBC.append(None)
-    return _LIBC[0]
-
-
-FICLONE = 0x40049409
-
-
-def try_reflink_fd(src_fd: int, dst_fd: int) -> bool:
-    import fcntl
-
-    try:
-        fcntl.ioctl(dst_fd, FICLONE, src_fd)
-    except OSError:
-        return False
-    return True
-
-
-def _syncfs(fd: int) -> None:
-    libc = _libc()
-    if libc is not None and hasattr(libc, "syncfs") and libc.syncfs(fd) == 0:
-        return
-    os.sync()

@@ -44,6 +44,16 @@ def clean_env(tmp_path_factory: pytest.TempPathFactory,
     yield
 
 
+def assert_clean_error(result: Run, *needles: str) -> None:
+    """Bad input: exactly one `error:` line and one `hint:` line on stderr, exit 1."""
+    assert result.code == 1, result
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 2, result.err
+    assert lines[0].startswith("error: ") and lines[1].startswith("hint: "), result.err
+    for needle in needles:
+        assert needle in result.err, (needle, result.err)
+
+
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
                           text=True).stdout

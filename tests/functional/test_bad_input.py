@@ -12,7 +12,7 @@ import pytest
 from mlgit import pointer, tree
 from mlgit.hashing import hash_bytes
 from tests.conftest import (
-    Run,
+    assert_clean_error,
     cache_oids,
     damage_object,
     git,
@@ -22,15 +22,6 @@ from tests.conftest import (
     read_tree,
     write,
 )
-
-
-def assert_clean_error(result: Run, *needles: str) -> None:
-    assert result.code == 1, result
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 2, result.err
-    assert lines[0].startswith("error: ") and lines[1].startswith("hint: "), result.err
-    for needle in needles:
-        assert needle in result.err, (needle, result.err)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

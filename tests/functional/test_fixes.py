@@ -11,18 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, make_tree, mlgit, read_tree, write
-
-
-def assert_clean_error(result: Run, *needles: str) -> None:
-    """Bad input: exactly one `error:` line and one `hint:` line on stderr, exit 1."""
-    assert result.code == 1, result
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 2, result.err
-    assert lines[0].startswith("error: ") and lines[1].startswith("hint: "), result.err
-    for needle in needles:
-        assert needle in result.err, (needle, result.err)
-
+from tests.conftest import Run, assert_clean_error, make_tree, mlgit, read_tree, write
 
 # --- --help shows the help text of arguments ------------------------------------------------
 

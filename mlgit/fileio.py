@@ -1,0 +1,102 @@
+"""Low-level file operations the object store needs: whole reads and writes, kernel copies
+with early write-back, reflinks and syncfs (through libc, where Python has no binding)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def read_all(fd: int, size: int) -> bytes:
+    data = os.read(fd, size + 1)
+    if len(data) <= size:
+        return data
+    chunks = [data]
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def copy_file(src: str, dst: str) -> None:
+    """Copy with a reflink when the filesystem can, else copy_file_range/sendfile."""
+    import shutil
+
+    with open(src, "rb") as fsrc, open(dst, "xb") as fdst:
+        if try_reflink_fd(fsrc.fileno(), fdst.fileno()):
+            return
+        if not _kernel_copy(fsrc.fileno(), fdst.fileno()):
+            shutil.copyfileobj(fsrc, fdst, 1 << 20)
+
+
+_COPY_CHUNK = 64 << 20
+
+
+def _kernel_copy(src_fd: int, dst_fd: int) -> bool:
+    """Copy in the kernel, starting write-back of each chunk as soon as it is copied: the
+    batch's final syncfs then waits for the disk only for the last chunks, not all of it."""
+    remaining = os.fstat(src_fd).st_size
+    written = 0
+    try:
+        while remaining > 0:
+            n = os.copy_file_range(src_fd, dst_fd, min(remaining, _COPY_CHUNK))
+            if n == 0:
+                break
+            _start_writeback(dst_fd, written, n)
+            written += n
+            remaining -= n
+    except OSError:
+        return False
+    return True
+
+
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+def _start_writeback(fd: int, offset: int, length: int) -> None:
+    libc = _libc()
+    if libc is None or not hasattr(libc, "sync_file_range"):
+        return
+    import ctypes
+
+    libc.sync_file_range(fd, ctypes.c_int64(offset), ctypes.c_int64(length),
+                         _SYNC_FILE_RANGE_WRITE)
+
+
+_LIBC: list[object] = []
+
+
+def _libc() -> Any:
+    if not _LIBC:
+        import ctypes
+
+        try:
+            _LIBC.append(ctypes.CDLL(None, use_errno=True))
+        except OSError:
+            _LIBC.append(None)
+    return _LIBC[0]
+
+
+FICLONE = 0x40049409
+
+
+def try_reflink_fd(src_fd: int, dst_fd: int) -> bool:
+    import fcntl
+
+    try:
+        fcntl.ioctl(dst_fd, FICLONE, src_fd)
+    except OSError:
+        return False
+    return True
+
+
+def syncfs(fd: int) -> None:
+    libc = _libc()
+    if libc is not None and hasattr(libc, "syncfs") and libc.syncfs(fd) == 0:
+        return
+    os.sync()
