@@ -109,9 +109,6 @@ class LocalODB:
         """The bytes at a pack location (not verified: the caller hashes them)."""
         return self._reader.read(where)
 
-    def is_loose(self, oid: str) -> bool:
-        return oid not in self.packed and os.path.exists(self.path(oid))
-
     def materialize(self, oid: str) -> str:
         """A loose file holding `oid` (unpacking it if needed), for links into the cache."""
         path = self.path(oid)

@@ -13,7 +13,7 @@ from mlgit import scm, tree
 from mlgit.config import Config
 from mlgit.errors import BadPointer, NotInitialized
 from mlgit.odb import LocalODB
-from mlgit.paths import artifact_path_for, check_relpath
+from mlgit.paths import check_relpath
 from mlgit.pointer import Pointer
 from mlgit.state import State
 from mlgit.tree import Manifest
@@ -125,6 +125,3 @@ def _write_memo(path: str, data: bytes) -> None:
         f.write(data)
     os.replace(tmp, path)
 
-
-def default_artifact(pointer_rel: str) -> str:
-    return artifact_path_for(pointer_rel)

@@ -65,12 +65,6 @@ def tracked_under(root: str, rels: list[str]) -> dict[str, list[str]]:
     return found
 
 
-def is_ignored_by_git(root: str, rel: str) -> bool:
-    proc = subprocess.run(["git", "check-ignore", "-q", "--no-index", "--", rel], cwd=root,
-                          capture_output=True, check=False)
-    return proc.returncode == 0
-
-
 def library_versions() -> dict[str, str]:
     from importlib import metadata
 

@@ -17,6 +17,7 @@ from mlgit.errors import BadPath
 from mlgit.parallel import chunked_map
 from mlgit.paths import RESERVED
 from mlgit.state import RACY_NS, fresh_oid, lookup
+from mlgit.ui import noop_progress
 
 if TYPE_CHECKING:
     from mlgit.odb import LocalODB
@@ -47,10 +48,6 @@ class Found:
     def __init__(self, key: str, rel: str, abs_path: str, st: os.stat_result,
                  link_oid: str | None = None) -> None:
         self.key, self.rel, self.abs, self.st, self.link_oid = key, rel, abs_path, st, link_oid
-
-
-def noop_progress(files: int, nbytes: int) -> None:
-    """A progress callback that shows nothing."""
 
 
 def cache_link_oid(abs_path: str, cache_dir: str) -> str | None:
