@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 
-from mlgit.commands.common import tracked_targets
+from mlgit.commands.common import Tracked, tracked_targets
+from mlgit.errors import MlgitError
 from mlgit.hashing import hash_file
 from mlgit.linker import copy_verified
+from mlgit.odb import CorruptObject
 from mlgit.repo import Repo
 from mlgit.workspace import cache_link_oid
 
@@ -16,10 +18,23 @@ def unprotect(repo: Repo, targets: list[str]) -> list[str]:
     changed: list[str] = []
     with repo.lock():
         for item in tracked_targets(repo, targets):
+            executable = _recorded_exec_bits(repo, item)
             for rel in _files_under(repo, item.rel):
-                if _unprotect_file(repo, rel):
+                if _unprotect_file(repo, rel, executable.get(rel, False)):
                     changed.append(rel)
     return changed
+
+
+def _recorded_exec_bits(repo: Repo, item: Tracked) -> dict[str, bool]:
+    """The executable bit each file had when it was added (links cannot carry it)."""
+    if not item.ptr.is_dir:
+        return {item.rel: item.ptr.exec}
+    try:
+        manifest = repo.manifest(item.ptr.oid, item.pointer_rel)
+    except (OSError, MlgitError, CorruptObject):
+        return {}
+    return {f"{item.rel}/{path}": exe for path, exe in zip(manifest.paths, manifest.execs,
+                                                         strict=True)}
 
 
 def _files_under(repo: Repo, rel: str) -> list[str]:
@@ -33,7 +48,7 @@ def _files_under(repo: Repo, rel: str) -> list[str]:
     return out
 
 
-def _unprotect_file(repo: Repo, rel: str) -> bool:
+def _unprotect_file(repo: Repo, rel: str, executable: bool) -> bool:
     abs_path = repo.abspath(rel)
     oid = cache_link_oid(abs_path, repo.cache_dir) if os.path.islink(abs_path) else None
     if oid is None:
@@ -45,7 +60,7 @@ def _unprotect_file(repo: Repo, rel: str) -> bool:
         os.chmod(abs_path, mode | 0o200)
         return True
     tmp = abs_path + ".mlgit-unprotect"
-    copy_verified(repo.odb, oid, tmp, executable=os.access(abs_path, os.X_OK))
+    copy_verified(repo.odb, oid, tmp, executable=executable)
     os.replace(tmp, abs_path)
     return True
 

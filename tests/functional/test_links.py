@@ -73,3 +73,17 @@ def test_link_type_falls_back_to_copy(repo: Path) -> None:
     assert (repo / "m.bin").read_bytes() == b"model"
     version = mlgit(repo, "version", "--json").out
     assert '"cache link types configured": "reflink,copy"' in version
+
+
+@pytest.mark.parametrize("link", ["hardlink", "symlink"])
+def test_unprotect_restores_the_recorded_executable_bit(repo: Path, link: str) -> None:
+    script = write(repo / "tools" / "run.sh", "#!/bin/sh\necho hi\n")
+    script.chmod(0o755)
+    write(repo / "tools" / "data.txt", "plain")
+    mlgit(repo, "add", "tools")  # recorded while still a plain copy: exec is true
+    mlgit(repo, "config", "cache.link", link)
+    shutil.rmtree(repo / "tools")
+    mlgit(repo, "checkout")
+    mlgit(repo, "unprotect", "tools")
+    assert os.stat(repo / "tools" / "run.sh").st_mode & 0o100
+    assert not os.stat(repo / "tools" / "data.txt").st_mode & 0o100
