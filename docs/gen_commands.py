@@ -85,8 +85,10 @@ NOTES: dict[str, list[str]] = {
         " otherwise it is reported as `changed in the workspace and not in the cache; left as"
         " is`. `--force` replaces or removes it anyway.",
         "Every object is verified against its hash before it reaches the workspace, and each"
-        " file appears under its final name only when complete (temporary name, then rename)."
-        " A missing object is reported as `object not in the cache`.",
+        " file appears under its final name only when complete: a file in an existing folder"
+        " is written under a temporary name and renamed; a folder that does not exist yet is"
+        " built in `.mlgit/tmp/` and renamed into place whole. A missing object is reported"
+        " as `object not in the cache`.",
         "Files are placed with the first `cache.link` type that works. A file that already"
         " has the right content is not touched, so changing `cache.link` does not convert"
         " files already in place.",
