@@ -34,11 +34,6 @@ class Linker:
         self._verified: set[str] = set()
         self._lock = threading.Lock()
 
-    @property
-    def link_type(self) -> str:
-        """The link type in use (the first that has not failed so far)."""
-        return self._types[0]
-
     def place(self, oid: str, dest: str, executable: bool = False) -> os.stat_result:
         """Put object `oid` at `dest`, replacing a file (or an empty folder tree) there;
         returns the new file's stat. Raises FileNotFoundError if the object is missing,

@@ -10,7 +10,13 @@ from mlgit import gitignore, pointer, scm
 from mlgit.build import build
 from mlgit.errors import BadPath, MlgitError
 from mlgit.linker import Linker
-from mlgit.paths import is_pointer_name, pointer_path_for, resolve_user_path, to_rel
+from mlgit.paths import (
+    artifact_path_for,
+    is_pointer_name,
+    pointer_path_for,
+    resolve_user_path,
+    to_rel,
+)
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import Progress
@@ -77,7 +83,7 @@ def _check_one(repo: Repo, rel: str) -> None:
 
 
 def _check_overlaps(repo: Repo, rels: list[str]) -> None:
-    artifacts = [p.removesuffix(".mlgit") for p in repo.pointer_files()]
+    artifacts = [artifact_path_for(p) for p in repo.pointer_files()]
     for rel in rels:
         for other in [*artifacts, *rels]:
             if other == rel:

@@ -6,7 +6,7 @@ import os
 from typing import TYPE_CHECKING, NamedTuple
 
 from mlgit.errors import BadPath, MlgitError
-from mlgit.paths import is_pointer_name, pointer_path_for, resolve_user_path
+from mlgit.paths import artifact_path_for, is_pointer_name, pointer_path_for, resolve_user_path
 
 if TYPE_CHECKING:
     from mlgit.pointer import Pointer
@@ -56,7 +56,7 @@ def tracked_targets(repo: Repo, args: list[str]) -> list[Tracked]:
 
 def _untracked_hint(repo: Repo, rel: str) -> str:
     for pointer_rel in repo.pointer_files():
-        parent = pointer_rel.removesuffix(".mlgit")
+        parent = artifact_path_for(pointer_rel)
         if rel.startswith(parent + "/"):
             return f"it is inside the tracked directory {parent}; name that instead"
     return "run 'mlgit ls' to see what is tracked, or 'mlgit add' to track it"

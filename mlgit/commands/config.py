@@ -37,6 +37,3 @@ def _lock_timeout(repo: Repo) -> float:
         timeout = KEYS["core.lock_timeout"].default
     return timeout
 
-
-def known_keys() -> dict[str, str]:
-    return {k: v.help for k, v in KEYS.items()}
