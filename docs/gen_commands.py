@@ -5,7 +5,9 @@
 
 The reference is built by walking the typer app as click sees it
 (`typer.main.get_command(mlgit.cli.app)`): every command, its usage line, its help text and
-its parameters. Nothing here depends on the terminal width, so the output is stable.
+its parameters. A sub-group (`mlgit remote`) gets a section listing its commands, and each of
+its commands a section of its own (`mlgit remote add`). Nothing here depends on the terminal
+width, so the output is stable.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 import typer
@@ -30,8 +32,10 @@ REGENERATE = "python docs/gen_commands.py > docs/commands.md"
 _UNSET = getattr(click.core, "UNSET", None)  # click >= 8.3 marks "no default" with it
 
 
-# Behaviour the help text has no room for, one list per command. Kept here so the reference
-# stays one generated file; tests/unit/test_docs.py fails when a command has no entry.
+# Behaviour the help text has no room for, one list per command, keyed by the words after
+# `mlgit` ("add", "remote add"); a sub-group's own entry ("remote") is optional. Kept here so
+# the reference stays one generated file; tests/unit/test_docs.py fails when a command has no
+# entry.
 NOTES: dict[str, list[str]] = {
     "init": [
         "Creates `.mlgit/` (`cache/`, `tmp/`, `.gitignore`, `config.yaml`) at the top of the"
@@ -156,8 +160,25 @@ NOTES: dict[str, list[str]] = {
 }
 
 
-def cli_group() -> click.Group:
-    group = typer.main.get_command(mlgit.cli.app)
+class Entry(NamedTuple):
+    """One command of the CLI as the reference shows it."""
+
+    path: tuple[str, ...]  # ("remote", "add") for `mlgit remote add`
+    command: click.Command
+    ctx: click.Context
+
+    @property
+    def name(self) -> str:
+        """The words after `mlgit`, the key of NOTES: "add", "remote add"."""
+        return " ".join(self.path)
+
+    @property
+    def is_group(self) -> bool:
+        return isinstance(self.command, click.Group)
+
+
+def cli_group(app: typer.Typer | None = None) -> click.Group:
+    group = typer.main.get_command(app or mlgit.cli.app)
     assert isinstance(group, click.Group)
     return group
 
@@ -167,16 +188,35 @@ def _root_context(group: click.Group) -> click.Context:
     return click.Context(group, info_name=PROG, **group.context_settings)
 
 
-def command_names(group: click.Group | None = None) -> list[str]:
-    """The visible commands, in the order `mlgit --help` lists them."""
+def walk(group: click.Group | None = None) -> list[Entry]:
+    """Every visible command, sub-groups followed by their own commands, in the order
+    `mlgit --help` (and `mlgit GROUP --help`) lists them."""
     group = group or cli_group()
-    ctx = _root_context(group)
-    names = []
+    return _walk(group, _root_context(group), ())
+
+
+def _walk(group: click.Group, ctx: click.Context, prefix: tuple[str, ...]) -> list[Entry]:
+    out = []
     for name in group.list_commands(ctx):
         cmd = group.get_command(ctx, name)
-        if cmd is not None and not cmd.hidden:
-            names.append(name)
-    return names
+        if cmd is None or cmd.hidden:
+            continue
+        sub = click.Context(cmd, info_name=name, parent=ctx, **cmd.context_settings)
+        entry = Entry((*prefix, name), cmd, sub)
+        out.append(entry)
+        if isinstance(cmd, click.Group):
+            out += _walk(cmd, sub, entry.path)
+    return out
+
+
+def command_names(group: click.Group | None = None) -> list[str]:
+    """The visible commands, sub-commands as "GROUP NAME", in the order of walk()."""
+    return [entry.name for entry in walk(group)]
+
+
+def leaf_names(group: click.Group | None = None) -> list[str]:
+    """The commands that run something (not sub-groups): each needs an entry in NOTES."""
+    return [entry.name for entry in walk(group) if not entry.is_group]
 
 
 def _paragraphs(text: str | None) -> list[str]:
@@ -189,15 +229,9 @@ def _paragraphs(text: str | None) -> list[str]:
     return [p for p in paras if p]
 
 
-def _typer_callbacks() -> dict[str, Callable[..., Any]]:
-    """Command name -> the Python function typer built it from."""
-    out: dict[str, Callable[..., Any]] = {}
-    for info in mlgit.cli.app.registered_commands:
-        if info.callback is None:
-            continue
-        name = info.name or typer.main.get_command_name(info.callback.__name__)
-        out[name] = info.callback
-    return out
+def _typer_function(cmd: click.Command) -> Callable[..., Any] | None:
+    """The Python function typer built `cmd` from (typer wraps it with update_wrapper)."""
+    return getattr(cmd.callback, "__wrapped__", None)
 
 
 def _declared_help(callback: Callable[..., Any] | None, param: click.Parameter) -> str:
@@ -262,17 +296,25 @@ def _summary(cmd: click.Command) -> str:
     return paras[0] if paras else ""
 
 
-def render_command(group: click.Group, name: str,
-                   callbacks: dict[str, Callable[..., Any]]) -> str:
-    parent = _root_context(group)
-    cmd = group.get_command(parent, name)
-    assert cmd is not None
-    ctx = click.Context(cmd, info_name=name, parent=parent, **cmd.context_settings)
-    callback = callbacks.get(name)
-    usage = " ".join([PROG, name, *cmd.collect_usage_pieces(ctx)])
-    lines = [f"## {PROG} {name}", "", "```text", usage, "```", ""]
+def _link(entry: Entry) -> str:
+    """`[`mlgit NAME`](#mlgit-NAME)`: GitHub's anchor of the entry's heading."""
+    return f"[`{PROG} {entry.name}`](#{PROG}-{'-'.join(entry.path)})"
+
+
+def render_command(entry: Entry, notes: dict[str, list[str]] | None = None,
+                   children: list[Entry] | None = None) -> str:
+    """The section of one command; for a sub-group, `children` are its commands."""
+    notes = NOTES if notes is None else notes
+    cmd, ctx = entry.command, entry.ctx
+    callback = _typer_function(cmd)
+    usage = " ".join([PROG, *entry.path, *cmd.collect_usage_pieces(ctx)])
+    lines = [f"## {PROG} {entry.name}", "", "```text", usage, "```", ""]
     for para in _paragraphs(cmd.help):
         lines += [para, ""]
+    if children:
+        lines += ["**Commands**", ""]
+        lines += [f"- {_link(child)}: {_summary(child.command)}" for child in children]
+        lines.append("")
     params = cmd.get_params(ctx)
     args = [p for p in params if isinstance(p, click.Argument)]
     opts = [p for p in params if isinstance(p, click.Option) and not p.hidden]
@@ -284,18 +326,18 @@ def render_command(group: click.Group, name: str,
         lines += ["**Options**", ""]
         lines += [_option_line(o, ctx, callback) for o in opts]
         lines.append("")
-    if NOTES.get(name):
+    if notes.get(entry.name):
         lines += ["**Details**", ""]
-        lines += [f"- {note}" for note in NOTES[name]]
+        lines += [f"- {note}" for note in notes[entry.name]]
         lines.append("")
     return "\n".join(lines)
 
 
-def render() -> str:
-    group = cli_group()
+def render(app: typer.Typer | None = None, notes: dict[str, list[str]] | None = None) -> str:
+    """The whole reference for `app` (default: mlgit's CLI) with `notes` (default: NOTES)."""
+    group = cli_group(app)
     ctx = _root_context(group)
-    names = command_names(group)
-    callbacks = _typer_callbacks()
+    entries = walk(group)
     usage = " ".join([PROG, *group.collect_usage_pieces(ctx)])
     out = [
         "# Command reference",
@@ -313,13 +355,11 @@ def render() -> str:
         "| Command | What it does |",
         "|---|---|",
     ]
-    for name in names:
-        cmd = group.get_command(ctx, name)
-        assert cmd is not None
-        out.append(f"| [`{PROG} {name}`](#{PROG}-{name}) | {_summary(cmd)} |")
+    out += [f"| {_link(e)} | {_summary(e.command)} |" for e in entries]
     out.append("")
-    for name in names:
-        out.append(render_command(group, name, callbacks))
+    for entry in entries:
+        children = [e for e in entries if e.path[:-1] == entry.path] if entry.is_group else None
+        out.append(render_command(entry, notes, children))
     return "\n".join(out).rstrip("\n") + "\n"
 
 
