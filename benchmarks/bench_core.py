@@ -190,6 +190,51 @@ def tree_stats(path: Path) -> tuple[int, int]:
     return count, total
 
 
+def file_digest(path: Path) -> str:
+    """SHA-256 of one file (any strong hash will do: only used to compare copies)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def tree_digests(path: Path) -> dict[str, str]:
+    """{path relative to ``path``: SHA-256} for every file under ``path`` (a file or a
+    folder; symlinks followed, as a user reading the data would)."""
+    if path.is_file():
+        return {".": file_digest(path)}
+    out: dict[str, str] = {}
+    for dirpath, _dirs, files in os.walk(path, followlinks=True):
+        for name in files:
+            full = Path(dirpath, name)
+            out[full.relative_to(path).as_posix()] = file_digest(full)
+    return out
+
+
+_SOURCE_DIGESTS: dict[Path, dict[str, str]] = {}
+
+
+def source_digests(path: Path) -> dict[str, str]:
+    """tree_digests of an input of the data set, computed once per run."""
+    if path not in _SOURCE_DIGESTS:
+        _SOURCE_DIGESTS[path] = tree_digests(path)
+    return _SOURCE_DIGESTS[path]
+
+
+def verify_copy(source: Path, copy: Path, what: str) -> None:
+    """Raise BenchError unless ``copy`` holds exactly the files and bytes of ``source``."""
+    want = source_digests(source)
+    got = tree_digests(copy) if copy.exists() else {}
+    if got == want:
+        return
+    missing = sorted(set(want) - set(got))
+    extra = sorted(set(got) - set(want))
+    differ = sorted(k for k in set(want) & set(got) if want[k] != got[k])
+    raise BenchError(
+        f"{what}: {copy} does not match {source}: {len(missing)} missing "
+        f"{missing[:3]}, {len(extra)} unexpected {extra[:3]}, {len(differ)} with other "
+        f"bytes {differ[:3]}"
+    )
+
+
 def read_through(paths: Iterable[Path], max_file: int | None = None) -> None:
     """Read files into the page cache (makes a step's inputs warm)."""
     buf = bytearray(MIB)
@@ -473,6 +518,66 @@ def checkout_20k(ctx: StepContext) -> float | None:
             f"{ctx.tool.name} checkout small: restored {count} files / {total} bytes, "
             f"expected {ctx.data.small_files} files / {ctx.data.small_bytes} bytes"
         )
+    return seconds
+
+
+def commit_all(ctx: StepContext, message: str) -> None:
+    """Commit everything Git sees (pointer files, .gitignore, the tool's config)."""
+    ctx.git("add", "-A")
+    ctx.git("commit", "-q", "--allow-empty", "-m", message)
+
+
+def cache_dir(ctx: StepContext) -> Path:
+    return ctx.repo / (".dvc" if ctx.tool.name == "dvc" else ".mlgit") / "cache"
+
+
+@step(
+    "push_local",
+    min_ratio=4.0,
+    description="push the 1 GiB file and the 20,000 files to an empty local folder remote",
+    requires=("add_1gib", "add_20k"),
+)
+def push_local(ctx: StepContext) -> float | None:
+    remote = ctx.scratch / "remote"
+    rmtree(remote)
+    remote.mkdir(parents=True)
+    if ctx.tool.name == "dvc":
+        ctx.run("remote", "add", "-d", "bench", str(remote))
+    else:
+        ctx.run("remote", "add", "bench", str(remote), "--default")
+    commit_all(ctx, "track big.bin and small/")
+    # Cold: the cache objects are read from disk, as after any earlier work.
+    seconds = ctx.measure("push")
+    count, total = tree_stats(remote)
+    # Neither tool may store less than the (incompressible) data it was given.
+    if count == 0 or total < ctx.data.big_bytes + ctx.data.small_bytes:
+        raise BenchError(
+            f"{ctx.tool.name} push: the remote holds {count} files / {total} bytes, less "
+            f"than the {ctx.data.big_bytes + ctx.data.small_bytes} bytes pushed"
+        )
+    return seconds
+
+
+@step(
+    "pull_local",
+    min_ratio=4.0,
+    description="pull both into an empty cache and workspace (a fresh clone's state)",
+    requires=("push_local",),
+)
+def pull_local(ctx: StepContext) -> float | None:
+    # What a fresh clone has: the pointer files and the tool's committed config, no
+    # cache, no local state, no data.
+    rmtree(cache_dir(ctx))
+    rmtree(cache_dir(ctx).parent / "tmp")
+    if ctx.tool.site_cache is not None:
+        rmtree(ctx.tool.site_cache)
+        ctx.tool.site_cache.mkdir(parents=True)
+    rmtree(ctx.repo / "big.bin")
+    rmtree(ctx.repo / "small")
+    seconds = ctx.measure("pull")
+    if ctx.timed:  # byte-for-byte check, outside the timing
+        verify_copy(ctx.data.big, ctx.repo / "big.bin", f"{ctx.tool.name} pull")
+        verify_copy(ctx.data.small, ctx.repo / "small", f"{ctx.tool.name} pull")
     return seconds
 
 
