@@ -11,6 +11,7 @@ import contextlib
 import marshal
 import math
 import os
+import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -53,6 +54,16 @@ def _parse_seconds(value: Any) -> float:
     return number
 
 
+REMOTE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def parse_remote_name(value: Any) -> str:
+    if not isinstance(value, str) or not REMOTE_NAME_RE.match(value):
+        raise ValueError(f"{value!r} is not a remote name (letters, digits, '.', '-', '_';"
+                         " at most 64)")
+    return value
+
+
 def _parse_jobs(value: Any) -> int:
     if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value)
@@ -81,6 +92,9 @@ KEYS: dict[str, Key] = {
     "core.jobs": Key(_parse_jobs, min(4, os.cpu_count() or 1),
                      "threads for hashing and file creation (default: CPUs, at most 4)",
                      "a whole number, 1 or more, e.g. 4"),
+    "core.remote": Key(parse_remote_name, None,
+                       "the remote push, fetch and pull use when none is named",
+                       "a remote name, e.g. origin (see 'mlgit remote list')"),
 }
 
 
@@ -126,12 +140,23 @@ class Config:
             value = spec.parse(raw_value)
         except (ValueError, TypeError) as exc:
             raise ConfigError(f"{key}: {exc}", f"{key} takes {spec.takes}") from None
+        _store(self.layer(local), key, value)
+        self.save(local)
+        return value
+
+    def layer(self, local: bool) -> dict[str, Any]:
+        """The raw settings of one file (config.local.yaml if `local`), for edits + save."""
+        return self._layers[LOCAL_CONFIG_FILE if local else CONFIG_FILE]
+
+    def save(self, local: bool) -> None:
+        """Rewrite one file from its (edited) layer. The local file may hold credentials:
+        only its owner can read it."""
         name = LOCAL_CONFIG_FILE if local else CONFIG_FILE
         data = self._layers[name]
-        _store(data, key, value)
         path = os.path.join(self.dot_dir, name)
-        _write_atomic(path, (_leading_comments(path) or HEADERS[name]) + yamlio.dump(data))
-        return value
+        body = yamlio.dump(data) if data else ""
+        _write_atomic(path, (_leading_comments(path) or HEADERS[name]) + body,
+                      0o600 if local else 0o644)
 
 
 def _known(key: str) -> Key:
@@ -204,9 +229,12 @@ def _store(data: dict[str, Any], key: str, value: Any) -> None:
     node[leaf] = value
 
 
-def _write_atomic(path: str, text: str) -> None:
+def _write_atomic(path: str, text: str, mode: int) -> None:
     tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with open(fd, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, path)
 

@@ -124,8 +124,9 @@ class LocalODB:
         if pack and self.pack_small and len(data) < packs.MAX_PACKED:
             # No stat for a loose copy: a duplicate is harmless, 20k stats are not.
             if oid not in self.packed:
-                if self._writer is None:
-                    self._writer = packs.PackWriter(self.pack_dir)
+                with self._counter_lock:
+                    if self._writer is None:
+                        self._writer = packs.PackWriter(self.pack_dir)
                 self._writer.add(oid, data)
         elif not self.exists(oid):
             self._write_loose(oid, data)
@@ -146,6 +147,27 @@ class LocalODB:
                 os.close(fd)
             return self.put_bytes(data, pack=True), len(data)
         return self._put_large(src)
+
+    def temp_path(self) -> str:
+        """A fresh temp file name inside the store (for adopt)."""
+        tmp_dir = os.path.join(self.root, TMP_DIR)
+        os.makedirs(tmp_dir, exist_ok=True)
+        return self._tmp_name(tmp_dir)
+
+    def adopt(self, tmp: str, oid: str) -> None:
+        """Move a downloaded file into the store as `oid` if its content hashes to it;
+        otherwise delete it and raise CorruptObject."""
+        try:
+            actual, _ = hashing.hash_file(tmp)
+            if actual != oid:
+                raise CorruptObject(oid, actual)
+            os.chmod(tmp, 0o444)
+            self._ensure_dir(oid[:2])
+            os.replace(tmp, self.path(oid))
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
 
     def publish(self) -> None:
         """Publish the pack being written (without syncing)."""

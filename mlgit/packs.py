@@ -36,13 +36,34 @@ def read_index(idx_path: str) -> dict[str, Location] | None:
             raw = f.read()
     except OSError:
         return None
+    records = parse_index(raw)
+    if records is None:
+        return None
+    pack = idx_path[: -len(".idx")] + ".pack"
+    return {oid: (pack, off, size) for oid, off, size in records}
+
+
+def parse_index(raw: bytes) -> list[tuple[str, int, int]] | None:
+    """(oid, offset, size) records of an index file's bytes; None if it is damaged."""
     body, checksum = raw[:-16], raw[-16:]
     if not body.startswith(_MAGIC) or _digest(body) != checksum \
             or (len(body) - len(_MAGIC)) % _REC.size:
         return None
-    pack = idx_path[: -len(".idx")] + ".pack"
-    return {oid.hex(): (pack, off, size)
-            for oid, off, size in _REC.iter_unpack(memoryview(body)[len(_MAGIC):])}
+    return [(oid.hex(), off, size)
+            for oid, off, size in _REC.iter_unpack(memoryview(body)[len(_MAGIC):])]
+
+
+def index_name(raw: bytes) -> str:
+    """The name of a pack and its index: the hash of the index body (checksum excluded)."""
+    return _digest(raw[:-16]).hex()
+
+
+def build_index(entries: dict[str, tuple[int, int]]) -> tuple[str, bytes]:
+    """(name, index file bytes) for a pack holding {oid: (offset, size)}."""
+    body = _MAGIC + b"".join(_REC.pack(bytes.fromhex(oid), off, size)
+                             for oid, (off, size) in sorted(entries.items()))
+    checksum = _digest(body)
+    return checksum.hex(), body + checksum
 
 
 def _digest(data: bytes) -> bytes:
@@ -133,10 +154,7 @@ class PackWriter:
 
     def _publish(self) -> None:
         self._flush()
-        records = b"".join(_REC.pack(bytes.fromhex(oid), off, size)
-                           for oid, (off, size) in sorted(self.entries.items()))
-        body = _MAGIC + records
-        name = _digest(body).hex()
+        name, index = build_index(self.entries)
         os.close(self._fd)
         self._fd = -1
         pack = os.path.join(self.pack_dir, name + ".pack")
@@ -144,7 +162,7 @@ class PackWriter:
         idx = os.path.join(self.pack_dir, name + ".idx")
         tmp_idx = os.path.join(self.pack_dir, f".{name}.idx.tmp")
         with open(tmp_idx, "wb") as f:
-            f.write(body + _digest(body))
+            f.write(index)
         os.chmod(tmp_idx, 0o444)
         os.replace(tmp_idx, idx)
         self.published.append(idx)

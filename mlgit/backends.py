@@ -1,0 +1,218 @@
+"""Where a remote's bytes live: a few file operations on paths relative to the remote's
+root. Backends know nothing of objects or packs (remote.py does).
+
+`LocalBackend` uses plain os calls (no fsspec import, kernel copies, one syncfs to make a
+push durable); `FsspecBackend` serves every other URL kind through one fsspec filesystem.
+Writes are atomic: a temp name and a rename where the storage can rename (local, ssh);
+object stores publish an object only when its upload completes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import threading
+from typing import Any, Protocol
+
+from mlgit.fileio import copy_file, syncfs
+
+_COUNTER = itertools.count()
+
+
+def temp_name(rel: str) -> str:
+    """A hidden temp name beside `rel`, unique in this process."""
+    folder, _, name = rel.rpartition("/")
+    tmp = f".{name}.{os.getpid()}-{next(_COUNTER)}.tmp"
+    return f"{folder}/{tmp}" if folder else tmp
+
+
+class Backend(Protocol):
+    scheme: str
+
+    def list_dir(self, rel: str) -> list[str]:
+        """Names in a folder ([] if it does not exist)."""
+
+    def exists(self, rel: str) -> bool: ...
+
+    def read(self, rel: str, start: int | None = None, end: int | None = None) -> bytes: ...
+
+    def download(self, rel: str, local_path: str) -> None: ...
+
+    def write_bytes(self, rel: str, data: bytes) -> None: ...
+
+    def upload(self, local_path: str, rel: str) -> None: ...
+
+    def check_root(self) -> str | None:
+        """Why the remote cannot be used at all (e.g. a missing bucket), or None."""
+
+    def finish(self) -> None:
+        """Make what was written durable (where the storage needs a request for it)."""
+
+
+class LocalBackend:
+    scheme = "local"
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._made: set[str] = set()
+        self._lock = threading.Lock()
+        self._wrote = False
+
+    def _abs(self, rel: str) -> str:
+        return f"{self.root}/{rel}" if rel else self.root
+
+    def list_dir(self, rel: str) -> list[str]:
+        try:
+            return os.listdir(self._abs(rel))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    def exists(self, rel: str) -> bool:
+        return os.path.exists(self._abs(rel))
+
+    def read(self, rel: str, start: int | None = None, end: int | None = None) -> bytes:
+        with open(self._abs(rel), "rb") as f:
+            if start is None:
+                return f.read()
+            f.seek(start)
+            return f.read(None if end is None else end - start)
+
+    def download(self, rel: str, local_path: str) -> None:
+        copy_file(self._abs(rel), local_path)
+
+    def _publish(self, rel: str, write: Any) -> None:
+        final = self._abs(rel)
+        folder = os.path.dirname(final)
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            with self._lock:
+                self._made.add(folder)
+        tmp = self._abs(temp_name(rel))
+        try:
+            write(tmp)
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, final)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        self._wrote = True
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        def write(tmp: str) -> None:
+            with open(tmp, "xb") as f:
+                f.write(data)
+
+        self._publish(rel, write)
+
+    def upload(self, local_path: str, rel: str) -> None:
+        self._publish(rel, lambda tmp: copy_file(local_path, tmp))
+
+    def check_root(self) -> str | None:
+        if os.path.exists(self.root) and not os.path.isdir(self.root):
+            return "it is a file, not a folder"
+        return None
+
+    def finish(self) -> None:
+        if not self._wrote:
+            return
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            syncfs(fd)
+        finally:
+            os.close(fd)
+        self._wrote = False
+
+
+class FsspecBackend:
+    """Any fsspec filesystem. Object stores (gs, s3, memory) get direct writes, which they
+    publish whole; ssh gets temp + rename."""
+
+    def __init__(self, scheme: str, fs: Any, root: str) -> None:
+        self.scheme = scheme
+        self.fs = fs
+        self.root = root.rstrip("/")
+        self._renames = scheme == "ssh"
+        self._made: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _abs(self, rel: str) -> str:
+        return f"{self.root}/{rel}" if rel else self.root
+
+    def list_dir(self, rel: str) -> list[str]:
+        try:
+            found = self.fs.ls(self._abs(rel), detail=False)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        return [str(p).rstrip("/").rpartition("/")[2] for p in found]
+
+    def exists(self, rel: str) -> bool:
+        return bool(self.fs.exists(self._abs(rel)))
+
+    def read(self, rel: str, start: int | None = None, end: int | None = None) -> bytes:
+        data: bytes = self.fs.cat_file(self._abs(rel), start=start, end=end)
+        return data
+
+    def download(self, rel: str, local_path: str) -> None:
+        self.fs.get_file(self._abs(rel), local_path)
+
+    def _ensure_folder(self, rel: str) -> None:
+        folder = self._abs(rel).rpartition("/")[0]
+        if not self._renames or folder in self._made:
+            return
+        self.fs.makedirs(folder, exist_ok=True)
+        with self._lock:
+            self._made.add(folder)
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        self._ensure_folder(rel)
+        if not self._renames:
+            self.fs.pipe_file(self._abs(rel), data)
+            return
+        tmp = temp_name(rel)
+        self.fs.pipe_file(self._abs(tmp), data)
+        self._rename(tmp, rel)
+
+    def upload(self, local_path: str, rel: str) -> None:
+        self._ensure_folder(rel)
+        if not self._renames:
+            self.fs.put_file(local_path, self._abs(rel))
+            return
+        tmp = temp_name(rel)
+        self.fs.put_file(local_path, self._abs(tmp))
+        self._rename(tmp, rel)
+
+    def _rename(self, tmp: str, rel: str) -> None:
+        try:
+            self.fs.mv(self._abs(tmp), self._abs(rel))
+        except OSError:
+            # SFTP refuses to rename over an existing file: another push got there first,
+            # and content addressing makes its copy the same bytes.
+            with contextlib.suppress(OSError):
+                self.fs.rm_file(self._abs(tmp))
+            if not self.fs.exists(self._abs(rel)):
+                raise
+
+    def check_root(self) -> str | None:
+        if self.scheme not in ("gs", "s3"):
+            return None
+        bucket = self.root.split("/", 1)[0]
+        if not self.fs.exists(bucket):
+            return f"bucket {bucket!r} does not exist (or these credentials cannot see it)"
+        return None
+
+    def finish(self) -> None:
+        return None
+
+
+def open_backend(url: str, options: dict[str, str]) -> Backend:
+    """The backend for a remote URL (relative local paths must already be absolute)."""
+    from mlgit import fs
+
+    parsed = fs.parse_url(url)
+    if parsed.scheme == "local":
+        fs.check_options("local", options)
+        return LocalBackend(os.path.abspath(parsed.root))
+    filesystem, root = fs.open_fs(url, options)
+    return FsspecBackend(parsed.scheme, filesystem, root)

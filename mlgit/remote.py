@@ -1,0 +1,143 @@
+"""A remote object store: the same layout as the local cache, on a Backend.
+
+    <root>/<2 hex>/<30 hex>          objects of packs.MAX_PACKED bytes or more, one each
+    <root>/packs/<name>.pack         smaller objects, back to back
+    <root>/packs/<name>.idx          the pack's index (format: packs.py); uploaded after the
+                                     pack, so an index always names a complete pack
+
+Everything read from a remote is untrusted: indexes are checked against their checksum and
+name, listings are filtered to well-formed names, and objects are verified by the caller
+(transfer.py) before they enter the cache. Pack indexes are immutable (their name is their
+hash), so each is downloaded once and kept under .mlgit/tmp/remote-index/.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+from mlgit import packs
+from mlgit.backends import Backend
+from mlgit.hashing import hash_bytes, is_oid
+
+PACK_DIR = packs.PACK_DIR
+_PACK_NAME = re.compile(r"^([0-9a-f]{32})\.idx$")
+_LOOSE_NAME = re.compile(r"^[0-9a-f]{30}$")
+FEW_LOOSE = 32
+"""Up to this many objects are looked up one by one; more are found by listing folders."""
+
+Mapper = Callable[[Callable[[str], object], list[str]], list[object]]
+
+
+class PackedAt(NamedTuple):
+    pack: str  # remote-relative path of the .pack file
+    offset: int
+    size: int
+
+
+class BadRemoteIndex(Exception):
+    """A pack index on the remote is damaged or misnamed."""
+
+
+def loose_rel(oid: str) -> str:
+    return f"{oid[:2]}/{oid[2:]}"
+
+
+class RemoteStore:
+    def __init__(self, backend: Backend, index_cache: str) -> None:
+        self.backend = backend
+        self.index_cache = index_cache
+        self._packed: dict[str, PackedAt] | None = None
+        self.bad_indexes: list[str] = []
+
+    # -- what the remote has ---------------------------------------------------------------
+
+    def packed(self, mapper: Mapper) -> dict[str, PackedAt]:
+        """Every object in the remote's packs: one listing, plus a download of each index
+        not seen before."""
+        if self._packed is None:
+            names = sorted(m.group(1) for n in self.backend.list_dir(PACK_DIR)
+                           if (m := _PACK_NAME.match(n)))
+            new = [n for n in names if not os.path.exists(self._cached_index(n))]
+            mapper(self._fetch_index, new)
+            found: dict[str, PackedAt] = {}
+            for name in names:
+                for oid, offset, size in self._load_index(name):
+                    found.setdefault(oid, PackedAt(f"{PACK_DIR}/{name}.pack", offset, size))
+            self._packed = found
+        return self._packed
+
+    def _cached_index(self, name: str) -> str:
+        return os.path.join(self.index_cache, name + ".idx")
+
+    def _fetch_index(self, name: str) -> None:
+        raw = self.backend.read(f"{PACK_DIR}/{name}.idx")
+        if packs.parse_index(raw) is None or packs.index_name(raw) != name:
+            self.bad_indexes.append(f"{PACK_DIR}/{name}.idx")
+            return
+        os.makedirs(self.index_cache, exist_ok=True)
+        tmp = f"{self._cached_index(name)}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(raw)
+        os.replace(tmp, self._cached_index(name))
+
+    def _load_index(self, name: str) -> list[tuple[str, int, int]]:
+        try:
+            with open(self._cached_index(name), "rb") as f:
+                raw = f.read()
+        except FileNotFoundError:
+            return []  # damaged on the remote: reported in bad_indexes
+        records = packs.parse_index(raw)
+        if records is None:  # damaged in our own copy: fetch it again next time
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._cached_index(name))
+            return []
+        return [r for r in records if r[2] < packs.MAX_PACK_BYTES]
+
+    def forget_packs(self) -> None:
+        self._packed = None
+
+    def loose_present(self, oids: Iterable[str], mapper: Mapper) -> set[str]:
+        """Which of `oids` exist as loose objects: a lookup each when few, else one listing
+        per two-hex folder involved."""
+        wanted = sorted(set(oids))
+        if len(wanted) <= FEW_LOOSE:
+            hits = mapper(lambda oid: self.backend.exists(loose_rel(oid)), wanted)
+            return {oid for oid, hit in zip(wanted, hits, strict=True) if hit}
+        prefixes = sorted({oid[:2] for oid in wanted})
+        listings = mapper(self._list_prefix, prefixes)
+        present: set[str] = set()
+        for found in listings:
+            present.update(found)  # type: ignore[arg-type]
+        return present.intersection(wanted)
+
+    def _list_prefix(self, prefix: str) -> set[str]:
+        return {prefix + n for n in self.backend.list_dir(prefix) if _LOOSE_NAME.match(n)}
+
+    # -- moving bytes ------------------------------------------------------------------------
+
+    def upload_loose(self, local_path: str, oid: str) -> None:
+        self.backend.upload(local_path, loose_rel(oid))
+
+    def upload_pack(self, data: bytes, entries: dict[str, tuple[int, int]]) -> str:
+        """Publish one pack: the pack first, then its index. Returns the pack's name."""
+        name, index = packs.build_index(entries)
+        self.backend.write_bytes(f"{PACK_DIR}/{name}.pack", data)
+        self.backend.write_bytes(f"{PACK_DIR}/{name}.idx", index)
+        return name
+
+    def download_loose(self, oid: str, local_path: str) -> None:
+        self.backend.download(loose_rel(oid), local_path)
+
+    def read_span(self, pack: str, start: int, end: int) -> bytes:
+        data = self.backend.read(pack, start, end)
+        if len(data) != end - start:
+            raise EOFError(f"{pack} is shorter than its index says")
+        return data
+
+
+def verified(data: bytes, oid: str) -> bool:
+    return is_oid(oid) and hash_bytes(data) == oid

@@ -1,0 +1,415 @@
+"""Move objects between the local cache and a remote: only what is missing, in parallel,
+with retries, verifying every object's hash on the way (push: before upload; fetch: before
+it enters the cache). One object failing does not stop the others; they are reported with
+their workspace path. If the remote stops answering altogether, the transfer stops early.
+
+Small objects travel in packs (remote.py): a push of 20k small files is a few uploads,
+and a fetch reads the byte ranges it needs from the remote's packs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple, TypeVar
+
+from mlgit import packs
+from mlgit.errors import MlgitError
+from mlgit.hashing import hash_bytes, hash_file
+from mlgit.odb import CorruptObject, LocalODB
+from mlgit.remote import PackedAt, RemoteStore
+from mlgit.ui import ProgressCallback, noop_progress
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+PUSH_PACK_BYTES = 16 << 20
+"""Small objects are uploaded in packs of about this size: few requests, and an interrupted
+push re-sends at most one pack per worker."""
+SPAN_GAP = 1 << 20
+"""Fetch reads the bytes between two wanted objects of a pack when the gap is this small."""
+SPAN_BYTES = 16 << 20
+RETRIES = 3
+BACKOFF = 0.25
+GIVE_UP_AFTER = 6
+"""Failures in a row (each after its retries) after which the remote is deemed down."""
+
+_PERMANENT = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError,
+              CorruptObject, MlgitError, EOFError, ValueError, TypeError, KeyError)
+
+
+class Want(NamedTuple):
+    oid: str
+    size: int  # -1 when unknown (a manifest not read yet)
+    path: str  # the workspace path it is for, for messages
+
+
+class Failure(NamedTuple):
+    path: str
+    oid: str
+    reason: str
+
+
+class TransferResult:
+    def __init__(self) -> None:
+        self.transferred = 0
+        self.bytes = 0
+        self.already = 0
+        self.failed: list[Failure] = []
+        self.stopped = ""  # why the transfer stopped early, if it did
+
+    def merge(self, other: TransferResult) -> None:
+        self.transferred += other.transferred
+        self.bytes += other.bytes
+        self.already += other.already
+        self.failed.extend(other.failed)
+        self.stopped = self.stopped or other.stopped
+
+
+class RemoteDown(Exception):
+    pass
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line about an exception, for a user."""
+    if isinstance(exc, MlgitError):
+        return exc.message
+    text = " ".join(str(exc).split())
+    if len(text) > 200:
+        text = text[:197] + "..."
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name
+
+
+class Retrier:
+    """Calls with retries and backoff on transient errors; notices a remote that is down."""
+
+    def __init__(self, retries: int = RETRIES, backoff: float = BACKOFF) -> None:
+        self.retries = retries
+        self.backoff = backoff
+        self.down = ""
+        self._in_a_row = 0
+        self._lock = threading.Lock()
+
+    def call(self, fn: Callable[..., R], *args: object) -> R:
+        for attempt in range(self.retries + 1):
+            if self.down:
+                raise RemoteDown(self.down)
+            try:
+                value = fn(*args)
+            except _PERMANENT:
+                self._succeeded()  # the remote answered
+                raise
+            except Exception as exc:  # transient until proven otherwise
+                if attempt == self.retries:
+                    self._failed(exc)
+                    raise
+                time.sleep(self.backoff * 2 ** attempt * (0.5 + random.random()))
+            else:
+                self._succeeded()
+                return value
+        raise AssertionError("unreachable")
+
+    def _succeeded(self) -> None:
+        with self._lock:
+            self._in_a_row = 0
+
+    def _failed(self, exc: Exception) -> None:
+        with self._lock:
+            self._in_a_row += 1
+            if self._in_a_row >= GIVE_UP_AFTER and not self.down:
+                self.down = describe_error(exc)
+
+
+Outcome = tuple[T, R | None, BaseException | None]
+
+
+def run_all(fn: Callable[[T], R], items: list[T], jobs: int) -> Iterator[Outcome[T, R]]:
+    """(item, result, error) for each item as it completes, on up to `jobs` threads."""
+    if jobs <= 1 or len(items) <= 1:
+        for item in items:
+            try:
+                yield item, fn(item), None
+            except Exception as exc:  # reported per item
+                yield item, None, exc
+        return
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = {pool.submit(fn, item): item for item in items}
+        for future in as_completed(futures):
+            error = future.exception()
+            yield futures[future], (None if error else future.result()), error
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Mover:
+    """Shared by push and fetch: the remote, the cache, threads, retries, progress."""
+
+    def __init__(self, odb: LocalODB, store: RemoteStore, jobs: int,
+                 progress: ProgressCallback = noop_progress) -> None:
+        self.odb = odb
+        self.store = store
+        self.jobs = jobs
+        self.progress = progress
+        self.retrier = Retrier()
+
+    def map(self, fn: Callable[[str], object], items: list[str]) -> list[object]:
+        """fn over items with retries, in parallel; the first error is raised."""
+        results: dict[str, object] = {}
+        for item, value, exc in run_all(lambda x: self.retrier.call(fn, x), items, self.jobs):
+            if exc is not None:
+                raise exc
+            results[item] = value
+        return [results[i] for i in items]
+
+    def packed(self) -> dict[str, PackedAt]:
+        return self.store.packed(self.map)
+
+    def run(self, tasks: list[Task], result: TransferResult) -> None:
+        """Run tasks in parallel; each reports its own objects' outcomes."""
+        for task, _, exc in run_all(lambda t: t.run(self), tasks, self.jobs):
+            if exc is None:
+                result.transferred += len(task.wants)
+                result.bytes += task.nbytes
+                continue
+            if isinstance(exc, RemoteDown):
+                result.stopped = str(exc)
+                reason = "not transferred: the remote stopped answering"
+            else:
+                reason = describe_error(exc)
+            if isinstance(exc, PartialTask):
+                result.transferred += len(task.wants) - len(exc.failures)
+                result.bytes += task.nbytes
+                result.failed.extend(exc.failures)
+            else:
+                result.failed.extend(Failure(w.path, w.oid, reason) for w in task.wants)
+
+
+class PartialTask(Exception):
+    def __init__(self, failures: list[Failure]) -> None:
+        super().__init__(f"{len(failures)} objects failed")
+        self.failures = failures
+
+
+class Task:
+    wants: list[Want]
+    nbytes: int
+
+    def run(self, mover: Mover) -> None:
+        raise NotImplementedError
+
+
+# -- push --------------------------------------------------------------------------------------
+
+
+class UploadLoose(Task):
+    def __init__(self, want: Want, local_path: str, size: int) -> None:
+        self.wants = [want]
+        self.local_path = local_path
+        self.nbytes = size
+
+    def run(self, mover: Mover) -> None:
+        oid = self.wants[0].oid
+        actual, _ = hash_file(self.local_path)
+        if actual != oid:
+            raise CorruptObject(oid, actual)
+        mover.retrier.call(mover.store.upload_loose, self.local_path, oid)
+        mover.progress(1, self.nbytes)
+
+
+class UploadPack(Task):
+    def __init__(self, wants: list[Want]) -> None:
+        self.wants = wants
+        self.nbytes = 0
+
+    def run(self, mover: Mover) -> None:
+        chunks: list[bytes] = []
+        entries: dict[str, tuple[int, int]] = {}
+        failures: list[Failure] = []
+        offset = 0
+        for want in self.wants:
+            try:
+                data = mover.odb.read_verified(want.oid)
+            except (OSError, CorruptObject) as exc:
+                failures.append(Failure(want.path, want.oid,
+                                        f"in the cache: {describe_error(exc)}"))
+                continue
+            chunks.append(data)
+            entries[want.oid] = (offset, len(data))
+            offset += len(data)
+        self.nbytes = offset
+        if entries:
+            mover.retrier.call(mover.store.upload_pack, b"".join(chunks), entries)
+            mover.progress(len(entries), offset)
+        if failures:
+            raise PartialTask(failures)
+
+
+def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
+    result = TransferResult()
+    odb = mover.odb
+    unique = list({w.oid: w for w in wants}.values())
+    not_cached = odb.missing(w.oid for w in unique)
+    result.failed.extend(Failure(w.path, w.oid, "not in the cache") for w in unique
+                         if w.oid in not_cached)
+    candidates = [w for w in unique if w.oid not in not_cached]
+    small, large = _split_by_local_size(odb, candidates)
+    packed = mover.packed()
+    small = [w for w in small if w.oid not in packed]
+    large = [(w, size) for w, size in large if w.oid not in packed]
+    on_remote = mover.store.loose_present([w.oid for w, _ in large], mover.map)
+    large = [(w, size) for w, size in large if w.oid not in on_remote]
+    result.already = len(candidates) - len(small) - len(large)
+    tasks: list[Task] = [UploadLoose(w, odb.path(w.oid), size) for w, size in large]
+    tasks += [UploadPack(batch) for batch in _batches(small, PUSH_PACK_BYTES)]
+    mover.run(tasks, result)
+    if result.transferred:
+        mover.retrier.call(mover.store.backend.finish)
+    return result
+
+
+def _split_by_local_size(odb: LocalODB, wants: list[Want]) -> tuple[list[Want],
+                                                                     list[tuple[Want, int]]]:
+    """(objects to pack, [(loose object, its size)]) by where the cache keeps them."""
+    small: list[Want] = []
+    large: list[tuple[Want, int]] = []
+    for w in wants:
+        if w.oid in odb.packed or 0 <= w.size < packs.MAX_PACKED:
+            small.append(w)
+            continue
+        try:
+            size = os.stat(odb.path(w.oid)).st_size
+        except FileNotFoundError:
+            small.append(w)  # being packed right now by this process: read it from the pack
+            continue
+        if size < packs.MAX_PACKED:
+            small.append(w)
+        else:
+            large.append((w, size))
+    return small, large
+
+
+def _batches(wants: list[Want], limit: int) -> list[list[Want]]:
+    batches: list[list[Want]] = []
+    current: list[Want] = []
+    total = 0
+    for w in wants:
+        size = max(w.size, 0)
+        if current and total + size > limit:
+            batches.append(current)
+            current, total = [], 0
+        current.append(w)
+        total += size
+    if current:
+        batches.append(current)
+    return batches
+
+
+# -- fetch -------------------------------------------------------------------------------------
+
+
+class DownloadLoose(Task):
+    def __init__(self, want: Want) -> None:
+        self.wants = [want]
+        self.nbytes = max(want.size, 0)
+
+    def run(self, mover: Mover) -> None:
+        oid = self.wants[0].oid
+        tmp = mover.odb.temp_path()
+
+        def download() -> None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)  # a partial file from the attempt before
+            mover.store.download_loose(oid, tmp)
+
+        try:
+            mover.retrier.call(download)
+            mover.odb.adopt(tmp, oid)
+        except FileNotFoundError:
+            raise MlgitError("not on the remote") from None
+        except CorruptObject as exc:
+            raise MlgitError(f"the remote's copy {loose_name(oid)} is corrupt (it hashes to"
+                             f" {exc.actual}); it was not stored") from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        self.nbytes = os.stat(mover.odb.path(oid)).st_size
+        mover.progress(1, self.nbytes)
+
+
+def loose_name(oid: str) -> str:
+    return f"{oid[:2]}/{oid[2:]}"
+
+
+class ReadSpan(Task):
+    """Objects of one remote pack that lie close together: one ranged read."""
+
+    def __init__(self, pack: str, items: list[tuple[Want, PackedAt]]) -> None:
+        self.pack = pack
+        self.items = items
+        self.wants = [w for w, _ in items]
+        self.start = min(at.offset for _, at in items)
+        self.end = max(at.offset + at.size for _, at in items)
+        self.nbytes = sum(at.size for _, at in items)
+
+    def run(self, mover: Mover) -> None:
+        data = mover.retrier.call(mover.store.read_span, self.pack, self.start, self.end)
+        failures = []
+        for want, at in self.items:
+            chunk = data[at.offset - self.start: at.offset - self.start + at.size]
+            if hash_bytes(chunk) != want.oid:
+                failures.append(Failure(want.path, want.oid,
+                                        f"the remote's copy in {self.pack} is corrupt;"
+                                        " it was not stored"))
+                continue
+            mover.odb.put_bytes(chunk, want.oid, pack=True)
+        mover.progress(len(self.items) - len(failures), self.nbytes)
+        if failures:
+            raise PartialTask(failures)
+
+
+def fetch(mover: Mover, wants: Iterable[Want]) -> TransferResult:
+    result = TransferResult()
+    unique = list({w.oid: w for w in wants}.values())
+    missing = mover.odb.missing(w.oid for w in unique)
+    todo = [w for w in unique if w.oid in missing]
+    result.already = len(unique) - len(todo)
+    if not todo:
+        return result
+    packed = mover.packed()
+    tasks: list[Task] = [DownloadLoose(w) for w in todo if w.oid not in packed]
+    tasks += _spans([(w, packed[w.oid]) for w in todo if w.oid in packed])
+    mover.run(tasks, result)
+    mover.odb.finish()
+    return result
+
+
+def _spans(items: list[tuple[Want, PackedAt]]) -> list[Task]:
+    by_pack: dict[str, list[tuple[Want, PackedAt]]] = {}
+    for item in items:
+        by_pack.setdefault(item[1].pack, []).append(item)
+    tasks: list[Task] = []
+    for pack, found in by_pack.items():
+        found.sort(key=lambda item: item[1].offset)
+        current: list[tuple[Want, PackedAt]] = []
+        start = end = 0
+        for item in found:
+            at = item[1]
+            if current and (at.offset - end > SPAN_GAP
+                            or at.offset + at.size - start > SPAN_BYTES):
+                tasks.append(ReadSpan(pack, current))
+                current = []
+            if not current:
+                start = end = at.offset
+            current.append(item)
+            end = max(end, at.offset + at.size)
+        if current:
+            tasks.append(ReadSpan(pack, current))
+    return tasks
