@@ -49,7 +49,8 @@ class _Place(NamedTuple):
 
 
 def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, force: bool,
-                      progress: ProgressCallback = noop_progress) -> Result:
+                      progress: ProgressCallback = noop_progress, only: str = "") -> Result:
+    """Restore one artifact; with `only` (a path inside a tracked folder), just that part."""
     result = Result(rel)
     if ptr.is_dir:
         try:
@@ -69,6 +70,10 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
     _remove_leftovers(repo)
     if current is None:
         return result
+    if only:
+        part = f"{rel}/{only}"
+        wanted = {p: w for p, w in wanted.items() if p == part or p.startswith(part + "/")}
+        current = {p: s for p, s in current.items() if p == part or p.startswith(part + "/")}
     cached = _cached_oids(repo, current, wanted)
     _remove_extras(repo, current, wanted, cached, force, result)
     todo = _to_place(current, wanted, cached, force, result)

@@ -13,6 +13,7 @@ import typer
 from mlgit.entry import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
+    from mlgit.commands.transfer import Outcome
     from mlgit.repo import Repo
 
 
@@ -80,10 +81,24 @@ def status(
     paths: PathsArg = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q",
                                         help="Print nothing; exit 1 if anything changed.")] = False,
+    remote: Annotated[str | None, typer.Option(
+        "--remote", metavar="[NAME]", show_default=False,
+        help="Instead, show per artifact whether its objects are in the cache and on the"
+             " remote NAME (default: the default remote).")] = None,
     json: JsonOpt = False,
 ) -> None:
     """Show, for each tracked artifact, whether it is unchanged, modified, deleted or not in
     the cache, and which files inside a tracked folder changed."""
+    if remote is not None:
+        from mlgit.commands.transfer import run_remote_status
+        from mlgit.views import show_remote_status
+
+        with _opened_repo() as repo:
+            name, url, rows = run_remote_status(repo, paths or [], remote or None)
+        if not quiet:
+            show_remote_status(name, url, rows, json)
+        _finish(EXIT_FAILED if any(r.error or r.nowhere for r in rows)
+                or (quiet and any(r.on_remote < r.objects for r in rows)) else EXIT_OK)
     from mlgit.fastpath import status_body
 
     _finish(status_body(paths or [], quiet, json))
@@ -176,6 +191,160 @@ def config(
     show_config(key, result, json)
 
 
+RemoteOpt = Annotated[str | None, typer.Option(
+    "--remote", "-r", metavar="NAME", show_default=False,
+    help="The remote to use (default: the default remote).")]
+JobsOpt = Annotated[int | None, typer.Option(
+    "--jobs", "-j", min=1, metavar="N", show_default=False,
+    help="Parallel transfers (default: 4 for local folders, 8 for ssh, 16 for gs/s3).")]
+TransferPaths = Annotated[list[str] | None, typer.Argument(
+    help="Artifacts, or paths inside tracked folders. Default: everything tracked.",
+    show_default=False)]
+
+
+@app.command()
+def push(paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = None,
+         json: JsonOpt = False) -> None:
+    """Upload the objects the pointers reference to a remote (only those it lacks).
+
+    Exit 1 if any object failed; the rest are uploaded, and running it again finishes the job.
+    """
+    from mlgit.commands.transfer import run_push
+
+    with _opened_repo() as repo:
+        outcome = run_push(repo, paths or [], remote, jobs)
+    _show_transfer(outcome, "push", json)
+
+
+@app.command()
+def fetch(paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = None,
+          json: JsonOpt = False) -> None:
+    """Download the objects the pointers reference from a remote into the cache (only those
+    the cache lacks); the workspace is not touched. Every object is verified first."""
+    from mlgit.commands.transfer import run_fetch
+
+    with _opened_repo() as repo:
+        outcome = run_fetch(repo, paths or [], remote, jobs)
+    _show_transfer(outcome, "fetch", json)
+
+
+@app.command()
+def pull(
+    paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = None,
+    force: Annotated[bool, typer.Option("--force", "-f", help=(
+        "Overwrite workspace changes even when their content is not in the cache."))] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Fetch, then check out: make the workspace match the pointers with data from a remote."""
+    from mlgit.commands.transfer import run_fetch
+
+    with _opened_repo() as repo:
+        outcome = run_fetch(repo, paths or [], remote, jobs, checkout=True, force=force)
+    _show_transfer(outcome, "pull", json)
+
+
+def _show_transfer(outcome: Outcome, command: str, json: bool) -> NoReturn:
+    from mlgit.views import show_transfer
+
+    show_transfer(outcome, command, json)
+    failed = outcome.result.failed or any(not c.ok for c in outcome.checkouts)
+    _finish(EXIT_FAILED if failed else EXIT_OK)
+
+
+remote_app = typer.Typer(
+    help="Manage remotes: where push, fetch and pull send and get data.",
+    no_args_is_help=True, rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]})
+app.add_typer(remote_app, name="remote")
+NameArg = Annotated[str, typer.Argument(help="Remote name, e.g. origin.", show_default=False)]
+
+
+@remote_app.command("add")
+def remote_add(
+    name: NameArg,
+    url: Annotated[str, typer.Argument(help=(
+        "A local folder, file://, gs://bucket/prefix, s3://bucket/prefix,"
+        " ssh://[user@]host[:port]/path or memory://name."), show_default=False)],
+    default: Annotated[bool, typer.Option(
+        "--default", "-d", help="Make it the default remote (the first remote always is).")
+    ] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", "-f", help="Replace a remote of that name (its options are dropped).")
+    ] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Add a remote to .mlgit/config.yaml (committed, so clones know it)."""
+    from mlgit.commands import remote as cmd
+    from mlgit.views import show_remote
+
+    with _opened_repo() as repo:
+        show_remote(cmd.add(repo, name, url, default, force), "added", json)
+
+
+@remote_app.command("list")
+def remote_list(json: JsonOpt = False) -> None:
+    """List remotes: name, URL (without credentials), option names; * marks the default.
+    Option values are never shown."""
+    from mlgit.commands import remote as cmd
+    from mlgit.views import show_remotes
+
+    with _opened_repo() as repo:
+        rows = cmd.list_remotes(repo)
+    show_remotes(rows, json)
+    if any(r.error for r in rows):
+        _finish(EXIT_FAILED)
+
+
+@remote_app.command("remove")
+def remote_remove(name: NameArg) -> None:
+    """Remove a remote and its options from both config files (its data stays where it is)."""
+    from mlgit import ui
+    from mlgit.commands import remote as cmd
+
+    with _opened_repo() as repo:
+        cmd.remove(repo, name)
+    ui.out(f"removed remote {name}")
+
+
+@remote_app.command("default")
+def remote_default(
+    name: Annotated[str | None, typer.Argument(
+        help="The remote to make the default; omit to show the default.",
+        show_default=False)] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Show or set the default remote (core.remote in .mlgit/config.yaml)."""
+    from mlgit.commands import remote as cmd
+    from mlgit.views import show_default_remote
+
+    with _opened_repo() as repo:
+        show_default_remote(cmd.default(repo, name), json)
+
+
+@remote_app.command("modify")
+def remote_modify(
+    name: NameArg,
+    key: Annotated[str, typer.Argument(help=(
+        "url, or an option of the remote's kind (e.g. endpoint_url, project, profile,"
+        " key_file); see docs/remotes.md."), show_default=False)],
+    value: Annotated[str | None, typer.Argument(
+        help="The new value (omit with --unset).", show_default=False)] = None,
+    local: Annotated[bool, typer.Option("--local", help=(
+        "Write to .mlgit/config.local.yaml (this machine only, not committed): the place"
+        " for credentials."))] = False,
+    unset: Annotated[bool, typer.Option("--unset", help="Remove the setting.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Set or remove a remote's URL or option. Values are never printed."""
+    from mlgit.commands import remote as cmd
+    from mlgit.views import show_remote
+
+    if unset == (value is not None):
+        raise typer.BadParameter("give either a VALUE or --unset", param_hint="VALUE")
+    with _opened_repo() as repo:
+        show_remote(cmd.modify(repo, name, key, value, local), "modified", json)
+
+
 @app.command()
 def version(json: JsonOpt = False) -> None:
     """Show versions of mlgit, Python and key libraries, the link type and filesystem."""
@@ -185,8 +354,25 @@ def version(json: JsonOpt = False) -> None:
     show_version(run(), json)
 
 
+def _bare_remote_option(args: list[str]) -> list[str]:
+    """`status --remote [NAME]`: a bare --remote (no configured remote name after it) means
+    the default remote, spelled `--remote=` for click."""
+    if not args or args[0] != "status" or "--remote" not in args:
+        return args
+    names: list[str] = []
+    with contextlib.suppress(Exception):
+        from mlgit import remote_config
+
+        names = remote_config.names(_repo().config)
+    i = args.index("--remote")
+    if i + 1 < len(args) and args[i + 1] in names:
+        return args
+    return [*args[:i], "--remote=", *args[i + 1:]]
+
+
 def run_typer(args: list[str]) -> int:
     """Run the typer app; MlgitError and other exceptions propagate to entry.run."""
+    args = _bare_remote_option(args)
     command = typer.main.get_command(app)
     try:
         result = command.main(args, prog_name="mlgit", standalone_mode=False)

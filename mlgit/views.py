@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     from mlgit.commands.gc import GcResult
     from mlgit.commands.init import InitResult
     from mlgit.commands.ls import Listed
+    from mlgit.commands.remote import RemoteRow
     from mlgit.commands.rm import Removed
     from mlgit.commands.status import StatusEntry
+    from mlgit.commands.transfer import Outcome, RemoteStatus
 
 MAX_LISTED = 20
 
@@ -193,3 +195,99 @@ def show_version(info: dict[str, str], json: bool) -> None:
     width = max(len(k) for k in info)
     for key, value in info.items():
         ui.out(f"{key:<{width}}  {value}")
+
+
+def show_remotes(rows: list[RemoteRow], json: bool) -> None:
+    if json:
+        ui.json_out([r._asdict() for r in rows])
+        return
+    if not rows:
+        ui.out("No remotes. Add one with 'mlgit remote add NAME URL'.")
+        return
+    for r in rows:
+        mark = "*" if r.default else " "
+        if r.error:
+            ui.out(f"{mark} {r.name}  (error: {r.error})")
+            continue
+        opts = [f"{o} (local)" if o in r.local_options else o for o in r.options]
+        extra = f"  options: {', '.join(opts)}" if opts else ""
+        ui.out(f"{mark} {r.name}  {r.url}{extra}")
+
+
+def show_remote(row: RemoteRow, verb: str, json: bool) -> None:
+    if json:
+        ui.json_out(row._asdict())
+    else:
+        default = " (default)" if row.default else ""
+        ui.out(f"{verb} remote {row.name}{default}: {row.url}")
+
+
+def show_default_remote(name: str | None, json: bool) -> None:
+    if json:
+        ui.json_out({"default": name})
+    elif name is None:
+        ui.out("no default remote (set one with 'mlgit remote default NAME')")
+    else:
+        ui.out(name)
+
+
+_VERBS = {"push": ("pushed", "to", "already on the remote"),
+          "fetch": ("fetched", "from", "already in the cache"),
+          "pull": ("fetched", "from", "already in the cache")}
+
+
+def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
+    r = outcome.result
+    if json:
+        data: dict[str, Any] = {
+            "remote": outcome.remote, "url": outcome.url, "transferred": r.transferred,
+            "bytes": r.bytes, "already": r.already, "stopped": r.stopped or None,
+            "failed": [{"path": f.path, "oid": f.oid or None, "reason": f.reason}
+                       for f in r.failed]}
+        if command == "pull":
+            data["checkout"] = [{"path": c.path, "restored": len(c.restored),
+                                 "unchanged": c.unchanged, "conflicts": c.conflicts,
+                                 "failed": [{"path": p, "reason": why} for p, why in c.failed]}
+                                for c in outcome.checkouts]
+        ui.json_out(data)
+        return
+    done, direction, already = _VERBS[command]
+    ui.out(f"{done} {_count(r.transferred, 'object')} ({ui.human_size(r.bytes)}) {direction}"
+           f" {outcome.remote}; {r.already} {already}; {len(r.failed)} failed")
+    for f in r.failed[:MAX_LISTED]:
+        ui.err(f"error: {f.path}: {f.reason}")
+    if len(r.failed) > MAX_LISTED:
+        ui.err(f"error: ... and {len(r.failed) - MAX_LISTED} more (see --json)")
+    if r.stopped:
+        ui.err(f"error: stopped early: the remote keeps failing ({r.stopped})")
+    if command == "pull":
+        show_checkout(outcome.checkouts, False)
+    if r.failed:
+        ui.err(f"hint: run 'mlgit {command}' again to retry; what already arrived is not"
+               " sent again")
+
+
+def show_remote_status(remote: str, url: str, rows: list[RemoteStatus], json: bool) -> None:
+    if json:
+        ui.json_out({"remote": remote, "url": url, "artifacts": [r._asdict() for r in rows]})
+        return
+    if not rows:
+        ui.out("No tracked artifacts. Track some with 'mlgit add PATH'.")
+        return
+    for r in rows:
+        if r.error:
+            ui.out(f"{r.pointer_rel}: error: {_without_prefix(r.error, r.pointer_rel)}")
+            continue
+        ui.out(f"{r.pointer_rel}: {_where(r, remote)}")
+
+
+def _where(r: RemoteStatus, remote: str) -> str:
+    if r.in_cache == r.objects and r.on_remote == r.objects:
+        return f"in cache and on {remote}"
+    text = (f"{r.in_cache} of {_count(r.objects, 'object')} in cache,"
+            f" {r.on_remote} on {remote}")
+    if r.nowhere:
+        text += f"; MISSING {r.nowhere} (in neither)"
+    elif r.on_remote < r.objects:
+        text += "; not all pushed"
+    return text

@@ -1,0 +1,57 @@
+"""mlgit remote add/list/remove/default/modify: the remotes in the config files."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from mlgit import fs, remote_config
+from mlgit.errors import MlgitError
+from mlgit.repo import Repo
+
+
+class RemoteRow(NamedTuple):
+    name: str
+    url: str  # safe to print: no credentials
+    default: bool
+    options: list[str]  # names only: values may be credentials
+    local_options: list[str]
+    error: str = ""
+
+
+def add(repo: Repo, name: str, url: str, make_default: bool, force: bool) -> RemoteRow:
+    with repo.lock():
+        spec = remote_config.add(repo.config, name, url, make_default, force)
+    return _row(repo, spec.name)
+
+
+def list_remotes(repo: Repo) -> list[RemoteRow]:
+    return [_row(repo, name) for name in remote_config.names(repo.config)]
+
+
+def _row(repo: Repo, name: str) -> RemoteRow:
+    default = remote_config.default_name(repo.config) == name
+    try:
+        spec = remote_config.load(repo.config, name)
+    except MlgitError as exc:
+        return RemoteRow(name, "", default, [], [], exc.message)
+    return RemoteRow(name, fs.describe(spec.url), default, sorted(spec.options),
+                     sorted(k for k in spec.local_keys if k != "url"))
+
+
+def remove(repo: Repo, name: str) -> None:
+    with repo.lock():
+        remote_config.remove(repo.config, name)
+
+
+def default(repo: Repo, name: str | None) -> str | None:
+    if name is None:
+        return remote_config.default_name(repo.config)
+    with repo.lock():
+        remote_config.set_default(repo.config, name)
+    return name
+
+
+def modify(repo: Repo, name: str, key: str, value: str | None, local: bool) -> RemoteRow:
+    with repo.lock():
+        remote_config.modify(repo.config, name, key, value, local)
+    return _row(repo, name)

@@ -1,0 +1,246 @@
+"""mlgit push / fetch / pull: move the objects the workspace pointers reference between the
+cache and a remote. A path inside a tracked folder moves just that part."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NamedTuple
+
+from mlgit import fs, remote_config, tree
+from mlgit.backends import open_backend
+from mlgit.checkout import Result, checkout_artifact
+from mlgit.commands.common import Broken, Tracked, all_tracked, load
+from mlgit.errors import BadPath, MlgitError
+from mlgit.hashing import hash_bytes
+from mlgit.odb import CorruptObject
+from mlgit.paths import artifact_path_for, is_pointer_name, pointer_path_for, resolve_user_path
+from mlgit.remote import RemoteStore
+from mlgit.remote_config import RemoteSpec
+from mlgit.repo import Repo
+from mlgit.transfer import Failure, Mover, TransferResult, Want, describe_error, fetch, push
+from mlgit.ui import Progress
+
+REMOTE_JOBS = {"local": 4, "memory": 4, "ssh": 8, "gs": 16, "s3": 16}
+
+
+class Target(NamedTuple):
+    item: Tracked
+    sub: str  # "" for the whole artifact, else a path inside the tracked folder
+
+
+class Outcome(NamedTuple):
+    remote: str
+    url: str
+    result: TransferResult
+    checkouts: list[Result]
+
+
+def resolve_targets(repo: Repo, args: list[str]) -> tuple[list[Target], list[Broken]]:
+    if not args:
+        found = all_tracked(repo)
+        return ([Target(i, "") for i in found if isinstance(i, Tracked)],
+                [i for i in found if isinstance(i, Broken)])
+    targets: dict[tuple[str, str], Target] = {}
+    for arg in args:
+        target = _target(repo, arg)
+        targets.setdefault((target.item.pointer_rel, target.sub), target)
+    return list(targets.values()), []
+
+
+def _target(repo: Repo, arg: str) -> Target:
+    rel = resolve_user_path(repo.root, arg)
+    pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
+    if os.path.isfile(repo.abspath(pointer_rel)):
+        return Target(load(repo, pointer_rel), "")
+    for candidate in repo.pointer_files():
+        parent = artifact_path_for(candidate)
+        if rel.startswith(parent + "/"):
+            return Target(load(repo, candidate), rel[len(parent) + 1:])
+    raise BadPath(f"{arg}: not tracked by mlgit",
+                  "run 'mlgit ls' to see what is tracked")
+
+
+def open_store(repo: Repo, name: str | None) -> tuple[RemoteSpec, RemoteStore]:
+    spec = remote_config.resolve(repo.config, name)
+    url = spec.resolved_url(repo.root)
+    with remote_errors(spec):
+        backend = open_backend(url, spec.options)
+        problem = backend.check_root()
+    if problem:
+        raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}): {problem}",
+                         _fix_hint(spec))
+    index_cache = os.path.join(repo.tmp_dir, "remote-index", hash_bytes(url.encode()))
+    return spec, RemoteStore(backend, index_cache)
+
+
+def _fix_hint(spec: RemoteSpec) -> str:
+    return (f"check the URL and credentials: 'mlgit remote list', "
+            f"'mlgit remote modify {spec.name} KEY VALUE --local'")
+
+
+@contextmanager
+def remote_errors(spec: RemoteSpec) -> Iterator[None]:
+    """Errors that stop a whole transfer (the remote cannot be reached or listed) as one
+    clear line."""
+    try:
+        yield
+    except MlgitError:
+        raise
+    except Exception as exc:  # any backend's error type: fsspec does not unify them
+        raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}):"
+                         f" {describe_error(exc)}", _fix_hint(spec)) from None
+
+
+def _jobs(spec: RemoteSpec, jobs: int | None) -> int:
+    return jobs or REMOTE_JOBS.get(spec.scheme, 4)
+
+
+def wants_for(repo: Repo, target: Target, failures: list[Failure],
+              manifest: bool = True) -> list[Want]:
+    """The objects a target needs (with its folder manifest, unless `manifest` is False),
+    given that the manifest is in the cache."""
+    item, sub = target
+    ptr = item.ptr
+    if not ptr.is_dir:
+        if sub:
+            raise BadPath(f"{item.rel}/{sub}: {item.rel} is a file, not a folder")
+        return [Want(ptr.oid, ptr.size, item.rel)]
+    wants = [Want(ptr.oid, -1, f"{item.rel} (folder manifest)")]
+    try:
+        listing = repo.manifest(ptr.oid, f"{item.rel} (manifest {ptr.oid[:12]})")
+    except FileNotFoundError:
+        failures.append(Failure(wants[0].path, ptr.oid, "not in the cache"))
+        return []
+    except CorruptObject:
+        failures.append(Failure(wants[0].path, ptr.oid, "corrupt in the cache"))
+        return []
+    selected = _select(listing, sub, item.rel)
+    return (wants if manifest else []) + [
+        Want(listing.oids[i], listing.sizes[i], f"{item.rel}/{listing.paths[i]}")
+        for i in selected]
+
+
+def _select(manifest: tree.Manifest, sub: str, rel: str) -> list[int]:
+    if not sub:
+        return list(range(len(manifest)))
+    prefix = sub + "/"
+    chosen = [i for i, p in enumerate(manifest.paths) if p == sub or p.startswith(prefix)]
+    if not chosen:
+        raise BadPath(f"{rel}/{sub}: no such file or folder in the tracked folder {rel}",
+                      f"run 'mlgit status {rel}' to see what it holds")
+    return chosen
+
+
+def _progress(verb: str, wants: list[Want]) -> Progress:
+    return Progress(verb, len(wants), sum(max(w.size, 0) for w in wants))
+
+
+def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) -> Outcome:
+    targets, broken = resolve_targets(repo, args)
+    spec, store = open_store(repo, remote)
+    result = TransferResult()
+    _report_broken(broken, result)
+    with repo.lock(), remote_errors(spec):
+        wants: list[Want] = []
+        for target in targets:
+            wants += wants_for(repo, target, result.failed)
+        with _progress("push", wants) as progress:
+            result.merge(push(Mover(repo.odb, store, _jobs(spec, jobs), progress), wants))
+        _report_bad_indexes(store, result)
+    return Outcome(spec.name, fs.describe(spec.url), result, [])
+
+
+def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
+              checkout: bool = False, force: bool = False) -> Outcome:
+    targets, broken = resolve_targets(repo, args)
+    spec, store = open_store(repo, remote)
+    result = TransferResult()
+    _report_broken(broken, result)
+    results: list[Result] = []
+    with repo.lock():
+        with remote_errors(spec):
+            mover = Mover(repo.odb, store, _jobs(spec, jobs))
+            _fetch_manifests(mover, targets, result)
+            wants: list[Want] = []
+            for target in targets:
+                wants += wants_for(repo, target, [], manifest=False)
+            with _progress("fetch", wants) as progress:
+                mover.progress = progress
+                result.merge(fetch(mover, wants))
+            _report_bad_indexes(store, result)
+        if checkout:
+            results = _checkout(repo, targets, force)
+    return Outcome(spec.name, fs.describe(spec.url), result, results)
+
+
+def _fetch_manifests(mover: Mover, targets: list[Target], result: TransferResult) -> None:
+    """Folder manifests first: they say which objects the folder needs."""
+    manifests = [Want(t.item.ptr.oid, -1, f"{t.item.rel} (folder manifest)")
+                 for t in targets if t.item.ptr.is_dir]
+    if manifests:
+        result.merge(fetch(mover, manifests))
+
+
+def _checkout(repo: Repo, targets: list[Target], force: bool) -> list[Result]:
+    from mlgit.linker import Linker
+
+    linker = Linker(repo.odb, repo.config.get("cache.link"))
+    results = []
+    for target in targets:
+        item = target.item
+        total = item.ptr.files if item.ptr.is_dir else 1
+        with Progress(f"checkout {item.rel}", total, item.ptr.size) as progress:
+            results.append(checkout_artifact(repo, item.rel, item.ptr, linker, force=force,
+                                             progress=progress, only=target.sub))
+    repo.state.flush()
+    return results
+
+
+def _report_broken(broken: list[Broken], result: TransferResult) -> None:
+    result.failed.extend(Failure(b.pointer_rel, "", b.error.message) for b in broken)
+
+
+def _report_bad_indexes(store: RemoteStore, result: TransferResult) -> None:
+    result.failed.extend(Failure(path, "", "damaged pack index on the remote; ignored")
+                         for path in store.bad_indexes)
+
+
+class RemoteStatus(NamedTuple):
+    """Where one artifact's objects are. `objects` counts a folder's manifest too."""
+
+    pointer_rel: str
+    objects: int
+    in_cache: int
+    on_remote: int
+    nowhere: int  # in neither the cache nor the remote
+    error: str = ""
+
+
+def run_remote_status(repo: Repo, args: list[str], remote: str | None,
+                      jobs: int | None = None) -> tuple[str, str, list[RemoteStatus]]:
+    """Compare the cache and the remote per artifact. Folder manifests missing from the
+    cache are fetched (they are needed to know what the folder holds)."""
+    targets, broken = resolve_targets(repo, args)
+    spec, store = open_store(repo, remote)
+    rows = [RemoteStatus(b.pointer_rel, 0, 0, 0, 0, b.error.message) for b in broken]
+    with repo.lock(), remote_errors(spec):
+        mover = Mover(repo.odb, store, _jobs(spec, jobs))
+        _fetch_manifests(mover, targets, TransferResult())
+        per_target = []
+        for target in targets:
+            failures: list[Failure] = []
+            wants = wants_for(repo, target, failures)
+            if failures:  # the manifest is neither in the cache nor on the remote
+                wants = [Want(target.item.ptr.oid, -1, failures[0].path)]
+            per_target.append((target, {w.oid for w in wants}))
+        every = set().union(*(oids for _, oids in per_target))
+        cached = every - repo.odb.missing(every)
+        packed = mover.packed()
+        remote_has = (every & packed.keys()) | store.loose_present(every - packed.keys(),
+                                                                    mover.map)
+    for target, oids in per_target:
+        rows.append(RemoteStatus(target.item.pointer_rel, len(oids), len(oids & cached),
+                                 len(oids & remote_has), len(oids - cached - remote_has)))
+    return spec.name, fs.describe(spec.url), rows
