@@ -375,7 +375,9 @@ class ReadSpan(Task):
             raise PartialTask(failures)
 
 
-def fetch(mover: Mover, wants: Iterable[Want]) -> TransferResult:
+def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferResult:
+    """Fetch into the cache; with `sync` False the caller must call odb.sync() before it
+    reports success (pull overlaps that wait with the checkout)."""
     result = TransferResult()
     unique = list({w.oid: w for w in wants}.values())
     missing = mover.odb.missing(w.oid for w in unique)
@@ -387,7 +389,9 @@ def fetch(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     tasks: list[Task] = [DownloadLoose(w) for w in todo if w.oid not in packed]
     tasks += _spans([(w, packed[w.oid]) for w in todo if w.oid in packed])
     mover.run(tasks, result)
-    mover.odb.finish()
+    mover.odb.publish()
+    if sync:
+        mover.odb.sync()
     return result
 
 

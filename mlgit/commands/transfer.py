@@ -168,10 +168,10 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
                 wants += wants_for(repo, target, [], manifest=False)
             with _progress("fetch", wants) as progress:
                 mover.progress = progress
-                result.merge(fetch(mover, wants))
+                result.merge(fetch(mover, wants, sync=not checkout))
             _report_bad_indexes(store, result)
         if checkout:
-            results = _checkout(repo, targets, force)
+            results = _checkout_while_syncing(repo, targets, force)
     return Outcome(spec.name, fs.describe(spec.url), result, results)
 
 
@@ -181,6 +181,19 @@ def _fetch_manifests(mover: Mover, targets: list[Target], result: TransferResult
                  for t in targets if t.item.ptr.is_dir]
     if manifests:
         result.merge(fetch(mover, manifests))
+
+
+def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> list[Result]:
+    """Check out while the fetched objects are made durable: the disk writes back the
+    cache while the checkout creates files."""
+    import threading
+
+    syncing = threading.Thread(target=repo.odb.sync, name="mlgit-sync")
+    syncing.start()
+    try:
+        return _checkout(repo, targets, force)
+    finally:
+        syncing.join()
 
 
 def _checkout(repo: Repo, targets: list[Target], force: bool) -> list[Result]:
