@@ -8,11 +8,12 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mlgit-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-cd "$work"
+mkdir "$work/project"
+cd "$work/project"
 export GIT_AUTHOR_NAME="mlgit demo" GIT_AUTHOR_EMAIL="demo@example.com"
 export GIT_COMMITTER_NAME="mlgit demo" GIT_COMMITTER_EMAIL="demo@example.com"
 
-say "A Git repository with mlgit set up ($work)"
+say "A Git repository with mlgit set up ($work/project)"
 run git init -q -b main
 run mlgit init
 
@@ -56,6 +57,19 @@ say "Disaster: the whole dataset is deleted. mlgit restores it from the cache"
 rm -rf data model.pt
 run mlgit checkout
 run mlgit ls
+
+say "Share: push the data to a remote (a local folder here; gs://, s3://, ssh:// work alike)"
+run mlgit remote add origin ../store
+run git commit -q -am "add the origin remote"
+run mlgit push
+run mlgit status --remote
+
+say "A colleague clones the repository and pulls the data"
+run git clone -q . ../clone
+cd ../clone
+run mlgit pull
+run mlgit status
+cd ../project
 
 say "Housekeeping: which cache objects does the current workspace not need? (v1-only ones)"
 run mlgit gc --dry-run
