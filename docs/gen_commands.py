@@ -80,6 +80,18 @@ NOTES: dict[str, list[str]] = {
         "`--json`: a list of `{\"path\", \"pointer\", \"kind\", \"state\", \"in_cache\","
         " \"missing_objects\", \"added\", \"modified\", \"deleted\"}`, or"
         " `{\"pointer\", \"error\", \"hint\"}` for an unreadable pointer.",
+        "`--remote [NAME]` compares the cache with a remote instead of the workspace with the"
+        " pointers. It prints one line per pointer file: `POINTER: in cache and on NAME`, or"
+        " `POINTER: C of N objects in cache, R on NAME` followed by `; not all pushed` or"
+        " `; MISSING M (in neither)`. N counts a folder's distinct file contents plus its"
+        " manifest. A folder manifest that is not in the cache is fetched first (it says what"
+        " the folder holds), so this form takes the repository lock.",
+        "`--remote` alone, or followed by a word that is not the name of a remote, uses the"
+        " default remote (the word is then a path). `--remote=NAME` is always a name.",
+        "Exit status with `--remote`: 1 if an artifact has objects in neither place or a"
+        " pointer could not be read; with `--quiet` (prints nothing) also when anything is not"
+        " on the remote. `--json`: `{\"remote\", \"url\", \"artifacts\": [{\"pointer_rel\","
+        " \"objects\", \"in_cache\", \"on_remote\", \"nowhere\", \"error\"}]}`.",
     ],
     "checkout": [
         "Places every file the pointer names that is missing or different, removes files"
@@ -149,6 +161,91 @@ NOTES: dict[str, list[str]] = {
         "Unknown keys are refused, for reading too, even when a file contains them. The keys"
         " and their values are listed in [formats.md](formats.md#configuration).",
         "`--json`: `{\"KEY\": value}`.",
+    ],
+    "push": [
+        "Uploads what the pointers name (a file's content; a folder's manifest and every file"
+        " in it; for a path inside a tracked folder, its manifest and the files under that"
+        " path) that the remote does not have yet. Without PATHS: every tracked artifact.",
+        "Objects under 1 MiB travel in new packs of about 16 MiB; larger ones one by one. Each"
+        " object is hashed before it is sent: a corrupt cache object is reported, not"
+        " uploaded. See [remotes.md](remotes.md#transfers) for how transfers work.",
+        "Prints `pushed N objects (SIZE) to NAME; M already on the remote; K failed`, then on"
+        " stderr `error: PATH: REASON` for each failed object (at most 20; `--json` lists all)"
+        " and a hint to run the command again.",
+        "Exit status 1 if any object failed (the others were uploaded; running it again sends"
+        " only what is still missing), or if the remote cannot be used at all.",
+        "`--json`: `{\"remote\", \"url\", \"transferred\", \"bytes\", \"already\","
+        " \"stopped\", \"failed\": [{\"path\", \"oid\", \"reason\"}]}`.",
+    ],
+    "fetch": [
+        "Downloads into the cache what the pointers name and the cache lacks; folder manifests"
+        " first, since they say what a folder holds. Small objects are read as byte ranges of"
+        " the remote's packs. Without PATHS: every tracked artifact.",
+        "Every object is hashed before it enters the cache; one whose bytes do not match is"
+        " reported (`the remote's copy ... is corrupt ...; it was not stored`) and dropped.",
+        "Prints `fetched N objects (SIZE) from NAME; M already in the cache; K failed`, then"
+        " the failures as `push` does. Exit status and `--json` as for `push`.",
+    ],
+    "pull": [
+        "`mlgit fetch` followed by `mlgit checkout` of the same PATHS (the checkout runs even"
+        " when some objects failed). Prints the fetch line, then the checkout's lines.",
+        "Exit status 1 if any object failed or the checkout left anything undone.",
+        "`--json`: the `fetch` object plus `\"checkout\": [{\"path\", \"restored\","
+        " \"unchanged\", \"conflicts\", \"failed\": [{\"path\", \"reason\"}]}]`"
+        " (`restored` and `unchanged` are counts).",
+    ],
+    "remote": [
+        "Remotes live in `.mlgit/config.yaml` under `remote:` (committed, so every clone has"
+        " them); per-machine options and credentials in `.mlgit/config.local.yaml`, which"
+        " overrides it key by key. URL kinds, their options and what each error means:"
+        " [remotes.md](remotes.md).",
+    ],
+    "remote add": [
+        "NAME: letters, digits, `.`, `-` and `_`, starting with a letter or digit, at most 64"
+        " characters. The URL is checked but not contacted; a relative local path is taken"
+        " relative to the top of the repository.",
+        "A remote added while no default is set becomes the default (`core.remote`);"
+        " `--default` makes it the default in any case.",
+        "Refused when NAME exists, unless `--force`, which replaces it and drops its options"
+        " from both config files.",
+        "Prints `added remote NAME: URL`, with ` (default)` after NAME when it is the default."
+        " `--json`: `{\"name\", \"url\", \"default\", \"options\", \"local_options\","
+        " \"error\"}`.",
+    ],
+    "remote list": [
+        "One line per remote: `*` for the default, the name, the URL (without user"
+        " information, except an ssh user name) and `options: ` with the names of its options,"
+        " `(local)` after those set in `.mlgit/config.local.yaml`. Values are never printed.",
+        "A remote whose settings are invalid is listed as `NAME  (error: MESSAGE)` and the"
+        " exit status is 1.",
+        "`--json`: a list of `{\"name\", \"url\", \"default\", \"options\","
+        " \"local_options\", \"error\"}`.",
+    ],
+    "remote remove": [
+        "Deletes the remote from `.mlgit/config.yaml` and `.mlgit/config.local.yaml`, and"
+        " `core.remote` when it named it. Nothing is deleted on the remote. Prints"
+        " `removed remote NAME`.",
+    ],
+    "remote default": [
+        "Without NAME prints the default remote's name, or `no default remote (set one with"
+        " 'mlgit remote default NAME')`. With NAME sets `core.remote` in `.mlgit/config.yaml`"
+        " and prints NAME.",
+        "With no default set, `push`, `fetch`, `pull` and `status --remote` use the only"
+        " remote if there is exactly one, else ask for `-r NAME`.",
+        "`--json`: `{\"default\": NAME}` (`null` when none is set).",
+    ],
+    "remote modify": [
+        "KEY is `url` or an option of the remote's kind (listed in"
+        " [remotes.md](remotes.md#urls-and-options)); an unknown option is refused. The value"
+        " is stored as a string and checked when the remote is used (for example that a"
+        " `key_file` exists).",
+        "`--local` writes `.mlgit/config.local.yaml` (readable by its owner only), which"
+        " overrides `.mlgit/config.yaml` key by key. `access_key_id` and `secret_access_key`"
+        " are refused without `--local`.",
+        "`--unset` removes KEY from the one file named (config.yaml, or config.local.yaml with"
+        " `--local`). The url in config.yaml cannot be unset: remove the remote instead.",
+        "Prints `modified remote NAME: URL`, never the value. Giving both or neither of VALUE"
+        " and `--unset` is a usage error (exit 2). `--json`: as `mlgit remote add`.",
     ],
     "version": [
         "Prints the versions of mlgit, Python, the platform, the libraries mlgit uses and"

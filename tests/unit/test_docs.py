@@ -14,6 +14,7 @@ import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated
@@ -22,10 +23,12 @@ import click
 import pytest
 import typer
 import typer.main
+import yaml
 
 import mlgit.cli
-from mlgit import entry, gitignore, pointer, tree
+from mlgit import config, entry, fs, gitignore, pointer, tree
 from mlgit.config import KEYS
+from mlgit.errors import MlgitError
 from mlgit.hashing import hash_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -223,7 +226,7 @@ def _parse_invocation(group: click.Group, ctx: click.Context, args: list[str]) -
     """Parse `mlgit ARGS` as the CLI would, without running it: sub-commands, options,
     option values and the number of arguments. Raises click.UsageError when it is wrong."""
     cmd: click.Command = group
-    name, words = "mlgit", list(args)
+    name, words = "mlgit", mlgit.cli._bare_remote_option(list(args))
     while isinstance(cmd, click.Group):
         if not words or words[0].startswith("-"):
             return  # `mlgit remote` or `mlgit remote --help`: prints help
@@ -255,7 +258,11 @@ def test_examples_use_real_commands_and_options() -> None:
 def test_example_check_catches_mistakes() -> None:
     group, ctx = _cli()
     _parse_invocation(group, ctx, ["status", "-q", "data"])
-    for wrong in (["stat"], ["status", "--bogus"], ["add"], ["config", "a", "b", "c"]):
+    _parse_invocation(group, ctx, ["status", "--remote"])
+    _parse_invocation(group, ctx, ["remote", "modify", "origin", "project", "p", "--local"])
+    for wrong in (["stat"], ["status", "--bogus"], ["add"], ["config", "a", "b", "c"],
+                  ["remote", "ad", "x", "/y"], ["remote", "add", "x"], ["push", "-j", "0"],
+                  ["push", "-r"]):
         with pytest.raises(click.UsageError):
             _parse_invocation(group, ctx, wrong)
 
@@ -279,6 +286,99 @@ def test_readme_indexes_every_document() -> None:
     for doc in sorted(DOCS.glob("*.md")):
         if doc.name != "README.md":
             assert f"]({doc.name})" in index, f"docs/README.md does not link {doc.name}"
+
+
+# --- docs/remotes.md ------------------------------------------------------------------------
+
+
+def test_remote_config_examples_are_valid() -> None:
+    """Every YAML example of remotes.md with a `remote:` section names URLs mlgit accepts and
+    only options their URL kind has; `core.remote` names one of them."""
+    every_option = {o for options in fs.OPTIONS.values() for o in options}
+    checked = 0
+    for block in _code_blocks(_read("remotes.md"), "yaml"):
+        data = yaml.safe_load(block)
+        if not isinstance(data, dict) or "remote" not in data:
+            continue
+        for name, remote in data["remote"].items():
+            config.parse_remote_name(name)
+            settings = {k: str(v) for k, v in remote.items() if k != "url"}
+            if "url" in remote:
+                fs.check_options(fs.parse_url(remote["url"]).scheme, settings)
+            else:  # config.local.yaml: options only
+                assert set(settings) <= every_option, settings
+        if "core" in data:
+            assert data["core"]["remote"] in data["remote"]
+        checked += 1
+    assert checked >= 2
+
+
+def test_remotes_md_lists_every_option_and_package() -> None:
+    text = _read("remotes.md")
+    section = text.split("## URLs and options", 1)[1].split("\n## ", 1)[0]
+    for scheme, options in fs.OPTIONS.items():
+        for option in options:
+            assert f"| `{option}` |" in section, f"{scheme} option {option} has no table row"
+    for package, install in fs.PACKAGES.values():
+        assert f"`{install}`" in text, f"remotes.md does not give '{install}' for {package}"
+
+
+def _error(make: Callable[[], object]) -> MlgitError:
+    with pytest.raises(MlgitError) as info:
+        make()
+    return info.value
+
+
+def _kwargs(url: str, options: dict[str, str]) -> Callable[[], object]:
+    return lambda: fs.fs_kwargs(fs.parse_url(url), options)
+
+
+# (what raises, {text in the real message or hint: what remotes.md writes instead})
+FS_ERRORS: list[tuple[Callable[[], object], dict[str, str]]] = [
+    (lambda: fs.parse_url("ftp://host/x"), {"'ftp'": "'SCHEME'"}),
+    (lambda: fs.parse_url("gs://b/a/../c"), {"'gs://b/a/../c'": "'URL'",
+                                              "'.' and '..' are not allowed in a remote"
+                                              " path": "WHY"}),
+    (_kwargs("gs://b", {"region": "x"}), {"'region'": "'KEY'", "a gs": "a KIND",
+                                           "for gs: project, credentials, anonymous,"
+                                           " endpoint_url": "for KIND: ..."}),
+    (_kwargs("gs://b", {"anonymous": "maybe"}), {"gs option 'anonymous'": "KIND option 'KEY'"}),
+    (_kwargs("ssh://h/x", {"key_file": "/no/such/key"}),
+     {"ssh option 'key_file'": "KIND option 'KEY'", "'key_file' option": "'KEY' option"}),
+    (_kwargs("gs://b", {"anonymous": "true", "credentials": __file__}), {}),
+    (_kwargs("s3://b", {"access_key_id": "k"}), {}),
+    (_kwargs("ssh://h/x", {"port": "lots"}), {}),
+    (_kwargs("ssh://h:22/x", {"port": "2222"}), {}),
+]
+
+
+@pytest.mark.parametrize(("make", "placeholders"), FS_ERRORS)
+def test_remote_error_tables_match_fs(make: Callable[[], object],
+                                      placeholders: dict[str, str]) -> None:
+    text = _read("remotes.md")
+    exc = _error(make)
+    for part in (exc.message, exc.hint):
+        for real, shown in placeholders.items():
+            part = part.replace(real, shown)
+        assert f"`{part}`" in text, f"remotes.md does not show {part!r}"
+
+
+def test_bad_url_reasons_in_remotes_md_are_real() -> None:
+    text = _read("remotes.md")
+    for url in ("gs://", "gs://b/a/../c", "gs://me@b/x", "ssh://me:pw@host/x", "file://x"):
+        reason = _error(lambda url=url: fs.parse_url(url)).message.split("': ", 1)[1]
+        assert f"`{reason}`" in text, reason
+
+
+@pytest.mark.parametrize("scheme", sorted(fs.PACKAGES))
+def test_missing_package_errors_match_fs(scheme: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    package, _ = fs.PACKAGES[scheme]
+    real = importlib.util.find_spec
+    monkeypatch.setattr(fs.importlib.util, "find_spec",
+                        lambda name, *a: None if name == package else real(name, *a))
+    exc = _error(lambda: fs.open_fs(f"{scheme}://host/path", {}))
+    text = _read("remotes.md")
+    assert f"| `{exc.message}` | `{exc.hint}` |" in text
 
 
 # --- exit codes and configuration -----------------------------------------------------------
