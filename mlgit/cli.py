@@ -182,7 +182,7 @@ def config(
     )] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Read or set a setting. Keys: cache.link, core.lock_timeout, core.jobs."""
+    """Read or set a setting. Keys: cache.link, core.lock_timeout, core.jobs, core.remote."""
     from mlgit.commands import config as cmd
     from mlgit.views import show_config
 
@@ -266,7 +266,8 @@ def remote_add(
         "A local folder, file://, gs://bucket/prefix, s3://bucket/prefix,"
         " ssh://[user@]host[:port]/path or memory://name."), show_default=False)],
     default: Annotated[bool, typer.Option(
-        "--default", "-d", help="Make it the default remote (the first remote always is).")
+        "--default", "-d", help=("Make it the default remote (a remote added while there is"
+                                 " no default becomes it anyway)."))
     ] = False,
     force: Annotated[bool, typer.Option(
         "--force", "-f", help="Replace a remote of that name (its options are dropped).")
@@ -296,14 +297,17 @@ def remote_list(json: JsonOpt = False) -> None:
 
 
 @remote_app.command("remove")
-def remote_remove(name: NameArg) -> None:
+def remote_remove(name: NameArg, json: JsonOpt = False) -> None:
     """Remove a remote and its options from both config files (its data stays where it is)."""
     from mlgit import ui
     from mlgit.commands import remote as cmd
 
     with _opened_repo() as repo:
         cmd.remove(repo, name)
-    ui.out(f"removed remote {name}")
+    if json:
+        ui.json_out({"removed": name})
+    else:
+        ui.out(f"removed remote {name}")
 
 
 @remote_app.command("default")

@@ -13,6 +13,7 @@ Option values may be credentials: nothing here puts a value into a message.
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import Any, NamedTuple
 
@@ -162,6 +163,8 @@ def modify(config: Config, name: str, key: str, value: str | None, local: bool) 
         raise MlgitError(f"{key!r} is a credential and does not belong in the committed"
                          " .mlgit/config.yaml",
                          f"run 'mlgit remote modify {name} {key} VALUE --local'")
+    layer = config.layer(local)
+    before = copy.deepcopy(layer)
     entry = _section(config, local).get(name)
     if value is None:
         if not isinstance(entry, dict) or key not in entry:
@@ -175,9 +178,25 @@ def modify(config: Config, name: str, key: str, value: str | None, local: bool) 
         if not entry:
             del _section(config, local)[name]
     else:
-        config.layer(local).setdefault("remote", {}).setdefault(name, {})[key] = value
+        layer.setdefault("remote", {}).setdefault(name, {})[key] = value
+    try:
+        check(load(config, name))
+    except MlgitError as exc:
+        layer.clear()
+        layer.update(before)  # nothing was written
+        raise MlgitError(f"remote {name!r} would not work after this change: {exc.message}",
+                         exc.hint) from None
     config.save(local)
-    load(config, name)
+
+
+def check(spec: RemoteSpec) -> None:
+    """Refuse option values the remote's kind cannot use (without connecting). An access
+    key without its secret (or the reverse) is allowed here: they are set one at a time."""
+    options = dict(spec.options)
+    if len(SECRET_OPTIONS & options.keys()) == 1:
+        for key in SECRET_OPTIONS:
+            options.pop(key, None)
+    fs.fs_kwargs(fs.parse_url(spec.url), options)
 
 
 def _check_name(name: str) -> None:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mlgit.commands.rm import Removed
     from mlgit.commands.status import StatusEntry
     from mlgit.commands.transfer import Outcome, RemoteStatus
+    from mlgit.transfer import Failure
 
 MAX_LISTED = 20
 
@@ -119,6 +120,8 @@ def show_checkout(results: list[Result], json: bool) -> None:
         parts = [f"{len(r.restored)} restored"] if r.restored else []
         parts += [f"{len(r.removed)} removed"] if r.removed else []
         parts += [f"{r.unchanged} unchanged"] if r.unchanged else []
+        parts += [f"{len(r.failed)} failed"] if r.failed else []
+        parts += [f"{len(r.conflicts)} left as is"] if r.conflicts else []
         ui.out(f"{r.path}: {', '.join(parts) or 'nothing to do'}")
         for path, why in r.failed[:MAX_LISTED]:
             ui.err(f"error: {path}: {why}")
@@ -204,14 +207,15 @@ def show_remotes(rows: list[RemoteRow], json: bool) -> None:
     if not rows:
         ui.out("No remotes. Add one with 'mlgit remote add NAME URL'.")
         return
+    width = max(len(r.name) for r in rows)
     for r in rows:
         mark = "*" if r.default else " "
         if r.error:
-            ui.out(f"{mark} {r.name}  (error: {r.error})")
+            ui.out(f"{mark} {r.name:<{width}}  (error: {r.error})")
             continue
         opts = [f"{o} (local)" if o in r.local_options else o for o in r.options]
         extra = f"  options: {', '.join(opts)}" if opts else ""
-        ui.out(f"{mark} {r.name}  {r.url}{extra}")
+        ui.out(f"{mark} {r.name:<{width}}  {r.url}{extra}")
 
 
 def show_remote(row: RemoteRow, verb: str, json: bool) -> None:
@@ -263,8 +267,16 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
     if command == "pull":
         show_checkout(outcome.checkouts, False)
     if r.failed:
-        ui.err(f"hint: run 'mlgit {command}' again to retry; what already arrived is not"
-               " sent again")
+        ui.err(f"hint: {_transfer_hint(r.failed, command)}")
+
+
+def _transfer_hint(failed: list[Failure], command: str) -> str:
+    reasons = {f.reason for f in failed}
+    if reasons == {"not on the remote"}:
+        return "push the missing objects from a clone whose cache has them"
+    if reasons == {"not in the cache"}:
+        return "the cache lacks them: fetch them from another remote, or add the data again"
+    return f"run 'mlgit {command}' again to retry; what already arrived is not sent again"
 
 
 def show_remote_status(remote: str, url: str, rows: list[RemoteStatus], json: bool) -> None:
@@ -278,7 +290,7 @@ def show_remote_status(remote: str, url: str, rows: list[RemoteStatus], json: bo
         if r.error:
             ui.out(f"{r.pointer_rel}: error: {_without_prefix(r.error, r.pointer_rel)}")
             continue
-        ui.out(f"{r.pointer_rel}: {_where(r, remote)}")
+        ui.out(f"{r.path}: {_where(r, remote)}")
 
 
 def _where(r: RemoteStatus, remote: str) -> str:

@@ -223,6 +223,7 @@ def _report_bad_indexes(store: RemoteStore, result: TransferResult) -> None:
 class RemoteStatus(NamedTuple):
     """Where one artifact's objects are. `objects` counts a folder's manifest too."""
 
+    path: str
     pointer_rel: str
     objects: int
     in_cache: int
@@ -237,7 +238,8 @@ def run_remote_status(repo: Repo, args: list[str], remote: str | None,
     cache are fetched (they are needed to know what the folder holds)."""
     targets, broken = resolve_targets(repo, args)
     spec, store = open_store(repo, remote)
-    rows = [RemoteStatus(b.pointer_rel, 0, 0, 0, 0, b.error.message) for b in broken]
+    rows = [RemoteStatus(artifact_path_for(b.pointer_rel), b.pointer_rel, 0, 0, 0, 0,
+                         b.error.message) for b in broken]
     with repo.lock(), remote_errors(spec):
         mover = Mover(repo.odb, store, _jobs(spec, jobs))
         _fetch_manifests(mover, targets, TransferResult())
@@ -254,6 +256,7 @@ def run_remote_status(repo: Repo, args: list[str], remote: str | None,
         remote_has = (every & packed.keys()) | store.loose_present(every - packed.keys(),
                                                                     mover.map)
     for target, oids in per_target:
-        rows.append(RemoteStatus(target.item.pointer_rel, len(oids), len(oids & cached),
+        rows.append(RemoteStatus(target.item.rel, target.item.pointer_rel, len(oids),
+                                 len(oids & cached),
                                  len(oids & remote_has), len(oids - cached - remote_has)))
     return spec.name, fs.describe(spec.url), rows

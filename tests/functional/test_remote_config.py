@@ -102,3 +102,15 @@ def test_relative_local_remote_is_relative_to_the_repo_root(repo: Path) -> None:
     (repo / "sub").mkdir()
     mlgit(repo / "sub", "push")
     assert any((repo.parent / "store").rglob("*.idx"))
+
+
+def test_a_change_that_would_break_the_remote_is_refused_and_not_written(repo: Path) -> None:
+    mlgit(repo, "remote", "add", "gcs", "gs://bucket/x")
+    mlgit(repo, "remote", "modify", "gcs", "project", "p", "--local")
+    before = (repo / ".mlgit/config.local.yaml").read_text()
+    refused = mlgit(repo, "remote", "modify", "gcs", "url", "/tmp/zz", "--local", code=1)
+    assert_clean_error(refused, "would not work after this change", "unknown option 'project'")
+    refused = mlgit(repo, "remote", "modify", "gcs", "anonymous", "maybe", code=1)
+    assert_clean_error(refused, "'anonymous' must be true or false")
+    assert (repo / ".mlgit/config.local.yaml").read_text() == before
+    assert "gs://bucket/x" in mlgit(repo, "remote", "list").out
