@@ -81,8 +81,8 @@ NOTES: dict[str, list[str]] = {
         " \"missing_objects\", \"added\", \"modified\", \"deleted\"}`, or"
         " `{\"pointer\", \"error\", \"hint\"}` for an unreadable pointer.",
         "`--remote [NAME]` compares the cache with a remote instead of the workspace with the"
-        " pointers. It prints one line per pointer file: `POINTER: in cache and on NAME`, or"
-        " `POINTER: C of N objects in cache, R on NAME` followed by `; not all pushed` or"
+        " pointers. It prints one line per artifact: `PATH: in cache and on NAME`, or"
+        " `PATH: C of N objects in cache, R on NAME` followed by `; not all pushed` or"
         " `; MISSING M (in neither)`. N counts a folder's distinct file contents plus its"
         " manifest. A folder manifest that is not in the cache is fetched first (it says what"
         " the folder holds), so this form takes the repository lock.",
@@ -90,8 +90,8 @@ NOTES: dict[str, list[str]] = {
         " default remote (the word is then a path). `--remote=NAME` is always a name.",
         "Exit status with `--remote`: 1 if an artifact has objects in neither place or a"
         " pointer could not be read; with `--quiet` (prints nothing) also when anything is not"
-        " on the remote. `--json`: `{\"remote\", \"url\", \"artifacts\": [{\"pointer_rel\","
-        " \"objects\", \"in_cache\", \"on_remote\", \"nowhere\", \"error\"}]}`.",
+        " on the remote. `--json`: `{\"remote\", \"url\", \"artifacts\": [{\"path\","
+        " \"pointer_rel\", \"objects\", \"in_cache\", \"on_remote\", \"nowhere\", \"error\"}]}`.",
     ],
     "checkout": [
         "Places every file the pointer names that is missing or different, removes files"
