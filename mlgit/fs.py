@@ -55,6 +55,10 @@ PACKAGES: dict[str, tuple[str, str]] = {
 # ExtendedGcsFileSystem, which asks for the bucket type over gRPC first: ~60 s per operation
 # against emulators and GCS-compatible stores. We always use gcsfs.core.GCSFileSystem.
 _GCS_EXPERIMENTAL_ENV = "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"
+# gcsfs logs a full traceback at ERROR level each time a request runs out of retries (e.g.
+# the server is down); with no logging configured Python prints it on stderr. mlgit reports
+# the exception itself, so the backends' own loggers get a handler that drops records.
+_LIBRARY_LOGGERS = ("fsspec", "gcsfs", "s3fs", "sshfs", "asyncssh")
 _TRUE = ("true", "yes", "1", "on")
 _FALSE = ("false", "no", "0", "off")
 
@@ -326,14 +330,28 @@ def _import_class(scheme: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
+def _quiet_library_logs() -> None:
+    import logging
+
+    for name in _LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
+
+
 def open_fs(url: str, options: dict[str, str]) -> tuple[Any, str]:
     """(fsspec filesystem, root path in it) for a remote URL and its options.
 
-    Options are validated before any package is imported. For ssh this connects.
+    Options are validated before any package is imported. For ssh this connects, every
+    time: fsspec would otherwise hand back a cached instance whose SSH connection may have
+    dropped since (server restart, network), and that instance never reconnects.
     """
     remote = parse_url(url)
     kwargs = fs_kwargs(remote, options)
     cls = _fs_class(remote.scheme)
+    _quiet_library_logs()
+    if remote.scheme == "ssh":
+        kwargs["skip_instance_cache"] = True
     root = remote.root
     if remote.scheme == "local":
         root = os.path.abspath(os.path.expanduser(root))
