@@ -151,6 +151,12 @@ class FsspecBackend:
         return bool(self.fs.exists(self._abs(rel)))
 
     def read(self, rel: str, start: int | None = None, end: int | None = None) -> bytes:
+        if start is not None and self.scheme == "ssh":
+            # sshfs's cat_file ignores start/end and returns the whole file.
+            with self.fs.open(self._abs(rel), "rb") as f:
+                f.seek(start)
+                ranged: bytes = f.read(None if end is None else end - start)
+                return ranged
         data: bytes = self.fs.cat_file(self._abs(rel), start=start, end=end)
         return data
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from mlgit import pointer
 from mlgit.hashing import hash_bytes
 from mlgit.packs import parse_index
 from tests.conftest import git, make_tree, read_tree
@@ -106,7 +107,7 @@ def test_status_remote_says_where_objects_are(source: Path, remote: Any,
     for artifact in after["artifacts"]:
         assert artifact["on_remote"] == artifact["objects"] and artifact["nowhere"] == 0
     text = run(other, "status", "--remote").out
-    assert "model.bin.mlgit: 0 of 1 object in cache, 1 on origin" in text
+    assert "model.bin: 0 of 1 object in cache, 1 on origin" in text
 
 
 def _remote_files(remote: Any) -> dict[str, int]:
@@ -131,7 +132,7 @@ def test_a_corrupt_loose_object_on_the_remote_is_refused_and_named(
         source: Path, remote: Any, tmp_path: Path) -> None:
     run(source, "push")
     files = _remote_files(remote)
-    model_oid = (source / "model.bin.mlgit").read_text().split("oid: ")[1].split()[0]
+    model_oid = pointer.loads((source / "model.bin.mlgit").read_bytes(), "model.bin.mlgit").oid
     loose = f"{model_oid[:2]}/{model_oid[2:]}"
     assert loose in files
     _corrupt(remote, loose)
