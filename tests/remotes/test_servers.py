@@ -23,7 +23,7 @@ MIB = 1 << 20
 def _down_errors(kind: str) -> tuple[type[BaseException], ...]:
     """What an operation raises while the server is down (all wrap ConnectionRefusedError).
 
-    gs: aiohttp.ClientConnectorError (an OSError) after gcsfs's 6 attempts.
+    gs: aiohttp.ClientConnectorError (an OSError), after gcsfs's attempts.
     s3: botocore.exceptions.EndpointConnectionError (NOT an OSError) after s3fs's retries.
     ssh: a filesystem opened before: asyncssh.sftp.SFTPNoConnection (NOT an OSError);
          open_fs while down: ConnectionRefusedError.
@@ -42,8 +42,9 @@ def _down_errors(kind: str) -> tuple[type[BaseException], ...]:
 
 
 def _fast_gcsfs_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """gcsfs sleeps ~1+2+4+8+16 s between its 6 attempts: a stopped emulator fails after
-    ~33 s (measured). Shorten the sleeps here (same attempts, same final error)."""
+    """gcsfs.core.GCSFileSystem makes 6 attempts with ~1+2+4+8+16 s between them: a stopped
+    emulator fails after ~33 s (measured). Shorten those sleeps here, whatever number of
+    attempts open_fs's class makes (same final error)."""
     import gcsfs.retry
 
     monkeypatch.setattr(gcsfs.retry, "min", lambda *args: 0.01, raising=False)
