@@ -227,6 +227,8 @@ class _EmulatorHTTPServer(HTTPServer):
 class S3Server(_ThreadedHTTP):
     """moto's S3 on http://127.0.0.1:PORT, checking keys and signatures like AWS.
 
+    Do not POST /moto-api/reset: it would delete the IAM users, and with them every key.
+
     `access_key_id`/`secret_access_key` may do anything, `readonly_key_id`/`readonly_secret`
     may read and list, `denied_key_id`/`denied_secret` may do nothing (AccessDenied). Any
     other key is refused
@@ -399,6 +401,11 @@ class SshServer:
     def running(self) -> bool:
         return self._proc is not None
 
+    @property
+    def pid(self) -> int | None:
+        """The listening sshd's process id while it runs."""
+        return None if self._proc is None else self._proc.pid
+
     def _keygen(self, name: str) -> Path:
         path = self.dir / name
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f",
@@ -443,10 +450,13 @@ class SshServer:
             return
         if os.geteuid() == 0:
             os.makedirs("/run/sshd", exist_ok=True)
+        # The kernel sends the parent-death signal when the starting THREAD ends: only a
+        # start from the main thread may ask for it (atexit and close() cover the rest).
+        on_main = threading.current_thread() is threading.main_thread()
         with self.log.open("ab") as log:
             self._proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(self.config)],
                                           stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                          preexec_fn=_die_with_parent)
+                                          preexec_fn=_die_with_parent if on_main else None)
         proc = self._proc
 
         def ready() -> bool:
@@ -466,7 +476,7 @@ class SshServer:
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        for pid in reversed(_descendants(proc.pid)):
+        for pid in reversed(descendants(proc.pid)):
             _kill_and_wait(pid)
         proc.kill()
         proc.wait()
@@ -496,7 +506,7 @@ def _kill_and_wait(pid: int) -> None:
                    timeout=1)
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
     """Every live process below `pid`, parents before children (read from /proc)."""
     parents: dict[int, list[int]] = {}
     for entry in Path("/proc").glob("[0-9]*"):

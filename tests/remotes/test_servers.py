@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from mlgit.fs import open_fs
-from tests.remotes.conftest import RemoteStore
-from tests.remotes.servers import GcsServer, S3Server, port_open
+from tests.remotes.conftest import RemoteStore, require_sshd
+from tests.remotes.servers import GcsServer, S3Server, SshServer, descendants, port_open
 
 MIB = 1 << 20
 
@@ -229,3 +229,31 @@ def test_a_stopped_server_is_running_again_for_the_next_test(server_remote: Remo
     assert server_remote.running
     fs, root = server_remote.open()
     fs.pipe(f"{root}/x", b"x")
+
+
+def test_sshd_leaves_no_process_behind() -> None:
+    """close() kills sshd and the per-connection processes of open sessions."""
+    require_sshd()
+    server = SshServer()
+    server.start()
+    try:
+        fs, root = open_fs(server.url(str(server.dir)), server.options())
+        assert fs.exists(f"{root}/sshd_config")
+        sshd = server.pid
+        assert sshd is not None and descendants(sshd)  # the session's sshd
+        family = [sshd, *descendants(sshd)]
+    finally:
+        server.close()
+    assert not port_open(server.port) and not port_open(server.readonly_port)
+    assert not server.dir.exists()
+    for pid in family:
+        assert not _alive(pid), pid
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie waiting for init to reap it counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
