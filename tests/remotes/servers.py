@@ -22,6 +22,7 @@ import getpass
 import json
 import logging
 import os
+import random
 import shutil
 import signal
 import socket
@@ -47,8 +48,35 @@ def unique_name(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:20]}"
 
 
+def _ephemeral_low() -> int:
+    """Where the kernel starts picking local ports for outgoing connections."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    """A free TCP port on 127.0.0.1, below the ephemeral range when there is room.
+
+    A server restarts on the port it had; a port from the ephemeral range could meanwhile
+    be the local end of some outgoing connection, and the restart would fail to bind.
+    """
+    low = _ephemeral_low()
+    if low > 10_100:
+        for _ in range(100):
+            port = random.randrange(10_000, low)
+            if _bindable(port):
+                return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
@@ -68,6 +96,15 @@ def port_open(port: int) -> bool:
     try:
         with socket.create_connection((HOST, port), timeout=0.5):
             return True
+    except OSError:
+        return False
+
+
+def ssh_banner(port: int) -> bool:
+    """Whether an SSH server answers on 127.0.0.1:port (not merely some listening socket)."""
+    try:
+        with socket.create_connection((HOST, port), timeout=0.5) as sock:
+            return sock.recv(8).startswith(b"SSH-")
     except OSError:
         return False
 
@@ -100,7 +137,8 @@ class _ThreadedHTTP:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.port = 0
+        self.port = free_port()
+        self._bound_once = False
         self.connections = _Connections()
         self._server: HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -113,15 +151,28 @@ class _ThreadedHTTP:
         raise NotImplementedError
 
     def start(self) -> None:
-        """Listen again, on the port of the first start (a free port the first time)."""
+        """Listen (again), always on the same port."""
         if self._server is not None:
             return
-        server = self._make_server(self.port)
-        self.port = server.server_port
+        server = self._bind()
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, name=self.name,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
+
+    def _bind(self) -> HTTPServer:
+        """A server on self.port; if the very first bind loses a race, on a new free port."""
+        for _ in range(5):
+            try:
+                server = self._make_server(self.port)
+            except OSError:
+                if self._bound_once:
+                    raise
+                self.port = free_port()
+                continue
+            self._bound_once = True
+            return server
+        return self._make_server(self.port)
 
     def stop(self) -> None:
         """Stop listening and cut every client connection; the data stays."""
@@ -231,8 +282,8 @@ class S3Server(_ThreadedHTTP):
 
     `access_key_id`/`secret_access_key` may do anything, `readonly_key_id`/`readonly_secret`
     may read and list, `denied_key_id`/`denied_secret` may do nothing (AccessDenied). Any
-    other key is refused
-    (InvalidAccessKeyId), and a right key with a wrong secret too (SignatureDoesNotMatch).
+    other key is refused (InvalidAccessKeyId), and a right key with a wrong secret too
+    (SignatureDoesNotMatch).
     """
 
     def __init__(self) -> None:
@@ -390,12 +441,19 @@ class SshServer:
         authorized = self.dir / "authorized_keys"
         authorized.write_text(Path(self.key_file + ".pub").read_text())
         authorized.chmod(0o600)
+        self.authorized = authorized
+        self.config = self.dir / "sshd_config"
+        self.log = self.dir / "sshd.log"
+        self._pick_ports()
+        self._started_once = False
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def _pick_ports(self) -> None:
         self.port = free_port()
         self.readonly_port = free_port()
-        self.config = self.dir / "sshd_config"
-        self.config.write_text(self._config_text(authorized))
-        self.log = self.dir / "sshd.log"
-        self._proc: subprocess.Popen[bytes] | None = None
+        while self.readonly_port == self.port:
+            self.readonly_port = free_port()
+        self.config.write_text(self._config_text(self.authorized))
 
     @property
     def running(self) -> bool:
@@ -445,31 +503,53 @@ class SshServer:
         return f"ssh://{self.user}@{HOST}:{port}/{path.lstrip('/')}"
 
     def start(self) -> None:
-        """Run sshd (again) on the same two ports, and wait until it accepts connections."""
+        """Run sshd (again) on the same two ports, and wait until it accepts connections.
+
+        Only if the very first start fails (a port taken meanwhile) are new ports picked.
+        """
         if self._proc is not None:
             return
+        for _ in range(2):
+            try:
+                self._run_sshd()
+            except RuntimeError:
+                if self._started_once:
+                    raise
+                self._pick_ports()
+            else:
+                self._started_once = True
+                return
+        self._run_sshd()
+        self._started_once = True
+
+    def _run_sshd(self) -> None:
+        """Start sshd and wait until both ports answer; RuntimeError if it cannot."""
         if os.geteuid() == 0:
             os.makedirs("/run/sshd", exist_ok=True)
-        # The kernel sends the parent-death signal when the starting THREAD ends: only a
-        # start from the main thread may ask for it (atexit and close() cover the rest).
-        on_main = threading.current_thread() is threading.main_thread()
-        with self.log.open("ab") as log:
-            self._proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(self.config)],
-                                          stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                          preexec_fn=_die_with_parent if on_main else None)
-        proc = self._proc
+        log_start = self.log.stat().st_size if self.log.exists() else 0
+        proc = self._proc = self._spawn()
 
         def ready() -> bool:
-            if proc.poll() is not None:
-                raise RuntimeError(f"sshd exited with {proc.returncode}: "
-                                   f"{self.log.read_text(errors='replace')[-2000:]}")
-            return port_open(self.port) and port_open(self.readonly_port)
+            news = self.log.read_bytes()[log_start:].decode(errors="replace")
+            if proc.poll() is not None or "Address already in use" in news:
+                raise RuntimeError(f"sshd could not serve {HOST}:{self.port} and "
+                                   f":{self.readonly_port}: {news[-2000:]}")
+            return ssh_banner(self.port) and ssh_banner(self.readonly_port)
 
         try:
             wait_until(ready, f"sshd on {HOST}:{self.port}")
         except BaseException:
             self.stop()
             raise
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        # The kernel sends the parent-death signal when the starting THREAD ends: only a
+        # start from the main thread may ask for it (atexit and close() cover the rest).
+        on_main = threading.current_thread() is threading.main_thread()
+        with self.log.open("ab") as log:
+            return subprocess.Popen([SSHD, "-D", "-e", "-f", str(self.config)],
+                                    stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                    preexec_fn=_die_with_parent if on_main else None)
 
     def stop(self) -> None:
         """Kill sshd and every per-connection sshd it forked: all sessions drop."""
@@ -480,7 +560,7 @@ class SshServer:
             _kill_and_wait(pid)
         proc.kill()
         proc.wait()
-        wait_until(lambda: not port_open(self.port), "sshd to stop listening", timeout=5)
+        wait_until(lambda: not ssh_banner(self.port), "sshd to stop listening", timeout=5)
 
     def close(self) -> None:
         """Stop for good and delete the keys and config."""
