@@ -180,9 +180,10 @@ class _ThreadedHTTP:
         self._server = self._thread = None
         if server is None:
             return
+        self.connections.cut_all()  # first: a request in progress must not delay shutdown()
         server.shutdown()
         server.server_close()
-        self.connections.cut_all()
+        self.connections.cut_all()  # and any accepted meanwhile
         if thread is not None:
             thread.join(timeout=5)
 
@@ -210,9 +211,13 @@ class GcsServer(_ThreadedHTTP):
     def _make_server(self, port: int) -> HTTPServer:
         from gcp_storage_emulator.server import RequestHandler  # type: ignore[import-untyped]
 
-        connections, requests = self.connections, self.requests
+        connections, requests, lock = self.connections, self.requests, self._lock
 
         class Handler(RequestHandler):  # type: ignore[misc]
+            def handle_one_request(self) -> None:
+                with lock:  # create_bucket() changes the storage from another thread
+                    super().handle_one_request()
+
             def setup(self) -> None:
                 super().setup()
                 connections.add(self.connection)
