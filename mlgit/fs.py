@@ -58,7 +58,7 @@ _GCS_EXPERIMENTAL_ENV = "GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"
 # gcsfs logs a full traceback at ERROR level each time a request runs out of retries (e.g.
 # the server is down); with no logging configured Python prints it on stderr. mlgit reports
 # the exception itself, so the backends' own loggers get a handler that drops records.
-_LIBRARY_LOGGERS = ("fsspec", "gcsfs", "s3fs", "sshfs", "asyncssh")
+_LIBRARY_LOGGERS = ("fsspec", "gcsfs", "s3fs", "sshfs", "asyncssh", "asyncio")
 _TRUE = ("true", "yes", "1", "on")
 _FALSE = ("false", "no", "0", "off")
 
@@ -234,6 +234,10 @@ def _s3_kwargs(options: dict[str, str]) -> dict[str, Any]:
         client["endpoint_url"] = options["endpoint_url"]
     if client:
         kwargs["client_kwargs"] = client
+    # One attempt per request (mlgit retries each object itself, briefly; s3fs x botocore
+    # retries took ~8 s per request against a server that is down), and no minute-long
+    # wait for a host that does not answer.
+    kwargs["config_kwargs"] = {"retries": {"total_max_attempts": 1}, "connect_timeout": 10}
     return kwargs
 
 
@@ -281,12 +285,17 @@ def _require(scheme: str, package: str, hint: str) -> None:
 
 
 def _import_gcs_class() -> Any:
-    """gcsfs.core.GCSFileSystem, importing gcsfs with its experimental (gRPC) layer off.
+    """A subclass of gcsfs.core.GCSFileSystem that makes each request once, importing gcsfs
+    with its experimental (gRPC) layer off.
 
     The switch is read once, when gcsfs is imported; turning it off for that moment saves
-    ~0.6 s of imports and keeps fsspec's "gs" name on the plain class. The class we return
-    is the plain one either way.
+    ~0.6 s of imports and keeps fsspec's "gs" name on the plain class. gcsfs retries every
+    failed request 6 times with backoff up to 32 s (about a minute per request when the
+    server is down); mlgit's transfers retry each object themselves with short backoff and
+    notice a remote that stopped answering, so gcsfs's own retries are turned off.
     """
+    if _GCS_CLASS:
+        return _GCS_CLASS[0]
     if "gcsfs" not in sys.modules:
         saved = os.environ.get(_GCS_EXPERIMENTAL_ENV)
         os.environ[_GCS_EXPERIMENTAL_ENV] = "false"
@@ -298,8 +307,16 @@ def _import_gcs_class() -> Any:
             else:
                 os.environ[_GCS_EXPERIMENTAL_ENV] = saved
     from gcsfs.core import GCSFileSystem
+    from gcsfs.retry import retry_request
 
-    return GCSFileSystem
+    class OneAttemptGCSFileSystem(GCSFileSystem):  # type: ignore[misc]
+        _request = retry_request(retries=1)(GCSFileSystem._request.__wrapped__)
+
+    _GCS_CLASS.append(OneAttemptGCSFileSystem)
+    return OneAttemptGCSFileSystem
+
+
+_GCS_CLASS: list[Any] = []
 
 
 def _fs_class(scheme: str) -> Any:
@@ -326,6 +343,13 @@ _CLASSES = {
 def _import_class(scheme: str) -> Any:
     if scheme == "gs":
         return _import_gcs_class()
+    if scheme == "s3":
+        from s3fs import S3FileSystem
+
+        class OneAttemptS3FileSystem(S3FileSystem):  # type: ignore[misc]
+            retries = 1
+
+        return OneAttemptS3FileSystem
     module, name = _CLASSES[scheme]
     return getattr(importlib.import_module(module), name)
 

@@ -74,6 +74,9 @@ class RemoteDown(Exception):
     pass
 
 
+NOT_SENT = "not transferred: the remote stopped answering"
+
+
 def describe_error(exc: BaseException) -> str:
     """One line about an exception, for a user."""
     if isinstance(exc, MlgitError):
@@ -181,7 +184,7 @@ class Mover:
                 continue
             if isinstance(exc, RemoteDown):
                 result.stopped = str(exc)
-                reason = "not transferred: the remote stopped answering"
+                reason = NOT_SENT
             else:
                 reason = describe_error(exc)
             if isinstance(exc, PartialTask):
@@ -270,7 +273,7 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     tasks: list[Task] = [UploadLoose(w, odb.path(w.oid), size) for w, size in large]
     tasks += [UploadPack(batch) for batch in _batches(small, PUSH_PACK_BYTES)]
     mover.run(tasks, result)
-    if result.transferred:
+    if result.transferred and not mover.retrier.down:
         mover.retrier.call(mover.store.backend.finish)
     return result
 

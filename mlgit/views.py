@@ -258,12 +258,17 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
     done, direction, already = _VERBS[command]
     ui.out(f"{done} {_count(r.transferred, 'object')} ({ui.human_size(r.bytes)}) {direction}"
            f" {outcome.remote}; {r.already} {already}; {len(r.failed)} failed")
-    for f in r.failed[:MAX_LISTED]:
+    from mlgit.transfer import NOT_SENT
+
+    tried = [f for f in r.failed if f.reason != NOT_SENT]
+    for f in tried[:MAX_LISTED]:
         ui.err(f"error: {f.path}: {f.reason}")
-    if len(r.failed) > MAX_LISTED:
-        ui.err(f"error: ... and {len(r.failed) - MAX_LISTED} more (see --json)")
+    if len(tried) > MAX_LISTED:
+        ui.err(f"error: ... and {len(tried) - MAX_LISTED} more (see --json)")
     if r.stopped:
-        ui.err(f"error: stopped early: the remote keeps failing ({r.stopped})")
+        untried = len(r.failed) - len(tried)
+        ui.err(f"error: stopped early: the remote keeps failing ({r.stopped});"
+               f" {_count(untried, 'object')} not tried")
     if command == "pull":
         show_checkout(outcome.checkouts, False)
     if r.failed:

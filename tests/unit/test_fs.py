@@ -6,6 +6,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -131,12 +132,25 @@ def test_gs_options_map_to_gcsfs_kwargs(tmp_path: Path) -> None:
 
 def test_s3_options_map_to_s3fs_kwargs() -> None:
     remote = parse_url("s3://b/p")
+    once = {"retries": {"total_max_attempts": 1}, "connect_timeout": 10}
     assert fs_kwargs(remote, {"access_key_id": "AK", "secret_access_key": "SK",
                               "profile": "dev", "region": "eu-west-1",
                               "endpoint_url": "http://127.0.0.1:9"}) == {
-        "key": "AK", "secret": "SK", "profile": "dev",
+        "key": "AK", "secret": "SK", "profile": "dev", "config_kwargs": once,
         "client_kwargs": {"region_name": "eu-west-1", "endpoint_url": "http://127.0.0.1:9"}}
-    assert fs_kwargs(remote, {}) == {}
+    assert fs_kwargs(remote, {}) == {"config_kwargs": once}
+
+
+def test_s3_requests_are_made_once_so_a_dead_server_fails_fast() -> None:
+    """s3fs and botocore would each retry, ~8 s per request against a dead server."""
+    filesystem, _ = open_fs("s3://bucket/data", {
+        "access_key_id": "x", "secret_access_key": "y",
+        "endpoint_url": f"http://127.0.0.1:{_closed_port()}"})
+    assert filesystem.retries == 1
+    started = time.monotonic()
+    with pytest.raises(Exception, match="Could not connect"):
+        filesystem.ls("bucket/data")
+    assert time.monotonic() - started < 3
 
 
 def test_ssh_options_map_to_sshfs_kwargs(tmp_path: Path) -> None:
@@ -285,12 +299,30 @@ def test_gs_uses_plain_gcsfs_class_with_options(monkeypatch: pytest.MonkeyPatch)
         "project": "proj-x", "anonymous": "true", "endpoint_url": "http://127.0.0.1:1"})
     import gcsfs.core
 
-    assert type(filesystem) is gcsfs.core.GCSFileSystem
+    assert type(filesystem).__mro__[1] is gcsfs.core.GCSFileSystem
     assert root == "bucket/data"
     assert filesystem.project == "proj-x"
     assert filesystem.credentials.method == "anon"
     assert filesystem._location == "http://127.0.0.1:1"
     assert os.environ["GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"] == "true"  # restored
+
+
+def test_gs_requests_are_made_once_so_a_dead_server_fails_fast() -> None:
+    """gcsfs would retry each request 6 times with up to 32 s between tries."""
+    filesystem, _ = open_fs("gs://bucket/data", {
+        "project": "p", "anonymous": "true", "endpoint_url": f"http://127.0.0.1:{_closed_port()}"})
+    started = time.monotonic()
+    with pytest.raises(OSError):
+        filesystem.ls("bucket/data")
+    assert time.monotonic() - started < 5
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def test_gs_in_a_fresh_process_avoids_the_extended_class() -> None:
@@ -299,7 +331,7 @@ def test_gs_in_a_fresh_process_avoids_the_extended_class() -> None:
         "import os, mlgit.fs\n"
         "f, _ = mlgit.fs.open_fs('gs://b/p', {'anonymous': 'true', 'project': 'p'})\n"
         "import gcsfs\n"
-        "print(type(f).__name__, gcsfs.GCSFileSystem.__name__,\n"
+        "print(type(f).__mro__[1].__name__, gcsfs.GCSFileSystem.__name__,\n"
         "      'extended_gcsfs' in str(type(f)),\n"
         "      'GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT' in os.environ)\n"
     )
