@@ -344,7 +344,7 @@ def _import_class(scheme: str) -> Any:
     if scheme == "gs":
         return _import_gcs_class()
     if scheme == "s3":
-        from s3fs import S3FileSystem
+        from s3fs import S3FileSystem  # type: ignore[import-untyped]
 
         class OneAttemptS3FileSystem(S3FileSystem):  # type: ignore[misc]
             retries = 1
