@@ -263,6 +263,10 @@ def _ssh_kwargs(remote: RemoteURL, options: dict[str, str]) -> dict[str, Any]:
         value = options["known_hosts"]
         kwargs["known_hosts"] = (None if value.strip().lower() == "none"
                                  else _existing_file("ssh", "known_hosts", value))
+    else:
+        # sshfs turns host key checking off by default; check against ~/.ssh/known_hosts
+        # as ssh does (asyncssh's default).
+        kwargs["known_hosts"] = ()
     return kwargs
 
 
@@ -379,4 +383,19 @@ def open_fs(url: str, options: dict[str, str]) -> tuple[Any, str]:
     root = remote.root
     if remote.scheme == "local":
         root = os.path.abspath(os.path.expanduser(root))
-    return cls(**kwargs), root
+    if remote.scheme != "gs" or not isinstance(kwargs.get("token"), str) \
+            or kwargs["token"] == "anon":
+        return cls(**kwargs), root
+    try:
+        return cls(**kwargs), root
+    except Exception as exc:  # google-auth raises KeyError/ValueError/... for a bad file
+        raise MlgitError("gs option 'credentials' names a file that is not usable"
+                         f" credentials ({type(exc).__name__}: {_first_line(exc)})",
+                         hint="use a service-account key or user credentials JSON file"
+                              " ('gcloud auth application-default login' writes one)"
+                         ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else ""

@@ -173,3 +173,15 @@ def test_a_read_only_identity_can_pull_but_each_upload_fails_clearly(
         run(clone, "remote", "modify", "readonly", key, value, "--local")
     run(clone, "pull", "-r", "readonly")
     assert read_tree(clone / "data") == {k.removeprefix("data/"): v for k, v in data.items()}
+
+
+@pytest.mark.parametrize("server_remote", ["ssh"], indirect=True)
+def test_an_ssh_host_key_that_is_not_known_is_refused(server_remote: Any,
+                                                      tmp_path: Path) -> None:
+    """Without the known_hosts option the server's key must be in ~/.ssh/known_hosts
+    (here: an empty HOME), as with ssh itself."""
+    repo = _repo(tmp_path / "repo", server_remote, {"a.txt": b"a"})
+    run(repo, "remote", "modify", "origin", "known_hosts", "--unset", "--local")
+    result = run(repo, "push", code=1)
+    _assert_one_clear_line(result, "remote 'origin'", "Host key is not trusted")
+    assert not server_remote.local_path.exists() or not any(server_remote.local_path.iterdir())

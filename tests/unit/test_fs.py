@@ -165,7 +165,8 @@ def test_ssh_options_map_to_sshfs_kwargs(tmp_path: Path) -> None:
     assert fs_kwargs(parse_url("ssh://me@h:2222/srv"), {
         "known_hosts": str(known), "port": "2222"}) == {
         "host": "h", "port": 2222, "username": "me", "known_hosts": str(known)}
-    assert fs_kwargs(parse_url("ssh://h/srv"), {}) == {"host": "h"}
+    # no known_hosts option: the server's key is checked against ~/.ssh/known_hosts
+    assert fs_kwargs(parse_url("ssh://h/srv"), {}) == {"host": "h", "known_hosts": ()}
 
 
 @pytest.mark.parametrize(("url", "options", "needle"), [
