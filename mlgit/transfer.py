@@ -148,8 +148,12 @@ def run_all(fn: Callable[[T], R], items: list[T], jobs: int) -> Iterator[Outcome
         for future in as_completed(futures):
             error = future.exception()
             yield futures[future], (None if error else future.result()), error
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        # Ctrl-C: do not wait for uploads in flight (the process is about to exit; their
+        # temp files are invisible and cleaned up later).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 class Mover:
