@@ -64,6 +64,17 @@ def test_round_trip(remote: RemoteStore) -> None:
     assert other_root == root and other.cat(f"{root}/cd/three") == b"333"
 
 
+@pytest.mark.parametrize("ending", [b"\r", b"\n", b"\r\n", b"\r\r", b""])
+def test_bytes_come_back_exactly_whatever_they_end_with(remote: RemoteStore,
+                                                       ending: bytes) -> None:
+    """The GCS emulator used to drop a final "\r" of single-request uploads."""
+    fs, root = remote.open()
+    for size in (0, 300, 2_000_000):
+        data = os.urandom(size) + ending
+        fs.pipe_file(f"{root}/ab/x{size}", data)
+        assert fs.cat_file(f"{root}/ab/x{size}") == data
+
+
 def test_location_is_fresh_and_empty(remote: RemoteStore) -> None:
     fs, root = remote.open()
     assert not fs.exists(root) or fs.find(root) == []
