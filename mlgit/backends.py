@@ -15,7 +15,7 @@ import os
 import threading
 from typing import Any, Protocol
 
-from mlgit.fileio import copy_file, syncfs
+from mlgit.fileio import copy_file, sync_folder_fs
 
 _COUNTER = itertools.count()
 
@@ -115,14 +115,9 @@ class LocalBackend:
         return None
 
     def finish(self) -> None:
-        if not self._wrote:
-            return
-        fd = os.open(self.root, os.O_RDONLY)
-        try:
-            syncfs(fd)
-        finally:
-            os.close(fd)
-        self._wrote = False
+        if self._wrote:
+            sync_folder_fs(self.root)
+            self._wrote = False
 
 
 class FsspecBackend:

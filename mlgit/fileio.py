@@ -100,3 +100,12 @@ def syncfs(fd: int) -> None:
     if libc is not None and hasattr(libc, "syncfs") and libc.syncfs(fd) == 0:
         return
     os.sync()
+
+
+def sync_folder_fs(folder: str) -> None:
+    """Make everything written to the filesystem holding `folder` durable (one syncfs)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        syncfs(fd)
+    finally:
+        os.close(fd)

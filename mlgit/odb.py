@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from mlgit import hashing, packs
-from mlgit.fileio import copy_file, read_all, syncfs, write_all
+from mlgit.fileio import copy_file, read_all, sync_folder_fs, write_all
 from mlgit.hashing import OID_LEN
 
 TMP_DIR = "tmp"
@@ -161,13 +161,20 @@ class LocalODB:
             actual, _ = hashing.hash_file(tmp)
             if actual != oid:
                 raise CorruptObject(oid, actual)
-            os.chmod(tmp, 0o444)
-            self._ensure_dir(oid[:2])
-            os.replace(tmp, self.path(oid))
+            self._publish_temp(tmp, oid)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
+
+    def _publish_temp(self, tmp: str, oid: str) -> None:
+        """Rename a complete temp file holding `oid` into place (read-only)."""
+        os.chmod(tmp, 0o444)
+        if self.exists(oid):
+            os.unlink(tmp)
+        else:
+            self._ensure_dir(oid[:2])
+            os.replace(tmp, self.path(oid))
 
     def publish(self) -> None:
         """Publish the pack being written (without syncing)."""
@@ -203,13 +210,8 @@ class LocalODB:
         self._reader.close()
 
     def sync(self) -> None:
-        if not os.path.isdir(self.root):
-            return
-        fd = os.open(self.root, os.O_RDONLY)
-        try:
-            syncfs(fd)
-        finally:
-            os.close(fd)
+        if os.path.isdir(self.root):
+            sync_folder_fs(self.root)
 
     def _write_loose(self, oid: str, data: bytes) -> None:
         final = self.path(oid)
@@ -229,12 +231,7 @@ class LocalODB:
         try:
             copy_file(src, tmp)
             oid, size = hashing.hash_file(tmp)
-            os.chmod(tmp, 0o444)
-            if self.exists(oid):
-                os.unlink(tmp)
-            else:
-                self._ensure_dir(oid[:2])
-                os.replace(tmp, self.path(oid))
+            self._publish_temp(tmp, oid)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
