@@ -327,7 +327,11 @@ def test_interrupted_add_leaves_a_consistent_state(repo: Path) -> None:
     make_tree(repo / "big", {f"f{i}": os.urandom(50_000) for i in range(3000)})
     proc = subprocess.Popen([sys.executable, "-m", "mlgit", "add", "big"], cwd=repo,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(0.8)
+    cache = repo / ".mlgit" / "cache"
+    deadline = time.monotonic() + 30  # interrupt once add is storing objects, not at start-up
+    while proc.poll() is None and time.monotonic() < deadline \
+            and not any(p.is_file() for p in cache.rglob("*")):
+        time.sleep(0.005)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     if proc.returncode == 0:
