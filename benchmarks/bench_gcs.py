@@ -174,6 +174,15 @@ class Emulator:
             return parse_multipart_upload(raw, ctype) if raw else None
 
         server_mod._read_data = read_data
+        # Count the requests each timed command makes.
+        self.requests = 0
+        original_handle = server_mod.Router.handle
+
+        def handle(router: Any, method: Any) -> Any:
+            self.requests += 1
+            return original_handle(router, method)
+
+        server_mod.Router.handle = handle
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self._server = server_mod.create_server("127.0.0.1", self.port, in_memory=True)
@@ -287,11 +296,22 @@ def set_up(
     return Session(tool, repo, bucket)
 
 
-def timed(s: Session, args: Sequence[str], dropper: CacheDropper, timeout: float) -> float:
+@dataclass
+class Measured:
+    seconds: float
+    requests: int  # HTTP requests the emulator answered during the command
+    dropped: int  # of which the client had hung up before the answer
+
+
+def timed(
+    s: Session, args: Sequence[str], emulator: Emulator, dropper: CacheDropper, timeout: float
+) -> Measured:
     dropper()
+    emulator.requests = emulator.dropped = 0
     t0 = time.perf_counter()
     run(s.tool, args, s.repo, timeout)
-    return time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    return Measured(seconds, emulator.requests, emulator.dropped)
 
 
 def push(
@@ -301,20 +321,25 @@ def push(
     jobs: list[str],
     dropper: CacheDropper,
     timeout: float,
-) -> float:
-    seconds = timed(s, ["push", *jobs], dropper, timeout)
+) -> Measured:
+    measured = timed(s, ["push", *jobs], emulator, dropper, timeout)
     count, total = emulator.count_objects(s.bucket)
     if count == 0 or total < data.small_bytes:
         raise BenchError(
             f"{s.tool.name} push: the bucket holds {count} objects / {total} bytes, less "
             f"than the {data.small_bytes} bytes pushed"
         )
-    return seconds
+    return measured
 
 
 def pull(
-    s: Session, data: Dataset, jobs: list[str], dropper: CacheDropper, timeout: float
-) -> float:
+    s: Session,
+    data: Dataset,
+    emulator: Emulator,
+    jobs: list[str],
+    dropper: CacheDropper,
+    timeout: float,
+) -> Measured:
     meta = s.repo / (".dvc" if s.tool.name == "dvc" else ".mlgit")
     rmtree(meta / "cache")
     rmtree(meta / "tmp")
@@ -322,9 +347,9 @@ def pull(
         rmtree(s.tool.site_cache)
         s.tool.site_cache.mkdir(parents=True)
     rmtree(s.repo / "small")
-    seconds = timed(s, ["pull", *jobs], dropper, timeout)
+    measured = timed(s, ["pull", *jobs], emulator, dropper, timeout)
     verify_copy(data.small, s.repo / "small", f"{s.tool.name} pull")
-    return seconds
+    return measured
 
 
 # --------------------------------------------------------------------------
@@ -335,10 +360,16 @@ def pull(
 @dataclass
 class Outcome:
     timings: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    requests: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     not_measured: dict[str, str] = field(default_factory=dict)  # tool -> why
 
-    def add(self, step_name: str, tool: str, seconds: float) -> None:
-        self.timings.setdefault(step_name, {}).setdefault(tool, []).append(seconds)
+    def add(self, step_name: str, tool: str, measured: Measured) -> None:
+        self.timings.setdefault(step_name, {}).setdefault(tool, []).append(measured.seconds)
+        self.requests.setdefault(step_name, {}).setdefault(tool, []).append(measured.requests)
+
+    def median_requests(self, step_name: str, tool: str) -> int | None:
+        values = self.requests.get(step_name, {}).get(tool)
+        return round(statistics.median(values)) if values else None
 
     def median(self, step_name: str, tool: str) -> float | None:
         values = self.timings.get(step_name, {}).get(tool)
@@ -378,12 +409,11 @@ def run_rounds(
                 if s is None:
                     continue
                 jobs = ["-j", str(args.jobs)] if args.jobs else []
-                emulator.dropped = 0
                 try:
                     if step_name == "push_gcs":
-                        seconds = push(s, data, emulator, jobs, dropper, args.timeout)
+                        measured = push(s, data, emulator, jobs, dropper, args.timeout)
                     else:
-                        seconds = pull(s, data, jobs, dropper, args.timeout)
+                        measured = pull(s, data, emulator, jobs, dropper, args.timeout)
                 except BenchError as exc:
                     if tool.name != "dvc":
                         raise
@@ -391,12 +421,12 @@ def run_rounds(
                     log(f"  dvc: not measured ({exc})")
                     sessions.pop("dvc", None)
                     continue
-                out.add(step_name, tool.name, seconds)
-                rate = data.small_files / seconds
-                dropped = f"  ({emulator.dropped} hung up)" if emulator.dropped else ""
+                out.add(step_name, tool.name, measured)
+                rate = data.small_files / measured.seconds
+                dropped = f", {measured.dropped} hung up" if measured.dropped else ""
                 log(
-                    f"  {step_name:<9} {tool.name:<6} {seconds:8.3f} s  {rate:8.0f} files/s"
-                    f"{dropped}"
+                    f"  {step_name:<9} {tool.name:<6} {measured.seconds:8.3f} s  "
+                    f"{rate:8.0f} files/s  ({measured.requests} requests{dropped})"
                 )
         active = [t for t in active if t.name not in out.not_measured]
         for s in sessions.values():
@@ -418,8 +448,10 @@ def summary(out: Outcome, data: Dataset) -> list[dict[str, Any]]:
                 "step": name,
                 "mlgit": m,
                 "mlgit_files_per_s": data.small_files / m if m else None,
+                "mlgit_requests": out.median_requests(name, "mlgit"),
                 "dvc": d,
                 "dvc_files_per_s": data.small_files / d if d else None,
+                "dvc_requests": out.median_requests(name, "dvc"),
                 "ratio": d / m if m and d else None,
             }
         )
@@ -428,15 +460,16 @@ def summary(out: Outcome, data: Dataset) -> list[dict[str, Any]]:
 
 def plain_table(rows: list[dict[str, Any]]) -> str:
     head = (
-        f"{'step':<9} {'mlgit [s]':>10} {'files/s':>8} {'dvc [s]':>10} {'files/s':>8} "
-        f"{'dvc/mlgit':>10}"
+        f"{'step':<9} {'mlgit [s]':>10} {'files/s':>8} {'requests':>9} {'dvc [s]':>10} "
+        f"{'files/s':>8} {'requests':>9} {'dvc/mlgit':>10}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
             f"{r['step']:<9} {_fmt(r['mlgit'], '.3f'):>10} "
-            f"{_fmt(r['mlgit_files_per_s'], '.0f'):>8} {_fmt(r['dvc'], '.3f'):>10} "
-            f"{_fmt(r['dvc_files_per_s'], '.0f'):>8} {_fmt(r['ratio'], '.1f', 'x'):>10}"
+            f"{_fmt(r['mlgit_files_per_s'], '.0f'):>8} {_fmt(r['mlgit_requests'], 'd'):>9} "
+            f"{_fmt(r['dvc'], '.3f'):>10} {_fmt(r['dvc_files_per_s'], '.0f'):>8} "
+            f"{_fmt(r['dvc_requests'], 'd'):>9} {_fmt(r['ratio'], '.1f', 'x'):>10}"
         )
     return "\n".join(lines)
 
@@ -448,14 +481,16 @@ def markdown_table(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         f"mlgit {meta['mlgit_version']}, DVC {meta['dvc_version']}, "
         f"gcp-storage-emulator {meta['emulator_version']} in memory.",
         "",
-        "| step | what | mlgit (s) | mlgit files/s | DVC (s) | DVC files/s | DVC / mlgit |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| step | what | mlgit (s) | mlgit files/s | mlgit requests | DVC (s) | DVC files/s "
+        "| DVC requests | DVC / mlgit |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| `{r['step']}` | {DESCRIPTIONS[r['step']]} | {_fmt(r['mlgit'], '.2f')} | "
-            f"{_fmt(r['mlgit_files_per_s'], '.0f')} | {_fmt(r['dvc'], '.2f')} | "
-            f"{_fmt(r['dvc_files_per_s'], '.0f')} | {_fmt(r['ratio'], '.1f', 'x')} |"
+            f"{_fmt(r['mlgit_files_per_s'], ',.0f')} | {_fmt(r['mlgit_requests'], ',d')} | "
+            f"{_fmt(r['dvc'], '.2f')} | {_fmt(r['dvc_files_per_s'], ',.0f')} | "
+            f"{_fmt(r['dvc_requests'], ',d')} | {_fmt(r['ratio'], '.1f', 'x')} |"
         )
     for tool, why in meta["not_measured"].items():
         lines += ["", f"{tool}: not measured: {why.splitlines()[0]}"]
@@ -605,7 +640,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"total wall time {meta['wall_seconds']} s")
     if args.json:
         args.json.write_text(
-            json.dumps({"meta": meta, "timings": out.timings, "summary": rows}, indent=2) + "\n"
+            json.dumps(
+                {"meta": meta, "timings": out.timings, "requests": out.requests, "summary": rows},
+                indent=2,
+            )
+            + "\n"
         )
         log(f"raw timings written to {args.json}")
     return 0
