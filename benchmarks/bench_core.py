@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Core benchmark: mlgit against DVC on the local add / status / checkout paths.
+"""Core benchmark: mlgit against DVC on add / status / checkout and push / pull to a local
+folder remote.
 
 The work is one 1 GiB file of incompressible bytes and 20,000 small files
 (1-8 KiB) in 400 folders.  Every timed step runs in fresh Git repositories,
@@ -11,8 +12,9 @@ ratio DVC / mlgit, checked against the minimum ratio the project promises.
 Run ``python benchmarks/bench_core.py --help`` for the options; see
 ``benchmarks/README.md`` for what each step measures.
 
-Standard library only.  New steps (push/pull, ...) are added with the
-``@step`` decorator below; see ``add_1gib`` for the pattern.
+Standard library only.  New steps are added with the ``@step`` decorator
+below; see ``add_1gib`` for the pattern.  ``bench_gcs.py`` (push and pull
+against a GCS emulator) reuses the helpers of this module.
 """
 
 from __future__ import annotations
@@ -720,7 +722,8 @@ def markdown_table(rows: list[dict[str, object]], meta: dict[str, object]) -> st
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
-        description="Time mlgit against DVC on add / status / checkout (see benchmarks/README.md).",
+        description="Time mlgit against DVC on add / status / checkout / push / pull "
+        "(see benchmarks/README.md).",
     )
     p.add_argument(
         "--workdir",
