@@ -260,7 +260,7 @@ def git(tool: Tool, args: Sequence[str], cwd: Path) -> None:
 
 
 @dataclass
-class Session:
+class Prepared:
     tool: Tool
     repo: Path
     bucket: str
@@ -268,7 +268,7 @@ class Session:
 
 def set_up(
     tool: Tool, data: Dataset, runs: Path, emulator: Emulator, bucket: str, timeout: float
-) -> Session:
+) -> Prepared:
     """A repository with small/ added and committed, its remote an empty bucket."""
     repo, _scratch = fresh_repo(tool, runs)
     shutil.copytree(data.small, repo / "small", copy_function=shutil.copyfile)
@@ -293,7 +293,7 @@ def set_up(
             run(tool, ["remote", "modify", "bench", key, value, "--local"], repo, timeout)
     git(tool, ["add", "-A"], repo)
     git(tool, ["commit", "-q", "-m", "track small/"], repo)
-    return Session(tool, repo, bucket)
+    return Prepared(tool, repo, bucket)
 
 
 @dataclass
@@ -304,7 +304,7 @@ class Measured:
 
 
 def timed(
-    s: Session, args: Sequence[str], emulator: Emulator, dropper: CacheDropper, timeout: float
+    s: Prepared, args: Sequence[str], emulator: Emulator, dropper: CacheDropper, timeout: float
 ) -> Measured:
     dropper()
     emulator.requests = emulator.dropped = 0
@@ -315,7 +315,7 @@ def timed(
 
 
 def push(
-    s: Session,
+    s: Prepared,
     data: Dataset,
     emulator: Emulator,
     jobs: list[str],
@@ -333,7 +333,7 @@ def push(
 
 
 def pull(
-    s: Session,
+    s: Prepared,
     data: Dataset,
     emulator: Emulator,
     jobs: list[str],
@@ -392,10 +392,10 @@ def run_rounds(
         order = active[rnd % len(active) :] + active[: rnd % len(active)]
         log(f"round {rnd + 1}/{args.rounds}: {' then '.join(t.name for t in order)}")
         emulator.wipe()
-        sessions: dict[str, Session] = {}
+        prepared: dict[str, Prepared] = {}
         for tool in order:
             try:
-                sessions[tool.name] = set_up(
+                prepared[tool.name] = set_up(
                     tool, data, runs, emulator, f"bench-{tool.name}-r{rnd + 1}", args.timeout
                 )
             except BenchError as exc:
@@ -405,7 +405,7 @@ def run_rounds(
                 log(f"  dvc: not measured ({exc})")
         for step_name in STEP_NAMES:
             for tool in order:
-                s = sessions.get(tool.name)
+                s = prepared.get(tool.name)
                 if s is None:
                     continue
                 jobs = ["-j", str(args.jobs)] if args.jobs else []
@@ -419,7 +419,7 @@ def run_rounds(
                         raise
                     out.not_measured["dvc"] = f"{step_name}: {exc}"
                     log(f"  dvc: not measured ({exc})")
-                    sessions.pop("dvc", None)
+                    prepared.pop("dvc", None)
                     continue
                 out.add(step_name, tool.name, measured)
                 rate = data.small_files / measured.seconds
@@ -429,7 +429,7 @@ def run_rounds(
                     f"{rate:8.0f} files/s  ({measured.requests} requests{dropped})"
                 )
         active = [t for t in active if t.name not in out.not_measured]
-        for s in sessions.values():
+        for s in prepared.values():
             rmtree(s.repo.parent)
     return out
 
