@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,12 +59,12 @@ def test_unchanged_files_are_hashed_once(repo: Path, count_reads: list[str],
     assert [Path(p).name for p in count_reads] == ["f7"]
 
 
-def test_progress_shows_on_a_terminal_only(repo: Path) -> None:
-    make_tree(repo / "data", {f"f{i}": os.urandom(100) for i in range(200)})
+def _stderr_on_a_terminal(repo: Path, *args: str) -> tuple[int, str]:
+    """Run mlgit with stderr on a pseudo-terminal: (exit code, what it wrote there)."""
     env = {k: v for k, v in os.environ.items() if k != "MLGIT_NO_PROGRESS"}
     main, secondary = pty.openpty()
     try:
-        proc = subprocess.run([sys.executable, "-m", "mlgit", "add", "data"], cwd=repo,
+        proc = subprocess.run([sys.executable, "-m", "mlgit", *args], cwd=repo,
                               env=env, stdout=subprocess.PIPE, stderr=secondary, timeout=60)
         os.close(secondary)
         chunks = []
@@ -77,10 +78,28 @@ def test_progress_shows_on_a_terminal_only(repo: Path) -> None:
             chunks.append(chunk)
     finally:
         os.close(main)
-    assert proc.returncode == 0
-    tty_err = b"".join(chunks).decode(errors="replace")
+    return proc.returncode, b"".join(chunks).decode(errors="replace")
+
+
+def test_progress_shows_on_a_terminal_only(repo: Path) -> None:
+    make_tree(repo / "data", {f"f{i}": os.urandom(100) for i in range(200)})
+    code, tty_err = _stderr_on_a_terminal(repo, "add", "data")
+    assert code == 0
     assert "files" in tty_err and "add data" in tty_err
     # not a terminal: no progress noise at all
+    env = {k: v for k, v in os.environ.items() if k != "MLGIT_NO_PROGRESS"}
     (repo / "data" / "new").write_text("x")
     quiet = mlgit(repo, "add", "data", env=env)
     assert quiet.err == ""
+
+
+def test_push_and_pull_show_files_and_bytes_on_a_terminal(repo: Path, tmp_path: Path) -> None:
+    make_tree(repo / "data", {f"f{i}": os.urandom(3000) for i in range(300)})
+    mlgit(repo, "add", "data")
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "store"))
+    code, tty_err = _stderr_on_a_terminal(repo, "push")
+    assert code == 0 and "push" in tty_err and "files" in tty_err and "B/s" in tty_err
+    shutil.rmtree(repo / ".mlgit" / "cache")
+    shutil.rmtree(repo / "data")
+    code, tty_err = _stderr_on_a_terminal(repo, "pull")
+    assert code == 0 and "fetch" in tty_err and "checkout data" in tty_err
