@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import NamedTuple
 
 from mlgit import fs, remote_config
@@ -20,8 +21,17 @@ class RemoteRow(NamedTuple):
 
 def add(repo: Repo, name: str, url: str, make_default: bool, force: bool) -> RemoteRow:
     with repo.lock():
-        spec = remote_config.add(repo.config, name, url, make_default, force)
+        spec = remote_config.add(repo.config, name, _from_root(repo, url), make_default, force)
     return _row(repo, spec.name)
+
+
+def _from_root(repo: Repo, url: str) -> str:
+    """A relative local path as typed (relative to the current folder) made relative to the
+    repository root, which is what the config stores; other URLs unchanged."""
+    if fs.parse_url(url).scheme != "local" or "://" in url or os.path.isabs(url) \
+            or url.startswith("~"):
+        return url
+    return os.path.relpath(os.path.abspath(url), repo.root)
 
 
 def list_remotes(repo: Repo) -> list[RemoteRow]:
@@ -52,6 +62,8 @@ def default(repo: Repo, name: str | None) -> str | None:
 
 
 def modify(repo: Repo, name: str, key: str, value: str | None, local: bool) -> RemoteRow:
+    if key == "url" and value is not None:
+        value = _from_root(repo, value)
     with repo.lock():
         remote_config.modify(repo.config, name, key, value, local)
     return _row(repo, name)

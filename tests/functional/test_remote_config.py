@@ -102,6 +102,12 @@ def test_relative_local_remote_is_relative_to_the_repo_root(repo: Path) -> None:
     (repo / "sub").mkdir()
     mlgit(repo / "sub", "push")
     assert any((repo.parent / "store").rglob("*.idx"))
+    # typed in a subfolder, a relative path is relative to that folder; stored from the root
+    mlgit(repo / "sub", "remote", "add", "other", "../../other-store")
+    config = yaml.safe_load((repo / ".mlgit/config.yaml").read_text())
+    assert config["remote"]["other"]["url"] == "../other-store"
+    mlgit(repo / "sub", "remote", "modify", "other", "url", "../../third")
+    assert "  other   ../third" in mlgit(repo, "remote", "list").out
 
 
 def test_a_change_that_would_break_the_remote_is_refused_and_not_written(repo: Path) -> None:
