@@ -41,6 +41,7 @@ class LocalODB:
         self._packed: dict[str, packs.Location] | None = None
         self._writer: packs.PackWriter | None = None
         self._reader = packs.PackReader()
+        self.fetched: list[str] = []  # files adopt() and publish() wrote, for sync_fetched
 
     # -- where objects are ---------------------------------------------------------------
 
@@ -166,6 +167,22 @@ class LocalODB:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
+        with self._counter_lock:
+            self.fetched.append(self.path(oid))
+
+    def sync_fetched(self) -> None:
+        """Make what adopt() and publish() wrote durable: an fsync per file (and folder) when
+        there are few, so the rest of the filesystem is not flushed with them; else syncfs."""
+        files, self.fetched = self.fetched, []
+        if len(files) > 64:
+            self.sync()
+            return
+        for path in [*files, *sorted({os.path.dirname(f) for f in files})]:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def _publish_temp(self, tmp: str, oid: str) -> None:
         """Rename a complete temp file holding `oid` into place (read-only)."""
@@ -179,7 +196,8 @@ class LocalODB:
     def publish(self) -> None:
         """Publish the pack being written (without syncing)."""
         if self._writer is not None:
-            self._writer.finish()
+            for idx in self._writer.finish():
+                self.fetched += [idx, idx[: -len(".idx")] + ".pack"]
             self._writer = None
             self._packed = None
 

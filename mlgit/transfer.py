@@ -398,7 +398,7 @@ def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferRes
     mover.run(tasks, result)
     mover.odb.publish()
     if sync:
-        mover.odb.sync()
+        mover.odb.sync_fetched()
     return result
 
 

@@ -188,7 +188,7 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> l
     cache while the checkout creates files."""
     import threading
 
-    syncing = threading.Thread(target=repo.odb.sync, name="mlgit-sync")
+    syncing = threading.Thread(target=repo.odb.sync_fetched, name="mlgit-sync")
     syncing.start()
     try:
         return _checkout(repo, targets, force)
