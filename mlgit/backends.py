@@ -15,7 +15,7 @@ import os
 import threading
 from typing import Any, Protocol
 
-from mlgit.fileio import copy_file, sync_folder_fs
+from mlgit.fileio import copy_file, fsync_path, sync_folder_fs
 
 _COUNTER = itertools.count()
 
@@ -57,7 +57,7 @@ class LocalBackend:
         self.root = root
         self._made: set[str] = set()
         self._lock = threading.Lock()
-        self._wrote = False
+        self._written: list[str] = []
 
     def _abs(self, rel: str) -> str:
         return f"{self.root}/{rel}" if rel else self.root
@@ -97,7 +97,8 @@ class LocalBackend:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
-        self._wrote = True
+        with self._lock:
+            self._written.append(final)
 
     def write_bytes(self, rel: str, data: bytes) -> None:
         def write(tmp: str) -> None:
@@ -115,9 +116,14 @@ class LocalBackend:
         return None
 
     def finish(self) -> None:
-        if self._wrote:
+        """fsync what this push wrote (and its folders) when that is a few files, so other
+        work on the same disk is not flushed with it; one syncfs when many."""
+        files, self._written = self._written, []
+        if len(files) > 64:
             sync_folder_fs(self.root)
-            self._wrote = False
+            return
+        for path in [*files, *sorted({os.path.dirname(f) for f in files})]:
+            fsync_path(path)
 
 
 class FsspecBackend:

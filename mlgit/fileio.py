@@ -109,3 +109,12 @@ def sync_folder_fs(folder: str) -> None:
         syncfs(fd)
     finally:
         os.close(fd)
+
+
+def fsync_path(path: str) -> None:
+    """fsync a file or folder by name."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

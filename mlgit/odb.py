@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from mlgit import hashing, packs
-from mlgit.fileio import copy_file, read_all, sync_folder_fs, write_all
+from mlgit.fileio import copy_file, fsync_path, read_all, sync_folder_fs, write_all
 from mlgit.hashing import OID_LEN
 
 TMP_DIR = "tmp"
@@ -178,11 +178,7 @@ class LocalODB:
             self.sync()
             return
         for path in [*files, *sorted({os.path.dirname(f) for f in files})]:
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            fsync_path(path)
 
     def _publish_temp(self, tmp: str, oid: str) -> None:
         """Rename a complete temp file holding `oid` into place (read-only)."""
