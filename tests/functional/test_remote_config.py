@@ -4,6 +4,7 @@ option values (credentials) never appear in files that are committed or in any o
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import yaml
@@ -120,3 +121,36 @@ def test_a_change_that_would_break_the_remote_is_refused_and_not_written(repo: P
     assert_clean_error(refused, "'anonymous' must be true or false")
     assert (repo / ".mlgit/config.local.yaml").read_text() == before
     assert "gs://bucket/x" in mlgit(repo, "remote", "list").out
+
+
+def test_push_never_sends_a_corrupt_or_missing_cache_object(repo: Path, tmp_path: Path) -> None:
+    from mlgit import pointer
+    from tests.conftest import damage_object, delete_object
+
+    write(repo / "good.txt", "fine")
+    write(repo / "bad.bin", os.urandom(2_000_000))
+    write(repo / "small.txt", "small and damaged")
+    write(repo / "gone.txt", "deleted from the cache")
+    mlgit(repo, "add", "good.txt", "bad.bin", "small.txt", "gone.txt")
+
+    def oid(name: str) -> str:
+        return pointer.loads((repo / f"{name}.mlgit").read_bytes(), name).oid
+
+    delete_object(repo, oid("gone.txt"))  # first: it rewrites the pack without damaged objects
+    damage_object(repo, oid("bad.bin"))
+    damage_object(repo, oid("small.txt"))
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "store"))
+    result = mlgit(repo, "push", "--json", code=1)
+    failed = {f["path"]: f["reason"] for f in json.loads(result.out)["failed"]}
+    assert set(failed) == {"bad.bin", "small.txt", "gone.txt"}
+    assert "corrupt" in failed["bad.bin"] and "corrupt" in failed["small.txt"]
+    assert failed["gone.txt"] == "not in the cache"
+    stored = [p for p in (tmp_path / "store").rglob("*") if p.is_file()]
+    assert not any(oid("bad.bin")[2:] in p.name for p in stored)
+    clone = tmp_path / "clone"
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "x")
+    git(tmp_path, "clone", "-q", str(repo), str(clone))
+    pulled = json.loads(mlgit(clone, "pull", "--json", code=1).out)
+    assert {f["path"] for f in pulled["failed"]} == {"bad.bin", "small.txt", "gone.txt"}
+    assert (clone / "good.txt").read_text() == "fine"
