@@ -41,7 +41,9 @@ class Backend(Protocol):
 
     def write_bytes(self, rel: str, data: bytes) -> None: ...
 
-    def upload(self, local_path: str, rel: str) -> None: ...
+    def upload(self, local_path: str, rel: str, oid: str) -> None:
+        """Upload a file that must hash to `oid` (CorruptObject if it does not; then
+        nothing is published)."""
 
     def check_root(self) -> str | None:
         """Why the remote cannot be used at all (e.g. a missing bucket), or None."""
@@ -107,8 +109,14 @@ class LocalBackend:
 
         self._publish(rel, write)
 
-    def upload(self, local_path: str, rel: str) -> None:
-        self._publish(rel, lambda tmp: copy_file(local_path, tmp))
+    def upload(self, local_path: str, rel: str, oid: str) -> None:
+        def copy_and_check(tmp: str) -> None:
+            # Copy first, then hash the copy: the disk starts writing while the source is
+            # still being read, and the bytes checked are exactly the bytes published.
+            copy_file(local_path, tmp)
+            check_file(tmp, oid)
+
+        self._publish(rel, copy_and_check)
 
     def check_root(self) -> str | None:
         if os.path.exists(self.root) and not os.path.isdir(self.root):
@@ -181,7 +189,8 @@ class FsspecBackend:
         self.fs.pipe_file(self._abs(tmp), data)
         self._rename(tmp, rel)
 
-    def upload(self, local_path: str, rel: str) -> None:
+    def upload(self, local_path: str, rel: str, oid: str) -> None:
+        check_file(local_path, oid)
         self._ensure_folder(rel)
         if not self._renames:
             self.fs.put_file(local_path, self._abs(rel))
@@ -211,6 +220,15 @@ class FsspecBackend:
 
     def finish(self) -> None:
         return None
+
+
+def check_file(path: str, oid: str) -> None:
+    from mlgit.hashing import hash_file
+    from mlgit.odb import CorruptObject
+
+    actual, _ = hash_file(path)
+    if actual != oid:
+        raise CorruptObject(oid, actual)
 
 
 def open_backend(url: str, options: dict[str, str]) -> Backend:

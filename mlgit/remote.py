@@ -120,7 +120,7 @@ class RemoteStore:
     # -- moving bytes ------------------------------------------------------------------------
 
     def upload_loose(self, local_path: str, oid: str) -> None:
-        self.backend.upload(local_path, loose_rel(oid))
+        self.backend.upload(local_path, loose_rel(oid), oid)
 
     def upload_pack(self, data: bytes, entries: dict[str, tuple[int, int]]) -> str:
         """Publish one pack: the pack first, then its index. Returns the pack's name."""

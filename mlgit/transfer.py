@@ -19,7 +19,7 @@ from typing import NamedTuple, TypeVar
 
 from mlgit import packs
 from mlgit.errors import MlgitError
-from mlgit.hashing import hash_bytes, hash_file
+from mlgit.hashing import hash_bytes
 from mlgit.odb import CorruptObject, LocalODB
 from mlgit.remote import PackedAt, RemoteStore
 from mlgit.ui import ProgressCallback, noop_progress
@@ -224,9 +224,6 @@ class UploadLoose(Task):
 
     def run(self, mover: Mover) -> None:
         oid = self.wants[0].oid
-        actual, _ = hash_file(self.local_path)
-        if actual != oid:
-            raise CorruptObject(oid, actual)
         mover.retrier.call(mover.store.upload_loose, self.local_path, oid)
         mover.progress(1, self.nbytes)
 
