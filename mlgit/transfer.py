@@ -40,6 +40,8 @@ GIVE_UP_AFTER = 6
 
 _PERMANENT = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError,
               CorruptObject, MlgitError, EOFError, ValueError, TypeError, KeyError)
+_PERMANENT_NAMES = frozenset({"SFTPPermissionDenied", "SFTPNoSuchFile", "SFTPFailure"})
+"""asyncssh's refusals, which sshfs passes on without mapping them to OSError types."""
 
 
 class Want(NamedTuple):
@@ -104,10 +106,10 @@ class Retrier:
                 raise RemoteDown(self.down)
             try:
                 value = fn(*args)
-            except _PERMANENT:
-                self._succeeded()  # the remote answered
-                raise
-            except Exception as exc:  # transient until proven otherwise
+            except Exception as exc:  # transient unless known to be permanent
+                if isinstance(exc, _PERMANENT) or type(exc).__name__ in _PERMANENT_NAMES:
+                    self._succeeded()  # the remote answered
+                    raise
                 if attempt == self.retries:
                     self._failed(exc)
                     raise

@@ -24,7 +24,12 @@ def test_transient_errors_are_retried_then_succeed() -> None:
     assert len(calls) == 3
 
 
-@pytest.mark.parametrize("error", [FileNotFoundError("gone"), PermissionError("denied")])
+class SFTPPermissionDenied(Exception):  # named as asyncssh names it
+    pass
+
+
+@pytest.mark.parametrize("error", [FileNotFoundError("gone"), PermissionError("denied"),
+                                   SFTPPermissionDenied("denied")])
 def test_permanent_errors_are_not_retried(error: Exception) -> None:
     calls: list[int] = []
 
