@@ -40,7 +40,7 @@ GIVE_UP_AFTER = 6
 
 _PERMANENT = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError,
               CorruptObject, MlgitError, EOFError, ValueError, TypeError, KeyError)
-_PERMANENT_NAMES = frozenset({"SFTPPermissionDenied", "SFTPNoSuchFile", "SFTPFailure"})
+_PERMANENT_NAMES = frozenset({"SFTPPermissionDenied", "SFTPNoSuchFile"})
 """asyncssh's refusals, which sshfs passes on without mapping them to OSError types."""
 
 
