@@ -26,7 +26,7 @@ import typer.main
 import yaml
 
 import mlgit.cli
-from mlgit import config, entry, fs, gitignore, pointer, tree
+from mlgit import config, entry, fs, fs_classes, gitignore, pointer, tree
 from mlgit.config import KEYS
 from mlgit.errors import MlgitError
 from mlgit.hashing import hash_bytes
@@ -374,7 +374,7 @@ def test_bad_url_reasons_in_remotes_md_are_real() -> None:
 def test_missing_package_errors_match_fs(scheme: str, monkeypatch: pytest.MonkeyPatch) -> None:
     package, _ = fs.PACKAGES[scheme]
     real = importlib.util.find_spec
-    monkeypatch.setattr(fs.importlib.util, "find_spec",
+    monkeypatch.setattr(fs_classes.importlib.util, "find_spec",
                         lambda name, *a: None if name == package else real(name, *a))
     exc = _error(lambda: fs.open_fs(f"{scheme}://host/path", {}))
     text = _read("remotes.md")

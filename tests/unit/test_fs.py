@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlgit import fs
+from mlgit import fs_classes
 from mlgit.errors import MlgitError
 from mlgit.fs import RemoteURL, describe, fs_kwargs, open_fs, parse_url
 
@@ -246,7 +246,7 @@ def test_broken_package_import_is_a_clean_error(monkeypatch: pytest.MonkeyPatch)
     def broken(scheme: str) -> Any:
         raise ImportError("libfoo.so missing")
 
-    monkeypatch.setattr(fs, "_import_class", broken)
+    monkeypatch.setattr(fs_classes, "import_class", broken)
     with pytest.raises(MlgitError, match="cannot load") as info:
         open_fs("gs://b", {})
     assert info.value.hint == "pip install 'gcsfs>=2024.6'"
