@@ -1,12 +1,13 @@
-"""Run a function over many items on a few threads, in chunks.
+"""Run a function over many items on a few threads.
 
-One future per item costs ~100 us of locking in CPython, more than creating a small file;
-chunks keep the per-item overhead to a plain function call.
+chunked_map is for many cheap items: one future per item costs ~100 us of locking in
+CPython, more than creating a small file, so it works in chunks. run_all is for fewer, slow
+items (uploads, downloads) whose outcomes are wanted one by one as they complete.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -28,3 +29,31 @@ def chunked_map(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         parts = list(pool.map(lambda chunk: [fn(x) for x in chunk], chunks))
     return [r for part in parts for r in part]
+
+
+Completed = tuple[T, R | None, BaseException | None]
+
+
+def run_all(fn: Callable[[T], R], items: list[T], jobs: int) -> Iterator[Completed[T, R]]:
+    """(item, result, error) for each item as it completes, on up to `jobs` threads."""
+    if jobs <= 1 or len(items) <= 1:
+        for item in items:
+            try:
+                yield item, fn(item), None
+            except Exception as exc:  # reported per item
+                yield item, None, exc
+        return
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = {pool.submit(fn, item): item for item in items}
+        for future in as_completed(futures):
+            error = future.exception()
+            yield futures[future], (None if error else future.result()), error
+    except BaseException:
+        # Ctrl-C: do not wait for uploads in flight (the process is about to exit; their
+        # temp files are invisible and cleaned up later).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)

@@ -21,7 +21,6 @@ from typing import NamedTuple
 
 from mlgit import packs
 from mlgit.backends import Backend
-from mlgit.hashing import hash_bytes, is_oid
 
 PACK_DIR = packs.PACK_DIR
 _PACK_NAME = re.compile(r"^([0-9a-f]{32})\.idx$")
@@ -36,10 +35,6 @@ class PackedAt(NamedTuple):
     pack: str  # remote-relative path of the .pack file
     offset: int
     size: int
-
-
-class BadRemoteIndex(Exception):
-    """A pack index on the remote is damaged or misnamed."""
 
 
 def loose_rel(oid: str) -> str:
@@ -97,9 +92,6 @@ class RemoteStore:
             return []
         return [r for r in records if r[2] < packs.MAX_PACK_BYTES]
 
-    def forget_packs(self) -> None:
-        self._packed = None
-
     def loose_present(self, oids: Iterable[str], mapper: Mapper) -> set[str]:
         """Which of `oids` exist as loose objects: a lookup each when few, else one listing
         per two-hex folder involved."""
@@ -138,6 +130,3 @@ class RemoteStore:
             raise EOFError(f"{pack} is shorter than its index says")
         return data
 
-
-def verified(data: bytes, oid: str) -> bool:
-    return is_oid(oid) and hash_bytes(data) == oid

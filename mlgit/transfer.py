@@ -11,21 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
-import threading
-import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import NamedTuple, TypeVar
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from mlgit import packs
 from mlgit.errors import MlgitError
 from mlgit.hashing import hash_bytes
 from mlgit.odb import CorruptObject, LocalODB
-from mlgit.remote import PackedAt, RemoteStore
+from mlgit.parallel import run_all
+from mlgit.remote import PackedAt, RemoteStore, loose_rel
+from mlgit.retry import NOT_SENT, RemoteDown, Retrier, describe_error
 from mlgit.ui import ProgressCallback, noop_progress
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 PUSH_PACK_BYTES = 16 << 20
 """Small objects are uploaded in packs of about this size: few requests, and an interrupted
@@ -33,15 +29,6 @@ push re-sends at most one pack per worker."""
 SPAN_GAP = 1 << 20
 """Fetch reads the bytes between two wanted objects of a pack when the gap is this small."""
 SPAN_BYTES = 16 << 20
-RETRIES = 3
-BACKOFF = 0.25
-GIVE_UP_AFTER = 6
-"""Failures in a row (each after its retries) after which the remote is deemed down."""
-
-_PERMANENT = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError,
-              CorruptObject, MlgitError, EOFError, ValueError, TypeError, KeyError)
-_PERMANENT_NAMES = frozenset({"SFTPPermissionDenied", "SFTPNoSuchFile"})
-"""asyncssh's refusals, which sshfs passes on without mapping them to OSError types."""
 
 
 class Want(NamedTuple):
@@ -70,92 +57,6 @@ class TransferResult:
         self.already += other.already
         self.failed.extend(other.failed)
         self.stopped = self.stopped or other.stopped
-
-
-class RemoteDown(Exception):
-    pass
-
-
-NOT_SENT = "not transferred: the remote stopped answering"
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line about an exception, for a user."""
-    if isinstance(exc, MlgitError):
-        return exc.message
-    text = " ".join(str(exc).split())
-    if len(text) > 200:
-        text = text[:197] + "..."
-    name = type(exc).__name__
-    return f"{name}: {text}" if text else name
-
-
-class Retrier:
-    """Calls with retries and backoff on transient errors; notices a remote that is down."""
-
-    def __init__(self, retries: int = RETRIES, backoff: float = BACKOFF) -> None:
-        self.retries = retries
-        self.backoff = backoff
-        self.down = ""
-        self._in_a_row = 0
-        self._lock = threading.Lock()
-
-    def call(self, fn: Callable[..., R], *args: object) -> R:
-        for attempt in range(self.retries + 1):
-            if self.down:
-                raise RemoteDown(self.down)
-            try:
-                value = fn(*args)
-            except Exception as exc:  # transient unless known to be permanent
-                if isinstance(exc, _PERMANENT) or type(exc).__name__ in _PERMANENT_NAMES:
-                    self._succeeded()  # the remote answered
-                    raise
-                if attempt == self.retries:
-                    self._failed(exc)
-                    raise
-                time.sleep(self.backoff * 2 ** attempt * (0.5 + random.random()))
-            else:
-                self._succeeded()
-                return value
-        raise AssertionError("unreachable")
-
-    def _succeeded(self) -> None:
-        with self._lock:
-            self._in_a_row = 0
-
-    def _failed(self, exc: Exception) -> None:
-        with self._lock:
-            self._in_a_row += 1
-            if self._in_a_row >= GIVE_UP_AFTER and not self.down:
-                self.down = describe_error(exc)
-
-
-Outcome = tuple[T, R | None, BaseException | None]
-
-
-def run_all(fn: Callable[[T], R], items: list[T], jobs: int) -> Iterator[Outcome[T, R]]:
-    """(item, result, error) for each item as it completes, on up to `jobs` threads."""
-    if jobs <= 1 or len(items) <= 1:
-        for item in items:
-            try:
-                yield item, fn(item), None
-            except Exception as exc:  # reported per item
-                yield item, None, exc
-        return
-    from concurrent.futures import ThreadPoolExecutor, as_completed
-
-    pool = ThreadPoolExecutor(max_workers=jobs)
-    try:
-        futures = {pool.submit(fn, item): item for item in items}
-        for future in as_completed(futures):
-            error = future.exception()
-            yield futures[future], (None if error else future.result()), error
-    except BaseException:
-        # Ctrl-C: do not wait for uploads in flight (the process is about to exit; their
-        # temp files are invisible and cleaned up later).
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
 
 
 class Mover:
@@ -341,17 +242,13 @@ class DownloadLoose(Task):
         except FileNotFoundError:
             raise MlgitError("not on the remote") from None
         except CorruptObject as exc:
-            raise MlgitError(f"the remote's copy {loose_name(oid)} is corrupt (it hashes to"
+            raise MlgitError(f"the remote's copy {loose_rel(oid)} is corrupt (it hashes to"
                              f" {exc.actual}); it was not stored") from None
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
         self.nbytes = os.stat(mover.odb.path(oid)).st_size
         mover.progress(1, self.nbytes)
-
-
-def loose_name(oid: str) -> str:
-    return f"{oid[:2]}/{oid[2:]}"
 
 
 class ReadSpan(Task):

@@ -258,7 +258,7 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
     done, direction, already = _VERBS[command]
     ui.out(f"{done} {_count(r.transferred, 'object')} ({ui.human_size(r.bytes)}) {direction}"
            f" {outcome.remote}; {r.already} {already}; {len(r.failed)} failed")
-    from mlgit.transfer import NOT_SENT
+    from mlgit.retry import NOT_SENT
 
     tried = [f for f in r.failed if f.reason != NOT_SENT]
     for f in tried[:MAX_LISTED]:

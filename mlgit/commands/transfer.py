@@ -19,7 +19,8 @@ from mlgit.paths import artifact_path_for, is_pointer_name, pointer_path_for, re
 from mlgit.remote import RemoteStore
 from mlgit.remote_config import RemoteSpec
 from mlgit.repo import Repo
-from mlgit.transfer import Failure, Mover, TransferResult, Want, describe_error, fetch, push
+from mlgit.retry import describe_error
+from mlgit.transfer import Failure, Mover, TransferResult, Want, fetch, push
 from mlgit.ui import Progress
 
 REMOTE_JOBS = {"local": 4, "memory": 4, "ssh": 8, "gs": 16, "s3": 16}

@@ -1,4 +1,4 @@
-"""transfer.py's pure pieces: retries and giving up, packing batches, read spans."""
+"""Retries and giving up (retry.py); packing batches and read spans (transfer.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from mlgit import transfer
 from mlgit.remote import PackedAt
-from mlgit.transfer import Retrier, Want
+from mlgit.retry import GIVE_UP_AFTER, RemoteDown, Retrier
+from mlgit.transfer import Want
 
 
 def test_transient_errors_are_retried_then_succeed() -> None:
@@ -48,11 +49,11 @@ def test_a_remote_failing_again_and_again_is_deemed_down() -> None:
     def down() -> None:
         raise TimeoutError("timed out")
 
-    for _ in range(transfer.GIVE_UP_AFTER):
+    for _ in range(GIVE_UP_AFTER):
         with pytest.raises(TimeoutError):
             retrier.call(down)
     assert retrier.down == "TimeoutError: timed out"
-    with pytest.raises(transfer.RemoteDown):
+    with pytest.raises(RemoteDown):
         retrier.call(lambda: None)
 
 
@@ -63,7 +64,7 @@ def test_a_success_resets_the_count_of_failures_in_a_row() -> None:
         raise TimeoutError("timed out")
 
     for _ in range(3):
-        for _ in range(transfer.GIVE_UP_AFTER - 1):
+        for _ in range(GIVE_UP_AFTER - 1):
             with pytest.raises(TimeoutError):
                 retrier.call(down)
         retrier.call(lambda: None)
