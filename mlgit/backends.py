@@ -16,6 +16,8 @@ import threading
 from typing import Any, Protocol
 
 from mlgit.fileio import copy_file, fsync_path, sync_folder_fs
+from mlgit.hashing import hash_file
+from mlgit.odb import CorruptObject
 
 _COUNTER = itertools.count()
 
@@ -223,9 +225,6 @@ class FsspecBackend:
 
 
 def check_file(path: str, oid: str) -> None:
-    from mlgit.hashing import hash_file
-    from mlgit.odb import CorruptObject
-
     actual, _ = hash_file(path)
     if actual != oid:
         raise CorruptObject(oid, actual)

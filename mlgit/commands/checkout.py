@@ -12,18 +12,23 @@ from mlgit.ui import Progress
 def checkout(repo: Repo, targets: list[str], force: bool) -> list[Result]:
     items: list[Tracked | Broken] = list(tracked_targets(repo, targets)) if targets \
         else all_tracked(repo)
-    results = []
     with repo.lock():
-        linker = Linker(repo.odb, repo.config.get("cache.link"))
-        for item in items:
-            if isinstance(item, Broken):
-                result = Result(item.pointer_rel)
-                result.failed.append((item.pointer_rel, item.error.message))
-            else:
-                total = item.ptr.files if item.ptr.is_dir else 1
-                with Progress(f"checkout {item.rel}", total, item.ptr.size) as progress:
-                    result = checkout_artifact(repo, item.rel, item.ptr, linker, force=force,
-                                               progress=progress)
-            results.append(result)
-        repo.state.flush()
+        return restore(repo, [(item, "") for item in items], force)
+
+
+def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) -> list[Result]:
+    """Check out each (artifact, part of it or "") while the caller holds the repo lock."""
+    linker = Linker(repo.odb, repo.config.get("cache.link"))
+    results = []
+    for item, only in items:
+        if isinstance(item, Broken):
+            result = Result(item.pointer_rel)
+            result.failed.append((item.pointer_rel, item.error.message))
+        else:
+            total = item.ptr.files if item.ptr.is_dir else 1
+            with Progress(f"checkout {item.rel}", total, item.ptr.size) as progress:
+                result = checkout_artifact(repo, item.rel, item.ptr, linker, force=force,
+                                           progress=progress, only=only)
+        results.append(result)
+    repo.state.flush()
     return results

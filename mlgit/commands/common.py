@@ -55,8 +55,16 @@ def tracked_targets(repo: Repo, args: list[str]) -> list[Tracked]:
 
 
 def _untracked_hint(repo: Repo, rel: str) -> str:
-    for pointer_rel in repo.pointer_files():
+    pointer_rel = containing_pointer(repo, rel)
+    if pointer_rel is not None:
         parent = artifact_path_for(pointer_rel)
-        if rel.startswith(parent + "/"):
-            return f"it is inside the tracked directory {parent}; name that instead"
+        return f"it is inside the tracked directory {parent}; name that instead"
     return "run 'mlgit ls' to see what is tracked, or 'mlgit add' to track it"
+
+
+def containing_pointer(repo: Repo, rel: str) -> str | None:
+    """The pointer of the tracked folder that `rel` lies inside, if any."""
+    for pointer_rel in repo.pointer_files():
+        if rel.startswith(artifact_path_for(pointer_rel) + "/"):
+            return pointer_rel
+    return None

@@ -10,8 +10,8 @@ from typing import NamedTuple
 
 from mlgit import fs, remote_config, tree
 from mlgit.backends import open_backend
-from mlgit.checkout import Result, checkout_artifact
-from mlgit.commands.common import Broken, Tracked, all_tracked, load
+from mlgit.checkout import Result
+from mlgit.commands.common import Broken, Tracked, all_tracked, containing_pointer, load
 from mlgit.errors import BadPath, MlgitError
 from mlgit.hashing import hash_bytes
 from mlgit.odb import CorruptObject
@@ -55,10 +55,9 @@ def _target(repo: Repo, arg: str) -> Target:
     pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
     if os.path.isfile(repo.abspath(pointer_rel)):
         return Target(load(repo, pointer_rel), "")
-    for candidate in repo.pointer_files():
-        parent = artifact_path_for(candidate)
-        if rel.startswith(parent + "/"):
-            return Target(load(repo, candidate), rel[len(parent) + 1:])
+    folder = containing_pointer(repo, rel)
+    if folder is not None:
+        return Target(load(repo, folder), rel[len(artifact_path_for(folder)) + 1:])
     raise BadPath(f"{arg}: not tracked by mlgit",
                   "run 'mlgit ls' to see what is tracked")
 
@@ -192,24 +191,11 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> l
     syncing = threading.Thread(target=repo.odb.sync_fetched, name="mlgit-sync")
     syncing.start()
     try:
-        return _checkout(repo, targets, force)
+        from mlgit.commands.checkout import restore
+
+        return restore(repo, [(t.item, t.sub) for t in targets], force)
     finally:
         syncing.join()
-
-
-def _checkout(repo: Repo, targets: list[Target], force: bool) -> list[Result]:
-    from mlgit.linker import Linker
-
-    linker = Linker(repo.odb, repo.config.get("cache.link"))
-    results = []
-    for target in targets:
-        item = target.item
-        total = item.ptr.files if item.ptr.is_dir else 1
-        with Progress(f"checkout {item.rel}", total, item.ptr.size) as progress:
-            results.append(checkout_artifact(repo, item.rel, item.ptr, linker, force=force,
-                                             progress=progress, only=target.sub))
-    repo.state.flush()
-    return results
 
 
 def _report_broken(broken: list[Broken], result: TransferResult) -> None:
