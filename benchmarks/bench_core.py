@@ -685,7 +685,8 @@ def summary_rows(results: Results, selected: Sequence[str]) -> list[dict[str, ob
     return rows
 
 
-def _fmt(value: object, spec: str, suffix: str = "") -> str:
+def fmt(value: object, spec: str, suffix: str = "") -> str:
+    """A table cell: `value` formatted, or "-" when there is none."""
     return "-" if value is None else f"{value:{spec}}{suffix}"
 
 
@@ -694,8 +695,8 @@ def plain_table(rows: list[dict[str, object]]) -> str:
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r['step']:<14} {_fmt(r['mlgit'], '.3f'):>10} {_fmt(r['dvc'], '.3f'):>10} "
-            f"{_fmt(r['ratio'], '.1f', 'x'):>10} {_fmt(r['min_ratio'], '.0f', 'x'):>7}  "
+            f"{r['step']:<14} {fmt(r['mlgit'], '.3f'):>10} {fmt(r['dvc'], '.3f'):>10} "
+            f"{fmt(r['ratio'], '.1f', 'x'):>10} {fmt(r['min_ratio'], '.0f', 'x'):>7}  "
             f"{r['result'] or '-'}"
         )
     return "\n".join(lines)
@@ -713,18 +714,15 @@ def markdown_table(rows: list[dict[str, object]], meta: dict[str, object]) -> st
     for r in rows:
         lines.append(
             f"| `{r['step']}` | {STEPS[str(r['step'])].description} | "
-            f"{_fmt(r['mlgit'], '.3f')} | {_fmt(r['dvc'], '.3f')} | "
-            f"{_fmt(r['ratio'], '.1f', 'x')} | {_fmt(r['min_ratio'], '.0f', 'x')} | "
+            f"{fmt(r['mlgit'], '.3f')} | {fmt(r['dvc'], '.3f')} | "
+            f"{fmt(r['ratio'], '.1f', 'x')} | {fmt(r['min_ratio'], '.0f', 'x')} | "
             f"{r['result'] or '-'} |"
         )
     return "\n".join(lines)
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
-        description="Time mlgit against DVC on add / status / checkout / push / pull "
-        "(see benchmarks/README.md).",
-    )
+def add_shared_options(p: argparse.ArgumentParser, dvc_venv: str, dvc_spec: str) -> None:
+    """The options every benchmark script takes (this one and bench_gcs.py)."""
     p.add_argument(
         "--workdir",
         type=Path,
@@ -732,11 +730,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="where data and repositories go (default: %(default)s); data is reused if present",
     )
     p.add_argument("--rounds", type=int, default=3, help="rounds per tool (default: 3)")
-    p.add_argument(
-        "--steps",
-        default=",".join(STEPS),
-        help=f"comma-separated steps to time (default: all: {','.join(STEPS)})",
-    )
     p.add_argument("--only", choices=TOOLS, help="run only this tool (no ratios)")
     p.add_argument(
         "--mlgit",
@@ -746,13 +739,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--dvc-venv",
         type=Path,
-        default=Path.home() / ".cache" / "mlgit-bench" / "dvc-venv",
+        default=Path.home() / ".cache" / "mlgit-bench" / dvc_venv,
         help="venv holding DVC, created if missing (default: %(default)s)",
     )
     p.add_argument(
         "--dvc-spec",
-        default="dvc",
-        help="pip requirement for DVC when the venv is created (default: dvc)",
+        default=dvc_spec,
+        help="pip requirement for DVC when the venv is created (default: %(default)s)",
     )
     p.add_argument("--json", type=Path, metavar="FILE", help="write the raw timings here")
     p.add_argument(
@@ -778,6 +771,30 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="do not drop the page cache before timed steps",
     )
+
+
+def check_shared_options(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.rounds < 1:
+        p.error("--rounds must be at least 1")
+    if args.small_files < 1 or args.big_mib < 1:
+        p.error("--small-files and --big-mib must be positive")
+    args.workdir = args.workdir.expanduser().absolute()
+    if args.workdir.resolve().is_relative_to(REPO_ROOT):
+        p.error(f"--workdir must be outside the repository ({REPO_ROOT})")
+    args.dvc_venv = args.dvc_venv.expanduser().absolute()
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description="Time mlgit against DVC on add / status / checkout / push / pull "
+        "(see benchmarks/README.md).",
+    )
+    add_shared_options(p, "dvc-venv", "dvc")
+    p.add_argument(
+        "--steps",
+        default=",".join(STEPS),
+        help=f"comma-separated steps to time (default: all: {','.join(STEPS)})",
+    )
     p.add_argument(
         "--keep-repos",
         action="store_true",
@@ -788,14 +805,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     unknown = [s for s in args.steps if s not in STEPS]
     if unknown or not args.steps:
         p.error(f"unknown steps {unknown}; choose from {', '.join(STEPS)}")
-    if args.rounds < 1:
-        p.error("--rounds must be at least 1")
-    if args.small_files < 1 or args.big_mib < 1:
-        p.error("--small-files and --big-mib must be positive")
-    args.workdir = args.workdir.expanduser().absolute()
-    if args.workdir.resolve().is_relative_to(REPO_ROOT):
-        p.error(f"--workdir must be outside the repository ({REPO_ROOT})")
-    args.dvc_venv = args.dvc_venv.expanduser().absolute()
+    check_shared_options(p, args)
     return args
 
 

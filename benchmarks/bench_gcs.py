@@ -34,7 +34,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Sequence
@@ -45,13 +44,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_core import (
-    REPO_ROOT,
-    TOOLS,
     BenchError,
     CacheDropper,
     Dataset,
     Tool,
+    add_shared_options,
+    check_shared_options,
     ensure_dataset,
+    fmt,
     fresh_repo,
     log,
     make_dvc,
@@ -434,10 +434,6 @@ def run_rounds(
     return out
 
 
-def _fmt(value: float | None, spec: str, suffix: str = "") -> str:
-    return "-" if value is None else f"{value:{spec}}{suffix}"
-
-
 def summary(out: Outcome, data: Dataset) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for name in STEP_NAMES:
@@ -466,10 +462,10 @@ def plain_table(rows: list[dict[str, Any]]) -> str:
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r['step']:<9} {_fmt(r['mlgit'], '.3f'):>10} "
-            f"{_fmt(r['mlgit_files_per_s'], '.0f'):>8} {_fmt(r['mlgit_requests'], 'd'):>9} "
-            f"{_fmt(r['dvc'], '.3f'):>10} {_fmt(r['dvc_files_per_s'], '.0f'):>8} "
-            f"{_fmt(r['dvc_requests'], 'd'):>9} {_fmt(r['ratio'], '.1f', 'x'):>10}"
+            f"{r['step']:<9} {fmt(r['mlgit'], '.3f'):>10} "
+            f"{fmt(r['mlgit_files_per_s'], '.0f'):>8} {fmt(r['mlgit_requests'], 'd'):>9} "
+            f"{fmt(r['dvc'], '.3f'):>10} {fmt(r['dvc_files_per_s'], '.0f'):>8} "
+            f"{fmt(r['dvc_requests'], 'd'):>9} {fmt(r['ratio'], '.1f', 'x'):>10}"
         )
     return "\n".join(lines)
 
@@ -487,10 +483,10 @@ def markdown_table(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     ]
     for r in rows:
         lines.append(
-            f"| `{r['step']}` | {DESCRIPTIONS[r['step']]} | {_fmt(r['mlgit'], '.2f')} | "
-            f"{_fmt(r['mlgit_files_per_s'], ',.0f')} | {_fmt(r['mlgit_requests'], ',d')} | "
-            f"{_fmt(r['dvc'], '.2f')} | {_fmt(r['dvc_files_per_s'], ',.0f')} | "
-            f"{_fmt(r['dvc_requests'], ',d')} | {_fmt(r['ratio'], '.1f', 'x')} |"
+            f"| `{r['step']}` | {DESCRIPTIONS[r['step']]} | {fmt(r['mlgit'], '.2f')} | "
+            f"{fmt(r['mlgit_files_per_s'], ',.0f')} | {fmt(r['mlgit_requests'], ',d')} | "
+            f"{fmt(r['dvc'], '.2f')} | {fmt(r['dvc_files_per_s'], ',.0f')} | "
+            f"{fmt(r['dvc_requests'], ',d')} | {fmt(r['ratio'], '.1f', 'x')} |"
         )
     for tool, why in meta["not_measured"].items():
         lines += ["", f"{tool}: not measured: {why.splitlines()[0]}"]
@@ -500,34 +496,16 @@ def markdown_table(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description="Time mlgit (and DVC) push/pull of 20,000 small files against a GCS "
-        "emulator (see benchmarks/README.md).",
+        "emulator (see benchmarks/README.md). The big file of the data set is not used; "
+        "--big-mib only selects the data folder bench_core.py made.",
     )
-    p.add_argument(
-        "--workdir",
-        type=Path,
-        default=Path(tempfile.gettempdir()) / "mlgit-bench",
-        help="where data and repositories go (default: %(default)s); data is reused if present",
-    )
-    p.add_argument("--rounds", type=int, default=3, help="rounds per tool (default: 3)")
-    p.add_argument("--only", choices=TOOLS, help="run only this tool")
-    p.add_argument("--mlgit", metavar="PATH", help="mlgit executable (default: next to python)")
+    add_shared_options(p, "dvc-gs-venv", "dvc[gs]")
     p.add_argument(
         "--jobs",
         "-j",
         type=int,
         default=0,
         help="pass -j N to push and pull (default: each tool's own default)",
-    )
-    p.add_argument(
-        "--dvc-venv",
-        type=Path,
-        default=Path.home() / ".cache" / "mlgit-bench" / "dvc-gs-venv",
-        help="venv holding DVC with its gs plugin, created if missing (default: %(default)s)",
-    )
-    p.add_argument(
-        "--dvc-spec",
-        default="dvc[gs]",
-        help="pip requirement for DVC when the venv is created (default: %(default)s)",
     )
     p.add_argument(
         "--timeout",
@@ -540,34 +518,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help=f"do not pip-install {EMULATOR_PACKAGE} into this venv when it is missing",
     )
-    p.add_argument("--json", type=Path, metavar="FILE", help="write the raw timings here")
-    p.add_argument("--markdown", action="store_true", help="print a Markdown table on stdout")
-    p.add_argument("--seed", type=int, default=1, help="data seed (default: 1)")
-    p.add_argument(
-        "--small-files",
-        type=int,
-        default=20_000,
-        help="number of small files (default: 20000; fewer only for smoke tests)",
-    )
-    p.add_argument(
-        "--big-mib",
-        type=int,
-        default=1024,
-        help="size of the data set's big file (not used here; it selects the data folder "
-        "bench_core.py made; default: 1024)",
-    )
-    p.add_argument(
-        "--no-drop-caches",
-        action="store_true",
-        help="do not drop the page cache before timed steps",
-    )
     args = p.parse_args(argv)
-    if args.rounds < 1 or args.small_files < 1 or args.big_mib < 1:
-        p.error("--rounds, --small-files and --big-mib must be positive")
-    args.workdir = args.workdir.expanduser().absolute()
-    if args.workdir.resolve().is_relative_to(REPO_ROOT):
-        p.error(f"--workdir must be outside the repository ({REPO_ROOT})")
-    args.dvc_venv = args.dvc_venv.expanduser().absolute()
+    check_shared_options(p, args)
     return args
 
 
