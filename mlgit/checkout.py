@@ -14,6 +14,7 @@ from mlgit.errors import MlgitError
 from mlgit.linker import Linker
 from mlgit.odb import CorruptObject
 from mlgit.parallel import chunked_map
+from mlgit.paths import at_or_under
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import ProgressCallback, noop_progress
@@ -72,8 +73,8 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
         return result
     if only:
         part = f"{rel}/{only}"
-        wanted = {p: w for p, w in wanted.items() if p == part or p.startswith(part + "/")}
-        current = {p: s for p, s in current.items() if p == part or p.startswith(part + "/")}
+        wanted = {p: w for p, w in wanted.items() if at_or_under(p, part)}
+        current = {p: s for p, s in current.items() if at_or_under(p, part)}
     cached = _cached_oids(repo, current, wanted)
     _remove_extras(repo, current, wanted, cached, force, result)
     todo = _to_place(current, wanted, cached, force, result)
@@ -239,7 +240,7 @@ class _NewFolders:
         if folder in self._known:
             return self._known[folder]
         root: str | None = None
-        if folder == self.artifact or folder.startswith(self.artifact + "/"):
+        if at_or_under(folder, self.artifact):
             above = self._root_of(folder.rpartition("/")[0]) \
                 if folder != self.artifact else None
             if above is not None:

@@ -85,5 +85,10 @@ def artifact_path_for(pointer_rel: str) -> str:
     return pointer_rel[: -len(POINTER_SUFFIX)]
 
 
+def at_or_under(path: str, top: str) -> bool:
+    """Whether repo-relative `path` is `top` or lies inside the folder `top`."""
+    return path == top or path.startswith(top + "/")
+
+
 def is_pointer_name(name: str) -> bool:
     return name.endswith(POINTER_SUFFIX) and len(name) > len(POINTER_SUFFIX)

@@ -10,6 +10,7 @@ import os
 import subprocess
 
 from mlgit.errors import MlgitError, NotAGitRepo
+from mlgit.paths import at_or_under
 
 
 def find_root(start: str | None = None) -> str:
@@ -60,7 +61,7 @@ def tracked_under(root: str, rels: list[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for path in _split_z(out):
         for rel in rels:
-            if path == rel or path.startswith(rel + "/"):
+            if at_or_under(path, rel):
                 found.setdefault(rel, []).append(path)
     return found
 

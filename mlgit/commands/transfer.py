@@ -15,7 +15,13 @@ from mlgit.commands.common import Broken, Tracked, all_tracked, containing_point
 from mlgit.errors import BadPath, MlgitError
 from mlgit.hashing import hash_bytes
 from mlgit.odb import CorruptObject
-from mlgit.paths import artifact_path_for, is_pointer_name, pointer_path_for, resolve_user_path
+from mlgit.paths import (
+    artifact_path_for,
+    at_or_under,
+    is_pointer_name,
+    pointer_path_for,
+    resolve_user_path,
+)
 from mlgit.remote import RemoteStore
 from mlgit.remote_config import RemoteSpec
 from mlgit.repo import Repo
@@ -125,8 +131,7 @@ def wants_for(repo: Repo, target: Target, failures: list[Failure],
 def _select(manifest: tree.Manifest, sub: str, rel: str) -> list[int]:
     if not sub:
         return list(range(len(manifest)))
-    prefix = sub + "/"
-    chosen = [i for i, p in enumerate(manifest.paths) if p == sub or p.startswith(prefix)]
+    chosen = [i for i, p in enumerate(manifest.paths) if at_or_under(p, sub)]
     if not chosen:
         raise BadPath(f"{rel}/{sub}: no such file or folder in the tracked folder {rel}",
                       f"run 'mlgit status {rel}' to see what it holds")
