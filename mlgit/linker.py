@@ -13,8 +13,8 @@ import os
 import threading
 
 from mlgit import hashing
-from mlgit.hashing import EMPTY_OID
 from mlgit.fileio import try_reflink_fd
+from mlgit.hashing import EMPTY_OID
 from mlgit.odb import CorruptObject, LocalODB
 from mlgit.packs import Location
 from mlgit.workspace import TMP_SUFFIX

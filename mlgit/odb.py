@@ -69,6 +69,19 @@ class LocalODB:
             return {oid for oid in wanted if not os.path.exists(self.path(oid))}
         return wanted - set(self._iter_loose())
 
+    def size(self, oid: str) -> int | None:
+        """The size the store holds for `oid` (a pack index's entry, or the loose file's
+        size; not verified), or None if it is absent."""
+        if oid == EMPTY_OID:
+            return 0
+        where = self.packed.get(oid)
+        if where is not None:
+            return where[2]
+        try:
+            return os.stat(self.path(oid)).st_size
+        except FileNotFoundError:
+            return None
+
     def iter_oids(self) -> Iterator[str]:
         yield from self.packed
         yield from self._iter_loose()
