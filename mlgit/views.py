@@ -6,6 +6,7 @@ import shlex
 from typing import TYPE_CHECKING, Any
 
 from mlgit import ui
+from mlgit.damage import DAMAGED_POINTER
 
 if TYPE_CHECKING:
     from mlgit.checkout import Result
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
     from mlgit.transfer import Failure
 
 MAX_LISTED = 20
+DAMAGED_HINT = ("a damaged file was edited in place through a hard link (cache.link hardlink),"
+                " which changed its cache object too: keep the edit with 'mlgit add PATH', or"
+                " get the original back from a remote; run 'mlgit unprotect PATH' before"
+                " editing linked files")
 
 
 def _asdict(obj: Any) -> dict[str, Any]:
@@ -74,7 +79,8 @@ def _status_dict(e: StatusEntry) -> dict[str, Any]:
     s = e.status
     return {"path": s.path, "pointer": e.pointer_rel, "kind": s.kind, "state": s.state,
             "in_cache": s.in_cache, "missing_objects": s.missing_objects,
-            "added": s.added, "modified": s.modified, "deleted": s.deleted}
+            "added": s.added, "modified": s.modified, "deleted": s.deleted,
+            "damaged": s.damaged}
 
 
 def show_status(entries: list[StatusEntry], json: bool) -> None:
@@ -96,8 +102,10 @@ def show_status(entries: list[StatusEntry], json: bool) -> None:
         cache = "" if s.in_cache else f" (not in cache: {s.missing_objects} object(s))"
         ui.out(f"{s.path}: {s.state}{cache}")
         for label, paths in (("modified", s.modified), ("added", s.added),
-                             ("deleted", s.deleted)):
+                             ("deleted", s.deleted), ("damaged", s.damaged)):
             _list_paths(label, paths)
+        if s.state == "damaged" and DAMAGED_HINT not in hints:
+            hints.append(DAMAGED_HINT)
     for hint in hints:
         ui.err(f"hint: {hint}")
 
@@ -130,7 +138,10 @@ def show_checkout(results: list[Result], json: bool) -> None:
     if any(r.conflicts for r in results):
         ui.err("hint: keep the changes with 'mlgit add', or discard them with"
                " 'mlgit checkout --force'")
-    if any(r.failed for r in results):
+    hints = list(dict.fromkeys(h for r in results for h in r.hints))
+    for hint in hints:
+        ui.err(f"hint: {hint}")
+    if any(r.failed and not r.hints for r in results):
         ui.err("hint: a missing object must be added again or fetched from a remote;"
                " a corrupt one was not written to the workspace")
 
@@ -277,6 +288,9 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
 
 def _transfer_hint(failed: list[Failure], command: str) -> str:
     reasons = {f.reason for f in failed}
+    if any(r.startswith(DAMAGED_POINTER) for r in reasons):
+        return ("restore each damaged pointer from Git ('git checkout -- POINTER') or add its"
+                " data again ('mlgit add PATH')")
     if reasons == {"not on the remote"}:
         return "push the missing objects from a clone whose cache has them"
     if reasons == {"not in the cache"}:

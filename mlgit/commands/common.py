@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, NamedTuple
 
-from mlgit.errors import BadPath, MlgitError
+from mlgit.damage import pointer_size_error
+from mlgit.errors import BadPath, BadPointer, MlgitError
+from mlgit.odb import CorruptObject
 from mlgit.paths import artifact_path_for, is_pointer_name, pointer_path_for, resolve_user_path
 
 if TYPE_CHECKING:
@@ -29,6 +31,18 @@ class Broken(NamedTuple):
 def load(repo: Repo, pointer_rel: str) -> Tracked:
     ptr = repo.read_pointer(pointer_rel)
     return Tracked(pointer_rel, repo.artifact_rel(pointer_rel, ptr), ptr)
+
+
+def size_error(repo: Repo, item: Tracked) -> BadPointer | None:
+    """A BadPointer if the pointer's size (or file count) disagrees with its content, as far
+    as the cache can tell (mlgit.damage)."""
+    manifest = None
+    if item.ptr.is_dir:
+        try:
+            manifest = repo.manifest(item.ptr.oid, f"{item.rel} (manifest {item.ptr.oid[:12]})")
+        except (FileNotFoundError, CorruptObject, MlgitError):
+            return None  # reported by the command itself
+    return pointer_size_error(repo.odb, item.pointer_rel, item.rel, item.ptr, manifest)
 
 
 def all_tracked(repo: Repo) -> list[Tracked | Broken]:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from mlgit.commands.common import Broken, Tracked, all_tracked, tracked_targets
 from mlgit.errors import MlgitError
-from mlgit.status import ArtifactStatus, safe_status
+from mlgit.status import DAMAGED, ArtifactStatus, safe_status
 
 if TYPE_CHECKING:
     from mlgit.repo import Repo
@@ -20,6 +20,10 @@ class StatusEntry(NamedTuple):
     @property
     def clean(self) -> bool:
         return self.status is not None and self.status.clean
+
+    @property
+    def damaged(self) -> bool:
+        return self.status is not None and self.status.state == DAMAGED
 
 
 def status(repo: Repo, targets: list[str]) -> list[StatusEntry]:

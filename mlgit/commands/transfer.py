@@ -11,7 +11,14 @@ from typing import NamedTuple
 from mlgit import fs, remote_config, tree
 from mlgit.backends import open_backend
 from mlgit.checkout import Result
-from mlgit.commands.common import Broken, Tracked, all_tracked, containing_pointer, load
+from mlgit.commands.common import (
+    Broken,
+    Tracked,
+    all_tracked,
+    containing_pointer,
+    load,
+    size_error,
+)
 from mlgit.errors import BadPath, MlgitError
 from mlgit.hashing import hash_bytes
 from mlgit.odb import CorruptObject
@@ -150,6 +157,11 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
     with repo.lock(), remote_errors(spec):
         wants: list[Want] = []
         for target in targets:
+            if (damaged := size_error(repo, target.item)) is not None:
+                result.failed.append(Failure(
+                    target.item.pointer_rel, target.item.ptr.oid,
+                    damaged.message.removeprefix(f"{target.item.pointer_rel}: ")))
+                continue
             wants += wants_for(repo, target, result.failed)
         with _progress("push", wants) as progress:
             result.merge(push(Mover(repo.odb, store, _jobs(spec, jobs), progress), wants))
