@@ -143,7 +143,7 @@ def rm(
     from mlgit.views import show_rm
 
     with _opened_repo() as repo:
-        show_rm(run(repo, paths), json)
+        show_rm(run(repo, paths), json, repo.root)
 
 
 @app.command()

@@ -12,6 +12,7 @@ from mlgit.errors import BadPath, MlgitError
 from mlgit.linker import Linker
 from mlgit.paths import (
     artifact_path_for,
+    check_utf8,
     is_pointer_name,
     pointer_path_for,
     resolve_user_path,
@@ -60,6 +61,7 @@ def _expand_one(arg: str) -> list[str]:
 
 
 def check_targets(repo: Repo, rels: list[str]) -> None:
+    _check_names(rels)
     for rel in rels:
         _check_one(repo, rel)
     _check_overlaps(repo, rels)
@@ -67,6 +69,13 @@ def check_targets(repo: Repo, rels: list[str]) -> None:
     for rel, files in tracked.items():
         raise BadPath(f"{rel}: already tracked by Git ({files[0]})",
                       f"stop tracking it in Git first: git rm -r --cached '{rel}'")
+
+
+def _check_names(rels: list[str]) -> None:
+    """Names mlgit cannot record: not UTF-8, or not expressible in a .gitignore line."""
+    check_utf8(rels)
+    for rel in rels:
+        gitignore.check_name(rel)
 
 
 def _check_one(repo: Repo, rel: str) -> None:
