@@ -21,6 +21,10 @@ def err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
+def warning(text: str) -> None:
+    err(f"warning: {text}")
+
+
 def json_out(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
