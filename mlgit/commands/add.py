@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from mlgit.paths import (
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import Progress
-from mlgit.workspace import FileState, cache_link_oid
+from mlgit.workspace import TMP_SUFFIX, FileState, cache_link_oid
 
 GLOB_CHARS = set("*?[")
 
@@ -174,10 +175,16 @@ def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
             ptr.exec = old.exec
         if (old.oid, old.kind, old.exec) == (ptr.oid, ptr.kind, ptr.exec):
             return Added(rel, pointer_rel, ptr, "unchanged")
-    tmp = abs_pointer + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(pointer.dumps(ptr))
-    os.replace(tmp, abs_pointer)
+    folder, _, name = abs_pointer.rpartition("/")
+    tmp = f"{folder}/.{name[:64]}.{os.getpid()}{TMP_SUFFIX}"  # short: the name may be at the limit
+    try:
+        with open(tmp, "wb") as f:
+            f.write(pointer.dumps(ptr))
+        os.replace(tmp, abs_pointer)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
     return Added(rel, pointer_rel, ptr, "added" if old is None else "updated")
 
 
