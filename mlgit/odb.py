@@ -321,7 +321,11 @@ class LocalODB:
         import time
 
         cutoff = time.time() - max_age
-        folders = [os.path.join(self.root, p) for p in os.listdir(self.root) if len(p) == 2]
+        try:
+            names = os.listdir(self.root)
+        except FileNotFoundError:
+            return  # no cache folder at all: nothing was left
+        folders = [os.path.join(self.root, p) for p in names if len(p) == 2]
         for folder in [*folders, self.pack_dir, os.path.join(self.root, TMP_DIR)]:
             try:
                 entries = list(os.scandir(folder))

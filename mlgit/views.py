@@ -151,12 +151,12 @@ def show_checkout(results: list[Result], json: bool) -> None:
     if any(r.conflicts for r in results):
         ui.err("hint: keep the changes with 'mlgit add', or discard them with"
                " 'mlgit checkout --force'")
-    hints = list(dict.fromkeys(h for r in results for h in r.hints))
+    hints = list(dict.fromkeys(h for r in results for h in r.hints if h))
+    if any(len(r.failed) > len(r.hints) for r in results):
+        hints.append("a missing object must be added again or fetched from a remote;"
+                     " a corrupt one was not written to the workspace")
     for hint in hints:
         ui.err(f"hint: {hint}")
-    if any(r.failed and not r.hints for r in results):
-        ui.err("hint: a missing object must be added again or fetched from a remote;"
-               " a corrupt one was not written to the workspace")
 
 
 def show_ls(rows: list[Listed], json: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from mlgit.paths import (
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import Progress
-from mlgit.workspace import FileState, cache_link_oid
+from mlgit.workspace import TMP_SUFFIX, FileState, cache_link_oid
 
 GLOB_CHARS = set("*?[")
 
@@ -84,11 +85,32 @@ def _check_one(repo: Repo, rel: str) -> None:
                       f"add the data it points to: mlgit add {rel.removesuffix('.mlgit')}")
     if not os.path.lexists(repo.abspath(rel)):
         raise BadPath(f"{rel}: no such file or directory", "check the path")
+    pointer_rel = pointer_path_for(rel)
+    if os.path.isdir(repo.abspath(pointer_rel)):
+        raise BadPath(f"{pointer_rel}: is a folder, so the pointer file of {rel} cannot be"
+                      " written there", f"rename or move the folder {pointer_rel}, then add"
+                      " again")
+    _check_name_length(repo, rel, pointer_rel)
     if os.path.islink(repo.abspath(rel)) and cache_link_oid(repo.abspath(rel),
                                                             repo.cache_dir) is None:
         # mlgit's own link into the cache (cache.link symlink) stands for its object
         raise BadPath(f"{rel}: is a symbolic link; mlgit tracks files and folders, not links",
                       "add the link's target instead, or replace the link with a copy")
+
+
+def _check_name_length(repo: Repo, rel: str, pointer_rel: str) -> None:
+    """The pointer's name is the data's name plus '.mlgit': refuse before writing anything
+    if the filesystem cannot hold that name."""
+    folder = os.path.dirname(repo.abspath(pointer_rel))
+    name = os.fsencode(os.path.basename(pointer_rel))
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    if len(name) > limit:
+        raise BadPath(f"{rel}: the name is too long for its pointer file ({len(name)} bytes"
+                      f" with '.mlgit'; this filesystem allows {limit})",
+                      f"rename it to at most {limit - len('.mlgit')} bytes, then add it")
 
 
 def _check_overlaps(repo: Repo, rels: list[str]) -> None:
@@ -162,10 +184,16 @@ def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
             ptr.exec = old.exec
         if (old.oid, old.kind, old.exec) == (ptr.oid, ptr.kind, ptr.exec):
             return Added(rel, pointer_rel, ptr, "unchanged")
-    tmp = abs_pointer + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(pointer.dumps(ptr))
-    os.replace(tmp, abs_pointer)
+    folder, _, name = abs_pointer.rpartition("/")
+    tmp = f"{folder}/.{name[:64]}.{os.getpid()}{TMP_SUFFIX}"  # short: the name may be at the limit
+    try:
+        with open(tmp, "wb") as f:
+            f.write(pointer.dumps(ptr))
+        os.replace(tmp, abs_pointer)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
     return Added(rel, pointer_rel, ptr, "added" if old is None else "updated")
 
 

@@ -24,6 +24,7 @@ def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) 
         if isinstance(item, Broken):
             result = Result(item.pointer_rel)
             result.failed.append((item.pointer_rel, item.error.message))
+            result.hints.append(item.error.hint)
         elif (damaged := size_error(repo, item)) is not None:
             result = Result(item.rel)
             result.failed.append((item.pointer_rel,

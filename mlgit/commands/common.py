@@ -61,6 +61,10 @@ def tracked_targets(repo: Repo, args: list[str]) -> list[Tracked]:
     for arg in args:
         rel = resolve_user_path(repo.root, arg)
         pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
+        if os.path.isdir(repo.abspath(pointer_rel)):
+            raise BadPath(f"{pointer_rel}: is a folder, not a pointer file",
+                          f"rename or move the folder {pointer_rel}; a pointer file must"
+                          " have that name")
         if not os.path.isfile(repo.abspath(pointer_rel)):
             raise BadPath(f"{arg}: not tracked by mlgit ({pointer_rel} does not exist)",
                           _untracked_hint(repo, rel))
