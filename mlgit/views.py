@@ -180,9 +180,10 @@ def show_gc(result: GcResult, json: bool) -> None:
 
 def gc_plan_lines(plan: GcPlan) -> list[str]:
     """What gc is about to delete, for the question before it does."""
-    lines = [f"gc will delete {_count(plan.count, 'object')}"
-             f" ({ui.human_size(plan.nbytes)}) from the cache: no pointer in the work tree or"
-             " at HEAD references them, but other branches and older commits may."]
+    lines = [f"gc will delete {_count(plan.count, 'object')} ({ui.human_size(plan.nbytes)})"
+             " from the cache.",
+             "No pointer in the work tree or at HEAD needs them; other branches or older"
+             " commits may."]
     if plan.remotes is not None:
         lines += gc_remote_lines(plan.remotes, plan.count)
     return lines
@@ -191,7 +192,7 @@ def gc_plan_lines(plan: GcPlan) -> list[str]:
 def gc_remote_lines(check: RemoteCheck, total: int) -> list[str]:
     lines = [f"could not check a remote: {problem}" for problem in check.problems]
     if not check.checked and not check.problems:
-        lines.append("no remote is configured: the cache holds the only copy of all of them")
+        lines.append("no remote is configured: the cache holds the only copy")
     elif check.unbacked == 0:
         lines.append(f"every one of them is on a remote ({', '.join(check.checked)})")
     else:
