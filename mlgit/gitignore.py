@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from mlgit.fileio import temp_beside
+
 _SPECIAL = set("*?[]\\!#")
 
 
@@ -28,7 +30,7 @@ def _read_lines(path: str) -> list[str]:
 
 
 def _write_lines(path: str, lines: list[str]) -> None:
-    tmp = path + ".mlgit-tmp"
+    tmp = temp_beside(path)
     with open(tmp, "w", encoding="utf-8", newline="\n") as f:
         f.write("".join(line + "\n" for line in lines))
     os.replace(tmp, path)

@@ -10,6 +10,7 @@ import os
 import subprocess
 
 from mlgit.errors import MlgitError, NotAGitRepo
+from mlgit.fileio import TMP_SUFFIX
 from mlgit.paths import at_or_under, is_pointer_name
 
 
@@ -47,9 +48,19 @@ def _split_z(out: bytes) -> list[str]:
 
 def list_pointer_files(root: str) -> list[str]:
     """Rel paths of pointer files Git tracks or would track (not ignored), sorted."""
+    return list_pointer_and_temp_files(root)[0]
+
+
+def list_pointer_and_temp_files(root: str) -> tuple[list[str], list[str]]:
+    """(pointer files, mlgit temp files) that Git tracks or would track, from one listing:
+    the temp files are what interrupted commands left beside pointers."""
     out = _git(root, "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
-               "--exclude-standard", "--", ":(glob)**/*.mlgit")
-    return sorted(set(_split_z(out)))
+               "--exclude-standard", "--", ":(glob)**/*.mlgit", f":(glob)**/.*{TMP_SUFFIX}")
+    pointers: list[str] = []
+    temps: list[str] = []
+    for path in set(_split_z(out)):
+        (temps if path.endswith(TMP_SUFFIX) else pointers).append(path)
+    return sorted(pointers), temps
 
 
 def tracked_under(root: str, rels: list[str]) -> dict[str, list[str]]:

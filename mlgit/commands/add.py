@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 from dataclasses import dataclass
 
-from mlgit import gitignore, pointer, scm
+from mlgit import gitignore, pointer, scm, workspace
 from mlgit.build import build
 from mlgit.errors import BadPath, MlgitError
+from mlgit.fileio import temp_beside
 from mlgit.linker import Linker
 from mlgit.paths import (
     artifact_path_for,
@@ -106,6 +108,7 @@ def add(repo: Repo, args: list[str]) -> AddResult:
             repo.odb.abort()
             raise
         repo.odb.finish()
+        workspace.remove_leftovers()
         items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
         repo.state.flush()
@@ -153,10 +156,15 @@ def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
             ptr.exec = old.exec
         if (old.oid, old.kind, old.exec) == (ptr.oid, ptr.kind, ptr.exec):
             return Added(rel, pointer_rel, ptr, "unchanged")
-    tmp = abs_pointer + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(pointer.dumps(ptr))
-    os.replace(tmp, abs_pointer)
+    tmp = temp_beside(abs_pointer)
+    try:
+        with open(tmp, "xb") as f:
+            f.write(pointer.dumps(ptr))
+        os.replace(tmp, abs_pointer)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
     return Added(rel, pointer_rel, ptr, "added" if old is None else "updated")
 
 

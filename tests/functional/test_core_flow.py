@@ -347,7 +347,7 @@ def test_interrupted_add_leaves_a_consistent_state(repo: Path) -> None:
 def test_leftover_temp_files_are_ignored_then_cleaned(repo: Path) -> None:
     make_tree(repo / "data", {"a": "1", "sub/b": "2"})
     mlgit(repo, "add", "data")
-    leftover = write(repo / "data" / "sub" / ".b.4242-7.mlgit-tmp", "half written")
+    leftover = write(repo / "data" / "sub" / ".b.99999999-7.mlgit-tmp", "half written")
     assert "data: unchanged" in mlgit(repo, "status").out
     mlgit(repo, "checkout")
     assert not leftover.exists()
