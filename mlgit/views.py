@@ -12,7 +12,7 @@ from mlgit.damage import DAMAGED_POINTER
 if TYPE_CHECKING:
     from mlgit.checkout import Result
     from mlgit.commands.add import AddResult
-    from mlgit.commands.gc import GcResult
+    from mlgit.commands.gc import GcPlan, GcResult, RemoteCheck
     from mlgit.commands.init import InitResult
     from mlgit.commands.ls import Listed
     from mlgit.commands.remote import RemoteRow
@@ -197,6 +197,34 @@ def show_gc(result: GcResult, json: bool) -> None:
     verb = "would remove" if result.dry_run else "removed"
     ui.out(f"{verb} {result.removed} object(s), {ui.human_size(result.freed_bytes)};"
            f" kept {result.kept}")
+    if result.remotes is not None:
+        for line in gc_remote_lines(result.remotes, result.removed):
+            ui.out(line)
+
+
+def gc_plan_lines(plan: GcPlan) -> list[str]:
+    """What gc is about to delete, for the question before it does."""
+    lines = [f"gc will delete {_count(plan.count, 'object')} ({ui.human_size(plan.nbytes)})"
+             " from the cache.",
+             "No pointer in the work tree or at HEAD needs them; other branches or older"
+             " commits may."]
+    if plan.remotes is not None:
+        lines += gc_remote_lines(plan.remotes, plan.count)
+    return lines
+
+
+def gc_remote_lines(check: RemoteCheck, total: int) -> list[str]:
+    lines = [f"could not check a remote: {problem}" for problem in check.problems]
+    if not check.checked and not check.problems:
+        lines.append("no remote is configured: the cache holds the only copy")
+    elif check.unbacked == 0:
+        lines.append(f"every one of them is on a remote ({', '.join(check.checked)})")
+    else:
+        some = "all" if check.unbacked == total else f"{check.unbacked} of them"
+        where = f"checked: {', '.join(check.checked)}" if check.checked else "none checked"
+        lines.append(f"{some} ({ui.human_size(check.unbacked_bytes)}) on no remote ({where}):"
+                     " deleting those loses them for good")
+    return lines
 
 
 def show_unprotect(paths: list[str], json: bool) -> None:

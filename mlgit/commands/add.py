@@ -7,9 +7,10 @@ import glob
 import os
 from dataclasses import dataclass
 
-from mlgit import gitignore, pointer, scm
+from mlgit import gitignore, pointer, scm, workspace
 from mlgit.build import build
 from mlgit.errors import BadPath, MlgitError
+from mlgit.fileio import temp_beside
 from mlgit.linker import Linker
 from mlgit.paths import (
     artifact_path_for,
@@ -22,7 +23,7 @@ from mlgit.paths import (
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import Progress
-from mlgit.workspace import TMP_SUFFIX, FileState, cache_link_oid
+from mlgit.workspace import FileState, cache_link_oid
 
 GLOB_CHARS = set("*?[")
 
@@ -137,6 +138,7 @@ def add(repo: Repo, args: list[str]) -> AddResult:
             repo.odb.abort()
             raise
         repo.odb.finish()
+        workspace.remove_leftovers()
         items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
         repo.state.flush()
@@ -184,10 +186,9 @@ def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
             ptr.exec = old.exec
         if (old.oid, old.kind, old.exec) == (ptr.oid, ptr.kind, ptr.exec):
             return Added(rel, pointer_rel, ptr, "unchanged")
-    folder, _, name = abs_pointer.rpartition("/")
-    tmp = f"{folder}/.{name[:64]}.{os.getpid()}{TMP_SUFFIX}"  # short: the name may be at the limit
+    tmp = temp_beside(abs_pointer)
     try:
-        with open(tmp, "wb") as f:
+        with open(tmp, "xb") as f:
             f.write(pointer.dumps(ptr))
         os.replace(tmp, abs_pointer)
     except BaseException:

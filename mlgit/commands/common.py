@@ -69,6 +69,7 @@ def tracked_targets(repo: Repo, args: list[str]) -> list[Tracked]:
             raise BadPath(f"{arg}: not tracked by mlgit ({pointer_rel} does not exist)",
                           _untracked_hint(repo, rel))
         found.setdefault(pointer_rel, load(repo, pointer_rel))
+    repo.remove_leftovers_beside(list(found))
     return list(found.values())
 
 

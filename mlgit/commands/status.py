@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from mlgit import workspace
 from mlgit.commands.common import Broken, Tracked, all_tracked, tracked_targets
 from mlgit.errors import MlgitError
 from mlgit.status import DAMAGED, ArtifactStatus, safe_status
@@ -40,4 +41,5 @@ def status(repo: Repo, targets: list[str]) -> list[StatusEntry]:
         else:
             entries.append(StatusEntry(item.pointer_rel, result))
     repo.state.flush()
+    workspace.remove_leftovers()
     return entries
