@@ -223,7 +223,7 @@ def test_untracked_target_for_checkout(repo: Path) -> None:
     write(repo / "d" / "f", "x")
     mlgit(repo, "add", "d")
     assert_clean_error(mlgit(repo, "checkout", "nothing", code=None), "not tracked by mlgit")
-    assert_clean_error(mlgit(repo, "checkout", "d/f", code=None), "inside the tracked directory d")
+    assert_clean_error(mlgit(repo, "rm", "d/f", code=None), "inside the tracked directory d")
 
 
 def test_unknown_config_key_and_bad_value(repo: Path) -> None:
