@@ -90,7 +90,7 @@ def add_body(paths: list[str], json: bool) -> int:
         result = add(repo, paths)
     finally:
         repo.close()
-    show_add(result, json)
+    show_add(result, json, repo.root)
     return 0
 
 

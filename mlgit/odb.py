@@ -272,6 +272,20 @@ class LocalODB:
 
     # -- deleting --------------------------------------------------------------------------
 
+    def garbage(self, keep: set[str]) -> dict[str, int]:
+        """Every object not in `keep`, with the bytes deleting it would free (an object stored
+        both loose and packed counts both copies)."""
+        found: dict[str, int] = {}
+        for oid in self._iter_loose():
+            if oid not in keep:
+                with contextlib.suppress(FileNotFoundError):
+                    found[oid] = found.get(oid, 0) + os.stat(self.path(oid)).st_size
+        for idx in self._pack_indexes():
+            for oid, (_, _, size) in (packs.read_index(idx) or {}).items():
+                if oid not in keep:
+                    found[oid] = found.get(oid, 0) + size
+        return found
+
     def collect(self, keep: set[str], dry_run: bool) -> tuple[int, int, int]:
         """Delete every object not in `keep`; returns (removed, freed bytes, kept).
 
@@ -321,7 +335,11 @@ class LocalODB:
         import time
 
         cutoff = time.time() - max_age
-        folders = [os.path.join(self.root, p) for p in os.listdir(self.root) if len(p) == 2]
+        try:
+            names = os.listdir(self.root)
+        except FileNotFoundError:
+            return  # no cache folder at all: nothing was left
+        folders = [os.path.join(self.root, p) for p in names if len(p) == 2]
         for folder in [*folders, self.pack_dir, os.path.join(self.root, TMP_DIR)]:
             try:
                 entries = list(os.scandir(folder))

@@ -135,8 +135,45 @@ def _manifest_oid_of(files: dict[str, FileState]) -> str:
     return tree.manifest_oid(tree.dumps(tree.Manifest.from_entries(entries)))
 
 
-def safe_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus | MlgitError:
+def safe_status(repo: Repo, rel: str, ptr: Pointer, sub: str = ""
+                ) -> ArtifactStatus | MlgitError:
     try:
-        return artifact_status(repo, rel, ptr)
+        return part_status(repo, rel, ptr, sub) if sub else artifact_status(repo, rel, ptr)
     except MlgitError as exc:
         return exc
+
+
+def part_status(repo: Repo, rel: str, ptr: Pointer, sub: str) -> ArtifactStatus:
+    """The status of the path `sub` inside the tracked folder `rel`, as if it were an
+    artifact of its own: a file, or a folder whose changed files are listed relative to it."""
+    part = f"{rel}/{sub}"
+    manifest = _manifest_or_none(repo, ptr)
+    if manifest is None:
+        raise MlgitError(f"{part}: the manifest of the tracked folder {rel} is not in the"
+                         " cache (or is corrupt), so its files cannot be compared",
+                         f"fetch it with 'mlgit fetch {rel}', or check the whole folder with"
+                         f" 'mlgit status {rel}'")
+    prefix = sub + "/"
+    want: dict[str, str] = {}
+    for path, oid in zip(manifest.paths, manifest.oids, strict=True):
+        if path == sub:
+            want[""] = oid
+        elif path.startswith(prefix):
+            want[path[len(prefix):]] = oid
+    is_file = "" in want or (not want and not os.path.isdir(repo.abspath(part)))
+    st = ArtifactStatus(part, "file" if is_file else "dir", UNCHANGED)
+    st.missing_objects = len(repo.odb.missing(set(want.values())))
+    if not os.path.lexists(repo.abspath(part)):
+        st.state = DELETED
+        return st
+    have = _current(repo, part)
+    if is_file or "" in have:  # "" in have: a file stands where the folder should be
+        if "" not in have or have[""][0] != want.get(""):
+            st.state = MODIFIED
+        return st
+    st.added = sorted(p for p in have if p not in want)
+    st.deleted = sorted(p for p in want if p not in have)
+    st.modified = sorted(p for p, fs in have.items() if p in want and fs[0] != want[p])
+    if st.added or st.deleted or st.modified:
+        st.state = MODIFIED
+    return st
