@@ -95,7 +95,7 @@ def test_a_cache_with_an_empty_pack_from_an_earlier_version_still_works(
     assert _tracked(repo, EMPTY_ONLY) == EMPTY_ONLY
     mlgit(repo, "remote", "add", "origin", str(tmp_path / "remote"), "--default")
     assert "0 failed" in mlgit(repo, "push").out
-    mlgit(repo, "gc")
+    mlgit(repo, "gc", "-f")
     _remove(repo, EMPTY_ONLY)
     mlgit(repo, "checkout")
     assert _tracked(repo, EMPTY_ONLY) == EMPTY_ONLY
@@ -106,7 +106,7 @@ def test_gc_and_fetch_keep_empty_content_available(repo: Path, tmp_path: Path) -
     mlgit(repo, "remote", "add", "origin", str(tmp_path / "remote"), "--default")
     _add_all(repo, files)
     mlgit(repo, "push")
-    mlgit(repo, "gc")
+    mlgit(repo, "gc", "-f")
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(repo), str(clone))
     fetched = mlgit(clone, "fetch").out
