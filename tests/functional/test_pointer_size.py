@@ -111,3 +111,13 @@ def test_status_of_a_part_of_a_damaged_folder_pointer(repo: Path) -> None:
     _edit(repo / "d.mlgit", "files", "7")
     out = mlgit(repo, "status", "d/1", code=1).out
     assert "d.mlgit: error: damaged pointer: it says 7 files" in out
+
+
+def test_adding_the_data_again_repairs_the_pointer(repo: Path) -> None:
+    _setup(repo)
+    _edit(repo / "a.txt.mlgit", "size", HUGE)
+    _edit(repo / "d.mlgit", "files", "7")
+    out = mlgit(repo, "add", "a.txt", "d").out
+    assert "updated a.txt (6 B)" in out and "updated d (2 files" in out
+    assert mlgit(repo, "status").out == "a.txt: unchanged\nd: unchanged\n"
+    mlgit(repo, "ls")
