@@ -72,18 +72,23 @@ NOTES: dict[str, list[str]] = {
         " \"files\"}], \"git_add\": [...]}`.",
     ],
     "status": [
-        "Prints `PATH: unchanged`, `PATH: modified` or `PATH: deleted`, followed by"
-        " `(not in cache: N object(s))` when cache objects are missing. For a folder it lists"
-        " the `modified:`, `added:` and `deleted:` files (paths inside the folder, at most 20"
-        " of each; `--json` lists all). Only content is compared: a change of the executable"
-        " bit alone is not reported.",
-        "A pointer file that cannot be read is shown as `POINTER: error: MESSAGE`; what to"
+        "Prints `PATH: unchanged`, `PATH: modified`, `PATH: damaged` or `PATH: deleted`,"
+        " followed by `(not in cache: N object(s))` when cache objects are missing. `damaged`"
+        " means a hard link into the cache was edited in place, changing the cache object"
+        " too (see [formats.md](formats.md#hard-links-edited-in-place)). For a folder it lists"
+        " the `modified:`, `added:`, `deleted:` and `damaged:` files (paths inside the folder,"
+        " at most 20 of each; `--json` lists all). Only content is compared: a change of the"
+        " executable bit alone is not reported.",
+        "A pointer file that cannot be read, or whose size disagrees with its content (a"
+        " [damaged pointer](formats.md#size-against-content)), is shown as"
+        " `POINTER: error: MESSAGE`; what to"
         " do about it follows the list on stderr as `hint: ...` (each distinct hint once).",
-        "Exit status: 1 if a pointer could not be read, else 0. With `--quiet`: 1 if any"
+        "Exit status: 1 if a pointer could not be read or is damaged, or an artifact is"
+        " damaged, else 0. With `--quiet`: 1 if any"
         " artifact is not unchanged, has objects missing from the cache, or has an error.",
         "Read-only: it does not take the repository lock.",
         "`--json`: a list of `{\"path\", \"pointer\", \"kind\", \"state\", \"in_cache\","
-        " \"missing_objects\", \"added\", \"modified\", \"deleted\"}`, or"
+        " \"missing_objects\", \"added\", \"modified\", \"deleted\", \"damaged\"}`, or"
         " `{\"pointer\", \"error\", \"hint\"}` for an unreadable pointer.",
         "`--remote [NAME]` compares the cache with a remote instead of the workspace with the"
         " pointers. It prints one line per artifact: `PATH: in cache and on NAME`, or"
@@ -164,6 +169,9 @@ NOTES: dict[str, list[str]] = {
         " other comments are not.",
         "Works even when a setting in the files is invalid, so the command that an error's"
         " hint suggests can fix it.",
+        "Setting `cache.link` to a list containing `hardlink` prints a warning on stderr: an"
+        " in-place edit of a hard-linked file damages the cache (run `mlgit unprotect` before"
+        " editing).",
         "Unknown keys are refused, for reading too, even when a file contains them. The keys"
         " and their values are listed in [formats.md](formats.md#configuration).",
         "`--json`: `{\"KEY\": value}`.",

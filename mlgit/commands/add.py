@@ -230,7 +230,8 @@ def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
             # A hardlink or symlink into the cache shows the object's read-only mode, which
             # says nothing about the file's executable bit: keep the recorded one.
             ptr.exec = old.exec
-        if (old.oid, old.kind, old.exec) == (ptr.oid, ptr.kind, ptr.exec):
+        if (old.oid, old.kind, old.exec, old.size, old.files) \
+                == (ptr.oid, ptr.kind, ptr.exec, ptr.size, ptr.files):
             return Added(rel, pointer_rel, ptr, "unchanged")
     tmp = temp_beside(abs_pointer)
     try:
