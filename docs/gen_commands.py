@@ -164,8 +164,10 @@ NOTES: dict[str, list[str]] = {
         " other comments are not.",
         "Works even when a setting in the files is invalid, so the command that an error's"
         " hint suggests can fix it.",
-        "Unknown keys are refused, for reading too, even when a file contains them. The keys"
-        " and their values are listed in [formats.md](formats.md#configuration).",
+        "Unknown keys are refused, for reading too, even when a file contains them (other"
+        " commands print a warning naming such a key and go on). The keys and their values"
+        " are listed in [formats.md](formats.md#configuration).",
+        "`core.remote` must name a remote that exists, as for `mlgit remote default`.",
         "`--json`: `{\"KEY\": value}`.",
     ],
     "push": [
@@ -452,8 +454,10 @@ def render(app: typer.Typer | None = None, notes: dict[str, list[str]] | None = 
         *[p + "\n" for p in _paragraphs(group.help)],
         "Every command accepts `-h` / `--help`. Paths are taken relative to the current"
         " folder and may be given anywhere inside the repository; output names paths"
-        " relative to the repository root. Exit codes are listed in"
-        " [exit-codes.md](exit-codes.md).",
+        " relative to the repository root (except the `git` commands mlgit suggests, which"
+        " are ready to paste in the current folder). Exit codes are listed in"
+        " [exit-codes.md](exit-codes.md). `mlgit --version` prints `mlgit VERSION`"
+        " (`mlgit version` also shows the libraries).",
         "",
         "| Command | What it does |",
         "|---|---|",

@@ -27,7 +27,7 @@ CHECKOUT_TMP = "checkout-"
 class Result:
     """What happened to one artifact. Paths are repo-relative."""
 
-    __slots__ = ("conflicts", "failed", "path", "removed", "restored", "unchanged")
+    __slots__ = ("conflicts", "failed", "hint", "path", "removed", "restored", "unchanged")
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -36,6 +36,7 @@ class Result:
         self.unchanged = 0
         self.conflicts: list[str] = []
         self.failed: list[tuple[str, str]] = []
+        self.hint = ""  # what to do about `failed`, when the general hint does not fit
 
     @property
     def ok(self) -> bool:

@@ -143,7 +143,9 @@ def show_checkout(results: list[Result], json: bool) -> None:
     if any(r.conflicts for r in results):
         ui.err("hint: keep the changes with 'mlgit add', or discard them with"
                " 'mlgit checkout --force'")
-    if any(r.failed for r in results):
+    for hint in dict.fromkeys(r.hint for r in results if r.failed and r.hint):
+        ui.err(f"hint: {hint}")
+    if any(r.failed and not r.hint for r in results):
         ui.err("hint: a missing object must be added again or fetched from a remote;"
                " a corrupt one was not written to the workspace")
 
@@ -284,8 +286,11 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
                f" {_count(untried, 'object')} not tried")
     if command == "pull":
         show_checkout(outcome.checkouts, False)
-    if r.failed:
-        ui.err(f"hint: {_transfer_hint(r.failed, command)}")
+    for hint in dict.fromkeys(f.hint for f in r.failed if f.hint):
+        ui.err(f"hint: {hint}")
+    others = [f for f in r.failed if not f.hint]
+    if others:
+        ui.err(f"hint: {_transfer_hint(others, command)}")
 
 
 def _transfer_hint(failed: list[Failure], command: str) -> str:

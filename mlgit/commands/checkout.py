@@ -23,7 +23,9 @@ def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) 
     for item, only in items:
         if isinstance(item, Broken):
             result = Result(item.pointer_rel)
-            result.failed.append((item.pointer_rel, item.error.message))
+            result.failed.append((item.pointer_rel,
+                                  item.error.message.removeprefix(f"{item.pointer_rel}: ")))
+            result.hint = item.error.hint
         else:
             total = item.ptr.files if item.ptr.is_dir else 1
             with Progress(f"checkout {item.rel}", total, item.ptr.size) as progress:

@@ -204,7 +204,9 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> l
 
 
 def _report_broken(broken: list[Broken], result: TransferResult) -> None:
-    result.failed.extend(Failure(b.pointer_rel, "", b.error.message) for b in broken)
+    result.failed.extend(Failure(b.pointer_rel, "",
+                                 b.error.message.removeprefix(f"{b.pointer_rel}: "),
+                                 b.error.hint) for b in broken)
 
 
 def _report_bad_indexes(store: RemoteStore, result: TransferResult) -> None:
