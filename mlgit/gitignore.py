@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from mlgit.errors import BadPath
+from mlgit.fileio import temp_beside
 from mlgit.paths import printable
 
 _SPECIAL = set("*?[]\\!#")
@@ -53,7 +54,7 @@ def _read_lines(path: str) -> tuple[list[str], str]:
 
 
 def _write_lines(path: str, lines: list[str], eol: str) -> None:
-    tmp = path + ".mlgit-tmp"
+    tmp = temp_beside(path)
     with open(tmp, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
         f.write("".join(line + eol for line in lines))
     os.replace(tmp, path)

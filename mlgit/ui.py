@@ -33,6 +33,10 @@ def _write(stream: TextIO, text: str) -> None:
         stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
+def warning(text: str) -> None:
+    err(f"warning: {text}")
+
+
 def json_out(data: Any) -> None:
     text = json.dumps(data, indent=2, ensure_ascii=False)
     try:

@@ -7,11 +7,12 @@ import shlex
 from typing import TYPE_CHECKING, Any
 
 from mlgit import ui
+from mlgit.damage import DAMAGED_POINTER
 
 if TYPE_CHECKING:
     from mlgit.checkout import Result
     from mlgit.commands.add import AddResult
-    from mlgit.commands.gc import GcResult
+    from mlgit.commands.gc import GcPlan, GcResult, RemoteCheck
     from mlgit.commands.init import InitResult
     from mlgit.commands.ls import Listed
     from mlgit.commands.remote import RemoteRow
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from mlgit.transfer import Failure
 
 MAX_LISTED = 20
+DAMAGED_HINT = ("a damaged file was edited in place through a hard link (cache.link hardlink),"
+                " which changed its cache object too: keep the edit with 'mlgit add PATH', or"
+                " get the original back from a remote; run 'mlgit unprotect PATH' before"
+                " editing linked files")
 
 
 def _asdict(obj: Any) -> dict[str, Any]:
@@ -87,7 +92,8 @@ def _status_dict(e: StatusEntry) -> dict[str, Any]:
     s = e.status
     return {"path": s.path, "pointer": e.pointer_rel, "kind": s.kind, "state": s.state,
             "in_cache": s.in_cache, "missing_objects": s.missing_objects,
-            "added": s.added, "modified": s.modified, "deleted": s.deleted}
+            "added": s.added, "modified": s.modified, "deleted": s.deleted,
+            "damaged": s.damaged}
 
 
 def show_status(entries: list[StatusEntry], json: bool) -> None:
@@ -109,8 +115,10 @@ def show_status(entries: list[StatusEntry], json: bool) -> None:
         cache = "" if s.in_cache else f" (not in cache: {s.missing_objects} object(s))"
         ui.out(f"{s.path}: {s.state}{cache}")
         for label, paths in (("modified", s.modified), ("added", s.added),
-                             ("deleted", s.deleted)):
+                             ("deleted", s.deleted), ("damaged", s.damaged)):
             _list_paths(label, paths)
+        if s.state == "damaged" and DAMAGED_HINT not in hints:
+            hints.append(DAMAGED_HINT)
     for hint in hints:
         ui.err(f"hint: {hint}")
 
@@ -143,11 +151,12 @@ def show_checkout(results: list[Result], json: bool) -> None:
     if any(r.conflicts for r in results):
         ui.err("hint: keep the changes with 'mlgit add', or discard them with"
                " 'mlgit checkout --force'")
-    for hint in dict.fromkeys(r.hint for r in results if r.failed and r.hint):
+    hints = list(dict.fromkeys(h for r in results for h in r.hints if h))
+    if any(len(r.failed) > len(r.hints) for r in results):
+        hints.append("a missing object must be added again or fetched from a remote;"
+                     " a corrupt one was not written to the workspace")
+    for hint in hints:
         ui.err(f"hint: {hint}")
-    if any(r.failed and not r.hint for r in results):
-        ui.err("hint: a missing object must be added again or fetched from a remote;"
-               " a corrupt one was not written to the workspace")
 
 
 def show_ls(rows: list[Listed], json: bool) -> None:
@@ -188,6 +197,34 @@ def show_gc(result: GcResult, json: bool) -> None:
     verb = "would remove" if result.dry_run else "removed"
     ui.out(f"{verb} {result.removed} object(s), {ui.human_size(result.freed_bytes)};"
            f" kept {result.kept}")
+    if result.remotes is not None:
+        for line in gc_remote_lines(result.remotes, result.removed):
+            ui.out(line)
+
+
+def gc_plan_lines(plan: GcPlan) -> list[str]:
+    """What gc is about to delete, for the question before it does."""
+    lines = [f"gc will delete {_count(plan.count, 'object')} ({ui.human_size(plan.nbytes)})"
+             " from the cache.",
+             "No pointer in the work tree or at HEAD needs them; other branches or older"
+             " commits may."]
+    if plan.remotes is not None:
+        lines += gc_remote_lines(plan.remotes, plan.count)
+    return lines
+
+
+def gc_remote_lines(check: RemoteCheck, total: int) -> list[str]:
+    lines = [f"could not check a remote: {problem}" for problem in check.problems]
+    if not check.checked and not check.problems:
+        lines.append("no remote is configured: the cache holds the only copy")
+    elif check.unbacked == 0:
+        lines.append(f"every one of them is on a remote ({', '.join(check.checked)})")
+    else:
+        some = "all" if check.unbacked == total else f"{check.unbacked} of them"
+        where = f"checked: {', '.join(check.checked)}" if check.checked else "none checked"
+        lines.append(f"{some} ({ui.human_size(check.unbacked_bytes)}) on no remote ({where}):"
+                     " deleting those loses them for good")
+    return lines
 
 
 def show_unprotect(paths: list[str], json: bool) -> None:
@@ -295,6 +332,9 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
 
 def _transfer_hint(failed: list[Failure], command: str) -> str:
     reasons = {f.reason for f in failed}
+    if any(r.startswith(DAMAGED_POINTER) for r in reasons):
+        return ("restore each damaged pointer from Git ('git checkout -- POINTER') or add its"
+                " data again ('mlgit add PATH')")
     if reasons == {"not on the remote"}:
         return "push the missing objects from a clone whose cache has them"
     if reasons == {"not in the cache"}:

@@ -40,6 +40,18 @@ def _check_remote(repo: Repo, name: str) -> None:
         remote_config.load(repo.config, name)  # raises: no remote named NAME, and the list
 
 
+HARDLINK_WARNING = ("with cache.link hardlink, a workspace file is its cache object: editing one"
+                    " in place (the read-only bit does not stop root) damages the cache and"
+                    " loses the original; run 'mlgit unprotect PATH' before editing")
+
+
+def warnings_for(key: str, value: Any) -> list[str]:
+    """What a user setting `key` to `value` should know."""
+    if key == "cache.link" and "hardlink" in value:
+        return [HARDLINK_WARNING]
+    return []
+
+
 def _lock_timeout(repo: Repo) -> float:
     try:
         timeout: float = repo.config.get("core.lock_timeout")
