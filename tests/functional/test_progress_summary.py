@@ -102,7 +102,6 @@ def test_the_push_and_pull_summaries_start_their_own_line(data: Path, tmp_path: 
     screen = _screen(_on_a_terminal(data, "push"))
     assert [line for line in screen if "pushed" in line] == [
         "pushed 301 objects (894.4 KiB) to origin; 0 already on the remote; 0 failed"], screen
-    mlgit(data, "gc")
     for path in (data / "data").iterdir():
         path.unlink()
     (data / "data").rmdir()
