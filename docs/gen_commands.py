@@ -62,6 +62,10 @@ NOTES: dict[str, list[str]] = {
         " command that records the change, ready to paste in the current folder: paths"
         " relative to it, quoted for the shell, after `--` when one starts with `-`"
         " (`--json`'s `git_add` paths are relative to the repository root).",
+        "The pointer must be where Git sees it: a path whose pointer Git would ignore (a"
+        " `.gitignore` rule for it or a folder above it) and a path inside a Git submodule or"
+        " nested repository are refused before anything is written (run mlgit in the"
+        " submodule instead).",
         "Names mlgit cannot record are refused before anything is written: an artifact whose"
         " name contains a newline (no `.gitignore` line can match it), and any path, or file"
         " inside a folder, whose name is not valid UTF-8 (see docs/formats.md).",
