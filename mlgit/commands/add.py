@@ -52,6 +52,7 @@ def expand(repo: Repo, args: list[str]) -> list[str]:
             rel = resolve_user_path(repo.root, path)
             if rel not in rels:
                 rels.append(rel)
+    check_utf8(rels)
     return rels
 
 
@@ -77,8 +78,8 @@ def check_targets(repo: Repo, rels: list[str]) -> None:
 
 
 def _check_names(rels: list[str]) -> None:
-    """Names mlgit cannot record: not UTF-8, or not expressible in a .gitignore line."""
-    check_utf8(rels)
+    """Names no .gitignore line can express (names that are not UTF-8 are refused by
+    `expand`)."""
     for rel in rels:
         gitignore.check_name(rel)
 

@@ -132,3 +132,21 @@ def test_arguments_that_are_not_utf8_never_crash(repo: Path, command: list[str])
     assert result.code in (1, 2), result
     assert "unexpected problem" not in result.err
     assert "\udcff" not in result.err
+
+
+def test_a_folder_that_is_not_utf8_inside_a_tracked_folder(repo: Path) -> None:
+    write(repo / "data" / "ok.bin", "fine")
+    mlgit(repo, "add", "data")
+    _make_bad(repo / "data" / "d\udcfd" / "f")
+    assert "    added: d\\xfd/f" in mlgit(repo, "status").lines
+    assert "    added: d\\xfd/f" in mlgit(repo, "status").lines  # again, with a state DB
+    assert "data/d\\xfd/f: changed in the workspace" in mlgit(repo, "checkout", code=1).err
+    assert_clean_error(mlgit(repo, "add", "data", code=None), "data/d\\xfd/f: the name is not")
+    assert_clean_error(mlgit(repo, "add", "data/d\udcfd/f", code=None),
+                       "data/d\\xfd/f: the name is not")
+    for command in ("status", "checkout", "unprotect"):
+        result = mlgit(repo, command, "data/d\udcfd", code=None)
+        assert result.code in (0, 1) and "unexpected" not in result.err, result
+    mlgit(repo, "checkout", "--force")
+    assert not (repo / "data" / "d\udcfd").exists()
+    assert mlgit(repo, "status").lines == ["data: unchanged"]
