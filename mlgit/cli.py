@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from mlgit.repo import Repo
 
 
+# click 8.4+ says "Did you mean ...?" for a mistyped command itself; typer would repeat it
+_TYPER_SUGGESTS = not hasattr(click.exceptions, "NoSuchCommand")
+
 app = typer.Typer(
     name="mlgit",
     help="Version large data and models beside Git.",
@@ -24,7 +27,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    suggest_commands=False,  # click already says "Did you mean ...?"; typer would repeat it
+    suggest_commands=_TYPER_SUGGESTS,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -327,7 +330,7 @@ def _show_transfer(outcome: Outcome, command: str, json: bool) -> NoReturn:
 
 remote_app = typer.Typer(
     help="Manage remotes: where push, fetch and pull send and get data.",
-    no_args_is_help=True, rich_markup_mode=None, suggest_commands=False,
+    no_args_is_help=True, rich_markup_mode=None, suggest_commands=_TYPER_SUGGESTS,
     context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(remote_app, name="remote")
 NameArg = Annotated[str, typer.Argument(help="Remote name, e.g. origin.", show_default=False)]
