@@ -152,9 +152,9 @@ def _write_memo(path: str, data: bytes) -> None:
 @cache
 def _warn_once(message: str) -> None:
     """A warning about the repository, printed once per command however often it is opened."""
-    from mlgit import ui
+    from mlgit.ui import warning
 
-    ui.err(f"warning: {message}")
+    warning(message)
 
 
 def _known_keys(key: str) -> str:
