@@ -62,6 +62,10 @@ NOTES: dict[str, list[str]] = {
         " command that records the change, ready to paste in the current folder: paths"
         " relative to it, quoted for the shell, after `--` when one starts with `-`"
         " (`--json`'s `git_add` paths are relative to the repository root).",
+        "The pointer must be where Git sees it: a path whose pointer Git would ignore (a"
+        " `.gitignore` rule for it or a folder above it) and a path inside a Git submodule or"
+        " nested repository are refused before anything is written (run mlgit in the"
+        " submodule instead).",
         "Names mlgit cannot record are refused before anything is written: an artifact whose"
         " name contains a newline (no `.gitignore` line can match it), and any path, or file"
         " inside a folder, whose name is not valid UTF-8 (see docs/formats.md).",
@@ -169,11 +173,13 @@ NOTES: dict[str, list[str]] = {
         " other comments are not.",
         "Works even when a setting in the files is invalid, so the command that an error's"
         " hint suggests can fix it.",
+        "Unknown keys are refused, for reading too, even when a file contains them (other"
+        " commands print a warning naming such a key and go on). The keys and their values"
+        " are listed in [formats.md](formats.md#configuration).",
+        "`core.remote` must name a remote that exists, as for `mlgit remote default`.",
         "Setting `cache.link` to a list containing `hardlink` prints a warning on stderr: an"
         " in-place edit of a hard-linked file damages the cache (run `mlgit unprotect` before"
         " editing).",
-        "Unknown keys are refused, for reading too, even when a file contains them. The keys"
-        " and their values are listed in [formats.md](formats.md#configuration).",
         "`--json`: `{\"KEY\": value}`.",
     ],
     "push": [
@@ -460,8 +466,10 @@ def render(app: typer.Typer | None = None, notes: dict[str, list[str]] | None = 
         *[p + "\n" for p in _paragraphs(group.help)],
         "Every command accepts `-h` / `--help`. Paths are taken relative to the current"
         " folder and may be given anywhere inside the repository; output names paths"
-        " relative to the repository root. Exit codes are listed in"
-        " [exit-codes.md](exit-codes.md).",
+        " relative to the repository root (except the `git` commands mlgit suggests, which"
+        " are ready to paste in the current folder). Exit codes are listed in"
+        " [exit-codes.md](exit-codes.md). `mlgit --version` prints `mlgit VERSION`"
+        " (`mlgit version` also shows the libraries).",
         "",
         "| Command | What it does |",
         "|---|---|",

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from mlgit.repo import Repo
 
 
+# click 8.4+ says "Did you mean ...?" for a mistyped command itself; typer would repeat it
+_TYPER_SUGGESTS = not hasattr(click.exceptions, "NoSuchCommand")
+
 app = typer.Typer(
     name="mlgit",
     help="Version large data and models beside Git.",
@@ -24,8 +27,27 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    suggest_commands=_TYPER_SUGGESTS,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from mlgit import __version__, ui
+
+        ui.out(f"mlgit {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print mlgit's version and exit ('mlgit version' also shows the libraries).")
+    ] = False,
+) -> None:
+    """Version large data and models beside Git."""
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 PathsArg = Annotated[list[str] | None, typer.Argument(
@@ -308,7 +330,7 @@ def _show_transfer(outcome: Outcome, command: str, json: bool) -> NoReturn:
 
 remote_app = typer.Typer(
     help="Manage remotes: where push, fetch and pull send and get data.",
-    no_args_is_help=True, rich_markup_mode=None,
+    no_args_is_help=True, rich_markup_mode=None, suggest_commands=_TYPER_SUGGESTS,
     context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(remote_app, name="remote")
 NameArg = Annotated[str, typer.Argument(help="Remote name, e.g. origin.", show_default=False)]

@@ -6,11 +6,11 @@ import contextlib
 import marshal
 import os
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cache, cached_property
 
 from mlgit import pointer as pointer_mod
 from mlgit import scm, tree
-from mlgit.config import Config
+from mlgit.config import KEYS, Config
 from mlgit.errors import BadPointer, NotInitialized
 from mlgit.fileio import is_temp_name, remove_leftover
 from mlgit.odb import LocalODB
@@ -37,6 +37,9 @@ class Repo:
             raise NotInitialized(f"{root}: mlgit is not initialised in this repository",
                                  "run 'mlgit init' at the top of the repository")
         repo.config.get("core.jobs")  # a broken config fails every command up front, clearly
+        for name, key in repo.config.unknown_keys():
+            _warn_once(f".mlgit/{name}: unknown config key {key!r} is ignored"
+                       f" ({_known_keys(key)})")
         return repo
 
     @cached_property
@@ -145,3 +148,19 @@ def _write_memo(path: str, data: bytes) -> None:
         f.write(data)
     os.replace(tmp, path)
 
+
+@cache
+def _warn_once(message: str) -> None:
+    """A warning about the repository, printed once per command however often it is opened."""
+    from mlgit.ui import warning
+
+    warning(message)
+
+
+def _known_keys(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, KEYS, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return "known keys: " + ", ".join(sorted(KEYS))

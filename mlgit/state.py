@@ -118,6 +118,8 @@ class State:
     def under(self, rel: str) -> Lookup:
         """Entries for `rel` itself (from its folder's row) and for every folder inside it."""
         folder = split(rel)[0]
+        if not _is_text(rel):
+            return {}  # a name that is not UTF-8 is never recorded (see flush)
 
         def query() -> list[tuple[str, bytes]]:
             return self._db().execute(
@@ -150,6 +152,11 @@ class State:
                                              (oid, stamp)))
 
     def flush(self) -> None:
+        if not _is_text("\0".join(self._pending)):
+            # folders whose names are not UTF-8 (status of a tracked folder that gained
+            # one): SQLite text cannot hold them, so their files are simply hashed each time
+            for folder in [f for f in self._pending if not _is_text(f)]:
+                del self._pending[folder]
         if not self._pending:
             return
         self._use(self._flush)
@@ -200,3 +207,12 @@ def fresh_oid(known: Entry | Known | None, st: os.stat_result) -> str | None:
             or mtime_ns >= recorded_ns - RACY_NS:
         return None
     return oid
+
+
+def _is_text(text: str) -> bool:
+    """Whether `text` can be stored as SQLite text (no bytes that are not UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

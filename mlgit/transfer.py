@@ -41,6 +41,7 @@ class Failure(NamedTuple):
     path: str
     oid: str
     reason: str
+    hint: str = ""  # what to do, when retrying the command is not it (a broken pointer)
 
 
 class TransferResult:

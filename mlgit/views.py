@@ -323,8 +323,11 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
                f" {_count(untried, 'object')} not tried")
     if command == "pull":
         show_checkout(outcome.checkouts, False)
-    if r.failed:
-        ui.err(f"hint: {_transfer_hint(r.failed, command)}")
+    for hint in dict.fromkeys(f.hint for f in r.failed if f.hint):
+        ui.err(f"hint: {hint}")
+    others = [f for f in r.failed if not f.hint]
+    if others:
+        ui.err(f"hint: {_transfer_hint(others, command)}")
 
 
 def _transfer_hint(failed: list[Failure], command: str) -> str:

@@ -124,7 +124,7 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
             if (damaged := size_error(repo, target.item)) is not None:
                 result.failed.append(Failure(
                     target.item.pointer_rel, target.item.ptr.oid,
-                    damaged.message.removeprefix(f"{target.item.pointer_rel}: ")))
+                    damaged.message.removeprefix(f"{target.item.pointer_rel}: "), damaged.hint))
                 continue
             wants += wants_for(repo, target, result.failed)
         with _progress("push", wants) as progress:
@@ -180,7 +180,9 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> l
 
 
 def _report_broken(broken: list[Broken], result: TransferResult) -> None:
-    result.failed.extend(Failure(b.pointer_rel, "", b.error.message) for b in broken)
+    result.failed.extend(Failure(b.pointer_rel, "",
+                                 b.error.message.removeprefix(f"{b.pointer_rel}: "),
+                                 b.error.hint) for b in broken)
 
 
 def _report_bad_indexes(store: RemoteStore, result: TransferResult) -> None:
