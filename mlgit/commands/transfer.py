@@ -75,8 +75,14 @@ def open_store(repo: Repo, name: str | None) -> tuple[RemoteSpec, RemoteStore]:
         backend = open_backend(url, spec.options)
         problem = backend.check_root()
     if problem:
-        raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}): {problem}",
-                         _fix_hint(spec))
+        hint = _fix_hint(spec)
+        if spec.scheme == "local":
+            from shlex import quote
+
+            folder = quote(os.path.abspath(fs.parse_url(url).root))
+            hint = (f"fix the path with 'mlgit remote modify {spec.name} url PATH', or create"
+                    f" the folder if it is meant to be new: mkdir -p {folder}")
+        raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}): {problem}", hint)
     index_cache = os.path.join(repo.tmp_dir, "remote-index", hash_bytes(url.encode()))
     return spec, RemoteStore(backend, index_cache)
 
