@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 _SPECIAL = set("*?[]\\!#")
@@ -29,9 +30,14 @@ def _read_lines(path: str) -> list[str]:
 
 def _write_lines(path: str, lines: list[str]) -> None:
     tmp = path + ".mlgit-tmp"
-    with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-        f.write("".join(line + "\n" for line in lines))
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+            f.write("".join(line + "\n" for line in lines))
+        os.replace(tmp, path)
+    except BaseException:  # e.g. the disk is full: the old file stays, and no temp file
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 def add_entry(root: str, rel: str) -> str | None:

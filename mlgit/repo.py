@@ -117,10 +117,12 @@ class Repo:
         return check_relpath(rel, pointer_rel)
 
     def close(self) -> None:
-        if "state" in self.__dict__:
-            self.state.close()
-        if "odb" in self.__dict__:
-            self.odb.close()
+        try:
+            if "state" in self.__dict__:
+                self.state.close()
+        finally:
+            if "odb" in self.__dict__:
+                self.odb.close()
 
 
 def _write_memo(path: str, data: bytes) -> None:

@@ -109,11 +109,14 @@ class State:
             elif os.path.lexists(path):
                 os.unlink(path)
         if self._warn is not None:
-            name = os.path.basename(os.path.dirname(self.db_path))
-            self._warn(f".mlgit/{name}/{os.path.basename(self.db_path)} was damaged ({exc});"
-                       " rebuilt it (it only remembers file hashes, so files are hashed"
-                       " again once)")
+            self._warn(f"{self._name()} was damaged ({exc}); rebuilt it (it only remembers"
+                       " file hashes, so files are hashed again once)")
         self._conn = self._open()
+
+    def _name(self) -> str:
+        """The DB's path as the user knows it: .mlgit/tmp/state.db."""
+        folder = os.path.basename(os.path.dirname(self.db_path))
+        return f".mlgit/{folder}/{os.path.basename(self.db_path)}"
 
     def under(self, rel: str) -> Lookup:
         """Entries for `rel` itself (from its folder's row) and for every folder inside it."""
@@ -152,7 +155,14 @@ class State:
     def flush(self) -> None:
         if not self._pending:
             return
-        self._use(self._flush)
+        try:
+            self._use(self._flush)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            # A full disk: this is only a cache, so the files are simply hashed again next
+            # time (the command reports the full disk itself if it needed the space).
+            self._pending.clear()
 
     def _flush(self) -> None:
         db = self._db()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from mlgit import gitignore, pointer, scm
 from mlgit.build import build
 from mlgit.errors import BadPath, MlgitError
+from mlgit.fileio import is_disk_full, reporting_disk_full
 from mlgit.linker import Linker
 from mlgit.paths import (
     artifact_path_for,
@@ -121,13 +122,27 @@ def _check_overlaps(repo: Repo, rels: list[str]) -> None:
 def add(repo: Repo, args: list[str]) -> AddResult:
     rels = expand(repo, args)
     check_targets(repo, rels)
+    with reporting_disk_full(repo.cache_dir, lambda: sum(_size(repo, rel) for rel in rels)):
+        return _add(repo, rels)
+
+
+def _size(repo: Repo, rel: str) -> int:
+    """Bytes of data at `rel` (a file or a folder's files)."""
+    top = repo.abspath(rel)
+    if not os.path.isdir(top):
+        return os.lstat(top).st_size
+    return sum(os.lstat(os.path.join(folder, name)).st_size
+               for folder, _, names in os.walk(top) for name in names)
+
+
+def _add(repo: Repo, rels: list[str]) -> AddResult:
     with repo.lock():
         try:
             built = [_build_one(repo, rel) for rel in rels]
+            repo.odb.finish()
         except BaseException:
             repo.odb.abort()
             raise
-        repo.odb.finish()
         items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
         repo.state.flush()
@@ -145,6 +160,8 @@ def _build_one(repo: Repo, rel: str) -> tuple[str, Pointer, dict[str, FileState]
         with Progress(f"add {rel}") as progress:
             ptr, files = build(repo, rel, store=True, progress=progress)
     except OSError as exc:
+        if is_disk_full(exc):
+            raise
         raise _unreadable(repo, rel, exc) from None
     return rel, ptr, files
 
