@@ -260,7 +260,7 @@ def _stop_on_full_disk(repo: Repo, building: _NewFolders,
     """Keep the files already written in place (each is complete), drop the folders still
     being built (they would appear incomplete), and stop with one error for the disk."""
     building.discard()
-    placed = [(p, st) for p, st in outcomes
+    placed: list[tuple[_Place, os.stat_result | str]] = [(p, st) for p, st in outcomes
               if not isinstance(st, str) and building.temp_path(p.rel) is None]
     _record(repo, placed, result, progress)
     done = {p.rel for p, _ in placed}
