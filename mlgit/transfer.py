@@ -334,8 +334,16 @@ def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferRes
     packed = mover.packed()
     tasks: list[Task] = [DownloadLoose(w) for w in todo if w.oid not in packed]
     tasks += _spans([(w, packed[w.oid]) for w in todo if w.oid in packed])
-    mover.run(tasks, result)
-    mover.odb.publish()
+    try:
+        mover.run(tasks, result)
+        mover.odb.publish()
+    except (Stopped, OSError) as exc:
+        cause = exc.cause if isinstance(exc, Stopped) else exc
+        if not is_disk_full(cause):
+            raise
+        mover.odb.abort()  # the pack being written is dropped: it could not be completed
+        still = mover.odb.missing(w.oid for w in todo)
+        raise Stopped(cause, sum(max(w.size, 0) for w in todo if w.oid in still)) from None
     if sync:
         mover.odb.sync_fetched()
     return result
