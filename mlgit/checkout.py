@@ -87,15 +87,9 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
 
 
 def _remove_leftovers(repo: Repo) -> None:
-    """Temp files and folders of an interrupted checkout: safe to delete, as we hold the
-    repo lock."""
-    while workspace.leftovers:
-        path = workspace.leftovers.pop()
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
+    """Temp files of interrupted commands, and the folders an interrupted checkout was
+    building (safe to delete, as we hold the repo lock)."""
+    workspace.remove_leftovers()
     with contextlib.suppress(FileNotFoundError), os.scandir(repo.tmp_dir) as entries:
         for entry in entries:
             if entry.name.startswith(CHECKOUT_TMP) and entry.is_dir(follow_symlinks=False):

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import NoReturn
@@ -57,7 +58,17 @@ def run(args: list[str]) -> int:
             full = disk_full_error(exc, os.getcwd())
             ui.error(full.message, full.hint)
             return full.exit_code
+        _report(exc, args)
+        return EXIT_BUG
+
+
+def _report(exc: Exception, args: list[str]) -> None:
+    """The crash report, and a last line of defence should reporting itself fail."""
+    try:
         from mlgit.crash import report_crash
 
         report_crash(exc, args)
-        return EXIT_BUG
+    except Exception:
+        with contextlib.suppress(Exception):
+            os.write(2, f"error: mlgit hit an unexpected problem: {type(exc).__name__}\n"
+                        .encode("ascii", "backslashreplace"))

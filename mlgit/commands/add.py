@@ -7,13 +7,15 @@ import glob
 import os
 from dataclasses import dataclass
 
-from mlgit import gitignore, pointer, scm
-from mlgit.build import build
+from mlgit import gitignore, pointer, scm, workspace
+from mlgit.build import build, build_parts
+from mlgit.commands.common import Target, check_part_exists, containing_pointer, load
 from mlgit.errors import BadPath, MlgitError
-from mlgit.fileio import is_disk_full, reporting_disk_full
+from mlgit.fileio import is_disk_full, reporting_disk_full, temp_beside
 from mlgit.linker import Linker
 from mlgit.paths import (
     artifact_path_for,
+    check_utf8,
     is_pointer_name,
     pointer_path_for,
     resolve_user_path,
@@ -22,7 +24,7 @@ from mlgit.paths import (
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import Progress
-from mlgit.workspace import TMP_SUFFIX, FileState, cache_link_oid
+from mlgit.workspace import FileState, cache_link_oid
 
 GLOB_CHARS = set("*?[")
 
@@ -62,6 +64,7 @@ def _expand_one(arg: str) -> list[str]:
 
 
 def check_targets(repo: Repo, rels: list[str]) -> None:
+    _check_names(rels)
     for rel in rels:
         _check_one(repo, rel)
     _check_overlaps(repo, rels)
@@ -69,6 +72,13 @@ def check_targets(repo: Repo, rels: list[str]) -> None:
     for rel, files in tracked.items():
         raise BadPath(f"{rel}: already tracked by Git ({files[0]})",
                       f"stop tracking it in Git first: git rm -r --cached '{rel}'")
+
+
+def _check_names(rels: list[str]) -> None:
+    """Names mlgit cannot record: not UTF-8, or not expressible in a .gitignore line."""
+    check_utf8(rels)
+    for rel in rels:
+        gitignore.check_name(rel)
 
 
 def _check_one(repo: Repo, rel: str) -> None:
@@ -121,28 +131,32 @@ def _check_overlaps(repo: Repo, rels: list[str]) -> None:
 
 def add(repo: Repo, args: list[str]) -> AddResult:
     rels = expand(repo, args)
+    parts, rels = split_parts(repo, rels)
     check_targets(repo, rels)
-    with reporting_disk_full(repo.cache_dir, lambda: sum(_size(repo, rel) for rel in rels)):
-        return _add(repo, rels)
+    with reporting_disk_full(repo.cache_dir, lambda: sum(_size(repo, rel) for rel in rels)
+                             + sum(_size(repo, f"{t.item.rel}/{t.sub}") for t in parts)):
+        return _add(repo, rels, parts)
 
 
 def _size(repo: Repo, rel: str) -> int:
     """Bytes of data at `rel` (a file or a folder's files)."""
     top = repo.abspath(rel)
     if not os.path.isdir(top):
-        return os.lstat(top).st_size
+        return os.lstat(top).st_size if os.path.lexists(top) else 0
     return sum(os.lstat(os.path.join(folder, name)).st_size
                for folder, _, names in os.walk(top) for name in names)
 
 
-def _add(repo: Repo, rels: list[str]) -> AddResult:
+def _add(repo: Repo, rels: list[str], parts: list[Target]) -> AddResult:
     with repo.lock():
         try:
             built = [_build_one(repo, rel) for rel in rels]
+            built += _build_parts(repo, parts)
             repo.odb.finish()
         except BaseException:
             repo.odb.abort()
             raise
+        workspace.remove_leftovers()
         items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
         repo.state.flush()
@@ -153,6 +167,49 @@ def _add(repo: Repo, rels: list[str]) -> AddResult:
             folder = item.path.rpartition("/")[0]
             git_add.update((item.pointer_path, f"{folder}/.gitignore" if folder else ".gitignore"))
     return AddResult(items, sorted(git_add))
+
+
+def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:
+    """Paths inside a tracked folder (each updates that folder's pointer) apart from the
+    other paths. A part of a folder that is itself being added is dropped."""
+    pointers = repo.pointer_files()
+    parts: list[Target] = []
+    others: list[str] = []
+    for rel in rels:
+        folder = None if is_pointer_name(rel) else containing_pointer(repo, rel, pointers)
+        if folder is None:
+            others.append(rel)
+        elif artifact_path_for(folder) not in rels:
+            target = Target(load(repo, folder), rel[len(artifact_path_for(folder)) + 1:])
+            check_part_exists(repo, target)
+            parts.append(target)
+    part_rels = [f"{t.item.rel}/{t.sub}" for t in parts]
+    for rel, files in scm.tracked_under(repo.root, part_rels).items():
+        raise BadPath(f"{rel}: already tracked by Git ({files[0]})",
+                      f"stop tracking it in Git first: git rm -r --cached '{rel}'")
+    return parts, others
+
+
+def _build_parts(repo: Repo, parts: list[Target]
+                 ) -> list[tuple[str, Pointer, dict[str, FileState] | None]]:
+    """Each tracked folder named by `parts` with the entries under those parts replaced by
+    what is in the workspace now (see build.build_parts)."""
+    by_folder: dict[str, list[Target]] = {}
+    for target in parts:
+        by_folder.setdefault(target.item.pointer_rel, []).append(target)
+    built: list[tuple[str, Pointer, dict[str, FileState] | None]] = []
+    for targets in by_folder.values():
+        item = targets[0].item
+        label = f"{item.rel}/{targets[0].sub}" if len(targets) == 1 \
+            else f"{len(targets)} paths in {item.rel}"
+        try:
+            with Progress(f"add {label}") as progress:
+                ptr, files = build_parts(repo, item.rel, item.ptr, [t.sub for t in targets],
+                                         progress=progress)
+        except OSError as exc:
+            raise _unreadable(repo, item.rel, exc) from None
+        built.append((item.rel, ptr, files))
+    return built
 
 
 def _build_one(repo: Repo, rel: str) -> tuple[str, Pointer, dict[str, FileState] | None]:
@@ -192,10 +249,9 @@ def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
             ptr.exec = old.exec
         if (old.oid, old.kind, old.exec) == (ptr.oid, ptr.kind, ptr.exec):
             return Added(rel, pointer_rel, ptr, "unchanged")
-    folder, _, name = abs_pointer.rpartition("/")
-    tmp = f"{folder}/.{name[:64]}.{os.getpid()}{TMP_SUFFIX}"  # short: the name may be at the limit
+    tmp = temp_beside(abs_pointer)
     try:
-        with open(tmp, "wb") as f:
+        with open(tmp, "xb") as f:
             f.write(pointer.dumps(ptr))
         os.replace(tmp, abs_pointer)
     except BaseException:
