@@ -51,6 +51,7 @@ class TransferResult:
         self.already = 0
         self.failed: list[Failure] = []
         self.stopped = ""  # why the transfer stopped early, if it did
+        self.hints: list[str] = []  # what to do about failures that have their own fix
 
     def merge(self, other: TransferResult) -> None:
         self.transferred += other.transferred
@@ -58,6 +59,7 @@ class TransferResult:
         self.already += other.already
         self.failed.extend(other.failed)
         self.stopped = self.stopped or other.stopped
+        self.hints.extend(other.hints)
 
 
 class Stopped(Exception):

@@ -323,8 +323,11 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
                f" {_count(untried, 'object')} not tried")
     if command == "pull":
         show_checkout(outcome.checkouts, False)
-    if r.failed:
-        ui.err(f"hint: {_transfer_hint(r.failed, command)}")
+    hints = list(dict.fromkeys(r.hints))
+    if len(r.failed) > len(r.hints):
+        hints.append(_transfer_hint(r.failed, command))
+    for hint in hints:
+        ui.err(f"hint: {hint}")
 
 
 def _transfer_hint(failed: list[Failure], command: str) -> str:

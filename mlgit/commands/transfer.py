@@ -219,6 +219,7 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> l
 
 def _report_broken(broken: list[Broken], result: TransferResult) -> None:
     result.failed.extend(Failure(b.pointer_rel, "", b.error.message) for b in broken)
+    result.hints.extend(b.error.hint for b in broken if b.error.hint)
 
 
 def _report_bad_indexes(store: RemoteStore, result: TransferResult) -> None:
