@@ -60,13 +60,20 @@ class State:
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            self._conn = self._use(self._open)
+            try:
+                self._conn = self._use(self._open)
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+                # A full disk: work without remembering (files are hashed again next time).
+                self._conn = sqlite3.connect(":memory:", isolation_level=None)
+                self._conn.executescript(_SCHEMA)
         return self._conn
 
     def _open(self) -> sqlite3.Connection:
         os.makedirs(os.path.dirname(self.db_path), exist_ok=True)
         conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        try:
+        try:  # the first statements read the file: a damaged one fails here
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(_SCHEMA)

@@ -167,3 +167,22 @@ def test_pull_into_a_full_disk(small_disk, tmp_path: Path) -> None:  # noqa: F81
     _remount(disk, "10m")
     mlgit(clone, "pull")
     assert {k: v for k, v in read_tree(clone).items() if k in data} == data
+
+
+def test_status_and_ls_work_on_a_full_disk(small_disk) -> None:  # noqa: F811
+    """The state DB and the memos are caches: on a full disk they are simply not written."""
+    disk = small_disk("3m")
+    repo = _repo(disk / "repo")
+    make_tree(repo, {"a.txt": b"a", "data/b.txt": b"b"})
+    mlgit(repo, "add", "a.txt", "data")
+    for cached in (repo / ".mlgit" / "tmp").iterdir():
+        if cached.name.startswith(("state.db", "memo-", "manifests")):
+            subprocess.run(["rm", "-rf", str(cached)], check=True)
+    filler = subprocess.run(["dd", "if=/dev/zero", f"of={disk / 'filler'}", "bs=64k"],
+                            capture_output=True)
+    assert filler.returncode != 0  # the disk is full now
+    assert mlgit(repo, "status").out == "a.txt: unchanged\ndata: unchanged\n"
+    assert "yes" in mlgit(repo, "ls").out
+    (disk / "filler").unlink()
+    mlgit(repo, "status")
+    assert (repo / ".mlgit" / "tmp" / "state.db").is_file()
