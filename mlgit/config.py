@@ -218,7 +218,9 @@ def _memoised_yaml(raw: bytes, memo: str) -> Any:
             f.write(blob)
         os.replace(memo + ".tmp", memo)
     except (OSError, ValueError):
-        pass  # not marshallable (e.g. a YAML date) or not writable: just parse next time
+        # not marshallable (e.g. a YAML date) or not writable: just parse next time
+        with contextlib.suppress(OSError):
+            os.unlink(memo + ".tmp")
     return data
 
 

@@ -251,10 +251,15 @@ class LocalODB:
         tmp = self._tmp_name(os.path.dirname(final))
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
         try:
-            write_all(fd, data)
-        finally:
-            os.close(fd)
-        os.replace(tmp, final)
+            try:
+                write_all(fd, data)
+            finally:
+                os.close(fd)
+            os.replace(tmp, final)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
 
     def _put_large(self, src: str) -> tuple[str, int]:
         tmp_dir = os.path.join(self.root, TMP_DIR)

@@ -163,10 +163,18 @@ class PackWriter:
         os.replace(self._tmp, pack)
         idx = os.path.join(self.pack_dir, name + ".idx")
         tmp_idx = os.path.join(self.pack_dir, f".{name}.idx.tmp")
-        with open(tmp_idx, "wb") as f:
-            f.write(index)
-        os.chmod(tmp_idx, 0o444)
-        os.replace(tmp_idx, idx)
+        try:
+            with open(tmp_idx, "wb") as f:
+                f.write(index)
+            os.chmod(tmp_idx, 0o444)
+            os.replace(tmp_idx, idx)
+        except BaseException:  # e.g. the disk is full: leave no pack without its index
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_idx)
+            if not os.path.exists(idx):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(pack)
+            raise
         self.published.append(idx)
         self.entries = {}
 

@@ -135,18 +135,25 @@ class Repo:
         return check_relpath(rel, pointer_rel)
 
     def close(self) -> None:
-        if "state" in self.__dict__:
-            self.state.close()
-        if "odb" in self.__dict__:
-            self.odb.close()
+        try:
+            if "state" in self.__dict__:
+                self.state.close()
+        finally:
+            if "odb" in self.__dict__:
+                self.odb.close()
 
 
 def _write_memo(path: str, data: bytes) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    """Best effort: a memo is only a cache (a full disk, say, just means no memo)."""
     tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 @cache

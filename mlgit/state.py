@@ -60,13 +60,20 @@ class State:
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            self._conn = self._use(self._open)
+            try:
+                self._conn = self._use(self._open)
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+                # A full disk: work without remembering (files are hashed again next time).
+                self._conn = sqlite3.connect(":memory:", isolation_level=None)
+                self._conn.executescript(_SCHEMA)
         return self._conn
 
     def _open(self) -> sqlite3.Connection:
         os.makedirs(os.path.dirname(self.db_path), exist_ok=True)
         conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        try:
+        try:  # the first statements read the file: a damaged one fails here
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(_SCHEMA)
@@ -109,11 +116,14 @@ class State:
             elif os.path.lexists(path):
                 os.unlink(path)
         if self._warn is not None:
-            name = os.path.basename(os.path.dirname(self.db_path))
-            self._warn(f".mlgit/{name}/{os.path.basename(self.db_path)} was damaged ({exc});"
-                       " rebuilt it (it only remembers file hashes, so files are hashed"
-                       " again once)")
+            self._warn(f"{self._name()} was damaged ({exc}); rebuilt it (it only remembers"
+                       " file hashes, so files are hashed again once)")
         self._conn = self._open()
+
+    def _name(self) -> str:
+        """The DB's path as the user knows it: .mlgit/tmp/state.db."""
+        folder = os.path.basename(os.path.dirname(self.db_path))
+        return f".mlgit/{folder}/{os.path.basename(self.db_path)}"
 
     def under(self, rel: str) -> Lookup:
         """Entries for `rel` itself (from its folder's row) and for every folder inside it."""
@@ -159,7 +169,14 @@ class State:
                 del self._pending[folder]
         if not self._pending:
             return
-        self._use(self._flush)
+        try:
+            self._use(self._flush)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            # A full disk: this is only a cache, so the files are simply hashed again next
+            # time (the command reports the full disk itself if it needed the space).
+            self._pending.clear()
 
     def _flush(self) -> None:
         db = self._db()

@@ -12,7 +12,7 @@ from mlgit import gitignore, pointer, scm, workspace
 from mlgit.build import build, build_parts
 from mlgit.commands.common import Target, check_part_exists, containing_pointer, load
 from mlgit.errors import BadPath, MlgitError
-from mlgit.fileio import temp_beside
+from mlgit.fileio import is_disk_full, reporting_disk_full, temp_beside
 from mlgit.linker import Linker
 from mlgit.paths import (
     artifact_path_for,
@@ -169,14 +169,29 @@ def add(repo: Repo, args: list[str]) -> AddResult:
     rels = expand(repo, args)
     parts, rels = split_parts(repo, rels)
     check_targets(repo, rels)
+    with reporting_disk_full(repo.cache_dir, lambda: sum(_size(repo, rel) for rel in rels)
+                             + sum(_size(repo, f"{t.item.rel}/{t.sub}") for t in parts)):
+        return _add(repo, rels, parts)
+
+
+def _size(repo: Repo, rel: str) -> int:
+    """Bytes of data at `rel` (a file or a folder's files)."""
+    top = repo.abspath(rel)
+    if not os.path.isdir(top):
+        return os.lstat(top).st_size if os.path.lexists(top) else 0
+    return sum(os.lstat(os.path.join(folder, name)).st_size
+               for folder, _, names in os.walk(top) for name in names)
+
+
+def _add(repo: Repo, rels: list[str], parts: list[Target]) -> AddResult:
     with repo.lock():
         try:
             built = [_build_one(repo, rel) for rel in rels]
             built += _build_parts(repo, parts)
+            repo.odb.finish()
         except BaseException:
             repo.odb.abort()
             raise
-        repo.odb.finish()
         workspace.remove_leftovers()
         items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
@@ -238,6 +253,8 @@ def _build_one(repo: Repo, rel: str) -> tuple[str, Pointer, dict[str, FileState]
         with Progress(f"add {rel}") as progress:
             ptr, files = build(repo, rel, store=True, progress=progress)
     except OSError as exc:
+        if is_disk_full(exc):
+            raise
         raise _unreadable(repo, rel, exc) from None
     return rel, ptr, files
 

@@ -68,16 +68,20 @@ def tracked_targets(repo: Repo, args: list[str]) -> list[Tracked]:
     for arg in args:
         rel = resolve_user_path(repo.root, arg)
         pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
-        if os.path.isdir(repo.abspath(pointer_rel)):
-            raise BadPath(f"{pointer_rel}: is a folder, not a pointer file",
-                          f"rename or move the folder {pointer_rel}; a pointer file must"
-                          " have that name")
+        _refuse_folder_pointer(repo, pointer_rel)
         if not os.path.isfile(repo.abspath(pointer_rel)):
             raise BadPath(f"{arg}: not tracked by mlgit ({pointer_rel} does not exist)",
                           _untracked_hint(repo, rel))
         found.setdefault(pointer_rel, load(repo, pointer_rel))
     repo.remove_leftovers_beside(list(found))
     return list(found.values())
+
+
+def _refuse_folder_pointer(repo: Repo, pointer_rel: str) -> None:
+    if os.path.isdir(repo.abspath(pointer_rel)):
+        raise BadPath(f"{pointer_rel}: is a folder, not a pointer file",
+                      f"rename or move the folder {pointer_rel}; a pointer file must have that"
+                      " name")
 
 
 def _untracked_hint(repo: Repo, rel: str) -> str:
@@ -107,6 +111,7 @@ def resolve_target(repo: Repo, arg: str) -> Target:
     a tracked folder."""
     rel = resolve_user_path(repo.root, arg)
     pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
+    _refuse_folder_pointer(repo, pointer_rel)
     if os.path.isfile(repo.abspath(pointer_rel)):
         return Target(load(repo, pointer_rel), "")
     folder = containing_pointer(repo, rel)

@@ -87,8 +87,11 @@ def referenced(repo: Repo) -> set[str]:
     keep: set[str] = set()
     for item in all_tracked(repo):
         if isinstance(item, Broken):
-            raise MlgitError(f"{item.pointer_rel}: cannot read pointer; gc would not know what"
-                             " it references", "fix or remove that pointer file, then rerun gc")
+            why = item.error.message.removeprefix(f"{item.pointer_rel}: ")
+            raise MlgitError(f"{item.pointer_rel}: cannot read pointer ({why}); gc would not"
+                             " know what it references",
+                             f"{item.error.hint}; then rerun gc" if item.error.hint
+                             else "fix or remove that pointer file, then rerun gc")
         _add(repo, keep, item.ptr, item.rel, "")
     for pointer_rel, raw in scm.pointer_blobs_at_head(repo.root):
         try:

@@ -141,7 +141,8 @@ def test_bad_pointer_files(repo: Path, case: str) -> None:
 
 def test_pointer_with_merge_conflict_markers(repo: Path) -> None:
     write(repo / "m.bin.mlgit", "<<<<<<< HEAD\noid: a\n=======\noid: b\n>>>>>>> other\n")
-    assert_clean_error(mlgit(repo, "checkout", "m.bin", code=None), "merge conflict in m.bin.mlgit")
+    assert_clean_error(mlgit(repo, "checkout", "m.bin", code=None),
+                       "merge conflict in m.bin.mlgit")
 
 
 def _plant_dir_pointer(repo: Path, manifest_json: bytes) -> None:
