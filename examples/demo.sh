@@ -71,6 +71,6 @@ run mlgit pull
 run mlgit status
 cd ../project
 
-say "Housekeeping: which cache objects does the current workspace not need? (v1-only ones)"
+say "Housekeeping: which cache objects do neither the workspace nor the last commit need? (v1-only ones)"
 run mlgit gc --dry-run
 say "Done. Everything above ran in $work (now removed)."
