@@ -147,9 +147,9 @@ NOTES: dict[str, list[str]] = {
         "A pack that holds unreferenced objects is rewritten without them. Temporary files"
         " older than one hour are deleted from `.mlgit/cache/tmp/` and `.mlgit/cache/packs/`.",
         "`--json`: `{\"removed\", \"freed_bytes\", \"kept\", \"dry_run\", \"remotes\"}`;"
-        " `remotes` is null unless remotes were asked (`--dry-run` with something to delete), else `{\"checked\","
-        " \"problems\", \"unbacked\", \"unbacked_bytes\"}` (objects to delete that no"
-        " remote checked has).",
+        " `remotes` is null unless remotes were asked (`--dry-run` with something to"
+        " delete), else `{\"checked\", \"problems\", \"unbacked\", \"unbacked_bytes\"}`"
+        " (objects to delete that no remote checked has).",
         "`--tmp` (with `-r NAME`, or the default remote) does something else: it lists every"
         " object folder of the remote and deletes the temporary files interrupted pushes"
         " left there (`.NAME.mlgit-tmp-T-R`) whose upload started over an hour ago; younger"
