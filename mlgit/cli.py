@@ -143,7 +143,7 @@ def rm(
     from mlgit.views import show_rm
 
     with _opened_repo() as repo:
-        show_rm(run(repo, paths), json)
+        show_rm(run(repo, paths), json, repo.root)
 
 
 @app.command()
@@ -238,12 +238,16 @@ def config(
     json: JsonOpt = False,
 ) -> None:
     """Read or set a setting. Keys: cache.link, core.lock_timeout, core.jobs, core.remote."""
+    from mlgit import ui
     from mlgit.commands import config as cmd
     from mlgit.views import show_config
 
     repo = cmd.open_repo()
     result = cmd.get(repo, key) if value is None else cmd.set_value(repo, key, value, local)
     show_config(key, result, json)
+    if value is not None:
+        for warning in cmd.warnings_for(key, result):
+            ui.err(f"warning: {warning}")
 
 
 RemoteOpt = Annotated[str | None, typer.Option(

@@ -13,6 +13,7 @@ import threading
 
 from mlgit import hashing
 from mlgit.fileio import temp_beside, try_reflink_fd
+from mlgit.hashing import EMPTY_OID
 from mlgit.odb import CorruptObject, LocalODB
 from mlgit.packs import Location
 
@@ -83,8 +84,10 @@ class Linker:
     def _make(self, oid: str, tmp: str, executable: bool) -> os.stat_result:
         while True:
             kind = self._types[0]
-            if kind == "copy" or (kind == "reflink" and oid in self.odb.packed):
-                # A packed object cannot be cloned on its own: copy it (it is small).
+            if kind == "copy" or oid == EMPTY_OID \
+                    or (kind == "reflink" and oid in self.odb.packed):
+                # A packed object cannot be cloned on its own: copy it (it is small). Empty
+                # content is never linked: there is nothing to share.
                 return copy_verified(self.odb, oid, tmp, executable)
             self._verify(oid)
             try:
@@ -113,7 +116,7 @@ def copy_verified(odb: LocalODB, oid: str, dest: str, executable: bool) -> os.st
     """Write object `oid` to the new file `dest`, verifying its hash on the way, and return
     the new file's stat; on a mismatch `dest` is removed and CorruptObject raised."""
     mode = 0o777 if executable else 0o666
-    if oid in odb.packed:
+    if oid in odb.packed or oid == EMPTY_OID:
         data = odb.read_verified(oid)
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         try:

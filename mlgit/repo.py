@@ -51,7 +51,9 @@ class Repo:
 
     @cached_property
     def state(self) -> State:
-        return State(os.path.join(self.tmp_dir, "state.db"))
+        from mlgit.ui import warning
+
+        return State(os.path.join(self.tmp_dir, "state.db"), warn=warning)
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -119,6 +121,9 @@ class Repo:
         except FileNotFoundError:
             raise BadPointer(f"{pointer_rel}: pointer file not found",
                              "run 'mlgit ls' to see what is tracked") from None
+        except IsADirectoryError:
+            raise BadPointer(f"{pointer_rel}: is a folder, not a pointer file",
+                             f"rename or move the folder {pointer_rel}") from None
         return pointer_mod.loads(raw, pointer_rel)
 
     def artifact_rel(self, pointer_rel: str, ptr: Pointer) -> str:

@@ -16,7 +16,7 @@ from mlgit import hashing
 from mlgit.errors import BadPath
 from mlgit.fileio import TMP_SUFFIX, remove_leftover
 from mlgit.parallel import chunked_map
-from mlgit.paths import RESERVED
+from mlgit.paths import RESERVED, check_utf8
 from mlgit.state import RACY_NS, fresh_oid, lookup
 from mlgit.ui import noop_progress
 
@@ -88,6 +88,8 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
             stale.append(one)
         else:
             fresh[""] = _state_of(one, oid)
+    if strict:
+        check_utf8([*fresh, *(f.key for f in stale)], rel)
     progress(len(fresh), sum(fs[1] for fs in fresh.values()))
     if store:
         stale.extend(_not_in_cache(abs_path, rel, fresh, odb))
