@@ -145,14 +145,32 @@ NOTES: dict[str, list[str]] = {
         "`--json`: a list of `{\"path\", \"pointer_path\", \"gitignore_path\"}`.",
     ],
     "gc": [
-        "Keeps every object named by a pointer file in the current workspace (for a folder:"
-        " its manifest and all its files) and deletes every other object, including objects"
-        " that only other commits or branches refer to.",
-        "Refuses to delete anything (exit 1) when a pointer cannot be read or a folder's"
-        " manifest is missing or corrupt, since it could not tell what is still needed.",
+        "Keeps every object named by a pointer file in the work tree or by a pointer file"
+        " committed at `HEAD` (read from Git's objects, not checked out; for a folder: its"
+        " manifest and all its files), and deletes every other object, including objects"
+        " that only older commits or other branches refer to. A repository without commits"
+        " has no `HEAD`: only the work tree counts.",
+        "On a terminal it first prints how many objects and bytes it will delete and how"
+        " much of that is on no remote (each configured remote is asked; one that cannot be"
+        " reached is named), then asks `Delete them? [y/N]`; any answer but `y` deletes"
+        " nothing and exits 1. `-f` deletes without asking. When stdin is not a terminal, or"
+        " with `--json`, it refuses (exit 1) without `-f`. `--dry-run` never asks and never"
+        " deletes. Objects that became referenced while it asked are kept.",
+        "Refuses to delete anything (exit 1) when a pointer (in the work tree or at `HEAD`)"
+        " cannot be read or a folder's manifest is missing or corrupt, since it could not"
+        " tell what is still needed.",
         "A pack that holds unreferenced objects is rewritten without them. Temporary files"
         " older than one hour are deleted from `.mlgit/cache/tmp/` and `.mlgit/cache/packs/`.",
-        "`--json`: `{\"removed\", \"freed_bytes\", \"kept\", \"dry_run\"}`.",
+        "`--json`: `{\"removed\", \"freed_bytes\", \"kept\", \"dry_run\", \"remotes\"}`;"
+        " `remotes` is null unless remotes were asked (`--dry-run` with something to"
+        " delete), else `{\"checked\", \"problems\", \"unbacked\", \"unbacked_bytes\"}`"
+        " (objects to delete that no remote checked has).",
+        "`--tmp` (with `-r NAME`, or the default remote) does something else: it lists every"
+        " object folder of the remote and deletes the temporary files interrupted pushes"
+        " left there (`.NAME.mlgit-tmp-T-R`) whose upload started over an hour ago; younger"
+        " ones are kept, as a push may still be writing them. With `--dry-run` it only lists"
+        " them. Cache objects are not touched. `--json`: `{\"remote\", \"url\","
+        " \"removed\", \"kept\", \"dry_run\"}` with remote-relative paths.",
     ],
     "unprotect": [
         "For every file of the named artifacts: a symbolic link into the cache, or a hard"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import click
 import typer
 
-from mlgit.entry import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from mlgit.entry import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from mlgit.commands.transfer import Outcome
@@ -230,7 +230,11 @@ def _gc_after_asking(repo: Repo, json: bool) -> None:
 
 
 def _gc_remote_tmp(remote: str | None, dry_run: bool, json: bool) -> None:
-    raise NotImplementedError
+    from mlgit.commands.gc import remote_tmp
+    from mlgit.views import show_remote_tmp
+
+    with _opened_repo() as repo:
+        show_remote_tmp(remote_tmp(repo, remote, dry_run), json)
 
 
 @app.command()
@@ -464,4 +468,6 @@ def run_typer(args: list[str]) -> int:
     except click.ClickException as exc:
         exc.show()
         return EXIT_USAGE
+    if result == EXIT_INTERRUPTED:
+        raise KeyboardInterrupt  # typer turns Ctrl-C into a silent 130: say "interrupted"
     return result if isinstance(result, int) else EXIT_OK

@@ -223,7 +223,22 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
         raise
     if result.transferred and not mover.retrier.down:
         mover.retrier.call(mover.store.backend.finish)
+    _remove_stale_temps(mover)
     return result
+
+
+STALE_TEMP_AGE = 24 * 3600
+"""Push deletes temp files of interrupted pushes older than this (seconds) in passing."""
+
+
+def _remove_stale_temps(mover: Mover) -> None:
+    """Temp files of interrupted pushes over a day old that the listings this push made
+    happened to show: deleted in passing, with no listing of their own. Failing to delete
+    them is not this push's failure."""
+    if mover.retrier.down or not mover.store.temps_seen:
+        return
+    with contextlib.suppress(Exception):
+        mover.store.remove_temps(mover.store.temps_seen, STALE_TEMP_AGE, mover.map)
 
 
 def _split_by_local_size(odb: LocalODB, wants: list[Want]) -> tuple[list[Want],

@@ -12,7 +12,7 @@ from mlgit.damage import DAMAGED_POINTER
 if TYPE_CHECKING:
     from mlgit.checkout import Result
     from mlgit.commands.add import AddResult
-    from mlgit.commands.gc import GcPlan, GcResult, RemoteCheck
+    from mlgit.commands.gc import GcPlan, GcResult, RemoteCheck, RemoteTmp
     from mlgit.commands.init import InitResult
     from mlgit.commands.ls import Listed
     from mlgit.commands.remote import RemoteRow
@@ -225,6 +225,18 @@ def gc_remote_lines(check: RemoteCheck, total: int) -> list[str]:
         lines.append(f"{some} ({ui.human_size(check.unbacked_bytes)}) on no remote ({where}):"
                      " deleting those loses them for good")
     return lines
+
+
+def show_remote_tmp(result: RemoteTmp, json: bool) -> None:
+    if json:
+        ui.json_out(_asdict(result))
+        return
+    verb = "would remove" if result.dry_run else "removed"
+    line = (f"{verb} {len(result.removed)} temporary file(s) of"
+            f" interrupted pushes from {result.remote} ({result.url})")
+    if result.kept:
+        line += f"; kept {len(result.kept)} less than an hour old (a push may be writing them)"
+    ui.out(line)
 
 
 def show_unprotect(paths: list[str], json: bool) -> None:

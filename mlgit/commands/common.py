@@ -127,6 +127,7 @@ def resolve_targets(repo: Repo, args: list[str]) -> list[Target]:
     for arg in args:
         target = resolve_target(repo, arg)
         targets.setdefault((target.item.pointer_rel, target.sub), target)
+    repo.remove_leftovers_beside([pointer_rel for pointer_rel, _ in targets])
     return list(targets.values())
 
 

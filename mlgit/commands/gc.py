@@ -151,3 +151,38 @@ def _check_remotes(repo: Repo, garbage: dict[str, int]) -> RemoteCheck:
     check.unbacked = len(unbacked)
     check.unbacked_bytes = sum(garbage[oid] for oid in unbacked)
     return check
+
+
+REMOTE_TMP_AGE = 3600
+"""`gc --tmp` deletes a remote's temp files whose upload started longer ago than this
+(seconds); younger ones may belong to a push that is still running."""
+
+
+@dataclass
+class RemoteTmp:
+    remote: str
+    url: str
+    removed: list[str]  # remote-relative paths
+    kept: list[str]  # temp files too young to be known abandoned
+    dry_run: bool
+
+
+def remote_tmp(repo: Repo, name: str | None, dry_run: bool) -> RemoteTmp:
+    """Delete (or with `dry_run`, list) the temp files interrupted pushes left on a remote."""
+    import time
+
+    from mlgit import fs
+    from mlgit.commands.transfer import REMOTE_JOBS, open_store, remote_errors
+    from mlgit.transfer import Mover
+
+    spec, store = open_store(repo, name)
+    with remote_errors(spec):
+        mover = Mover(repo.odb, store, REMOTE_JOBS.get(spec.scheme, 4))
+        temps = store.list_temps(mover.map)
+        if dry_run:
+            cutoff = time.time() - REMOTE_TMP_AGE
+            removed = sorted({rel for rel, at in temps if at < cutoff})
+        else:
+            removed = store.remove_temps(temps, REMOTE_TMP_AGE, mover.map)
+    kept = sorted({rel for rel, _ in temps} - set(removed))
+    return RemoteTmp(spec.name, fs.describe(spec.url), removed, kept, dry_run)

@@ -6,6 +6,7 @@ import os
 
 from mlgit.commands.common import Tracked, named_parts
 from mlgit.errors import MlgitError
+from mlgit.fileio import temp_beside
 from mlgit.hashing import hash_file
 from mlgit.linker import copy_verified
 from mlgit.odb import CorruptObject
@@ -60,7 +61,7 @@ def _unprotect_file(repo: Repo, rel: str, executable: bool) -> bool:
             return False
         os.chmod(abs_path, mode | 0o200)
         return True
-    tmp = abs_path + ".mlgit-unprotect"
+    tmp = temp_beside(abs_path)
     copy_verified(repo.odb, oid, tmp, executable=executable)
     os.replace(tmp, abs_path)
     return True
