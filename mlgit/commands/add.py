@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 from dataclasses import dataclass
 
-from mlgit import gitignore, pointer, scm
+from mlgit import gitignore, pointer, scm, workspace
 from mlgit.build import build, build_parts
 from mlgit.commands.common import Target, check_part_exists, containing_pointer, load
 from mlgit.errors import BadPath, MlgitError
+from mlgit.fileio import temp_beside
 from mlgit.linker import Linker
 from mlgit.paths import (
     artifact_path_for,
+    check_utf8,
     is_pointer_name,
     pointer_path_for,
     resolve_user_path,
@@ -61,6 +64,7 @@ def _expand_one(arg: str) -> list[str]:
 
 
 def check_targets(repo: Repo, rels: list[str]) -> None:
+    _check_names(rels)
     for rel in rels:
         _check_one(repo, rel)
     _check_overlaps(repo, rels)
@@ -70,17 +74,45 @@ def check_targets(repo: Repo, rels: list[str]) -> None:
                       f"stop tracking it in Git first: git rm -r --cached '{rel}'")
 
 
+def _check_names(rels: list[str]) -> None:
+    """Names mlgit cannot record: not UTF-8, or not expressible in a .gitignore line."""
+    check_utf8(rels)
+    for rel in rels:
+        gitignore.check_name(rel)
+
+
 def _check_one(repo: Repo, rel: str) -> None:
     if is_pointer_name(rel):
         raise BadPath(f"{rel}: is an mlgit pointer file, not data",
                       f"add the data it points to: mlgit add {rel.removesuffix('.mlgit')}")
     if not os.path.lexists(repo.abspath(rel)):
         raise BadPath(f"{rel}: no such file or directory", "check the path")
+    pointer_rel = pointer_path_for(rel)
+    if os.path.isdir(repo.abspath(pointer_rel)):
+        raise BadPath(f"{pointer_rel}: is a folder, so the pointer file of {rel} cannot be"
+                      " written there", f"rename or move the folder {pointer_rel}, then add"
+                      " again")
+    _check_name_length(repo, rel, pointer_rel)
     if os.path.islink(repo.abspath(rel)) and cache_link_oid(repo.abspath(rel),
                                                             repo.cache_dir) is None:
         # mlgit's own link into the cache (cache.link symlink) stands for its object
         raise BadPath(f"{rel}: is a symbolic link; mlgit tracks files and folders, not links",
                       "add the link's target instead, or replace the link with a copy")
+
+
+def _check_name_length(repo: Repo, rel: str, pointer_rel: str) -> None:
+    """The pointer's name is the data's name plus '.mlgit': refuse before writing anything
+    if the filesystem cannot hold that name."""
+    folder = os.path.dirname(repo.abspath(pointer_rel))
+    name = os.fsencode(os.path.basename(pointer_rel))
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    if len(name) > limit:
+        raise BadPath(f"{rel}: the name is too long for its pointer file ({len(name)} bytes"
+                      f" with '.mlgit'; this filesystem allows {limit})",
+                      f"rename it to at most {limit - len('.mlgit')} bytes, then add it")
 
 
 def _check_overlaps(repo: Repo, rels: list[str]) -> None:
@@ -109,6 +141,7 @@ def add(repo: Repo, args: list[str]) -> AddResult:
             repo.odb.abort()
             raise
         repo.odb.finish()
+        workspace.remove_leftovers()
         items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
         repo.state.flush()
@@ -136,6 +169,7 @@ def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:
             check_part_exists(repo, target)
             parts.append(target)
     part_rels = [f"{t.item.rel}/{t.sub}" for t in parts]
+    check_utf8(part_rels)
     for rel, files in scm.tracked_under(repo.root, part_rels).items():
         raise BadPath(f"{rel}: already tracked by Git ({files[0]})",
                       f"stop tracking it in Git first: git rm -r --cached '{rel}'")
@@ -199,10 +233,15 @@ def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
             ptr.exec = old.exec
         if (old.oid, old.kind, old.exec) == (ptr.oid, ptr.kind, ptr.exec):
             return Added(rel, pointer_rel, ptr, "unchanged")
-    tmp = abs_pointer + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(pointer.dumps(ptr))
-    os.replace(tmp, abs_pointer)
+    tmp = temp_beside(abs_pointer)
+    try:
+        with open(tmp, "xb") as f:
+            f.write(pointer.dumps(ptr))
+        os.replace(tmp, abs_pointer)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
     return Added(rel, pointer_rel, ptr, "added" if old is None else "updated")
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
+from mlgit import workspace
 from mlgit.commands.common import Broken, parts_or_all
 from mlgit.errors import MlgitError
-from mlgit.status import ArtifactStatus, safe_status
+from mlgit.status import DAMAGED, ArtifactStatus, safe_status
 
 if TYPE_CHECKING:
     from mlgit.repo import Repo
@@ -20,6 +21,10 @@ class StatusEntry(NamedTuple):
     @property
     def clean(self) -> bool:
         return self.status is not None and self.status.clean
+
+    @property
+    def damaged(self) -> bool:
+        return self.status is not None and self.status.state == DAMAGED
 
 
 def status(repo: Repo, targets: list[str]) -> list[StatusEntry]:
@@ -35,4 +40,5 @@ def status(repo: Repo, targets: list[str]) -> list[StatusEntry]:
         else:
             entries.append(StatusEntry(item.pointer_rel, result))
     repo.state.flush()
+    workspace.remove_leftovers()
     return entries

@@ -12,7 +12,15 @@ from mlgit import fs, remote_config
 from mlgit.backends import open_backend
 from mlgit.checkout import Result
 from mlgit.commands import common
-from mlgit.commands.common import Broken, Target, Tracked, all_tracked, check_part, select_part
+from mlgit.commands.common import (
+    Broken,
+    Target,
+    Tracked,
+    all_tracked,
+    check_part,
+    select_part,
+    size_error,
+)
 from mlgit.errors import MlgitError
 from mlgit.hashing import hash_bytes
 from mlgit.odb import CorruptObject
@@ -113,6 +121,11 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
     with repo.lock(), remote_errors(spec):
         wants: list[Want] = []
         for target in targets:
+            if (damaged := size_error(repo, target.item)) is not None:
+                result.failed.append(Failure(
+                    target.item.pointer_rel, target.item.ptr.oid,
+                    damaged.message.removeprefix(f"{target.item.pointer_rel}: ")))
+                continue
             wants += wants_for(repo, target, result.failed)
         with _progress("push", wants) as progress:
             result.merge(push(Mover(repo.odb, store, _jobs(spec, jobs), progress), wants))
