@@ -27,7 +27,8 @@ def find_root(start: str | None = None) -> str:
         path = parent
 
 
-def _git(root: str, *args: str, stdin: bytes | None = None) -> bytes:
+def _git(root: str, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] = (0,)
+         ) -> bytes:
     env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_INDEX_FILE",
                                                              "GIT_WORK_TREE")}
     try:
@@ -36,7 +37,7 @@ def _git(root: str, *args: str, stdin: bytes | None = None) -> bytes:
     except FileNotFoundError:
         raise MlgitError("git is not installed or not on PATH",
                          "install Git (https://git-scm.com) and try again") from None
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         msg = proc.stderr.decode(errors="replace").strip().splitlines()
         raise MlgitError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}")
     return proc.stdout
@@ -123,6 +124,16 @@ def _cat_blobs(root: str, blob_ids: list[str]) -> dict[str, bytes]:
         found[blob] = out[end + 1:end + 1 + size]
         pos = end + 1 + size + 1
     return found
+
+
+def ignored(root: str, rels: list[str]) -> list[str]:
+    """The rel paths among `rels` that Git would ignore (a path in the index never is)."""
+    if not rels:
+        return []
+    out = _git(root, "check-ignore", "-z", "--stdin",
+               stdin=b"".join(os.fsencode(r) + b"\0" for r in rels),
+               ok=(0, 1))  # 1: none of them is ignored
+    return _split_z(out)
 
 
 def library_versions() -> dict[str, str]:
