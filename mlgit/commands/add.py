@@ -157,6 +157,8 @@ def add(repo: Repo, args: list[str]) -> AddResult:
 def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:
     """Paths inside a tracked folder (each updates that folder's pointer) apart from the
     other paths. A part of a folder that is itself being added is dropped."""
+    if all("/" not in rel for rel in rels):
+        return [], rels  # nothing at the top of the repository is inside a folder
     pointers = repo.pointer_files()
     parts: list[Target] = []
     others: list[str] = []
