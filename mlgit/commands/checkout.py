@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from mlgit.checkout import Result, checkout_artifact
-from mlgit.commands.common import Broken, Tracked, parts_or_all, size_error
+from mlgit.commands.common import (
+    Broken,
+    Tracked,
+    parts_or_all,
+    size_error,
+)
 from mlgit.linker import Linker
 from mlgit.repo import Repo
 from mlgit.ui import Progress
