@@ -52,8 +52,15 @@ NOTES: dict[str, list[str]] = {
         "Refused: a path that does not exist, a symbolic link (except mlgit's own link into"
         " the cache, which stands for its object), a `.mlgit` pointer file, the"
         " repository root, anything under `.git/` or `.mlgit/` or outside the repository, a"
-        " path Git already tracks (`git rm -r --cached PATH` first), a path inside a tracked"
-        " folder, or a folder that contains a separately tracked artifact.",
+        " path Git already tracks (`git rm -r --cached PATH` first), or a folder that contains"
+        " a separately tracked artifact.",
+        "A path inside a tracked folder DIR updates DIR's pointer: the entries of DIR's"
+        " manifest at or under the path are replaced by what is on disk there now (files"
+        " deleted from disk under it are dropped); the rest of the manifest stays as recorded,"
+        " even where the disk differs. Several such paths (or a glob) update DIR once; with"
+        " DIR itself among the arguments, DIR is added whole. The path must be on disk or in"
+        " the manifest, and the manifest must be in the cache. See"
+        " [getting-started.md](getting-started.md#part-of-a-tracked-folder).",
         "A folder is recorded as every regular file below it. Empty folders are not recorded."
         " Symbolic links inside it are refused unless they are mlgit's own links into the"
         " cache; sockets, FIFOs, devices and entries named `.git` or `.mlgit` are refused.",
@@ -83,6 +90,9 @@ NOTES: dict[str, list[str]] = {
         " the `modified:`, `added:`, `deleted:` and `damaged:` files (paths inside the folder,"
         " at most 20 of each; `--json` lists all). Only content is compared: a change of the"
         " executable bit alone is not reported.",
+        "A path inside a tracked folder reports just that part, as if it were an artifact: a"
+        " file (`modified` also when the folder does not record it yet), or a folder whose"
+        " changed files are listed relative to it. `--json`'s `pointer` is the folder's.",
         "A pointer file that cannot be read, or whose size disagrees with its content (a"
         " [damaged pointer](formats.md#size-against-content)), is shown as"
         " `POINTER: error: MESSAGE`; what to"
@@ -111,6 +121,9 @@ NOTES: dict[str, list[str]] = {
         "Places every file the pointer names that is missing or different, removes files"
         " inside a tracked folder that the pointer does not list (and folders left empty),"
         " and leaves identical files alone.",
+        "A path inside a tracked folder restores just that file or subfolder (and removes"
+        " files under it that the folder does not list); the rest of the folder is not"
+        " touched. The path must be on disk or in the folder's manifest.",
         "A workspace file is replaced or removed only if its current content is in the cache;"
         " otherwise it is reported as `changed in the workspace and not in the cache; left as"
         " is`. `--force` replaces or removes it anyway.",
@@ -143,6 +156,28 @@ NOTES: dict[str, list[str]] = {
         "Prints the `git rm --cached` and `git add` commands that record the change (paths"
         " relative to the current folder, as for `mlgit add`).",
         "`--json`: a list of `{\"path\", \"pointer_path\", \"gitignore_path\"}`.",
+    ],
+    "mv": [
+        "Moves the data (one rename), writes `DST.mlgit` (a copy of the pointer whose `path`"
+        " names the new place; unknown keys are kept), adds `/NAME` to the `.gitignore` of"
+        " DST's folder, and removes the old pointer and `.gitignore` entry (the `.gitignore`"
+        " itself when it becomes empty). The state DB's records move too, so nothing is"
+        " hashed again.",
+        "DST is the new path, or an existing folder (or a path ending in `/`) to move SRC"
+        " into; missing folders are created. SRC and DST may name pointer files.",
+        "Refused, with nothing changed: DST exists (or `DST.mlgit` does), SRC is not tracked"
+        " or is a path inside a tracked folder (move it with `mv`, then `mlgit add` both"
+        " paths), DST is inside a tracked folder, outside the repository, inside SRC, or its"
+        " pointer would be ignored by Git.",
+        "If the data is not in the work tree, only the pointer and `.gitignore` entries move.",
+        "Safe to interrupt: the new pointer and `.gitignore` entry are written before the"
+        " data is renamed, and the old ones removed after; running the same command again"
+        " finishes an interrupted move.",
+        "Prints `moved SRC to DST`, then the `git add` command that records the move (the new"
+        " pointer and `.gitignore`, and the old ones where Git tracks them or they still"
+        " exist), with paths relative to the current folder.",
+        "`--json`: `{\"src\", \"dst\", \"src_pointer\", \"dst_pointer\", \"data_moved\","
+        " \"git_add\"}`.",
     ],
     "gc": [
         "Keeps every object named by a pointer file in the work tree or by a pointer file"
@@ -177,6 +212,8 @@ NOTES: dict[str, list[str]] = {
         " link to a cache object, is replaced by a private writable copy (verified against its"
         " hash); another file without the owner-write bit gets it; other files are left"
         " alone.",
+        "A path inside a tracked folder makes just that file, or the files under that"
+        " subfolder, editable.",
         "After editing, run `mlgit add` again. With `cache.link` set to `hardlink` or"
         " `symlink`, that turns the files back into read-only links.",
         "Prints `made N file(s) editable` or `nothing to unprotect`."

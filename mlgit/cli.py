@@ -169,6 +169,22 @@ def rm(
 
 
 @app.command()
+def mv(
+    src: Annotated[str, typer.Argument(help="The artifact to move (its data path or pointer).",
+                                       show_default=False)],
+    dst: Annotated[str, typer.Argument(help=(
+        "The new path, or an existing folder to move it into."), show_default=False)],
+    json: JsonOpt = False,
+) -> None:
+    """Move or rename an artifact: its data, its pointer file and its .gitignore entry."""
+    from mlgit.commands.mv import mv as run
+    from mlgit.views import show_mv
+
+    with _opened_repo() as repo:
+        show_mv(run(repo, src, dst), json, repo.root)
+
+
+@app.command()
 def gc(
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n",
                                           help="Only report what would be deleted.")] = False,

@@ -151,6 +151,20 @@ class State:
         self._pending.setdefault(folder, {})[name] = (
             st.st_ino, st.st_mtime_ns, st.st_size, oid, recorded)
 
+    def moved(self, src: str, dst: str) -> None:
+        """The file or folder at `src` was renamed to `dst`: what is recorded for it (and for
+        everything inside it) now describes `dst`, so it is not hashed again. A rename keeps
+        a file's inode, mtime and size."""
+        self.flush()
+        src_folder, src_name = split(src)
+        dst_folder, dst_name = split(dst)
+        for folder, entries in self.under(src).items():
+            if folder == src_folder:
+                if src_name in entries:
+                    self._pending.setdefault(dst_folder, {})[dst_name] = entries[src_name]
+            elif folder == src or folder.startswith(src + "/"):
+                self._pending.setdefault(dst + folder[len(src):], {}).update(entries)
+
     def complete_stamp(self, oid: str) -> bytes | None:
         """The cache stamp at which every object of directory `oid` was last seen present."""
         row = self._use(lambda: self._db().execute(

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from mlgit.commands.gc import GcPlan, GcResult, RemoteCheck, RemoteTmp
     from mlgit.commands.init import InitResult
     from mlgit.commands.ls import Listed
+    from mlgit.commands.mv import Moved
     from mlgit.commands.remote import RemoteRow
     from mlgit.commands.rm import Removed
     from mlgit.commands.status import StatusEntry
@@ -188,6 +189,19 @@ def show_rm(removed: list[Removed], json: bool, root: str) -> None:
                + _shell_paths([r.pointer_path for r in removed], root))
         if stage:
             ui.out("    " + _git_add_line(stage, root) + "  # may report a removed .gitignore")
+
+
+def show_mv(moved: Moved, json: bool, root: str) -> None:
+    if json:
+        ui.json_out(_asdict(moved))
+        return
+    if moved.data_moved:
+        ui.out(f"moved {moved.src} to {moved.dst}")
+    else:
+        ui.out(f"moved the pointer of {moved.src} to {moved.dst_pointer}"
+               " (the data is not in the work tree)")
+    ui.out("\nTo record the move in Git, run:\n\n    " + _git_add_line(moved.git_add, root)
+           + "\n")
 
 
 def show_gc(result: GcResult, json: bool) -> None:

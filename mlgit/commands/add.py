@@ -208,6 +208,8 @@ def _add(repo: Repo, rels: list[str], parts: list[Target]) -> AddResult:
 def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:
     """Paths inside a tracked folder (each updates that folder's pointer) apart from the
     other paths. A part of a folder that is itself being added is dropped."""
+    if all("/" not in rel for rel in rels):
+        return [], rels  # nothing at the top of the repository is inside a folder
     pointers = repo.pointer_files()
     parts: list[Target] = []
     others: list[str] = []
@@ -220,6 +222,7 @@ def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:
             check_part_exists(repo, target)
             parts.append(target)
     part_rels = [f"{t.item.rel}/{t.sub}" for t in parts]
+    check_utf8(part_rels)
     for rel, files in scm.tracked_under(repo.root, part_rels).items():
         raise BadPath(f"{rel}: already tracked by Git ({files[0]})",
                       f"stop tracking it in Git first: git rm -r --cached '{rel}'")
