@@ -111,6 +111,16 @@ NOTES: dict[str, list[str]] = {
         "Exit status 1 if any file was left as is or could not be placed.",
         "`--json`: a list of `{\"path\", \"restored\", \"removed\", \"unchanged\","
         " \"conflicts\", \"failed\": [{\"path\", \"reason\"}]}`.",
+        "Without PATHS, also removes artifacts that mlgit put in the workspace and that no"
+        " pointer names any more (after `git checkout` of another branch): `PATH: no longer"
+        " tracked; N removed`. Only files unchanged since mlgit put them there and whose"
+        " content is in the cache are removed (then folders left empty); others stay, with"
+        " `warning: PATH: no longer tracked and not removed: REASON; keep it with 'mlgit add"
+        " PATH', or move it away`, and do not change the exit status. `--force` does not"
+        " remove them. Files inside such a folder that mlgit did not put there stay. In"
+        " `--json` these artifacts have `\"tracked\": false`, `\"kept\": [{\"path\","
+        " \"reason\"}]` and `\"not_placed_by_mlgit\"`. See"
+        " [getting-started.md](getting-started.md#switch-branches).",
     ],
     "ls": [
         "Columns: `SIZE`, `FILES`, `HASH` (first 12 hex digits of the oid), `CACHE` (`yes`"
@@ -127,6 +137,8 @@ NOTES: dict[str, list[str]] = {
         " itself when it becomes empty). The data stays in the workspace and in the cache;"
         " `mlgit gc` reclaims the cache space.",
         "Prints the `git rm --cached` and `git add` commands that record the change.",
+        "The data it leaves is not removed by a later `mlgit checkout` (mlgit forgets that it"
+        " put it there).",
         "`--json`: a list of `{\"path\", \"pointer_path\", \"gitignore_path\"}`.",
     ],
     "gc": [

@@ -114,6 +114,8 @@ def checkout(
     """Make the workspace match the pointer files, restoring data from the cache.
 
     Changed workspace files whose content is not in the cache are left alone (use --force).
+    Without paths, data that mlgit put in the workspace and that is no longer tracked (after
+    switching Git branches) is removed, if unchanged and in the cache.
     """
     from mlgit.fastpath import checkout_body
 
