@@ -150,6 +150,13 @@ NOTES: dict[str, list[str]] = {
         "A pack that holds unreferenced objects is rewritten without them. Temporary files"
         " older than one hour are deleted from `.mlgit/cache/tmp/` and `.mlgit/cache/packs/`.",
         "`--json`: `{\"removed\", \"freed_bytes\", \"kept\", \"dry_run\"}`.",
+        "Git worktrees of one repository share one cache: gc keeps what the pointers of every"
+        " worktree that uses it name, and waits for (or, after `core.lock_timeout`, refuses"
+        " to run beside) commands writing to the cache from any of them.",
+        "A cache that `cache.dir` puts outside the repository's work trees may be shared with"
+        " other repositories, whose pointers gc cannot see: gc then refuses to delete"
+        " anything without `-f` (`--dry-run` works without it). See"
+        " [formats.md](formats.md#where-the-cache-is).",
     ],
     "unprotect": [
         "For every file of the named artifacts: a symbolic link into the cache, or a hard"

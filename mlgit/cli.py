@@ -152,6 +152,9 @@ def rm(
 def gc(
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n",
                                           help="Only report what would be deleted.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", "-f", help="Delete even from a cache that cache.dir puts outside the"
+                              " repository (other repositories may use it).")] = False,
     json: JsonOpt = False,
 ) -> None:
     """Delete cache objects that no pointer in the workspace references."""
@@ -159,7 +162,7 @@ def gc(
     from mlgit.views import show_gc
 
     with _opened_repo() as repo:
-        show_gc(run(repo, dry_run), json)
+        show_gc(run(repo, dry_run, force), json)
 
 
 @app.command()
@@ -184,7 +187,7 @@ def config(
     )] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Read or set a setting. Keys: cache.link, core.lock_timeout, core.jobs, core.remote."""
+    """Read or set a setting: cache.dir, cache.link, core.jobs, core.lock_timeout, core.remote."""
     from mlgit.commands import config as cmd
     from mlgit.views import show_config
 
