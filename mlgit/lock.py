@@ -30,11 +30,14 @@ flock on it, `gc` an exclusive one."""
 
 
 @contextlib.contextmanager
-def cache_lock(cache_dir: str, timeout: float, exclusive: bool) -> Iterator[None]:
+def cache_lock(cache_dir: str, timeout: float, exclusive: bool, create: bool
+               ) -> Iterator[None]:
+    """Lock the cache; without `create` only if its lock file exists (some work tree or
+    repository that shares the cache made it)."""
     path = os.path.join(cache_dir, CACHE_LOCK)
     try:  # read-only is enough for flock, and works in a cache other users share
-        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)
-    except (FileNotFoundError, PermissionError):  # no cache (yet), or not ours to write
+        fd = os.open(path, os.O_RDONLY | (os.O_CREAT if create else 0), 0o666)
+    except (FileNotFoundError, PermissionError):  # not shared, no cache yet, or not ours
         yield
         return
     try:

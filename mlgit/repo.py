@@ -87,8 +87,9 @@ class Repo:
 
         timeout = self.config.get("core.lock_timeout")
         cache = self.cache_dir
+        shared = cache != self.own_cache_dir or _has_linked_worktrees(self.root)
         with repo_lock(os.path.join(self.tmp_dir, "lock"), timeout), \
-                cache_lock(cache, timeout, exclusive_cache):
+                cache_lock(cache, timeout, exclusive_cache, create=shared):
             yield
 
     def manifest(self, oid: str, origin: str) -> Manifest:
@@ -148,6 +149,14 @@ class Repo:
             self.state.close()
         if "odb" in self.__dict__:
             self.odb.close()
+
+
+def _has_linked_worktrees(root: str) -> bool:
+    """Whether `git worktree add` made worktrees that may use this work tree's cache."""
+    try:
+        return bool(os.listdir(os.path.join(root, ".git", "worktrees")))
+    except OSError:
+        return False
 
 
 def _write_memo(path: str, data: bytes) -> None:
