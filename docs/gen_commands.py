@@ -138,6 +138,16 @@ NOTES: dict[str, list[str]] = {
         "Exit status 1 if any file was left as is or could not be placed.",
         "`--json`: a list of `{\"path\", \"restored\", \"removed\", \"unchanged\","
         " \"conflicts\", \"failed\": [{\"path\", \"reason\"}]}`.",
+        "Without PATHS, also removes artifacts that mlgit put in the workspace and that no"
+        " pointer names any more (after `git checkout` of another branch): `PATH: no longer"
+        " tracked; N removed`. Only files unchanged since mlgit put them there and whose"
+        " content is in the cache are removed (then folders left empty); others stay, with"
+        " `warning: PATH: no longer tracked and not removed: REASON; keep it with 'mlgit add"
+        " PATH', or move it away`, and do not change the exit status. `--force` does not"
+        " remove them. Files inside such a folder that mlgit did not put there stay. In"
+        " `--json` these artifacts have `\"tracked\": false`, `\"kept\": [{\"path\","
+        " \"reason\"}]` and `\"not_placed_by_mlgit\"`. See"
+        " [getting-started.md](getting-started.md#switch-branches).",
     ],
     "ls": [
         "Columns: `SIZE`, `FILES`, `HASH` (first 12 hex digits of the oid), `CACHE` (`yes`"
@@ -155,6 +165,8 @@ NOTES: dict[str, list[str]] = {
         " `mlgit gc` reclaims the cache space.",
         "Prints the `git rm --cached` and `git add` commands that record the change (paths"
         " relative to the current folder, as for `mlgit add`).",
+        "The data it leaves is not removed by a later `mlgit checkout` (mlgit forgets that it"
+        " put it there).",
         "`--json`: a list of `{\"path\", \"pointer_path\", \"gitignore_path\"}`.",
     ],
     "mv": [
@@ -206,6 +218,13 @@ NOTES: dict[str, list[str]] = {
         " ones are kept, as a push may still be writing them. With `--dry-run` it only lists"
         " them. Cache objects are not touched. `--json`: `{\"remote\", \"url\","
         " \"removed\", \"kept\", \"dry_run\"}` with remote-relative paths.",
+        "Git worktrees of one repository share one cache: gc keeps what the pointers of every"
+        " worktree that uses it name, and waits for (or, after `core.lock_timeout`, refuses"
+        " to run beside) commands writing to the cache from any of them.",
+        "A cache that `cache.dir` puts outside the repository's work trees may be shared with"
+        " other repositories, whose pointers gc cannot see: gc then refuses to delete"
+        " anything without `-f` (`--dry-run` works without it). See"
+        " [formats.md](formats.md#where-the-cache-is).",
     ],
     "unprotect": [
         "For every file of the named artifacts: a symbolic link into the cache, or a hard"

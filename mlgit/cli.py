@@ -136,6 +136,8 @@ def checkout(
     """Make the workspace match the pointer files, restoring data from the cache.
 
     Changed workspace files whose content is not in the cache are left alone (use --force).
+    Without paths, data that mlgit put in the workspace and that is no longer tracked (after
+    switching Git branches) is removed, if unchanged and in the cache.
     """
     from mlgit.fastpath import checkout_body
 
@@ -189,7 +191,8 @@ def gc(
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n",
                                           help="Only report what would be deleted.")] = False,
     force: Annotated[bool, typer.Option("--force", "-f", help=(
-        "Delete without asking (needed when stdin is not a terminal, and with --json)."))
+        "Delete without asking (needed when stdin is not a terminal, with --json, and for"
+        " a cache that cache.dir puts outside the repository)."))
     ] = False,
     remote: Annotated[str | None, typer.Option(
         "--remote", "-r", metavar="NAME", show_default=False,
@@ -219,6 +222,7 @@ def gc(
         elif force:
             show_gc(cmd.collect(repo, None), json)
         else:
+            cmd.refuse_foreign_cache(repo)
             _gc_after_asking(repo, json)
 
 
@@ -275,7 +279,7 @@ def config(
     )] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Read or set a setting. Keys: cache.link, core.lock_timeout, core.jobs, core.remote."""
+    """Read or set a setting: cache.dir, cache.link, core.jobs, core.lock_timeout, core.remote."""
     from mlgit import ui
     from mlgit.commands import config as cmd
     from mlgit.views import show_config

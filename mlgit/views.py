@@ -135,10 +135,14 @@ def show_checkout(results: list[Result], json: bool) -> None:
     if json:
         ui.json_out([{"path": r.path, "restored": r.restored, "removed": r.removed,
                       "unchanged": r.unchanged, "conflicts": r.conflicts,
-                      "failed": [{"path": p, "reason": why} for p, why in r.failed]}
+                      "failed": [{"path": p, "reason": why} for p, why in r.failed],
+                      **_untracked_json(r)}
                      for r in results])
         return
     for r in results:
+        if isinstance(getattr(r, "kept", None), list):
+            _show_untracked(r)
+            continue
         parts = [f"{len(r.restored)} restored"] if r.restored else []
         parts += [f"{len(r.removed)} removed"] if r.removed else []
         parts += [f"{r.unchanged} unchanged"] if r.unchanged else []
@@ -158,6 +162,30 @@ def show_checkout(results: list[Result], json: bool) -> None:
                      " a corrupt one was not written to the workspace")
     for hint in hints:
         ui.err(f"hint: {hint}")
+
+
+def _untracked_json(r: Result) -> dict[str, Any]:
+    """Extra JSON fields of an artifact that is no longer tracked (see orphans.Orphan)."""
+    kept = getattr(r, "kept", None)
+    if kept is None:
+        return {}
+    return {"tracked": False, "kept": [{"path": p, "reason": why} for p, why in kept],
+            "not_placed_by_mlgit": getattr(r, "foreign", 0)}
+
+
+def _show_untracked(r: Result) -> None:
+    """An artifact whose pointer is gone: what was removed and what was left, and why."""
+    kept: list[tuple[str, str]] = getattr(r, "kept", [])
+    foreign: int = getattr(r, "foreign", 0)
+    parts = [f"{len(r.removed)} removed"] if r.removed else []
+    parts += [f"{len(kept) + len(r.failed)} left in place"] if kept or r.failed else []
+    parts += [f"{foreign} not placed by mlgit left as is"] if foreign else []
+    ui.out(f"{r.path}: no longer tracked; {', '.join(parts) or 'nothing to remove'}")
+    for path, why in kept[:MAX_LISTED]:
+        ui.err(f"warning: {path}: no longer tracked and not removed: {why};"
+               f" keep it with 'mlgit add {shlex.quote(path)}', or move it away")
+    for path, why in r.failed[:MAX_LISTED]:
+        ui.err(f"error: {path}: {why}")
 
 
 def show_ls(rows: list[Listed], json: bool) -> None:

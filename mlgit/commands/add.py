@@ -195,6 +195,8 @@ def _add(repo: Repo, rels: list[str], parts: list[Target]) -> AddResult:
         workspace.remove_leftovers()
         items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
+        for rel, ptr, _ in built:
+            repo.state.record_placed(rel, ptr.kind, ptr.oid, replace=True)
         repo.state.flush()
     git_add: set[str] = set()
     for item in items:

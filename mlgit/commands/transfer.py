@@ -190,7 +190,8 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
                 result.merge(fetch(mover, wants, sync=not checkout))
             _report_bad_indexes(store, result)
         if checkout:
-            results = _checkout_while_syncing(repo, targets, force)
+            results = _remove_untracked(repo, targets, broken) if not args else []
+            results += _checkout_while_syncing(repo, targets, force)
     return Outcome(spec.name, fs.describe(spec.url), result, results)
 
 
@@ -215,6 +216,15 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> l
         return restore(repo, [(t.item, t.sub) for t in targets], force)
     finally:
         syncing.join()
+
+
+def _remove_untracked(repo: Repo, targets: list[Target], broken: list[Broken]
+                      ) -> list[Result]:
+    """A pull of everything also removes artifacts that are no longer tracked, as checkout
+    does."""
+    from mlgit.commands.checkout import remove_untracked
+
+    return remove_untracked(repo, [*(t.item for t in targets), *broken])
 
 
 def _report_broken(broken: list[Broken], result: TransferResult) -> None:
