@@ -281,6 +281,9 @@ def _transfer_hint(failed: list[Failure], command: str) -> str:
         return "push the missing objects from a clone whose cache has them"
     if reasons == {"not in the cache"}:
         return "the cache lacks them: fetch them from another remote, or add the data again"
+    if command == "push" and any("set aside" in r for r in reasons):
+        return ("corrupt cache objects were set aside (see 'mlgit fsck'): restore them with"
+                " 'mlgit fetch' from a remote that has them, or add the data again")
     return f"run 'mlgit {command}' again to retry; what already arrived is not sent again"
 
 
