@@ -173,6 +173,12 @@ def show_gc(result: GcResult, json: bool) -> None:
     verb = "would remove" if result.dry_run else "removed"
     ui.out(f"{verb} {result.removed} object(s), {ui.human_size(result.freed_bytes)};"
            f" kept {result.kept}")
+    if result.set_aside:
+        copies = "1 corrupt copy" if result.set_aside == 1 \
+            else f"{result.set_aside} corrupt copies"
+        ui.out(f"{copies} set aside in {result.quarantine}/"
+               f" ({ui.human_size(result.set_aside_bytes)}) left alone: delete that folder when"
+               " you no longer need them")
 
 
 def show_unprotect(paths: list[str], json: bool) -> None:

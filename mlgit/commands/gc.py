@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from mlgit.commands.common import Broken, all_tracked
 from mlgit.errors import MlgitError
-from mlgit.odb import CorruptObject
+from mlgit.odb import QUARANTINE_DIR, CorruptObject
 from mlgit.repo import Repo
 
 
@@ -16,6 +17,9 @@ class GcResult:
     freed_bytes: int
     kept: int
     dry_run: bool
+    set_aside: int = 0  # corrupt copies in the cache's quarantine folder, which gc never empties
+    set_aside_bytes: int = 0
+    quarantine: str = ""  # that folder, relative to the repository root
 
 
 def gc(repo: Repo, dry_run: bool) -> GcResult:
@@ -24,7 +28,13 @@ def gc(repo: Repo, dry_run: bool) -> GcResult:
         removed, freed, kept = repo.odb.collect(keep, dry_run)
         if not dry_run:
             repo.forget_manifest_memos(keep)
-    return GcResult(removed, freed, kept, dry_run)
+    return GcResult(removed, freed, kept, dry_run, *repo.odb.quarantine_usage(),
+                    quarantine_folder(repo))
+
+
+def quarantine_folder(repo: Repo) -> str:
+    """The cache's quarantine folder, relative to the repository root."""
+    return os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)
 
 
 def referenced(repo: Repo) -> set[str]:

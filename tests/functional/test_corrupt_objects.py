@@ -128,3 +128,35 @@ def test_unprotect_reports_a_corrupt_object(repo: Path) -> None:
     assert run.err.startswith("error: model.bin: cache object is corrupt"), run.err
     assert "hint: " in run.err
     assert list(_quarantine(repo)) == [oid]
+
+
+def test_gc_drops_set_aside_copies_and_keeps_the_quarantine(repo: Path, tmp_path: Path) -> None:
+    import json
+
+    files = {"a.txt": b"alpha " * 300, "b.txt": b"beta " * 300, "big.bin": os.urandom(BIG)}
+    _setup(repo, tmp_path, files)
+    oids = {rel: _pointer_oid(repo, f"{rel}.mlgit") for rel in files}
+    damage_object(repo, oids["a.txt"])
+    damage_object(repo, oids["big.bin"])
+    for rel in ("a.txt", "big.bin"):
+        (repo / rel).unlink()
+    mlgit(repo, "checkout", code=1)
+    quarantined = _quarantine(repo)
+    assert sorted(quarantined) == sorted([oids["a.txt"], oids["big.bin"]])
+    packs = repo / ".mlgit/cache/packs"
+    assert len(list(packs.glob("*.quarantined"))) == 1
+
+    result = json.loads(mlgit(repo, "gc", "--json").out)
+    assert (result["removed"], result["kept"]) == (0, 1)  # a set-aside copy is not kept
+    assert (result["set_aside"], result["quarantine"]) == (2, ".mlgit/cache/quarantine")
+    assert _quarantine(repo) == quarantined  # never deleted by gc
+    assert not list(packs.glob("*.quarantined"))  # its pack was rewritten without it
+    assert cache_oids(repo) == [oids["b.txt"]]
+    assert mlgit(repo, "status").out.count("not in cache") == 2
+
+    text = mlgit(repo, "gc").out
+    assert "2 corrupt copies set aside in .mlgit/cache/quarantine/" in text, text
+    mlgit(repo, "pull")
+    for rel, data in files.items():
+        assert (repo / rel).read_bytes() == data
+    assert _quarantine(repo) == quarantined
