@@ -156,6 +156,18 @@ class LocalODB:
                 self._packed = None  # read the indexes again: another pack may hold it
         return dest
 
+    def set_aside_file(self, path: str) -> str:
+        """Move a damaged file of the store (a pack index, a pack) into quarantine/ under its
+        own name; returns where it went."""
+        folder = os.path.join(self.root, QUARANTINE_DIR)
+        os.makedirs(folder, exist_ok=True)
+        self._packed = None
+        return _move_aside(path, folder, os.path.basename(path))
+
+    def loose_oids(self) -> Iterator[str]:
+        """The oids stored as loose files."""
+        return self._iter_loose()
+
     def quarantine_usage(self) -> tuple[int, int]:
         """(files, bytes) set aside in quarantine/."""
         files = size = 0
@@ -415,7 +427,7 @@ class LocalODB:
 
 
 def _aside_names(folder: str, oid: str) -> Iterator[str]:
-    """Quarantine file names for `oid`: the oid, then oid.1, oid.2, ... when taken."""
+    """Quarantine file names for `oid` (or a file name): as is, then .1, .2, ... when taken."""
     yield os.path.join(folder, oid)
     n = 1
     while True:

@@ -68,3 +68,10 @@ def containing_pointer(repo: Repo, rel: str) -> str | None:
         if rel.startswith(artifact_path_for(pointer_rel) + "/"):
             return pointer_rel
     return None
+
+
+def quarantine_folder(repo: Repo) -> str:
+    """The cache's folder of corrupt copies set aside, relative to the repository root."""
+    from mlgit.odb import QUARANTINE_DIR
+
+    return os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-from mlgit.commands.common import Broken, all_tracked
+from mlgit.commands.common import Broken, all_tracked, quarantine_folder
 from mlgit.errors import MlgitError
-from mlgit.odb import QUARANTINE_DIR, CorruptObject
+from mlgit.odb import CorruptObject
 from mlgit.repo import Repo
 
 
@@ -30,11 +29,6 @@ def gc(repo: Repo, dry_run: bool) -> GcResult:
             repo.forget_manifest_memos(keep)
     return GcResult(removed, freed, kept, dry_run, *repo.odb.quarantine_usage(),
                     quarantine_folder(repo))
-
-
-def quarantine_folder(repo: Repo) -> str:
-    """The cache's quarantine folder, relative to the repository root."""
-    return os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)
 
 
 def referenced(repo: Repo) -> set[str]:

@@ -155,7 +155,7 @@ def test_gc_drops_set_aside_copies_and_keeps_the_quarantine(repo: Path, tmp_path
     assert mlgit(repo, "status").out.count("not in cache") == 2
 
     text = mlgit(repo, "gc").out
-    assert "2 corrupt copies set aside in .mlgit/cache/quarantine/" in text, text
+    assert "2 damaged files set aside in .mlgit/cache/quarantine/" in text, text
     mlgit(repo, "pull")
     for rel, data in files.items():
         assert (repo / rel).read_bytes() == data
