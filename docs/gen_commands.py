@@ -59,7 +59,12 @@ NOTES: dict[str, list[str]] = {
         " cache; sockets, FIFOs, devices and entries named `.git` or `.mlgit` are refused.",
         "Writes `PATH.mlgit` next to the data and adds `/NAME` to the `.gitignore` of the same"
         " folder. Prints `added`, `updated` or `unchanged` per artifact, then the `git add`"
-        " command that records the change.",
+        " command that records the change, ready to paste in the current folder: paths"
+        " relative to it, quoted for the shell, after `--` when one starts with `-`"
+        " (`--json`'s `git_add` paths are relative to the repository root).",
+        "Names mlgit cannot record are refused before anything is written: an artifact whose"
+        " name contains a newline (no `.gitignore` line can match it), and any path, or file"
+        " inside a folder, whose name is not valid UTF-8 (see docs/formats.md).",
         "Files whose inode, mtime and size match what the state DB recorded are not read again.",
         "When `cache.link` starts with `hardlink` or `symlink`, the workspace files are then"
         " replaced by read-only links into the cache (see `mlgit unprotect`).",
@@ -126,7 +131,8 @@ NOTES: dict[str, list[str]] = {
         "Deletes `PATH.mlgit` and the artifact's entry in its `.gitignore` (the `.gitignore`"
         " itself when it becomes empty). The data stays in the workspace and in the cache;"
         " `mlgit gc` reclaims the cache space.",
-        "Prints the `git rm --cached` and `git add` commands that record the change.",
+        "Prints the `git rm --cached` and `git add` commands that record the change (paths"
+        " relative to the current folder, as for `mlgit add`).",
         "`--json`: a list of `{\"path\", \"pointer_path\", \"gitignore_path\"}`.",
     ],
     "gc": [

@@ -1,13 +1,41 @@
 #!/bin/sh
 # A short tour of mlgit's main job: version a dataset and a model beside Git, change them,
-# and travel back in history. Runs in a temporary folder; needs git and mlgit on PATH.
+# and travel back in history. Runs in a temporary folder, removed at the end unless --keep is
+# given; needs git and mlgit on PATH.
+#
+#   sh examples/demo.sh [--keep]
 set -eu
 
+keep=no
+case "${1:-}" in
+  --keep) keep=yes ;;
+  "") ;;
+  *) echo "usage: sh examples/demo.sh [--keep]" >&2; exit 2 ;;
+esac
+command -v mlgit >/dev/null 2>&1 || {
+  echo "demo: mlgit is not on PATH; run '. .venv/bin/activate' first (see README.md)" >&2
+  exit 1
+}
+
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
+# Quote one word the way a shell reader expects, so an echoed command can be pasted back.
+quote() {
+  case "$1" in
+    "" | *[!A-Za-z0-9_./:=@%+,-]*) printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+run() {
+  printf '$'
+  for word in "$@"; do printf ' %s' "$(quote "$word")"; done
+  printf '\n'
+  "$@"
+}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mlgit-demo.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+if [ "$keep" = no ]; then
+  trap 'rm -rf "$work"' EXIT
+fi
 mkdir "$work/project"
 cd "$work/project"
 export GIT_AUTHOR_NAME="mlgit demo" GIT_AUTHOR_EMAIL="demo@example.com"
@@ -71,6 +99,15 @@ run mlgit pull
 run mlgit status
 cd ../project
 
-say "Housekeeping: which cache objects does the current workspace not need? (v1-only ones)"
-run mlgit gc --dry-run
-say "Done. Everything above ran in $work (now removed)."
+say "Every revision stays at hand: v1's data is still in the cache"
+run git checkout -q HEAD~2
+run mlgit checkout
+run git checkout -q main
+run mlgit checkout
+run mlgit status
+
+if [ "$keep" = yes ]; then
+  say "Done. Everything above ran in $work (kept: look around, then remove it)."
+else
+  say "Done. Everything above ran in $work (now removed; pass --keep to keep it)."
+fi

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 
 from mlgit import tree
+from mlgit.errors import BadPath, MlgitError
+from mlgit.odb import CorruptObject
+from mlgit.paths import at_or_under
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import ProgressCallback, noop_progress
@@ -33,3 +36,48 @@ def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noo
     oid = repo.odb.put_bytes(data) if store else tree.manifest_oid(data)
     ptr = Pointer(kind="dir", path=name, oid=oid, size=manifest.size, files=len(manifest))
     return ptr, by_inner
+
+
+def build_parts(repo: Repo, rel: str, ptr: Pointer, subs: list[str], *,
+                progress: ProgressCallback = noop_progress
+                ) -> tuple[Pointer, dict[str, FileState]]:
+    """The pointer of the tracked folder `rel` after replacing, for each path in `subs`
+    (paths inside the folder), the entries of its manifest at or under that path with what
+    the workspace holds there now. The other entries are kept as recorded, whatever the
+    workspace holds for them. Every object named is in the cache when this returns (not yet
+    synced). Also returns the files that were read, by path inside the folder."""
+    try:
+        manifest = repo.manifest(ptr.oid, f"{rel} (manifest {ptr.oid[:12]})")
+    except (FileNotFoundError, CorruptObject):
+        raise MlgitError(f"{rel}: its directory manifest is not in the cache (or is corrupt),"
+                         " so part of it cannot be updated",
+                         f"fetch it with 'mlgit fetch {rel}', or add the whole folder:"
+                         f" mlgit add {rel}") from None
+    entries: dict[str, FileState] = {e.path: (e.oid, e.size, e.exec)
+                                     for e in manifest.entries()}
+    for sub in subs:
+        _check_not_below_a_file(rel, sub, entries)
+        for path in [p for p in entries if at_or_under(p, sub)]:
+            del entries[path]
+        part = f"{rel}/{sub}"
+        if os.path.lexists(repo.abspath(part)):
+            found = files_of(repo.state, repo.odb, repo.abspath(part), part, strict=True,
+                             store=True, jobs=repo.config.get("core.jobs"), progress=progress)
+            entries.update({f"{sub}/{key}" if key else sub: fs for key, fs in found.items()})
+    read = {p: fs for p, fs in entries.items() if any(at_or_under(p, sub) for sub in subs)}
+    new = tree.Manifest.from_entries([tree.Entry(p, fs[0], fs[1], fs[2])
+                                      for p, fs in entries.items()])
+    oid = repo.odb.put_bytes(tree.dumps(new))
+    return Pointer(kind="dir", path=rel.rpartition("/")[2], oid=oid, size=new.size,
+                   files=len(new)), read
+
+
+def _check_not_below_a_file(rel: str, sub: str, entries: dict[str, FileState]) -> None:
+    """The manifest must not record a file where `sub` needs a folder (e.g. `sub` is a/b and
+    the manifest has a file a): that file is replaced only by adding it (a) itself."""
+    parent = sub.rpartition("/")[0]
+    while parent:
+        if parent in entries:
+            raise BadPath(f"{rel}/{sub}: {rel}/{parent} is recorded as a file, not a folder",
+                          f"add {rel}/{parent} (or the whole folder {rel}) instead")
+        parent = parent.rpartition("/")[0]

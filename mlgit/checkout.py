@@ -27,7 +27,7 @@ CHECKOUT_TMP = "checkout-"
 class Result:
     """What happened to one artifact. Paths are repo-relative."""
 
-    __slots__ = ("conflicts", "failed", "path", "removed", "restored", "unchanged")
+    __slots__ = ("conflicts", "failed", "hints", "path", "removed", "restored", "unchanged")
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -36,6 +36,7 @@ class Result:
         self.unchanged = 0
         self.conflicts: list[str] = []
         self.failed: list[tuple[str, str]] = []
+        self.hints: list[str] = []  # what to do about failures that have their own fix
 
     @property
     def ok(self) -> bool:
@@ -77,9 +78,9 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
         current = {p: s for p, s in current.items() if at_or_under(p, part)}
     cached = _cached_oids(repo, current, wanted)
     _remove_extras(repo, current, wanted, cached, force, result)
-    todo = _to_place(current, wanted, cached, force, result)
+    todo = _skip_blocked(_to_place(current, wanted, cached, force, result), result)
     _place_all(repo, linker, todo, result, progress)
-    if ptr.is_dir and not os.path.isdir(repo.abspath(rel)) and not result.conflicts:
+    if ptr.is_dir and not os.path.lexists(repo.abspath(rel)) and not result.conflicts:
         _make_dirs(repo, rel, result)  # a tracked folder exists even when it is empty
     return result
 
@@ -94,15 +95,9 @@ def corrupt_reason(repo: Repo, exc: CorruptObject) -> str:
 
 
 def _remove_leftovers(repo: Repo) -> None:
-    """Temp files and folders of an interrupted checkout: safe to delete, as we hold the
-    repo lock."""
-    while workspace.leftovers:
-        path = workspace.leftovers.pop()
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
+    """Temp files of interrupted commands, and the folders an interrupted checkout was
+    building (safe to delete, as we hold the repo lock)."""
+    workspace.remove_leftovers()
     with contextlib.suppress(FileNotFoundError), os.scandir(repo.tmp_dir) as entries:
         for entry in entries:
             if entry.name.startswith(CHECKOUT_TMP) and entry.is_dir(follow_symlinks=False):
@@ -179,6 +174,31 @@ def _to_place(current: dict[str, FileState], wanted: dict[str, _Place], cached: 
         else:
             result.conflicts.append(path)
     return todo
+
+
+def _skip_blocked(todo: list[_Place], result: Result) -> list[_Place]:
+    """Files whose folder is taken by a file that is left as is are not attempted: one line
+    for the file in the way, not one per file that could not be placed."""
+    if not result.conflicts:
+        return todo
+    conflicts = set(result.conflicts)
+    blocked: set[str] = set()
+    kept = []
+    for p in todo:
+        folder = p.rel.rpartition("/")[0]
+        while folder and folder not in conflicts:
+            folder = folder.rpartition("/")[0]
+        if folder:
+            blocked.add(folder)
+        else:
+            kept.append(p)
+    for folder in sorted(blocked):
+        result.conflicts.remove(folder)
+        result.failed.append((folder, "a file stands where the tracked folder must be;"
+                                      " left as is"))
+        result.hints.append(f"move the file {folder} away, then run 'mlgit checkout' again"
+                            " ('mlgit checkout --force' deletes it)")
+    return kept
 
 
 def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: Result,

@@ -143,21 +143,72 @@ def rm(
     from mlgit.views import show_rm
 
     with _opened_repo() as repo:
-        show_rm(run(repo, paths), json)
+        show_rm(run(repo, paths), json, repo.root)
 
 
 @app.command()
 def gc(
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n",
                                           help="Only report what would be deleted.")] = False,
+    force: Annotated[bool, typer.Option("--force", "-f", help=(
+        "Delete without asking (needed when stdin is not a terminal, and with --json)."))
+    ] = False,
+    remote: Annotated[str | None, typer.Option(
+        "--remote", "-r", metavar="NAME", show_default=False,
+        help="With --tmp: the remote to clean (default: the default remote).")] = None,
+    tmp: Annotated[bool, typer.Option("--tmp", help=(
+        "Instead, delete the temporary files that interrupted pushes left on a remote"
+        " (those over an hour old)."))] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Delete cache objects that no pointer in the workspace references."""
-    from mlgit.commands.gc import gc as run
+    """Delete cache objects that no pointer in the work tree or at HEAD references.
+
+    Other branches and older commits may still need them. On a terminal, gc lists what it
+    will delete (and how much of it is on no remote) and asks first.
+    """
     from mlgit.views import show_gc
 
+    if remote is not None and not tmp:
+        raise typer.BadParameter("only works with --tmp", param_hint="'--remote' / '-r'")
+    if tmp:
+        _gc_remote_tmp(remote, dry_run, json)
+        return
+    from mlgit.commands import gc as cmd
+
     with _opened_repo() as repo:
-        show_gc(run(repo, dry_run), json)
+        if dry_run:
+            show_gc(cmd.preview(cmd.plan(repo, check_remotes=True)), json)
+        elif force:
+            show_gc(cmd.collect(repo, None), json)
+        else:
+            _gc_after_asking(repo, json)
+
+
+def _gc_after_asking(repo: Repo, json: bool) -> None:
+    import sys
+
+    from mlgit import ui
+    from mlgit.commands import gc as cmd
+    from mlgit.errors import MlgitError
+    from mlgit.views import gc_plan_lines, show_gc
+
+    if json or not sys.stdin.isatty():
+        why = "with --json" if json else "when stdin is not a terminal"
+        raise MlgitError(f"gc deletes cache objects and cannot ask first {why}",
+                         "rerun with -f to delete them, or with --dry-run to see what it would"
+                         " delete")
+    plan = cmd.plan(repo, check_remotes=True)
+    if plan.count:
+        for line in gc_plan_lines(plan):
+            ui.err(line)
+        if not typer.confirm("Delete them?", default=False, err=True):
+            ui.err("nothing deleted")
+            _finish(EXIT_FAILED)
+    show_gc(cmd.collect(repo, plan), json)
+
+
+def _gc_remote_tmp(remote: str | None, dry_run: bool, json: bool) -> None:
+    raise NotImplementedError
 
 
 @app.command()
@@ -183,12 +234,16 @@ def config(
     json: JsonOpt = False,
 ) -> None:
     """Read or set a setting. Keys: cache.link, core.lock_timeout, core.jobs, core.remote."""
+    from mlgit import ui
     from mlgit.commands import config as cmd
     from mlgit.views import show_config
 
     repo = cmd.open_repo()
     result = cmd.get(repo, key) if value is None else cmd.set_value(repo, key, value, local)
     show_config(key, result, json)
+    if value is not None:
+        for warning in cmd.warnings_for(key, result):
+            ui.err(f"warning: {warning}")
 
 
 RemoteOpt = Annotated[str | None, typer.Option(

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import NoReturn
@@ -51,7 +52,17 @@ def run(args: list[str]) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
+        _report(exc, args)
+        return EXIT_BUG
+
+
+def _report(exc: Exception, args: list[str]) -> None:
+    """The crash report, and a last line of defence should reporting itself fail."""
+    try:
         from mlgit.crash import report_crash
 
         report_crash(exc, args)
-        return EXIT_BUG
+    except Exception:
+        with contextlib.suppress(Exception):
+            os.write(2, f"error: mlgit hit an unexpected problem: {type(exc).__name__}\n"
+                        .encode("ascii", "backslashreplace"))

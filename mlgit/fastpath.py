@@ -61,7 +61,7 @@ def status_body(paths: list[str], quiet: bool, json: bool) -> int:
         show_status(entries, json)
     if quiet and not all(e.clean for e in entries):
         return 1
-    return 1 if any(e.error for e in entries) else 0
+    return 1 if any(e.error or e.damaged for e in entries) else 0
 
 
 def checkout_body(paths: list[str], force: bool, json: bool) -> int:
@@ -90,7 +90,7 @@ def add_body(paths: list[str], json: bool) -> int:
         result = add(repo, paths)
     finally:
         repo.close()
-    show_add(result, json)
+    show_add(result, json, repo.root)
     return 0
 
 

@@ -3,8 +3,72 @@ with early write-back, reflinks and syncfs (through libc, where Python has no bi
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 from typing import Any
+
+TMP_SUFFIX = ".mlgit-tmp"
+"""Files mlgit writes in the work tree before renaming them into place are named
+`.NAME.PID-N.mlgit-tmp` (temp_beside); any found later are leftovers of an interrupted command:
+never data, removed by the next command that comes across them (remove_leftover)."""
+LEFTOVER_AGE = 3600
+"""A temp file unchanged this long (in seconds) is a leftover even if a process with its
+writer's id is running (process ids are reused)."""
+_TEMP_NAME = re.compile(r"\..*\.(\d+)-\d+" + re.escape(TMP_SUFFIX), re.DOTALL)
+_temp_counter = itertools.count()
+
+
+def temp_beside(dest: str) -> str:
+    """A fresh temp file name in the folder of `dest`, for writing it atomically. The name is
+    hidden, short enough for any file system, and says which process wrote it."""
+    folder, slash, name = dest.rpartition("/")
+    return f"{folder}{slash}.{name[:40]}.{os.getpid()}-{next(_temp_counter)}{TMP_SUFFIX}"
+
+
+def is_temp_name(name: str) -> bool:
+    return name.startswith(".") and name.endswith(TMP_SUFFIX)
+
+
+def remove_leftover(path: str) -> bool:
+    """Delete `path` if it is a temp file that no running command is writing: its writer (the
+    process id in its name) is gone, or it has not changed for LEFTOVER_AGE. Returns whether it
+    was deleted. Anything not named like a temp file, and folders, are never touched."""
+    import stat
+    import time
+
+    name = path.rpartition("/")[2]
+    if not is_temp_name(name):
+        return False
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if stat.S_ISDIR(st.st_mode):
+        return False
+    match = _TEMP_NAME.fullmatch(name)
+    old = st.st_ctime < time.time() - LEFTOVER_AGE  # ctime: moves with every write and link
+    if not old and (match is None or _writer_alive(int(match.group(1)))):
+        return False
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True
+
+
+def _writer_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # maybe this very process
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def read_all(fd: int, size: int) -> bytes:

@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import os
 
+from mlgit.errors import BadPath
+from mlgit.fileio import temp_beside
+from mlgit.paths import printable
+
 _SPECIAL = set("*?[]\\!#")
 
 
+def check_name(rel: str) -> None:
+    """Refuse an artifact whose name no .gitignore line can match: a gitignore pattern is
+    one line, so a name with a newline in it cannot be written down."""
+    name = rel.rpartition("/")[2]
+    if "\n" in name:
+        raise BadPath(f"{printable(rel)}: the name contains a newline, which a .gitignore line"
+                      " cannot express", "rename it without the newline, then add it again")
+
+
 def escape(name: str) -> str:
-    """A gitignore pattern that matches exactly the one file or folder `name` at this level."""
+    """A gitignore pattern that matches exactly the one file or folder `name` at this level.
+
+    Git drops a carriage return at the end of a line, so every carriage return in a name is
+    written as the one-character set `[\\r]`. `name` must not contain a newline."""
     out = []
     for ch in name:
-        out.append("\\" + ch if ch in _SPECIAL else ch)
+        out.append("\\" + ch if ch in _SPECIAL else "[\r]" if ch == "\r" else ch)
     text = "".join(out)
     if text.endswith(" "):
         stripped = text.rstrip(" ")
@@ -19,18 +35,28 @@ def escape(name: str) -> str:
     return "/" + text
 
 
-def _read_lines(path: str) -> list[str]:
+def _read_lines(path: str) -> tuple[list[str], str]:
+    """The file's lines (without their line ends) and the line end it uses: "\\r\\n" when its
+    first line ends so, else "\\n". Bytes that are not UTF-8 are kept as they are."""
     try:
-        with open(path, encoding="utf-8", newline="") as f:
-            return f.read().splitlines()
+        with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
+            text = f.read()
     except FileNotFoundError:
-        return []
+        return [], "\n"
+    first = text.find("\n")
+    eol = "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if eol == "\r\n":
+        lines = [line.removesuffix("\r") for line in lines]
+    return lines, eol
 
 
-def _write_lines(path: str, lines: list[str]) -> None:
-    tmp = path + ".mlgit-tmp"
-    with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-        f.write("".join(line + "\n" for line in lines))
+def _write_lines(path: str, lines: list[str], eol: str) -> None:
+    tmp = temp_beside(path)
+    with open(tmp, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
+        f.write("".join(line + eol for line in lines))
     os.replace(tmp, path)
 
 
@@ -39,10 +65,10 @@ def add_entry(root: str, rel: str) -> str | None:
     folder, _, name = rel.rpartition("/")
     gi = os.path.join(root, folder, ".gitignore")
     pattern = escape(name)
-    lines = _read_lines(gi)
+    lines, eol = _read_lines(gi)
     if pattern in lines:
         return None
-    _write_lines(gi, [*lines, pattern])
+    _write_lines(gi, [*lines, pattern], eol)
     return f"{folder}/.gitignore" if folder else ".gitignore"
 
 
@@ -50,12 +76,12 @@ def remove_entry(root: str, rel: str) -> str | None:
     folder, _, name = rel.rpartition("/")
     gi = os.path.join(root, folder, ".gitignore")
     pattern = escape(name)
-    lines = _read_lines(gi)
+    lines, eol = _read_lines(gi)
     if pattern not in lines:
         return None
     kept = [line for line in lines if line != pattern]
     if kept:
-        _write_lines(gi, kept)
+        _write_lines(gi, kept, eol)
     else:
         os.unlink(gi)
     return f"{folder}/.gitignore" if folder else ".gitignore"

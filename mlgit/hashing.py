@@ -14,6 +14,10 @@ CHUNK = 1 << 20
 
 Hasher = Callable[[bytes], str]
 
+EMPTY_OID = "99aa06d3014798d86001c324468d497f"
+"""The oid of empty content. Every store (the cache and each remote) has it implicitly: it is
+never written to a pack, uploaded or downloaded (docs/formats.md)."""
+
 
 def hash_bytes(data: bytes) -> str:
     return xxhash.xxh3_128_hexdigest(data)

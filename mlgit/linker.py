@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import itertools
 import os
 import threading
 
 from mlgit import hashing
-from mlgit.fileio import try_reflink_fd
+from mlgit.fileio import temp_beside, try_reflink_fd
+from mlgit.hashing import EMPTY_OID
 from mlgit.odb import LocalODB
 from mlgit.packs import Location
-from mlgit.workspace import TMP_SUFFIX
 
 # Errors that mean "this filesystem cannot do that", not "something is broken".
 _UNSUPPORTED = {errno.EXDEV, errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL,
                 errno.ENOSYS, errno.EMLINK, errno.EACCES}
-_tmp_counter = itertools.count()
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL
 # Link types under which a packed object is simply copied (it cannot be linked or cloned).
 _COPIES_PACKED = ("copy", "reflink")
@@ -38,8 +36,7 @@ class Linker:
         """Put object `oid` at `dest`, replacing a file (or an empty folder tree) there;
         returns the new file's stat. Raises FileNotFoundError if the object is missing,
         CorruptObject if its bytes do not match its hash."""
-        folder, _, name = dest.rpartition("/")
-        tmp = f"{folder}/.{name[:64]}.{os.getpid()}-{next(_tmp_counter)}{TMP_SUFFIX}"
+        tmp = temp_beside(dest)
         try:
             where = self.odb.packed.get(oid) if self._types[0] in _COPIES_PACKED else None
             if where is not None:
@@ -87,8 +84,10 @@ class Linker:
     def _make(self, oid: str, tmp: str, executable: bool) -> os.stat_result:
         while True:
             kind = self._types[0]
-            if kind == "copy" or (kind == "reflink" and oid in self.odb.packed):
-                # A packed object cannot be cloned on its own: copy it (it is small).
+            if kind == "copy" or oid == EMPTY_OID \
+                    or (kind == "reflink" and oid in self.odb.packed):
+                # A packed object cannot be cloned on its own: copy it (it is small). Empty
+                # content is never linked: there is nothing to share.
                 return copy_verified(self.odb, oid, tmp, executable)
             self._verify(oid)
             try:
@@ -117,7 +116,7 @@ def copy_verified(odb: LocalODB, oid: str, dest: str, executable: bool) -> os.st
     """Write object `oid` to the new file `dest`, verifying its hash on the way, and return
     the new file's stat; on a mismatch `dest` is removed and CorruptObject raised."""
     mode = 0o777 if executable else 0o666
-    if oid in odb.packed:
+    if oid in odb.packed or oid == EMPTY_OID:
         data = odb.read_verified(oid)
         fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         try:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 
 from mlgit import hashing, packs
 from mlgit.fileio import copy_file, fsync_path, read_all, sync_folder_fs, write_all
-from mlgit.hashing import OID_LEN
+from mlgit.hashing import EMPTY_OID, OID_LEN
 
 TMP_DIR = "tmp"
 _TMP_SUFFIX = ".tmp"
@@ -62,17 +62,31 @@ class LocalODB:
         return self._packed
 
     def exists(self, oid: str) -> bool:
-        return (oid in self.packed or os.path.exists(self.path(oid))
+        return (oid == EMPTY_OID or oid in self.packed or os.path.exists(self.path(oid))
                 or (self._writer is not None and oid in self._writer.entries))
 
     def missing(self, oids: Iterable[str]) -> set[str]:
         """The oids not in the store: stat each when few, list the store when many."""
         wanted = set(oids) - self.packed.keys()
+        wanted.discard(EMPTY_OID)  # implicit: never stored
         if self._writer is not None:
             wanted -= self._writer.entries.keys()
         if len(wanted) < 2000:
             return {oid for oid in wanted if not os.path.exists(self.path(oid))}
         return wanted - set(self._iter_loose())
+
+    def size(self, oid: str) -> int | None:
+        """The size the store holds for `oid` (a pack index's entry, or the loose file's
+        size; not verified), or None if it is absent."""
+        if oid == EMPTY_OID:
+            return 0
+        where = self.packed.get(oid)
+        if where is not None:
+            return where[2]
+        try:
+            return os.stat(self.path(oid)).st_size
+        except FileNotFoundError:
+            return None
 
     def iter_oids(self) -> Iterator[str]:
         yield from self.packed
@@ -99,6 +113,8 @@ class LocalODB:
 
     def read_verified(self, oid: str) -> bytes:
         """The object's bytes, checked against its oid. FileNotFoundError if absent."""
+        if oid == EMPTY_OID:
+            return b""
         where = self.packed.get(oid)
         stored = True
         if where is not None:
@@ -184,6 +200,8 @@ class LocalODB:
     def put_bytes(self, data: bytes, oid: str | None = None, pack: bool = False) -> str:
         """Store bytes under their hash; a no-op if the object is already there."""
         oid = oid or hashing.hash_bytes(data)
+        if oid == EMPTY_OID:
+            return oid  # implicit in every store: nothing to write
         if pack and self.pack_small and len(data) < packs.MAX_PACKED:
             # No stat for a loose copy: a duplicate is harmless, 20k stats are not.
             if oid not in self.packed:
@@ -316,6 +334,24 @@ class LocalODB:
 
     # -- deleting --------------------------------------------------------------------------
 
+    def garbage(self, keep: set[str]) -> dict[str, int]:
+        """Every object not in `keep`, with the bytes deleting it would free (an object stored
+        both loose and packed counts both copies)."""
+        found: dict[str, int] = {}
+        for oid in self._iter_loose():
+            if oid not in keep:
+                with contextlib.suppress(FileNotFoundError):
+                    found[oid] = found.get(oid, 0) + os.stat(self.path(oid)).st_size
+        marked: dict[str, set[str]] = {}
+        with contextlib.suppress(FileNotFoundError):
+            marked = packs.set_aside_entries(os.listdir(self.pack_dir))
+        for idx in self._pack_indexes():
+            bad = marked.get(os.path.basename(idx)[: -len(".idx")], set())
+            for oid, (_, _, size) in (packs.read_index(idx) or {}).items():
+                if oid not in keep and oid not in bad:  # a copy set aside is in quarantine/
+                    found[oid] = found.get(oid, 0) + size
+        return found
+
     def collect(self, keep: set[str], dry_run: bool) -> tuple[int, int, int]:
         """Delete every object not in `keep`; returns (removed, freed bytes, kept).
 
@@ -372,7 +408,11 @@ class LocalODB:
         import time
 
         cutoff = time.time() - max_age
-        folders = [os.path.join(self.root, p) for p in os.listdir(self.root) if len(p) == 2]
+        try:
+            names = os.listdir(self.root)
+        except FileNotFoundError:
+            return  # no cache folder at all: nothing was left
+        folders = [os.path.join(self.root, p) for p in names if len(p) == 2]
         for folder in [*folders, self.pack_dir, os.path.join(self.root, TMP_DIR)]:
             try:
                 entries = list(os.scandir(folder))

@@ -157,6 +157,8 @@ class PackWriter:
         self.published: list[str] = []
 
     def add(self, oid: str, data: bytes) -> None:
+        if not data:
+            return  # the empty object is implicit (hashing.EMPTY_OID): never packed
         with self._lock:
             if oid in self.entries:
                 return
@@ -238,6 +240,8 @@ class PackReader:
 
     def read(self, where: Location) -> bytes:
         pack, offset, size = where
+        if size == 0:
+            return b""  # an empty pack cannot be mapped; older versions wrote such packs
         mapped = self._maps.get(pack)
         if mapped is None:
             mapped = self._map(pack)

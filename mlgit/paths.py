@@ -92,3 +92,44 @@ def at_or_under(path: str, top: str) -> bool:
 
 def is_pointer_name(name: str) -> bool:
     return name.endswith(POINTER_SUFFIX) and len(name) > len(POINTER_SUFFIX)
+
+
+def escape_undecodable(text: str) -> str:
+    """`text` with the bytes of a name that is not UTF-8 (kept by Python as surrogates)
+    written as backslash escapes such as \\xff."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # surrogates that no file name produces
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def printable(path: str) -> str:
+    """`path` for a message: control characters and bytes that are not UTF-8 shown as
+    backslash escapes, so the path stays on one line and can be printed."""
+    text = escape_undecodable(path)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
+
+
+def check_utf8(paths: list[str], inside: str = "") -> None:
+    """Refuse paths that are not valid UTF-8 (bytes Python keeps as surrogate escapes):
+    pointer files, manifests and the state DB record names as UTF-8 text. With `inside`,
+    the paths are relative to that artifact."""
+    try:
+        "\0".join(paths).encode("utf-8")
+    except UnicodeEncodeError:
+        bad = next(p for p in paths if not _is_utf8(p))
+        where = f", or move it out of {printable(inside)}" if inside else ""
+        shown = f"{inside}/{bad}" if inside else bad
+        raise BadPath(f"{printable(shown)}: the name is not valid UTF-8, and mlgit records"
+                      " names as UTF-8 text", f"rename it to a UTF-8 name{where}") from None
+
+
+def _is_utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -74,8 +74,24 @@ def loads(raw: bytes, origin: str) -> Pointer:
     _check_encoding(raw, origin)
     data = _parse_canonical(raw)
     if data is None:
+        _check_merge_conflict(raw, origin)
+    if data is None:
         data = _parse_yaml(raw, origin)
     return _validate(data, origin)
+
+
+_CONFLICT_RE = re.compile(rb"^(<{7}|={7}|>{7})(?: |\r?$)", re.MULTILINE)
+
+
+def _check_merge_conflict(raw: bytes, origin: str) -> None:
+    """A pointer that Git could not merge holds both sides between conflict markers."""
+    if _CONFLICT_RE.search(raw):
+        from shlex import quote
+
+        path = quote(origin)
+        raise BadPointer(f"merge conflict in {origin}",
+                         f"pick a side with 'git checkout --ours -- {path}' or 'git checkout"
+                         f" --theirs -- {path}', then run 'mlgit checkout'")
 
 
 _INT_RE = re.compile(r"0|[1-9][0-9]*")

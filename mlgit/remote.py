@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from mlgit import packs
 from mlgit.backends import Backend
+from mlgit.hashing import EMPTY_OID
 
 PACK_DIR = packs.PACK_DIR
 _PACK_NAME = re.compile(r"^([0-9a-f]{32})\.idx$")
@@ -94,8 +95,13 @@ class RemoteStore:
 
     def loose_present(self, oids: Iterable[str], mapper: Mapper) -> set[str]:
         """Which of `oids` exist as loose objects: a lookup each when few, else one listing
-        per two-hex folder involved."""
-        wanted = sorted(set(oids))
+        per two-hex folder involved. The empty object is always present (it is implicit)."""
+        wanted = set(oids)
+        implicit = wanted & {EMPTY_OID}
+        return implicit | self._loose_present(wanted - implicit, mapper)
+
+    def _loose_present(self, oids: set[str], mapper: Mapper) -> set[str]:
+        wanted = sorted(oids)
         if len(wanted) <= FEW_LOOSE:
             hits = mapper(lambda oid: self.backend.exists(loose_rel(oid)), wanted)
             return {oid for oid, hit in zip(wanted, hits, strict=True) if hit}

@@ -12,6 +12,7 @@ from mlgit import pointer as pointer_mod
 from mlgit import scm, tree
 from mlgit.config import Config
 from mlgit.errors import BadPointer, NotInitialized
+from mlgit.fileio import is_temp_name, remove_leftover
 from mlgit.odb import LocalODB
 from mlgit.paths import check_relpath
 from mlgit.pointer import Pointer
@@ -50,7 +51,9 @@ class Repo:
 
     @cached_property
     def state(self) -> State:
-        return State(os.path.join(self.tmp_dir, "state.db"))
+        from mlgit.ui import warning
+
+        return State(os.path.join(self.tmp_dir, "state.db"), warn=warning)
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -93,9 +96,23 @@ class Repo:
         return f"{self.root}/{rel}"
 
     def pointer_files(self) -> list[str]:
-        """Rel paths of every pointer file in the workspace or index that Git does not ignore."""
-        return [p for p in scm.list_pointer_files(self.root)
-                if os.path.isfile(self.abspath(p))]
+        """Rel paths of every pointer file in the workspace or index that Git does not ignore.
+        Temp files that interrupted commands left beside pointers are removed on the way."""
+        pointers, temps = scm.list_pointer_and_temp_files(self.root)
+        for temp in temps:
+            remove_leftover(self.abspath(temp))
+        return [p for p in pointers if os.path.isfile(self.abspath(p))]
+
+    def remove_leftovers_beside(self, rels: list[str]) -> None:
+        """Remove temp files that interrupted commands left in the folders of these paths."""
+        for folder in {self.abspath(rel.rpartition("/")[0]) for rel in rels}:
+            try:
+                with os.scandir(folder) as entries:
+                    names = [e.name for e in entries if is_temp_name(e.name)]
+            except OSError:
+                continue
+            for name in names:
+                remove_leftover(f"{folder}/{name}")
 
     def read_pointer(self, pointer_rel: str) -> Pointer:
         try:
@@ -104,6 +121,9 @@ class Repo:
         except FileNotFoundError:
             raise BadPointer(f"{pointer_rel}: pointer file not found",
                              "run 'mlgit ls' to see what is tracked") from None
+        except IsADirectoryError:
+            raise BadPointer(f"{pointer_rel}: is a folder, not a pointer file",
+                             f"rename or move the folder {pointer_rel}") from None
         return pointer_mod.loads(raw, pointer_rel)
 
     def artifact_rel(self, pointer_rel: str, ptr: Pointer) -> str:

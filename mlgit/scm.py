@@ -10,7 +10,8 @@ import os
 import subprocess
 
 from mlgit.errors import MlgitError, NotAGitRepo
-from mlgit.paths import at_or_under
+from mlgit.fileio import TMP_SUFFIX
+from mlgit.paths import at_or_under, is_pointer_name
 
 
 def find_root(start: str | None = None) -> str:
@@ -47,9 +48,19 @@ def _split_z(out: bytes) -> list[str]:
 
 def list_pointer_files(root: str) -> list[str]:
     """Rel paths of pointer files Git tracks or would track (not ignored), sorted."""
+    return list_pointer_and_temp_files(root)[0]
+
+
+def list_pointer_and_temp_files(root: str) -> tuple[list[str], list[str]]:
+    """(pointer files, mlgit temp files) that Git tracks or would track, from one listing:
+    the temp files are what interrupted commands left beside pointers."""
     out = _git(root, "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
-               "--exclude-standard", "--", ":(glob)**/*.mlgit")
-    return sorted(set(_split_z(out)))
+               "--exclude-standard", "--", ":(glob)**/*.mlgit", f":(glob)**/.*{TMP_SUFFIX}")
+    pointers: list[str] = []
+    temps: list[str] = []
+    for path in set(_split_z(out)):
+        (temps if path.endswith(TMP_SUFFIX) else pointers).append(path)
+    return sorted(pointers), temps
 
 
 def tracked_under(root: str, rels: list[str]) -> dict[str, list[str]]:
@@ -63,6 +74,54 @@ def tracked_under(root: str, rels: list[str]) -> dict[str, list[str]]:
         for rel in rels:
             if at_or_under(path, rel):
                 found.setdefault(rel, []).append(path)
+    return found
+
+
+def pointer_blobs_at_head(root: str) -> list[tuple[str, bytes]]:
+    """(path, content) of every pointer file committed at HEAD, read from Git's objects (the
+    work tree and index are not looked at): one `git ls-tree` and one `git cat-file --batch`.
+    [] when the repository has no commit yet."""
+    try:
+        out = _git(root, "-c", "core.quotepath=off", "ls-tree", "-r", "-z", "--full-tree",
+                   "HEAD")
+    except MlgitError:
+        if _has_head(root):
+            raise
+        return []
+    paths: dict[str, str] = {}  # path -> blob id
+    for record in out.split(b"\0"):
+        meta, _, raw_path = record.partition(b"\t")
+        fields = meta.split()
+        path = raw_path.decode("utf-8", "surrogateescape")
+        if len(fields) == 3 and fields[1] == b"blob" and is_pointer_name(path):
+            paths[path] = fields[2].decode()
+    blobs = _cat_blobs(root, sorted(set(paths.values())))
+    return [(path, blobs[blob]) for path, blob in sorted(paths.items())]
+
+
+def _has_head(root: str) -> bool:
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except MlgitError:
+        return False
+    return True
+
+
+def _cat_blobs(root: str, blob_ids: list[str]) -> dict[str, bytes]:
+    """The contents of Git blobs, all in one `git cat-file --batch`."""
+    if not blob_ids:
+        return {}
+    out = _git(root, "cat-file", "--batch", stdin="".join(b + "\n" for b in blob_ids).encode())
+    found: dict[str, bytes] = {}
+    pos = 0
+    for blob in blob_ids:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        if len(header) != 3:
+            raise MlgitError(f"git cat-file failed: object {blob} is {header[-1].decode()}")
+        size = int(header[2])
+        found[blob] = out[end + 1:end + 1 + size]
+        pos = end + 1 + size + 1
     return found
 
 

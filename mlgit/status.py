@@ -1,4 +1,5 @@
-"""Compare each tracked artifact with its pointer: unchanged, modified, deleted, not in cache."""
+"""Compare each tracked artifact with its pointer: unchanged, modified, damaged, deleted, not in
+cache."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import os
 from typing import TYPE_CHECKING
 
 from mlgit import tree
+from mlgit.damage import edited_through_link, pointer_size_error
 from mlgit.errors import MlgitError
 from mlgit.odb import CorruptObject
+from mlgit.paths import pointer_path_for
 from mlgit.workspace import files_of
 
 if TYPE_CHECKING:
@@ -16,12 +19,15 @@ if TYPE_CHECKING:
     from mlgit.workspace import FileState
 
 UNCHANGED, MODIFIED, DELETED = "unchanged", "modified", "deleted"
+DAMAGED = "damaged"
+"""Edited in place through a hard link into the cache: the cache object changed too."""
 
 
 class ArtifactStatus:
     """How one artifact differs from its pointer; paths inside a folder are listed."""
 
-    __slots__ = ("added", "deleted", "kind", "missing_objects", "modified", "path", "state")
+    __slots__ = ("added", "damaged", "deleted", "kind", "missing_objects", "modified", "path",
+                 "state")
 
     def __init__(self, path: str, kind: str, state: str) -> None:
         self.path, self.kind, self.state = path, kind, state
@@ -29,6 +35,7 @@ class ArtifactStatus:
         self.added: list[str] = []
         self.modified: list[str] = []
         self.deleted: list[str] = []
+        self.damaged: list[str] = []  # files of a folder that are DAMAGED
 
     @property
     def in_cache(self) -> bool:
@@ -44,15 +51,38 @@ def artifact_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus:
     st = ArtifactStatus(rel, ptr.kind, UNCHANGED)
     st.missing_objects = _count_missing(repo, ptr, manifest)
     abs_path = repo.abspath(rel)
+    workspace_size = None
     if not os.path.lexists(abs_path):
         st.state = DELETED
-        return st
-    current = _current(repo, rel)
-    if ptr.is_dir:
+    elif ptr.is_dir:
+        current = _current(repo, rel)
         _compare_dir(st, ptr, manifest, current)
-    elif current.get("") is None or current[""][0] != ptr.oid:
-        st.state = MODIFIED
+        if st.modified and manifest is not None:
+            _find_damaged(repo, st, abs_path, manifest.oid_by_path())
+    else:
+        have = _current(repo, rel).get("")
+        if have is not None and have[0] == ptr.oid:
+            workspace_size = have[1]
+        elif edited_through_link(repo.odb, abs_path, ptr.oid):
+            st.state = DAMAGED
+        else:
+            st.state = MODIFIED
+    error = pointer_size_error(repo.odb, pointer_path_for(rel), rel, ptr, manifest,
+                               workspace_size)
+    if error is not None:
+        raise error
     return st
+
+
+def _find_damaged(repo: Repo, st: ArtifactStatus, abs_path: str,
+                  want: dict[str, str]) -> None:
+    """Move the modified files that are hard links to their (now changed) cache object from
+    `modified` to `damaged`."""
+    st.damaged = [p for p in st.modified if edited_through_link(repo.odb, f"{abs_path}/{p}",
+                                                                 want[p])]
+    if st.damaged:
+        st.modified = [p for p in st.modified if p not in set(st.damaged)]
+        st.state = DAMAGED
 
 
 def _manifest_or_none(repo: Repo, ptr: Pointer) -> tree.Manifest | None:
@@ -105,8 +135,45 @@ def _manifest_oid_of(files: dict[str, FileState]) -> str:
     return tree.manifest_oid(tree.dumps(tree.Manifest.from_entries(entries)))
 
 
-def safe_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus | MlgitError:
+def safe_status(repo: Repo, rel: str, ptr: Pointer, sub: str = ""
+                ) -> ArtifactStatus | MlgitError:
     try:
-        return artifact_status(repo, rel, ptr)
+        return part_status(repo, rel, ptr, sub) if sub else artifact_status(repo, rel, ptr)
     except MlgitError as exc:
         return exc
+
+
+def part_status(repo: Repo, rel: str, ptr: Pointer, sub: str) -> ArtifactStatus:
+    """The status of the path `sub` inside the tracked folder `rel`, as if it were an
+    artifact of its own: a file, or a folder whose changed files are listed relative to it."""
+    part = f"{rel}/{sub}"
+    manifest = _manifest_or_none(repo, ptr)
+    if manifest is None:
+        raise MlgitError(f"{part}: the manifest of the tracked folder {rel} is not in the"
+                         " cache (or is corrupt), so its files cannot be compared",
+                         f"fetch it with 'mlgit fetch {rel}', or check the whole folder with"
+                         f" 'mlgit status {rel}'")
+    prefix = sub + "/"
+    want: dict[str, str] = {}
+    for path, oid in zip(manifest.paths, manifest.oids, strict=True):
+        if path == sub:
+            want[""] = oid
+        elif path.startswith(prefix):
+            want[path[len(prefix):]] = oid
+    is_file = "" in want or (not want and not os.path.isdir(repo.abspath(part)))
+    st = ArtifactStatus(part, "file" if is_file else "dir", UNCHANGED)
+    st.missing_objects = len(repo.odb.missing(set(want.values())))
+    if not os.path.lexists(repo.abspath(part)):
+        st.state = DELETED
+        return st
+    have = _current(repo, part)
+    if is_file or "" in have:  # "" in have: a file stands where the folder should be
+        if "" not in have or have[""][0] != want.get(""):
+            st.state = MODIFIED
+        return st
+    st.added = sorted(p for p in have if p not in want)
+    st.deleted = sorted(p for p in want if p not in have)
+    st.modified = sorted(p for p, fs in have.items() if p in want and fs[0] != want[p])
+    if st.added or st.deleted or st.modified:
+        st.state = MODIFIED
+    return st

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from mlgit import packs
 from mlgit.errors import MlgitError
-from mlgit.hashing import hash_bytes, hash_file
+from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
 from mlgit.odb import CorruptObject, LocalODB
 from mlgit.parallel import run_all
 from mlgit.remote import PackedAt, RemoteStore, loose_rel
@@ -175,7 +175,7 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     candidates = [w for w in unique if w.oid not in not_cached]
     small, large = _split_by_local_size(odb, candidates)
     packed = mover.packed()
-    small = [w for w in small if w.oid not in packed]
+    small = [w for w in small if w.oid not in packed and w.oid != EMPTY_OID]  # implicit
     large = [(w, size) for w, size in large if w.oid not in packed]
     on_remote = mover.store.loose_present([w.oid for w, _ in large], mover.map)
     large = [(w, size) for w, size in large if w.oid not in on_remote]

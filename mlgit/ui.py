@@ -9,20 +9,41 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TextIO
 
+from mlgit.paths import escape_undecodable
+
 ProgressCallback = Callable[[int, int], None]
 """Called with (files done, bytes done) increments by long-running library code."""
 
 
 def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    _write(sys.stdout, escape_undecodable(text) + "\n")
 
 
 def err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    _write(sys.stderr, escape_undecodable(text) + "\n")
+
+
+def _write(stream: TextIO, text: str) -> None:
+    """Write `text`; what the stream cannot encode (say, non-ASCII on an ASCII terminal) is
+    shown as backslash escapes instead of failing."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = stream.encoding or "utf-8"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
+def warning(text: str) -> None:
+    err(f"warning: {text}")
 
 
 def json_out(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a name that is not UTF-8: JSON's \\u escapes carry it
+        text = json.dumps(data, indent=2)
+    _write(sys.stdout, text + "\n")
 
 
 def error(message: str, hint: str = "") -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 from typing import TYPE_CHECKING, Any
 
 from mlgit import ui
+from mlgit.damage import DAMAGED_POINTER
 
 if TYPE_CHECKING:
     from mlgit.checkout import Result
     from mlgit.commands.add import AddResult
     from mlgit.commands.fsck import Damaged, FsckResult
-    from mlgit.commands.gc import GcResult
+    from mlgit.commands.gc import GcPlan, GcResult, RemoteCheck
     from mlgit.commands.init import InitResult
     from mlgit.commands.ls import Listed
     from mlgit.commands.remote import RemoteRow
@@ -21,6 +23,10 @@ if TYPE_CHECKING:
     from mlgit.transfer import Failure
 
 MAX_LISTED = 20
+DAMAGED_HINT = ("a damaged file was edited in place through a hard link (cache.link hardlink),"
+                " which changed its cache object too: keep the edit with 'mlgit add PATH', or"
+                " get the original back from a remote; run 'mlgit unprotect PATH' before"
+                " editing linked files")
 
 
 def _asdict(obj: Any) -> dict[str, Any]:
@@ -38,8 +44,19 @@ def _without_prefix(message: str, pointer_rel: str) -> str:
     return message.removeprefix(f"{pointer_rel}: ")
 
 
-def _git_add_line(paths: list[str]) -> str:
-    return "git add " + " ".join(shlex.quote(p) for p in paths)
+def _git_add_line(paths: list[str], root: str) -> str:
+    return "git add " + _shell_paths(paths, root)
+
+
+def _shell_paths(paths: list[str], root: str) -> str:
+    """Repo-relative `paths` as shell words that work when pasted in the current folder:
+    relative to it, quoted, and after `--` when one of them starts with `-`."""
+    here = os.getcwd()
+    shown = [os.path.relpath(os.path.join(root, p), here) for p in paths]
+    words = [shlex.quote(p) for p in shown]
+    if any(p.startswith("-") for p in shown):
+        words.insert(0, "--")
+    return " ".join(words)
 
 
 def show_init(result: InitResult, json: bool) -> None:
@@ -49,10 +66,11 @@ def show_init(result: InitResult, json: bool) -> None:
     verb = "Initialised" if result.created else "Already initialised:"
     ui.out(f"{verb} mlgit in {result.root}/.mlgit")
     if result.git_add:
-        ui.out("To commit the mlgit setup, run:\n\n    " + _git_add_line(result.git_add) + "\n")
+        ui.out("To commit the mlgit setup, run:\n\n    "
+               + _git_add_line(result.git_add, result.root) + "\n")
 
 
-def show_add(result: AddResult, json: bool) -> None:
+def show_add(result: AddResult, json: bool, root: str) -> None:
     if json:
         ui.json_out({"items": [{"path": i.path, "pointer": i.pointer_path, "status": i.status,
                                 "kind": i.ptr.kind, "oid": i.ptr.oid, "size": i.ptr.size,
@@ -64,7 +82,7 @@ def show_add(result: AddResult, json: bool) -> None:
         ui.out(f"{i.status} {i.path} ({what}{ui.human_size(i.ptr.size)})")
     if result.git_add:
         ui.out("\nTo track the changes with Git, run:\n\n    "
-               + _git_add_line(result.git_add) + "\n")
+               + _git_add_line(result.git_add, root) + "\n")
 
 
 def _status_dict(e: StatusEntry) -> dict[str, Any]:
@@ -75,7 +93,8 @@ def _status_dict(e: StatusEntry) -> dict[str, Any]:
     s = e.status
     return {"path": s.path, "pointer": e.pointer_rel, "kind": s.kind, "state": s.state,
             "in_cache": s.in_cache, "missing_objects": s.missing_objects,
-            "added": s.added, "modified": s.modified, "deleted": s.deleted}
+            "added": s.added, "modified": s.modified, "deleted": s.deleted,
+            "damaged": s.damaged}
 
 
 def show_status(entries: list[StatusEntry], json: bool) -> None:
@@ -97,8 +116,10 @@ def show_status(entries: list[StatusEntry], json: bool) -> None:
         cache = "" if s.in_cache else f" (not in cache: {s.missing_objects} object(s))"
         ui.out(f"{s.path}: {s.state}{cache}")
         for label, paths in (("modified", s.modified), ("added", s.added),
-                             ("deleted", s.deleted)):
+                             ("deleted", s.deleted), ("damaged", s.damaged)):
             _list_paths(label, paths)
+        if s.state == "damaged" and DAMAGED_HINT not in hints:
+            hints.append(DAMAGED_HINT)
     for hint in hints:
         ui.err(f"hint: {hint}")
 
@@ -131,9 +152,12 @@ def show_checkout(results: list[Result], json: bool) -> None:
     if any(r.conflicts for r in results):
         ui.err("hint: keep the changes with 'mlgit add', or discard them with"
                " 'mlgit checkout --force'")
-    if any(r.failed for r in results):
-        ui.err("hint: a missing object must be added again or fetched from a remote;"
-               " a corrupt one was not written to the workspace")
+    hints = list(dict.fromkeys(h for r in results for h in r.hints if h))
+    if any(len(r.failed) > len(r.hints) for r in results):
+        hints.append("a missing object must be added again or fetched from a remote;"
+                     " a corrupt one was not written to the workspace")
+    for hint in hints:
+        ui.err(f"hint: {hint}")
 
 
 def show_ls(rows: list[Listed], json: bool) -> None:
@@ -153,7 +177,7 @@ def show_ls(rows: list[Listed], json: bool) -> None:
         ui.out(f"{ui.human_size(r.size):>10}  {r.files:>7}  {r.oid[:12]}  {cache:8}  {r.path}")
 
 
-def show_rm(removed: list[Removed], json: bool) -> None:
+def show_rm(removed: list[Removed], json: bool, root: str) -> None:
     if json:
         ui.json_out([_asdict(r) for r in removed])
         return
@@ -162,9 +186,9 @@ def show_rm(removed: list[Removed], json: bool) -> None:
     if removed:
         stage = sorted({r.gitignore_path for r in removed if r.gitignore_path})
         ui.out("\nTo record this in Git, run:\n\n    git rm --cached --quiet "
-               + " ".join(shlex.quote(r.pointer_path) for r in removed))
+               + _shell_paths([r.pointer_path for r in removed], root))
         if stage:
-            ui.out("    " + _git_add_line(stage) + "  # may report a removed .gitignore")
+            ui.out("    " + _git_add_line(stage, root) + "  # may report a removed .gitignore")
 
 
 def show_gc(result: GcResult, json: bool) -> None:
@@ -174,6 +198,9 @@ def show_gc(result: GcResult, json: bool) -> None:
     verb = "would remove" if result.dry_run else "removed"
     ui.out(f"{verb} {result.removed} object(s), {ui.human_size(result.freed_bytes)};"
            f" kept {result.kept}")
+    if result.remotes is not None:
+        for line in gc_remote_lines(result.remotes, result.removed):
+            ui.out(line)
     if result.set_aside:
         ui.out(_set_aside_line(result.set_aside, result.set_aside_bytes, result.quarantine))
 
@@ -181,6 +208,31 @@ def show_gc(result: GcResult, json: bool) -> None:
 def _set_aside_line(files: int, nbytes: int, folder: str) -> str:
     return (f"{_count(files, 'damaged file')} set aside in {folder}/ ({ui.human_size(nbytes)}),"
             " never deleted by mlgit: delete that folder when you no longer need them")
+
+
+def gc_plan_lines(plan: GcPlan) -> list[str]:
+    """What gc is about to delete, for the question before it does."""
+    lines = [f"gc will delete {_count(plan.count, 'object')} ({ui.human_size(plan.nbytes)})"
+             " from the cache.",
+             "No pointer in the work tree or at HEAD needs them; other branches or older"
+             " commits may."]
+    if plan.remotes is not None:
+        lines += gc_remote_lines(plan.remotes, plan.count)
+    return lines
+
+
+def gc_remote_lines(check: RemoteCheck, total: int) -> list[str]:
+    lines = [f"could not check a remote: {problem}" for problem in check.problems]
+    if not check.checked and not check.problems:
+        lines.append("no remote is configured: the cache holds the only copy")
+    elif check.unbacked == 0:
+        lines.append(f"every one of them is on a remote ({', '.join(check.checked)})")
+    else:
+        some = "all" if check.unbacked == total else f"{check.unbacked} of them"
+        where = f"checked: {', '.join(check.checked)}" if check.checked else "none checked"
+        lines.append(f"{some} ({ui.human_size(check.unbacked_bytes)}) on no remote ({where}):"
+                     " deleting those loses them for good")
+    return lines
 
 
 def show_unprotect(paths: list[str], json: bool) -> None:
@@ -285,6 +337,9 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
 
 def _transfer_hint(failed: list[Failure], command: str) -> str:
     reasons = {f.reason for f in failed}
+    if any(r.startswith(DAMAGED_POINTER) for r in reasons):
+        return ("restore each damaged pointer from Git ('git checkout -- POINTER') or add its"
+                " data again ('mlgit add PATH')")
     if reasons == {"not on the remote"}:
         return "push the missing objects from a clone whose cache has them"
     if reasons == {"not in the cache"}:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from mlgit import hashing
 from mlgit.errors import BadPath
+from mlgit.fileio import TMP_SUFFIX, remove_leftover
 from mlgit.parallel import chunked_map
-from mlgit.paths import RESERVED
+from mlgit.paths import RESERVED, check_utf8
 from mlgit.state import RACY_NS, fresh_oid, lookup
 from mlgit.ui import noop_progress
 
@@ -28,12 +29,8 @@ FileState = tuple[str, int, bool]
 """What a workspace file holds: (oid, size, executable bit). A plain tuple: this is built
 once per file on every status."""
 
-TMP_SUFFIX = ".mlgit-tmp"
-"""Files mlgit writes before renaming them into place; any found later are leftovers of an
-interrupted command: never data, removed by the next checkout."""
-
 leftovers: list[str] = []
-"""Leftover temp files seen by scans in this process (checkout removes them)."""
+"""Leftover temp files seen by scans in this process (remove_leftovers removes them)."""
 
 FOREIGN = ""
 """The oid given to a symlink or special file mlgit did not create: it matches no object."""
@@ -91,6 +88,8 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
             stale.append(one)
         else:
             fresh[""] = _state_of(one, oid)
+    if strict:
+        check_utf8([*fresh, *(f.key for f in stale)], rel)
     progress(len(fresh), sum(fs[1] for fs in fresh.values()))
     if store:
         stale.extend(_not_in_cache(abs_path, rel, fresh, odb))
@@ -150,6 +149,12 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
                 else:
                     f = _other(entry.path, rel_prefix + name, cache_dir, strict)
                     fresh[key_prefix + name] = _state_of(f, f.link_oid or FOREIGN)
+
+
+def remove_leftovers() -> None:
+    """Remove the temp files scans came across whose writer is gone (see remove_leftover)."""
+    while leftovers:
+        remove_leftover(leftovers.pop())
 
 
 def _other(abs_path: str, rel: str, cache_dir: str, strict: bool) -> Found:

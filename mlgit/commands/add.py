@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 from dataclasses import dataclass
 
-from mlgit import gitignore, pointer, scm
-from mlgit.build import build
+from mlgit import gitignore, pointer, scm, workspace
+from mlgit.build import build, build_parts
+from mlgit.commands.common import Target, check_part_exists, containing_pointer, load
 from mlgit.errors import BadPath, MlgitError
+from mlgit.fileio import temp_beside
 from mlgit.linker import Linker
 from mlgit.paths import (
     artifact_path_for,
+    check_utf8,
     is_pointer_name,
     pointer_path_for,
     resolve_user_path,
@@ -60,6 +64,7 @@ def _expand_one(arg: str) -> list[str]:
 
 
 def check_targets(repo: Repo, rels: list[str]) -> None:
+    _check_names(rels)
     for rel in rels:
         _check_one(repo, rel)
     _check_overlaps(repo, rels)
@@ -69,17 +74,45 @@ def check_targets(repo: Repo, rels: list[str]) -> None:
                       f"stop tracking it in Git first: git rm -r --cached '{rel}'")
 
 
+def _check_names(rels: list[str]) -> None:
+    """Names mlgit cannot record: not UTF-8, or not expressible in a .gitignore line."""
+    check_utf8(rels)
+    for rel in rels:
+        gitignore.check_name(rel)
+
+
 def _check_one(repo: Repo, rel: str) -> None:
     if is_pointer_name(rel):
         raise BadPath(f"{rel}: is an mlgit pointer file, not data",
                       f"add the data it points to: mlgit add {rel.removesuffix('.mlgit')}")
     if not os.path.lexists(repo.abspath(rel)):
         raise BadPath(f"{rel}: no such file or directory", "check the path")
+    pointer_rel = pointer_path_for(rel)
+    if os.path.isdir(repo.abspath(pointer_rel)):
+        raise BadPath(f"{pointer_rel}: is a folder, so the pointer file of {rel} cannot be"
+                      " written there", f"rename or move the folder {pointer_rel}, then add"
+                      " again")
+    _check_name_length(repo, rel, pointer_rel)
     if os.path.islink(repo.abspath(rel)) and cache_link_oid(repo.abspath(rel),
                                                             repo.cache_dir) is None:
         # mlgit's own link into the cache (cache.link symlink) stands for its object
         raise BadPath(f"{rel}: is a symbolic link; mlgit tracks files and folders, not links",
                       "add the link's target instead, or replace the link with a copy")
+
+
+def _check_name_length(repo: Repo, rel: str, pointer_rel: str) -> None:
+    """The pointer's name is the data's name plus '.mlgit': refuse before writing anything
+    if the filesystem cannot hold that name."""
+    folder = os.path.dirname(repo.abspath(pointer_rel))
+    name = os.fsencode(os.path.basename(pointer_rel))
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    if len(name) > limit:
+        raise BadPath(f"{rel}: the name is too long for its pointer file ({len(name)} bytes"
+                      f" with '.mlgit'; this filesystem allows {limit})",
+                      f"rename it to at most {limit - len('.mlgit')} bytes, then add it")
 
 
 def _check_overlaps(repo: Repo, rels: list[str]) -> None:
@@ -98,14 +131,17 @@ def _check_overlaps(repo: Repo, rels: list[str]) -> None:
 
 def add(repo: Repo, args: list[str]) -> AddResult:
     rels = expand(repo, args)
+    parts, rels = split_parts(repo, rels)
     check_targets(repo, rels)
     with repo.lock():
         try:
             built = [_build_one(repo, rel) for rel in rels]
+            built += _build_parts(repo, parts)
         except BaseException:
             repo.odb.abort()
             raise
         repo.odb.finish()
+        workspace.remove_leftovers()
         items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
         repo.state.flush()
@@ -116,6 +152,49 @@ def add(repo: Repo, args: list[str]) -> AddResult:
             folder = item.path.rpartition("/")[0]
             git_add.update((item.pointer_path, f"{folder}/.gitignore" if folder else ".gitignore"))
     return AddResult(items, sorted(git_add))
+
+
+def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:
+    """Paths inside a tracked folder (each updates that folder's pointer) apart from the
+    other paths. A part of a folder that is itself being added is dropped."""
+    pointers = repo.pointer_files()
+    parts: list[Target] = []
+    others: list[str] = []
+    for rel in rels:
+        folder = None if is_pointer_name(rel) else containing_pointer(repo, rel, pointers)
+        if folder is None:
+            others.append(rel)
+        elif artifact_path_for(folder) not in rels:
+            target = Target(load(repo, folder), rel[len(artifact_path_for(folder)) + 1:])
+            check_part_exists(repo, target)
+            parts.append(target)
+    part_rels = [f"{t.item.rel}/{t.sub}" for t in parts]
+    for rel, files in scm.tracked_under(repo.root, part_rels).items():
+        raise BadPath(f"{rel}: already tracked by Git ({files[0]})",
+                      f"stop tracking it in Git first: git rm -r --cached '{rel}'")
+    return parts, others
+
+
+def _build_parts(repo: Repo, parts: list[Target]
+                 ) -> list[tuple[str, Pointer, dict[str, FileState] | None]]:
+    """Each tracked folder named by `parts` with the entries under those parts replaced by
+    what is in the workspace now (see build.build_parts)."""
+    by_folder: dict[str, list[Target]] = {}
+    for target in parts:
+        by_folder.setdefault(target.item.pointer_rel, []).append(target)
+    built: list[tuple[str, Pointer, dict[str, FileState] | None]] = []
+    for targets in by_folder.values():
+        item = targets[0].item
+        label = f"{item.rel}/{targets[0].sub}" if len(targets) == 1 \
+            else f"{len(targets)} paths in {item.rel}"
+        try:
+            with Progress(f"add {label}") as progress:
+                ptr, files = build_parts(repo, item.rel, item.ptr, [t.sub for t in targets],
+                                         progress=progress)
+        except OSError as exc:
+            raise _unreadable(repo, item.rel, exc) from None
+        built.append((item.rel, ptr, files))
+    return built
 
 
 def _build_one(repo: Repo, rel: str) -> tuple[str, Pointer, dict[str, FileState] | None]:
@@ -153,10 +232,15 @@ def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
             ptr.exec = old.exec
         if (old.oid, old.kind, old.exec) == (ptr.oid, ptr.kind, ptr.exec):
             return Added(rel, pointer_rel, ptr, "unchanged")
-    tmp = abs_pointer + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(pointer.dumps(ptr))
-    os.replace(tmp, abs_pointer)
+    tmp = temp_beside(abs_pointer)
+    try:
+        with open(tmp, "xb") as f:
+            f.write(pointer.dumps(ptr))
+        os.replace(tmp, abs_pointer)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
     return Added(rel, pointer_rel, ptr, "added" if old is None else "updated")
 
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from mlgit.checkout import Result, checkout_artifact
-from mlgit.commands.common import Broken, Tracked, all_tracked, tracked_targets
+from mlgit.commands.common import (
+    Broken,
+    Tracked,
+    parts_or_all,
+    size_error,
+)
 from mlgit.linker import Linker
 from mlgit.repo import Repo
 from mlgit.ui import Progress
 
 
 def checkout(repo: Repo, targets: list[str], force: bool) -> list[Result]:
-    items: list[Tracked | Broken] = list(tracked_targets(repo, targets)) if targets \
-        else all_tracked(repo)
+    items = parts_or_all(repo, targets)
     with repo.lock():
-        return restore(repo, [(item, "") for item in items], force)
+        return restore(repo, items, force)
 
 
 def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) -> list[Result]:
@@ -24,6 +28,12 @@ def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) 
         if isinstance(item, Broken):
             result = Result(item.pointer_rel)
             result.failed.append((item.pointer_rel, item.error.message))
+            result.hints.append(item.error.hint)
+        elif (damaged := size_error(repo, item)) is not None:
+            result = Result(item.rel)
+            result.failed.append((item.pointer_rel,
+                                  damaged.message.removeprefix(f"{item.pointer_rel}: ")))
+            result.hints.append(damaged.hint)
         else:
             total = item.ptr.files if item.ptr.is_dir else 1
             with Progress(f"checkout {item.rel}", total, item.ptr.size) as progress:

@@ -5,12 +5,21 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, NamedTuple
 
-from mlgit.errors import BadPath, MlgitError
-from mlgit.paths import artifact_path_for, is_pointer_name, pointer_path_for, resolve_user_path
+from mlgit.damage import pointer_size_error
+from mlgit.errors import BadPath, BadPointer, MlgitError
+from mlgit.odb import CorruptObject
+from mlgit.paths import (
+    artifact_path_for,
+    at_or_under,
+    is_pointer_name,
+    pointer_path_for,
+    resolve_user_path,
+)
 
 if TYPE_CHECKING:
     from mlgit.pointer import Pointer
     from mlgit.repo import Repo
+    from mlgit.tree import Manifest
 
 
 class Tracked(NamedTuple):
@@ -31,6 +40,18 @@ def load(repo: Repo, pointer_rel: str) -> Tracked:
     return Tracked(pointer_rel, repo.artifact_rel(pointer_rel, ptr), ptr)
 
 
+def size_error(repo: Repo, item: Tracked) -> BadPointer | None:
+    """A BadPointer if the pointer's size (or file count) disagrees with its content, as far
+    as the cache can tell (mlgit.damage)."""
+    manifest = None
+    if item.ptr.is_dir:
+        try:
+            manifest = repo.manifest(item.ptr.oid, f"{item.rel} (manifest {item.ptr.oid[:12]})")
+        except (FileNotFoundError, CorruptObject, MlgitError):
+            return None  # reported by the command itself
+    return pointer_size_error(repo.odb, item.pointer_rel, item.rel, item.ptr, manifest)
+
+
 def all_tracked(repo: Repo) -> list[Tracked | Broken]:
     items: list[Tracked | Broken] = []
     for pointer_rel in repo.pointer_files():
@@ -47,10 +68,15 @@ def tracked_targets(repo: Repo, args: list[str]) -> list[Tracked]:
     for arg in args:
         rel = resolve_user_path(repo.root, arg)
         pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
+        if os.path.isdir(repo.abspath(pointer_rel)):
+            raise BadPath(f"{pointer_rel}: is a folder, not a pointer file",
+                          f"rename or move the folder {pointer_rel}; a pointer file must"
+                          " have that name")
         if not os.path.isfile(repo.abspath(pointer_rel)):
             raise BadPath(f"{arg}: not tracked by mlgit ({pointer_rel} does not exist)",
                           _untracked_hint(repo, rel))
         found.setdefault(pointer_rel, load(repo, pointer_rel))
+    repo.remove_leftovers_beside(list(found))
     return list(found.values())
 
 
@@ -62,12 +88,92 @@ def _untracked_hint(repo: Repo, rel: str) -> str:
     return "run 'mlgit ls' to see what is tracked, or 'mlgit add' to track it"
 
 
-def containing_pointer(repo: Repo, rel: str) -> str | None:
-    """The pointer of the tracked folder that `rel` lies inside, if any."""
-    for pointer_rel in repo.pointer_files():
+def containing_pointer(repo: Repo, rel: str, pointers: list[str] | None = None) -> str | None:
+    """The pointer of the tracked folder that `rel` lies inside, if any (`pointers`: the
+    repository's pointer files, when the caller has listed them already)."""
+    for pointer_rel in repo.pointer_files() if pointers is None else pointers:
         if rel.startswith(artifact_path_for(pointer_rel) + "/"):
             return pointer_rel
     return None
+
+
+class Target(NamedTuple):
+    item: Tracked
+    sub: str  # "" for the whole artifact, else a path inside the tracked folder
+
+
+def resolve_target(repo: Repo, arg: str) -> Target:
+    """A user path: a tracked artifact (its data path or its pointer file) or a path inside
+    a tracked folder."""
+    rel = resolve_user_path(repo.root, arg)
+    pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
+    if os.path.isfile(repo.abspath(pointer_rel)):
+        return Target(load(repo, pointer_rel), "")
+    folder = containing_pointer(repo, rel)
+    if folder is not None:
+        return Target(load(repo, folder), rel[len(artifact_path_for(folder)) + 1:])
+    raise BadPath(f"{arg}: not tracked by mlgit ({pointer_rel} does not exist)",
+                  "run 'mlgit ls' to see what is tracked, or 'mlgit add' to track it")
+
+
+def resolve_targets(repo: Repo, args: list[str]) -> list[Target]:
+    """Each user path's target, duplicates dropped."""
+    targets: dict[tuple[str, str], Target] = {}
+    for arg in args:
+        target = resolve_target(repo, arg)
+        targets.setdefault((target.item.pointer_rel, target.sub), target)
+    return list(targets.values())
+
+
+def select_part(manifest: Manifest, sub: str, rel: str) -> list[int]:
+    """Indexes of the manifest entries at or under `sub` (all when `sub` is "")."""
+    if not sub:
+        return list(range(len(manifest)))
+    chosen = [i for i, p in enumerate(manifest.paths) if at_or_under(p, sub)]
+    if not chosen:
+        raise BadPath(f"{rel}/{sub}: no such file or folder in the tracked folder {rel}",
+                      f"run 'mlgit status {rel}' to see what it holds")
+    return chosen
+
+
+def check_part(target: Target) -> None:
+    """A path inside a tracked artifact must be inside a tracked folder."""
+    item, sub = target
+    if sub and not item.ptr.is_dir:
+        raise BadPath(f"{item.rel}/{sub}: {item.rel} is a file, not a folder",
+                      f"name {item.rel} itself")
+
+
+def check_part_exists(repo: Repo, target: Target) -> None:
+    """A path inside a tracked folder must be in the workspace or in the folder's manifest.
+    (A manifest that cannot be read is left for the command to report.)"""
+    check_part(target)
+    item, sub = target
+    if not sub or os.path.lexists(repo.abspath(f"{item.rel}/{sub}")):
+        return
+    from mlgit.odb import CorruptObject
+
+    try:
+        manifest = repo.manifest(item.ptr.oid, f"{item.rel} (manifest {item.ptr.oid[:12]})")
+    except (FileNotFoundError, CorruptObject, MlgitError):
+        return
+    select_part(manifest, sub, item.rel)
+
+
+def named_parts(repo: Repo, args: list[str]) -> list[Target]:
+    """The target of each user path: a tracked artifact, or a path inside a tracked folder
+    that is in the workspace or in the folder's manifest."""
+    named = resolve_targets(repo, args)
+    for target in named:
+        check_part_exists(repo, target)
+    return named
+
+
+def parts_or_all(repo: Repo, args: list[str]) -> list[tuple[Tracked | Broken, str]]:
+    """(artifact, part or "") for the user paths; without any, every artifact whole."""
+    if args:
+        return [(t.item, t.sub) for t in named_parts(repo, args)]
+    return [(item, "") for item in all_tracked(repo)]
 
 
 def quarantine_folder(repo: Repo) -> str:

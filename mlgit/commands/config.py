@@ -30,6 +30,18 @@ def set_value(repo: Repo, key: str, value: str, local: bool) -> Any:
         return repo.config.set(key, value, local)
 
 
+HARDLINK_WARNING = ("with cache.link hardlink, a workspace file is its cache object: editing one"
+                    " in place (the read-only bit does not stop root) damages the cache and"
+                    " loses the original; run 'mlgit unprotect PATH' before editing")
+
+
+def warnings_for(key: str, value: Any) -> list[str]:
+    """What a user setting `key` to `value` should know."""
+    if key == "cache.link" and "hardlink" in value:
+        return [HARDLINK_WARNING]
+    return []
+
+
 def _lock_timeout(repo: Repo) -> float:
     try:
         timeout: float = repo.config.get("core.lock_timeout")

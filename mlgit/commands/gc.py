@@ -1,13 +1,47 @@
-"""mlgit gc: delete cache objects that no pointer in the workspace references."""
+"""mlgit gc: delete cache objects that neither the work tree's pointers nor the pointers
+committed at HEAD reference.
+
+It works in two steps so that the command line can ask first: `plan` says what would be
+deleted (and, if asked, how much of it no remote has); `collect` deletes what a plan named,
+minus anything that became referenced meanwhile. Nothing here prompts or prints.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from mlgit import pointer as pointer_mod
+from mlgit import scm
 from mlgit.commands.common import Broken, all_tracked, quarantine_folder
 from mlgit.errors import MlgitError
 from mlgit.odb import CorruptObject
+from mlgit.pointer import Pointer
 from mlgit.repo import Repo
+
+
+@dataclass
+class RemoteCheck:
+    """Which of the objects gc would delete the configured remotes have."""
+
+    checked: list[str] = field(default_factory=list)  # remotes that answered
+    problems: list[str] = field(default_factory=list)  # remotes that could not be checked
+    unbacked: int = 0  # objects to delete that no remote checked has
+    unbacked_bytes: int = 0
+
+
+@dataclass
+class GcPlan:
+    garbage: dict[str, int]  # oid -> bytes deleting it frees
+    kept: int
+    remotes: RemoteCheck | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.garbage)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(self.garbage.values())
 
 
 @dataclass
@@ -16,41 +50,105 @@ class GcResult:
     freed_bytes: int
     kept: int
     dry_run: bool
-    set_aside: int = 0  # corrupt copies in the cache's quarantine folder, which gc never empties
+    remotes: RemoteCheck | None = None
+    set_aside: int = 0  # damaged files in the cache's quarantine folder, which gc never empties
     set_aside_bytes: int = 0
     quarantine: str = ""  # that folder, relative to the repository root
 
 
-def gc(repo: Repo, dry_run: bool) -> GcResult:
+def plan(repo: Repo, check_remotes: bool) -> GcPlan:
+    """What gc would delete now. With `check_remotes`, also which of it the configured
+    remotes hold (a remote that cannot be reached is reported, not fatal)."""
+    keep = referenced(repo)
+    garbage = repo.odb.garbage(keep)
+    kept = len(set(repo.odb.iter_oids()) & keep)
+    result = GcPlan(garbage, kept)
+    if check_remotes and garbage:
+        result.remotes = _check_remotes(repo, garbage)
+    return result
+
+
+def preview(p: GcPlan) -> GcResult:
+    return GcResult(p.count, p.nbytes, p.kept, True, p.remotes)
+
+
+def collect(repo: Repo, approved: GcPlan | None) -> GcResult:
+    """Delete the objects `approved` names (all unreferenced ones when None) that are still
+    unreferenced: what is referenced is worked out again under the repository lock."""
     with repo.lock():
         keep = referenced(repo)
-        removed, freed, kept = repo.odb.collect(keep, dry_run)
-        if not dry_run:
-            repo.forget_manifest_memos(keep)
-    return GcResult(removed, freed, kept, dry_run, *repo.odb.quarantine_usage(),
+        if approved is not None:
+            keep |= set(repo.odb.iter_oids()) - approved.garbage.keys()
+        removed, freed, kept = repo.odb.collect(keep, False)
+        repo.forget_manifest_memos(keep)
+    return GcResult(removed, freed, kept, False, None, *repo.odb.quarantine_usage(),
                     quarantine_folder(repo))
 
 
 def referenced(repo: Repo) -> set[str]:
-    """Every oid a workspace pointer needs. Refuses to run if any pointer is unreadable,
-    because deleting objects it might name could lose data."""
+    """Every oid a pointer in the work tree or at HEAD needs. Refuses to run if any pointer
+    is unreadable, because deleting objects it might name could lose data."""
     keep: set[str] = set()
     for item in all_tracked(repo):
         if isinstance(item, Broken):
             raise MlgitError(f"{item.pointer_rel}: cannot read pointer; gc would not know what"
                              " it references", "fix or remove that pointer file, then rerun gc")
-        keep.add(item.ptr.oid)
-        if item.ptr.is_dir:
-            keep.update(_manifest_oids(repo, item.ptr.oid, item.rel))
+        _add(repo, keep, item.ptr, item.rel, "")
+    for pointer_rel, raw in scm.pointer_blobs_at_head(repo.root):
+        try:
+            ptr = pointer_mod.loads(raw, pointer_rel)
+            rel = repo.artifact_rel(pointer_rel, ptr)
+        except MlgitError as exc:
+            raise MlgitError(f"{pointer_rel} at HEAD: cannot read pointer ({exc.message});"
+                             " gc would not know what it references",
+                             "commit a fixed pointer (or remove it with 'git rm'), then rerun"
+                             " gc") from None
+        if ptr.oid not in keep:
+            _add(repo, keep, ptr, rel, " at HEAD")
     return keep
 
 
-def _manifest_oids(repo: Repo, oid: str, rel: str) -> set[str]:
+def _add(repo: Repo, keep: set[str], ptr: Pointer, rel: str, where: str) -> None:
+    keep.add(ptr.oid)
+    if ptr.is_dir:
+        keep.update(_manifest_oids(repo, ptr.oid, rel, where))
+
+
+def _manifest_oids(repo: Repo, oid: str, rel: str, where: str) -> set[str]:
     try:
         manifest = repo.manifest(oid, rel)
     except (FileNotFoundError, CorruptObject):
-        raise MlgitError(f"{rel}: its directory manifest {oid[:12]} is missing or corrupt, so gc"
-                         " cannot tell which files it needs",
-                         f"re-add it with 'mlgit add {rel}' or remove its pointer, then rerun"
-                         " gc") from None
+        hint = (f"re-add it with 'mlgit add {rel}' or remove its pointer, then rerun gc"
+                if not where else
+                "HEAD's pointer names it: run 'mlgit fetch' with that pointer checked out,"
+                " or commit without it; then rerun gc")
+        raise MlgitError(f"{rel}{where}: its directory manifest {oid[:12]} is missing or"
+                         " corrupt, so gc cannot tell which files it needs", hint) from None
     return set(manifest.oids)
+
+
+def _check_remotes(repo: Repo, garbage: dict[str, int]) -> RemoteCheck:
+    from mlgit import remote_config
+    from mlgit.commands.transfer import open_store, remote_errors
+    from mlgit.transfer import Mover
+
+    check = RemoteCheck()
+    wanted = set(garbage)
+    backed: set[str] = set()
+    for name in remote_config.names(repo.config):
+        try:
+            spec, store = open_store(repo, name)
+            with remote_errors(spec):
+                mover = Mover(repo.odb, store, 4)
+                packed = mover.packed()
+                found = wanted & packed.keys()
+                found |= store.loose_present(wanted - found, mover.map)
+        except MlgitError as exc:
+            check.problems.append(exc.message)
+            continue
+        check.checked.append(name)
+        backed |= found
+    unbacked = wanted - backed
+    check.unbacked = len(unbacked)
+    check.unbacked_bytes = sum(garbage[oid] for oid in unbacked)
+    return check

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlgit.commands.common import Broken, all_tracked
+from mlgit.commands.common import Broken, all_tracked, size_error
 from mlgit.odb import CorruptObject
 from mlgit.repo import Repo
 
@@ -27,6 +27,10 @@ def ls(repo: Repo) -> list[Listed]:
             rows.append(Listed(item.pointer_rel, "?", 0, 0, "", False, item.error.message))
             continue
         ptr = item.ptr
+        damaged = size_error(repo, item)
+        if damaged is not None:  # its size is not believed
+            rows.append(Listed(item.pointer_rel, "?", 0, 0, "", False, damaged.message))
+            continue
         rows.append(Listed(item.rel, ptr.kind, ptr.size, (ptr.files or 0) if ptr.is_dir else 1,
                            ptr.oid, _in_cache(repo, ptr.oid, ptr.is_dir)))
     return rows

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from mlgit.commands.common import Broken, Tracked, all_tracked, tracked_targets
+from mlgit import workspace
+from mlgit.commands.common import Broken, parts_or_all
 from mlgit.errors import MlgitError
-from mlgit.status import ArtifactStatus, safe_status
+from mlgit.status import DAMAGED, ArtifactStatus, safe_status
 
 if TYPE_CHECKING:
     from mlgit.repo import Repo
@@ -21,19 +22,23 @@ class StatusEntry(NamedTuple):
     def clean(self) -> bool:
         return self.status is not None and self.status.clean
 
+    @property
+    def damaged(self) -> bool:
+        return self.status is not None and self.status.state == DAMAGED
+
 
 def status(repo: Repo, targets: list[str]) -> list[StatusEntry]:
-    items: list[Tracked | Broken] = list(tracked_targets(repo, targets)) if targets \
-        else all_tracked(repo)
+    items = parts_or_all(repo, targets)
     entries = []
-    for item in items:
+    for item, sub in items:
         if isinstance(item, Broken):
             entries.append(StatusEntry(item.pointer_rel, None, item.error))
             continue
-        result = safe_status(repo, item.rel, item.ptr)
+        result = safe_status(repo, item.rel, item.ptr, sub)
         if isinstance(result, MlgitError):
             entries.append(StatusEntry(item.pointer_rel, None, result))
         else:
             entries.append(StatusEntry(item.pointer_rel, result))
     repo.state.flush()
+    workspace.remove_leftovers()
     return entries

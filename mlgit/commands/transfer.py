@@ -9,20 +9,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from mlgit import fs, remote_config, tree
+from mlgit import fs, remote_config
 from mlgit.backends import open_backend
 from mlgit.checkout import Result
-from mlgit.commands.common import Broken, Tracked, all_tracked, containing_pointer, load
-from mlgit.errors import BadPath, MlgitError
+from mlgit.commands import common
+from mlgit.commands.common import (
+    Broken,
+    Target,
+    Tracked,
+    all_tracked,
+    check_part,
+    select_part,
+    size_error,
+)
+from mlgit.errors import MlgitError
 from mlgit.hashing import hash_bytes
 from mlgit.odb import CorruptObject
-from mlgit.paths import (
-    artifact_path_for,
-    at_or_under,
-    is_pointer_name,
-    pointer_path_for,
-    resolve_user_path,
-)
+from mlgit.paths import artifact_path_for
 from mlgit.remote import RemoteStore
 from mlgit.remote_config import RemoteSpec
 from mlgit.repo import Repo
@@ -31,11 +34,6 @@ from mlgit.transfer import Failure, Mover, TransferResult, Want, fetch, push
 from mlgit.ui import Progress
 
 REMOTE_JOBS = {"local": 4, "memory": 4, "ssh": 8, "gs": 16, "s3": 16}
-
-
-class Target(NamedTuple):
-    item: Tracked
-    sub: str  # "" for the whole artifact, else a path inside the tracked folder
 
 
 class Outcome(NamedTuple):
@@ -50,23 +48,7 @@ def resolve_targets(repo: Repo, args: list[str]) -> tuple[list[Target], list[Bro
         found = all_tracked(repo)
         return ([Target(i, "") for i in found if isinstance(i, Tracked)],
                 [i for i in found if isinstance(i, Broken)])
-    targets: dict[tuple[str, str], Target] = {}
-    for arg in args:
-        target = _target(repo, arg)
-        targets.setdefault((target.item.pointer_rel, target.sub), target)
-    return list(targets.values()), []
-
-
-def _target(repo: Repo, arg: str) -> Target:
-    rel = resolve_user_path(repo.root, arg)
-    pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
-    if os.path.isfile(repo.abspath(pointer_rel)):
-        return Target(load(repo, pointer_rel), "")
-    folder = containing_pointer(repo, rel)
-    if folder is not None:
-        return Target(load(repo, folder), rel[len(artifact_path_for(folder)) + 1:])
-    raise BadPath(f"{arg}: not tracked by mlgit",
-                  "run 'mlgit ls' to see what is tracked")
+    return common.resolve_targets(repo, args), []
 
 
 def open_store(repo: Repo, name: str | None) -> tuple[RemoteSpec, RemoteStore]:
@@ -110,9 +92,8 @@ def wants_for(repo: Repo, target: Target, failures: list[Failure],
     given that the manifest is in the cache."""
     item, sub = target
     ptr = item.ptr
+    check_part(target)
     if not ptr.is_dir:
-        if sub:
-            raise BadPath(f"{item.rel}/{sub}: {item.rel} is a file, not a folder")
         return [Want(ptr.oid, ptr.size, item.rel)]
     wants = [Want(ptr.oid, -1, f"{item.rel} (folder manifest)")]
     try:
@@ -123,20 +104,10 @@ def wants_for(repo: Repo, target: Target, failures: list[Failure],
     except CorruptObject:
         failures.append(Failure(wants[0].path, ptr.oid, "corrupt in the cache; set aside"))
         return []
-    selected = _select(listing, sub, item.rel)
+    selected = select_part(listing, sub, item.rel)
     return (wants if manifest else []) + [
         Want(listing.oids[i], listing.sizes[i], f"{item.rel}/{listing.paths[i]}")
         for i in selected]
-
-
-def _select(manifest: tree.Manifest, sub: str, rel: str) -> list[int]:
-    if not sub:
-        return list(range(len(manifest)))
-    chosen = [i for i, p in enumerate(manifest.paths) if at_or_under(p, sub)]
-    if not chosen:
-        raise BadPath(f"{rel}/{sub}: no such file or folder in the tracked folder {rel}",
-                      f"run 'mlgit status {rel}' to see what it holds")
-    return chosen
 
 
 def _progress(verb: str, wants: list[Want]) -> Progress:
@@ -151,6 +122,11 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
     with repo.lock(), remote_errors(spec):
         wants: list[Want] = []
         for target in targets:
+            if (damaged := size_error(repo, target.item)) is not None:
+                result.failed.append(Failure(
+                    target.item.pointer_rel, target.item.ptr.oid,
+                    damaged.message.removeprefix(f"{target.item.pointer_rel}: ")))
+                continue
             wants += wants_for(repo, target, result.failed)
         with _progress("push", wants) as progress:
             result.merge(push(Mover(repo.odb, store, _jobs(spec, jobs), progress), wants))

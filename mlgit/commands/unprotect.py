@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from mlgit.checkout import corrupt_reason
-from mlgit.commands.common import Tracked, tracked_targets
+from mlgit.commands.common import Tracked, named_parts
 from mlgit.errors import MlgitError
 from mlgit.hashing import hash_file
 from mlgit.linker import copy_verified
@@ -17,10 +17,11 @@ from mlgit.workspace import cache_link_oid
 def unprotect(repo: Repo, targets: list[str]) -> list[str]:
     """Returns the rel paths that were turned into copies."""
     changed: list[str] = []
+    named = named_parts(repo, targets)
     with repo.lock():
-        for item in tracked_targets(repo, targets):
+        for item, sub in named:
             executable = _recorded_exec_bits(repo, item)
-            for rel in _files_under(repo, item.rel):
+            for rel in _files_under(repo, f"{item.rel}/{sub}" if sub else item.rel):
                 if _unprotect_file(repo, rel, executable.get(rel, False)):
                     changed.append(rel)
     return changed

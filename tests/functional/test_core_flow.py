@@ -233,7 +233,7 @@ def test_gc_removes_only_unreferenced_objects(repo: Path) -> None:
     dry = json.loads(mlgit(repo, "gc", "--dry-run", "--json").out)
     assert dry["removed"] == 1 and dry["dry_run"] is True
     assert len(cache_oids(repo)) == 2
-    out = mlgit(repo, "gc").out
+    out = mlgit(repo, "gc", "-f").out
     assert "removed 1 object(s), 2 B" in out
     assert len(cache_oids(repo)) == 1
     assert mlgit(repo, "status", "-q").code == 0
@@ -243,7 +243,7 @@ def test_gc_refuses_when_a_pointer_is_unreadable(repo: Path) -> None:
     write(repo / "f.txt", "v1")
     mlgit(repo, "add", "f.txt")
     write(repo / "g.txt.mlgit", "not: [valid")
-    result = mlgit(repo, "gc", code=1)
+    result = mlgit(repo, "gc", "-f", code=1)
     assert "g.txt.mlgit" in result.err
     assert len(cache_oids(repo)) == 1
 
@@ -340,14 +340,14 @@ def test_interrupted_add_leaves_a_consistent_state(repo: Path) -> None:
     assert b"Traceback" not in err
     assert not (repo / "big.mlgit").exists()
     mlgit(repo, "add", "big")  # rerunning finishes the job
-    mlgit(repo, "gc")
+    mlgit(repo, "gc", "-f")
     assert mlgit(repo, "status", "-q").code == 0
 
 
 def test_leftover_temp_files_are_ignored_then_cleaned(repo: Path) -> None:
     make_tree(repo / "data", {"a": "1", "sub/b": "2"})
     mlgit(repo, "add", "data")
-    leftover = write(repo / "data" / "sub" / ".b.4242-7.mlgit-tmp", "half written")
+    leftover = write(repo / "data" / "sub" / ".b.99999999-7.mlgit-tmp", "half written")
     assert "data: unchanged" in mlgit(repo, "status").out
     mlgit(repo, "checkout")
     assert not leftover.exists()
@@ -388,7 +388,7 @@ def test_gc_removes_stale_temp_files_but_not_fresh_ones(repo: Path) -> None:
     fresh = write(cache / "cd" / ".999-3.tmp", "maybe another writer")
     for p in old:
         os.utime(p, (1_600_000_000, 1_600_000_000))
-    mlgit(repo, "gc")
+    mlgit(repo, "gc", "-f")
     assert not any(p.exists() for p in old)
     assert fresh.exists()
     assert mlgit(repo, "status", "-q").code == 0
@@ -403,7 +403,7 @@ def test_gc_forgets_memoised_manifests_of_deleted_folders(repo: Path) -> None:
     mlgit(repo, "status")
     memos = repo / ".mlgit" / "tmp" / "manifests"
     assert len(list(memos.iterdir())) == 2
-    mlgit(repo, "gc")
+    mlgit(repo, "gc", "-f")
     assert len(list(memos.iterdir())) == 1
     assert mlgit(repo, "status", "-q").code == 0
 

@@ -146,7 +146,7 @@ def test_gc_drops_set_aside_copies_and_keeps_the_quarantine(repo: Path, tmp_path
     packs = repo / ".mlgit/cache/packs"
     assert len(list(packs.glob("*.quarantined"))) == 1
 
-    result = json.loads(mlgit(repo, "gc", "--json").out)
+    result = json.loads(mlgit(repo, "gc", "-f", "--json").out)
     assert (result["removed"], result["kept"]) == (0, 1)  # a set-aside copy is not kept
     assert (result["set_aside"], result["quarantine"]) == (2, ".mlgit/cache/quarantine")
     assert _quarantine(repo) == quarantined  # never deleted by gc
@@ -154,7 +154,7 @@ def test_gc_drops_set_aside_copies_and_keeps_the_quarantine(repo: Path, tmp_path
     assert cache_oids(repo) == [oids["b.txt"]]
     assert mlgit(repo, "status").out.count("not in cache") == 2
 
-    text = mlgit(repo, "gc").out
+    text = mlgit(repo, "gc", "-f").out
     assert "2 damaged files set aside in .mlgit/cache/quarantine/" in text, text
     mlgit(repo, "pull")
     for rel, data in files.items():

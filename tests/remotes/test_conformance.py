@@ -186,3 +186,41 @@ def test_a_damaged_pack_index_is_reported_and_ignored(source: Path, remote: Any,
     paths = [f["path"] for f in pulled["failed"]]
     assert index in paths
     assert (other / "model.bin").exists()
+
+
+EMPTY = {"empty.txt": b"", "pkg/__init__.py": b"", "pkg/sub/__init__.py": b"",
+         "mixed/__init__.py": b"", "mixed/small.py": b"x = 1\n",
+         "mixed/big.bin": LARGE["data/big/one-and-a-half.bin"]}
+
+
+def test_empty_files_round_trip_alone_in_folders_and_beside_others(
+        tmp_path: Path, remote: Any) -> None:
+    root = tmp_path / "empty-source"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    run(root, "init")
+    make_tree(root, EMPTY)
+    for target in ("empty.txt", "pkg", "mixed"):  # one add each: a lone empty file alone
+        run(root, "add", target)
+    setup_remote(root, remote)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "empty files")
+    alone = result_of(root, "push", "empty.txt")  # the empty object is on every remote
+    assert alone["failed"] == [] and alone["transferred"] == 0 and alone["already"] == 1
+    pushed = result_of(root, "push")
+    assert pushed["failed"] == []
+    for artifact in result_of(root, "status", "--remote")["artifacts"]:
+        assert artifact["on_remote"] == artifact["objects"], artifact
+    stored = _remote_files(remote)
+    empty_oid = hash_bytes(b"")
+    assert f"{empty_oid[:2]}/{empty_oid[2:]}" not in stored
+    assert not [p for p, size in stored.items() if p.endswith(".pack") and size == 0]
+    other = clone(root, remote, tmp_path / "empty-clone")
+    fetched = result_of(other, "fetch")
+    assert fetched["failed"] == []
+    pulled = result_of(other, "pull")
+    assert pulled["failed"] == [] and pulled["transferred"] == 0
+    assert {k: v for k, v in read_tree(other).items() if k in EMPTY} == EMPTY
+    assert run(other, "status", "-q", code=None).code == 0
+    again = result_of(other, "push")
+    assert again["failed"] == [] and again["transferred"] == 0

@@ -445,7 +445,8 @@ def test_gitignore_escaping_table() -> None:
     rows = re.findall(r"^\| `([^`]+)`[^|]* \| `([^`]+)` \|$", section, re.MULTILINE)
     assert len(rows) >= 6
     for name, line in rows:
-        assert gitignore.escape(name.replace("␣", " ")) == line
+        assert gitignore.escape(name.replace("␣", " ").replace("␍", "\r")) \
+            == line.replace("␍", "\r")
 
 
 def test_pack_files_follow_the_documented_layout(tmp_path: Path) -> None:
