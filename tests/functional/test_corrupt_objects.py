@@ -160,3 +160,29 @@ def test_gc_drops_set_aside_copies_and_keeps_the_quarantine(repo: Path, tmp_path
     for rel, data in files.items():
         assert (repo / rel).read_bytes() == data
     assert _quarantine(repo) == quarantined
+
+
+@pytest.mark.parametrize("status_first", [True, False], ids=["status-first", "pull-alone"])
+def test_a_corrupt_folder_manifest_is_restored_by_one_pull(
+        repo: Path, tmp_path: Path, status_first: bool) -> None:
+    import shutil
+
+    files = {f"data/f{i}.txt": f"content {i}\n".encode() for i in range(3)}
+    for rel, content in files.items():
+        write(repo / rel, content)
+    mlgit(repo, "add", "data")
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "remote"))
+    mlgit(repo, "push")
+    manifest = _pointer_oid(repo, "data.mlgit")
+    shutil.rmtree(repo / ".mlgit/tmp/manifests")  # what was read from it before
+    damage_object(repo, manifest, at=2, junk=b"##")
+    shutil.rmtree(repo / "data")
+
+    if status_first:
+        assert mlgit(repo, "status").out == "data: deleted (not in cache: 1 object(s))\n"
+        assert list(_quarantine(repo)) == [manifest]
+    run = mlgit(repo, "pull")
+    assert list(_quarantine(repo)) == [manifest]
+    assert run.out.startswith("fetched 1 object"), run.out
+    for rel, content in files.items():
+        assert (repo / rel).read_bytes() == content
