@@ -19,7 +19,7 @@ from mlgit.hashing import hash_bytes, hash_file
 from mlgit.odb import LocalODB
 from mlgit.parallel import run_all
 from mlgit.remote import RemoteStore, loose_rel
-from mlgit.retry import Retrier, describe_error
+from mlgit.retry import RemoteDown, Retrier, describe_error
 from mlgit.ui import ProgressCallback, noop_progress
 
 OpenProgress = Callable[[int, int | None], AbstractContextManager[ProgressCallback]]
@@ -252,11 +252,16 @@ class _RemoteChecker:
         try:
             data = self.retrier.call(self.store.backend.read, pack, start, end) \
                 if end > start else b""
+        except RemoteDown:
+            raise
         except FileNotFoundError:
             idx = pack[: -len(".pack")] + ".idx"
             self.missing_packs[pack] = Problem(INDEX, idx, idx, -1,
                                                f"its pack {pack.rpartition('/')[2]} is missing")
             return []
+        except Exception as exc:  # any backend's error (e.g. a range past a truncated end)
+            why = f"cannot be read: {describe_error(exc)}"
+            return [Problem(OBJECT, i.oid, pack, i.size, why) for i in batch]
         found = []
         for item in batch:
             chunk = data[item.offset - start: item.offset - start + item.size]
@@ -280,7 +285,9 @@ class _RemoteChecker:
             actual, size = hash_file(tmp)
         except FileNotFoundError:
             return None  # removed meanwhile
-        except (PermissionError, IsADirectoryError) as exc:
+        except RemoteDown:
+            raise
+        except Exception as exc:  # any backend's error, after retries
             return Problem(OBJECT, item.oid, "loose", -1,
                            f"cannot be read: {describe_error(exc)}")
         finally:
