@@ -208,7 +208,8 @@ NOTES: dict[str, list[str]] = {
         " tell what is still needed.",
         "A pack that holds unreferenced objects is rewritten without them. Temporary files"
         " older than one hour are deleted from `.mlgit/cache/tmp/` and `.mlgit/cache/packs/`.",
-        "`--json`: `{\"removed\", \"freed_bytes\", \"kept\", \"dry_run\", \"remotes\"}`;"
+        "`--json`: `{\"removed\", \"freed_bytes\", \"kept\", \"dry_run\", \"remotes\","
+        " \"set_aside\", \"set_aside_bytes\", \"quarantine\"}`;"
         " `remotes` is null unless remotes were asked (`--dry-run` with something to"
         " delete), else `{\"checked\", \"problems\", \"unbacked\", \"unbacked_bytes\"}`"
         " (objects to delete that no remote checked has).",
@@ -225,6 +226,40 @@ NOTES: dict[str, list[str]] = {
         " other repositories, whose pointers gc cannot see: gc then refuses to delete"
         " anything without `-f` (`--dry-run` works without it). See"
         " [formats.md](formats.md#where-the-cache-is).",
+        "Corrupt copies set aside in `.mlgit/cache/quarantine/` (see `mlgit fsck`) are never"
+        " kept as objects and never deleted: gc prints `N damaged files set aside in"
+        " .mlgit/cache/quarantine/ (SIZE), ...`; delete that folder yourself when you no"
+        " longer need them. A pack holding a copy set aside is rewritten without it.",
+    ],
+    "fsck": [
+        "Reads every pack index (its checksum; its pack must exist and be long enough) and"
+        " hashes every object, loose or packed, on `-j` threads, with a progress bar on a"
+        " terminal. Prints `checked N objects (SIZE) and K pack indexes in WHERE: D damaged`"
+        " (or `no damage found`), then one line per damaged object or index with its reason"
+        " and, indented, `used by` the artifacts and files inside tracked folders that need"
+        " it (from the pointers in the work tree), at most 20 (`--json` lists all).",
+        "`not in WHERE: N objects used by ...` names what the pointers need that has no copy"
+        " there. That alone is not damage (a cache need not hold everything): `mlgit fetch`"
+        " gets them.",
+        "Without `--repair` nothing is changed. A damaged copy is also set aside when any"
+        " command reads it (checkout, push, unprotect, a folder manifest read by status or"
+        " fetch).",
+        "`--repair` (local cache only, under the repository lock) sets each damaged copy aside"
+        " in `.mlgit/cache/quarantine/` (a loose object is moved, a packed one copied and its"
+        " pack entry marked; a damaged index is moved there with its pack), marks the line"
+        " `-> set aside` and hints to run `mlgit fetch`, which then restores the objects from"
+        " a remote. The format is in [formats.md](formats.md#corrupt-objects-are-set-aside).",
+        "`-r NAME` checks the remote instead: every pack index is read and checked, every"
+        " pack read in ranges of about 16 MiB and every object in it hashed, every loose"
+        " object downloaded to a temporary file in the cache, hashed and deleted. The remote"
+        " is only read; `--repair` with `-r` is refused.",
+        "Exit status 1 if anything is damaged (also after `--repair` set it aside: the objects"
+        " are missing until fetched), else 0.",
+        "`--json`: `{\"remote\", \"url\", \"objects\", \"bytes\", \"pack_indexes\","
+        " \"damaged\": [{\"kind\", \"name\", \"location\", \"size\", \"reason\","
+        " \"artifacts\", \"set_aside\"}], \"missing\": [{\"oid\", \"artifacts\"}],"
+        " \"repaired\", \"quarantine\", \"set_aside\", \"set_aside_bytes\","
+        " \"unreadable_pointers\"}`.",
     ],
     "unprotect": [
         "For every file of the named artifacts: a symbolic link into the cache, or a hard"

@@ -451,6 +451,34 @@ def remote_modify(
 
 
 @app.command()
+def fsck(
+    repair: Annotated[bool, typer.Option("--repair", help=(
+        "Set damaged cache objects (and pack indexes) aside in the cache's quarantine folder,"
+        " so that 'mlgit fetch' restores them."))] = False,
+    remote: Annotated[str | None, typer.Option(
+        "--remote", "-r", metavar="NAME", show_default=False,
+        help="Check this remote's objects instead of the cache (read only).")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, metavar="N", show_default=False,
+        help="Objects checked in parallel (default: core.jobs; for a remote, as push).")
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Verify every object and pack index in the cache (or on a remote): report what is
+    damaged and which artifacts it affects.
+
+    Exit 1 if anything is damaged, 0 if not.
+    """
+    from mlgit.commands.fsck import fsck as run
+    from mlgit.views import show_fsck
+
+    with _opened_repo() as repo:
+        result = run(repo, repair, remote, jobs)
+    show_fsck(result, json)
+    _finish(EXIT_FAILED if result.damaged else EXIT_OK)
+
+
+@app.command()
 def version(json: JsonOpt = False) -> None:
     """Show versions of mlgit, Python and key libraries, the link type and filesystem."""
     from mlgit.commands.version import version as run

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from mlgit import packs
 from mlgit.errors import MlgitError
 from mlgit.fileio import is_disk_full
-from mlgit.hashing import EMPTY_OID, hash_bytes
+from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
 from mlgit.odb import CorruptObject, LocalODB
 from mlgit.parallel import run_all
 from mlgit.remote import PackedAt, RemoteStore, loose_rel
@@ -165,7 +165,13 @@ class UploadLoose(Task):
 
     def run(self, mover: Mover) -> None:
         oid = self.wants[0].oid
-        mover.retrier.call(mover.store.upload_loose, self.local_path, oid)
+        try:
+            mover.retrier.call(mover.store.upload_loose, self.local_path, oid)
+        except CorruptObject:
+            actual, _ = hash_file(self.local_path)
+            if actual == oid:
+                raise
+            raise MlgitError(f"in the cache: {mover.odb.corrupt(oid, actual, None)}") from None
         mover.progress(1, self.nbytes)
 
 
@@ -183,8 +189,8 @@ class UploadPack(Task):
             try:
                 data = mover.odb.read_verified(want.oid)
             except (OSError, CorruptObject) as exc:
-                failures.append(Failure(want.path, want.oid,
-                                        f"in the cache: {describe_error(exc)}"))
+                why = str(exc) if isinstance(exc, CorruptObject) else describe_error(exc)
+                failures.append(Failure(want.path, want.oid, f"in the cache: {why}"))
                 continue
             chunks.append(data)
             entries[want.oid] = (offset, len(data))

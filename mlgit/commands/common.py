@@ -181,3 +181,10 @@ def parts_or_all(repo: Repo, args: list[str]) -> list[tuple[Tracked | Broken, st
     if args:
         return [(t.item, t.sub) for t in named_parts(repo, args)]
     return [(item, "") for item in all_tracked(repo)]
+
+
+def quarantine_folder(repo: Repo) -> str:
+    """The cache's folder of corrupt copies set aside, relative to the repository root."""
+    from mlgit.odb import QUARANTINE_DIR
+
+    return os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from mlgit import pointer as pointer_mod
 from mlgit import scm
-from mlgit.commands.common import Broken, all_tracked
+from mlgit.commands.common import Broken, all_tracked, quarantine_folder
 from mlgit.errors import MlgitError
 from mlgit.odb import CorruptObject
 from mlgit.pointer import Pointer
@@ -52,6 +52,9 @@ class GcResult:
     kept: int
     dry_run: bool
     remotes: RemoteCheck | None = None
+    set_aside: int = 0  # damaged files in the cache's quarantine folder, which gc never empties
+    set_aside_bytes: int = 0
+    quarantine: str = ""  # that folder, relative to the repository root
 
 
 def plan(repo: Repo, check_remotes: bool) -> GcPlan:
@@ -79,7 +82,8 @@ def collect(repo: Repo, approved: GcPlan | None) -> GcResult:
             keep |= set(repo.odb.iter_oids()) - approved.garbage.keys()
         removed, freed, kept = repo.odb.collect(keep, False)
         repo.forget_manifest_memos(keep)
-    return GcResult(removed, freed, kept, False)
+    return GcResult(removed, freed, kept, False, None, *repo.odb.quarantine_usage(),
+                    quarantine_folder(repo))
 
 
 def referenced(repo: Repo) -> set[str]:
