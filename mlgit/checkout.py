@@ -13,7 +13,7 @@ from mlgit import tree, workspace
 from mlgit.errors import MlgitError
 from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.linker import Linker
-from mlgit.odb import CorruptObject
+from mlgit.odb import QUARANTINE_DIR, CorruptObject
 from mlgit.parallel import chunked_map
 from mlgit.paths import at_or_under
 from mlgit.pointer import Pointer
@@ -86,6 +86,15 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
     return result
 
 
+def corrupt_reason(repo: Repo, exc: CorruptObject) -> str:
+    """Why a corrupt cache object was not used, and where it went."""
+    reason = "cache object is corrupt (its bytes do not match its hash)"
+    if exc.set_aside:
+        folder = os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)
+        reason += f"; set aside in {folder}"
+    return reason
+
+
 def _remove_leftovers(repo: Repo) -> None:
     """Temp files of interrupted commands, and the folders an interrupted checkout was
     building (safe to delete, as we hold the repo lock)."""
@@ -101,8 +110,9 @@ def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> tree.Manifest:
         return repo.manifest(ptr.oid, f"{rel} (manifest {ptr.oid[:12]})")
     except FileNotFoundError:
         raise MlgitError("directory manifest is not in the cache") from None
-    except CorruptObject:
-        raise MlgitError("directory manifest object is corrupt") from None
+    except CorruptObject as exc:
+        reason = corrupt_reason(repo, exc).removeprefix("cache ")
+        raise MlgitError(f"directory manifest {reason}") from None
 
 
 def _workspace_files(repo: Repo, rel: str, result: Result) -> dict[str, FileState] | None:
@@ -228,8 +238,8 @@ def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: Result,
                 # its files' inodes together (20k files: 1.6 s instead of 2.3 s).
                 os.makedirs(dest.rpartition("/")[0], exist_ok=True)
                 return p, write(p.oid, dest, p.exec)
-        except CorruptObject:
-            return p, "cache object is corrupt (its bytes do not match its hash)"
+        except CorruptObject as exc:
+            return p, corrupt_reason(repo, exc)
         except OSError as exc:
             if is_disk_full(exc):
                 raise

@@ -42,8 +42,8 @@ def remove_leftover(path: str) -> bool:
     import stat
     import time
 
-    name = path.rpartition("/")[2]
-    if not is_temp_name(name):
+    match = _TEMP_NAME.fullmatch(path.rpartition("/")[2])
+    if match is None:
         return False
     try:
         st = os.lstat(path)
@@ -51,9 +51,8 @@ def remove_leftover(path: str) -> bool:
         return False
     if stat.S_ISDIR(st.st_mode):
         return False
-    match = _TEMP_NAME.fullmatch(name)
     old = st.st_ctime < time.time() - LEFTOVER_AGE  # ctime: moves with every write and link
-    if not old and (match is None or _writer_alive(int(match.group(1)))):
+    if not old and _writer_alive(int(match.group(1))):
         return False
     try:
         os.unlink(path)

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from mlgit import packs
 from mlgit.errors import MlgitError
 from mlgit.fileio import is_disk_full
-from mlgit.hashing import EMPTY_OID, hash_bytes
+from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
 from mlgit.odb import CorruptObject, LocalODB
 from mlgit.parallel import run_all
 from mlgit.remote import PackedAt, RemoteStore, loose_rel
@@ -42,6 +42,7 @@ class Failure(NamedTuple):
     path: str
     oid: str
     reason: str
+    hint: str = ""  # what to do, when retrying the command is not it (a broken pointer)
 
 
 class TransferResult:
@@ -51,7 +52,6 @@ class TransferResult:
         self.already = 0
         self.failed: list[Failure] = []
         self.stopped = ""  # why the transfer stopped early, if it did
-        self.hints: list[str] = []  # what to do about failures that have their own fix
 
     def merge(self, other: TransferResult) -> None:
         self.transferred += other.transferred
@@ -59,7 +59,6 @@ class TransferResult:
         self.already += other.already
         self.failed.extend(other.failed)
         self.stopped = self.stopped or other.stopped
-        self.hints.extend(other.hints)
 
 
 class Stopped(Exception):
@@ -166,7 +165,13 @@ class UploadLoose(Task):
 
     def run(self, mover: Mover) -> None:
         oid = self.wants[0].oid
-        mover.retrier.call(mover.store.upload_loose, self.local_path, oid)
+        try:
+            mover.retrier.call(mover.store.upload_loose, self.local_path, oid)
+        except CorruptObject:
+            actual, _ = hash_file(self.local_path)
+            if actual == oid:
+                raise
+            raise MlgitError(f"in the cache: {mover.odb.corrupt(oid, actual, None)}") from None
         mover.progress(1, self.nbytes)
 
 
@@ -184,8 +189,8 @@ class UploadPack(Task):
             try:
                 data = mover.odb.read_verified(want.oid)
             except (OSError, CorruptObject) as exc:
-                failures.append(Failure(want.path, want.oid,
-                                        f"in the cache: {describe_error(exc)}"))
+                why = str(exc) if isinstance(exc, CorruptObject) else describe_error(exc)
+                failures.append(Failure(want.path, want.oid, f"in the cache: {why}"))
                 continue
             chunks.append(data)
             entries[want.oid] = (offset, len(data))
@@ -224,7 +229,22 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
         raise
     if result.transferred and not mover.retrier.down:
         mover.retrier.call(mover.store.backend.finish)
+    _remove_stale_temps(mover)
     return result
+
+
+STALE_TEMP_AGE = 24 * 3600
+"""Push deletes temp files of interrupted pushes older than this (seconds) in passing."""
+
+
+def _remove_stale_temps(mover: Mover) -> None:
+    """Temp files of interrupted pushes over a day old that the listings this push made
+    happened to show: deleted in passing, with no listing of their own. Failing to delete
+    them is not this push's failure."""
+    if mover.retrier.down or not mover.store.temps_seen:
+        return
+    with contextlib.suppress(Exception):
+        mover.store.remove_temps(mover.store.temps_seen, STALE_TEMP_AGE, mover.map)
 
 
 def _split_by_local_size(odb: LocalODB, wants: list[Want]) -> tuple[list[Want],

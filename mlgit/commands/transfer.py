@@ -3,6 +3,7 @@ cache and a remote. A path inside a tracked folder moves just that part."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 from collections.abc import Iterator
@@ -119,7 +120,7 @@ def wants_for(repo: Repo, target: Target, failures: list[Failure],
         failures.append(Failure(wants[0].path, ptr.oid, "not in the cache"))
         return []
     except CorruptObject:
-        failures.append(Failure(wants[0].path, ptr.oid, "corrupt in the cache"))
+        failures.append(Failure(wants[0].path, ptr.oid, "corrupt in the cache; set aside"))
         return []
     selected = select_part(listing, sub, item.rel)
     return (wants if manifest else []) + [
@@ -142,7 +143,7 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
             if (damaged := size_error(repo, target.item)) is not None:
                 result.failed.append(Failure(
                     target.item.pointer_rel, target.item.ptr.oid,
-                    damaged.message.removeprefix(f"{target.item.pointer_rel}: ")))
+                    damaged.message.removeprefix(f"{target.item.pointer_rel}: "), damaged.hint))
                 continue
             wants += wants_for(repo, target, result.failed)
         with _progress("push", wants) as progress:
@@ -181,6 +182,7 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
     with repo.lock():
         with remote_errors(spec, repo.cache_dir):
             mover = Mover(repo.odb, store, _jobs(spec, jobs))
+            _read_manifests(repo, targets)
             _fetch_manifests(mover, targets, result)
             wants: list[Want] = []
             for target in targets:
@@ -190,8 +192,18 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
                 result.merge(fetch(mover, wants, sync=not checkout))
             _report_bad_indexes(store, result)
         if checkout:
-            results = _checkout_while_syncing(repo, targets, force)
+            results = _remove_untracked(repo, targets, broken) if not args else []
+            results += _checkout_while_syncing(repo, targets, force)
     return Outcome(spec.name, fs.describe(spec.url), result, results)
+
+
+def _read_manifests(repo: Repo, targets: list[Target]) -> None:
+    """Read the folder manifests the cache has, so that a corrupt one is set aside now and
+    fetched again with the others."""
+    for t in targets:
+        if t.item.ptr.is_dir:
+            with contextlib.suppress(FileNotFoundError, CorruptObject, MlgitError):
+                repo.manifest(t.item.ptr.oid, t.item.rel)
 
 
 def _fetch_manifests(mover: Mover, targets: list[Target], result: TransferResult) -> None:
@@ -217,9 +229,19 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> l
         syncing.join()
 
 
+def _remove_untracked(repo: Repo, targets: list[Target], broken: list[Broken]
+                      ) -> list[Result]:
+    """A pull of everything also removes artifacts that are no longer tracked, as checkout
+    does."""
+    from mlgit.commands.checkout import remove_untracked
+
+    return remove_untracked(repo, [*(t.item for t in targets), *broken])
+
+
 def _report_broken(broken: list[Broken], result: TransferResult) -> None:
-    result.failed.extend(Failure(b.pointer_rel, "", b.error.message) for b in broken)
-    result.hints.extend(b.error.hint for b in broken if b.error.hint)
+    result.failed.extend(Failure(b.pointer_rel, "",
+                                 b.error.message.removeprefix(f"{b.pointer_rel}: "),
+                                 b.error.hint) for b in broken)
 
 
 def _report_bad_indexes(store: RemoteStore, result: TransferResult) -> None:
