@@ -81,8 +81,8 @@ def tracked_targets(repo: Repo, args: list[str]) -> list[Tracked]:
 def _refuse_folder_pointer(repo: Repo, pointer_rel: str) -> None:
     if os.path.isdir(repo.abspath(pointer_rel)):
         raise BadPath(f"{pointer_rel}: is a folder, not a pointer file",
-                      f"rename or move the folder {pointer_rel}; a pointer file must"
-                      " have that name")
+                      f"rename or move the folder {pointer_rel}; a pointer file must have that"
+                      " name")
 
 
 def _untracked_hint(repo: Repo, rel: str) -> str:
@@ -130,6 +130,7 @@ def resolve_targets(repo: Repo, args: list[str]) -> list[Target]:
     for arg in args:
         target = resolve_target(repo, arg, pointers)
         targets.setdefault((target.item.pointer_rel, target.sub), target)
+    repo.remove_leftovers_beside([pointer_rel for pointer_rel, _ in targets])
     return list(targets.values())
 
 
@@ -181,3 +182,10 @@ def parts_or_all(repo: Repo, args: list[str]) -> list[tuple[Tracked | Broken, st
     if args:
         return [(t.item, t.sub) for t in named_parts(repo, args)]
     return [(item, "") for item in all_tracked(repo)]
+
+
+def quarantine_folder(repo: Repo) -> str:
+    """The cache's folder of corrupt copies set aside, relative to the repository root."""
+    from mlgit.odb import QUARANTINE_DIR
+
+    return os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)
