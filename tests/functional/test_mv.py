@@ -219,3 +219,20 @@ def test_mv_killed_at_any_step_loses_nothing(repo: Path, call: str, nth: int,
     assert (repo / ".gitignore").read_text().splitlines() == ["/model.bin", "/d2"]
     assert not (repo / "data").exists() and not (repo / "data.mlgit").exists()
     assert not [p for p in repo.iterdir() if p.name.endswith("mlgit-tmp")]
+
+
+def test_a_moved_artifact_is_removed_by_a_branch_switch_like_any_other(repo: Path) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "mlgit init")
+    git(repo, "branch", "other")
+    _committed(repo)
+    out = mlgit(repo, "mv", "data", "d2")
+    _record(repo, out.out)
+    git(repo, "commit", "-qm", "moved")
+    git(repo, "checkout", "-q", "other")
+    mlgit(repo, "checkout")
+    assert not (repo / "d2").exists() and not (repo / "model.bin").exists()
+    assert _porcelain(repo) == ""
+    git(repo, "checkout", "-q", "main")
+    mlgit(repo, "checkout")
+    assert (repo / "d2" / "sub" / "b.txt").read_text() == "b"
