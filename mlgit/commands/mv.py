@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from mlgit import gitignore, pointer, scm
 from mlgit.commands.common import Tracked, containing_pointer, resolve_target
 from mlgit.errors import BadPath, MlgitError
-from mlgit.fileio import temp_beside
+from mlgit.fileio import is_disk_full, reporting_disk_full, temp_beside
 from mlgit.paths import (
     artifact_path_for,
     at_or_under,
@@ -49,7 +49,8 @@ def mv(repo: Repo, src_arg: str, dst_arg: str) -> Moved:
         new_pointer = _moved_pointer(src.ptr, dst)
         resuming = _resuming(repo, dst, new_pointer)
         _check_free(repo, src, dst, resuming)
-        data_moved = _move(repo, src, dst, new_pointer, resuming)
+        with reporting_disk_full(repo.root):
+            data_moved = _move(repo, src, dst, new_pointer, resuming)
         repo.state.flush()
     return Moved(src.rel, dst, src.pointer_rel, pointer_path_for(dst), data_moved,
                  _git_add(repo, src.rel, dst))
@@ -175,6 +176,8 @@ def _write_new(path: str, data: bytes, rel: str) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if is_disk_full(exc):
+            raise  # said as every command says it
         raise MlgitError(f"{rel}: cannot write the pointer file: {exc.strerror}",
                          "fix the cause, or name another place") from None
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import assert_clean_error, git, make_tree, mlgit, write
+from tests.mounts import small_disk  # noqa: F401  (a fixture)
 
 
 def _committed(repo: Path) -> None:
@@ -236,3 +237,51 @@ def test_a_moved_artifact_is_removed_by_a_branch_switch_like_any_other(repo: Pat
     git(repo, "checkout", "-q", "main")
     mlgit(repo, "checkout")
     assert (repo / "d2" / "sub" / "b.txt").read_text() == "b"
+
+
+def test_mv_onto_another_file_system_takes_back_what_it_wrote(repo: Path,
+                                                              small_disk) -> None:  # noqa: F811
+    _committed(repo)
+    mount = small_disk("1m")
+    (mount / "sub").mkdir()
+    (repo / "mnt").mkdir()
+    if subprocess.run(["mount", "--bind", str(mount), str(repo / "mnt")]).returncode != 0:
+        pytest.skip("cannot bind-mount here")
+    try:
+        before = _porcelain(repo)
+        result = mlgit(repo, "mv", "model.bin", "mnt/sub/m.bin", code=None)
+        assert_clean_error(result, "model.bin: cannot be moved to mnt/sub/m.bin",
+                           "another file system", "mlgit add mnt/sub/m.bin")
+        assert not (repo / "mnt" / "sub" / "m.bin.mlgit").exists()
+        assert not (repo / "mnt" / "sub" / ".gitignore").exists()
+        assert (repo / "model.bin").read_text() == "weights"
+        assert (repo / "model.bin.mlgit").exists()
+        assert _porcelain(repo) == before
+        assert mlgit(repo, "status", "-q", code=None).code == 0
+    finally:
+        subprocess.run(["umount", "-l", str(repo / "mnt")])
+
+
+def test_mv_on_a_full_disk_changes_nothing(small_disk) -> None:  # noqa: F811
+    disk = small_disk("2m")
+    repo = disk / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    mlgit(repo, "init")
+    write(repo / "model.bin", "weights")
+    mlgit(repo, "add", "model.bin")
+    (repo / "models").mkdir()
+    with open(disk / "filler", "wb", buffering=0) as f:  # fill the disk to the last byte
+        try:
+            while True:
+                f.write(b"\0" * 4096)
+        except OSError:
+            pass
+    result = mlgit(repo, "mv", "model.bin", "models/", code=None)
+    assert_clean_error(result, "no space left on the disk holding")
+    assert (repo / "model.bin").read_text() == "weights"
+    assert (repo / "model.bin.mlgit").exists()
+    assert list((repo / "models").iterdir()) == []
+    (disk / "filler").unlink()
+    mlgit(repo, "mv", "model.bin", "models/")
+    assert (repo / "models" / "model.bin").read_text() == "weights"
