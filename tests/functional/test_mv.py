@@ -20,10 +20,10 @@ def _committed(repo: Path) -> None:
     git(repo, "commit", "-qm", "track")
 
 
-def _record(repo: Path, out: str) -> None:
-    """Run the git line mv printed, as the user would paste it."""
+def _record(repo: Path, out: str, cwd: Path | None = None) -> None:
+    """Run the git line mv printed, as the user would paste it (in the folder mv ran in)."""
     line = next(x.strip() for x in out.splitlines() if x.strip().startswith("git add"))
-    subprocess.run(line, shell=True, cwd=repo, check=True, capture_output=True)
+    subprocess.run(line, shell=True, cwd=cwd or repo, check=True, capture_output=True)
 
 
 def _porcelain(repo: Path) -> str:
@@ -62,13 +62,29 @@ def test_mv_a_folder_into_an_existing_folder(repo: Path) -> None:
 
 def test_mv_into_a_new_folder_from_a_subfolder_and_back_to_the_top(repo: Path) -> None:
     _committed(repo)
-    sub = repo / "data" / "sub"
-    mlgit(sub.parent.parent, "mv", "model.bin", "models/deep/")
+    notes = repo / "notes"
+    write(notes / "readme.txt", "plain Git file")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "notes")
+    out = mlgit(notes, "mv", "../model.bin", "../models/deep/")
     assert (repo / "models" / "deep" / "model.bin").read_text() == "weights"
-    mlgit(repo / "models", "mv", "deep/model.bin.mlgit", "..")  # named by its pointer
+    _record(repo, out.out, cwd=notes)
+    out = mlgit(repo / "models", "mv", "deep/model.bin.mlgit", "..")  # named by its pointer
     assert (repo / "model.bin").read_text() == "weights"
     assert mlgit(repo, "status", "model.bin").lines == ["model.bin: unchanged"]
     assert not (repo / "models" / "deep" / ".gitignore").exists()  # emptied, removed
+    _record(repo, out.out, cwd=repo / "models")
+    assert _porcelain(repo) == ""  # back where it was, as Git sees it too
+
+
+def test_mv_to_a_name_starting_with_a_dash(repo: Path) -> None:
+    _committed(repo)
+    out = mlgit(repo, "mv", "--", "model.bin", "-w.bin")
+    assert "git add -- -w.bin.mlgit" in out.out
+    _record(repo, out.out)
+    assert sorted(_porcelain(repo).splitlines()) == [
+        "M  .gitignore", "R  model.bin.mlgit -> -w.bin.mlgit"]
+    assert (repo / ".gitignore").read_text().splitlines() == ["/data", "/-w.bin"]
 
 
 def test_mv_keeps_what_the_state_db_knows(repo: Path) -> None:
