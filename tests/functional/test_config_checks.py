@@ -52,3 +52,14 @@ def test_unknown_keys_in_the_local_file_name_it(repo: Path) -> None:
 def test_asking_for_an_unknown_key_is_still_an_error(repo: Path) -> None:
     assert_clean_error(mlgit(repo, "config", "core.jbos", code=None),
                        "unknown config key 'core.jbos'", "known keys")
+
+
+def test_asking_for_a_key_that_is_in_the_file_gives_only_the_error(repo: Path) -> None:
+    config = repo / ".mlgit" / "config.yaml"
+    config.write_text(config.read_text() + "core:\n  jbos: 3\nfoo: 1\n")
+    result = mlgit(repo, "config", "core.jbos", code=1)
+    assert result.err.splitlines() == [
+        "warning: .mlgit/config.yaml: unknown config key 'foo' is ignored (known keys:"
+        " cache.link, core.jobs, core.lock_timeout, core.remote)",
+        "error: unknown config key 'core.jbos'",
+        "hint: known keys: cache.link, core.jobs, core.lock_timeout, core.remote"]
