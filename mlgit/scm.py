@@ -78,6 +78,31 @@ def tracked_under(root: str, rels: list[str]) -> dict[str, list[str]]:
     return found
 
 
+def main_worktree(root: str) -> str | None:
+    """For a linked worktree (`git worktree add`) of a non-bare repository, the root of the
+    main worktree; None otherwise. Costs a git call only where `.git` is a file."""
+    if not os.path.isfile(os.path.join(root, ".git")):
+        return None
+    out = _git(root, "rev-parse", "--git-common-dir").decode("utf-8", "surrogateescape")
+    common = os.path.realpath(os.path.join(root, out.strip()))
+    if os.path.basename(common) != ".git":
+        return None  # a submodule, or a worktree of a bare repository
+    main = os.path.dirname(common)
+    return main if main != os.path.realpath(root) else None
+
+
+def worktrees(root: str) -> list[str]:
+    """The roots of every work tree of the repository (main and linked) that still exist."""
+    out = _git(root, "worktree", "list", "--porcelain").decode("utf-8", "surrogateescape")
+    found = []
+    for line in out.splitlines():
+        if line.startswith("worktree "):
+            path = line[len("worktree "):]
+            if os.path.isdir(path):
+                found.append(os.path.realpath(path))
+    return found
+
+
 def pointer_blobs_at_head(root: str) -> list[tuple[str, bytes]]:
     """(path, content) of every pointer file committed at HEAD, read from Git's objects (the
     work tree and index are not looked at): one `git ls-tree` and one `git cat-file --batch`.

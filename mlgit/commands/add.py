@@ -12,7 +12,7 @@ from mlgit import gitignore, pointer, scm, workspace
 from mlgit.build import build, build_parts
 from mlgit.commands.common import Target, check_part_exists, containing_pointer, load
 from mlgit.errors import BadPath, MlgitError
-from mlgit.fileio import temp_beside
+from mlgit.fileio import is_disk_full, reporting_disk_full, temp_beside
 from mlgit.linker import Linker
 from mlgit.paths import (
     artifact_path_for,
@@ -169,17 +169,34 @@ def add(repo: Repo, args: list[str]) -> AddResult:
     rels = expand(repo, args)
     parts, rels = split_parts(repo, rels)
     check_targets(repo, rels)
+    with reporting_disk_full(repo.cache_dir, lambda: sum(_size(repo, rel) for rel in rels)
+                             + sum(_size(repo, f"{t.item.rel}/{t.sub}") for t in parts)):
+        return _add(repo, rels, parts)
+
+
+def _size(repo: Repo, rel: str) -> int:
+    """Bytes of data at `rel` (a file or a folder's files)."""
+    top = repo.abspath(rel)
+    if not os.path.isdir(top):
+        return os.lstat(top).st_size if os.path.lexists(top) else 0
+    return sum(os.lstat(os.path.join(folder, name)).st_size
+               for folder, _, names in os.walk(top) for name in names)
+
+
+def _add(repo: Repo, rels: list[str], parts: list[Target]) -> AddResult:
     with repo.lock():
         try:
             built = [_build_one(repo, rel) for rel in rels]
             built += _build_parts(repo, parts)
+            repo.odb.finish()
         except BaseException:
             repo.odb.abort()
             raise
-        repo.odb.finish()
         workspace.remove_leftovers()
         items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
+        for rel, ptr, _ in built:
+            repo.state.record_placed(rel, ptr.kind, ptr.oid, replace=True)
         repo.state.flush()
     git_add: set[str] = set()
     for item in items:
@@ -193,6 +210,8 @@ def add(repo: Repo, args: list[str]) -> AddResult:
 def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:
     """Paths inside a tracked folder (each updates that folder's pointer) apart from the
     other paths. A part of a folder that is itself being added is dropped."""
+    if all("/" not in rel for rel in rels):
+        return [], rels  # nothing at the top of the repository is inside a folder
     pointers = repo.pointer_files()
     parts: list[Target] = []
     others: list[str] = []
@@ -205,6 +224,7 @@ def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:
             check_part_exists(repo, target)
             parts.append(target)
     part_rels = [f"{t.item.rel}/{t.sub}" for t in parts]
+    check_utf8(part_rels)
     for rel, files in scm.tracked_under(repo.root, part_rels).items():
         raise BadPath(f"{rel}: already tracked by Git ({files[0]})",
                       f"stop tracking it in Git first: git rm -r --cached '{rel}'")
@@ -238,6 +258,8 @@ def _build_one(repo: Repo, rel: str) -> tuple[str, Pointer, dict[str, FileState]
         with Progress(f"add {rel}") as progress:
             ptr, files = build(repo, rel, store=True, progress=progress)
     except OSError as exc:
+        if is_disk_full(exc):
+            raise
         raise _unreadable(repo, rel, exc) from None
     return rel, ptr, files
 
@@ -266,7 +288,8 @@ def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
             # A hardlink or symlink into the cache shows the object's read-only mode, which
             # says nothing about the file's executable bit: keep the recorded one.
             ptr.exec = old.exec
-        if (old.oid, old.kind, old.exec) == (ptr.oid, ptr.kind, ptr.exec):
+        if (old.oid, old.kind, old.exec, old.size, old.files) \
+                == (ptr.oid, ptr.kind, ptr.exec, ptr.size, ptr.files):
             return Added(rel, pointer_rel, ptr, "unchanged")
     tmp = temp_beside(abs_pointer)
     try:
