@@ -143,7 +143,7 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
             if (damaged := size_error(repo, target.item)) is not None:
                 result.failed.append(Failure(
                     target.item.pointer_rel, target.item.ptr.oid,
-                    damaged.message.removeprefix(f"{target.item.pointer_rel}: ")))
+                    damaged.message.removeprefix(f"{target.item.pointer_rel}: "), damaged.hint))
                 continue
             wants += wants_for(repo, target, result.failed)
         with _progress("push", wants) as progress:
