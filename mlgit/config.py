@@ -165,6 +165,19 @@ class Config:
         self.save(local)
         return value
 
+    def unknown_keys(self) -> list[tuple[str, str]]:
+        """(file name, dotted key) of every setting in the files that no command reads.
+        The `remote` section is the remotes' (see remote_config)."""
+        found = []
+        for name, data in self._layers.items():
+            for top, value in data.items():
+                if top == "remote":
+                    continue
+                subs = value if isinstance(value, dict) else {None: None}
+                found += [(name, f"{top}.{sub}" if sub is not None else str(top))
+                          for sub in subs if f"{top}.{sub}" not in KEYS]
+        return found
+
     def layer(self, local: bool) -> dict[str, Any]:
         """The raw settings of one file (config.local.yaml if `local`), for edits + save."""
         return self._layers[LOCAL_CONFIG_FILE if local else CONFIG_FILE]
@@ -226,7 +239,9 @@ def _memoised_yaml(raw: bytes, memo: str) -> Any:
             f.write(blob)
         os.replace(memo + ".tmp", memo)
     except (OSError, ValueError):
-        pass  # not marshallable (e.g. a YAML date) or not writable: just parse next time
+        # not marshallable (e.g. a YAML date) or not writable: just parse next time
+        with contextlib.suppress(OSError):
+            os.unlink(memo + ".tmp")
     return data
 
 

@@ -7,11 +7,11 @@ import marshal
 import os
 import shlex
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cache, cached_property
 
 from mlgit import pointer as pointer_mod
 from mlgit import scm, tree
-from mlgit.config import LOCAL_CONFIG_FILE, Config
+from mlgit.config import KEYS, LOCAL_CONFIG_FILE, Config
 from mlgit.errors import BadPointer, ConfigError, NotInitialized
 from mlgit.fileio import is_temp_name, remove_leftover
 from mlgit.odb import LocalODB
@@ -37,6 +37,9 @@ class Repo:
             raise NotInitialized(f"{root}: mlgit is not initialised in this repository",
                                  "run 'mlgit init' at the top of the repository")
         repo.config.get("core.jobs")  # a broken config fails every command up front, clearly
+        for name, key in repo.config.unknown_keys():
+            _warn_once(f".mlgit/{name}: unknown config key {key!r} is ignored"
+                       f" ({_known_keys(key)})")
         return repo
 
     @cached_property
@@ -165,10 +168,12 @@ class Repo:
         return check_relpath(rel, pointer_rel)
 
     def close(self) -> None:
-        if "state" in self.__dict__:
-            self.state.close()
-        if "odb" in self.__dict__:
-            self.odb.close()
+        try:
+            if "state" in self.__dict__:
+                self.state.close()
+        finally:
+            if "odb" in self.__dict__:
+                self.odb.close()
 
 
 def _has_linked_worktrees(root: str) -> bool:
@@ -180,9 +185,30 @@ def _has_linked_worktrees(root: str) -> bool:
 
 
 def _write_memo(path: str, data: bytes) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    """Best effort: a memo is only a cache (a full disk, say, just means no memo)."""
     tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
+
+@cache
+def _warn_once(message: str) -> None:
+    """A warning about the repository, printed once per command however often it is opened."""
+    from mlgit.ui import warning
+
+    warning(message)
+
+
+def _known_keys(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, KEYS, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return "known keys: " + ", ".join(sorted(KEYS))

@@ -39,7 +39,8 @@ def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) 
     for item, only in items:
         if isinstance(item, Broken):
             result = Result(item.pointer_rel)
-            result.failed.append((item.pointer_rel, item.error.message))
+            result.failed.append((item.pointer_rel,
+                                  item.error.message.removeprefix(f"{item.pointer_rel}: ")))
             result.hints.append(item.error.hint)
         elif (damaged := size_error(repo, item)) is not None:
             result = Result(item.rel)

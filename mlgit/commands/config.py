@@ -30,7 +30,17 @@ def set_value(repo: Repo, key: str, value: str, local: bool) -> Any:
     if key == "cache.dir":
         _check_cache_dir(repo, value, local)
     with repo_lock(os.path.join(repo.tmp_dir, "lock"), _lock_timeout(repo)):
+        if key == "core.remote":
+            _check_remote(repo, value)
         return repo.config.set(key, value, local)
+
+
+def _check_remote(repo: Repo, name: str) -> None:
+    """The default remote must exist, as for `mlgit remote default NAME`."""
+    from mlgit import remote_config
+
+    if name not in remote_config.names(repo.config):
+        remote_config.load(repo.config, name)  # raises: no remote named NAME, and the list
 
 
 HARDLINK_WARNING = ("with cache.link hardlink, a workspace file is its cache object: editing one"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from mlgit import pointer as pointer_mod
 from mlgit import scm
-from mlgit.commands.common import Broken, all_tracked
+from mlgit.commands.common import Broken, all_tracked, quarantine_folder
 from mlgit.errors import MlgitError
 from mlgit.odb import CorruptObject
 from mlgit.pointer import Pointer
@@ -52,6 +52,9 @@ class GcResult:
     kept: int
     dry_run: bool
     remotes: RemoteCheck | None = None
+    set_aside: int = 0  # damaged files in the cache's quarantine folder, which gc never empties
+    set_aside_bytes: int = 0
+    quarantine: str = ""  # that folder, relative to the repository root
 
 
 def plan(repo: Repo, check_remotes: bool) -> GcPlan:
@@ -79,7 +82,8 @@ def collect(repo: Repo, approved: GcPlan | None) -> GcResult:
             keep |= set(repo.odb.iter_oids()) - approved.garbage.keys()
         removed, freed, kept = repo.odb.collect(keep, False)
         repo.forget_manifest_memos(keep)
-    return GcResult(removed, freed, kept, False)
+    return GcResult(removed, freed, kept, False, None, *repo.odb.quarantine_usage(),
+                    quarantine_folder(repo))
 
 
 def referenced(repo: Repo) -> set[str]:
@@ -88,8 +92,11 @@ def referenced(repo: Repo) -> set[str]:
     keep: set[str] = set()
     for item in all_tracked(repo):
         if isinstance(item, Broken):
-            raise MlgitError(f"{item.pointer_rel}: cannot read pointer; gc would not know what"
-                             " it references", "fix or remove that pointer file, then rerun gc")
+            why = item.error.message.removeprefix(f"{item.pointer_rel}: ")
+            raise MlgitError(f"{item.pointer_rel}: cannot read pointer ({why}); gc would not"
+                             " know what it references",
+                             f"{item.error.hint}; then rerun gc" if item.error.hint
+                             else "fix or remove that pointer file, then rerun gc")
         _add(repo, keep, item.ptr, item.rel, "")
     for pointer_rel, raw in scm.pointer_blobs_at_head(repo.root):
         try:
@@ -149,6 +156,41 @@ def _check_remotes(repo: Repo, garbage: dict[str, int]) -> RemoteCheck:
     check.unbacked = len(unbacked)
     check.unbacked_bytes = sum(garbage[oid] for oid in unbacked)
     return check
+
+
+REMOTE_TMP_AGE = 3600
+"""`gc --tmp` deletes a remote's temp files whose upload started longer ago than this
+(seconds); younger ones may belong to a push that is still running."""
+
+
+@dataclass
+class RemoteTmp:
+    remote: str
+    url: str
+    removed: list[str]  # remote-relative paths
+    kept: list[str]  # temp files too young to be known abandoned
+    dry_run: bool
+
+
+def remote_tmp(repo: Repo, name: str | None, dry_run: bool) -> RemoteTmp:
+    """Delete (or with `dry_run`, list) the temp files interrupted pushes left on a remote."""
+    import time
+
+    from mlgit import fs
+    from mlgit.commands.transfer import REMOTE_JOBS, open_store, remote_errors
+    from mlgit.transfer import Mover
+
+    spec, store = open_store(repo, name)
+    with remote_errors(spec):
+        mover = Mover(repo.odb, store, REMOTE_JOBS.get(spec.scheme, 4))
+        temps = store.list_temps(mover.map)
+        if dry_run:
+            cutoff = time.time() - REMOTE_TMP_AGE
+            removed = sorted({rel for rel, at in temps if at < cutoff})
+        else:
+            removed = store.remove_temps(temps, REMOTE_TMP_AGE, mover.map)
+    kept = sorted({rel for rel, _ in temps} - set(removed))
+    return RemoteTmp(spec.name, fs.describe(spec.url), removed, kept, dry_run)
 
 
 def worktrees_sharing_cache(repo: Repo) -> list[Repo]:
