@@ -38,7 +38,8 @@ def test_unknown_keys_in_the_file_are_a_warning(repo: Path) -> None:
             "warning: .mlgit/config.yaml: unknown config key 'core.jbos' is ignored"
             " (did you mean 'core.jobs'?)",
             "warning: .mlgit/config.yaml: unknown config key 'foo' is ignored (known keys:"
-            " cache.link, core.jobs, core.lock_timeout, core.remote)"], (args, result.err)
+            " cache.dir, cache.link, core.jobs, core.lock_timeout, core.remote)"], \
+            (args, result.err)
     assert mlgit(repo, "config", "core.jobs").out == "2\n"
 
 
