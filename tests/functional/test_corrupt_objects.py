@@ -49,6 +49,7 @@ def test_corrupt_object_is_set_aside_on_checkout_and_pull_restores_it(
     run = mlgit(repo, "checkout", code=1)
     assert "model.bin: cache object is corrupt" in run.err, run.err
     assert "set aside in .mlgit/cache/quarantine" in run.err, run.err
+    assert "set aside, so 'mlgit pull' restores it too" in run.err, run.err
     assert not (repo / "model.bin").exists()
     assert _quarantine(repo) == {oid: bad}  # kept, not deleted
     assert oid not in cache_oids(repo)  # never read again: the object counts as missing
