@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 MAX_LISTED = 20
 DAMAGED_HINT = ("a damaged file was edited in place through a hard link (cache.link hardlink),"
                 " which changed its cache object too: keep the edit with 'mlgit add PATH', or"
-                " get the original back from a remote; run 'mlgit unprotect PATH' before"
-                " editing linked files")
+                " get the original back from a remote with 'mlgit fsck --repair' then"
+                " 'mlgit pull --force PATH'; run 'mlgit unprotect PATH' before editing linked"
+                " files")
 
 
 def _asdict(obj: Any) -> dict[str, Any]:
