@@ -77,9 +77,10 @@ def _intact(odb: LocalODB, oid: str) -> bool:
 
 def edited_through_link(odb: LocalODB, abs_path: str, oid: str) -> bool:
     """Whether the workspace file at `abs_path`, whose content no longer hashes to `oid`,
-    is the very file of cache object `oid` (a hard link edited in place)."""
+    is the very file of cache object `oid` (a hard link, or a symbolic link into the cache,
+    edited in place)."""
     try:
-        ws = os.stat(abs_path, follow_symlinks=False)
+        ws = os.stat(abs_path)
         cached = os.stat(odb.path(oid))
     except OSError:
         return False
