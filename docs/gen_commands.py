@@ -88,8 +88,8 @@ NOTES: dict[str, list[str]] = {
         " means a hard or symbolic link into the cache was edited in place, changing the"
         " cache object too (see [formats.md](formats.md#hard-links-edited-in-place)). For a"
         " folder it lists the `modified:`, `added:`, `deleted:` and `damaged:` files (paths"
-        " inside the folder, at most 20 of each; `--json` lists all). Only content is compared: a change of the"
-        " executable bit alone is not reported.",
+        " inside the folder, at most 20 of each; `--json` lists all). Only content is"
+        " compared: a change of the executable bit alone is not reported.",
         "A path inside a tracked folder reports just that part, as if it were an artifact: a"
         " file (`modified` also when the folder does not record it yet), or a folder whose"
         " changed files are listed relative to it. `--json`'s `pointer` is the folder's.",
