@@ -10,23 +10,34 @@ object stores publish an object only when its upload completes.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
+import re
+import secrets
 import threading
+import time
 from typing import Any, Protocol
 
 from mlgit.fileio import copy_file, fsync_path, sync_folder_fs
 from mlgit.hashing import hash_file
 from mlgit.odb import CorruptObject
 
-_COUNTER = itertools.count()
+TEMP_MARK = ".mlgit-tmp-"
+_TEMP_NAME = re.compile(r"\..+" + re.escape(TEMP_MARK) + r"(\d+)-[0-9a-f]+", re.DOTALL)
 
 
 def temp_name(rel: str) -> str:
-    """A hidden temp name beside `rel`, unique in this process."""
+    """A hidden temp name beside `rel`: `.NAME.mlgit-tmp-<unix time>-<random>`, so that any
+    left behind by an interrupted push can be recognised, and their age told, from a
+    listing alone."""
     folder, _, name = rel.rpartition("/")
-    tmp = f".{name}.{os.getpid()}-{next(_COUNTER)}.tmp"
+    tmp = f".{name}{TEMP_MARK}{int(time.time())}-{secrets.token_hex(6)}"
     return f"{folder}/{tmp}" if folder else tmp
+
+
+def temp_written_at(name: str) -> int | None:
+    """When the temp file `name` (made by temp_name) was started; None if it is not one."""
+    match = _TEMP_NAME.fullmatch(name)
+    return int(match.group(1)) if match else None
 
 
 class Backend(Protocol):
@@ -46,6 +57,9 @@ class Backend(Protocol):
     def upload(self, local_path: str, rel: str, oid: str) -> None:
         """Upload a file that must hash to `oid` (CorruptObject if it does not; then
         nothing is published)."""
+
+    def remove(self, rel: str) -> None:
+        """Delete a file (FileNotFoundError if it is not there)."""
 
     def check_root(self) -> str | None:
         """Why the remote cannot be used at all (e.g. a missing bucket), or None."""
@@ -120,8 +134,15 @@ class LocalBackend:
 
         self._publish(rel, copy_and_check)
 
+    def remove(self, rel: str) -> None:
+        os.unlink(self._abs(rel))
+
     def check_root(self) -> str | None:
-        if os.path.exists(self.root) and not os.path.isdir(self.root):
+        # A push does not create the folder: a mistyped path would silently become a new,
+        # empty remote, and fetch would then report every object as missing.
+        if not os.path.exists(self.root):
+            return "the folder does not exist"
+        if not os.path.isdir(self.root):
             return "it is a file, not a folder"
         return None
 
@@ -211,6 +232,9 @@ class FsspecBackend:
                 self.fs.rm_file(self._abs(tmp))
             if not self.fs.exists(self._abs(rel)):
                 raise
+
+    def remove(self, rel: str) -> None:
+        self.fs.rm_file(self._abs(rel))
 
     def check_root(self) -> str | None:
         if self.scheme not in ("gs", "s3"):

@@ -3,10 +3,15 @@ with early write-back, reflinks and syncfs (through libc, where Python has no bi
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import itertools
 import os
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
+
+from mlgit.errors import DiskFull
 
 TMP_SUFFIX = ".mlgit-tmp"
 """Files mlgit writes in the work tree before renaming them into place are named
@@ -37,8 +42,8 @@ def remove_leftover(path: str) -> bool:
     import stat
     import time
 
-    name = path.rpartition("/")[2]
-    if not is_temp_name(name):
+    match = _TEMP_NAME.fullmatch(path.rpartition("/")[2])
+    if match is None:
         return False
     try:
         st = os.lstat(path)
@@ -46,9 +51,8 @@ def remove_leftover(path: str) -> bool:
         return False
     if stat.S_ISDIR(st.st_mode):
         return False
-    match = _TEMP_NAME.fullmatch(name)
     old = st.st_ctime < time.time() - LEFTOVER_AGE  # ctime: moves with every write and link
-    if not old and (match is None or _writer_alive(int(match.group(1)))):
+    if not old and _writer_alive(int(match.group(1))):
         return False
     try:
         os.unlink(path)
@@ -182,3 +186,51 @@ def fsync_path(path: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _FULL
+
+
+def disk_full_error(exc: OSError, path: str, needed: int | None = None) -> DiskFull:
+    """The one message for a full disk (or quota): which disk, how much was needed and how
+    much is free. `path` is where the writes went; the file named by `exc` wins if any."""
+    from mlgit.ui import human_size
+
+    where = exc.filename if isinstance(exc.filename, str) and exc.filename else path
+    where = os.path.abspath(where)
+    mount = _mount_point(where)
+    try:
+        st = os.statvfs(mount)
+        free = f"{human_size(st.f_bavail * st.f_frsize)} free"
+    except OSError:
+        free = "free space unknown"
+    why = "disk quota exceeded" if exc.errno == errno.EDQUOT else "no space left"
+    need = f"; this needs at least {human_size(needed)} more" if needed else ""
+    return DiskFull(f"{why} on the disk holding {where} (mounted at {mount}, {free}){need}",
+                    f"free up space on {mount}, then run the command again (nothing was"
+                    " left half-written)")
+
+
+def _mount_point(path: str) -> str:
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    while not os.path.ismount(path):
+        path = os.path.dirname(path)
+    return path
+
+
+@contextlib.contextmanager
+def reporting_disk_full(path: str,
+                        needed: Callable[[], int | None] = lambda: None) -> Iterator[None]:
+    """Turn a full disk inside the block into one DiskFull error about `path`; `needed` is
+    asked (only then) how many bytes the work needs."""
+    try:
+        yield
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        raise disk_full_error(exc, path, needed()) from None

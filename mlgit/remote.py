@@ -16,16 +16,18 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import time
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from mlgit import packs
-from mlgit.backends import Backend
+from mlgit.backends import Backend, temp_written_at
 from mlgit.hashing import EMPTY_OID
 
 PACK_DIR = packs.PACK_DIR
 _PACK_NAME = re.compile(r"^([0-9a-f]{32})\.idx$")
 _LOOSE_NAME = re.compile(r"^[0-9a-f]{30}$")
+_PREFIX_NAME = re.compile(r"^[0-9a-f]{2}$")
 FEW_LOOSE = 32
 """Up to this many objects are looked up one by one; more are found by listing folders."""
 
@@ -48,6 +50,7 @@ class RemoteStore:
         self.index_cache = index_cache
         self._packed: dict[str, PackedAt] | None = None
         self.bad_indexes: list[str] = []
+        self.temps_seen: list[tuple[str, int]] = []  # (rel, started at) in listings made
 
     # -- what the remote has ---------------------------------------------------------------
 
@@ -55,8 +58,9 @@ class RemoteStore:
         """Every object in the remote's packs: one listing, plus a download of each index
         not seen before."""
         if self._packed is None:
-            names = sorted(m.group(1) for n in self.backend.list_dir(PACK_DIR)
-                           if (m := _PACK_NAME.match(n)))
+            listing = self.backend.list_dir(PACK_DIR)
+            self._note_temps(PACK_DIR, listing)
+            names = sorted(m.group(1) for n in listing if (m := _PACK_NAME.match(n)))
             new = [n for n in names if not os.path.exists(self._cached_index(n))]
             mapper(self._fetch_index, new)
             found: dict[str, PackedAt] = {}
@@ -113,7 +117,40 @@ class RemoteStore:
         return present.intersection(wanted)
 
     def _list_prefix(self, prefix: str) -> set[str]:
-        return {prefix + n for n in self.backend.list_dir(prefix) if _LOOSE_NAME.match(n)}
+        listing = self.backend.list_dir(prefix)
+        self._note_temps(prefix, listing)
+        return {prefix + n for n in listing if _LOOSE_NAME.match(n)}
+
+    # -- temp files that interrupted pushes left ---------------------------------------------
+
+    def _note_temps(self, folder: str, names: list[str]) -> None:
+        for name in names:
+            at = temp_written_at(name)
+            if at is not None:
+                self.temps_seen.append((f"{folder}/{name}", at))
+
+    def list_temps(self, mapper: Mapper) -> list[tuple[str, int]]:
+        """Every temp file in the remote's object folders, with when its upload started (one
+        listing per folder)."""
+        folders = [n for n in self.backend.list_dir("") if _PREFIX_NAME.match(n)] + [PACK_DIR]
+        self.temps_seen = []
+        for folder, names in zip(folders, mapper(self.backend.list_dir, folders), strict=True):
+            self._note_temps(folder, names)  # type: ignore[arg-type]
+        return sorted(self.temps_seen)
+
+    def remove_temps(self, temps: list[tuple[str, int]], max_age: float,
+                     mapper: Mapper) -> list[str]:
+        """Delete the temp files among `temps` started more than `max_age` seconds ago;
+        returns those deleted (one already gone counts as deleted)."""
+        cutoff = time.time() - max_age
+        old = sorted({rel for rel, at in temps if at < cutoff})
+
+        def remove(rel: str) -> None:
+            with contextlib.suppress(FileNotFoundError):
+                self.backend.remove(rel)
+
+        mapper(remove, old)
+        return old
 
     # -- moving bytes ------------------------------------------------------------------------
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
+from mlgit.checkout import corrupt_reason
 from mlgit.commands.common import Tracked, named_parts
 from mlgit.errors import MlgitError
+from mlgit.fileio import temp_beside
 from mlgit.hashing import hash_file
 from mlgit.linker import copy_verified
 from mlgit.odb import CorruptObject
@@ -60,8 +62,13 @@ def _unprotect_file(repo: Repo, rel: str, executable: bool) -> bool:
             return False
         os.chmod(abs_path, mode | 0o200)
         return True
-    tmp = abs_path + ".mlgit-unprotect"
-    copy_verified(repo.odb, oid, tmp, executable=executable)
+    tmp = temp_beside(abs_path)
+    try:
+        copy_verified(repo.odb, oid, tmp, executable=executable)
+    except CorruptObject as exc:
+        raise MlgitError(f"{rel}: {corrupt_reason(repo, exc)}; the file was left as is",
+                         "restore the object from a remote with 'mlgit fetch', then run"
+                         " 'mlgit checkout --force' on it") from None
     os.replace(tmp, abs_path)
     return True
 

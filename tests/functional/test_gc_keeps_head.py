@@ -42,7 +42,7 @@ def test_gc_keeps_what_head_needs_after_re_adds_and_deleted_pointers(repo: Path)
     assert mlgit(repo, "status", "-q").code == 0  # the work tree's data is kept too
     # going back to the last commit restores every byte
     git(repo, "checkout", "HEAD", "--", ".")
-    mlgit(repo, "checkout", "--force")
+    mlgit(repo, "checkout")
     tree = read_tree(repo)
     assert {k: tree[k] for k in FILES} == FILES
 
@@ -56,7 +56,7 @@ def test_gc_deletes_what_neither_head_nor_the_work_tree_needs(repo: Path) -> Non
     out = mlgit(repo, "gc", "-f").out
     assert "removed 1 object(s), 2 B" in out
     git(repo, "checkout", "HEAD", "--", ".")
-    mlgit(repo, "checkout", "--force")
+    mlgit(repo, "checkout")
     assert (repo / "f ü.bin").read_bytes() == FILES["f ü.bin"]
 
 

@@ -121,8 +121,8 @@ def test_a_killed_add_leaves_nothing_that_the_next_add_does_not_clean(repo: Path
                  write(repo / f".gitignore.{pid}-1.mlgit-tmp", "/big")]
     # a running command's temp file, and the user's own files, are never touched
     kept = [write(repo / f".other.bin.{os.getpid()}-0.mlgit-tmp", "being written"),
-            write(repo / "notes.mlgit-tmp", "mine"), write(repo / f".x.{pid}-0.mlgit-tmp.txt",
-                                                          "mine")]
+            write(repo / "notes.mlgit-tmp", "mine"), write(repo / ".notes.mlgit-tmp", "mine"),
+            write(repo / f".x.{pid}-0.mlgit-tmp.txt", "mine")]
     mlgit(repo, "add", "big.bin")
     assert not any(p.exists() for p in leftovers)
     assert all(p.exists() for p in kept)

@@ -24,7 +24,7 @@ def test_every_command_copes_with_a_deleted_cache(repo: Path, tmp_path: Path) ->
     assert "f.bin: unchanged (not in cache" in status.out
     listed = mlgit(repo, "ls")
     assert "missing" in listed.out
-    gc = mlgit(repo, "gc")
+    gc = mlgit(repo, "gc", "-f")
     assert "removed 0" in gc.out
     (repo / "f.bin").unlink()
     checkout = mlgit(repo, "checkout", code=1)

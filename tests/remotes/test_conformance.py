@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -224,3 +225,27 @@ def test_empty_files_round_trip_alone_in_folders_and_beside_others(
     assert run(other, "status", "-q", code=None).code == 0
     again = result_of(other, "push")
     assert again["failed"] == [] and again["transferred"] == 0
+
+
+def test_temp_files_of_interrupted_pushes_are_found_and_removed(source: Path,
+                                                                remote: Any) -> None:
+    run(source, "push")
+    fs, root = remote.open()
+    root = root.rstrip("/")
+    big = hash_bytes(LARGE["data/big/one-and-a-half.bin"])
+    hours_ago = int(time.time()) - 2 * 3600
+    old = [f"packs/.{'a' * 32}.pack.mlgit-tmp-{hours_ago}-0a1b2c",
+           f"{big[:2]}/.{big[2:]}.mlgit-tmp-{hours_ago}-3d4e5f"]
+    young = f"packs/.{'b' * 32}.pack.mlgit-tmp-{int(time.time())}-0a1b2c"
+    for rel in [*old, young]:
+        fs.pipe_file(f"{root}/{rel}", b"partial upload")
+    fs.invalidate_cache()
+    dry = result_of(source, "gc", "--tmp", "--dry-run")
+    assert (sorted(dry["removed"]), dry["kept"]) == (sorted(old), [young])
+    cleaned = result_of(source, "gc", "--tmp")
+    assert (sorted(cleaned["removed"]), cleaned["kept"]) == (sorted(old), [young])
+    fs.invalidate_cache()
+    assert not any(fs.exists(f"{root}/{rel}") for rel in old)
+    assert fs.exists(f"{root}/{young}")
+    assert result_of(source, "push")["already"] == len(SMALL) + 2 + 1  # objects untouched
+

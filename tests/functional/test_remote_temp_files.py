@@ -1,0 +1,113 @@
+"""Temp files an interrupted push leaves on a remote carry a recognisable name and age;
+`gc --tmp` and push itself remove them; Ctrl-C during push says `interrupted`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import assert_clean_error, mlgit, write
+
+TEMP = re.compile(r"\.[0-9a-f]{30}\.mlgit-tmp-(\d+)-[0-9a-f]+")
+HOUR = 3600
+
+
+def _temps(store: Path) -> list[Path]:
+    return sorted(p for p in store.rglob("*") if p.is_file() and ".mlgit-tmp-" in p.name)
+
+
+def _aged(path: Path, seconds: int) -> Path:
+    """The temp file renamed as if its upload had started `seconds` ago."""
+    match = TEMP.fullmatch(path.name)
+    assert match, path.name
+    older = path.name.replace(f"-{match.group(1)}-", f"-{int(time.time()) - seconds}-")
+    return path.rename(path.with_name(older))
+
+
+@pytest.fixture
+def pushing(repo: Path, tmp_path: Path) -> tuple[Path, Path]:
+    for i in range(3):
+        with open(repo / f"big{i}.bin", "wb") as f:
+            f.write(os.urandom(1 << 20) * 40)
+    mlgit(repo, "add", "big0.bin", "big1.bin", "big2.bin")
+    store = tmp_path / "store"
+    mlgit(repo, "remote", "add", "origin", str(store))
+    return repo, store
+
+
+def _interrupted_push(repo: Path, store: Path) -> tuple[int, str]:
+    for _ in range(3):
+        proc = subprocess.Popen([sys.executable, "-m", "mlgit", "push"], cwd=repo,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline and not _temps(store):
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        if proc.returncode != 0:
+            return proc.returncode, err.decode()
+        for f in store.rglob("*"):
+            if f.is_file():
+                f.chmod(0o644)
+                f.unlink()
+    pytest.skip("push finished before it could be interrupted")
+
+
+def test_ctrl_c_during_push_says_interrupted_and_leaves_named_temp_files(
+        pushing: tuple[Path, Path]) -> None:
+    repo, store = pushing
+    code, err = _interrupted_push(repo, store)
+    assert code == 130
+    assert err.strip().splitlines() == ["interrupted"]
+    left = _temps(store)
+    assert left, "the upload in flight leaves its temp file"
+    for path in left:
+        started = int(TEMP.fullmatch(path.name).group(1))  # type: ignore[union-attr]
+        assert time.time() - 120 < started <= time.time()
+    # gc --tmp keeps temp files less than an hour old: a push may still be writing them
+    out = json.loads(mlgit(repo, "gc", "--tmp", "--json").out)
+    assert out["removed"] == [] and len(out["kept"]) == len(left)
+    assert _temps(store) == left
+    # an hour later they are known to be abandoned
+    old = [_aged(p, HOUR + 60) for p in left]
+    dry = mlgit(repo, "gc", "--tmp", "--dry-run").out
+    assert f"would remove {len(old)} temporary file(s)" in dry
+    assert all(p.exists() for p in old)
+    out = json.loads(mlgit(repo, "gc", "-r", "origin", "--tmp", "--json").out)
+    assert sorted(out["removed"]) == sorted(p.relative_to(store).as_posix() for p in old)
+    assert _temps(store) == []
+    # the push, run again, finishes the job
+    pushed = json.loads(mlgit(repo, "push", "--json").out)
+    assert pushed["failed"] == [] and pushed["transferred"] + pushed["already"] == 3
+
+
+def test_push_removes_temp_files_over_a_day_old_that_its_listings_show(
+        repo: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    mlgit(repo, "remote", "add", "origin", str(store))
+    write(repo / "small.txt", "small")
+    mlgit(repo, "add", "small.txt")
+    mlgit(repo, "push")
+    now = int(time.time())
+    day_old = write(store / "packs" / f".{'a' * 32}.pack.mlgit-tmp-{now - 25 * HOUR}-0a1b", "x")
+    hours_old = write(store / "packs" / f".{'b' * 32}.pack.mlgit-tmp-{now - 2 * HOUR}-0a1b", "x")
+    not_temp = write(store / "packs" / f"notes.mlgit-tmp-{now - 25 * HOUR}-0a1b", "mine")
+    write(repo / "small.txt", "changed")
+    mlgit(repo, "add", "small.txt")
+    mlgit(repo, "push")
+    assert not day_old.exists()
+    assert hours_old.exists() and not_temp.exists()
+
+
+def test_gc_tmp_names_an_unusable_remote_in_one_line(repo: Path, tmp_path: Path) -> None:
+    write(tmp_path / "a-file", "x")
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "a-file"))
+    assert_clean_error(mlgit(repo, "gc", "--tmp", code=1), "remote 'origin'")
