@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 DAMAGED_POINTER = "damaged pointer"
 DAMAGED_HINT = ("a damaged file was edited in place through a hard link (cache.link hardlink),"
                 " which changed its cache object too: keep the edit with 'mlgit add PATH', or"
-                " get the original back from a remote; run 'mlgit unprotect PATH' before"
-                " editing linked files")
+                " restore the original from a remote with 'mlgit fsck --repair' then"
+                " 'mlgit fetch'; run 'mlgit unprotect PATH' before editing linked files")
 DAMAGED_LEFT = ("damaged: edited in place through a hard link, which changed its cache object"
                 " too; left as is")
 

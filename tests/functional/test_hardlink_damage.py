@@ -106,3 +106,16 @@ def test_checkout_leaves_a_damaged_file_and_says_why(repo: Path) -> None:
     forced = mlgit(repo, "checkout", "--force", code=1)
     assert "corrupt" in forced.err  # the damaged object is never placed
     assert (repo / "model.bin").read_bytes() == b"weights v1\nedited\n"
+
+
+def test_the_hint_gets_the_original_back_from_a_remote(repo: Path, tmp_path: Path) -> None:
+    _hardlinked(repo)
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "remote"), "--default")
+    mlgit(repo, "push")
+    _edit_in_place(repo / "model.bin", b"edited\n")
+    assert "'mlgit fsck --repair' then 'mlgit fetch'" in mlgit(repo, "status", code=1).err
+    mlgit(repo, "fsck", "--repair", code=None)
+    mlgit(repo, "fetch")
+    mlgit(repo, "checkout", "--force", "model.bin")
+    assert (repo / "model.bin").read_bytes() == b"weights v1\n"
+    assert "model.bin: unchanged" in mlgit(repo, "status").out
