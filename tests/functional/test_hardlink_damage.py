@@ -113,7 +113,8 @@ def test_the_hint_gets_the_original_back_from_a_remote(repo: Path, tmp_path: Pat
     mlgit(repo, "remote", "add", "origin", str(tmp_path / "remote"), "--default")
     mlgit(repo, "push")
     _edit_in_place(repo / "model.bin", b"edited\n")
-    assert "'mlgit fsck --repair' then 'mlgit pull --force PATH'" in mlgit(repo, "status", code=1).err
+    status = mlgit(repo, "status", code=1)
+    assert "'mlgit fsck --repair' then 'mlgit pull --force PATH'" in status.err
     mlgit(repo, "fsck", "--repair", code=None)
     mlgit(repo, "fetch")
     mlgit(repo, "checkout", "--force", "model.bin")
