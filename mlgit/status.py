@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 UNCHANGED, MODIFIED, DELETED = "unchanged", "modified", "deleted"
 DAMAGED = "damaged"
-"""Edited in place through a hard link into the cache: the cache object changed too."""
+"""Edited in place through a hard or symbolic link into the cache: the cache object changed
+too."""
 
 
 class ArtifactStatus:
@@ -76,8 +77,8 @@ def artifact_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus:
 
 def _find_damaged(repo: Repo, st: ArtifactStatus, abs_path: str,
                   want: dict[str, str]) -> None:
-    """Move the modified files that are hard links to their (now changed) cache object from
-    `modified` to `damaged`."""
+    """Move the modified files that are hard or symbolic links to their (now changed) cache
+    object from `modified` to `damaged`."""
     st.damaged = [p for p in st.modified if edited_through_link(repo.odb, f"{abs_path}/{p}",
                                                                  want[p])]
     if st.damaged:
