@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 DAMAGED_POINTER = "damaged pointer"
 DAMAGED_HINT = ("a damaged file was edited in place through a hard or symbolic link into the"
                 " cache (cache.link hardlink or symlink), which changed its cache object too:"
-                " keep the edit with 'mlgit add PATH', or get the original back from a remote with 'mlgit fsck --repair' then"
-                " 'mlgit pull --force PATH'; run 'mlgit unprotect PATH' before editing linked"
-                " files")
+                " keep the edit with 'mlgit add PATH', or get the original back from a remote"
+                " with 'mlgit fsck --repair' then 'mlgit pull --force PATH'; run"
+                " 'mlgit unprotect PATH' before editing linked files")
 DAMAGED_LEFT = ("damaged: edited in place through a link into the cache, which changed its"
                 " cache object too; left as is")
 
