@@ -113,3 +113,14 @@ def test_a_link_that_points_nowhere_is_a_clean_error(repo: Path) -> None:
     assert_clean_error(mlgit(repo, "unprotect", "m.bin", code=1), "m.bin: points nowhere",
                        "mlgit fetch")
     assert_clean_error(mlgit(repo, "add", "m.bin", code=1), "m.bin: points nowhere")
+
+
+def test_status_says_deleted_for_a_link_that_points_nowhere(repo: Path) -> None:
+    _symlinked(repo)
+    _edit_through_link(repo / "m.bin", b"x\n")
+    _edit_through_link(repo / "d" / "a.txt", b"x\n")
+    mlgit(repo, "fsck", "--repair", code=1)  # sets both damaged objects aside
+    out = mlgit(repo, "status").out
+    assert "m.bin: deleted (not in cache: 1 object(s))" in out, out
+    assert "d: deleted" not in out and "    deleted: a.txt" in out, out
+    assert "d/a.txt: deleted" in mlgit(repo, "status", "d/a.txt").out
