@@ -124,3 +124,13 @@ def test_status_says_deleted_for_a_link_that_points_nowhere(repo: Path) -> None:
     assert "m.bin: deleted (not in cache: 1 object(s))" in out, out
     assert "d: deleted" not in out and "    deleted: a.txt" in out, out
     assert "d/a.txt: deleted" in mlgit(repo, "status", "d/a.txt").out
+
+
+def test_checkout_leaves_an_edited_link_as_damaged(repo: Path) -> None:
+    _symlinked(repo)
+    _edit_through_link(repo / "m.bin", b"x\n")
+    result = mlgit(repo, "checkout", code=1)
+    assert "error: m.bin: damaged: edited in place through a link into the cache" in result.err
+    assert (repo / "m.bin").read_bytes() == BIG + b"x\n"
+    forced = mlgit(repo, "checkout", "--force", code=1)
+    assert "warning: m.bin: points nowhere now" in forced.err
