@@ -38,7 +38,7 @@ class Repo:
         if not os.path.isdir(repo.dot_dir):
             raise NotInitialized(f"{root}: mlgit is not initialised in this repository",
                                  "run 'mlgit init' at the top of the repository")
-        _check_layout(repo)
+        check_layout(repo)
         repo.config.get("core.jobs")  # a broken config fails every command up front, clearly
         for name, key in repo.config.unknown_keys():
             if asking and (f"{key}.".startswith(f"{asking}.")
@@ -182,7 +182,7 @@ class Repo:
                 self.odb.close()
 
 
-def _check_layout(repo: Repo) -> None:
+def check_layout(repo: Repo) -> None:
     """mlgit's own folders must be folders: a file in their place would fail every command
     deep inside (a few stats, cheap enough to do on every start)."""
     for path, hint in (

@@ -72,3 +72,22 @@ def test_crash_log_outside_a_repository(tmp_path: Path,
 
     monkeypatch.chdir(tmp_path)
     assert _crash_dir() == str(Path(tempfile.gettempdir()) / "mlgit")
+
+
+@pytest.mark.parametrize("name", ["tmp", "cache"])
+def test_init_with_tmp_or_cache_that_is_a_file(tracked: Path, name: str) -> None:
+    path = tracked / ".mlgit" / name
+    shutil.rmtree(path)
+    path.write_text("x")
+    assert_clean_error(mlgit(tracked, "init", code=1), f".mlgit/{name}: is a file, not a folder")
+    path.unlink()
+    mlgit(tracked, "init")
+    assert path.is_dir()
+
+
+def test_init_with_dot_dir_that_is_a_file(gitrepo: Path) -> None:
+    (gitrepo / ".mlgit").write_text("x")
+    assert_clean_error(mlgit(gitrepo, "status", code=1), "not initialised")
+    assert_clean_error(mlgit(gitrepo, "init", code=1), ".mlgit: is a file, not a folder",
+                       "move or remove the file .mlgit")
+    assert (gitrepo / ".mlgit").read_text() == "x"
