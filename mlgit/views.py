@@ -7,6 +7,7 @@ import shlex
 from typing import TYPE_CHECKING, Any
 
 from mlgit import ui
+from mlgit.damage import DAMAGED_HINT
 
 if TYPE_CHECKING:
     from mlgit.checkout import Result
@@ -23,10 +24,6 @@ if TYPE_CHECKING:
     from mlgit.transfer import Failure
 
 MAX_LISTED = 20
-DAMAGED_HINT = ("a damaged file was edited in place through a hard link (cache.link hardlink),"
-                " which changed its cache object too: keep the edit with 'mlgit add PATH', or"
-                " get the original back from a remote; run 'mlgit unprotect PATH' before"
-                " editing linked files")
 
 
 def _asdict(obj: Any) -> dict[str, Any]:
@@ -134,6 +131,9 @@ def _list_paths(label: str, paths: list[str]) -> None:
 MISSING_HINT = "fetch the missing objects from a remote with 'mlgit pull', or add the data again"
 CORRUPT_HINT = ("a corrupt cache object is never written to the workspace: restore it with"
                 " 'mlgit pull' from a remote that has it, or add the data again")
+SET_ASIDE_HINT = ("a corrupt cache object is never written to the workspace; it was set aside,"
+                  " so 'mlgit pull' restores it too (from a remote that has it), or add the"
+                  " data again")
 OTHER_HINT = "fix the cause named above, then run 'mlgit checkout' again"
 
 
@@ -192,7 +192,7 @@ def _failure_hints(r: Result, reported: frozenset[str]) -> list[str]:
             if not _already_reported(failure, reported):
                 hints.append(MISSING_HINT)
         elif CORRUPT in why:
-            hints.append(CORRUPT_HINT)
+            hints.append(SET_ASIDE_HINT if "; set aside in " in why else CORRUPT_HINT)
         else:
             others += 1
     if others > len(r.hints):

@@ -66,9 +66,9 @@ def test_checkout_hint_for_a_corrupt_object(repo: Path) -> None:
     assert len(lines) == 2, result.err
     assert lines[0].startswith("error: feat.bin: cache object is corrupt"), result.err
     assert "missing" not in lines[1], result.err
-    assert lines[1] == ("hint: a corrupt cache object is never written to the workspace:"
-                        " restore it with 'mlgit pull' from a remote that has it, or add the"
-                        " data again"), result.err
+    assert lines[1] == ("hint: a corrupt cache object is never written to the workspace;"
+                        " it was set aside, so 'mlgit pull' restores it too (from a remote"
+                        " that has it), or add the data again"), result.err
 
 
 def test_checkout_hint_for_a_file_that_cannot_be_written(repo: Path) -> None:
@@ -102,5 +102,6 @@ def test_mixed_missing_and_corrupt_get_both_hints(nowhere: Path) -> None:
     assert [ln for ln in lines if ln.startswith("hint: ")] == [
         "hint: fetch the missing objects from a remote with 'mlgit pull', or add the data"
         " again",
-        "hint: a corrupt cache object is never written to the workspace: restore it with"
-        " 'mlgit pull' from a remote that has it, or add the data again"], result.err
+        "hint: a corrupt cache object is never written to the workspace; it was set aside,"
+        " so 'mlgit pull' restores it too (from a remote that has it), or add the data"
+        " again"], result.err
