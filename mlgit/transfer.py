@@ -328,7 +328,10 @@ class ReadSpan(Task):
         self.nbytes = sum(at.size for _, at in items)
 
     def run(self, mover: Mover) -> None:
-        data = mover.retrier.call(mover.store.read_span, self.pack, self.start, self.end)
+        try:
+            data = mover.retrier.call(mover.store.read_span, self.pack, self.start, self.end)
+        except FileNotFoundError:  # the pack went away after the listing
+            raise MlgitError("not on the remote") from None
         failures = []
         for want, at in self.items:
             chunk = data[at.offset - self.start: at.offset - self.start + at.size]

@@ -392,13 +392,19 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
         ui.err(f"hint: {hint}")
     others = [f for f in r.failed if not f.hint]
     if others:
-        ui.err(f"hint: {_transfer_hint(others, command)}")
+        ui.err(f"hint: {_transfer_hint(others, command, outcome.remote)}")
 
 
-def _transfer_hint(failed: list[Failure], command: str) -> str:
+def _transfer_hint(failed: list[Failure], command: str, remote: str) -> str:
     reasons = {f.reason for f in failed}
     if reasons == {"not on the remote"}:
         return "push the missing objects from a clone whose cache has them"
+    if command != "push" and any(r.startswith("the remote's copy") for r in reasons) \
+            and all(r.startswith("the remote's copy") or r == "not on the remote"
+                    for r in reasons):  # fetching again reads the same bad bytes
+        return (f"the remote's copy is damaged: 'mlgit fsck -r {remote}' names the files to"
+                " delete there; then push again from a clone whose cache has the objects"
+                " intact")
     if reasons == {"not in the cache"}:
         return "the cache lacks them: fetch them from another remote, or add the data again"
     if command == "push" and any("set aside" in r for r in reasons):
@@ -482,8 +488,13 @@ def _first(items: list[str], limit: int) -> str:
 
 def _fsck_hint(result: FsckResult) -> str:
     if result.damaged and result.remote is not None:
-        return ("mlgit never changes a remote: delete the damaged files on the remote yourself,"
-                " then push again from a clone whose cache has the objects intact")
+        files = result.remote_files
+        named = " and ".join(files) if len(files) <= 2 else _first(files, MAX_USES)
+        what = f"delete {named} on {result.remote}" if files \
+            else "delete the damaged files on the remote"
+        listed = " (all listed by --json under remote_files)" if len(files) > MAX_USES else ""
+        return (f"mlgit never changes a remote: {what} yourself{listed}, then push again from a"
+                " clone whose cache has the objects intact")
     if result.repaired:
         return ("the damaged copies were set aside: run 'mlgit fetch' (or 'mlgit pull') to"
                 " restore them from a remote")

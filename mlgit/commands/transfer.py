@@ -90,14 +90,22 @@ def remote_errors(spec: RemoteSpec, disk: str = "") -> Iterator[None]:
             raise disk_full_error(stop.cause, disk, stop.needed) from None
         raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}) refuses writes"
                          f" ({describe_error(stop.cause)}); the push stopped",
-                         "push to a remote you may write to, or with credentials that may"
-                         f" write: 'mlgit remote modify {spec.name} KEY VALUE --local' (a"
-                         " read-only remote still serves fetch and pull)") from None
+                         _read_only_hint(spec)) from None
     except Exception as exc:  # any backend's error type: fsspec does not unify them
         if disk and isinstance(exc, OSError) and is_disk_full(exc):
             raise disk_full_error(exc, disk) from None
         raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}):"
                          f" {describe_error(exc)}", _fix_hint(spec)) from None
+
+
+def _read_only_hint(spec: RemoteSpec) -> str:
+    if spec.scheme == "local":  # a folder has no credentials to change
+        return ("check that you may write in the remote's folder (its permissions, and that"
+                " it is not on a read-only mount), or push to another remote (a read-only"
+                " remote still serves fetch and pull)")
+    return ("push to a remote you may write to, or with credentials that may write:"
+            f" 'mlgit remote modify {spec.name} KEY VALUE --local' (a read-only remote still"
+            " serves fetch and pull)")
 
 
 def _jobs(spec: RemoteSpec, jobs: int | None) -> int:
