@@ -150,7 +150,7 @@ def show_checkout(results: list[Result], json: bool) -> None:
         parts += [f"{len(r.failed)} failed"] if r.failed else []
         parts += [f"{len(r.conflicts)} left as is"] if r.conflicts else []
         ui.out(f"{r.path}: {', '.join(parts) or 'nothing to do'}")
-        for path, why in r.failed[:MAX_LISTED]:
+        for path, why in _failures_shown(r)[:MAX_LISTED]:
             ui.err(f"error: {path}: {why}")
         for path in r.conflicts[:MAX_LISTED]:
             ui.err(f"error: {path}: changed in the workspace and not in the cache; left as is")
@@ -158,7 +158,8 @@ def show_checkout(results: list[Result], json: bool) -> None:
         ui.err("hint: keep the changes with 'mlgit add', or discard them with"
                " 'mlgit checkout --force'")
     hints = list(dict.fromkeys(h for r in results for h in r.hints if h))
-    if any(len(r.failed) > len(r.hints) for r in results):
+    if any(len(_failures_shown(r)) - bool(r.cause) > len(r.hints) - bool(r.cause)
+           for r in results):
         set_aside = any("; set aside in " in why for r in results for _, why in r.failed)
         hints.append("a missing object must be added again or fetched from a remote;"
                      " a corrupt one was not written to the workspace"
@@ -166,6 +167,18 @@ def show_checkout(results: list[Result], json: bool) -> None:
                         else ""))
     for hint in hints:
         ui.err(f"hint: {hint}")
+
+
+def _failures_shown(r: Result) -> list[tuple[str, str]]:
+    """The failures to list: those a known cause explains become one line."""
+    if not r.cause:
+        return r.failed
+    from mlgit.checkout import NOT_CACHED
+
+    explained = sum(why in NOT_CACHED for _, why in r.failed)
+    return [(r.path, f"{explained} {'object' if explained == 1 else 'objects'} not in the"
+                     f" cache: {r.cause}"),
+            *((p, why) for p, why in r.failed if why not in NOT_CACHED)]
 
 
 def _untracked_json(r: Result) -> dict[str, Any]:
