@@ -10,6 +10,7 @@ import time
 from typing import NamedTuple
 
 from mlgit import tree, workspace
+from mlgit.damage import DAMAGED_HINT, DAMAGED_LEFT, edited_through_link
 from mlgit.errors import MlgitError
 from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.linker import Linker
@@ -82,6 +83,7 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
     cached = _cached_oids(repo, current, wanted)
     _remove_extras(repo, current, wanted, cached, force, result)
     todo = _skip_blocked(_to_place(current, wanted, cached, force, result), result)
+    _report_damaged(repo, wanted, result)
     _place_all(repo, linker, todo, result, progress)
     if ptr.is_dir and not os.path.lexists(repo.abspath(rel)) and not result.conflicts:
         _make_dirs(repo, rel, result)  # a tracked folder exists even when it is empty
@@ -196,6 +198,18 @@ def _to_place(current: dict[str, FileState], wanted: dict[str, _Place], cached: 
         else:
             result.conflicts.append(path)
     return todo
+
+
+def _report_damaged(repo: Repo, wanted: dict[str, _Place], result: Result) -> None:
+    """Files left as is because they are hard links whose cache object was edited with them
+    (mlgit.damage): say so, not just that they changed."""
+    damaged = [p for p in result.conflicts
+               if p in wanted and edited_through_link(repo.odb, repo.abspath(p), wanted[p].oid)]
+    for path in damaged:
+        result.conflicts.remove(path)
+        result.failed.append((path, DAMAGED_LEFT))
+    if damaged:
+        result.hints.append(DAMAGED_HINT)
 
 
 def _skip_blocked(todo: list[_Place], result: Result) -> list[_Place]:

@@ -7,6 +7,7 @@ import shlex
 from typing import TYPE_CHECKING, Any
 
 from mlgit import ui
+from mlgit.damage import DAMAGED_HINT
 
 if TYPE_CHECKING:
     from mlgit.checkout import Result
@@ -23,11 +24,6 @@ if TYPE_CHECKING:
     from mlgit.transfer import Failure
 
 MAX_LISTED = 20
-DAMAGED_HINT = ("a damaged file was edited in place through a hard link (cache.link hardlink),"
-                " which changed its cache object too: keep the edit with 'mlgit add PATH', or"
-                " get the original back from a remote with 'mlgit fsck --repair' then"
-                " 'mlgit pull --force PATH'; run 'mlgit unprotect PATH' before editing linked"
-                " files")
 
 
 def _asdict(obj: Any) -> dict[str, Any]:
