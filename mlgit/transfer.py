@@ -339,6 +339,7 @@ class ReadSpan(Task):
                 failures.append(Failure(want.path, want.oid,
                                         f"the remote's copy in {self.pack} is corrupt;"
                                         " it was not stored"))
+                self.nbytes -= at.size  # only what was stored counts as fetched
                 continue
             mover.odb.put_bytes(chunk, want.oid, pack=True)
         mover.progress(len(self.items) - len(failures), self.nbytes)

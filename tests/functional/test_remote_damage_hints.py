@@ -91,6 +91,7 @@ def test_pull_of_a_corrupt_remote_copy_points_at_fsck(repo: Path, tmp_path: Path
     _damage(pack, pack.stat().st_size // 2)
     pulled = mlgit(_clone(repo, tmp_path, "clone"), "pull", code=1)
     assert "is corrupt; it was not stored" in pulled.err
+    assert "fetched 50 objects (98.2 KiB)" in pulled.out, pulled.out  # not the bad file
     assert "again to retry" not in pulled.err
     assert "hint: the remote's copy is damaged: 'mlgit fsck -r o' names the files" in pulled.err
 
