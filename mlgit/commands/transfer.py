@@ -159,6 +159,7 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
                           stops=lambda exc: _push_stops(repo, exc))
             result.merge(push(mover, wants))
         _report_bad_indexes(store, result)
+        _report_damaged_cache(repo, result)
     return Outcome(spec.name, fs.describe(spec.url), result, [])
 
 
@@ -250,6 +251,18 @@ def _report_broken(broken: list[Broken], result: TransferResult) -> None:
     result.failed.extend(Failure(b.pointer_rel, "",
                                  b.error.message.removeprefix(f"{b.pointer_rel}: "),
                                  b.error.hint) for b in broken)
+
+
+def _report_damaged_cache(repo: Repo, result: TransferResult) -> None:
+    """Name the cache's damaged pack indexes once, when objects were not found there."""
+    if not any(f.reason == "not in the cache" for f in result.failed):
+        return
+    result.failed[:0] = [  # first: the cause, before the objects it explains
+        Failure(os.path.relpath(os.path.join(repo.odb.root, rel), repo.root), "",
+                "damaged pack index in the cache: the objects it lists cannot be found",
+                "run 'mlgit fsck --repair' to set the damaged index aside, then 'mlgit fetch'"
+                " to restore its objects from a remote (or add the data again)")
+        for rel in repo.odb.damaged_indexes]
 
 
 def _report_bad_indexes(store: RemoteStore, result: TransferResult) -> None:

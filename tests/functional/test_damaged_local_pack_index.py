@@ -53,3 +53,19 @@ def test_a_damaged_index_is_reported_once(repo: Path, tmp_path: Path, damage: st
     assert {k: v for k, v in read_tree(repo).items() if k.startswith("d/")} == FILES
     mlgit(repo, "fsck", "--repair", code=None)
     mlgit(repo, "fsck")
+
+
+def test_push_names_the_damaged_index(repo: Path, tmp_path: Path) -> None:
+    make_tree(repo, FILES)
+    mlgit(repo, "add", "d")
+    mlgit(repo, "remote", "add", "o", str(tmp_path / "store"))
+    idx = _files_index(repo)
+    idx.chmod(0o644)
+    with idx.open("r+b") as f:
+        f.seek(10)
+        f.write(b"garbage")
+    pushed = mlgit(repo, "push", code=1)
+    assert f"error: .mlgit/cache/packs/{idx.name}: damaged pack index in the cache: the" \
+        " objects it lists cannot be found" in pushed.err
+    assert "hint: run 'mlgit fsck --repair' to set the damaged index aside" in pushed.err
+    assert "FileNotFoundError" not in pushed.err
