@@ -120,3 +120,22 @@ def test_a_read_only_local_folder_gets_no_credentials_hint(
     assert_clean_error(result, "refuses writes", "check that you may write in the remote's"
                        " folder", "read-only mount")
     assert "credentials" not in result.err and "remote modify" not in result.err
+
+
+def test_a_corrupt_loose_object_on_the_remote(repo: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    make_tree(repo, {"model.bin": os.urandom(1_500_000)})
+    mlgit(repo, "add", "model.bin")
+    mlgit(repo, "remote", "add", "o", str(store))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "model")
+    mlgit(repo, "push")
+    (loose,) = (p for p in store.glob("??/*") if not p.name.startswith("."))
+    _damage(loose, 1000)
+    rel = f"{loose.parent.name}/{loose.name}"
+    checked = mlgit(repo, "fsck", "-r", "o", code=1)
+    assert f"delete {rel} on o yourself" in checked.err
+    pulled = mlgit(_clone(repo, tmp_path, "clone"), "pull", code=1)
+    assert f"the remote's copy {rel} is corrupt" in pulled.err
+    assert "hint: the remote's copy is damaged: 'mlgit fsck -r o'" in pulled.err
+    assert "again to retry" not in pulled.err
