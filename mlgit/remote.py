@@ -50,7 +50,6 @@ class RemoteStore:
         self.index_cache = index_cache
         self._packed: dict[str, PackedAt] | None = None
         self.bad_indexes: list[str] = []
-        self.packless: list[str] = []  # indexes whose pack the listing lacks (ignored)
         self.temps_seen: list[tuple[str, int]] = []  # (rel, started at) in listings made
 
     # -- what the remote has ---------------------------------------------------------------
@@ -62,11 +61,10 @@ class RemoteStore:
             listing = self.backend.list_dir(PACK_DIR)
             self._note_temps(PACK_DIR, listing)
             listed = set(listing)
-            indexed = sorted(m.group(1) for n in listing if (m := _PACK_NAME.match(n)))
             # An index whose pack is gone (deleted by hand) lists objects that cannot be read:
             # they count as absent, so a push uploads them again.
-            names = [n for n in indexed if f"{n}.pack" in listed]
-            self.packless = [f"{PACK_DIR}/{n}.idx" for n in indexed if f"{n}.pack" not in listed]
+            names = sorted(m.group(1) for n in listing
+                           if (m := _PACK_NAME.match(n)) and f"{m.group(1)}.pack" in listed)
             new = [n for n in names if not os.path.exists(self._cached_index(n))]
             mapper(self._fetch_index, new)
             found: dict[str, PackedAt] = {}

@@ -154,8 +154,7 @@ def show_checkout(results: list[Result], json: bool) -> None:
         ui.err("hint: keep the changes with 'mlgit add', or discard them with"
                " 'mlgit checkout --force'")
     hints = list(dict.fromkeys(h for r in results for h in r.hints if h))
-    if any(len(_failures_shown(r)) - bool(r.cause) > len(r.hints) - bool(r.cause)
-           for r in results):
+    if any(len(_failures_shown(r)) > len(r.hints) for r in results):
         set_aside = any("; set aside in " in why for r in results for _, why in r.failed)
         hints.append("a missing object must be added again or fetched from a remote;"
                      " a corrupt one was not written to the workspace"
