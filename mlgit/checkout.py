@@ -22,6 +22,12 @@ from mlgit.repo import Repo
 from mlgit.ui import ProgressCallback, noop_progress
 from mlgit.workspace import FileState, files_of
 
+NOT_IN_CACHE = "object not in the cache"
+MANIFEST_NOT_IN_CACHE = "directory manifest is not in the cache"
+CORRUPT = "is corrupt (its bytes do not match its hash)"
+"""The reasons of failures that a missing or corrupt cache object caused (views picks the
+hint by them)."""
+
 CHECKOUT_TMP = "checkout-"
 """Prefix of the folders in .mlgit/tmp where new workspace folders are built."""
 
@@ -90,7 +96,7 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
     return result
 
 
-NOT_CACHED = ("object not in the cache", "directory manifest is not in the cache")
+NOT_CACHED = (NOT_IN_CACHE, MANIFEST_NOT_IN_CACHE)
 """The failures a damaged pack index in the cache explains (see blame_damaged_indexes)."""
 
 
@@ -111,7 +117,7 @@ def blame_damaged_indexes(repo: Repo, results: list[Result]) -> None:
 
 def corrupt_reason(repo: Repo, exc: CorruptObject) -> str:
     """Why a corrupt cache object was not used, and where it went."""
-    reason = "cache object is corrupt (its bytes do not match its hash)"
+    reason = f"cache object {CORRUPT}"
     if exc.set_aside:
         folder = os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)
         reason += f"; set aside in {folder}"
@@ -132,7 +138,7 @@ def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> tree.Manifest:
     try:
         return repo.manifest(ptr.oid, f"{rel} (manifest {ptr.oid[:12]})")
     except FileNotFoundError:
-        raise MlgitError("directory manifest is not in the cache") from None
+        raise MlgitError(MANIFEST_NOT_IN_CACHE) from None
     except CorruptObject as exc:
         reason = corrupt_reason(repo, exc).removeprefix("cache ")
         raise MlgitError(f"directory manifest {reason}") from None
@@ -244,7 +250,7 @@ def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: Result,
     missing = repo.odb.missing({p.oid for p in todo})
     for p in todo:
         if p.oid in missing:
-            result.failed.append((p.rel, "object not in the cache"))
+            result.failed.append((p.rel, NOT_IN_CACHE))
     ready = [p for p in todo if p.oid not in missing]
     building = _NewFolders(repo, result.path)
     full: list[OSError] = []
