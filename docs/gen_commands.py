@@ -255,14 +255,18 @@ NOTES: dict[str, list[str]] = {
         "`-r NAME` checks the remote instead: every pack index is read and checked, every"
         " pack read in ranges of about 16 MiB and every object in it hashed, every loose"
         " object downloaded to a temporary file in the cache, hashed and deleted. The remote"
-        " is only read; `--repair` with `-r` is refused.",
+        " is only read; `--repair` with `-r` is refused. The hint names the files to delete"
+        " on the remote by hand: a damaged object's loose file, or its whole pack (the"
+        " `.pack` and its `.idx`); a damaged index and its pack; an index whose pack is"
+        " missing. Then push again from a clone whose cache has the objects intact.",
         "Exit status 1 if anything is damaged (also after `--repair` set it aside: the objects"
         " are missing until fetched), else 0.",
         "`--json`: `{\"remote\", \"url\", \"objects\", \"bytes\", \"pack_indexes\","
         " \"damaged\": [{\"kind\", \"name\", \"location\", \"size\", \"reason\","
         " \"artifacts\", \"set_aside\"}], \"missing\": [{\"oid\", \"artifacts\"}],"
         " \"repaired\", \"quarantine\", \"set_aside\", \"set_aside_bytes\","
-        " \"unreadable_pointers\"}`.",
+        " \"unreadable_pointers\", \"remote_files\"}` (`remote_files`: with `-r`, the"
+        " files the hint says to delete).",
     ],
     "unprotect": [
         "For every file of the named artifacts: a symbolic link into the cache, or a hard"

@@ -35,7 +35,8 @@ CHECKOUT_TMP = "checkout-"
 class Result:
     """What happened to one artifact. Paths are repo-relative."""
 
-    __slots__ = ("conflicts", "failed", "hints", "path", "removed", "restored", "unchanged")
+    __slots__ = ("cause", "conflicts", "failed", "hints", "path", "removed", "restored",
+                 "unchanged")
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -45,6 +46,7 @@ class Result:
         self.conflicts: list[str] = []
         self.failed: list[tuple[str, str]] = []
         self.hints: list[str] = []  # what to do about failures that have their own fix
+        self.cause = ""  # why objects are not in the cache, when known (a damaged index)
 
     @property
     def ok(self) -> bool:
@@ -92,6 +94,25 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
     if ptr.is_dir and not os.path.lexists(repo.abspath(rel)) and not result.conflicts:
         _make_dirs(repo, rel, result)  # a tracked folder exists even when it is empty
     return result
+
+
+NOT_CACHED = (NOT_IN_CACHE, MANIFEST_NOT_IN_CACHE)
+"""The failures a damaged pack index in the cache explains (see blame_damaged_indexes)."""
+
+
+def blame_damaged_indexes(repo: Repo, results: list[Result]) -> None:
+    """Name a damaged pack index of the cache as the cause of objects not being there (once
+    per artifact, instead of a line per file), with the way to repair it."""
+    damaged = repo.odb.damaged_indexes
+    if not damaged:
+        return
+    first = os.path.relpath(os.path.join(repo.odb.root, damaged[0]), repo.root)
+    more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+    for r in results:
+        if any(why in NOT_CACHED for _, why in r.failed):
+            r.cause = f"the cache's pack index {first}{more} is damaged"
+            r.hints.append("run 'mlgit fsck --repair' to set the damaged index aside, then"
+                           " 'mlgit pull' to restore its objects from a remote")
 
 
 def corrupt_reason(repo: Repo, exc: CorruptObject) -> str:

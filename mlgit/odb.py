@@ -47,6 +47,7 @@ class LocalODB:
         self._aside_lock = threading.Lock()
         self.set_aside_oids: set[str] = set()  # oids whose copy this process set aside
         self._packed: dict[str, packs.Location] | None = None
+        self.damaged_indexes: list[str] = []  # pack indexes skipped (see packs.load_all)
         self._writer: packs.PackWriter | None = None
         self._reader = packs.PackReader()
         self.fetched: list[str] = []  # files adopt() and publish() wrote, for sync_fetched
@@ -60,7 +61,9 @@ class LocalODB:
     @property
     def packed(self) -> dict[str, packs.Location]:
         if self._packed is None:
-            self._packed = packs.load_all(self.pack_dir)
+            damaged: list[str] = []
+            self._packed = packs.load_all(self.pack_dir, damaged)
+            self.damaged_indexes = damaged
         return self._packed
 
     def exists(self, oid: str) -> bool:

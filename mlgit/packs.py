@@ -73,16 +73,24 @@ def _digest(data: bytes) -> bytes:
     return bytes(h.digest())
 
 
-def load_all(pack_dir: str) -> dict[str, Location]:
+def load_all(pack_dir: str, damaged: list[str] | None = None) -> dict[str, Location]:
+    """Every object of the packs in `pack_dir`. Indexes that are damaged, or whose pack is
+    missing, are skipped; their names (`packs/NAME.idx`) are added to `damaged`."""
     found: dict[str, Location] = {}
     try:
         names = os.listdir(pack_dir)
     except FileNotFoundError:
         return found
     set_aside = set_aside_entries(names)
+    present = set(names)
     for name in sorted(names):
         if name.endswith(".idx") and not name.startswith("."):
-            entries = read_index(os.path.join(pack_dir, name)) or {}
+            path = os.path.join(pack_dir, name)
+            entries = read_index(path) if name[: -len(".idx")] + ".pack" in present else None
+            if entries is None:
+                if damaged is not None and os.path.exists(path):  # not removed meanwhile
+                    damaged.append(f"{PACK_DIR}/{name}")
+                continue
             for oid in set_aside.get(name[: -len(".idx")], ()):
                 entries.pop(oid, None)
             found.update(entries)

@@ -60,7 +60,11 @@ class RemoteStore:
         if self._packed is None:
             listing = self.backend.list_dir(PACK_DIR)
             self._note_temps(PACK_DIR, listing)
-            names = sorted(m.group(1) for n in listing if (m := _PACK_NAME.match(n)))
+            listed = set(listing)
+            # An index whose pack is gone (deleted by hand) lists objects that cannot be read:
+            # they count as absent, so a push uploads them again.
+            names = sorted(m.group(1) for n in listing
+                           if (m := _PACK_NAME.match(n)) and f"{m.group(1)}.pack" in listed)
             new = [n for n in names if not os.path.exists(self._cached_index(n))]
             mapper(self._fetch_index, new)
             found: dict[str, PackedAt] = {}

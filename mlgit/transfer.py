@@ -334,7 +334,10 @@ class ReadSpan(Task):
         self.nbytes = sum(at.size for _, at in items)
 
     def run(self, mover: Mover) -> None:
-        data = mover.retrier.call(mover.store.read_span, self.pack, self.start, self.end)
+        try:
+            data = mover.retrier.call(mover.store.read_span, self.pack, self.start, self.end)
+        except FileNotFoundError:  # the pack went away after the listing
+            raise MlgitError("not on the remote") from None
         failures = []
         for want, at in self.items:
             chunk = data[at.offset - self.start: at.offset - self.start + at.size]
@@ -342,6 +345,7 @@ class ReadSpan(Task):
                 failures.append(Failure(want.path, want.oid,
                                         f"the remote's copy in {self.pack} is corrupt;"
                                         " it was not stored"))
+                self.nbytes -= at.size  # only what was stored counts as fetched
                 continue
             mover.odb.put_bytes(chunk, want.oid, pack=True)
         mover.progress(len(self.items) - len(failures), self.nbytes)

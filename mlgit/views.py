@@ -160,8 +160,7 @@ def show_checkout(results: list[Result], json: bool,
         parts += [f"{len(r.failed)} failed"] if r.failed else []
         parts += [f"{len(r.conflicts)} left as is"] if r.conflicts else []
         ui.out(f"{r.path}: {', '.join(parts) or 'nothing to do'}")
-        for path, why in [f for f in r.failed if not _already_reported(f, reported)
-                          ][:MAX_LISTED]:
+        for path, why in _failures_shown(r, reported)[:MAX_LISTED]:
             ui.err(f"error: {path}: {why}")
         for path in r.conflicts[:MAX_LISTED]:
             ui.err(f"error: {path}: changed in the workspace and not in the cache; left as is")
@@ -191,15 +190,29 @@ def _failure_hints(r: Result, reported: frozenset[str]) -> list[str]:
     for failure in r.failed:
         why = failure[1]
         if why in (NOT_IN_CACHE, MANIFEST_NOT_IN_CACHE):
-            if not _already_reported(failure, reported):
+            if not _already_reported(failure, reported) and not r.cause:  # else r.hints
                 hints.append(MISSING_HINT)
         elif CORRUPT in why:
             hints.append(SET_ASIDE_HINT if "; set aside in " in why else CORRUPT_HINT)
         else:
             others += 1
-    if others > len(r.hints):
+    if others > len(r.hints) - bool(r.cause):  # the cause's hint is not for the others
         hints.append(OTHER_HINT)
     return hints
+
+
+def _failures_shown(r: Result, reported: frozenset[str]) -> list[tuple[str, str]]:
+    """The failures to list: not those a fetch already reported; those a known cause
+    explains (objects not in the cache) become one line."""
+    shown = [f for f in r.failed if not _already_reported(f, reported)]
+    if not r.cause:
+        return shown
+    from mlgit.checkout import NOT_CACHED
+
+    explained = sum(why in NOT_CACHED for _, why in r.failed)
+    return [(r.path, f"{explained} {'object' if explained == 1 else 'objects'} not in the"
+                     f" cache: {r.cause}"),
+            *((p, why) for p, why in shown if why not in NOT_CACHED)]
 
 
 def _untracked_json(r: Result) -> dict[str, Any]:
@@ -450,16 +463,22 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
         ui.err(f"hint: {hint}")
     others = [f for f in r.failed if not f.hint]
     if others:
-        ui.err(f"hint: {_transfer_hint(others, command)}")
+        ui.err(f"hint: {_transfer_hint(others, command, outcome.remote)}")
     if command == "pull":  # after the fetch's hints, so that each sits under its errors
         show_checkout(outcome.checkouts, False, frozenset(
             f.path.removesuffix(" (folder manifest)") for f in r.failed))
 
 
-def _transfer_hint(failed: list[Failure], command: str) -> str:
+def _transfer_hint(failed: list[Failure], command: str, remote: str) -> str:
     reasons = {f.reason for f in failed}
     if reasons == {"not on the remote"}:
         return "push the missing objects from a clone whose cache has them"
+    if command != "push" and any(r.startswith("the remote's copy") for r in reasons) \
+            and all(r.startswith("the remote's copy") or r == "not on the remote"
+                    for r in reasons):  # fetching again reads the same bad bytes
+        return (f"the remote's copy is damaged: 'mlgit fsck -r {remote}' names the files to"
+                " delete there; then push again from a clone whose cache has the objects"
+                " intact")
     if reasons == {"not in the cache"}:
         return "the cache lacks them: fetch them from another remote, or add the data again"
     if command == "push" and any("set aside" in r for r in reasons):
@@ -543,8 +562,13 @@ def _first(items: list[str], limit: int) -> str:
 
 def _fsck_hint(result: FsckResult) -> str:
     if result.damaged and result.remote is not None:
-        return ("mlgit never changes a remote: delete the damaged files on the remote yourself,"
-                " then push again from a clone whose cache has the objects intact")
+        files = result.remote_files
+        named = " and ".join(files) if len(files) <= 2 else _first(files, MAX_USES)
+        what = f"delete {named} on {result.remote}" if files \
+            else "delete the damaged files on the remote"
+        listed = " (all listed by --json under remote_files)" if len(files) > MAX_USES else ""
+        return (f"mlgit never changes a remote: {what} yourself{listed}, then push again from a"
+                " clone whose cache has the objects intact")
     if result.repaired:
         return ("the damaged copies were set aside: run 'mlgit fetch' (or 'mlgit pull') to"
                 " restore them from a remote")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlgit.checkout import Result, checkout_artifact
+from mlgit.checkout import Result, blame_damaged_indexes, checkout_artifact
 from mlgit.commands.common import (
     Broken,
     Tracked,
@@ -55,6 +55,7 @@ def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) 
             record_placed(repo, item, result, whole=not only)
         results.append(result)
     repo.state.flush()
+    blame_damaged_indexes(repo, results)
     return results
 
 

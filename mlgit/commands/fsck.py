@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from mlgit.commands.common import Broken, all_tracked, quarantine_folder
 from mlgit.errors import MlgitError
 from mlgit.odb import CorruptObject
+from mlgit.remote import PACK_DIR, loose_rel
 from mlgit.repo import Repo
 from mlgit.ui import Progress, ProgressCallback
 from mlgit.verify import OBJECT, Problem, Report, check_cache, check_remote
@@ -47,6 +48,7 @@ class FsckResult:
     set_aside: int = 0
     set_aside_bytes: int = 0
     unreadable_pointers: list[str] = field(default_factory=list)
+    remote_files: list[str] = field(default_factory=list)  # to delete on the remote, by hand
 
 
 def _open_progress(files: int, nbytes: int | None) -> AbstractContextManager[ProgressCallback]:
@@ -82,7 +84,25 @@ def _check_remote(repo: Repo, name: str, jobs: int | None) -> FsckResult:
     with remote_errors(spec):
         report = check_remote(store, repo.odb, jobs or REMOTE_JOBS.get(spec.scheme, 4),
                               _open_progress)
-    return _result(repo, report, set(), spec.name, describe(spec.url))
+        listed = set(store.backend.list_dir(PACK_DIR)) if report.problems else set()
+    result = _result(repo, report, set(), spec.name, describe(spec.url))
+    result.remote_files = _files_to_delete(report.problems, listed)
+    return result
+
+
+def _files_to_delete(problems: list[Problem], listed: set[str]) -> list[str]:
+    """The remote's files holding damage: a damaged object's loose file, or its whole pack
+    (the pack and its index: an index left without its pack is damage too); a damaged
+    index and its pack, where that exists. `listed` is the remote's packs folder."""
+    files: list[str] = []
+    for p in problems:
+        if p.kind == OBJECT and p.location == "loose":
+            files.append(loose_rel(p.name))
+            continue
+        idx = p.location if p.kind != OBJECT else p.location[: -len(".pack")] + ".idx"
+        pack = idx[: -len(".idx")] + ".pack"
+        files += [f for f in (pack, idx) if f.rpartition("/")[2] in listed]
+    return list(dict.fromkeys(files))
 
 
 def _result(repo: Repo, report: Report, unreadable: set[str], remote: str | None,

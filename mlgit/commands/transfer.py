@@ -90,14 +90,22 @@ def remote_errors(spec: RemoteSpec, disk: str = "") -> Iterator[None]:
             raise disk_full_error(stop.cause, disk, stop.needed) from None
         raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}) refuses writes"
                          f" ({describe_error(stop.cause)}); the push stopped",
-                         "push to a remote you may write to, or with credentials that may"
-                         f" write: 'mlgit remote modify {spec.name} KEY VALUE --local' (a"
-                         " read-only remote still serves fetch and pull)") from None
+                         _read_only_hint(spec)) from None
     except Exception as exc:  # any backend's error type: fsspec does not unify them
         if disk and isinstance(exc, OSError) and is_disk_full(exc):
             raise disk_full_error(exc, disk) from None
         raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}):"
                          f" {describe_error(exc)}", _fix_hint(spec)) from None
+
+
+def _read_only_hint(spec: RemoteSpec) -> str:
+    if spec.scheme == "local":  # a folder has no credentials to change
+        return ("check that you may write in the remote's folder (its permissions, and that"
+                " it is not on a read-only mount), or push to another remote (a read-only"
+                " remote still serves fetch and pull)")
+    return ("push to a remote you may write to, or with credentials that may write:"
+            f" 'mlgit remote modify {spec.name} KEY VALUE --local' (a read-only remote still"
+            " serves fetch and pull)")
 
 
 def _jobs(spec: RemoteSpec, jobs: int | None) -> int:
@@ -151,6 +159,7 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
                           stops=lambda exc: _push_stops(repo, exc))
             result.merge(push(mover, wants))
         _report_bad_indexes(store, result)
+        _report_damaged_cache(repo, result)
     return Outcome(spec.name, fs.describe(spec.url), result, [])
 
 
@@ -242,6 +251,18 @@ def _report_broken(broken: list[Broken], result: TransferResult) -> None:
     result.failed.extend(Failure(b.pointer_rel, "",
                                  b.error.message.removeprefix(f"{b.pointer_rel}: "),
                                  b.error.hint) for b in broken)
+
+
+def _report_damaged_cache(repo: Repo, result: TransferResult) -> None:
+    """Name the cache's damaged pack indexes once, when objects were not found there."""
+    if not any(f.reason == "not in the cache" for f in result.failed):
+        return
+    result.failed[:0] = [  # first: the cause, before the objects it explains
+        Failure(os.path.relpath(os.path.join(repo.odb.root, rel), repo.root), "",
+                "damaged pack index in the cache: the objects it lists cannot be found",
+                "run 'mlgit fsck --repair' to set the damaged index aside, then 'mlgit fetch'"
+                " to restore its objects from a remote (or add the data again)")
+        for rel in repo.odb.damaged_indexes]
 
 
 def _report_bad_indexes(store: RemoteStore, result: TransferResult) -> None:
