@@ -144,9 +144,11 @@ NOTES: dict[str, list[str]] = {
         " content is in the cache are removed (then folders left empty); others stay, with"
         " `warning: PATH: no longer tracked and not removed: REASON; keep it with 'mlgit add"
         " PATH', or move it away`, and do not change the exit status. `--force` does not"
-        " remove them. Files inside such a folder that mlgit did not put there stay. In"
+        " remove them. Files inside such a folder that mlgit did not put there stay, and so"
+        " do files Git tracks (`PATH: no longer tracked; N tracked by Git left as is`: a"
+        " branch moved them into Git, which owns them now). In"
         " `--json` these artifacts have `\"tracked\": false`, `\"kept\": [{\"path\","
-        " \"reason\"}]` and `\"not_placed_by_mlgit\"`. See"
+        " \"reason\"}]`, `\"not_placed_by_mlgit\"` and `\"tracked_by_git\"` (paths). See"
         " [getting-started.md](getting-started.md#switch-branches).",
     ],
     "ls": [
