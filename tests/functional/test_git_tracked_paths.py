@@ -79,3 +79,39 @@ def test_pull_keeps_a_formerly_tracked_folder_that_git_tracks_now(repo: Path,
     mlgit(repo, "pull")
     assert (repo / "models/a.txt").read_text() == "aaa\n"
     assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def _in_git_and_pointer(repo: Path) -> None:
+    """x.bin committed to Git (v1) and a pointer x.bin.mlgit to another version (v2)."""
+    write(repo / "x.bin", "v1\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "x in git")
+    git(repo, "rm", "-q", "--cached", "x.bin")
+    write(repo / "x.bin", "v2\n")
+    mlgit(repo, "add", "x.bin")
+    git(repo, "checkout", "HEAD", "--", "x.bin")  # Git's version back, in the index too
+    assert (repo / "x.bin").read_text() == "v1\n"
+
+
+def test_status_says_an_artifact_is_tracked_by_git_too(repo: Path) -> None:
+    _in_git_and_pointer(repo)
+    write(repo / "other.bin", "o\n")
+    mlgit(repo, "add", "other.bin")
+    out = mlgit(repo, "status", code=1)
+    assert "x.bin.mlgit: error: x.bin is tracked by Git too" in out.out
+    assert "other.bin: unchanged" in out.out
+    assert "hint: 'git rm -r --cached x.bin' to leave it to mlgit, or remove the pointer" \
+        in out.err
+
+
+def test_checkout_force_never_overwrites_a_file_git_tracks(repo: Path) -> None:
+    _in_git_and_pointer(repo)
+    out = mlgit(repo, "checkout", "--force", code=1)
+    assert (repo / "x.bin").read_text() == "v1\n"
+    assert "error: x.bin: tracked by Git too; left as is" in out.err
+    assert "'git rm -r --cached x.bin'" in out.err
+    assert git(repo, "status", "--porcelain", "x.bin") == ""
+    # once Git lets go of it, checkout restores mlgit's version
+    git(repo, "rm", "-q", "--cached", "x.bin")
+    mlgit(repo, "checkout", "--force")
+    assert (repo / "x.bin").read_text() == "v2\n"
