@@ -61,6 +61,10 @@ NOTES: dict[str, list[str]] = {
         " DIR itself among the arguments, DIR is added whole. The path must be on disk or in"
         " the manifest, and the manifest must be in the cache. See"
         " [getting-started.md](getting-started.md#part-of-a-tracked-folder).",
+        "Re-adding a tracked folder whose disk holds fewer files than its pointer records is"
+        " refused while the recorded manifest is not in the cache (a clone before `mlgit"
+        " pull`): mlgit cannot tell which files were deleted on purpose. Run `mlgit pull DIR`"
+        " first, or `--force` to record only what is on disk.",
         "A folder is recorded as every regular file below it. Empty folders are not recorded."
         " Symbolic links inside it are refused unless they are mlgit's own links into the"
         " cache; sockets, FIFOs, devices and entries named `.git` or `.mlgit` are refused.",
