@@ -15,6 +15,7 @@ import contextlib
 import os
 
 from mlgit.checkout import Result
+from mlgit.commands.common import link_outside
 from mlgit.errors import MlgitError
 from mlgit.odb import CorruptObject
 from mlgit.paths import at_or_under, pointer_path_for
@@ -54,11 +55,25 @@ def remove_orphans(repo: Repo, tracked: set[str]) -> list[Orphan]:
             repo.state.forget_placed(rel)
             continue
         candidates.append((rel, versions))
+    results: list[Orphan] = []
+    for rel, _ in list(candidates):
+        link = link_outside(repo.root, rel.rpartition("/")[0])
+        if link is not None:
+            results.append(_linked_out(rel, link))
+            candidates.remove((rel, _))
     in_git = tracked_under(repo.root, [rel for rel, _ in candidates])
-    results = []
     for rel, versions in candidates:
         results.append(_remove_one(repo, rel, versions, tracked, set(in_git.get(rel, ()))))
     return results
+
+
+def _linked_out(rel: str, link: str) -> Orphan:
+    """Never remove anything through a link to a folder outside the repository."""
+    result = Orphan(rel)
+    result.failed.append((rel, f"its folder {link} is a link to a folder outside the"
+                               " repository; not removed"))
+    result.hints.append(f"replace the link {link} with a real folder")
+    return result
 
 
 def _remove_one(repo: Repo, rel: str, versions: list[tuple[str, str]],
