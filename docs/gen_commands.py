@@ -61,6 +61,10 @@ NOTES: dict[str, list[str]] = {
         " DIR itself among the arguments, DIR is added whole. The path must be on disk or in"
         " the manifest, and the manifest must be in the cache. See"
         " [getting-started.md](getting-started.md#part-of-a-tracked-folder).",
+        "Re-adding a tracked folder whose disk holds fewer files than its pointer records is"
+        " refused while the recorded manifest is not in the cache (a clone before `mlgit"
+        " pull`): mlgit cannot tell which files were deleted on purpose. Run `mlgit pull DIR`"
+        " first, or `--force` to record only what is on disk.",
         "A folder is recorded as every regular file below it. Empty folders are not recorded."
         " Symbolic links inside it are refused unless they are mlgit's own links into the"
         " cache; sockets, FIFOs, devices and entries named `.git` or `.mlgit` are refused.",
@@ -144,9 +148,11 @@ NOTES: dict[str, list[str]] = {
         " content is in the cache are removed (then folders left empty); others stay, with"
         " `warning: PATH: no longer tracked and not removed: REASON; keep it with 'mlgit add"
         " PATH', or move it away`, and do not change the exit status. `--force` does not"
-        " remove them. Files inside such a folder that mlgit did not put there stay. In"
+        " remove them. Files inside such a folder that mlgit did not put there stay, and so"
+        " do files Git tracks (`PATH: no longer tracked; N tracked by Git left as is`: a"
+        " branch moved them into Git, which owns them now). In"
         " `--json` these artifacts have `\"tracked\": false`, `\"kept\": [{\"path\","
-        " \"reason\"}]` and `\"not_placed_by_mlgit\"`. See"
+        " \"reason\"}]`, `\"not_placed_by_mlgit\"` and `\"tracked_by_git\"` (paths). See"
         " [getting-started.md](getting-started.md#switch-branches).",
     ],
     "ls": [

@@ -48,11 +48,12 @@ def build_parts(repo: Repo, rel: str, ptr: Pointer, subs: list[str], *,
     synced). Also returns the files that were read, by path inside the folder."""
     try:
         manifest = repo.manifest(ptr.oid, f"{rel} (manifest {ptr.oid[:12]})")
-    except (FileNotFoundError, CorruptObject):
-        raise MlgitError(f"{rel}: its directory manifest is not in the cache (or is corrupt),"
-                         " so part of it cannot be updated",
-                         f"fetch it with 'mlgit fetch {rel}', or add the whole folder:"
-                         f" mlgit add {rel}") from None
+    except (FileNotFoundError, CorruptObject) as exc:
+        why = "is corrupt in the cache" if isinstance(exc, CorruptObject) \
+            else "is not in the cache"
+        raise MlgitError(f"{rel}: its directory manifest {why}, so part of it cannot be"
+                         " updated", f"fetch it with 'mlgit fetch {rel}', then add again"
+                         ) from None
     entries: dict[str, FileState] = {e.path: (e.oid, e.size, e.exec)
                                      for e in manifest.entries()}
     for sub in subs:

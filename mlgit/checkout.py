@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import shutil
 import threading
 import time
@@ -16,7 +17,7 @@ from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.linker import Linker
 from mlgit.odb import QUARANTINE_DIR, CorruptObject
 from mlgit.parallel import chunked_map
-from mlgit.paths import at_or_under
+from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import ProgressCallback, noop_progress
@@ -86,6 +87,7 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
         part = f"{rel}/{only}"
         wanted = {p: w for p, w in wanted.items() if at_or_under(p, part)}
         current = {p: s for p, s in current.items() if at_or_under(p, part)}
+    _leave_git_tracked(repo, rel, current, wanted, result)
     cached = _cached_oids(repo, current, wanted)
     _remove_extras(repo, current, wanted, cached, force, result)
     todo = _skip_blocked(_to_place(current, wanted, cached, force, result), result)
@@ -113,6 +115,28 @@ def blame_damaged_indexes(repo: Repo, results: list[Result]) -> None:
             r.cause = f"the cache's pack index {first}{more} is damaged"
             r.hints.append("run 'mlgit fsck --repair' to set the damaged index aside, then"
                            " 'mlgit pull' to restore its objects from a remote")
+
+
+def _leave_git_tracked(repo: Repo, rel: str, current: dict[str, FileState],
+                       wanted: dict[str, _Place], result: Result) -> None:
+    """Never overwrite or remove a file Git tracks (committed beside the artifact's pointer):
+    drop it, and whatever would go in its place, from the work to do. One `git ls-files`,
+    and only when a workspace file differs from the pointer's version."""
+    differing = [p for p, fs in current.items() if p not in wanted or wanted[p].oid != fs[0]]
+    if not differing:
+        return
+    from mlgit.scm import tracked_under
+
+    in_git = set(tracked_under(repo.root, [rel]).get(rel, ())) & set(differing)
+    for path in sorted(in_git):
+        del current[path]
+        for w in [w for w in wanted if at_or_under(w, path)]:
+            del wanted[w]
+        result.failed.append((path, "tracked by Git too; left as is"))
+    if in_git:
+        result.hints.append(f"'git rm -r --cached {shlex.quote(rel)}' to leave it to mlgit,"
+                            f" or remove the pointer {shlex.quote(pointer_path_for(rel))}"
+                            " to leave it to Git")
 
 
 def corrupt_reason(repo: Repo, exc: CorruptObject) -> str:

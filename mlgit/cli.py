@@ -92,6 +92,10 @@ def init(json: JsonOpt = False) -> None:
 @app.command()
 def add(
     paths: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
+    force: Annotated[bool, typer.Option(
+        "--force", "-f", help="Re-add a tracked folder with fewer files than recorded even"
+        " when its recorded version is not in the cache (records only what is here).")
+    ] = False,
     json: JsonOpt = False,
 ) -> None:
     """Track files and folders: store their content in the cache and write PATH.mlgit pointers.
@@ -100,7 +104,7 @@ def add(
     """
     from mlgit.fastpath import add_body
 
-    _finish(add_body(paths, json))
+    _finish(add_body(paths, json, force))
 
 
 @app.command()

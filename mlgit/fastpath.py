@@ -10,7 +10,7 @@ from __future__ import annotations
 
 # command -> {option spelling: flag name}
 FLAGS = {
-    "add": {"--json": "json"},
+    "add": {"-f": "force", "--force": "force", "--json": "json"},
     "status": {"-q": "quiet", "--quiet": "quiet", "--json": "json"},
     "checkout": {"-f": "force", "--force": "force", "--json": "json"},
 }
@@ -80,7 +80,7 @@ def checkout_body(paths: list[str], force: bool, json: bool) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
-def add_body(paths: list[str], json: bool) -> int:
+def add_body(paths: list[str], json: bool, force: bool = False) -> int:
     """Run `mlgit add` and render it; returns the exit code."""
     from mlgit.commands.add import add
     from mlgit.repo import Repo
@@ -88,7 +88,7 @@ def add_body(paths: list[str], json: bool) -> int:
 
     repo = Repo.find()
     try:
-        result = add(repo, paths)
+        result = add(repo, paths, force)
     finally:
         repo.close()
     show_add(result, json, repo.root)
@@ -106,4 +106,4 @@ def try_run(args: list[str]) -> int | None:
         return checkout_body(paths, flags["force"], flags["json"])
     if not paths:
         return None  # let the CLI report the missing argument as a usage error
-    return add_body(paths, flags["json"])
+    return add_body(paths, flags["json"], flags["force"])

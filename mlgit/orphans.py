@@ -2,10 +2,11 @@
 `git checkout` of a branch that does not track them): `mlgit checkout` removes them, so the
 work tree matches the pointers and `git status` does not show them as untracked.
 
-Only files mlgit put there are removed, and only when they are unchanged since (their content
-is the version mlgit recorded) and that content is in the cache. Anything else stays, with a
-warning saying why. The record of what mlgit put where lives in the state DB (State.placed);
-without it (state DB deleted), nothing is removed.
+Only files mlgit put there are removed, never a file Git tracks (a branch that moved the
+folder into Git: it is Git's now, and mlgit forgets it), and only when they are unchanged
+since (their content is the version mlgit recorded) and that content is in the cache.
+Anything else stays, with a warning saying why. The record of what mlgit put where lives
+in the state DB (State.placed); without it (state DB deleted), nothing is removed.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import contextlib
 import os
 
 from mlgit.checkout import Result
+from mlgit.commands.common import link_outside
 from mlgit.errors import MlgitError
 from mlgit.odb import CorruptObject
 from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.repo import Repo
+from mlgit.scm import tracked_under
 from mlgit.workspace import FileState, files_of
 
 CHANGED = "changed since mlgit put it there"
@@ -26,42 +29,60 @@ NOT_CACHED = "its content is not in the cache"
 
 class Orphan(Result):
     """What happened to one artifact that is no longer tracked. `kept` lists files left in
-    place with the reason; `foreign` counts files inside it that mlgit did not put there."""
+    place with the reason; `foreign` counts files inside it that mlgit did not put there;
+    `in_git` lists the files left in place because Git tracks them."""
 
-    __slots__ = ("foreign", "kept")
+    __slots__ = ("foreign", "in_git", "kept")
 
     def __init__(self, path: str) -> None:
         super().__init__(path)
         self.kept: list[tuple[str, str]] = []
         self.foreign = 0
+        self.in_git: list[str] = []
 
 
 def remove_orphans(repo: Repo, tracked: set[str]) -> list[Orphan]:
     """Remove what mlgit put in the work tree for artifacts not in `tracked` (the artifact
     paths of every pointer file now). The caller holds the repo lock."""
-    results = []
+    candidates = []
     for rel, versions in sorted(repo.state.placed().items()):
         if rel in tracked or os.path.lexists(repo.abspath(pointer_path_for(rel))):
             continue  # still tracked: checkout takes care of it
         if any(at_or_under(rel, t) for t in tracked):
             repo.state.forget_placed(rel)  # now part of a tracked folder: that one owns it
             continue
-        result = _remove_one(repo, rel, versions, tracked)
-        if result is not None:
-            results.append(result)
+        if not os.path.lexists(repo.abspath(rel)):
+            repo.state.forget_placed(rel)
+            continue
+        candidates.append((rel, versions))
+    results: list[Orphan] = []
+    for rel, _ in list(candidates):
+        link = link_outside(repo.root, rel.rpartition("/")[0])
+        if link is not None:
+            results.append(_linked_out(rel, link))
+            candidates.remove((rel, _))
+    in_git = tracked_under(repo.root, [rel for rel, _ in candidates])
+    for rel, versions in candidates:
+        results.append(_remove_one(repo, rel, versions, tracked, set(in_git.get(rel, ()))))
     return results
 
 
+def _linked_out(rel: str, link: str) -> Orphan:
+    """Never remove anything through a link to a folder outside the repository."""
+    result = Orphan(rel)
+    result.failed.append((rel, f"its folder {link} is a link to a folder outside the"
+                               " repository; not removed"))
+    result.hints.append(f"replace the link {link} with a real folder")
+    return result
+
+
 def _remove_one(repo: Repo, rel: str, versions: list[tuple[str, str]],
-                tracked: set[str]) -> Orphan | None:
-    if not os.path.lexists(repo.abspath(rel)):
-        repo.state.forget_placed(rel)
-        return None
+                tracked: set[str], in_git: set[str]) -> Orphan:
     result = Orphan(rel)
     try:
-        expected = _expected(repo, rel, versions)
         current = files_of(repo.state, repo.odb, repo.abspath(rel), rel, strict=False,
                            store=False, jobs=repo.config.get("core.jobs"))
+        expected = _expected(repo, rel, versions) if not _all_in_git(rel, current, in_git) else {}
     except MlgitError as exc:
         result.kept.append((rel, exc.message))
         return result
@@ -71,7 +92,9 @@ def _remove_one(repo: Repo, rel: str, versions: list[tuple[str, str]],
         path = f"{rel}/{key}" if key else rel
         if inner and any(at_or_under(path, t) for t in inner):
             continue  # belongs to an artifact tracked now
-        if path not in expected:
+        if path in in_git:
+            result.in_git.append(path)  # Git's now, whatever its content
+        elif path not in expected:
             result.foreign += 1
         elif _same(fs, expected[path]):
             removable[path] = fs[0]
@@ -91,9 +114,14 @@ def _remove_one(repo: Repo, rel: str, versions: list[tuple[str, str]],
             continue
         result.removed.append(path)
     _prune_empty_dirs(repo, rel, result.removed)
+    result.in_git.sort()
     if not result.kept and not result.failed:
         repo.state.forget_placed(rel)
     return result
+
+
+def _all_in_git(rel: str, current: dict[str, FileState], in_git: set[str]) -> bool:
+    return bool(in_git) and all((f"{rel}/{key}" if key else rel) in in_git for key in current)
 
 
 def _same(fs: FileState, oids: set[str]) -> bool:

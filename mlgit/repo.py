@@ -139,11 +139,14 @@ class Repo:
 
     def pointer_files(self) -> list[str]:
         """Rel paths of every pointer file in the workspace or index that Git does not ignore.
-        Temp files that interrupted commands left beside pointers are removed on the way."""
+        Temp files that interrupted commands left beside pointers are removed on the way.
+        A folder standing where an indexed pointer file was is listed too: reading it fails,
+        so the commands report it rather than forget the artifact."""
         pointers, temps = scm.list_pointer_and_temp_files(self.root)
         for temp in temps:
             remove_leftover(self.abspath(temp))
-        return [p for p in pointers if os.path.isfile(self.abspath(p))]
+        return [p for p in pointers if os.path.isfile(self.abspath(p))
+                or os.path.isdir(self.abspath(p))]
 
     def remove_leftovers_beside(self, rels: list[str]) -> None:
         """Remove temp files that interrupted commands left in the folders of these paths."""

@@ -221,7 +221,8 @@ def _untracked_json(r: Result) -> dict[str, Any]:
     if kept is None:
         return {}
     return {"tracked": False, "kept": [{"path": p, "reason": why} for p, why in kept],
-            "not_placed_by_mlgit": getattr(r, "foreign", 0)}
+            "not_placed_by_mlgit": getattr(r, "foreign", 0),
+            "tracked_by_git": getattr(r, "in_git", [])}
 
 
 def _show_untracked(r: Result) -> None:
@@ -231,6 +232,8 @@ def _show_untracked(r: Result) -> None:
     parts = [f"{len(r.removed)} removed"] if r.removed else []
     parts += [f"{len(kept) + len(r.failed)} left in place"] if kept or r.failed else []
     parts += [f"{foreign} not placed by mlgit left as is"] if foreign else []
+    in_git: list[str] = getattr(r, "in_git", [])
+    parts += [f"{len(in_git)} tracked by Git left as is"] if in_git else []
     ui.out(f"{r.path}: no longer tracked; {', '.join(parts) or 'nothing to remove'}")
     for path, why in kept[:MAX_LISTED]:
         ui.err(f"warning: {path}: no longer tracked and not removed: {why};"

@@ -15,6 +15,7 @@ from mlgit.dangling import dangling_error
 from mlgit.errors import BadPath, MlgitError
 from mlgit.fileio import is_disk_full, reporting_disk_full, temp_beside
 from mlgit.linker import Linker
+from mlgit.odb import CorruptObject
 from mlgit.paths import (
     artifact_path_for,
     check_utf8,
@@ -173,13 +174,13 @@ def _check_overlaps(repo: Repo, rels: list[str]) -> None:
                               f"stop tracking it first with 'mlgit rm {other}'")
 
 
-def add(repo: Repo, args: list[str]) -> AddResult:
+def add(repo: Repo, args: list[str], force: bool = False) -> AddResult:
     rels = expand(repo, args)
     parts, rels = split_parts(repo, rels)
     check_targets(repo, rels)
     with reporting_disk_full(repo.cache_dir, lambda: sum(_size(repo, rel) for rel in rels)
                              + sum(_size(repo, f"{t.item.rel}/{t.sub}") for t in parts)):
-        return _add(repo, rels, parts)
+        return _add(repo, rels, parts, force)
 
 
 def _size(repo: Repo, rel: str) -> int:
@@ -191,10 +192,13 @@ def _size(repo: Repo, rel: str) -> int:
                for folder, _, names in os.walk(top) for name in names)
 
 
-def _add(repo: Repo, rels: list[str], parts: list[Target]) -> AddResult:
+def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool) -> AddResult:
     with repo.lock():
         try:
             built = [_build_one(repo, rel) for rel in rels]
+            if not force:
+                for rel, ptr, _ in built:
+                    _check_recorded_version_known(repo, rel, ptr)
             built += _build_parts(repo, parts)
             repo.odb.finish()
         except BaseException:
@@ -213,6 +217,31 @@ def _add(repo: Repo, rels: list[str], parts: list[Target]) -> AddResult:
             folder = item.path.rpartition("/")[0]
             git_add.update((item.pointer_path, f"{folder}/.gitignore" if folder else ".gitignore"))
     return AddResult(items, sorted(git_add))
+
+
+def _check_recorded_version_known(repo: Repo, rel: str, ptr: Pointer) -> None:
+    """Re-adding a tracked folder with fewer files than its pointer records, while the
+    recorded manifest cannot be read (a clone before `mlgit pull`): some recorded files are
+    not on disk, and whether they were deleted on purpose cannot be told. Refused, unless
+    forced, so that the folder is not silently recorded as the few files on disk."""
+    pointer_rel = pointer_path_for(rel)
+    old = _old_pointer(repo.abspath(pointer_rel), pointer_rel)
+    if old is None or old.files is None or ptr.files is None or old.oid == ptr.oid \
+            or ptr.files >= old.files:
+        return
+    try:
+        repo.manifest(old.oid, f"{rel} (manifest {old.oid[:12]})")
+        return
+    except FileNotFoundError:
+        why = "is not in the cache"
+    except (CorruptObject, MlgitError):
+        why = "is corrupt in the cache"
+    files = f"{old.files} file{'s' if old.files != 1 else ''}"
+    quoted = shlex.quote(rel)
+    raise BadPath(f"{rel}: the folder's recorded version ({files}) {why}, so mlgit cannot"
+                  " tell which files were deleted on purpose",
+                  f"run 'mlgit pull {quoted}' first, or 'mlgit add --force {quoted}' to"
+                  " record only what is here")
 
 
 def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:

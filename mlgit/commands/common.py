@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -37,8 +38,42 @@ class Broken(NamedTuple):
 
 
 def load(repo: Repo, pointer_rel: str) -> Tracked:
+    folder = pointer_rel.rpartition("/")[0]
+    if folder:
+        _refuse_linked_out(repo.root, folder, pointer_rel)
     ptr = repo.read_pointer(pointer_rel)
     return Tracked(pointer_rel, repo.artifact_rel(pointer_rel, ptr), ptr)
+
+
+def _refuse_linked_out(root: str, folder: str, pointer_rel: str) -> None:
+    """A pointer whose folder resolves outside the work tree (a folder above it is a link)
+    is not used: its data would be read and written outside the repository."""
+    link = link_outside(root, folder)
+    if link is not None:
+        raise BadPointer(f"{pointer_rel}: its folder {link} is a link to a folder outside the"
+                         " repository, so mlgit does not use this pointer",
+                         f"replace the link {link} with a real folder, or run mlgit in the"
+                         " repository the link points into")
+
+
+@functools.cache
+def link_outside(root: str, folder: str) -> str | None:
+    """The folder at or above `folder` that is a link resolving outside `root`, if any
+    ("" is the root itself: None)."""
+    if not folder:
+        return None
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(real_root, folder))
+    if real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep):
+        return None
+    parts = folder.split("/")
+    for i in range(1, len(parts) + 1):
+        top = "/".join(parts[:i])
+        if os.path.islink(os.path.join(real_root, top)):
+            resolved = os.path.realpath(os.path.join(real_root, top))
+            if not resolved.startswith(real_root.rstrip(os.sep) + os.sep):
+                return top
+    return folder
 
 
 def size_error(repo: Repo, item: Tracked) -> BadPointer | None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING, NamedTuple
 
 from mlgit import workspace
 from mlgit.commands.common import Broken, parts_or_all
 from mlgit.errors import MlgitError
-from mlgit.status import DAMAGED, ArtifactStatus, safe_status
+from mlgit.status import DAMAGED, MODIFIED, ArtifactStatus, safe_status
 
 if TYPE_CHECKING:
     from mlgit.repo import Repo
@@ -30,6 +31,7 @@ class StatusEntry(NamedTuple):
 def status(repo: Repo, targets: list[str]) -> list[StatusEntry]:
     items = parts_or_all(repo, targets)
     entries = []
+    modified: dict[str, str] = {}  # artifact path -> pointer file
     for item, sub in items:
         if isinstance(item, Broken):
             entries.append(StatusEntry(item.pointer_rel, None, item.error))
@@ -39,6 +41,30 @@ def status(repo: Repo, targets: list[str]) -> list[StatusEntry]:
             entries.append(StatusEntry(item.pointer_rel, None, result))
         else:
             entries.append(StatusEntry(item.pointer_rel, result))
+            if result.state == MODIFIED:
+                modified[item.rel] = item.pointer_rel
     repo.state.flush()
     workspace.remove_leftovers()
-    return entries
+    return _tracked_by_git_too(repo, entries, modified)
+
+
+def _tracked_by_git_too(repo: Repo, entries: list[StatusEntry], modified: dict[str, str]
+                        ) -> list[StatusEntry]:
+    """A modified artifact that Git tracks as well (its data committed beside its pointer)
+    is an error: which of the two is meant cannot be told. One `git ls-files`, and only
+    when something is modified."""
+    from mlgit.scm import tracked_under
+
+    in_git = tracked_under(repo.root, list(modified))
+    if not in_git:
+        return entries
+    by_pointer = {modified[rel]: rel for rel in in_git}
+    return [StatusEntry(e.pointer_rel, None, git_tracked_error(by_pointer[e.pointer_rel],
+                                                               e.pointer_rel))
+            if e.pointer_rel in by_pointer else e for e in entries]
+
+
+def git_tracked_error(rel: str, pointer_rel: str) -> MlgitError:
+    return MlgitError(f"{pointer_rel}: {rel} is tracked by Git too",
+                      f"'git rm -r --cached {shlex.quote(rel)}' to leave it to mlgit, or"
+                      f" remove the pointer {shlex.quote(pointer_rel)} to leave it to Git")
