@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 
 from mlgit.errors import BadPath
 
@@ -103,14 +104,26 @@ def escape_undecodable(text: str) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+# Characters a terminal does not show as themselves: control characters (newline, tab,
+# escape...), invisible format characters (bidi overrides...) and line/paragraph separators.
+# The joiners inside emoji sequences are shown as they are.
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_SHOWN = frozenset({"\u200c", "\u200d"})
+
+
 def printable(path: str) -> str:
     """`path` for a message: control characters and bytes that are not UTF-8 shown as
-    backslash escapes, so the path stays on one line and can be printed."""
+    backslash escapes (\\n, \\x1b, \\xff), so the path stays on one line and cannot
+    drive the terminal."""
     text = escape_undecodable(path)
     if text.isprintable():
         return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+    return "".join(ch.encode("unicode_escape").decode("ascii") if _hidden(ch) else ch
                    for ch in text)
+
+
+def _hidden(ch: str) -> bool:
+    return ch not in _SHOWN and unicodedata.category(ch) in _HIDDEN
 
 
 def check_utf8(paths: list[str], inside: str = "") -> None:
