@@ -53,8 +53,14 @@ def to_rel(root: str, abs_path: str) -> str:
 
 def resolve_user_path(root: str, arg: str, cwd: str | None = None) -> str:
     """Turn a path typed by the user into a rel path inside the repo, or raise BadPath."""
+    if not arg:
+        raise BadPath("'': empty path", "name a file or folder inside the repository (an empty"
+                      " argument often comes from an unset shell variable)")
     base = cwd if cwd is not None else os.getcwd()
     absolute = os.path.normpath(os.path.join(base, arg))
+    if arg.endswith(("/", os.sep)) and os.path.lexists(absolute) and not os.path.isdir(absolute):
+        raise BadPath(f"{arg}: not a folder, but the path ends in '/'",
+                      "leave out the trailing '/' to name the file")
     # Resolve symlinks in the parent folders so a link cannot smuggle a path outside the repo.
     parent = os.path.realpath(os.path.dirname(absolute))
     real_root = os.path.realpath(root)
