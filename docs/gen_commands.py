@@ -385,7 +385,10 @@ NOTES: dict[str, list[str]] = {
         "Prints the versions of mlgit, Python, the platform, the libraries mlgit uses and"
         " Git. Inside an initialised repository it adds the repository root, the cache"
         " folder, the link type that works between the cache and the workspace right now"
-        " (probed), the configured link types and the filesystem type.",
+        " (probed: a link from the cache into the work tree), the configured link types and"
+        " the filesystem type. When the cache is on another file system than the work tree"
+        " and the first configured type does not work across them, it says so, e.g. `copy"
+        " (hardlink not possible: the cache is on another file system)`.",
         "Works outside a repository. `--json`: the same fields as one object.",
     ],
 }
