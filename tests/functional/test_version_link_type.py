@@ -12,7 +12,8 @@ from tests.mounts import small_disk  # noqa: F401  (a fixture)
 
 
 def test_hardlink_to_a_cache_on_another_file_system(repo: Path,
-                                                    small_disk: Callable[[str], Path]) -> None:
+                                                    small_disk: Callable[[str], Path]  # noqa: F811
+                                                    ) -> None:
     cache = small_disk("4m")
     mlgit(repo, "config", "--local", "cache.dir", str(cache))
     mlgit(repo, "config", "cache.link", "hardlink,copy")
@@ -31,7 +32,8 @@ def test_hardlink_to_a_cache_on_another_file_system(repo: Path,
 
 
 def test_symlink_works_across_file_systems(repo: Path,
-                                           small_disk: Callable[[str], Path]) -> None:
+                                           small_disk: Callable[[str], Path]  # noqa: F811
+                                           ) -> None:
     cache = small_disk("4m")
     mlgit(repo, "config", "--local", "cache.dir", str(cache))
     mlgit(repo, "config", "cache.link", "symlink,copy")
