@@ -208,7 +208,9 @@ NOTES: dict[str, list[str]] = {
         " cannot be read or a folder's manifest is missing or corrupt, since it could not"
         " tell what is still needed.",
         "A pack that holds unreferenced objects is rewritten without them. Temporary files"
-        " older than one hour are deleted from `.mlgit/cache/tmp/` and `.mlgit/cache/packs/`.",
+        " that killed commands left in the cache (`.mlgit/cache/tmp/`, unfinished packs and"
+        " objects) are deleted whatever their age: gc holds the cache's lock exclusively, so"
+        " no command is writing them.",
         "`--json`: `{\"removed\", \"freed_bytes\", \"kept\", \"dry_run\", \"remotes\","
         " \"set_aside\", \"set_aside_bytes\", \"quarantine\"}`;"
         " `remotes` is null unless remotes were asked (`--dry-run` with something to"

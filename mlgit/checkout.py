@@ -10,6 +10,7 @@ import time
 from typing import NamedTuple
 
 from mlgit import tree, workspace
+from mlgit.damage import DAMAGED_HINT, DAMAGED_LEFT, edited_through_link
 from mlgit.errors import MlgitError
 from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.linker import Linker
@@ -20,6 +21,12 @@ from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import ProgressCallback, noop_progress
 from mlgit.workspace import FileState, files_of
+
+NOT_IN_CACHE = "object not in the cache"
+MANIFEST_NOT_IN_CACHE = "directory manifest is not in the cache"
+CORRUPT = "is corrupt (its bytes do not match its hash)"
+"""The reasons of failures that a missing or corrupt cache object caused (views picks the
+hint by them)."""
 
 CHECKOUT_TMP = "checkout-"
 """Prefix of the folders in .mlgit/tmp where new workspace folders are built."""
@@ -80,6 +87,7 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
     cached = _cached_oids(repo, current, wanted)
     _remove_extras(repo, current, wanted, cached, force, result)
     todo = _skip_blocked(_to_place(current, wanted, cached, force, result), result)
+    _report_damaged(repo, wanted, result)
     _place_all(repo, linker, todo, result, progress)
     if ptr.is_dir and not os.path.lexists(repo.abspath(rel)) and not result.conflicts:
         _make_dirs(repo, rel, result)  # a tracked folder exists even when it is empty
@@ -88,7 +96,7 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
 
 def corrupt_reason(repo: Repo, exc: CorruptObject) -> str:
     """Why a corrupt cache object was not used, and where it went."""
-    reason = "cache object is corrupt (its bytes do not match its hash)"
+    reason = f"cache object {CORRUPT}"
     if exc.set_aside:
         folder = os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)
         reason += f"; set aside in {folder}"
@@ -109,7 +117,7 @@ def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> tree.Manifest:
     try:
         return repo.manifest(ptr.oid, f"{rel} (manifest {ptr.oid[:12]})")
     except FileNotFoundError:
-        raise MlgitError("directory manifest is not in the cache") from None
+        raise MlgitError(MANIFEST_NOT_IN_CACHE) from None
     except CorruptObject as exc:
         reason = corrupt_reason(repo, exc).removeprefix("cache ")
         raise MlgitError(f"directory manifest {reason}") from None
@@ -177,6 +185,18 @@ def _to_place(current: dict[str, FileState], wanted: dict[str, _Place], cached: 
     return todo
 
 
+def _report_damaged(repo: Repo, wanted: dict[str, _Place], result: Result) -> None:
+    """Files left as is because they are hard links whose cache object was edited with them
+    (mlgit.damage): say so, not just that they changed."""
+    damaged = [p for p in result.conflicts
+               if p in wanted and edited_through_link(repo.odb, repo.abspath(p), wanted[p].oid)]
+    for path in damaged:
+        result.conflicts.remove(path)
+        result.failed.append((path, DAMAGED_LEFT))
+    if damaged:
+        result.hints.append(DAMAGED_HINT)
+
+
 def _skip_blocked(todo: list[_Place], result: Result) -> list[_Place]:
     """Files whose folder is taken by a file that is left as is are not attempted: one line
     for the file in the way, not one per file that could not be placed."""
@@ -209,7 +229,7 @@ def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: Result,
     missing = repo.odb.missing({p.oid for p in todo})
     for p in todo:
         if p.oid in missing:
-            result.failed.append((p.rel, "object not in the cache"))
+            result.failed.append((p.rel, NOT_IN_CACHE))
     ready = [p for p in todo if p.oid not in missing]
     building = _NewFolders(repo, result.path)
     full: list[OSError] = []

@@ -123,6 +123,9 @@ class Config:
                 raw = f.read()
         except FileNotFoundError:
             return {}
+        except IsADirectoryError:
+            raise ConfigError(f".mlgit/{name}: is a folder, not a file",
+                              _folder_hint(name)) from None
         try:
             data = _memoised_yaml(raw, os.path.join(self.dot_dir, "tmp", f"memo-{name}"))
         except yamlio.YAMLError as exc:
@@ -287,6 +290,14 @@ def _write_atomic(path: str, text: str, mode: int) -> None:
     with open(fd, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, path)
+
+
+def _folder_hint(name: str) -> str:
+    if name == CONFIG_FILE:
+        return (f"remove the folder .mlgit/{name} and restore the file with"
+                f" 'git checkout -- .mlgit/{name}'")
+    return (f"remove the folder .mlgit/{name}; then set this machine's settings again with"
+            " 'mlgit config --local KEY VALUE'")
 
 
 def _known_hint() -> str:

@@ -61,9 +61,14 @@ def _traceback(exc: BaseException) -> str:
 
 
 def _crash_dir() -> str:
+    """.mlgit/tmp in an initialised repository, found without reading its settings (which
+    may be what is broken)."""
     try:
-        from mlgit.repo import Repo
+        from mlgit import scm
 
-        return Repo.find().tmp_dir
+        dot_dir = os.path.join(scm.find_root(), ".mlgit")
+        if os.path.isdir(dot_dir):
+            return os.path.join(dot_dir, "tmp")
+        return os.path.join(tempfile.gettempdir(), "mlgit")
     except Exception:
         return os.path.join(tempfile.gettempdir(), "mlgit")

@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 
 
 DAMAGED_POINTER = "damaged pointer"
+DAMAGED_HINT = ("a damaged file was edited in place through a hard link (cache.link hardlink),"
+                " which changed its cache object too: keep the edit with 'mlgit add PATH', or"
+                " get the original back from a remote with 'mlgit fsck --repair' then"
+                " 'mlgit pull --force PATH'; run 'mlgit unprotect PATH' before editing linked"
+                " files")
+DAMAGED_LEFT = ("damaged: edited in place through a hard link, which changed its cache object"
+                " too; left as is")
 
 
 def pointer_size_error(odb: LocalODB, pointer_rel: str, rel: str, ptr: Pointer,

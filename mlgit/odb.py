@@ -398,7 +398,9 @@ class LocalODB:
         if not dry_run:
             self._packed = None
             packs.remove_stale_marks(self.pack_dir)
-            self._remove_stale_temps()
+            # collect runs only under gc's exclusive lock on the cache, so no command is
+            # writing: every temp file is a leftover of a killed one, whatever its age.
+            self._remove_stale_temps(max_age=0)
         # An object can be both loose and packed: count objects, not copies.
         return len(removed_oids), freed, len(kept_oids)
 
@@ -413,9 +415,9 @@ class LocalODB:
         self._reader.close()
         packs.remove_pack(idx)
 
-    def _remove_stale_temps(self, max_age: float = 3600) -> None:
-        """Temp files an interrupted command left in the store (hidden names, over an hour
-        old, so a concurrent writer's files are never touched)."""
+    def _remove_stale_temps(self, max_age: float) -> None:
+        """Temp files an interrupted command left in the store: hidden names, and unfinished
+        packs, unchanged for `max_age` seconds."""
         import time
 
         cutoff = time.time() - max_age

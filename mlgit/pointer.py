@@ -73,12 +73,19 @@ def loads(raw: bytes, origin: str) -> Pointer:
     names the file in errors, and its name decides which artifact the pointer must describe."""
     _check_encoding(raw, origin)
     data = _parse_canonical(raw)
+    if not data and _is_blank(raw):
+        raise BadPointer(f"{origin}: the pointer file is empty", _fix_hint(origin))
     if data is None:
         _check_merge_conflict(raw, origin)
         _check_named_like_a_pointer(raw, origin)
     if data is None:
         data = _parse_yaml(raw, origin)
     return _validate(data, origin)
+
+
+def _is_blank(raw: bytes) -> bool:
+    """Nothing but blank lines and comments: an emptied or truncated pointer file."""
+    return all(not line.strip() or line.lstrip().startswith(b"#") for line in raw.splitlines())
 
 
 _CONFLICT_RE = re.compile(rb"^(<{7}|={7}|>{7})(?: |\r?$)", re.MULTILINE)
@@ -172,6 +179,7 @@ def _validate(data: Any, origin: str) -> Pointer:
     if not isinstance(data, dict):
         raise BadPointer(f"{origin}: not a valid pointer file (expected a YAML mapping)",
                          _fix_hint(origin))
+    _require(data, "version", origin)
     version = data.get("version")
     if type(version) is not int:  # not 1.0, "1" or true: only the integer
         raise BadPointer(f"{origin}: 'version' must be the integer {FORMAT_VERSION},"
@@ -183,6 +191,7 @@ def _validate(data: Any, origin: str) -> Pointer:
     kind = _field(data, "kind", str, origin)
     if kind not in KINDS:
         raise BadPointer(f"{origin}: kind must be 'file' or 'dir', got {kind!r}", _fix_hint(origin))
+    _require(data, "hash", origin)
     if data.get("hash") != HASH_NAME:
         raise BadPointer(f"{origin}: unsupported hash {data.get('hash')!r} (expected {HASH_NAME})",
                          _fix_hint(origin))
@@ -199,6 +208,7 @@ def _validate(data: Any, origin: str) -> Pointer:
     exec_bit = data.get("exec", False)
     if not isinstance(exec_bit, bool):
         raise BadPointer(f"{origin}: exec must be true or false", _fix_hint(origin))
+    _require(data, "path", origin)
     try:
         path = check_relpath(data.get("path"), f"{origin}: path")
     except MlgitError as exc:
@@ -222,7 +232,13 @@ def _check_own_artifact(path: str, origin: str) -> None:
                          f" 'mlgit add {origin.removesuffix('.mlgit')}'")
 
 
+def _require(data: dict[str, Any], key: str, origin: str) -> None:
+    if key not in data:
+        raise BadPointer(f"{origin}: '{key}' is missing", _fix_hint(origin))
+
+
 def _field(data: dict[str, Any], key: str, typ: type, origin: str) -> Any:
+    _require(data, key, origin)
     value = data.get(key)
     if not isinstance(value, typ) or isinstance(value, bool):
         what = _TYPE_NAMES.get(typ, typ.__name__)

@@ -73,7 +73,8 @@ def names(config: Config) -> list[str]:
 def load(config: Config, name: str) -> RemoteSpec:
     shared, local = _entry(config, False, name), _entry(config, True, name)
     if not shared and not local:
-        raise MlgitError(f"no remote named {name!r}", _list_hint(config))
+        raise MlgitError(f"no remote named {name!r}",
+                         _restore_hint(config) or _list_hint(config))
     merged = {**shared, **local}
     url = merged.pop("url", None)
     if not isinstance(url, str) or not url:
@@ -111,9 +112,43 @@ def resolve(config: Config, name: str | None) -> RemoteSpec:
                 hint = ("add one with 'mlgit remote add NAME URL --default'" if not known
                         else f"name one with -r ({', '.join(known)}) or set a default with"
                              " 'mlgit remote default NAME'")
-                raise MlgitError("no remote given and no default remote set", hint)
+                raise MlgitError("no remote given and no default remote set",
+                                 _restore_hint(config) or hint)
             name = known[0]
+        elif name not in names(config):
+            raise MlgitError(f"no remote named {name!r} (the default remote, set by"
+                             f" core.remote in .mlgit/{config.source('core.remote')})",
+                             _restore_hint(config) or _default_hint(config))
     return load(config, name)
+
+
+def _default_hint(config: Config) -> str:
+    known = names(config)
+    if not known:
+        return ("add it with 'mlgit remote add NAME URL --default' (NAME becomes the"
+                " default)")
+    return (f"known remotes: {', '.join(known)}; make one the default with 'mlgit remote"
+            " default NAME', or name one with -r")
+
+
+def _restore_hint(config: Config) -> str:
+    """When the committed config.yaml was deleted (Git still tracks it), the remotes are not
+    gone: the file is. Asked only on the error path: it runs git."""
+    from mlgit import scm
+    from mlgit.config import CONFIG_FILE
+
+    if os.path.lexists(os.path.join(config.dot_dir, CONFIG_FILE)):
+        return ""
+    root = os.path.dirname(config.dot_dir)
+    rel = f".mlgit/{CONFIG_FILE}"
+    try:
+        tracked = scm.tracked_under(root, [rel])
+    except MlgitError:
+        return ""
+    if not tracked:
+        return ""
+    return (f"{rel} is deleted (Git still tracks it), and with it the remotes:"
+            f" restore it with 'git checkout -- {rel}'")
 
 
 def add(config: Config, name: str, url: str, make_default: bool, force: bool) -> RemoteSpec:

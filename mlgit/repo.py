@@ -38,6 +38,7 @@ class Repo:
         if not os.path.isdir(repo.dot_dir):
             raise NotInitialized(f"{root}: mlgit is not initialised in this repository",
                                  "run 'mlgit init' at the top of the repository")
+        check_layout(repo)
         repo.config.get("core.jobs")  # a broken config fails every command up front, clearly
         for name, key in repo.config.unknown_keys():
             if asking and (f"{key}.".startswith(f"{asking}.")
@@ -179,6 +180,19 @@ class Repo:
         finally:
             if "odb" in self.__dict__:
                 self.odb.close()
+
+
+def check_layout(repo: Repo) -> None:
+    """mlgit's own folders must be folders: a file in their place would fail every command
+    deep inside (a few stats, cheap enough to do on every start)."""
+    for path, hint in (
+            (repo.tmp_dir, "it only holds mlgit's scratch files, which are made again"),
+            (repo.own_cache_dir, "move it away if it matters; the cache folder is made again"
+                                 " and 'mlgit fetch' fills it from a remote")):
+        if os.path.lexists(path) and not os.path.isdir(path):
+            rel = os.path.relpath(path, repo.root)
+            raise ConfigError(f"{rel}: is a file, not a folder",
+                              f"remove the file {rel} ({hint})")
 
 
 def _has_linked_worktrees(root: str) -> bool:

@@ -7,6 +7,7 @@ import shlex
 from typing import TYPE_CHECKING, Any
 
 from mlgit import ui
+from mlgit.damage import DAMAGED_HINT
 from mlgit.paths import printable
 
 if TYPE_CHECKING:
@@ -24,11 +25,6 @@ if TYPE_CHECKING:
     from mlgit.transfer import Failure
 
 MAX_LISTED = 20
-DAMAGED_HINT = ("a damaged file was edited in place through a hard link (cache.link hardlink),"
-                " which changed its cache object too: keep the edit with 'mlgit add PATH', or"
-                " get the original back from a remote with 'mlgit fsck --repair' then"
-                " 'mlgit pull --force PATH'; run 'mlgit unprotect PATH' before editing linked"
-                " files")
 
 
 def _asdict(obj: Any) -> dict[str, Any]:
@@ -143,7 +139,19 @@ def _list_paths(label: str, paths: list[str]) -> None:
         ui.out(f"    ... and {len(paths) - MAX_LISTED} more {label} (see --json)")
 
 
-def show_checkout(results: list[Result], json: bool) -> None:
+MISSING_HINT = "fetch the missing objects from a remote with 'mlgit pull', or add the data again"
+CORRUPT_HINT = ("a corrupt cache object is never written to the workspace: restore it with"
+                " 'mlgit pull' from a remote that has it, or add the data again")
+SET_ASIDE_HINT = ("a corrupt cache object is never written to the workspace; it was set aside,"
+                  " so 'mlgit pull' restores it too (from a remote that has it), or add the"
+                  " data again")
+OTHER_HINT = "fix the cause named above, then run 'mlgit checkout' again"
+
+
+def show_checkout(results: list[Result], json: bool,
+                  reported: frozenset[str] = frozenset()) -> None:
+    """`reported`: paths whose objects a fetch already reported as not fetched; their
+    'not in the cache' failures are not reported again."""
     if json:
         ui.json_out([{"path": r.path, "restored": r.restored, "removed": r.removed,
                       "unchanged": r.unchanged, "conflicts": r.conflicts,
@@ -161,7 +169,8 @@ def show_checkout(results: list[Result], json: bool) -> None:
         parts += [f"{len(r.failed)} failed"] if r.failed else []
         parts += [f"{len(r.conflicts)} left as is"] if r.conflicts else []
         ui.out(f"{printable(r.path)}: {', '.join(parts) or 'nothing to do'}")
-        for path, why in r.failed[:MAX_LISTED]:
+        for path, why in [f for f in r.failed if not _already_reported(f, reported)
+                          ][:MAX_LISTED]:
             ui.err(printable(f"error: {path}: {why}"))
         for path in r.conflicts[:MAX_LISTED]:
             ui.err(f"error: {printable(path)}: changed in the workspace and not in the cache;"
@@ -175,14 +184,37 @@ def show_checkout(results: list[Result], json: bool) -> None:
                " not: rename it to a UTF-8 name or move it out of the tracked folder (or"
                " delete it with 'mlgit checkout --force')")
     hints = list(dict.fromkeys(h for r in results for h in r.hints if h))
-    if any(len(r.failed) > len(r.hints) for r in results):
-        set_aside = any("; set aside in " in why for r in results for _, why in r.failed)
-        hints.append("a missing object must be added again or fetched from a remote;"
-                     " a corrupt one was not written to the workspace"
-                     + (" and was set aside, so 'mlgit pull' restores it too" if set_aside
-                        else ""))
     for hint in hints:
         ui.err(f"hint: {hint}")
+    for hint in dict.fromkeys(h for r in results for h in _failure_hints(r, reported)):
+        ui.err(f"hint: {hint}")
+
+
+def _already_reported(failure: tuple[str, str], reported: frozenset[str]) -> bool:
+    from mlgit.checkout import MANIFEST_NOT_IN_CACHE, NOT_IN_CACHE
+
+    return failure[0] in reported and failure[1] in (NOT_IN_CACHE, MANIFEST_NOT_IN_CACHE)
+
+
+def _failure_hints(r: Result, reported: frozenset[str]) -> list[str]:
+    """The hint for each kind of failure that has none of its own: a missing object, a
+    corrupt one, or anything else (a failure with its own hint is never missing or
+    corrupt, so those are counted against `r.hints`)."""
+    from mlgit.checkout import CORRUPT, MANIFEST_NOT_IN_CACHE, NOT_IN_CACHE
+
+    hints, others = [], 0
+    for failure in r.failed:
+        why = failure[1]
+        if why in (NOT_IN_CACHE, MANIFEST_NOT_IN_CACHE):
+            if not _already_reported(failure, reported):
+                hints.append(MISSING_HINT)
+        elif CORRUPT in why:
+            hints.append(SET_ASIDE_HINT if "; set aside in " in why else CORRUPT_HINT)
+        else:
+            others += 1
+    if others > len(r.hints):
+        hints.append(OTHER_HINT)
+    return hints
 
 
 def _is_utf8(path: str) -> bool:
@@ -412,13 +444,14 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
         untried = len(r.failed) - len(tried)
         ui.err(f"error: stopped early: the remote keeps failing ({r.stopped});"
                f" {_count(untried, 'object')} not tried")
-    if command == "pull":
-        show_checkout(outcome.checkouts, False)
     for hint in dict.fromkeys(f.hint for f in r.failed if f.hint):
         ui.err(f"hint: {hint}")
     others = [f for f in r.failed if not f.hint]
     if others:
         ui.err(f"hint: {_transfer_hint(others, command)}")
+    if command == "pull":  # after the fetch's hints, so that each sits under its errors
+        show_checkout(outcome.checkouts, False, frozenset(
+            f.path.removesuffix(" (folder manifest)") for f in r.failed))
 
 
 def _transfer_hint(failed: list[Failure], command: str) -> str:

@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass
 
 from mlgit import scm
-from mlgit.repo import DOT_DIR
+from mlgit.errors import MlgitError
+from mlgit.repo import DOT_DIR, Repo, check_layout
 
 GITIGNORE = "/cache/\n/tmp/\n/config.local.yaml\n"
 CONFIG = "# mlgit settings (committed). Per-machine settings: config.local.yaml.\n"
@@ -22,6 +23,10 @@ class InitResult:
 def init(cwd: str | None = None) -> InitResult:
     root = scm.find_root(cwd)
     dot = os.path.join(root, DOT_DIR)
+    if os.path.lexists(dot) and not os.path.isdir(dot):
+        raise MlgitError(f"{DOT_DIR}: is a file, not a folder",
+                         f"move or remove the file {DOT_DIR}, then run 'mlgit init' again")
+    check_layout(Repo(root))
     created = not os.path.isdir(dot)
     for sub in ("cache", "tmp"):
         os.makedirs(os.path.join(dot, sub), exist_ok=True)

@@ -94,3 +94,29 @@ def test_status_of_a_part_of_a_folder_reports_damage(repo: Path) -> None:
     _edit_in_place(repo / "data" / "a.txt", b"edited\n")
     assert "data/a.txt: damaged" in mlgit(repo, "status", "data/a.txt", code=1).out
     assert "data/b.txt: unchanged" in mlgit(repo, "status", "data/b.txt").out
+
+
+def test_checkout_leaves_a_damaged_file_and_says_why(repo: Path) -> None:
+    _hardlinked(repo)
+    _edit_in_place(repo / "model.bin", b"edited\n")
+    result = mlgit(repo, "checkout", code=1)
+    assert "error: model.bin: damaged: edited in place through a hard link" in result.err
+    assert "changed in the workspace and not in the cache" not in result.err
+    assert "mlgit unprotect" in result.err
+    forced = mlgit(repo, "checkout", "--force", code=1)
+    assert "corrupt" in forced.err  # the damaged object is never placed
+    assert (repo / "model.bin").read_bytes() == b"weights v1\nedited\n"
+
+
+def test_the_hint_gets_the_original_back_from_a_remote(repo: Path, tmp_path: Path) -> None:
+    _hardlinked(repo)
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "remote"), "--default")
+    mlgit(repo, "push")
+    _edit_in_place(repo / "model.bin", b"edited\n")
+    status = mlgit(repo, "status", code=1)
+    assert "'mlgit fsck --repair' then 'mlgit pull --force PATH'" in status.err
+    mlgit(repo, "fsck", "--repair", code=None)
+    mlgit(repo, "fetch")
+    mlgit(repo, "checkout", "--force", "model.bin")
+    assert (repo / "model.bin").read_bytes() == b"weights v1\n"
+    assert "model.bin: unchanged" in mlgit(repo, "status").out
