@@ -193,9 +193,14 @@ def probe_link_type(odb: LocalODB, link_types: list[str], scratch_dir: str) -> s
     the work tree's file system), with why the first one does not when the cache is on
     another file system: "copy (hardlink not possible: the cache is on another file system)"."""
     os.makedirs(scratch_dir, exist_ok=True)
-    probe_src = odb.temp_path()  # in the cache, as the objects that checkout links
-    with open(probe_src, "wb") as f:
-        f.write(b"probe")
+    if not os.path.isdir(odb.root):
+        return "unknown (the cache folder does not exist)"
+    try:
+        probe_src = odb.temp_path()  # in the cache, as the objects that checkout links
+        with open(probe_src, "wb") as f:
+            f.write(b"probe")
+    except OSError as exc:
+        return f"unknown (cannot write in the cache: {exc.strerror or type(exc).__name__})"
     try:
         kind = _first_working(probe_src, link_types, scratch_dir)
         if link_types and kind != link_types[0] \

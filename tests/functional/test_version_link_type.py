@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import mlgit, write
-from tests.mounts import small_disk  # noqa: F401  (a fixture)
+from tests.mounts import make_read_only, small_disk  # noqa: F401  (a fixture)
 
 
 def test_hardlink_to_a_cache_on_another_file_system(repo: Path,
@@ -38,3 +38,12 @@ def test_symlink_works_across_file_systems(repo: Path,
     mlgit(repo, "config", "--local", "cache.dir", str(cache))
     mlgit(repo, "config", "cache.link", "symlink,copy")
     assert "cache link type              symlink\n" in mlgit(repo, "version").out
+
+
+def test_a_read_only_cache(repo: Path, small_disk: Callable[[str], Path]  # noqa: F811
+                           ) -> None:
+    cache = small_disk("4m")
+    mlgit(repo, "config", "--local", "cache.dir", str(cache))
+    make_read_only(cache)
+    version = mlgit(repo, "version").out
+    assert "cache link type              unknown (cannot write in the cache:" in version
