@@ -85,11 +85,11 @@ NOTES: dict[str, list[str]] = {
     "status": [
         "Prints `PATH: unchanged`, `PATH: modified`, `PATH: damaged` or `PATH: deleted`,"
         " followed by `(not in cache: N object(s))` when cache objects are missing. `damaged`"
-        " means a hard link into the cache was edited in place, changing the cache object"
-        " too (see [formats.md](formats.md#hard-links-edited-in-place)). For a folder it lists"
-        " the `modified:`, `added:`, `deleted:` and `damaged:` files (paths inside the folder,"
-        " at most 20 of each; `--json` lists all). Only content is compared: a change of the"
-        " executable bit alone is not reported.",
+        " means a hard or symbolic link into the cache was edited in place, changing the"
+        " cache object too (see [formats.md](formats.md#hard-links-edited-in-place)). For a"
+        " folder it lists the `modified:`, `added:`, `deleted:` and `damaged:` files (paths"
+        " inside the folder, at most 20 of each; `--json` lists all). Only content is"
+        " compared: a change of the executable bit alone is not reported.",
         "A path inside a tracked folder reports just that part, as if it were an artifact: a"
         " file (`modified` also when the folder does not record it yet), or a folder whose"
         " changed files are listed relative to it. `--json`'s `pointer` is the folder's.",
@@ -273,8 +273,11 @@ NOTES: dict[str, list[str]] = {
         " subfolder, editable.",
         "After editing, run `mlgit add` again. With `cache.link` set to `hardlink` or"
         " `symlink`, that turns the files back into read-only links.",
+        "Every file is tried: one that cannot be made editable (its cache object is damaged,"
+        " or it is a link that points nowhere) gets an `error:` line and the others are still"
+        " done; the command then exits 1.",
         "Prints `made N file(s) editable` or `nothing to unprotect`."
-        " `--json`: `{\"unprotected\": [...]}`.",
+        " `--json`: `{\"unprotected\": [...], \"failed\": [{\"error\", \"hint\"}]}`.",
     ],
     "config": [
         "Without VALUE, prints the value in effect: `.mlgit/config.local.yaml` overrides"
@@ -291,7 +294,7 @@ NOTES: dict[str, list[str]] = {
         "`core.remote` must name a remote that exists, as for `mlgit remote default`.",
         "Setting `cache.link` to a list containing `hardlink` prints a warning on stderr: an"
         " in-place edit of a hard-linked file damages the cache (run `mlgit unprotect` before"
-        " editing).",
+        " editing). A list containing `symlink` prints the same warning for symbolic links.",
         "`--json`: `{\"KEY\": value}`.",
     ],
     "push": [

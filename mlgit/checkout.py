@@ -134,7 +134,20 @@ def _workspace_files(repo: Repo, rel: str, result: Result) -> dict[str, FileStat
     except MlgitError as exc:
         result.failed.append((rel, exc.message))
         return None
-    return {(f"{rel}/{key}" if key else rel): fs for key, fs in files.items()}
+    current = {(f"{rel}/{key}" if key else rel): fs for key, fs in files.items()}
+    return _without_dangling_links(repo, current)
+
+
+def _without_dangling_links(repo: Repo, current: dict[str, FileState]
+                            ) -> dict[str, FileState]:
+    """Links into the cache whose object was set aside hold nothing: they are placed again
+    like missing files, not left as is like edited ones."""
+    gone = [p for p, fs in current.items()
+            if fs[0] == workspace.FOREIGN
+            and workspace.dangling_cache_link(repo.abspath(p), repo.cache_dir)]
+    for path in gone:
+        del current[path]
+    return current
 
 
 def _cached_oids(repo: Repo, current: dict[str, FileState],

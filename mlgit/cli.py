@@ -68,7 +68,12 @@ def _opened_repo() -> Iterator[Repo]:
     try:
         yield repo
     finally:
-        repo.close()
+        try:
+            from mlgit.views import warn_dangling
+
+            warn_dangling(repo)
+        finally:
+            repo.close()
 
 
 def _finish(code: int) -> NoReturn:
@@ -267,7 +272,8 @@ def unprotect(
     from mlgit.views import show_unprotect
 
     with _opened_repo() as repo:
-        show_unprotect(run(repo, paths), json)
+        code = show_unprotect(run(repo, paths), json)
+    _finish(code)
 
 
 @app.command()

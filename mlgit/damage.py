@@ -23,13 +23,13 @@ if TYPE_CHECKING:
 
 
 DAMAGED_POINTER = "damaged pointer"
-DAMAGED_HINT = ("a damaged file was edited in place through a hard link (cache.link hardlink),"
-                " which changed its cache object too: keep the edit with 'mlgit add PATH', or"
-                " get the original back from a remote with 'mlgit fsck --repair' then"
-                " 'mlgit pull --force PATH'; run 'mlgit unprotect PATH' before editing linked"
-                " files")
-DAMAGED_LEFT = ("damaged: edited in place through a hard link, which changed its cache object"
-                " too; left as is")
+DAMAGED_HINT = ("a damaged file was edited in place through a hard or symbolic link into the"
+                " cache (cache.link hardlink or symlink), which changed its cache object too:"
+                " keep the edit with 'mlgit add PATH', or get the original back from a remote"
+                " with 'mlgit fsck --repair' then 'mlgit pull --force PATH'; run"
+                " 'mlgit unprotect PATH' before editing linked files")
+DAMAGED_LEFT = ("damaged: edited in place through a link into the cache, which changed its"
+                " cache object too; left as is")
 
 
 def pointer_size_error(odb: LocalODB, pointer_rel: str, rel: str, ptr: Pointer,
@@ -84,9 +84,10 @@ def _intact(odb: LocalODB, oid: str) -> bool:
 
 def edited_through_link(odb: LocalODB, abs_path: str, oid: str) -> bool:
     """Whether the workspace file at `abs_path`, whose content no longer hashes to `oid`,
-    is the very file of cache object `oid` (a hard link edited in place)."""
+    is the very file of cache object `oid` (a hard link, or a symbolic link into the cache,
+    edited in place)."""
     try:
-        ws = os.stat(abs_path, follow_symlinks=False)
+        ws = os.stat(abs_path)
         cached = os.stat(odb.path(oid))
     except OSError:
         return False

@@ -68,7 +68,7 @@ def checkout_body(paths: list[str], force: bool, json: bool) -> int:
     """Run `mlgit checkout` and render it; returns the exit code."""
     from mlgit.commands.checkout import checkout
     from mlgit.repo import Repo
-    from mlgit.views import show_checkout
+    from mlgit.views import show_checkout, warn_dangling
 
     repo = Repo.find()
     try:
@@ -76,6 +76,7 @@ def checkout_body(paths: list[str], force: bool, json: bool) -> int:
     finally:
         repo.close()
     show_checkout(results, json)
+    warn_dangling(repo)
     return 0 if all(r.ok for r in results) else 1
 
 

@@ -11,7 +11,7 @@ from mlgit.damage import edited_through_link, pointer_size_error
 from mlgit.errors import MlgitError
 from mlgit.odb import CorruptObject
 from mlgit.paths import pointer_path_for
-from mlgit.workspace import files_of
+from mlgit.workspace import FOREIGN, dangling_cache_link, files_of
 
 if TYPE_CHECKING:
     from mlgit.pointer import Pointer
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 UNCHANGED, MODIFIED, DELETED = "unchanged", "modified", "deleted"
 DAMAGED = "damaged"
-"""Edited in place through a hard link into the cache: the cache object changed too."""
+"""Edited in place through a hard or symbolic link into the cache: the cache object changed
+too."""
 
 
 class ArtifactStatus:
@@ -63,6 +64,8 @@ def artifact_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus:
         have = _current(repo, rel).get("")
         if have is not None and have[0] == ptr.oid:
             workspace_size = have[1]
+        elif have is None:  # a link into the cache whose object was set aside
+            st.state = DELETED
         elif edited_through_link(repo.odb, abs_path, ptr.oid):
             st.state = DAMAGED
         else:
@@ -76,8 +79,8 @@ def artifact_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus:
 
 def _find_damaged(repo: Repo, st: ArtifactStatus, abs_path: str,
                   want: dict[str, str]) -> None:
-    """Move the modified files that are hard links to their (now changed) cache object from
-    `modified` to `damaged`."""
+    """Move the modified files that are hard or symbolic links to their (now changed) cache
+    object from `modified` to `damaged`."""
     st.damaged = [p for p in st.modified if edited_through_link(repo.odb, f"{abs_path}/{p}",
                                                                  want[p])]
     if st.damaged:
@@ -107,8 +110,14 @@ def _count_missing(repo: Repo, ptr: Pointer, manifest: tree.Manifest | None) -> 
 
 
 def _current(repo: Repo, rel: str) -> dict[str, FileState]:
-    return files_of(repo.state, repo.odb, repo.abspath(rel), rel, strict=False, store=False,
+    """The files at `rel` and their oids. A link into the cache whose object is gone (set
+    aside as damaged) holds nothing: it is left out, so it counts as deleted."""
+    have = files_of(repo.state, repo.odb, repo.abspath(rel), rel, strict=False, store=False,
                     jobs=repo.config.get("core.jobs"))
+    for key in [k for k, fs in have.items() if fs[0] == FOREIGN]:
+        if dangling_cache_link(repo.abspath(f"{rel}/{key}" if key else rel), repo.odb.root):
+            del have[key]
+    return have
 
 
 def _compare_dir(st: ArtifactStatus, ptr: Pointer, manifest: tree.Manifest | None,
@@ -170,6 +179,9 @@ def part_status(repo: Repo, rel: str, ptr: Pointer, sub: str) -> ArtifactStatus:
         st.state = DELETED
         return st
     have = _current(repo, part)
+    if is_file and not have:  # a link into the cache whose object was set aside
+        st.state = DELETED
+        return st
     if is_file or "" in have:  # "" in have: a file stands where the folder should be
         if "" not in have or have[""][0] != want.get(""):
             st.state = DAMAGED if "" in want and edited_through_link(

@@ -203,10 +203,16 @@ class UploadPack(Task):
             raise PartialTask(failures)
 
 
+def _unique(wants: Iterable[Want]) -> list[Want]:
+    """One want per oid, without the empty object: it is implicit in every store, so it is
+    neither transferred nor counted as already there."""
+    return [w for w in {w.oid: w for w in wants}.values() if w.oid != EMPTY_OID]
+
+
 def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     result = TransferResult()
     odb = mover.odb
-    unique = list({w.oid: w for w in wants}.values())
+    unique = _unique(wants)
     not_cached = odb.missing(w.oid for w in unique)
     result.failed.extend(Failure(w.path, w.oid, "not in the cache") for w in unique
                          if w.oid in not_cached)
@@ -347,7 +353,7 @@ def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferRes
     """Fetch into the cache; with `sync` False the caller must call odb.sync() before it
     reports success (pull overlaps that wait with the checkout)."""
     result = TransferResult()
-    unique = list({w.oid: w for w in wants}.values())
+    unique = _unique(wants)
     missing = mover.odb.missing(w.oid for w in unique)
     todo = [w for w in unique if w.oid in missing]
     result.already = len(unique) - len(todo)

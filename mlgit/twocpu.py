@@ -112,7 +112,7 @@ def scan(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup
     their_fresh, their_stale, their_leftovers = result
     fresh.update(their_fresh)
     workspace.leftovers.extend(their_leftovers)
-    stale.extend(workspace.Found(key, rel, path, os.lstat(path))
+    stale.extend(workspace.Found(key, rel, path, os.stat(path))
                  for key, rel, path in their_stale)
     return True
 

@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from typing import NamedTuple
 
 from mlgit import packs
-from mlgit.hashing import hash_bytes, hash_file
+from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
 from mlgit.odb import LocalODB
 from mlgit.parallel import run_all
 from mlgit.remote import RemoteStore, loose_rel
@@ -106,6 +106,7 @@ def check_cache(odb: LocalODB, jobs: int, progress: OpenProgress = no_progress) 
         with contextlib.suppress(FileNotFoundError):
             items.append(_Item(oid, os.stat(odb.path(oid)).st_size, "loose", 0, None))
     report.seen = {i.oid for i in items} | {p.name for p in report.problems if p.kind == OBJECT}
+    report.seen.add(EMPTY_OID)  # implicit in every store, never stored
     with progress(len(items), sum(i.size for i in items)) as show:
         _run(lambda batch: _check_local(odb, batch), items, jobs, report, show)
     return report
@@ -194,7 +195,7 @@ def check_remote(store: RemoteStore, odb: LocalODB, jobs: int,
             raise exc
         items += [_Item(prefix + n, -1, "loose", 0, None) for n in names or []
                   if _LOOSE.match(n)]
-    report.seen = {i.oid for i in items}
+    report.seen = {i.oid for i in items} | {EMPTY_OID}  # the empty object is implicit
     known = sum(i.size for i in items if i.size >= 0)
     checker = _RemoteChecker(store, odb, retrier)
     with progress(len(items), None if any(i.size < 0 for i in items) else known) as show:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from mlgit.commands.rm import Removed
     from mlgit.commands.status import StatusEntry
     from mlgit.commands.transfer import Outcome, RemoteStatus
+    from mlgit.commands.unprotect import Unprotected
+    from mlgit.repo import Repo
     from mlgit.transfer import Failure
 
 MAX_LISTED = 20
@@ -350,11 +352,37 @@ def show_remote_tmp(result: RemoteTmp, json: bool) -> None:
     ui.out(line)
 
 
-def show_unprotect(paths: list[str], json: bool) -> None:
+def warn_dangling(repo: Repo) -> None:
+    """Name the workspace links into the cache whose object this command set aside."""
+    from mlgit.dangling import dangling_links
+    from mlgit.errors import MlgitError
+
+    try:
+        paths = dangling_links(repo)
+    except (OSError, MlgitError):
+        return  # the command's own report stands; status will show these files
+    for path in paths[:MAX_LISTED]:
+        ui.err(f"warning: {path}: points nowhere now (a link to a damaged cache object, which"
+               f" was set aside): 'mlgit fetch' then 'mlgit checkout {shlex.quote(path)}'"
+               " puts it back")
+    if len(paths) > MAX_LISTED:
+        ui.err(f"warning: ... and {len(paths) - MAX_LISTED} more links that point nowhere")
+
+
+def show_unprotect(result: Unprotected, json: bool) -> int:
+    """Returns the exit code: 1 if any file could not be made editable."""
+    paths = result.changed
     if json:
-        ui.json_out({"unprotected": paths})
-        return
-    ui.out(f"made {len(paths)} file(s) editable" if paths else "nothing to unprotect")
+        ui.json_out({"unprotected": paths,
+                     "failed": [{"error": e.message, "hint": e.hint} for e in result.failed]})
+    else:
+        ui.out(f"made {len(paths)} file(s) editable" if paths or result.failed
+               else "nothing to unprotect")
+        for exc in result.failed:
+            ui.err(f"error: {exc.message}")
+        for hint in dict.fromkeys(e.hint for e in result.failed if e.hint):
+            ui.err(f"hint: {hint}")
+    return 1 if result.failed else 0
 
 
 def show_config(key: str, value: Any, json: bool) -> None:

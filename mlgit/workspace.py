@@ -22,7 +22,7 @@ from mlgit.ui import noop_progress
 
 if TYPE_CHECKING:
     from mlgit.odb import LocalODB
-    from mlgit.state import Lookup, State
+    from mlgit.state import Entry, Lookup, State
     from mlgit.ui import ProgressCallback
 
 FileState = tuple[str, int, bool]
@@ -61,6 +61,16 @@ def cache_link_oid(abs_path: str, cache_dir: str) -> str | None:
     return oid if hashing.is_oid(oid) and os.path.isfile(target) else None
 
 
+def dangling_cache_link(abs_path: str, cache_dir: str) -> bool:
+    """Whether `abs_path` is a symlink into the cache whose object is gone (set aside as
+    damaged, or deleted): it holds nothing, so a checkout may put the object back there."""
+    if not os.path.islink(abs_path) or os.path.exists(abs_path):
+        return False
+    head, tail = os.path.split(os.path.realpath(abs_path))
+    parent, prefix = os.path.split(head)
+    return parent == os.path.realpath(cache_dir) and hashing.is_oid(prefix + tail)
+
+
 def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bool,
              store: bool, jobs: int, progress: ProgressCallback = noop_progress
              ) -> dict[str, FileState]:
@@ -83,7 +93,10 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
             _scan_tree(abs_path, rel, odb.root, strict, known, fresh, stale)
     else:
         one = stat_file(abs_path, rel, odb.root, strict)
-        oid = one.link_oid if one.link_oid is not None else fresh_oid(lookup(known, rel), one.st)
+        if one.link_oid is not None:
+            oid = one.link_oid if _vouched_link(one, lookup(known, rel)) else None
+        else:
+            oid = fresh_oid(lookup(known, rel), one.st)
         if oid is None:
             stale.append(one)
         else:
@@ -148,7 +161,19 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
                         stale.append(Found(key_prefix + name, rel_prefix + name, entry.path, st))
                 else:
                     f = _other(entry.path, rel_prefix + name, cache_dir, strict)
-                    fresh[key_prefix + name] = _state_of(f, f.link_oid or FOREIGN)
+                    f.key = key_prefix + name
+                    if _vouched_link(f, entries_known.get(name)):
+                        fresh[f.key] = _state_of(f, f.link_oid or FOREIGN)
+                    else:
+                        stale.append(f)
+
+
+def _vouched_link(f: Found, known: Entry | None) -> bool:
+    """Whether a symlink's oid can be taken without reading it: a foreign one matches nothing
+    anyway; mlgit's own link into the cache names an oid, but its target may have been edited
+    in place (root ignores the read-only bit), so the name is believed only while the state
+    DB vouches for the target as it is now; otherwise the target is hashed."""
+    return not f.link_oid or fresh_oid(known, f.st) == f.link_oid
 
 
 def remove_leftovers() -> None:

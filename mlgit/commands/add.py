@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from mlgit import gitignore, pointer, scm, workspace
 from mlgit.build import build, build_parts
 from mlgit.commands.common import Target, check_part_exists, containing_pointer, load
+from mlgit.dangling import dangling_error
 from mlgit.errors import BadPath, MlgitError
 from mlgit.fileio import is_disk_full, reporting_disk_full, temp_beside
 from mlgit.linker import Linker
@@ -25,7 +26,7 @@ from mlgit.paths import (
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.ui import Progress
-from mlgit.workspace import FileState, cache_link_oid
+from mlgit.workspace import FileState, cache_link_oid, dangling_cache_link
 
 GLOB_CHARS = set("*?[")
 
@@ -129,11 +130,18 @@ def _check_one(repo: Repo, rel: str) -> None:
                       " written there", f"rename or move the folder {pointer_rel}, then add"
                       " again")
     _check_name_length(repo, rel, pointer_rel)
+    _check_not_dangling(repo, rel)
     if os.path.islink(repo.abspath(rel)) and cache_link_oid(repo.abspath(rel),
                                                             repo.cache_dir) is None:
         # mlgit's own link into the cache (cache.link symlink) stands for its object
         raise BadPath(f"{rel}: is a symbolic link; mlgit tracks files and folders, not links",
                       "add the link's target instead, or replace the link with a copy")
+
+
+def _check_not_dangling(repo: Repo, rel: str) -> None:
+    """mlgit's own link whose cache object was set aside holds nothing to add."""
+    if dangling_cache_link(repo.abspath(rel), repo.cache_dir):
+        raise dangling_error(rel)
 
 
 def _check_name_length(repo: Repo, rel: str, pointer_rel: str) -> None:

@@ -47,12 +47,17 @@ def _check_remote(repo: Repo, name: str) -> None:
 HARDLINK_WARNING = ("with cache.link hardlink, a workspace file is its cache object: editing one"
                     " in place (the read-only bit does not stop root) damages the cache and"
                     " loses the original; run 'mlgit unprotect PATH' before editing")
+SYMLINK_WARNING = ("with cache.link symlink, a workspace file is a link to its cache object:"
+                   " editing one in place (the read-only bit does not stop root) damages the"
+                   " cache and loses the original; run 'mlgit unprotect PATH' before editing")
 
 
 def warnings_for(key: str, value: Any) -> list[str]:
     """What a user setting `key` to `value` should know."""
     if key == "cache.link" and "hardlink" in value:
         return [HARDLINK_WARNING]
+    if key == "cache.link" and "symlink" in value:
+        return [SYMLINK_WARNING]
     return []
 
 

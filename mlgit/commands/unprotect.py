@@ -6,26 +6,42 @@ import os
 
 from mlgit.checkout import corrupt_reason
 from mlgit.commands.common import Tracked, named_parts
+from mlgit.dangling import dangling_error
 from mlgit.errors import MlgitError
 from mlgit.fileio import temp_beside
 from mlgit.hashing import hash_file
 from mlgit.linker import copy_verified
 from mlgit.odb import CorruptObject
 from mlgit.repo import Repo
-from mlgit.workspace import cache_link_oid
+from mlgit.workspace import cache_link_oid, dangling_cache_link
 
 
-def unprotect(repo: Repo, targets: list[str]) -> list[str]:
-    """Returns the rel paths that were turned into copies."""
-    changed: list[str] = []
+class Unprotected:
+    """The rel paths turned into copies, and the files that could not be (each with its
+    error): one file that fails does not stop the others."""
+
+    def __init__(self) -> None:
+        self.changed: list[str] = []
+        self.failed: list[MlgitError] = []
+
+
+def unprotect(repo: Repo, targets: list[str]) -> Unprotected:
+    result = Unprotected()
     named = named_parts(repo, targets)
     with repo.lock():
         for item, sub in named:
             executable = _recorded_exec_bits(repo, item)
             for rel in _files_under(repo, f"{item.rel}/{sub}" if sub else item.rel):
-                if _unprotect_file(repo, rel, executable.get(rel, False)):
-                    changed.append(rel)
-    return changed
+                _unprotect_one(repo, rel, executable.get(rel, False), result)
+    return result
+
+
+def _unprotect_one(repo: Repo, rel: str, executable: bool, result: Unprotected) -> None:
+    try:
+        if _unprotect_file(repo, rel, executable):
+            result.changed.append(rel)
+    except MlgitError as exc:
+        result.failed.append(exc)
 
 
 def _recorded_exec_bits(repo: Repo, item: Tracked) -> dict[str, bool]:
@@ -53,6 +69,8 @@ def _files_under(repo: Repo, rel: str) -> list[str]:
 
 def _unprotect_file(repo: Repo, rel: str, executable: bool) -> bool:
     abs_path = repo.abspath(rel)
+    if dangling_cache_link(abs_path, repo.cache_dir):
+        raise dangling_error(rel)
     oid = cache_link_oid(abs_path, repo.cache_dir) if os.path.islink(abs_path) else None
     if oid is None:
         oid = _hardlinked_oid(repo, abs_path)
@@ -66,7 +84,9 @@ def _unprotect_file(repo: Repo, rel: str, executable: bool) -> bool:
     try:
         copy_verified(repo.odb, oid, tmp, executable=executable)
     except CorruptObject as exc:
-        raise MlgitError(f"{rel}: {corrupt_reason(repo, exc)}; the file was left as is",
+        left = "the link now points nowhere" if os.path.islink(abs_path) \
+            else "the file was left as is"
+        raise MlgitError(f"{rel}: {corrupt_reason(repo, exc)}; {left}",
                          "restore the object from a remote with 'mlgit fetch', then run"
                          " 'mlgit checkout --force' on it") from None
     os.replace(tmp, abs_path)

@@ -100,7 +100,7 @@ def test_checkout_leaves_a_damaged_file_and_says_why(repo: Path) -> None:
     _hardlinked(repo)
     _edit_in_place(repo / "model.bin", b"edited\n")
     result = mlgit(repo, "checkout", code=1)
-    assert "error: model.bin: damaged: edited in place through a hard link" in result.err
+    assert "error: model.bin: damaged: edited in place through a link into the cache" in result.err
     assert "changed in the workspace and not in the cache" not in result.err
     assert "mlgit unprotect" in result.err
     forced = mlgit(repo, "checkout", "--force", code=1)
