@@ -362,8 +362,9 @@ def warn_dangling(repo: Repo) -> None:
     except (OSError, MlgitError):
         return  # the command's own report stands; status will show these files
     for path in paths[:MAX_LISTED]:
-        ui.err(f"warning: {path}: points nowhere now (a link to a damaged cache object, which"
-               f" was set aside): 'mlgit fetch' then 'mlgit checkout {shlex.quote(path)}'"
+        ui.err(f"warning: {printable(path)}: points nowhere now (a link to a damaged cache"
+               f" object, which was set aside): 'mlgit fetch' then 'mlgit checkout"
+               f" {_shell_word(path)}'"
                " puts it back")
     if len(paths) > MAX_LISTED:
         ui.err(f"warning: ... and {len(paths) - MAX_LISTED} more links that point nowhere")
