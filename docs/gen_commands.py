@@ -347,8 +347,10 @@ NOTES: dict[str, list[str]] = {
     ],
     "remote add": [
         "NAME: letters, digits, `.`, `-` and `_`, starting with a letter or digit, at most 64"
-        " characters. The URL is checked but not contacted; a relative local path is taken"
-        " relative to the top of the repository.",
+        " characters. The URL is checked; a cloud or SSH remote is not contacted. A local"
+        " folder is created when the folder above it exists (push, fetch and pull never"
+        " create it). A relative local path is taken relative to the current folder and"
+        " stored relative to the top of the repository, as in the config file.",
         "A remote added while no default is set becomes the default (`core.remote`);"
         " `--default` makes it the default in any case.",
         "Refused when NAME exists, unless `--force`, which replaces it and drops its options"
@@ -381,7 +383,9 @@ NOTES: dict[str, list[str]] = {
     ],
     "remote modify": [
         "KEY is `url` or an option of the remote's kind (listed in"
-        " [remotes.md](remotes.md#urls-and-options)); an unknown option is refused. The value"
+        " [remotes.md](remotes.md#urls-and-options)); an unknown option is refused. A new"
+        " `url` is handled as in `remote add` (a relative local path is taken relative to the"
+        " current folder, and the local folder is created). The value"
         " is stored as a string and checked when the remote is used (for example that a"
         " `key_file` exists).",
         "`--local` writes `.mlgit/config.local.yaml` (readable by its owner only), which"
@@ -396,7 +400,10 @@ NOTES: dict[str, list[str]] = {
         "Prints the versions of mlgit, Python, the platform, the libraries mlgit uses and"
         " Git. Inside an initialised repository it adds the repository root, the cache"
         " folder, the link type that works between the cache and the workspace right now"
-        " (probed), the configured link types and the filesystem type.",
+        " (probed: a link from the cache into the work tree), the configured link types and"
+        " the filesystem type. When the cache is on another file system than the work tree"
+        " and the first configured type does not work across them, it says so, e.g. `copy"
+        " (hardlink not possible: the cache is on another file system)`.",
         "Works outside a repository. `--json`: the same fields as one object.",
     ],
 }

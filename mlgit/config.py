@@ -129,9 +129,11 @@ class Config:
         try:
             data = _memoised_yaml(raw, os.path.join(self.dot_dir, "tmp", f"memo-{name}"))
         except yamlio.YAMLError as exc:
+            _check_merge_conflict(raw, name)
             raise ConfigError(f".mlgit/{name}: invalid YAML ({yamlio.describe_error(exc)})",
                               f"fix or delete .mlgit/{name}") from None
         if not isinstance(data, dict):
+            _check_merge_conflict(raw, name)
             raise ConfigError(f".mlgit/{name}: expected a mapping of settings",
                               f"fix or delete .mlgit/{name}")
         return data
@@ -218,6 +220,18 @@ def _leading_comments(path: str) -> str:
     while head and not head[-1].strip():
         head.pop()
     return "".join(line + "\n" for line in head)
+
+
+def _check_merge_conflict(raw: bytes, name: str) -> None:
+    """A settings file that Git could not merge holds both sides between conflict markers
+    (say, two branches that each added a remote)."""
+    from mlgit.pointer import _CONFLICT_RE
+
+    if _CONFLICT_RE.search(raw):
+        raise ConfigError(f"merge conflict in .mlgit/{name}",
+                          f"edit .mlgit/{name}: keep the remotes and settings of both sides,"
+                          " one value for each setting (one core.remote), and no conflict"
+                          f" marker lines, then run 'git add .mlgit/{name}'")
 
 
 def _memoised_yaml(raw: bytes, memo: str) -> Any:

@@ -189,23 +189,38 @@ def _unlink_quiet(path: str) -> None:
 
 
 def probe_link_type(odb: LocalODB, link_types: list[str], scratch_dir: str) -> str:
-    """The first configured link type that works between the cache and `scratch_dir`."""
+    """The first configured link type that works from the cache to `scratch_dir` (a folder on
+    the work tree's file system), with why the first one does not when the cache is on
+    another file system: "copy (hardlink not possible: the cache is on another file system)"."""
     os.makedirs(scratch_dir, exist_ok=True)
-    probe_src = os.path.join(scratch_dir, f".probe-src-{os.getpid()}")
-    with open(probe_src, "wb") as f:
-        f.write(b"probe")
+    if not os.path.isdir(odb.root):
+        return "unknown (the cache folder does not exist)"
     try:
-        for kind in link_types:
-            if kind == "copy":
-                return "copy"
-            dst = probe_src + "-" + kind
-            try:
-                _LINKERS[kind](probe_src, dst)
-                return kind
-            except OSError:
-                continue
-            finally:
-                _unlink_quiet(dst)
-        return "copy"
+        probe_src = odb.temp_path()  # in the cache, as the objects that checkout links
+        with open(probe_src, "wb") as f:
+            f.write(b"probe")
+    except OSError as exc:
+        return f"unknown (cannot write in the cache: {exc.strerror or type(exc).__name__})"
+    try:
+        kind = _first_working(probe_src, link_types, scratch_dir)
+        if link_types and kind != link_types[0] \
+                and os.stat(probe_src).st_dev != os.stat(scratch_dir).st_dev:
+            return f"{kind} ({link_types[0]} not possible: the cache is on another file system)"
+        return kind
     finally:
         _unlink_quiet(probe_src)
+
+
+def _first_working(probe_src: str, link_types: list[str], scratch_dir: str) -> str:
+    for kind in link_types:
+        if kind == "copy":
+            return "copy"
+        dst = os.path.join(scratch_dir, f".probe-{os.getpid()}-{kind}")
+        try:
+            _LINKERS[kind](probe_src, dst)
+            return kind
+        except OSError:
+            continue
+        finally:
+            _unlink_quiet(dst)
+    return "copy"

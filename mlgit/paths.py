@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 
 from mlgit.errors import BadPath
 
@@ -52,8 +53,14 @@ def to_rel(root: str, abs_path: str) -> str:
 
 def resolve_user_path(root: str, arg: str, cwd: str | None = None) -> str:
     """Turn a path typed by the user into a rel path inside the repo, or raise BadPath."""
+    if not arg:
+        raise BadPath("'': empty path", "name a file or folder inside the repository (an empty"
+                      " argument often comes from an unset shell variable)")
     base = cwd if cwd is not None else os.getcwd()
     absolute = os.path.normpath(os.path.join(base, arg))
+    if arg.endswith(("/", os.sep)) and os.path.lexists(absolute) and not os.path.isdir(absolute):
+        raise BadPath(f"{arg}: not a folder, but the path ends in '/'",
+                      "leave out the trailing '/' to name the file")
     # Resolve symlinks in the parent folders so a link cannot smuggle a path outside the repo.
     parent = os.path.realpath(os.path.dirname(absolute))
     real_root = os.path.realpath(root)
@@ -103,14 +110,26 @@ def escape_undecodable(text: str) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+# Characters a terminal does not show as themselves: control characters (newline, tab,
+# escape...), invisible format characters (bidi overrides...) and line/paragraph separators.
+# The joiners inside emoji sequences are shown as they are.
+_HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_SHOWN = frozenset({"\u200c", "\u200d"})
+
+
 def printable(path: str) -> str:
     """`path` for a message: control characters and bytes that are not UTF-8 shown as
-    backslash escapes, so the path stays on one line and can be printed."""
+    backslash escapes (\\n, \\x1b, \\xff), so the path stays on one line and cannot
+    drive the terminal."""
     text = escape_undecodable(path)
     if text.isprintable():
         return text
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+    return "".join(ch.encode("unicode_escape").decode("ascii") if _hidden(ch) else ch
                    for ch in text)
+
+
+def _hidden(ch: str) -> bool:
+    return ch not in _SHOWN and unicodedata.category(ch) in _HIDDEN
 
 
 def check_utf8(paths: list[str], inside: str = "") -> None:

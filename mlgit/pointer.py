@@ -77,6 +77,7 @@ def loads(raw: bytes, origin: str) -> Pointer:
         raise BadPointer(f"{origin}: the pointer file is empty", _fix_hint(origin))
     if data is None:
         _check_merge_conflict(raw, origin)
+        _check_named_like_a_pointer(raw, origin)
     if data is None:
         data = _parse_yaml(raw, origin)
     return _validate(data, origin)
@@ -137,6 +138,22 @@ def _canonical_value(key: str, value: str) -> Any:
     if _INT_RE.fullmatch(value):
         return int(value)
     return {"true": True, "false": False}.get(value)
+
+
+# A line that sets one of the keys every pointer has.
+_POINTER_KEY_RE = re.compile(rb"^[ \t-]*(?:version|kind|hash|oid|size|path)[ \t]*:",
+                             re.MULTILINE)
+NOT_A_POINTER = "named like an mlgit pointer but is not one"
+
+
+def _check_named_like_a_pointer(raw: bytes, origin: str) -> None:
+    """A data file whose name happens to end in .mlgit (not a pointer damaged by an edit,
+    which keeps some of the keys; nor an emptied one)."""
+    if raw.strip() and _POINTER_KEY_RE.search(raw) is None:
+        raise BadPointer(f"{origin}: {NOT_A_POINTER}",
+                         "rename it: mlgit reads every file whose name ends in .mlgit as a"
+                         " pointer (a folder tracked by mlgit cannot hold a file whose name"
+                         " ends in .mlgit)")
 
 
 def _check_encoding(raw: bytes, origin: str) -> None:

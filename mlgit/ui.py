@@ -9,7 +9,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TextIO
 
-from mlgit.paths import escape_undecodable
+from mlgit.paths import escape_undecodable, printable
 
 ProgressCallback = Callable[[int, int], None]
 """Called with (files done, bytes done) increments by long-running library code."""
@@ -47,9 +47,11 @@ def json_out(data: Any) -> None:
 
 
 def error(message: str, hint: str = "") -> None:
-    err(f"error: {message}")
+    """One `error:` line and one `hint:` line: a newline or other control character in a
+    name they quote is shown escaped."""
+    err(f"error: {printable(message)}")
     if hint:
-        err(f"hint: {hint}")
+        err(f"hint: {printable(hint)}")
 
 
 def human_size(n: float) -> str:

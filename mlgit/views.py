@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgit import ui
 from mlgit.damage import DAMAGED_HINT
+from mlgit.paths import printable
 
 if TYPE_CHECKING:
     from mlgit.checkout import Result
@@ -52,10 +53,19 @@ def _shell_paths(paths: list[str], root: str) -> str:
     relative to it, quoted, and after `--` when one of them starts with `-`."""
     here = os.getcwd()
     shown = [os.path.relpath(os.path.join(root, p), here) for p in paths]
-    words = [shlex.quote(p) for p in shown]
+    words = [_shell_word(p) for p in shown]
     if any(p.startswith("-") for p in shown):
         words.insert(0, "--")
     return " ".join(words)
+
+
+def _shell_word(path: str) -> str:
+    """`path` quoted for a POSIX shell; a name with control characters or bytes that are not
+    UTF-8 in bash's $'...' form, so the command stays on one line and still names the file."""
+    shown = printable(path)
+    if shown == path:
+        return shlex.quote(path)
+    return "$'" + printable(path.replace("\\", "\\\\").replace("'", "\\'")) + "'"
 
 
 def show_init(result: InitResult, json: bool) -> None:
@@ -78,7 +88,7 @@ def show_add(result: AddResult, json: bool, root: str) -> None:
         return
     for i in result.items:
         what = _count(i.ptr.files or 0, "file") + ", " if i.ptr.is_dir else ""
-        ui.out(f"{i.status} {i.path} ({what}{ui.human_size(i.ptr.size)})")
+        ui.out(f"{i.status} {printable(i.path)} ({what}{ui.human_size(i.ptr.size)})")
     if result.git_add:
         ui.out("\nTo track the changes with Git, run:\n\n    "
                + _git_add_line(result.git_add, root) + "\n")
@@ -107,13 +117,14 @@ def show_status(entries: list[StatusEntry], json: bool) -> None:
     for e in entries:
         if e.status is None:
             assert e.error is not None
-            ui.out(f"{e.pointer_rel}: error: {_without_prefix(e.error.message, e.pointer_rel)}")
+            ui.out(printable(f"{e.pointer_rel}: error:"
+                             f" {_without_prefix(e.error.message, e.pointer_rel)}"))
             if e.error.hint and e.error.hint not in hints:
                 hints.append(e.error.hint)
             continue
         s = e.status
         cache = "" if s.in_cache else f" (not in cache: {s.missing_objects} object(s))"
-        ui.out(f"{s.path}: {s.state}{cache}")
+        ui.out(f"{printable(s.path)}: {s.state}{cache}")
         for label, paths in (("modified", s.modified), ("added", s.added),
                              ("deleted", s.deleted), ("damaged", s.damaged)):
             _list_paths(label, paths)
@@ -125,7 +136,7 @@ def show_status(entries: list[StatusEntry], json: bool) -> None:
 
 def _list_paths(label: str, paths: list[str]) -> None:
     for p in paths[:MAX_LISTED]:
-        ui.out(f"    {label}: {p}")
+        ui.out(f"    {label}: {printable(p)}")
     if len(paths) > MAX_LISTED:
         ui.out(f"    ... and {len(paths) - MAX_LISTED} more {label} (see --json)")
 
@@ -159,14 +170,20 @@ def show_checkout(results: list[Result], json: bool,
         parts += [f"{r.unchanged} unchanged"] if r.unchanged else []
         parts += [f"{len(r.failed)} failed"] if r.failed else []
         parts += [f"{len(r.conflicts)} left as is"] if r.conflicts else []
-        ui.out(f"{r.path}: {', '.join(parts) or 'nothing to do'}")
+        ui.out(f"{printable(r.path)}: {', '.join(parts) or 'nothing to do'}")
         for path, why in _failures_shown(r, reported)[:MAX_LISTED]:
-            ui.err(f"error: {path}: {why}")
+            ui.err(printable(f"error: {path}: {why}"))
         for path in r.conflicts[:MAX_LISTED]:
-            ui.err(f"error: {path}: changed in the workspace and not in the cache; left as is")
-    if any(r.conflicts for r in results):
+            ui.err(f"error: {printable(path)}: changed in the workspace and not in the cache;"
+                   " left as is")
+    conflicts = [p for r in results for p in r.conflicts]
+    if any(_is_utf8(p) for p in conflicts):
         ui.err("hint: keep the changes with 'mlgit add', or discard them with"
                " 'mlgit checkout --force'")
+    if not all(_is_utf8(p) for p in conflicts):
+        ui.err("hint: mlgit records names as UTF-8 text and cannot keep a file whose name is"
+               " not: rename it to a UTF-8 name or move it out of the tracked folder (or"
+               " delete it with 'mlgit checkout --force')")
     hints = list(dict.fromkeys(h for r in results for h in r.hints if h))
     for hint in hints:
         ui.err(f"hint: {hint}")
@@ -215,6 +232,14 @@ def _failures_shown(r: Result, reported: frozenset[str]) -> list[tuple[str, str]
             *((p, why) for p, why in shown if why not in NOT_CACHED)]
 
 
+def _is_utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _untracked_json(r: Result) -> dict[str, Any]:
     """Extra JSON fields of an artifact that is no longer tracked (see orphans.Orphan)."""
     kept = getattr(r, "kept", None)
@@ -234,12 +259,12 @@ def _show_untracked(r: Result) -> None:
     parts += [f"{foreign} not placed by mlgit left as is"] if foreign else []
     in_git: list[str] = getattr(r, "in_git", [])
     parts += [f"{len(in_git)} tracked by Git left as is"] if in_git else []
-    ui.out(f"{r.path}: no longer tracked; {', '.join(parts) or 'nothing to remove'}")
+    ui.out(f"{printable(r.path)}: no longer tracked; {', '.join(parts) or 'nothing to remove'}")
     for path, why in kept[:MAX_LISTED]:
-        ui.err(f"warning: {path}: no longer tracked and not removed: {why};"
-               f" keep it with 'mlgit add {shlex.quote(path)}', or move it away")
+        ui.err(printable(f"warning: {path}: no longer tracked and not removed: {why};")
+               + f" keep it with 'mlgit add {_shell_word(path)}', or move it away")
     for path, why in r.failed[:MAX_LISTED]:
-        ui.err(f"error: {path}: {why}")
+        ui.err(printable(f"error: {path}: {why}"))
 
 
 def show_ls(rows: list[Listed], json: bool) -> None:
@@ -253,10 +278,11 @@ def show_ls(rows: list[Listed], json: bool) -> None:
     for r in rows:
         if r.error:
             error = _without_prefix(r.error, r.path)
-            ui.out(f"{'?':>10}  {'?':>7}  {'?':12}  {'?':8}  {r.path}  (error: {error})")
+            ui.out(printable(f"{'?':>10}  {'?':>7}  {'?':12}  {'?':8}  {r.path}  (error: {error})"))
             continue
         cache = "yes" if r.in_cache else "missing"
-        ui.out(f"{ui.human_size(r.size):>10}  {r.files:>7}  {r.oid[:12]}  {cache:8}  {r.path}")
+        ui.out(f"{ui.human_size(r.size):>10}  {r.files:>7}  {r.oid[:12]}  {cache:8}"
+               f"  {printable(r.path)}")
 
 
 def show_rm(removed: list[Removed], json: bool, root: str) -> None:
@@ -264,7 +290,7 @@ def show_rm(removed: list[Removed], json: bool, root: str) -> None:
         ui.json_out([_asdict(r) for r in removed])
         return
     for r in removed:
-        ui.out(f"stopped tracking {r.path} (data kept)")
+        ui.out(f"stopped tracking {printable(r.path)} (data kept)")
     if removed:
         stage = sorted({r.gitignore_path for r in removed if r.gitignore_path})
         ui.out("\nTo record this in Git, run:\n\n    git rm --cached --quiet "
@@ -278,10 +304,10 @@ def show_mv(moved: Moved, json: bool, root: str) -> None:
         ui.json_out(_asdict(moved))
         return
     if moved.data_moved:
-        ui.out(f"moved {moved.src} to {moved.dst}")
+        ui.out(printable(f"moved {moved.src} to {moved.dst}"))
     else:
-        ui.out(f"moved the pointer of {moved.src} to {moved.dst_pointer}"
-               " (the data is not in the work tree)")
+        ui.out(printable(f"moved the pointer of {moved.src} to {moved.dst_pointer}")
+               + " (the data is not in the work tree)")
     ui.out("\nTo record the move in Git, run:\n\n    " + _git_add_line(moved.git_add, root)
            + "\n")
 
@@ -352,8 +378,9 @@ def warn_dangling(repo: Repo) -> None:
     except (OSError, MlgitError):
         return  # the command's own report stands; status will show these files
     for path in paths[:MAX_LISTED]:
-        ui.err(f"warning: {path}: points nowhere now (a link to a damaged cache object, which"
-               f" was set aside): 'mlgit fetch' then 'mlgit checkout {shlex.quote(path)}'"
+        ui.err(f"warning: {printable(path)}: points nowhere now (a link to a damaged cache"
+               f" object, which was set aside): 'mlgit fetch' then 'mlgit checkout"
+               f" {_shell_word(path)}'"
                " puts it back")
     if len(paths) > MAX_LISTED:
         ui.err(f"warning: ... and {len(paths) - MAX_LISTED} more links that point nowhere")
@@ -455,7 +482,7 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
 
     tried = [f for f in r.failed if f.reason != NOT_SENT]
     for f in tried[:MAX_LISTED]:
-        ui.err(f"error: {f.path}: {f.reason}")
+        ui.err(printable(f"error: {f.path}: {f.reason}"))
     if len(tried) > MAX_LISTED:
         ui.err(f"error: ... and {len(tried) - MAX_LISTED} more (see --json)")
     if r.stopped:
@@ -499,9 +526,9 @@ def show_remote_status(remote: str, url: str, rows: list[RemoteStatus], json: bo
         return
     for r in rows:
         if r.error:
-            ui.out(f"{r.pointer_rel}: error: {_without_prefix(r.error, r.pointer_rel)}")
+            ui.out(printable(f"{r.pointer_rel}: error: {_without_prefix(r.error, r.pointer_rel)}"))
             continue
-        ui.out(f"{r.path}: {_where(r, remote)}")
+        ui.out(f"{printable(r.path)}: {_where(r, remote)}")
 
 
 def _where(r: RemoteStatus, remote: str) -> str:
@@ -532,15 +559,16 @@ def show_fsck(result: FsckResult, json: bool) -> None:
     for d in result.damaged[:MAX_LISTED]:
         ui.out(_damage_line(d))
         if d.artifacts:
-            ui.out(f"    used by {_first(d.artifacts, MAX_USES)}")
+            ui.out(printable(f"    used by {_first(d.artifacts, MAX_USES)}"))
     if len(result.damaged) > MAX_LISTED:
         ui.out(f"... and {len(result.damaged) - MAX_LISTED} more damaged (see --json)")
     if result.missing:
         paths = [p for m in result.missing for p in m.artifacts]
-        ui.out(f"not in {where}: {_count(len(result.missing), 'object')} used by"
-               f" {_first(paths, MAX_USES)}")
+        ui.out(printable(f"not in {where}: {_count(len(result.missing), 'object')} used by"
+                         f" {_first(paths, MAX_USES)}"))
     for pointer in result.unreadable_pointers:
-        ui.out(f"{pointer}: error: cannot read this pointer; what it uses was not looked up")
+        ui.out(f"{printable(pointer)}: error: cannot read this pointer; what it uses was not"
+               " looked up")
     if result.set_aside:
         ui.out(_set_aside_line(result.set_aside, result.set_aside_bytes, result.quarantine))
     hint = _fsck_hint(result)

@@ -170,8 +170,19 @@ def _check_overlaps(repo: Repo, rels: list[str]) -> None:
                 raise BadPath(f"{rel}: is inside {other}, which is tracked as a whole",
                               f"add {other} instead to update it")
             if other.startswith(rel + "/"):
+                _check_is_pointer(repo, pointer_path_for(other))
                 raise BadPath(f"{rel}: contains {other}, which is tracked on its own",
                               f"stop tracking it first with 'mlgit rm {other}'")
+
+
+def _check_is_pointer(repo: Repo, pointer_rel: str) -> None:
+    """Refuse with the pointer's own error when a file inside a folder being added is only
+    named like a pointer: 'mlgit rm' of its artifact cannot help."""
+    try:
+        repo.read_pointer(pointer_rel)
+    except MlgitError as exc:
+        if pointer.NOT_A_POINTER in exc.message:
+            raise
 
 
 def add(repo: Repo, args: list[str], force: bool = False) -> AddResult:

@@ -103,7 +103,7 @@ def test_overlapping_artifacts(repo: Path) -> None:
 
 BAD_POINTERS = {
     "not yaml": (b"version: 1\nkind: [file\n", "not a valid pointer file"),
-    "not a mapping": (b"- just\n- a list\n", "expected a YAML mapping"),
+    "not a mapping": (b"- version: 1\n- kind: file\n", "expected a YAML mapping"),
     "wrong type": (b'version: 1\nkind: file\npath: "m.bin"\nhash: xxh3-128\n'
                    b'oid: "0123456789abcdef0123456789abcdef"\nsize: "big"\n', "'size' must be"),
     "bool size": (b'version: 1\nkind: file\npath: "m.bin"\nhash: xxh3-128\n'
