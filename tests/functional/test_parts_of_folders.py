@@ -115,7 +115,7 @@ def test_unprotect_one_file_inside_a_tracked_folder(repo: Path) -> None:
     _tracked_data(repo)
     assert (repo / "data" / "a.txt").is_symlink()
     out = mlgit(repo, "unprotect", "data/a.txt", "--json")
-    assert json.loads(out.out) == {"unprotected": ["data/a.txt"]}
+    assert json.loads(out.out) == {"unprotected": ["data/a.txt"], "failed": []}
     assert not (repo / "data" / "a.txt").is_symlink()
     assert os.access(repo / "data" / "a.txt", os.W_OK)
     assert (repo / "data" / "sub" / "x.txt").is_symlink()
