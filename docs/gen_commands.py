@@ -52,8 +52,15 @@ NOTES: dict[str, list[str]] = {
         "Refused: a path that does not exist, a symbolic link (except mlgit's own link into"
         " the cache, which stands for its object), a `.mlgit` pointer file, the"
         " repository root, anything under `.git/` or `.mlgit/` or outside the repository, a"
-        " path Git already tracks (`git rm -r --cached PATH` first), a path inside a tracked"
-        " folder, or a folder that contains a separately tracked artifact.",
+        " path Git already tracks (`git rm -r --cached PATH` first), or a folder that contains"
+        " a separately tracked artifact.",
+        "A path inside a tracked folder DIR updates DIR's pointer: the entries of DIR's"
+        " manifest at or under the path are replaced by what is on disk there now (files"
+        " deleted from disk under it are dropped); the rest of the manifest stays as recorded,"
+        " even where the disk differs. Several such paths (or a glob) update DIR once; with"
+        " DIR itself among the arguments, DIR is added whole. The path must be on disk or in"
+        " the manifest, and the manifest must be in the cache. See"
+        " [getting-started.md](getting-started.md#part-of-a-tracked-folder).",
         "A folder is recorded as every regular file below it. Empty folders are not recorded."
         " Symbolic links inside it are refused unless they are mlgit's own links into the"
         " cache; sockets, FIFOs, devices and entries named `.git` or `.mlgit` are refused.",
@@ -62,6 +69,10 @@ NOTES: dict[str, list[str]] = {
         " command that records the change, ready to paste in the current folder: paths"
         " relative to it, quoted for the shell, after `--` when one starts with `-`"
         " (`--json`'s `git_add` paths are relative to the repository root).",
+        "The pointer must be where Git sees it: a path whose pointer Git would ignore (a"
+        " `.gitignore` rule for it or a folder above it) and a path inside a Git submodule or"
+        " nested repository are refused before anything is written (run mlgit in the"
+        " submodule instead).",
         "Names mlgit cannot record are refused before anything is written: an artifact whose"
         " name contains a newline (no `.gitignore` line can match it), and any path, or file"
         " inside a folder, whose name is not valid UTF-8 (see docs/formats.md).",
@@ -72,18 +83,26 @@ NOTES: dict[str, list[str]] = {
         " \"files\"}], \"git_add\": [...]}`.",
     ],
     "status": [
-        "Prints `PATH: unchanged`, `PATH: modified` or `PATH: deleted`, followed by"
-        " `(not in cache: N object(s))` when cache objects are missing. For a folder it lists"
-        " the `modified:`, `added:` and `deleted:` files (paths inside the folder, at most 20"
-        " of each; `--json` lists all). Only content is compared: a change of the executable"
-        " bit alone is not reported.",
-        "A pointer file that cannot be read is shown as `POINTER: error: MESSAGE`; what to"
+        "Prints `PATH: unchanged`, `PATH: modified`, `PATH: damaged` or `PATH: deleted`,"
+        " followed by `(not in cache: N object(s))` when cache objects are missing. `damaged`"
+        " means a hard link into the cache was edited in place, changing the cache object"
+        " too (see [formats.md](formats.md#hard-links-edited-in-place)). For a folder it lists"
+        " the `modified:`, `added:`, `deleted:` and `damaged:` files (paths inside the folder,"
+        " at most 20 of each; `--json` lists all). Only content is compared: a change of the"
+        " executable bit alone is not reported.",
+        "A path inside a tracked folder reports just that part, as if it were an artifact: a"
+        " file (`modified` also when the folder does not record it yet), or a folder whose"
+        " changed files are listed relative to it. `--json`'s `pointer` is the folder's.",
+        "A pointer file that cannot be read, or whose size disagrees with its content (a"
+        " [damaged pointer](formats.md#size-against-content)), is shown as"
+        " `POINTER: error: MESSAGE`; what to"
         " do about it follows the list on stderr as `hint: ...` (each distinct hint once).",
-        "Exit status: 1 if a pointer could not be read, else 0. With `--quiet`: 1 if any"
+        "Exit status: 1 if a pointer could not be read or is damaged, or an artifact is"
+        " damaged, else 0. With `--quiet`: 1 if any"
         " artifact is not unchanged, has objects missing from the cache, or has an error.",
         "Read-only: it does not take the repository lock.",
         "`--json`: a list of `{\"path\", \"pointer\", \"kind\", \"state\", \"in_cache\","
-        " \"missing_objects\", \"added\", \"modified\", \"deleted\"}`, or"
+        " \"missing_objects\", \"added\", \"modified\", \"deleted\", \"damaged\"}`, or"
         " `{\"pointer\", \"error\", \"hint\"}` for an unreadable pointer.",
         "`--remote [NAME]` compares the cache with a remote instead of the workspace with the"
         " pointers. It prints one line per artifact: `PATH: in cache and on NAME`, or"
@@ -102,6 +121,9 @@ NOTES: dict[str, list[str]] = {
         "Places every file the pointer names that is missing or different, removes files"
         " inside a tracked folder that the pointer does not list (and folders left empty),"
         " and leaves identical files alone.",
+        "A path inside a tracked folder restores just that file or subfolder (and removes"
+        " files under it that the folder does not list); the rest of the folder is not"
+        " touched. The path must be on disk or in the folder's manifest.",
         "A workspace file is replaced or removed only if its current content is in the cache;"
         " otherwise it is reported as `changed in the workspace and not in the cache; left as"
         " is`. `--force` replaces or removes it anyway.",
@@ -116,6 +138,16 @@ NOTES: dict[str, list[str]] = {
         "Exit status 1 if any file was left as is or could not be placed.",
         "`--json`: a list of `{\"path\", \"restored\", \"removed\", \"unchanged\","
         " \"conflicts\", \"failed\": [{\"path\", \"reason\"}]}`.",
+        "Without PATHS, also removes artifacts that mlgit put in the workspace and that no"
+        " pointer names any more (after `git checkout` of another branch): `PATH: no longer"
+        " tracked; N removed`. Only files unchanged since mlgit put them there and whose"
+        " content is in the cache are removed (then folders left empty); others stay, with"
+        " `warning: PATH: no longer tracked and not removed: REASON; keep it with 'mlgit add"
+        " PATH', or move it away`, and do not change the exit status. `--force` does not"
+        " remove them. Files inside such a folder that mlgit did not put there stay. In"
+        " `--json` these artifacts have `\"tracked\": false`, `\"kept\": [{\"path\","
+        " \"reason\"}]` and `\"not_placed_by_mlgit\"`. See"
+        " [getting-started.md](getting-started.md#switch-branches).",
     ],
     "ls": [
         "Columns: `SIZE`, `FILES`, `HASH` (first 12 hex digits of the oid), `CACHE` (`yes`"
@@ -133,7 +165,31 @@ NOTES: dict[str, list[str]] = {
         " `mlgit gc` reclaims the cache space.",
         "Prints the `git rm --cached` and `git add` commands that record the change (paths"
         " relative to the current folder, as for `mlgit add`).",
+        "The data it leaves is not removed by a later `mlgit checkout` (mlgit forgets that it"
+        " put it there).",
         "`--json`: a list of `{\"path\", \"pointer_path\", \"gitignore_path\"}`.",
+    ],
+    "mv": [
+        "Moves the data (one rename), writes `DST.mlgit` (a copy of the pointer whose `path`"
+        " names the new place; unknown keys are kept), adds `/NAME` to the `.gitignore` of"
+        " DST's folder, and removes the old pointer and `.gitignore` entry (the `.gitignore`"
+        " itself when it becomes empty). The state DB's records move too, so nothing is"
+        " hashed again.",
+        "DST is the new path, or an existing folder (or a path ending in `/`) to move SRC"
+        " into; missing folders are created. SRC and DST may name pointer files.",
+        "Refused, with nothing changed: DST exists (or `DST.mlgit` does), SRC is not tracked"
+        " or is a path inside a tracked folder (move it with `mv`, then `mlgit add` both"
+        " paths), DST is inside a tracked folder, outside the repository, inside SRC, or its"
+        " pointer would be ignored by Git.",
+        "If the data is not in the work tree, only the pointer and `.gitignore` entries move.",
+        "Safe to interrupt: the new pointer and `.gitignore` entry are written before the"
+        " data is renamed, and the old ones removed after; running the same command again"
+        " finishes an interrupted move.",
+        "Prints `moved SRC to DST`, then the `git add` command that records the move (the new"
+        " pointer and `.gitignore`, and the old ones where Git tracks them or they still"
+        " exist), with paths relative to the current folder.",
+        "`--json`: `{\"src\", \"dst\", \"src_pointer\", \"dst_pointer\", \"data_moved\","
+        " \"git_add\"}`.",
     ],
     "gc": [
         "Keeps every object named by a pointer file in the work tree or by a pointer file"
@@ -154,7 +210,8 @@ NOTES: dict[str, list[str]] = {
         " tell what is still needed.",
         "A pack that holds unreferenced objects is rewritten without them. Temporary files"
         " older than one hour are deleted from `.mlgit/cache/tmp/` and `.mlgit/cache/packs/`.",
-        "`--json`: `{\"removed\", \"freed_bytes\", \"kept\", \"dry_run\", \"remotes\"}`;"
+        "`--json`: `{\"removed\", \"freed_bytes\", \"kept\", \"dry_run\", \"remotes\","
+        " \"set_aside\", \"set_aside_bytes\", \"quarantine\"}`;"
         " `remotes` is null unless remotes were asked (`--dry-run` with something to"
         " delete), else `{\"checked\", \"problems\", \"unbacked\", \"unbacked_bytes\"}`"
         " (objects to delete that no remote checked has).",
@@ -164,12 +221,55 @@ NOTES: dict[str, list[str]] = {
         " ones are kept, as a push may still be writing them. With `--dry-run` it only lists"
         " them. Cache objects are not touched. `--json`: `{\"remote\", \"url\","
         " \"removed\", \"kept\", \"dry_run\"}` with remote-relative paths.",
+        "Git worktrees of one repository share one cache: gc keeps what the pointers of every"
+        " worktree that uses it name, and waits for (or, after `core.lock_timeout`, refuses"
+        " to run beside) commands writing to the cache from any of them.",
+        "A cache that `cache.dir` puts outside the repository's work trees may be shared with"
+        " other repositories, whose pointers gc cannot see: gc then refuses to delete"
+        " anything without `-f` (`--dry-run` works without it). See"
+        " [formats.md](formats.md#where-the-cache-is).",
+        "Corrupt copies set aside in `.mlgit/cache/quarantine/` (see `mlgit fsck`) are never"
+        " kept as objects and never deleted: gc prints `N damaged files set aside in"
+        " .mlgit/cache/quarantine/ (SIZE), ...`; delete that folder yourself when you no"
+        " longer need them. A pack holding a copy set aside is rewritten without it.",
+    ],
+    "fsck": [
+        "Reads every pack index (its checksum; its pack must exist and be long enough) and"
+        " hashes every object, loose or packed, on `-j` threads, with a progress bar on a"
+        " terminal. Prints `checked N objects (SIZE) and K pack indexes in WHERE: D damaged`"
+        " (or `no damage found`), then one line per damaged object or index with its reason"
+        " and, indented, `used by` the artifacts and files inside tracked folders that need"
+        " it (from the pointers in the work tree), at most 20 (`--json` lists all).",
+        "`not in WHERE: N objects used by ...` names what the pointers need that has no copy"
+        " there. That alone is not damage (a cache need not hold everything): `mlgit fetch`"
+        " gets them.",
+        "Without `--repair` nothing is changed. A damaged copy is also set aside when any"
+        " command reads it (checkout, push, unprotect, a folder manifest read by status or"
+        " fetch).",
+        "`--repair` (local cache only, under the repository lock) sets each damaged copy aside"
+        " in `.mlgit/cache/quarantine/` (a loose object is moved, a packed one copied and its"
+        " pack entry marked; a damaged index is moved there with its pack), marks the line"
+        " `-> set aside` and hints to run `mlgit fetch`, which then restores the objects from"
+        " a remote. The format is in [formats.md](formats.md#corrupt-objects-are-set-aside).",
+        "`-r NAME` checks the remote instead: every pack index is read and checked, every"
+        " pack read in ranges of about 16 MiB and every object in it hashed, every loose"
+        " object downloaded to a temporary file in the cache, hashed and deleted. The remote"
+        " is only read; `--repair` with `-r` is refused.",
+        "Exit status 1 if anything is damaged (also after `--repair` set it aside: the objects"
+        " are missing until fetched), else 0.",
+        "`--json`: `{\"remote\", \"url\", \"objects\", \"bytes\", \"pack_indexes\","
+        " \"damaged\": [{\"kind\", \"name\", \"location\", \"size\", \"reason\","
+        " \"artifacts\", \"set_aside\"}], \"missing\": [{\"oid\", \"artifacts\"}],"
+        " \"repaired\", \"quarantine\", \"set_aside\", \"set_aside_bytes\","
+        " \"unreadable_pointers\"}`.",
     ],
     "unprotect": [
         "For every file of the named artifacts: a symbolic link into the cache, or a hard"
         " link to a cache object, is replaced by a private writable copy (verified against its"
         " hash); another file without the owner-write bit gets it; other files are left"
         " alone.",
+        "A path inside a tracked folder makes just that file, or the files under that"
+        " subfolder, editable.",
         "After editing, run `mlgit add` again. With `cache.link` set to `hardlink` or"
         " `symlink`, that turns the files back into read-only links.",
         "Prints `made N file(s) editable` or `nothing to unprotect`."
@@ -184,8 +284,13 @@ NOTES: dict[str, list[str]] = {
         " other comments are not.",
         "Works even when a setting in the files is invalid, so the command that an error's"
         " hint suggests can fix it.",
-        "Unknown keys are refused, for reading too, even when a file contains them. The keys"
-        " and their values are listed in [formats.md](formats.md#configuration).",
+        "Unknown keys are refused, for reading too, even when a file contains them (other"
+        " commands print a warning naming such a key and go on). The keys and their values"
+        " are listed in [formats.md](formats.md#configuration).",
+        "`core.remote` must name a remote that exists, as for `mlgit remote default`.",
+        "Setting `cache.link` to a list containing `hardlink` prints a warning on stderr: an"
+        " in-place edit of a hard-linked file damages the cache (run `mlgit unprotect` before"
+        " editing).",
         "`--json`: `{\"KEY\": value}`.",
     ],
     "push": [
@@ -472,8 +577,10 @@ def render(app: typer.Typer | None = None, notes: dict[str, list[str]] | None = 
         *[p + "\n" for p in _paragraphs(group.help)],
         "Every command accepts `-h` / `--help`. Paths are taken relative to the current"
         " folder and may be given anywhere inside the repository; output names paths"
-        " relative to the repository root. Exit codes are listed in"
-        " [exit-codes.md](exit-codes.md).",
+        " relative to the repository root (except the `git` commands mlgit suggests, which"
+        " are ready to paste in the current folder). Exit codes are listed in"
+        " [exit-codes.md](exit-codes.md). `mlgit --version` prints `mlgit VERSION`"
+        " (`mlgit version` also shows the libraries).",
         "",
         "| Command | What it does |",
         "|---|---|",

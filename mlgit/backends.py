@@ -138,7 +138,11 @@ class LocalBackend:
         os.unlink(self._abs(rel))
 
     def check_root(self) -> str | None:
-        if os.path.exists(self.root) and not os.path.isdir(self.root):
+        # A push does not create the folder: a mistyped path would silently become a new,
+        # empty remote, and fetch would then report every object as missing.
+        if not os.path.exists(self.root):
+            return "the folder does not exist"
+        if not os.path.isdir(self.root):
             return "it is a file, not a folder"
         return None
 

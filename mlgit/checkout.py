@@ -11,8 +11,9 @@ from typing import NamedTuple
 
 from mlgit import tree, workspace
 from mlgit.errors import MlgitError
+from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.linker import Linker
-from mlgit.odb import CorruptObject
+from mlgit.odb import QUARANTINE_DIR, CorruptObject
 from mlgit.parallel import chunked_map
 from mlgit.paths import at_or_under
 from mlgit.pointer import Pointer
@@ -85,6 +86,15 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
     return result
 
 
+def corrupt_reason(repo: Repo, exc: CorruptObject) -> str:
+    """Why a corrupt cache object was not used, and where it went."""
+    reason = "cache object is corrupt (its bytes do not match its hash)"
+    if exc.set_aside:
+        folder = os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)
+        reason += f"; set aside in {folder}"
+    return reason
+
+
 def _remove_leftovers(repo: Repo) -> None:
     """Temp files of interrupted commands, and the folders an interrupted checkout was
     building (safe to delete, as we hold the repo lock)."""
@@ -100,8 +110,9 @@ def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> tree.Manifest:
         return repo.manifest(ptr.oid, f"{rel} (manifest {ptr.oid[:12]})")
     except FileNotFoundError:
         raise MlgitError("directory manifest is not in the cache") from None
-    except CorruptObject:
-        raise MlgitError("directory manifest object is corrupt") from None
+    except CorruptObject as exc:
+        reason = corrupt_reason(repo, exc).removeprefix("cache ")
+        raise MlgitError(f"directory manifest {reason}") from None
 
 
 def _workspace_files(repo: Repo, rel: str, result: Result) -> dict[str, FileState] | None:
@@ -201,8 +212,20 @@ def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: Result,
             result.failed.append((p.rel, "object not in the cache"))
     ready = [p for p in todo if p.oid not in missing]
     building = _NewFolders(repo, result.path)
+    full: list[OSError] = []
 
     def place(p: _Place) -> tuple[_Place, os.stat_result | str]:
+        if full:
+            return p, _NOT_TRIED
+        try:
+            return _place_one(p)
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            full.append(exc)
+            return p, _NOT_TRIED
+
+    def _place_one(p: _Place) -> tuple[_Place, os.stat_result | str]:
         built = building.temp_path(p.rel)
         dest = built or repo.abspath(p.rel)
         write = linker.create if built else linker.place
@@ -215,17 +238,38 @@ def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: Result,
                 # its files' inodes together (20k files: 1.6 s instead of 2.3 s).
                 os.makedirs(dest.rpartition("/")[0], exist_ok=True)
                 return p, write(p.oid, dest, p.exec)
-        except CorruptObject:
-            return p, "cache object is corrupt (its bytes do not match its hash)"
+        except CorruptObject as exc:
+            return p, corrupt_reason(repo, exc)
         except OSError as exc:
+            if is_disk_full(exc):
+                raise
             return p, exc.strerror or str(exc)
 
     outcomes = chunked_map(place, ready, repo.config.get("core.jobs"))
+    if full:
+        _stop_on_full_disk(repo, building, outcomes, full[0], result, progress)
     for folder, problem in building.move_into_place():
         result.failed.append((folder, problem))
         outcomes = [(p, problem) if p.rel.startswith(folder + "/") else (p, st)
                     for p, st in outcomes]
     _record(repo, outcomes, result, progress)
+
+
+_NOT_TRIED = "not written: the disk is full"
+
+
+def _stop_on_full_disk(repo: Repo, building: _NewFolders,
+                       outcomes: list[tuple[_Place, os.stat_result | str]], exc: OSError,
+                       result: Result, progress: ProgressCallback) -> None:
+    """Keep the files already written in place (each is complete), drop the folders still
+    being built (they would appear incomplete), and stop with one error for the disk."""
+    building.discard()
+    placed: list[tuple[_Place, os.stat_result | str]] = [(p, st) for p, st in outcomes
+              if not isinstance(st, str) and building.temp_path(p.rel) is None]
+    _record(repo, placed, result, progress)
+    done = {p.rel for p, _ in placed}
+    needed = sum(p.size for p, _ in outcomes if p.rel not in done)
+    raise disk_full_error(exc, repo.abspath(result.path), needed)
 
 
 class _NewFolders:
@@ -282,9 +326,13 @@ class _NewFolders:
             except OSError as exc:
                 problems.append((folder, f"cannot move the restored folder into place:"
                                          f" {exc.strerror}"))
+        self.discard()
+        return problems
+
+    def discard(self) -> None:
+        """Remove what is left of the folders being built."""
         if os.path.isdir(self.base):
             shutil.rmtree(self.base, ignore_errors=True)
-        return problems
 
 
 def _make_dirs(repo: Repo, folder: str, result: Result) -> None:

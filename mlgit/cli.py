@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from mlgit.repo import Repo
 
 
+# click 8.4+ says "Did you mean ...?" for a mistyped command itself; typer would repeat it
+_TYPER_SUGGESTS = not hasattr(click.exceptions, "NoSuchCommand")
+
 app = typer.Typer(
     name="mlgit",
     help="Version large data and models beside Git.",
@@ -24,8 +27,27 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    suggest_commands=_TYPER_SUGGESTS,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from mlgit import __version__, ui
+
+        ui.out(f"mlgit {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print mlgit's version and exit ('mlgit version' also shows the libraries).")
+    ] = False,
+) -> None:
+    """Version large data and models beside Git."""
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 PathsArg = Annotated[list[str] | None, typer.Argument(
@@ -114,6 +136,8 @@ def checkout(
     """Make the workspace match the pointer files, restoring data from the cache.
 
     Changed workspace files whose content is not in the cache are left alone (use --force).
+    Without paths, data that mlgit put in the workspace and that is no longer tracked (after
+    switching Git branches) is removed, if unchanged and in the cache.
     """
     from mlgit.fastpath import checkout_body
 
@@ -147,11 +171,28 @@ def rm(
 
 
 @app.command()
+def mv(
+    src: Annotated[str, typer.Argument(help="The artifact to move (its data path or pointer).",
+                                       show_default=False)],
+    dst: Annotated[str, typer.Argument(help=(
+        "The new path, or an existing folder to move it into."), show_default=False)],
+    json: JsonOpt = False,
+) -> None:
+    """Move or rename an artifact: its data, its pointer file and its .gitignore entry."""
+    from mlgit.commands.mv import mv as run
+    from mlgit.views import show_mv
+
+    with _opened_repo() as repo:
+        show_mv(run(repo, src, dst), json, repo.root)
+
+
+@app.command()
 def gc(
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n",
                                           help="Only report what would be deleted.")] = False,
     force: Annotated[bool, typer.Option("--force", "-f", help=(
-        "Delete without asking (needed when stdin is not a terminal, and with --json)."))
+        "Delete without asking (needed when stdin is not a terminal, with --json, and for"
+        " a cache that cache.dir puts outside the repository)."))
     ] = False,
     remote: Annotated[str | None, typer.Option(
         "--remote", "-r", metavar="NAME", show_default=False,
@@ -181,6 +222,7 @@ def gc(
         elif force:
             show_gc(cmd.collect(repo, None), json)
         else:
+            cmd.refuse_foreign_cache(repo)
             _gc_after_asking(repo, json)
 
 
@@ -237,7 +279,7 @@ def config(
     )] = False,
     json: JsonOpt = False,
 ) -> None:
-    """Read or set a setting. Keys: cache.link, core.lock_timeout, core.jobs, core.remote."""
+    """Read or set a setting: cache.dir, cache.link, core.jobs, core.lock_timeout, core.remote."""
     from mlgit import ui
     from mlgit.commands import config as cmd
     from mlgit.views import show_config
@@ -312,7 +354,7 @@ def _show_transfer(outcome: Outcome, command: str, json: bool) -> NoReturn:
 
 remote_app = typer.Typer(
     help="Manage remotes: where push, fetch and pull send and get data.",
-    no_args_is_help=True, rich_markup_mode=None,
+    no_args_is_help=True, rich_markup_mode=None, suggest_commands=_TYPER_SUGGESTS,
     context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(remote_app, name="remote")
 NameArg = Annotated[str, typer.Argument(help="Remote name, e.g. origin.", show_default=False)]
@@ -406,6 +448,34 @@ def remote_modify(
         raise typer.BadParameter("give either a VALUE or --unset", param_hint="VALUE")
     with _opened_repo() as repo:
         show_remote(cmd.modify(repo, name, key, value, local), "modified", json)
+
+
+@app.command()
+def fsck(
+    repair: Annotated[bool, typer.Option("--repair", help=(
+        "Set damaged cache objects (and pack indexes) aside in the cache's quarantine folder,"
+        " so that 'mlgit fetch' restores them."))] = False,
+    remote: Annotated[str | None, typer.Option(
+        "--remote", "-r", metavar="NAME", show_default=False,
+        help="Check this remote's objects instead of the cache (read only).")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, metavar="N", show_default=False,
+        help="Objects checked in parallel (default: core.jobs; for a remote, as push).")
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Verify every object and pack index in the cache (or on a remote): report what is
+    damaged and which artifacts it affects.
+
+    Exit 1 if anything is damaged, 0 if not.
+    """
+    from mlgit.commands.fsck import fsck as run
+    from mlgit.views import show_fsck
+
+    with _opened_repo() as repo:
+        result = run(repo, repair, remote, jobs)
+    show_fsck(result, json)
+    _finish(EXIT_FAILED if result.damaged else EXIT_OK)
 
 
 @app.command()

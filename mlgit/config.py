@@ -74,6 +74,14 @@ def _parse_jobs(value: Any) -> int:
     return value
 
 
+def _parse_folder(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a folder path, got {value!r}")
+    if "\0" in value or "\n" in value:
+        raise ValueError("a folder path cannot contain a NUL or newline character")
+    return value
+
+
 class Key(NamedTuple):
     parse: Callable[[Any], Any]
     default: Any
@@ -86,6 +94,11 @@ KEYS: dict[str, Key] = {
                       "link types to try in order when placing cached files in the workspace",
                       "a comma-separated list of " + ", ".join(LINK_TYPES)
                       + ", e.g. hardlink,copy"),
+    "cache.dir": Key(_parse_folder, None,
+                     "the folder of the object store (default: .mlgit/cache; in a linked Git"
+                     " worktree, the main worktree's cache)",
+                     "a folder path, absolute or relative to the repository root, e.g."
+                     " /data/mlgit-cache or ../shared-cache"),
     "core.lock_timeout": Key(_parse_seconds, 5.0,
                              "seconds a command waits for another mlgit command to finish",
                              "a number of seconds, 0 or more, e.g. 5 or 0.5"),
@@ -134,6 +147,14 @@ class Config:
                                       f" ({spec.takes}), or edit .mlgit/{name}") from None
         return spec.default
 
+    def source(self, key: str) -> str | None:
+        """The file that sets `key` (config.local.yaml wins), or None for the default."""
+        _known(key)
+        for name in (LOCAL_CONFIG_FILE, CONFIG_FILE):
+            if _lookup(self._layers[name], key)[0]:
+                return name
+        return None
+
     def set(self, key: str, raw_value: str, local: bool) -> Any:
         spec = _known(key)
         try:
@@ -143,6 +164,19 @@ class Config:
         _store(self.layer(local), key, value)
         self.save(local)
         return value
+
+    def unknown_keys(self) -> list[tuple[str, str]]:
+        """(file name, dotted key) of every setting in the files that no command reads.
+        The `remote` section is the remotes' (see remote_config)."""
+        found = []
+        for name, data in self._layers.items():
+            for top, value in data.items():
+                if top == "remote":
+                    continue
+                subs = value if isinstance(value, dict) else {None: None}
+                found += [(name, f"{top}.{sub}" if sub is not None else str(top))
+                          for sub in subs if f"{top}.{sub}" not in KEYS]
+        return found
 
     def layer(self, local: bool) -> dict[str, Any]:
         """The raw settings of one file (config.local.yaml if `local`), for edits + save."""
@@ -205,7 +239,9 @@ def _memoised_yaml(raw: bytes, memo: str) -> Any:
             f.write(blob)
         os.replace(memo + ".tmp", memo)
     except (OSError, ValueError):
-        pass  # not marshallable (e.g. a YAML date) or not writable: just parse next time
+        # not marshallable (e.g. a YAML date) or not writable: just parse next time
+        with contextlib.suppress(OSError):
+            os.unlink(memo + ".tmp")
     return data
 
 

@@ -52,6 +52,12 @@ def run(args: list[str]) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
+        from mlgit.fileio import disk_full_error, is_disk_full
+
+        if isinstance(exc, OSError) and is_disk_full(exc):
+            full = disk_full_error(exc, os.getcwd())
+            ui.error(full.message, full.hint)
+            return full.exit_code
         _report(exc, args)
         return EXIT_BUG
 

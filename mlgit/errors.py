@@ -47,3 +47,8 @@ class LockBusy(MlgitError):
 
 class PartialFailure(MlgitError):
     """Some items failed; the others were done. Details were already reported per item."""
+
+
+class DiskFull(MlgitError):
+    """No space (or quota) left on a disk mlgit writes to. What was being written was
+    removed; nothing is half-written."""

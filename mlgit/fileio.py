@@ -3,10 +3,15 @@ with early write-back, reflinks and syncfs (through libc, where Python has no bi
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import itertools
 import os
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
+
+from mlgit.errors import DiskFull
 
 TMP_SUFFIX = ".mlgit-tmp"
 """Files mlgit writes in the work tree before renaming them into place are named
@@ -181,3 +186,51 @@ def fsync_path(path: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _FULL
+
+
+def disk_full_error(exc: OSError, path: str, needed: int | None = None) -> DiskFull:
+    """The one message for a full disk (or quota): which disk, how much was needed and how
+    much is free. `path` is where the writes went; the file named by `exc` wins if any."""
+    from mlgit.ui import human_size
+
+    where = exc.filename if isinstance(exc.filename, str) and exc.filename else path
+    where = os.path.abspath(where)
+    mount = _mount_point(where)
+    try:
+        st = os.statvfs(mount)
+        free = f"{human_size(st.f_bavail * st.f_frsize)} free"
+    except OSError:
+        free = "free space unknown"
+    why = "disk quota exceeded" if exc.errno == errno.EDQUOT else "no space left"
+    need = f"; this needs at least {human_size(needed)} more" if needed else ""
+    return DiskFull(f"{why} on the disk holding {where} (mounted at {mount}, {free}){need}",
+                    f"free up space on {mount}, then run the command again (nothing was"
+                    " left half-written)")
+
+
+def _mount_point(path: str) -> str:
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    while not os.path.ismount(path):
+        path = os.path.dirname(path)
+    return path
+
+
+@contextlib.contextmanager
+def reporting_disk_full(path: str,
+                        needed: Callable[[], int | None] = lambda: None) -> Iterator[None]:
+    """Turn a full disk inside the block into one DiskFull error about `path`; `needed` is
+    asked (only then) how many bytes the work needs."""
+    try:
+        yield
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        raise disk_full_error(exc, path, needed()) from None

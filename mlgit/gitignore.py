@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from mlgit.errors import BadPath
@@ -55,9 +56,14 @@ def _read_lines(path: str) -> tuple[list[str], str]:
 
 def _write_lines(path: str, lines: list[str], eol: str) -> None:
     tmp = temp_beside(path)
-    with open(tmp, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
-        f.write("".join(line + eol for line in lines))
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
+            f.write("".join(line + eol for line in lines))
+        os.replace(tmp, path)
+    except BaseException:  # e.g. the disk is full: the old file stays, and no temp file
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 def add_entry(root: str, rel: str) -> str | None:

@@ -14,7 +14,7 @@ import threading
 from mlgit import hashing
 from mlgit.fileio import temp_beside, try_reflink_fd
 from mlgit.hashing import EMPTY_OID
-from mlgit.odb import CorruptObject, LocalODB
+from mlgit.odb import LocalODB
 from mlgit.packs import Location
 
 # Errors that mean "this filesystem cannot do that", not "something is broken".
@@ -72,7 +72,7 @@ class Linker:
         data = self.odb.read_packed(where)
         actual = hashing.hash_bytes(data)
         if actual != oid:
-            raise CorruptObject(oid, actual)
+            raise self.odb.corrupt(oid, actual, where)
         fd = os.open(tmp, _NEW_FILE, 0o777 if executable else 0o666)
         try:
             if os.write(fd, data) != len(data):
@@ -108,7 +108,7 @@ class Linker:
             return
         actual, _ = hashing.hash_file(self.odb.materialize(oid))
         if actual != oid:
-            raise CorruptObject(oid, actual)
+            raise self.odb.corrupt(oid, actual, None)
         self._verified.add(oid)
 
 
@@ -136,7 +136,7 @@ def copy_verified(odb: LocalODB, oid: str, dest: str, executable: bool) -> os.st
             os.close(fd)
     if h.hexdigest() != oid:
         os.unlink(dest)
-        raise CorruptObject(oid, h.hexdigest())
+        raise odb.corrupt(oid, h.hexdigest(), None)
     return st
 
 

@@ -24,6 +24,47 @@ def repo_lock(path: str, timeout: float) -> Iterator[None]:
         os.close(fd)
 
 
+CACHE_LOCK = "lock"
+"""A file at the top of the cache: writers of any work tree using the cache hold a shared
+flock on it, `gc` an exclusive one."""
+
+
+@contextlib.contextmanager
+def cache_lock(cache_dir: str, timeout: float, exclusive: bool, create: bool
+               ) -> Iterator[None]:
+    """Lock the cache; without `create` only if its lock file exists (some work tree or
+    repository that shares the cache made it)."""
+    path = os.path.join(cache_dir, CACHE_LOCK)
+    try:  # read-only is enough for flock, and works in a cache other users share
+        fd = os.open(path, os.O_RDONLY | (os.O_CREAT if create else 0), 0o666)
+    except (FileNotFoundError, PermissionError):  # not shared, no cache yet, or not ours
+        yield
+        return
+    try:
+        deadline = time.monotonic() + timeout
+        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        while True:
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockBusy(_cache_busy(cache_dir, exclusive),
+                                   "wait for it to finish and retry; raise core.lock_timeout"
+                                   " to wait longer") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _cache_busy(cache_dir: str, exclusive: bool) -> str:
+    if exclusive:
+        return (f"another mlgit command is using the cache {cache_dir}"
+                " (from another work tree or repository)")
+    return f"mlgit gc is cleaning the cache {cache_dir} (from another work tree or repository)"
+
+
 def _acquire(fd: int, path: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:

@@ -21,13 +21,19 @@ from mlgit.hashing import EMPTY_OID, OID_LEN
 
 TMP_DIR = "tmp"
 _TMP_SUFFIX = ".tmp"
+QUARANTINE_DIR = "quarantine"
+"""Where corrupt copies are set aside (never read again, never deleted by mlgit)."""
 
 
 class CorruptObject(Exception):
-    def __init__(self, oid: str, actual: str) -> None:
-        super().__init__(f"object {oid} is corrupt (its content hashes to {actual})")
+    def __init__(self, oid: str, actual: str, set_aside: str = "") -> None:
+        text = f"object {oid} is corrupt (its content hashes to {actual})"
+        if set_aside:
+            text += "; it was set aside in the cache's quarantine folder"
+        super().__init__(text)
         self.oid = oid
         self.actual = actual
+        self.set_aside = set_aside  # the quarantine file the bad copy went to, if any
 
 
 class LocalODB:
@@ -110,16 +116,17 @@ class LocalODB:
         if oid == EMPTY_OID:
             return b""
         where = self.packed.get(oid)
+        stored = True
         if where is not None:
             data = self._reader.read(where)
         elif self._writer is not None and (pending := self._writer.read(oid)) is not None:
-            data = pending
+            data, stored = pending, False
         else:
             with open(self.path(oid), "rb") as f:
                 data = f.read()
         actual = hashing.hash_bytes(data)
         if actual != oid:
-            raise CorruptObject(oid, actual)
+            raise self.corrupt(oid, actual, where) if stored else CorruptObject(oid, actual)
         return data
 
     def read_packed(self, where: packs.Location) -> bytes:
@@ -132,6 +139,61 @@ class LocalODB:
         if not os.path.exists(path):
             self._write_loose(oid, self.read_verified(oid))
         return path
+
+    # -- setting corrupt copies aside -------------------------------------------------------
+
+    def corrupt(self, oid: str, actual: str, where: packs.Location | None) -> CorruptObject:
+        """The error for a copy of `oid` (in a pack at `where`, else the loose file) whose
+        bytes hash to `actual`, after setting that copy aside."""
+        try:
+            dest = self.set_aside(oid, where)
+        except OSError:
+            dest = ""  # it stays where it is; the next read finds it corrupt again
+        return CorruptObject(oid, actual, dest)
+
+    def set_aside(self, oid: str, where: packs.Location | None) -> str:
+        """Take a corrupt copy of `oid` out of the store, so that it is never read again and
+        the object counts as missing (a fetch then restores it). A loose file is moved into
+        quarantine/; a packed copy is copied there and its pack entry marked as set aside
+        (packs are never modified). Returns the quarantine file ("" if there was none)."""
+        folder = os.path.join(self.root, QUARANTINE_DIR)
+        os.makedirs(folder, exist_ok=True)
+        if where is None:
+            return _move_aside(self.path(oid), folder, oid)
+        try:
+            data = self._reader.read(where)
+        except OSError:  # a truncated pack: nothing of this copy to keep
+            dest = ""
+        else:
+            dest = _write_aside(data, folder, oid)
+        packs.mark_set_aside(where[0], oid)
+        with self._counter_lock:
+            if self._packed is not None and self._packed.get(oid) == where:
+                self._packed = None  # read the indexes again: another pack may hold it
+        return dest
+
+    def set_aside_file(self, path: str) -> str:
+        """Move a damaged file of the store (a pack index, a pack) into quarantine/ under its
+        own name; returns where it went."""
+        folder = os.path.join(self.root, QUARANTINE_DIR)
+        os.makedirs(folder, exist_ok=True)
+        self._packed = None
+        return _move_aside(path, folder, os.path.basename(path))
+
+    def loose_oids(self) -> Iterator[str]:
+        """The oids stored as loose files."""
+        return self._iter_loose()
+
+    def quarantine_usage(self) -> tuple[int, int]:
+        """(files, bytes) set aside in quarantine/."""
+        files = size = 0
+        with contextlib.suppress(FileNotFoundError), \
+                os.scandir(os.path.join(self.root, QUARANTINE_DIR)) as entries:
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False):
+                    files += 1
+                    size += entry.stat(follow_symlinks=False).st_size
+        return files, size
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -251,10 +313,15 @@ class LocalODB:
         tmp = self._tmp_name(os.path.dirname(final))
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
         try:
-            write_all(fd, data)
-        finally:
-            os.close(fd)
-        os.replace(tmp, final)
+            try:
+                write_all(fd, data)
+            finally:
+                os.close(fd)
+            os.replace(tmp, final)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
 
     def _put_large(self, src: str) -> tuple[str, int]:
         tmp_dir = os.path.join(self.root, TMP_DIR)
@@ -280,9 +347,13 @@ class LocalODB:
             if oid not in keep:
                 with contextlib.suppress(FileNotFoundError):
                     found[oid] = found.get(oid, 0) + os.stat(self.path(oid)).st_size
+        marked: dict[str, set[str]] = {}
+        with contextlib.suppress(FileNotFoundError):
+            marked = packs.set_aside_entries(os.listdir(self.pack_dir))
         for idx in self._pack_indexes():
+            bad = marked.get(os.path.basename(idx)[: -len(".idx")], set())
             for oid, (_, _, size) in (packs.read_index(idx) or {}).items():
-                if oid not in keep:
+                if oid not in keep and oid not in bad:  # a copy set aside is in quarantine/
                     found[oid] = found.get(oid, 0) + size
         return found
 
@@ -295,6 +366,9 @@ class LocalODB:
         freed = 0
         kept_oids: set[str] = set()
         removed_oids: set[str] = set()
+        marked: dict[str, set[str]] = {}
+        with contextlib.suppress(FileNotFoundError):
+            marked = packs.set_aside_entries(os.listdir(self.pack_dir))
         for oid in list(self._iter_loose()):
             if oid in keep:
                 kept_oids.add(oid)
@@ -306,14 +380,18 @@ class LocalODB:
                     os.unlink(self.path(oid))
         for idx in self._pack_indexes():
             entries = packs.read_index(idx) or {}
-            drop = {oid: loc for oid, loc in entries.items() if oid not in keep}
-            kept_oids.update(oid for oid in entries if oid in keep)
+            # A copy set aside is neither kept nor counted: its bytes are in quarantine/.
+            bad = marked.get(os.path.basename(idx)[: -len(".idx")], set())
+            drop = {oid: loc for oid, loc in entries.items()
+                    if oid not in keep and oid not in bad}
+            kept_oids.update(oid for oid in entries if oid in keep and oid not in bad)
             removed_oids.update(drop)
             freed += sum(size for _, _, size in drop.values())
-            if drop and not dry_run:
-                self._repack(idx, [oid for oid in entries if oid in keep])
+            if (drop or bad) and not dry_run:
+                self._repack(idx, [oid for oid in entries if oid in keep and oid not in bad])
         if not dry_run:
             self._packed = None
+            packs.remove_stale_marks(self.pack_dir)
             self._remove_stale_temps()
         # An object can be both loose and packed: count objects, not copies.
         return len(removed_oids), freed, len(kept_oids)
@@ -391,3 +469,46 @@ class LocalODB:
             self._counter += 1
             n = self._counter
         return os.path.join(folder, f".{os.getpid()}-{n}{_TMP_SUFFIX}")
+
+
+def _aside_names(folder: str, oid: str) -> Iterator[str]:
+    """Quarantine file names for `oid` (or a file name): as is, then .1, .2, ... when taken."""
+    yield os.path.join(folder, oid)
+    n = 1
+    while True:
+        yield os.path.join(folder, f"{oid}.{n}")
+        n += 1
+
+
+def _move_aside(src: str, folder: str, oid: str) -> str:
+    """Move a loose object file into quarantine under a free name (never over another)."""
+    for dest in _aside_names(folder, oid):
+        try:
+            os.link(src, dest)
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            return folder  # already moved (by another thread or command)
+        except OSError:  # no hard links on this filesystem
+            if os.path.lexists(dest):
+                continue
+            os.rename(src, dest)
+            return dest
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(src)
+        return dest
+    raise AssertionError("unreachable")
+
+
+def _write_aside(data: bytes, folder: str, oid: str) -> str:
+    for dest in _aside_names(folder, oid):
+        try:
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+        except FileExistsError:
+            continue
+        try:
+            write_all(fd, data)
+        finally:
+            os.close(fd)
+        return dest
+    raise AssertionError("unreachable")

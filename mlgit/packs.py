@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import mmap
 import os
+import re
 import struct
 import threading
 
@@ -78,10 +79,67 @@ def load_all(pack_dir: str) -> dict[str, Location]:
         names = os.listdir(pack_dir)
     except FileNotFoundError:
         return found
+    set_aside = set_aside_entries(names)
     for name in sorted(names):
         if name.endswith(".idx") and not name.startswith("."):
-            found.update(read_index(os.path.join(pack_dir, name)) or {})
+            entries = read_index(os.path.join(pack_dir, name)) or {}
+            for oid in set_aside.get(name[: -len(".idx")], ()):
+                entries.pop(oid, None)
+            found.update(entries)
     return found
+
+
+# -- set-aside entries -------------------------------------------------------------------------
+# A pack cannot be changed, so a corrupt object inside one is set aside by an empty marker
+# file beside it, `<pack name>.<oid>.quarantined`: readers then skip that entry of that pack
+# (another pack may hold a good copy). One file per entry, created atomically, so concurrent
+# commands never lose each other's marks; it lives in packs/ so the cache stamp changes.
+
+SET_ASIDE_SUFFIX = ".quarantined"
+_SET_ASIDE = re.compile(r"^([0-9a-f]{32})\.([0-9a-f]{32})" + re.escape(SET_ASIDE_SUFFIX) + "$")
+
+
+def set_aside_entries(names: list[str]) -> dict[str, set[str]]:
+    """{pack name: oids set aside in it} from a listing of the packs folder."""
+    found: dict[str, set[str]] = {}
+    for name in names:
+        if (m := _SET_ASIDE.match(name)) is not None:
+            found.setdefault(m.group(1), set()).add(m.group(2))
+    return found
+
+
+def mark_set_aside(pack_path: str, oid: str) -> None:
+    """Record that the copy of `oid` in this pack must never be read again."""
+    marker = f"{pack_path[: -len('.pack')]}.{oid}{SET_ASIDE_SUFFIX}"
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444))
+
+
+def clear_marks(pack_dir: str, pack: str) -> None:
+    """Delete the set-aside marks of a pack that was just written again with good bytes (a
+    pack's name is the hash of its index, so a fetch can bring back the very same pack)."""
+    try:
+        names = os.listdir(pack_dir)
+    except FileNotFoundError:
+        return
+    for name in names:
+        if name.startswith(f"{pack}.") and name.endswith(SET_ASIDE_SUFFIX):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(pack_dir, name))
+
+
+def remove_stale_marks(pack_dir: str) -> None:
+    """Delete the marks of packs that no longer exist (gc rewrote or removed them)."""
+    try:
+        names = os.listdir(pack_dir)
+    except FileNotFoundError:
+        return
+    present = set(names)
+    for pack, oids in set_aside_entries(names).items():
+        if f"{pack}.idx" not in present:
+            for oid in oids:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(pack_dir, f"{pack}.{oid}{SET_ASIDE_SUFFIX}"))
 
 
 class PackWriter:
@@ -161,12 +219,21 @@ class PackWriter:
         self._fd = -1
         pack = os.path.join(self.pack_dir, name + ".pack")
         os.replace(self._tmp, pack)
+        clear_marks(self.pack_dir, name)  # a pack of that name was set aside: this one is good
         idx = os.path.join(self.pack_dir, name + ".idx")
         tmp_idx = os.path.join(self.pack_dir, f".{name}.idx.tmp")
-        with open(tmp_idx, "wb") as f:
-            f.write(index)
-        os.chmod(tmp_idx, 0o444)
-        os.replace(tmp_idx, idx)
+        try:
+            with open(tmp_idx, "wb") as f:
+                f.write(index)
+            os.chmod(tmp_idx, 0o444)
+            os.replace(tmp_idx, idx)
+        except BaseException:  # e.g. the disk is full: leave no pack without its index
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_idx)
+            if not os.path.exists(idx):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(pack)
+            raise
         self.published.append(idx)
         self.entries = {}
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import shlex
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cache, cached_property
 
 from mlgit import pointer as pointer_mod
 from mlgit import scm, tree
-from mlgit.config import Config
-from mlgit.errors import BadPointer, NotInitialized
+from mlgit.config import KEYS, LOCAL_CONFIG_FILE, Config
+from mlgit.errors import BadPointer, ConfigError, NotInitialized
 from mlgit.fileio import is_temp_name, remove_leftover
 from mlgit.odb import LocalODB
 from mlgit.paths import check_relpath
@@ -26,7 +27,6 @@ class Repo:
     def __init__(self, root: str) -> None:
         self.root = root
         self.dot_dir = os.path.join(root, DOT_DIR)
-        self.cache_dir = os.path.join(self.dot_dir, "cache")
         self.tmp_dir = os.path.join(self.dot_dir, "tmp")
 
     @classmethod
@@ -37,11 +37,41 @@ class Repo:
             raise NotInitialized(f"{root}: mlgit is not initialised in this repository",
                                  "run 'mlgit init' at the top of the repository")
         repo.config.get("core.jobs")  # a broken config fails every command up front, clearly
+        for name, key in repo.config.unknown_keys():
+            _warn_once(f".mlgit/{name}: unknown config key {key!r} is ignored"
+                       f" ({_known_keys(key)})")
         return repo
 
     @cached_property
     def config(self) -> Config:
         return Config(self.dot_dir)
+
+    @property
+    def own_cache_dir(self) -> str:
+        """The cache folder inside this work tree's .mlgit/ (used when nothing says
+        otherwise)."""
+        return os.path.join(self.dot_dir, "cache")
+
+    @cached_property
+    def cache_dir(self) -> str:
+        """Where the object store is: `cache.dir` if set; in a linked Git worktree, the main
+        worktree's cache unless this worktree's config.local.yaml sets `cache.dir`; else
+        .mlgit/cache. The state DB and the lock stay in this work tree's .mlgit/tmp."""
+        if self.config.source("cache.dir") != LOCAL_CONFIG_FILE:
+            main = scm.main_worktree(self.root)
+            if main is not None and os.path.isdir(os.path.join(main, DOT_DIR)):
+                return Repo(main).cache_dir
+        configured = self.config.get("cache.dir")
+        if configured is None:
+            return self.own_cache_dir
+        path = os.path.normpath(os.path.join(self.root, os.path.expanduser(configured)))
+        if not os.path.isdir(path):
+            local = "--local " if self.config.source("cache.dir") == LOCAL_CONFIG_FILE else ""
+            raise ConfigError(f"cache.dir: the cache folder {path} does not exist",
+                              f"create it (mkdir -p {shlex.quote(path)}) or mount its disk,"
+                              f" or change the setting with 'mlgit config {local}cache.dir"
+                              " PATH'")
+        return path
 
     @cached_property
     def odb(self) -> LocalODB:
@@ -56,10 +86,16 @@ class Repo:
         return State(os.path.join(self.tmp_dir, "state.db"), warn=warning)
 
     @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        from mlgit.lock import repo_lock
+    def lock(self, exclusive_cache: bool = False) -> Iterator[None]:
+        """The work tree's lock, and a lock on the cache, which other work trees or
+        repositories may share: writers share it, `exclusive_cache` (gc) excludes them."""
+        from mlgit.lock import cache_lock, repo_lock
 
-        with repo_lock(os.path.join(self.tmp_dir, "lock"), self.config.get("core.lock_timeout")):
+        timeout = self.config.get("core.lock_timeout")
+        cache = self.cache_dir
+        shared = cache != self.own_cache_dir or _has_linked_worktrees(self.root)
+        with repo_lock(os.path.join(self.tmp_dir, "lock"), timeout), \
+                cache_lock(cache, timeout, exclusive_cache, create=shared):
             yield
 
     def manifest(self, oid: str, origin: str) -> Manifest:
@@ -132,16 +168,47 @@ class Repo:
         return check_relpath(rel, pointer_rel)
 
     def close(self) -> None:
-        if "state" in self.__dict__:
-            self.state.close()
-        if "odb" in self.__dict__:
-            self.odb.close()
+        try:
+            if "state" in self.__dict__:
+                self.state.close()
+        finally:
+            if "odb" in self.__dict__:
+                self.odb.close()
+
+
+def _has_linked_worktrees(root: str) -> bool:
+    """Whether `git worktree add` made worktrees that may use this work tree's cache."""
+    try:
+        return bool(os.listdir(os.path.join(root, ".git", "worktrees")))
+    except OSError:
+        return False
 
 
 def _write_memo(path: str, data: bytes) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    """Best effort: a memo is only a cache (a full disk, say, just means no memo)."""
     tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
+
+@cache
+def _warn_once(message: str) -> None:
+    """A warning about the repository, printed once per command however often it is opened."""
+    from mlgit.ui import warning
+
+    warning(message)
+
+
+def _known_keys(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, KEYS, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return "known keys: " + ", ".join(sorted(KEYS))

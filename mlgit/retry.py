@@ -3,6 +3,7 @@ that has stopped answering altogether."""
 
 from __future__ import annotations
 
+import errno
 import random
 import threading
 import time
@@ -23,6 +24,10 @@ _PERMANENT = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirecto
               CorruptObject, MlgitError, EOFError, ValueError, TypeError, KeyError)
 _PERMANENT_NAMES = frozenset({"SFTPPermissionDenied", "SFTPNoSuchFile"})
 """asyncssh's refusals, which sshfs passes on without mapping them to OSError types."""
+
+
+_PERMANENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+"""A full disk or a read-only filesystem: trying again cannot help."""
 
 
 class RemoteDown(Exception):
@@ -60,7 +65,8 @@ class Retrier:
             try:
                 value = fn(*args)
             except Exception as exc:  # transient unless known to be permanent
-                if isinstance(exc, _PERMANENT) or type(exc).__name__ in _PERMANENT_NAMES:
+                if isinstance(exc, _PERMANENT) or type(exc).__name__ in _PERMANENT_NAMES \
+                        or getattr(exc, "errno", None) in _PERMANENT_ERRNOS:
                     self._succeeded()  # the remote answered
                     raise
                 if attempt == self.retries:

@@ -27,7 +27,8 @@ def find_root(start: str | None = None) -> str:
         path = parent
 
 
-def _git(root: str, *args: str, stdin: bytes | None = None) -> bytes:
+def _git(root: str, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] = (0,)
+         ) -> bytes:
     env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_INDEX_FILE",
                                                              "GIT_WORK_TREE")}
     try:
@@ -36,7 +37,7 @@ def _git(root: str, *args: str, stdin: bytes | None = None) -> bytes:
     except FileNotFoundError:
         raise MlgitError("git is not installed or not on PATH",
                          "install Git (https://git-scm.com) and try again") from None
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         msg = proc.stderr.decode(errors="replace").strip().splitlines()
         raise MlgitError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}")
     return proc.stdout
@@ -74,6 +75,31 @@ def tracked_under(root: str, rels: list[str]) -> dict[str, list[str]]:
         for rel in rels:
             if at_or_under(path, rel):
                 found.setdefault(rel, []).append(path)
+    return found
+
+
+def main_worktree(root: str) -> str | None:
+    """For a linked worktree (`git worktree add`) of a non-bare repository, the root of the
+    main worktree; None otherwise. Costs a git call only where `.git` is a file."""
+    if not os.path.isfile(os.path.join(root, ".git")):
+        return None
+    out = _git(root, "rev-parse", "--git-common-dir").decode("utf-8", "surrogateescape")
+    common = os.path.realpath(os.path.join(root, out.strip()))
+    if os.path.basename(common) != ".git":
+        return None  # a submodule, or a worktree of a bare repository
+    main = os.path.dirname(common)
+    return main if main != os.path.realpath(root) else None
+
+
+def worktrees(root: str) -> list[str]:
+    """The roots of every work tree of the repository (main and linked) that still exist."""
+    out = _git(root, "worktree", "list", "--porcelain").decode("utf-8", "surrogateescape")
+    found = []
+    for line in out.splitlines():
+        if line.startswith("worktree "):
+            path = line[len("worktree "):]
+            if os.path.isdir(path):
+                found.append(os.path.realpath(path))
     return found
 
 
@@ -145,6 +171,33 @@ def _cat_blobs(root: str, blob_ids: list[str]) -> dict[str, bytes]:
         found[blob] = out[end + 1:end + 1 + size]
         pos = end + 1 + size + 1
     return found
+
+
+def ignored(root: str, rels: list[str]) -> dict[str, str]:
+    """Which of `rels` Git ignores (and would not list in `git status`): rel path -> the
+    rule, as "SOURCE:LINE: PATTERN". A path Git already tracks is never ignored."""
+    if not rels:
+        return {}
+    out = _git(root, "check-ignore", "-z", "-v", "--stdin",
+               stdin=b"".join(os.fsencode(r) + b"\0" for r in rels), ok=(0, 1))
+    fields = out.split(b"\0")[:-1]  # source, line, pattern, path for each path matched
+    found = {}
+    for source, line, pattern, path in zip(*[iter(fields)] * 4, strict=True):
+        if not pattern.startswith(b"!"):  # a "!" rule matched: the path is not ignored
+            found[os.fsdecode(path)] = (f"{os.fsdecode(source)}:{line.decode()}:"
+                                        f" {os.fsdecode(pattern)}")
+    return found
+
+
+def repository_holding(root: str, rel: str) -> str | None:
+    """The folder at or above `rel` (below the root) that is a Git repository of its own, a
+    submodule or a nested clone: one holding a `.git` entry. None if there is none."""
+    parts = rel.split("/")
+    for i in range(1, len(parts) + 1):
+        folder = "/".join(parts[:i])
+        if os.path.lexists(os.path.join(root, folder, ".git")):
+            return folder
+    return None
 
 
 def library_versions() -> dict[str, str]:

@@ -23,6 +23,8 @@ RACY_NS = 50_000_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dirs (dir TEXT PRIMARY KEY, entries BLOB) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS complete (oid TEXT PRIMARY KEY, stamp BLOB) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS placed (artifact TEXT, kind TEXT, oid TEXT,
+                                   PRIMARY KEY (artifact, oid)) WITHOUT ROWID;
 """
 
 
@@ -40,6 +42,9 @@ Entry = tuple[int, int, int, str, int]
 Lookup = dict[str, dict[str, Entry]]
 """folder rel path ("" for the root) -> file name -> entry."""
 
+Placed = dict[str, list[tuple[str, str]]]
+"""artifact rel path -> the (kind, oid) versions of it that mlgit put in the work tree."""
+
 
 def split(rel: str) -> tuple[str, str]:
     folder, _, name = rel.rpartition("/")
@@ -55,18 +60,26 @@ class State:
         self.db_path = db_path
         self._conn: sqlite3.Connection | None = None
         self._pending: Lookup = {}
+        self._placed: list[tuple[str, str, str, bool]] = []  # (artifact, kind, oid, replace)
         self._warn = warn
         self._rebuilt = False
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            self._conn = self._use(self._open)
+            try:
+                self._conn = self._use(self._open)
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+                # A full disk: work without remembering (files are hashed again next time).
+                self._conn = sqlite3.connect(":memory:", isolation_level=None)
+                self._conn.executescript(_SCHEMA)
         return self._conn
 
     def _open(self) -> sqlite3.Connection:
         os.makedirs(os.path.dirname(self.db_path), exist_ok=True)
         conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        try:
+        try:  # the first statements read the file: a damaged one fails here
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(_SCHEMA)
@@ -109,15 +122,20 @@ class State:
             elif os.path.lexists(path):
                 os.unlink(path)
         if self._warn is not None:
-            name = os.path.basename(os.path.dirname(self.db_path))
-            self._warn(f".mlgit/{name}/{os.path.basename(self.db_path)} was damaged ({exc});"
-                       " rebuilt it (it only remembers file hashes, so files are hashed"
-                       " again once)")
+            self._warn(f"{self._name()} was damaged ({exc}); rebuilt it (it only remembers"
+                       " file hashes, so files are hashed again once)")
         self._conn = self._open()
+
+    def _name(self) -> str:
+        """The DB's path as the user knows it: .mlgit/tmp/state.db."""
+        folder = os.path.basename(os.path.dirname(self.db_path))
+        return f".mlgit/{folder}/{os.path.basename(self.db_path)}"
 
     def under(self, rel: str) -> Lookup:
         """Entries for `rel` itself (from its folder's row) and for every folder inside it."""
         folder = split(rel)[0]
+        if not _is_text(rel):
+            return {}  # a name that is not UTF-8 is never recorded (see flush)
 
         def query() -> list[tuple[str, bytes]]:
             return self._db().execute(
@@ -139,6 +157,20 @@ class State:
         self._pending.setdefault(folder, {})[name] = (
             st.st_ino, st.st_mtime_ns, st.st_size, oid, recorded)
 
+    def moved(self, src: str, dst: str) -> None:
+        """The file or folder at `src` was renamed to `dst`: what is recorded for it (and for
+        everything inside it) now describes `dst`, so it is not hashed again. A rename keeps
+        a file's inode, mtime and size."""
+        self.flush()
+        src_folder, src_name = split(src)
+        dst_folder, dst_name = split(dst)
+        for folder, entries in self.under(src).items():
+            if folder == src_folder:
+                if src_name in entries:
+                    self._pending.setdefault(dst_folder, {})[dst_name] = entries[src_name]
+            elif folder == src or folder.startswith(src + "/"):
+                self._pending.setdefault(dst + folder[len(src):], {}).update(entries)
+
     def complete_stamp(self, oid: str) -> bytes | None:
         """The cache stamp at which every object of directory `oid` was last seen present."""
         row = self._use(lambda: self._db().execute(
@@ -149,15 +181,54 @@ class State:
         self._use(lambda: self._db().execute("INSERT OR REPLACE INTO complete VALUES (?, ?)",
                                              (oid, stamp)))
 
+    def record_placed(self, rel: str, kind: str, oid: str, *, replace: bool) -> None:
+        """Record that mlgit put version `oid` of the artifact at `rel` in the work tree
+        (written on flush). `replace` drops the versions recorded before; without it, the
+        version is added to them (a part of a folder, or a checkout that left files as is)."""
+        self._placed.append((rel, kind, oid, replace))
+
+    def forget_placed(self, rel: str) -> None:
+        """Forget what mlgit put at `rel` (it no longer owns the files there)."""
+        self._placed.append((rel, "", "", True))
+
+    def placed(self) -> Placed:
+        """What mlgit last put in the work tree, per artifact (see record_placed)."""
+        rows = self._use(lambda: self._db().execute(
+            "SELECT artifact, kind, oid FROM placed").fetchall())
+        found: Placed = {}
+        for rel, kind, oid in rows:
+            found.setdefault(rel, []).append((kind, oid))
+        return found
+
+    def _write_placed(self, db: sqlite3.Connection) -> None:
+        for rel, kind, oid, replace in self._placed:
+            if replace:
+                db.execute("DELETE FROM placed WHERE artifact = ?", (rel,))
+            if oid:
+                db.execute("INSERT OR REPLACE INTO placed VALUES (?, ?, ?)", (rel, kind, oid))
+
     def flush(self) -> None:
-        if not self._pending:
+        if not _is_text("\0".join(self._pending)):
+            # folders whose names are not UTF-8 (status of a tracked folder that gained
+            # one): SQLite text cannot hold them, so their files are simply hashed each time
+            for folder in [f for f in self._pending if not _is_text(f)]:
+                del self._pending[folder]
+        if not self._pending and not self._placed:
             return
-        self._use(self._flush)
+        try:
+            self._use(self._flush)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            # A full disk: this is only a cache, so the files are simply hashed again next
+            # time (the command reports the full disk itself if it needed the space).
+            self._pending.clear()
 
     def _flush(self) -> None:
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
+            self._write_placed(db)
             folders = list(self._pending)
             stored: dict[str, bytes] = {}
             for i in range(0, len(folders), 500):  # SQLite caps bound parameters
@@ -177,6 +248,7 @@ class State:
                 db.execute("ROLLBACK")
             raise
         self._pending.clear()
+        self._placed.clear()
 
     def close(self) -> None:
         self.flush()
@@ -200,3 +272,12 @@ def fresh_oid(known: Entry | Known | None, st: os.stat_result) -> str | None:
             or mtime_ns >= recorded_ns - RACY_NS:
         return None
     return oid
+
+
+def _is_text(text: str) -> bool:
+    """Whether `text` can be stored as SQLite text (no bytes that are not UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -160,6 +160,9 @@ def part_status(repo: Repo, rel: str, ptr: Pointer, sub: str) -> ArtifactStatus:
             want[""] = oid
         elif path.startswith(prefix):
             want[path[len(prefix):]] = oid
+    error = pointer_size_error(repo.odb, pointer_path_for(rel), rel, ptr, manifest)
+    if error is not None:
+        raise error
     is_file = "" in want or (not want and not os.path.isdir(repo.abspath(part)))
     st = ArtifactStatus(part, "file" if is_file else "dir", UNCHANGED)
     st.missing_objects = len(repo.odb.missing(set(want.values())))
@@ -169,11 +172,14 @@ def part_status(repo: Repo, rel: str, ptr: Pointer, sub: str) -> ArtifactStatus:
     have = _current(repo, part)
     if is_file or "" in have:  # "" in have: a file stands where the folder should be
         if "" not in have or have[""][0] != want.get(""):
-            st.state = MODIFIED
+            st.state = DAMAGED if "" in want and edited_through_link(
+                repo.odb, repo.abspath(part), want[""]) else MODIFIED
         return st
     st.added = sorted(p for p in have if p not in want)
     st.deleted = sorted(p for p in want if p not in have)
     st.modified = sorted(p for p, fs in have.items() if p in want and fs[0] != want[p])
     if st.added or st.deleted or st.modified:
         st.state = MODIFIED
+    if st.modified:
+        _find_damaged(repo, st, repo.abspath(part), want)
     return st

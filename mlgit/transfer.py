@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from mlgit import packs
 from mlgit.errors import MlgitError
-from mlgit.hashing import EMPTY_OID, hash_bytes
+from mlgit.fileio import is_disk_full
+from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
 from mlgit.odb import CorruptObject, LocalODB
 from mlgit.parallel import run_all
 from mlgit.remote import PackedAt, RemoteStore, loose_rel
@@ -41,6 +42,7 @@ class Failure(NamedTuple):
     path: str
     oid: str
     reason: str
+    hint: str = ""  # what to do, when retrying the command is not it (a broken pointer)
 
 
 class TransferResult:
@@ -59,16 +61,35 @@ class TransferResult:
         self.stopped = self.stopped or other.stopped
 
 
+class Stopped(Exception):
+    """A failure that stops the whole transfer (see Mover.stops): no task starts after it."""
+
+    def __init__(self, cause: BaseException, needed: int) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.needed = needed  # bytes of the objects not transferred
+
+
+class _NotTried(Exception):
+    pass
+
+
 class Mover:
-    """Shared by push and fetch: the remote, the cache, threads, retries, progress."""
+    """Shared by push and fetch: the remote, the cache, threads, retries, progress.
+
+    `stops` says which errors stop the whole transfer rather than one object: a full disk
+    (where the objects are written), and for push a remote that refuses writes."""
 
     def __init__(self, odb: LocalODB, store: RemoteStore, jobs: int,
-                 progress: ProgressCallback = noop_progress) -> None:
+                 progress: ProgressCallback = noop_progress,
+                 stops: Callable[[BaseException], bool] = is_disk_full) -> None:
         self.odb = odb
         self.store = store
         self.jobs = jobs
         self.progress = progress
         self.retrier = Retrier()
+        self.stops = stops
+        self.stopped_by: BaseException | None = None
 
     def map(self, fn: Callable[[str], object], items: list[str]) -> list[object]:
         """fn over items with retries, in parallel; the first error is raised."""
@@ -82,9 +103,24 @@ class Mover:
     def packed(self) -> dict[str, PackedAt]:
         return self.store.packed(self.map)
 
+    def _run_one(self, task: Task) -> None:
+        if self.stopped_by is not None:
+            raise _NotTried
+        try:
+            task.run(self)
+        except Exception as exc:
+            if self.stops(exc) and self.stopped_by is None:
+                self.stopped_by = exc
+            raise
+
     def run(self, tasks: list[Task], result: TransferResult) -> None:
-        """Run tasks in parallel; each reports its own objects' outcomes."""
-        for task, _, exc in run_all(lambda t: t.run(self), tasks, self.jobs):
+        """Run tasks in parallel; each reports its own objects' outcomes. Raises Stopped
+        after an error that stops the whole transfer (tasks not started are not run)."""
+        untried = 0
+        for task, _, exc in run_all(self._run_one, tasks, self.jobs):
+            if isinstance(exc, _NotTried) or (exc is not None and self.stops(exc)):
+                untried += sum(max(w.size, 0) for w in task.wants)
+                continue
             if exc is None:
                 result.transferred += len(task.wants)
                 result.bytes += task.nbytes
@@ -100,6 +136,8 @@ class Mover:
                 result.failed.extend(exc.failures)
             else:
                 result.failed.extend(Failure(w.path, w.oid, reason) for w in task.wants)
+        if self.stopped_by is not None:
+            raise Stopped(self.stopped_by, untried)
 
 
 class PartialTask(Exception):
@@ -127,7 +165,13 @@ class UploadLoose(Task):
 
     def run(self, mover: Mover) -> None:
         oid = self.wants[0].oid
-        mover.retrier.call(mover.store.upload_loose, self.local_path, oid)
+        try:
+            mover.retrier.call(mover.store.upload_loose, self.local_path, oid)
+        except CorruptObject:
+            actual, _ = hash_file(self.local_path)
+            if actual == oid:
+                raise
+            raise MlgitError(f"in the cache: {mover.odb.corrupt(oid, actual, None)}") from None
         mover.progress(1, self.nbytes)
 
 
@@ -145,8 +189,8 @@ class UploadPack(Task):
             try:
                 data = mover.odb.read_verified(want.oid)
             except (OSError, CorruptObject) as exc:
-                failures.append(Failure(want.path, want.oid,
-                                        f"in the cache: {describe_error(exc)}"))
+                why = str(exc) if isinstance(exc, CorruptObject) else describe_error(exc)
+                failures.append(Failure(want.path, want.oid, f"in the cache: {why}"))
                 continue
             chunks.append(data)
             entries[want.oid] = (offset, len(data))
@@ -176,7 +220,13 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     result.already = len(candidates) - len(small) - len(large)
     tasks: list[Task] = [UploadLoose(w, odb.path(w.oid), size) for w, size in large]
     tasks += [UploadPack(batch) for batch in _batches(small, PUSH_PACK_BYTES)]
-    mover.run(tasks, result)
+    try:
+        mover.run(tasks, result)
+    except Stopped:
+        if result.transferred:  # make what did arrive durable
+            with contextlib.suppress(Exception):
+                mover.store.backend.finish()
+        raise
     if result.transferred and not mover.retrier.down:
         mover.retrier.call(mover.store.backend.finish)
     _remove_stale_temps(mover)
@@ -306,8 +356,16 @@ def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferRes
     packed = mover.packed()
     tasks: list[Task] = [DownloadLoose(w) for w in todo if w.oid not in packed]
     tasks += _spans([(w, packed[w.oid]) for w in todo if w.oid in packed])
-    mover.run(tasks, result)
-    mover.odb.publish()
+    try:
+        mover.run(tasks, result)
+        mover.odb.publish()
+    except (Stopped, OSError) as exc:
+        cause = exc.cause if isinstance(exc, Stopped) else exc
+        if not is_disk_full(cause):
+            raise
+        mover.odb.abort()  # the pack being written is dropped: it could not be completed
+        still = mover.odb.missing(w.oid for w in todo)
+        raise Stopped(cause, sum(max(w.size, 0) for w in todo if w.oid in still)) from None
     if sync:
         mover.odb.sync_fetched()
     return result

@@ -107,6 +107,12 @@ class Progress:
                  tb: TracebackType | None) -> None:
         for bar in self._bars:
             bar.close()
+        if self._bars:
+            # closing leaves the cursor on the first bar's (cleared) line but after the
+            # spaces that cleared the second: back to the start, so the next line is not
+            # indented (stdout shares the terminal)
+            sys.stderr.write("\r")
+            sys.stderr.flush()
 
 
 def noop_progress(files: int, nbytes: int) -> None:

@@ -12,9 +12,11 @@ from mlgit.damage import DAMAGED_POINTER
 if TYPE_CHECKING:
     from mlgit.checkout import Result
     from mlgit.commands.add import AddResult
+    from mlgit.commands.fsck import Damaged, FsckResult
     from mlgit.commands.gc import GcPlan, GcResult, RemoteCheck, RemoteTmp
     from mlgit.commands.init import InitResult
     from mlgit.commands.ls import Listed
+    from mlgit.commands.mv import Moved
     from mlgit.commands.remote import RemoteRow
     from mlgit.commands.rm import Removed
     from mlgit.commands.status import StatusEntry
@@ -134,10 +136,14 @@ def show_checkout(results: list[Result], json: bool) -> None:
     if json:
         ui.json_out([{"path": r.path, "restored": r.restored, "removed": r.removed,
                       "unchanged": r.unchanged, "conflicts": r.conflicts,
-                      "failed": [{"path": p, "reason": why} for p, why in r.failed]}
+                      "failed": [{"path": p, "reason": why} for p, why in r.failed],
+                      **_untracked_json(r)}
                      for r in results])
         return
     for r in results:
+        if isinstance(getattr(r, "kept", None), list):
+            _show_untracked(r)
+            continue
         parts = [f"{len(r.restored)} restored"] if r.restored else []
         parts += [f"{len(r.removed)} removed"] if r.removed else []
         parts += [f"{r.unchanged} unchanged"] if r.unchanged else []
@@ -157,6 +163,30 @@ def show_checkout(results: list[Result], json: bool) -> None:
                      " a corrupt one was not written to the workspace")
     for hint in hints:
         ui.err(f"hint: {hint}")
+
+
+def _untracked_json(r: Result) -> dict[str, Any]:
+    """Extra JSON fields of an artifact that is no longer tracked (see orphans.Orphan)."""
+    kept = getattr(r, "kept", None)
+    if kept is None:
+        return {}
+    return {"tracked": False, "kept": [{"path": p, "reason": why} for p, why in kept],
+            "not_placed_by_mlgit": getattr(r, "foreign", 0)}
+
+
+def _show_untracked(r: Result) -> None:
+    """An artifact whose pointer is gone: what was removed and what was left, and why."""
+    kept: list[tuple[str, str]] = getattr(r, "kept", [])
+    foreign: int = getattr(r, "foreign", 0)
+    parts = [f"{len(r.removed)} removed"] if r.removed else []
+    parts += [f"{len(kept) + len(r.failed)} left in place"] if kept or r.failed else []
+    parts += [f"{foreign} not placed by mlgit left as is"] if foreign else []
+    ui.out(f"{r.path}: no longer tracked; {', '.join(parts) or 'nothing to remove'}")
+    for path, why in kept[:MAX_LISTED]:
+        ui.err(f"warning: {path}: no longer tracked and not removed: {why};"
+               f" keep it with 'mlgit add {shlex.quote(path)}', or move it away")
+    for path, why in r.failed[:MAX_LISTED]:
+        ui.err(f"error: {path}: {why}")
 
 
 def show_ls(rows: list[Listed], json: bool) -> None:
@@ -190,6 +220,19 @@ def show_rm(removed: list[Removed], json: bool, root: str) -> None:
             ui.out("    " + _git_add_line(stage, root) + "  # may report a removed .gitignore")
 
 
+def show_mv(moved: Moved, json: bool, root: str) -> None:
+    if json:
+        ui.json_out(_asdict(moved))
+        return
+    if moved.data_moved:
+        ui.out(f"moved {moved.src} to {moved.dst}")
+    else:
+        ui.out(f"moved the pointer of {moved.src} to {moved.dst_pointer}"
+               " (the data is not in the work tree)")
+    ui.out("\nTo record the move in Git, run:\n\n    " + _git_add_line(moved.git_add, root)
+           + "\n")
+
+
 def show_gc(result: GcResult, json: bool) -> None:
     if json:
         ui.json_out(_asdict(result))
@@ -200,6 +243,13 @@ def show_gc(result: GcResult, json: bool) -> None:
     if result.remotes is not None:
         for line in gc_remote_lines(result.remotes, result.removed):
             ui.out(line)
+    if result.set_aside:
+        ui.out(_set_aside_line(result.set_aside, result.set_aside_bytes, result.quarantine))
+
+
+def _set_aside_line(files: int, nbytes: int, folder: str) -> str:
+    return (f"{_count(files, 'damaged file')} set aside in {folder}/ ({ui.human_size(nbytes)}),"
+            " never deleted by mlgit: delete that folder when you no longer need them")
 
 
 def gc_plan_lines(plan: GcPlan) -> list[str]:
@@ -335,8 +385,11 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
                f" {_count(untried, 'object')} not tried")
     if command == "pull":
         show_checkout(outcome.checkouts, False)
-    if r.failed:
-        ui.err(f"hint: {_transfer_hint(r.failed, command)}")
+    for hint in dict.fromkeys(f.hint for f in r.failed if f.hint):
+        ui.err(f"hint: {hint}")
+    others = [f for f in r.failed if not f.hint]
+    if others:
+        ui.err(f"hint: {_transfer_hint(others, command)}")
 
 
 def _transfer_hint(failed: list[Failure], command: str) -> str:
@@ -348,6 +401,9 @@ def _transfer_hint(failed: list[Failure], command: str) -> str:
         return "push the missing objects from a clone whose cache has them"
     if reasons == {"not in the cache"}:
         return "the cache lacks them: fetch them from another remote, or add the data again"
+    if command == "push" and any("set aside" in r for r in reasons):
+        return ("corrupt cache objects were set aside (see 'mlgit fsck'): restore them with"
+                " 'mlgit fetch' from a remote that has them, or add the data again")
     return f"run 'mlgit {command}' again to retry; what already arrived is not sent again"
 
 
@@ -375,3 +431,65 @@ def _where(r: RemoteStatus, remote: str) -> str:
     elif r.on_remote < r.objects:
         text += "; not all pushed"
     return text
+
+
+MAX_USES = 5
+
+
+def show_fsck(result: FsckResult, json: bool) -> None:
+    if json:
+        ui.json_out(_asdict(result))
+        return
+    where = result.url if result.remote is None else f"{result.remote} ({result.url})"
+    found = f"{len(result.damaged)} damaged" if result.damaged else "no damage found"
+    indexes = "1 pack index" if result.pack_indexes == 1 \
+        else f"{result.pack_indexes} pack indexes"
+    ui.out(f"checked {_count(result.objects, 'object')} ({ui.human_size(result.bytes)}) and"
+           f" {indexes} in {where}: {found}")
+    for d in result.damaged[:MAX_LISTED]:
+        ui.out(_damage_line(d))
+        if d.artifacts:
+            ui.out(f"    used by {_first(d.artifacts, MAX_USES)}")
+    if len(result.damaged) > MAX_LISTED:
+        ui.out(f"... and {len(result.damaged) - MAX_LISTED} more damaged (see --json)")
+    if result.missing:
+        paths = [p for m in result.missing for p in m.artifacts]
+        ui.out(f"not in {where}: {_count(len(result.missing), 'object')} used by"
+               f" {_first(paths, MAX_USES)}")
+    for pointer in result.unreadable_pointers:
+        ui.out(f"{pointer}: error: cannot read this pointer; what it uses was not looked up")
+    if result.set_aside:
+        ui.out(_set_aside_line(result.set_aside, result.set_aside_bytes, result.quarantine))
+    hint = _fsck_hint(result)
+    if hint:
+        ui.err(f"hint: {hint}")
+
+
+def _damage_line(d: Damaged) -> str:
+    size = "" if d.size is None else f", {ui.human_size(d.size)}"
+    if d.kind == "object":
+        where = "loose" if d.location == "loose" else f"in {d.location}"
+        line = f"damaged object {d.name} ({where}{size}): {d.reason}"
+    else:
+        line = f"damaged pack index {d.name}: {d.reason}"
+    return line + (" -> set aside" if d.set_aside else "")
+
+
+def _first(items: list[str], limit: int) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _fsck_hint(result: FsckResult) -> str:
+    if result.damaged and result.remote is not None:
+        return ("mlgit never changes a remote: delete the damaged files on the remote yourself,"
+                " then push again from a clone whose cache has the objects intact")
+    if result.repaired:
+        return ("the damaged copies were set aside: run 'mlgit fetch' (or 'mlgit pull') to"
+                " restore them from a remote")
+    if result.damaged:
+        return ("run 'mlgit fsck --repair' to set the damaged copies aside, then 'mlgit fetch'"
+                " to restore them from a remote")
+    if result.missing and result.remote is None:
+        return "run 'mlgit fetch' to get the missing objects from a remote"
+    return ""

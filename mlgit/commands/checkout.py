@@ -10,6 +10,7 @@ from mlgit.commands.common import (
     size_error,
 )
 from mlgit.linker import Linker
+from mlgit.paths import artifact_path_for
 from mlgit.repo import Repo
 from mlgit.ui import Progress
 
@@ -17,7 +18,18 @@ from mlgit.ui import Progress
 def checkout(repo: Repo, targets: list[str], force: bool) -> list[Result]:
     items = parts_or_all(repo, targets)
     with repo.lock():
-        return restore(repo, items, force)
+        orphans = [] if targets else remove_untracked(repo, [item for item, _ in items])
+        return [*orphans, *restore(repo, items, force)]
+
+
+def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[Result]:
+    """Remove what mlgit put in the work tree for artifacts that have no pointer now (all of
+    the work tree's pointers are `items`). The caller holds the repo lock."""
+    from mlgit.orphans import remove_orphans
+
+    tracked = {item.rel if isinstance(item, Tracked) else artifact_path_for(item.pointer_rel)
+               for item in items}
+    return list(remove_orphans(repo, tracked))
 
 
 def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) -> list[Result]:
@@ -27,7 +39,8 @@ def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) 
     for item, only in items:
         if isinstance(item, Broken):
             result = Result(item.pointer_rel)
-            result.failed.append((item.pointer_rel, item.error.message))
+            result.failed.append((item.pointer_rel,
+                                  item.error.message.removeprefix(f"{item.pointer_rel}: ")))
             result.hints.append(item.error.hint)
         elif (damaged := size_error(repo, item)) is not None:
             result = Result(item.rel)
@@ -39,6 +52,14 @@ def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) 
             with Progress(f"checkout {item.rel}", total, item.ptr.size) as progress:
                 result = checkout_artifact(repo, item.rel, item.ptr, linker, force=force,
                                            progress=progress, only=only)
+            record_placed(repo, item, result, whole=not only)
         results.append(result)
     repo.state.flush()
     return results
+
+
+def record_placed(repo: Repo, item: Tracked, result: Result, whole: bool) -> None:
+    """Remember which version of the artifact is in the work tree now. A partial or
+    incomplete checkout adds that version to the ones recorded before."""
+    repo.state.record_placed(item.rel, item.ptr.kind, item.ptr.oid,
+                             replace=whole and result.ok)

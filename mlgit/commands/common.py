@@ -11,6 +11,7 @@ from mlgit.odb import CorruptObject
 from mlgit.paths import (
     artifact_path_for,
     at_or_under,
+    check_utf8,
     is_pointer_name,
     pointer_path_for,
     resolve_user_path,
@@ -68,16 +69,20 @@ def tracked_targets(repo: Repo, args: list[str]) -> list[Tracked]:
     for arg in args:
         rel = resolve_user_path(repo.root, arg)
         pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
-        if os.path.isdir(repo.abspath(pointer_rel)):
-            raise BadPath(f"{pointer_rel}: is a folder, not a pointer file",
-                          f"rename or move the folder {pointer_rel}; a pointer file must"
-                          " have that name")
+        _refuse_folder_pointer(repo, pointer_rel)
         if not os.path.isfile(repo.abspath(pointer_rel)):
             raise BadPath(f"{arg}: not tracked by mlgit ({pointer_rel} does not exist)",
                           _untracked_hint(repo, rel))
         found.setdefault(pointer_rel, load(repo, pointer_rel))
     repo.remove_leftovers_beside(list(found))
     return list(found.values())
+
+
+def _refuse_folder_pointer(repo: Repo, pointer_rel: str) -> None:
+    if os.path.isdir(repo.abspath(pointer_rel)):
+        raise BadPath(f"{pointer_rel}: is a folder, not a pointer file",
+                      f"rename or move the folder {pointer_rel}; a pointer file must have that"
+                      " name")
 
 
 def _untracked_hint(repo: Repo, rel: str) -> str:
@@ -107,10 +112,12 @@ def resolve_target(repo: Repo, arg: str) -> Target:
     a tracked folder."""
     rel = resolve_user_path(repo.root, arg)
     pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
+    _refuse_folder_pointer(repo, pointer_rel)
     if os.path.isfile(repo.abspath(pointer_rel)):
         return Target(load(repo, pointer_rel), "")
     folder = containing_pointer(repo, rel)
     if folder is not None:
+        check_utf8([rel])
         return Target(load(repo, folder), rel[len(artifact_path_for(folder)) + 1:])
     raise BadPath(f"{arg}: not tracked by mlgit ({pointer_rel} does not exist)",
                   "run 'mlgit ls' to see what is tracked, or 'mlgit add' to track it")
@@ -152,8 +159,6 @@ def check_part_exists(repo: Repo, target: Target) -> None:
     item, sub = target
     if not sub or os.path.lexists(repo.abspath(f"{item.rel}/{sub}")):
         return
-    from mlgit.odb import CorruptObject
-
     try:
         manifest = repo.manifest(item.ptr.oid, f"{item.rel} (manifest {item.ptr.oid[:12]})")
     except (FileNotFoundError, CorruptObject, MlgitError):
@@ -167,6 +172,7 @@ def named_parts(repo: Repo, args: list[str]) -> list[Target]:
     named = resolve_targets(repo, args)
     for target in named:
         check_part_exists(repo, target)
+    repo.remove_leftovers_beside([t.item.pointer_rel for t in named])
     return named
 
 
@@ -175,3 +181,10 @@ def parts_or_all(repo: Repo, args: list[str]) -> list[tuple[Tracked | Broken, st
     if args:
         return [(t.item, t.sub) for t in named_parts(repo, args)]
     return [(item, "") for item in all_tracked(repo)]
+
+
+def quarantine_folder(repo: Repo) -> str:
+    """The cache's folder of corrupt copies set aside, relative to the repository root."""
+    from mlgit.odb import QUARANTINE_DIR
+
+    return os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)

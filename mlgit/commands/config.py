@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from typing import Any
 
 from mlgit import scm
@@ -26,8 +27,20 @@ def get(repo: Repo, key: str) -> Any:
 
 
 def set_value(repo: Repo, key: str, value: str, local: bool) -> Any:
+    if key == "cache.dir":
+        _check_cache_dir(repo, value, local)
     with repo_lock(os.path.join(repo.tmp_dir, "lock"), _lock_timeout(repo)):
+        if key == "core.remote":
+            _check_remote(repo, value)
         return repo.config.set(key, value, local)
+
+
+def _check_remote(repo: Repo, name: str) -> None:
+    """The default remote must exist, as for `mlgit remote default NAME`."""
+    from mlgit import remote_config
+
+    if name not in remote_config.names(repo.config):
+        remote_config.load(repo.config, name)  # raises: no remote named NAME, and the list
 
 
 HARDLINK_WARNING = ("with cache.link hardlink, a workspace file is its cache object: editing one"
@@ -49,3 +62,20 @@ def _lock_timeout(repo: Repo) -> float:
         timeout = KEYS["core.lock_timeout"].default
     return timeout
 
+
+
+def _check_cache_dir(repo: Repo, value: str, local: bool) -> None:
+    """cache.dir must name an existing folder; in a linked worktree the committed setting
+    comes from the main worktree, so only --local changes this worktree's cache."""
+    if not local and scm.main_worktree(repo.root) is not None:
+        raise ConfigError("cache.dir: in a linked Git worktree the cache is the main"
+                          " worktree's (set by its settings)",
+                          "set it in the main worktree, or use --local to give this worktree"
+                          " a cache of its own")
+    if not value.strip():
+        return  # the key's own check says what is wrong
+    path = os.path.normpath(os.path.join(repo.root, os.path.expanduser(value)))
+    if not os.path.isdir(path):
+        raise ConfigError(f"cache.dir: {path} is not an existing folder",
+                          f"create it first (mkdir -p {shlex.quote(path)}); a relative path"
+                          " is taken from the top of the repository")

@@ -8,15 +8,16 @@ minus anything that became referenced meanwhile. Nothing here prompts or prints.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from mlgit import pointer as pointer_mod
 from mlgit import scm
-from mlgit.commands.common import Broken, all_tracked
+from mlgit.commands.common import Broken, all_tracked, quarantine_folder
 from mlgit.errors import MlgitError
 from mlgit.odb import CorruptObject
 from mlgit.pointer import Pointer
-from mlgit.repo import Repo
+from mlgit.repo import DOT_DIR, Repo
 
 
 @dataclass
@@ -51,12 +52,15 @@ class GcResult:
     kept: int
     dry_run: bool
     remotes: RemoteCheck | None = None
+    set_aside: int = 0  # damaged files in the cache's quarantine folder, which gc never empties
+    set_aside_bytes: int = 0
+    quarantine: str = ""  # that folder, relative to the repository root
 
 
 def plan(repo: Repo, check_remotes: bool) -> GcPlan:
     """What gc would delete now. With `check_remotes`, also which of it the configured
     remotes hold (a remote that cannot be reached is reported, not fatal)."""
-    keep = referenced(repo)
+    keep = referenced_by_all(repo)
     garbage = repo.odb.garbage(keep)
     kept = len(set(repo.odb.iter_oids()) & keep)
     result = GcPlan(garbage, kept)
@@ -72,13 +76,14 @@ def preview(p: GcPlan) -> GcResult:
 def collect(repo: Repo, approved: GcPlan | None) -> GcResult:
     """Delete the objects `approved` names (all unreferenced ones when None) that are still
     unreferenced: what is referenced is worked out again under the repository lock."""
-    with repo.lock():
-        keep = referenced(repo)
+    with repo.lock(exclusive_cache=True):
+        keep = referenced_by_all(repo)
         if approved is not None:
             keep |= set(repo.odb.iter_oids()) - approved.garbage.keys()
         removed, freed, kept = repo.odb.collect(keep, False)
         repo.forget_manifest_memos(keep)
-    return GcResult(removed, freed, kept, False)
+    return GcResult(removed, freed, kept, False, None, *repo.odb.quarantine_usage(),
+                    quarantine_folder(repo))
 
 
 def referenced(repo: Repo) -> set[str]:
@@ -87,8 +92,11 @@ def referenced(repo: Repo) -> set[str]:
     keep: set[str] = set()
     for item in all_tracked(repo):
         if isinstance(item, Broken):
-            raise MlgitError(f"{item.pointer_rel}: cannot read pointer; gc would not know what"
-                             " it references", "fix or remove that pointer file, then rerun gc")
+            why = item.error.message.removeprefix(f"{item.pointer_rel}: ")
+            raise MlgitError(f"{item.pointer_rel}: cannot read pointer ({why}); gc would not"
+                             " know what it references",
+                             f"{item.error.hint}; then rerun gc" if item.error.hint
+                             else "fix or remove that pointer file, then rerun gc")
         _add(repo, keep, item.ptr, item.rel, "")
     for where, pointer_rel, raw in scm.committed_pointer_blobs(repo.root):
         at = " at HEAD" if where == scm.HEAD else f" in {where}"
@@ -186,3 +194,53 @@ def remote_tmp(repo: Repo, name: str | None, dry_run: bool) -> RemoteTmp:
             removed = store.remove_temps(temps, REMOTE_TMP_AGE, mover.map)
     kept = sorted({rel for rel, _ in temps} - set(removed))
     return RemoteTmp(spec.name, fs.describe(spec.url), removed, kept, dry_run)
+
+
+def worktrees_sharing_cache(repo: Repo) -> list[Repo]:
+    """The repository's other Git worktrees that use the same cache (their pointers count)."""
+    mine = os.path.realpath(repo.cache_dir)
+    here = os.path.realpath(repo.root)
+    found = []
+    for root in scm.worktrees(repo.root):
+        if root == here or not os.path.isdir(os.path.join(root, DOT_DIR)):
+            continue
+        other = Repo(root)
+        try:
+            same = os.path.realpath(other.cache_dir) == mine
+        except MlgitError as exc:
+            raise MlgitError(f"worktree {root}: {exc.message}; gc cannot tell whether it uses"
+                             " this cache", "fix that worktree's settings, or remove it"
+                             " with 'git worktree remove', then rerun gc") from None
+        if same:
+            found.append(other)
+    return found
+
+
+def referenced_by_all(repo: Repo) -> set[str]:
+    """What the pointers of this work tree and of every Git worktree sharing its cache need."""
+    keep = referenced(repo)
+    for other in worktrees_sharing_cache(repo):
+        keep |= referenced_by_worktree(other)
+    return keep
+
+
+def refuse_foreign_cache(repo: Repo) -> None:
+    """A cache outside every work tree of this repository (cache.dir) may be used by other
+    repositories, whose pointers gc cannot see: deleting needs -f."""
+    sharing = worktrees_sharing_cache(repo)
+    homes = {os.path.realpath(r.own_cache_dir) for r in [repo, *sharing]}
+    if os.path.realpath(repo.cache_dir) in homes:
+        return
+    raise MlgitError(f"the cache {repo.cache_dir} is set by cache.dir and may be shared with"
+                     " other repositories; gc knows only this repository's pointers and would"
+                     " delete what the others need",
+                     "make sure no other repository uses that cache (or that it may lose"
+                     " what this one does not reference), then run 'mlgit gc -f'")
+
+
+def referenced_by_worktree(other: Repo) -> set[str]:
+    try:
+        return referenced(other)
+    except MlgitError as exc:
+        raise MlgitError(f"worktree {other.root}: {exc.message}",
+                         f"{exc.hint} (in that worktree)") from None

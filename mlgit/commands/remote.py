@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import NamedTuple
 
@@ -22,7 +23,21 @@ class RemoteRow(NamedTuple):
 def add(repo: Repo, name: str, url: str, make_default: bool, force: bool) -> RemoteRow:
     with repo.lock():
         spec = remote_config.add(repo.config, name, _from_root(repo, url), make_default, force)
+    _create_local_folder(repo, spec.name)
     return _row(repo, spec.name)
+
+
+def _create_local_folder(repo: Repo, name: str) -> None:
+    """The folder of a local remote is created when the remote is added (inside a folder
+    that exists): push, fetch and pull never create it, so that a mistyped or missing folder
+    is reported rather than silently becoming a new, empty remote."""
+    spec = remote_config.load(repo.config, name)
+    if spec.scheme != "local":
+        return
+    folder = os.path.abspath(fs.parse_url(spec.resolved_url(repo.root)).root)
+    if os.path.isdir(os.path.dirname(folder)) and not os.path.lexists(folder):
+        with contextlib.suppress(OSError):  # push says what is wrong with it
+            os.mkdir(folder)
 
 
 def _from_root(repo: Repo, url: str) -> str:
@@ -66,4 +81,6 @@ def modify(repo: Repo, name: str, key: str, value: str | None, local: bool) -> R
         value = _from_root(repo, value)
     with repo.lock():
         remote_config.modify(repo.config, name, key, value, local)
+    if key == "url" and value is not None:
+        _create_local_folder(repo, name)
     return _row(repo, name)

@@ -25,4 +25,6 @@ def rm(repo: Repo, targets: list[str]) -> list[Removed]:
             os.unlink(repo.abspath(item.pointer_rel))
             ignore_file = gitignore.remove_entry(repo.root, item.rel)
             removed.append(Removed(item.rel, item.pointer_rel, ignore_file))
+            repo.state.forget_placed(item.rel)  # the data stays: no checkout may remove it
+        repo.state.flush()
     return removed

@@ -3,6 +3,8 @@ cache and a remote. A path inside a tracked folder moves just that part."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +24,7 @@ from mlgit.commands.common import (
     size_error,
 )
 from mlgit.errors import MlgitError
+from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.hashing import hash_bytes
 from mlgit.odb import CorruptObject
 from mlgit.paths import artifact_path_for
@@ -29,7 +32,7 @@ from mlgit.remote import RemoteStore
 from mlgit.remote_config import RemoteSpec
 from mlgit.repo import Repo
 from mlgit.retry import describe_error
-from mlgit.transfer import Failure, Mover, TransferResult, Want, fetch, push
+from mlgit.transfer import Failure, Mover, Stopped, TransferResult, Want, fetch, push
 from mlgit.ui import Progress
 
 REMOTE_JOBS = {"local": 4, "memory": 4, "ssh": 8, "gs": 16, "s3": 16}
@@ -57,8 +60,14 @@ def open_store(repo: Repo, name: str | None) -> tuple[RemoteSpec, RemoteStore]:
         backend = open_backend(url, spec.options)
         problem = backend.check_root()
     if problem:
-        raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}): {problem}",
-                         _fix_hint(spec))
+        hint = _fix_hint(spec)
+        if spec.scheme == "local":
+            from shlex import quote
+
+            folder = quote(os.path.abspath(fs.parse_url(url).root))
+            hint = (f"fix the path with 'mlgit remote modify {spec.name} url PATH', or create"
+                    f" the folder if it is meant to be new: mkdir -p {folder}")
+        raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}): {problem}", hint)
     index_cache = os.path.join(repo.tmp_dir, "remote-index", hash_bytes(url.encode()))
     return spec, RemoteStore(backend, index_cache)
 
@@ -69,14 +78,24 @@ def _fix_hint(spec: RemoteSpec) -> str:
 
 
 @contextmanager
-def remote_errors(spec: RemoteSpec) -> Iterator[None]:
-    """Errors that stop a whole transfer (the remote cannot be reached or listed) as one
-    clear line."""
+def remote_errors(spec: RemoteSpec, disk: str = "") -> Iterator[None]:
+    """Errors that stop a whole transfer (the remote cannot be reached or listed, refuses
+    writes, or a disk is full: `disk` is where the objects are written) as one clear line."""
     try:
         yield
     except MlgitError:
         raise
+    except Stopped as stop:
+        if isinstance(stop.cause, OSError) and is_disk_full(stop.cause):
+            raise disk_full_error(stop.cause, disk, stop.needed) from None
+        raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}) refuses writes"
+                         f" ({describe_error(stop.cause)}); the push stopped",
+                         "push to a remote you may write to, or with credentials that may"
+                         f" write: 'mlgit remote modify {spec.name} KEY VALUE --local' (a"
+                         " read-only remote still serves fetch and pull)") from None
     except Exception as exc:  # any backend's error type: fsspec does not unify them
+        if disk and isinstance(exc, OSError) and is_disk_full(exc):
+            raise disk_full_error(exc, disk) from None
         raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}):"
                          f" {describe_error(exc)}", _fix_hint(spec)) from None
 
@@ -101,7 +120,7 @@ def wants_for(repo: Repo, target: Target, failures: list[Failure],
         failures.append(Failure(wants[0].path, ptr.oid, "not in the cache"))
         return []
     except CorruptObject:
-        failures.append(Failure(wants[0].path, ptr.oid, "corrupt in the cache"))
+        failures.append(Failure(wants[0].path, ptr.oid, "corrupt in the cache; set aside"))
         return []
     selected = select_part(listing, sub, item.rel)
     return (wants if manifest else []) + [
@@ -118,19 +137,39 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
     spec, store = open_store(repo, remote)
     result = TransferResult()
     _report_broken(broken, result)
-    with repo.lock(), remote_errors(spec):
+    with repo.lock(), remote_errors(spec, _push_disk(repo, spec, store)):
         wants: list[Want] = []
         for target in targets:
             if (damaged := size_error(repo, target.item)) is not None:
                 result.failed.append(Failure(
                     target.item.pointer_rel, target.item.ptr.oid,
-                    damaged.message.removeprefix(f"{target.item.pointer_rel}: ")))
+                    damaged.message.removeprefix(f"{target.item.pointer_rel}: "), damaged.hint))
                 continue
             wants += wants_for(repo, target, result.failed)
         with _progress("push", wants) as progress:
-            result.merge(push(Mover(repo.odb, store, _jobs(spec, jobs), progress), wants))
+            mover = Mover(repo.odb, store, _jobs(spec, jobs), progress,
+                          stops=lambda exc: _push_stops(repo, exc))
+            result.merge(push(mover, wants))
         _report_bad_indexes(store, result)
     return Outcome(spec.name, fs.describe(spec.url), result, [])
+
+
+def _push_disk(repo: Repo, spec: RemoteSpec, store: RemoteStore) -> str:
+    """Where a push writes: the remote's folder for a local remote."""
+    root = getattr(store.backend, "root", "")
+    return root if spec.scheme == "local" and isinstance(root, str) else repo.tmp_dir
+
+
+def _push_stops(repo: Repo, exc: BaseException) -> bool:
+    """A full disk, or a remote that refuses writes: every other object would fail the
+    same way, so the push stops at the first."""
+    if is_disk_full(exc):
+        return True
+    name = getattr(exc, "filename", None)
+    if isinstance(name, str) and name.startswith(repo.cache_dir + "/"):
+        return False  # our own cache, not the remote
+    return isinstance(exc, PermissionError) or getattr(exc, "errno", None) == errno.EROFS \
+        or type(exc).__name__ == "SFTPPermissionDenied"
 
 
 def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
@@ -141,8 +180,9 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
     _report_broken(broken, result)
     results: list[Result] = []
     with repo.lock():
-        with remote_errors(spec):
+        with remote_errors(spec, repo.cache_dir):
             mover = Mover(repo.odb, store, _jobs(spec, jobs))
+            _read_manifests(repo, targets)
             _fetch_manifests(mover, targets, result)
             wants: list[Want] = []
             for target in targets:
@@ -152,8 +192,18 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
                 result.merge(fetch(mover, wants, sync=not checkout))
             _report_bad_indexes(store, result)
         if checkout:
-            results = _checkout_while_syncing(repo, targets, force)
+            results = _remove_untracked(repo, targets, broken) if not args else []
+            results += _checkout_while_syncing(repo, targets, force)
     return Outcome(spec.name, fs.describe(spec.url), result, results)
+
+
+def _read_manifests(repo: Repo, targets: list[Target]) -> None:
+    """Read the folder manifests the cache has, so that a corrupt one is set aside now and
+    fetched again with the others."""
+    for t in targets:
+        if t.item.ptr.is_dir:
+            with contextlib.suppress(FileNotFoundError, CorruptObject, MlgitError):
+                repo.manifest(t.item.ptr.oid, t.item.rel)
 
 
 def _fetch_manifests(mover: Mover, targets: list[Target], result: TransferResult) -> None:
@@ -179,8 +229,19 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> l
         syncing.join()
 
 
+def _remove_untracked(repo: Repo, targets: list[Target], broken: list[Broken]
+                      ) -> list[Result]:
+    """A pull of everything also removes artifacts that are no longer tracked, as checkout
+    does."""
+    from mlgit.commands.checkout import remove_untracked
+
+    return remove_untracked(repo, [*(t.item for t in targets), *broken])
+
+
 def _report_broken(broken: list[Broken], result: TransferResult) -> None:
-    result.failed.extend(Failure(b.pointer_rel, "", b.error.message) for b in broken)
+    result.failed.extend(Failure(b.pointer_rel, "",
+                                 b.error.message.removeprefix(f"{b.pointer_rel}: "),
+                                 b.error.hint) for b in broken)
 
 
 def _report_bad_indexes(store: RemoteStore, result: TransferResult) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from mlgit.checkout import corrupt_reason
 from mlgit.commands.common import Tracked, named_parts
 from mlgit.errors import MlgitError
 from mlgit.fileio import temp_beside
@@ -62,7 +63,12 @@ def _unprotect_file(repo: Repo, rel: str, executable: bool) -> bool:
         os.chmod(abs_path, mode | 0o200)
         return True
     tmp = temp_beside(abs_path)
-    copy_verified(repo.odb, oid, tmp, executable=executable)
+    try:
+        copy_verified(repo.odb, oid, tmp, executable=executable)
+    except CorruptObject as exc:
+        raise MlgitError(f"{rel}: {corrupt_reason(repo, exc)}; the file was left as is",
+                         "restore the object from a remote with 'mlgit fetch', then run"
+                         " 'mlgit checkout --force' on it") from None
     os.replace(tmp, abs_path)
     return True
 

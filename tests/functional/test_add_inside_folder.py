@@ -139,3 +139,17 @@ def test_add_inside_a_folder_whose_manifest_is_gone(repo: Path) -> None:
     result = mlgit(clone, "add", "data/new.bin", code=None)
     assert_clean_error(result, "data: its directory manifest is not in the cache",
                        "mlgit fetch data")
+
+
+def test_a_name_that_is_not_utf8_inside_a_tracked_folder_is_refused(repo: Path) -> None:
+    import os
+
+    _tracked_data(repo)
+    raw = os.fsencode(str(repo / "data")) + b"/bad\xff.bin"
+    with open(raw, "wb") as f:
+        f.write(b"x")
+    name = os.fsdecode(b"data/bad\xff.bin")
+    before = (repo / "data.mlgit").read_bytes()
+    for command in ("add", "status", "checkout"):
+        assert_clean_error(mlgit(repo, command, name, code=None), "not valid UTF-8")
+    assert (repo / "data.mlgit").read_bytes() == before

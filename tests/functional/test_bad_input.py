@@ -141,7 +141,8 @@ def test_bad_pointer_files(repo: Path, case: str) -> None:
 
 def test_pointer_with_merge_conflict_markers(repo: Path) -> None:
     write(repo / "m.bin.mlgit", "<<<<<<< HEAD\noid: a\n=======\noid: b\n>>>>>>> other\n")
-    assert_clean_error(mlgit(repo, "checkout", "m.bin", code=None), "not a valid pointer")
+    assert_clean_error(mlgit(repo, "checkout", "m.bin", code=None),
+                       "merge conflict in m.bin.mlgit")
 
 
 def _plant_dir_pointer(repo: Path, manifest_json: bytes) -> None:
@@ -183,7 +184,8 @@ def test_corrupt_cache_object_is_detected_at_checkout(repo: Path) -> None:
     result = mlgit(repo, "checkout", code=1)
     assert "data/bad.txt" in result.err and "corrupt" in result.err
     assert read_tree(repo / "data") == {"good.txt": b"good content"}
-    assert object_bytes(repo, oid) == b"wilFLIP corrupted"  # evidence left for the user
+    # evidence left for the user, set aside where nothing reads it again
+    assert (repo / ".mlgit/cache/quarantine" / oid).read_bytes() == b"wilFLIP corrupted"
     assert not [p for p in (repo / "data").iterdir() if "mlgit-tmp" in p.name]
 
 

@@ -53,7 +53,8 @@ def test_add_dir_and_file_writes_pointers_and_gitignore(repo: Path) -> None:
     assert "data/" not in status and "model.pt\n" not in status
     assert "data.mlgit" in status
     # every file's content is in the cache, read-only
-    assert len(cache_oids(repo)) == 5 + 1 + 1  # files + manifest + model
+    # files + manifest + model; empty.txt's content is implicit, never stored
+    assert len(cache_oids(repo)) == 4 + 1 + 1
     cache = repo / ".mlgit" / "cache"
     stored = [p for p in cache.rglob("*") if p.is_file()]
     assert stored and all((p.stat().st_mode & 0o222) == 0 for p in stored)

@@ -152,11 +152,13 @@ _trees = st.dictionaries(st.tuples(st.sampled_from(["", "d/", "d/e/", "f/"]), _n
                          min_size=1, max_size=8)
 
 
-@settings(max_examples=20, deadline=None,
+@settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(files=_trees)
-def test_any_mix_of_sizes_round_trips(files: dict[str, bytes],
+@given(files=_trees, link=st.sampled_from(["copy", "hardlink"]))
+def test_any_mix_of_sizes_round_trips(files: dict[str, bytes], link: str,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small objects are packed (under cache.link copy) or loose (hardlink), larger ones are
+    loose; the empty object is implicit."""
     monkeypatch.setattr(packs, "MAX_PACKED", SMALL_THRESHOLD)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
@@ -164,6 +166,7 @@ def test_any_mix_of_sizes_round_trips(files: dict[str, bytes],
         repo.mkdir()
         git(repo, "init", "-q", "-b", "main")
         run(repo, "init")
+        run(repo, "config", "cache.link", link)
         run(repo, "remote", "add", "origin", str(base / "remote"), "--default")
         make_tree(repo, files)
         run(repo, "add", *sorted({rel.split("/")[0] for rel in files}))

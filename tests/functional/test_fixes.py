@@ -202,7 +202,8 @@ def test_unknown_keys_are_refused_even_when_present_in_the_file(repo: Path) -> N
         f.write("some:\n  unknown:\n    key: 1\n")
     for args in (["some.unknown.key"], ["some.unknown.key", "2"], ["some"]):
         result = mlgit(repo, "config", *args, code=None)
-        assert_clean_error(result, f"unknown config key '{args[0]}'", "known keys: cache.link")
+        assert_clean_error(result, f"unknown config key '{args[0]}'",
+                           "known keys: cache.dir, cache.link")
 
 
 def test_setting_a_value_keeps_the_comment_header(repo: Path) -> None:

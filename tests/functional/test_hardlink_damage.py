@@ -87,3 +87,10 @@ def test_push_never_uploads_the_damaged_object(repo: Path, tmp_path: Path) -> No
         listed.update(oid for oid, _, _ in records)
     assert damaged_oid not in listed
     assert hash_bytes(b"alpha\n") in listed or (remote / hash_bytes(b"alpha\n")[:2]).exists()
+
+
+def test_status_of_a_part_of_a_folder_reports_damage(repo: Path) -> None:
+    _hardlinked(repo)
+    _edit_in_place(repo / "data" / "a.txt", b"edited\n")
+    assert "data/a.txt: damaged" in mlgit(repo, "status", "data/a.txt", code=1).out
+    assert "data/b.txt: unchanged" in mlgit(repo, "status", "data/b.txt").out

@@ -3,12 +3,15 @@ ignores exactly that path or refuses the name before writing anything."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import assert_clean_error, cache_oids, git, mlgit, read_tree, write
 
@@ -132,3 +135,57 @@ def test_arguments_that_are_not_utf8_never_crash(repo: Path, command: list[str])
     assert result.code in (1, 2), result
     assert "unexpected problem" not in result.err
     assert "\udcff" not in result.err
+
+
+def test_a_folder_that_is_not_utf8_inside_a_tracked_folder(repo: Path) -> None:
+    write(repo / "data" / "ok.bin", "fine")
+    mlgit(repo, "add", "data")
+    _make_bad(repo / "data" / "d\udcfd" / "f")
+    assert "    added: d\\xfd/f" in mlgit(repo, "status").lines
+    assert "    added: d\\xfd/f" in mlgit(repo, "status").lines  # again, with a state DB
+    assert "data/d\\xfd/f: changed in the workspace" in mlgit(repo, "checkout", code=1).err
+    assert_clean_error(mlgit(repo, "add", "data", code=None), "data/d\\xfd/f: the name is not")
+    assert_clean_error(mlgit(repo, "add", "data/d\udcfd/f", code=None),
+                       "data/d\\xfd/f: the name is not")
+    for command in ("status", "checkout", "unprotect"):
+        result = mlgit(repo, command, "data/d\udcfd", code=None)
+        assert result.code in (0, 1) and "unexpected" not in result.err, result
+    mlgit(repo, "checkout", "--force")
+    assert not (repo / "data" / "d\udcfd").exists()
+    assert mlgit(repo, "status").lines == ["data: unchanged"]
+
+
+NAME_CHARS = st.sampled_from([*" \t\r\n#!*?[]\\-.'\"$`;&|<>(){}~^", "a", "b", "ü", "日",
+                              "\x0b", "\x1c", "\u2028"])
+ANY_NAME = st.text(NAME_CHARS, min_size=1, max_size=6).filter(
+    lambda n: n not in (".", "..") and not n.endswith(".mlgit"))
+_case = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def shared_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("odd-names") / "repo"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    mlgit(root, "init")
+    return root
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=ANY_NAME)
+def test_any_name_is_ignored_exactly_or_refused_cleanly(shared_repo: Path, name: str) -> None:
+    """Through the real CLI and real Git: the data is ignored and nothing else is, and
+    `git status` shows the pointer; or (a newline) one clean error and nothing written."""
+    folder = f"case{next(_case)}"
+    write(shared_repo / folder / name, b"data")
+    write(shared_repo / folder / "other", b"x")
+    result = mlgit(shared_repo, "add", "--", f"{folder}/{name}", code=None)
+    state = {p: code for p, code in _porcelain(shared_repo).items() if p.startswith(folder)}
+    if "\n" in name:
+        assert_clean_error(result, "newline")
+        assert state == {f"{folder}/{name}": "??", f"{folder}/other": "??"}
+        return
+    assert result.code == 0, result
+    assert state == {f"{folder}/{name}": "!!", f"{folder}/{name}.mlgit": "??",
+                     f"{folder}/.gitignore": "??", f"{folder}/other": "??"}

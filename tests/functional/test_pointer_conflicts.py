@@ -43,6 +43,14 @@ def test_a_pointer_with_merge_conflict_markers(repo: Path) -> None:
     assert "a missing object" not in checkout.err
     listed = mlgit(repo, "ls", code=1)
     assert "merge conflict" in listed.out
+    (repo.parent / "store").mkdir()
+    mlgit(repo, "remote", "add", "origin", str(repo.parent / "store"))
+    for command in ("push", "pull"):
+        moved = mlgit(repo, command, code=1)
+        assert "error: model.bin.mlgit: merge conflict in model.bin.mlgit" in moved.err
+        assert f"hint: pick a side with '{hint}'" in moved.err and "retry" not in moved.err
+    gc = mlgit(repo, "gc", "-f", code=1)
+    assert "merge conflict in model.bin.mlgit" in gc.err and hint in gc.err
     # The way out the hint gives works.
     git(repo, "checkout", "--theirs", "--", "model.bin.mlgit")
     mlgit(repo, "checkout", "--force")

@@ -104,3 +104,20 @@ def test_restoring_the_pointer_from_git_clears_it(repo: Path) -> None:
     mlgit(repo, "status", code=1)
     git(repo, "checkout", "--", "a.txt.mlgit")
     assert "a.txt: unchanged" in mlgit(repo, "status").out
+
+
+def test_status_of_a_part_of_a_damaged_folder_pointer(repo: Path) -> None:
+    _setup(repo)
+    _edit(repo / "d.mlgit", "files", "7")
+    out = mlgit(repo, "status", "d/1", code=1).out
+    assert "d.mlgit: error: damaged pointer: it says 7 files" in out
+
+
+def test_adding_the_data_again_repairs_the_pointer(repo: Path) -> None:
+    _setup(repo)
+    _edit(repo / "a.txt.mlgit", "size", HUGE)
+    _edit(repo / "d.mlgit", "files", "7")
+    out = mlgit(repo, "add", "a.txt", "d").out
+    assert "updated a.txt (6 B)" in out and "updated d (2 files" in out
+    assert mlgit(repo, "status").out == "a.txt: unchanged\nd: unchanged\n"
+    mlgit(repo, "ls")

@@ -99,6 +99,7 @@ def test_missing_package_names_the_pip_command(repo: Path, tmp_path: Path) -> No
 def test_relative_local_remote_is_relative_to_the_repo_root(repo: Path) -> None:
     write(repo / "a.txt", "hello")
     mlgit(repo, "add", "a.txt")
+    (repo.parent / "store").mkdir()
     mlgit(repo, "remote", "add", "origin", "../store")
     (repo / "sub").mkdir()
     mlgit(repo / "sub", "push")
@@ -139,6 +140,7 @@ def test_push_never_sends_a_corrupt_or_missing_cache_object(repo: Path, tmp_path
     delete_object(repo, oid("gone.txt"))  # first: it rewrites the pack without damaged objects
     damage_object(repo, oid("bad.bin"))
     damage_object(repo, oid("small.txt"))
+    (tmp_path / "store").mkdir()
     mlgit(repo, "remote", "add", "origin", str(tmp_path / "store"))
     result = mlgit(repo, "push", "--json", code=1)
     failed = {f["path"]: f["reason"] for f in json.loads(result.out)["failed"]}

@@ -96,6 +96,7 @@ def test_progress_shows_on_a_terminal_only(repo: Path) -> None:
 def test_push_and_pull_show_files_and_bytes_on_a_terminal(repo: Path, tmp_path: Path) -> None:
     make_tree(repo / "data", {f"f{i}": os.urandom(3000) for i in range(300)})
     mlgit(repo, "add", "data")
+    (tmp_path / "store").mkdir()
     mlgit(repo, "remote", "add", "origin", str(tmp_path / "store"))
     code, tty_err = _stderr_on_a_terminal(repo, "push")
     assert code == 0 and "push" in tty_err and "files" in tty_err and "B/s" in tty_err

@@ -41,6 +41,7 @@ def _setup(repo: Path, tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
         (repo / rel).parent.mkdir(parents=True, exist_ok=True)
         (repo / rel).write_bytes(blob)
     store = tmp_path / "store"
+    store.mkdir()
     mlgit(repo, "add", "models")
     mlgit(repo, "remote", "add", "origin", str(store))
     git(repo, "add", "-A")

@@ -151,7 +151,7 @@ def test_refused_credentials_are_one_clear_line(server_remote: Any, tmp_path: Pa
 
 
 @pytest.mark.parametrize("server_remote", ["s3", "ssh"], indirect=True)
-def test_a_read_only_identity_can_pull_but_each_upload_fails_clearly(
+def test_a_read_only_identity_can_pull_and_a_push_stops_at_the_first_refusal(
         server_remote: Any, tmp_path: Path) -> None:
     data = _data()
     repo = _repo(tmp_path / "repo", server_remote, data)
@@ -161,10 +161,9 @@ def test_a_read_only_identity_can_pull_but_each_upload_fails_clearly(
     run(repo, "remote", "add", "readonly", server_remote.readonly_url)
     for key, value in (server_remote.readonly_options or {}).items():
         run(repo, "remote", "modify", "readonly", key, value, "--local")
-    pushed = json.loads(run(repo, "push", "-r", "readonly", "--json", code=1).out)
-    assert pushed["transferred"] == 0 and pushed["failed"]
-    assert all("Permission" in f["reason"] or "denied" in f["reason"].lower()
-               for f in pushed["failed"]), pushed["failed"]
+    pushed = run(repo, "push", "-r", "readonly", code=1)
+    _assert_one_clear_line(pushed, "remote 'readonly'", "refuses writes", "the push stopped")
+    assert "Permission" in pushed.err or "denied" in pushed.err.lower(), pushed.err
     git(repo, "checkout", "-q", "--", "data.mlgit")
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(repo), str(clone))

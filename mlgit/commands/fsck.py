@@ -1,0 +1,143 @@
+"""mlgit fsck: check every object and pack index in the cache (or on a remote), say what is
+damaged and which artifacts it affects; with --repair, set damaged cache objects aside so
+that a fetch restores them. A remote is only read, never changed."""
+
+from __future__ import annotations
+
+import os
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+
+from mlgit.commands.common import Broken, all_tracked, quarantine_folder
+from mlgit.errors import MlgitError
+from mlgit.odb import CorruptObject
+from mlgit.repo import Repo
+from mlgit.ui import Progress, ProgressCallback
+from mlgit.verify import OBJECT, Problem, Report, check_cache, check_remote
+
+
+@dataclass
+class Damaged:
+    kind: str  # "object" or "pack index"
+    name: str  # the oid, or the index's path in the store
+    location: str  # "loose", or the pack (index) path in the store
+    size: int | None
+    reason: str
+    artifacts: list[str]  # what uses it: artifact paths, files inside folders
+    set_aside: bool = False
+
+
+@dataclass
+class Missing:
+    oid: str
+    artifacts: list[str]
+
+
+@dataclass
+class FsckResult:
+    remote: str | None  # None for the local cache
+    url: str  # the cache folder (relative to the repository root) or the remote's URL
+    objects: int
+    bytes: int
+    pack_indexes: int
+    damaged: list[Damaged]
+    missing: list[Missing]  # used by a pointer, no copy in the store (not damage)
+    repaired: bool
+    quarantine: str = ""  # the cache's quarantine folder and what it holds (local only)
+    set_aside: int = 0
+    set_aside_bytes: int = 0
+    unreadable_pointers: list[str] = field(default_factory=list)
+
+
+def _open_progress(files: int, nbytes: int | None) -> AbstractContextManager[ProgressCallback]:
+    return Progress("fsck", files, nbytes)
+
+
+def fsck(repo: Repo, repair: bool, remote: str | None, jobs: int | None) -> FsckResult:
+    if remote is not None:
+        if repair:
+            raise MlgitError("--repair works on the local cache only: mlgit never changes a"
+                             " remote's objects",
+                             "delete the damaged objects on the remote yourself, then push"
+                             " them again from a clone whose cache has them intact")
+        return _check_remote(repo, remote, jobs)
+    with repo.lock() if repair else nullcontext():
+        report = check_cache(repo.odb, jobs or repo.config.get("core.jobs"), _open_progress)
+        unreadable = {p.name for p in report.problems if p.kind == OBJECT}
+        result = _result(repo, report, unreadable, None,
+                         os.path.relpath(repo.odb.root, repo.root))
+        if repair and report.problems:
+            _set_aside(repo, report.problems, result.damaged)
+            result.repaired = True
+    result.quarantine = quarantine_folder(repo)
+    result.set_aside, result.set_aside_bytes = repo.odb.quarantine_usage()
+    return result
+
+
+def _check_remote(repo: Repo, name: str, jobs: int | None) -> FsckResult:
+    from mlgit.commands.transfer import REMOTE_JOBS, open_store, remote_errors
+    from mlgit.fs import describe
+
+    spec, store = open_store(repo, name)
+    with remote_errors(spec):
+        report = check_remote(store, repo.odb, jobs or REMOTE_JOBS.get(spec.scheme, 4),
+                              _open_progress)
+    return _result(repo, report, set(), spec.name, describe(spec.url))
+
+
+def _result(repo: Repo, report: Report, unreadable: set[str], remote: str | None,
+            url: str) -> FsckResult:
+    uses, broken = _uses(repo, unreadable)
+    report.problems.sort(key=lambda p: (p.kind, p.location, p.name))  # _set_aside zips them
+    damaged = [Damaged(p.kind, p.name, p.location, None if p.size < 0 else p.size, p.reason,
+                       uses.get(p.name, []) if p.kind == OBJECT else [])
+               for p in report.problems]
+    missing = [Missing(oid, paths) for oid, paths in sorted(uses.items())
+               if oid not in report.seen]
+    return FsckResult(remote, url, report.objects, report.bytes, report.indexes, damaged,
+                      missing, False, unreadable_pointers=broken)
+
+
+def _uses(repo: Repo, unreadable: set[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """{oid: the artifacts (and files inside folders) that use it} over the work tree's
+    pointers, and the pointers that could not be read. Folder manifests in `unreadable` are
+    not read (that would set them aside)."""
+    uses: dict[str, list[str]] = {}
+    broken: list[str] = []
+    for item in all_tracked(repo):
+        if isinstance(item, Broken):
+            broken.append(item.pointer_rel)
+            continue
+        ptr = item.ptr
+        if not ptr.is_dir:
+            uses.setdefault(ptr.oid, []).append(item.rel)
+            continue
+        uses.setdefault(ptr.oid, []).append(f"{item.rel} (folder manifest)")
+        if ptr.oid in unreadable:
+            continue
+        try:
+            manifest = repo.manifest(ptr.oid, f"{item.rel} (manifest {ptr.oid[:12]})")
+        except (FileNotFoundError, CorruptObject, MlgitError):
+            continue
+        for path, oid in zip(manifest.paths, manifest.oids, strict=True):
+            uses.setdefault(oid, []).append(f"{item.rel}/{path}")
+    return uses, broken
+
+
+def _set_aside(repo: Repo, problems: list[Problem], damaged: list[Damaged]) -> None:
+    odb = repo.odb
+    for problem, entry in zip(problems, damaged, strict=True):
+        try:
+            if problem.kind == OBJECT:
+                odb.set_aside(problem.name, problem.pack_at)
+            else:
+                index = os.path.join(odb.root, problem.location)
+                odb.set_aside_file(index)
+                pack = index[: -len(".idx")] + ".pack"
+                if os.path.exists(pack):
+                    odb.set_aside_file(pack)
+        except OSError as exc:
+            raise MlgitError(f"{problem.location}: cannot set it aside: {exc.strerror or exc}",
+                             "check the permissions of the cache folder, then run"
+                             " 'mlgit fsck --repair' again") from None
+        entry.set_aside = True

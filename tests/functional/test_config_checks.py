@@ -1,0 +1,54 @@
+"""Config: `core.remote` must name a remote that exists; a key no command reads is a warning
+naming the key (once per command), not an error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import assert_clean_error, mlgit, write
+
+
+def test_core_remote_must_exist(repo: Path, tmp_path: Path) -> None:
+    before = (repo / ".mlgit" / "config.yaml").read_bytes()
+    for args in (["config", "core.remote", "nope"], ["config", "--local", "core.remote", "nope"]):
+        assert_clean_error(mlgit(repo, *args, code=None), "no remote named 'nope'",
+                           "mlgit remote add")
+    assert (repo / ".mlgit" / "config.yaml").read_bytes() == before
+    assert not (repo / ".mlgit" / "config.local.yaml").exists()
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "store"))
+    mlgit(repo, "remote", "add", "backup", str(tmp_path / "other"))
+    assert_clean_error(mlgit(repo, "config", "core.remote", "orign", code=None),
+                       "no remote named 'orign'", "origin")
+    mlgit(repo, "config", "core.remote", "backup")
+    assert mlgit(repo, "config", "core.remote").out == "backup\n"
+    assert mlgit(repo, "remote", "default").out == "backup\n"
+
+
+def test_unknown_keys_in_the_file_are_a_warning(repo: Path) -> None:
+    config = repo / ".mlgit" / "config.yaml"
+    config.write_text(config.read_text() + "core:\n  jbos: 3\n  jobs: 2\nfoo: 1\n"
+                      "remote:\n  origin:\n    url: /somewhere\n")
+    write(repo / "data.bin", "x")
+    for args in (["add", "data.bin"], ["status"], ["ls"], ["config", "core.jobs"],
+                 ["status", "--remote"], ["remote", "list"]):
+        result = mlgit(repo, *args, code=None)
+        assert result.code == 0, (args, result)
+        warnings = [line for line in result.err.splitlines() if line.startswith("warning:")]
+        assert warnings == [
+            "warning: .mlgit/config.yaml: unknown config key 'core.jbos' is ignored"
+            " (did you mean 'core.jobs'?)",
+            "warning: .mlgit/config.yaml: unknown config key 'foo' is ignored (known keys:"
+            " cache.link, core.jobs, core.lock_timeout, core.remote)"], (args, result.err)
+    assert mlgit(repo, "config", "core.jobs").out == "2\n"
+
+
+def test_unknown_keys_in_the_local_file_name_it(repo: Path) -> None:
+    (repo / ".mlgit" / "config.local.yaml").write_text("cache:\n  lnk: copy\n")
+    result = mlgit(repo, "status")
+    assert result.err == ("warning: .mlgit/config.local.yaml: unknown config key 'cache.lnk'"
+                          " is ignored (did you mean 'cache.link'?)\n")
+
+
+def test_asking_for_an_unknown_key_is_still_an_error(repo: Path) -> None:
+    assert_clean_error(mlgit(repo, "config", "core.jbos", code=None),
+                       "unknown config key 'core.jbos'", "known keys")
