@@ -105,8 +105,9 @@ def test_gc_on_a_cache_set_by_cache_dir_needs_force(repo: Path, tmp_path: Path) 
     shared.mkdir()
     mlgit(repo, "config", "--local", "cache.dir", str(shared))
     _commit_data(repo)
-    make_tree(repo, {"model.bin": b"changed"})
-    mlgit(repo, "add", "model.bin")
+    for version in (b"dropped", b"changed"):  # "dropped" is needed by nothing: it goes
+        make_tree(repo, {"model.bin": version})
+        mlgit(repo, "add", "model.bin")
     before = _objects(shared)
     assert_clean_error(mlgit(repo, "gc", code=1),
                        "is set by cache.dir and may be shared with other repositories",
@@ -145,16 +146,17 @@ def test_gc_keeps_what_every_worktree_needs(repo: Path, tmp_path: Path) -> None:
     mlgit(wt, "checkout")
     make_tree(wt, {"model.bin": b"only in the worktree"})
     mlgit(wt, "add", "model.bin")
-    make_tree(repo, {"model.bin": b"only in main"})
-    mlgit(repo, "add", "model.bin")
-    # the original model.bin is referenced by neither work tree now: only it goes
-    assert "removed 1 object" in mlgit(repo, "gc").out
+    for version in (b"dropped", b"only in main"):
+        make_tree(repo, {"model.bin": version})
+        mlgit(repo, "add", "model.bin")
+    # "dropped" is referenced by neither work tree nor their HEADs: only it goes
+    assert "removed 1 object" in mlgit(repo, "gc", "-f").out
     for tree in (repo, wt):
         (tree / "model.bin").unlink()
         mlgit(tree, "checkout")
     assert (wt / "model.bin").read_bytes() == b"only in the worktree"
     assert (repo / "model.bin").read_bytes() == b"only in main"
-    assert "removed 0 object" in mlgit(wt, "gc").out
+    assert "removed 0 object" in mlgit(wt, "gc", "-f").out
 
 
 def test_a_worktree_can_have_its_own_cache(repo: Path, tmp_path: Path) -> None:
@@ -177,7 +179,7 @@ def test_gc_waits_for_writers_of_other_work_trees(repo: Path, tmp_path: Path) ->
         mlgit(tree, "config", "--local", "core.lock_timeout", "0.2")
     lock = repo / ".mlgit" / "cache" / "lock"
     with _flock(lock, fcntl.LOCK_SH):  # a writer in some work tree using this cache
-        assert_clean_error(mlgit(wt, "gc", code=1),
+        assert_clean_error(mlgit(wt, "gc", "-f", code=1),
                            "another mlgit command is using the cache")
         mlgit(wt, "checkout")  # writers share the cache
     with _flock(lock, fcntl.LOCK_EX):  # gc running in some work tree
