@@ -7,7 +7,6 @@ import shlex
 from typing import TYPE_CHECKING, Any
 
 from mlgit import ui
-from mlgit.damage import DAMAGED_POINTER
 
 if TYPE_CHECKING:
     from mlgit.checkout import Result
@@ -394,9 +393,6 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
 
 def _transfer_hint(failed: list[Failure], command: str) -> str:
     reasons = {f.reason for f in failed}
-    if any(r.startswith(DAMAGED_POINTER) for r in reasons):
-        return ("restore each damaged pointer from Git ('git checkout -- POINTER') or add its"
-                " data again ('mlgit add PATH')")
     if reasons == {"not on the remote"}:
         return "push the missing objects from a clone whose cache has them"
     if reasons == {"not in the cache"}:

@@ -92,7 +92,7 @@ def test_push_skips_a_damaged_pointer(repo: Path, tmp_path: Path) -> None:
     result = mlgit(repo, "push", code=1)
     assert "1 failed" in result.out
     assert "error: a.txt.mlgit: damaged pointer: it says" in result.err
-    assert "hint: restore each damaged pointer from Git" in result.err
+    assert "hint: restore it from Git ('git checkout -- a.txt.mlgit')" in result.err
     assert "0 on origin" in mlgit(repo, "status", "--remote", "a.txt").out
 
 
