@@ -173,8 +173,9 @@ NOTES: dict[str, list[str]] = {
         "Moves the data (one rename), writes `DST.mlgit` (a copy of the pointer whose `path`"
         " names the new place; unknown keys are kept), adds `/NAME` to the `.gitignore` of"
         " DST's folder, and removes the old pointer and `.gitignore` entry (the `.gitignore`"
-        " itself when it becomes empty). The state DB's records move too, so nothing is"
-        " hashed again.",
+        " itself when it becomes empty). The state DB's records move too: nothing is hashed"
+        " again, and a later branch switch that drops DST removes it as it would have removed"
+        " SRC.",
         "DST is the new path, or an existing folder (or a path ending in `/`) to move SRC"
         " into; missing folders are created. SRC and DST may name pointer files.",
         "Refused, with nothing changed: DST exists (or `DST.mlgit` does), SRC is not tracked"

@@ -243,6 +243,9 @@ def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: Result,
         except OSError as exc:
             if is_disk_full(exc):
                 raise
+            if isinstance(exc, FileNotFoundError) and p.oid in repo.odb.set_aside_oids:
+                # another file with the same content found it corrupt a moment ago
+                return p, corrupt_reason(repo, CorruptObject(p.oid, "", "set aside"))
             return p, exc.strerror or str(exc)
 
     outcomes = chunked_map(place, ready, repo.config.get("core.jobs"))

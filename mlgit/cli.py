@@ -284,7 +284,7 @@ def config(
     from mlgit.commands import config as cmd
     from mlgit.views import show_config
 
-    repo = cmd.open_repo()
+    repo = cmd.open_repo(key)
     result = cmd.get(repo, key) if value is None else cmd.set_value(repo, key, value, local)
     show_config(key, result, json)
     if value is not None:

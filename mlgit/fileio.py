@@ -118,7 +118,9 @@ def _kernel_copy(src_fd: int, dst_fd: int) -> bool:
             _start_writeback(dst_fd, written, n)
             written += n
             remaining -= n
-    except OSError:
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise  # a plain copy would fail the same way
         return False
     return True
 

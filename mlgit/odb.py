@@ -44,6 +44,8 @@ class LocalODB:
         self._made_dirs: set[str] = set()
         self._counter = 0
         self._counter_lock = threading.Lock()
+        self._aside_lock = threading.Lock()
+        self.set_aside_oids: set[str] = set()  # oids whose copy this process set aside
         self._packed: dict[str, packs.Location] | None = None
         self._writer: packs.PackWriter | None = None
         self._reader = packs.PackReader()
@@ -158,15 +160,19 @@ class LocalODB:
         (packs are never modified). Returns the quarantine file ("" if there was none)."""
         folder = os.path.join(self.root, QUARANTINE_DIR)
         os.makedirs(folder, exist_ok=True)
+        self.set_aside_oids.add(oid)
         if where is None:
             return _move_aside(self.path(oid), folder, oid)
-        try:
-            data = self._reader.read(where)
-        except OSError:  # a truncated pack: nothing of this copy to keep
-            dest = ""
-        else:
-            dest = _write_aside(data, folder, oid)
-        packs.mark_set_aside(where[0], oid)
+        with self._aside_lock:  # threads that met the same copy keep it once
+            if os.path.exists(packs.set_aside_mark(where[0], oid)):
+                return folder
+            try:
+                data = self._reader.read(where)
+            except OSError:  # a truncated pack: nothing of this copy to keep
+                dest = ""
+            else:
+                dest = _write_aside(data, folder, oid)
+            packs.mark_set_aside(where[0], oid)
         with self._counter_lock:
             if self._packed is not None and self._packed.get(oid) == where:
                 self._packed = None  # read the indexes again: another pack may hold it

@@ -86,6 +86,8 @@ def _remove_one(repo: Repo, rel: str, versions: list[tuple[str, str]],
             os.unlink(repo.abspath(path))
         except OSError as exc:
             result.failed.append((path, f"cannot remove it: {exc.strerror}"))
+            result.hints.append("fix what stops its removal (for example the folder's"
+                                " permissions), then run 'mlgit checkout' again")
             continue
         result.removed.append(path)
     _prune_empty_dirs(repo, rel, result.removed)

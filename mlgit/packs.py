@@ -108,11 +108,16 @@ def set_aside_entries(names: list[str]) -> dict[str, set[str]]:
     return found
 
 
+def set_aside_mark(pack_path: str, oid: str) -> str:
+    """The marker file saying that the copy of `oid` in this pack is set aside."""
+    return f"{pack_path[: -len('.pack')]}.{oid}{SET_ASIDE_SUFFIX}"
+
+
 def mark_set_aside(pack_path: str, oid: str) -> None:
     """Record that the copy of `oid` in this pack must never be read again."""
-    marker = f"{pack_path[: -len('.pack')]}.{oid}{SET_ASIDE_SUFFIX}"
     with contextlib.suppress(FileExistsError):
-        os.close(os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444))
+        os.close(os.open(set_aside_mark(pack_path, oid),
+                         os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444))
 
 
 def clear_marks(pack_dir: str, pack: str) -> None:

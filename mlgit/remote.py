@@ -80,9 +80,14 @@ class RemoteStore:
             return
         os.makedirs(self.index_cache, exist_ok=True)
         tmp = f"{self._cached_index(name)}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as f:
-            f.write(raw)
-        os.replace(tmp, self._cached_index(name))
+        try:
+            with open(tmp, "wb") as f:
+                f.write(raw)
+            os.replace(tmp, self._cached_index(name))
+        except BaseException:  # e.g. the disk is full: no partial copy is left
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
 
     def _load_index(self, name: str) -> list[tuple[str, int, int]]:
         try:

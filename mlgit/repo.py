@@ -30,7 +30,9 @@ class Repo:
         self.tmp_dir = os.path.join(self.dot_dir, "tmp")
 
     @classmethod
-    def find(cls, start: str | None = None) -> Repo:
+    def find(cls, start: str | None = None, *, asking: str = "") -> Repo:
+        """The repository at or above `start`. A setting in the files that no command reads
+        gets a warning, unless it is the config key `asking` is about (that is an error)."""
         root = scm.find_root(start)
         repo = cls(root)
         if not os.path.isdir(repo.dot_dir):
@@ -38,6 +40,9 @@ class Repo:
                                  "run 'mlgit init' at the top of the repository")
         repo.config.get("core.jobs")  # a broken config fails every command up front, clearly
         for name, key in repo.config.unknown_keys():
+            if asking and (f"{key}.".startswith(f"{asking}.")
+                           or f"{asking}.".startswith(f"{key}.")):
+                continue
             _warn_once(f".mlgit/{name}: unknown config key {key!r} is ignored"
                        f" ({_known_keys(key)})")
         return repo

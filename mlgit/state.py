@@ -159,8 +159,8 @@ class State:
 
     def moved(self, src: str, dst: str) -> None:
         """The file or folder at `src` was renamed to `dst`: what is recorded for it (and for
-        everything inside it) now describes `dst`, so it is not hashed again. A rename keeps
-        a file's inode, mtime and size."""
+        everything inside it) now describes `dst`, so it is not hashed again (a rename keeps
+        a file's inode, mtime and size), and it counts as placed there by mlgit."""
         self.flush()
         src_folder, src_name = split(src)
         dst_folder, dst_name = split(dst)
@@ -170,6 +170,12 @@ class State:
                     self._pending.setdefault(dst_folder, {})[dst_name] = entries[src_name]
             elif folder == src or folder.startswith(src + "/"):
                 self._pending.setdefault(dst + folder[len(src):], {}).update(entries)
+        # what mlgit put there (so a branch switch that drops `dst` removes it, as it would
+        # have removed `src`)
+        versions = self.placed().get(src, [])
+        self.forget_placed(src)
+        for i, (kind, oid) in enumerate(versions):
+            self.record_placed(dst, kind, oid, replace=i == 0)
 
     def complete_stamp(self, oid: str) -> bytes | None:
         """The cache stamp at which every object of directory `oid` was last seen present."""

@@ -105,7 +105,7 @@ def check_cache(odb: LocalODB, jobs: int, progress: OpenProgress = no_progress) 
     for oid in odb.loose_oids():
         with contextlib.suppress(FileNotFoundError):
             items.append(_Item(oid, os.stat(odb.path(oid)).st_size, "loose", 0, None))
-    report.seen = {i.oid for i in items}
+    report.seen = {i.oid for i in items} | {p.name for p in report.problems if p.kind == OBJECT}
     with progress(len(items), sum(i.size for i in items)) as show:
         _run(lambda batch: _check_local(odb, batch), items, jobs, report, show)
     return report

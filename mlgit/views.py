@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 MAX_LISTED = 20
 DAMAGED_HINT = ("a damaged file was edited in place through a hard link (cache.link hardlink),"
                 " which changed its cache object too: keep the edit with 'mlgit add PATH', or"
-                " get the original back from a remote; run 'mlgit unprotect PATH' before"
-                " editing linked files")
+                " get the original back from a remote with 'mlgit fsck --repair' then"
+                " 'mlgit pull --force PATH'; run 'mlgit unprotect PATH' before editing linked"
+                " files")
 
 
 def _asdict(obj: Any) -> dict[str, Any]:
@@ -158,8 +159,11 @@ def show_checkout(results: list[Result], json: bool) -> None:
                " 'mlgit checkout --force'")
     hints = list(dict.fromkeys(h for r in results for h in r.hints if h))
     if any(len(r.failed) > len(r.hints) for r in results):
+        set_aside = any("; set aside in " in why for r in results for _, why in r.failed)
         hints.append("a missing object must be added again or fetched from a remote;"
-                     " a corrupt one was not written to the workspace")
+                     " a corrupt one was not written to the workspace"
+                     + (" and was set aside, so 'mlgit pull' restores it too" if set_aside
+                        else ""))
     for hint in hints:
         ui.err(f"hint: {hint}")
 

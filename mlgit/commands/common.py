@@ -107,15 +107,15 @@ class Target(NamedTuple):
     sub: str  # "" for the whole artifact, else a path inside the tracked folder
 
 
-def resolve_target(repo: Repo, arg: str) -> Target:
+def resolve_target(repo: Repo, arg: str, pointers: list[str] | None = None) -> Target:
     """A user path: a tracked artifact (its data path or its pointer file) or a path inside
-    a tracked folder."""
+    a tracked folder (`pointers`: as for containing_pointer)."""
     rel = resolve_user_path(repo.root, arg)
     pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
     _refuse_folder_pointer(repo, pointer_rel)
     if os.path.isfile(repo.abspath(pointer_rel)):
         return Target(load(repo, pointer_rel), "")
-    folder = containing_pointer(repo, rel)
+    folder = containing_pointer(repo, rel, pointers)
     if folder is not None:
         check_utf8([rel])
         return Target(load(repo, folder), rel[len(artifact_path_for(folder)) + 1:])
@@ -126,8 +126,9 @@ def resolve_target(repo: Repo, arg: str) -> Target:
 def resolve_targets(repo: Repo, args: list[str]) -> list[Target]:
     """Each user path's target, duplicates dropped."""
     targets: dict[tuple[str, str], Target] = {}
+    pointers = repo.pointer_files() if len(args) > 1 else None  # listed once for them all
     for arg in args:
-        target = resolve_target(repo, arg)
+        target = resolve_target(repo, arg, pointers)
         targets.setdefault((target.item.pointer_rel, target.sub), target)
     repo.remove_leftovers_beside([pointer_rel for pointer_rel, _ in targets])
     return list(targets.values())

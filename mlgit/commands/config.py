@@ -13,11 +13,12 @@ from mlgit.lock import repo_lock
 from mlgit.repo import Repo
 
 
-def open_repo() -> Repo:
+def open_repo(key: str = "") -> Repo:
     """The repository, even when a setting in it is invalid: Repo.find refuses to go on with
-    a broken setting, but `mlgit config` is how one gets fixed."""
+    a broken setting, but `mlgit config` is how one gets fixed. An unknown `key` in the files
+    is not warned about: asking for it is an error."""
     try:
-        return Repo.find()
+        return Repo.find(asking=key)
     except ConfigError:
         return Repo(scm.find_root())
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from mlgit import gitignore, pointer, scm
 from mlgit.commands.common import Tracked, containing_pointer, resolve_target
 from mlgit.errors import BadPath, MlgitError
-from mlgit.fileio import temp_beside
+from mlgit.fileio import is_disk_full, reporting_disk_full, temp_beside
 from mlgit.paths import (
     artifact_path_for,
     at_or_under,
@@ -28,6 +28,8 @@ from mlgit.paths import (
 )
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
+
+EXISTS_HINT = "choose another name, or move or remove it first"
 
 
 @dataclass
@@ -46,8 +48,9 @@ def mv(repo: Repo, src_arg: str, dst_arg: str) -> Moved:
         dst = _destination(repo, dst_arg, src)
         new_pointer = _moved_pointer(src.ptr, dst)
         resuming = _resuming(repo, dst, new_pointer)
-        _check_free(repo, src, dst, dst_arg, resuming)
-        data_moved = _move(repo, src, dst, new_pointer, resuming)
+        _check_free(repo, src, dst, resuming)
+        with reporting_disk_full(repo.root):
+            data_moved = _move(repo, src, dst, new_pointer, resuming)
         repo.state.flush()
     return Moved(src.rel, dst, src.pointer_rel, pointer_path_for(dst), data_moved,
                  _git_add(repo, src.rel, dst))
@@ -122,19 +125,14 @@ def _resuming(repo: Repo, dst: str, new_pointer: bytes) -> bool:
         return False
 
 
-def _check_free(repo: Repo, src: Tracked, dst: str, arg: str, resuming: bool) -> None:
+def _check_free(repo: Repo, src: Tracked, dst: str, resuming: bool) -> None:
     data_at_src = os.path.lexists(repo.abspath(src.rel))
     data_at_dst = os.path.lexists(repo.abspath(dst))
     # after an interruption the data may already be at dst, but never at both places
     if data_at_dst and not (resuming and not data_at_src):
-        raise BadPath(f"{dst}: already exists", _exists_hint(arg, dst))
+        raise BadPath(f"{dst}: already exists", EXISTS_HINT)
     if not resuming and os.path.lexists(repo.abspath(pointer_path_for(dst))):
-        raise BadPath(f"{pointer_path_for(dst)}: already exists", _exists_hint(arg, dst))
-
-
-def _exists_hint(arg: str, dst: str) -> str:
-    return f"choose another name, or move or remove {dst} first" if arg.rstrip("/") == dst \
-        else "choose another name, or move or remove it first"
+        raise BadPath(f"{pointer_path_for(dst)}: already exists", EXISTS_HINT)
 
 
 def _move(repo: Repo, src: Tracked, dst: str, new_pointer: bytes, resuming: bool) -> bool:
@@ -178,6 +176,8 @@ def _write_new(path: str, data: bytes, rel: str) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if is_disk_full(exc):
+            raise  # said as every command says it
         raise MlgitError(f"{rel}: cannot write the pointer file: {exc.strerror}",
                          "fix the cause, or name another place") from None
 

@@ -193,3 +193,18 @@ def test_pull_removes_what_the_branch_does_not_track(repo: Path, tmp_path: Path)
     mlgit(repo, "pull")
     assert _data(repo) == B
     assert _porcelain(repo) == " M .mlgit/config.yaml\n"
+
+
+def test_a_folder_whose_manifest_is_gone_is_left_whole(repo: Path) -> None:
+    _two_branches(repo)
+    rows = json.loads(mlgit(repo, "ls", "--json").out)
+    manifest = next(r["oid"] for r in rows if r["path"] == "data")
+    delete_object(repo, manifest)
+    (repo / ".mlgit" / "tmp" / "manifests" / manifest).unlink(missing_ok=True)  # its memo
+    git(repo, "checkout", "-q", "b")
+    out = mlgit(repo, "checkout")
+    assert "warning: data: no longer tracked and not removed: cannot tell which files mlgit" \
+        " put there" in out.err
+    assert {p for p in _data(repo) if p.startswith("data/")} == \
+        {p for p in MAIN if p.startswith("data/")}
+    assert not (repo / "a.bin").exists()

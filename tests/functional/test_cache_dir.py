@@ -105,7 +105,7 @@ def test_gc_on_a_cache_set_by_cache_dir_needs_force(repo: Path, tmp_path: Path) 
     shared.mkdir()
     mlgit(repo, "config", "--local", "cache.dir", str(shared))
     _commit_data(repo)
-    for version in (b"dropped", b"changed"):  # "dropped" is needed by nothing: it goes
+    for version in (b"changed", b"changed again"):  # the first is referenced by nothing
         make_tree(repo, {"model.bin": version})
         mlgit(repo, "add", "model.bin")
     before = _objects(shared)
@@ -146,10 +146,10 @@ def test_gc_keeps_what_every_worktree_needs(repo: Path, tmp_path: Path) -> None:
     mlgit(wt, "checkout")
     make_tree(wt, {"model.bin": b"only in the worktree"})
     mlgit(wt, "add", "model.bin")
-    for version in (b"dropped", b"only in main"):
+    for version in (b"referenced by nothing", b"only in main"):
         make_tree(repo, {"model.bin": version})
         mlgit(repo, "add", "model.bin")
-    # "dropped" is referenced by neither work tree nor their HEADs: only it goes
+    # neither pointer is committed: gc in main keeps what the worktree's pointer names
     assert "removed 1 object" in mlgit(repo, "gc", "-f").out
     for tree in (repo, wt):
         (tree / "model.bin").unlink()

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mlgit.config import KEYS
 from tests.conftest import assert_clean_error, mlgit, write
+
+KNOWN = "known keys: " + ", ".join(sorted(KEYS))
 
 
 def test_core_remote_must_exist(repo: Path, tmp_path: Path) -> None:
@@ -24,10 +27,11 @@ def test_core_remote_must_exist(repo: Path, tmp_path: Path) -> None:
     assert mlgit(repo, "remote", "default").out == "backup\n"
 
 
-def test_unknown_keys_in_the_file_are_a_warning(repo: Path) -> None:
+def test_unknown_keys_in_the_file_are_a_warning(repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "store").mkdir()
     config = repo / ".mlgit" / "config.yaml"
     config.write_text(config.read_text() + "core:\n  jbos: 3\n  jobs: 2\nfoo: 1\n"
-                      "remote:\n  origin:\n    url: /somewhere\n")
+                      f"remote:\n  origin:\n    url: {tmp_path / 'store'}\n")
     write(repo / "data.bin", "x")
     for args in (["add", "data.bin"], ["status"], ["ls"], ["config", "core.jobs"],
                  ["status", "--remote"], ["remote", "list"]):
@@ -37,8 +41,8 @@ def test_unknown_keys_in_the_file_are_a_warning(repo: Path) -> None:
         assert warnings == [
             "warning: .mlgit/config.yaml: unknown config key 'core.jbos' is ignored"
             " (did you mean 'core.jobs'?)",
-            "warning: .mlgit/config.yaml: unknown config key 'foo' is ignored (known keys:"
-            " cache.link, core.jobs, core.lock_timeout, core.remote)"], (args, result.err)
+            "warning: .mlgit/config.yaml: unknown config key 'foo' is ignored"
+            f" ({KNOWN})"], (args, result.err)
     assert mlgit(repo, "config", "core.jobs").out == "2\n"
 
 
@@ -52,3 +56,13 @@ def test_unknown_keys_in_the_local_file_name_it(repo: Path) -> None:
 def test_asking_for_an_unknown_key_is_still_an_error(repo: Path) -> None:
     assert_clean_error(mlgit(repo, "config", "core.jbos", code=None),
                        "unknown config key 'core.jbos'", "known keys")
+
+
+def test_asking_for_a_key_that_is_in_the_file_gives_only_the_error(repo: Path) -> None:
+    config = repo / ".mlgit" / "config.yaml"
+    config.write_text(config.read_text() + "core:\n  jbos: 3\nfoo: 1\n")
+    result = mlgit(repo, "config", "core.jbos", code=1)
+    assert result.err.splitlines() == [
+        f"warning: .mlgit/config.yaml: unknown config key 'foo' is ignored ({KNOWN})",
+        "error: unknown config key 'core.jbos'",
+        f"hint: {KNOWN}"]

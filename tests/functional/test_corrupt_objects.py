@@ -49,6 +49,7 @@ def test_corrupt_object_is_set_aside_on_checkout_and_pull_restores_it(
     run = mlgit(repo, "checkout", code=1)
     assert "model.bin: cache object is corrupt" in run.err, run.err
     assert "set aside in .mlgit/cache/quarantine" in run.err, run.err
+    assert "set aside, so 'mlgit pull' restores it too" in run.err, run.err
     assert not (repo / "model.bin").exists()
     assert _quarantine(repo) == {oid: bad}  # kept, not deleted
     assert oid not in cache_oids(repo)  # never read again: the object counts as missing
@@ -186,3 +187,35 @@ def test_a_corrupt_folder_manifest_is_restored_by_one_pull(
     assert run.out.startswith("fetched 1 object"), run.out
     for rel, content in files.items():
         assert (repo / rel).read_bytes() == content
+
+
+@pytest.mark.parametrize("copies", [2, 80], ids=["few", "many-on-threads"])
+def test_files_sharing_a_corrupt_object_are_all_reported_corrupt(repo: Path, tmp_path: Path,
+                                                                 copies: int) -> None:
+    import shutil
+
+    files = {f"data/copy{i}.txt": b"the same content\n" * 20 for i in range(copies)}
+    files["data/other.txt"] = b"different\n"
+    for rel, content in files.items():
+        write(repo / rel, content)
+    mlgit(repo, "add", "data")
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "remote"))
+    mlgit(repo, "push")
+    shared = _pointer_oid_of_bytes(files["data/copy0.txt"])
+    damage_object(repo, shared)
+    shutil.rmtree(repo / "data")
+
+    run = mlgit(repo, "checkout", code=1)
+    errors = [line for line in run.err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == min(copies, 20), run.err
+    assert all("cache object is corrupt" in e and "set aside" in e for e in errors), run.err
+    assert list(_quarantine(repo)) == [shared]  # kept once
+    mlgit(repo, "pull")
+    for rel, content in files.items():
+        assert (repo / rel).read_bytes() == content
+
+
+def _pointer_oid_of_bytes(data: bytes) -> str:
+    from mlgit.hashing import hash_bytes
+
+    return hash_bytes(data)

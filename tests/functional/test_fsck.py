@@ -196,3 +196,26 @@ def test_progress_on_a_terminal(repo: Path, tmp_path: Path) -> None:
 
 def test_outside_an_initialised_repo(gitrepo: Path) -> None:
     assert_clean_error(mlgit(gitrepo, "fsck", code=1), "not initialised")
+
+
+def test_the_original_of_a_hard_link_edited_in_place_comes_back(repo: Path,
+                                                                tmp_path: Path) -> None:
+    """What status's hint for a damaged file says: fsck --repair, then pull --force."""
+    mlgit(repo, "config", "cache.link", "hardlink")
+    write(repo / "a.txt", b"original content\n")
+    mlgit(repo, "add", "a.txt")
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "remote"))
+    mlgit(repo, "push")
+    (repo / "a.txt").chmod(0o644)
+    with (repo / "a.txt").open("r+b") as f:  # in place: the cache object changes too
+        f.write(b"EDITED")
+    status = mlgit(repo, "status", code=1)
+    assert "a.txt: damaged" in status.out
+    assert "'mlgit fsck --repair' then 'mlgit pull --force PATH'" in status.err
+
+    assert "used by a.txt" in mlgit(repo, "fsck", "--repair", code=1).out
+    mlgit(repo, "pull", "--force", "a.txt")
+    assert (repo / "a.txt").read_bytes() == b"original content\n"
+    assert mlgit(repo, "status").out == "a.txt: unchanged\n"
+    (edit,) = (repo / ".mlgit/cache/quarantine").iterdir()
+    assert edit.read_bytes() == b"EDITEDal content\n"  # the edit is kept

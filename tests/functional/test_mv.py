@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import assert_clean_error, git, make_tree, mlgit, write
+from tests.mounts import small_disk  # noqa: F401  (a fixture)
 
 
 def _committed(repo: Path) -> None:
@@ -19,10 +20,10 @@ def _committed(repo: Path) -> None:
     git(repo, "commit", "-qm", "track")
 
 
-def _record(repo: Path, out: str) -> None:
-    """Run the git line mv printed, as the user would paste it."""
+def _record(repo: Path, out: str, cwd: Path | None = None) -> None:
+    """Run the git line mv printed, as the user would paste it (in the folder mv ran in)."""
     line = next(x.strip() for x in out.splitlines() if x.strip().startswith("git add"))
-    subprocess.run(line, shell=True, cwd=repo, check=True, capture_output=True)
+    subprocess.run(line, shell=True, cwd=cwd or repo, check=True, capture_output=True)
 
 
 def _porcelain(repo: Path) -> str:
@@ -61,13 +62,29 @@ def test_mv_a_folder_into_an_existing_folder(repo: Path) -> None:
 
 def test_mv_into_a_new_folder_from_a_subfolder_and_back_to_the_top(repo: Path) -> None:
     _committed(repo)
-    sub = repo / "data" / "sub"
-    mlgit(sub.parent.parent, "mv", "model.bin", "models/deep/")
+    notes = repo / "notes"
+    write(notes / "readme.txt", "plain Git file")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "notes")
+    out = mlgit(notes, "mv", "../model.bin", "../models/deep/")
     assert (repo / "models" / "deep" / "model.bin").read_text() == "weights"
-    mlgit(repo / "models", "mv", "deep/model.bin.mlgit", "..")  # named by its pointer
+    _record(repo, out.out, cwd=notes)
+    out = mlgit(repo / "models", "mv", "deep/model.bin.mlgit", "..")  # named by its pointer
     assert (repo / "model.bin").read_text() == "weights"
     assert mlgit(repo, "status", "model.bin").lines == ["model.bin: unchanged"]
     assert not (repo / "models" / "deep" / ".gitignore").exists()  # emptied, removed
+    _record(repo, out.out, cwd=repo / "models")
+    assert _porcelain(repo) == ""  # back where it was, as Git sees it too
+
+
+def test_mv_to_a_name_starting_with_a_dash(repo: Path) -> None:
+    _committed(repo)
+    out = mlgit(repo, "mv", "--", "model.bin", "-w.bin")
+    assert "git add -- -w.bin.mlgit" in out.out
+    _record(repo, out.out)
+    assert sorted(_porcelain(repo).splitlines()) == [
+        "M  .gitignore", "R  model.bin.mlgit -> -w.bin.mlgit"]
+    assert (repo / ".gitignore").read_text().splitlines() == ["/data", "/-w.bin"]
 
 
 def test_mv_keeps_what_the_state_db_knows(repo: Path) -> None:
@@ -219,3 +236,68 @@ def test_mv_killed_at_any_step_loses_nothing(repo: Path, call: str, nth: int,
     assert (repo / ".gitignore").read_text().splitlines() == ["/model.bin", "/d2"]
     assert not (repo / "data").exists() and not (repo / "data.mlgit").exists()
     assert not [p for p in repo.iterdir() if p.name.endswith("mlgit-tmp")]
+
+
+def test_a_moved_artifact_is_removed_by_a_branch_switch_like_any_other(repo: Path) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "mlgit init")
+    git(repo, "branch", "other")
+    _committed(repo)
+    out = mlgit(repo, "mv", "data", "d2")
+    _record(repo, out.out)
+    git(repo, "commit", "-qm", "moved")
+    git(repo, "checkout", "-q", "other")
+    mlgit(repo, "checkout")
+    assert not (repo / "d2").exists() and not (repo / "model.bin").exists()
+    assert _porcelain(repo) == ""
+    git(repo, "checkout", "-q", "main")
+    mlgit(repo, "checkout")
+    assert (repo / "d2" / "sub" / "b.txt").read_text() == "b"
+
+
+def test_mv_onto_another_file_system_takes_back_what_it_wrote(repo: Path,
+                                                              small_disk) -> None:  # noqa: F811
+    _committed(repo)
+    mount = small_disk("1m")
+    (mount / "sub").mkdir()
+    (repo / "mnt").mkdir()
+    if subprocess.run(["mount", "--bind", str(mount), str(repo / "mnt")]).returncode != 0:
+        pytest.skip("cannot bind-mount here")
+    try:
+        before = _porcelain(repo)
+        result = mlgit(repo, "mv", "model.bin", "mnt/sub/m.bin", code=None)
+        assert_clean_error(result, "model.bin: cannot be moved to mnt/sub/m.bin",
+                           "another file system", "mlgit add mnt/sub/m.bin")
+        assert not (repo / "mnt" / "sub" / "m.bin.mlgit").exists()
+        assert not (repo / "mnt" / "sub" / ".gitignore").exists()
+        assert (repo / "model.bin").read_text() == "weights"
+        assert (repo / "model.bin.mlgit").exists()
+        assert _porcelain(repo) == before
+        assert mlgit(repo, "status", "-q", code=None).code == 0
+    finally:
+        subprocess.run(["umount", "-l", str(repo / "mnt")])
+
+
+def test_mv_on_a_full_disk_changes_nothing(small_disk) -> None:  # noqa: F811
+    disk = small_disk("2m")
+    repo = disk / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    mlgit(repo, "init")
+    write(repo / "model.bin", "weights")
+    mlgit(repo, "add", "model.bin")
+    (repo / "models").mkdir()
+    with open(disk / "filler", "wb", buffering=0) as f:  # fill the disk to the last byte
+        try:
+            while True:
+                f.write(b"\0" * 4096)
+        except OSError:
+            pass
+    result = mlgit(repo, "mv", "model.bin", "models/", code=None)
+    assert_clean_error(result, "no space left on the disk holding")
+    assert (repo / "model.bin").read_text() == "weights"
+    assert (repo / "model.bin.mlgit").exists()
+    assert list((repo / "models").iterdir()) == []
+    (disk / "filler").unlink()
+    mlgit(repo, "mv", "model.bin", "models/")
+    assert (repo / "models" / "model.bin").read_text() == "weights"

@@ -189,3 +189,15 @@ def test_any_name_is_ignored_exactly_or_refused_cleanly(shared_repo: Path, name:
     assert result.code == 0, result
     assert state == {f"{folder}/{name}": "!!", f"{folder}/{name}.mlgit": "??",
                      f"{folder}/.gitignore": "??", f"{folder}/other": "??"}
+
+
+def test_a_crlf_gitignore_keeps_its_line_ends(repo: Path) -> None:
+    (repo / ".gitignore").write_bytes(b"*.pyc\r\n# notes\r\n")
+    write(repo / "model.bin", "w")
+    write(repo / "data set", "d")
+    mlgit(repo, "add", "model.bin", "data set")
+    assert (repo / ".gitignore").read_bytes() == b"*.pyc\r\n# notes\r\n/model.bin\r\n/data set\r\n"
+    ignored = {p for p, c in _porcelain(repo).items() if c == "!!"}
+    assert {"model.bin", "data set"} <= ignored
+    mlgit(repo, "rm", "model.bin")
+    assert (repo / ".gitignore").read_bytes() == b"*.pyc\r\n# notes\r\n/data set\r\n"
