@@ -200,17 +200,19 @@ NOTES: dict[str, list[str]] = {
     ],
     "gc": [
         "Keeps every object named by a pointer file in the work tree or by a pointer file"
-        " committed at `HEAD` (read from Git's objects, not checked out; for a folder: its"
+        " committed at `HEAD` or staged in Git's index, all merge stages (read from Git's"
+        " objects, not checked out; for a folder: its"
         " manifest and all its files), and deletes every other object, including objects"
         " that only older commits or other branches refer to. A repository without commits"
-        " has no `HEAD`: only the work tree counts.",
+        " has no `HEAD`: only the work tree and the index count.",
         "On a terminal it first prints how many objects and bytes it will delete and how"
         " much of that is on no remote (each configured remote is asked; one that cannot be"
         " reached is named), then asks `Delete them? [y/N]`; any answer but `y` deletes"
         " nothing and exits 1. `-f` deletes without asking. When stdin is not a terminal, or"
         " with `--json`, it refuses (exit 1) without `-f`. `--dry-run` never asks and never"
         " deletes. Objects that became referenced while it asked are kept.",
-        "Refuses to delete anything (exit 1) when a pointer (in the work tree or at `HEAD`)"
+        "Refuses to delete anything (exit 1) when a pointer (in the work tree, at `HEAD` or"
+        " in the index)"
         " cannot be read or a folder's manifest is missing or corrupt, since it could not"
         " tell what is still needed.",
         "A pack that holds unreferenced objects is rewritten without them. Temporary files"

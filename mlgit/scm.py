@@ -103,10 +103,33 @@ def worktrees(root: str) -> list[str]:
     return found
 
 
-def pointer_blobs_at_head(root: str) -> list[tuple[str, bytes]]:
-    """(path, content) of every pointer file committed at HEAD, read from Git's objects (the
-    work tree and index are not looked at): one `git ls-tree` and one `git cat-file --batch`.
-    [] when the repository has no commit yet."""
+HEAD = "HEAD"
+INDEX = "Git's index"
+
+
+def committed_pointer_blobs(root: str) -> list[tuple[str, str, bytes]]:
+    """(where, path, content) of every pointer file committed at HEAD (where is HEAD) or
+    staged in Git's index, INDEX (all merge stages), read from Git's objects, never from the
+    work tree: one `git ls-tree`, one `git ls-files` and one `git cat-file --batch`. A staged
+    pointer identical to HEAD's is listed once; a repository without commits has only its
+    index."""
+    found: dict[tuple[str, str], str] = {}  # (path, blob id) -> where
+    for path, blob in _pointers_at_head(root):
+        found[(path, blob)] = HEAD
+    out = _git(root, "-c", "core.quotepath=off", "ls-files", "-s", "-z", "--",
+               ":(glob)**/*.mlgit")
+    for record in out.split(b"\0"):
+        meta, _, raw_path = record.partition(b"\t")
+        fields = meta.split()
+        path = raw_path.decode("utf-8", "surrogateescape")
+        if len(fields) == 3 and is_pointer_name(path):
+            found.setdefault((path, fields[1].decode()), INDEX)
+    blobs = _cat_blobs(root, sorted({blob for _, blob in found}))
+    return [(where, path, blobs[blob]) for (path, blob), where in sorted(found.items())]
+
+
+def _pointers_at_head(root: str) -> list[tuple[str, str]]:
+    """(path, blob id) of the pointer files in HEAD's tree; [] if there is no commit yet."""
     try:
         out = _git(root, "-c", "core.quotepath=off", "ls-tree", "-r", "-z", "--full-tree",
                    "HEAD")
@@ -114,15 +137,14 @@ def pointer_blobs_at_head(root: str) -> list[tuple[str, bytes]]:
         if _has_head(root):
             raise
         return []
-    paths: dict[str, str] = {}  # path -> blob id
+    found = []
     for record in out.split(b"\0"):
         meta, _, raw_path = record.partition(b"\t")
         fields = meta.split()
         path = raw_path.decode("utf-8", "surrogateescape")
         if len(fields) == 3 and fields[1] == b"blob" and is_pointer_name(path):
-            paths[path] = fields[2].decode()
-    blobs = _cat_blobs(root, sorted(set(paths.values())))
-    return [(path, blobs[blob]) for path, blob in sorted(paths.items())]
+            found.append((path, fields[2].decode()))
+    return found
 
 
 def _has_head(root: str) -> bool:

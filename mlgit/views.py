@@ -335,8 +335,8 @@ def gc_plan_lines(plan: GcPlan) -> list[str]:
     """What gc is about to delete, for the question before it does."""
     lines = [f"gc will delete {_count(plan.count, 'object')} ({ui.human_size(plan.nbytes)})"
              " from the cache.",
-             "No pointer in the work tree or at HEAD needs them; other branches or older"
-             " commits may."]
+             "No pointer in the work tree, at HEAD or staged needs them; other branches or"
+             " older commits may."]
     if plan.remotes is not None:
         lines += gc_remote_lines(plan.remotes, plan.count)
     return lines

@@ -1,5 +1,5 @@
 """mlgit gc: delete cache objects that neither the work tree's pointers nor the pointers
-committed at HEAD reference.
+committed at HEAD (or staged in Git's index) reference.
 
 It works in two steps so that the command line can ask first: `plan` says what would be
 deleted (and, if asked, how much of it no remote has); `collect` deletes what a plan named,
@@ -87,8 +87,8 @@ def collect(repo: Repo, approved: GcPlan | None) -> GcResult:
 
 
 def referenced(repo: Repo) -> set[str]:
-    """Every oid a pointer in the work tree or at HEAD needs. Refuses to run if any pointer
-    is unreadable, because deleting objects it might name could lose data."""
+    """Every oid a pointer in the work tree, at HEAD or in Git's index needs. Refuses to run
+    if any pointer is unreadable, because deleting objects it might name could lose data."""
     keep: set[str] = set()
     for item in all_tracked(repo):
         if isinstance(item, Broken):
@@ -98,17 +98,20 @@ def referenced(repo: Repo) -> set[str]:
                              f"{item.error.hint}; then rerun gc" if item.error.hint
                              else "fix or remove that pointer file, then rerun gc")
         _add(repo, keep, item.ptr, item.rel, "")
-    for pointer_rel, raw in scm.pointer_blobs_at_head(repo.root):
+    for where, pointer_rel, raw in scm.committed_pointer_blobs(repo.root):
+        at = " at HEAD" if where == scm.HEAD else f" in {where}"
         try:
             ptr = pointer_mod.loads(raw, pointer_rel)
             rel = repo.artifact_rel(pointer_rel, ptr)
         except MlgitError as exc:
-            raise MlgitError(f"{pointer_rel} at HEAD: cannot read pointer ({exc.message});"
+            fix = ("commit a fixed pointer (or remove it with 'git rm')" if where == scm.HEAD
+                   else f"stage a fixed pointer ('git add'), or unstage it ('git restore"
+                        f" --staged {pointer_rel}')")
+            raise MlgitError(f"{pointer_rel}{at}: cannot read pointer ({exc.message});"
                              " gc would not know what it references",
-                             "commit a fixed pointer (or remove it with 'git rm'), then rerun"
-                             " gc") from None
+                             f"{fix}, then rerun gc") from None
         if ptr.oid not in keep:
-            _add(repo, keep, ptr, rel, " at HEAD")
+            _add(repo, keep, ptr, rel, at)
     return keep
 
 
@@ -124,8 +127,8 @@ def _manifest_oids(repo: Repo, oid: str, rel: str, where: str) -> set[str]:
     except (FileNotFoundError, CorruptObject):
         hint = (f"re-add it with 'mlgit add {rel}' or remove its pointer, then rerun gc"
                 if not where else
-                "HEAD's pointer names it: run 'mlgit fetch' with that pointer checked out,"
-                " or commit without it; then rerun gc")
+                f"the pointer{where} names it: run 'mlgit fetch' with that pointer checked"
+                " out, or commit or stage one without it; then rerun gc")
         raise MlgitError(f"{rel}{where}: its directory manifest {oid[:12]} is missing or"
                          " corrupt, so gc cannot tell which files it needs", hint) from None
     return set(manifest.oids)

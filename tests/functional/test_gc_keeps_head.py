@@ -94,3 +94,33 @@ def test_gc_refuses_when_a_folder_manifest_at_head_is_missing(repo: Path) -> Non
     result = mlgit(repo, "gc", "-f", code=1)
     assert_clean_error(result, "d at HEAD: its directory manifest", "rerun gc")
     assert cache_oids(repo) == before
+
+
+def test_gc_keeps_what_pointers_staged_in_the_index_need(repo: Path) -> None:
+    _committed(repo)
+    write(repo / "f ü.bin", b"staged version")
+    mlgit(repo, "add", "f ü.bin")
+    git(repo, "add", "f ü.bin.mlgit")  # staged, not committed
+    write(repo / "f ü.bin", b"work tree version")
+    mlgit(repo, "add", "f ü.bin")
+    out = mlgit(repo, "gc", "-f").out
+    assert "removed 0 object(s)" in out
+    git(repo, "checkout", "--", "f ü.bin.mlgit")  # back to the staged pointer
+    mlgit(repo, "checkout")
+    assert (repo / "f ü.bin").read_bytes() == b"staged version"
+
+
+def test_gc_refuses_when_a_staged_pointer_is_unreadable(repo: Path) -> None:
+    write(repo / "f.bin", "v1")
+    mlgit(repo, "add", "f.bin")
+    good = (repo / "f.bin.mlgit").read_bytes()
+    write(repo / "f.bin.mlgit", "not: [valid")
+    git(repo, "add", "f.bin.mlgit")
+    (repo / "f.bin.mlgit").write_bytes(good)
+    write(repo / "f.bin", "v2")
+    mlgit(repo, "add", "f.bin")
+    before = cache_oids(repo)
+    result = mlgit(repo, "gc", "-f", code=1)
+    assert_clean_error(result, "f.bin.mlgit in Git's index: cannot read pointer",
+                       "git restore --staged f.bin.mlgit")
+    assert cache_oids(repo) == before
