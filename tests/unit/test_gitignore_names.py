@@ -50,11 +50,16 @@ def shared_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+# Another tool's line in a CRLF .gitignore: longer than any generated name, so it never
+# ignores one of them by accident.
+OTHER_TOOLS = b"# kept\r\n/other-tools-entry\r\n"
+
+
 def _check_exact(root: Path, name: str, others: set[str], crlf: bool) -> None:
     folder = f"case{next(_counter)}"
     (root / folder).mkdir()
     if crlf:
-        (root / folder / ".gitignore").write_bytes(b"# kept\r\n*.tmp\r\n")
+        (root / folder / ".gitignore").write_bytes(OTHER_TOOLS)
     for n in {name, *others, *_decoys(name)} - {".gitignore"}:
         (root / folder / n).write_bytes(b"x")
     assert gitignore.add_entry(str(root), f"{folder}/{name}") == f"{folder}/.gitignore"
@@ -62,14 +67,14 @@ def _check_exact(root: Path, name: str, others: set[str], crlf: bool) -> None:
     assert ignored == {f"{folder}/{name}"}
     text = (root / folder / ".gitignore").read_bytes()
     if crlf:
-        assert text.startswith(b"# kept\r\n*.tmp\r\n") and text.endswith(b"\r\n")
+        assert text.startswith(OTHER_TOOLS) and text.endswith(b"\r\n")
         assert text.count(b"\n") == text.count(b"\r\n") == 3
     # adding again changes nothing; removing it ignores nothing again
     assert gitignore.add_entry(str(root), f"{folder}/{name}") is None
     assert gitignore.remove_entry(str(root), f"{folder}/{name}") == f"{folder}/.gitignore"
     assert not any(code == "!!" for code in _git_status(root, folder).values())
     if crlf:
-        assert (root / folder / ".gitignore").read_bytes() == b"# kept\r\n*.tmp\r\n"
+        assert (root / folder / ".gitignore").read_bytes() == OTHER_TOOLS
 
 
 @settings(max_examples=150, deadline=None,
