@@ -210,14 +210,29 @@ def _exact_multipart_uploads() -> None:
         content_type = handler.headers.get("Content-Type") or ""
         if not content_type.startswith("multipart/related"):
             return read_data(handler, query)
-        raw = emulator._decode_raw_data(emulator._read_raw_data(handler), handler)
+        raw = emulator._decode_raw_data(whole(handler), handler)
         boundary = content_type.split("boundary=", 1)[1].strip().strip('"').encode()
         parts = raw.split(b"--" + boundary)
+        if len(parts) < 4:  # no closing boundary: the upload was cut short
+            raise ConnectionError("multipart upload without its closing boundary")
         meta, content = (_split_part(p) for p in parts[1:3])
         return {"meta": json.loads(meta[1]), "content": content[1],
                 "content-type": content[0].get("content-type", "application/octet-stream")}
 
+    read_raw = emulator._read_raw_data
+
+    def whole(handler: Any) -> Any:
+        # A connection cut mid-request (the server stopped during an upload) gives a short
+        # read, which the emulator would store as a truncated object; real GCS never
+        # publishes an incomplete upload.
+        data = read_raw(handler)
+        expected = handler.headers.get("Content-Length")
+        if expected and len(data) < int(expected):
+            raise ConnectionError(f"upload cut short: {len(data)} of {expected} bytes")
+        return data
+
     emulator._read_data = exact
+    emulator._read_raw_data = whole
     emulator._mlgit_exact_multipart = True
 
 
