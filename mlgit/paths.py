@@ -139,14 +139,15 @@ def check_utf8(paths: list[str], inside: str = "") -> None:
     try:
         "\0".join(paths).encode("utf-8")
     except UnicodeEncodeError:
-        bad = next(p for p in paths if not _is_utf8(p))
+        bad = next(p for p in paths if not is_utf8(p))
         where = f", or move it out of {printable(inside)}" if inside else ""
         shown = f"{inside}/{bad}" if inside else bad
         raise BadPath(f"{printable(shown)}: the name is not valid UTF-8, and mlgit records"
                       " names as UTF-8 text", f"rename it to a UTF-8 name{where}") from None
 
 
-def _is_utf8(path: str) -> bool:
+def is_utf8(path: str) -> bool:
+    """Whether `path` holds only text (no undecodable bytes kept as surrogates)."""
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:

@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
+from mlgit.paths import is_utf8
+
 RACY_NS = 50_000_000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS dirs (dir TEXT PRIMARY KEY, entries BLOB) WITHOUT ROWID;
@@ -134,7 +136,7 @@ class State:
     def under(self, rel: str) -> Lookup:
         """Entries for `rel` itself (from its folder's row) and for every folder inside it."""
         folder = split(rel)[0]
-        if not _is_text(rel):
+        if not is_utf8(rel):
             return {}  # a name that is not UTF-8 is never recorded (see flush)
 
         def query() -> list[tuple[str, bytes]]:
@@ -214,10 +216,10 @@ class State:
                 db.execute("INSERT OR REPLACE INTO placed VALUES (?, ?, ?)", (rel, kind, oid))
 
     def flush(self) -> None:
-        if not _is_text("\0".join(self._pending)):
+        if not is_utf8("\0".join(self._pending)):
             # folders whose names are not UTF-8 (status of a tracked folder that gained
             # one): SQLite text cannot hold them, so their files are simply hashed each time
-            for folder in [f for f in self._pending if not _is_text(f)]:
+            for folder in [f for f in self._pending if not is_utf8(f)]:
                 del self._pending[folder]
         if not self._pending and not self._placed:
             return
@@ -280,10 +282,3 @@ def fresh_oid(known: Entry | Known | None, st: os.stat_result) -> str | None:
     return oid
 
 
-def _is_text(text: str) -> bool:
-    """Whether `text` can be stored as SQLite text (no bytes that are not UTF-8)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgit import ui
 from mlgit.damage import DAMAGED_HINT
-from mlgit.paths import printable
+from mlgit.paths import is_utf8, printable
 
 if TYPE_CHECKING:
     from mlgit.checkout import Result
@@ -177,10 +177,10 @@ def show_checkout(results: list[Result], json: bool,
             ui.err(f"error: {printable(path)}: changed in the workspace and not in the cache;"
                    " left as is")
     conflicts = [p for r in results for p in r.conflicts]
-    if any(_is_utf8(p) for p in conflicts):
+    if any(is_utf8(p) for p in conflicts):
         ui.err("hint: keep the changes with 'mlgit add', or discard them with"
                " 'mlgit checkout --force'")
-    if not all(_is_utf8(p) for p in conflicts):
+    if not all(is_utf8(p) for p in conflicts):
         ui.err("hint: mlgit records names as UTF-8 text and cannot keep a file whose name is"
                " not: rename it to a UTF-8 name or move it out of the tracked folder (or"
                " delete it with 'mlgit checkout --force')")
@@ -230,14 +230,6 @@ def _failures_shown(r: Result, reported: frozenset[str]) -> list[tuple[str, str]
     return [(r.path, f"{explained} {'object' if explained == 1 else 'objects'} not in the"
                      f" cache: {r.cause}"),
             *((p, why) for p, why in shown if why not in NOT_CACHED)]
-
-
-def _is_utf8(path: str) -> bool:
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _untracked_json(r: Result) -> dict[str, Any]:
