@@ -64,7 +64,9 @@ NOTES: dict[str, list[str]] = {
         "Re-adding a tracked folder whose disk holds fewer files than its pointer records is"
         " refused while the recorded manifest is not in the cache (a clone before `mlgit"
         " pull`): mlgit cannot tell which files were deleted on purpose. Run `mlgit pull DIR`"
-        " first, or `--force` to record only what is on disk.",
+        " first, or `--force` to record only what is on disk. It is refused too when the"
+        " manifest is in the cache but none of its files is on disk (fetched, never checked"
+        " out): run `mlgit checkout DIR` first, or `--force`.",
         "A folder is recorded as every regular file below it. Empty folders are not recorded."
         " Symbolic links inside it are refused unless they are mlgit's own links into the"
         " cache; sockets, FIFOs, devices and entries named `.git` or `.mlgit` are refused.",

@@ -241,17 +241,33 @@ def _check_recorded_version_known(repo: Repo, rel: str, ptr: Pointer) -> None:
             or ptr.files >= old.files:
         return
     try:
-        repo.manifest(old.oid, f"{rel} (manifest {old.oid[:12]})")
-        return
+        recorded = repo.manifest(old.oid, f"{rel} (manifest {old.oid[:12]})")
     except FileNotFoundError:
         why = "is not in the cache"
     except (CorruptObject, MlgitError):
         why = "is corrupt in the cache"
+    else:
+        _check_some_recorded_file_here(repo, rel, recorded.paths, ptr.files)
+        return
     files = f"{old.files} file{'s' if old.files != 1 else ''}"
     quoted = shlex.quote(rel)
     raise BadPath(f"{rel}: the folder's recorded version ({files}) {why}, so mlgit cannot"
                   " tell which files were deleted on purpose",
                   f"run 'mlgit pull {quoted}' first, or 'mlgit add --force {quoted}' to"
+                  " record only what is here")
+
+
+def _check_some_recorded_file_here(repo: Repo, rel: str, recorded: list[str],
+                                   now: int) -> None:
+    """None of a folder's recorded files on disk (fetched but never checked out, say): adding
+    would record only the few files there. Refused unless forced, like the case above."""
+    top = repo.abspath(rel)
+    if not recorded or any(os.path.lexists(os.path.join(top, p)) for p in recorded):
+        return
+    quoted = shlex.quote(rel)
+    raise BadPath(f"{rel}: none of the {len(recorded)} files its pointer records are in the"
+                  f" work tree, so adding it would record only the {now} here",
+                  f"run 'mlgit checkout {quoted}' first, or 'mlgit add --force {quoted}' to"
                   " record only what is here")
 
 

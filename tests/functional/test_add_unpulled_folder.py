@@ -78,3 +78,31 @@ def test_adding_the_whole_folder_after_a_pull_or_with_as_many_files_is_not_refus
     (repo / "data/f0.txt").unlink()
     mlgit(repo, "add", "data")
     assert _pointer(repo)["files"] == 4
+
+
+def test_a_fetched_but_never_checked_out_folder_is_not_recorded_as_the_few_files_here(
+        repo: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    store.mkdir()
+    mlgit(repo, "remote", "add", "origin", str(store))
+    clone = _unpulled_clone(repo)
+    mlgit(repo, "push")
+    mlgit(clone, "fetch", "data")  # the manifest is in the cache; no file is checked out
+    write(clone / "data/new.bin", "n")
+    before = (clone / "data.mlgit").read_bytes()
+    result = mlgit(clone, "add", "data", code=1)
+    assert_clean_error(result, "none of the 5 files its pointer records are in the work tree",
+                       "'mlgit checkout data' first")
+    assert (clone / "data.mlgit").read_bytes() == before
+    mlgit(clone, "checkout", "data", code=1)  # the new file is left as is, the 5 restored
+    mlgit(clone, "add", "data")
+    assert _pointer(clone)["files"] == 6
+
+
+def test_deleting_some_files_on_purpose_still_adds(repo: Path) -> None:
+    make_tree(repo / "data", FILES)
+    mlgit(repo, "add", "data")
+    for name in list(FILES)[:4]:
+        (repo / "data" / name).unlink()
+    mlgit(repo, "add", "data")
+    assert _pointer(repo)["files"] == 1
