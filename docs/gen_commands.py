@@ -103,8 +103,10 @@ NOTES: dict[str, list[str]] = {
         " [damaged pointer](formats.md#size-against-content)), is shown as"
         " `POINTER: error: MESSAGE`; what to"
         " do about it follows the list on stderr as `hint: ...` (each distinct hint once).",
-        "Exit status: 1 if a pointer could not be read or is damaged, or an artifact is"
-        " damaged, else 0. With `--quiet`: 1 if any"
+        "A damaged pack index in the cache (its objects then count as not in the cache) is"
+        " named once on stderr as `warning: the cache's pack index PATH is damaged: ...`.",
+        "Exit status: 1 if a pointer could not be read or is damaged, an artifact is"
+        " damaged, or a pack index of the cache is damaged, else 0. With `--quiet`: 1 if any"
         " artifact is not unchanged, has objects missing from the cache, or has an error.",
         "Read-only: it does not take the repository lock.",
         "`--json`: a list of `{\"path\", \"pointer\", \"kind\", \"state\", \"in_cache\","

@@ -8,6 +8,11 @@ options) goes through the typer app in cli.py, which calls the same bodies.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mlgit.repo import Repo
+
 # command -> {option spelling: flag name}
 FLAGS = {
     "add": {"-f": "force", "--force": "force", "--json": "json"},
@@ -55,13 +60,35 @@ def status_body(paths: list[str], quiet: bool, json: bool) -> int:
     repo = Repo.find()
     try:
         entries = status(repo, paths)
+        damaged_indexes = _damaged_indexes(repo)
     finally:
         repo.close()
     if not quiet:
         show_status(entries, json)
+        _warn_damaged_indexes(damaged_indexes)
     if quiet and not all(e.clean for e in entries):
         return 1
-    return 1 if any(e.error or e.damaged for e in entries) else 0
+    return 1 if damaged_indexes or any(e.error or e.damaged for e in entries) else 0
+
+
+def _damaged_indexes(repo: Repo) -> list[str]:
+    """The cache's pack indexes found damaged while this command read the cache (repo-relative
+    paths); none if it never needed the packs."""
+    import os
+
+    odb = repo.__dict__.get("odb")  # only if this command opened the store
+    if odb is None:
+        return []
+    return [os.path.relpath(os.path.join(odb.root, rel), repo.root)
+            for rel in odb.damaged_indexes]
+
+
+def _warn_damaged_indexes(indexes: list[str]) -> None:
+    from mlgit import ui
+
+    for rel in indexes:
+        ui.warning(f"the cache's pack index {rel} is damaged: its objects count as not in the"
+                   " cache; run 'mlgit fsck --repair', then 'mlgit pull' to restore them")
 
 
 def checkout_body(paths: list[str], force: bool, json: bool) -> int:

@@ -69,3 +69,21 @@ def test_push_names_the_damaged_index(repo: Path, tmp_path: Path) -> None:
         " objects it lists cannot be found" in pushed.err
     assert "hint: run 'mlgit fsck --repair' to set the damaged index aside" in pushed.err
     assert "FileNotFoundError" not in pushed.err
+
+
+def test_status_names_a_damaged_index(repo: Path) -> None:
+    make_tree(repo, FILES)
+    mlgit(repo, "add", "d")
+    idx = _files_index(repo)
+    idx.chmod(0o644)
+    with idx.open("r+b") as f:
+        f.seek(10)
+        f.write(b"garbage")
+    result = mlgit(repo, "status", code=1)
+    assert "d: unchanged (not in cache: 50 object(s))" in result.out
+    assert result.err.splitlines() == [
+        f"warning: the cache's pack index .mlgit/cache/packs/{idx.name} is damaged: its objects"
+        " count as not in the cache; run 'mlgit fsck --repair', then 'mlgit pull' to restore"
+        " them"]
+    mlgit(repo, "fsck", "--repair", code=1)
+    assert mlgit(repo, "status", code=0).err == ""
