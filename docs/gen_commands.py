@@ -212,7 +212,9 @@ NOTES: dict[str, list[str]] = {
         "On a terminal it first prints how many objects and bytes it will delete and how"
         " much of that is on no remote (each configured remote is asked; one that cannot be"
         " reached is named), then asks `Delete them? [y/N]`; any answer but `y` deletes"
-        " nothing and exits 1. `-f` deletes without asking. When stdin is not a terminal, or"
+        " nothing and exits 1. `-f` deletes without asking, then says how much of what it"
+        " deleted was on no remote (`... on no remote (checked: NAME): those are lost for"
+        " good`). When stdin is not a terminal, or"
         " with `--json`, it refuses (exit 1) without `-f`. `--dry-run` never asks and never"
         " deletes. Objects that became referenced while it asked are kept.",
         "Refuses to delete anything (exit 1) when a pointer (in the work tree, at `HEAD` or"
@@ -225,9 +227,9 @@ NOTES: dict[str, list[str]] = {
         " no command is writing them.",
         "`--json`: `{\"removed\", \"freed_bytes\", \"kept\", \"dry_run\", \"remotes\","
         " \"set_aside\", \"set_aside_bytes\", \"quarantine\"}`;"
-        " `remotes` is null unless remotes were asked (`--dry-run` with something to"
-        " delete), else `{\"checked\", \"problems\", \"unbacked\", \"unbacked_bytes\"}`"
-        " (objects to delete that no remote checked has).",
+        " `remotes` is null when there was nothing to delete, else `{\"checked\","
+        " \"problems\", \"unbacked\", \"unbacked_bytes\"}` (objects deleted, or to delete,"
+        " that no remote checked has).",
         "`--tmp` (with `-r NAME`, or the default remote) does something else: it lists every"
         " object folder of the remote and deletes the temporary files interrupted pushes"
         " left there (`.NAME.mlgit-tmp-T-R`) whose upload started over an hour ago; younger"

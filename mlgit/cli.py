@@ -229,7 +229,10 @@ def gc(
         if dry_run:
             show_gc(cmd.preview(cmd.plan(repo, check_remotes=True)), json)
         elif force:
-            show_gc(cmd.collect(repo, None), json)
+            plan = cmd.plan(repo, check_remotes=True)
+            result = cmd.collect(repo, plan)
+            result.remotes = plan.remotes  # so the output says what is now on no remote
+            show_gc(result, json)
         else:
             cmd.refuse_foreign_cache(repo)
             _gc_after_asking(repo, json)
@@ -255,7 +258,7 @@ def _gc_after_asking(repo: Repo, json: bool) -> None:
         if not typer.confirm("Delete them?", default=False, err=True):
             ui.err("nothing deleted")
             _finish(EXIT_FAILED)
-    show_gc(cmd.collect(repo, plan), json)
+    show_gc(cmd.collect(repo, plan), json)  # the remotes' lines were shown before asking
 
 
 def _gc_remote_tmp(remote: str | None, dry_run: bool, json: bool) -> None:

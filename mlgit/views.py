@@ -312,7 +312,7 @@ def show_gc(result: GcResult, json: bool) -> None:
     ui.out(f"{verb} {result.removed} object(s), {ui.human_size(result.freed_bytes)};"
            f" kept {result.kept}")
     if result.remotes is not None:
-        for line in gc_remote_lines(result.remotes, result.removed):
+        for line in gc_remote_lines(result.remotes, result.removed, not result.dry_run):
             ui.out(line)
     if result.set_aside:
         ui.out(_set_aside_line(result.set_aside, result.set_aside_bytes, result.quarantine))
@@ -334,17 +334,19 @@ def gc_plan_lines(plan: GcPlan) -> list[str]:
     return lines
 
 
-def gc_remote_lines(check: RemoteCheck, total: int) -> list[str]:
+def gc_remote_lines(check: RemoteCheck, total: int, deleted: bool = False) -> list[str]:
     lines = [f"could not check a remote: {problem}" for problem in check.problems]
     if not check.checked and not check.problems:
-        lines.append("no remote is configured: the cache holds the only copy")
+        lines.append("no remote is configured: the cache held the only copy" if deleted
+                     else "no remote is configured: the cache holds the only copy")
     elif check.unbacked == 0:
         lines.append(f"every one of them is on a remote ({', '.join(check.checked)})")
     else:
         some = "all" if check.unbacked == total else f"{check.unbacked} of them"
         where = f"checked: {', '.join(check.checked)}" if check.checked else "none checked"
         lines.append(f"{some} ({ui.human_size(check.unbacked_bytes)}) on no remote ({where}):"
-                     " deleting those loses them for good")
+                     + (" those are lost for good" if deleted
+                        else " deleting those loses them for good"))
     return lines
 
 

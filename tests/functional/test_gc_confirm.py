@@ -127,3 +127,23 @@ def test_gc_without_a_terminal_or_with_json_needs_force(repo: Path) -> None:
 def test_gc_remote_option_needs_tmp(repo: Path) -> None:
     result = mlgit(repo, "gc", "-r", "origin", code=2)
     assert "--tmp" in result.err
+
+
+def test_gc_force_says_what_it_deleted_that_no_remote_has(repo: Path, tmp_path: Path) -> None:
+    write(repo / "f.bin", b"v1" * 10000)
+    mlgit(repo, "add", "f.bin")
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "store"))
+    mlgit(repo, "push")  # v1 is on the remote
+    for data in (b"v2" * 30000, b"v3"):
+        write(repo / "f.bin", data)
+        mlgit(repo, "add", "f.bin")  # v2 is only in the cache
+    out = mlgit(repo, "gc", "-f").out
+    assert out.splitlines() == [
+        "removed 2 object(s), 78.1 KiB; kept 1",
+        "1 of them (58.6 KiB) on no remote (checked: origin): those are lost for good"]
+
+
+def test_gc_force_without_a_remote_says_the_cache_held_the_only_copy(repo: Path) -> None:
+    _garbage(repo)
+    out = mlgit(repo, "gc", "-f").out
+    assert "no remote is configured: the cache held the only copy" in out
