@@ -146,3 +146,17 @@ def delete_object(repo: Path, oid: str) -> None:
 
     odb = LocalODB(str(repo / ".mlgit" / "cache"))
     odb.collect(set(odb.iter_oids()) - {oid}, dry_run=False)
+
+
+def read_pty(fd: int) -> bytes:
+    """Everything written to a pseudo-terminal until its last writer closes it."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_tree, mlgit
+from tests.conftest import make_tree, mlgit, read_pty
 
 WIDTH = 80
 
@@ -29,19 +29,11 @@ def _on_a_terminal(repo: Path, *args: str) -> bytes:
         proc = subprocess.Popen([sys.executable, "-m", "mlgit", *args], cwd=repo, env=env,
                                 stdout=secondary, stderr=secondary)
         os.close(secondary)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        assert proc.wait(timeout=60) == 0, b"".join(chunks)
+        screen = read_pty(main)
+        assert proc.wait(timeout=60) == 0, screen
     finally:
         os.close(main)
-    return b"".join(chunks)
+    return screen
 
 
 def _screen(raw: bytes) -> list[str]:

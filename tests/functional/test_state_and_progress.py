@@ -13,7 +13,7 @@ import pytest
 
 from mlgit import hashing, odb
 from mlgit.entry import run
-from tests.conftest import make_tree, mlgit, write
+from tests.conftest import make_tree, mlgit, read_pty, write
 
 
 @pytest.fixture
@@ -67,18 +67,10 @@ def _stderr_on_a_terminal(repo: Path, *args: str) -> tuple[int, str]:
         proc = subprocess.run([sys.executable, "-m", "mlgit", *args], cwd=repo,
                               env=env, stdout=subprocess.PIPE, stderr=secondary, timeout=60)
         os.close(secondary)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
+        screen = read_pty(main)
     finally:
         os.close(main)
-    return proc.returncode, b"".join(chunks).decode(errors="replace")
+    return proc.returncode, screen.decode(errors="replace")
 
 
 def test_progress_shows_on_a_terminal_only(repo: Path) -> None:
