@@ -47,11 +47,6 @@ def _split_z(out: bytes) -> list[str]:
     return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
 
 
-def list_pointer_files(root: str) -> list[str]:
-    """Rel paths of pointer files Git tracks or would track (not ignored), sorted."""
-    return list_pointer_and_temp_files(root)[0]
-
-
 def list_pointer_and_temp_files(root: str) -> tuple[list[str], list[str]]:
     """(pointer files, mlgit temp files) that Git tracks or would track, from one listing:
     the temp files are what interrupted commands left beside pointers."""
