@@ -4,7 +4,7 @@
     python docs/gen_commands.py --check               # exit 1 if docs/commands.md is stale
 
 The reference is built by walking the typer app as click sees it
-(`typer.main.get_command(mlgit.cli.app)`): every command, its usage line, its help text and
+(`typer.main.get_command(mlgit.cli.app.app)`): every command, its usage line, its help text and
 its parameters. A sub-group (`mlgit remote`) gets a section listing its commands, and each of
 its commands a section of its own (`mlgit remote add`). Nothing here depends on the terminal
 width, so the output is stable.
@@ -24,7 +24,7 @@ import typer
 import typer.main
 import typer.utils
 
-import mlgit.cli
+import mlgit.cli.app
 
 PROG = "mlgit"
 COMMANDS_MD = Path(__file__).resolve().parent / "commands.md"
@@ -435,7 +435,7 @@ class Entry(NamedTuple):
 
 
 def cli_group(app: typer.Typer | None = None) -> click.Group:
-    group = typer.main.get_command(app or mlgit.cli.app)
+    group = typer.main.get_command(app or mlgit.cli.app.app)
     assert isinstance(group, click.Group)
     return group
 

@@ -1,3 +1,3 @@
-from mlgit.entry import main
+from mlgit.cli.main import main
 
 main()

@@ -200,7 +200,7 @@ def is_disk_full(exc: BaseException) -> bool:
 def disk_full_error(exc: OSError, path: str, needed: int | None = None) -> DiskFull:
     """The one message for a full disk (or quota): which disk, how much was needed and how
     much is free. `path` is where the writes went; the file named by `exc` wins if any."""
-    from mlgit.ui import human_size
+    from mlgit.cli.output import human_size
 
     where = exc.filename if isinstance(exc.filename, str) and exc.filename else path
     where = os.path.abspath(where)

@@ -10,15 +10,16 @@ from collections.abc import Iterator
 from functools import cache, cached_property
 
 from mlgit import pointer as pointer_mod
-from mlgit import scm, tree
 from mlgit.config import KEYS, LOCAL_CONFIG_FILE, Config
 from mlgit.errors import BadPointer, ConfigError, NotInitialized
 from mlgit.fileio import is_temp_name, remove_leftover
-from mlgit.odb import LocalODB
+from mlgit.git import repository
 from mlgit.paths import check_relpath
 from mlgit.pointer import Pointer
-from mlgit.state import State
-from mlgit.tree import Manifest
+from mlgit.storage import manifests
+from mlgit.storage.manifests import Manifest
+from mlgit.storage.objects import LocalODB
+from mlgit.storage.state import State
 
 DOT_DIR = ".mlgit"
 
@@ -33,7 +34,7 @@ class Repo:
     def find(cls, start: str | None = None, *, asking: str = "") -> Repo:
         """The repository at or above `start`. A setting in the files that no command reads
         gets a warning, unless it is the config key `asking` is about (that is an error)."""
-        root = scm.find_root(start)
+        root = repository.find_root(start)
         repo = cls(root)
         if not os.path.isdir(repo.dot_dir):
             raise NotInitialized(f"{root}: mlgit is not initialised in this repository",
@@ -64,7 +65,7 @@ class Repo:
         worktree's cache unless this worktree's config.local.yaml sets `cache.dir`; else
         .mlgit/cache. The state DB and the lock stay in this work tree's .mlgit/tmp."""
         if self.config.source("cache.dir") != LOCAL_CONFIG_FILE:
-            main = scm.main_worktree(self.root)
+            main = repository.main_worktree(self.root)
             if main is not None and os.path.isdir(os.path.join(main, DOT_DIR)):
                 return Repo(main).cache_dir
         configured = self.config.get("cache.dir")
@@ -87,7 +88,7 @@ class Repo:
 
     @cached_property
     def state(self) -> State:
-        from mlgit.ui import warning
+        from mlgit.cli.output import warning
 
         return State(os.path.join(self.tmp_dir, "state.db"), warn=warning)
 
@@ -117,7 +118,7 @@ class Repo:
                 return Manifest(*marshal.loads(f.read()))
         except (OSError, ValueError, EOFError, TypeError):
             pass
-        manifest = tree.loads(self.odb.read_verified(oid), origin)
+        manifest = manifests.loads(self.odb.read_verified(oid), origin)
         _write_memo(memo, marshal.dumps((manifest.paths, manifest.oids, manifest.sizes,
                                          manifest.execs)))
         return manifest
@@ -142,7 +143,7 @@ class Repo:
         Temp files that interrupted commands left beside pointers are removed on the way.
         A folder standing where an indexed pointer file was is listed too: reading it fails,
         so the commands report it rather than forget the artifact."""
-        pointers, temps = scm.list_pointer_and_temp_files(self.root)
+        pointers, temps = repository.list_pointer_and_temp_files(self.root)
         for temp in temps:
             remove_leftover(self.abspath(temp))
         return [p for p in pointers if os.path.isfile(self.abspath(p))
@@ -222,7 +223,7 @@ def _write_memo(path: str, data: bytes) -> None:
 @cache
 def _warn_once(message: str) -> None:
     """A warning about the repository, printed once per command however often it is opened."""
-    from mlgit.ui import warning
+    from mlgit.cli.output import warning
 
     warning(message)
 

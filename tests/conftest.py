@@ -109,13 +109,13 @@ def read_tree(root: Path) -> dict[str, bytes]:
 
 def cache_oids(repo: Path) -> list[str]:
     """Every object in the repo's cache, loose or packed."""
-    from mlgit.odb import LocalODB
+    from mlgit.storage.objects import LocalODB
 
     return sorted(LocalODB(str(repo / ".mlgit" / "cache")).iter_oids())
 
 
 def object_bytes(repo: Path, oid: str) -> bytes:
-    from mlgit.odb import LocalODB
+    from mlgit.storage.objects import LocalODB
 
     odb = LocalODB(str(repo / ".mlgit" / "cache"))
     where = odb.packed.get(oid)
@@ -129,7 +129,7 @@ def object_bytes(repo: Path, oid: str) -> bytes:
 
 def damage_object(repo: Path, oid: str, at: int = 0, junk: bytes = b"\x00\xff") -> None:
     """Overwrite bytes of a cached object in place, wherever it is stored."""
-    from mlgit.odb import LocalODB
+    from mlgit.storage.objects import LocalODB
 
     odb = LocalODB(str(repo / ".mlgit" / "cache"))
     where = odb.packed.get(oid)
@@ -142,7 +142,7 @@ def damage_object(repo: Path, oid: str, at: int = 0, junk: bytes = b"\x00\xff") 
 
 def delete_object(repo: Path, oid: str) -> None:
     """Remove one object from the cache, loose or packed (by rewriting its pack)."""
-    from mlgit.odb import LocalODB
+    from mlgit.storage.objects import LocalODB
 
     odb = LocalODB(str(repo / ".mlgit" / "cache"))
     odb.collect(set(odb.iter_oids()) - {oid}, dry_run=False)

@@ -8,14 +8,11 @@ import os
 import shlex
 from dataclasses import dataclass
 
-from mlgit import gitignore, pointer, scm, workspace
-from mlgit.build import build, build_parts
-from mlgit.commands.common import Target, check_part_exists, containing_pointer, load
-from mlgit.dangling import dangling_error
+from mlgit import pointer
+from mlgit.cli.output import Progress
 from mlgit.errors import BadPath, MlgitError
 from mlgit.fileio import is_disk_full, reporting_disk_full, temp_beside
-from mlgit.linker import Linker
-from mlgit.odb import CorruptObject
+from mlgit.git import repository
 from mlgit.paths import (
     artifact_path_for,
     check_utf8,
@@ -26,8 +23,13 @@ from mlgit.paths import (
 )
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
-from mlgit.ui import Progress
-from mlgit.workspace import FileState, cache_link_oid, dangling_cache_link
+from mlgit.storage.objects import CorruptObject
+from mlgit.workspace import gitignore, scan
+from mlgit.workspace.build import build, build_parts
+from mlgit.workspace.dangling import dangling_error
+from mlgit.workspace.linker import Linker
+from mlgit.workspace.scan import FileState, cache_link_oid, dangling_cache_link
+from mlgit.workspace.targets import Target, check_part_exists, containing_pointer, load
 
 GLOB_CHARS = set("*?[")
 
@@ -73,7 +75,7 @@ def check_targets(repo: Repo, rels: list[str]) -> None:
         _check_one(repo, rel)
     _check_git_sees(repo, rels)
     _check_overlaps(repo, rels)
-    tracked = scm.tracked_under(repo.root, rels)
+    tracked = repository.tracked_under(repo.root, rels)
     for rel, files in tracked.items():
         raise BadPath(f"{rel}: already tracked by Git ({files[0]})",
                       f"stop tracking it in Git first: git rm -r --cached '{rel}'")
@@ -90,11 +92,11 @@ def _check_git_sees(repo: Repo, rels: list[str]) -> None:
     """The pointer must be where this repository's Git sees it: not in a repository of its
     own (a submodule), not in a place Git ignores."""
     for rel in rels:
-        nested = scm.repository_holding(repo.root, rel)
+        nested = repository.repository_holding(repo.root, rel)
         if nested is not None:
             raise _in_other_repository(repo, rel, nested)
     pointers = {pointer_path_for(rel): rel for rel in rels}
-    for pointer_rel, rule in scm.ignored(repo.root, list(pointers)).items():
+    for pointer_rel, rule in repository.ignored(repo.root, list(pointers)).items():
         name = pointer_rel.rpartition("/")[2]
         if rule.endswith("/"):  # a folder rule: Git never looks inside that folder
             fix = "un-ignore the folder (a '!' rule for the file alone cannot work)"
@@ -215,7 +217,7 @@ def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool) -> AddRe
         except BaseException:
             repo.odb.abort()
             raise
-        workspace.remove_leftovers()
+        scan.remove_leftovers()
         items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
         for rel, ptr, _ in built:
@@ -289,7 +291,7 @@ def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:
             parts.append(target)
     part_rels = [f"{t.item.rel}/{t.sub}" for t in parts]
     check_utf8(part_rels)
-    for rel, files in scm.tracked_under(repo.root, part_rels).items():
+    for rel, files in repository.tracked_under(repo.root, part_rels).items():
         raise BadPath(f"{rel}: already tracked by Git ({files[0]})",
                       f"stop tracking it in Git first: git rm -r --cached '{rel}'")
     return parts, others

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from mlgit.checkout import Result, blame_damaged_indexes, checkout_artifact
-from mlgit.commands.common import (
+from mlgit.cli.output import Progress
+from mlgit.paths import artifact_path_for
+from mlgit.repo import Repo
+from mlgit.workspace.checkout import Result, blame_damaged_indexes, checkout_artifact
+from mlgit.workspace.linker import Linker
+from mlgit.workspace.targets import (
     Broken,
     Tracked,
     parts_or_all,
     size_error,
 )
-from mlgit.linker import Linker
-from mlgit.paths import artifact_path_for
-from mlgit.repo import Repo
-from mlgit.ui import Progress
 
 
 def checkout(repo: Repo, targets: list[str], force: bool) -> list[Result]:
@@ -25,7 +25,7 @@ def checkout(repo: Repo, targets: list[str], force: bool) -> list[Result]:
 def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[Result]:
     """Remove what mlgit put in the work tree for artifacts that have no pointer now (all of
     the work tree's pointers are `items`). The caller holds the repo lock."""
-    from mlgit.orphans import remove_orphans
+    from mlgit.workspace.orphans import remove_orphans
 
     tracked = {item.rel if isinstance(item, Tracked) else artifact_path_for(item.pointer_rel)
                for item in items}

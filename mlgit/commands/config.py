@@ -6,9 +6,9 @@ import os
 import shlex
 from typing import Any
 
-from mlgit import scm
 from mlgit.config import KEYS
 from mlgit.errors import ConfigError
+from mlgit.git import repository
 from mlgit.lock import repo_lock
 from mlgit.repo import Repo
 
@@ -20,7 +20,7 @@ def open_repo(key: str = "") -> Repo:
     try:
         return Repo.find(asking=key)
     except ConfigError:
-        return Repo(scm.find_root())
+        return Repo(repository.find_root())
 
 
 def get(repo: Repo, key: str) -> Any:
@@ -38,10 +38,9 @@ def set_value(repo: Repo, key: str, value: str, local: bool) -> Any:
 
 def _check_remote(repo: Repo, name: str) -> None:
     """The default remote must exist, as for `mlgit remote default NAME`."""
-    from mlgit import remote_config
-
-    if name not in remote_config.names(repo.config):
-        remote_config.load(repo.config, name)  # raises: no remote named NAME, and the list
+    from mlgit.remote import settings
+    if name not in settings.names(repo.config):
+        settings.load(repo.config, name)  # raises: no remote named NAME, and the list
 
 
 HARDLINK_WARNING = ("with cache.link hardlink, a workspace file is its cache object: editing one"
@@ -73,7 +72,7 @@ def _lock_timeout(repo: Repo) -> float:
 def _check_cache_dir(repo: Repo, value: str, local: bool) -> None:
     """cache.dir must name an existing folder; in a linked worktree the committed setting
     comes from the main worktree, so only --local changes this worktree's cache."""
-    if not local and scm.main_worktree(repo.root) is not None:
+    if not local and repository.main_worktree(repo.root) is not None:
         raise ConfigError("cache.dir: in a linked Git worktree the cache is the main"
                           " worktree's (set by its settings)",
                           "set it in the main worktree, or use --local to give this worktree"

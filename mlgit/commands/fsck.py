@@ -8,13 +8,13 @@ import os
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
-from mlgit.commands.common import Broken, all_tracked, quarantine_folder
+from mlgit.cli.output import Progress, ProgressCallback
 from mlgit.errors import MlgitError
-from mlgit.odb import CorruptObject
-from mlgit.remote import PACK_DIR, loose_rel
+from mlgit.remote.store import PACK_DIR, loose_rel
+from mlgit.remote.verify import OBJECT, Problem, Report, check_cache, check_remote
 from mlgit.repo import Repo
-from mlgit.ui import Progress, ProgressCallback
-from mlgit.verify import OBJECT, Problem, Report, check_cache, check_remote
+from mlgit.storage.objects import CorruptObject
+from mlgit.workspace.targets import Broken, all_tracked, quarantine_folder
 
 
 @dataclass
@@ -78,7 +78,7 @@ def fsck(repo: Repo, repair: bool, remote: str | None, jobs: int | None) -> Fsck
 
 def _check_remote(repo: Repo, name: str, jobs: int | None) -> FsckResult:
     from mlgit.commands.transfer import REMOTE_JOBS, open_store, remote_errors
-    from mlgit.fs import describe
+    from mlgit.remote.schemes import describe
 
     spec, store = open_store(repo, name)
     with remote_errors(spec):

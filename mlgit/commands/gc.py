@@ -12,12 +12,12 @@ import os
 from dataclasses import dataclass, field
 
 from mlgit import pointer as pointer_mod
-from mlgit import scm
-from mlgit.commands.common import Broken, all_tracked, quarantine_folder
 from mlgit.errors import MlgitError
-from mlgit.odb import CorruptObject
+from mlgit.git import repository
 from mlgit.pointer import Pointer
 from mlgit.repo import DOT_DIR, Repo
+from mlgit.storage.objects import CorruptObject
+from mlgit.workspace.targets import Broken, all_tracked, quarantine_folder
 
 
 @dataclass
@@ -98,13 +98,13 @@ def referenced(repo: Repo) -> set[str]:
                              f"{item.error.hint}; then rerun gc" if item.error.hint
                              else "fix or remove that pointer file, then rerun gc")
         _add(repo, keep, item.ptr, item.rel, "")
-    for where, pointer_rel, raw in scm.committed_pointer_blobs(repo.root):
-        at = " at HEAD" if where == scm.HEAD else f" in {where}"
+    for where, pointer_rel, raw in repository.committed_pointer_blobs(repo.root):
+        at = " at HEAD" if where == repository.HEAD else f" in {where}"
         try:
             ptr = pointer_mod.loads(raw, pointer_rel)
             rel = repo.artifact_rel(pointer_rel, ptr)
         except MlgitError as exc:
-            fix = ("commit a fixed pointer (or remove it with 'git rm')" if where == scm.HEAD
+            fix = ("commit a fixed pointer (or remove it with 'git rm')" if where == repository.HEAD
                    else f"stage a fixed pointer ('git add'), or unstage it ('git restore"
                         f" --staged {pointer_rel}')")
             raise MlgitError(f"{pointer_rel}{at}: cannot read pointer ({exc.message});"
@@ -135,14 +135,14 @@ def _manifest_oids(repo: Repo, oid: str, rel: str, where: str) -> set[str]:
 
 
 def _check_remotes(repo: Repo, garbage: dict[str, int]) -> RemoteCheck:
-    from mlgit import remote_config
     from mlgit.commands.transfer import open_store, remote_errors
-    from mlgit.transfer import Mover
+    from mlgit.remote import settings
+    from mlgit.remote.transfer import Mover
 
     check = RemoteCheck()
     wanted = set(garbage)
     backed: set[str] = set()
-    for name in remote_config.names(repo.config):
+    for name in settings.names(repo.config):
         try:
             spec, store = open_store(repo, name)
             with remote_errors(spec):
@@ -179,9 +179,9 @@ def remote_tmp(repo: Repo, name: str | None, dry_run: bool) -> RemoteTmp:
     """Delete (or with `dry_run`, list) the temp files interrupted pushes left on a remote."""
     import time
 
-    from mlgit import fs
     from mlgit.commands.transfer import REMOTE_JOBS, open_store, remote_errors
-    from mlgit.transfer import Mover
+    from mlgit.remote import schemes
+    from mlgit.remote.transfer import Mover
 
     spec, store = open_store(repo, name)
     with remote_errors(spec):
@@ -193,7 +193,7 @@ def remote_tmp(repo: Repo, name: str | None, dry_run: bool) -> RemoteTmp:
         else:
             removed = store.remove_temps(temps, REMOTE_TMP_AGE, mover.map)
     kept = sorted({rel for rel, _ in temps} - set(removed))
-    return RemoteTmp(spec.name, fs.describe(spec.url), removed, kept, dry_run)
+    return RemoteTmp(spec.name, schemes.describe(spec.url), removed, kept, dry_run)
 
 
 def worktrees_sharing_cache(repo: Repo) -> list[Repo]:
@@ -201,7 +201,7 @@ def worktrees_sharing_cache(repo: Repo) -> list[Repo]:
     mine = os.path.realpath(repo.cache_dir)
     here = os.path.realpath(repo.root)
     found = []
-    for root in scm.worktrees(repo.root):
+    for root in repository.worktrees(repo.root):
         if root == here or not os.path.isdir(os.path.join(root, DOT_DIR)):
             continue
         other = Repo(root)

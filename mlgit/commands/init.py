@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from mlgit import scm
 from mlgit.errors import MlgitError
+from mlgit.git import repository
 from mlgit.repo import DOT_DIR, Repo, check_layout
 
 GITIGNORE = "/cache/\n/tmp/\n/config.local.yaml\n"
@@ -21,7 +21,7 @@ class InitResult:
 
 
 def init(cwd: str | None = None) -> InitResult:
-    root = scm.find_root(cwd)
+    root = repository.find_root(cwd)
     dot = os.path.join(root, DOT_DIR)
     if os.path.lexists(dot) and not os.path.isdir(dot):
         raise MlgitError(f"{DOT_DIR}: is a file, not a folder",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlgit.commands.common import Broken, all_tracked, size_error
-from mlgit.odb import CorruptObject
 from mlgit.repo import Repo
+from mlgit.storage.objects import CorruptObject
+from mlgit.workspace.targets import Broken, all_tracked, size_error
 
 
 @dataclass

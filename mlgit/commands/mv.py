@@ -14,10 +14,10 @@ import errno
 import os
 from dataclasses import dataclass
 
-from mlgit import gitignore, pointer, scm
-from mlgit.commands.common import Tracked, containing_pointer, resolve_target
+from mlgit import pointer
 from mlgit.errors import BadPath, MlgitError
 from mlgit.fileio import is_disk_full, reporting_disk_full, temp_beside
+from mlgit.git import repository
 from mlgit.paths import (
     artifact_path_for,
     at_or_under,
@@ -28,6 +28,8 @@ from mlgit.paths import (
 )
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
+from mlgit.workspace import gitignore
+from mlgit.workspace.targets import Tracked, containing_pointer, resolve_target
 
 EXISTS_HINT = "choose another name, or move or remove it first"
 
@@ -102,7 +104,7 @@ def _destination(repo: Repo, arg: str, src: Tracked) -> str:
 def _check_not_ignored(repo: Repo, rel: str) -> None:
     """A pointer file that Git ignores would not be committed, and mlgit would not see it."""
     pointer_rel = pointer_path_for(rel)
-    if scm.ignored(repo.root, [pointer_rel]):
+    if repository.ignored(repo.root, [pointer_rel]):
         raise BadPath(f"{pointer_rel}: Git ignores this path, so the moved pointer would be"
                       " neither committed nor seen by mlgit",
                       "move it to a folder Git does not ignore, or add a '!' rule for it to"
@@ -202,7 +204,7 @@ def _git_add(repo: Repo, src: str, dst: str) -> list[str]:
     and the old ones where they still exist or Git tracks them (then it records their
     removal; a path that is neither would make git add fail)."""
     old = [pointer_path_for(src), _gitignore_of(src)]
-    tracked = scm.tracked_under(repo.root, old)
+    tracked = repository.tracked_under(repo.root, old)
     paths = [pointer_path_for(dst), _gitignore_of(dst)]
     paths += [p for p in old if p in tracked or os.path.lexists(repo.abspath(p))]
     return sorted(set(paths))

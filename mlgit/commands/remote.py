@@ -6,8 +6,8 @@ import contextlib
 import os
 from typing import NamedTuple
 
-from mlgit import fs, remote_config
 from mlgit.errors import MlgitError
+from mlgit.remote import schemes, settings
 from mlgit.repo import Repo
 
 
@@ -22,7 +22,7 @@ class RemoteRow(NamedTuple):
 
 def add(repo: Repo, name: str, url: str, make_default: bool, force: bool) -> RemoteRow:
     with repo.lock():
-        spec = remote_config.add(repo.config, name, _from_root(repo, url), make_default, force)
+        spec = settings.add(repo.config, name, _from_root(repo, url), make_default, force)
     _create_local_folder(repo, spec.name)
     return _row(repo, spec.name)
 
@@ -31,10 +31,10 @@ def _create_local_folder(repo: Repo, name: str) -> None:
     """The folder of a local remote is created when the remote is added (inside a folder
     that exists): push, fetch and pull never create it, so that a mistyped or missing folder
     is reported rather than silently becoming a new, empty remote."""
-    spec = remote_config.load(repo.config, name)
+    spec = settings.load(repo.config, name)
     if spec.scheme != "local":
         return
-    folder = os.path.abspath(fs.parse_url(spec.resolved_url(repo.root)).root)
+    folder = os.path.abspath(schemes.parse_url(spec.resolved_url(repo.root)).root)
     if os.path.isdir(os.path.dirname(folder)) and not os.path.lexists(folder):
         with contextlib.suppress(OSError):  # push says what is wrong with it
             os.mkdir(folder)
@@ -43,36 +43,36 @@ def _create_local_folder(repo: Repo, name: str) -> None:
 def _from_root(repo: Repo, url: str) -> str:
     """A relative local path as typed (relative to the current folder) made relative to the
     repository root, which is what the config stores; other URLs unchanged."""
-    if fs.parse_url(url).scheme != "local" or "://" in url or os.path.isabs(url) \
+    if schemes.parse_url(url).scheme != "local" or "://" in url or os.path.isabs(url) \
             or url.startswith("~"):
         return url
     return os.path.relpath(os.path.abspath(url), repo.root)
 
 
 def list_remotes(repo: Repo) -> list[RemoteRow]:
-    return [_row(repo, name) for name in remote_config.names(repo.config)]
+    return [_row(repo, name) for name in settings.names(repo.config)]
 
 
 def _row(repo: Repo, name: str) -> RemoteRow:
-    default = remote_config.default_name(repo.config) == name
+    default = settings.default_name(repo.config) == name
     try:
-        spec = remote_config.load(repo.config, name)
+        spec = settings.load(repo.config, name)
     except MlgitError as exc:
         return RemoteRow(name, "", default, [], [], exc.message)
-    return RemoteRow(name, fs.describe(spec.url), default, sorted(spec.options),
+    return RemoteRow(name, schemes.describe(spec.url), default, sorted(spec.options),
                      sorted(k for k in spec.local_keys if k != "url"))
 
 
 def remove(repo: Repo, name: str) -> None:
     with repo.lock():
-        remote_config.remove(repo.config, name)
+        settings.remove(repo.config, name)
 
 
 def default(repo: Repo, name: str | None) -> str | None:
     if name is None:
-        return remote_config.default_name(repo.config)
+        return settings.default_name(repo.config)
     with repo.lock():
-        remote_config.set_default(repo.config, name)
+        settings.set_default(repo.config, name)
     return name
 
 
@@ -80,7 +80,7 @@ def modify(repo: Repo, name: str, key: str, value: str | None, local: bool) -> R
     if key == "url" and value is not None:
         value = _from_root(repo, value)
     with repo.lock():
-        remote_config.modify(repo.config, name, key, value, local)
+        settings.modify(repo.config, name, key, value, local)
     if key == "url" and value is not None:
         _create_local_folder(repo, name)
     return _row(repo, name)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from mlgit import gitignore
-from mlgit.commands.common import tracked_targets
 from mlgit.repo import Repo
+from mlgit.workspace import gitignore
+from mlgit.workspace.targets import tracked_targets
 
 
 @dataclass

@@ -5,10 +5,10 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING, NamedTuple
 
-from mlgit import workspace
-from mlgit.commands.common import Broken, parts_or_all
 from mlgit.errors import MlgitError
-from mlgit.status import DAMAGED, MODIFIED, ArtifactStatus, safe_status
+from mlgit.workspace import scan
+from mlgit.workspace.status import DAMAGED, MODIFIED, ArtifactStatus, safe_status
+from mlgit.workspace.targets import Broken, parts_or_all
 
 if TYPE_CHECKING:
     from mlgit.repo import Repo
@@ -44,7 +44,7 @@ def status(repo: Repo, targets: list[str]) -> list[StatusEntry]:
             if result.state == MODIFIED:
                 modified[item.rel] = item.pointer_rel
     repo.state.flush()
-    workspace.remove_leftovers()
+    scan.remove_leftovers()
     return _tracked_by_git_too(repo, entries, modified)
 
 
@@ -53,7 +53,7 @@ def _tracked_by_git_too(repo: Repo, entries: list[StatusEntry], modified: dict[s
     """A modified artifact that Git tracks as well (its data committed beside its pointer)
     is an error: which of the two is meant cannot be told. One `git ls-files`, and only
     when something is modified."""
-    from mlgit.scm import tracked_under
+    from mlgit.git.repository import tracked_under
 
     in_git = tracked_under(repo.root, list(modified))
     if not in_git:

@@ -10,11 +10,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from mlgit import fs, remote_config
-from mlgit.backends import open_backend
-from mlgit.checkout import Result
-from mlgit.commands import common
-from mlgit.commands.common import (
+from mlgit.cli.output import Progress
+from mlgit.errors import MlgitError
+from mlgit.fileio import disk_full_error, is_disk_full
+from mlgit.hashing import hash_bytes
+from mlgit.paths import artifact_path_for
+from mlgit.remote import schemes, settings
+from mlgit.remote.backends import open_backend
+from mlgit.remote.retry import describe_error
+from mlgit.remote.settings import RemoteSpec
+from mlgit.remote.store import RemoteStore
+from mlgit.remote.transfer import Failure, Mover, Stopped, TransferResult, Want, fetch, push
+from mlgit.repo import Repo
+from mlgit.storage.objects import CorruptObject
+from mlgit.workspace import targets
+from mlgit.workspace.checkout import Result
+from mlgit.workspace.targets import (
     Broken,
     Target,
     Tracked,
@@ -23,17 +34,6 @@ from mlgit.commands.common import (
     select_part,
     size_error,
 )
-from mlgit.errors import MlgitError
-from mlgit.fileio import disk_full_error, is_disk_full
-from mlgit.hashing import hash_bytes
-from mlgit.odb import CorruptObject
-from mlgit.paths import artifact_path_for
-from mlgit.remote import RemoteStore
-from mlgit.remote_config import RemoteSpec
-from mlgit.repo import Repo
-from mlgit.retry import describe_error
-from mlgit.transfer import Failure, Mover, Stopped, TransferResult, Want, fetch, push
-from mlgit.ui import Progress
 
 REMOTE_JOBS = {"local": 4, "memory": 4, "ssh": 8, "gs": 16, "s3": 16}
 
@@ -50,11 +50,11 @@ def resolve_targets(repo: Repo, args: list[str]) -> tuple[list[Target], list[Bro
         found = all_tracked(repo)
         return ([Target(i, "") for i in found if isinstance(i, Tracked)],
                 [i for i in found if isinstance(i, Broken)])
-    return common.resolve_targets(repo, args), []
+    return targets.resolve_targets(repo, args), []
 
 
 def open_store(repo: Repo, name: str | None) -> tuple[RemoteSpec, RemoteStore]:
-    spec = remote_config.resolve(repo.config, name)
+    spec = settings.resolve(repo.config, name)
     url = spec.resolved_url(repo.root)
     with remote_errors(spec):
         backend = open_backend(url, spec.options)
@@ -64,10 +64,10 @@ def open_store(repo: Repo, name: str | None) -> tuple[RemoteSpec, RemoteStore]:
         if spec.scheme == "local":
             from shlex import quote
 
-            folder = quote(os.path.abspath(fs.parse_url(url).root))
+            folder = quote(os.path.abspath(schemes.parse_url(url).root))
             hint = (f"fix the path with 'mlgit remote modify {spec.name} url PATH', or create"
                     f" the folder if it is meant to be new: mkdir -p {folder}")
-        raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}): {problem}", hint)
+        raise MlgitError(f"remote {spec.name!r} ({schemes.describe(spec.url)}): {problem}", hint)
     index_cache = os.path.join(repo.tmp_dir, "remote-index", hash_bytes(url.encode()))
     return spec, RemoteStore(backend, index_cache)
 
@@ -88,13 +88,13 @@ def remote_errors(spec: RemoteSpec, disk: str = "") -> Iterator[None]:
     except Stopped as stop:
         if isinstance(stop.cause, OSError) and is_disk_full(stop.cause):
             raise disk_full_error(stop.cause, disk, stop.needed) from None
-        raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}) refuses writes"
+        raise MlgitError(f"remote {spec.name!r} ({schemes.describe(spec.url)}) refuses writes"
                          f" ({describe_error(stop.cause)}); the push stopped",
                          _read_only_hint(spec)) from None
     except Exception as exc:  # any backend's error type: fsspec does not unify them
         if disk and isinstance(exc, OSError) and is_disk_full(exc):
             raise disk_full_error(exc, disk) from None
-        raise MlgitError(f"remote {spec.name!r} ({fs.describe(spec.url)}):"
+        raise MlgitError(f"remote {spec.name!r} ({schemes.describe(spec.url)}):"
                          f" {describe_error(exc)}", _fix_hint(spec)) from None
 
 
@@ -160,7 +160,7 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
             result.merge(push(mover, wants))
         _report_bad_indexes(store, result)
         _report_damaged_cache(repo, result)
-    return Outcome(spec.name, fs.describe(spec.url), result, [])
+    return Outcome(spec.name, schemes.describe(spec.url), result, [])
 
 
 def _push_disk(repo: Repo, spec: RemoteSpec, store: RemoteStore) -> str:
@@ -203,7 +203,7 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
         if checkout:
             results = _remove_untracked(repo, targets, broken) if not args else []
             results += _checkout_while_syncing(repo, targets, force)
-    return Outcome(spec.name, fs.describe(spec.url), result, results)
+    return Outcome(spec.name, schemes.describe(spec.url), result, results)
 
 
 def _read_manifests(repo: Repo, targets: list[Target]) -> None:
@@ -309,4 +309,4 @@ def run_remote_status(repo: Repo, args: list[str], remote: str | None,
         rows.append(RemoteStatus(target.item.rel, target.item.pointer_rel, len(oids),
                                  len(oids & cached),
                                  len(oids & remote_has), len(oids - cached - remote_has)))
-    return spec.name, fs.describe(spec.url), rows
+    return spec.name, schemes.describe(spec.url), rows

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 
-from mlgit.checkout import corrupt_reason
-from mlgit.commands.common import Tracked, named_parts
-from mlgit.dangling import dangling_error
 from mlgit.errors import MlgitError
 from mlgit.fileio import temp_beside
 from mlgit.hashing import hash_file
-from mlgit.linker import copy_verified
-from mlgit.odb import CorruptObject
 from mlgit.repo import Repo
-from mlgit.workspace import cache_link_oid, dangling_cache_link
+from mlgit.storage.objects import CorruptObject
+from mlgit.workspace.checkout import corrupt_reason
+from mlgit.workspace.dangling import dangling_error
+from mlgit.workspace.linker import copy_verified
+from mlgit.workspace.scan import cache_link_oid, dangling_cache_link
+from mlgit.workspace.targets import Tracked, named_parts
 
 
 class Unprotected:

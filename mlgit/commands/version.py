@@ -7,10 +7,11 @@ import platform
 import sys
 from importlib import metadata
 
-from mlgit import __version__, scm
+from mlgit import __version__
 from mlgit.errors import MlgitError
-from mlgit.linker import probe_link_type
+from mlgit.git import repository
 from mlgit.repo import Repo
+from mlgit.workspace.linker import probe_link_type
 
 LIBRARIES = ("typer", "fsspec", "gcsfs", "xxhash", "tqdm", "PyYAML")
 
@@ -20,7 +21,7 @@ def version() -> dict[str, str]:
             "platform": platform.platform()}
     for name in LIBRARIES:
         info[name] = _dist_version(name)
-    info.update(scm.library_versions())
+    info.update(repository.library_versions())
     info.update(_repo_info())
     return info
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mlgit import pointer, tree
+from mlgit import pointer
 from mlgit.hashing import hash_bytes
+from mlgit.storage import manifests
 from tests.conftest import (
     assert_clean_error,
     cache_oids,
@@ -281,4 +282,4 @@ def test_manifest_tree_rejects_file_and_folder_clash() -> None:
     doc = {"version": 1, "paths": ["a", "a/b"], "oids": [oid, oid], "sizes": [1, 1],
            "exec": [False, False]}
     with pytest.raises(Exception, match="both file and folder"):
-        tree.loads(json.dumps(doc).encode(), "m")
+        manifests.loads(json.dumps(doc).encode(), "m")

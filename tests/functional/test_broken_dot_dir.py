@@ -52,7 +52,7 @@ def test_tmp_or_cache_that_is_a_file(tracked: Path, name: str, command: list[str
 def test_crash_log_goes_to_dot_dir_even_when_config_is_broken(
         tracked: Path, broken: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The crash log's folder is found without reading the settings."""
-    from mlgit.crash import _crash_dir
+    from mlgit.cli.crash import _crash_dir
 
     config = tracked / ".mlgit" / "config.yaml"
     if broken == "folder":
@@ -68,7 +68,7 @@ def test_crash_log_outside_a_repository(tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import tempfile
 
-    from mlgit.crash import _crash_dir
+    from mlgit.cli.crash import _crash_dir
 
     monkeypatch.chdir(tmp_path)
     assert _crash_dir() == str(Path(tempfile.gettempdir()) / "mlgit")

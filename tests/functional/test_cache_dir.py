@@ -22,7 +22,7 @@ def _commit_data(repo: Path, files: dict[str, bytes] = DATA) -> None:
 
 
 def _objects(folder: Path) -> list[str]:
-    from mlgit.odb import LocalODB
+    from mlgit.storage.objects import LocalODB
 
     return sorted(LocalODB(str(folder)).iter_oids())
 

@@ -371,7 +371,7 @@ def test_gc_counts_an_object_stored_twice_once(repo: Path) -> None:
     write(repo / "f.txt", "v2")
     mlgit(repo, "add", "f.txt")
     from mlgit.hashing import hash_bytes
-    from mlgit.odb import LocalODB
+    from mlgit.storage.objects import LocalODB
 
     odb = LocalODB(str(repo / ".mlgit" / "cache"))
     for data in (b"v1", b"v2"):  # also keep loose copies of the packed objects

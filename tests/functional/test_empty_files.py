@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlgit import packs
 from mlgit.hashing import hash_bytes
+from mlgit.storage import packs
 from tests.conftest import git, make_tree, mlgit, read_tree
 from tests.remotes.runner import run
 

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from mlgit.hashing import hash_bytes
-from mlgit.packs import parse_index
+from mlgit.storage.packs import parse_index
 from tests.conftest import make_tree, mlgit
 
 

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from mlgit.twocpu import MIN_FILES
+from mlgit.workspace.scan_workers import MIN_FILES
 from tests.conftest import mlgit, read_tree, write
 
 

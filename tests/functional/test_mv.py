@@ -88,7 +88,7 @@ def test_mv_to_a_name_starting_with_a_dash(repo: Path) -> None:
 
 
 def test_mv_keeps_what_the_state_db_knows(repo: Path) -> None:
-    from mlgit.state import State
+    from mlgit.storage.state import State
 
     _committed(repo)
     mlgit(repo, "mv", "data", "moved")

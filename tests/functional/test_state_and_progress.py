@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from mlgit import hashing, odb
-from mlgit.entry import run
+from mlgit import hashing
+from mlgit.cli.main import run
+from mlgit.storage import objects
 from tests.conftest import make_tree, mlgit, read_pty, write
 
 
@@ -20,19 +21,19 @@ from tests.conftest import make_tree, mlgit, read_pty, write
 def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every file mlgit hashes or stores, by path (in this process)."""
     seen: list[str] = []
-    real_hash, real_put = hashing.hash_file, odb.LocalODB.put_file
+    real_hash, real_put = hashing.hash_file, objects.LocalODB.put_file
 
     def hash_file(path: str) -> tuple[str, int]:
         seen.append(str(path))
         return real_hash(path)
 
-    def put_file(self: odb.LocalODB, src: str, size: int) -> tuple[str, int]:
+    def put_file(self: objects.LocalODB, src: str, size: int) -> tuple[str, int]:
         seen.append(src)
         return real_put(self, src, size)
 
     monkeypatch.setattr(hashing, "hash_file", hash_file)
-    monkeypatch.setattr("mlgit.workspace.hashing.hash_file", hash_file)
-    monkeypatch.setattr(odb.LocalODB, "put_file", put_file)
+    monkeypatch.setattr("mlgit.workspace.scan.hashing.hash_file", hash_file)
+    monkeypatch.setattr(objects.LocalODB, "put_file", put_file)
     return seen
 
 

@@ -12,7 +12,7 @@ import io
 import os
 from pathlib import Path
 
-from mlgit import entry
+from mlgit.cli import main
 from tests.conftest import Run
 
 
@@ -22,12 +22,12 @@ def run(cwd: Path, *args: str, code: int | None = 0) -> Run:
     os.chdir(cwd)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            result = entry.run(list(args))
+            result = main.run(list(args))
     finally:
         os.chdir(before)
     outcome = Run(result, out.getvalue(), err.getvalue())
     assert "Traceback" not in outcome.err, outcome.err
-    assert result != entry.EXIT_BUG, outcome
+    assert result != main.EXIT_BUG, outcome
     if code is not None:
         assert result == code, f"exit {result}\n{outcome.out}\n{outcome.err}"
     return outcome

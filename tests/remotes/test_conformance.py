@@ -15,7 +15,7 @@ import pytest
 
 from mlgit import pointer
 from mlgit.hashing import hash_bytes
-from mlgit.packs import parse_index
+from mlgit.storage.packs import parse_index
 from tests.conftest import git, make_tree, read_tree
 from tests.remotes.runner import run
 

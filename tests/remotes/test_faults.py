@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from mlgit import packs
 from mlgit.hashing import hash_bytes
+from mlgit.storage import packs
 from tests.conftest import Run, git, make_tree, read_tree
 from tests.remotes.runner import run
 

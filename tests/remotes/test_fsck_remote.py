@@ -11,7 +11,7 @@ from typing import Any
 
 from mlgit import pointer
 from mlgit.hashing import hash_bytes
-from mlgit.packs import parse_index
+from mlgit.storage.packs import parse_index
 from tests.conftest import git, make_tree
 from tests.remotes.runner import run
 from tests.remotes.test_conformance import _corrupt, _remote_files, setup_remote

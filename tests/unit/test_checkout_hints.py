@@ -3,8 +3,8 @@ without write permission cannot make a checkout fail)."""
 
 from __future__ import annotations
 
-from mlgit.checkout import NOT_IN_CACHE, Result
-from mlgit.views import MISSING_HINT, OTHER_HINT, _failure_hints
+from mlgit.cli.render import MISSING_HINT, OTHER_HINT, _failure_hints
+from mlgit.workspace.checkout import NOT_IN_CACHE, Result
 
 
 def test_a_failure_of_the_operating_system_gets_the_fix_the_cause_hint() -> None:

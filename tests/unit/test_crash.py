@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgit.crash import report_crash
+from mlgit.cli.crash import report_crash
 
 
 class StrFails(Exception):

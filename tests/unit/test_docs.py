@@ -25,11 +25,15 @@ import typer
 import typer.main
 import yaml
 
-import mlgit.cli
-from mlgit import config, entry, fs, fs_classes, gitignore, pointer, tree
+import mlgit.cli.app
+from mlgit import config, pointer
+from mlgit.cli import main
 from mlgit.config import KEYS
 from mlgit.errors import MlgitError
 from mlgit.hashing import hash_bytes
+from mlgit.remote import filesystems, schemes
+from mlgit.storage import manifests
+from mlgit.workspace import gitignore
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -52,7 +56,7 @@ def gen() -> ModuleType:
 
 
 def _cli() -> tuple[click.Group, click.Context]:
-    group = typer.main.get_command(mlgit.cli.app)
+    group = typer.main.get_command(mlgit.cli.app.app)
     assert isinstance(group, click.Group)
     return group, click.Context(group, info_name="mlgit", **group.context_settings)
 
@@ -226,7 +230,7 @@ def _parse_invocation(group: click.Group, ctx: click.Context, args: list[str]) -
     """Parse `mlgit ARGS` as the CLI would, without running it: sub-commands, options,
     option values and the number of arguments. Raises click.UsageError when it is wrong."""
     cmd: click.Command = group
-    name, words = "mlgit", mlgit.cli._bare_remote_option(list(args))
+    name, words = "mlgit", mlgit.cli.app._bare_remote_option(list(args))
     while isinstance(cmd, click.Group):
         if not words or words[0].startswith("-"):
             return  # `mlgit remote` or `mlgit remote --help`: prints help
@@ -294,7 +298,7 @@ def test_readme_indexes_every_document() -> None:
 def test_remote_config_examples_are_valid() -> None:
     """Every YAML example of remotes.md with a `remote:` section names URLs mlgit accepts and
     only options their URL kind has; `core.remote` names one of them."""
-    every_option = {o for options in fs.OPTIONS.values() for o in options}
+    every_option = {o for options in schemes.OPTIONS.values() for o in options}
     checked = 0
     for block in _code_blocks(_read("remotes.md"), "yaml"):
         data = yaml.safe_load(block)
@@ -304,7 +308,7 @@ def test_remote_config_examples_are_valid() -> None:
             config.parse_remote_name(name)
             settings = {k: str(v) for k, v in remote.items() if k != "url"}
             if "url" in remote:
-                fs.check_options(fs.parse_url(remote["url"]).scheme, settings)
+                schemes.check_options(schemes.parse_url(remote["url"]).scheme, settings)
             else:  # config.local.yaml: options only
                 assert set(settings) <= every_option, settings
         if "core" in data:
@@ -316,10 +320,10 @@ def test_remote_config_examples_are_valid() -> None:
 def test_remotes_md_lists_every_option_and_package() -> None:
     text = _read("remotes.md")
     section = text.split("## URLs and options", 1)[1].split("\n## ", 1)[0]
-    for scheme, options in fs.OPTIONS.items():
+    for scheme, options in schemes.OPTIONS.items():
         for option in options:
             assert f"| `{option}` |" in section, f"{scheme} option {option} has no table row"
-    for package, install in fs.PACKAGES.values():
+    for package, install in schemes.PACKAGES.values():
         assert f"`{install}`" in text, f"remotes.md does not give '{install}' for {package}"
 
 
@@ -330,13 +334,13 @@ def _error(make: Callable[[], object]) -> MlgitError:
 
 
 def _kwargs(url: str, options: dict[str, str]) -> Callable[[], object]:
-    return lambda: fs.fs_kwargs(fs.parse_url(url), options)
+    return lambda: schemes.fs_kwargs(schemes.parse_url(url), options)
 
 
 # (what raises, {text in the real message or hint: what remotes.md writes instead})
 FS_ERRORS: list[tuple[Callable[[], object], dict[str, str]]] = [
-    (lambda: fs.parse_url("ftp://host/x"), {"'ftp'": "'SCHEME'"}),
-    (lambda: fs.parse_url("gs://b/a/../c"), {"'gs://b/a/../c'": "'URL'",
+    (lambda: schemes.parse_url("ftp://host/x"), {"'ftp'": "'SCHEME'"}),
+    (lambda: schemes.parse_url("gs://b/a/../c"), {"'gs://b/a/../c'": "'URL'",
                                               "'.' and '..' are not allowed in a remote"
                                               " path": "WHY"}),
     (_kwargs("gs://b", {"region": "x"}), {"'region'": "'KEY'", "a gs": "a KIND",
@@ -366,17 +370,17 @@ def test_remote_error_tables_match_fs(make: Callable[[], object],
 def test_bad_url_reasons_in_remotes_md_are_real() -> None:
     text = _read("remotes.md")
     for url in ("gs://", "gs://b/a/../c", "gs://me@b/x", "ssh://me:pw@host/x", "file://x"):
-        reason = _error(lambda url=url: fs.parse_url(url)).message.split("': ", 1)[1]
+        reason = _error(lambda url=url: schemes.parse_url(url)).message.split("': ", 1)[1]
         assert f"`{reason}`" in text, reason
 
 
-@pytest.mark.parametrize("scheme", sorted(fs.PACKAGES))
+@pytest.mark.parametrize("scheme", sorted(schemes.PACKAGES))
 def test_missing_package_errors_match_fs(scheme: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    package, _ = fs.PACKAGES[scheme]
+    package, _ = schemes.PACKAGES[scheme]
     real = importlib.util.find_spec
-    monkeypatch.setattr(fs_classes.importlib.util, "find_spec",
+    monkeypatch.setattr(filesystems.importlib.util, "find_spec",
                         lambda name, *a: None if name == package else real(name, *a))
-    exc = _error(lambda: fs.open_fs(f"{scheme}://host/path", {}))
+    exc = _error(lambda: schemes.open_fs(f"{scheme}://host/path", {}))
     text = _read("remotes.md")
     assert f"| `{exc.message}` | `{exc.hint}` |" in text
 
@@ -386,8 +390,8 @@ def test_missing_package_errors_match_fs(scheme: str, monkeypatch: pytest.Monkey
 
 def test_exit_code_table_matches_entry_point() -> None:
     table = re.findall(r"^\| `(\d+)` \|", _read("exit-codes.md"), re.MULTILINE)
-    codes = {entry.EXIT_OK, entry.EXIT_FAILED, entry.EXIT_USAGE, entry.EXIT_BUG,
-             entry.EXIT_INTERRUPTED}
+    codes = {main.EXIT_OK, main.EXIT_FAILED, main.EXIT_USAGE, main.EXIT_BUG,
+             main.EXIT_INTERRUPTED}
     assert sorted(int(c) for c in table) == sorted(codes)
 
 
@@ -431,8 +435,8 @@ def test_unknown_keys_example_survives_a_rewrite() -> None:
 
 def test_manifest_example_is_canonical_and_matches_its_pointer() -> None:
     [raw] = [b.rstrip("\n").encode() for b in _code_blocks(_read("formats.md"), "json")]
-    manifest = tree.loads(raw, "example")
-    assert tree.dumps(manifest) == raw
+    manifest = manifests.loads(raw, "example")
+    assert manifests.dumps(manifest) == raw
     assert manifest.oids[:2] == [hash_bytes(b"meow\n"), hash_bytes(b"purr\n")]
     dirs = [pointer.loads(p, _origin(p)) for p in _pointer_examples()]
     dir_ptr = next(p for p in dirs if p.is_dir)
@@ -486,4 +490,4 @@ def test_pack_files_follow_the_documented_layout(tmp_path: Path) -> None:
     # The manifest is a loose object at XX/YYYY..., named by the pointer's oid.
     ptr = pointer.loads((tmp_path / "d.mlgit").read_bytes(), "d.mlgit")
     loose = tmp_path / ".mlgit" / "cache" / ptr.oid[:2] / ptr.oid[2:]
-    assert tree.loads(loose.read_bytes(), "d").paths == ["f0", "f1", "f2"]
+    assert manifests.loads(loose.read_bytes(), "d").paths == ["f0", "f1", "f2"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlgit import packs
 from mlgit.hashing import EMPTY_OID, hash_bytes
-from mlgit.odb import LocalODB
+from mlgit.storage import packs
+from mlgit.storage.objects import LocalODB
 
 
 def test_the_empty_oid_is_the_hash_of_no_bytes() -> None:

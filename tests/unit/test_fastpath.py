@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlgit.fastpath import parse, parse_status
+from mlgit.cli.fastparse import parse, parse_status
 
 
 @pytest.mark.parametrize(("args", "expected"), [

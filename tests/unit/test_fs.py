@@ -1,4 +1,4 @@
-"""mlgit.fs: remote URL parsing, option checks, install hints, and real filesystems."""
+"""mlgit.remote.schemes: remote URL parsing, option checks, install hints, and real filesystems."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlgit import fs_classes
 from mlgit.errors import MlgitError
-from mlgit.fs import RemoteURL, describe, fs_kwargs, open_fs, parse_url
+from mlgit.remote import filesystems
+from mlgit.remote.schemes import RemoteURL, describe, fs_kwargs, open_fs, parse_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -246,7 +246,7 @@ def test_broken_package_import_is_a_clean_error(monkeypatch: pytest.MonkeyPatch)
     def broken(scheme: str) -> Any:
         raise ImportError("libfoo.so missing")
 
-    monkeypatch.setattr(fs_classes, "import_class", broken)
+    monkeypatch.setattr(filesystems, "import_class", broken)
     with pytest.raises(MlgitError, match="cannot load") as info:
         open_fs("gs://b", {})
     assert info.value.hint == "pip install 'gcsfs>=2024.6'"
@@ -262,7 +262,8 @@ def _run_python(code: str, env: dict[str, str] | None = None) -> str:
 
 
 def test_importing_mlgit_fs_does_not_import_fsspec() -> None:
-    code = "import mlgit.fs, sys; print('fsspec' in sys.modules, 'gcsfs' in sys.modules)"
+    code = ("import mlgit.remote.schemes, sys;"
+            " print('fsspec' in sys.modules, 'gcsfs' in sys.modules)")
     assert _run_python(code) == "False False"
 
 
@@ -329,8 +330,8 @@ def _closed_port() -> int:
 def test_gs_in_a_fresh_process_avoids_the_extended_class() -> None:
     """gcsfs's own default (the env var unset) would pick ExtendedGcsFileSystem."""
     code = (
-        "import os, mlgit.fs\n"
-        "f, _ = mlgit.fs.open_fs('gs://b/p', {'anonymous': 'true', 'project': 'p'})\n"
+        "import os, mlgit.remote.schemes\n"
+        "f, _ = mlgit.remote.schemes.open_fs('gs://b/p', {'anonymous': 'true', 'project': 'p'})\n"
         "import gcsfs\n"
         "print(type(f).__mro__[1].__name__, gcsfs.GCSFileSystem.__name__,\n"
         "      'extended_gcsfs' in str(type(f)),\n"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgit import gitignore
+from mlgit.workspace import gitignore
 
 NAMES = ["plain", "with space", "trailing space ", "#hash", "!bang", "star*", "q?", "[set]",
          "back\\slash", "ünïcödé", "日本"]

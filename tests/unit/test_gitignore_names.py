@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlgit import gitignore
 from mlgit.errors import BadPath
+from mlgit.workspace import gitignore
 
 TRICKY = [*" \t\r#!*?[]\\-.^$~{},'\"ab", "ü", "日", "\x0b", "\x0c", "\x1c", "\x85", "\u2028"]
 CHAR = st.sampled_from(TRICKY) | st.characters(

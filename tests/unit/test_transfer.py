@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlgit import transfer
-from mlgit.remote import PackedAt
-from mlgit.retry import GIVE_UP_AFTER, RemoteDown, Retrier
-from mlgit.transfer import Want
+from mlgit.remote import transfer
+from mlgit.remote.retry import GIVE_UP_AFTER, RemoteDown, Retrier
+from mlgit.remote.store import PackedAt
+from mlgit.remote.transfer import Want
 
 
 def test_transient_errors_are_retried_then_succeed() -> None:

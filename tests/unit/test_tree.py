@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlgit import tree
 from mlgit.errors import BadManifest
+from mlgit.storage import manifests
 
 SEG = st.text(alphabet="abc xyz_-.é日", min_size=1, max_size=6).filter(
     lambda s: s not in (".", "..", ".git", ".mlgit"))
@@ -19,21 +19,21 @@ def test_round_trip(paths: list[str], data: st.DataObject) -> None:
     # drop paths that are also folders of other paths
     folders = {p.rsplit("/", i)[0] for p in paths for i in range(1, p.count("/") + 1)}
     paths = [p for p in paths if p not in folders]
-    entries = [tree.Entry(p, data.draw(st.text("0123456789abcdef", min_size=32, max_size=32)),
+    entries = [manifests.Entry(p, data.draw(st.text("0123456789abcdef", min_size=32, max_size=32)),
                           data.draw(st.integers(0, 10**12)), data.draw(st.booleans()))
                for p in paths]
-    m = tree.Manifest.from_entries(entries)
-    raw = tree.dumps(m)
-    back = tree.loads(raw, "m")
+    m = manifests.Manifest.from_entries(entries)
+    raw = manifests.dumps(m)
+    back = manifests.loads(raw, "m")
     assert list(back.entries()) == sorted(entries, key=lambda e: e.path)
-    assert tree.dumps(back) == raw  # canonical
+    assert manifests.dumps(back) == raw  # canonical
 
 
 def test_order_does_not_change_the_oid() -> None:
-    a = tree.Entry("a", "0" * 32, 1)
-    b = tree.Entry("b", "1" * 32, 2)
-    one = tree.dumps(tree.Manifest.from_entries([a, b]))
-    two = tree.dumps(tree.Manifest.from_entries([b, a]))
+    a = manifests.Entry("a", "0" * 32, 1)
+    b = manifests.Entry("b", "1" * 32, 2)
+    one = manifests.dumps(manifests.Manifest.from_entries([a, b]))
+    two = manifests.dumps(manifests.Manifest.from_entries([b, a]))
     assert one == two
 
 
@@ -54,4 +54,4 @@ def _doc(paths: list[object], **over: object) -> bytes:
 ])
 def test_unsafe_or_malformed_manifests_are_refused(raw: bytes) -> None:
     with pytest.raises(BadManifest):
-        tree.loads(raw, "m")
+        manifests.loads(raw, "m")

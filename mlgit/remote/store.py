@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from mlgit import packs
-from mlgit.backends import Backend, temp_written_at
 from mlgit.hashing import EMPTY_OID
+from mlgit.remote.backends import Backend, temp_written_at
+from mlgit.storage import packs
 
 PACK_DIR = packs.PACK_DIR
 _PACK_NAME = re.compile(r"^([0-9a-f]{32})\.idx$")

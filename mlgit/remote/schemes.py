@@ -1,4 +1,4 @@
-"""Remote URL + options -> (fsspec filesystem, root path). With fs_classes.py, the only
+"""Remote URL + options -> (fsspec filesystem, root path). With filesystems.py, the only
 modules that import fsspec.
 
 fsspec and its backends are imported lazily inside functions: importing them costs
@@ -281,7 +281,7 @@ def open_fs(url: str, options: dict[str, str]) -> tuple[Any, str]:
     """
     remote = parse_url(url)
     kwargs = fs_kwargs(remote, options)
-    from mlgit.fs_classes import filesystem_class, quiet_library_logs
+    from mlgit.remote.filesystems import filesystem_class, quiet_library_logs
 
     cls = filesystem_class(remote.scheme)
     quiet_library_logs()

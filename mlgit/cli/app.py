@@ -1,6 +1,6 @@
 """The command line: parse arguments, call a command, render its result. The only module
 that imports typer. Command modules are imported inside each command so `mlgit --help` pays
-only for what it uses. Exit codes are mapped in entry.py (docs/exit-codes.md)."""
+only for what it uses. Exit codes are mapped in main.py (docs/exit-codes.md)."""
 from __future__ import annotations
 
 import contextlib
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import click
 import typer
 
-from mlgit.entry import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from mlgit.cli.main import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from mlgit.commands.transfer import Outcome
@@ -34,9 +34,9 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
-        from mlgit import __version__, ui
-
-        ui.out(f"mlgit {__version__}")
+        from mlgit import __version__
+        from mlgit.cli import output
+        output.out(f"mlgit {__version__}")
         raise typer.Exit(EXIT_OK)
 
 
@@ -69,7 +69,7 @@ def _opened_repo() -> Iterator[Repo]:
         yield repo
     finally:
         try:
-            from mlgit.views import warn_dangling
+            from mlgit.cli.render import warn_dangling
 
             warn_dangling(repo)
         finally:
@@ -83,8 +83,8 @@ def _finish(code: int) -> NoReturn:
 @app.command()
 def init(json: JsonOpt = False) -> None:
     """Set up mlgit in the current Git repository (safe to run again)."""
+    from mlgit.cli.render import show_init
     from mlgit.commands.init import init as run
-    from mlgit.views import show_init
 
     show_init(run(), json)
 
@@ -102,7 +102,7 @@ def add(
 
     Re-adding a changed artifact updates its pointer; an unchanged one is a quick no-op.
     """
-    from mlgit.fastpath import add_body
+    from mlgit.cli.fastparse import add_body
 
     _finish(add_body(paths, json, force))
 
@@ -121,8 +121,8 @@ def status(
     """Show, for each tracked artifact, whether it is unchanged, modified, deleted or not in
     the cache, and which files inside a tracked folder changed."""
     if remote is not None:
+        from mlgit.cli.render import show_remote_status
         from mlgit.commands.transfer import run_remote_status
-        from mlgit.views import show_remote_status
 
         with _opened_repo() as repo:
             name, url, rows = run_remote_status(repo, paths or [], remote or None)
@@ -130,7 +130,7 @@ def status(
             show_remote_status(name, url, rows, json)
         _finish(EXIT_FAILED if any(r.error or r.nowhere for r in rows)
                 or (quiet and any(r.on_remote < r.objects for r in rows)) else EXIT_OK)
-    from mlgit.fastpath import status_body
+    from mlgit.cli.fastparse import status_body
 
     _finish(status_body(paths or [], quiet, json))
 
@@ -148,7 +148,7 @@ def checkout(
     Without paths, data that mlgit put in the workspace and that is no longer tracked (after
     switching Git branches) is removed, if unchanged and in the cache.
     """
-    from mlgit.fastpath import checkout_body
+    from mlgit.cli.fastparse import checkout_body
 
     _finish(checkout_body(paths or [], force, json))
 
@@ -156,8 +156,8 @@ def checkout(
 @app.command("ls")
 def ls_cmd(json: JsonOpt = False) -> None:
     """List tracked artifacts: size, file count, hash prefix, and whether the cache has them."""
+    from mlgit.cli.render import show_ls
     from mlgit.commands.ls import ls as run
-    from mlgit.views import show_ls
 
     with _opened_repo() as repo:
         rows = run(repo)
@@ -172,8 +172,8 @@ def rm(
     json: JsonOpt = False,
 ) -> None:
     """Stop tracking artifacts: remove their pointers and .gitignore entries; keep the data."""
+    from mlgit.cli.render import show_rm
     from mlgit.commands.rm import rm as run
-    from mlgit.views import show_rm
 
     with _opened_repo() as repo:
         show_rm(run(repo, paths), json, repo.root)
@@ -188,8 +188,8 @@ def mv(
     json: JsonOpt = False,
 ) -> None:
     """Move or rename an artifact: its data, its pointer file and its .gitignore entry."""
+    from mlgit.cli.render import show_mv
     from mlgit.commands.mv import mv as run
-    from mlgit.views import show_mv
 
     with _opened_repo() as repo:
         show_mv(run(repo, src, dst), json, repo.root)
@@ -216,7 +216,7 @@ def gc(
     Other branches and older commits may still need them. On a terminal, gc lists what it
     will delete (and how much of it is on no remote) and asks first.
     """
-    from mlgit.views import show_gc
+    from mlgit.cli.render import show_gc
 
     if remote is not None and not tmp:
         raise typer.BadParameter("only works with --tmp", param_hint="'--remote' / '-r'")
@@ -224,7 +224,6 @@ def gc(
         _gc_remote_tmp(remote, dry_run, json)
         return
     from mlgit.commands import gc as cmd
-
     with _opened_repo() as repo:
         if dry_run:
             show_gc(cmd.preview(cmd.plan(repo, check_remotes=True)), json)
@@ -241,10 +240,10 @@ def gc(
 def _gc_after_asking(repo: Repo, json: bool) -> None:
     import sys
 
-    from mlgit import ui
+    from mlgit.cli import output
+    from mlgit.cli.render import gc_plan_lines, show_gc
     from mlgit.commands import gc as cmd
     from mlgit.errors import MlgitError
-    from mlgit.views import gc_plan_lines, show_gc
 
     if json or not sys.stdin.isatty():
         why = "with --json" if json else "when stdin is not a terminal"
@@ -254,16 +253,16 @@ def _gc_after_asking(repo: Repo, json: bool) -> None:
     plan = cmd.plan(repo, check_remotes=True)
     if plan.count:
         for line in gc_plan_lines(plan):
-            ui.err(line)
+            output.err(line)
         if not typer.confirm("Delete them?", default=False, err=True):
-            ui.err("nothing deleted")
+            output.err("nothing deleted")
             _finish(EXIT_FAILED)
     show_gc(cmd.collect(repo, plan), json)  # the remotes' lines were shown before asking
 
 
 def _gc_remote_tmp(remote: str | None, dry_run: bool, json: bool) -> None:
+    from mlgit.cli.render import show_remote_tmp
     from mlgit.commands.gc import remote_tmp
-    from mlgit.views import show_remote_tmp
 
     with _opened_repo() as repo:
         show_remote_tmp(remote_tmp(repo, remote, dry_run), json)
@@ -275,8 +274,8 @@ def unprotect(
     json: JsonOpt = False,
 ) -> None:
     """Replace read-only links into the cache (hardlink/symlink) with editable copies."""
+    from mlgit.cli.render import show_unprotect
     from mlgit.commands.unprotect import unprotect as run
-    from mlgit.views import show_unprotect
 
     with _opened_repo() as repo:
         code = show_unprotect(run(repo, paths), json)
@@ -293,16 +292,16 @@ def config(
     json: JsonOpt = False,
 ) -> None:
     """Read or set a setting: cache.dir, cache.link, core.jobs, core.lock_timeout, core.remote."""
-    from mlgit import ui
+    from mlgit.cli import output
+    from mlgit.cli.render import show_config
     from mlgit.commands import config as cmd
-    from mlgit.views import show_config
 
     repo = cmd.open_repo(key)
     result = cmd.get(repo, key) if value is None else cmd.set_value(repo, key, value, local)
     show_config(key, result, json)
     if value is not None:
         for warning in cmd.warnings_for(key, result):
-            ui.err(f"warning: {warning}")
+            output.err(f"warning: {warning}")
 
 
 RemoteOpt = Annotated[str | None, typer.Option(
@@ -358,7 +357,7 @@ def pull(
 
 
 def _show_transfer(outcome: Outcome, command: str, json: bool) -> NoReturn:
-    from mlgit.views import show_transfer
+    from mlgit.cli.render import show_transfer
 
     show_transfer(outcome, command, json)
     failed = outcome.result.failed or any(not c.ok for c in outcome.checkouts)
@@ -389,8 +388,8 @@ def remote_add(
     json: JsonOpt = False,
 ) -> None:
     """Add a remote to .mlgit/config.yaml (committed, so clones know it)."""
+    from mlgit.cli.render import show_remote
     from mlgit.commands import remote as cmd
-    from mlgit.views import show_remote
 
     with _opened_repo() as repo:
         show_remote(cmd.add(repo, name, url, default, force), "added", json)
@@ -400,8 +399,8 @@ def remote_add(
 def remote_list(json: JsonOpt = False) -> None:
     """List remotes: name, URL (without credentials), option names; * marks the default.
     Option values are never shown."""
+    from mlgit.cli.render import show_remotes
     from mlgit.commands import remote as cmd
-    from mlgit.views import show_remotes
 
     with _opened_repo() as repo:
         rows = cmd.list_remotes(repo)
@@ -413,15 +412,14 @@ def remote_list(json: JsonOpt = False) -> None:
 @remote_app.command("remove")
 def remote_remove(name: NameArg, json: JsonOpt = False) -> None:
     """Remove a remote and its options from both config files (its data stays where it is)."""
-    from mlgit import ui
+    from mlgit.cli import output
     from mlgit.commands import remote as cmd
-
     with _opened_repo() as repo:
         cmd.remove(repo, name)
     if json:
-        ui.json_out({"removed": name})
+        output.json_out({"removed": name})
     else:
-        ui.out(f"removed remote {name}")
+        output.out(f"removed remote {name}")
 
 
 @remote_app.command("default")
@@ -432,8 +430,8 @@ def remote_default(
     json: JsonOpt = False,
 ) -> None:
     """Show or set the default remote (core.remote in .mlgit/config.yaml)."""
+    from mlgit.cli.render import show_default_remote
     from mlgit.commands import remote as cmd
-    from mlgit.views import show_default_remote
 
     with _opened_repo() as repo:
         show_default_remote(cmd.default(repo, name), json)
@@ -454,8 +452,8 @@ def remote_modify(
     json: JsonOpt = False,
 ) -> None:
     """Set or remove a remote's URL or option. Values are never printed."""
+    from mlgit.cli.render import show_remote
     from mlgit.commands import remote as cmd
-    from mlgit.views import show_remote
 
     if unset == (value is not None):
         raise typer.BadParameter("give either a VALUE or --unset", param_hint="VALUE")
@@ -482,8 +480,8 @@ def fsck(
 
     Exit 1 if anything is damaged, 0 if not.
     """
+    from mlgit.cli.render import show_fsck
     from mlgit.commands.fsck import fsck as run
-    from mlgit.views import show_fsck
 
     with _opened_repo() as repo:
         result = run(repo, repair, remote, jobs)
@@ -494,8 +492,8 @@ def fsck(
 @app.command()
 def version(json: JsonOpt = False) -> None:
     """Show versions of mlgit, Python and key libraries, the link type and filesystem."""
+    from mlgit.cli.render import show_version
     from mlgit.commands.version import version as run
-    from mlgit.views import show_version
 
     show_version(run(), json)
 
@@ -507,9 +505,8 @@ def _bare_remote_option(args: list[str]) -> list[str]:
         return args
     names: list[str] = []
     with contextlib.suppress(Exception):
-        from mlgit import remote_config
-
-        names = remote_config.names(_repo().config)
+        from mlgit.remote import settings
+        names = settings.names(_repo().config)
     i = args.index("--remote")
     if i + 1 < len(args) and args[i + 1] in names:
         return args

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 from mlgit import hashing
 from mlgit.errors import BadPointer
-from mlgit.odb import CorruptObject
+from mlgit.storage.objects import CorruptObject
 
 if TYPE_CHECKING:
-    from mlgit.odb import LocalODB
     from mlgit.pointer import Pointer
-    from mlgit.tree import Manifest
+    from mlgit.storage.manifests import Manifest
+    from mlgit.storage.objects import LocalODB
 
 
 DAMAGED_POINTER = "damaged pointer"

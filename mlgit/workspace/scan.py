@@ -13,17 +13,17 @@ import time
 from typing import TYPE_CHECKING
 
 from mlgit import hashing
+from mlgit.cli.output import noop_progress
 from mlgit.errors import BadPath
 from mlgit.fileio import TMP_SUFFIX, remove_leftover
 from mlgit.parallel import chunked_map
 from mlgit.paths import RESERVED, check_utf8
-from mlgit.state import RACY_NS, fresh_oid, lookup
-from mlgit.ui import noop_progress
+from mlgit.storage.state import RACY_NS, fresh_oid, lookup
 
 if TYPE_CHECKING:
-    from mlgit.odb import LocalODB
-    from mlgit.state import Entry, Lookup, State
-    from mlgit.ui import ProgressCallback
+    from mlgit.cli.output import ProgressCallback
+    from mlgit.storage.objects import LocalODB
+    from mlgit.storage.state import Entry, Lookup, State
 
 FileState = tuple[str, int, bool]
 """What a workspace file holds: (oid, size, executable bit). A plain tuple: this is built
@@ -87,9 +87,8 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     fresh: dict[str, FileState] = {}
     stale: list[Found] = []
     if os.path.isdir(abs_path) and not os.path.islink(abs_path):
-        from mlgit import twocpu
-
-        if not twocpu.scan(abs_path, rel, odb.root, strict, known, fresh, stale):
+        from mlgit.workspace import scan_workers
+        if not scan_workers.scan_split(abs_path, rel, odb.root, strict, known, fresh, stale):
             _scan_tree(abs_path, rel, odb.root, strict, known, fresh, stale)
     else:
         one = stat_file(abs_path, rel, odb.root, strict)
@@ -109,9 +108,8 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     hash_one = (lambda f: odb.put_file(f.abs, f.st.st_size)) if store else _plain_hash
     results = None
     if store:
-        from mlgit import twocpu
-
-        results = twocpu.store(odb, stale)
+        from mlgit.workspace import scan_workers
+        results = scan_workers.store(odb, stale)
     if results is None:
         results = chunked_map(hash_one, stale, jobs)
     for f, (oid, _size) in zip(stale, results, strict=True):

@@ -14,15 +14,15 @@ import os
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from mlgit import packs
+from mlgit.cli.output import ProgressCallback, noop_progress
 from mlgit.errors import MlgitError
 from mlgit.fileio import is_disk_full
 from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
-from mlgit.odb import CorruptObject, LocalODB
 from mlgit.parallel import run_all
-from mlgit.remote import PackedAt, RemoteStore, loose_rel
-from mlgit.retry import NOT_SENT, RemoteDown, Retrier, describe_error
-from mlgit.ui import ProgressCallback, noop_progress
+from mlgit.remote.retry import NOT_SENT, RemoteDown, Retrier, describe_error
+from mlgit.remote.store import PackedAt, RemoteStore, loose_rel
+from mlgit.storage import packs
+from mlgit.storage.objects import CorruptObject, LocalODB
 
 PUSH_PACK_BYTES = 16 << 20
 """Small objects are uploaded in packs of about this size: few requests, and an interrupted

@@ -14,14 +14,14 @@ from __future__ import annotations
 import contextlib
 import os
 
-from mlgit.checkout import Result
-from mlgit.commands.common import link_outside
 from mlgit.errors import MlgitError
-from mlgit.odb import CorruptObject
+from mlgit.git.repository import tracked_under
 from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.repo import Repo
-from mlgit.scm import tracked_under
-from mlgit.workspace import FileState, files_of
+from mlgit.storage.objects import CorruptObject
+from mlgit.workspace.checkout import Result
+from mlgit.workspace.scan import FileState, files_of
+from mlgit.workspace.targets import link_outside
 
 CHANGED = "changed since mlgit put it there"
 NOT_CACHED = "its content is not in the cache"

@@ -6,7 +6,7 @@
     remote:
       origin:
         url: gs://bucket/prefix
-        project: my-project     # options: see fs.OPTIONS
+        project: my-project     # options: see schemes.OPTIONS
 
 Option values may be credentials: nothing here puts a value into a message.
 """
@@ -17,9 +17,9 @@ import copy
 import os
 from typing import Any, NamedTuple
 
-from mlgit import fs
 from mlgit.config import Config, parse_remote_name
 from mlgit.errors import ConfigError, MlgitError
+from mlgit.remote import schemes
 
 SECRET_OPTIONS = frozenset({"access_key_id", "secret_access_key"})
 """Options refused in the committed config.yaml."""
@@ -34,11 +34,11 @@ class RemoteSpec(NamedTuple):
 
     @property
     def scheme(self) -> str:
-        return fs.parse_url(self.url).scheme
+        return schemes.parse_url(self.url).scheme
 
     def resolved_url(self, repo_root: str) -> str:
         """The URL with a relative local path made absolute against the repo root."""
-        parsed = fs.parse_url(self.url)
+        parsed = schemes.parse_url(self.url)
         if parsed.scheme == "local" and "://" not in self.url:
             return os.path.normpath(os.path.join(repo_root, os.path.expanduser(self.url)))
         return self.url
@@ -83,7 +83,7 @@ def load(config: Config, name: str) -> RemoteSpec:
     options = {str(k): _option_text(v) for k, v in merged.items()}
     spec = RemoteSpec(name, url, options, frozenset(str(k) for k in local))
     try:
-        fs.check_options(spec.scheme, options)
+        schemes.check_options(spec.scheme, options)
     except MlgitError as exc:
         raise ConfigError(f"remote {name!r}: {exc.message}",
                           f"remove it with 'mlgit remote modify {name} KEY --unset'"
@@ -134,15 +134,15 @@ def _default_hint(config: Config) -> str:
 def _restore_hint(config: Config) -> str:
     """When the committed config.yaml was deleted (Git still tracks it), the remotes are not
     gone: the file is. Asked only on the error path: it runs git."""
-    from mlgit import scm
     from mlgit.config import CONFIG_FILE
+    from mlgit.git import repository
 
     if os.path.lexists(os.path.join(config.dot_dir, CONFIG_FILE)):
         return ""
     root = os.path.dirname(config.dot_dir)
     rel = f".mlgit/{CONFIG_FILE}"
     try:
-        tracked = scm.tracked_under(root, [rel])
+        tracked = repository.tracked_under(root, [rel])
     except MlgitError:
         return ""
     if not tracked:
@@ -153,7 +153,7 @@ def _restore_hint(config: Config) -> str:
 
 def add(config: Config, name: str, url: str, make_default: bool, force: bool) -> RemoteSpec:
     _check_name(name)
-    fs.parse_url(url)  # refuses a bad URL before anything is written
+    schemes.parse_url(url)  # refuses a bad URL before anything is written
     if name in names(config) and not force:
         raise MlgitError(f"a remote named {name!r} already exists",
                          f"use 'mlgit remote modify {name} url URL', or --force to replace it")
@@ -191,9 +191,9 @@ def modify(config: Config, name: str, key: str, value: str | None, local: bool) 
     """Set (or with value None, unset) the url or an option of a remote."""
     spec = load(config, name)
     if key != "url":
-        fs.check_options(spec.scheme, {key: ""})
+        schemes.check_options(spec.scheme, {key: ""})
     elif value is not None:
-        fs.parse_url(value)
+        schemes.parse_url(value)
     if value is not None and key in SECRET_OPTIONS and not local:
         raise MlgitError(f"{key!r} is a credential and does not belong in the committed"
                          " .mlgit/config.yaml",
@@ -231,7 +231,7 @@ def check(spec: RemoteSpec) -> None:
     if len(SECRET_OPTIONS & options.keys()) == 1:
         for key in SECRET_OPTIONS:
             options.pop(key, None)
-    fs.fs_kwargs(fs.parse_url(spec.url), options)
+    schemes.fs_kwargs(schemes.parse_url(spec.url), options)
 
 
 def _check_name(name: str) -> None:

@@ -10,18 +10,19 @@ import threading
 import time
 from typing import NamedTuple
 
-from mlgit import tree, workspace
-from mlgit.damage import DAMAGED_HINT, DAMAGED_LEFT, edited_through_link
+from mlgit.cli.output import ProgressCallback, noop_progress
 from mlgit.errors import MlgitError
 from mlgit.fileio import disk_full_error, is_disk_full
-from mlgit.linker import Linker
-from mlgit.odb import QUARANTINE_DIR, CorruptObject
 from mlgit.parallel import chunked_map
 from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
-from mlgit.ui import ProgressCallback, noop_progress
-from mlgit.workspace import FileState, files_of
+from mlgit.storage import manifests
+from mlgit.storage.objects import QUARANTINE_DIR, CorruptObject
+from mlgit.workspace import scan
+from mlgit.workspace.damage import DAMAGED_HINT, DAMAGED_LEFT, edited_through_link
+from mlgit.workspace.linker import Linker
+from mlgit.workspace.scan import FileState, files_of
 
 NOT_IN_CACHE = "object not in the cache"
 MANIFEST_NOT_IN_CACHE = "directory manifest is not in the cache"
@@ -125,7 +126,7 @@ def _leave_git_tracked(repo: Repo, rel: str, current: dict[str, FileState],
     differing = [p for p, fs in current.items() if p not in wanted or wanted[p].oid != fs[0]]
     if not differing:
         return
-    from mlgit.scm import tracked_under
+    from mlgit.git.repository import tracked_under
 
     in_git = set(tracked_under(repo.root, [rel]).get(rel, ())) & set(differing)
     for path in sorted(in_git):
@@ -151,14 +152,14 @@ def corrupt_reason(repo: Repo, exc: CorruptObject) -> str:
 def _remove_leftovers(repo: Repo) -> None:
     """Temp files of interrupted commands, and the folders an interrupted checkout was
     building (safe to delete, as we hold the repo lock)."""
-    workspace.remove_leftovers()
+    scan.remove_leftovers()
     with contextlib.suppress(FileNotFoundError), os.scandir(repo.tmp_dir) as entries:
         for entry in entries:
             if entry.name.startswith(CHECKOUT_TMP) and entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path, ignore_errors=True)
 
 
-def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> tree.Manifest:
+def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> manifests.Manifest:
     try:
         return repo.manifest(ptr.oid, f"{rel} (manifest {ptr.oid[:12]})")
     except FileNotFoundError:
@@ -188,8 +189,8 @@ def _without_dangling_links(repo: Repo, current: dict[str, FileState]
     """Links into the cache whose object was set aside hold nothing: they are placed again
     like missing files, not left as is like edited ones."""
     gone = [p for p, fs in current.items()
-            if fs[0] == workspace.FOREIGN
-            and workspace.dangling_cache_link(repo.abspath(p), repo.cache_dir)]
+            if fs[0] == scan.FOREIGN
+            and scan.dangling_cache_link(repo.abspath(p), repo.cache_dir)]
     for path in gone:
         del current[path]
     return current
@@ -245,7 +246,7 @@ def _to_place(current: dict[str, FileState], wanted: dict[str, _Place], cached: 
 
 def _report_damaged(repo: Repo, wanted: dict[str, _Place], result: Result) -> None:
     """Files left as is because they are hard links whose cache object was edited with them
-    (mlgit.damage): say so, not just that they changed."""
+    (mlgit.workspace.damage): say so, not just that they changed."""
     damaged = [p for p in result.conflicts
                if p in wanted and edited_through_link(repo.odb, repo.abspath(p), wanted[p].oid)]
     for path in damaged:

@@ -6,17 +6,17 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from mlgit import tree
-from mlgit.damage import edited_through_link, pointer_size_error
 from mlgit.errors import MlgitError
-from mlgit.odb import CorruptObject
 from mlgit.paths import pointer_path_for
-from mlgit.workspace import FOREIGN, dangling_cache_link, files_of
+from mlgit.storage import manifests
+from mlgit.storage.objects import CorruptObject
+from mlgit.workspace.damage import edited_through_link, pointer_size_error
+from mlgit.workspace.scan import FOREIGN, dangling_cache_link, files_of
 
 if TYPE_CHECKING:
     from mlgit.pointer import Pointer
     from mlgit.repo import Repo
-    from mlgit.workspace import FileState
+    from mlgit.workspace.scan import FileState
 
 UNCHANGED, MODIFIED, DELETED = "unchanged", "modified", "deleted"
 DAMAGED = "damaged"
@@ -88,14 +88,14 @@ def _find_damaged(repo: Repo, st: ArtifactStatus, abs_path: str,
         st.state = DAMAGED
 
 
-def _manifest_or_none(repo: Repo, ptr: Pointer) -> tree.Manifest | None:
+def _manifest_or_none(repo: Repo, ptr: Pointer) -> manifests.Manifest | None:
     try:
         return repo.manifest(ptr.oid, ptr.path)
     except (FileNotFoundError, CorruptObject):
         return None
 
 
-def _count_missing(repo: Repo, ptr: Pointer, manifest: tree.Manifest | None) -> int:
+def _count_missing(repo: Repo, ptr: Pointer, manifest: manifests.Manifest | None) -> int:
     if not ptr.is_dir:
         return 0 if repo.odb.exists(ptr.oid) else 1
     if manifest is None:
@@ -120,7 +120,7 @@ def _current(repo: Repo, rel: str) -> dict[str, FileState]:
     return have
 
 
-def _compare_dir(st: ArtifactStatus, ptr: Pointer, manifest: tree.Manifest | None,
+def _compare_dir(st: ArtifactStatus, ptr: Pointer, manifest: manifests.Manifest | None,
                  have: dict[str, FileState]) -> None:
     if "" in have:  # a file stands where the directory should be
         st.state = MODIFIED
@@ -140,8 +140,8 @@ def _compare_dir(st: ArtifactStatus, ptr: Pointer, manifest: tree.Manifest | Non
 
 
 def _manifest_oid_of(files: dict[str, FileState]) -> str:
-    entries = [tree.Entry(p, fs[0], fs[1], fs[2]) for p, fs in files.items()]
-    return tree.manifest_oid(tree.dumps(tree.Manifest.from_entries(entries)))
+    entries = [manifests.Entry(p, fs[0], fs[1], fs[2]) for p, fs in files.items()]
+    return manifests.manifest_oid(manifests.dumps(manifests.Manifest.from_entries(entries)))
 
 
 def safe_status(repo: Repo, rel: str, ptr: Pointer, sub: str = ""

@@ -16,12 +16,12 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mlgit import workspace
+from mlgit.workspace import scan
 
 if TYPE_CHECKING:
-    from mlgit.odb import LocalODB
-    from mlgit.state import Lookup
-    from mlgit.workspace import FileState, Found
+    from mlgit.storage.objects import LocalODB
+    from mlgit.storage.state import Lookup
+    from mlgit.workspace.scan import FileState, Found
 
 T = TypeVar("T")
 
@@ -77,9 +77,9 @@ def _read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def scan(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup,
+def scan_split(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup,
          fresh: dict[str, FileState], stale: list[Found]) -> bool:
-    """workspace._scan_tree with a child taking half the top-level subfolders. Returns
+    """scan._scan_tree with a child taking half the top-level subfolders. Returns
     False, having done nothing, when that is not worth it or not possible."""
     if not can_fork() or sum(len(entries) for entries in known.values()) < MIN_FILES:
         return False
@@ -90,19 +90,19 @@ def scan(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup
 
     def scan_theirs(into_fresh: dict[str, FileState], into_stale: list[Found]) -> None:
         for name in theirs:
-            workspace._scan_tree(f"{abs_dir}/{name}", f"{rel_dir}/{name}", cache_dir, strict,
+            scan._scan_tree(f"{abs_dir}/{name}", f"{rel_dir}/{name}", cache_dir, strict,
                                  known, into_fresh, into_stale, inner_dir=name)
 
     def there() -> Any:
         their_fresh: dict[str, FileState] = {}
         their_stale: list[Found] = []
-        workspace.leftovers.clear()
+        scan.leftovers.clear()
         scan_theirs(their_fresh, their_stale)
         return (their_fresh, [(f.key, f.rel, f.abs) for f in their_stale],
-                workspace.leftovers)
+                scan.leftovers)
 
     def here() -> None:
-        workspace._scan_tree(abs_dir, rel_dir, cache_dir, strict, known, fresh, stale,
+        scan._scan_tree(abs_dir, rel_dir, cache_dir, strict, known, fresh, stale,
                              prune=frozenset(theirs))
 
     _, result = in_parallel(here, there)
@@ -111,8 +111,8 @@ def scan(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup
         return True
     their_fresh, their_stale, their_leftovers = result
     fresh.update(their_fresh)
-    workspace.leftovers.extend(their_leftovers)
-    stale.extend(workspace.Found(key, rel, path, os.stat(path))
+    scan.leftovers.extend(their_leftovers)
+    stale.extend(scan.Found(key, rel, path, os.stat(path))
                  for key, rel, path in their_stale)
     return True
 

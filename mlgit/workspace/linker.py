@@ -14,8 +14,8 @@ import threading
 from mlgit import hashing
 from mlgit.fileio import temp_beside, try_reflink_fd
 from mlgit.hashing import EMPTY_OID
-from mlgit.odb import LocalODB
-from mlgit.packs import Location
+from mlgit.storage.objects import LocalODB
+from mlgit.storage.packs import Location
 
 # Errors that mean "this filesystem cannot do that", not "something is broken".
 _UNSUPPORTED = {errno.EXDEV, errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL,

@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from mlgit.errors import MlgitError
-from mlgit.fs import PACKAGES
+from mlgit.remote.schemes import PACKAGES
 
 # gcsfs >= 2025 turns gcsfs.GCSFileSystem (and fsspec's "gs"/"gcs") into
 # ExtendedGcsFileSystem, which asks for the bucket type over gRPC first: ~60 s per operation

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 
-from mlgit import tree
+from mlgit.cli.output import ProgressCallback, noop_progress
 from mlgit.errors import BadPath, MlgitError
-from mlgit.odb import CorruptObject
 from mlgit.paths import at_or_under
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
-from mlgit.ui import ProgressCallback, noop_progress
-from mlgit.workspace import FileState, files_of
+from mlgit.storage import manifests
+from mlgit.storage.objects import CorruptObject
+from mlgit.workspace.scan import FileState, files_of
 
 
 def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noop_progress
@@ -30,10 +30,10 @@ def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noo
         fs = files[""]
         return Pointer(kind="file", path=name, oid=fs[0], size=fs[1], exec=fs[2]), None
     by_inner = files
-    manifest = tree.Manifest.from_entries([tree.Entry(p, fs[0], fs[1], fs[2])
+    manifest = manifests.Manifest.from_entries([manifests.Entry(p, fs[0], fs[1], fs[2])
                                            for p, fs in by_inner.items()])
-    data = tree.dumps(manifest)
-    oid = repo.odb.put_bytes(data) if store else tree.manifest_oid(data)
+    data = manifests.dumps(manifest)
+    oid = repo.odb.put_bytes(data) if store else manifests.manifest_oid(data)
     ptr = Pointer(kind="dir", path=name, oid=oid, size=manifest.size, files=len(manifest))
     return ptr, by_inner
 
@@ -66,9 +66,9 @@ def build_parts(repo: Repo, rel: str, ptr: Pointer, subs: list[str], *,
                              store=True, jobs=repo.config.get("core.jobs"), progress=progress)
             entries.update({f"{sub}/{key}" if key else sub: fs for key, fs in found.items()})
     read = {p: fs for p, fs in entries.items() if any(at_or_under(p, sub) for sub in subs)}
-    new = tree.Manifest.from_entries([tree.Entry(p, fs[0], fs[1], fs[2])
+    new = manifests.Manifest.from_entries([manifests.Entry(p, fs[0], fs[1], fs[2])
                                       for p, fs in entries.items()])
-    oid = repo.odb.put_bytes(tree.dumps(new))
+    oid = repo.odb.put_bytes(manifests.dumps(new))
     return Pointer(kind="dir", path=rel.rpartition("/")[2], oid=oid, size=new.size,
                    files=len(new)), read
 

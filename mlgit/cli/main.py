@@ -11,7 +11,7 @@ import os
 import sys
 from typing import NoReturn
 
-from mlgit import ui
+from mlgit.cli import output
 from mlgit.errors import MlgitError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -35,19 +35,19 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 def run(args: list[str]) -> int:
     try:
-        from mlgit.fastpath import try_run
+        from mlgit.cli.fastparse import try_run
 
         code = try_run(args)
         if code is None:
-            from mlgit.cli import run_typer
+            from mlgit.cli.app import run_typer
 
             code = run_typer(args)
         return code
     except MlgitError as exc:
-        ui.error(exc.message, exc.hint)
+        output.error(exc.message, exc.hint)
         return exc.exit_code
     except KeyboardInterrupt:
-        ui.err("interrupted")
+        output.err("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
@@ -56,7 +56,7 @@ def run(args: list[str]) -> int:
 
         if isinstance(exc, OSError) and is_disk_full(exc):
             full = disk_full_error(exc, os.getcwd())
-            ui.error(full.message, full.hint)
+            output.error(full.message, full.hint)
             return full.exit_code
         _report(exc, args)
         return EXIT_BUG
@@ -65,7 +65,7 @@ def run(args: list[str]) -> int:
 def _report(exc: Exception, args: list[str]) -> None:
     """The crash report, and a last line of defence should reporting itself fail."""
     try:
-        from mlgit.crash import report_crash
+        from mlgit.cli.crash import report_crash
 
         report_crash(exc, args)
     except Exception:

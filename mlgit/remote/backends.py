@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from mlgit.fileio import copy_file, fsync_path, sync_folder_fs
 from mlgit.hashing import hash_file
-from mlgit.odb import CorruptObject
+from mlgit.storage.objects import CorruptObject
 
 TEMP_MARK = ".mlgit-tmp-"
 _TEMP_NAME = re.compile(r"\..+" + re.escape(TEMP_MARK) + r"(\d+)-[0-9a-f]+", re.DOTALL)
@@ -256,11 +256,10 @@ def check_file(path: str, oid: str) -> None:
 
 def open_backend(url: str, options: dict[str, str]) -> Backend:
     """The backend for a remote URL (relative local paths must already be absolute)."""
-    from mlgit import fs
-
-    parsed = fs.parse_url(url)
+    from mlgit.remote import schemes
+    parsed = schemes.parse_url(url)
     if parsed.scheme == "local":
-        fs.check_options("local", options)
+        schemes.check_options("local", options)
         return LocalBackend(os.path.abspath(parsed.root))
-    filesystem, root = fs.open_fs(url, options)
+    filesystem, root = schemes.open_fs(url, options)
     return FsspecBackend(parsed.scheme, filesystem, root)

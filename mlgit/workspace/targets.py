@@ -6,9 +6,7 @@ import functools
 import os
 from typing import TYPE_CHECKING, NamedTuple
 
-from mlgit.damage import pointer_size_error
 from mlgit.errors import BadPath, BadPointer, MlgitError
-from mlgit.odb import CorruptObject
 from mlgit.paths import (
     artifact_path_for,
     at_or_under,
@@ -17,11 +15,13 @@ from mlgit.paths import (
     pointer_path_for,
     resolve_user_path,
 )
+from mlgit.storage.objects import CorruptObject
+from mlgit.workspace.damage import pointer_size_error
 
 if TYPE_CHECKING:
     from mlgit.pointer import Pointer
     from mlgit.repo import Repo
-    from mlgit.tree import Manifest
+    from mlgit.storage.manifests import Manifest
 
 
 class Tracked(NamedTuple):
@@ -78,7 +78,7 @@ def link_outside(root: str, folder: str) -> str | None:
 
 def size_error(repo: Repo, item: Tracked) -> BadPointer | None:
     """A BadPointer if the pointer's size (or file count) disagrees with its content, as far
-    as the cache can tell (mlgit.damage)."""
+    as the cache can tell (mlgit.workspace.damage)."""
     manifest = None
     if item.ptr.is_dir:
         try:
@@ -221,6 +221,6 @@ def parts_or_all(repo: Repo, args: list[str]) -> list[tuple[Tracked | Broken, st
 
 def quarantine_folder(repo: Repo) -> str:
     """The cache's folder of corrupt copies set aside, relative to the repository root."""
-    from mlgit.odb import QUARANTINE_DIR
+    from mlgit.storage.objects import QUARANTINE_DIR
 
     return os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)

@@ -11,7 +11,8 @@ import tempfile
 import time
 import traceback
 
-from mlgit import __version__, ui
+from mlgit import __version__
+from mlgit.cli import output
 from mlgit.paths import printable
 
 
@@ -19,11 +20,12 @@ def report_crash(exc: BaseException, args: list[str]) -> str | None:
     """Write the crash log and tell the user; returns the log's path, or None when no log
     could be written anywhere."""
     path, problem = _write_log(exc, args)
-    ui.err(f"error: mlgit hit an unexpected problem: {_describe(exc)}")
+    output.err(f"error: mlgit hit an unexpected problem: {_describe(exc)}")
     if path is not None:
-        ui.err(f"hint: this is a bug; the details are in {path} (please include it in a report)")
+        output.err(f"hint: this is a bug; the details are in {path}"
+                   " (please include it in a report)")
     else:
-        ui.err(f"hint: this is a bug; no crash log could be written ({problem}); please"
+        output.err(f"hint: this is a bug; no crash log could be written ({problem}); please"
                " report the command and this message")
     return path
 
@@ -64,9 +66,8 @@ def _crash_dir() -> str:
     """.mlgit/tmp in an initialised repository, found without reading its settings (which
     may be what is broken)."""
     try:
-        from mlgit import scm
-
-        dot_dir = os.path.join(scm.find_root(), ".mlgit")
+        from mlgit.git import repository
+        dot_dir = os.path.join(repository.find_root(), ".mlgit")
         if os.path.isdir(dot_dir):
             return os.path.join(dot_dir, "tmp")
         return os.path.join(tempfile.gettempdir(), "mlgit")

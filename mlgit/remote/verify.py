@@ -14,13 +14,13 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import NamedTuple
 
-from mlgit import packs
+from mlgit.cli.output import ProgressCallback, noop_progress
 from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
-from mlgit.odb import LocalODB
 from mlgit.parallel import run_all
-from mlgit.remote import RemoteStore, loose_rel
-from mlgit.retry import RemoteDown, Retrier, describe_error
-from mlgit.ui import ProgressCallback, noop_progress
+from mlgit.remote.retry import RemoteDown, Retrier, describe_error
+from mlgit.remote.store import RemoteStore, loose_rel
+from mlgit.storage import packs
+from mlgit.storage.objects import LocalODB
 
 OpenProgress = Callable[[int, int | None], AbstractContextManager[ProgressCallback]]
 """Opens the progress display for (objects, bytes or None when unknown)."""

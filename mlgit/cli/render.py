@@ -6,12 +6,11 @@ import os
 import shlex
 from typing import TYPE_CHECKING, Any
 
-from mlgit import ui
-from mlgit.damage import DAMAGED_HINT
+from mlgit.cli import output
 from mlgit.paths import is_utf8, printable
+from mlgit.workspace.damage import DAMAGED_HINT
 
 if TYPE_CHECKING:
-    from mlgit.checkout import Result
     from mlgit.commands.add import AddResult
     from mlgit.commands.fsck import Damaged, FsckResult
     from mlgit.commands.gc import GcPlan, GcResult, RemoteCheck, RemoteTmp
@@ -23,8 +22,9 @@ if TYPE_CHECKING:
     from mlgit.commands.status import StatusEntry
     from mlgit.commands.transfer import Outcome, RemoteStatus
     from mlgit.commands.unprotect import Unprotected
+    from mlgit.remote.transfer import Failure
     from mlgit.repo import Repo
-    from mlgit.transfer import Failure
+    from mlgit.workspace.checkout import Result
 
 MAX_LISTED = 20
 
@@ -70,27 +70,27 @@ def _shell_word(path: str) -> str:
 
 def show_init(result: InitResult, json: bool) -> None:
     if json:
-        ui.json_out(_asdict(result))
+        output.json_out(_asdict(result))
         return
     verb = "Initialised" if result.created else "Already initialised:"
-    ui.out(f"{verb} mlgit in {result.root}/.mlgit")
+    output.out(f"{verb} mlgit in {result.root}/.mlgit")
     if result.git_add:
-        ui.out("To commit the mlgit setup, run:\n\n    "
+        output.out("To commit the mlgit setup, run:\n\n    "
                + _git_add_line(result.git_add, result.root) + "\n")
 
 
 def show_add(result: AddResult, json: bool, root: str) -> None:
     if json:
-        ui.json_out({"items": [{"path": i.path, "pointer": i.pointer_path, "status": i.status,
+        output.json_out({"items": [{"path": i.path, "pointer": i.pointer_path, "status": i.status,
                                 "kind": i.ptr.kind, "oid": i.ptr.oid, "size": i.ptr.size,
                                 "files": i.ptr.files} for i in result.items],
                      "git_add": result.git_add})
         return
     for i in result.items:
         what = _count(i.ptr.files or 0, "file") + ", " if i.ptr.is_dir else ""
-        ui.out(f"{i.status} {printable(i.path)} ({what}{ui.human_size(i.ptr.size)})")
+        output.out(f"{i.status} {printable(i.path)} ({what}{output.human_size(i.ptr.size)})")
     if result.git_add:
-        ui.out("\nTo track the changes with Git, run:\n\n    "
+        output.out("\nTo track the changes with Git, run:\n\n    "
                + _git_add_line(result.git_add, root) + "\n")
 
 
@@ -108,37 +108,37 @@ def _status_dict(e: StatusEntry) -> dict[str, Any]:
 
 def show_status(entries: list[StatusEntry], json: bool) -> None:
     if json:
-        ui.json_out([_status_dict(e) for e in entries])
+        output.json_out([_status_dict(e) for e in entries])
         return
     if not entries:
-        ui.out("No tracked artifacts. Track some with 'mlgit add PATH'.")
+        output.out("No tracked artifacts. Track some with 'mlgit add PATH'.")
         return
     hints: list[str] = []
     for e in entries:
         if e.status is None:
             assert e.error is not None
-            ui.out(printable(f"{e.pointer_rel}: error:"
+            output.out(printable(f"{e.pointer_rel}: error:"
                              f" {_without_prefix(e.error.message, e.pointer_rel)}"))
             if e.error.hint and e.error.hint not in hints:
                 hints.append(e.error.hint)
             continue
         s = e.status
         cache = "" if s.in_cache else f" (not in cache: {s.missing_objects} object(s))"
-        ui.out(f"{printable(s.path)}: {s.state}{cache}")
+        output.out(f"{printable(s.path)}: {s.state}{cache}")
         for label, paths in (("modified", s.modified), ("added", s.added),
                              ("deleted", s.deleted), ("damaged", s.damaged)):
             _list_paths(label, paths)
         if s.state == "damaged" and DAMAGED_HINT not in hints:
             hints.append(DAMAGED_HINT)
     for hint in hints:
-        ui.err(f"hint: {hint}")
+        output.err(f"hint: {hint}")
 
 
 def _list_paths(label: str, paths: list[str]) -> None:
     for p in paths[:MAX_LISTED]:
-        ui.out(f"    {label}: {printable(p)}")
+        output.out(f"    {label}: {printable(p)}")
     if len(paths) > MAX_LISTED:
-        ui.out(f"    ... and {len(paths) - MAX_LISTED} more {label} (see --json)")
+        output.out(f"    ... and {len(paths) - MAX_LISTED} more {label} (see --json)")
 
 
 MISSING_HINT = "fetch the missing objects from a remote with 'mlgit pull', or add the data again"
@@ -155,7 +155,7 @@ def show_checkout(results: list[Result], json: bool,
     """`reported`: paths whose objects a fetch already reported as not fetched; their
     'not in the cache' failures are not reported again."""
     if json:
-        ui.json_out([{"path": r.path, "restored": r.restored, "removed": r.removed,
+        output.json_out([{"path": r.path, "restored": r.restored, "removed": r.removed,
                       "unchanged": r.unchanged, "conflicts": r.conflicts,
                       "failed": [{"path": p, "reason": why} for p, why in r.failed],
                       **_untracked_json(r)}
@@ -170,29 +170,29 @@ def show_checkout(results: list[Result], json: bool,
         parts += [f"{r.unchanged} unchanged"] if r.unchanged else []
         parts += [f"{len(r.failed)} failed"] if r.failed else []
         parts += [f"{len(r.conflicts)} left as is"] if r.conflicts else []
-        ui.out(f"{printable(r.path)}: {', '.join(parts) or 'nothing to do'}")
+        output.out(f"{printable(r.path)}: {', '.join(parts) or 'nothing to do'}")
         for path, why in _failures_shown(r, reported)[:MAX_LISTED]:
-            ui.err(printable(f"error: {path}: {why}"))
+            output.err(printable(f"error: {path}: {why}"))
         for path in r.conflicts[:MAX_LISTED]:
-            ui.err(f"error: {printable(path)}: changed in the workspace and not in the cache;"
+            output.err(f"error: {printable(path)}: changed in the workspace and not in the cache;"
                    " left as is")
     conflicts = [p for r in results for p in r.conflicts]
     if any(is_utf8(p) for p in conflicts):
-        ui.err("hint: keep the changes with 'mlgit add', or discard them with"
+        output.err("hint: keep the changes with 'mlgit add', or discard them with"
                " 'mlgit checkout --force'")
     if not all(is_utf8(p) for p in conflicts):
-        ui.err("hint: mlgit records names as UTF-8 text and cannot keep a file whose name is"
+        output.err("hint: mlgit records names as UTF-8 text and cannot keep a file whose name is"
                " not: rename it to a UTF-8 name or move it out of the tracked folder (or"
                " delete it with 'mlgit checkout --force')")
     hints = list(dict.fromkeys(h for r in results for h in r.hints if h))
     for hint in hints:
-        ui.err(f"hint: {hint}")
+        output.err(f"hint: {hint}")
     for hint in dict.fromkeys(h for r in results for h in _failure_hints(r, reported)):
-        ui.err(f"hint: {hint}")
+        output.err(f"hint: {hint}")
 
 
 def _already_reported(failure: tuple[str, str], reported: frozenset[str]) -> bool:
-    from mlgit.checkout import MANIFEST_NOT_IN_CACHE, NOT_IN_CACHE
+    from mlgit.workspace.checkout import MANIFEST_NOT_IN_CACHE, NOT_IN_CACHE
 
     return failure[0] in reported and failure[1] in (NOT_IN_CACHE, MANIFEST_NOT_IN_CACHE)
 
@@ -201,7 +201,7 @@ def _failure_hints(r: Result, reported: frozenset[str]) -> list[str]:
     """The hint for each kind of failure that has none of its own: a missing object, a
     corrupt one, or anything else (a failure with its own hint is never missing or
     corrupt, so those are counted against `r.hints`)."""
-    from mlgit.checkout import CORRUPT, MANIFEST_NOT_IN_CACHE, NOT_IN_CACHE
+    from mlgit.workspace.checkout import CORRUPT, MANIFEST_NOT_IN_CACHE, NOT_IN_CACHE
 
     hints, others = [], 0
     for failure in r.failed:
@@ -224,7 +224,7 @@ def _failures_shown(r: Result, reported: frozenset[str]) -> list[tuple[str, str]
     shown = [f for f in r.failed if not _already_reported(f, reported)]
     if not r.cause:
         return shown
-    from mlgit.checkout import NOT_CACHED
+    from mlgit.workspace.checkout import NOT_CACHED
 
     explained = sum(why in NOT_CACHED for _, why in r.failed)
     return [(r.path, f"{explained} {'object' if explained == 1 else 'objects'} not in the"
@@ -251,81 +251,82 @@ def _show_untracked(r: Result) -> None:
     parts += [f"{foreign} not placed by mlgit left as is"] if foreign else []
     in_git: list[str] = getattr(r, "in_git", [])
     parts += [f"{len(in_git)} tracked by Git left as is"] if in_git else []
-    ui.out(f"{printable(r.path)}: no longer tracked; {', '.join(parts) or 'nothing to remove'}")
+    output.out(f"{printable(r.path)}: no longer tracked; {', '.join(parts) or 'nothing to remove'}")
     for path, why in kept[:MAX_LISTED]:
-        ui.err(printable(f"warning: {path}: no longer tracked and not removed: {why};")
+        output.err(printable(f"warning: {path}: no longer tracked and not removed: {why};")
                + f" keep it with 'mlgit add {_shell_word(path)}', or move it away")
     for path, why in r.failed[:MAX_LISTED]:
-        ui.err(printable(f"error: {path}: {why}"))
+        output.err(printable(f"error: {path}: {why}"))
 
 
 def show_ls(rows: list[Listed], json: bool) -> None:
     if json:
-        ui.json_out([_asdict(r) for r in rows])
+        output.json_out([_asdict(r) for r in rows])
         return
     if not rows:
-        ui.out("No tracked artifacts. Track some with 'mlgit add PATH'.")
+        output.out("No tracked artifacts. Track some with 'mlgit add PATH'.")
         return
-    ui.out(f"{'SIZE':>10}  {'FILES':>7}  {'HASH':12}  {'CACHE':8}  PATH")
+    output.out(f"{'SIZE':>10}  {'FILES':>7}  {'HASH':12}  {'CACHE':8}  PATH")
     for r in rows:
         if r.error:
             error = _without_prefix(r.error, r.path)
-            ui.out(printable(f"{'?':>10}  {'?':>7}  {'?':12}  {'?':8}  {r.path}  (error: {error})"))
+            row = f"{'?':>10}  {'?':>7}  {'?':12}  {'?':8}  {r.path}  (error: {error})"
+            output.out(printable(row))
             continue
         cache = "yes" if r.in_cache else "missing"
-        ui.out(f"{ui.human_size(r.size):>10}  {r.files:>7}  {r.oid[:12]}  {cache:8}"
+        output.out(f"{output.human_size(r.size):>10}  {r.files:>7}  {r.oid[:12]}  {cache:8}"
                f"  {printable(r.path)}")
 
 
 def show_rm(removed: list[Removed], json: bool, root: str) -> None:
     if json:
-        ui.json_out([_asdict(r) for r in removed])
+        output.json_out([_asdict(r) for r in removed])
         return
     for r in removed:
-        ui.out(f"stopped tracking {printable(r.path)} (data kept)")
+        output.out(f"stopped tracking {printable(r.path)} (data kept)")
     if removed:
         stage = sorted({r.gitignore_path for r in removed if r.gitignore_path})
-        ui.out("\nTo record this in Git, run:\n\n    git rm --cached --quiet "
+        output.out("\nTo record this in Git, run:\n\n    git rm --cached --quiet "
                + _shell_paths([r.pointer_path for r in removed], root))
         if stage:
-            ui.out("    " + _git_add_line(stage, root) + "  # may report a removed .gitignore")
+            output.out("    " + _git_add_line(stage, root) + "  # may report a removed .gitignore")
 
 
 def show_mv(moved: Moved, json: bool, root: str) -> None:
     if json:
-        ui.json_out(_asdict(moved))
+        output.json_out(_asdict(moved))
         return
     if moved.data_moved:
-        ui.out(printable(f"moved {moved.src} to {moved.dst}"))
+        output.out(printable(f"moved {moved.src} to {moved.dst}"))
     else:
-        ui.out(printable(f"moved the pointer of {moved.src} to {moved.dst_pointer}")
+        output.out(printable(f"moved the pointer of {moved.src} to {moved.dst_pointer}")
                + " (the data is not in the work tree)")
-    ui.out("\nTo record the move in Git, run:\n\n    " + _git_add_line(moved.git_add, root)
+    output.out("\nTo record the move in Git, run:\n\n    " + _git_add_line(moved.git_add, root)
            + "\n")
 
 
 def show_gc(result: GcResult, json: bool) -> None:
     if json:
-        ui.json_out(_asdict(result))
+        output.json_out(_asdict(result))
         return
     verb = "would remove" if result.dry_run else "removed"
-    ui.out(f"{verb} {result.removed} object(s), {ui.human_size(result.freed_bytes)};"
+    output.out(f"{verb} {result.removed} object(s), {output.human_size(result.freed_bytes)};"
            f" kept {result.kept}")
     if result.remotes is not None:
         for line in gc_remote_lines(result.remotes, result.removed, not result.dry_run):
-            ui.out(line)
+            output.out(line)
     if result.set_aside:
-        ui.out(_set_aside_line(result.set_aside, result.set_aside_bytes, result.quarantine))
+        output.out(_set_aside_line(result.set_aside, result.set_aside_bytes, result.quarantine))
 
 
 def _set_aside_line(files: int, nbytes: int, folder: str) -> str:
-    return (f"{_count(files, 'damaged file')} set aside in {folder}/ ({ui.human_size(nbytes)}),"
+    return (f"{_count(files, 'damaged file')} set aside in {folder}/ ({output.human_size(nbytes)}),"
             " never deleted by mlgit: delete that folder when you no longer need them")
 
 
 def gc_plan_lines(plan: GcPlan) -> list[str]:
     """What gc is about to delete, for the question before it does."""
-    lines = [f"gc will delete {_count(plan.count, 'object')} ({ui.human_size(plan.nbytes)})"
+    lines = [f"gc will delete {_count(plan.count, 'object')} ({output.human_size(plan.nbytes)})"
              " from the cache.",
              "No pointer in the work tree, at HEAD or staged needs them; other branches or"
              " older commits may."]
@@ -344,7 +345,7 @@ def gc_remote_lines(check: RemoteCheck, total: int, deleted: bool = False) -> li
     else:
         some = "all" if check.unbacked == total else f"{check.unbacked} of them"
         where = f"checked: {', '.join(check.checked)}" if check.checked else "none checked"
-        lines.append(f"{some} ({ui.human_size(check.unbacked_bytes)}) on no remote ({where}):"
+        lines.append(f"{some} ({output.human_size(check.unbacked_bytes)}) on no remote ({where}):"
                      + (" those are lost for good" if deleted
                         else " deleting those loses them for good"))
     return lines
@@ -352,101 +353,101 @@ def gc_remote_lines(check: RemoteCheck, total: int, deleted: bool = False) -> li
 
 def show_remote_tmp(result: RemoteTmp, json: bool) -> None:
     if json:
-        ui.json_out(_asdict(result))
+        output.json_out(_asdict(result))
         return
     verb = "would remove" if result.dry_run else "removed"
     line = (f"{verb} {len(result.removed)} temporary file(s) of"
             f" interrupted pushes from {result.remote} ({result.url})")
     if result.kept:
         line += f"; kept {len(result.kept)} less than an hour old (a push may be writing them)"
-    ui.out(line)
+    output.out(line)
 
 
 def warn_dangling(repo: Repo) -> None:
     """Name the workspace links into the cache whose object this command set aside."""
-    from mlgit.dangling import dangling_links
     from mlgit.errors import MlgitError
+    from mlgit.workspace.dangling import dangling_links
 
     try:
         paths = dangling_links(repo)
     except (OSError, MlgitError):
         return  # the command's own report stands; status will show these files
     for path in paths[:MAX_LISTED]:
-        ui.err(f"warning: {printable(path)}: points nowhere now (a link to a damaged cache"
+        output.err(f"warning: {printable(path)}: points nowhere now (a link to a damaged cache"
                f" object, which was set aside): 'mlgit fetch' then 'mlgit checkout"
                f" {_shell_word(path)}'"
                " puts it back")
     if len(paths) > MAX_LISTED:
-        ui.err(f"warning: ... and {len(paths) - MAX_LISTED} more links that point nowhere")
+        output.err(f"warning: ... and {len(paths) - MAX_LISTED} more links that point nowhere")
 
 
 def show_unprotect(result: Unprotected, json: bool) -> int:
     """Returns the exit code: 1 if any file could not be made editable."""
     paths = result.changed
     if json:
-        ui.json_out({"unprotected": paths,
+        output.json_out({"unprotected": paths,
                      "failed": [{"error": e.message, "hint": e.hint} for e in result.failed]})
     else:
-        ui.out(f"made {len(paths)} file(s) editable" if paths or result.failed
+        output.out(f"made {len(paths)} file(s) editable" if paths or result.failed
                else "nothing to unprotect")
         for exc in result.failed:
-            ui.err(f"error: {exc.message}")
+            output.err(f"error: {exc.message}")
         for hint in dict.fromkeys(e.hint for e in result.failed if e.hint):
-            ui.err(f"hint: {hint}")
+            output.err(f"hint: {hint}")
     return 1 if result.failed else 0
 
 
 def show_config(key: str, value: Any, json: bool) -> None:
     if json:
-        ui.json_out({key: value})
+        output.json_out({key: value})
     elif isinstance(value, list):
-        ui.out(",".join(str(v) for v in value))
+        output.out(",".join(str(v) for v in value))
     else:
-        ui.out(str(value))
+        output.out(str(value))
 
 
 def show_version(info: dict[str, str], json: bool) -> None:
     if json:
-        ui.json_out(info)
+        output.json_out(info)
         return
     width = max(len(k) for k in info)
     for key, value in info.items():
-        ui.out(f"{key:<{width}}  {value}")
+        output.out(f"{key:<{width}}  {value}")
 
 
 def show_remotes(rows: list[RemoteRow], json: bool) -> None:
     if json:
-        ui.json_out([r._asdict() for r in rows])
+        output.json_out([r._asdict() for r in rows])
         return
     if not rows:
-        ui.out("No remotes. Add one with 'mlgit remote add NAME URL'.")
+        output.out("No remotes. Add one with 'mlgit remote add NAME URL'.")
         return
     width = max(len(r.name) for r in rows)
     for r in rows:
         mark = "*" if r.default else " "
         if r.error:
-            ui.out(f"{mark} {r.name:<{width}}  (error: {r.error})")
+            output.out(f"{mark} {r.name:<{width}}  (error: {r.error})")
             continue
         opts = [f"{o} (local)" if o in r.local_options else o for o in r.options]
         extra = f"  options: {', '.join(opts)}" if opts else ""
-        ui.out(f"{mark} {r.name:<{width}}  {r.url}{extra}")
+        output.out(f"{mark} {r.name:<{width}}  {r.url}{extra}")
 
 
 def show_remote(row: RemoteRow, verb: str, json: bool) -> None:
     if json:
-        ui.json_out(row._asdict())
+        output.json_out(row._asdict())
     else:
         default = " (default)" if row.default else ""
-        ui.out(f"{verb} remote {row.name}{default}: {row.url}")
+        output.out(f"{verb} remote {row.name}{default}: {row.url}")
 
 
 def show_default_remote(name: str | None, json: bool) -> None:
     if json:
-        ui.json_out({"default": name})
+        output.json_out({"default": name})
     elif name is None:
-        ui.out("no default remote (set one with 'mlgit remote default NAME')")
+        output.out("no default remote (set one with 'mlgit remote default NAME')")
     else:
-        ui.out(name)
+        output.out(name)
 
 
 _VERBS = {"push": ("pushed", "to", "already on the remote"),
@@ -467,27 +468,28 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
                                  "unchanged": c.unchanged, "conflicts": c.conflicts,
                                  "failed": [{"path": p, "reason": why} for p, why in c.failed]}
                                 for c in outcome.checkouts]
-        ui.json_out(data)
+        output.json_out(data)
         return
     done, direction, already = _VERBS[command]
-    ui.out(f"{done} {_count(r.transferred, 'object')} ({ui.human_size(r.bytes)}) {direction}"
-           f" {outcome.remote}; {r.already} {already}; {len(r.failed)} failed")
-    from mlgit.retry import NOT_SENT
+    size = output.human_size(r.bytes)
+    output.out(f"{done} {_count(r.transferred, 'object')} ({size}) {direction}"
+               f" {outcome.remote}; {r.already} {already}; {len(r.failed)} failed")
+    from mlgit.remote.retry import NOT_SENT
 
     tried = [f for f in r.failed if f.reason != NOT_SENT]
     for f in tried[:MAX_LISTED]:
-        ui.err(printable(f"error: {f.path}: {f.reason}"))
+        output.err(printable(f"error: {f.path}: {f.reason}"))
     if len(tried) > MAX_LISTED:
-        ui.err(f"error: ... and {len(tried) - MAX_LISTED} more (see --json)")
+        output.err(f"error: ... and {len(tried) - MAX_LISTED} more (see --json)")
     if r.stopped:
         untried = len(r.failed) - len(tried)
-        ui.err(f"error: stopped early: the remote keeps failing ({r.stopped});"
+        output.err(f"error: stopped early: the remote keeps failing ({r.stopped});"
                f" {_count(untried, 'object')} not tried")
     for hint in dict.fromkeys(f.hint for f in r.failed if f.hint):
-        ui.err(f"hint: {hint}")
+        output.err(f"hint: {hint}")
     others = [f for f in r.failed if not f.hint]
     if others:
-        ui.err(f"hint: {_transfer_hint(others, command, outcome.remote)}")
+        output.err(f"hint: {_transfer_hint(others, command, outcome.remote)}")
     if command == "pull":  # after the fetch's hints, so that each sits under its errors
         show_checkout(outcome.checkouts, False, frozenset(
             f.path.removesuffix(" (folder manifest)") for f in r.failed))
@@ -513,16 +515,17 @@ def _transfer_hint(failed: list[Failure], command: str, remote: str) -> str:
 
 def show_remote_status(remote: str, url: str, rows: list[RemoteStatus], json: bool) -> None:
     if json:
-        ui.json_out({"remote": remote, "url": url, "artifacts": [r._asdict() for r in rows]})
+        output.json_out({"remote": remote, "url": url, "artifacts": [r._asdict() for r in rows]})
         return
     if not rows:
-        ui.out("No tracked artifacts. Track some with 'mlgit add PATH'.")
+        output.out("No tracked artifacts. Track some with 'mlgit add PATH'.")
         return
     for r in rows:
         if r.error:
-            ui.out(printable(f"{r.pointer_rel}: error: {_without_prefix(r.error, r.pointer_rel)}"))
+            error = _without_prefix(r.error, r.pointer_rel)
+            output.out(printable(f"{r.pointer_rel}: error: {error}"))
             continue
-        ui.out(f"{printable(r.path)}: {_where(r, remote)}")
+        output.out(f"{printable(r.path)}: {_where(r, remote)}")
 
 
 def _where(r: RemoteStatus, remote: str) -> str:
@@ -542,36 +545,36 @@ MAX_USES = 5
 
 def show_fsck(result: FsckResult, json: bool) -> None:
     if json:
-        ui.json_out(_asdict(result))
+        output.json_out(_asdict(result))
         return
     where = result.url if result.remote is None else f"{result.remote} ({result.url})"
     found = f"{len(result.damaged)} damaged" if result.damaged else "no damage found"
     indexes = "1 pack index" if result.pack_indexes == 1 \
         else f"{result.pack_indexes} pack indexes"
-    ui.out(f"checked {_count(result.objects, 'object')} ({ui.human_size(result.bytes)}) and"
+    output.out(f"checked {_count(result.objects, 'object')} ({output.human_size(result.bytes)}) and"
            f" {indexes} in {where}: {found}")
     for d in result.damaged[:MAX_LISTED]:
-        ui.out(_damage_line(d))
+        output.out(_damage_line(d))
         if d.artifacts:
-            ui.out(printable(f"    used by {_first(d.artifacts, MAX_USES)}"))
+            output.out(printable(f"    used by {_first(d.artifacts, MAX_USES)}"))
     if len(result.damaged) > MAX_LISTED:
-        ui.out(f"... and {len(result.damaged) - MAX_LISTED} more damaged (see --json)")
+        output.out(f"... and {len(result.damaged) - MAX_LISTED} more damaged (see --json)")
     if result.missing:
         paths = [p for m in result.missing for p in m.artifacts]
-        ui.out(printable(f"not in {where}: {_count(len(result.missing), 'object')} used by"
+        output.out(printable(f"not in {where}: {_count(len(result.missing), 'object')} used by"
                          f" {_first(paths, MAX_USES)}"))
     for pointer in result.unreadable_pointers:
-        ui.out(f"{printable(pointer)}: error: cannot read this pointer; what it uses was not"
+        output.out(f"{printable(pointer)}: error: cannot read this pointer; what it uses was not"
                " looked up")
     if result.set_aside:
-        ui.out(_set_aside_line(result.set_aside, result.set_aside_bytes, result.quarantine))
+        output.out(_set_aside_line(result.set_aside, result.set_aside_bytes, result.quarantine))
     hint = _fsck_hint(result)
     if hint:
-        ui.err(f"hint: {hint}")
+        output.err(f"hint: {hint}")
 
 
 def _damage_line(d: Damaged) -> str:
-    size = "" if d.size is None else f", {ui.human_size(d.size)}"
+    size = "" if d.size is None else f", {output.human_size(d.size)}"
     if d.kind == "object":
         where = "loose" if d.location == "loose" else f"in {d.location}"
         line = f"damaged object {d.name} ({where}{size}): {d.reason}"

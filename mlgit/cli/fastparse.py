@@ -53,9 +53,9 @@ def parse_status(args: list[str]) -> tuple[list[str], bool, bool] | None:
 
 def status_body(paths: list[str], quiet: bool, json: bool) -> int:
     """Run `mlgit status` and render it; returns the exit code."""
+    from mlgit.cli.render import show_status
     from mlgit.commands.status import status
     from mlgit.repo import Repo
-    from mlgit.views import show_status
 
     repo = Repo.find()
     try:
@@ -84,18 +84,17 @@ def _damaged_indexes(repo: Repo) -> list[str]:
 
 
 def _warn_damaged_indexes(indexes: list[str]) -> None:
-    from mlgit import ui
-
+    from mlgit.cli import output
     for rel in indexes:
-        ui.warning(f"the cache's pack index {rel} is damaged: its objects count as not in the"
+        output.warning(f"the cache's pack index {rel} is damaged: its objects count as not in the"
                    " cache; run 'mlgit fsck --repair', then 'mlgit pull' to restore them")
 
 
 def checkout_body(paths: list[str], force: bool, json: bool) -> int:
     """Run `mlgit checkout` and render it; returns the exit code."""
+    from mlgit.cli.render import show_checkout, warn_dangling
     from mlgit.commands.checkout import checkout
     from mlgit.repo import Repo
-    from mlgit.views import show_checkout, warn_dangling
 
     repo = Repo.find()
     try:
@@ -109,9 +108,9 @@ def checkout_body(paths: list[str], force: bool, json: bool) -> int:
 
 def add_body(paths: list[str], json: bool, force: bool = False) -> int:
     """Run `mlgit add` and render it; returns the exit code."""
+    from mlgit.cli.render import show_add
     from mlgit.commands.add import add
     from mlgit.repo import Repo
-    from mlgit.views import show_add
 
     repo = Repo.find()
     try:

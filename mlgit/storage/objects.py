@@ -15,9 +15,10 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 
-from mlgit import hashing, packs
+from mlgit import hashing
 from mlgit.fileio import copy_file, fsync_path, read_all, sync_folder_fs, write_all
 from mlgit.hashing import EMPTY_OID, OID_LEN
+from mlgit.storage import packs
 
 TMP_DIR = "tmp"
 _TMP_SUFFIX = ".tmp"

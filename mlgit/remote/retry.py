@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from mlgit.errors import MlgitError
-from mlgit.odb import CorruptObject
+from mlgit.storage.objects import CorruptObject
 
 R = TypeVar("R")
 
