@@ -1,1 +1,0 @@
-"""One module per verb: plain functions returning data; the CLI renders it."""
