@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat as stat_mod
 import time
+from functools import partial
 from typing import TYPE_CHECKING
 
 from mlgit import hashing
@@ -19,6 +20,7 @@ from mlgit.fileio import TMP_SUFFIX, remove_leftover
 from mlgit.parallel import chunked_map
 from mlgit.paths import RESERVED, check_utf8
 from mlgit.storage.state import RACY_NS, fresh_oid, lookup
+from mlgit.workspace import scan_workers
 
 if TYPE_CHECKING:
     from mlgit.cli.output import ProgressCallback
@@ -87,9 +89,7 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     fresh: dict[str, FileState] = {}
     stale: list[Found] = []
     if os.path.isdir(abs_path) and not os.path.islink(abs_path):
-        from mlgit.workspace import scan_workers
-        if not scan_workers.scan_split(abs_path, rel, odb.root, strict, known, fresh, stale):
-            _scan_tree(abs_path, rel, odb.root, strict, known, fresh, stale)
+        _scan_split(abs_path, rel, odb.root, strict, known, fresh, stale)
     else:
         one = stat_file(abs_path, rel, odb.root, strict)
         if one.link_oid is not None:
@@ -105,13 +105,8 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     progress(len(fresh), sum(fs[1] for fs in fresh.values()))
     if store:
         stale.extend(_not_in_cache(abs_path, rel, fresh, odb))
-    hash_one = (lambda f: odb.put_file(f.abs, f.st.st_size)) if store else _plain_hash
-    results = None
-    if store:
-        from mlgit.workspace import scan_workers
-        results = scan_workers.store(odb, stale)
-    if results is None:
-        results = chunked_map(hash_one, stale, jobs)
+    results = _store_split(odb, stale, jobs) if store else \
+        chunked_map(_plain_hash, stale, jobs)
     for f, (oid, _size) in zip(stale, results, strict=True):
         fresh[f.key] = _state_of(f, oid)
         state.remember(f.rel, f.st, oid, seen_at)
@@ -164,6 +159,83 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
                         fresh[f.key] = _state_of(f, f.link_oid or FOREIGN)
                     else:
                         stale.append(f)
+
+
+def _scan_split(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup,
+                fresh: dict[str, FileState], stale: list[Found]) -> None:
+    """_scan_tree, with the top-level subfolders of a large folder dealt to worker
+    processes (scan_workers); the files at the top and the first share are scanned here."""
+    workers = scan_workers.workers_for(sum(len(entries) for entries in known.values()))
+    subdirs = sorted(e.name for e in os.scandir(abs_dir) if e.is_dir(follow_symlinks=False)) \
+        if workers > 1 else []
+    theirs = scan_workers.deal(subdirs, workers)[1:]
+
+    def scan_share(names: list[str], into_fresh: dict[str, FileState],
+                   into_stale: list[Found]) -> None:
+        for name in names:
+            _scan_tree(f"{abs_dir}/{name}", f"{rel_dir}/{name}", cache_dir, strict, known,
+                       into_fresh, into_stale, inner_dir=name)
+
+    def there(names: list[str]) -> tuple[dict[str, FileState], list[tuple[str, str, str, bool]],
+                                         list[str]]:
+        their_fresh: dict[str, FileState] = {}
+        their_stale: list[Found] = []
+        leftovers.clear()
+        scan_share(names, their_fresh, their_stale)
+        return (their_fresh, [(f.key, f.rel, f.abs, f.link_oid is None) for f in their_stale],
+                leftovers)
+
+    _, results = scan_workers.in_parallel(
+        lambda: _scan_tree(abs_dir, rel_dir, cache_dir, strict, known, fresh, stale,
+                           prune=frozenset(name for names in theirs for name in names)),
+        [partial(there, names) for names in theirs])
+    for names, result in zip(theirs, results, strict=True):
+        if result is None:
+            scan_share(names, fresh, stale)  # errors and all, as a single scan reports them
+            continue
+        their_fresh, their_stale, their_leftovers = result
+        fresh.update(their_fresh)
+        leftovers.extend(their_leftovers)
+        stale.extend(_refound(key, rel, path, regular, cache_dir, strict)
+                     for key, rel, path, regular in their_stale)
+
+
+def _refound(key: str, rel: str, abs_path: str, regular: bool, cache_dir: str,
+             strict: bool) -> Found:
+    """A file a worker found stale, looked at again here as the scan did (a Found's stat
+    result does not travel through marshal)."""
+    if regular:
+        return Found(key, rel, abs_path, os.lstat(abs_path))
+    found = _other(abs_path, rel, cache_dir, strict)
+    found.key = key
+    return found
+
+
+def _store_split(odb: LocalODB, files: list[Found], jobs: int) -> list[tuple[str, int]]:
+    """[odb.put_file(f) for f in files], on `jobs` threads, or with many files dealt to
+    worker processes, each storing its share into a pack of its own."""
+    workers = scan_workers.workers_for(len(files))
+    if workers == 1:
+        return chunked_map(lambda f: odb.put_file(f.abs, f.st.st_size), files, jobs)
+    size = -(-len(files) // workers)
+    shares = [files[i:i + size] for i in range(0, len(files), size)]
+
+    def put(share: list[Found]) -> list[tuple[str, int]]:
+        return [odb.put_file(f.abs, f.st.st_size) for f in share]
+
+    def there(share: list[Found]) -> list[tuple[str, int]]:
+        odb.start_own_pack()
+        stored = put(share)
+        odb.publish()  # its own pack; the parent's final sync makes it durable
+        return stored
+
+    mine, results = scan_workers.in_parallel(
+        partial(put, shares[0]), [partial(there, share) for share in shares[1:]])
+    odb.forget_pack_index()  # the workers' packs are new
+    stored = list(mine)
+    for share, result in zip(shares[1:], results, strict=True):
+        stored.extend(put(share) if result is None else [(oid, size) for oid, size in result])
+    return stored
 
 
 def _vouched_link(f: Found, known: Entry | None) -> bool:

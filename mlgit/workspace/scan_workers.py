@@ -1,32 +1,59 @@
-"""Doing the per-file work of a large folder on two CPUs with a forked child process.
+"""Spreading the per-file work of a large folder over the CPUs with forked worker processes.
 
 A no-op `mlgit status` or an `mlgit add` of 20k small files is mostly a system call and a few
 Python operations per file, bound by one CPU. Threads do not help much (the interpreter lock
-makes two scanning threads slower than one), so for large folders a forked child takes half
-the work and sends its findings back through a pipe (marshal). Anything unusual (no fork,
-other threads running, a child that fails) makes the parent do that half itself, so results
-never depend on the child.
+makes two scanning threads slower than one), so for large folders the work is dealt into
+shares: this process does the first, and a forked worker process each of the others, sending
+its findings back through a pipe (marshal). Anything unusual (no fork, other threads running,
+a worker that fails or is killed) leaves that share to this process, so results never depend
+on a worker. This module knows nothing of what the work is (see scan.py).
 """
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from mlgit.workspace import scan
-
-if TYPE_CHECKING:
-    from mlgit.storage.objects import LocalODB
-    from mlgit.storage.state import Lookup
-    from mlgit.workspace.scan import FileState, Found
+from mlgit.errors import ConfigError
 
 T = TypeVar("T")
 
+WORKERS_ENV = "MLGIT_WORKERS"
+"""Overrides how many processes share a large folder's work (default: the usable CPUs)."""
+
 MIN_FILES = 4000
 """Below this many files the fork costs more than it saves."""
+
+MIN_SHARE = MIN_FILES // 2
+"""Each process gets at least this many files (more workers would cost more than they save)."""
+
+delivered: list[int] = []
+"""The pids of the workers whose results the last in_parallel call used (for diagnostics and
+tests: a share missing here was done by this process)."""
+
+
+def worker_count() -> int:
+    """How many processes may share a large folder's work: MLGIT_WORKERS if set, else the
+    CPUs this process may run on."""
+    value = os.environ.get(WORKERS_ENV, "").strip()
+    if not value:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else os.cpu_count() or 1
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{WORKERS_ENV} must be a whole number of at least 1, not {value!r}",
+                          f"unset {WORKERS_ENV} to use every CPU this process may run on")
+    return int(value)
+
+
+def workers_for(files: int) -> int:
+    """How many processes should share the work on `files` files (1: no worker)."""
+    if files < MIN_FILES or not can_fork():
+        return 1
+    return max(1, min(worker_count(), files // MIN_SHARE))
 
 
 def can_fork() -> bool:
@@ -35,26 +62,52 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def in_parallel(here: Callable[[], T], there: Callable[[], Any]) -> tuple[T, Any | None]:
-    """Run `there` in a forked child while `here` runs in this process. Returns here's result
-    and there's (through marshal), or None for there's if the child failed in any way."""
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_fd)
-        _child(there, write_fd)
-    os.close(write_fd)
+def deal(items: Sequence[T], shares: int) -> list[list[T]]:
+    """`items` dealt round-robin into at most `shares` non-empty shares."""
+    return [list(items[i::shares]) for i in range(min(shares, len(items)))]
+
+
+def in_parallel(here: Callable[[], T], there: list[Callable[[], Any]]
+                ) -> tuple[T, list[Any | None]]:
+    """Run each of `there` in a forked worker while `here` runs in this process. Returns
+    here's result and, in order, each worker's result (through marshal), or None for a
+    worker that could not be started or failed in any way: its work is then still to do."""
+    children: list[tuple[int, int]] = []
+    results: list[Any | None] = [None] * len(there)
+    delivered.clear()
     try:
+        for work in there:
+            started = _start(work, [fd for _, fd in children])
+            if started is None:
+                break
+            children.append(started)
         mine = here()
     finally:
-        payload = _read_all(read_fd)
-        _, status = os.waitpid(pid, 0)
-    if status != 0 or not payload:
-        return mine, None
-    return mine, marshal.loads(payload)
+        for i, (pid, read_fd) in enumerate(children):
+            results[i] = _collect(pid, read_fd)
+    return mine, results
+
+
+def _start(work: Callable[[], Any], siblings: list[int]) -> tuple[int, int] | None:
+    """Fork a worker for `work`: (its pid, the pipe its result comes through), or None."""
+    read_fd, write_fd = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:  # out of processes or memory: this process does the share
+        os.close(read_fd)
+        os.close(write_fd)
+        return None
+    if pid == 0:
+        os.close(read_fd)
+        for fd in siblings:
+            os.close(fd)
+        _child(work, write_fd)
+    os.close(write_fd)
+    return pid, read_fd
 
 
 def _child(work: Callable[[], Any], write_fd: int) -> None:
+    gc.disable()  # short-lived: a collection would touch (and so copy) the whole shared heap
     code = 1
     try:
         view = memoryview(marshal.dumps(work()))
@@ -67,74 +120,16 @@ def _child(work: Callable[[], Any], write_fd: int) -> None:
         os._exit(code)  # no cleanup: the parent owns every open file and connection
 
 
-def _read_all(fd: int) -> bytes:
+def _collect(pid: int, read_fd: int) -> Any | None:
+    """A worker's result once it has exited, or None if it failed or was killed."""
     chunks = []
     try:
-        while chunk := os.read(fd, 1 << 20):
+        while chunk := os.read(read_fd, 1 << 20):
             chunks.append(chunk)
     finally:
-        os.close(fd)
-    return b"".join(chunks)
-
-
-def scan_split(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup,
-         fresh: dict[str, FileState], stale: list[Found]) -> bool:
-    """scan._scan_tree with a child taking half the top-level subfolders. Returns
-    False, having done nothing, when that is not worth it or not possible."""
-    if not can_fork() or sum(len(entries) for entries in known.values()) < MIN_FILES:
-        return False
-    subdirs = sorted(e.name for e in os.scandir(abs_dir) if e.is_dir(follow_symlinks=False))
-    if len(subdirs) < 2:
-        return False
-    theirs = sorted(subdirs[1::2])
-
-    def scan_theirs(into_fresh: dict[str, FileState], into_stale: list[Found]) -> None:
-        for name in theirs:
-            scan._scan_tree(f"{abs_dir}/{name}", f"{rel_dir}/{name}", cache_dir, strict,
-                                 known, into_fresh, into_stale, inner_dir=name)
-
-    def there() -> Any:
-        their_fresh: dict[str, FileState] = {}
-        their_stale: list[Found] = []
-        scan.leftovers.clear()
-        scan_theirs(their_fresh, their_stale)
-        return (their_fresh, [(f.key, f.rel, f.abs) for f in their_stale],
-                scan.leftovers)
-
-    def here() -> None:
-        scan._scan_tree(abs_dir, rel_dir, cache_dir, strict, known, fresh, stale,
-                             prune=frozenset(theirs))
-
-    _, result = in_parallel(here, there)
-    if result is None:
-        scan_theirs(fresh, stale)  # errors and all, as a single scan would report them
-        return True
-    their_fresh, their_stale, their_leftovers = result
-    fresh.update(their_fresh)
-    scan.leftovers.extend(their_leftovers)
-    stale.extend(scan.Found(key, rel, path, os.stat(path))
-                 for key, rel, path in their_stale)
-    return True
-
-
-def store(odb: LocalODB, files: list[Found]) -> list[tuple[str, int]] | None:
-    """[odb.put_file(f) for f in files] with a child storing the second half into a pack of
-    its own. None, having done nothing, when that is not worth it or not possible."""
-    if len(files) < MIN_FILES or not can_fork():
+        os.close(read_fd)
+        _, status = os.waitpid(pid, 0)
+    if status != 0 or not chunks:
         return None
-    half = len(files) // 2
-
-    def put(batch: list[Found]) -> list[tuple[str, int]]:
-        return [odb.put_file(f.abs, f.st.st_size) for f in batch]
-
-    def there() -> Any:
-        odb.start_own_pack()
-        stored = put(files[half:])
-        odb.publish()  # its own pack; the parent's final sync makes it durable
-        return stored
-
-    mine, theirs = in_parallel(lambda: put(files[:half]), there)
-    odb.forget_pack_index()  # the child's pack is new
-    if theirs is None:
-        theirs = put(files[half:])
-    return mine + [tuple(pair) for pair in theirs]
+    delivered.append(pid)
+    return marshal.loads(b"".join(chunks))

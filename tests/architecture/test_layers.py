@@ -179,7 +179,6 @@ NOT_YET_LAYERED = {
 NOT_YET_ACYCLIC = [
     ["mlgit.cli.app", "mlgit.cli.main"],
     ["mlgit.remote.filesystems", "mlgit.remote.schemes"],
-    ["mlgit.workspace.scan", "mlgit.workspace.scan_workers"],
 ]
 
 
