@@ -51,9 +51,10 @@ def worker_count() -> int:
 
 def workers_for(files: int) -> int:
     """How many processes should share the work on `files` files (1: no worker)."""
+    count = worker_count()  # checked every time: a bad setting is never silently ignored
     if files < MIN_FILES or not can_fork():
         return 1
-    return max(1, min(worker_count(), files // MIN_SHARE))
+    return max(1, min(count, files // MIN_SHARE))
 
 
 def can_fork() -> bool:

@@ -1,0 +1,184 @@
+"""The forked workers that share a large folder's scan and store: the work must really be
+split over the processes, and a worker that fails or is killed must leave its share to the
+parent, never change the results."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mlgit.errors import ConfigError
+from mlgit.repo import Repo
+from mlgit.workspace import scan, scan_workers
+from mlgit.workspace.scan import FileState
+from tests.conftest import mlgit, write
+
+FOLDERS = 6
+PER_FOLDER = scan_workers.MIN_SHARE * 3 // FOLDERS + 10  # enough for three processes
+
+kill_workers = False
+
+
+def _kill_this_worker() -> None:
+    if kill_workers:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+os.register_at_fork(after_in_child=_kill_this_worker)
+
+
+@pytest.fixture
+def killed_workers() -> Iterator[None]:
+    """Every worker forked meanwhile is killed before it does anything."""
+    global kill_workers
+    kill_workers = True
+    try:
+        yield
+    finally:
+        kill_workers = False
+
+
+def test_each_share_runs_in_a_worker_process_of_its_own() -> None:
+    here, theirs = scan_workers.in_parallel(os.getpid, [os.getpid, os.getpid, os.getpid])
+    assert here == os.getpid()
+    assert len(set(theirs)) == 3 and os.getpid() not in theirs
+    assert scan_workers.delivered == theirs
+
+
+def test_a_failing_or_killed_worker_leaves_its_share_undone() -> None:
+    def fails() -> None:
+        raise OSError("disk gone")
+
+    def dies_silently() -> None:
+        os._exit(0)
+
+    def killed() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    _, theirs = scan_workers.in_parallel(lambda: None, [fails, dies_silently, killed, os.getpid])
+    assert theirs[:3] == [None, None, None]
+    assert scan_workers.delivered == [theirs[3]] != [os.getpid()]
+
+
+def test_a_worker_killed_while_sending_its_result_counts_as_failed(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+
+    def sends_a_lot() -> bytes:
+        pid_file.write_text(str(os.getpid()))
+        return b"x" * (8 << 20)  # far more than a pipe holds: it blocks until read
+
+    def kill_it_midway() -> None:
+        deadline = time.monotonic() + 30
+        while not (pid_file.exists() and pid_file.read_text()):
+            assert time.monotonic() < deadline, "the worker never started"
+            time.sleep(0.01)
+        time.sleep(0.3)  # it has filled the pipe and waits for it to be read
+        os.kill(int(pid_file.read_text()), signal.SIGKILL)
+
+    _, theirs = scan_workers.in_parallel(kill_it_midway, [sends_a_lot])
+    assert theirs == [None] and scan_workers.delivered == []
+
+
+def test_the_worker_count_is_the_usable_cpus_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(scan_workers.WORKERS_ENV, raising=False)
+    assert scan_workers.worker_count() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv(scan_workers.WORKERS_ENV, "8")
+    assert scan_workers.worker_count() == 8
+    assert scan_workers.workers_for(scan_workers.MIN_FILES - 1) == 1
+    assert scan_workers.workers_for(scan_workers.MIN_FILES) == 2
+    assert scan_workers.workers_for(100 * scan_workers.MIN_SHARE) == 8
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv(scan_workers.WORKERS_ENV, bad)
+        with pytest.raises(ConfigError, match=scan_workers.WORKERS_ENV):
+            scan_workers.worker_count()
+
+
+def test_deal_spreads_items_round_robin() -> None:
+    assert scan_workers.deal(["a", "b", "c", "d", "e"], 3) == [["a", "d"], ["b", "e"], ["c"]]
+    assert scan_workers.deal(["a"], 4) == [["a"]]
+
+
+@pytest.fixture
+def tracked(repo: Path) -> Path:
+    """A tracked folder of FOLDERS subfolders, every file recorded as verified, then a
+    changed file in each subfolder and a foreign symlink in one: stale work for every
+    process."""
+    data = repo / "data"
+    for d in range(FOLDERS):
+        (data / f"part{d}").mkdir(parents=True)
+        for i in range(PER_FOLDER):
+            (data / f"part{d}" / f"f{i}").write_bytes(b"%d-%d" % (d, i))
+        os.utime(data / f"part{d}", (1_600_000_000, 1_600_000_000))
+    for path in data.rglob("f*"):
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+    mlgit(repo, "add", "data")
+    mlgit(repo, "status")
+    for d in range(FOLDERS):
+        write(data / f"part{d}" / "f1", f"changed {d}")
+    (data / "part4" / "link").symlink_to("/nowhere")
+    return repo
+
+
+def _files_of(repo_root: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+              ) -> dict[str, FileState]:
+    monkeypatch.setenv(scan_workers.WORKERS_ENV, str(workers))
+    monkeypatch.chdir(repo_root)
+    repo = Repo.find()
+    try:
+        return scan.files_of(repo.state, repo.odb, str(repo_root / "data"), "data",
+                             strict=False, store=False, jobs=1)
+    finally:
+        repo.close()
+
+
+def test_a_large_scan_is_split_over_the_workers(tracked: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = _files_of(tracked, 1, monkeypatch)
+    assert scan_workers.delivered == []
+    split = _files_of(tracked, 4, monkeypatch)  # capped at 3: each needs MIN_SHARE files
+    assert len(scan_workers.delivered) == 2 and os.getpid() not in scan_workers.delivered
+    assert split == alone
+    assert len(alone) == FOLDERS * PER_FOLDER + 1
+    assert alone["part4/link"][0] == scan.FOREIGN
+
+
+def test_killed_scan_workers_change_nothing(tracked: Path, monkeypatch: pytest.MonkeyPatch,
+                                            killed_workers: None) -> None:
+    split = _files_of(tracked, 3, monkeypatch)
+    assert scan_workers.delivered == []
+    monkeypatch.undo()
+    assert split == _files_of(tracked, 1, monkeypatch)
+
+
+def _packs(repo: Path) -> list[str]:
+    return sorted(p.name for p in (repo / ".mlgit" / "cache" / "packs").glob("*.pack"))
+
+
+def test_a_large_add_is_stored_by_every_worker_into_a_pack_of_its_own(repo: Path) -> None:
+    data = repo / "data"
+    for d in range(FOLDERS):
+        (data / f"part{d}").mkdir(parents=True)
+        for i in range(PER_FOLDER):
+            (data / f"part{d}" / f"f{i}").write_bytes(b"%d-%d" % (d, i))
+    mlgit(repo, "add", "data", env={scan_workers.WORKERS_ENV: "3"})
+    assert len(_packs(repo)) == 3
+    mlgit(repo, "fsck")
+    write(data / "part0" / "f0", "changed")
+    for i in range(scan_workers.MIN_FILES):
+        write(data / "new" / f"n{i}", f"new {i}")
+    mlgit(repo, "add", "data", env={scan_workers.WORKERS_ENV: "1"})
+    assert len(_packs(repo)) == 4
+    mlgit(repo, "fsck")
+    assert mlgit(repo, "status", "-q", env={scan_workers.WORKERS_ENV: "3"}).code == 0
+
+
+def test_a_bad_worker_count_is_a_clean_error(repo: Path) -> None:
+    write(repo / "data" / "a", "a")
+    result = mlgit(repo, "add", "data", env={scan_workers.WORKERS_ENV: "many"}, code=1)
+    assert result.err.splitlines()[0] == (
+        f"error: {scan_workers.WORKERS_ENV} must be a whole number of at least 1, not 'many'")
