@@ -44,6 +44,15 @@ Entry = tuple[int, int, int, str, int]
 Lookup = dict[str, dict[str, Entry]]
 """folder rel path ("" for the root) -> file name -> entry."""
 
+Rows = dict[str, bytes]
+"""folder rel path -> its {file name: entry}, still marshalled: a scan decodes only the
+folders it visits (so worker processes each decode their own share; see entries_in)."""
+
+MIN_ENTRY_BYTES = 30
+"""No marshalled entry is shorter (a one-letter name, and a tuple whose values all repeat
+earlier ones): the length of a folder's row divided by this is at least how many files it
+records (real rows hold 70-90 bytes per file)."""
+
 Placed = dict[str, list[tuple[str, str]]]
 """artifact rel path -> the (kind, oid) versions of it that mlgit put in the work tree."""
 
@@ -135,6 +144,10 @@ class State:
 
     def under(self, rel: str) -> Lookup:
         """Entries for `rel` itself (from its folder's row) and for every folder inside it."""
+        return {d: marshal.loads(blob) for d, blob in self.rows_under(rel).items()}
+
+    def rows_under(self, rel: str) -> Rows:
+        """under(), each folder's entries still marshalled (see entries_in)."""
         folder = split(rel)[0]
         if not is_utf8(rel):
             return {}  # a name that is not UTF-8 is never recorded (see flush)
@@ -144,7 +157,7 @@ class State:
                 "SELECT dir, entries FROM dirs WHERE dir = ? OR dir = ?"
                 " OR (dir >= ? AND dir < ?)", (folder, rel, rel + "/", rel + "0")).fetchall()
 
-        return {d: marshal.loads(blob) for d, blob in self._use(query)}
+        return dict(self._use(query))
 
     def get(self, rel: str) -> Known | None:
         folder, name = split(rel)
@@ -265,10 +278,15 @@ class State:
             self._conn = None
 
 
-def lookup(known: Lookup, rel: str) -> Entry | None:
+def entries_in(rows: Rows, folder: str) -> dict[str, Entry]:
+    """The entries of the files directly in `folder`, from rows_under()."""
+    row = rows.get(folder)
+    return marshal.loads(row) if row else {}
+
+
+def lookup(rows: Rows, rel: str) -> Entry | None:
     folder, name = split(rel)
-    entries = known.get(folder)
-    return entries.get(name) if entries else None
+    return entries_in(rows, folder).get(name)
 
 
 def fresh_oid(known: Entry | Known | None, st: os.stat_result) -> str | None:

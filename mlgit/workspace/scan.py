@@ -7,11 +7,13 @@ run time (importing them costs ~30 ms) and keeps the per-file loop tight.
 
 from __future__ import annotations
 
+import gc
 import os
 import stat as stat_mod
 import time
-from functools import partial
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import partial, wraps
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from mlgit import hashing
 from mlgit.cli.output import noop_progress
@@ -19,13 +21,16 @@ from mlgit.errors import BadPath
 from mlgit.fileio import TMP_SUFFIX, remove_leftover
 from mlgit.parallel import chunked_map
 from mlgit.paths import RESERVED, check_utf8
-from mlgit.storage.state import RACY_NS, fresh_oid, lookup
+from mlgit.storage.state import MIN_ENTRY_BYTES, RACY_NS, entries_in, fresh_oid, lookup
 from mlgit.workspace import scan_workers
 
 if TYPE_CHECKING:
     from mlgit.cli.output import ProgressCallback
     from mlgit.storage.objects import LocalODB
-    from mlgit.storage.state import Entry, Lookup, State
+    from mlgit.storage.state import Entry, Rows, State
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 FileState = tuple[str, int, bool]
 """What a workspace file holds: (oid, size, executable bit). A plain tuple: this is built
@@ -73,6 +78,22 @@ def dangling_cache_link(abs_path: str, cache_dir: str) -> bool:
     return parent == os.path.realpath(cache_dir) and hashing.is_oid(prefix + tail)
 
 
+def _gc_paused(fn: Callable[P, R]) -> Callable[P, R]:
+    """`fn` with the garbage collector paused: a scan allocates a few objects per file, which
+    would set off full collections of the whole heap, and it makes no reference cycles."""
+    @wraps(fn)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not gc.isenabled():
+            return fn(*args, **kwargs)
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.enable()
+    return paused
+
+
+@_gc_paused
 def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bool,
              store: bool, jobs: int, progress: ProgressCallback = noop_progress
              ) -> dict[str, FileState]:
@@ -84,7 +105,7 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     `strict` refuses symlinks and special files (for add); otherwise they are reported with
     the oid FOREIGN. A `.git` or `.mlgit` entry inside is always refused.
     """
-    known = state.under(rel)
+    known = state.rows_under(rel)
     seen_at = time.time_ns()  # entries recorded below were observed no earlier than this
     fresh: dict[str, FileState] = {}
     stale: list[Found] = []
@@ -114,7 +135,7 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     return fresh
 
 
-def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup,
+def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Rows,
                fresh: dict[str, FileState], stale: list[Found], inner_dir: str = "",
                prune: frozenset[str] = frozenset()) -> None:
     """Walk a folder; files the state DB vouches for go to `fresh`, the others to `stale`.
@@ -127,7 +148,7 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
     stack = [(abs_dir, rel_dir, inner_dir)]
     while stack:
         folder, rel_folder, inner = stack.pop()
-        entries_known = known.get(rel_folder) or {}
+        entries_known = entries_in(known, rel_folder)
         rel_prefix = rel_folder + "/"
         key_prefix = inner + "/" if inner else ""
         with os.scandir(folder) as it:
@@ -161,11 +182,12 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
                         stale.append(f)
 
 
-def _scan_split(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup,
+def _scan_split(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Rows,
                 fresh: dict[str, FileState], stale: list[Found]) -> None:
     """_scan_tree, with the top-level subfolders of a large folder dealt to worker
     processes (scan_workers); the files at the top and the first share are scanned here."""
-    workers = scan_workers.workers_for(sum(len(entries) for entries in known.values()))
+    # at most this many files are recorded: decoding the rows to count them would cost more
+    workers = scan_workers.workers_for(sum(map(len, known.values())) // MIN_ENTRY_BYTES)
     subdirs = sorted(e.name for e in os.scandir(abs_dir) if e.is_dir(follow_symlinks=False)) \
         if workers > 1 else []
     theirs = scan_workers.deal(subdirs, workers)[1:]

@@ -140,7 +140,7 @@ def test_a_large_scan_is_split_over_the_workers(tracked: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     alone = _files_of(tracked, 1, monkeypatch)
     assert scan_workers.delivered == []
-    split = _files_of(tracked, 4, monkeypatch)  # capped at 3: each needs MIN_SHARE files
+    split = _files_of(tracked, 3, monkeypatch)
     assert len(scan_workers.delivered) == 2 and os.getpid() not in scan_workers.delivered
     assert split == alone
     assert len(alone) == FOLDERS * PER_FOLDER + 1
