@@ -161,11 +161,7 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
                     if name in RESERVED:
                         raise BadPath(f"{rel_prefix}{name}: a {name} entry cannot be inside"
                                       " tracked data", "move it out of the folder before adding it")
-                if entry.is_dir(follow_symlinks=False):
-                    if prune and folder is abs_dir and name in prune:
-                        continue
-                    stack.append((entry.path, rel_prefix + name, key_prefix + name))
-                elif entry.is_file(follow_symlinks=False):
+                if entry.is_file(follow_symlinks=False):  # first: most entries are files
                     st = entry.stat(follow_symlinks=False)
                     k = entries_known.get(name)
                     if k is not None and k[0] == st.st_ino and k[1] == st.st_mtime_ns \
@@ -173,6 +169,10 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
                         fresh[key_prefix + name] = (k[3], k[2], st.st_mode & 0o100 != 0)
                     else:
                         stale.append(Found(key_prefix + name, rel_prefix + name, entry.path, st))
+                elif entry.is_dir(follow_symlinks=False):
+                    if prune and folder is abs_dir and name in prune:
+                        continue
+                    stack.append((entry.path, rel_prefix + name, key_prefix + name))
                 else:
                     f = _other(entry.path, rel_prefix + name, cache_dir, strict)
                     f.key = key_prefix + name
