@@ -15,31 +15,34 @@ import os
 import sys
 
 
+def lstat_folder(folder: str) -> tuple[list[str], int]:
+    """One lstat per file directly in `folder`: (its subfolders, how many files)."""
+    subdirs: list[str] = []
+    files = 0
+    with os.scandir(folder) as it:
+        for entry in it:
+            if entry.is_dir(follow_symlinks=False):
+                subdirs.append(entry.path)
+            else:
+                entry.stat(follow_symlinks=False)
+                files += 1
+    return subdirs, files
+
+
 def lstat_all(folders: list[str]) -> int:
     seen = 0
     stack = list(folders)
     while stack:
-        with os.scandir(stack.pop()) as it:
-            for entry in it:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                else:
-                    entry.stat(follow_symlinks=False)
-                    seen += 1
+        subdirs, files = lstat_folder(stack.pop())
+        stack += subdirs
+        seen += files
     return seen
 
 
 def main() -> int:
     root = sys.argv[1]
     workers = int(sys.argv[2]) if len(sys.argv) > 2 else len(os.sched_getaffinity(0))
-    subdirs, top_files = [], 0
-    with os.scandir(root) as it:
-        for entry in it:
-            if entry.is_dir(follow_symlinks=False):
-                subdirs.append(entry.path)
-            else:
-                entry.stat(follow_symlinks=False)
-                top_files += 1
+    subdirs, top_files = lstat_folder(root)
     subdirs.sort()
     shares = [subdirs[i::workers] for i in range(min(workers, len(subdirs)))] or [[]]
     children = []
