@@ -4,43 +4,46 @@ parent, never change the results."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mlgit.errors import ConfigError
-from mlgit.repo import Repo
+from mlgit.hashing import hash_bytes
 from mlgit.workspace import scan, scan_workers
-from mlgit.workspace.scan import FileState
 from tests.conftest import mlgit, write
 
 FOLDERS = 6
 PER_FOLDER = scan_workers.MIN_SHARE * 3 // FOLDERS + 10  # enough for three processes
 
-kill_workers = False
+SCAN = """
+import json, os, signal
+from mlgit.repo import Repo
+from mlgit.workspace import scan, scan_workers
+if os.environ.get("KILL_WORKERS"):  # every worker is killed as soon as it is forked
+    os.register_at_fork(after_in_child=lambda: os.kill(os.getpid(), signal.SIGKILL))
+repo = Repo.find()
+have = scan.files_of(repo.state, repo.odb, os.path.abspath("data"), "data", strict=False,
+                     store=False, jobs=1)
+repo.close()
+print(json.dumps({"files": have, "delivered": scan_workers.delivered, "pid": os.getpid()}))
+"""
 
 
-def _kill_this_worker() -> None:
-    if kill_workers:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-os.register_at_fork(after_in_child=_kill_this_worker)
-
-
-@pytest.fixture
-def killed_workers() -> Iterator[None]:
-    """Every worker forked meanwhile is killed before it does anything."""
-    global kill_workers
-    kill_workers = True
-    try:
-        yield
-    finally:
-        kill_workers = False
+def fresh_python(code: str, cwd: Path, env: dict[str, str]) -> Any:
+    """Run `code` in a new interpreter (single-threaded, as the CLI is: a test process may
+    have threads of earlier tests left, and then mlgit rightly never forks) and decode the
+    JSON it prints."""
+    proc = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True,
+                          text=True, env={**os.environ, **env}, check=True)
+    return json.loads(proc.stdout)
 
 
 def test_each_share_runs_in_a_worker_process_of_its_own() -> None:
@@ -84,14 +87,16 @@ def test_a_worker_killed_while_sending_its_result_counts_as_failed(tmp_path: Pat
     assert theirs == [None] and scan_workers.delivered == []
 
 
-def test_the_worker_count_is_the_usable_cpus_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_worker_count_is_the_usable_cpus_unless_set(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
     monkeypatch.delenv(scan_workers.WORKERS_ENV, raising=False)
     assert scan_workers.worker_count() == len(os.sched_getaffinity(0))
     monkeypatch.setenv(scan_workers.WORKERS_ENV, "8")
     assert scan_workers.worker_count() == 8
-    assert scan_workers.workers_for(scan_workers.MIN_FILES - 1) == 1
-    assert scan_workers.workers_for(scan_workers.MIN_FILES) == 2
-    assert scan_workers.workers_for(100 * scan_workers.MIN_SHARE) == 8
+    counts = fresh_python("from mlgit.workspace.scan_workers import MIN_FILES, workers_for\n"
+                          "print([workers_for(n) for n in (MIN_FILES - 1, MIN_FILES, 100_000)])",
+                          tmp_path, {})
+    assert counts == [1, 2, 8]  # each process gets at least MIN_SHARE files
     for bad in ("0", "two", "-1"):
         monkeypatch.setenv(scan_workers.WORKERS_ENV, bad)
         with pytest.raises(ConfigError, match=scan_workers.WORKERS_ENV):
@@ -124,35 +129,30 @@ def tracked(repo: Path) -> Path:
     return repo
 
 
-def _files_of(repo_root: Path, workers: int, monkeypatch: pytest.MonkeyPatch
-              ) -> dict[str, FileState]:
-    monkeypatch.setenv(scan_workers.WORKERS_ENV, str(workers))
-    monkeypatch.chdir(repo_root)
-    repo = Repo.find()
-    try:
-        return scan.files_of(repo.state, repo.odb, str(repo_root / "data"), "data",
-                             strict=False, store=False, jobs=1)
-    finally:
-        repo.close()
+def _scan(repo: Path, workers: int, kill: bool = False) -> tuple[Any, list[int]]:
+    """files_of(data) in a new process: (what it found, the pids of the workers that
+    delivered their share)."""
+    env = {scan_workers.WORKERS_ENV: str(workers), "KILL_WORKERS": "1" if kill else ""}
+    found = fresh_python(SCAN, repo, env)
+    assert found["pid"] not in found["delivered"]
+    return found["files"], found["delivered"]
 
 
-def test_a_large_scan_is_split_over_the_workers(tracked: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    alone = _files_of(tracked, 1, monkeypatch)
-    assert scan_workers.delivered == []
-    split = _files_of(tracked, 3, monkeypatch)
-    assert len(scan_workers.delivered) == 2 and os.getpid() not in scan_workers.delivered
+def test_a_large_scan_is_split_over_the_workers(tracked: Path) -> None:
+    alone, delivered = _scan(tracked, 1)
+    assert delivered == []
+    split, delivered = _scan(tracked, 3)
+    assert len(set(delivered)) == 2
     assert split == alone
     assert len(alone) == FOLDERS * PER_FOLDER + 1
     assert alone["part4/link"][0] == scan.FOREIGN
+    assert alone["part2/f1"][0] == hash_bytes(b"changed 2")  # hashed again, by a worker
 
 
-def test_killed_scan_workers_change_nothing(tracked: Path, monkeypatch: pytest.MonkeyPatch,
-                                            killed_workers: None) -> None:
-    split = _files_of(tracked, 3, monkeypatch)
-    assert scan_workers.delivered == []
-    monkeypatch.undo()
-    assert split == _files_of(tracked, 1, monkeypatch)
+def test_killed_scan_workers_change_nothing(tracked: Path) -> None:
+    split, delivered = _scan(tracked, 3, kill=True)
+    assert delivered == []
+    assert split == _scan(tracked, 1)[0]
 
 
 def _packs(repo: Path) -> list[str]:
