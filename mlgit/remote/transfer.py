@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from mlgit.cli.output import ProgressCallback, noop_progress
+from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.errors import MlgitError
 from mlgit.fileio import is_disk_full
 from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file

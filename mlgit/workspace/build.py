@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from mlgit.cli.output import ProgressCallback, noop_progress
+from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.errors import BadPath, MlgitError
 from mlgit.paths import at_or_under
 from mlgit.pointer import Pointer

@@ -10,7 +10,7 @@ import threading
 import time
 from typing import NamedTuple
 
-from mlgit.cli.output import ProgressCallback, noop_progress
+from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.errors import MlgitError
 from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.parallel import chunked_map
