@@ -394,7 +394,4 @@ def _link_workspace(repo: Repo,
 
 
 def _already_linked(repo: Repo, rel: str, oid: str) -> bool:
-    try:
-        return os.path.samefile(repo.abspath(rel), repo.odb.path(oid))
-    except OSError:
-        return False
+    return repo.odb.holds(repo.abspath(rel), oid)

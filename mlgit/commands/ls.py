@@ -38,7 +38,7 @@ def ls(repo: Repo) -> list[Listed]:
 
 def _in_cache(repo: Repo, oid: str, is_dir: bool) -> bool:
     if not is_dir:
-        return repo.odb.exists(oid)
+        return repo.odb.has(oid)
     try:
         manifest = repo.manifest(oid, oid)
     except (FileNotFoundError, CorruptObject):

@@ -228,7 +228,7 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> l
     cache while the checkout creates files."""
     import threading
 
-    syncing = threading.Thread(target=repo.odb.sync_fetched, name="mlgit-sync")
+    syncing = threading.Thread(target=repo.odb.make_durable, name="mlgit-sync")
     syncing.start()
     try:
         from mlgit.commands.checkout import restore
@@ -258,11 +258,11 @@ def _report_damaged_cache(repo: Repo, result: TransferResult) -> None:
     if not any(f.reason == "not in the cache" for f in result.failed):
         return
     result.failed[:0] = [  # first: the cause, before the objects it explains
-        Failure(os.path.relpath(os.path.join(repo.odb.root, rel), repo.root), "",
+        Failure(os.path.relpath(path, repo.root), "",
                 "damaged pack index in the cache: the objects it lists cannot be found",
                 "run 'mlgit fsck --repair' to set the damaged index aside, then 'mlgit fetch'"
                 " to restore its objects from a remote (or add the data again)")
-        for rel in repo.odb.damaged_indexes]
+        for path in repo.odb.damaged_files]
 
 
 def _report_bad_indexes(store: RemoteStore, result: TransferResult) -> None:

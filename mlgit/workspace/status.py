@@ -97,7 +97,7 @@ def _manifest_or_none(repo: Repo, ptr: Pointer) -> manifests.Manifest | None:
 
 def _count_missing(repo: Repo, ptr: Pointer, manifest: manifests.Manifest | None) -> int:
     if not ptr.is_dir:
-        return 0 if repo.odb.exists(ptr.oid) else 1
+        return 0 if repo.odb.has(ptr.oid) else 1
     if manifest is None:
         return 1  # the manifest itself; which files it names cannot be known without it
     stamp = repo.odb.stamp()

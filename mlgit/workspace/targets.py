@@ -221,6 +221,4 @@ def parts_or_all(repo: Repo, args: list[str]) -> list[tuple[Tracked | Broken, st
 
 def quarantine_folder(repo: Repo) -> str:
     """The cache's folder of corrupt copies set aside, relative to the repository root."""
-    from mlgit.storage.objects import QUARANTINE_DIR
-
-    return os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)
+    return os.path.relpath(repo.odb.quarantine_dir, repo.root)
