@@ -12,7 +12,7 @@ from functools import cache, cached_property
 from mlgit import pointer as pointer_mod
 from mlgit.config import KEYS, LOCAL_CONFIG_FILE, Config
 from mlgit.errors import BadPointer, ConfigError, NotInitialized
-from mlgit.fileio import is_temp_name, remove_leftover
+from mlgit.fileio import is_temp_name, remove_leftover, write_atomic
 from mlgit.git import repository
 from mlgit.paths import check_relpath
 from mlgit.pointer import Pointer
@@ -209,15 +209,11 @@ def _has_linked_worktrees(root: str) -> bool:
 
 def _write_memo(path: str, data: bytes) -> None:
     """Best effort: a memo is only a cache (a full disk, say, just means no memo)."""
-    tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        write_atomic(path, data)
     except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        pass
 
 
 @cache

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import os
 import shlex
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 from mlgit import pointer
 from mlgit.cli.output import Progress
 from mlgit.errors import BadPath, MlgitError
-from mlgit.fileio import is_disk_full, reporting_disk_full, temp_beside
+from mlgit.fileio import is_disk_full, reporting_disk_full, write_atomic
 from mlgit.git import repository
 from mlgit.paths import (
     artifact_path_for,
@@ -357,15 +356,7 @@ def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
         if (old.oid, old.kind, old.exec, old.size, old.files) \
                 == (ptr.oid, ptr.kind, ptr.exec, ptr.size, ptr.files):
             return Added(rel, pointer_rel, ptr, "unchanged")
-    tmp = temp_beside(abs_pointer)
-    try:
-        with open(tmp, "xb") as f:
-            f.write(pointer.dumps(ptr))
-        os.replace(tmp, abs_pointer)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    write_atomic(abs_pointer, pointer.dumps(ptr))
     return Added(rel, pointer_rel, ptr, "added" if old is None else "updated")
 
 
