@@ -106,8 +106,9 @@ class Repo:
             yield
 
     def manifest(self, oid: str, origin: str) -> Manifest:
-        """The verified, validated manifest object `oid`. Raises FileNotFoundError if it is not
-        in the cache, CorruptObject or BadManifest if it is damaged or unsafe.
+        """The verified, validated manifest object `oid`. Raises ManifestMissing if it is not
+        in the cache, ManifestCorrupt or BadManifest if it is damaged or unsafe (all
+        MlgitErrors; see manifests.load).
 
         A validated manifest is memoised in tmp/ in marshal form (read 10x faster than JSON);
         the JSON object in the cache stays the only source of truth.
@@ -118,7 +119,7 @@ class Repo:
                 return Manifest(*marshal.loads(f.read()))
         except (OSError, ValueError, EOFError, TypeError):
             pass
-        manifest = manifests.loads(self.odb.read_verified(oid), origin)
+        manifest = manifests.load(self.odb, oid, origin)
         _write_memo(memo, marshal.dumps((manifest.paths, manifest.oids, manifest.sizes,
                                          manifest.execs)))
         return manifest

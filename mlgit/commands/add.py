@@ -22,7 +22,7 @@ from mlgit.paths import (
 )
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
-from mlgit.storage.objects import CorruptObject
+from mlgit.storage.manifests import ManifestMissing
 from mlgit.workspace import gitignore, scan
 from mlgit.workspace.build import build, build_parts
 from mlgit.workspace.dangling import dangling_error
@@ -243,9 +243,9 @@ def _check_recorded_version_known(repo: Repo, rel: str, ptr: Pointer) -> None:
         return
     try:
         recorded = repo.manifest(old.oid, f"{rel} (manifest {old.oid[:12]})")
-    except FileNotFoundError:
+    except ManifestMissing:
         why = "is not in the cache"
-    except (CorruptObject, MlgitError):
+    except MlgitError:  # corrupt or unsafe
         why = "is corrupt in the cache"
     else:
         _check_some_recorded_file_here(repo, rel, recorded.paths, ptr.files)

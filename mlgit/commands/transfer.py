@@ -22,7 +22,7 @@ from mlgit.remote.settings import RemoteSpec
 from mlgit.remote.store import RemoteStore
 from mlgit.remote.transfer import Failure, Mover, Stopped, TransferResult, Want, fetch, push
 from mlgit.repo import Repo
-from mlgit.storage.objects import CorruptObject
+from mlgit.storage.manifests import ManifestCorrupt, ManifestMissing
 from mlgit.workspace import targets
 from mlgit.workspace.checkout import Result
 from mlgit.workspace.targets import (
@@ -124,10 +124,10 @@ def wants_for(repo: Repo, target: Target, failures: list[Failure],
     wants = [Want(ptr.oid, -1, f"{item.rel} (folder manifest)")]
     try:
         listing = repo.manifest(ptr.oid, f"{item.rel} (manifest {ptr.oid[:12]})")
-    except FileNotFoundError:
+    except ManifestMissing:
         failures.append(Failure(wants[0].path, ptr.oid, "not in the cache"))
         return []
-    except CorruptObject:
+    except ManifestCorrupt:
         failures.append(Failure(wants[0].path, ptr.oid, "corrupt in the cache; set aside"))
         return []
     selected = select_part(listing, sub, item.rel)
@@ -211,7 +211,7 @@ def _read_manifests(repo: Repo, targets: list[Target]) -> None:
     fetched again with the others."""
     for t in targets:
         if t.item.ptr.is_dir:
-            with contextlib.suppress(FileNotFoundError, CorruptObject, MlgitError):
+            with contextlib.suppress(MlgitError):  # not in the cache, corrupt or unsafe
                 repo.manifest(t.item.ptr.oid, t.item.rel)
 
 

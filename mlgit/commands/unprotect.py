@@ -50,7 +50,7 @@ def _recorded_exec_bits(repo: Repo, item: Tracked) -> dict[str, bool]:
         return {item.rel: item.ptr.exec}
     try:
         manifest = repo.manifest(item.ptr.oid, item.pointer_rel)
-    except (OSError, MlgitError, CorruptObject):
+    except (OSError, MlgitError):
         return {}
     return {f"{item.rel}/{path}": exe for path, exe in zip(manifest.paths, manifest.execs,
                                                          strict=True)}

@@ -162,10 +162,10 @@ def _remove_leftovers(repo: Repo) -> None:
 def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> manifests.Manifest:
     try:
         return repo.manifest(ptr.oid, f"{rel} (manifest {ptr.oid[:12]})")
-    except FileNotFoundError:
+    except manifests.ManifestMissing:
         raise MlgitError(MANIFEST_NOT_IN_CACHE) from None
-    except CorruptObject as exc:
-        reason = corrupt_reason(repo, exc).removeprefix("cache ")
+    except manifests.ManifestCorrupt as exc:
+        reason = corrupt_reason(repo, exc.corrupt).removeprefix("cache ")
         raise MlgitError(f"directory manifest {reason}") from None
 
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from mlgit.errors import MlgitError
 from mlgit.paths import pointer_path_for
 from mlgit.storage import manifests
-from mlgit.storage.objects import CorruptObject
 from mlgit.workspace.damage import edited_through_link, pointer_size_error
 from mlgit.workspace.scan import FOREIGN, dangling_cache_link, files_of
 
@@ -91,7 +90,7 @@ def _find_damaged(repo: Repo, st: ArtifactStatus, abs_path: str,
 def _manifest_or_none(repo: Repo, ptr: Pointer) -> manifests.Manifest | None:
     try:
         return repo.manifest(ptr.oid, ptr.path)
-    except (FileNotFoundError, CorruptObject):
+    except manifests.ManifestUnavailable:
         return None
 
 
