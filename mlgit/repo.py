@@ -12,7 +12,7 @@ from functools import cache, cached_property
 from mlgit import pointer as pointer_mod
 from mlgit.config import KEYS, LOCAL_CONFIG_FILE, Config
 from mlgit.errors import BadPointer, ConfigError, NotInitialized
-from mlgit.fileio import is_temp_name, remove_leftover
+from mlgit.fileio import is_temp_name, remove_leftover, write_atomic
 from mlgit.git import repository
 from mlgit.paths import check_relpath
 from mlgit.pointer import Pointer
@@ -107,8 +107,9 @@ class Repo:
             yield
 
     def manifest(self, oid: str, origin: str) -> Manifest:
-        """The verified, validated manifest object `oid`. Raises FileNotFoundError if it is not
-        in the cache, CorruptObject or BadManifest if it is damaged or unsafe.
+        """The verified, validated manifest object `oid`. Raises ManifestMissing if it is not
+        in the cache, ManifestCorrupt or BadManifest if it is damaged or unsafe (all
+        MlgitErrors; see manifests.load).
 
         A validated manifest is memoised in tmp/ in marshal form (read 10x faster than JSON);
         the JSON object in the cache stays the only source of truth.
@@ -119,7 +120,7 @@ class Repo:
                 return Manifest(*marshal.loads(f.read()))
         except (OSError, ValueError, EOFError, TypeError):
             pass
-        manifest = manifests.loads(self.odb.read_verified(oid), origin)
+        manifest = manifests.load(self.odb, oid, origin)
         _write_memo(memo, marshal.dumps((manifest.paths, manifest.oids, manifest.sizes,
                                          manifest.execs)))
         return manifest
@@ -210,15 +211,11 @@ def _has_linked_worktrees(root: str) -> bool:
 
 def _write_memo(path: str, data: bytes) -> None:
     """Best effort: a memo is only a cache (a full disk, say, just means no memo)."""
-    tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        write_atomic(path, data)
     except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        pass
 
 
 @cache

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import os
 import shlex
@@ -10,7 +9,7 @@ from dataclasses import dataclass
 
 from mlgit import pointer
 from mlgit.errors import BadPath, MlgitError
-from mlgit.fileio import is_disk_full, reporting_disk_full, temp_beside
+from mlgit.fileio import is_disk_full, reporting_disk_full, write_atomic
 from mlgit.git import repository
 from mlgit.paths import (
     artifact_path_for,
@@ -23,7 +22,7 @@ from mlgit.paths import (
 from mlgit.pointer import Pointer
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
-from mlgit.storage.objects import CorruptObject
+from mlgit.storage.manifests import ManifestMissing
 from mlgit.workspace import gitignore, scan
 from mlgit.workspace.build import build, build_parts
 from mlgit.workspace.dangling import dangling_error
@@ -246,9 +245,9 @@ def _check_recorded_version_known(repo: Repo, rel: str, ptr: Pointer) -> None:
         return
     try:
         recorded = repo.manifest(old.oid, f"{rel} (manifest {old.oid[:12]})")
-    except FileNotFoundError:
+    except ManifestMissing:
         why = "is not in the cache"
-    except (CorruptObject, MlgitError):
+    except MlgitError:  # corrupt or unsafe
         why = "is corrupt in the cache"
     else:
         _check_some_recorded_file_here(repo, rel, recorded.paths, ptr.files)
@@ -360,15 +359,7 @@ def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
         if (old.oid, old.kind, old.exec, old.size, old.files) \
                 == (ptr.oid, ptr.kind, ptr.exec, ptr.size, ptr.files):
             return Added(rel, pointer_rel, ptr, "unchanged")
-    tmp = temp_beside(abs_pointer)
-    try:
-        with open(tmp, "xb") as f:
-            f.write(pointer.dumps(ptr))
-        os.replace(tmp, abs_pointer)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    write_atomic(abs_pointer, pointer.dumps(ptr))
     return Added(rel, pointer_rel, ptr, "added" if old is None else "updated")
 
 
@@ -397,7 +388,4 @@ def _link_workspace(repo: Repo,
 
 
 def _already_linked(repo: Repo, rel: str, oid: str) -> bool:
-    try:
-        return os.path.samefile(repo.abspath(rel), repo.odb.path(oid))
-    except OSError:
-        return False
+    return repo.odb.holds(repo.abspath(rel), oid)

@@ -15,7 +15,6 @@ from mlgit.remote.store import PACK_DIR, loose_rel
 from mlgit.remote.verify import OBJECT, Problem, Report, check_cache, check_remote
 from mlgit.remote.verify import OpenProgress as VerifyProgress
 from mlgit.repo import Repo
-from mlgit.storage.objects import CorruptObject
 from mlgit.workspace.targets import Broken, all_tracked, quarantine_folder
 
 
@@ -138,7 +137,7 @@ def _uses(repo: Repo, unreadable: set[str]) -> tuple[dict[str, list[str]], list[
             continue
         try:
             manifest = repo.manifest(ptr.oid, f"{item.rel} (manifest {ptr.oid[:12]})")
-        except (FileNotFoundError, CorruptObject, MlgitError):
+        except MlgitError:  # not in the cache, corrupt or unsafe
             continue
         for path, oid in zip(manifest.paths, manifest.oids, strict=True):
             uses.setdefault(oid, []).append(f"{item.rel}/{path}")

@@ -22,7 +22,7 @@ from mlgit.remote.settings import RemoteSpec
 from mlgit.remote.store import RemoteStore
 from mlgit.remote.transfer import Failure, Mover, Stopped, TransferResult, Want, fetch, push
 from mlgit.repo import Repo
-from mlgit.storage.objects import CorruptObject
+from mlgit.storage.manifests import ManifestCorrupt, ManifestMissing
 from mlgit.workspace import targets
 from mlgit.workspace.checkout import Result
 from mlgit.workspace.targets import (
@@ -124,10 +124,10 @@ def wants_for(repo: Repo, target: Target, failures: list[Failure],
     wants = [Want(ptr.oid, -1, f"{item.rel} (folder manifest)")]
     try:
         listing = repo.manifest(ptr.oid, f"{item.rel} (manifest {ptr.oid[:12]})")
-    except FileNotFoundError:
+    except ManifestMissing:
         failures.append(Failure(wants[0].path, ptr.oid, "not in the cache"))
         return []
-    except CorruptObject:
+    except ManifestCorrupt:
         failures.append(Failure(wants[0].path, ptr.oid, "corrupt in the cache; set aside"))
         return []
     selected = select_part(listing, sub, item.rel)
@@ -214,7 +214,7 @@ def _read_manifests(repo: Repo, targets: list[Target]) -> None:
     fetched again with the others."""
     for t in targets:
         if t.item.ptr.is_dir:
-            with contextlib.suppress(FileNotFoundError, CorruptObject, MlgitError):
+            with contextlib.suppress(MlgitError):  # not in the cache, corrupt or unsafe
                 repo.manifest(t.item.ptr.oid, t.item.rel)
 
 
@@ -232,7 +232,7 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool,
     cache while the checkout creates files."""
     import threading
 
-    syncing = threading.Thread(target=repo.odb.sync_fetched, name="mlgit-sync")
+    syncing = threading.Thread(target=repo.odb.make_durable, name="mlgit-sync")
     syncing.start()
     try:
         from mlgit.commands.checkout import restore
@@ -262,11 +262,11 @@ def _report_damaged_cache(repo: Repo, result: TransferResult) -> None:
     if not any(f.reason == "not in the cache" for f in result.failed):
         return
     result.failed[:0] = [  # first: the cause, before the objects it explains
-        Failure(os.path.relpath(os.path.join(repo.odb.root, rel), repo.root), "",
+        Failure(os.path.relpath(path, repo.root), "",
                 "damaged pack index in the cache: the objects it lists cannot be found",
                 "run 'mlgit fsck --repair' to set the damaged index aside, then 'mlgit fetch'"
                 " to restore its objects from a remote (or add the data again)")
-        for rel in repo.odb.damaged_indexes]
+        for path in repo.odb.damaged_files]
 
 
 def _report_bad_indexes(store: RemoteStore, result: TransferResult) -> None:
