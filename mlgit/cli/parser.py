@@ -11,13 +11,12 @@ handlers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from mlgit.cli.handlers import workspace
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """A flag (`value_if` None), or an option whose value may be left out: the word after it
     is its value only when `value_if(word)` says so (`--opt=VALUE` always gives one)."""
 
@@ -26,8 +25,7 @@ class Option:
     value_if: Callable[[str], bool] | None = None
 
 
-@dataclass(frozen=True)
-class Verb:
+class Verb(NamedTuple):
     """A verb's options and its handler, called as handler(paths, **options) -> exit code."""
 
     handler: Callable[..., int]
@@ -35,12 +33,15 @@ class Verb:
     needs_paths: bool = False
 
 
-@dataclass
 class Parsed:
-    verb: Verb
-    paths: list[str] = field(default_factory=list)
-    # every option of the verb: a flag False unless given; a value None unless given
-    options: dict[str, bool | str | None] = field(default_factory=dict)
+    """An invocation: the verb, its paths, and every one of its options (a flag False unless
+    given; a value None unless given)."""
+
+    def __init__(self, verb: Verb) -> None:
+        self.verb = verb
+        self.paths: list[str] = []
+        self.options: dict[str, bool | str | None] = {
+            o.name: False if o.value_if is None else None for o in verb.options}
 
     def run(self) -> int:
         return self.verb.handler(self.paths, **self.options)
@@ -64,8 +65,7 @@ def parse(args: list[str], verbs: dict[str, Verb] = FAST_VERBS) -> Parsed | None
         return None
     verb = verbs[args[0]]
     by_spelling = {s: opt for opt in verb.options for s in opt.spellings}
-    parsed = Parsed(verb, [], {o.name: False if o.value_if is None else None
-                               for o in verb.options})
+    parsed = Parsed(verb)
     i, only_paths = 1, False
     while i < len(args):
         arg = args[i]

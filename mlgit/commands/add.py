@@ -187,13 +187,13 @@ def _check_is_pointer(repo: Repo, pointer_rel: str) -> None:
 
 
 def add(repo: Repo, args: list[str], force: bool = False,
-        progress: OpenProgress = no_progress) -> AddResult:
+        open_progress: OpenProgress = no_progress) -> AddResult:
     rels = expand(repo, args)
     parts, rels = split_parts(repo, rels)
     check_targets(repo, rels)
     with reporting_disk_full(repo.cache_dir, lambda: sum(_size(repo, rel) for rel in rels)
                              + sum(_size(repo, f"{t.item.rel}/{t.sub}") for t in parts)):
-        return _add(repo, rels, parts, force, progress)
+        return _add(repo, rels, parts, force, open_progress)
 
 
 def _size(repo: Repo, rel: str) -> int:
@@ -206,14 +206,14 @@ def _size(repo: Repo, rel: str) -> int:
 
 
 def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool,
-         progress: OpenProgress) -> AddResult:
+         open_progress: OpenProgress) -> AddResult:
     with repo.lock():
         try:
-            built = [_build_one(repo, rel, progress) for rel in rels]
+            built = [_build_one(repo, rel, open_progress) for rel in rels]
             if not force:
                 for rel, ptr, _ in built:
                     _check_recorded_version_known(repo, rel, ptr)
-            built += _build_parts(repo, parts, progress)
+            built += _build_parts(repo, parts, open_progress)
             repo.odb.finish()
         except BaseException:
             repo.odb.abort()

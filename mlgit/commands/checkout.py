@@ -16,11 +16,11 @@ from mlgit.workspace.targets import (
 
 
 def checkout(repo: Repo, targets: list[str], force: bool,
-             progress: OpenProgress = no_progress) -> list[Result]:
+             open_progress: OpenProgress = no_progress) -> list[Result]:
     items = parts_or_all(repo, targets)
     with repo.lock():
         orphans = [] if targets else remove_untracked(repo, [item for item, _ in items])
-        return [*orphans, *restore(repo, items, force, progress)]
+        return [*orphans, *restore(repo, items, force, open_progress)]
 
 
 def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[Result]:

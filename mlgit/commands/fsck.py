@@ -53,17 +53,17 @@ class FsckResult:
 
 
 def fsck(repo: Repo, repair: bool, remote: str | None, jobs: int | None,
-         progress: OpenProgress = no_progress) -> FsckResult:
-    open_progress = functools.partial(progress, "fsck")
+         open_progress: OpenProgress = no_progress) -> FsckResult:
+    fsck_progress = functools.partial(open_progress, "fsck")
     if remote is not None:
         if repair:
             raise MlgitError("--repair works on the local cache only: mlgit never changes a"
                              " remote's objects",
                              "delete the damaged objects on the remote yourself, then push"
                              " them again from a clone whose cache has them intact")
-        return _check_remote(repo, remote, jobs, open_progress)
+        return _check_remote(repo, remote, jobs, fsck_progress)
     with repo.lock() if repair else nullcontext():
-        report = check_cache(repo.odb, jobs or repo.config.get("core.jobs"), open_progress)
+        report = check_cache(repo.odb, jobs or repo.config.get("core.jobs"), fsck_progress)
         unreadable = {p.name for p in report.problems if p.kind == OBJECT}
         result = _result(repo, report, unreadable, None,
                          os.path.relpath(repo.odb.root, repo.root))
