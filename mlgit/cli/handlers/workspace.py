@@ -60,8 +60,7 @@ def _damaged_indexes(repo: Repo) -> list[str]:
     odb = repo.__dict__.get("odb")  # only if this command opened the store
     if odb is None:
         return []
-    return [os.path.relpath(os.path.join(odb.root, rel), repo.root)
-            for rel in odb.damaged_indexes]
+    return [os.path.relpath(path, repo.root) for path in odb.damaged_files]
 
 
 def _warn_damaged_indexes(indexes: list[str]) -> None:
