@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from mlgit.cli.output import Progress, ProgressCallback
 from mlgit.errors import MlgitError
 from mlgit.remote.store import PACK_DIR, loose_rel
-from mlgit.remote.verify import OBJECT, Problem, Report, check_cache, check_remote
+from mlgit.remote.verify import check_remote
 from mlgit.repo import Repo
+from mlgit.storage.check import LOOSE, OBJECT, Problem, Report, check_cache, set_aside
 from mlgit.workspace.targets import Broken, all_tracked, quarantine_folder
 
 
@@ -95,7 +96,7 @@ def _files_to_delete(problems: list[Problem], listed: set[str]) -> list[str]:
     index and its pack, where that exists. `listed` is the remote's packs folder."""
     files: list[str] = []
     for p in problems:
-        if p.kind == OBJECT and p.location == "loose":
+        if p.kind == OBJECT and p.location == LOOSE:
             files.append(loose_rel(p.name))
             continue
         idx = p.location if p.kind != OBJECT else p.location[: -len(".pack")] + ".idx"
@@ -147,14 +148,7 @@ def _set_aside(repo: Repo, problems: list[Problem], damaged: list[Damaged]) -> N
     odb = repo.odb
     for problem, entry in zip(problems, damaged, strict=True):
         try:
-            if problem.kind == OBJECT:
-                odb.set_aside(problem.name, problem.pack_at)
-            else:
-                index = os.path.join(odb.root, problem.location)
-                odb.set_aside_file(index)
-                pack = index[: -len(".idx")] + ".pack"
-                if os.path.exists(pack):
-                    odb.set_aside_file(pack)
+            set_aside(odb, problem)
         except OSError as exc:
             raise MlgitError(f"{problem.location}: cannot set it aside: {exc.strerror or exc}",
                              "check the permissions of the cache folder, then run"

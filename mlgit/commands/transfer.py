@@ -11,13 +11,12 @@ from contextlib import contextmanager
 from typing import NamedTuple
 
 from mlgit.cli.output import Progress
-from mlgit.errors import MlgitError
+from mlgit.errors import MlgitError, describe_error
 from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.hashing import hash_bytes
 from mlgit.paths import artifact_path_for
 from mlgit.remote import schemes, settings
 from mlgit.remote.backends import open_backend
-from mlgit.remote.retry import describe_error
 from mlgit.remote.settings import RemoteSpec
 from mlgit.remote.store import RemoteStore
 from mlgit.remote.transfer import Failure, Mover, Stopped, TransferResult, Want, fetch, push

@@ -170,7 +170,6 @@ NOT_YET_LAYERED = {
     "mlgit.commands.transfer imports another verb, mlgit.commands.checkout",
     "mlgit.fileio (leaf) imports mlgit.cli.output (cli)",
     "mlgit.remote.transfer (remote) imports mlgit.cli.output (cli)",
-    "mlgit.remote.verify (remote) imports mlgit.cli.output (cli)",
     "mlgit.repo (context) imports mlgit.cli.output (cli)",
     "mlgit.workspace.build (workspace) imports mlgit.cli.output (cli)",
     "mlgit.workspace.checkout (workspace) imports mlgit.cli.output (cli)",
