@@ -12,9 +12,17 @@ from dataclasses import dataclass, field
 from mlgit.errors import MlgitError
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.remote.store import PACK_DIR, loose_rel
-from mlgit.remote.verify import OBJECT, Problem, Report, check_cache, check_remote
-from mlgit.remote.verify import OpenProgress as VerifyProgress
+from mlgit.remote.verify import check_remote
 from mlgit.repo import Repo
+from mlgit.storage.check import (
+    LOOSE,
+    OBJECT,
+    OpenCheckProgress,
+    Problem,
+    Report,
+    check_cache,
+    set_aside,
+)
 from mlgit.workspace.targets import Broken, all_tracked, quarantine_folder
 
 
@@ -76,7 +84,7 @@ def fsck(repo: Repo, repair: bool, remote: str | None, jobs: int | None,
 
 
 def _check_remote(repo: Repo, name: str, jobs: int | None,
-                  open_progress: VerifyProgress) -> FsckResult:
+                  open_progress: OpenCheckProgress) -> FsckResult:
     from mlgit.commands.transfer import REMOTE_JOBS, open_store, remote_errors
     from mlgit.remote.schemes import describe
 
@@ -96,7 +104,7 @@ def _files_to_delete(problems: list[Problem], listed: set[str]) -> list[str]:
     index and its pack, where that exists. `listed` is the remote's packs folder."""
     files: list[str] = []
     for p in problems:
-        if p.kind == OBJECT and p.location == "loose":
+        if p.kind == OBJECT and p.location == LOOSE:
             files.append(loose_rel(p.name))
             continue
         idx = p.location if p.kind != OBJECT else p.location[: -len(".pack")] + ".idx"
@@ -148,14 +156,7 @@ def _set_aside(repo: Repo, problems: list[Problem], damaged: list[Damaged]) -> N
     odb = repo.odb
     for problem, entry in zip(problems, damaged, strict=True):
         try:
-            if problem.kind == OBJECT:
-                odb.set_aside(problem.name, problem.pack_at)
-            else:
-                index = os.path.join(odb.root, problem.location)
-                odb.set_aside_file(index)
-                pack = index[: -len(".idx")] + ".pack"
-                if os.path.exists(pack):
-                    odb.set_aside_file(pack)
+            set_aside(odb, problem)
         except OSError as exc:
             raise MlgitError(f"{problem.location}: cannot set it aside: {exc.strerror or exc}",
                              "check the permissions of the cache folder, then run"

@@ -10,14 +10,13 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import NamedTuple
 
-from mlgit.errors import MlgitError
+from mlgit.errors import MlgitError, describe_error
 from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.hashing import hash_bytes
 from mlgit.paths import artifact_path_for
 from mlgit.progress import OpenProgress, ProgressCallback, no_progress
 from mlgit.remote import schemes, settings
 from mlgit.remote.backends import open_backend
-from mlgit.remote.retry import describe_error
 from mlgit.remote.settings import RemoteSpec
 from mlgit.remote.store import RemoteStore
 from mlgit.remote.transfer import Failure, Mover, Stopped, TransferResult, Want, fetch, push

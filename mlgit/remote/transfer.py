@@ -14,12 +14,12 @@ import os
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from mlgit.errors import MlgitError
+from mlgit.errors import MlgitError, describe_error
 from mlgit.fileio import is_disk_full
 from mlgit.hashing import EMPTY_OID, hash_bytes
 from mlgit.parallel import run_all
 from mlgit.progress import ProgressCallback, noop_progress
-from mlgit.remote.retry import NOT_SENT, RemoteDown, Retrier, describe_error
+from mlgit.remote.retry import NOT_SENT, RemoteDown, Retrier
 from mlgit.remote.store import PackedAt, RemoteStore, loose_rel
 from mlgit.storage import packs
 from mlgit.storage.objects import CorruptObject, LocalODB
