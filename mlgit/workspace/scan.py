@@ -16,16 +16,16 @@ from functools import partial, wraps
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from mlgit import hashing
-from mlgit.cli.output import noop_progress
 from mlgit.errors import BadPath
-from mlgit.fileio import TMP_SUFFIX, remove_leftover
+from mlgit.fileio import is_temp_name, remove_leftover
 from mlgit.parallel import chunked_map
 from mlgit.paths import RESERVED, check_utf8
+from mlgit.progress import noop_progress
 from mlgit.storage.state import MIN_ENTRY_BYTES, RACY_NS, entries_in, fresh_oid, lookup
 from mlgit.workspace import scan_workers
 
 if TYPE_CHECKING:
-    from mlgit.cli.output import ProgressCallback
+    from mlgit.progress import ProgressCallback
     from mlgit.storage.objects import LocalODB
     from mlgit.storage.state import Entry, Rows, State
 
@@ -155,7 +155,7 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
             for entry in it:
                 name = entry.name
                 if name[0] == ".":  # rare: only dot-names can be reserved or our temp files
-                    if name.endswith(TMP_SUFFIX):
+                    if is_temp_name(name):
                         leftovers.append(entry.path)
                         continue
                     if name in RESERVED:
@@ -246,14 +246,14 @@ def _store_split(odb: LocalODB, files: list[Found], jobs: int) -> list[tuple[str
         return [odb.put_file(f.abs, f.st.st_size) for f in share]
 
     def there(share: list[Found]) -> list[tuple[str, int]]:
-        odb.start_own_pack()
+        odb.after_fork()
         stored = put(share)
         odb.publish()  # its own pack; the parent's final sync makes it durable
         return stored
 
     mine, results = scan_workers.in_parallel(
         partial(put, shares[0]), [partial(there, share) for share in shares[1:]])
-    odb.forget_pack_index()  # the workers' packs are new
+    odb.reread()  # the workers' packs are new
     stored = list(mine)
     for share, result in zip(shares[1:], results, strict=True):
         stored.extend(put(share) if result is None else [(oid, size) for oid, size in result])
