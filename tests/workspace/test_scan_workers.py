@@ -159,6 +159,7 @@ def _packs(repo: Path) -> list[str]:
     return sorted(p.name for p in (repo / ".mlgit" / "cache" / "packs").glob("*.pack"))
 
 
+@pytest.mark.slow
 def test_a_large_add_is_stored_by_every_worker_into_a_pack_of_its_own(repo: Path) -> None:
     data = repo / "data"
     for d in range(FOLDERS):
