@@ -77,12 +77,12 @@ def fsck(repo: Repo, repair: bool, remote: str | None, jobs: int | None) -> Fsck
 
 
 def _check_remote(repo: Repo, name: str, jobs: int | None) -> FsckResult:
-    from mlgit.commands.transfer import REMOTE_JOBS, open_store, remote_errors
-    from mlgit.remote.schemes import describe
+    from mlgit.remote.open import jobs_for, open_store, remote_errors
+    from mlgit.remote.urls import describe
 
     spec, store = open_store(repo, name)
     with remote_errors(spec):
-        report = check_remote(store, repo.odb, jobs or REMOTE_JOBS.get(spec.scheme, 4),
+        report = check_remote(store, repo.odb, jobs_for(spec, jobs),
                               _open_progress)
         listed = set(store.backend.list_dir(PACK_DIR)) if report.problems else set()
     result = _result(repo, report, set(), spec.name, describe(spec.url))

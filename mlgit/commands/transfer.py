@@ -6,25 +6,23 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import NamedTuple
 
 from mlgit.cli.output import Progress
 from mlgit.errors import MlgitError
-from mlgit.fileio import disk_full_error, is_disk_full
-from mlgit.hashing import hash_bytes
+from mlgit.fileio import is_disk_full
 from mlgit.paths import artifact_path_for
-from mlgit.remote import schemes, settings
-from mlgit.remote.backends import open_backend
-from mlgit.remote.retry import describe_error
+from mlgit.remote.failures import Failure, FailureKind
+from mlgit.remote.open import jobs_for, open_store, remote_errors
 from mlgit.remote.settings import RemoteSpec
 from mlgit.remote.store import RemoteStore
-from mlgit.remote.transfer import Failure, Mover, Stopped, TransferResult, Want, fetch, push
+from mlgit.remote.transfer import Mover, TransferResult, Want, fetch, push
+from mlgit.remote.urls import describe
 from mlgit.repo import Repo
 from mlgit.storage.objects import CorruptObject
 from mlgit.workspace import targets
 from mlgit.workspace.checkout import Result
+from mlgit.workspace.restore import remove_untracked, restore
 from mlgit.workspace.targets import (
     Broken,
     Target,
@@ -34,8 +32,6 @@ from mlgit.workspace.targets import (
     select_part,
     size_error,
 )
-
-REMOTE_JOBS = {"local": 4, "memory": 4, "ssh": 8, "gs": 16, "s3": 16}
 
 
 class Outcome(NamedTuple):
@@ -53,65 +49,6 @@ def resolve_targets(repo: Repo, args: list[str]) -> tuple[list[Target], list[Bro
     return targets.resolve_targets(repo, args), []
 
 
-def open_store(repo: Repo, name: str | None) -> tuple[RemoteSpec, RemoteStore]:
-    spec = settings.resolve(repo.config, name)
-    url = spec.resolved_url(repo.root)
-    with remote_errors(spec):
-        backend = open_backend(url, spec.options)
-        problem = backend.check_root()
-    if problem:
-        hint = _fix_hint(spec)
-        if spec.scheme == "local":
-            from shlex import quote
-
-            folder = quote(os.path.abspath(schemes.parse_url(url).root))
-            hint = (f"fix the path with 'mlgit remote modify {spec.name} url PATH', or create"
-                    f" the folder if it is meant to be new: mkdir -p {folder}")
-        raise MlgitError(f"remote {spec.name!r} ({schemes.describe(spec.url)}): {problem}", hint)
-    index_cache = os.path.join(repo.tmp_dir, "remote-index", hash_bytes(url.encode()))
-    return spec, RemoteStore(backend, index_cache)
-
-
-def _fix_hint(spec: RemoteSpec) -> str:
-    return (f"check the URL and credentials: 'mlgit remote list', "
-            f"'mlgit remote modify {spec.name} KEY VALUE --local'")
-
-
-@contextmanager
-def remote_errors(spec: RemoteSpec, disk: str = "") -> Iterator[None]:
-    """Errors that stop a whole transfer (the remote cannot be reached or listed, refuses
-    writes, or a disk is full: `disk` is where the objects are written) as one clear line."""
-    try:
-        yield
-    except MlgitError:
-        raise
-    except Stopped as stop:
-        if isinstance(stop.cause, OSError) and is_disk_full(stop.cause):
-            raise disk_full_error(stop.cause, disk, stop.needed) from None
-        raise MlgitError(f"remote {spec.name!r} ({schemes.describe(spec.url)}) refuses writes"
-                         f" ({describe_error(stop.cause)}); the push stopped",
-                         _read_only_hint(spec)) from None
-    except Exception as exc:  # any backend's error type: fsspec does not unify them
-        if disk and isinstance(exc, OSError) and is_disk_full(exc):
-            raise disk_full_error(exc, disk) from None
-        raise MlgitError(f"remote {spec.name!r} ({schemes.describe(spec.url)}):"
-                         f" {describe_error(exc)}", _fix_hint(spec)) from None
-
-
-def _read_only_hint(spec: RemoteSpec) -> str:
-    if spec.scheme == "local":  # a folder has no credentials to change
-        return ("check that you may write in the remote's folder (its permissions, and that"
-                " it is not on a read-only mount), or push to another remote (a read-only"
-                " remote still serves fetch and pull)")
-    return ("push to a remote you may write to, or with credentials that may write:"
-            f" 'mlgit remote modify {spec.name} KEY VALUE --local' (a read-only remote still"
-            " serves fetch and pull)")
-
-
-def _jobs(spec: RemoteSpec, jobs: int | None) -> int:
-    return jobs or REMOTE_JOBS.get(spec.scheme, 4)
-
-
 def wants_for(repo: Repo, target: Target, failures: list[Failure],
               manifest: bool = True) -> list[Want]:
     """The objects a target needs (with its folder manifest, unless `manifest` is False),
@@ -125,10 +62,10 @@ def wants_for(repo: Repo, target: Target, failures: list[Failure],
     try:
         listing = repo.manifest(ptr.oid, f"{item.rel} (manifest {ptr.oid[:12]})")
     except FileNotFoundError:
-        failures.append(Failure(wants[0].path, ptr.oid, "not in the cache"))
+        failures.append(Failure(wants[0].path, ptr.oid, FailureKind.NOT_IN_CACHE))
         return []
     except CorruptObject:
-        failures.append(Failure(wants[0].path, ptr.oid, "corrupt in the cache; set aside"))
+        failures.append(Failure(wants[0].path, ptr.oid, FailureKind.SET_ASIDE))
         return []
     selected = select_part(listing, sub, item.rel)
     return (wants if manifest else []) + [
@@ -150,17 +87,17 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
         for target in targets:
             if (damaged := size_error(repo, target.item)) is not None:
                 result.failed.append(Failure(
-                    target.item.pointer_rel, target.item.ptr.oid,
+                    target.item.pointer_rel, target.item.ptr.oid, FailureKind.BROKEN_POINTER,
                     damaged.message.removeprefix(f"{target.item.pointer_rel}: "), damaged.hint))
                 continue
             wants += wants_for(repo, target, result.failed)
         with _progress("push", wants) as progress:
-            mover = Mover(repo.odb, store, _jobs(spec, jobs), progress,
+            mover = Mover(repo.odb, store, jobs_for(spec, jobs), progress,
                           stops=lambda exc: _push_stops(repo, exc))
             result.merge(push(mover, wants))
         _report_bad_indexes(store, result)
         _report_damaged_cache(repo, result)
-    return Outcome(spec.name, schemes.describe(spec.url), result, [])
+    return Outcome(spec.name, describe(spec.url), result, [])
 
 
 def _push_disk(repo: Repo, spec: RemoteSpec, store: RemoteStore) -> str:
@@ -190,7 +127,7 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
     results: list[Result] = []
     with repo.lock():
         with remote_errors(spec, repo.cache_dir):
-            mover = Mover(repo.odb, store, _jobs(spec, jobs))
+            mover = Mover(repo.odb, store, jobs_for(spec, jobs))
             _read_manifests(repo, targets)
             _fetch_manifests(mover, targets, result)
             wants: list[Want] = []
@@ -203,7 +140,7 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
         if checkout:
             results = _remove_untracked(repo, targets, broken) if not args else []
             results += _checkout_while_syncing(repo, targets, force)
-    return Outcome(spec.name, schemes.describe(spec.url), result, results)
+    return Outcome(spec.name, describe(spec.url), result, results)
 
 
 def _read_manifests(repo: Repo, targets: list[Target]) -> None:
@@ -231,9 +168,7 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> l
     syncing = threading.Thread(target=repo.odb.sync_fetched, name="mlgit-sync")
     syncing.start()
     try:
-        from mlgit.commands.checkout import restore
-
-        return restore(repo, [(t.item, t.sub) for t in targets], force)
+        return restore(repo, [(t.item, t.sub) for t in targets], force, Progress)
     finally:
         syncing.join()
 
@@ -242,31 +177,29 @@ def _remove_untracked(repo: Repo, targets: list[Target], broken: list[Broken]
                       ) -> list[Result]:
     """A pull of everything also removes artifacts that are no longer tracked, as checkout
     does."""
-    from mlgit.commands.checkout import remove_untracked
-
     return remove_untracked(repo, [*(t.item for t in targets), *broken])
 
 
 def _report_broken(broken: list[Broken], result: TransferResult) -> None:
-    result.failed.extend(Failure(b.pointer_rel, "",
+    result.failed.extend(Failure(b.pointer_rel, "", FailureKind.BROKEN_POINTER,
                                  b.error.message.removeprefix(f"{b.pointer_rel}: "),
                                  b.error.hint) for b in broken)
 
 
 def _report_damaged_cache(repo: Repo, result: TransferResult) -> None:
     """Name the cache's damaged pack indexes once, when objects were not found there."""
-    if not any(f.reason == "not in the cache" for f in result.failed):
+    if not any(f.kind is FailureKind.NOT_IN_CACHE for f in result.failed):
         return
     result.failed[:0] = [  # first: the cause, before the objects it explains
         Failure(os.path.relpath(os.path.join(repo.odb.root, rel), repo.root), "",
-                "damaged pack index in the cache: the objects it lists cannot be found",
+                FailureKind.DAMAGED_CACHE_INDEX, "",
                 "run 'mlgit fsck --repair' to set the damaged index aside, then 'mlgit fetch'"
                 " to restore its objects from a remote (or add the data again)")
         for rel in repo.odb.damaged_indexes]
 
 
 def _report_bad_indexes(store: RemoteStore, result: TransferResult) -> None:
-    result.failed.extend(Failure(path, "", "damaged pack index on the remote; ignored")
+    result.failed.extend(Failure(path, "", FailureKind.BAD_REMOTE_INDEX)
                          for path in store.bad_indexes)
 
 
@@ -291,7 +224,7 @@ def run_remote_status(repo: Repo, args: list[str], remote: str | None,
     rows = [RemoteStatus(artifact_path_for(b.pointer_rel), b.pointer_rel, 0, 0, 0, 0,
                          b.error.message) for b in broken]
     with repo.lock(), remote_errors(spec):
-        mover = Mover(repo.odb, store, _jobs(spec, jobs))
+        mover = Mover(repo.odb, store, jobs_for(spec, jobs))
         _fetch_manifests(mover, targets, TransferResult())
         per_target = []
         for target in targets:
@@ -309,4 +242,4 @@ def run_remote_status(repo: Repo, args: list[str], remote: str | None,
         rows.append(RemoteStatus(target.item.rel, target.item.pointer_rel, len(oids),
                                  len(oids & cached),
                                  len(oids & remote_has), len(oids - cached - remote_has)))
-    return spec.name, schemes.describe(spec.url), rows
+    return spec.name, describe(spec.url), rows

@@ -1,74 +1,13 @@
-"""Retries and giving up (retry.py); packing batches and read spans (transfer.py)."""
+"""Packing batches and read spans (transfer.py); retries are tested in tests/remote/."""
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mlgit.remote import transfer
-from mlgit.remote.retry import GIVE_UP_AFTER, RemoteDown, Retrier
 from mlgit.remote.store import PackedAt
 from mlgit.remote.transfer import Want
-
-
-def test_transient_errors_are_retried_then_succeed() -> None:
-    calls: list[int] = []
-
-    def flaky() -> str:
-        calls.append(1)
-        if len(calls) < 3:
-            raise ConnectionResetError("reset by peer")
-        return "ok"
-
-    assert Retrier(retries=3, backoff=0).call(flaky) == "ok"
-    assert len(calls) == 3
-
-
-class SFTPPermissionDenied(Exception):  # named as asyncssh names it
-    pass
-
-
-@pytest.mark.parametrize("error", [FileNotFoundError("gone"), PermissionError("denied"),
-                                   SFTPPermissionDenied("denied")])
-def test_permanent_errors_are_not_retried(error: Exception) -> None:
-    calls: list[int] = []
-
-    def fails() -> None:
-        calls.append(1)
-        raise error
-
-    with pytest.raises(type(error)):
-        Retrier(retries=3, backoff=0).call(fails)
-    assert len(calls) == 1
-
-
-def test_a_remote_failing_again_and_again_is_deemed_down() -> None:
-    retrier = Retrier(retries=1, backoff=0)
-
-    def down() -> None:
-        raise TimeoutError("timed out")
-
-    for _ in range(GIVE_UP_AFTER):
-        with pytest.raises(TimeoutError):
-            retrier.call(down)
-    assert retrier.down == "TimeoutError: timed out"
-    with pytest.raises(RemoteDown):
-        retrier.call(lambda: None)
-
-
-def test_a_success_resets_the_count_of_failures_in_a_row() -> None:
-    retrier = Retrier(retries=0, backoff=0)
-
-    def down() -> None:
-        raise TimeoutError("timed out")
-
-    for _ in range(3):
-        for _ in range(GIVE_UP_AFTER - 1):
-            with pytest.raises(TimeoutError):
-                retrier.call(down)
-        retrier.call(lambda: None)
-    assert retrier.down == ""
 
 
 @given(st.lists(st.integers(min_value=0, max_value=3 << 20), max_size=60))
