@@ -102,8 +102,7 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
 
 def _push_disk(repo: Repo, spec: RemoteSpec, store: RemoteStore) -> str:
     """Where a push writes: the remote's folder for a local remote."""
-    root = getattr(store.backend, "root", "")
-    return root if spec.scheme == "local" and isinstance(root, str) else repo.tmp_dir
+    return store.backend.root if spec.scheme == "local" else repo.tmp_dir
 
 
 def _push_stops(repo: Repo, exc: BaseException) -> bool:
