@@ -13,8 +13,9 @@ import typer
 from mlgit.cli.main import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
-    from mlgit.commands.transfer import Outcome
+    from mlgit.remote.transfer import Outcome
     from mlgit.repo import Repo
+    from mlgit.workspace.checkout import Result
 
 
 # click 8.4+ says "Did you mean ...?" for a mistyped command itself; typer would repeat it
@@ -122,7 +123,7 @@ def status(
     the cache, and which files inside a tracked folder changed."""
     if remote is not None:
         from mlgit.cli.render import show_remote_status
-        from mlgit.commands.transfer import run_remote_status
+        from mlgit.commands.remote_status import run_remote_status
 
         with _opened_repo() as repo:
             name, url, rows = run_remote_status(repo, paths or [], remote or None)
@@ -322,10 +323,11 @@ def push(paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = 
 
     Exit 1 if any object failed; the rest are uploaded, and running it again finishes the job.
     """
-    from mlgit.commands.transfer import run_push
+    from mlgit.cli.output import Progress
+    from mlgit.commands.push import run_push
 
     with _opened_repo() as repo:
-        outcome = run_push(repo, paths or [], remote, jobs)
+        outcome = run_push(repo, paths or [], remote, jobs, Progress)
     _show_transfer(outcome, "push", json)
 
 
@@ -334,10 +336,11 @@ def fetch(paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt =
           json: JsonOpt = False) -> None:
     """Download the objects the pointers reference from a remote into the cache (only those
     the cache lacks); the workspace is not touched. Every object is verified first."""
-    from mlgit.commands.transfer import run_fetch
+    from mlgit.cli.output import Progress
+    from mlgit.commands.fetch import run_fetch
 
     with _opened_repo() as repo:
-        outcome = run_fetch(repo, paths or [], remote, jobs)
+        outcome = run_fetch(repo, paths or [], remote, jobs, open_progress=Progress)
     _show_transfer(outcome, "fetch", json)
 
 
@@ -349,14 +352,16 @@ def pull(
     json: JsonOpt = False,
 ) -> None:
     """Fetch, then check out: make the workspace match the pointers with data from a remote."""
-    from mlgit.commands.transfer import run_fetch
+    from mlgit.cli.output import Progress
+    from mlgit.commands.fetch import run_fetch
 
     with _opened_repo() as repo:
-        outcome = run_fetch(repo, paths or [], remote, jobs, checkout=True, force=force)
+        outcome = run_fetch(repo, paths or [], remote, jobs, checkout=True, force=force,
+                            open_progress=Progress)
     _show_transfer(outcome, "pull", json)
 
 
-def _show_transfer(outcome: Outcome, command: str, json: bool) -> NoReturn:
+def _show_transfer(outcome: Outcome[Result], command: str, json: bool) -> NoReturn:
     from mlgit.cli.render import show_transfer
 
     show_transfer(outcome, command, json)

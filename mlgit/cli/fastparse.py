@@ -92,13 +92,14 @@ def _warn_damaged_indexes(indexes: list[str]) -> None:
 
 def checkout_body(paths: list[str], force: bool, json: bool) -> int:
     """Run `mlgit checkout` and render it; returns the exit code."""
+    from mlgit.cli.output import Progress
     from mlgit.cli.render import show_checkout, warn_dangling
     from mlgit.commands.checkout import checkout
     from mlgit.repo import Repo
 
     repo = Repo.find()
     try:
-        results = checkout(repo, paths, force)
+        results = checkout(repo, paths, force, Progress)
     finally:
         repo.close()
     show_checkout(results, json)

@@ -18,11 +18,12 @@ if TYPE_CHECKING:
     from mlgit.commands.ls import Listed
     from mlgit.commands.mv import Moved
     from mlgit.commands.remote import RemoteRow
+    from mlgit.commands.remote_status import RemoteStatus
     from mlgit.commands.rm import Removed
     from mlgit.commands.status import StatusEntry
-    from mlgit.commands.transfer import Outcome, RemoteStatus
     from mlgit.commands.unprotect import Unprotected
     from mlgit.remote.failures import Failure
+    from mlgit.remote.transfer import Outcome
     from mlgit.repo import Repo
     from mlgit.workspace.checkout import Result
 
@@ -455,7 +456,7 @@ _VERBS = {"push": ("pushed", "to", "already on the remote"),
           "pull": ("fetched", "from", "already in the cache")}
 
 
-def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
+def show_transfer(outcome: Outcome[Result], command: str, json: bool) -> None:
     r = outcome.result
     if json:
         data: dict[str, Any] = {

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from mlgit.cli.output import Progress
+from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
 from mlgit.workspace.checkout import Result
 from mlgit.workspace.restore import remove_untracked, restore
 from mlgit.workspace.targets import parts_or_all
 
 
-def checkout(repo: Repo, targets: list[str], force: bool) -> list[Result]:
+def checkout(repo: Repo, targets: list[str], force: bool,
+             open_progress: OpenProgress = no_progress) -> list[Result]:
     items = parts_or_all(repo, targets)
     with repo.lock():
         orphans = [] if targets else remove_untracked(repo, [item for item, _ in items])
-        return [*orphans, *restore(repo, items, force, Progress)]
+        return [*orphans, *restore(repo, items, force, open_progress)]

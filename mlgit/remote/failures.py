@@ -37,6 +37,12 @@ class Failure(NamedTuple):
         return self.detail or self.kind.value
 
 
+def pointer_failure(pointer_rel: str, error: MlgitError, oid: str = "") -> Failure:
+    """The failure for a pointer file that cannot be used (`error` names it first)."""
+    return Failure(pointer_rel, oid, FailureKind.BROKEN_POINTER,
+                   error.message.removeprefix(f"{pointer_rel}: "), error.hint)
+
+
 class ObjectFailed(MlgitError):
     """One object's transfer failed for a known reason (its Failure's kind)."""
 

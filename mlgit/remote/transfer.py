@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from mlgit.cli.output import ProgressCallback, noop_progress
 from mlgit.fileio import is_disk_full
@@ -32,10 +32,19 @@ SPAN_GAP = 1 << 20
 SPAN_BYTES = 16 << 20
 
 
-class Want(NamedTuple):
-    oid: str
-    size: int  # -1 when unknown (a manifest not read yet)
-    path: str  # the workspace path it is for, for messages
+class Want(Protocol):
+    """An object to transfer (workspace.wants.Wanted is one)."""
+
+    @property
+    def oid(self) -> str: ...
+
+    @property
+    def size(self) -> int:
+        """-1 when unknown (a manifest not read yet)."""
+
+    @property
+    def path(self) -> str:
+        """The workspace path it is for, for messages."""
 
 
 class TransferResult:
@@ -52,6 +61,23 @@ class TransferResult:
         self.already += other.already
         self.failed.extend(other.failed)
         self.stopped = self.stopped or other.stopped
+
+
+C = TypeVar("C")
+
+
+class Outcome(NamedTuple, Generic[C]):
+    """A transfer's result, and (for pull) how each artifact's checkout went."""
+
+    remote: str
+    url: str  # safe to show
+    result: TransferResult
+    checkouts: list[C]
+
+
+def bad_index_failures(store: RemoteStore) -> list[Failure]:
+    """The remote's damaged pack indexes its listings found (their objects were ignored)."""
+    return [Failure(path, "", FailureKind.BAD_REMOTE_INDEX) for path in store.bad_indexes]
 
 
 class Stopped(Exception):

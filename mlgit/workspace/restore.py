@@ -4,19 +4,12 @@ artifacts that are no longer tracked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-
 from mlgit.paths import artifact_path_for
+from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
 from mlgit.workspace.checkout import Result, blame_damaged_indexes, checkout_artifact
 from mlgit.workspace.linker import Linker
 from mlgit.workspace.targets import Broken, Tracked, size_error
-
-OpenProgress = Callable[[str, int | None, int | None],
-                        AbstractContextManager[Callable[[int, int], None]]]
-"""Opens the progress display for (what, files, bytes); it is called with increments of
-(files done, bytes done)."""
 
 
 def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[Result]:
@@ -30,7 +23,7 @@ def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[Result]:
 
 
 def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool,
-            open_progress: OpenProgress) -> list[Result]:
+            open_progress: OpenProgress = no_progress) -> list[Result]:
     """Check out each (artifact, part of it or "") while the caller holds the repo lock."""
     linker = Linker(repo.odb, repo.config.get("cache.link"))
     results = []

@@ -7,12 +7,12 @@ from hypothesis import strategies as st
 
 from mlgit.remote import transfer
 from mlgit.remote.store import PackedAt
-from mlgit.remote.transfer import Want
+from mlgit.workspace.wants import Wanted
 
 
 @given(st.lists(st.integers(min_value=0, max_value=3 << 20), max_size=60))
 def test_batches_keep_every_object_once_and_stay_near_the_limit(sizes: list[int]) -> None:
-    wants = [Want(f"{i:032x}", size, f"f{i}") for i, size in enumerate(sizes)]
+    wants = [Wanted(f"{i:032x}", size, f"f{i}") for i, size in enumerate(sizes)]
     batches = transfer._batches(wants, 4 << 20)
     assert [w for batch in batches for w in batch] == wants
     for batch in batches:
@@ -22,7 +22,7 @@ def test_batches_keep_every_object_once_and_stay_near_the_limit(sizes: list[int]
 @given(st.lists(st.tuples(st.integers(0, 1 << 26), st.integers(0, 1 << 21)), max_size=40,
                 unique_by=lambda t: t[0]))
 def test_spans_cover_each_wanted_object_within_bounds(places: list[tuple[int, int]]) -> None:
-    items = [(Want(f"{i:032x}", size, f"f{i}"), PackedAt("packs/p.pack", offset, size))
+    items = [(Wanted(f"{i:032x}", size, f"f{i}"), PackedAt("packs/p.pack", offset, size))
              for i, (offset, size) in enumerate(places)]
     tasks = transfer._spans(items)
     seen = []
