@@ -106,16 +106,17 @@ def open_fs(url: str, options: dict[str, str]) -> tuple[Any, str]:
     """(fsspec filesystem, root path in it) for a remote URL and its options. Relative local
     paths are resolved against the current directory.
 
-    Options are validated before any package is imported. For ssh this connects, every
-    time: fsspec would otherwise hand back a cached instance whose SSH connection may have
-    dropped since (server restart, network), and that instance never reconnects.
+    Options are validated before any package is imported. For ssh (the registry's
+    `connects`) this connects, every time: fsspec would otherwise hand back a cached instance
+    whose SSH connection may have dropped since (server restart, network), and that instance
+    never reconnects.
     """
     remote = schemes.parse_url(url)
     kwargs = schemes.fs_kwargs(remote, options)
     scheme = schemes.SCHEMES[remote.scheme]
     cls = filesystem_class(scheme)
     quiet_library_logs()
-    if remote.scheme == "ssh":
+    if scheme.connects:
         kwargs["skip_instance_cache"] = True
     root = remote.root
     if scheme.plain_os:

@@ -1,7 +1,8 @@
 """The registry of remote kinds: for each scheme, the URL prefixes that select it, how its
 URL is parsed, the options it accepts and how they become filesystem arguments, the Python
 package it needs (and the pip command that installs it), how it is opened, and the backend's
-properties (atomic rename, a bucket that must exist, ranged reads, default parallelism).
+properties (atomic rename, a bucket that must exist, ranged reads, a connection per open,
+default parallelism).
 
 Supported URLs:
     /abs/path, rel/path, file:///abs/path    a local folder
@@ -55,6 +56,9 @@ class Scheme:
     """The root's first segment is a bucket, which must exist."""
     ranged_cat: bool = True
     """The filesystem's cat_file honours start/end (sshfs's returns the whole file)."""
+    connects: bool = False
+    """Opening it connects to a server: each open makes a new connection, as fsspec's cached
+    instance would keep a connection that may have dropped since (and never reconnect)."""
 
 
 SCHEMES: dict[str, Scheme] = {s.name: s for s in (
@@ -73,7 +77,7 @@ SCHEMES: dict[str, Scheme] = {s.name: s for s in (
            bucket=True),
     Scheme("ssh", ("ssh",), urls.parse_ssh, ("key_file", "port", "user", "known_hosts"),
            opts.ssh_kwargs, "sshfs:SSHFileSystem", "sshfs", "pip install 'mlgit[ssh]'",
-           jobs=8, atomic_rename=True, ranged_cat=False),
+           jobs=8, atomic_rename=True, ranged_cat=False, connects=True),
 )}
 _BY_PREFIX = {prefix: s for s in SCHEMES.values() for prefix in s.prefixes}
 

@@ -13,7 +13,8 @@ import pytest
 from mlgit.errors import MlgitError
 from mlgit.remote import filesystems, schemes
 from mlgit.remote.backends import FsspecBackend, LocalBackend
-from mlgit.remote.open import open_backend
+from mlgit.remote.open import jobs_for, open_backend
+from mlgit.remote.settings import RemoteSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,15 +97,20 @@ def test_a_missing_package_names_the_schemes_install_command(
 
 
 def test_properties() -> None:
-    table = {name: (s.jobs, s.atomic_rename, s.bucket, s.ranged_cat, s.plain_os)
+    table = {name: (s.jobs, s.atomic_rename, s.bucket, s.ranged_cat, s.plain_os, s.connects)
              for name, s in schemes.SCHEMES.items()}
     assert table == {
-        "local": (4, True, False, True, True),
-        "memory": (4, False, False, True, False),
-        "gs": (16, False, True, True, False),
-        "s3": (16, False, True, True, False),
-        "ssh": (8, True, False, False, False),
+        "local": (4, True, False, True, True, False),
+        "memory": (4, False, False, True, False, False),
+        "gs": (16, False, True, True, False, False),
+        "s3": (16, False, True, True, False, False),
+        "ssh": (8, True, False, False, False, True),
     }
+
+
+def test_jobs_default_to_the_schemes_and_an_explicit_number_wins() -> None:
+    spec = RemoteSpec("origin", "ssh://host/srv", {}, frozenset())
+    assert (jobs_for(spec, None), jobs_for(spec, 3)) == (8, 3)
 
 
 def test_a_local_folder_opens_with_plain_os_calls_without_fsspec(tmp_path: Path) -> None:
