@@ -14,10 +14,10 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
-from mlgit.cli.output import ProgressCallback, noop_progress
 from mlgit.fileio import is_disk_full
 from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
 from mlgit.parallel import run_all
+from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.remote.failures import Failure, FailureKind, ObjectFailed, describe_error
 from mlgit.remote.retry import RemoteDown
 from mlgit.remote.store import PackedAt, RemoteStore, loose_rel

@@ -164,8 +164,6 @@ NOT_YET_LAYERED = {
     "mlgit.commands.add (commands) imports mlgit.cli.output (cli)",
     "mlgit.commands.fsck (commands) imports mlgit.cli.output (cli)",
     "mlgit.fileio (leaf) imports mlgit.cli.output (cli)",
-    "mlgit.remote.transfer (remote) imports mlgit.cli.output (cli)",
-    "mlgit.remote.verify (remote) imports mlgit.cli.output (cli)",
     "mlgit.repo (context) imports mlgit.cli.output (cli)",
     "mlgit.workspace.build (workspace) imports mlgit.cli.output (cli)",
     "mlgit.workspace.checkout (workspace) imports mlgit.cli.output (cli)",
