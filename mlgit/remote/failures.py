@@ -50,13 +50,3 @@ class ObjectFailed(MlgitError):
         super().__init__(message or kind.value)
         self.kind = kind
 
-
-def describe_error(exc: BaseException) -> str:
-    """One line about an exception, for a user."""
-    if isinstance(exc, MlgitError):
-        return exc.message
-    text = " ".join(str(exc).split())
-    if len(text) > 200:
-        text = text[:197] + "..."
-    name = type(exc).__name__
-    return f"{name}: {text}" if text else name

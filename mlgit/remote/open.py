@@ -7,12 +7,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mlgit.errors import MlgitError
+from mlgit.errors import MlgitError, describe_error
 from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.hashing import hash_bytes
 from mlgit.remote import schemes, settings
 from mlgit.remote.backends import Backend, FsspecBackend, LocalBackend
-from mlgit.remote.failures import describe_error
 from mlgit.remote.retry import RetryingBackend
 from mlgit.remote.settings import RemoteSpec
 from mlgit.remote.store import RemoteStore

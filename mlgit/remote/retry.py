@@ -10,9 +10,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from mlgit.errors import MlgitError
+from mlgit.errors import MlgitError, describe_error
 from mlgit.remote.backends import Backend
-from mlgit.remote.failures import describe_error
 from mlgit.storage.objects import CorruptObject
 
 R = TypeVar("R")

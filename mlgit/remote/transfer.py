@@ -14,11 +14,12 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
+from mlgit.errors import describe_error
 from mlgit.fileio import is_disk_full
 from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
 from mlgit.parallel import run_all
 from mlgit.progress import ProgressCallback, noop_progress
-from mlgit.remote.failures import Failure, FailureKind, ObjectFailed, describe_error
+from mlgit.remote.failures import Failure, FailureKind, ObjectFailed
 from mlgit.remote.retry import RemoteDown
 from mlgit.remote.store import PackedAt, RemoteStore, loose_rel
 from mlgit.storage import packs

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import NamedTuple
 
+from mlgit.errors import describe_error
 from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
 from mlgit.parallel import run_all
 from mlgit.progress import ProgressCallback, noop_progress
-from mlgit.remote.failures import describe_error
 from mlgit.remote.retry import RemoteDown
 from mlgit.remote.store import RemoteStore, loose_rel
 from mlgit.storage import packs
