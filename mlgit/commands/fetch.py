@@ -59,7 +59,7 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool,
                             open_progress: OpenProgress) -> list[Result]:
     """Check out while the fetched objects are made durable: the disk writes back the
     cache while the checkout creates files."""
-    syncing = threading.Thread(target=repo.odb.sync_fetched, name="mlgit-sync")
+    syncing = threading.Thread(target=repo.odb.make_durable, name="mlgit-sync")
     syncing.start()
     try:
         return restore(repo, [(t.item, t.sub) for t in targets], force, open_progress)

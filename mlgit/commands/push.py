@@ -83,8 +83,7 @@ def _report_damaged_cache(repo: Repo, result: TransferResult) -> None:
     if not any(f.kind is FailureKind.NOT_IN_CACHE for f in result.failed):
         return
     result.failed[:0] = [  # first: the cause, before the objects it explains
-        Failure(os.path.relpath(os.path.join(repo.odb.root, rel), repo.root), "",
-                FailureKind.DAMAGED_CACHE_INDEX, "",
+        Failure(os.path.relpath(path, repo.root), "", FailureKind.DAMAGED_CACHE_INDEX, "",
                 "run 'mlgit fsck --repair' to set the damaged index aside, then 'mlgit fetch'"
                 " to restore its objects from a remote (or add the data again)")
-        for rel in repo.odb.damaged_indexes]
+        for path in repo.odb.damaged_files]

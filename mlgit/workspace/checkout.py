@@ -10,15 +10,15 @@ import threading
 import time
 from typing import NamedTuple
 
-from mlgit.cli.output import ProgressCallback, noop_progress
 from mlgit.errors import MlgitError
 from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.parallel import chunked_map
 from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.pointer import Pointer
+from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.repo import Repo
 from mlgit.storage import manifests
-from mlgit.storage.objects import QUARANTINE_DIR, CorruptObject
+from mlgit.storage.objects import CorruptObject
 from mlgit.workspace import scan
 from mlgit.workspace.damage import DAMAGED_HINT, DAMAGED_LEFT, edited_through_link
 from mlgit.workspace.linker import Linker
@@ -106,10 +106,10 @@ NOT_CACHED = (NOT_IN_CACHE, MANIFEST_NOT_IN_CACHE)
 def blame_damaged_indexes(repo: Repo, results: list[Result]) -> None:
     """Name a damaged pack index of the cache as the cause of objects not being there (once
     per artifact, instead of a line per file), with the way to repair it."""
-    damaged = repo.odb.damaged_indexes
+    damaged = repo.odb.damaged_files
     if not damaged:
         return
-    first = os.path.relpath(os.path.join(repo.odb.root, damaged[0]), repo.root)
+    first = os.path.relpath(damaged[0], repo.root)
     more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
     for r in results:
         if any(why in NOT_CACHED for _, why in r.failed):
@@ -144,7 +144,7 @@ def corrupt_reason(repo: Repo, exc: CorruptObject) -> str:
     """Why a corrupt cache object was not used, and where it went."""
     reason = f"cache object {CORRUPT}"
     if exc.set_aside:
-        folder = os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)
+        folder = os.path.relpath(repo.odb.quarantine_dir, repo.root)
         reason += f"; set aside in {folder}"
     return reason
 
@@ -162,10 +162,10 @@ def _remove_leftovers(repo: Repo) -> None:
 def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> manifests.Manifest:
     try:
         return repo.manifest(ptr.oid, f"{rel} (manifest {ptr.oid[:12]})")
-    except FileNotFoundError:
+    except manifests.ManifestMissing:
         raise MlgitError(MANIFEST_NOT_IN_CACHE) from None
-    except CorruptObject as exc:
-        reason = corrupt_reason(repo, exc).removeprefix("cache ")
+    except manifests.ManifestCorrupt as exc:
+        reason = corrupt_reason(repo, exc.corrupt).removeprefix("cache ")
         raise MlgitError(f"directory manifest {reason}") from None
 
 

@@ -15,7 +15,6 @@ from mlgit.paths import (
     pointer_path_for,
     resolve_user_path,
 )
-from mlgit.storage.objects import CorruptObject
 from mlgit.workspace.damage import pointer_size_error
 
 if TYPE_CHECKING:
@@ -83,7 +82,7 @@ def size_error(repo: Repo, item: Tracked) -> BadPointer | None:
     if item.ptr.is_dir:
         try:
             manifest = repo.manifest(item.ptr.oid, f"{item.rel} (manifest {item.ptr.oid[:12]})")
-        except (FileNotFoundError, CorruptObject, MlgitError):
+        except MlgitError:  # not in the cache, corrupt or unsafe
             return None  # reported by the command itself
     return pointer_size_error(repo.odb, item.pointer_rel, item.rel, item.ptr, manifest)
 
@@ -197,7 +196,7 @@ def check_part_exists(repo: Repo, target: Target) -> None:
         return
     try:
         manifest = repo.manifest(item.ptr.oid, f"{item.rel} (manifest {item.ptr.oid[:12]})")
-    except (FileNotFoundError, CorruptObject, MlgitError):
+    except MlgitError:  # not in the cache, corrupt or unsafe
         return
     select_part(manifest, sub, item.rel)
 
@@ -221,6 +220,4 @@ def parts_or_all(repo: Repo, args: list[str]) -> list[tuple[Tracked | Broken, st
 
 def quarantine_folder(repo: Repo) -> str:
     """The cache's folder of corrupt copies set aside, relative to the repository root."""
-    from mlgit.storage.objects import QUARANTINE_DIR
-
-    return os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)
+    return os.path.relpath(repo.odb.quarantine_dir, repo.root)

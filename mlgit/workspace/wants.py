@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from mlgit.errors import MlgitError
 from mlgit.repo import Repo
-from mlgit.storage.objects import CorruptObject
+from mlgit.storage.manifests import ManifestCorrupt, ManifestMissing
 from mlgit.workspace import targets
 from mlgit.workspace.targets import (
     Broken,
@@ -59,9 +59,9 @@ def wants_for(repo: Repo, target: Target,
     wants = [manifest_of(target)]
     try:
         listing = repo.manifest(ptr.oid, f"{item.rel} (manifest {ptr.oid[:12]})")
-    except FileNotFoundError:
+    except ManifestMissing:
         return ManifestUnreadable(wants[0].path, ptr.oid, set_aside=False)
-    except CorruptObject:
+    except ManifestCorrupt:
         return ManifestUnreadable(wants[0].path, ptr.oid, set_aside=True)
     selected = select_part(listing, sub, item.rel)
     return (wants if manifest else []) + [
@@ -84,7 +84,7 @@ def read_manifests(repo: Repo, found: list[Target]) -> None:
     then fetched again with the others)."""
     for t in found:
         if t.item.ptr.is_dir:
-            with contextlib.suppress(FileNotFoundError, CorruptObject, MlgitError):
+            with contextlib.suppress(MlgitError):  # not in the cache, corrupt or unsafe
                 repo.manifest(t.item.ptr.oid, t.item.rel)
 
 
