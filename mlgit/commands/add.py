@@ -24,7 +24,7 @@ from mlgit.paths import (
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.storage.objects import CorruptObject
-from mlgit.workspace import gitignore, scan
+from mlgit.workspace import gitignore
 from mlgit.workspace.build import build, build_parts
 from mlgit.workspace.dangling import dangling_error
 from mlgit.workspace.linker import Linker
@@ -217,7 +217,6 @@ def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool) -> AddRe
         except BaseException:
             repo.odb.abort()
             raise
-        scan.remove_leftovers()
         items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
         for rel, ptr, _ in built:

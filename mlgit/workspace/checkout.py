@@ -80,8 +80,8 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
             wanted[full] = _Place(full, oid, size, exe)
     else:
         wanted = {rel: _Place(rel, ptr.oid, ptr.size, ptr.exec)}
-    current = _workspace_files(repo, rel, result)
-    _remove_leftovers(repo)
+    current, leftovers = _workspace_files(repo, rel, result)
+    _remove_leftovers(repo, leftovers)
     if current is None:
         return result
     if only:
@@ -149,10 +149,10 @@ def corrupt_reason(repo: Repo, exc: CorruptObject) -> str:
     return reason
 
 
-def _remove_leftovers(repo: Repo) -> None:
-    """Temp files of interrupted commands, and the folders an interrupted checkout was
-    building (safe to delete, as we hold the repo lock)."""
-    scan.remove_leftovers()
+def _remove_leftovers(repo: Repo, temp_files: list[str]) -> None:
+    """Temp files of interrupted commands (found by a scan), and the folders an interrupted
+    checkout was building (safe to delete, as we hold the repo lock)."""
+    scan.remove_leftovers(temp_files)
     with contextlib.suppress(FileNotFoundError), os.scandir(repo.tmp_dir) as entries:
         for entry in entries:
             if entry.name.startswith(CHECKOUT_TMP) and entry.is_dir(follow_symlinks=False):
@@ -169,19 +169,21 @@ def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> manifests.Manifest:
         raise MlgitError(f"directory manifest {reason}") from None
 
 
-def _workspace_files(repo: Repo, rel: str, result: Result) -> dict[str, FileState] | None:
-    """What is at the artifact's place now: {rel path: state}; None if it cannot proceed."""
+def _workspace_files(repo: Repo, rel: str, result: Result
+                     ) -> tuple[dict[str, FileState] | None, list[str]]:
+    """What is at the artifact's place now, {rel path: state} (None if it cannot proceed),
+    and the temp files of interrupted commands found there."""
     abs_path = repo.abspath(rel)
     if not os.path.lexists(abs_path):
-        return {}
+        return {}, []
     try:
-        files = files_of(repo.state, repo.odb, abs_path, rel, strict=False, store=False,
+        found = files_of(repo.state, repo.odb, abs_path, rel, strict=False, store=False,
                          jobs=repo.config.get("core.jobs"))
     except MlgitError as exc:
         result.failed.append((rel, exc.message))
-        return None
-    current = {(f"{rel}/{key}" if key else rel): fs for key, fs in files.items()}
-    return _without_dangling_links(repo, current)
+        return None, []
+    current = {(f"{rel}/{key}" if key else rel): fs for key, fs in found.files.items()}
+    return _without_dangling_links(repo, current), found.leftovers
 
 
 def _without_dangling_links(repo: Repo, current: dict[str, FileState]

@@ -20,7 +20,7 @@ from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.repo import Repo
 from mlgit.storage.objects import CorruptObject
 from mlgit.workspace.checkout import Result
-from mlgit.workspace.scan import FileState, files_of
+from mlgit.workspace.scan import FileState, files_of, remove_leftovers
 from mlgit.workspace.targets import link_outside
 
 CHANGED = "changed since mlgit put it there"
@@ -80,8 +80,10 @@ def _remove_one(repo: Repo, rel: str, versions: list[tuple[str, str]],
                 tracked: set[str], in_git: set[str]) -> Orphan:
     result = Orphan(rel)
     try:
-        current = files_of(repo.state, repo.odb, repo.abspath(rel), rel, strict=False,
-                           store=False, jobs=repo.config.get("core.jobs"))
+        found = files_of(repo.state, repo.odb, repo.abspath(rel), rel, strict=False,
+                         store=False, jobs=repo.config.get("core.jobs"))
+        remove_leftovers(found.leftovers)
+        current = found.files
         expected = _expected(repo, rel, versions) if not _all_in_git(rel, current, in_git) else {}
     except MlgitError as exc:
         result.kept.append((rel, exc.message))
