@@ -21,7 +21,7 @@ from mlgit.repo import Repo
 from mlgit.storage.objects import CorruptObject
 from mlgit.workspace.checkout import Result
 from mlgit.workspace.scan import FileState, files_of, remove_leftovers
-from mlgit.workspace.targets import link_outside
+from mlgit.workspace.targets import FolderLinks, link_outside
 
 CHANGED = "changed since mlgit put it there"
 NOT_CACHED = "its content is not in the cache"
@@ -56,8 +56,9 @@ def remove_orphans(repo: Repo, tracked: set[str]) -> list[Orphan]:
             continue
         candidates.append((rel, versions))
     results: list[Orphan] = []
+    links: FolderLinks = {}
     for rel, _ in list(candidates):
-        link = link_outside(repo.root, rel.rpartition("/")[0])
+        link = link_outside(repo.root, rel.rpartition("/")[0], links)
         if link is not None:
             results.append(_linked_out(rel, link))
             candidates.remove((rel, _))

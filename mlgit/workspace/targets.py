@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -37,18 +36,24 @@ class Broken(NamedTuple):
     error: MlgitError
 
 
-def load(repo: Repo, pointer_rel: str) -> Tracked:
+FolderLinks = dict[str, str | None]
+"""link_outside's answers by folder, kept while one list of pointers is read (folders can
+become links between commands, so nothing is kept longer)."""
+
+
+def load(repo: Repo, pointer_rel: str, links: FolderLinks | None = None) -> Tracked:
     folder = pointer_rel.rpartition("/")[0]
     if folder:
-        _refuse_linked_out(repo.root, folder, pointer_rel)
+        _refuse_linked_out(repo.root, folder, pointer_rel, links)
     ptr = repo.read_pointer(pointer_rel)
     return Tracked(pointer_rel, repo.artifact_rel(pointer_rel, ptr), ptr)
 
 
-def _refuse_linked_out(root: str, folder: str, pointer_rel: str) -> None:
+def _refuse_linked_out(root: str, folder: str, pointer_rel: str,
+                       links: FolderLinks | None) -> None:
     """A pointer whose folder resolves outside the work tree (a folder above it is a link)
     is not used: its data would be read and written outside the repository."""
-    link = link_outside(root, folder)
+    link = link_outside(root, folder, links)
     if link is not None:
         raise BadPointer(f"{pointer_rel}: its folder {link} is a link to a folder outside the"
                          " repository, so mlgit does not use this pointer",
@@ -56,10 +61,17 @@ def _refuse_linked_out(root: str, folder: str, pointer_rel: str) -> None:
                          " repository the link points into")
 
 
-@functools.cache
-def link_outside(root: str, folder: str) -> str | None:
+def link_outside(root: str, folder: str, links: FolderLinks | None = None) -> str | None:
     """The folder at or above `folder` that is a link resolving outside `root`, if any
-    ("" is the root itself: None)."""
+    ("" is the root itself: None). `links` keeps the answers for folders asked again."""
+    if links is None:
+        return _link_outside(root, folder)
+    if folder not in links:
+        links[folder] = _link_outside(root, folder)
+    return links[folder]
+
+
+def _link_outside(root: str, folder: str) -> str | None:
     if not folder:
         return None
     real_root = os.path.realpath(root)
@@ -90,9 +102,10 @@ def size_error(repo: Repo, item: Tracked) -> BadPointer | None:
 
 def all_tracked(repo: Repo) -> list[Tracked | Broken]:
     items: list[Tracked | Broken] = []
+    links: FolderLinks = {}
     for pointer_rel in repo.pointer_files():
         try:
-            items.append(load(repo, pointer_rel))
+            items.append(load(repo, pointer_rel, links))
         except MlgitError as exc:
             items.append(Broken(pointer_rel, exc))
     return items
