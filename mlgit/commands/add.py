@@ -222,13 +222,20 @@ def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool) -> AddRe
         for rel, ptr, _ in built:
             repo.state.record_placed(rel, ptr.kind, ptr.oid, replace=True)
         repo.state.flush()
+        git_add = _ignore_added(repo, items)
+    return AddResult(items, git_add)
+
+
+def _ignore_added(repo: Repo, items: list[Added]) -> list[str]:
+    """Write the .gitignore entry of each artifact added or updated (the caller holds the
+    repo lock); returns the paths to give `git add`."""
     git_add: set[str] = set()
     for item in items:
         if item.status != "unchanged":
             gitignore.add_entry(repo.root, item.path)
             folder = item.path.rpartition("/")[0]
             git_add.update((item.pointer_path, f"{folder}/.gitignore" if folder else ".gitignore"))
-    return AddResult(items, sorted(git_add))
+    return sorted(git_add)
 
 
 def _check_recorded_version_known(repo: Repo, rel: str, ptr: Pointer) -> None:
