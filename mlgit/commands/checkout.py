@@ -5,7 +5,7 @@ from __future__ import annotations
 from mlgit.cli.output import Progress
 from mlgit.paths import artifact_path_for
 from mlgit.repo import Repo
-from mlgit.workspace.checkout import Result, blame_damaged_indexes, checkout_artifact
+from mlgit.workspace.checkout import CheckoutResult, blame_damaged_indexes, checkout_artifact
 from mlgit.workspace.linker import Linker
 from mlgit.workspace.targets import (
     Broken,
@@ -15,14 +15,14 @@ from mlgit.workspace.targets import (
 )
 
 
-def checkout(repo: Repo, targets: list[str], force: bool) -> list[Result]:
+def checkout(repo: Repo, targets: list[str], force: bool) -> list[CheckoutResult]:
     items = parts_or_all(repo, targets)
     with repo.lock():
         orphans = [] if targets else remove_untracked(repo, [item for item, _ in items])
         return [*orphans, *restore(repo, items, force)]
 
 
-def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[Result]:
+def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[CheckoutResult]:
     """Remove what mlgit put in the work tree for artifacts that have no pointer now (all of
     the work tree's pointers are `items`). The caller holds the repo lock."""
     from mlgit.workspace.orphans import remove_orphans
@@ -32,18 +32,19 @@ def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[Result]:
     return list(remove_orphans(repo, tracked))
 
 
-def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) -> list[Result]:
+def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool
+            ) -> list[CheckoutResult]:
     """Check out each (artifact, part of it or "") while the caller holds the repo lock."""
     linker = Linker(repo.odb, repo.config.get("cache.link"))
     results = []
     for item, only in items:
         if isinstance(item, Broken):
-            result = Result(item.pointer_rel)
+            result = CheckoutResult(item.pointer_rel)
             result.failed.append((item.pointer_rel,
                                   item.error.message.removeprefix(f"{item.pointer_rel}: ")))
             result.hints.append(item.error.hint)
         elif (damaged := size_error(repo, item)) is not None:
-            result = Result(item.rel)
+            result = CheckoutResult(item.rel)
             result.failed.append((item.pointer_rel,
                                   damaged.message.removeprefix(f"{item.pointer_rel}: ")))
             result.hints.append(damaged.hint)
@@ -59,7 +60,7 @@ def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) 
     return results
 
 
-def record_placed(repo: Repo, item: Tracked, result: Result, whole: bool) -> None:
+def record_placed(repo: Repo, item: Tracked, result: CheckoutResult, whole: bool) -> None:
     """Remember which version of the artifact is in the work tree now. A partial or
     incomplete checkout adds that version to the ones recorded before."""
     repo.state.record_placed(item.rel, item.ptr.kind, item.ptr.oid,

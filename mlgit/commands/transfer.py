@@ -24,7 +24,7 @@ from mlgit.remote.transfer import Failure, Mover, Stopped, TransferResult, Want,
 from mlgit.repo import Repo
 from mlgit.storage.objects import CorruptObject
 from mlgit.workspace import targets
-from mlgit.workspace.checkout import Result
+from mlgit.workspace.checkout import CheckoutResult
 from mlgit.workspace.targets import (
     Broken,
     Target,
@@ -42,7 +42,7 @@ class Outcome(NamedTuple):
     remote: str
     url: str
     result: TransferResult
-    checkouts: list[Result]
+    checkouts: list[CheckoutResult]
 
 
 def resolve_targets(repo: Repo, args: list[str]) -> tuple[list[Target], list[Broken]]:
@@ -187,7 +187,7 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
     spec, store = open_store(repo, remote)
     result = TransferResult()
     _report_broken(broken, result)
-    results: list[Result] = []
+    results: list[CheckoutResult] = []
     with repo.lock():
         with remote_errors(spec, repo.cache_dir):
             mover = Mover(repo.odb, store, _jobs(spec, jobs))
@@ -223,7 +223,7 @@ def _fetch_manifests(mover: Mover, targets: list[Target], result: TransferResult
         result.merge(fetch(mover, manifests))
 
 
-def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> list[Result]:
+def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> list[CheckoutResult]:
     """Check out while the fetched objects are made durable: the disk writes back the
     cache while the checkout creates files."""
     import threading
@@ -239,7 +239,7 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> l
 
 
 def _remove_untracked(repo: Repo, targets: list[Target], broken: list[Broken]
-                      ) -> list[Result]:
+                      ) -> list[CheckoutResult]:
     """A pull of everything also removes artifacts that are no longer tracked, as checkout
     does."""
     from mlgit.commands.checkout import remove_untracked

@@ -34,7 +34,7 @@ CHECKOUT_TMP = "checkout-"
 """Prefix of the folders in .mlgit/tmp where new workspace folders are built."""
 
 
-class Result:
+class CheckoutResult:
     """What happened to one artifact. Paths are repo-relative."""
 
     __slots__ = ("cause", "conflicts", "failed", "hints", "path", "removed", "restored",
@@ -63,9 +63,9 @@ class _Place(NamedTuple):
 
 
 def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, force: bool,
-                      progress: ProgressCallback = noop_progress, only: str = "") -> Result:
+                      progress: ProgressCallback = noop_progress, only: str = "") -> CheckoutResult:
     """Restore one artifact; with `only` (a path inside a tracked folder), just that part."""
-    result = Result(rel)
+    result = CheckoutResult(rel)
     if ptr.is_dir:
         try:
             manifest = _load_manifest(repo, ptr, rel)
@@ -103,7 +103,7 @@ NOT_CACHED = (NOT_IN_CACHE, MANIFEST_NOT_IN_CACHE)
 """The failures a damaged pack index in the cache explains (see blame_damaged_indexes)."""
 
 
-def blame_damaged_indexes(repo: Repo, results: list[Result]) -> None:
+def blame_damaged_indexes(repo: Repo, results: list[CheckoutResult]) -> None:
     """Name a damaged pack index of the cache as the cause of objects not being there (once
     per artifact, instead of a line per file), with the way to repair it."""
     damaged = repo.odb.damaged_indexes
@@ -119,7 +119,7 @@ def blame_damaged_indexes(repo: Repo, results: list[Result]) -> None:
 
 
 def _leave_git_tracked(repo: Repo, rel: str, current: dict[str, FileState],
-                       wanted: dict[str, _Place], result: Result) -> None:
+                       wanted: dict[str, _Place], result: CheckoutResult) -> None:
     """Never overwrite or remove a file Git tracks (committed beside the artifact's pointer):
     drop it, and whatever would go in its place, from the work to do. One `git ls-files`,
     and only when a workspace file differs from the pointer's version."""
@@ -169,7 +169,7 @@ def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> manifests.Manifest:
         raise MlgitError(f"directory manifest {reason}") from None
 
 
-def _workspace_files(repo: Repo, rel: str, result: Result
+def _workspace_files(repo: Repo, rel: str, result: CheckoutResult
                      ) -> tuple[dict[str, FileState] | None, list[str]]:
     """What is at the artifact's place now, {rel path: state} (None if it cannot proceed),
     and the temp files of interrupted commands found there."""
@@ -207,7 +207,7 @@ def _cached_oids(repo: Repo, current: dict[str, FileState],
 
 
 def _remove_extras(repo: Repo, current: dict[str, FileState], wanted: dict[str, _Place],
-                   cached: set[str], force: bool, result: Result) -> None:
+                   cached: set[str], force: bool, result: CheckoutResult) -> None:
     for path, fs in current.items():
         if path in wanted:
             continue
@@ -231,7 +231,7 @@ def _prune_empty_dirs(repo: Repo, folders: set[str], top: str) -> None:
 
 
 def _to_place(current: dict[str, FileState], wanted: dict[str, _Place], cached: set[str],
-              force: bool, result: Result) -> list[_Place]:
+              force: bool, result: CheckoutResult) -> list[_Place]:
     todo = []
     for path, want in wanted.items():
         have = current.get(path)
@@ -246,7 +246,7 @@ def _to_place(current: dict[str, FileState], wanted: dict[str, _Place], cached: 
     return todo
 
 
-def _report_damaged(repo: Repo, wanted: dict[str, _Place], result: Result) -> None:
+def _report_damaged(repo: Repo, wanted: dict[str, _Place], result: CheckoutResult) -> None:
     """Files left as is because they are hard links whose cache object was edited with them
     (mlgit.workspace.damage): say so, not just that they changed."""
     damaged = [p for p in result.conflicts
@@ -258,7 +258,7 @@ def _report_damaged(repo: Repo, wanted: dict[str, _Place], result: Result) -> No
         result.hints.append(DAMAGED_HINT)
 
 
-def _skip_blocked(todo: list[_Place], result: Result) -> list[_Place]:
+def _skip_blocked(todo: list[_Place], result: CheckoutResult) -> list[_Place]:
     """Files whose folder is taken by a file that is left as is are not attempted: one line
     for the file in the way, not one per file that could not be placed."""
     if not result.conflicts:
@@ -283,7 +283,7 @@ def _skip_blocked(todo: list[_Place], result: Result) -> list[_Place]:
     return kept
 
 
-def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: Result,
+def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: CheckoutResult,
                progress: ProgressCallback) -> None:
     if not todo:
         return
@@ -344,7 +344,7 @@ _NOT_TRIED = "not written: the disk is full"
 
 def _stop_on_full_disk(repo: Repo, building: _NewFolders,
                        outcomes: list[tuple[_Place, os.stat_result | str]], exc: OSError,
-                       result: Result, progress: ProgressCallback) -> None:
+                       result: CheckoutResult, progress: ProgressCallback) -> None:
     """Keep the files already written in place (each is complete), drop the folders still
     being built (they would appear incomplete), and stop with one error for the disk."""
     building.discard()
@@ -419,14 +419,14 @@ class _NewFolders:
             shutil.rmtree(self.base, ignore_errors=True)
 
 
-def _make_dirs(repo: Repo, folder: str, result: Result) -> None:
+def _make_dirs(repo: Repo, folder: str, result: CheckoutResult) -> None:
     try:
         os.makedirs(repo.abspath(folder), exist_ok=True)
     except OSError as exc:
         result.failed.append((folder, f"cannot create folder: {exc.strerror}"))
 
 
-def _record(repo: Repo, outcomes: list[tuple[_Place, os.stat_result | str]], result: Result,
+def _record(repo: Repo, outcomes: list[tuple[_Place, os.stat_result | str]], result: CheckoutResult,
             progress: ProgressCallback) -> None:
     # Recorded as of now, after every write: files older than the racy window are trusted.
     now = time.time_ns()

@@ -19,7 +19,7 @@ from mlgit.git.repository import tracked_under
 from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.repo import Repo
 from mlgit.storage.objects import CorruptObject
-from mlgit.workspace.checkout import Result
+from mlgit.workspace.checkout import CheckoutResult
 from mlgit.workspace.scan import FileState, files_of, remove_leftovers
 from mlgit.workspace.targets import FolderLinks, link_outside
 
@@ -27,7 +27,7 @@ CHANGED = "changed since mlgit put it there"
 NOT_CACHED = "its content is not in the cache"
 
 
-class Orphan(Result):
+class Orphan(CheckoutResult):
     """What happened to one artifact that is no longer tracked. `kept` lists files left in
     place with the reason; `foreign` counts files inside it that mlgit did not put there;
     `in_git` lists the files left in place because Git tracks them."""

@@ -23,7 +23,7 @@ from mlgit.storage.state import RACY_NS, fresh_oid, lookup
 if TYPE_CHECKING:
     from mlgit.cli.output import ProgressCallback
     from mlgit.storage.objects import LocalODB
-    from mlgit.storage.state import Entry, Lookup, State
+    from mlgit.storage.state import KnownRow, Lookup, State
 
 FileState = tuple[str, int, bool]
 """What a workspace file holds: (oid, size, executable bit). A plain tuple: this is built
@@ -178,7 +178,7 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
                         stale.append(f)
 
 
-def _vouched_link(f: Found, known: Entry | None) -> bool:
+def _vouched_link(f: Found, known: KnownRow | None) -> bool:
     """Whether a symlink's oid can be taken without reading it: a foreign one matches nothing
     anyway; mlgit's own link into the cache names an oid, but its target may have been edited
     in place (root ignores the read-only bit), so the name is believed only while the state
