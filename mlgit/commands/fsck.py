@@ -14,7 +14,8 @@ from mlgit.remote.store import PACK_DIR, loose_rel
 from mlgit.remote.verify import OBJECT, Problem, Report, check_cache, check_remote
 from mlgit.repo import Repo
 from mlgit.storage.objects import CorruptObject
-from mlgit.workspace.targets import Broken, all_tracked, quarantine_folder
+from mlgit.workspace.damage import quarantine_folder
+from mlgit.workspace.targets import Broken, all_tracked
 
 
 @dataclass

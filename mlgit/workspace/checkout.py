@@ -18,9 +18,14 @@ from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.storage import manifests
-from mlgit.storage.objects import QUARANTINE_DIR, CorruptObject
+from mlgit.storage.objects import CorruptObject
 from mlgit.workspace import scan
-from mlgit.workspace.damage import DAMAGED_HINT, DAMAGED_LEFT, edited_through_link
+from mlgit.workspace.damage import (
+    DAMAGED_HINT,
+    DAMAGED_LEFT,
+    edited_through_link,
+    quarantine_folder,
+)
 from mlgit.workspace.linker import Linker
 from mlgit.workspace.scan import FileState, files_of
 
@@ -144,8 +149,7 @@ def corrupt_reason(repo: Repo, exc: CorruptObject) -> str:
     """Why a corrupt cache object was not used, and where it went."""
     reason = f"cache object {CORRUPT}"
     if exc.set_aside:
-        folder = os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)
-        reason += f"; set aside in {folder}"
+        reason += f"; set aside in {quarantine_folder(repo)}"
     return reason
 
 

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 from mlgit import hashing
 from mlgit.errors import BadPointer
-from mlgit.storage.objects import CorruptObject
+from mlgit.storage.objects import QUARANTINE_DIR, CorruptObject
 
 if TYPE_CHECKING:
     from mlgit.pointer import Pointer
+    from mlgit.repo import Repo
     from mlgit.storage.manifests import Manifest
     from mlgit.storage.objects import LocalODB
 
@@ -92,3 +93,8 @@ def edited_through_link(odb: LocalODB, abs_path: str, oid: str) -> bool:
     except OSError:
         return False
     return (ws.st_ino, ws.st_dev) == (cached.st_ino, cached.st_dev)
+
+
+def quarantine_folder(repo: Repo) -> str:
+    """The cache's folder of corrupt copies set aside, relative to the repository root."""
+    return os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)

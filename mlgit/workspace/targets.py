@@ -115,8 +115,7 @@ def tracked_targets(repo: Repo, args: list[str]) -> list[Tracked]:
     """The artifacts named by user paths (the data path or its pointer file)."""
     found: dict[str, Tracked] = {}
     for arg in args:
-        rel = resolve_user_path(repo.root, arg)
-        pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
+        rel, pointer_rel = named_path(repo, arg)
         _refuse_folder_pointer(repo, pointer_rel)
         if not os.path.isfile(repo.abspath(pointer_rel)):
             raise BadPath(f"{arg}: not tracked by mlgit ({pointer_rel} does not exist)",
@@ -124,6 +123,13 @@ def tracked_targets(repo: Repo, args: list[str]) -> list[Tracked]:
         found.setdefault(pointer_rel, load(repo, pointer_rel))
     repo.remove_leftovers_beside(list(found))
     return list(found.values())
+
+
+def named_path(repo: Repo, arg: str) -> tuple[str, str]:
+    """A user path -> (its repo-relative path, the pointer file of what it names): an artifact
+    is named by its data path or by its pointer file, NAME or NAME.mlgit."""
+    rel = resolve_user_path(repo.root, arg)
+    return rel, rel if is_pointer_name(rel) else pointer_path_for(rel)
 
 
 def _refuse_folder_pointer(repo: Repo, pointer_rel: str) -> None:
@@ -158,8 +164,7 @@ class Target(NamedTuple):
 def resolve_target(repo: Repo, arg: str, pointers: list[str] | None = None) -> Target:
     """A user path: a tracked artifact (its data path or its pointer file) or a path inside
     a tracked folder (`pointers`: as for containing_pointer)."""
-    rel = resolve_user_path(repo.root, arg)
-    pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
+    rel, pointer_rel = named_path(repo, arg)
     _refuse_folder_pointer(repo, pointer_rel)
     if os.path.isfile(repo.abspath(pointer_rel)):
         return Target(load(repo, pointer_rel), "")
@@ -231,9 +236,3 @@ def parts_or_all(repo: Repo, args: list[str]) -> list[tuple[Tracked | Broken, st
         return [(t.item, t.sub) for t in named_parts(repo, args)]
     return [(item, "") for item in all_tracked(repo)]
 
-
-def quarantine_folder(repo: Repo) -> str:
-    """The cache's folder of corrupt copies set aside, relative to the repository root."""
-    from mlgit.storage.objects import QUARANTINE_DIR
-
-    return os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)
