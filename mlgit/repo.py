@@ -7,7 +7,7 @@ import marshal
 import os
 import shlex
 from collections.abc import Iterator
-from functools import cache, cached_property
+from functools import cached_property
 
 from mlgit import pointer as pointer_mod
 from mlgit.config import KEYS, LOCAL_CONFIG_FILE, Config
@@ -45,8 +45,8 @@ class Repo:
             if asking and (f"{key}.".startswith(f"{asking}.")
                            or f"{asking}.".startswith(f"{key}.")):
                 continue
-            _warn_once(f".mlgit/{name}: unknown config key {key!r} is ignored"
-                       f" ({_known_keys(key)})")
+            _warn(f".mlgit/{name}: unknown config key {key!r} is ignored"
+                  f" ({_known_keys(key)})")
         return repo
 
     @cached_property
@@ -220,9 +220,8 @@ def _write_memo(path: str, data: bytes) -> None:
             os.unlink(tmp)
 
 
-@cache
-def _warn_once(message: str) -> None:
-    """A warning about the repository, printed once per command however often it is opened."""
+def _warn(message: str) -> None:
+    """A warning about the repository (each command opens it once)."""
     from mlgit.cli.output import warning
 
     warning(message)

@@ -505,8 +505,11 @@ def _bare_remote_option(args: list[str]) -> list[str]:
         return args
     names: list[str] = []
     with contextlib.suppress(Exception):
+        from mlgit.git.repository import find_root
         from mlgit.remote import settings
-        names = settings.names(_repo().config)
+        from mlgit.repo import Repo
+        # not Repo.find, which warns about the config: the command itself opens it again
+        names = settings.names(Repo(find_root()).config)
     i = args.index("--remote")
     if i + 1 < len(args) and args[i + 1] in names:
         return args
