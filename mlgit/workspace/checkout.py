@@ -32,8 +32,8 @@ from mlgit.workspace.scan import FileState, files_of
 NOT_IN_CACHE = "object not in the cache"
 MANIFEST_NOT_IN_CACHE = "directory manifest is not in the cache"
 CORRUPT = "is corrupt (its bytes do not match its hash)"
-"""The reasons of failures that a missing or corrupt cache object caused (views picks the
-hint by them)."""
+"""The reasons of failures that a missing or corrupt cache object caused (the checkout
+renderer in cli/ picks the hint by them)."""
 
 CHECKOUT_TMP = "checkout-"
 """Prefix of the folders in .mlgit/tmp where new workspace folders are built."""
