@@ -235,4 +235,3 @@ def parts_or_all(repo: Repo, args: list[str]) -> list[tuple[Tracked | Broken, st
     if args:
         return [(t.item, t.sub) for t in named_parts(repo, args)]
     return [(item, "") for item in all_tracked(repo)]
-
