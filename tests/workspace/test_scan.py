@@ -196,3 +196,20 @@ def test_a_vouched_file_whose_object_is_gone_is_stored_again(ws: Workspace) -> N
     os.unlink(ws.odb.path(oid))
     assert ws.oids("data", store=True) == {"a.txt": oid}
     assert ws.odb.exists(oid)
+
+
+@pytest.mark.slow
+def test_a_large_folder_scanned_in_parts_reports_every_leftover(ws: Workspace) -> None:
+    """Large folders are split between processes (scan_workers): the leftovers found in
+    each part come back with the scan's result."""
+    for part in ("p0", "p1"):
+        for i in range(2000):
+            write(ws.root / "big" / part / f"{i}.txt", f"{part}-{i}")
+    for path in (ws.root / "big").rglob("*.txt"):
+        age(path)
+    cold = ws.scan("big")
+    leftovers = [write(ws.root / "big" / part / f".x.999999999-0{TMP_SUFFIX}", "half")
+                 for part in ("p0", "p1")]
+    warm = ws.scan("big")
+    assert warm.files == cold.files and len(warm.files) == 4000
+    assert sorted(warm.leftovers) == sorted(map(str, leftovers))
