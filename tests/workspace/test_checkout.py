@@ -8,9 +8,9 @@ from pathlib import Path
 
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
-from mlgit.storage.objects import QUARANTINE_DIR
 from mlgit.workspace.build import build
 from mlgit.workspace.checkout import CORRUPT, NOT_IN_CACHE, CheckoutResult, checkout_artifact
+from mlgit.workspace.damage import quarantine_folder
 from mlgit.workspace.linker import Linker
 from tests.conftest import damage_object, delete_object, read_tree, write
 
@@ -128,7 +128,7 @@ def test_a_damaged_object_is_refused_and_set_aside(repo: Path, opened: Repo) -> 
     assert result.restored == []
     assert len(result.failed) == 1 and CORRUPT in result.failed[0][1]
     assert not f.exists()
-    assert os.listdir(os.path.join(opened.odb.root, QUARANTINE_DIR))  # kept, not deleted
+    assert os.listdir(repo / quarantine_folder(opened))  # kept, not deleted
 
 
 def test_a_missing_object_is_reported(repo: Path, opened: Repo) -> None:
