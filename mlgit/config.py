@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from mlgit import yamlio
 from mlgit.errors import ConfigError
+from mlgit.fileio import write_atomic
 from mlgit.hashing import hash_bytes
 
 CONFIG_FILE = "config.yaml"
@@ -194,8 +195,8 @@ class Config:
         data = self._layers[name]
         path = os.path.join(self.dot_dir, name)
         body = yamlio.dump(data) if data else ""
-        _write_atomic(path, (_leading_comments(path) or HEADERS[name]) + body,
-                      0o600 if local else 0o644)
+        text = (_leading_comments(path) or HEADERS[name]) + body
+        write_atomic(path, text.encode("utf-8"), 0o600 if local else 0o644)
 
 
 def _known(key: str) -> Key:
@@ -252,13 +253,9 @@ def _memoised_yaml(raw: bytes, memo: str) -> Any:
     try:
         blob = marshal.dumps((digest, data))
         os.makedirs(os.path.dirname(memo), exist_ok=True)
-        with open(memo + ".tmp", "wb") as f:
-            f.write(blob)
-        os.replace(memo + ".tmp", memo)
+        write_atomic(memo, blob)
     except (OSError, ValueError):
-        # not marshallable (e.g. a YAML date) or not writable: just parse next time
-        with contextlib.suppress(OSError):
-            os.unlink(memo + ".tmp")
+        pass  # not marshallable (e.g. a YAML date) or not writable: just parse next time
     return data
 
 
@@ -280,16 +277,6 @@ def _store(data: dict[str, Any], key: str, value: Any) -> None:
             child = node[part] = {}
         node = child
     node[leaf] = value
-
-
-def _write_atomic(path: str, text: str, mode: int) -> None:
-    tmp = path + ".tmp"
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    with open(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def _folder_hint(name: str) -> str:

@@ -1,6 +1,6 @@
 """Exceptions that carry a one-line message and a hint for the user.
 
-cli.py maps them to exit codes (docs/exit-codes.md): every MlgitError is exit 1.
+cli/main.py maps them to exit codes (docs/exit-codes.md): every MlgitError is exit 1.
 """
 
 from __future__ import annotations
@@ -52,3 +52,14 @@ class PartialFailure(MlgitError):
 class DiskFull(MlgitError):
     """No space (or quota) left on a disk mlgit writes to. What was being written was
     removed; nothing is half-written."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line about an exception, for a user."""
+    if isinstance(exc, MlgitError):
+        return exc.message
+    text = " ".join(str(exc).split())
+    if len(text) > 200:
+        text = text[:197] + "..."
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name

@@ -1,5 +1,7 @@
-"""Low-level file operations the object store needs: whole reads and writes, kernel copies
-with early write-back, reflinks and syncfs (through libc, where Python has no binding)."""
+"""Low-level file operations: whole reads and writes, the one way to write a file atomically
+(a temp file named by temp_beside, then a rename), the one way to make written files durable,
+kernel copies with early write-back, reflinks and syncfs (through libc, where Python has no
+binding)."""
 
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from typing import Any
 from mlgit.errors import DiskFull
 
 TMP_SUFFIX = ".mlgit-tmp"
-"""Files mlgit writes in the work tree before renaming them into place are named
-`.NAME.PID-N.mlgit-tmp` (temp_beside); any found later are leftovers of an interrupted command:
-never data, removed by the next command that comes across them (remove_leftover)."""
+"""Files mlgit writes before renaming them into place (in the work tree, the cache and
+.mlgit/) are named `.NAME.PID-N.mlgit-tmp` (temp_beside); any found later are leftovers of an
+interrupted command: never data, removed by the next command that comes across them
+(remove_leftover)."""
 LEFTOVER_AGE = 3600
 """A temp file unchanged this long (in seconds) is a leftover even if a process with its
 writer's id is running (process ids are reused)."""
@@ -29,6 +32,25 @@ def temp_beside(dest: str) -> str:
     hidden, short enough for any file system, and says which process wrote it."""
     folder, slash, name = dest.rpartition("/")
     return f"{folder}{slash}.{name[:40]}.{os.getpid()}-{next(_temp_counter)}{TMP_SUFFIX}"
+
+
+def write_atomic(dest: str, data: bytes, mode: int = 0o666) -> None:
+    """Write `dest` whole or not at all: into a temp file beside it (temp_beside), then a
+    rename over it. On any failure the temp file is removed and `dest` is left as it was.
+    `mode` is the new file's permissions (less the umask); the bytes are not fsynced (see
+    make_durable)."""
+    tmp = temp_beside(dest)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        try:
+            write_all(fd, data)
+        finally:
+            os.close(fd)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def is_temp_name(name: str) -> bool:
@@ -85,7 +107,7 @@ def read_all(fd: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
@@ -190,6 +212,22 @@ def fsync_path(path: str) -> None:
         os.close(fd)
 
 
+FEW_FILES = 64
+"""make_durable fsyncs up to this many files one by one; more cost more than one syncfs."""
+
+
+def make_durable(files: list[str], root: str, folders: tuple[str, ...] = ()) -> None:
+    """Make `files` (written under the folder `root`) durable, with their names: an fsync per
+    file and per folder holding one (and of `folders`, where new folders were made) when
+    there are few, so the rest of the filesystem is not flushed with them; else one syncfs of
+    the filesystem holding `root`."""
+    if len(files) > FEW_FILES:
+        sync_folder_fs(root)
+        return
+    for path in [*files, *sorted({os.path.dirname(f) for f in files} | set(folders))]:
+        fsync_path(path)
+
+
 _FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
@@ -197,11 +235,18 @@ def is_disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _FULL
 
 
+def human_size(n: float) -> str:
+    """A byte count for people: `512 B`, `1.5 KiB`, ... `2.0 TiB`."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n) < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
 def disk_full_error(exc: OSError, path: str, needed: int | None = None) -> DiskFull:
     """The one message for a full disk (or quota): which disk, how much was needed and how
     much is free. `path` is where the writes went; the file named by `exc` wins if any."""
-    from mlgit.cli.output import human_size
-
     where = exc.filename if isinstance(exc.filename, str) and exc.filename else path
     where = os.path.abspath(where)
     mount = _mount_point(where)

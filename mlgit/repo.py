@@ -12,10 +12,11 @@ from functools import cached_property
 from mlgit import pointer as pointer_mod
 from mlgit.config import KEYS, LOCAL_CONFIG_FILE, Config
 from mlgit.errors import BadPointer, ConfigError, NotInitialized
-from mlgit.fileio import is_temp_name, remove_leftover
+from mlgit.fileio import is_temp_name, remove_leftover, write_atomic
 from mlgit.git import repository
 from mlgit.paths import check_relpath
 from mlgit.pointer import Pointer
+from mlgit.progress import Warn, ignore_warning
 from mlgit.storage import manifests
 from mlgit.storage.manifests import Manifest
 from mlgit.storage.objects import LocalODB
@@ -25,17 +26,19 @@ DOT_DIR = ".mlgit"
 
 
 class Repo:
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, warn: Warn = ignore_warning) -> None:
         self.root = root
+        self.warn = warn  # where warnings about the repository go (the caller shows them)
         self.dot_dir = os.path.join(root, DOT_DIR)
         self.tmp_dir = os.path.join(self.dot_dir, "tmp")
 
     @classmethod
-    def find(cls, start: str | None = None, *, asking: str = "") -> Repo:
+    def find(cls, start: str | None = None, *, asking: str = "",
+             warn: Warn = ignore_warning) -> Repo:
         """The repository at or above `start`. A setting in the files that no command reads
         gets a warning, unless it is the config key `asking` is about (that is an error)."""
         root = repository.find_root(start)
-        repo = cls(root)
+        repo = cls(root, warn)
         if not os.path.isdir(repo.dot_dir):
             raise NotInitialized(f"{root}: mlgit is not initialised in this repository",
                                  "run 'mlgit init' at the top of the repository")
@@ -45,8 +48,8 @@ class Repo:
             if asking and (f"{key}.".startswith(f"{asking}.")
                            or f"{asking}.".startswith(f"{key}.")):
                 continue
-            _warn(f".mlgit/{name}: unknown config key {key!r} is ignored"
-                  f" ({_known_keys(key)})")
+            warn(f".mlgit/{name}: unknown config key {key!r} is ignored"
+                 f" ({_known_keys(key)})")
         return repo
 
     @cached_property
@@ -67,7 +70,7 @@ class Repo:
         if self.config.source("cache.dir") != LOCAL_CONFIG_FILE:
             main = repository.main_worktree(self.root)
             if main is not None and os.path.isdir(os.path.join(main, DOT_DIR)):
-                return Repo(main).cache_dir
+                return Repo(main, self.warn).cache_dir
         configured = self.config.get("cache.dir")
         if configured is None:
             return self.own_cache_dir
@@ -88,9 +91,7 @@ class Repo:
 
     @cached_property
     def state(self) -> State:
-        from mlgit.cli.output import warning
-
-        return State(os.path.join(self.tmp_dir, "state.db"), warn=warning)
+        return State(os.path.join(self.tmp_dir, "state.db"), warn=self.warn)
 
     @contextlib.contextmanager
     def lock(self, exclusive_cache: bool = False) -> Iterator[None]:
@@ -106,8 +107,9 @@ class Repo:
             yield
 
     def manifest(self, oid: str, origin: str) -> Manifest:
-        """The verified, validated manifest object `oid`. Raises FileNotFoundError if it is not
-        in the cache, CorruptObject or BadManifest if it is damaged or unsafe.
+        """The verified, validated manifest object `oid`. Raises ManifestMissing if it is not
+        in the cache, ManifestCorrupt or BadManifest if it is damaged or unsafe (all
+        MlgitErrors; see manifests.load).
 
         A validated manifest is memoised in tmp/ in marshal form (read 10x faster than JSON);
         the JSON object in the cache stays the only source of truth.
@@ -118,7 +120,7 @@ class Repo:
                 return Manifest(*marshal.loads(f.read()))
         except (OSError, ValueError, EOFError, TypeError):
             pass
-        manifest = manifests.loads(self.odb.read_verified(oid), origin)
+        manifest = manifests.load(self.odb, oid, origin)
         _write_memo(memo, marshal.dumps((manifest.paths, manifest.oids, manifest.sizes,
                                          manifest.execs)))
         return manifest
@@ -209,22 +211,11 @@ def _has_linked_worktrees(root: str) -> bool:
 
 def _write_memo(path: str, data: bytes) -> None:
     """Best effort: a memo is only a cache (a full disk, say, just means no memo)."""
-    tmp = f"{path}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        write_atomic(path, data)
     except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-
-
-def _warn(message: str) -> None:
-    """A warning about the repository (each command opens it once)."""
-    from mlgit.cli.output import warning
-
-    warning(message)
+        pass
 
 
 def _known_keys(key: str) -> str:

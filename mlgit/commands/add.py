@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import os
 import shlex
 from dataclasses import dataclass
 
 from mlgit import pointer
-from mlgit.cli.output import Progress
 from mlgit.errors import BadPath, MlgitError
-from mlgit.fileio import is_disk_full, reporting_disk_full, temp_beside
+from mlgit.fileio import is_disk_full, reporting_disk_full, write_atomic
 from mlgit.git import repository
 from mlgit.paths import (
     artifact_path_for,
@@ -22,8 +20,9 @@ from mlgit.paths import (
     to_rel,
 )
 from mlgit.pointer import Pointer
+from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
-from mlgit.storage.objects import CorruptObject
+from mlgit.storage.manifests import ManifestMissing
 from mlgit.workspace import gitignore
 from mlgit.workspace.build import build, build_parts
 from mlgit.workspace.dangling import dangling_error
@@ -187,13 +186,14 @@ def _check_is_pointer(repo: Repo, pointer_rel: str) -> None:
             raise
 
 
-def add(repo: Repo, args: list[str], force: bool = False) -> AddResult:
+def add(repo: Repo, args: list[str], force: bool = False,
+        open_progress: OpenProgress = no_progress) -> AddResult:
     rels = expand(repo, args)
     parts, rels = split_parts(repo, rels)
     check_targets(repo, rels)
     with reporting_disk_full(repo.cache_dir, lambda: sum(_size(repo, rel) for rel in rels)
                              + sum(_size(repo, f"{t.item.rel}/{t.sub}") for t in parts)):
-        return _add(repo, rels, parts, force)
+        return _add(repo, rels, parts, force, open_progress)
 
 
 def _size(repo: Repo, rel: str) -> int:
@@ -205,14 +205,15 @@ def _size(repo: Repo, rel: str) -> int:
                for folder, _, names in os.walk(top) for name in names)
 
 
-def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool) -> AddResult:
+def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool,
+         open_progress: OpenProgress) -> AddResult:
     with repo.lock():
         try:
-            built = [_build_one(repo, rel) for rel in rels]
+            built = [_build_one(repo, rel, open_progress) for rel in rels]
             if not force:
                 for rel, ptr, _ in built:
                     _check_recorded_version_known(repo, rel, ptr)
-            built += _build_parts(repo, parts)
+            built += _build_parts(repo, parts, open_progress)
             repo.odb.finish()
         except BaseException:
             repo.odb.abort()
@@ -250,9 +251,9 @@ def _check_recorded_version_known(repo: Repo, rel: str, ptr: Pointer) -> None:
         return
     try:
         recorded = repo.manifest(old.oid, f"{rel} (manifest {old.oid[:12]})")
-    except FileNotFoundError:
+    except ManifestMissing:
         why = "is not in the cache"
-    except (CorruptObject, MlgitError):
+    except MlgitError:  # corrupt or unsafe
         why = "is corrupt in the cache"
     else:
         _check_some_recorded_file_here(repo, rel, recorded.paths, ptr.files)
@@ -303,7 +304,7 @@ def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:
     return parts, others
 
 
-def _build_parts(repo: Repo, parts: list[Target]
+def _build_parts(repo: Repo, parts: list[Target], open_progress: OpenProgress
                  ) -> list[tuple[str, Pointer, dict[str, FileState] | None]]:
     """Each tracked folder named by `parts` with the entries under those parts replaced by
     what is in the workspace now (see build.build_parts)."""
@@ -316,7 +317,7 @@ def _build_parts(repo: Repo, parts: list[Target]
         label = f"{item.rel}/{targets[0].sub}" if len(targets) == 1 \
             else f"{len(targets)} paths in {item.rel}"
         try:
-            with Progress(f"add {label}") as progress:
+            with open_progress(f"add {label}") as progress:
                 ptr, files = build_parts(repo, item.rel, item.ptr, [t.sub for t in targets],
                                          progress=progress)
         except OSError as exc:
@@ -325,9 +326,10 @@ def _build_parts(repo: Repo, parts: list[Target]
     return built
 
 
-def _build_one(repo: Repo, rel: str) -> tuple[str, Pointer, dict[str, FileState] | None]:
+def _build_one(repo: Repo, rel: str, open_progress: OpenProgress
+               ) -> tuple[str, Pointer, dict[str, FileState] | None]:
     try:
-        with Progress(f"add {rel}") as progress:
+        with open_progress(f"add {rel}") as progress:
             ptr, files = build(repo, rel, store=True, progress=progress)
     except OSError as exc:
         if is_disk_full(exc):
@@ -363,15 +365,7 @@ def _write_pointer(repo: Repo, rel: str, ptr: Pointer) -> Added:
         if (old.oid, old.kind, old.exec, old.size, old.files) \
                 == (ptr.oid, ptr.kind, ptr.exec, ptr.size, ptr.files):
             return Added(rel, pointer_rel, ptr, "unchanged")
-    tmp = temp_beside(abs_pointer)
-    try:
-        with open(tmp, "xb") as f:
-            f.write(pointer.dumps(ptr))
-        os.replace(tmp, abs_pointer)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    write_atomic(abs_pointer, pointer.dumps(ptr))
     return Added(rel, pointer_rel, ptr, "added" if old is None else "updated")
 
 
@@ -400,7 +394,4 @@ def _link_workspace(repo: Repo,
 
 
 def _already_linked(repo: Repo, rel: str, oid: str) -> bool:
-    try:
-        return os.path.samefile(repo.abspath(rel), repo.odb.path(oid))
-    except OSError:
-        return False
+    return repo.odb.holds(repo.abspath(rel), oid)

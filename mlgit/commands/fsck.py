@@ -4,16 +4,25 @@ that a fetch restores them. A remote is only read, never changed."""
 
 from __future__ import annotations
 
+import functools
 import os
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from mlgit.cli.output import Progress, ProgressCallback
 from mlgit.errors import MlgitError
+from mlgit.progress import OpenProgress, no_progress
 from mlgit.remote.store import PACK_DIR, loose_rel
-from mlgit.remote.verify import OBJECT, Problem, Report, check_cache, check_remote
+from mlgit.remote.verify import check_remote
 from mlgit.repo import Repo
-from mlgit.storage.objects import CorruptObject
+from mlgit.storage.check import (
+    LOOSE,
+    OBJECT,
+    OpenCheckProgress,
+    Problem,
+    Report,
+    check_cache,
+    set_aside,
+)
 from mlgit.workspace.damage import quarantine_folder
 from mlgit.workspace.targets import Broken, all_tracked
 
@@ -52,20 +61,18 @@ class FsckResult:
     remote_files: list[str] = field(default_factory=list)  # to delete on the remote, by hand
 
 
-def _open_progress(files: int, nbytes: int | None) -> AbstractContextManager[ProgressCallback]:
-    return Progress("fsck", files, nbytes)
-
-
-def fsck(repo: Repo, repair: bool, remote: str | None, jobs: int | None) -> FsckResult:
+def fsck(repo: Repo, repair: bool, remote: str | None, jobs: int | None,
+         open_progress: OpenProgress = no_progress) -> FsckResult:
+    fsck_progress = functools.partial(open_progress, "fsck")
     if remote is not None:
         if repair:
             raise MlgitError("--repair works on the local cache only: mlgit never changes a"
                              " remote's objects",
                              "delete the damaged objects on the remote yourself, then push"
                              " them again from a clone whose cache has them intact")
-        return _check_remote(repo, remote, jobs)
+        return _check_remote(repo, remote, jobs, fsck_progress)
     with repo.lock() if repair else nullcontext():
-        report = check_cache(repo.odb, jobs or repo.config.get("core.jobs"), _open_progress)
+        report = check_cache(repo.odb, jobs or repo.config.get("core.jobs"), fsck_progress)
         unreadable = {p.name for p in report.problems if p.kind == OBJECT}
         result = _result(repo, report, unreadable, None,
                          os.path.relpath(repo.odb.root, repo.root))
@@ -77,14 +84,15 @@ def fsck(repo: Repo, repair: bool, remote: str | None, jobs: int | None) -> Fsck
     return result
 
 
-def _check_remote(repo: Repo, name: str, jobs: int | None) -> FsckResult:
+def _check_remote(repo: Repo, name: str, jobs: int | None,
+                  open_progress: OpenCheckProgress) -> FsckResult:
     from mlgit.commands.transfer import REMOTE_JOBS, open_store, remote_errors
     from mlgit.remote.schemes import describe
 
     spec, store = open_store(repo, name)
     with remote_errors(spec):
         report = check_remote(store, repo.odb, jobs or REMOTE_JOBS.get(spec.scheme, 4),
-                              _open_progress)
+                              open_progress)
         listed = set(store.backend.list_dir(PACK_DIR)) if report.problems else set()
     result = _result(repo, report, set(), spec.name, describe(spec.url))
     result.remote_files = _files_to_delete(report.problems, listed)
@@ -97,7 +105,7 @@ def _files_to_delete(problems: list[Problem], listed: set[str]) -> list[str]:
     index and its pack, where that exists. `listed` is the remote's packs folder."""
     files: list[str] = []
     for p in problems:
-        if p.kind == OBJECT and p.location == "loose":
+        if p.kind == OBJECT and p.location == LOOSE:
             files.append(loose_rel(p.name))
             continue
         idx = p.location if p.kind != OBJECT else p.location[: -len(".pack")] + ".idx"
@@ -138,7 +146,7 @@ def _uses(repo: Repo, unreadable: set[str]) -> tuple[dict[str, list[str]], list[
             continue
         try:
             manifest = repo.manifest(ptr.oid, f"{item.rel} (manifest {ptr.oid[:12]})")
-        except (FileNotFoundError, CorruptObject, MlgitError):
+        except MlgitError:  # not in the cache, corrupt or unsafe
             continue
         for path, oid in zip(manifest.paths, manifest.oids, strict=True):
             uses.setdefault(oid, []).append(f"{item.rel}/{path}")
@@ -149,14 +157,7 @@ def _set_aside(repo: Repo, problems: list[Problem], damaged: list[Damaged]) -> N
     odb = repo.odb
     for problem, entry in zip(problems, damaged, strict=True):
         try:
-            if problem.kind == OBJECT:
-                odb.set_aside(problem.name, problem.pack_at)
-            else:
-                index = os.path.join(odb.root, problem.location)
-                odb.set_aside_file(index)
-                pack = index[: -len(".idx")] + ".pack"
-                if os.path.exists(pack):
-                    odb.set_aside_file(pack)
+            set_aside(odb, problem)
         except OSError as exc:
             raise MlgitError(f"{problem.location}: cannot set it aside: {exc.strerror or exc}",
                              "check the permissions of the cache folder, then run"

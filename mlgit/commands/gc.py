@@ -16,7 +16,7 @@ from mlgit.errors import MlgitError
 from mlgit.git import repository
 from mlgit.pointer import Pointer
 from mlgit.repo import DOT_DIR, Repo
-from mlgit.storage.objects import CorruptObject
+from mlgit.storage.manifests import ManifestUnavailable
 from mlgit.workspace.damage import quarantine_folder
 from mlgit.workspace.targets import Broken, all_tracked
 
@@ -125,7 +125,7 @@ def _add(repo: Repo, keep: set[str], ptr: Pointer, rel: str, where: str) -> None
 def _manifest_oids(repo: Repo, oid: str, rel: str, where: str) -> set[str]:
     try:
         manifest = repo.manifest(oid, rel)
-    except (FileNotFoundError, CorruptObject):
+    except ManifestUnavailable:
         hint = (f"re-add it with 'mlgit add {rel}' or remove its pointer, then rerun gc"
                 if not where else
                 f"the pointer{where} names it: run 'mlgit fetch' with that pointer checked"
@@ -205,7 +205,7 @@ def worktrees_sharing_cache(repo: Repo) -> list[Repo]:
     for root in repository.worktrees(repo.root):
         if root == here or not os.path.isdir(os.path.join(root, DOT_DIR)):
             continue
-        other = Repo(root)
+        other = Repo(root, repo.warn)
         try:
             same = os.path.realpath(other.cache_dir) == mine
         except MlgitError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlgit.repo import Repo
-from mlgit.storage.objects import CorruptObject
+from mlgit.storage.manifests import ManifestUnavailable
 from mlgit.workspace.targets import Broken, all_tracked, size_error
 
 
@@ -38,9 +38,9 @@ def ls(repo: Repo) -> list[Listed]:
 
 def _in_cache(repo: Repo, oid: str, is_dir: bool) -> bool:
     if not is_dir:
-        return repo.odb.exists(oid)
+        return repo.odb.has(oid)
     try:
         manifest = repo.manifest(oid, oid)
-    except (FileNotFoundError, CorruptObject):
+    except ManifestUnavailable:
         return False
     return not repo.odb.missing(manifest.oids)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from mlgit import pointer
 from mlgit.errors import BadPath, MlgitError
-from mlgit.fileio import is_disk_full, reporting_disk_full, temp_beside
+from mlgit.fileio import is_disk_full, reporting_disk_full, write_atomic
 from mlgit.git import repository
 from mlgit.paths import (
     artifact_path_for,
@@ -169,14 +169,9 @@ def _move(repo: Repo, src: Tracked, dst: str, new_pointer: bytes, resuming: bool
 
 
 def _write_new(path: str, data: bytes, rel: str) -> None:
-    tmp = temp_beside(path)
     try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        write_atomic(path, data)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         if is_disk_full(exc):
             raise  # said as every command says it
         raise MlgitError(f"{rel}: cannot write the pointer file: {exc.strerror}",

@@ -7,22 +7,21 @@ import contextlib
 import errno
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import NamedTuple
 
-from mlgit.cli.output import Progress
-from mlgit.errors import MlgitError
+from mlgit.errors import MlgitError, describe_error
 from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.hashing import hash_bytes
 from mlgit.paths import artifact_path_for
+from mlgit.progress import OpenProgress, ProgressCallback, no_progress
 from mlgit.remote import schemes, settings
 from mlgit.remote.backends import open_backend
-from mlgit.remote.retry import describe_error
 from mlgit.remote.settings import RemoteSpec
 from mlgit.remote.store import RemoteStore
 from mlgit.remote.transfer import Failure, Mover, Stopped, TransferResult, Want, fetch, push
 from mlgit.repo import Repo
-from mlgit.storage.objects import CorruptObject
+from mlgit.storage.manifests import ManifestCorrupt, ManifestMissing
 from mlgit.workspace import targets
 from mlgit.workspace.checkout import CheckoutResult
 from mlgit.workspace.targets import (
@@ -124,10 +123,10 @@ def wants_for(repo: Repo, target: Target, failures: list[Failure],
     wants = [Want(ptr.oid, -1, f"{item.rel} (folder manifest)")]
     try:
         listing = repo.manifest(ptr.oid, f"{item.rel} (manifest {ptr.oid[:12]})")
-    except FileNotFoundError:
+    except ManifestMissing:
         failures.append(Failure(wants[0].path, ptr.oid, "not in the cache"))
         return []
-    except CorruptObject:
+    except ManifestCorrupt:
         failures.append(Failure(wants[0].path, ptr.oid, "corrupt in the cache; set aside"))
         return []
     selected = select_part(listing, sub, item.rel)
@@ -136,11 +135,13 @@ def wants_for(repo: Repo, target: Target, failures: list[Failure],
         for i in selected]
 
 
-def _progress(verb: str, wants: list[Want]) -> Progress:
-    return Progress(verb, len(wants), sum(max(w.size, 0) for w in wants))
+def _progress(open_progress: OpenProgress, verb: str, wants: list[Want]
+              ) -> AbstractContextManager[ProgressCallback]:
+    return open_progress(verb, len(wants), sum(max(w.size, 0) for w in wants))
 
 
-def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) -> Outcome:
+def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
+             open_progress: OpenProgress = no_progress) -> Outcome:
     targets, broken = resolve_targets(repo, args)
     spec, store = open_store(repo, remote)
     result = TransferResult()
@@ -154,7 +155,7 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
                     damaged.message.removeprefix(f"{target.item.pointer_rel}: "), damaged.hint))
                 continue
             wants += wants_for(repo, target, result.failed)
-        with _progress("push", wants) as progress:
+        with _progress(open_progress, "push", wants) as progress:
             mover = Mover(repo.odb, store, _jobs(spec, jobs), progress,
                           stops=lambda exc: _push_stops(repo, exc))
             result.merge(push(mover, wants))
@@ -182,7 +183,8 @@ def _push_stops(repo: Repo, exc: BaseException) -> bool:
 
 
 def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
-              checkout: bool = False, force: bool = False) -> Outcome:
+              checkout: bool = False, force: bool = False,
+              open_progress: OpenProgress = no_progress) -> Outcome:
     targets, broken = resolve_targets(repo, args)
     spec, store = open_store(repo, remote)
     result = TransferResult()
@@ -196,13 +198,13 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
             wants: list[Want] = []
             for target in targets:
                 wants += wants_for(repo, target, [], manifest=False)
-            with _progress("fetch", wants) as progress:
+            with _progress(open_progress, "fetch", wants) as progress:
                 mover.progress = progress
                 result.merge(fetch(mover, wants, sync=not checkout))
             _report_bad_indexes(store, result)
         if checkout:
             results = _remove_untracked(repo, targets, broken) if not args else []
-            results += _checkout_while_syncing(repo, targets, force)
+            results += _checkout_while_syncing(repo, targets, force, open_progress)
     return Outcome(spec.name, schemes.describe(spec.url), result, results)
 
 
@@ -211,7 +213,7 @@ def _read_manifests(repo: Repo, targets: list[Target]) -> None:
     fetched again with the others."""
     for t in targets:
         if t.item.ptr.is_dir:
-            with contextlib.suppress(FileNotFoundError, CorruptObject, MlgitError):
+            with contextlib.suppress(MlgitError):  # not in the cache, corrupt or unsafe
                 repo.manifest(t.item.ptr.oid, t.item.rel)
 
 
@@ -223,17 +225,18 @@ def _fetch_manifests(mover: Mover, targets: list[Target], result: TransferResult
         result.merge(fetch(mover, manifests))
 
 
-def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> list[CheckoutResult]:
+def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool,
+                            open_progress: OpenProgress) -> list[CheckoutResult]:
     """Check out while the fetched objects are made durable: the disk writes back the
     cache while the checkout creates files."""
     import threading
 
-    syncing = threading.Thread(target=repo.odb.sync_fetched, name="mlgit-sync")
+    syncing = threading.Thread(target=repo.odb.make_durable, name="mlgit-sync")
     syncing.start()
     try:
         from mlgit.commands.checkout import restore
 
-        return restore(repo, [(t.item, t.sub) for t in targets], force)
+        return restore(repo, [(t.item, t.sub) for t in targets], force, open_progress)
     finally:
         syncing.join()
 
@@ -258,11 +261,11 @@ def _report_damaged_cache(repo: Repo, result: TransferResult) -> None:
     if not any(f.reason == "not in the cache" for f in result.failed):
         return
     result.failed[:0] = [  # first: the cause, before the objects it explains
-        Failure(os.path.relpath(os.path.join(repo.odb.root, rel), repo.root), "",
+        Failure(os.path.relpath(path, repo.root), "",
                 "damaged pack index in the cache: the objects it lists cannot be found",
                 "run 'mlgit fsck --repair' to set the damaged index aside, then 'mlgit fetch'"
                 " to restore its objects from a remote (or add the data again)")
-        for rel in repo.odb.damaged_indexes]
+        for path in repo.odb.damaged_files]
 
 
 def _report_bad_indexes(store: RemoteStore, result: TransferResult) -> None:

@@ -50,7 +50,7 @@ def _recorded_exec_bits(repo: Repo, item: Tracked) -> dict[str, bool]:
         return {item.rel: item.ptr.exec}
     try:
         manifest = repo.manifest(item.ptr.oid, item.pointer_rel)
-    except (OSError, MlgitError, CorruptObject):
+    except (OSError, MlgitError):
         return {}
     return {f"{item.rel}/{path}": exe for path, exe in zip(manifest.paths, manifest.execs,
                                                          strict=True)}
@@ -99,7 +99,4 @@ def _hardlinked_oid(repo: Repo, abs_path: str) -> str | None:
         return None
     known = repo.state.get(os.path.relpath(abs_path, repo.root).replace(os.sep, "/"))
     oid = known.oid if known is not None else hash_file(abs_path)[0]
-    try:
-        return oid if os.path.samefile(abs_path, repo.odb.path(oid)) else None
-    except OSError:
-        return None
+    return oid if repo.odb.holds(abs_path, oid) else None

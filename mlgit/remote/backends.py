@@ -17,7 +17,7 @@ import threading
 import time
 from typing import Any, Protocol
 
-from mlgit.fileio import copy_file, fsync_path, sync_folder_fs
+from mlgit.fileio import copy_file, make_durable
 from mlgit.hashing import hash_file
 from mlgit.storage.objects import CorruptObject
 
@@ -150,11 +150,7 @@ class LocalBackend:
         """fsync what this push wrote (and its folders) when that is a few files, so other
         work on the same disk is not flushed with it; one syncfs when many."""
         files, self._written = self._written, []
-        if len(files) > 64:
-            sync_folder_fs(self.root)
-            return
-        for path in [*files, *sorted({os.path.dirname(f) for f in files})]:
-            fsync_path(path)
+        make_durable(files, self.root)
 
 
 class FsspecBackend:

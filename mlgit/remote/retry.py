@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from mlgit.errors import MlgitError
+from mlgit.errors import MlgitError, describe_error
 from mlgit.storage.objects import CorruptObject
 
 R = TypeVar("R")
@@ -35,17 +35,6 @@ class RemoteDown(Exception):
 
 
 NOT_SENT = "not transferred: the remote stopped answering"
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line about an exception, for a user."""
-    if isinstance(exc, MlgitError):
-        return exc.message
-    text = " ".join(str(exc).split())
-    if len(text) > 200:
-        text = text[:197] + "..."
-    name = type(exc).__name__
-    return f"{name}: {text}" if text else name
 
 
 class Retrier:

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from mlgit.fileio import write_atomic
 from mlgit.hashing import EMPTY_OID
 from mlgit.remote.backends import Backend, temp_written_at
 from mlgit.storage import packs
@@ -83,15 +84,7 @@ class RemoteStore:
             self.bad_indexes.append(f"{PACK_DIR}/{name}.idx")
             return
         os.makedirs(self.index_cache, exist_ok=True)
-        tmp = f"{self._cached_index(name)}.{os.getpid()}.tmp"
-        try:
-            with open(tmp, "wb") as f:
-                f.write(raw)
-            os.replace(tmp, self._cached_index(name))
-        except BaseException:  # e.g. the disk is full: no partial copy is left
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_atomic(self._cached_index(name), raw)  # e.g. a full disk leaves no partial copy
 
     def _load_index(self, name: str) -> list[tuple[str, int, int]]:
         try:

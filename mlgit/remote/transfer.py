@@ -14,12 +14,12 @@ import os
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from mlgit.cli.output import ProgressCallback, noop_progress
-from mlgit.errors import MlgitError
+from mlgit.errors import MlgitError, describe_error
 from mlgit.fileio import is_disk_full
-from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
+from mlgit.hashing import EMPTY_OID, hash_bytes
 from mlgit.parallel import run_all
-from mlgit.remote.retry import NOT_SENT, RemoteDown, Retrier, describe_error
+from mlgit.progress import ProgressCallback, noop_progress
+from mlgit.remote.retry import NOT_SENT, RemoteDown, Retrier
 from mlgit.remote.store import PackedAt, RemoteStore, loose_rel
 from mlgit.storage import packs
 from mlgit.storage.objects import CorruptObject, LocalODB
@@ -168,10 +168,11 @@ class UploadLoose(Task):
         try:
             mover.retrier.call(mover.store.upload_loose, self.local_path, oid)
         except CorruptObject:
-            actual, _ = hash_file(self.local_path)
-            if actual == oid:
-                raise
-            raise MlgitError(f"in the cache: {mover.odb.corrupt(oid, actual, None)}") from None
+            try:
+                mover.odb.verify_own_file(oid)
+            except CorruptObject as exc:
+                raise MlgitError(f"in the cache: {exc}") from None
+            raise
         mover.progress(1, self.nbytes)
 
 
@@ -224,7 +225,7 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     on_remote = mover.store.loose_present([w.oid for w, _ in large], mover.map)
     large = [(w, size) for w, size in large if w.oid not in on_remote]
     result.already = len(candidates) - len(small) - len(large)
-    tasks: list[Task] = [UploadLoose(w, odb.path(w.oid), size) for w, size in large]
+    tasks: list[Task] = [UploadLoose(w, path, size) for w, (path, size) in large]
     tasks += [UploadPack(batch) for batch in _batches(small, PUSH_PACK_BYTES)]
     try:
         mover.run(tasks, result)
@@ -253,24 +254,19 @@ def _remove_stale_temps(mover: Mover) -> None:
         mover.store.remove_temps(mover.store.temps_seen, STALE_TEMP_AGE, mover.map)
 
 
-def _split_by_local_size(odb: LocalODB, wants: list[Want]) -> tuple[list[Want],
-                                                                     list[tuple[Want, int]]]:
-    """(objects to pack, [(loose object, its size)]) by where the cache keeps them."""
+def _split_by_local_size(odb: LocalODB, wants: list[Want]
+                         ) -> tuple[list[Want], list[tuple[Want, tuple[str, int]]]]:
+    """(objects to pack, [(large object, (its own file in the cache, its size))])."""
     small: list[Want] = []
-    large: list[tuple[Want, int]] = []
+    large: list[tuple[Want, tuple[str, int]]] = []
     for w in wants:
-        if w.oid in odb.packed or 0 <= w.size < packs.MAX_PACKED:
-            small.append(w)
-            continue
-        try:
-            size = os.stat(odb.path(w.oid)).st_size
-        except FileNotFoundError:
-            small.append(w)  # being packed right now by this process: read it from the pack
-            continue
-        if size < packs.MAX_PACKED:
+        # Without a file of its own (packed, or being packed right now by this process):
+        # read it whole and send it in a pack.
+        own = None if 0 <= w.size < packs.MAX_PACKED else odb.own_file(w.oid)
+        if own is None or own[1] < packs.MAX_PACKED:
             small.append(w)
         else:
-            large.append((w, size))
+            large.append((w, own))
     return small, large
 
 
@@ -318,7 +314,7 @@ class DownloadLoose(Task):
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
-        self.nbytes = os.stat(mover.odb.path(oid)).st_size
+        self.nbytes = mover.odb.size(oid) or 0
         mover.progress(1, self.nbytes)
 
 
@@ -354,7 +350,7 @@ class ReadSpan(Task):
 
 
 def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferResult:
-    """Fetch into the cache; with `sync` False the caller must call odb.sync() before it
+    """Fetch into the cache; with `sync` False the caller must call odb.make_durable() before it
     reports success (pull overlaps that wait with the checkout)."""
     result = TransferResult()
     unique = _unique(wants)
@@ -377,7 +373,7 @@ def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferRes
         still = mover.odb.missing(w.oid for w in todo)
         raise Stopped(cause, sum(max(w.size, 0) for w in todo if w.oid in still)) from None
     if sync:
-        mover.odb.sync_fetched()
+        mover.odb.make_durable()
     return result
 
 

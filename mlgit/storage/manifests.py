@@ -10,11 +10,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlgit.errors import BadManifest, MlgitError
 from mlgit.hashing import hash_bytes
 from mlgit.paths import check_relpath
+from mlgit.storage.objects import CorruptObject
+
+if TYPE_CHECKING:
+    from mlgit.storage.objects import LocalODB
 
 MANIFEST_VERSION = 1
 _OIDS_RE = re.compile(r"(?:[0-9a-f]{32})*")
@@ -71,6 +75,37 @@ def dumps(manifest: Manifest) -> bytes:
 
 def manifest_oid(data: bytes) -> str:
     return hash_bytes(data)
+
+
+class ManifestUnavailable(MlgitError):
+    """A directory manifest that the cache cannot provide (see load): not there
+    (ManifestMissing), or corrupt there (ManifestCorrupt). Each command says what that means
+    for it; these messages are for a caller that does not."""
+
+
+class ManifestMissing(ManifestUnavailable):
+    def __init__(self, oid: str, origin: str) -> None:
+        super().__init__(f"{origin}: directory manifest {oid[:12]} is not in the cache",
+                         "fetch it with 'mlgit fetch', or add the directory again")
+
+
+class ManifestCorrupt(ManifestUnavailable):
+    def __init__(self, corrupt: CorruptObject, origin: str) -> None:
+        super().__init__(f"{origin}: directory manifest {corrupt}",
+                         "fetch it again with 'mlgit fetch', or add the directory again")
+        self.corrupt = corrupt  # set aside already, if it could be
+
+
+def load(odb: LocalODB, oid: str, origin: str) -> Manifest:
+    """The manifest object `oid` from the store, verified and validated. Raises
+    ManifestMissing, ManifestCorrupt (after setting the copy aside) or BadManifest."""
+    try:
+        raw = odb.read_verified(oid)
+    except FileNotFoundError:
+        raise ManifestMissing(oid, origin) from None
+    except CorruptObject as exc:
+        raise ManifestCorrupt(exc, origin) from None
+    return loads(raw, origin)
 
 
 def loads(raw: bytes, origin: str) -> Manifest:

@@ -3,9 +3,13 @@
 Objects are addressed by the xxh3-128 of their bytes. Large objects are loose files,
 `<root>/<2 hex>/<30 hex>`; small ones live in pack files (packs.py) so that storing 20k small
 files does not cost 20k inode creations. Everything is write-once and read-only; every read
-is verified against the oid. Plain os calls only (fsspec is for remotes). The interface is
-narrow — exists/missing, read, put, iterate, collect garbage, by oid — so callers never see
-the layout.
+is verified against the oid. Plain os calls only (fsspec is for remotes).
+
+The interface is narrow, so that callers never see the layout: has / missing / size /
+iter_oids; read_verified / open (bytes or a stream, verified) and link_source (a file to link
+or clone); put_bytes / put_file / adopt; publish and make_durable (finish does both) for a
+batch of new objects; garbage / collect. Whether an object is loose or packed is known here
+and in packs.py only.
 """
 
 from __future__ import annotations
@@ -14,16 +18,22 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterable, Iterator
+from types import TracebackType
+from typing import BinaryIO
 
 from mlgit import hashing
-from mlgit.fileio import copy_file, fsync_path, read_all, sync_folder_fs, write_all
+from mlgit.fileio import (
+    copy_file,
+    make_durable,
+    read_all,
+    sync_folder_fs,
+    temp_beside,
+    write_atomic,
+)
 from mlgit.hashing import EMPTY_OID, OID_LEN
-from mlgit.storage import packs
+from mlgit.storage import packs, quarantine
 
 TMP_DIR = "tmp"
-_TMP_SUFFIX = ".tmp"
-QUARANTINE_DIR = "quarantine"
-"""Where corrupt copies are set aside (never read again, never deleted by mlgit)."""
 
 
 class CorruptObject(Exception):
@@ -42,18 +52,20 @@ class LocalODB:
         self.root = root
         self.pack_small = pack_small
         self.pack_dir = os.path.join(root, packs.PACK_DIR)
+        self.quarantine_dir = os.path.join(root, quarantine.QUARANTINE_DIR)
+        """Where corrupt copies are set aside (never read again, never deleted by mlgit)."""
         self._made_dirs: set[str] = set()
-        self._counter = 0
-        self._counter_lock = threading.Lock()
+        self._lock = threading.Lock()
         self._aside_lock = threading.Lock()
         self.set_aside_oids: set[str] = set()  # oids whose copy this process set aside
         self._packed: dict[str, packs.Location] | None = None
         self.damaged_indexes: list[str] = []  # pack indexes skipped (see packs.load_all)
         self._writer: packs.PackWriter | None = None
         self._reader = packs.PackReader()
-        self.fetched: list[str] = []  # files adopt() and publish() wrote, for sync_fetched
+        self._verified_files: set[str] = set()  # oids whose loose file was hashed
+        self._written: list[str] = []  # files written since make_durable, for make_durable
 
-    # -- where objects are ---------------------------------------------------------------
+    # -- what is there ---------------------------------------------------------------------
 
     def path(self, oid: str) -> str:
         """The loose file of `oid` (which may not exist; see materialize)."""
@@ -67,9 +79,17 @@ class LocalODB:
             self.damaged_indexes = damaged
         return self._packed
 
-    def exists(self, oid: str) -> bool:
+    @property
+    def damaged_files(self) -> list[str]:
+        """The store's files (paths) found damaged so far, which hide the objects they hold."""
+        return [os.path.join(self.root, rel) for rel in self.damaged_indexes]
+
+    def has(self, oid: str) -> bool:
         return (oid == EMPTY_OID or oid in self.packed or os.path.exists(self.path(oid))
-                or (self._writer is not None and oid in self._writer.entries))
+                or self._pending(oid))
+
+    def _pending(self, oid: str) -> bool:
+        return self._writer is not None and oid in self._writer.entries
 
     def missing(self, oids: Iterable[str]) -> set[str]:
         """The oids not in the store: stat each when few, list the store when many."""
@@ -98,6 +118,36 @@ class LocalODB:
         yield from self.packed
         yield from self._iter_loose()
 
+    def has_own_file(self, oid: str) -> bool:
+        """Whether `oid` is kept as a file of its own, which can be linked, cloned or uploaded
+        as is (see own_file, link_source). False for the empty object and for objects kept
+        inside a bigger file: read those whole (read_verified), they are small. No system
+        call: an object that is not packed counts as having its own file."""
+        return oid != EMPTY_OID and oid not in self.packed and not self._pending(oid)
+
+    def own_file(self, oid: str) -> tuple[str, int] | None:
+        """(path, size) of the file of its own that holds `oid` (not verified), or None."""
+        if not self.has_own_file(oid):
+            return None
+        path = self.path(oid)
+        try:
+            return path, os.stat(path).st_size
+        except FileNotFoundError:
+            return None
+
+    def holds(self, path: str, oid: str) -> bool:
+        """Whether `path` is the store's own file of `oid` (a hard link to it, or a symbolic
+        link into the store), so that editing it in place edits the store."""
+        try:
+            return os.path.samefile(path, self.path(oid))
+        except OSError:
+            return False
+
+    def set_aside_files(self) -> set[str]:
+        """The real paths of the own files of the objects this process set aside: symbolic
+        links to them now point nowhere."""
+        return {os.path.realpath(self.path(oid)) for oid in self.set_aside_oids}
+
     def stamp(self) -> bytes | None:
         """A fingerprint of the store's folders: it changes whenever an object is added or
         removed (the folder's mtime moves). None if a folder changed too recently to tell."""
@@ -118,7 +168,8 @@ class LocalODB:
     # -- reading ---------------------------------------------------------------------------
 
     def read_verified(self, oid: str) -> bytes:
-        """The object's bytes, checked against its oid. FileNotFoundError if absent."""
+        """The object's bytes, checked against its oid. FileNotFoundError if absent;
+        CorruptObject (after setting the copy aside) if they do not hash to it."""
         if oid == EMPTY_OID:
             return b""
         where = self.packed.get(oid)
@@ -136,8 +187,45 @@ class LocalODB:
         return data
 
     def read_packed(self, where: packs.Location) -> bytes:
-        """The bytes at a pack location (not verified: the caller hashes them)."""
+        """The bytes at a pack location, not verified (for the store's own checks)."""
         return self._reader.read(where)
+
+    def open(self, oid: str) -> ObjectReader:
+        """A stream of the object's bytes, for objects too big to read whole: reading it to
+        the end raises CorruptObject (after setting the copy aside) if they do not hash to
+        `oid`. FileNotFoundError if absent."""
+        if not self.has_own_file(oid):
+            return ObjectReader(self, oid, data=self.read_verified(oid))
+        return ObjectReader(self, oid, file=open(self.path(oid), "rb", buffering=0))
+
+    def intact(self, oid: str) -> bool:
+        """Whether the stored object hashes to its oid (False also when it cannot be read)."""
+        try:
+            if not self.has_own_file(oid):
+                self.read_verified(oid)
+                return True
+            return hashing.hash_file(self.path(oid))[0] == oid
+        except (OSError, CorruptObject):
+            return False
+
+    def link_source(self, oid: str) -> str:
+        """A file of its own holding exactly `oid`'s verified bytes (unpacked if needed), to
+        link or clone into a workspace; it must never be written to. FileNotFoundError if
+        absent, CorruptObject (after setting it aside) if it does not hash to `oid`."""
+        path = self.materialize(oid)
+        if oid not in self._verified_files:
+            actual, _ = hashing.hash_file(path)
+            if actual != oid:
+                raise self.corrupt(oid, actual, None)
+            self._verified_files.add(oid)
+        return path
+
+    def verify_own_file(self, oid: str) -> None:
+        """Hash the own file of `oid` again; CorruptObject (after setting it aside) if it
+        does not hash to `oid`."""
+        actual, _ = hashing.hash_file(self.path(oid))
+        if actual != oid:
+            raise self.corrupt(oid, actual, None)
 
     def materialize(self, oid: str) -> str:
         """A loose file holding `oid` (unpacking it if needed), for links into the cache."""
@@ -162,11 +250,12 @@ class LocalODB:
         the object counts as missing (a fetch then restores it). A loose file is moved into
         quarantine/; a packed copy is copied there and its pack entry marked as set aside
         (packs are never modified). Returns the quarantine file ("" if there was none)."""
-        folder = os.path.join(self.root, QUARANTINE_DIR)
+        folder = self.quarantine_dir
         os.makedirs(folder, exist_ok=True)
         self.set_aside_oids.add(oid)
+        self._verified_files.discard(oid)
         if where is None:
-            return _move_aside(self.path(oid), folder, oid)
+            return quarantine.move_aside(self.path(oid), folder, oid)
         with self._aside_lock:  # threads that met the same copy keep it once
             if os.path.exists(packs.set_aside_mark(where[0], oid)):
                 return folder
@@ -175,9 +264,9 @@ class LocalODB:
             except OSError:  # a truncated pack: nothing of this copy to keep
                 dest = ""
             else:
-                dest = _write_aside(data, folder, oid)
+                dest = quarantine.write_aside(data, folder, oid)
             packs.mark_set_aside(where[0], oid)
-        with self._counter_lock:
+        with self._lock:
             if self._packed is not None and self._packed.get(oid) == where:
                 self._packed = None  # read the indexes again: another pack may hold it
         return dest
@@ -185,10 +274,9 @@ class LocalODB:
     def set_aside_file(self, path: str) -> str:
         """Move a damaged file of the store (a pack index, a pack) into quarantine/ under its
         own name; returns where it went."""
-        folder = os.path.join(self.root, QUARANTINE_DIR)
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(self.quarantine_dir, exist_ok=True)
         self._packed = None
-        return _move_aside(path, folder, os.path.basename(path))
+        return quarantine.move_aside(path, self.quarantine_dir, os.path.basename(path))
 
     def loose_oids(self) -> Iterator[str]:
         """The oids stored as loose files."""
@@ -196,14 +284,7 @@ class LocalODB:
 
     def quarantine_usage(self) -> tuple[int, int]:
         """(files, bytes) set aside in quarantine/."""
-        files = size = 0
-        with contextlib.suppress(FileNotFoundError), \
-                os.scandir(os.path.join(self.root, QUARANTINE_DIR)) as entries:
-            for entry in entries:
-                if entry.is_file(follow_symlinks=False):
-                    files += 1
-                    size += entry.stat(follow_symlinks=False).st_size
-        return files, size
+        return quarantine.usage(self.quarantine_dir)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -215,11 +296,11 @@ class LocalODB:
         if pack and self.pack_small and len(data) < packs.MAX_PACKED:
             # No stat for a loose copy: a duplicate is harmless, 20k stats are not.
             if oid not in self.packed:
-                with self._counter_lock:
+                with self._lock:
                     if self._writer is None:
                         self._writer = packs.PackWriter(self.pack_dir)
                 self._writer.add(oid, data)
-        elif not self.exists(oid):
+        elif not self.has(oid):
             self._write_loose(oid, data)
         return oid
 
@@ -240,10 +321,10 @@ class LocalODB:
         return self._put_large(src)
 
     def temp_path(self) -> str:
-        """A fresh temp file name inside the store (for adopt)."""
+        """A fresh temp file name inside the store, on its filesystem (for adopt)."""
         tmp_dir = os.path.join(self.root, TMP_DIR)
         os.makedirs(tmp_dir, exist_ok=True)
-        return self._tmp_name(tmp_dir)
+        return temp_beside(os.path.join(tmp_dir, "object"))
 
     def adopt(self, tmp: str, oid: str) -> None:
         """Move a downloaded file into the store as `oid` if its content hashes to it;
@@ -257,86 +338,24 @@ class LocalODB:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
-        with self._counter_lock:
-            self.fetched.append(self.path(oid))
-
-    def sync_fetched(self) -> None:
-        """Make what adopt() and publish() wrote durable: an fsync per file (and folder) when
-        there are few, so the rest of the filesystem is not flushed with them; else syncfs."""
-        files, self.fetched = self.fetched, []
-        if len(files) > 64:
-            self.sync()
-            return
-        for path in [*files, *sorted({os.path.dirname(f) for f in files})]:
-            fsync_path(path)
 
     def _publish_temp(self, tmp: str, oid: str) -> None:
         """Rename a complete temp file holding `oid` into place (read-only)."""
         os.chmod(tmp, 0o444)
-        if self.exists(oid):
+        if self.has(oid):
             os.unlink(tmp)
-        else:
-            self._ensure_dir(oid[:2])
-            os.replace(tmp, self.path(oid))
-
-    def publish(self) -> None:
-        """Publish the pack being written (without syncing)."""
-        if self._writer is not None:
-            for idx in self._writer.finish():
-                self.fetched += [idx, idx[: -len(".idx")] + ".pack"]
-            self._writer = None
-            self._packed = None
-
-    def start_own_pack(self) -> None:
-        """In a forked child: write to a new pack, leaving the parent's (inherited) one
-        alone."""
-        self._writer = None
-
-    def forget_pack_index(self) -> None:
-        """Re-read the pack indexes next time (another process added a pack)."""
-        self._packed = None
-
-    def finish(self) -> None:
-        """Publish objects still being packed, then make the batch durable (one syncfs)."""
-        if self._writer is not None:
-            self._writer.finish()
-            self._writer = None
-            self._packed = None
-        self.sync()
-
-    def abort(self) -> None:
-        if self._writer is not None:
-            self._writer.abort()
-            self._writer = None
-
-    def close(self) -> None:
-        self.abort()
-        self._reader.close()
-
-    def sync(self) -> None:
-        if os.path.isdir(self.root):
-            sync_folder_fs(self.root)
+            return
+        self._ensure_dir(oid[:2])
+        os.replace(tmp, self.path(oid))
+        self._written.append(self.path(oid))
 
     def _write_loose(self, oid: str, data: bytes) -> None:
-        final = self.path(oid)
         self._ensure_dir(oid[:2])
-        tmp = self._tmp_name(os.path.dirname(final))
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
-        try:
-            try:
-                write_all(fd, data)
-            finally:
-                os.close(fd)
-            os.replace(tmp, final)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_atomic(self.path(oid), data, 0o444)
+        self._written.append(self.path(oid))
 
     def _put_large(self, src: str) -> tuple[str, int]:
-        tmp_dir = os.path.join(self.root, TMP_DIR)
-        os.makedirs(tmp_dir, exist_ok=True)
-        tmp = self._tmp_name(tmp_dir)
+        tmp = self.temp_path()
         try:
             copy_file(src, tmp)
             oid, size = hashing.hash_file(tmp)
@@ -346,6 +365,54 @@ class LocalODB:
                 os.unlink(tmp)
             raise
         return oid, size
+
+    # -- a batch of new objects --------------------------------------------------------------
+
+    def publish(self) -> None:
+        """Make the objects being packed visible to readers (not yet durable)."""
+        if self._writer is not None:
+            for idx in self._writer.finish():
+                self._written += [idx, idx[: -len(".idx")] + ".pack"]
+            self._writer = None
+            self._packed = None
+
+    def make_durable(self, whole_store: bool = False) -> None:
+        """Make the objects this process wrote since the last call durable, before anything
+        that names them (a pointer, a lock file) is written: an fsync per file when there are
+        few, else one syncfs. With `whole_store`, always one syncfs: that also covers objects
+        other processes wrote (forked workers, or a killed command whose objects this batch
+        found already there)."""
+        files, self._written = self._written, []
+        if not os.path.isdir(self.root):
+            return
+        if whole_store:
+            sync_folder_fs(self.root)
+        elif files:
+            make_durable(files, self.root)
+
+    def finish(self) -> None:
+        """Publish the objects still being packed, then make the whole store durable."""
+        self.publish()
+        self.make_durable(whole_store=True)
+
+    def after_fork(self) -> None:
+        """In a forked child: write to a batch of its own, leaving the parent's (inherited)
+        one alone; the child publishes it, the parent's finish makes it durable."""
+        self._writer = None
+        self._written = []
+
+    def reread(self) -> None:
+        """Read the store's listings again (another process added objects)."""
+        self._packed = None
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            self._writer.abort()
+            self._writer = None
+
+    def close(self) -> None:
+        self.abort()
+        self._reader.close()
 
     # -- deleting --------------------------------------------------------------------------
 
@@ -415,7 +482,7 @@ class LocalODB:
                 with contextlib.suppress(CorruptObject):
                     writer.add(oid, self.read_verified(oid))
             writer.finish()
-            self.sync()
+            self.make_durable(whole_store=True)
         self._reader.close()
         packs.remove_pack(idx)
 
@@ -476,51 +543,42 @@ class LocalODB:
         os.makedirs(os.path.join(self.root, name), exist_ok=True)
         self._made_dirs.add(name)
 
-    def _tmp_name(self, folder: str) -> str:
-        with self._counter_lock:
-            self._counter += 1
-            n = self._counter
-        return os.path.join(folder, f".{os.getpid()}-{n}{_TMP_SUFFIX}")
 
+class ObjectReader:
+    """A stream of one object's bytes (LocalODB.open), checked against its oid: the read
+    that reaches the end raises CorruptObject if they do not hash to it."""
 
-def _aside_names(folder: str, oid: str) -> Iterator[str]:
-    """Quarantine file names for `oid` (or a file name): as is, then .1, .2, ... when taken."""
-    yield os.path.join(folder, oid)
-    n = 1
-    while True:
-        yield os.path.join(folder, f"{oid}.{n}")
-        n += 1
+    def __init__(self, odb: LocalODB, oid: str, data: bytes = b"",
+                 file: BinaryIO | None = None) -> None:
+        self._odb = odb
+        self._oid = oid
+        self._data = data
+        self._at = 0
+        self._file = file
+        self._hasher = hashing.new_hasher()
 
+    def read(self, size: int = hashing.CHUNK) -> bytes:
+        if self._file is None:  # verified already
+            chunk = self._data[self._at:self._at + size]
+            self._at += len(chunk)
+            return chunk
+        chunk = self._file.read(size)
+        if chunk:
+            self._hasher.update(chunk)
+            return chunk
+        actual = self._hasher.hexdigest()
+        if actual != self._oid:
+            self.close()
+            raise self._odb.corrupt(self._oid, actual, None)
+        return b""
 
-def _move_aside(src: str, folder: str, oid: str) -> str:
-    """Move a loose object file into quarantine under a free name (never over another)."""
-    for dest in _aside_names(folder, oid):
-        try:
-            os.link(src, dest)
-        except FileExistsError:
-            continue
-        except FileNotFoundError:
-            return folder  # already moved (by another thread or command)
-        except OSError:  # no hard links on this filesystem
-            if os.path.lexists(dest):
-                continue
-            os.rename(src, dest)
-            return dest
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(src)
-        return dest
-    raise AssertionError("unreachable")
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
 
+    def __enter__(self) -> ObjectReader:
+        return self
 
-def _write_aside(data: bytes, folder: str, oid: str) -> str:
-    for dest in _aside_names(folder, oid):
-        try:
-            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
-        except FileExistsError:
-            continue
-        try:
-            write_all(fd, data)
-        finally:
-            os.close(fd)
-        return dest
-    raise AssertionError("unreachable")
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

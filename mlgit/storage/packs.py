@@ -17,6 +17,7 @@ import struct
 import threading
 
 from mlgit import hashing
+from mlgit.fileio import temp_beside, write_all, write_atomic
 
 PACK_DIR = "packs"
 MAX_PACKED = 1 << 20
@@ -198,7 +199,7 @@ class PackWriter:
             return os.pread(self._fd, size, offset)
 
     def _flush(self) -> None:
-        _write_all(self._fd, self._buf)
+        write_all(self._fd, self._buf)
         self._flushed += len(self._buf)
         self._buf = bytearray()
 
@@ -220,7 +221,7 @@ class PackWriter:
 
     def _open(self) -> None:
         os.makedirs(self.pack_dir, exist_ok=True)
-        self._tmp = os.path.join(self.pack_dir, f".{os.getpid()}-{id(self)}.pack.tmp")
+        self._tmp = temp_beside(os.path.join(self.pack_dir, "new.pack"))
         self._fd = os.open(self._tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o444)
         self._offset = self._flushed = 0
         self._buf = bytearray()
@@ -234,15 +235,9 @@ class PackWriter:
         os.replace(self._tmp, pack)
         clear_marks(self.pack_dir, name)  # a pack of that name was set aside: this one is good
         idx = os.path.join(self.pack_dir, name + ".idx")
-        tmp_idx = os.path.join(self.pack_dir, f".{name}.idx.tmp")
         try:
-            with open(tmp_idx, "wb") as f:
-                f.write(index)
-            os.chmod(tmp_idx, 0o444)
-            os.replace(tmp_idx, idx)
+            write_atomic(idx, index, 0o444)
         except BaseException:  # e.g. the disk is full: leave no pack without its index
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_idx)
             if not os.path.exists(idx):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(pack)
@@ -297,8 +292,3 @@ def remove_pack(idx_path: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(idx_path[: -len(".idx")] + ".pack")
 
-
-def _write_all(fd: int, data: bytes | bytearray) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]

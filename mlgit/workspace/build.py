@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 
-from mlgit.cli.output import ProgressCallback, noop_progress
 from mlgit.errors import BadPath, MlgitError
 from mlgit.paths import at_or_under
 from mlgit.pointer import Pointer
+from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.repo import Repo
 from mlgit.storage import manifests
-from mlgit.storage.objects import CorruptObject
 from mlgit.workspace.scan import FileState, files_of, remove_leftovers
 
 
@@ -53,8 +52,8 @@ def build_parts(repo: Repo, rel: str, ptr: Pointer, subs: list[str], *,
     lock)."""
     try:
         manifest = repo.manifest(ptr.oid, f"{rel} (manifest {ptr.oid[:12]})")
-    except (FileNotFoundError, CorruptObject) as exc:
-        why = "is corrupt in the cache" if isinstance(exc, CorruptObject) \
+    except manifests.ManifestUnavailable as exc:
+        why = "is corrupt in the cache" if isinstance(exc, manifests.ManifestCorrupt) \
             else "is not in the cache"
         raise MlgitError(f"{rel}: its directory manifest {why}, so part of it cannot be"
                          " updated", f"fetch it with 'mlgit fetch {rel}', then add again"

@@ -10,12 +10,12 @@ import threading
 import time
 from typing import NamedTuple
 
-from mlgit.cli.output import ProgressCallback, noop_progress
 from mlgit.errors import MlgitError
 from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.parallel import chunked_map
 from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.pointer import Pointer
+from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.repo import Repo
 from mlgit.storage import manifests
 from mlgit.storage.objects import CorruptObject
@@ -111,10 +111,10 @@ NOT_CACHED = (NOT_IN_CACHE, MANIFEST_NOT_IN_CACHE)
 def blame_damaged_indexes(repo: Repo, results: list[CheckoutResult]) -> None:
     """Name a damaged pack index of the cache as the cause of objects not being there (once
     per artifact, instead of a line per file), with the way to repair it."""
-    damaged = repo.odb.damaged_indexes
+    damaged = repo.odb.damaged_files
     if not damaged:
         return
-    first = os.path.relpath(os.path.join(repo.odb.root, damaged[0]), repo.root)
+    first = os.path.relpath(damaged[0], repo.root)
     more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
     for r in results:
         if any(why in NOT_CACHED for _, why in r.failed):
@@ -166,10 +166,10 @@ def _remove_leftovers(repo: Repo, temp_files: list[str]) -> None:
 def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> manifests.Manifest:
     try:
         return repo.manifest(ptr.oid, f"{rel} (manifest {ptr.oid[:12]})")
-    except FileNotFoundError:
+    except manifests.ManifestMissing:
         raise MlgitError(MANIFEST_NOT_IN_CACHE) from None
-    except CorruptObject as exc:
-        reason = corrupt_reason(repo, exc).removeprefix("cache ")
+    except manifests.ManifestCorrupt as exc:
+        reason = corrupt_reason(repo, exc.corrupt).removeprefix("cache ")
         raise MlgitError(f"directory manifest {reason}") from None
 
 

@@ -12,9 +12,7 @@ import os
 import shlex
 from typing import TYPE_CHECKING
 
-from mlgit import hashing
 from mlgit.errors import BadPointer
-from mlgit.storage.objects import QUARANTINE_DIR, CorruptObject
 
 if TYPE_CHECKING:
     from mlgit.pointer import Pointer
@@ -52,7 +50,7 @@ def pointer_size_error(odb: LocalODB, pointer_rel: str, rel: str, ptr: Pointer,
         return _damaged(pointer_rel, rel, f"it says {said} but its manifest {ptr.oid[:12]}"
                                           f" lists {_files(len(manifest))}, {total} bytes")
     actual = odb.size(ptr.oid)
-    if actual is not None and actual != ptr.size and not _intact(odb, ptr.oid):
+    if actual is not None and actual != ptr.size and not odb.intact(ptr.oid):
         actual = None  # the object is damaged, not the pointer
     if actual is None:
         actual = workspace_size
@@ -72,29 +70,13 @@ def _damaged(pointer_rel: str, rel: str, detail: str) -> BadPointer:
                       f" or add the data again ('mlgit add {shlex.quote(rel)}')")
 
 
-def _intact(odb: LocalODB, oid: str) -> bool:
-    """Whether the stored object hashes to its oid (False also when it cannot be read)."""
-    try:
-        if oid in odb.packed:
-            odb.read_verified(oid)
-            return True
-        return hashing.hash_file(odb.path(oid))[0] == oid
-    except (OSError, CorruptObject):
-        return False
-
-
 def edited_through_link(odb: LocalODB, abs_path: str, oid: str) -> bool:
     """Whether the workspace file at `abs_path`, whose content no longer hashes to `oid`,
     is the very file of cache object `oid` (a hard link, or a symbolic link into the cache,
     edited in place)."""
-    try:
-        ws = os.stat(abs_path)
-        cached = os.stat(odb.path(oid))
-    except OSError:
-        return False
-    return (ws.st_ino, ws.st_dev) == (cached.st_ino, cached.st_dev)
+    return odb.holds(abs_path, oid)
 
 
 def quarantine_folder(repo: Repo) -> str:
     """The cache's folder of corrupt copies set aside, relative to the repository root."""
-    return os.path.relpath(os.path.join(repo.odb.root, QUARANTINE_DIR), repo.root)
+    return os.path.relpath(repo.odb.quarantine_dir, repo.root)

@@ -19,7 +19,7 @@ def dangling_links(repo: Repo) -> list[str]:
     aside (nothing is looked at when none was)."""
     if "odb" not in repo.__dict__ or not repo.odb.set_aside_oids:
         return []
-    gone = {os.path.realpath(repo.odb.path(oid)) for oid in repo.odb.set_aside_oids}
+    gone = repo.odb.set_aside_files()
     found: list[str] = []
     for pointer_rel in repo.pointer_files():
         rel = artifact_path_for(pointer_rel)

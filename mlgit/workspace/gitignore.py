@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 from mlgit.errors import BadPath
-from mlgit.fileio import temp_beside
+from mlgit.fileio import write_atomic
 from mlgit.paths import printable
 
 _SPECIAL = set("*?[]\\!#")
@@ -55,15 +54,8 @@ def _read_lines(path: str) -> tuple[list[str], str]:
 
 
 def _write_lines(path: str, lines: list[str], eol: str) -> None:
-    tmp = temp_beside(path)
-    try:
-        with open(tmp, "w", encoding="utf-8", errors="surrogateescape", newline="") as f:
-            f.write("".join(line + eol for line in lines))
-        os.replace(tmp, path)
-    except BaseException:  # e.g. the disk is full: the old file stays, and no temp file
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    # e.g. a full disk: the old file stays, and no temp file
+    write_atomic(path, "".join(line + eol for line in lines).encode("utf-8", "surrogateescape"))
 
 
 def add_entry(root: str, rel: str) -> str | None:

@@ -12,24 +12,20 @@ import os
 import threading
 
 from mlgit import hashing
-from mlgit.fileio import temp_beside, try_reflink_fd
+from mlgit.fileio import temp_beside, try_reflink_fd, write_all
 from mlgit.hashing import EMPTY_OID
 from mlgit.storage.objects import LocalODB
-from mlgit.storage.packs import Location
 
 # Errors that mean "this filesystem cannot do that", not "something is broken".
 _UNSUPPORTED = {errno.EXDEV, errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL,
                 errno.ENOSYS, errno.EMLINK, errno.EACCES}
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-# Link types under which a packed object is simply copied (it cannot be linked or cloned).
-_COPIES_PACKED = ("copy", "reflink")
 
 
 class Linker:
     def __init__(self, odb: LocalODB, link_types: list[str]) -> None:
         self.odb = odb
         self._types = [t for t in link_types if t != "copy"] + ["copy"]
-        self._verified: set[str] = set()
         self._lock = threading.Lock()
 
     def place(self, oid: str, dest: str, executable: bool = False) -> os.stat_result:
@@ -38,11 +34,7 @@ class Linker:
         CorruptObject if its bytes do not match its hash."""
         tmp = temp_beside(dest)
         try:
-            where = self.odb.packed.get(oid) if self._types[0] in _COPIES_PACKED else None
-            if where is not None:
-                st = self._write_packed(oid, where, tmp, executable)
-            else:
-                st = self._make(oid, tmp, executable)
+            st = self._make(oid, tmp, executable)
             try:
                 os.replace(tmp, dest)
             except IsADirectoryError:
@@ -57,41 +49,22 @@ class Linker:
         """Write object `oid` as the new file `dest`, which must not exist (it is inside a
         folder being built under a temporary name); returns its stat."""
         try:
-            where = self.odb.packed.get(oid) if self._types[0] in _COPIES_PACKED else None
-            if where is not None:
-                return self._write_packed(oid, where, dest, executable)
             return self._make(oid, dest, executable)
         except BaseException:
             _unlink_quiet(dest)
             raise
 
-    def _write_packed(self, oid: str, where: Location, tmp: str,
-                      executable: bool) -> os.stat_result:
-        """The hot path of a checkout of many small files: one pread from the pack, one
-        hash, one new file."""
-        data = self.odb.read_packed(where)
-        actual = hashing.hash_bytes(data)
-        if actual != oid:
-            raise self.odb.corrupt(oid, actual, where)
-        fd = os.open(tmp, _NEW_FILE, 0o777 if executable else 0o666)
-        try:
-            if os.write(fd, data) != len(data):
-                _write_all(fd, data[os.fstat(fd).st_size:])
-            return os.fstat(fd)
-        finally:
-            os.close(fd)
-
     def _make(self, oid: str, tmp: str, executable: bool) -> os.stat_result:
         while True:
             kind = self._types[0]
             if kind == "copy" or oid == EMPTY_OID \
-                    or (kind == "reflink" and oid in self.odb.packed):
-                # A packed object cannot be cloned on its own: copy it (it is small). Empty
-                # content is never linked: there is nothing to share.
+                    or (kind == "reflink" and not self.odb.has_own_file(oid)):
+                # An object kept inside a bigger file cannot be cloned on its own: copy it
+                # (it is small). Empty content is never linked: there is nothing to share.
                 return copy_verified(self.odb, oid, tmp, executable)
-            self._verify(oid)
+            source = self.odb.link_source(oid)
             try:
-                _LINKERS[kind](self.odb.materialize(oid), tmp)
+                _LINKERS[kind](source, tmp)
                 if kind == "reflink" and executable:
                     os.chmod(tmp, 0o777 & ~_umask())
                 return os.stat(tmp)
@@ -103,41 +76,31 @@ class Linker:
                     if self._types[0] == kind:
                         self._types.pop(0)
 
-    def _verify(self, oid: str) -> None:
-        if oid in self._verified:
-            return
-        actual, _ = hashing.hash_file(self.odb.materialize(oid))
-        if actual != oid:
-            raise self.odb.corrupt(oid, actual, None)
-        self._verified.add(oid)
-
 
 def copy_verified(odb: LocalODB, oid: str, dest: str, executable: bool) -> os.stat_result:
     """Write object `oid` to the new file `dest`, verifying its hash on the way, and return
     the new file's stat; on a mismatch `dest` is removed and CorruptObject raised."""
     mode = 0o777 if executable else 0o666
-    if oid in odb.packed or oid == EMPTY_OID:
+    if not odb.has_own_file(oid):
+        # The hot path of a checkout of many small files: one read, one hash, one new file.
         data = odb.read_verified(oid)
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        fd = os.open(dest, _NEW_FILE, mode)
         try:
-            _write_all(fd, data)
+            write_all(fd, data)
             return os.fstat(fd)
         finally:
             os.close(fd)
-    with open(odb.path(oid), "rb", buffering=0) as fsrc:
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with odb.open(oid) as source:
+        fd = os.open(dest, _NEW_FILE, mode)
         try:
-            h = hashing.new_hasher()
-            while chunk := fsrc.read(hashing.CHUNK):
-                h.update(chunk)
-                _write_all(fd, chunk)
-            st = os.fstat(fd)
+            while chunk := source.read(hashing.CHUNK):
+                write_all(fd, chunk)
+            return os.fstat(fd)
+        except BaseException:
+            _unlink_quiet(dest)
+            raise
         finally:
             os.close(fd)
-    if h.hexdigest() != oid:
-        os.unlink(dest)
-        raise odb.corrupt(oid, h.hexdigest(), None)
-    return st
 
 
 def clear_empty_tree(dest: str) -> None:
@@ -148,12 +111,6 @@ def clear_empty_tree(dest: str) -> None:
         if files:
             raise OSError(0, "a folder holding files that are not in the cache is in the way")
     shutil.rmtree(dest)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def _reflink(src: str, dst: str) -> None:

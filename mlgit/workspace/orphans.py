@@ -18,7 +18,7 @@ from mlgit.errors import MlgitError
 from mlgit.git.repository import tracked_under
 from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.repo import Repo
-from mlgit.storage.objects import CorruptObject
+from mlgit.storage.manifests import ManifestUnavailable
 from mlgit.workspace.checkout import CheckoutResult
 from mlgit.workspace.scan import FileState, files_of, remove_leftovers
 from mlgit.workspace.targets import FolderLinks, link_outside
@@ -140,7 +140,7 @@ def _expected(repo: Repo, rel: str, versions: list[tuple[str, str]]) -> dict[str
             continue
         try:
             manifest = repo.manifest(oid, f"{rel} (manifest {oid[:12]})")
-        except (FileNotFoundError, CorruptObject):
+        except ManifestUnavailable:
             raise MlgitError("cannot tell which files mlgit put there: its folder manifest"
                              f" {oid[:12]} is not in the cache") from None
         for path, file_oid in zip(manifest.paths, manifest.oids, strict=True):

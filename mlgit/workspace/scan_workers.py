@@ -129,13 +129,13 @@ def store(odb: LocalODB, files: list[Found]) -> list[tuple[str, int]] | None:
         return [odb.put_file(f.abs, f.st.st_size) for f in batch]
 
     def there() -> Any:
-        odb.start_own_pack()
+        odb.after_fork()
         stored = put(files[half:])
         odb.publish()  # its own pack; the parent's final sync makes it durable
         return stored
 
     mine, theirs = in_parallel(lambda: put(files[:half]), there)
-    odb.forget_pack_index()  # the child's pack is new
+    odb.reread()  # the child's pack is new
     if theirs is None:
         theirs = put(files[half:])
     return mine + [tuple(pair) for pair in theirs]

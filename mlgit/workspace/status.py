@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from mlgit.errors import MlgitError
 from mlgit.paths import pointer_path_for
 from mlgit.storage import manifests
-from mlgit.storage.objects import CorruptObject
 from mlgit.workspace.damage import edited_through_link, pointer_size_error
 from mlgit.workspace.scan import FOREIGN, dangling_cache_link, files_of, remove_leftovers
 
@@ -91,13 +90,13 @@ def _find_damaged(repo: Repo, st: ArtifactStatus, abs_path: str,
 def _manifest_or_none(repo: Repo, ptr: Pointer) -> manifests.Manifest | None:
     try:
         return repo.manifest(ptr.oid, ptr.path)
-    except (FileNotFoundError, CorruptObject):
+    except manifests.ManifestUnavailable:
         return None
 
 
 def _count_missing(repo: Repo, ptr: Pointer, manifest: manifests.Manifest | None) -> int:
     if not ptr.is_dir:
-        return 0 if repo.odb.exists(ptr.oid) else 1
+        return 0 if repo.odb.has(ptr.oid) else 1
     if manifest is None:
         return 1  # the manifest itself; which files it names cannot be known without it
     stamp = repo.odb.stamp()

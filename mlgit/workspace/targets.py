@@ -14,7 +14,6 @@ from mlgit.paths import (
     pointer_path_for,
     resolve_user_path,
 )
-from mlgit.storage.objects import CorruptObject
 from mlgit.workspace.damage import pointer_size_error
 
 if TYPE_CHECKING:
@@ -95,7 +94,7 @@ def size_error(repo: Repo, item: Tracked) -> BadPointer | None:
     if item.ptr.is_dir:
         try:
             manifest = repo.manifest(item.ptr.oid, f"{item.rel} (manifest {item.ptr.oid[:12]})")
-        except (FileNotFoundError, CorruptObject, MlgitError):
+        except MlgitError:  # not in the cache, corrupt or unsafe
             return None  # reported by the command itself
     return pointer_size_error(repo.odb, item.pointer_rel, item.rel, item.ptr, manifest)
 
@@ -215,7 +214,7 @@ def check_part_exists(repo: Repo, target: Target) -> None:
         return
     try:
         manifest = repo.manifest(item.ptr.oid, f"{item.rel} (manifest {item.ptr.oid[:12]})")
-    except (FileNotFoundError, CorruptObject, MlgitError):
+    except MlgitError:  # not in the cache, corrupt or unsafe
         return
     select_part(manifest, sub, item.rel)
 

@@ -16,7 +16,7 @@ def test_the_empty_oid_is_the_hash_of_no_bytes() -> None:
 
 def test_storing_empty_content_writes_nothing_and_it_is_always_there(tmp_path: Path) -> None:
     odb = LocalODB(str(tmp_path / "cache"))
-    assert odb.exists(EMPTY_OID) and odb.missing([EMPTY_OID, "0" * 32]) == {"0" * 32}
+    assert odb.has(EMPTY_OID) and odb.missing([EMPTY_OID, "0" * 32]) == {"0" * 32}
     assert odb.put_bytes(b"", pack=True) == EMPTY_OID
     assert odb.put_bytes(b"") == EMPTY_OID
     (tmp_path / "empty").write_bytes(b"")
