@@ -12,7 +12,7 @@ from mlgit.remote.open import jobs_for, open_store, remote_errors
 from mlgit.remote.transfer import Mover, Outcome, TransferResult, bad_index_failures, fetch
 from mlgit.remote.urls import describe
 from mlgit.repo import Repo
-from mlgit.workspace.checkout import Result
+from mlgit.workspace.checkout import CheckoutResult
 from mlgit.workspace.restore import remove_untracked, restore
 from mlgit.workspace.targets import Broken, Target, Tracked
 from mlgit.workspace.wants import (
@@ -27,14 +27,14 @@ from mlgit.workspace.wants import (
 
 def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
               checkout: bool = False, force: bool = False,
-              open_progress: OpenProgress = no_progress) -> Outcome[Result]:
+              open_progress: OpenProgress = no_progress) -> Outcome[CheckoutResult]:
     """Fetch; with `checkout` (pull), then check out what the paths name (with no paths,
     everything, and remove what is no longer tracked, as checkout does)."""
     targets, broken = targets_or_all(repo, args)
     spec, store = open_store(repo, remote)
     result = TransferResult()
     result.failed += [pointer_failure(b.pointer_rel, b.error) for b in broken]
-    results: list[Result] = []
+    results: list[CheckoutResult] = []
     with repo.lock():
         with remote_errors(spec, repo.cache_dir):
             mover = Mover(repo.odb, store, jobs_for(spec, jobs))
@@ -56,7 +56,7 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
 
 
 def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool,
-                            open_progress: OpenProgress) -> list[Result]:
+                            open_progress: OpenProgress) -> list[CheckoutResult]:
     """Check out while the fetched objects are made durable: the disk writes back the
     cache while the checkout creates files."""
     syncing = threading.Thread(target=repo.odb.make_durable, name="mlgit-sync")

@@ -23,7 +23,8 @@ from mlgit.storage.check import (
     check_cache,
     set_aside,
 )
-from mlgit.workspace.targets import Broken, all_tracked, quarantine_folder
+from mlgit.workspace.damage import quarantine_folder
+from mlgit.workspace.targets import Broken, all_tracked
 
 
 @dataclass

@@ -17,7 +17,8 @@ from mlgit.git import repository
 from mlgit.pointer import Pointer
 from mlgit.repo import DOT_DIR, Repo
 from mlgit.storage.manifests import ManifestUnavailable
-from mlgit.workspace.targets import Broken, all_tracked, quarantine_folder
+from mlgit.workspace.damage import quarantine_folder
+from mlgit.workspace.targets import Broken, all_tracked
 
 
 @dataclass

@@ -15,7 +15,7 @@ from mlgit.remote.store import RemoteStore
 from mlgit.remote.transfer import Mover, Outcome, TransferResult, bad_index_failures, push
 from mlgit.remote.urls import describe
 from mlgit.repo import Repo
-from mlgit.workspace.checkout import Result
+from mlgit.workspace.checkout import CheckoutResult
 from mlgit.workspace.targets import Target, size_error
 from mlgit.workspace.wants import (
     ManifestUnreadable,
@@ -27,7 +27,7 @@ from mlgit.workspace.wants import (
 
 
 def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
-             open_progress: OpenProgress = no_progress) -> Outcome[Result]:
+             open_progress: OpenProgress = no_progress) -> Outcome[CheckoutResult]:
     targets, broken = targets_or_all(repo, args)
     spec, store = open_store(repo, remote)
     result = TransferResult()

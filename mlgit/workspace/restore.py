@@ -7,12 +7,12 @@ from __future__ import annotations
 from mlgit.paths import artifact_path_for
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
-from mlgit.workspace.checkout import Result, blame_damaged_indexes, checkout_artifact
+from mlgit.workspace.checkout import CheckoutResult, blame_damaged_indexes, checkout_artifact
 from mlgit.workspace.linker import Linker
 from mlgit.workspace.targets import Broken, Tracked, size_error
 
 
-def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[Result]:
+def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[CheckoutResult]:
     """Remove what mlgit put in the work tree for artifacts that have no pointer now (all of
     the work tree's pointers are `items`). The caller holds the repo lock."""
     from mlgit.workspace.orphans import remove_orphans
@@ -23,18 +23,18 @@ def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[Result]:
 
 
 def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool,
-            open_progress: OpenProgress = no_progress) -> list[Result]:
+            open_progress: OpenProgress = no_progress) -> list[CheckoutResult]:
     """Check out each (artifact, part of it or "") while the caller holds the repo lock."""
     linker = Linker(repo.odb, repo.config.get("cache.link"))
     results = []
     for item, only in items:
         if isinstance(item, Broken):
-            result = Result(item.pointer_rel)
+            result = CheckoutResult(item.pointer_rel)
             result.failed.append((item.pointer_rel,
                                   item.error.message.removeprefix(f"{item.pointer_rel}: ")))
             result.hints.append(item.error.hint)
         elif (damaged := size_error(repo, item)) is not None:
-            result = Result(item.rel)
+            result = CheckoutResult(item.rel)
             result.failed.append((item.pointer_rel,
                                   damaged.message.removeprefix(f"{item.pointer_rel}: ")))
             result.hints.append(damaged.hint)
@@ -50,7 +50,7 @@ def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool,
     return results
 
 
-def _record_placed(repo: Repo, item: Tracked, result: Result, whole: bool) -> None:
+def _record_placed(repo: Repo, item: Tracked, result: CheckoutResult, whole: bool) -> None:
     """Remember which version of the artifact is in the work tree now. A partial or
     incomplete checkout adds that version to the ones recorded before."""
     repo.state.record_placed(item.rel, item.ptr.kind, item.ptr.oid,

@@ -21,7 +21,7 @@ from mlgit.commands.unprotect import Unprotected
 from mlgit.errors import BadPointer, DiskFull, MlgitError
 from mlgit.remote.failures import Failure, FailureKind
 from mlgit.remote.transfer import Outcome, TransferResult
-from mlgit.workspace.checkout import Result
+from mlgit.workspace.checkout import CheckoutResult
 from mlgit.workspace.status import ArtifactStatus
 from tests.conftest import mlgit
 
@@ -62,8 +62,8 @@ def test_remote_status(row: RemoteStatus, quiet: bool, code: int) -> None:
     assert exit_codes.for_remote_status([row], quiet) == code
 
 
-def _result(conflicts: list[str] = [], failed: list[tuple[str, str]] = []) -> Result:  # noqa: B006
-    result = Result("data")
+def _result(conflicts: list[str] = [], failed: list[tuple[str, str]] = []) -> CheckoutResult:  # noqa: B006
+    result = CheckoutResult("data")
     result.conflicts += conflicts
     result.failed += failed
     return result

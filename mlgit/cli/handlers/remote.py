@@ -10,7 +10,7 @@ from mlgit.cli.handlers.repository import opened_repo
 
 if TYPE_CHECKING:
     from mlgit.remote.transfer import Outcome
-    from mlgit.workspace.checkout import Result
+    from mlgit.workspace.checkout import CheckoutResult
 
 
 def push(paths: list[str], remote: str | None, jobs: int | None, json: bool) -> int:
@@ -39,7 +39,7 @@ def pull(paths: list[str], remote: str | None, jobs: int | None, force: bool,
     return _show_transfer(outcome, "pull", json)
 
 
-def _show_transfer(outcome: Outcome[Result], command: str, json: bool) -> int:
+def _show_transfer(outcome: Outcome[CheckoutResult], command: str, json: bool) -> int:
     from mlgit.cli.render.remote import show_transfer
 
     show_transfer(outcome, command, json)

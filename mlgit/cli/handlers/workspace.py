@@ -49,8 +49,10 @@ def is_remote_name(word: str) -> bool:
     path); False when the repository or its settings cannot be read."""
     with contextlib.suppress(Exception):
         from mlgit.remote import settings
+        from mlgit.repo import Repo
 
-        return word in settings.names(find_repo().config)
+        # without warnings: the command opens the repository again, and warns then
+        return word in settings.names(Repo.find().config)
     return False
 
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from mlgit.commands.remote_status import RemoteStatus
     from mlgit.remote.failures import Failure
     from mlgit.remote.transfer import Outcome
-    from mlgit.workspace.checkout import Result
+    from mlgit.workspace.checkout import CheckoutResult
 
 
 _VERBS = {"push": ("pushed", "to", "already on the remote"),
@@ -23,7 +23,7 @@ _VERBS = {"push": ("pushed", "to", "already on the remote"),
           "pull": ("fetched", "from", "already in the cache")}
 
 
-def show_transfer(outcome: Outcome[Result], command: str, json: bool) -> None:
+def show_transfer(outcome: Outcome[CheckoutResult], command: str, json: bool) -> None:
     r = outcome.result
     if json:
         data: dict[str, Any] = {
