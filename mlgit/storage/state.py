@@ -38,10 +38,10 @@ class Known(NamedTuple):
     recorded_ns: int
 
 
-Entry = tuple[int, int, int, str, int]
+KnownRow = tuple[int, int, int, str, int]
 """Same shape as Known; plain tuples are what the DB hands back."""
 
-Lookup = dict[str, dict[str, Entry]]
+Lookup = dict[str, dict[str, KnownRow]]
 """folder rel path ("" for the root) -> file name -> entry."""
 
 Rows = dict[str, bytes]
@@ -278,18 +278,18 @@ class State:
             self._conn = None
 
 
-def entries_in(rows: Rows, folder: str) -> dict[str, Entry]:
+def entries_in(rows: Rows, folder: str) -> dict[str, KnownRow]:
     """The entries of the files directly in `folder`, from rows_under()."""
     row = rows.get(folder)
     return marshal.loads(row) if row else {}
 
 
-def lookup(rows: Rows, rel: str) -> Entry | None:
+def lookup(rows: Rows, rel: str) -> KnownRow | None:
     folder, name = split(rel)
     return entries_in(rows, folder).get(name)
 
 
-def fresh_oid(known: Entry | Known | None, st: os.stat_result) -> str | None:
+def fresh_oid(known: KnownRow | Known | None, st: os.stat_result) -> str | None:
     """The recorded oid if the file is provably unchanged since it was hashed, else None."""
     if known is None:
         return None

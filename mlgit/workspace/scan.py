@@ -27,7 +27,7 @@ from mlgit.workspace import scan_workers
 if TYPE_CHECKING:
     from mlgit.progress import ProgressCallback
     from mlgit.storage.objects import LocalODB
-    from mlgit.storage.state import Entry, Rows, State
+    from mlgit.storage.state import KnownRow, Rows, State
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -36,11 +36,21 @@ FileState = tuple[str, int, bool]
 """What a workspace file holds: (oid, size, executable bit). A plain tuple: this is built
 once per file on every status."""
 
-leftovers: list[str] = []
-"""Leftover temp files seen by scans in this process (remove_leftovers removes them)."""
-
 FOREIGN = ""
 """The oid given to a symlink or special file mlgit did not create: it matches no object."""
+
+
+class Scanned:
+    """What a scan of one artifact found: `files`, each file's state by its key (see Found),
+    and `leftovers`, the temp files of interrupted commands it came across. The scan leaves
+    those in place; its caller removes them (remove_leftovers). `workers` are the pids of
+    the worker processes whose share of a large folder's work was used (scan_workers)."""
+
+    __slots__ = ("files", "leftovers", "workers")
+
+    def __init__(self, files: dict[str, FileState], leftovers: list[str],
+                 workers: list[int] | None = None) -> None:
+        self.files, self.leftovers, self.workers = files, leftovers, workers or []
 
 
 class Found:
@@ -96,21 +106,24 @@ def _gc_paused(fn: Callable[P, R]) -> Callable[P, R]:
 @_gc_paused
 def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bool,
              store: bool, jobs: int, progress: ProgressCallback = noop_progress
-             ) -> dict[str, FileState]:
+             ) -> Scanned:
     """Every file of the artifact at `rel` (a folder, or a single file keyed "") with its
     oid: from the state DB when provably unchanged, else by hashing. With `store`, hashing
     is storing: the content goes into the cache in the same read, and every object named
     is in the cache when this returns.
 
     `strict` refuses symlinks and special files (for add); otherwise they are reported with
-    the oid FOREIGN. A `.git` or `.mlgit` entry inside is always refused.
+    the oid FOREIGN. A `.git` or `.mlgit` entry inside is always refused. Temp files of
+    interrupted commands are not files of the artifact: they are returned as leftovers.
     """
     known = state.rows_under(rel)
     seen_at = time.time_ns()  # entries recorded below were observed no earlier than this
     fresh: dict[str, FileState] = {}
     stale: list[Found] = []
+    leftovers: list[str] = []
+    workers: list[int] = []
     if os.path.isdir(abs_path) and not os.path.islink(abs_path):
-        _scan_split(abs_path, rel, odb.root, strict, known, fresh, stale)
+        workers = _scan_split(abs_path, rel, odb.root, strict, known, fresh, stale, leftovers)
     else:
         one = stat_file(abs_path, rel, odb.root, strict)
         if one.link_oid is not None:
@@ -126,19 +139,20 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     progress(len(fresh), sum(fs[1] for fs in fresh.values()))
     if store:
         stale.extend(_not_in_cache(abs_path, rel, fresh, odb))
-    results = _store_split(odb, stale, jobs) if store else \
+    results = _store_split(odb, stale, jobs, workers) if store else \
         chunked_map(_plain_hash, stale, jobs)
     for f, (oid, _size) in zip(stale, results, strict=True):
         fresh[f.key] = _state_of(f, oid)
         state.remember(f.rel, f.st, oid, seen_at)
         progress(1, f.st.st_size)
-    return fresh
+    return Scanned(fresh, leftovers, workers)
 
 
 def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Rows,
-               fresh: dict[str, FileState], stale: list[Found], inner_dir: str = "",
-               prune: frozenset[str] = frozenset()) -> None:
-    """Walk a folder; files the state DB vouches for go to `fresh`, the others to `stale`.
+               fresh: dict[str, FileState], stale: list[Found], leftovers: list[str],
+               inner_dir: str = "", prune: frozenset[str] = frozenset()) -> None:
+    """Walk a folder; files the state DB vouches for go to `fresh`, the others to `stale`,
+    temp files of interrupted commands to `leftovers`.
     Keys are paths below the artifact (`inner_dir` is this folder's). Top-level folders
     named in `prune` are skipped (another process scans them).
 
@@ -183,9 +197,11 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
 
 
 def _scan_split(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Rows,
-                fresh: dict[str, FileState], stale: list[Found]) -> None:
+                fresh: dict[str, FileState], stale: list[Found], leftovers: list[str]
+                ) -> list[int]:
     """_scan_tree, with the top-level subfolders of a large folder dealt to worker
-    processes (scan_workers); the files at the top and the first share are scanned here."""
+    processes (scan_workers); the files at the top and the first share are scanned here.
+    Returns the pids of the workers whose share was used."""
     # at most this many files are recorded: decoding the rows to count them would cost more
     workers = scan_workers.workers_for(sum(map(len, known.values())) // MIN_ENTRY_BYTES)
     subdirs = sorted(e.name for e in os.scandir(abs_dir) if e.is_dir(follow_symlinks=False)) \
@@ -193,33 +209,35 @@ def _scan_split(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known:
     theirs = scan_workers.deal(subdirs, workers)[1:]
 
     def scan_share(names: list[str], into_fresh: dict[str, FileState],
-                   into_stale: list[Found]) -> None:
+                   into_stale: list[Found], into_leftovers: list[str]) -> None:
         for name in names:
             _scan_tree(f"{abs_dir}/{name}", f"{rel_dir}/{name}", cache_dir, strict, known,
-                       into_fresh, into_stale, inner_dir=name)
+                       into_fresh, into_stale, into_leftovers, inner_dir=name)
 
     def there(names: list[str]) -> tuple[dict[str, FileState], list[tuple[str, str, str, bool]],
                                          list[str]]:
         their_fresh: dict[str, FileState] = {}
         their_stale: list[Found] = []
-        leftovers.clear()
-        scan_share(names, their_fresh, their_stale)
+        their_leftovers: list[str] = []
+        scan_share(names, their_fresh, their_stale, their_leftovers)
         return (their_fresh, [(f.key, f.rel, f.abs, f.link_oid is None) for f in their_stale],
-                leftovers)
+                their_leftovers)
 
-    _, results = scan_workers.in_parallel(
-        lambda: _scan_tree(abs_dir, rel_dir, cache_dir, strict, known, fresh, stale,
+    _, results, delivered = scan_workers.in_parallel(
+        lambda: _scan_tree(abs_dir, rel_dir, cache_dir, strict, known, fresh, stale, leftovers,
                            prune=frozenset(name for names in theirs for name in names)),
         [partial(there, names) for names in theirs])
     for names, result in zip(theirs, results, strict=True):
         if result is None:
-            scan_share(names, fresh, stale)  # errors and all, as a single scan reports them
+            # errors and all, as a single scan reports them
+            scan_share(names, fresh, stale, leftovers)
             continue
         their_fresh, their_stale, their_leftovers = result
         fresh.update(their_fresh)
         leftovers.extend(their_leftovers)
         stale.extend(_refound(key, rel, path, regular, cache_dir, strict)
                      for key, rel, path, regular in their_stale)
+    return delivered
 
 
 def _refound(key: str, rel: str, abs_path: str, regular: bool, cache_dir: str,
@@ -233,13 +251,15 @@ def _refound(key: str, rel: str, abs_path: str, regular: bool, cache_dir: str,
     return found
 
 
-def _store_split(odb: LocalODB, files: list[Found], jobs: int) -> list[tuple[str, int]]:
+def _store_split(odb: LocalODB, files: list[Found], jobs: int, workers: list[int]
+                 ) -> list[tuple[str, int]]:
     """[odb.put_file(f) for f in files], on `jobs` threads, or with many files dealt to
-    worker processes, each storing its share into a pack of its own."""
-    workers = scan_workers.workers_for(len(files))
-    if workers == 1:
+    worker processes, each storing its share into a pack of its own (the pids of those
+    that delivered are added to `workers`)."""
+    count = scan_workers.workers_for(len(files))
+    if count == 1:
         return chunked_map(lambda f: odb.put_file(f.abs, f.st.st_size), files, jobs)
-    size = -(-len(files) // workers)
+    size = -(-len(files) // count)
     shares = [files[i:i + size] for i in range(0, len(files), size)]
 
     def put(share: list[Found]) -> list[tuple[str, int]]:
@@ -251,8 +271,9 @@ def _store_split(odb: LocalODB, files: list[Found], jobs: int) -> list[tuple[str
         odb.publish()  # its own pack; the parent's final sync makes it durable
         return stored
 
-    mine, results = scan_workers.in_parallel(
+    mine, results, delivered = scan_workers.in_parallel(
         partial(put, shares[0]), [partial(there, share) for share in shares[1:]])
+    workers.extend(delivered)
     odb.reread()  # the workers' packs are new
     stored = list(mine)
     for share, result in zip(shares[1:], results, strict=True):
@@ -260,7 +281,7 @@ def _store_split(odb: LocalODB, files: list[Found], jobs: int) -> list[tuple[str
     return stored
 
 
-def _vouched_link(f: Found, known: Entry | None) -> bool:
+def _vouched_link(f: Found, known: KnownRow | None) -> bool:
     """Whether a symlink's oid can be taken without reading it: a foreign one matches nothing
     anyway; mlgit's own link into the cache names an oid, but its target may have been edited
     in place (root ignores the read-only bit), so the name is believed only while the state
@@ -268,10 +289,11 @@ def _vouched_link(f: Found, known: Entry | None) -> bool:
     return not f.link_oid or fresh_oid(known, f.st) == f.link_oid
 
 
-def remove_leftovers() -> None:
-    """Remove the temp files scans came across whose writer is gone (see remove_leftover)."""
-    while leftovers:
-        remove_leftover(leftovers.pop())
+def remove_leftovers(paths: list[str]) -> None:
+    """Remove the leftover temp files a scan came across whose writer is gone (see
+    remove_leftover)."""
+    for path in paths:
+        remove_leftover(path)
 
 
 def _other(abs_path: str, rel: str, cache_dir: str, strict: bool) -> Found:

@@ -31,11 +31,6 @@ MIN_FILES = 4000
 MIN_SHARE = MIN_FILES // 2
 """Each process gets at least this many files (more workers would cost more than they save)."""
 
-delivered: list[int] = []
-"""The pids of the workers whose results the last in_parallel call used (for diagnostics and
-tests: a share missing here was done by this process)."""
-
-
 def worker_count() -> int:
     """How many processes may share a large folder's work: MLGIT_WORKERS if set, else the
     CPUs this process may run on."""
@@ -69,13 +64,14 @@ def deal(items: Sequence[T], shares: int) -> list[list[T]]:
 
 
 def in_parallel(here: Callable[[], T], there: list[Callable[[], Any]]
-                ) -> tuple[T, list[Any | None]]:
+                ) -> tuple[T, list[Any | None], list[int]]:
     """Run each of `there` in a forked worker while `here` runs in this process. Returns
-    here's result and, in order, each worker's result (through marshal), or None for a
-    worker that could not be started or failed in any way: its work is then still to do."""
+    here's result; in order, each worker's result (through marshal), or None for a worker
+    that could not be started or failed in any way (its work is then still to do); and the
+    pids of the workers that delivered."""
     children: list[tuple[int, int]] = []
     results: list[Any | None] = [None] * len(there)
-    delivered.clear()
+    delivered: list[int] = []
     try:
         for work in there:
             started = _start(work, [fd for _, fd in children])
@@ -85,8 +81,11 @@ def in_parallel(here: Callable[[], T], there: list[Callable[[], Any]]
         mine = here()
     finally:
         for i, (pid, read_fd) in enumerate(children):
-            results[i] = _collect(pid, read_fd)
-    return mine, results
+            payload = _collect(pid, read_fd)
+            if payload is not None:
+                results[i] = marshal.loads(payload)
+                delivered.append(pid)
+    return mine, results, delivered
 
 
 def _start(work: Callable[[], Any], siblings: list[int]) -> tuple[int, int] | None:
@@ -121,8 +120,9 @@ def _child(work: Callable[[], Any], write_fd: int) -> None:
         os._exit(code)  # no cleanup: the parent owns every open file and connection
 
 
-def _collect(pid: int, read_fd: int) -> Any | None:
-    """A worker's result once it has exited, or None if it failed or was killed."""
+def _collect(pid: int, read_fd: int) -> bytes | None:
+    """A worker's marshalled result once it has exited, or None if it failed or was
+    killed."""
     chunks = []
     try:
         while chunk := os.read(read_fd, 1 << 20):
@@ -132,5 +132,4 @@ def _collect(pid: int, read_fd: int) -> Any | None:
         _, status = os.waitpid(pid, 0)
     if status != 0 or not chunks:
         return None
-    delivered.append(pid)
-    return marshal.loads(b"".join(chunks))
+    return b"".join(chunks)

@@ -26,14 +26,14 @@ PER_FOLDER = scan_workers.MIN_SHARE * 3 // FOLDERS + 10  # enough for three proc
 SCAN = """
 import json, os, signal
 from mlgit.repo import Repo
-from mlgit.workspace import scan, scan_workers
+from mlgit.workspace import scan
 if os.environ.get("KILL_WORKERS"):  # every worker is killed as soon as it is forked
     os.register_at_fork(after_in_child=lambda: os.kill(os.getpid(), signal.SIGKILL))
 repo = Repo.find()
-have = scan.files_of(repo.state, repo.odb, os.path.abspath("data"), "data", strict=False,
-                     store=False, jobs=1)
+found = scan.files_of(repo.state, repo.odb, os.path.abspath("data"), "data", strict=False,
+                      store=False, jobs=1)
 repo.close()
-print(json.dumps({"files": have, "delivered": scan_workers.delivered, "pid": os.getpid()}))
+print(json.dumps({"files": found.files, "delivered": found.workers, "pid": os.getpid()}))
 """
 
 
@@ -47,10 +47,10 @@ def fresh_python(code: str, cwd: Path, env: dict[str, str]) -> Any:
 
 
 def test_each_share_runs_in_a_worker_process_of_its_own() -> None:
-    here, theirs = scan_workers.in_parallel(os.getpid, [os.getpid, os.getpid, os.getpid])
+    here, theirs, delivered = scan_workers.in_parallel(os.getpid, [os.getpid] * 3)
     assert here == os.getpid()
     assert len(set(theirs)) == 3 and os.getpid() not in theirs
-    assert scan_workers.delivered == theirs
+    assert delivered == theirs
 
 
 def test_a_failing_or_killed_worker_leaves_its_share_undone() -> None:
@@ -63,9 +63,10 @@ def test_a_failing_or_killed_worker_leaves_its_share_undone() -> None:
     def killed() -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
-    _, theirs = scan_workers.in_parallel(lambda: None, [fails, dies_silently, killed, os.getpid])
+    _, theirs, delivered = scan_workers.in_parallel(
+        lambda: None, [fails, dies_silently, killed, os.getpid])
     assert theirs[:3] == [None, None, None]
-    assert scan_workers.delivered == [theirs[3]] != [os.getpid()]
+    assert delivered == [theirs[3]] != [os.getpid()]
 
 
 def test_a_worker_killed_while_sending_its_result_counts_as_failed(tmp_path: Path) -> None:
@@ -83,8 +84,8 @@ def test_a_worker_killed_while_sending_its_result_counts_as_failed(tmp_path: Pat
         time.sleep(0.3)  # it has filled the pipe and waits for it to be read
         os.kill(int(pid_file.read_text()), signal.SIGKILL)
 
-    _, theirs = scan_workers.in_parallel(kill_it_midway, [sends_a_lot])
-    assert theirs == [None] and scan_workers.delivered == []
+    _, theirs, delivered = scan_workers.in_parallel(kill_it_midway, [sends_a_lot])
+    assert theirs == [None] and delivered == []
 
 
 def test_the_worker_count_is_the_usable_cpus_unless_set(monkeypatch: pytest.MonkeyPatch,
