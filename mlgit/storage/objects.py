@@ -186,6 +186,21 @@ class LocalODB:
             raise self.corrupt(oid, actual, where) if stored else CorruptObject(oid, actual)
         return data
 
+    def read_small(self, oid: str) -> bytes | None:
+        """The verified bytes of an object kept inside a bigger file (or of the empty object):
+        small, so read whole. None when it has a file of its own (see has_own_file): stream
+        that with open, or link it with link_source. CorruptObject as read_verified."""
+        if oid == EMPTY_OID:
+            return b""
+        where = self.packed.get(oid)
+        if where is None:
+            return self.read_verified(oid) if self._pending(oid) else None
+        data = self._reader.read(where)
+        actual = hashing.hash_bytes(data)
+        if actual != oid:
+            raise self.corrupt(oid, actual, where)
+        return data
+
     def read_packed(self, where: packs.Location) -> bytes:
         """The bytes at a pack location, not verified (for the store's own checks)."""
         return self._reader.read(where)
