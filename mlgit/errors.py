@@ -1,6 +1,6 @@
 """Exceptions that carry a one-line message and a hint for the user.
 
-cli.py maps them to exit codes (docs/exit-codes.md): every MlgitError is exit 1.
+cli/main.py maps them to exit codes (docs/exit-codes.md): every MlgitError is exit 1.
 """
 
 from __future__ import annotations

@@ -235,11 +235,18 @@ def is_disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _FULL
 
 
+def human_size(n: float) -> str:
+    """A byte count for people: `512 B`, `1.5 KiB`, ... `2.0 TiB`."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n) < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
 def disk_full_error(exc: OSError, path: str, needed: int | None = None) -> DiskFull:
     """The one message for a full disk (or quota): which disk, how much was needed and how
     much is free. `path` is where the writes went; the file named by `exc` wins if any."""
-    from mlgit.cli.output import human_size
-
     where = exc.filename if isinstance(exc.filename, str) and exc.filename else path
     where = os.path.abspath(where)
     mount = _mount_point(where)

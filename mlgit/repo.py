@@ -16,6 +16,7 @@ from mlgit.fileio import is_temp_name, remove_leftover, write_atomic
 from mlgit.git import repository
 from mlgit.paths import check_relpath
 from mlgit.pointer import Pointer
+from mlgit.progress import Warn, ignore_warning
 from mlgit.storage import manifests
 from mlgit.storage.manifests import Manifest
 from mlgit.storage.objects import LocalODB
@@ -25,17 +26,19 @@ DOT_DIR = ".mlgit"
 
 
 class Repo:
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, warn: Warn = ignore_warning) -> None:
         self.root = root
+        self.warn = warn  # where warnings about the repository go (the caller shows them)
         self.dot_dir = os.path.join(root, DOT_DIR)
         self.tmp_dir = os.path.join(self.dot_dir, "tmp")
 
     @classmethod
-    def find(cls, start: str | None = None, *, asking: str = "") -> Repo:
+    def find(cls, start: str | None = None, *, asking: str = "",
+             warn: Warn = ignore_warning) -> Repo:
         """The repository at or above `start`. A setting in the files that no command reads
         gets a warning, unless it is the config key `asking` is about (that is an error)."""
         root = repository.find_root(start)
-        repo = cls(root)
+        repo = cls(root, warn)
         if not os.path.isdir(repo.dot_dir):
             raise NotInitialized(f"{root}: mlgit is not initialised in this repository",
                                  "run 'mlgit init' at the top of the repository")
@@ -45,7 +48,7 @@ class Repo:
             if asking and (f"{key}.".startswith(f"{asking}.")
                            or f"{asking}.".startswith(f"{key}.")):
                 continue
-            _warn_once(f".mlgit/{name}: unknown config key {key!r} is ignored"
+            _warn_once(warn, f".mlgit/{name}: unknown config key {key!r} is ignored"
                        f" ({_known_keys(key)})")
         return repo
 
@@ -67,7 +70,7 @@ class Repo:
         if self.config.source("cache.dir") != LOCAL_CONFIG_FILE:
             main = repository.main_worktree(self.root)
             if main is not None and os.path.isdir(os.path.join(main, DOT_DIR)):
-                return Repo(main).cache_dir
+                return Repo(main, self.warn).cache_dir
         configured = self.config.get("cache.dir")
         if configured is None:
             return self.own_cache_dir
@@ -88,9 +91,7 @@ class Repo:
 
     @cached_property
     def state(self) -> State:
-        from mlgit.cli.output import warning
-
-        return State(os.path.join(self.tmp_dir, "state.db"), warn=warning)
+        return State(os.path.join(self.tmp_dir, "state.db"), warn=self.warn)
 
     @contextlib.contextmanager
     def lock(self, exclusive_cache: bool = False) -> Iterator[None]:
@@ -218,11 +219,9 @@ def _write_memo(path: str, data: bytes) -> None:
 
 
 @cache
-def _warn_once(message: str) -> None:
-    """A warning about the repository, printed once per command however often it is opened."""
-    from mlgit.cli.output import warning
-
-    warning(message)
+def _warn_once(warn: Warn, message: str) -> None:
+    """A warning about the repository, given once per command however often it is opened."""
+    warn(message)
 
 
 def _known_keys(key: str) -> str:

@@ -1,21 +1,16 @@
-"""The command line: parse arguments, call a command, render its result. The only module
-that imports typer. Command modules are imported inside each command so `mlgit --help` pays
-only for what it uses. Exit codes are mapped in main.py (docs/exit-codes.md)."""
+"""The typer app: declares every verb with its arguments and options, for help, completion,
+usage errors and the verbs the fast parser (parser.py) does not take. Each command calls its
+handler (handlers/) and exits with the code it returns; handlers are imported inside each
+command so `mlgit --help` pays only for what it uses."""
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import click
 import typer
+import typer.core
 
-from mlgit.cli.main import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-
-if TYPE_CHECKING:
-    from mlgit.commands.transfer import Outcome
-    from mlgit.repo import Repo
-
+from mlgit.cli.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 # click 8.4+ says "Did you mean ...?" for a mistyped command itself; typer would repeat it
 _TYPER_SUGGESTS = not hasattr(click.exceptions, "NoSuchCommand")
@@ -55,27 +50,6 @@ PathsArg = Annotated[list[str] | None, typer.Argument(
     show_default=False)]
 
 
-def _repo() -> Repo:
-    from mlgit.repo import Repo
-
-    return Repo.find()
-
-
-@contextlib.contextmanager
-def _opened_repo() -> Iterator[Repo]:
-    """The repository, closed (state flushed, files released) however the command ends."""
-    repo = _repo()
-    try:
-        yield repo
-    finally:
-        try:
-            from mlgit.cli.render import warn_dangling
-
-            warn_dangling(repo)
-        finally:
-            repo.close()
-
-
 def _finish(code: int) -> NoReturn:
     raise typer.Exit(code)
 
@@ -83,10 +57,9 @@ def _finish(code: int) -> NoReturn:
 @app.command()
 def init(json: JsonOpt = False) -> None:
     """Set up mlgit in the current Git repository (safe to run again)."""
-    from mlgit.cli.render import show_init
-    from mlgit.commands.init import init as run
+    from mlgit.cli.handlers import workspace
 
-    show_init(run(), json)
+    _finish(workspace.init(json))
 
 
 @app.command()
@@ -102,12 +75,24 @@ def add(
 
     Re-adding a changed artifact updates its pointer; an unchanged one is a quick no-op.
     """
-    from mlgit.cli.fastparse import add_body
+    from mlgit.cli.handlers import workspace
 
-    _finish(add_body(paths, json, force))
+    _finish(workspace.add(paths, force, json))
 
 
-@app.command()
+class _BareRemoteCommand(typer.core.TyperCommand):
+    """A command whose --remote may be given without a value, meaning the default remote
+    (click then gives ""); the fast parser reads `--remote NAME` the same way."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, click.Option) and param.name == "remote":
+                param._flag_needs_value = True  # click's switch for an optional value
+                param.flag_value = ""
+
+
+@app.command(cls=_BareRemoteCommand)
 def status(
     paths: PathsArg = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q",
@@ -120,19 +105,9 @@ def status(
 ) -> None:
     """Show, for each tracked artifact, whether it is unchanged, modified, deleted or not in
     the cache, and which files inside a tracked folder changed."""
-    if remote is not None:
-        from mlgit.cli.render import show_remote_status
-        from mlgit.commands.transfer import run_remote_status
+    from mlgit.cli.handlers import workspace
 
-        with _opened_repo() as repo:
-            name, url, rows = run_remote_status(repo, paths or [], remote or None)
-        if not quiet:
-            show_remote_status(name, url, rows, json)
-        _finish(EXIT_FAILED if any(r.error or r.nowhere for r in rows)
-                or (quiet and any(r.on_remote < r.objects for r in rows)) else EXIT_OK)
-    from mlgit.cli.fastparse import status_body
-
-    _finish(status_body(paths or [], quiet, json))
+    _finish(workspace.status(paths or [], quiet, json, remote))
 
 
 @app.command()
@@ -148,22 +123,17 @@ def checkout(
     Without paths, data that mlgit put in the workspace and that is no longer tracked (after
     switching Git branches) is removed, if unchanged and in the cache.
     """
-    from mlgit.cli.fastparse import checkout_body
+    from mlgit.cli.handlers import workspace
 
-    _finish(checkout_body(paths or [], force, json))
+    _finish(workspace.checkout(paths or [], force, json))
 
 
 @app.command("ls")
 def ls_cmd(json: JsonOpt = False) -> None:
     """List tracked artifacts: size, file count, hash prefix, and whether the cache has them."""
-    from mlgit.cli.render import show_ls
-    from mlgit.commands.ls import ls as run
+    from mlgit.cli.handlers import workspace
 
-    with _opened_repo() as repo:
-        rows = run(repo)
-    show_ls(rows, json)
-    if any(r.error for r in rows):
-        _finish(EXIT_FAILED)
+    _finish(workspace.ls(json))
 
 
 @app.command()
@@ -172,11 +142,9 @@ def rm(
     json: JsonOpt = False,
 ) -> None:
     """Stop tracking artifacts: remove their pointers and .gitignore entries; keep the data."""
-    from mlgit.cli.render import show_rm
-    from mlgit.commands.rm import rm as run
+    from mlgit.cli.handlers import workspace
 
-    with _opened_repo() as repo:
-        show_rm(run(repo, paths), json, repo.root)
+    _finish(workspace.rm(paths, json))
 
 
 @app.command()
@@ -188,11 +156,9 @@ def mv(
     json: JsonOpt = False,
 ) -> None:
     """Move or rename an artifact: its data, its pointer file and its .gitignore entry."""
-    from mlgit.cli.render import show_mv
-    from mlgit.commands.mv import mv as run
+    from mlgit.cli.handlers import workspace
 
-    with _opened_repo() as repo:
-        show_mv(run(repo, src, dst), json, repo.root)
+    _finish(workspace.mv(src, dst, json))
 
 
 @app.command()
@@ -216,56 +182,11 @@ def gc(
     Other branches and older commits may still need them. On a terminal, gc lists what it
     will delete (and how much of it is on no remote) and asks first.
     """
-    from mlgit.cli.render import show_gc
+    from mlgit.cli.handlers import maintenance
 
     if remote is not None and not tmp:
         raise typer.BadParameter("only works with --tmp", param_hint="'--remote' / '-r'")
-    if tmp:
-        _gc_remote_tmp(remote, dry_run, json)
-        return
-    from mlgit.commands import gc as cmd
-    with _opened_repo() as repo:
-        if dry_run:
-            show_gc(cmd.preview(cmd.plan(repo, check_remotes=True)), json)
-        elif force:
-            plan = cmd.plan(repo, check_remotes=True)
-            result = cmd.collect(repo, plan)
-            result.remotes = plan.remotes  # so the output says what is now on no remote
-            show_gc(result, json)
-        else:
-            cmd.refuse_foreign_cache(repo)
-            _gc_after_asking(repo, json)
-
-
-def _gc_after_asking(repo: Repo, json: bool) -> None:
-    import sys
-
-    from mlgit.cli import output
-    from mlgit.cli.render import gc_plan_lines, show_gc
-    from mlgit.commands import gc as cmd
-    from mlgit.errors import MlgitError
-
-    if json or not sys.stdin.isatty():
-        why = "with --json" if json else "when stdin is not a terminal"
-        raise MlgitError(f"gc deletes cache objects and cannot ask first {why}",
-                         "rerun with -f to delete them, or with --dry-run to see what it would"
-                         " delete")
-    plan = cmd.plan(repo, check_remotes=True)
-    if plan.count:
-        for line in gc_plan_lines(plan):
-            output.err(line)
-        if not typer.confirm("Delete them?", default=False, err=True):
-            output.err("nothing deleted")
-            _finish(EXIT_FAILED)
-    show_gc(cmd.collect(repo, plan), json)  # the remotes' lines were shown before asking
-
-
-def _gc_remote_tmp(remote: str | None, dry_run: bool, json: bool) -> None:
-    from mlgit.cli.render import show_remote_tmp
-    from mlgit.commands.gc import remote_tmp
-
-    with _opened_repo() as repo:
-        show_remote_tmp(remote_tmp(repo, remote, dry_run), json)
+    _finish(maintenance.gc(dry_run, force, remote, tmp, json))
 
 
 @app.command()
@@ -274,12 +195,9 @@ def unprotect(
     json: JsonOpt = False,
 ) -> None:
     """Replace read-only links into the cache (hardlink/symlink) with editable copies."""
-    from mlgit.cli.render import show_unprotect
-    from mlgit.commands.unprotect import unprotect as run
+    from mlgit.cli.handlers import workspace
 
-    with _opened_repo() as repo:
-        code = show_unprotect(run(repo, paths), json)
-    _finish(code)
+    _finish(workspace.unprotect(paths, json))
 
 
 @app.command()
@@ -292,16 +210,9 @@ def config(
     json: JsonOpt = False,
 ) -> None:
     """Read or set a setting: cache.dir, cache.link, core.jobs, core.lock_timeout, core.remote."""
-    from mlgit.cli import output
-    from mlgit.cli.render import show_config
-    from mlgit.commands import config as cmd
+    from mlgit.cli.handlers import maintenance
 
-    repo = cmd.open_repo(key)
-    result = cmd.get(repo, key) if value is None else cmd.set_value(repo, key, value, local)
-    show_config(key, result, json)
-    if value is not None:
-        for warning in cmd.warnings_for(key, result):
-            output.err(f"warning: {warning}")
+    _finish(maintenance.config(key, value, local, json))
 
 
 RemoteOpt = Annotated[str | None, typer.Option(
@@ -322,11 +233,9 @@ def push(paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = 
 
     Exit 1 if any object failed; the rest are uploaded, and running it again finishes the job.
     """
-    from mlgit.commands.transfer import run_push
+    from mlgit.cli.handlers import remote as handlers
 
-    with _opened_repo() as repo:
-        outcome = run_push(repo, paths or [], remote, jobs)
-    _show_transfer(outcome, "push", json)
+    _finish(handlers.push(paths or [], remote, jobs, json))
 
 
 @app.command()
@@ -334,11 +243,9 @@ def fetch(paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt =
           json: JsonOpt = False) -> None:
     """Download the objects the pointers reference from a remote into the cache (only those
     the cache lacks); the workspace is not touched. Every object is verified first."""
-    from mlgit.commands.transfer import run_fetch
+    from mlgit.cli.handlers import remote as handlers
 
-    with _opened_repo() as repo:
-        outcome = run_fetch(repo, paths or [], remote, jobs)
-    _show_transfer(outcome, "fetch", json)
+    _finish(handlers.fetch(paths or [], remote, jobs, json))
 
 
 @app.command()
@@ -349,19 +256,9 @@ def pull(
     json: JsonOpt = False,
 ) -> None:
     """Fetch, then check out: make the workspace match the pointers with data from a remote."""
-    from mlgit.commands.transfer import run_fetch
+    from mlgit.cli.handlers import remote as handlers
 
-    with _opened_repo() as repo:
-        outcome = run_fetch(repo, paths or [], remote, jobs, checkout=True, force=force)
-    _show_transfer(outcome, "pull", json)
-
-
-def _show_transfer(outcome: Outcome, command: str, json: bool) -> NoReturn:
-    from mlgit.cli.render import show_transfer
-
-    show_transfer(outcome, command, json)
-    failed = outcome.result.failed or any(not c.ok for c in outcome.checkouts)
-    _finish(EXIT_FAILED if failed else EXIT_OK)
+    _finish(handlers.pull(paths or [], remote, jobs, force, json))
 
 
 remote_app = typer.Typer(
@@ -388,38 +285,26 @@ def remote_add(
     json: JsonOpt = False,
 ) -> None:
     """Add a remote to .mlgit/config.yaml (committed, so clones know it)."""
-    from mlgit.cli.render import show_remote
-    from mlgit.commands import remote as cmd
+    from mlgit.cli.handlers import remote as handlers
 
-    with _opened_repo() as repo:
-        show_remote(cmd.add(repo, name, url, default, force), "added", json)
+    _finish(handlers.remote_add(name, url, default, force, json))
 
 
 @remote_app.command("list")
 def remote_list(json: JsonOpt = False) -> None:
     """List remotes: name, URL (without credentials), option names; * marks the default.
     Option values are never shown."""
-    from mlgit.cli.render import show_remotes
-    from mlgit.commands import remote as cmd
+    from mlgit.cli.handlers import remote as handlers
 
-    with _opened_repo() as repo:
-        rows = cmd.list_remotes(repo)
-    show_remotes(rows, json)
-    if any(r.error for r in rows):
-        _finish(EXIT_FAILED)
+    _finish(handlers.remote_list(json))
 
 
 @remote_app.command("remove")
 def remote_remove(name: NameArg, json: JsonOpt = False) -> None:
     """Remove a remote and its options from both config files (its data stays where it is)."""
-    from mlgit.cli import output
-    from mlgit.commands import remote as cmd
-    with _opened_repo() as repo:
-        cmd.remove(repo, name)
-    if json:
-        output.json_out({"removed": name})
-    else:
-        output.out(f"removed remote {name}")
+    from mlgit.cli.handlers import remote as handlers
+
+    _finish(handlers.remote_remove(name, json))
 
 
 @remote_app.command("default")
@@ -430,11 +315,9 @@ def remote_default(
     json: JsonOpt = False,
 ) -> None:
     """Show or set the default remote (core.remote in .mlgit/config.yaml)."""
-    from mlgit.cli.render import show_default_remote
-    from mlgit.commands import remote as cmd
+    from mlgit.cli.handlers import remote as handlers
 
-    with _opened_repo() as repo:
-        show_default_remote(cmd.default(repo, name), json)
+    _finish(handlers.remote_default(name, json))
 
 
 @remote_app.command("modify")
@@ -452,13 +335,11 @@ def remote_modify(
     json: JsonOpt = False,
 ) -> None:
     """Set or remove a remote's URL or option. Values are never printed."""
-    from mlgit.cli.render import show_remote
-    from mlgit.commands import remote as cmd
+    from mlgit.cli.handlers import remote as handlers
 
     if unset == (value is not None):
         raise typer.BadParameter("give either a VALUE or --unset", param_hint="VALUE")
-    with _opened_repo() as repo:
-        show_remote(cmd.modify(repo, name, key, value, local), "modified", json)
+    _finish(handlers.remote_modify(name, key, value, local, json))
 
 
 @app.command()
@@ -480,42 +361,21 @@ def fsck(
 
     Exit 1 if anything is damaged, 0 if not.
     """
-    from mlgit.cli.render import show_fsck
-    from mlgit.commands.fsck import fsck as run
+    from mlgit.cli.handlers import maintenance
 
-    with _opened_repo() as repo:
-        result = run(repo, repair, remote, jobs)
-    show_fsck(result, json)
-    _finish(EXIT_FAILED if result.damaged else EXIT_OK)
+    _finish(maintenance.fsck(repair, remote, jobs, json))
 
 
 @app.command()
 def version(json: JsonOpt = False) -> None:
     """Show versions of mlgit, Python and key libraries, the link type and filesystem."""
-    from mlgit.cli.render import show_version
-    from mlgit.commands.version import version as run
+    from mlgit.cli.handlers import maintenance
 
-    show_version(run(), json)
-
-
-def _bare_remote_option(args: list[str]) -> list[str]:
-    """`status --remote [NAME]`: a bare --remote (no configured remote name after it) means
-    the default remote, spelled `--remote=` for click."""
-    if not args or args[0] != "status" or "--remote" not in args:
-        return args
-    names: list[str] = []
-    with contextlib.suppress(Exception):
-        from mlgit.remote import settings
-        names = settings.names(_repo().config)
-    i = args.index("--remote")
-    if i + 1 < len(args) and args[i + 1] in names:
-        return args
-    return [*args[:i], "--remote=", *args[i + 1:]]
+    _finish(maintenance.version(json))
 
 
 def run_typer(args: list[str]) -> int:
-    """Run the typer app; MlgitError and other exceptions propagate to entry.run."""
-    args = _bare_remote_option(args)
+    """Run the typer app; MlgitError and other exceptions propagate to main.run."""
     command = typer.main.get_command(app)
     try:
         result = command.main(args, prog_name="mlgit", standalone_mode=False)

@@ -1,7 +1,6 @@
-"""The console-script entry point: maps every outcome to an exit code (docs/exit-codes.md).
-
-0 ok, 1 an expected failure (one line + hint), 2 usage, 3 a bug (crash log written),
-130 interrupted.
+"""The console-script entry point: the fast parser's verbs run their handler directly, every
+other invocation goes through the typer app; every exception becomes an exit code
+(exit_codes.py, docs/exit-codes.md) and a bug a crash log.
 """
 
 from __future__ import annotations
@@ -12,9 +11,8 @@ import sys
 from typing import NoReturn
 
 from mlgit.cli import output
+from mlgit.cli.exit_codes import EXIT_BUG, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from mlgit.errors import MlgitError
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def main(argv: list[str] | None = None) -> NoReturn:
@@ -35,14 +33,14 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 def run(args: list[str]) -> int:
     try:
-        from mlgit.cli.fastparse import try_run
+        from mlgit.cli.parser import parse
 
-        code = try_run(args)
-        if code is None:
-            from mlgit.cli.app import run_typer
+        parsed = parse(args)
+        if parsed is not None:
+            return parsed.run()
+        from mlgit.cli.app import run_typer
 
-            code = run_typer(args)
-        return code
+        return run_typer(args)
     except MlgitError as exc:
         output.error(exc.message, exc.hint)
         return exc.exit_code

@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TextIO
 
 from mlgit.paths import escape_undecodable, printable
-
-ProgressCallback = Callable[[int, int], None]
-"""Called with (files done, bytes done) increments by long-running library code."""
+from mlgit.progress import ProgressCallback
 
 
 def out(text: str = "") -> None:
@@ -52,14 +49,6 @@ def error(message: str, hint: str = "") -> None:
     err(f"error: {printable(message)}")
     if hint:
         err(f"hint: {printable(hint)}")
-
-
-def human_size(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TiB"
 
 
 def _progress_enabled(stream: TextIO) -> bool:
@@ -115,7 +104,3 @@ class Progress:
             # indented (stdout shares the terminal)
             sys.stderr.write("\r")
             sys.stderr.flush()
-
-
-def noop_progress(files: int, nbytes: int) -> None:
-    """A ProgressCallback that shows nothing."""

@@ -8,7 +8,6 @@ import shlex
 from dataclasses import dataclass
 
 from mlgit import pointer
-from mlgit.cli.output import Progress
 from mlgit.errors import BadPath, MlgitError
 from mlgit.fileio import is_disk_full, reporting_disk_full, write_atomic
 from mlgit.git import repository
@@ -21,6 +20,7 @@ from mlgit.paths import (
     to_rel,
 )
 from mlgit.pointer import Pointer
+from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestMissing
 from mlgit.workspace import gitignore, scan
@@ -186,13 +186,14 @@ def _check_is_pointer(repo: Repo, pointer_rel: str) -> None:
             raise
 
 
-def add(repo: Repo, args: list[str], force: bool = False) -> AddResult:
+def add(repo: Repo, args: list[str], force: bool = False,
+        open_progress: OpenProgress = no_progress) -> AddResult:
     rels = expand(repo, args)
     parts, rels = split_parts(repo, rels)
     check_targets(repo, rels)
     with reporting_disk_full(repo.cache_dir, lambda: sum(_size(repo, rel) for rel in rels)
                              + sum(_size(repo, f"{t.item.rel}/{t.sub}") for t in parts)):
-        return _add(repo, rels, parts, force)
+        return _add(repo, rels, parts, force, open_progress)
 
 
 def _size(repo: Repo, rel: str) -> int:
@@ -204,14 +205,15 @@ def _size(repo: Repo, rel: str) -> int:
                for folder, _, names in os.walk(top) for name in names)
 
 
-def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool) -> AddResult:
+def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool,
+         open_progress: OpenProgress) -> AddResult:
     with repo.lock():
         try:
-            built = [_build_one(repo, rel) for rel in rels]
+            built = [_build_one(repo, rel, open_progress) for rel in rels]
             if not force:
                 for rel, ptr, _ in built:
                     _check_recorded_version_known(repo, rel, ptr)
-            built += _build_parts(repo, parts)
+            built += _build_parts(repo, parts, open_progress)
             repo.odb.finish()
         except BaseException:
             repo.odb.abort()
@@ -296,7 +298,7 @@ def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:
     return parts, others
 
 
-def _build_parts(repo: Repo, parts: list[Target]
+def _build_parts(repo: Repo, parts: list[Target], open_progress: OpenProgress
                  ) -> list[tuple[str, Pointer, dict[str, FileState] | None]]:
     """Each tracked folder named by `parts` with the entries under those parts replaced by
     what is in the workspace now (see build.build_parts)."""
@@ -309,7 +311,7 @@ def _build_parts(repo: Repo, parts: list[Target]
         label = f"{item.rel}/{targets[0].sub}" if len(targets) == 1 \
             else f"{len(targets)} paths in {item.rel}"
         try:
-            with Progress(f"add {label}") as progress:
+            with open_progress(f"add {label}") as progress:
                 ptr, files = build_parts(repo, item.rel, item.ptr, [t.sub for t in targets],
                                          progress=progress)
         except OSError as exc:
@@ -318,9 +320,10 @@ def _build_parts(repo: Repo, parts: list[Target]
     return built
 
 
-def _build_one(repo: Repo, rel: str) -> tuple[str, Pointer, dict[str, FileState] | None]:
+def _build_one(repo: Repo, rel: str, open_progress: OpenProgress
+               ) -> tuple[str, Pointer, dict[str, FileState] | None]:
     try:
-        with Progress(f"add {rel}") as progress:
+        with open_progress(f"add {rel}") as progress:
             ptr, files = build(repo, rel, store=True, progress=progress)
     except OSError as exc:
         if is_disk_full(exc):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mlgit.cli.output import Progress
 from mlgit.paths import artifact_path_for
+from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
 from mlgit.workspace.checkout import Result, blame_damaged_indexes, checkout_artifact
 from mlgit.workspace.linker import Linker
@@ -15,11 +15,12 @@ from mlgit.workspace.targets import (
 )
 
 
-def checkout(repo: Repo, targets: list[str], force: bool) -> list[Result]:
+def checkout(repo: Repo, targets: list[str], force: bool,
+             open_progress: OpenProgress = no_progress) -> list[Result]:
     items = parts_or_all(repo, targets)
     with repo.lock():
         orphans = [] if targets else remove_untracked(repo, [item for item, _ in items])
-        return [*orphans, *restore(repo, items, force)]
+        return [*orphans, *restore(repo, items, force, open_progress)]
 
 
 def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[Result]:
@@ -32,7 +33,8 @@ def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[Result]:
     return list(remove_orphans(repo, tracked))
 
 
-def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) -> list[Result]:
+def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool,
+            open_progress: OpenProgress = no_progress) -> list[Result]:
     """Check out each (artifact, part of it or "") while the caller holds the repo lock."""
     linker = Linker(repo.odb, repo.config.get("cache.link"))
     results = []
@@ -49,7 +51,7 @@ def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool) 
             result.hints.append(damaged.hint)
         else:
             total = item.ptr.files if item.ptr.is_dir else 1
-            with Progress(f"checkout {item.rel}", total, item.ptr.size) as progress:
+            with open_progress(f"checkout {item.rel}", total, item.ptr.size) as progress:
                 result = checkout_artifact(repo, item.rel, item.ptr, linker, force=force,
                                            progress=progress, only=only)
             record_placed(repo, item, result, whole=not only)

@@ -10,17 +10,18 @@ from mlgit.config import KEYS
 from mlgit.errors import ConfigError
 from mlgit.git import repository
 from mlgit.lock import repo_lock
+from mlgit.progress import Warn, ignore_warning
 from mlgit.repo import Repo
 
 
-def open_repo(key: str = "") -> Repo:
+def open_repo(key: str = "", warn: Warn = ignore_warning) -> Repo:
     """The repository, even when a setting in it is invalid: Repo.find refuses to go on with
     a broken setting, but `mlgit config` is how one gets fixed. An unknown `key` in the files
     is not warned about: asking for it is an error."""
     try:
-        return Repo.find(asking=key)
+        return Repo.find(asking=key, warn=warn)
     except ConfigError:
-        return Repo(repository.find_root())
+        return Repo(repository.find_root(), warn)
 
 
 def get(repo: Repo, key: str) -> Any:

@@ -4,16 +4,25 @@ that a fetch restores them. A remote is only read, never changed."""
 
 from __future__ import annotations
 
+import functools
 import os
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from mlgit.cli.output import Progress, ProgressCallback
 from mlgit.errors import MlgitError
+from mlgit.progress import OpenProgress, no_progress
 from mlgit.remote.store import PACK_DIR, loose_rel
 from mlgit.remote.verify import check_remote
 from mlgit.repo import Repo
-from mlgit.storage.check import LOOSE, OBJECT, Problem, Report, check_cache, set_aside
+from mlgit.storage.check import (
+    LOOSE,
+    OBJECT,
+    OpenCheckProgress,
+    Problem,
+    Report,
+    check_cache,
+    set_aside,
+)
 from mlgit.workspace.targets import Broken, all_tracked, quarantine_folder
 
 
@@ -51,20 +60,18 @@ class FsckResult:
     remote_files: list[str] = field(default_factory=list)  # to delete on the remote, by hand
 
 
-def _open_progress(files: int, nbytes: int | None) -> AbstractContextManager[ProgressCallback]:
-    return Progress("fsck", files, nbytes)
-
-
-def fsck(repo: Repo, repair: bool, remote: str | None, jobs: int | None) -> FsckResult:
+def fsck(repo: Repo, repair: bool, remote: str | None, jobs: int | None,
+         open_progress: OpenProgress = no_progress) -> FsckResult:
+    fsck_progress = functools.partial(open_progress, "fsck")
     if remote is not None:
         if repair:
             raise MlgitError("--repair works on the local cache only: mlgit never changes a"
                              " remote's objects",
                              "delete the damaged objects on the remote yourself, then push"
                              " them again from a clone whose cache has them intact")
-        return _check_remote(repo, remote, jobs)
+        return _check_remote(repo, remote, jobs, fsck_progress)
     with repo.lock() if repair else nullcontext():
-        report = check_cache(repo.odb, jobs or repo.config.get("core.jobs"), _open_progress)
+        report = check_cache(repo.odb, jobs or repo.config.get("core.jobs"), fsck_progress)
         unreadable = {p.name for p in report.problems if p.kind == OBJECT}
         result = _result(repo, report, unreadable, None,
                          os.path.relpath(repo.odb.root, repo.root))
@@ -76,14 +83,15 @@ def fsck(repo: Repo, repair: bool, remote: str | None, jobs: int | None) -> Fsck
     return result
 
 
-def _check_remote(repo: Repo, name: str, jobs: int | None) -> FsckResult:
+def _check_remote(repo: Repo, name: str, jobs: int | None,
+                  open_progress: OpenCheckProgress) -> FsckResult:
     from mlgit.commands.transfer import REMOTE_JOBS, open_store, remote_errors
     from mlgit.remote.schemes import describe
 
     spec, store = open_store(repo, name)
     with remote_errors(spec):
         report = check_remote(store, repo.odb, jobs or REMOTE_JOBS.get(spec.scheme, 4),
-                              _open_progress)
+                              open_progress)
         listed = set(store.backend.list_dir(PACK_DIR)) if report.problems else set()
     result = _result(repo, report, set(), spec.name, describe(spec.url))
     result.remote_files = _files_to_delete(report.problems, listed)

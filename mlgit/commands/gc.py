@@ -204,7 +204,7 @@ def worktrees_sharing_cache(repo: Repo) -> list[Repo]:
     for root in repository.worktrees(repo.root):
         if root == here or not os.path.isdir(os.path.join(root, DOT_DIR)):
             continue
-        other = Repo(root)
+        other = Repo(root, repo.warn)
         try:
             same = os.path.realpath(other.cache_dir) == mine
         except MlgitError as exc:

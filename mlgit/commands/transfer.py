@@ -7,14 +7,14 @@ import contextlib
 import errno
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import NamedTuple
 
-from mlgit.cli.output import Progress
 from mlgit.errors import MlgitError, describe_error
 from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.hashing import hash_bytes
 from mlgit.paths import artifact_path_for
+from mlgit.progress import OpenProgress, ProgressCallback, no_progress
 from mlgit.remote import schemes, settings
 from mlgit.remote.backends import open_backend
 from mlgit.remote.settings import RemoteSpec
@@ -135,11 +135,13 @@ def wants_for(repo: Repo, target: Target, failures: list[Failure],
         for i in selected]
 
 
-def _progress(verb: str, wants: list[Want]) -> Progress:
-    return Progress(verb, len(wants), sum(max(w.size, 0) for w in wants))
+def _progress(open_progress: OpenProgress, verb: str, wants: list[Want]
+              ) -> AbstractContextManager[ProgressCallback]:
+    return open_progress(verb, len(wants), sum(max(w.size, 0) for w in wants))
 
 
-def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) -> Outcome:
+def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
+             open_progress: OpenProgress = no_progress) -> Outcome:
     targets, broken = resolve_targets(repo, args)
     spec, store = open_store(repo, remote)
     result = TransferResult()
@@ -153,7 +155,7 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None) 
                     damaged.message.removeprefix(f"{target.item.pointer_rel}: "), damaged.hint))
                 continue
             wants += wants_for(repo, target, result.failed)
-        with _progress("push", wants) as progress:
+        with _progress(open_progress, "push", wants) as progress:
             mover = Mover(repo.odb, store, _jobs(spec, jobs), progress,
                           stops=lambda exc: _push_stops(repo, exc))
             result.merge(push(mover, wants))
@@ -181,7 +183,8 @@ def _push_stops(repo: Repo, exc: BaseException) -> bool:
 
 
 def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
-              checkout: bool = False, force: bool = False) -> Outcome:
+              checkout: bool = False, force: bool = False,
+              open_progress: OpenProgress = no_progress) -> Outcome:
     targets, broken = resolve_targets(repo, args)
     spec, store = open_store(repo, remote)
     result = TransferResult()
@@ -195,13 +198,13 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
             wants: list[Want] = []
             for target in targets:
                 wants += wants_for(repo, target, [], manifest=False)
-            with _progress("fetch", wants) as progress:
+            with _progress(open_progress, "fetch", wants) as progress:
                 mover.progress = progress
                 result.merge(fetch(mover, wants, sync=not checkout))
             _report_bad_indexes(store, result)
         if checkout:
             results = _remove_untracked(repo, targets, broken) if not args else []
-            results += _checkout_while_syncing(repo, targets, force)
+            results += _checkout_while_syncing(repo, targets, force, open_progress)
     return Outcome(spec.name, schemes.describe(spec.url), result, results)
 
 
@@ -222,7 +225,8 @@ def _fetch_manifests(mover: Mover, targets: list[Target], result: TransferResult
         result.merge(fetch(mover, manifests))
 
 
-def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> list[Result]:
+def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool,
+                            open_progress: OpenProgress) -> list[Result]:
     """Check out while the fetched objects are made durable: the disk writes back the
     cache while the checkout creates files."""
     import threading
@@ -232,7 +236,7 @@ def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool) -> l
     try:
         from mlgit.commands.checkout import restore
 
-        return restore(repo, [(t.item, t.sub) for t in targets], force)
+        return restore(repo, [(t.item, t.sub) for t in targets], force, open_progress)
     finally:
         syncing.join()
 

@@ -10,19 +10,20 @@ from importlib import metadata
 from mlgit import __version__
 from mlgit.errors import MlgitError
 from mlgit.git import repository
+from mlgit.progress import Warn, ignore_warning
 from mlgit.repo import Repo
 from mlgit.workspace.linker import probe_link_type
 
 LIBRARIES = ("typer", "fsspec", "gcsfs", "xxhash", "tqdm", "PyYAML")
 
 
-def version() -> dict[str, str]:
+def version(warn: Warn = ignore_warning) -> dict[str, str]:
     info = {"mlgit": __version__, "python": platform.python_version(),
             "platform": platform.platform()}
     for name in LIBRARIES:
         info[name] = _dist_version(name)
     info.update(repository.library_versions())
-    info.update(_repo_info())
+    info.update(_repo_info(warn))
     return info
 
 
@@ -33,9 +34,9 @@ def _dist_version(name: str) -> str:
         return "not installed"
 
 
-def _repo_info() -> dict[str, str]:
+def _repo_info(warn: Warn) -> dict[str, str]:
     try:
-        repo = Repo.find()
+        repo = Repo.find(warn=warn)
     except MlgitError:
         return {"repository": "none (not inside an initialised mlgit repository)"}
     links = repo.config.get("cache.link")

@@ -14,11 +14,11 @@ import os
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from mlgit.cli.output import ProgressCallback, noop_progress
 from mlgit.errors import MlgitError, describe_error
 from mlgit.fileio import is_disk_full
 from mlgit.hashing import EMPTY_OID, hash_bytes
 from mlgit.parallel import run_all
+from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.remote.retry import NOT_SENT, RemoteDown, Retrier
 from mlgit.remote.store import PackedAt, RemoteStore, loose_rel
 from mlgit.storage import packs

@@ -25,10 +25,10 @@ from mlgit.storage.check import (
     OBJECT,
     TRUNCATED,
     Item,
-    OpenProgress,
+    OpenCheckProgress,
     Problem,
     Report,
-    no_progress,
+    no_check_progress,
     run,
 )
 from mlgit.storage.objects import LocalODB
@@ -41,7 +41,7 @@ _LOOSE = re.compile(r"^[0-9a-f]{30}$")
 
 
 def check_remote(store: RemoteStore, odb: LocalODB, jobs: int,
-                 progress: OpenProgress = no_progress) -> Report:
+                 progress: OpenCheckProgress = no_check_progress) -> Report:
     """Check a remote, reading only. Loose objects are downloaded to temp files in the cache
     (deleted after hashing)."""
     report = Report()

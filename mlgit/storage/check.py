@@ -16,17 +16,17 @@ from typing import NamedTuple
 from mlgit.errors import describe_error
 from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
 from mlgit.parallel import run_all
+from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.storage import packs
 from mlgit.storage.objects import LocalODB
 
-Progress = Callable[[int, int], None]
-"""Told (objects, bytes) as each batch is checked."""
-OpenProgress = Callable[[int, int | None], AbstractContextManager[Progress]]
-"""Opens the progress display for (objects, bytes or None when unknown)."""
+OpenCheckProgress = Callable[[int, int | None], AbstractContextManager[ProgressCallback]]
+"""Opens the progress display of a check for (objects, bytes or None when unknown); the
+callback is told (objects, bytes) as each batch is checked."""
 
 
-def no_progress(files: int, nbytes: int | None) -> AbstractContextManager[Progress]:
-    return contextlib.nullcontext(lambda objects, done: None)
+def no_check_progress(files: int, nbytes: int | None) -> AbstractContextManager[ProgressCallback]:
+    return contextlib.nullcontext(noop_progress)
 
 
 OBJECT, INDEX = "object", "pack index"
@@ -84,7 +84,7 @@ def batches(items: list[Item]) -> Iterator[list[Item]]:
 
 
 def run(check: Callable[[list[Item]], list[Problem]], items: list[Item], jobs: int,
-        report: Report, progress: Progress) -> None:
+        report: Report, progress: ProgressCallback) -> None:
     """Check items in batches on `jobs` threads; progress moves as each batch completes."""
     for batch, found, exc in run_all(check, list(batches(items)), jobs):
         if exc is not None:
@@ -99,7 +99,8 @@ def run(check: Callable[[list[Item]], list[Problem]], items: list[Item], jobs: i
 # -- the local cache ---------------------------------------------------------------------------
 
 
-def check_cache(odb: LocalODB, jobs: int, progress: OpenProgress = no_progress) -> Report:
+def check_cache(odb: LocalODB, jobs: int,
+                progress: OpenCheckProgress = no_check_progress) -> Report:
     """Check the local cache."""
     report = Report()
     items = _pack_items(odb, report)

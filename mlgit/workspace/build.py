@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 
-from mlgit.cli.output import ProgressCallback, noop_progress
 from mlgit.errors import BadPath, MlgitError
 from mlgit.paths import at_or_under
 from mlgit.pointer import Pointer
+from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.repo import Repo
 from mlgit.storage import manifests
 from mlgit.workspace.scan import FileState, files_of

@@ -10,12 +10,12 @@ import threading
 import time
 from typing import NamedTuple
 
-from mlgit.cli.output import ProgressCallback, noop_progress
 from mlgit.errors import MlgitError
 from mlgit.fileio import disk_full_error, is_disk_full
 from mlgit.parallel import chunked_map
 from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.pointer import Pointer
+from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.repo import Repo
 from mlgit.storage import manifests
 from mlgit.storage.objects import CorruptObject

@@ -13,15 +13,15 @@ import time
 from typing import TYPE_CHECKING
 
 from mlgit import hashing
-from mlgit.cli.output import noop_progress
 from mlgit.errors import BadPath
 from mlgit.fileio import is_temp_name, remove_leftover
 from mlgit.parallel import chunked_map
 from mlgit.paths import RESERVED, check_utf8
+from mlgit.progress import noop_progress
 from mlgit.storage.state import RACY_NS, fresh_oid, lookup
 
 if TYPE_CHECKING:
-    from mlgit.cli.output import ProgressCallback
+    from mlgit.progress import ProgressCallback
     from mlgit.storage.objects import LocalODB
     from mlgit.storage.state import Entry, Lookup, State
 

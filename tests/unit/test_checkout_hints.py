@@ -3,7 +3,7 @@ without write permission cannot make a checkout fail)."""
 
 from __future__ import annotations
 
-from mlgit.cli.render import MISSING_HINT, OTHER_HINT, _failure_hints
+from mlgit.cli.render.checkout import MISSING_HINT, OTHER_HINT, _failure_hints
 from mlgit.workspace.checkout import NOT_IN_CACHE, Result
 
 

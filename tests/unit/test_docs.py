@@ -27,7 +27,7 @@ import yaml
 
 import mlgit.cli.app
 from mlgit import config, pointer
-from mlgit.cli import main
+from mlgit.cli import exit_codes
 from mlgit.config import KEYS
 from mlgit.errors import MlgitError
 from mlgit.hashing import hash_bytes
@@ -230,7 +230,7 @@ def _parse_invocation(group: click.Group, ctx: click.Context, args: list[str]) -
     """Parse `mlgit ARGS` as the CLI would, without running it: sub-commands, options,
     option values and the number of arguments. Raises click.UsageError when it is wrong."""
     cmd: click.Command = group
-    name, words = "mlgit", mlgit.cli.app._bare_remote_option(list(args))
+    name, words = "mlgit", list(args)
     while isinstance(cmd, click.Group):
         if not words or words[0].startswith("-"):
             return  # `mlgit remote` or `mlgit remote --help`: prints help
@@ -390,8 +390,8 @@ def test_missing_package_errors_match_fs(scheme: str, monkeypatch: pytest.Monkey
 
 def test_exit_code_table_matches_entry_point() -> None:
     table = re.findall(r"^\| `(\d+)` \|", _read("exit-codes.md"), re.MULTILINE)
-    codes = {main.EXIT_OK, main.EXIT_FAILED, main.EXIT_USAGE, main.EXIT_BUG,
-             main.EXIT_INTERRUPTED}
+    codes = {exit_codes.EXIT_OK, exit_codes.EXIT_FAILED, exit_codes.EXIT_USAGE,
+             exit_codes.EXIT_BUG, exit_codes.EXIT_INTERRUPTED}
     assert sorted(int(c) for c in table) == sorted(codes)
 
 

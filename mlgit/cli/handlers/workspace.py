@@ -1,0 +1,137 @@
+"""The handlers of the verbs that work on the work tree: open the repository, run the command,
+render its result, return the exit code. Command modules are imported inside each handler so
+that a verb pays only for what it uses (`mlgit status` must not load typer, yaml or fsspec)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import TYPE_CHECKING
+
+from mlgit.cli import exit_codes, output
+from mlgit.cli.handlers.repository import closed_after, find_repo, opened_repo
+
+if TYPE_CHECKING:
+    from mlgit.repo import Repo
+
+
+def status(paths: list[str], quiet: bool = False, json: bool = False,
+           remote: str | None = None) -> int:
+    """`remote`: None for the work tree's status; "" for the default remote's, else a
+    remote's name."""
+    if remote is not None:
+        return _remote_status(paths, quiet, json, remote or None)
+    from mlgit.cli.render.workspace import show_status
+    from mlgit.commands.status import status as run
+
+    with closed_after(find_repo()) as repo:
+        entries = run(repo, paths)
+        damaged_indexes = _damaged_indexes(repo)
+    if not quiet:
+        show_status(entries, json)
+        _warn_damaged_indexes(damaged_indexes)
+    return exit_codes.for_status(entries, quiet, damaged_indexes)
+
+
+def _remote_status(paths: list[str], quiet: bool, json: bool, remote: str | None) -> int:
+    from mlgit.cli.render.remote import show_remote_status
+    from mlgit.commands.transfer import run_remote_status
+
+    with opened_repo() as repo:
+        name, url, rows = run_remote_status(repo, paths, remote)
+    if not quiet:
+        show_remote_status(name, url, rows, json)
+    return exit_codes.for_remote_status(rows, quiet)
+
+
+def is_remote_name(word: str) -> bool:
+    """Whether `word` names a configured remote (so `status --remote WORD` means it, not a
+    path); False when the repository or its settings cannot be read."""
+    with contextlib.suppress(Exception):
+        from mlgit.remote import settings
+
+        return word in settings.names(find_repo().config)
+    return False
+
+
+def _damaged_indexes(repo: Repo) -> list[str]:
+    """The cache's pack indexes found damaged while this command read the cache (repo-relative
+    paths); none if it never needed the packs."""
+    odb = repo.__dict__.get("odb")  # only if this command opened the store
+    if odb is None:
+        return []
+    return [os.path.relpath(path, repo.root) for path in odb.damaged_files]
+
+
+def _warn_damaged_indexes(indexes: list[str]) -> None:
+    for rel in indexes:
+        output.warning(f"the cache's pack index {rel} is damaged: its objects count as not in"
+                       " the cache; run 'mlgit fsck --repair', then 'mlgit pull' to restore"
+                       " them")
+
+
+def checkout(paths: list[str], force: bool = False, json: bool = False) -> int:
+    from mlgit.cli.render.checkout import show_checkout, warn_dangling
+    from mlgit.commands.checkout import checkout as run
+
+    with closed_after(find_repo()) as repo:
+        results = run(repo, paths, force, output.Progress)
+    show_checkout(results, json)
+    warn_dangling(repo)
+    return exit_codes.for_checkout(results)
+
+
+def add(paths: list[str], force: bool = False, json: bool = False) -> int:
+    from mlgit.cli.render.workspace import show_add
+    from mlgit.commands.add import add as run
+
+    with closed_after(find_repo()) as repo:
+        result = run(repo, paths, force, output.Progress)
+    show_add(result, json, repo.root)
+    return exit_codes.EXIT_OK
+
+
+def init(json: bool) -> int:
+    from mlgit.cli.render.workspace import show_init
+    from mlgit.commands.init import init as run
+
+    show_init(run(), json)
+    return exit_codes.EXIT_OK
+
+
+def ls(json: bool) -> int:
+    from mlgit.cli.render.workspace import show_ls
+    from mlgit.commands.ls import ls as run
+
+    with opened_repo() as repo:
+        rows = run(repo)
+    show_ls(rows, json)
+    return exit_codes.for_ls(rows)
+
+
+def rm(paths: list[str], json: bool) -> int:
+    from mlgit.cli.render.workspace import show_rm
+    from mlgit.commands.rm import rm as run
+
+    with opened_repo() as repo:
+        show_rm(run(repo, paths), json, repo.root)
+    return exit_codes.EXIT_OK
+
+
+def mv(src: str, dst: str, json: bool) -> int:
+    from mlgit.cli.render.workspace import show_mv
+    from mlgit.commands.mv import mv as run
+
+    with opened_repo() as repo:
+        show_mv(run(repo, src, dst), json, repo.root)
+    return exit_codes.EXIT_OK
+
+
+def unprotect(paths: list[str], json: bool) -> int:
+    from mlgit.cli.render.workspace import show_unprotect
+    from mlgit.commands.unprotect import unprotect as run
+
+    with opened_repo() as repo:
+        result = run(repo, paths)
+        show_unprotect(result, json)
+    return exit_codes.for_unprotect(result)

@@ -1,0 +1,141 @@
+"""Rendering push, fetch, pull, status --remote and the remote verbs (text or --json)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mlgit.cli import output
+from mlgit.cli.render.checkout import show_checkout
+from mlgit.cli.render.text import MAX_LISTED, counted, without_prefix
+from mlgit.fileio import human_size
+from mlgit.paths import printable
+
+if TYPE_CHECKING:
+    from mlgit.commands.remote import RemoteRow
+    from mlgit.commands.transfer import Outcome, RemoteStatus
+    from mlgit.remote.transfer import Failure
+
+
+_VERBS = {"push": ("pushed", "to", "already on the remote"),
+          "fetch": ("fetched", "from", "already in the cache"),
+          "pull": ("fetched", "from", "already in the cache")}
+
+
+def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
+    r = outcome.result
+    if json:
+        data: dict[str, Any] = {
+            "remote": outcome.remote, "url": outcome.url, "transferred": r.transferred,
+            "bytes": r.bytes, "already": r.already, "stopped": r.stopped or None,
+            "failed": [{"path": f.path, "oid": f.oid or None, "reason": f.reason}
+                       for f in r.failed]}
+        if command == "pull":
+            data["checkout"] = [{"path": c.path, "restored": len(c.restored),
+                                 "unchanged": c.unchanged, "conflicts": c.conflicts,
+                                 "failed": [{"path": p, "reason": why} for p, why in c.failed]}
+                                for c in outcome.checkouts]
+        output.json_out(data)
+        return
+    done, direction, already = _VERBS[command]
+    size = human_size(r.bytes)
+    output.out(f"{done} {counted(r.transferred, 'object')} ({size}) {direction}"
+               f" {outcome.remote}; {r.already} {already}; {len(r.failed)} failed")
+    from mlgit.remote.retry import NOT_SENT
+
+    tried = [f for f in r.failed if f.reason != NOT_SENT]
+    for f in tried[:MAX_LISTED]:
+        output.err(printable(f"error: {f.path}: {f.reason}"))
+    if len(tried) > MAX_LISTED:
+        output.err(f"error: ... and {len(tried) - MAX_LISTED} more (see --json)")
+    if r.stopped:
+        untried = len(r.failed) - len(tried)
+        output.err(f"error: stopped early: the remote keeps failing ({r.stopped});"
+               f" {counted(untried, 'object')} not tried")
+    for hint in dict.fromkeys(f.hint for f in r.failed if f.hint):
+        output.err(f"hint: {hint}")
+    others = [f for f in r.failed if not f.hint]
+    if others:
+        output.err(f"hint: {_transfer_hint(others, command, outcome.remote)}")
+    if command == "pull":  # after the fetch's hints, so that each sits under its errors
+        show_checkout(outcome.checkouts, False, frozenset(
+            f.path.removesuffix(" (folder manifest)") for f in r.failed))
+
+
+def _transfer_hint(failed: list[Failure], command: str, remote: str) -> str:
+    reasons = {f.reason for f in failed}
+    if reasons == {"not on the remote"}:
+        return "push the missing objects from a clone whose cache has them"
+    if command != "push" and any(r.startswith("the remote's copy") for r in reasons) \
+            and all(r.startswith("the remote's copy") or r == "not on the remote"
+                    for r in reasons):  # fetching again reads the same bad bytes
+        return (f"the remote's copy is damaged: 'mlgit fsck -r {remote}' names the files to"
+                " delete there; then push again from a clone whose cache has the objects"
+                " intact")
+    if reasons == {"not in the cache"}:
+        return "the cache lacks them: fetch them from another remote, or add the data again"
+    if command == "push" and any("set aside" in r for r in reasons):
+        return ("corrupt cache objects were set aside (see 'mlgit fsck'): restore them with"
+                " 'mlgit fetch' from a remote that has them, or add the data again")
+    return f"run 'mlgit {command}' again to retry; what already arrived is not sent again"
+
+
+def show_remote_status(remote: str, url: str, rows: list[RemoteStatus], json: bool) -> None:
+    if json:
+        output.json_out({"remote": remote, "url": url, "artifacts": [r._asdict() for r in rows]})
+        return
+    if not rows:
+        output.out("No tracked artifacts. Track some with 'mlgit add PATH'.")
+        return
+    for r in rows:
+        if r.error:
+            error = without_prefix(r.error, r.pointer_rel)
+            output.out(printable(f"{r.pointer_rel}: error: {error}"))
+            continue
+        output.out(f"{printable(r.path)}: {_where(r, remote)}")
+
+
+def _where(r: RemoteStatus, remote: str) -> str:
+    if r.in_cache == r.objects and r.on_remote == r.objects:
+        return f"in cache and on {remote}"
+    text = (f"{r.in_cache} of {counted(r.objects, 'object')} in cache,"
+            f" {r.on_remote} on {remote}")
+    if r.nowhere:
+        text += f"; MISSING {r.nowhere} (in neither)"
+    elif r.on_remote < r.objects:
+        text += "; not all pushed"
+    return text
+
+
+def show_remotes(rows: list[RemoteRow], json: bool) -> None:
+    if json:
+        output.json_out([r._asdict() for r in rows])
+        return
+    if not rows:
+        output.out("No remotes. Add one with 'mlgit remote add NAME URL'.")
+        return
+    width = max(len(r.name) for r in rows)
+    for r in rows:
+        mark = "*" if r.default else " "
+        if r.error:
+            output.out(f"{mark} {r.name:<{width}}  (error: {r.error})")
+            continue
+        opts = [f"{o} (local)" if o in r.local_options else o for o in r.options]
+        extra = f"  options: {', '.join(opts)}" if opts else ""
+        output.out(f"{mark} {r.name:<{width}}  {r.url}{extra}")
+
+
+def show_remote(row: RemoteRow, verb: str, json: bool) -> None:
+    if json:
+        output.json_out(row._asdict())
+    else:
+        default = " (default)" if row.default else ""
+        output.out(f"{verb} remote {row.name}{default}: {row.url}")
+
+
+def show_default_remote(name: str | None, json: bool) -> None:
+    if json:
+        output.json_out({"default": name})
+    elif name is None:
+        output.out("no default remote (set one with 'mlgit remote default NAME')")
+    else:
+        output.out(name)

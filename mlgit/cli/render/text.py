@@ -1,0 +1,57 @@
+"""What the renderers share: counts, names shown without their pointer prefix, and paths as
+shell words a user can paste."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from typing import Any
+
+from mlgit.fileio import human_size
+from mlgit.paths import printable
+
+MAX_LISTED = 20
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    from dataclasses import asdict  # imported here: status output never needs it
+
+    return asdict(obj)
+
+
+def counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def without_prefix(message: str, pointer_rel: str) -> str:
+    """An error about a pointer, for a line that already starts with the pointer's name."""
+    return message.removeprefix(f"{pointer_rel}: ")
+
+
+def git_add_line(paths: list[str], root: str) -> str:
+    return "git add " + shell_paths(paths, root)
+
+
+def shell_paths(paths: list[str], root: str) -> str:
+    """Repo-relative `paths` as shell words that work when pasted in the current folder:
+    relative to it, quoted, and after `--` when one of them starts with `-`."""
+    here = os.getcwd()
+    shown = [os.path.relpath(os.path.join(root, p), here) for p in paths]
+    words = [shell_word(p) for p in shown]
+    if any(p.startswith("-") for p in shown):
+        words.insert(0, "--")
+    return " ".join(words)
+
+
+def shell_word(path: str) -> str:
+    """`path` quoted for a POSIX shell; a name with control characters or bytes that are not
+    UTF-8 in bash's $'...' form, so the command stays on one line and still names the file."""
+    shown = printable(path)
+    if shown == path:
+        return shlex.quote(path)
+    return "$'" + printable(path.replace("\\", "\\\\").replace("'", "\\'")) + "'"
+
+
+def set_aside_line(files: int, nbytes: int, folder: str) -> str:
+    return (f"{counted(files, 'damaged file')} set aside in {folder}/ ({human_size(nbytes)}),"
+            " never deleted by mlgit: delete that folder when you no longer need them")
