@@ -6,10 +6,11 @@ files does not cost 20k inode creations. Everything is write-once and read-only;
 is verified against the oid. Plain os calls only (fsspec is for remotes).
 
 The interface is narrow, so that callers never see the layout: has / missing / size /
-iter_oids; read_verified / open (bytes or a stream, verified) and link_source (a file to link
-or clone); put_bytes / put_file / adopt; publish and make_durable (finish does both) for a
-batch of new objects; garbage / collect. Whether an object is loose or packed is known here
-and in packs.py only.
+iter_oids; read_verified, read_small and open (bytes or a stream, verified), link_source (a
+file to link or clone) and own_file (one to upload), holds (is this path our file); put_bytes
+/ put_file / adopt; publish and make_durable (finish does both) for a batch of new objects;
+garbage / collect. Whether an object is loose or packed is known here, in packs.py and in
+check.py only.
 """
 
 from __future__ import annotations
