@@ -7,7 +7,7 @@ import marshal
 import os
 import shlex
 from collections.abc import Iterator
-from functools import cache, cached_property
+from functools import cached_property
 
 from mlgit import pointer as pointer_mod
 from mlgit.config import KEYS, LOCAL_CONFIG_FILE, Config
@@ -48,8 +48,8 @@ class Repo:
             if asking and (f"{key}.".startswith(f"{asking}.")
                            or f"{asking}.".startswith(f"{key}.")):
                 continue
-            _warn_once(warn, f".mlgit/{name}: unknown config key {key!r} is ignored"
-                       f" ({_known_keys(key)})")
+            warn(f".mlgit/{name}: unknown config key {key!r} is ignored"
+                 f" ({_known_keys(key)})")
         return repo
 
     @cached_property
@@ -216,12 +216,6 @@ def _write_memo(path: str, data: bytes) -> None:
         write_atomic(path, data)
     except OSError:
         pass
-
-
-@cache
-def _warn_once(warn: Warn, message: str) -> None:
-    """A warning about the repository, given once per command however often it is opened."""
-    warn(message)
 
 
 def _known_keys(key: str) -> str:

@@ -12,10 +12,11 @@ if TYPE_CHECKING:
     from mlgit.commands.fsck import FsckResult
     from mlgit.commands.ls import Listed
     from mlgit.commands.remote import RemoteRow
+    from mlgit.commands.remote_status import RemoteStatus
     from mlgit.commands.status import StatusEntry
-    from mlgit.commands.transfer import Outcome, RemoteStatus
     from mlgit.commands.unprotect import Unprotected
-    from mlgit.workspace.checkout import Result
+    from mlgit.remote.transfer import Outcome
+    from mlgit.workspace.checkout import CheckoutResult
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -39,11 +40,11 @@ def for_remote_status(rows: list[RemoteStatus], quiet: bool) -> int:
                       or (quiet and any(r.on_remote < r.objects for r in rows)))
 
 
-def for_checkout(results: list[Result]) -> int:
+def for_checkout(results: list[CheckoutResult]) -> int:
     return _failed_if(not all(r.ok for r in results))
 
 
-def for_transfer(outcome: Outcome) -> int:
+def for_transfer(outcome: Outcome[CheckoutResult]) -> int:
     """push, fetch and pull: 1 if any object failed or (pull) the checkout left anything."""
     return _failed_if(bool(outcome.result.failed) or not all(c.ok for c in outcome.checkouts))
 

@@ -23,7 +23,7 @@ from mlgit.pointer import Pointer
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestMissing
-from mlgit.workspace import gitignore, scan
+from mlgit.workspace import gitignore
 from mlgit.workspace.build import build, build_parts
 from mlgit.workspace.dangling import dangling_error
 from mlgit.workspace.linker import Linker
@@ -218,19 +218,25 @@ def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool,
         except BaseException:
             repo.odb.abort()
             raise
-        scan.remove_leftovers()
         items = [_write_pointer(repo, rel, ptr) for rel, ptr, _ in built]
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
         for rel, ptr, _ in built:
             repo.state.record_placed(rel, ptr.kind, ptr.oid, replace=True)
         repo.state.flush()
+        git_add = _ignore_added(repo, items)
+    return AddResult(items, git_add)
+
+
+def _ignore_added(repo: Repo, items: list[Added]) -> list[str]:
+    """Write the .gitignore entry of each artifact added or updated (the caller holds the
+    repo lock); returns the paths to give `git add`."""
     git_add: set[str] = set()
     for item in items:
         if item.status != "unchanged":
             gitignore.add_entry(repo.root, item.path)
             folder = item.path.rpartition("/")[0]
             git_add.update((item.pointer_path, f"{folder}/.gitignore" if folder else ".gitignore"))
-    return AddResult(items, sorted(git_add))
+    return sorted(git_add)
 
 
 def _check_recorded_version_known(repo: Repo, rel: str, ptr: Pointer) -> None:

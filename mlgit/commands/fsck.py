@@ -23,7 +23,8 @@ from mlgit.storage.check import (
     check_cache,
     set_aside,
 )
-from mlgit.workspace.targets import Broken, all_tracked, quarantine_folder
+from mlgit.workspace.damage import quarantine_folder
+from mlgit.workspace.targets import Broken, all_tracked
 
 
 @dataclass
@@ -85,13 +86,12 @@ def fsck(repo: Repo, repair: bool, remote: str | None, jobs: int | None,
 
 def _check_remote(repo: Repo, name: str, jobs: int | None,
                   open_progress: OpenCheckProgress) -> FsckResult:
-    from mlgit.commands.transfer import REMOTE_JOBS, open_store, remote_errors
-    from mlgit.remote.schemes import describe
+    from mlgit.remote.open import jobs_for, open_store, remote_errors
+    from mlgit.remote.urls import describe
 
     spec, store = open_store(repo, name)
     with remote_errors(spec):
-        report = check_remote(store, repo.odb, jobs or REMOTE_JOBS.get(spec.scheme, 4),
-                              open_progress)
+        report = check_remote(store, repo.odb, jobs_for(spec, jobs), open_progress)
         listed = set(store.backend.list_dir(PACK_DIR)) if report.problems else set()
     result = _result(repo, report, set(), spec.name, describe(spec.url))
     result.remote_files = _files_to_delete(report.problems, listed)

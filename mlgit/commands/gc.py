@@ -17,7 +17,8 @@ from mlgit.git import repository
 from mlgit.pointer import Pointer
 from mlgit.repo import DOT_DIR, Repo
 from mlgit.storage.manifests import ManifestUnavailable
-from mlgit.workspace.targets import Broken, all_tracked, quarantine_folder
+from mlgit.workspace.damage import quarantine_folder
+from mlgit.workspace.targets import Broken, all_tracked
 
 
 @dataclass
@@ -135,8 +136,8 @@ def _manifest_oids(repo: Repo, oid: str, rel: str, where: str) -> set[str]:
 
 
 def _check_remotes(repo: Repo, garbage: dict[str, int]) -> RemoteCheck:
-    from mlgit.commands.transfer import open_store, remote_errors
     from mlgit.remote import settings
+    from mlgit.remote.open import open_store, remote_errors
     from mlgit.remote.transfer import Mover
 
     check = RemoteCheck()
@@ -179,13 +180,13 @@ def remote_tmp(repo: Repo, name: str | None, dry_run: bool) -> RemoteTmp:
     """Delete (or with `dry_run`, list) the temp files interrupted pushes left on a remote."""
     import time
 
-    from mlgit.commands.transfer import REMOTE_JOBS, open_store, remote_errors
-    from mlgit.remote import schemes
+    from mlgit.remote.open import jobs_for, open_store, remote_errors
     from mlgit.remote.transfer import Mover
+    from mlgit.remote.urls import describe
 
     spec, store = open_store(repo, name)
     with remote_errors(spec):
-        mover = Mover(repo.odb, store, REMOTE_JOBS.get(spec.scheme, 4))
+        mover = Mover(repo.odb, store, jobs_for(spec, None))
         temps = store.list_temps(mover.map)
         if dry_run:
             cutoff = time.time() - REMOTE_TMP_AGE
@@ -193,7 +194,7 @@ def remote_tmp(repo: Repo, name: str | None, dry_run: bool) -> RemoteTmp:
         else:
             removed = store.remove_temps(temps, REMOTE_TMP_AGE, mover.map)
     kept = sorted({rel for rel, _ in temps} - set(removed))
-    return RemoteTmp(spec.name, schemes.describe(spec.url), removed, kept, dry_run)
+    return RemoteTmp(spec.name, describe(spec.url), removed, kept, dry_run)
 
 
 def worktrees_sharing_cache(repo: Repo) -> list[Repo]:

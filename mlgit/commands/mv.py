@@ -22,14 +22,13 @@ from mlgit.paths import (
     artifact_path_for,
     at_or_under,
     check_utf8,
-    is_pointer_name,
     pointer_path_for,
     resolve_user_path,
 )
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.workspace import gitignore
-from mlgit.workspace.targets import Tracked, containing_pointer, resolve_target
+from mlgit.workspace.targets import Tracked, containing_pointer, named_path, resolve_target
 
 EXISTS_HINT = "choose another name, or move or remove it first"
 
@@ -76,8 +75,8 @@ def _destination(repo: Repo, arg: str, src: Tracked) -> str:
     if os.path.realpath(absolute) == os.path.realpath(repo.root):
         rel = name  # the top of the repository: move into it
     else:
-        rel = resolve_user_path(repo.root, arg)
-        if is_pointer_name(rel) and not os.path.isdir(repo.abspath(rel)):
+        rel, pointer_rel = named_path(repo, arg)
+        if rel == pointer_rel and not os.path.isdir(repo.abspath(rel)):
             rel = artifact_path_for(rel)  # named by its pointer file, as SRC may be
         into = arg.endswith(("/", os.sep)) or os.path.isdir(repo.abspath(rel))
         if into and not _resuming(repo, rel, _moved_pointer(src.ptr, rel)):

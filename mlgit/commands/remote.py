@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from mlgit.errors import MlgitError
 from mlgit.remote import schemes, settings
+from mlgit.remote.urls import describe
 from mlgit.repo import Repo
 
 
@@ -59,7 +60,7 @@ def _row(repo: Repo, name: str) -> RemoteRow:
         spec = settings.load(repo.config, name)
     except MlgitError as exc:
         return RemoteRow(name, "", default, [], [], exc.message)
-    return RemoteRow(name, schemes.describe(spec.url), default, sorted(spec.options),
+    return RemoteRow(name, describe(spec.url), default, sorted(spec.options),
                      sorted(k for k in spec.local_keys if k != "url"))
 
 

@@ -6,7 +6,6 @@ import shlex
 from typing import TYPE_CHECKING, NamedTuple
 
 from mlgit.errors import MlgitError
-from mlgit.workspace import scan
 from mlgit.workspace.status import DAMAGED, MODIFIED, ArtifactStatus, safe_status
 from mlgit.workspace.targets import Broken, parts_or_all
 
@@ -44,7 +43,6 @@ def status(repo: Repo, targets: list[str]) -> list[StatusEntry]:
             if result.state == MODIFIED:
                 modified[item.rel] = item.pointer_rel
     repo.state.flush()
-    scan.remove_leftovers()
     return _tracked_by_git_too(repo, entries, modified)
 
 

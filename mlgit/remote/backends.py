@@ -3,8 +3,9 @@ root. Backends know nothing of objects or packs (remote.py does).
 
 `LocalBackend` uses plain os calls (no fsspec import, kernel copies, one syncfs to make a
 push durable); `FsspecBackend` serves every other URL kind through one fsspec filesystem.
-Writes are atomic: a temp name and a rename where the storage can rename (local, ssh);
-object stores publish an object only when its upload completes.
+Writes are atomic: a temp name and a rename where the storage can rename (the registry's
+`atomic_rename`: local, ssh); object stores publish an object only when its upload completes.
+Backends make each call once: retry.RetryingBackend wraps one with retries.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 
 from mlgit.fileio import copy_file, make_durable
 from mlgit.hashing import hash_file
+from mlgit.remote.schemes import Scheme
 from mlgit.storage.objects import CorruptObject
 
 TEMP_MARK = ".mlgit-tmp-"
@@ -42,6 +44,7 @@ def temp_written_at(name: str) -> int | None:
 
 class Backend(Protocol):
     scheme: str
+    root: str
 
     def list_dir(self, rel: str) -> list[str]:
         """Names in a folder ([] if it does not exist)."""
@@ -50,7 +53,8 @@ class Backend(Protocol):
 
     def read(self, rel: str, start: int | None = None, end: int | None = None) -> bytes: ...
 
-    def download(self, rel: str, local_path: str) -> None: ...
+    def download(self, rel: str, local_path: str) -> None:
+        """Copy a file to `local_path`, replacing what an earlier attempt left there."""
 
     def write_bytes(self, rel: str, data: bytes) -> None: ...
 
@@ -97,6 +101,7 @@ class LocalBackend:
             return f.read(None if end is None else end - start)
 
     def download(self, rel: str, local_path: str) -> None:
+        _remove_partial(local_path)
         copy_file(self._abs(rel), local_path)
 
     def _publish(self, rel: str, write: Any) -> None:
@@ -155,13 +160,14 @@ class LocalBackend:
 
 class FsspecBackend:
     """Any fsspec filesystem. Object stores (gs, s3, memory) get direct writes, which they
-    publish whole; ssh gets temp + rename."""
+    publish whole; a filesystem that can rename (ssh) gets temp + rename."""
 
-    def __init__(self, scheme: str, fs: Any, root: str) -> None:
-        self.scheme = scheme
+    def __init__(self, scheme: Scheme, fs: Any, root: str) -> None:
+        self.scheme = scheme.name
+        self.properties = scheme
         self.fs = fs
         self.root = root.rstrip("/")
-        self._renames = scheme == "ssh"
+        self._renames = scheme.atomic_rename
         self._made: set[str] = set()
         self._lock = threading.Lock()
 
@@ -179,8 +185,7 @@ class FsspecBackend:
         return bool(self.fs.exists(self._abs(rel)))
 
     def read(self, rel: str, start: int | None = None, end: int | None = None) -> bytes:
-        if start is not None and self.scheme == "ssh":
-            # sshfs's cat_file ignores start/end and returns the whole file.
+        if start is not None and not self.properties.ranged_cat:
             with self.fs.open(self._abs(rel), "rb") as f:
                 f.seek(start)
                 ranged: bytes = f.read(None if end is None else end - start)
@@ -189,6 +194,7 @@ class FsspecBackend:
         return data
 
     def download(self, rel: str, local_path: str) -> None:
+        _remove_partial(local_path)
         self.fs.get_file(self._abs(rel), local_path)
 
     def _ensure_folder(self, rel: str) -> None:
@@ -233,7 +239,7 @@ class FsspecBackend:
         self.fs.rm_file(self._abs(rel))
 
     def check_root(self) -> str | None:
-        if self.scheme not in ("gs", "s3"):
+        if not self.properties.bucket:
             return None
         bucket = self.root.split("/", 1)[0]
         if not self.fs.exists(bucket):
@@ -250,12 +256,8 @@ def check_file(path: str, oid: str) -> None:
         raise CorruptObject(oid, actual)
 
 
-def open_backend(url: str, options: dict[str, str]) -> Backend:
-    """The backend for a remote URL (relative local paths must already be absolute)."""
-    from mlgit.remote import schemes
-    parsed = schemes.parse_url(url)
-    if parsed.scheme == "local":
-        schemes.check_options("local", options)
-        return LocalBackend(os.path.abspath(parsed.root))
-    filesystem, root = schemes.open_fs(url, options)
-    return FsspecBackend(parsed.scheme, filesystem, root)
+
+def _remove_partial(local_path: str) -> None:
+    """Remove a partial download an earlier attempt left."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(local_path)

@@ -1,6 +1,7 @@
-"""The fsspec filesystem class for each remote kind, imported only when a remote is used
-(importing fsspec and a backend costs 65-1300 ms), with the backends' own retries and log
-output turned off: mlgit retries per object and reports errors itself.
+"""Opening a remote's fsspec filesystem: its class (named in the scheme registry) is
+imported only when a remote is used (importing fsspec and a backend costs 65-1300 ms), with
+the backends' own retries and log output turned off: mlgit retries each call itself
+(retry.py) and reports errors itself.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import sys
 from typing import Any
 
 from mlgit.errors import MlgitError
-from mlgit.remote.schemes import PACKAGES
+from mlgit.remote import schemes
+from mlgit.remote.schemes import Scheme
 
 # gcsfs >= 2025 turns gcsfs.GCSFileSystem (and fsspec's "gs"/"gcs") into
 # ExtendedGcsFileSystem, which asks for the bucket type over gRPC first: ~60 s per operation
@@ -65,41 +67,30 @@ def _import_gcs_class() -> Any:
 _GCS_CLASS: list[Any] = []
 
 
-def filesystem_class(scheme: str) -> Any:
+def filesystem_class(scheme: Scheme) -> Any:
     """The class to build a `scheme` filesystem with; a clear error when its package is
     missing or broken."""
-    _require(scheme, "fsspec", "pip install fsspec")
-    if scheme in PACKAGES:
-        package, hint = PACKAGES[scheme]
-        _require(scheme, package, hint)
+    _require(scheme.name, "fsspec", "pip install fsspec")
+    _require(scheme.name, scheme.package, scheme.install)
     try:
-        return import_class(scheme)
+        return import_class(scheme.name)
     except ImportError as exc:
-        hint = PACKAGES.get(scheme, ("fsspec", "pip install fsspec"))[1]
-        raise MlgitError(f"{scheme} remotes cannot load their Python package "
-                         f"({type(exc).__name__}: {exc})", hint=hint) from exc
+        raise MlgitError(f"{scheme.name} remotes cannot load their Python package "
+                         f"({type(exc).__name__}: {exc})", hint=scheme.install) from exc
 
 
-_CLASSES = {
-    "s3": ("s3fs", "S3FileSystem"),
-    "ssh": ("sshfs", "SSHFileSystem"),
-    "memory": ("fsspec.implementations.memory", "MemoryFileSystem"),
-    "local": ("fsspec.implementations.local", "LocalFileSystem"),
-}
-
-
-def import_class(scheme: str) -> Any:
-    if scheme == "gs":
+def import_class(name: str) -> Any:
+    if name == "gs":
         return _import_gcs_class()
-    if scheme == "s3":
+    if name == "s3":
         from s3fs import S3FileSystem  # type: ignore[import-untyped]
 
         class OneAttemptS3FileSystem(S3FileSystem):  # type: ignore[misc]
             retries = 1
 
         return OneAttemptS3FileSystem
-    module, name = _CLASSES[scheme]
-    return getattr(importlib.import_module(module), name)
+    module, _, cls = schemes.SCHEMES[name].fs_class.partition(":")
+    return getattr(importlib.import_module(module), cls)
 
 
 def quiet_library_logs() -> None:
@@ -109,3 +100,40 @@ def quiet_library_logs() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
             logger.addHandler(logging.NullHandler())
+
+
+def open_fs(url: str, options: dict[str, str]) -> tuple[Any, str]:
+    """(fsspec filesystem, root path in it) for a remote URL and its options. Relative local
+    paths are resolved against the current directory.
+
+    Options are validated before any package is imported. For ssh (the registry's
+    `connects`) this connects, every time: fsspec would otherwise hand back a cached instance
+    whose SSH connection may have dropped since (server restart, network), and that instance
+    never reconnects.
+    """
+    remote = schemes.parse_url(url)
+    kwargs = schemes.fs_kwargs(remote, options)
+    scheme = schemes.SCHEMES[remote.scheme]
+    cls = filesystem_class(scheme)
+    quiet_library_logs()
+    if scheme.connects:
+        kwargs["skip_instance_cache"] = True
+    root = remote.root
+    if scheme.plain_os:
+        root = os.path.abspath(os.path.expanduser(root))
+    if remote.scheme != "gs" or not isinstance(kwargs.get("token"), str) \
+            or kwargs["token"] == "anon":
+        return cls(**kwargs), root
+    try:
+        return cls(**kwargs), root
+    except Exception as exc:  # google-auth raises KeyError/ValueError/... for a bad file
+        raise MlgitError("gs option 'credentials' names a file that is not usable"
+                         f" credentials ({type(exc).__name__}: {_first_line(exc)})",
+                         hint="use a service-account key or user credentials JSON file"
+                              " ('gcloud auth application-default login' writes one)"
+                         ) from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else ""

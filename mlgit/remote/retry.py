@@ -1,5 +1,5 @@
-"""Calls to a remote with retries and backoff on transient errors, and noticing a remote
-that has stopped answering altogether."""
+"""A backend wrapper that retries each call, with backoff, on transient errors, and notices a
+remote that has stopped answering altogether (after that, every call raises RemoteDown)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from mlgit.errors import MlgitError, describe_error
+from mlgit.remote.backends import Backend
 from mlgit.storage.objects import CorruptObject
 
 R = TypeVar("R")
@@ -34,28 +35,39 @@ class RemoteDown(Exception):
     pass
 
 
-NOT_SENT = "not transferred: the remote stopped answering"
+def is_permanent(exc: BaseException) -> bool:
+    """Whether trying again cannot help (the remote answered, and said no)."""
+    return isinstance(exc, _PERMANENT) or type(exc).__name__ in _PERMANENT_NAMES \
+        or getattr(exc, "errno", None) in _PERMANENT_ERRNOS
 
 
-class Retrier:
-    """Calls with retries and backoff on transient errors; notices a remote that is down."""
+class RetryingBackend:
+    """`backend` with each call retried on transient errors. Shared by the threads of one
+    transfer: failures in a row count across them, so a remote that stopped answering is
+    noticed once and the remaining calls stop at once.
 
-    def __init__(self, retries: int = RETRIES, backoff: float = BACKOFF) -> None:
+    check_root is asked once, when the remote is opened: a remote that does not answer it
+    is reported at once rather than after the retries."""
+
+    def __init__(self, backend: Backend, retries: int = RETRIES,
+                 backoff: float = BACKOFF) -> None:
+        self.backend = backend
+        self.scheme = backend.scheme
+        self.root = backend.root
         self.retries = retries
         self.backoff = backoff
-        self.down = ""
+        self.down = ""  # why the remote is deemed down, once it is
         self._in_a_row = 0
         self._lock = threading.Lock()
 
-    def call(self, fn: Callable[..., R], *args: object) -> R:
+    def _call(self, fn: Callable[..., R], *args: object) -> R:
         for attempt in range(self.retries + 1):
             if self.down:
                 raise RemoteDown(self.down)
             try:
                 value = fn(*args)
             except Exception as exc:  # transient unless known to be permanent
-                if isinstance(exc, _PERMANENT) or type(exc).__name__ in _PERMANENT_NAMES \
-                        or getattr(exc, "errno", None) in _PERMANENT_ERRNOS:
+                if is_permanent(exc):
                     self._succeeded()  # the remote answered
                     raise
                 if attempt == self.retries:
@@ -76,3 +88,32 @@ class Retrier:
             self._in_a_row += 1
             if self._in_a_row >= GIVE_UP_AFTER and not self.down:
                 self.down = describe_error(exc)
+
+    # -- the Backend interface ---------------------------------------------------------------
+
+    def list_dir(self, rel: str) -> list[str]:
+        return self._call(self.backend.list_dir, rel)
+
+    def exists(self, rel: str) -> bool:
+        return self._call(self.backend.exists, rel)
+
+    def read(self, rel: str, start: int | None = None, end: int | None = None) -> bytes:
+        return self._call(self.backend.read, rel, start, end)
+
+    def download(self, rel: str, local_path: str) -> None:
+        self._call(self.backend.download, rel, local_path)
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        self._call(self.backend.write_bytes, rel, data)
+
+    def upload(self, local_path: str, rel: str, oid: str) -> None:
+        self._call(self.backend.upload, local_path, rel, oid)
+
+    def remove(self, rel: str) -> None:
+        self._call(self.backend.remove, rel)
+
+    def check_root(self) -> str | None:
+        return self.backend.check_root()
+
+    def finish(self) -> None:
+        self._call(self.backend.finish)

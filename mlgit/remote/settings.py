@@ -6,7 +6,7 @@
     remote:
       origin:
         url: gs://bucket/prefix
-        project: my-project     # options: see schemes.OPTIONS
+        project: my-project     # options: see schemes.SCHEMES
 
 Option values may be credentials: nothing here puts a value into a message.
 """

@@ -5,6 +5,7 @@
     <root>/packs/<name>.idx          the pack's index (format: packs.py); uploaded after the
                                      pack, so an index always names a complete pack
 
+Every call to the backend is retried on transient errors (retry.RetryingBackend).
 Everything read from a remote is untrusted: indexes are checked against their checksum and
 name, listings are filtered to well-formed names, and objects are verified by the caller
 (transfer.py) before they enter the cache. Pack indexes are immutable (their name is their
@@ -22,7 +23,8 @@ from typing import NamedTuple
 
 from mlgit.fileio import write_atomic
 from mlgit.hashing import EMPTY_OID
-from mlgit.remote.backends import Backend, temp_written_at
+from mlgit.remote.backends import temp_written_at
+from mlgit.remote.retry import RetryingBackend
 from mlgit.storage import packs
 
 PACK_DIR = packs.PACK_DIR
@@ -46,7 +48,7 @@ def loose_rel(oid: str) -> str:
 
 
 class RemoteStore:
-    def __init__(self, backend: Backend, index_cache: str) -> None:
+    def __init__(self, backend: RetryingBackend, index_cache: str) -> None:
         self.backend = backend
         self.index_cache = index_cache
         self._packed: dict[str, PackedAt] | None = None

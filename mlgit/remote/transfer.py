@@ -12,14 +12,15 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
-from mlgit.errors import MlgitError, describe_error
+from mlgit.errors import describe_error
 from mlgit.fileio import is_disk_full
 from mlgit.hashing import EMPTY_OID, hash_bytes
 from mlgit.parallel import run_all
 from mlgit.progress import ProgressCallback, noop_progress
-from mlgit.remote.retry import NOT_SENT, RemoteDown, Retrier
+from mlgit.remote.failures import Failure, FailureKind, ObjectFailed
+from mlgit.remote.retry import RemoteDown
 from mlgit.remote.store import PackedAt, RemoteStore, loose_rel
 from mlgit.storage import packs
 from mlgit.storage.objects import CorruptObject, LocalODB
@@ -32,17 +33,19 @@ SPAN_GAP = 1 << 20
 SPAN_BYTES = 16 << 20
 
 
-class Want(NamedTuple):
-    oid: str
-    size: int  # -1 when unknown (a manifest not read yet)
-    path: str  # the workspace path it is for, for messages
+class Want(Protocol):
+    """An object to transfer (workspace.wants.Wanted is one)."""
 
+    @property
+    def oid(self) -> str: ...
 
-class Failure(NamedTuple):
-    path: str
-    oid: str
-    reason: str
-    hint: str = ""  # what to do, when retrying the command is not it (a broken pointer)
+    @property
+    def size(self) -> int:
+        """-1 when unknown (a manifest not read yet)."""
+
+    @property
+    def path(self) -> str:
+        """The workspace path it is for, for messages."""
 
 
 class TransferResult:
@@ -61,6 +64,23 @@ class TransferResult:
         self.stopped = self.stopped or other.stopped
 
 
+C = TypeVar("C")
+
+
+class Outcome(NamedTuple, Generic[C]):
+    """A transfer's result, and (for pull) how each artifact's checkout went."""
+
+    remote: str
+    url: str  # safe to show
+    result: TransferResult
+    checkouts: list[C]
+
+
+def bad_index_failures(store: RemoteStore) -> list[Failure]:
+    """The remote's damaged pack indexes its listings found (their objects were ignored)."""
+    return [Failure(path, "", FailureKind.BAD_REMOTE_INDEX) for path in store.bad_indexes]
+
+
 class Stopped(Exception):
     """A failure that stops the whole transfer (see Mover.stops): no task starts after it."""
 
@@ -75,7 +95,8 @@ class _NotTried(Exception):
 
 
 class Mover:
-    """Shared by push and fetch: the remote, the cache, threads, retries, progress.
+    """Shared by push and fetch: the remote (whose backend retries each call), the cache,
+    threads, progress.
 
     `stops` says which errors stop the whole transfer rather than one object: a full disk
     (where the objects are written), and for push a remote that refuses writes."""
@@ -87,14 +108,13 @@ class Mover:
         self.store = store
         self.jobs = jobs
         self.progress = progress
-        self.retrier = Retrier()
         self.stops = stops
         self.stopped_by: BaseException | None = None
 
     def map(self, fn: Callable[[str], object], items: list[str]) -> list[object]:
-        """fn over items with retries, in parallel; the first error is raised."""
+        """fn over items in parallel; the first error is raised."""
         results: dict[str, object] = {}
-        for item, value, exc in run_all(lambda x: self.retrier.call(fn, x), items, self.jobs):
+        for item, value, exc in run_all(fn, items, self.jobs):
             if exc is not None:
                 raise exc
             results[item] = value
@@ -127,17 +147,24 @@ class Mover:
                 continue
             if isinstance(exc, RemoteDown):
                 result.stopped = str(exc)
-                reason = NOT_SENT
-            else:
-                reason = describe_error(exc)
             if isinstance(exc, PartialTask):
                 result.transferred += len(task.wants) - len(exc.failures)
                 result.bytes += task.nbytes
                 result.failed.extend(exc.failures)
             else:
-                result.failed.extend(Failure(w.path, w.oid, reason) for w in task.wants)
+                kind, detail = _failure_of(exc)
+                result.failed.extend(Failure(w.path, w.oid, kind, detail) for w in task.wants)
         if self.stopped_by is not None:
             raise Stopped(self.stopped_by, untried)
+
+
+def _failure_of(exc: BaseException) -> tuple[FailureKind, str]:
+    """(kind, detail) of a task's failure."""
+    if isinstance(exc, RemoteDown):
+        return FailureKind.NOT_SENT, ""
+    if isinstance(exc, ObjectFailed):
+        return exc.kind, exc.message
+    return FailureKind.ERROR, describe_error(exc)
 
 
 class PartialTask(Exception):
@@ -166,12 +193,12 @@ class UploadLoose(Task):
     def run(self, mover: Mover) -> None:
         oid = self.wants[0].oid
         try:
-            mover.retrier.call(mover.store.upload_loose, self.local_path, oid)
+            mover.store.upload_loose(self.local_path, oid)
         except CorruptObject:
             try:
                 mover.odb.verify_own_file(oid)
             except CorruptObject as exc:
-                raise MlgitError(f"in the cache: {exc}") from None
+                raise _in_the_cache(exc) from None
             raise
         mover.progress(1, self.nbytes)
 
@@ -190,18 +217,26 @@ class UploadPack(Task):
             try:
                 data = mover.odb.read_verified(want.oid)
             except (OSError, CorruptObject) as exc:
-                why = str(exc) if isinstance(exc, CorruptObject) else describe_error(exc)
-                failures.append(Failure(want.path, want.oid, f"in the cache: {why}"))
+                failed = _in_the_cache(exc)
+                failures.append(Failure(want.path, want.oid, failed.kind, failed.message))
                 continue
             chunks.append(data)
             entries[want.oid] = (offset, len(data))
             offset += len(data)
         self.nbytes = offset
         if entries:
-            mover.retrier.call(mover.store.upload_pack, b"".join(chunks), entries)
+            mover.store.upload_pack(b"".join(chunks), entries)
             mover.progress(len(entries), offset)
         if failures:
             raise PartialTask(failures)
+
+
+def _in_the_cache(exc: OSError | CorruptObject) -> ObjectFailed:
+    """The failure of an object whose copy in the cache cannot be read or is corrupt."""
+    if isinstance(exc, CorruptObject):
+        kind = FailureKind.SET_ASIDE if exc.set_aside else FailureKind.CACHE_DAMAGED
+        return ObjectFailed(kind, f"in the cache: {exc}")
+    return ObjectFailed(FailureKind.CACHE_DAMAGED, f"in the cache: {describe_error(exc)}")
 
 
 def _unique(wants: Iterable[Want]) -> list[Want]:
@@ -215,7 +250,7 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     odb = mover.odb
     unique = _unique(wants)
     not_cached = odb.missing(w.oid for w in unique)
-    result.failed.extend(Failure(w.path, w.oid, "not in the cache") for w in unique
+    result.failed.extend(Failure(w.path, w.oid, FailureKind.NOT_IN_CACHE) for w in unique
                          if w.oid in not_cached)
     candidates = [w for w in unique if w.oid not in not_cached]
     small, large = _split_by_local_size(odb, candidates)
@@ -234,8 +269,8 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
             with contextlib.suppress(Exception):
                 mover.store.backend.finish()
         raise
-    if result.transferred and not mover.retrier.down:
-        mover.retrier.call(mover.store.backend.finish)
+    if result.transferred and not mover.store.backend.down:
+        mover.store.backend.finish()
     _remove_stale_temps(mover)
     return result
 
@@ -248,7 +283,7 @@ def _remove_stale_temps(mover: Mover) -> None:
     """Temp files of interrupted pushes over a day old that the listings this push made
     happened to show: deleted in passing, with no listing of their own. Failing to delete
     them is not this push's failure."""
-    if mover.retrier.down or not mover.store.temps_seen:
+    if mover.store.backend.down or not mover.store.temps_seen:
         return
     with contextlib.suppress(Exception):
         mover.store.remove_temps(mover.store.temps_seen, STALE_TEMP_AGE, mover.map)
@@ -297,20 +332,15 @@ class DownloadLoose(Task):
     def run(self, mover: Mover) -> None:
         oid = self.wants[0].oid
         tmp = mover.odb.temp_path()
-
-        def download() -> None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)  # a partial file from the attempt before
-            mover.store.download_loose(oid, tmp)
-
         try:
-            mover.retrier.call(download)
+            mover.store.download_loose(oid, tmp)
             mover.odb.adopt(tmp, oid)
         except FileNotFoundError:
-            raise MlgitError("not on the remote") from None
+            raise ObjectFailed(FailureKind.NOT_ON_REMOTE) from None
         except CorruptObject as exc:
-            raise MlgitError(f"the remote's copy {loose_rel(oid)} is corrupt (it hashes to"
-                             f" {exc.actual}); it was not stored") from None
+            raise ObjectFailed(FailureKind.REMOTE_CORRUPT,
+                               f"the remote's copy {loose_rel(oid)} is corrupt (it hashes to"
+                               f" {exc.actual}); it was not stored") from None
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
@@ -331,14 +361,14 @@ class ReadSpan(Task):
 
     def run(self, mover: Mover) -> None:
         try:
-            data = mover.retrier.call(mover.store.read_span, self.pack, self.start, self.end)
+            data = mover.store.read_span(self.pack, self.start, self.end)
         except FileNotFoundError:  # the pack went away after the listing
-            raise MlgitError("not on the remote") from None
+            raise ObjectFailed(FailureKind.NOT_ON_REMOTE) from None
         failures = []
         for want, at in self.items:
             chunk = data[at.offset - self.start: at.offset - self.start + at.size]
             if hash_bytes(chunk) != want.oid:
-                failures.append(Failure(want.path, want.oid,
+                failures.append(Failure(want.path, want.oid, FailureKind.REMOTE_CORRUPT,
                                         f"the remote's copy in {self.pack} is corrupt;"
                                         " it was not stored"))
                 self.nbytes -= at.size  # only what was stored counts as fetched

@@ -14,7 +14,7 @@ import threading
 from mlgit.errors import describe_error
 from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
 from mlgit.parallel import run_all
-from mlgit.remote.retry import RemoteDown, Retrier
+from mlgit.remote.retry import RemoteDown
 from mlgit.remote.store import RemoteStore, loose_rel
 from mlgit.storage import packs
 from mlgit.storage.check import (
@@ -45,19 +45,17 @@ def check_remote(store: RemoteStore, odb: LocalODB, jobs: int,
     """Check a remote, reading only. Loose objects are downloaded to temp files in the cache
     (deleted after hashing)."""
     report = Report()
-    retrier = Retrier()
     backend = store.backend
-    items = _remote_pack_items(store, retrier, jobs, report)
+    items = _remote_pack_items(store, jobs, report)
     prefixes = [n for n in backend.list_dir("") if _PREFIX.match(n)]
-    for prefix, names, exc in run_all(lambda p: retrier.call(backend.list_dir, p), prefixes,
-                                      jobs):
+    for prefix, names, exc in run_all(backend.list_dir, prefixes, jobs):
         if exc is not None:
             raise exc
         items += [Item(prefix + n, -1, LOOSE, 0, None) for n in names or []
                   if _LOOSE.match(n)]
     report.seen = {i.oid for i in items} | {EMPTY_OID}  # the empty object is implicit
     known = sum(i.size for i in items if i.size >= 0)
-    checker = _RemoteChecker(store, odb, retrier)
+    checker = _RemoteChecker(store, odb)
     with progress(len(items), None if any(i.size < 0 for i in items) else known) as show:
         run(checker.check, items, jobs, report, show)
     report.bytes += checker.loose_bytes
@@ -65,14 +63,13 @@ def check_remote(store: RemoteStore, odb: LocalODB, jobs: int,
     return report
 
 
-def _remote_pack_items(store: RemoteStore, retrier: Retrier, jobs: int,
-                       report: Report) -> list[Item]:
+def _remote_pack_items(store: RemoteStore, jobs: int, report: Report) -> list[Item]:
     names = sorted(m.group(1) for n in store.backend.list_dir(packs.PACK_DIR)
                    if (m := IDX_NAME.match(n)))
     report.indexes = len(names)
     rels = [f"{packs.PACK_DIR}/{name}.idx" for name in names]
     items: list[Item] = []
-    for rel, raw, exc in run_all(lambda r: retrier.call(store.backend.read, r), rels, jobs):
+    for rel, raw, exc in run_all(store.backend.read, rels, jobs):
         if exc is not None and not isinstance(exc, FileNotFoundError):
             raise exc
         if not isinstance(raw, bytes):
@@ -93,10 +90,9 @@ def _remote_pack_items(store: RemoteStore, retrier: Retrier, jobs: int,
 
 
 class _RemoteChecker:
-    def __init__(self, store: RemoteStore, odb: LocalODB, retrier: Retrier) -> None:
+    def __init__(self, store: RemoteStore, odb: LocalODB) -> None:
         self.store = store
         self.odb = odb
-        self.retrier = retrier
         self.loose_bytes = 0
         self.missing_packs: dict[str, Problem] = {}
         self._lock = threading.Lock()
@@ -111,8 +107,7 @@ class _RemoteChecker:
         start = batch[0].offset
         end = max(i.offset + i.size for i in batch)
         try:
-            data = self.retrier.call(self.store.backend.read, pack, start, end) \
-                if end > start else b""
+            data = self.store.backend.read(pack, start, end) if end > start else b""
         except RemoteDown:
             raise
         except FileNotFoundError:
@@ -135,14 +130,8 @@ class _RemoteChecker:
 
     def _loose(self, item: Item) -> Problem | None:
         tmp = self.odb.temp_path()
-
-        def download() -> None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            self.store.backend.download(loose_rel(item.oid), tmp)
-
         try:
-            self.retrier.call(download)
+            self.store.backend.download(loose_rel(item.oid), tmp)
             actual, size = hash_file(tmp)
         except FileNotFoundError:
             return None  # removed meanwhile

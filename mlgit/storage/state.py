@@ -38,10 +38,10 @@ class Known(NamedTuple):
     recorded_ns: int
 
 
-Entry = tuple[int, int, int, str, int]
+KnownRow = tuple[int, int, int, str, int]
 """Same shape as Known; plain tuples are what the DB hands back."""
 
-Lookup = dict[str, dict[str, Entry]]
+Lookup = dict[str, dict[str, KnownRow]]
 """folder rel path ("" for the root) -> file name -> entry."""
 
 Placed = dict[str, list[tuple[str, str]]]
@@ -265,13 +265,13 @@ class State:
             self._conn = None
 
 
-def lookup(known: Lookup, rel: str) -> Entry | None:
+def lookup(known: Lookup, rel: str) -> KnownRow | None:
     folder, name = split(rel)
     entries = known.get(folder)
     return entries.get(name) if entries else None
 
 
-def fresh_oid(known: Entry | Known | None, st: os.stat_result) -> str | None:
+def fresh_oid(known: KnownRow | Known | None, st: os.stat_result) -> str | None:
     """The recorded oid if the file is provably unchanged since it was hashed, else None."""
     if known is None:
         return None

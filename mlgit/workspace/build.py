@@ -10,7 +10,7 @@ from mlgit.pointer import Pointer
 from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.repo import Repo
 from mlgit.storage import manifests
-from mlgit.workspace.scan import FileState, files_of
+from mlgit.workspace.scan import FileState, files_of, remove_leftovers
 
 
 def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noop_progress
@@ -18,13 +18,16 @@ def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noo
     """The pointer describing the artifact at `rel` as it is now in the workspace.
 
     With `store`, every object it names is in the cache when this returns (not yet synced).
-    For a directory, also returns its files by path relative to the directory.
+    For a directory, also returns its files by path relative to the directory. Temp files
+    that interrupted commands left in it are removed (the caller holds the repo lock).
     """
     abs_path = repo.abspath(rel)
     name = rel.rpartition("/")[2]
     is_dir = os.path.isdir(abs_path) and not os.path.islink(abs_path)
-    files = files_of(repo.state, repo.odb, abs_path, rel, strict=True, store=store,
+    found = files_of(repo.state, repo.odb, abs_path, rel, strict=True, store=store,
                      jobs=repo.config.get("core.jobs"), progress=progress)
+    remove_leftovers(found.leftovers)
+    files = found.files
     if not is_dir:
         fs = files[""]
         return Pointer(kind="file", path=name, oid=fs[0], size=fs[1], exec=fs[2]), None
@@ -44,7 +47,9 @@ def build_parts(repo: Repo, rel: str, ptr: Pointer, subs: list[str], *,
     (paths inside the folder), the entries of its manifest at or under that path with what
     the workspace holds there now. The other entries are kept as recorded, whatever the
     workspace holds for them. Every object named is in the cache when this returns (not yet
-    synced). Also returns the files that were read, by path inside the folder."""
+    synced). Also returns the files that were read, by path inside the folder. Temp files
+    that interrupted commands left in those parts are removed (the caller holds the repo
+    lock)."""
     try:
         manifest = repo.manifest(ptr.oid, f"{rel} (manifest {ptr.oid[:12]})")
     except manifests.ManifestUnavailable as exc:
@@ -63,7 +68,9 @@ def build_parts(repo: Repo, rel: str, ptr: Pointer, subs: list[str], *,
         if os.path.lexists(repo.abspath(part)):
             found = files_of(repo.state, repo.odb, repo.abspath(part), part, strict=True,
                              store=True, jobs=repo.config.get("core.jobs"), progress=progress)
-            entries.update({f"{sub}/{key}" if key else sub: fs for key, fs in found.items()})
+            remove_leftovers(found.leftovers)
+            entries.update({f"{sub}/{key}" if key else sub: fs
+                            for key, fs in found.files.items()})
     read = {p: fs for p, fs in entries.items() if any(at_or_under(p, sub) for sub in subs)}
     new = manifests.Manifest.from_entries([manifests.Entry(p, fs[0], fs[1], fs[2])
                                       for p, fs in entries.items()])

@@ -20,21 +20,26 @@ from mlgit.repo import Repo
 from mlgit.storage import manifests
 from mlgit.storage.objects import CorruptObject
 from mlgit.workspace import scan
-from mlgit.workspace.damage import DAMAGED_HINT, DAMAGED_LEFT, edited_through_link
+from mlgit.workspace.damage import (
+    DAMAGED_HINT,
+    DAMAGED_LEFT,
+    edited_through_link,
+    quarantine_folder,
+)
 from mlgit.workspace.linker import Linker
 from mlgit.workspace.scan import FileState, files_of
 
 NOT_IN_CACHE = "object not in the cache"
 MANIFEST_NOT_IN_CACHE = "directory manifest is not in the cache"
 CORRUPT = "is corrupt (its bytes do not match its hash)"
-"""The reasons of failures that a missing or corrupt cache object caused (views picks the
-hint by them)."""
+"""The reasons of failures that a missing or corrupt cache object caused (the checkout
+renderer in cli/ picks the hint by them)."""
 
 CHECKOUT_TMP = "checkout-"
 """Prefix of the folders in .mlgit/tmp where new workspace folders are built."""
 
 
-class Result:
+class CheckoutResult:
     """What happened to one artifact. Paths are repo-relative."""
 
     __slots__ = ("cause", "conflicts", "failed", "hints", "path", "removed", "restored",
@@ -63,9 +68,9 @@ class _Place(NamedTuple):
 
 
 def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, force: bool,
-                      progress: ProgressCallback = noop_progress, only: str = "") -> Result:
+                      progress: ProgressCallback = noop_progress, only: str = "") -> CheckoutResult:
     """Restore one artifact; with `only` (a path inside a tracked folder), just that part."""
-    result = Result(rel)
+    result = CheckoutResult(rel)
     if ptr.is_dir:
         try:
             manifest = _load_manifest(repo, ptr, rel)
@@ -80,8 +85,8 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
             wanted[full] = _Place(full, oid, size, exe)
     else:
         wanted = {rel: _Place(rel, ptr.oid, ptr.size, ptr.exec)}
-    current = _workspace_files(repo, rel, result)
-    _remove_leftovers(repo)
+    current, leftovers = _workspace_files(repo, rel, result)
+    _remove_leftovers(repo, leftovers)
     if current is None:
         return result
     if only:
@@ -103,7 +108,7 @@ NOT_CACHED = (NOT_IN_CACHE, MANIFEST_NOT_IN_CACHE)
 """The failures a damaged pack index in the cache explains (see blame_damaged_indexes)."""
 
 
-def blame_damaged_indexes(repo: Repo, results: list[Result]) -> None:
+def blame_damaged_indexes(repo: Repo, results: list[CheckoutResult]) -> None:
     """Name a damaged pack index of the cache as the cause of objects not being there (once
     per artifact, instead of a line per file), with the way to repair it."""
     damaged = repo.odb.damaged_files
@@ -119,7 +124,7 @@ def blame_damaged_indexes(repo: Repo, results: list[Result]) -> None:
 
 
 def _leave_git_tracked(repo: Repo, rel: str, current: dict[str, FileState],
-                       wanted: dict[str, _Place], result: Result) -> None:
+                       wanted: dict[str, _Place], result: CheckoutResult) -> None:
     """Never overwrite or remove a file Git tracks (committed beside the artifact's pointer):
     drop it, and whatever would go in its place, from the work to do. One `git ls-files`,
     and only when a workspace file differs from the pointer's version."""
@@ -144,15 +149,14 @@ def corrupt_reason(repo: Repo, exc: CorruptObject) -> str:
     """Why a corrupt cache object was not used, and where it went."""
     reason = f"cache object {CORRUPT}"
     if exc.set_aside:
-        folder = os.path.relpath(repo.odb.quarantine_dir, repo.root)
-        reason += f"; set aside in {folder}"
+        reason += f"; set aside in {quarantine_folder(repo)}"
     return reason
 
 
-def _remove_leftovers(repo: Repo) -> None:
-    """Temp files of interrupted commands, and the folders an interrupted checkout was
-    building (safe to delete, as we hold the repo lock)."""
-    scan.remove_leftovers()
+def _remove_leftovers(repo: Repo, temp_files: list[str]) -> None:
+    """Temp files of interrupted commands (found by a scan), and the folders an interrupted
+    checkout was building (safe to delete, as we hold the repo lock)."""
+    scan.remove_leftovers(temp_files)
     with contextlib.suppress(FileNotFoundError), os.scandir(repo.tmp_dir) as entries:
         for entry in entries:
             if entry.name.startswith(CHECKOUT_TMP) and entry.is_dir(follow_symlinks=False):
@@ -169,19 +173,21 @@ def _load_manifest(repo: Repo, ptr: Pointer, rel: str) -> manifests.Manifest:
         raise MlgitError(f"directory manifest {reason}") from None
 
 
-def _workspace_files(repo: Repo, rel: str, result: Result) -> dict[str, FileState] | None:
-    """What is at the artifact's place now: {rel path: state}; None if it cannot proceed."""
+def _workspace_files(repo: Repo, rel: str, result: CheckoutResult
+                     ) -> tuple[dict[str, FileState] | None, list[str]]:
+    """What is at the artifact's place now, {rel path: state} (None if it cannot proceed),
+    and the temp files of interrupted commands found there."""
     abs_path = repo.abspath(rel)
     if not os.path.lexists(abs_path):
-        return {}
+        return {}, []
     try:
-        files = files_of(repo.state, repo.odb, abs_path, rel, strict=False, store=False,
+        found = files_of(repo.state, repo.odb, abs_path, rel, strict=False, store=False,
                          jobs=repo.config.get("core.jobs"))
     except MlgitError as exc:
         result.failed.append((rel, exc.message))
-        return None
-    current = {(f"{rel}/{key}" if key else rel): fs for key, fs in files.items()}
-    return _without_dangling_links(repo, current)
+        return None, []
+    current = {(f"{rel}/{key}" if key else rel): fs for key, fs in found.files.items()}
+    return _without_dangling_links(repo, current), found.leftovers
 
 
 def _without_dangling_links(repo: Repo, current: dict[str, FileState]
@@ -205,7 +211,7 @@ def _cached_oids(repo: Repo, current: dict[str, FileState],
 
 
 def _remove_extras(repo: Repo, current: dict[str, FileState], wanted: dict[str, _Place],
-                   cached: set[str], force: bool, result: Result) -> None:
+                   cached: set[str], force: bool, result: CheckoutResult) -> None:
     for path, fs in current.items():
         if path in wanted:
             continue
@@ -229,7 +235,7 @@ def _prune_empty_dirs(repo: Repo, folders: set[str], top: str) -> None:
 
 
 def _to_place(current: dict[str, FileState], wanted: dict[str, _Place], cached: set[str],
-              force: bool, result: Result) -> list[_Place]:
+              force: bool, result: CheckoutResult) -> list[_Place]:
     todo = []
     for path, want in wanted.items():
         have = current.get(path)
@@ -244,7 +250,7 @@ def _to_place(current: dict[str, FileState], wanted: dict[str, _Place], cached: 
     return todo
 
 
-def _report_damaged(repo: Repo, wanted: dict[str, _Place], result: Result) -> None:
+def _report_damaged(repo: Repo, wanted: dict[str, _Place], result: CheckoutResult) -> None:
     """Files left as is because they are hard links whose cache object was edited with them
     (mlgit.workspace.damage): say so, not just that they changed."""
     damaged = [p for p in result.conflicts
@@ -256,7 +262,7 @@ def _report_damaged(repo: Repo, wanted: dict[str, _Place], result: Result) -> No
         result.hints.append(DAMAGED_HINT)
 
 
-def _skip_blocked(todo: list[_Place], result: Result) -> list[_Place]:
+def _skip_blocked(todo: list[_Place], result: CheckoutResult) -> list[_Place]:
     """Files whose folder is taken by a file that is left as is are not attempted: one line
     for the file in the way, not one per file that could not be placed."""
     if not result.conflicts:
@@ -281,7 +287,7 @@ def _skip_blocked(todo: list[_Place], result: Result) -> list[_Place]:
     return kept
 
 
-def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: Result,
+def _place_all(repo: Repo, linker: Linker, todo: list[_Place], result: CheckoutResult,
                progress: ProgressCallback) -> None:
     if not todo:
         return
@@ -342,7 +348,7 @@ _NOT_TRIED = "not written: the disk is full"
 
 def _stop_on_full_disk(repo: Repo, building: _NewFolders,
                        outcomes: list[tuple[_Place, os.stat_result | str]], exc: OSError,
-                       result: Result, progress: ProgressCallback) -> None:
+                       result: CheckoutResult, progress: ProgressCallback) -> None:
     """Keep the files already written in place (each is complete), drop the folders still
     being built (they would appear incomplete), and stop with one error for the disk."""
     building.discard()
@@ -417,14 +423,14 @@ class _NewFolders:
             shutil.rmtree(self.base, ignore_errors=True)
 
 
-def _make_dirs(repo: Repo, folder: str, result: Result) -> None:
+def _make_dirs(repo: Repo, folder: str, result: CheckoutResult) -> None:
     try:
         os.makedirs(repo.abspath(folder), exist_ok=True)
     except OSError as exc:
         result.failed.append((folder, f"cannot create folder: {exc.strerror}"))
 
 
-def _record(repo: Repo, outcomes: list[tuple[_Place, os.stat_result | str]], result: Result,
+def _record(repo: Repo, outcomes: list[tuple[_Place, os.stat_result | str]], result: CheckoutResult,
             progress: ProgressCallback) -> None:
     # Recorded as of now, after every write: files older than the racy window are trusted.
     now = time.time_ns()

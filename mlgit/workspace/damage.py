@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from mlgit.errors import BadPointer
 
 if TYPE_CHECKING:
     from mlgit.pointer import Pointer
+    from mlgit.repo import Repo
     from mlgit.storage.manifests import Manifest
     from mlgit.storage.objects import LocalODB
 
@@ -73,3 +75,8 @@ def edited_through_link(odb: LocalODB, abs_path: str, oid: str) -> bool:
     is the very file of cache object `oid` (a hard link, or a symbolic link into the cache,
     edited in place)."""
     return odb.holds(abs_path, oid)
+
+
+def quarantine_folder(repo: Repo) -> str:
+    """The cache's folder of corrupt copies set aside, relative to the repository root."""
+    return os.path.relpath(repo.odb.quarantine_dir, repo.root)

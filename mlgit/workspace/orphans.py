@@ -19,15 +19,15 @@ from mlgit.git.repository import tracked_under
 from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestUnavailable
-from mlgit.workspace.checkout import Result
-from mlgit.workspace.scan import FileState, files_of
-from mlgit.workspace.targets import link_outside
+from mlgit.workspace.checkout import CheckoutResult
+from mlgit.workspace.scan import FileState, files_of, remove_leftovers
+from mlgit.workspace.targets import FolderLinks, link_outside
 
 CHANGED = "changed since mlgit put it there"
 NOT_CACHED = "its content is not in the cache"
 
 
-class Orphan(Result):
+class Orphan(CheckoutResult):
     """What happened to one artifact that is no longer tracked. `kept` lists files left in
     place with the reason; `foreign` counts files inside it that mlgit did not put there;
     `in_git` lists the files left in place because Git tracks them."""
@@ -56,8 +56,9 @@ def remove_orphans(repo: Repo, tracked: set[str]) -> list[Orphan]:
             continue
         candidates.append((rel, versions))
     results: list[Orphan] = []
+    links: FolderLinks = {}
     for rel, _ in list(candidates):
-        link = link_outside(repo.root, rel.rpartition("/")[0])
+        link = link_outside(repo.root, rel.rpartition("/")[0], links)
         if link is not None:
             results.append(_linked_out(rel, link))
             candidates.remove((rel, _))
@@ -80,8 +81,10 @@ def _remove_one(repo: Repo, rel: str, versions: list[tuple[str, str]],
                 tracked: set[str], in_git: set[str]) -> Orphan:
     result = Orphan(rel)
     try:
-        current = files_of(repo.state, repo.odb, repo.abspath(rel), rel, strict=False,
-                           store=False, jobs=repo.config.get("core.jobs"))
+        found = files_of(repo.state, repo.odb, repo.abspath(rel), rel, strict=False,
+                         store=False, jobs=repo.config.get("core.jobs"))
+        remove_leftovers(found.leftovers)
+        current = found.files
         expected = _expected(repo, rel, versions) if not _all_in_git(rel, current, in_git) else {}
     except MlgitError as exc:
         result.kept.append((rel, exc.message))

@@ -23,17 +23,25 @@ from mlgit.storage.state import RACY_NS, fresh_oid, lookup
 if TYPE_CHECKING:
     from mlgit.progress import ProgressCallback
     from mlgit.storage.objects import LocalODB
-    from mlgit.storage.state import Entry, Lookup, State
+    from mlgit.storage.state import KnownRow, Lookup, State
 
 FileState = tuple[str, int, bool]
 """What a workspace file holds: (oid, size, executable bit). A plain tuple: this is built
 once per file on every status."""
 
-leftovers: list[str] = []
-"""Leftover temp files seen by scans in this process (remove_leftovers removes them)."""
-
 FOREIGN = ""
 """The oid given to a symlink or special file mlgit did not create: it matches no object."""
+
+
+class Scanned:
+    """What a scan of one artifact found: `files`, each file's state by its key (see Found),
+    and `leftovers`, the temp files of interrupted commands it came across. The scan leaves
+    those in place; its caller removes them (remove_leftovers)."""
+
+    __slots__ = ("files", "leftovers")
+
+    def __init__(self, files: dict[str, FileState], leftovers: list[str]) -> None:
+        self.files, self.leftovers = files, leftovers
 
 
 class Found:
@@ -73,23 +81,26 @@ def dangling_cache_link(abs_path: str, cache_dir: str) -> bool:
 
 def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bool,
              store: bool, jobs: int, progress: ProgressCallback = noop_progress
-             ) -> dict[str, FileState]:
+             ) -> Scanned:
     """Every file of the artifact at `rel` (a folder, or a single file keyed "") with its
     oid: from the state DB when provably unchanged, else by hashing. With `store`, hashing
     is storing: the content goes into the cache in the same read, and every object named
     is in the cache when this returns.
 
     `strict` refuses symlinks and special files (for add); otherwise they are reported with
-    the oid FOREIGN. A `.git` or `.mlgit` entry inside is always refused.
+    the oid FOREIGN. A `.git` or `.mlgit` entry inside is always refused. Temp files of
+    interrupted commands are not files of the artifact: they are returned as leftovers.
     """
     known = state.under(rel)
     seen_at = time.time_ns()  # entries recorded below were observed no earlier than this
     fresh: dict[str, FileState] = {}
     stale: list[Found] = []
+    leftovers: list[str] = []
     if os.path.isdir(abs_path) and not os.path.islink(abs_path):
         from mlgit.workspace import scan_workers
-        if not scan_workers.scan_split(abs_path, rel, odb.root, strict, known, fresh, stale):
-            _scan_tree(abs_path, rel, odb.root, strict, known, fresh, stale)
+        if not scan_workers.scan_split(abs_path, rel, odb.root, strict, known, fresh, stale,
+                                       leftovers):
+            _scan_tree(abs_path, rel, odb.root, strict, known, fresh, stale, leftovers)
     else:
         one = stat_file(abs_path, rel, odb.root, strict)
         if one.link_oid is not None:
@@ -116,13 +127,14 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
         fresh[f.key] = _state_of(f, oid)
         state.remember(f.rel, f.st, oid, seen_at)
         progress(1, f.st.st_size)
-    return fresh
+    return Scanned(fresh, leftovers)
 
 
 def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup,
-               fresh: dict[str, FileState], stale: list[Found], inner_dir: str = "",
-               prune: frozenset[str] = frozenset()) -> None:
-    """Walk a folder; files the state DB vouches for go to `fresh`, the others to `stale`.
+               fresh: dict[str, FileState], stale: list[Found], leftovers: list[str],
+               inner_dir: str = "", prune: frozenset[str] = frozenset()) -> None:
+    """Walk a folder; files the state DB vouches for go to `fresh`, the others to `stale`,
+    temp files of interrupted commands to `leftovers`.
     Keys are paths below the artifact (`inner_dir` is this folder's). Top-level folders
     named in `prune` are skipped (another process scans them).
 
@@ -166,7 +178,7 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
                         stale.append(f)
 
 
-def _vouched_link(f: Found, known: Entry | None) -> bool:
+def _vouched_link(f: Found, known: KnownRow | None) -> bool:
     """Whether a symlink's oid can be taken without reading it: a foreign one matches nothing
     anyway; mlgit's own link into the cache names an oid, but its target may have been edited
     in place (root ignores the read-only bit), so the name is believed only while the state
@@ -174,10 +186,11 @@ def _vouched_link(f: Found, known: Entry | None) -> bool:
     return not f.link_oid or fresh_oid(known, f.st) == f.link_oid
 
 
-def remove_leftovers() -> None:
-    """Remove the temp files scans came across whose writer is gone (see remove_leftover)."""
-    while leftovers:
-        remove_leftover(leftovers.pop())
+def remove_leftovers(paths: list[str]) -> None:
+    """Remove the leftover temp files a scan came across whose writer is gone (see
+    remove_leftover)."""
+    for path in paths:
+        remove_leftover(path)
 
 
 def _other(abs_path: str, rel: str, cache_dir: str, strict: bool) -> Found:

@@ -78,7 +78,7 @@ def _read_all(fd: int) -> bytes:
 
 
 def scan_split(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Lookup,
-         fresh: dict[str, FileState], stale: list[Found]) -> bool:
+         fresh: dict[str, FileState], stale: list[Found], leftovers: list[str]) -> bool:
     """scan._scan_tree with a child taking half the top-level subfolders. Returns
     False, having done nothing, when that is not worth it or not possible."""
     if not can_fork() or sum(len(entries) for entries in known.values()) < MIN_FILES:
@@ -88,30 +88,31 @@ def scan_split(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
         return False
     theirs = sorted(subdirs[1::2])
 
-    def scan_theirs(into_fresh: dict[str, FileState], into_stale: list[Found]) -> None:
+    def scan_theirs(into_fresh: dict[str, FileState], into_stale: list[Found],
+                    into_leftovers: list[str]) -> None:
         for name in theirs:
             scan._scan_tree(f"{abs_dir}/{name}", f"{rel_dir}/{name}", cache_dir, strict,
-                                 known, into_fresh, into_stale, inner_dir=name)
+                                 known, into_fresh, into_stale, into_leftovers, inner_dir=name)
 
     def there() -> Any:
         their_fresh: dict[str, FileState] = {}
         their_stale: list[Found] = []
-        scan.leftovers.clear()
-        scan_theirs(their_fresh, their_stale)
-        return (their_fresh, [(f.key, f.rel, f.abs) for f in their_stale],
-                scan.leftovers)
+        their_leftovers: list[str] = []
+        scan_theirs(their_fresh, their_stale, their_leftovers)
+        return (their_fresh, [(f.key, f.rel, f.abs) for f in their_stale], their_leftovers)
 
     def here() -> None:
-        scan._scan_tree(abs_dir, rel_dir, cache_dir, strict, known, fresh, stale,
+        scan._scan_tree(abs_dir, rel_dir, cache_dir, strict, known, fresh, stale, leftovers,
                              prune=frozenset(theirs))
 
     _, result = in_parallel(here, there)
     if result is None:
-        scan_theirs(fresh, stale)  # errors and all, as a single scan would report them
+        # errors and all, as a single scan would report them
+        scan_theirs(fresh, stale, leftovers)
         return True
     their_fresh, their_stale, their_leftovers = result
     fresh.update(their_fresh)
-    scan.leftovers.extend(their_leftovers)
+    leftovers.extend(their_leftovers)
     stale.extend(scan.Found(key, rel, path, os.stat(path))
                  for key, rel, path in their_stale)
     return True

@@ -10,7 +10,7 @@ from mlgit.errors import MlgitError
 from mlgit.paths import pointer_path_for
 from mlgit.storage import manifests
 from mlgit.workspace.damage import edited_through_link, pointer_size_error
-from mlgit.workspace.scan import FOREIGN, dangling_cache_link, files_of
+from mlgit.workspace.scan import FOREIGN, dangling_cache_link, files_of, remove_leftovers
 
 if TYPE_CHECKING:
     from mlgit.pointer import Pointer
@@ -110,9 +110,12 @@ def _count_missing(repo: Repo, ptr: Pointer, manifest: manifests.Manifest | None
 
 def _current(repo: Repo, rel: str) -> dict[str, FileState]:
     """The files at `rel` and their oids. A link into the cache whose object is gone (set
-    aside as damaged) holds nothing: it is left out, so it counts as deleted."""
-    have = files_of(repo.state, repo.odb, repo.abspath(rel), rel, strict=False, store=False,
-                    jobs=repo.config.get("core.jobs"))
+    aside as damaged) holds nothing: it is left out, so it counts as deleted. Temp files
+    that interrupted commands left there are removed."""
+    found = files_of(repo.state, repo.odb, repo.abspath(rel), rel, strict=False, store=False,
+                     jobs=repo.config.get("core.jobs"))
+    remove_leftovers(found.leftovers)
+    have = found.files
     for key in [k for k, fs in have.items() if fs[0] == FOREIGN]:
         if dangling_cache_link(repo.abspath(f"{rel}/{key}" if key else rel), repo.odb.root):
             del have[key]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -36,18 +35,24 @@ class Broken(NamedTuple):
     error: MlgitError
 
 
-def load(repo: Repo, pointer_rel: str) -> Tracked:
+FolderLinks = dict[str, str | None]
+"""link_outside's answers by folder, kept while one list of pointers is read (folders can
+become links between commands, so nothing is kept longer)."""
+
+
+def load(repo: Repo, pointer_rel: str, links: FolderLinks | None = None) -> Tracked:
     folder = pointer_rel.rpartition("/")[0]
     if folder:
-        _refuse_linked_out(repo.root, folder, pointer_rel)
+        _refuse_linked_out(repo.root, folder, pointer_rel, links)
     ptr = repo.read_pointer(pointer_rel)
     return Tracked(pointer_rel, repo.artifact_rel(pointer_rel, ptr), ptr)
 
 
-def _refuse_linked_out(root: str, folder: str, pointer_rel: str) -> None:
+def _refuse_linked_out(root: str, folder: str, pointer_rel: str,
+                       links: FolderLinks | None) -> None:
     """A pointer whose folder resolves outside the work tree (a folder above it is a link)
     is not used: its data would be read and written outside the repository."""
-    link = link_outside(root, folder)
+    link = link_outside(root, folder, links)
     if link is not None:
         raise BadPointer(f"{pointer_rel}: its folder {link} is a link to a folder outside the"
                          " repository, so mlgit does not use this pointer",
@@ -55,10 +60,17 @@ def _refuse_linked_out(root: str, folder: str, pointer_rel: str) -> None:
                          " repository the link points into")
 
 
-@functools.cache
-def link_outside(root: str, folder: str) -> str | None:
+def link_outside(root: str, folder: str, links: FolderLinks | None = None) -> str | None:
     """The folder at or above `folder` that is a link resolving outside `root`, if any
-    ("" is the root itself: None)."""
+    ("" is the root itself: None). `links` keeps the answers for folders asked again."""
+    if links is None:
+        return _link_outside(root, folder)
+    if folder not in links:
+        links[folder] = _link_outside(root, folder)
+    return links[folder]
+
+
+def _link_outside(root: str, folder: str) -> str | None:
     if not folder:
         return None
     real_root = os.path.realpath(root)
@@ -89,9 +101,10 @@ def size_error(repo: Repo, item: Tracked) -> BadPointer | None:
 
 def all_tracked(repo: Repo) -> list[Tracked | Broken]:
     items: list[Tracked | Broken] = []
+    links: FolderLinks = {}
     for pointer_rel in repo.pointer_files():
         try:
-            items.append(load(repo, pointer_rel))
+            items.append(load(repo, pointer_rel, links))
         except MlgitError as exc:
             items.append(Broken(pointer_rel, exc))
     return items
@@ -101,8 +114,7 @@ def tracked_targets(repo: Repo, args: list[str]) -> list[Tracked]:
     """The artifacts named by user paths (the data path or its pointer file)."""
     found: dict[str, Tracked] = {}
     for arg in args:
-        rel = resolve_user_path(repo.root, arg)
-        pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
+        rel, pointer_rel = named_path(repo, arg)
         _refuse_folder_pointer(repo, pointer_rel)
         if not os.path.isfile(repo.abspath(pointer_rel)):
             raise BadPath(f"{arg}: not tracked by mlgit ({pointer_rel} does not exist)",
@@ -110,6 +122,13 @@ def tracked_targets(repo: Repo, args: list[str]) -> list[Tracked]:
         found.setdefault(pointer_rel, load(repo, pointer_rel))
     repo.remove_leftovers_beside(list(found))
     return list(found.values())
+
+
+def named_path(repo: Repo, arg: str) -> tuple[str, str]:
+    """A user path -> (its repo-relative path, the pointer file of what it names): an artifact
+    is named by its data path or by its pointer file, NAME or NAME.mlgit."""
+    rel = resolve_user_path(repo.root, arg)
+    return rel, rel if is_pointer_name(rel) else pointer_path_for(rel)
 
 
 def _refuse_folder_pointer(repo: Repo, pointer_rel: str) -> None:
@@ -144,8 +163,7 @@ class Target(NamedTuple):
 def resolve_target(repo: Repo, arg: str, pointers: list[str] | None = None) -> Target:
     """A user path: a tracked artifact (its data path or its pointer file) or a path inside
     a tracked folder (`pointers`: as for containing_pointer)."""
-    rel = resolve_user_path(repo.root, arg)
-    pointer_rel = rel if is_pointer_name(rel) else pointer_path_for(rel)
+    rel, pointer_rel = named_path(repo, arg)
     _refuse_folder_pointer(repo, pointer_rel)
     if os.path.isfile(repo.abspath(pointer_rel)):
         return Target(load(repo, pointer_rel), "")
@@ -216,8 +234,3 @@ def parts_or_all(repo: Repo, args: list[str]) -> list[tuple[Tracked | Broken, st
     if args:
         return [(t.item, t.sub) for t in named_parts(repo, args)]
     return [(item, "") for item in all_tracked(repo)]
-
-
-def quarantine_folder(repo: Repo) -> str:
-    """The cache's folder of corrupt copies set aside, relative to the repository root."""
-    return os.path.relpath(repo.odb.quarantine_dir, repo.root)

@@ -15,12 +15,13 @@ from mlgit.cli.parser import Verb
 from mlgit.commands.fsck import Damaged, FsckResult
 from mlgit.commands.ls import Listed
 from mlgit.commands.remote import RemoteRow
+from mlgit.commands.remote_status import RemoteStatus
 from mlgit.commands.status import StatusEntry
-from mlgit.commands.transfer import Outcome, RemoteStatus
 from mlgit.commands.unprotect import Unprotected
 from mlgit.errors import BadPointer, DiskFull, MlgitError
-from mlgit.remote.transfer import Failure, TransferResult
-from mlgit.workspace.checkout import Result
+from mlgit.remote.failures import Failure, FailureKind
+from mlgit.remote.transfer import Outcome, TransferResult
+from mlgit.workspace.checkout import CheckoutResult
 from mlgit.workspace.status import ArtifactStatus
 from tests.conftest import mlgit
 
@@ -61,8 +62,8 @@ def test_remote_status(row: RemoteStatus, quiet: bool, code: int) -> None:
     assert exit_codes.for_remote_status([row], quiet) == code
 
 
-def _result(conflicts: list[str] = [], failed: list[tuple[str, str]] = []) -> Result:  # noqa: B006
-    result = Result("data")
+def _result(conflicts: list[str] = [], failed: list[tuple[str, str]] = []) -> CheckoutResult:  # noqa: B006
+    result = CheckoutResult("data")
     result.conflicts += conflicts
     result.failed += failed
     return result
@@ -73,7 +74,7 @@ def test_checkout_and_pull() -> None:
     assert exit_codes.for_checkout([_result(), _result(conflicts=["data/a"])]) == EXIT_FAILED
     assert exit_codes.for_checkout([_result(failed=[("data/a", "why")])]) == EXIT_FAILED
     fine, failed = TransferResult(), TransferResult()
-    failed.failed.append(Failure("data", "0" * 32, "not on the remote"))
+    failed.failed.append(Failure("data", "0" * 32, FailureKind.NOT_ON_REMOTE))
     assert exit_codes.for_transfer(Outcome("o", "/r", fine, [_result()])) == EXIT_OK
     assert exit_codes.for_transfer(Outcome("o", "/r", failed, [])) == EXIT_FAILED
     assert exit_codes.for_transfer(Outcome("o", "/r", fine, [_result(["a"])])) == EXIT_FAILED

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import pytest
 
-from mlgit.remote.schemes import open_fs
+from mlgit.remote.filesystems import open_fs
 from tests.remotes.servers import (
     SSHD,
     GcsServer,
@@ -58,8 +58,8 @@ class RemoteStore:
     options         the remote options that reach it (what `mlgit remote modify NAME KEY
                     VALUE --local` is given): gs endpoint_url, anonymous, project; s3
                     endpoint_url, access_key_id, secret_access_key; ssh key_file, known_hosts
-    open()          (fsspec filesystem, root) via mlgit.remote.schemes.open_fs, to inspect or damage
-                    what is stored
+    open()          (fsspec filesystem, root) via mlgit.remote.filesystems.open_fs, to inspect
+                    or damage what is stored
     can_stop        whether stop()/start() apply (gs, s3, ssh); on local and memory they
                     call pytest.skip
     stop()/start()  make the server unreachable (connections refused, open connections
@@ -92,7 +92,7 @@ class RemoteStore:
         return self.server is None or self.server.running
 
     def open(self) -> tuple[Any, str]:
-        """(fsspec filesystem, root path) for this remote, through mlgit.remote.schemes.open_fs."""
+        """(fsspec filesystem, root path) for this remote, through filesystems.open_fs."""
         return open_fs(self.url, self.options)
 
     def stop(self) -> None:

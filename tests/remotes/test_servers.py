@@ -1,4 +1,4 @@
-"""The test servers behave like the real services, through mlgit.remote.schemes.open_fs.
+"""The test servers behave like the real services, through mlgit.remote.filesystems.open_fs.
 
 These also pin down what each backend raises (server down, missing object or bucket, bad
 credentials, no write permission): mlgit's transfer code decides on retry or abort by them.
@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from mlgit.remote.schemes import open_fs
+from mlgit.remote.filesystems import open_fs
 from tests.remotes.conftest import RemoteStore, require_sshd
 from tests.remotes.servers import GcsServer, S3Server, SshServer, descendants, port_open
 

@@ -295,10 +295,14 @@ def test_readme_indexes_every_document() -> None:
 # --- docs/remotes.md ------------------------------------------------------------------------
 
 
+_NEEDS_PACKAGE = sorted(s.name for s in schemes.SCHEMES.values() if s.package != "fsspec")
+"""The schemes whose filesystem is a package of its own (the others are fsspec's)."""
+
+
 def test_remote_config_examples_are_valid() -> None:
     """Every YAML example of remotes.md with a `remote:` section names URLs mlgit accepts and
     only options their URL kind has; `core.remote` names one of them."""
-    every_option = {o for options in schemes.OPTIONS.values() for o in options}
+    every_option = {o for scheme in schemes.SCHEMES.values() for o in scheme.options}
     checked = 0
     for block in _code_blocks(_read("remotes.md"), "yaml"):
         data = yaml.safe_load(block)
@@ -320,11 +324,12 @@ def test_remote_config_examples_are_valid() -> None:
 def test_remotes_md_lists_every_option_and_package() -> None:
     text = _read("remotes.md")
     section = text.split("## URLs and options", 1)[1].split("\n## ", 1)[0]
-    for scheme, options in schemes.OPTIONS.items():
-        for option in options:
-            assert f"| `{option}` |" in section, f"{scheme} option {option} has no table row"
-    for package, install in schemes.PACKAGES.values():
-        assert f"`{install}`" in text, f"remotes.md does not give '{install}' for {package}"
+    for scheme in schemes.SCHEMES.values():
+        for option in scheme.options:
+            assert f"| `{option}` |" in section, f"{scheme.name} option {option} has no table row"
+    for scheme in _NEEDS_PACKAGE:
+        install = schemes.SCHEMES[scheme].install
+        assert f"`{install}`" in text, f"remotes.md does not give '{install}' for {scheme}"
 
 
 def _error(make: Callable[[], object]) -> MlgitError:
@@ -374,13 +379,13 @@ def test_bad_url_reasons_in_remotes_md_are_real() -> None:
         assert f"`{reason}`" in text, reason
 
 
-@pytest.mark.parametrize("scheme", sorted(schemes.PACKAGES))
+@pytest.mark.parametrize("scheme", _NEEDS_PACKAGE)
 def test_missing_package_errors_match_fs(scheme: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    package, _ = schemes.PACKAGES[scheme]
+    package = schemes.SCHEMES[scheme].package
     real = importlib.util.find_spec
     monkeypatch.setattr(filesystems.importlib.util, "find_spec",
                         lambda name, *a: None if name == package else real(name, *a))
-    exc = _error(lambda: schemes.open_fs(f"{scheme}://host/path", {}))
+    exc = _error(lambda: filesystems.open_fs(f"{scheme}://host/path", {}))
     text = _read("remotes.md")
     assert f"| `{exc.message}` | `{exc.hint}` |" in text
 

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 from mlgit.errors import MlgitError
 from mlgit.remote import filesystems
-from mlgit.remote.schemes import RemoteURL, describe, fs_kwargs, open_fs, parse_url
+from mlgit.remote.filesystems import open_fs
+from mlgit.remote.schemes import fs_kwargs, parse_url
+from mlgit.remote.urls import RemoteURL, describe
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -330,8 +332,9 @@ def _closed_port() -> int:
 def test_gs_in_a_fresh_process_avoids_the_extended_class() -> None:
     """gcsfs's own default (the env var unset) would pick ExtendedGcsFileSystem."""
     code = (
-        "import os, mlgit.remote.schemes\n"
-        "f, _ = mlgit.remote.schemes.open_fs('gs://b/p', {'anonymous': 'true', 'project': 'p'})\n"
+        "import os\n"
+        "from mlgit.remote.filesystems import open_fs\n"
+        "f, _ = open_fs('gs://b/p', {'anonymous': 'true', 'project': 'p'})\n"
         "import gcsfs\n"
         "print(type(f).__mro__[1].__name__, gcsfs.GCSFileSystem.__name__,\n"
         "      'extended_gcsfs' in str(type(f)),\n"

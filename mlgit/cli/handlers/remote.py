@@ -9,11 +9,12 @@ from mlgit.cli import exit_codes, output
 from mlgit.cli.handlers.repository import opened_repo
 
 if TYPE_CHECKING:
-    from mlgit.commands.transfer import Outcome
+    from mlgit.remote.transfer import Outcome
+    from mlgit.workspace.checkout import CheckoutResult
 
 
 def push(paths: list[str], remote: str | None, jobs: int | None, json: bool) -> int:
-    from mlgit.commands.transfer import run_push
+    from mlgit.commands.push import run_push
 
     with opened_repo() as repo:
         outcome = run_push(repo, paths, remote, jobs, output.Progress)
@@ -21,7 +22,7 @@ def push(paths: list[str], remote: str | None, jobs: int | None, json: bool) -> 
 
 
 def fetch(paths: list[str], remote: str | None, jobs: int | None, json: bool) -> int:
-    from mlgit.commands.transfer import run_fetch
+    from mlgit.commands.fetch import run_fetch
 
     with opened_repo() as repo:
         outcome = run_fetch(repo, paths, remote, jobs, open_progress=output.Progress)
@@ -30,7 +31,7 @@ def fetch(paths: list[str], remote: str | None, jobs: int | None, json: bool) ->
 
 def pull(paths: list[str], remote: str | None, jobs: int | None, force: bool,
          json: bool) -> int:
-    from mlgit.commands.transfer import run_fetch
+    from mlgit.commands.fetch import run_fetch
 
     with opened_repo() as repo:
         outcome = run_fetch(repo, paths, remote, jobs, checkout=True, force=force,
@@ -38,7 +39,7 @@ def pull(paths: list[str], remote: str | None, jobs: int | None, force: bool,
     return _show_transfer(outcome, "pull", json)
 
 
-def _show_transfer(outcome: Outcome, command: str, json: bool) -> int:
+def _show_transfer(outcome: Outcome[CheckoutResult], command: str, json: bool) -> int:
     from mlgit.cli.render.remote import show_transfer
 
     show_transfer(outcome, command, json)

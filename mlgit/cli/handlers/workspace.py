@@ -35,7 +35,7 @@ def status(paths: list[str], quiet: bool = False, json: bool = False,
 
 def _remote_status(paths: list[str], quiet: bool, json: bool, remote: str | None) -> int:
     from mlgit.cli.render.remote import show_remote_status
-    from mlgit.commands.transfer import run_remote_status
+    from mlgit.commands.remote_status import run_remote_status
 
     with opened_repo() as repo:
         name, url, rows = run_remote_status(repo, paths, remote)
@@ -49,8 +49,10 @@ def is_remote_name(word: str) -> bool:
     path); False when the repository or its settings cannot be read."""
     with contextlib.suppress(Exception):
         from mlgit.remote import settings
+        from mlgit.repo import Repo
 
-        return word in settings.names(find_repo().config)
+        # without warnings: the command opens the repository again, and warns then
+        return word in settings.names(Repo.find().config)
     return False
 
 

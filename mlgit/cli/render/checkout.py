@@ -11,7 +11,7 @@ from mlgit.paths import is_utf8, printable
 
 if TYPE_CHECKING:
     from mlgit.repo import Repo
-    from mlgit.workspace.checkout import Result
+    from mlgit.workspace.checkout import CheckoutResult
 
 
 MISSING_HINT = "fetch the missing objects from a remote with 'mlgit pull', or add the data again"
@@ -29,7 +29,7 @@ SET_ASIDE_HINT = ("a corrupt cache object is never written to the workspace; it 
 OTHER_HINT = "fix the cause named above, then run 'mlgit checkout' again"
 
 
-def show_checkout(results: list[Result], json: bool,
+def show_checkout(results: list[CheckoutResult], json: bool,
                   reported: frozenset[str] = frozenset()) -> None:
     """`reported`: paths whose objects a fetch already reported as not fetched; their
     'not in the cache' failures are not reported again."""
@@ -76,7 +76,7 @@ def _already_reported(failure: tuple[str, str], reported: frozenset[str]) -> boo
     return failure[0] in reported and failure[1] in (NOT_IN_CACHE, MANIFEST_NOT_IN_CACHE)
 
 
-def _failure_hints(r: Result, reported: frozenset[str]) -> list[str]:
+def _failure_hints(r: CheckoutResult, reported: frozenset[str]) -> list[str]:
     """The hint for each kind of failure that has none of its own: a missing object, a
     corrupt one, or anything else (a failure with its own hint is never missing or
     corrupt, so those are counted against `r.hints`)."""
@@ -97,7 +97,7 @@ def _failure_hints(r: Result, reported: frozenset[str]) -> list[str]:
     return hints
 
 
-def _failures_shown(r: Result, reported: frozenset[str]) -> list[tuple[str, str]]:
+def _failures_shown(r: CheckoutResult, reported: frozenset[str]) -> list[tuple[str, str]]:
     """The failures to list: not those a fetch already reported; those a known cause
     explains (objects not in the cache) become one line."""
     shown = [f for f in r.failed if not _already_reported(f, reported)]
@@ -111,7 +111,7 @@ def _failures_shown(r: Result, reported: frozenset[str]) -> list[tuple[str, str]
             *((p, why) for p, why in shown if why not in NOT_CACHED)]
 
 
-def _untracked_json(r: Result) -> dict[str, Any]:
+def _untracked_json(r: CheckoutResult) -> dict[str, Any]:
     """Extra JSON fields of an artifact that is no longer tracked (see orphans.Orphan)."""
     kept = getattr(r, "kept", None)
     if kept is None:
@@ -121,7 +121,7 @@ def _untracked_json(r: Result) -> dict[str, Any]:
             "tracked_by_git": getattr(r, "in_git", [])}
 
 
-def _show_untracked(r: Result) -> None:
+def _show_untracked(r: CheckoutResult) -> None:
     """An artifact whose pointer is gone: what was removed and what was left, and why."""
     kept: list[tuple[str, str]] = getattr(r, "kept", [])
     foreign: int = getattr(r, "foreign", 0)

@@ -12,8 +12,10 @@ from mlgit.paths import printable
 
 if TYPE_CHECKING:
     from mlgit.commands.remote import RemoteRow
-    from mlgit.commands.transfer import Outcome, RemoteStatus
-    from mlgit.remote.transfer import Failure
+    from mlgit.commands.remote_status import RemoteStatus
+    from mlgit.remote.failures import Failure
+    from mlgit.remote.transfer import Outcome
+    from mlgit.workspace.checkout import CheckoutResult
 
 
 _VERBS = {"push": ("pushed", "to", "already on the remote"),
@@ -21,7 +23,7 @@ _VERBS = {"push": ("pushed", "to", "already on the remote"),
           "pull": ("fetched", "from", "already in the cache")}
 
 
-def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
+def show_transfer(outcome: Outcome[CheckoutResult], command: str, json: bool) -> None:
     r = outcome.result
     if json:
         data: dict[str, Any] = {
@@ -40,9 +42,9 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
     size = human_size(r.bytes)
     output.out(f"{done} {counted(r.transferred, 'object')} ({size}) {direction}"
                f" {outcome.remote}; {r.already} {already}; {len(r.failed)} failed")
-    from mlgit.remote.retry import NOT_SENT
+    from mlgit.remote.failures import FailureKind
 
-    tried = [f for f in r.failed if f.reason != NOT_SENT]
+    tried = [f for f in r.failed if f.kind is not FailureKind.NOT_SENT]
     for f in tried[:MAX_LISTED]:
         output.err(printable(f"error: {f.path}: {f.reason}"))
     if len(tried) > MAX_LISTED:
@@ -62,18 +64,20 @@ def show_transfer(outcome: Outcome, command: str, json: bool) -> None:
 
 
 def _transfer_hint(failed: list[Failure], command: str, remote: str) -> str:
-    reasons = {f.reason for f in failed}
-    if reasons == {"not on the remote"}:
+    from mlgit.remote.failures import FailureKind as Kind
+
+    kinds = {f.kind for f in failed}
+    if kinds == {Kind.NOT_ON_REMOTE}:
         return "push the missing objects from a clone whose cache has them"
-    if command != "push" and any(r.startswith("the remote's copy") for r in reasons) \
-            and all(r.startswith("the remote's copy") or r == "not on the remote"
-                    for r in reasons):  # fetching again reads the same bad bytes
+    if command != "push" and Kind.REMOTE_CORRUPT in kinds \
+            and kinds <= {Kind.REMOTE_CORRUPT, Kind.NOT_ON_REMOTE}:
+        # fetching again reads the same bad bytes
         return (f"the remote's copy is damaged: 'mlgit fsck -r {remote}' names the files to"
                 " delete there; then push again from a clone whose cache has the objects"
                 " intact")
-    if reasons == {"not in the cache"}:
+    if kinds == {Kind.NOT_IN_CACHE}:
         return "the cache lacks them: fetch them from another remote, or add the data again"
-    if command == "push" and any("set aside" in r for r in reasons):
+    if command == "push" and Kind.SET_ASIDE in kinds:
         return ("corrupt cache objects were set aside (see 'mlgit fsck'): restore them with"
                 " 'mlgit fetch' from a remote that has them, or add the data again")
     return f"run 'mlgit {command}' again to retry; what already arrived is not sent again"

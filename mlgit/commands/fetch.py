@@ -1,0 +1,67 @@
+"""mlgit fetch and mlgit pull: download the objects the workspace pointers reference from a
+remote into the cache (only those it lacks); pull then checks them out. A path inside a
+tracked folder moves just that part."""
+
+from __future__ import annotations
+
+import threading
+
+from mlgit.progress import OpenProgress, no_progress
+from mlgit.remote.failures import pointer_failure
+from mlgit.remote.open import jobs_for, open_store, remote_errors
+from mlgit.remote.transfer import Mover, Outcome, TransferResult, bad_index_failures, fetch
+from mlgit.remote.urls import describe
+from mlgit.repo import Repo
+from mlgit.workspace.checkout import CheckoutResult
+from mlgit.workspace.restore import remove_untracked, restore
+from mlgit.workspace.targets import Broken, Target, Tracked
+from mlgit.workspace.wants import (
+    Wanted,
+    manifests_of,
+    read_manifests,
+    targets_or_all,
+    total_bytes,
+    wants_for,
+)
+
+
+def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
+              checkout: bool = False, force: bool = False,
+              open_progress: OpenProgress = no_progress) -> Outcome[CheckoutResult]:
+    """Fetch; with `checkout` (pull), then check out what the paths name (with no paths,
+    everything, and remove what is no longer tracked, as checkout does)."""
+    targets, broken = targets_or_all(repo, args)
+    spec, store = open_store(repo, remote)
+    result = TransferResult()
+    result.failed += [pointer_failure(b.pointer_rel, b.error) for b in broken]
+    results: list[CheckoutResult] = []
+    with repo.lock():
+        with remote_errors(spec, repo.cache_dir):
+            mover = Mover(repo.odb, store, jobs_for(spec, jobs))
+            read_manifests(repo, targets)
+            result.merge(fetch(mover, manifests_of(targets)))  # they say what folders need
+            wants: list[Wanted] = []
+            for target in targets:
+                found = wants_for(repo, target, manifest=False)
+                wants += found if isinstance(found, list) else []
+            with open_progress("fetch", len(wants), total_bytes(wants)) as progress:
+                mover.progress = progress
+                result.merge(fetch(mover, wants, sync=not checkout))
+            result.failed += bad_index_failures(store)
+        if checkout:
+            items: list[Tracked | Broken] = [*(t.item for t in targets), *broken]
+            results = remove_untracked(repo, items) if not args else []
+            results += _checkout_while_syncing(repo, targets, force, open_progress)
+    return Outcome(spec.name, describe(spec.url), result, results)
+
+
+def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool,
+                            open_progress: OpenProgress) -> list[CheckoutResult]:
+    """Check out while the fetched objects are made durable: the disk writes back the
+    cache while the checkout creates files."""
+    syncing = threading.Thread(target=repo.odb.make_durable, name="mlgit-sync")
+    syncing.start()
+    try:
+        return restore(repo, [(t.item, t.sub) for t in targets], force, open_progress)
+    finally:
+        syncing.join()

@@ -1,0 +1,89 @@
+"""mlgit push: upload the objects the workspace pointers reference to a remote (only those it
+lacks). A path inside a tracked folder moves just that part."""
+
+from __future__ import annotations
+
+import errno
+import os
+
+from mlgit.fileio import is_disk_full
+from mlgit.progress import OpenProgress, no_progress
+from mlgit.remote.failures import Failure, FailureKind, pointer_failure
+from mlgit.remote.open import jobs_for, open_store, remote_errors
+from mlgit.remote.settings import RemoteSpec
+from mlgit.remote.store import RemoteStore
+from mlgit.remote.transfer import Mover, Outcome, TransferResult, bad_index_failures, push
+from mlgit.remote.urls import describe
+from mlgit.repo import Repo
+from mlgit.workspace.checkout import CheckoutResult
+from mlgit.workspace.targets import Target, size_error
+from mlgit.workspace.wants import (
+    ManifestUnreadable,
+    Wanted,
+    targets_or_all,
+    total_bytes,
+    wants_for,
+)
+
+
+def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
+             open_progress: OpenProgress = no_progress) -> Outcome[CheckoutResult]:
+    targets, broken = targets_or_all(repo, args)
+    spec, store = open_store(repo, remote)
+    result = TransferResult()
+    result.failed += [pointer_failure(b.pointer_rel, b.error) for b in broken]
+    with repo.lock(), remote_errors(spec, _push_disk(repo, spec, store)):
+        wants = _wants(repo, targets, result)
+        with open_progress("push", len(wants), total_bytes(wants)) as progress:
+            mover = Mover(repo.odb, store, jobs_for(spec, jobs), progress,
+                          stops=lambda exc: _push_stops(repo, exc))
+            result.merge(push(mover, wants))
+        result.failed += bad_index_failures(store)
+        _report_damaged_cache(repo, result)
+    return Outcome(spec.name, describe(spec.url), result, [])
+
+
+def _wants(repo: Repo, targets: list[Target], result: TransferResult) -> list[Wanted]:
+    """What the targets need; a damaged pointer or an unreadable folder manifest is a
+    failure instead."""
+    wants: list[Wanted] = []
+    for target in targets:
+        item = target.item
+        if (damaged := size_error(repo, item)) is not None:
+            result.failed.append(pointer_failure(item.pointer_rel, damaged, item.ptr.oid))
+            continue
+        found = wants_for(repo, target)
+        if isinstance(found, ManifestUnreadable):
+            kind = FailureKind.SET_ASIDE if found.set_aside else FailureKind.NOT_IN_CACHE
+            result.failed.append(Failure(found.path, found.oid, kind))
+            continue
+        wants += found
+    return wants
+
+
+def _push_disk(repo: Repo, spec: RemoteSpec, store: RemoteStore) -> str:
+    """Where a push writes: the remote's folder for a local remote."""
+    return store.backend.root if spec.scheme == "local" else repo.tmp_dir
+
+
+def _push_stops(repo: Repo, exc: BaseException) -> bool:
+    """A full disk, or a remote that refuses writes: every other object would fail the
+    same way, so the push stops at the first."""
+    if is_disk_full(exc):
+        return True
+    name = getattr(exc, "filename", None)
+    if isinstance(name, str) and name.startswith(repo.cache_dir + "/"):
+        return False  # our own cache, not the remote
+    return isinstance(exc, PermissionError) or getattr(exc, "errno", None) == errno.EROFS \
+        or type(exc).__name__ == "SFTPPermissionDenied"
+
+
+def _report_damaged_cache(repo: Repo, result: TransferResult) -> None:
+    """Name the cache's damaged pack indexes once, when objects were not found there."""
+    if not any(f.kind is FailureKind.NOT_IN_CACHE for f in result.failed):
+        return
+    result.failed[:0] = [  # first: the cause, before the objects it explains
+        Failure(os.path.relpath(path, repo.root), "", FailureKind.DAMAGED_CACHE_INDEX, "",
+                "run 'mlgit fsck --repair' to set the damaged index aside, then 'mlgit fetch'"
+                " to restore its objects from a remote (or add the data again)")
+        for path in repo.odb.damaged_files]

@@ -1,0 +1,95 @@
+"""Opening a configured remote: its backend (through the scheme registry), wrapped with
+retries, as a RemoteStore; and the errors that stop a whole transfer as one clear line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from mlgit.errors import MlgitError, describe_error
+from mlgit.fileio import disk_full_error, is_disk_full
+from mlgit.hashing import hash_bytes
+from mlgit.remote import schemes, settings
+from mlgit.remote.backends import Backend, FsspecBackend, LocalBackend
+from mlgit.remote.retry import RetryingBackend
+from mlgit.remote.settings import RemoteSpec
+from mlgit.remote.store import RemoteStore
+from mlgit.remote.transfer import Stopped
+from mlgit.remote.urls import describe
+from mlgit.repo import Repo
+
+
+def open_backend(url: str, options: dict[str, str]) -> Backend:
+    """The backend for a remote URL (relative local paths must already be absolute)."""
+    parsed = schemes.parse_url(url)
+    scheme = schemes.SCHEMES[parsed.scheme]
+    if scheme.plain_os:
+        schemes.check_options(scheme.name, options)
+        return LocalBackend(os.path.abspath(parsed.root))
+    from mlgit.remote.filesystems import open_fs
+
+    filesystem, root = open_fs(url, options)
+    return FsspecBackend(scheme, filesystem, root)
+
+
+def jobs_for(spec: RemoteSpec, jobs: int | None) -> int:
+    """`jobs` if given, else the scheme's default number of parallel requests."""
+    return jobs or schemes.SCHEMES[spec.scheme].jobs
+
+
+def open_store(repo: Repo, name: str | None) -> tuple[RemoteSpec, RemoteStore]:
+    """The remote `name` (None: the default remote) as a store, after checking that its
+    root can be used at all."""
+    spec = settings.resolve(repo.config, name)
+    url = spec.resolved_url(repo.root)
+    with remote_errors(spec):
+        backend = open_backend(url, spec.options)
+        problem = backend.check_root()
+    if problem:
+        hint = _fix_hint(spec)
+        if spec.scheme == "local":
+            from shlex import quote
+
+            folder = quote(os.path.abspath(schemes.parse_url(url).root))
+            hint = (f"fix the path with 'mlgit remote modify {spec.name} url PATH', or create"
+                    f" the folder if it is meant to be new: mkdir -p {folder}")
+        raise MlgitError(f"remote {spec.name!r} ({describe(spec.url)}): {problem}", hint)
+    index_cache = os.path.join(repo.tmp_dir, "remote-index", hash_bytes(url.encode()))
+    return spec, RemoteStore(RetryingBackend(backend), index_cache)
+
+
+def _fix_hint(spec: RemoteSpec) -> str:
+    return (f"check the URL and credentials: 'mlgit remote list', "
+            f"'mlgit remote modify {spec.name} KEY VALUE --local'")
+
+
+@contextmanager
+def remote_errors(spec: RemoteSpec, disk: str = "") -> Iterator[None]:
+    """Errors that stop a whole transfer (the remote cannot be reached or listed, refuses
+    writes, or a disk is full: `disk` is where the objects are written) as one clear line."""
+    try:
+        yield
+    except MlgitError:
+        raise
+    except Stopped as stop:
+        if isinstance(stop.cause, OSError) and is_disk_full(stop.cause):
+            raise disk_full_error(stop.cause, disk, stop.needed) from None
+        raise MlgitError(f"remote {spec.name!r} ({describe(spec.url)}) refuses writes"
+                         f" ({describe_error(stop.cause)}); the push stopped",
+                         _read_only_hint(spec)) from None
+    except Exception as exc:  # any backend's error type: fsspec does not unify them
+        if disk and isinstance(exc, OSError) and is_disk_full(exc):
+            raise disk_full_error(exc, disk) from None
+        raise MlgitError(f"remote {spec.name!r} ({describe(spec.url)}):"
+                         f" {describe_error(exc)}", _fix_hint(spec)) from None
+
+
+def _read_only_hint(spec: RemoteSpec) -> str:
+    if spec.scheme == "local":  # a folder has no credentials to change
+        return ("check that you may write in the remote's folder (its permissions, and that"
+                " it is not on a read-only mount), or push to another remote (a read-only"
+                " remote still serves fetch and pull)")
+    return ("push to a remote you may write to, or with credentials that may write:"
+            f" 'mlgit remote modify {spec.name} KEY VALUE --local' (a read-only remote still"
+            " serves fetch and pull)")
