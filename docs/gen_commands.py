@@ -34,7 +34,7 @@ _UNSET = getattr(click.core, "UNSET", None)  # click >= 8.3 marks "no default" w
 
 # Behaviour the help text has no room for, one list per command, keyed by the words after
 # `mlgit` ("add", "remote add"); a sub-group's own entry ("remote") is optional. Kept here so
-# the reference stays one generated file; tests/unit/test_docs.py fails when a command has no
+# the reference stays one generated file; tests/docs/test_commands_md.py fails when a command has no
 # entry.
 NOTES: dict[str, list[str]] = {
     "init": [

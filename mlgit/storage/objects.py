@@ -6,10 +6,11 @@ files does not cost 20k inode creations. Everything is write-once and read-only;
 is verified against the oid. Plain os calls only (fsspec is for remotes).
 
 The interface is narrow, so that callers never see the layout: has / missing / size /
-iter_oids; read_verified / open (bytes or a stream, verified) and link_source (a file to link
-or clone); put_bytes / put_file / adopt; publish and make_durable (finish does both) for a
-batch of new objects; garbage / collect. Whether an object is loose or packed is known here
-and in packs.py only.
+iter_oids; read_verified, read_small and open (bytes or a stream, verified), link_source (a
+file to link or clone) and own_file (one to upload), holds (is this path our file); put_bytes
+/ put_file / adopt; publish and make_durable (finish does both) for a batch of new objects;
+garbage / collect. Whether an object is loose or packed is known here, in packs.py and in
+check.py only.
 """
 
 from __future__ import annotations
@@ -184,6 +185,21 @@ class LocalODB:
         actual = hashing.hash_bytes(data)
         if actual != oid:
             raise self.corrupt(oid, actual, where) if stored else CorruptObject(oid, actual)
+        return data
+
+    def read_small(self, oid: str) -> bytes | None:
+        """The verified bytes of an object kept inside a bigger file (or of the empty object):
+        small, so read whole. None when it has a file of its own (see has_own_file): stream
+        that with open, or link it with link_source. CorruptObject as read_verified."""
+        if oid == EMPTY_OID:
+            return b""
+        where = self.packed.get(oid)
+        if where is None:
+            return self.read_verified(oid) if self._pending(oid) else None
+        data = self._reader.read(where)
+        actual = hashing.hash_bytes(data)
+        if actual != oid:
+            raise self.corrupt(oid, actual, where)
         return data
 
     def read_packed(self, where: packs.Location) -> bytes:

@@ -17,7 +17,7 @@ from mlgit import pointer
 from mlgit.hashing import hash_bytes
 from mlgit.storage.packs import parse_index
 from tests.conftest import git, make_tree, read_tree
-from tests.remotes.runner import run
+from tests.remote.conformance.runner import run
 
 SMALL = {f"data/part-{i:02d}/f{j}.bin": os.urandom(100 + 37 * j) for i in range(3)
          for j in range(5)}

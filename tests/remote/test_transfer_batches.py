@@ -1,4 +1,4 @@
-"""Packing batches and read spans (transfer.py); retries are tested in tests/remote/."""
+"""Packing batches and read spans (mlgit.remote.transfer)."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from mlgit.remote.filesystems import open_fs
-from tests.remotes.conftest import RemoteStore, require_sshd
-from tests.remotes.servers import GcsServer, S3Server, SshServer, descendants, port_open
+from tests.remote.conformance.conftest import RemoteStore, require_sshd
+from tests.remote.conformance.servers import GcsServer, S3Server, SshServer, descendants, port_open
 
 MIB = 1 << 20
 

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import pytest
 
 from mlgit.remote.filesystems import open_fs
-from tests.remotes.servers import (
+from tests.remote.conformance.servers import (
     SSHD,
     GcsServer,
     S3Server,

@@ -17,7 +17,7 @@ import pytest
 from mlgit.hashing import hash_bytes
 from mlgit.storage import packs
 from tests.conftest import Run, git, make_tree, read_tree
-from tests.remotes.runner import run
+from tests.remote.conformance.runner import run
 
 LOOSE_FILES = 20
 LOOSE_SIZE = 2 << 20

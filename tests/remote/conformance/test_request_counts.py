@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import git, make_tree
-from tests.remotes.runner import run
+from tests.remote.conformance.runner import run
 
 FILES = 3000
 LOOSE = 40  # above the per-object lookup limit (32): found by listing folders

@@ -94,7 +94,8 @@ def test_adding_a_pointer_file(repo: Path) -> None:
 def test_overlapping_artifacts(repo: Path) -> None:
     write(repo / "data" / "sub" / "f", "x")
     mlgit(repo, "add", "data")
-    # a path inside a tracked folder updates that folder (test_add_inside_folder.py)
+    # a path inside a tracked folder updates that folder
+    # (tests/commands/add/test_inside_a_tracked_folder.py)
     assert mlgit(repo, "add", "data/sub").lines == ["unchanged data (1 file, 1 B)"]
     write(repo / "other" / "inner" / "g", "y")
     mlgit(repo, "add", "other/inner")

@@ -13,8 +13,8 @@ from mlgit import pointer
 from mlgit.hashing import hash_bytes
 from mlgit.storage.packs import parse_index
 from tests.conftest import git, make_tree
-from tests.remotes.runner import run
-from tests.remotes.test_conformance import _corrupt, _remote_files, setup_remote
+from tests.remote.conformance.runner import run
+from tests.remote.conformance.test_push_fetch_pull import _corrupt, _remote_files, setup_remote
 
 SMALL = {f"data/f{i}.bin": os.urandom(200 + 31 * i) for i in range(6)}
 LARGE = {"model.bin": os.urandom(1_500_000)}

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from mlgit.hashing import hash_bytes
 from mlgit.storage import packs
 from tests.conftest import git, make_tree, mlgit, read_tree
-from tests.remotes.runner import run
+from tests.remote.conformance.runner import run
 
 EMPTY_OID = hash_bytes(b"")
 EMPTY_ONLY = {"empty.txt": b"", "pkg/__init__.py": b"", "pkg/sub/__init__.py": b""}

@@ -14,7 +14,7 @@ from tests.conftest import (
     read_tree,
     write,
 )
-from tests.functional.test_state_and_progress import _stderr_on_a_terminal
+from tests.e2e.test_state_and_progress import _stderr_on_a_terminal
 
 BIG = 1536 * 1024
 FILES = {"data/f1.txt": b"one " * 100, "data/f2.txt": b"two " * 100,
