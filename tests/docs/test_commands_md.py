@@ -18,15 +18,9 @@ import typer
 import typer.main
 
 import mlgit.cli.app
+from tests.docs.markdown import DOCS, ROOT, anchors, read_doc
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
 REGENERATE = "python docs/gen_commands.py > docs/commands.md"
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-
-
-def _read(name: str) -> str:
-    return (DOCS / name).read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -64,22 +58,8 @@ def _all_commands_listed_by_help() -> list[str]:
     return names
 
 
-def _prose(text: str) -> str:
-    return FENCE.sub("", text)
-
-
-def _slug(heading: str) -> str:
-    """GitHub's anchor for a heading."""
-    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
-    return text.replace(" ", "-")
-
-
-def _anchors(text: str) -> set[str]:
-    return {_slug(h) for h in re.findall(r"^#+ (.+)$", _prose(text), re.MULTILINE)}
-
-
 def test_commands_md_is_generated_from_the_current_cli(gen: ModuleType) -> None:
-    on_disk = _read("commands.md")
+    on_disk = read_doc("commands.md")
     fresh = gen.render()
     if on_disk != fresh:
         diff = "".join(list(difflib.unified_diff(
@@ -91,7 +71,7 @@ def test_commands_md_is_generated_from_the_current_cli(gen: ModuleType) -> None:
 def test_every_command_the_cli_lists_has_a_section() -> None:
     listed = _all_commands_listed_by_help()
     assert "add" in listed and "status" in listed  # the --help parsing works
-    sections = re.findall(r"^## mlgit (.+)$", _read("commands.md"), re.MULTILINE)
+    sections = re.findall(r"^## mlgit (.+)$", read_doc("commands.md"), re.MULTILINE)
     missing = [name for name in listed if name not in sections]
     assert not missing, f"commands with no '## mlgit NAME' section in docs/commands.md: " \
                         f"{missing}; run: {REGENERATE}"
@@ -170,7 +150,7 @@ def test_sub_groups_get_a_section_per_command(gen: ModuleType) -> None:
     assert "| [`mlgit shelf box open`](#mlgit-shelf-box-open) | Open a box. |" in text
     index = re.findall(r"^\| \[`mlgit ([^`]+)`\]\(#([^)]+)\)", text, re.MULTILINE)
     assert [name for name, _ in index] == sections
-    assert {anchor for _, anchor in index} <= _anchors(text)
+    assert {anchor for _, anchor in index} <= anchors(text)
 
 
 def test_check_mode_reports_a_stale_file(gen: ModuleType, tmp_path: Path) -> None:
@@ -183,6 +163,6 @@ def test_check_mode_reports_a_stale_file(gen: ModuleType, tmp_path: Path) -> Non
 
 def test_argument_help_reaches_the_reference() -> None:
     """Argument help is declared in cli.py; the reference must carry it."""
-    text = _read("commands.md")
+    text = read_doc("commands.md")
     assert "`PATHS...` (required, one or more): Files, folders or glob patterns." in text
     assert "`KEY` (required): Setting name" in text

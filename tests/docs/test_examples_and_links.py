@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import re
 import shlex
-from pathlib import Path
 
 import click
 import pytest
@@ -14,38 +13,13 @@ import typer
 import typer.main
 
 import mlgit.cli.app
-
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-
-
-def _read(name: str) -> str:
-    return (DOCS / name).read_text(encoding="utf-8")
+from tests.docs.markdown import DOCS, anchors, code_blocks, prose, read_doc
 
 
 def _cli() -> tuple[click.Group, click.Context]:
     group = typer.main.get_command(mlgit.cli.app.app)
     assert isinstance(group, click.Group)
     return group, click.Context(group, info_name="mlgit", **group.context_settings)
-
-
-def _code_blocks(text: str, *langs: str) -> list[str]:
-    return [body for lang, body in FENCE.findall(text) if lang in langs]
-
-
-def _prose(text: str) -> str:
-    return FENCE.sub("", text)
-
-
-def _slug(heading: str) -> str:
-    """GitHub's anchor for a heading."""
-    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
-    return text.replace(" ", "-")
-
-
-def _anchors(text: str) -> set[str]:
-    return {_slug(h) for h in re.findall(r"^#+ (.+)$", _prose(text), re.MULTILINE)}
 
 
 def _mlgit_invocations(script: str) -> list[list[str]]:
@@ -81,7 +55,7 @@ def test_examples_use_real_commands_and_options() -> None:
     group, ctx = _cli()
     checked = 0
     for doc in sorted(DOCS.glob("*.md")):
-        for block in _code_blocks(doc.read_text(encoding="utf-8"), "console", "sh", "shell"):
+        for block in code_blocks(doc.read_text(encoding="utf-8"), "console", "sh", "shell"):
             for args in _mlgit_invocations(block):
                 if not args or args[0].startswith("-"):
                     continue
@@ -108,19 +82,19 @@ def test_example_check_catches_mistakes() -> None:
 def test_links_between_documents_resolve() -> None:
     for doc in sorted(DOCS.glob("*.md")):
         text = doc.read_text(encoding="utf-8")
-        for target in re.findall(r"\]\(([^)\s]+)\)", _prose(text)):
+        for target in re.findall(r"\]\(([^)\s]+)\)", prose(text)):
             if re.match(r"[a-z]+:", target):
                 continue
             path, _, anchor = target.partition("#")
             dest = (doc.parent / path) if path else doc
             assert dest.is_file(), f"{doc.name}: link to missing file {target}"
             if anchor and dest.suffix == ".md":
-                assert anchor in _anchors(dest.read_text(encoding="utf-8")), \
+                assert anchor in anchors(dest.read_text(encoding="utf-8")), \
                     f"{doc.name}: link to missing heading {target}"
 
 
 def test_readme_indexes_every_document() -> None:
-    index = _read("README.md")
+    index = read_doc("README.md")
     for doc in sorted(DOCS.glob("*.md")):
         if doc.name != "README.md":
             assert f"]({doc.name})" in index, f"docs/README.md does not link {doc.name}"

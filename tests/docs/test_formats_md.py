@@ -11,22 +11,11 @@ from mlgit import pointer
 from mlgit.hashing import hash_bytes
 from mlgit.storage import manifests
 from mlgit.workspace import gitignore
-
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-
-
-def _read(name: str) -> str:
-    return (DOCS / name).read_text(encoding="utf-8")
-
-
-def _code_blocks(text: str, *langs: str) -> list[str]:
-    return [body for lang, body in FENCE.findall(text) if lang in langs]
+from tests.docs.markdown import code_blocks, read_doc
 
 
 def _pointer_examples() -> list[bytes]:
-    blocks = _code_blocks(_read("formats.md"), "yaml")
+    blocks = code_blocks(read_doc("formats.md"), "yaml")
     return [b.encode() for b in blocks if b.startswith("# mlgit pointer:")]
 
 
@@ -54,7 +43,7 @@ def test_unknown_keys_example_survives_a_rewrite() -> None:
 
 
 def test_manifest_example_is_canonical_and_matches_its_pointer() -> None:
-    [raw] = [b.rstrip("\n").encode() for b in _code_blocks(_read("formats.md"), "json")]
+    [raw] = [b.rstrip("\n").encode() for b in code_blocks(read_doc("formats.md"), "json")]
     manifest = manifests.loads(raw, "example")
     assert manifests.dumps(manifest) == raw
     assert manifest.oids[:2] == [hash_bytes(b"meow\n"), hash_bytes(b"purr\n")]
@@ -65,7 +54,7 @@ def test_manifest_example_is_canonical_and_matches_its_pointer() -> None:
 
 
 def test_gitignore_escaping_table() -> None:
-    section = _read("formats.md").split("## .gitignore entries", 1)[1].split("\n## ", 1)[0]
+    section = read_doc("formats.md").split("## .gitignore entries", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([^`]+)`[^|]* \| `([^`]+)` \|$", section, re.MULTILINE)
     assert len(rows) >= 6
     for name, line in rows:
@@ -75,7 +64,7 @@ def test_gitignore_escaping_table() -> None:
 
 def test_pack_files_follow_the_documented_layout(tmp_path: Path) -> None:
     """Build a pack with the real CLI and read it back with only what formats.md says."""
-    text = _read("formats.md")
+    text = read_doc("formats.md")
     assert "`MLGIT-PACK-INDEX 1\\n`" in text and "32-byte record" in text
     magic, record = b"MLGIT-PACK-INDEX 1\n", 32
 

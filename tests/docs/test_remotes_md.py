@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 import yaml
@@ -13,19 +11,7 @@ import yaml
 from mlgit import config
 from mlgit.errors import MlgitError
 from mlgit.remote import filesystems, schemes
-
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-
-
-def _read(name: str) -> str:
-    return (DOCS / name).read_text(encoding="utf-8")
-
-
-def _code_blocks(text: str, *langs: str) -> list[str]:
-    return [body for lang, body in FENCE.findall(text) if lang in langs]
-
+from tests.docs.markdown import code_blocks, read_doc
 
 _NEEDS_PACKAGE = sorted(s.name for s in schemes.SCHEMES.values() if s.package != "fsspec")
 
@@ -35,7 +21,7 @@ def test_remote_config_examples_are_valid() -> None:
     only options their URL kind has; `core.remote` names one of them."""
     every_option = {o for scheme in schemes.SCHEMES.values() for o in scheme.options}
     checked = 0
-    for block in _code_blocks(_read("remotes.md"), "yaml"):
+    for block in code_blocks(read_doc("remotes.md"), "yaml"):
         data = yaml.safe_load(block)
         if not isinstance(data, dict) or "remote" not in data:
             continue
@@ -53,7 +39,7 @@ def test_remote_config_examples_are_valid() -> None:
 
 
 def test_remotes_md_lists_every_option_and_package() -> None:
-    text = _read("remotes.md")
+    text = read_doc("remotes.md")
     section = text.split("## URLs and options", 1)[1].split("\n## ", 1)[0]
     for scheme in schemes.SCHEMES.values():
         for option in scheme.options:
@@ -95,7 +81,7 @@ FS_ERRORS: list[tuple[Callable[[], object], dict[str, str]]] = [
 @pytest.mark.parametrize(("make", "placeholders"), FS_ERRORS)
 def test_remote_error_tables_match_fs(make: Callable[[], object],
                                       placeholders: dict[str, str]) -> None:
-    text = _read("remotes.md")
+    text = read_doc("remotes.md")
     exc = _error(make)
     for part in (exc.message, exc.hint):
         for real, shown in placeholders.items():
@@ -104,7 +90,7 @@ def test_remote_error_tables_match_fs(make: Callable[[], object],
 
 
 def test_bad_url_reasons_in_remotes_md_are_real() -> None:
-    text = _read("remotes.md")
+    text = read_doc("remotes.md")
     for url in ("gs://", "gs://b/a/../c", "gs://me@b/x", "ssh://me:pw@host/x", "file://x"):
         reason = _error(lambda url=url: schemes.parse_url(url)).message.split("': ", 1)[1]
         assert f"`{reason}`" in text, reason
@@ -117,5 +103,5 @@ def test_missing_package_errors_match_fs(scheme: str, monkeypatch: pytest.Monkey
     monkeypatch.setattr(filesystems.importlib.util, "find_spec",
                         lambda name, *a: None if name == package else real(name, *a))
     exc = _error(lambda: filesystems.open_fs(f"{scheme}://host/path", {}))
-    text = _read("remotes.md")
+    text = read_doc("remotes.md")
     assert f"| `{exc.message}` | `{exc.hint}` |" in text
