@@ -51,9 +51,13 @@ def open_store(repo: Repo, name: str | None) -> tuple[RemoteSpec, RemoteStore]:
         if spec.scheme == "local":
             from shlex import quote
 
-            folder = quote(os.path.abspath(schemes.parse_url(url).root))
-            hint = (f"fix the path with 'mlgit remote modify {spec.name} url PATH', or create"
-                    f" the folder if it is meant to be new: mkdir -p {folder}")
+            root = os.path.abspath(schemes.parse_url(url).root)
+            hint = f"fix the path with 'mlgit remote modify {spec.name} url PATH'"
+            if not os.path.lexists(root):
+                hint += (", or create the folder if it is meant to be new:"
+                         f" mkdir -p {quote(root)}")
+            else:
+                hint += ", or move the file away"
         raise MlgitError(f"remote {spec.name!r} ({describe(spec.url)}): {problem}", hint)
     index_cache = os.path.join(repo.tmp_dir, "remote-index", hash_bytes(url.encode()))
     return spec, RemoteStore(RetryingBackend(backend), index_cache)

@@ -43,3 +43,18 @@ def test_remote_add_does_not_create_a_folder_in_a_missing_parent(repo: Path,
     assert not (tmp_path / "no").exists()
     assert_clean_error(mlgit(repo, "push", code=None), "the folder does not exist")
     assert not (tmp_path / "no").exists()
+
+
+def test_a_file_where_the_remote_folder_goes_is_not_given_a_mkdir_hint(repo: Path,
+                                                                       tmp_path: Path) -> None:
+    write(repo / "f.bin", b"data")
+    mlgit(repo, "add", "f.bin")
+    store = tmp_path / "store"
+    mlgit(repo, "remote", "add", "origin", str(store))
+    store.rmdir()
+    store.write_bytes(b"not a folder")
+    result = mlgit(repo, "push", code=None)
+    assert_clean_error(result, f"remote 'origin' ({store}): it is a file, not a folder",
+                       "mlgit remote modify origin url PATH", "or move the file away")
+    assert "mkdir" not in result.err
+    assert store.read_bytes() == b"not a folder"
