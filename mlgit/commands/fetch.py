@@ -7,9 +7,10 @@ from __future__ import annotations
 import threading
 
 from mlgit.progress import OpenProgress, no_progress
+from mlgit.remote.download import fetch
 from mlgit.remote.failures import pointer_failure
 from mlgit.remote.open import jobs_for, open_store, remote_errors
-from mlgit.remote.transfer import Mover, Outcome, TransferResult, bad_index_failures, fetch
+from mlgit.remote.transfer import Mover, Outcome, TransferResult, bad_index_failures
 from mlgit.remote.urls import describe
 from mlgit.repo import Repo
 from mlgit.workspace.checkout import CheckoutResult

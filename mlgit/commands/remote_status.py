@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from mlgit.paths import artifact_path_for
+from mlgit.remote.download import fetch
 from mlgit.remote.open import jobs_for, open_store, remote_errors
-from mlgit.remote.transfer import Mover, fetch
+from mlgit.remote.transfer import Mover
 from mlgit.remote.urls import describe
 from mlgit.repo import Repo
 from mlgit.workspace.wants import (

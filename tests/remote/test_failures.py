@@ -7,10 +7,11 @@ from pathlib import Path
 
 from mlgit.hashing import hash_bytes
 from mlgit.remote.backends import LocalBackend
+from mlgit.remote.download import fetch
 from mlgit.remote.failures import Failure, FailureKind
 from mlgit.remote.retry import RetryingBackend
 from mlgit.remote.store import RemoteStore
-from mlgit.remote.transfer import Mover, fetch, push
+from mlgit.remote.transfer import Mover, push
 from mlgit.storage.objects import LocalODB
 from mlgit.workspace.wants import Wanted
 

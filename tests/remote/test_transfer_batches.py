@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlgit.remote import transfer
+from mlgit.remote import download, transfer
 from mlgit.remote.store import PackedAt
 from mlgit.workspace.wants import Wanted
 
@@ -24,12 +24,12 @@ def test_batches_keep_every_object_once_and_stay_near_the_limit(sizes: list[int]
 def test_spans_cover_each_wanted_object_within_bounds(places: list[tuple[int, int]]) -> None:
     items = [(Wanted(f"{i:032x}", size, f"f{i}"), PackedAt("packs/p.pack", offset, size))
              for i, (offset, size) in enumerate(places)]
-    tasks = transfer._spans(items)
+    tasks = download._spans(items)
     seen = []
     for task in tasks:
-        assert isinstance(task, transfer.ReadSpan)
+        assert isinstance(task, download.ReadSpan)
         for _, at in task.items:
             assert task.start <= at.offset and at.offset + at.size <= task.end
-        assert len(task.items) == 1 or task.end - task.start <= transfer.SPAN_BYTES
+        assert len(task.items) == 1 or task.end - task.start <= download.SPAN_BYTES
         seen += task.wants
     assert sorted(w.oid for w in seen) == sorted(w.oid for w, _ in items)

@@ -1,0 +1,135 @@
+"""Fetch: download what the cache lacks, loose objects whole and packed ones as byte ranges
+of the remote's packs (nearby objects in one read), each verified before it enters the cache.
+The machinery (Mover, tasks, results) is transfer.py's."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable
+
+from mlgit.fileio import is_disk_full
+from mlgit.hashing import hash_bytes
+from mlgit.remote.failures import Failure, FailureKind, ObjectFailed
+from mlgit.remote.store import PackedAt, loose_rel
+from mlgit.remote.transfer import (
+    Mover,
+    PartialTask,
+    Stopped,
+    Task,
+    TransferResult,
+    Want,
+    unique_wants,
+)
+from mlgit.storage.objects import CorruptObject
+
+SPAN_GAP = 1 << 20
+"""Fetch reads the bytes between two wanted objects of a pack when the gap is this small."""
+SPAN_BYTES = 16 << 20
+
+
+class DownloadLoose(Task):
+    def __init__(self, want: Want) -> None:
+        self.wants = [want]
+        self.nbytes = max(want.size, 0)
+
+    def run(self, mover: Mover) -> None:
+        oid = self.wants[0].oid
+        tmp = mover.odb.temp_path()
+        try:
+            mover.store.download_loose(oid, tmp)
+            mover.odb.adopt(tmp, oid)
+        except FileNotFoundError:
+            raise ObjectFailed(FailureKind.NOT_ON_REMOTE) from None
+        except CorruptObject as exc:
+            raise ObjectFailed(FailureKind.REMOTE_CORRUPT,
+                               f"the remote's copy {loose_rel(oid)} is corrupt (it hashes to"
+                               f" {exc.actual}); it was not stored") from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        self.nbytes = mover.odb.size(oid) or 0
+        mover.progress(1, self.nbytes)
+
+
+class ReadSpan(Task):
+    """Objects of one remote pack that lie close together: one ranged read."""
+
+    def __init__(self, pack: str, items: list[tuple[Want, PackedAt]]) -> None:
+        self.pack = pack
+        self.items = items
+        self.wants = [w for w, _ in items]
+        self.start = min(at.offset for _, at in items)
+        self.end = max(at.offset + at.size for _, at in items)
+        self.nbytes = sum(at.size for _, at in items)
+
+    def run(self, mover: Mover) -> None:
+        try:
+            data = mover.store.read_span(self.pack, self.start, self.end)
+        except FileNotFoundError:  # the pack went away after the listing
+            raise ObjectFailed(FailureKind.NOT_ON_REMOTE) from None
+        failures = []
+        for want, at in self.items:
+            chunk = data[at.offset - self.start: at.offset - self.start + at.size]
+            if hash_bytes(chunk) != want.oid:
+                failures.append(Failure(want.path, want.oid, FailureKind.REMOTE_CORRUPT,
+                                        f"the remote's copy in {self.pack} is corrupt;"
+                                        " it was not stored"))
+                self.nbytes -= at.size  # only what was stored counts as fetched
+                continue
+            mover.odb.put_bytes(chunk, want.oid, pack=True)
+        mover.progress(len(self.items) - len(failures), self.nbytes)
+        if failures:
+            raise PartialTask(failures)
+
+
+def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferResult:
+    """Fetch into the cache; with `sync` False the caller must call odb.make_durable() before it
+    reports success (pull overlaps that wait with the checkout)."""
+    result = TransferResult()
+    unique = unique_wants(wants)
+    missing = mover.odb.missing(w.oid for w in unique)
+    todo = [w for w in unique if w.oid in missing]
+    result.already = len(unique) - len(todo)
+    if not todo:
+        return result
+    packed = mover.packed()
+    tasks: list[Task] = [DownloadLoose(w) for w in todo if w.oid not in packed]
+    tasks += _spans([(w, packed[w.oid]) for w in todo if w.oid in packed])
+    try:
+        mover.run(tasks, result)
+        mover.odb.publish()
+    except (Stopped, OSError) as exc:
+        cause = exc.cause if isinstance(exc, Stopped) else exc
+        if not is_disk_full(cause):
+            raise
+        mover.odb.abort()  # the pack being written is dropped: it could not be completed
+        still = mover.odb.missing(w.oid for w in todo)
+        raise Stopped(cause, sum(max(w.size, 0) for w in todo if w.oid in still)) from None
+    if sync:
+        mover.odb.make_durable()
+    return result
+
+
+def _spans(items: list[tuple[Want, PackedAt]]) -> list[Task]:
+    by_pack: dict[str, list[tuple[Want, PackedAt]]] = {}
+    for item in items:
+        by_pack.setdefault(item[1].pack, []).append(item)
+    tasks: list[Task] = []
+    for pack, found in by_pack.items():
+        found.sort(key=lambda item: item[1].offset)
+        current: list[tuple[Want, PackedAt]] = []
+        start = end = 0
+        for item in found:
+            at = item[1]
+            if current and (at.offset - end > SPAN_GAP
+                            or at.offset + at.size - start > SPAN_BYTES):
+                tasks.append(ReadSpan(pack, current))
+                current = []
+            if not current:
+                start = end = at.offset
+            current.append(item)
+            end = max(end, at.offset + at.size)
+        if current:
+            tasks.append(ReadSpan(pack, current))
+    return tasks
