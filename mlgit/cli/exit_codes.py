@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from mlgit.commands.status import StatusEntry
     from mlgit.commands.unprotect import Unprotected
     from mlgit.remote.transfer import Outcome
-    from mlgit.workspace.checkout import CheckoutResult
+    from mlgit.workspace.checkout_result import CheckoutResult
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
-from mlgit.workspace.checkout import CheckoutResult
+from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.restore import remove_untracked, restore
 from mlgit.workspace.targets import parts_or_all
 

@@ -13,7 +13,7 @@ from mlgit.remote.open import jobs_for, open_store, remote_errors
 from mlgit.remote.transfer import Mover, Outcome, TransferResult, bad_index_failures
 from mlgit.remote.urls import describe
 from mlgit.repo import Repo
-from mlgit.workspace.checkout import CheckoutResult
+from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.restore import remove_untracked, restore
 from mlgit.workspace.targets import Broken, Target, Tracked
 from mlgit.workspace.wants import (

@@ -15,7 +15,7 @@ from mlgit.remote.store import RemoteStore
 from mlgit.remote.transfer import Mover, Outcome, TransferResult, bad_index_failures, push
 from mlgit.remote.urls import describe
 from mlgit.repo import Repo
-from mlgit.workspace.checkout import CheckoutResult
+from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.targets import Target, size_error
 from mlgit.workspace.wants import (
     ManifestUnreadable,

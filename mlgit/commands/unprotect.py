@@ -9,9 +9,9 @@ from mlgit.fileio import temp_beside
 from mlgit.hashing import hash_file
 from mlgit.repo import Repo
 from mlgit.storage.objects import CorruptObject
-from mlgit.workspace.checkout import corrupt_reason
 from mlgit.workspace.dangling import dangling_error
 from mlgit.workspace.linker import copy_verified
+from mlgit.workspace.placing import corrupt_reason
 from mlgit.workspace.scan import cache_link_oid, dangling_cache_link
 from mlgit.workspace.targets import Tracked, named_parts
 

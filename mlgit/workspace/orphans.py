@@ -19,7 +19,7 @@ from mlgit.git.repository import tracked_under
 from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestUnavailable
-from mlgit.workspace.checkout import CheckoutResult
+from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.scan import FileState, files_of, remove_leftovers
 from mlgit.workspace.targets import FolderLinks, link_outside
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from mlgit.paths import artifact_path_for
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
-from mlgit.workspace.checkout import CheckoutResult, blame_damaged_indexes, checkout_artifact
+from mlgit.workspace.checkout import blame_damaged_indexes, checkout_artifact
+from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.linker import Linker
 from mlgit.workspace.targets import Broken, Tracked, size_error
 

@@ -21,7 +21,7 @@ from mlgit.commands.unprotect import Unprotected
 from mlgit.errors import BadPointer, DiskFull, MlgitError
 from mlgit.remote.failures import Failure, FailureKind
 from mlgit.remote.transfer import Outcome, TransferResult
-from mlgit.workspace.checkout import CheckoutResult
+from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.status import ArtifactStatus
 from tests.conftest import mlgit
 

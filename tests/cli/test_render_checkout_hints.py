@@ -4,7 +4,7 @@ without write permission cannot make a checkout fail)."""
 from __future__ import annotations
 
 from mlgit.cli.render.checkout import MISSING_HINT, OTHER_HINT, _failure_hints
-from mlgit.workspace.checkout import NOT_IN_CACHE, CheckoutResult
+from mlgit.workspace.checkout_result import NOT_IN_CACHE, CheckoutResult
 
 
 def test_a_failure_of_the_operating_system_gets_the_fix_the_cause_hint() -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
 from mlgit.workspace.build import build
-from mlgit.workspace.checkout import CORRUPT, NOT_IN_CACHE, CheckoutResult, checkout_artifact
+from mlgit.workspace.checkout import checkout_artifact
+from mlgit.workspace.checkout_result import CORRUPT, NOT_IN_CACHE, CheckoutResult
 from mlgit.workspace.damage import quarantine_folder
 from mlgit.workspace.linker import Linker
 from tests.conftest import damage_object, delete_object, read_tree, write

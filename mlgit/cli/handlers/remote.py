@@ -10,7 +10,7 @@ from mlgit.cli.handlers.repository import opened_repo
 
 if TYPE_CHECKING:
     from mlgit.remote.transfer import Outcome
-    from mlgit.workspace.checkout import CheckoutResult
+    from mlgit.workspace.checkout_result import CheckoutResult
 
 
 def push(paths: list[str], remote: str | None, jobs: int | None, json: bool) -> int:

@@ -11,7 +11,7 @@ from mlgit.paths import is_utf8, printable
 
 if TYPE_CHECKING:
     from mlgit.repo import Repo
-    from mlgit.workspace.checkout import CheckoutResult
+    from mlgit.workspace.checkout_result import CheckoutResult
 
 
 MISSING_HINT = "fetch the missing objects from a remote with 'mlgit pull', or add the data again"
@@ -71,7 +71,7 @@ def show_checkout(results: list[CheckoutResult], json: bool,
 
 
 def _already_reported(failure: tuple[str, str], reported: frozenset[str]) -> bool:
-    from mlgit.workspace.checkout import MANIFEST_NOT_IN_CACHE, NOT_IN_CACHE
+    from mlgit.workspace.checkout_result import MANIFEST_NOT_IN_CACHE, NOT_IN_CACHE
 
     return failure[0] in reported and failure[1] in (NOT_IN_CACHE, MANIFEST_NOT_IN_CACHE)
 
@@ -80,7 +80,7 @@ def _failure_hints(r: CheckoutResult, reported: frozenset[str]) -> list[str]:
     """The hint for each kind of failure that has none of its own: a missing object, a
     corrupt one, or anything else (a failure with its own hint is never missing or
     corrupt, so those are counted against `r.hints`)."""
-    from mlgit.workspace.checkout import CORRUPT, MANIFEST_NOT_IN_CACHE, NOT_IN_CACHE
+    from mlgit.workspace.checkout_result import CORRUPT, MANIFEST_NOT_IN_CACHE, NOT_IN_CACHE
 
     hints, others = [], 0
     for failure in r.failed:
@@ -103,7 +103,7 @@ def _failures_shown(r: CheckoutResult, reported: frozenset[str]) -> list[tuple[s
     shown = [f for f in r.failed if not _already_reported(f, reported)]
     if not r.cause:
         return shown
-    from mlgit.workspace.checkout import NOT_CACHED
+    from mlgit.workspace.checkout_result import NOT_CACHED
 
     explained = sum(why in NOT_CACHED for _, why in r.failed)
     return [(r.path, f"{explained} {'object' if explained == 1 else 'objects'} not in the"

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from mlgit.commands.remote_status import RemoteStatus
     from mlgit.remote.failures import Failure
     from mlgit.remote.transfer import Outcome
-    from mlgit.workspace.checkout import CheckoutResult
+    from mlgit.workspace.checkout_result import CheckoutResult
 
 
 _VERBS = {"push": ("pushed", "to", "already on the remote"),
