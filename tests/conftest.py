@@ -142,10 +142,11 @@ def damage_object(repo: Path, oid: str, at: int = 0, junk: bytes = b"\x00\xff") 
 
 def delete_object(repo: Path, oid: str) -> None:
     """Remove one object from the cache, loose or packed (by rewriting its pack)."""
+    from mlgit.storage import garbage
     from mlgit.storage.objects import LocalODB
 
     odb = LocalODB(str(repo / ".mlgit" / "cache"))
-    odb.collect(set(odb.iter_oids()) - {oid}, dry_run=False)
+    garbage.delete_unreferenced(odb, set(odb.iter_oids()) - {oid}, dry_run=False)
 
 
 def read_pty(fd: int) -> bytes:

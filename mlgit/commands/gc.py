@@ -16,6 +16,7 @@ from mlgit.errors import MlgitError
 from mlgit.git import repository
 from mlgit.pointer import Pointer
 from mlgit.repo import DOT_DIR, Repo
+from mlgit.storage import garbage
 from mlgit.storage.manifests import ManifestUnavailable
 from mlgit.workspace.damage import quarantine_folder
 from mlgit.workspace.targets import Broken, all_tracked
@@ -62,11 +63,11 @@ def plan(repo: Repo, check_remotes: bool) -> GcPlan:
     """What gc would delete now. With `check_remotes`, also which of it the configured
     remotes hold (a remote that cannot be reached is reported, not fatal)."""
     keep = referenced_by_all(repo)
-    garbage = repo.odb.garbage(keep)
+    unused = garbage.unreferenced(repo.odb, keep)
     kept = len(set(repo.odb.iter_oids()) & keep)
-    result = GcPlan(garbage, kept)
-    if check_remotes and garbage:
-        result.remotes = _check_remotes(repo, garbage)
+    result = GcPlan(unused, kept)
+    if check_remotes and unused:
+        result.remotes = _check_remotes(repo, unused)
     return result
 
 
@@ -81,7 +82,7 @@ def collect(repo: Repo, approved: GcPlan | None) -> GcResult:
         keep = referenced_by_all(repo)
         if approved is not None:
             keep |= set(repo.odb.iter_oids()) - approved.garbage.keys()
-        removed, freed, kept = repo.odb.collect(keep, False)
+        removed, freed, kept = garbage.delete_unreferenced(repo.odb, keep, False)
         repo.forget_manifest_memos(keep)
     return GcResult(removed, freed, kept, False, None, *repo.odb.quarantine_usage(),
                     quarantine_folder(repo))

@@ -433,108 +433,14 @@ class LocalODB:
 
     def close(self) -> None:
         self.abort()
+        self.close_packs()
+
+    def close_packs(self) -> None:
+        """Close the pack files held open for reading (before one is deleted)."""
         self._reader.close()
 
-    # -- deleting --------------------------------------------------------------------------
-
-    def garbage(self, keep: set[str]) -> dict[str, int]:
-        """Every object not in `keep`, with the bytes deleting it would free (an object stored
-        both loose and packed counts both copies)."""
-        found: dict[str, int] = {}
-        for oid in self._iter_loose():
-            if oid not in keep:
-                with contextlib.suppress(FileNotFoundError):
-                    found[oid] = found.get(oid, 0) + os.stat(self.path(oid)).st_size
-        marked: dict[str, set[str]] = {}
-        with contextlib.suppress(FileNotFoundError):
-            marked = packs.set_aside_entries(os.listdir(self.pack_dir))
-        for idx in self._pack_indexes():
-            bad = marked.get(os.path.basename(idx)[: -len(".idx")], set())
-            for oid, (_, _, size) in (packs.read_index(idx) or {}).items():
-                if oid not in keep and oid not in bad:  # a copy set aside is in quarantine/
-                    found[oid] = found.get(oid, 0) + size
-        return found
-
-    def collect(self, keep: set[str], dry_run: bool) -> tuple[int, int, int]:
-        """Delete every object not in `keep`; returns (removed, freed bytes, kept).
-
-        Packs holding unreferenced objects are rewritten with the rest (each object verified
-        on the way) before the old pack is deleted, so a crash never loses a kept object.
-        """
-        freed = 0
-        kept_oids: set[str] = set()
-        removed_oids: set[str] = set()
-        marked: dict[str, set[str]] = {}
-        with contextlib.suppress(FileNotFoundError):
-            marked = packs.set_aside_entries(os.listdir(self.pack_dir))
-        for oid in list(self._iter_loose()):
-            if oid in keep:
-                kept_oids.add(oid)
-                continue
-            removed_oids.add(oid)
-            with contextlib.suppress(FileNotFoundError):
-                freed += os.stat(self.path(oid)).st_size
-                if not dry_run:
-                    os.unlink(self.path(oid))
-        for idx in self._pack_indexes():
-            entries = packs.read_index(idx) or {}
-            # A copy set aside is neither kept nor counted: its bytes are in quarantine/.
-            bad = marked.get(os.path.basename(idx)[: -len(".idx")], set())
-            drop = {oid: loc for oid, loc in entries.items()
-                    if oid not in keep and oid not in bad}
-            kept_oids.update(oid for oid in entries if oid in keep and oid not in bad)
-            removed_oids.update(drop)
-            freed += sum(size for _, _, size in drop.values())
-            if (drop or bad) and not dry_run:
-                self._repack(idx, [oid for oid in entries if oid in keep and oid not in bad])
-        if not dry_run:
-            self._packed = None
-            packs.remove_stale_marks(self.pack_dir)
-            # collect runs only under gc's exclusive lock on the cache, so no command is
-            # writing: every temp file is a leftover of a killed one, whatever its age.
-            self._remove_stale_temps(max_age=0)
-        # An object can be both loose and packed: count objects, not copies.
-        return len(removed_oids), freed, len(kept_oids)
-
-    def _repack(self, idx: str, survivors: list[str]) -> None:
-        if survivors:
-            writer = packs.PackWriter(self.pack_dir)
-            for oid in survivors:
-                with contextlib.suppress(CorruptObject):
-                    writer.add(oid, self.read_verified(oid))
-            writer.finish()
-            self.make_durable(whole_store=True)
-        self._reader.close()
-        packs.remove_pack(idx)
-
-    def _remove_stale_temps(self, max_age: float) -> None:
-        """Temp files an interrupted command left in the store: hidden names, and unfinished
-        packs, unchanged for `max_age` seconds."""
-        import time
-
-        cutoff = time.time() - max_age
-        try:
-            names = os.listdir(self.root)
-        except FileNotFoundError:
-            return  # no cache folder at all: nothing was left
-        folders = [os.path.join(self.root, p) for p in names if len(p) == 2]
-        for folder in [*folders, self.pack_dir, os.path.join(self.root, TMP_DIR)]:
-            try:
-                entries = list(os.scandir(folder))
-            except (FileNotFoundError, NotADirectoryError):
-                continue
-            for entry in entries:
-                hidden = entry.name.startswith(".") or folder.endswith(TMP_DIR)
-                if hidden and entry.is_file(follow_symlinks=False) \
-                        and entry.stat().st_mtime < cutoff:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(entry.path)
-                elif entry.name.endswith(".pack") and entry.stat().st_mtime < cutoff \
-                        and not os.path.exists(entry.path[: -len(".pack")] + ".idx"):
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(entry.path)  # a pack whose index was never written
-
-    def _pack_indexes(self) -> list[str]:
+    def pack_indexes(self) -> list[str]:
+        """The paths of the store's pack indexes."""
         try:
             names = os.listdir(self.pack_dir)
         except FileNotFoundError:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mlgit.hashing import EMPTY_OID, hash_bytes
-from mlgit.storage import packs
+from mlgit.storage import garbage, packs
 from mlgit.storage.objects import CorruptObject, LocalODB
 
 SMALL = b"small object"
@@ -163,10 +163,10 @@ def test_collect_deletes_what_is_not_kept_loose_and_packed(odb: LocalODB,
     small, large = _loose_and_packed(odb, tmp_path)
     other = odb.put_bytes(b"another small one", pack=True)
     odb.finish()
-    assert set(odb.garbage({small})) == {large, other}
-    assert odb.collect({small}, dry_run=True) == (2, len(LARGE) + 17, 1)
+    assert set(garbage.unreferenced(odb, {small})) == {large, other}
+    assert garbage.delete_unreferenced(odb, {small}, dry_run=True) == (2, len(LARGE) + 17, 1)
     assert sorted(odb.iter_oids()) == sorted([small, large, other])
-    assert odb.collect({small}, dry_run=False) == (2, len(LARGE) + 17, 1)
+    assert garbage.delete_unreferenced(odb, {small}, dry_run=False) == (2, len(LARGE) + 17, 1)
     reopened = LocalODB(odb.root)
     assert list(reopened.iter_oids()) == [small]
     assert reopened.read_verified(small) == SMALL
@@ -185,7 +185,7 @@ def test_collect_removes_temp_files_of_every_naming(odb: LocalODB, tmp_path: Pat
     for path in leftovers:
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(b"torn")
-    odb.collect({small}, dry_run=False)
+    garbage.delete_unreferenced(odb, {small}, dry_run=False)
     assert [p for p in leftovers if p.exists()] == []
     assert LocalODB(odb.root).read_verified(small) == SMALL
 
