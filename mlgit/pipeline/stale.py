@@ -1,0 +1,178 @@
+"""Whether a stage is stale, and why: its record in mlgit.lock against what the work tree
+holds now (docs/pipelines.md, "When a stage is stale")."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlgit.pipeline.lockfile import Hashed, LockEntry
+from mlgit.pipeline.model import Stage
+from mlgit.pipeline.load import PipelineError
+from mlgit.repo import Repo
+from mlgit.workspace.build import build
+
+
+@dataclass(frozen=True)
+class Change:
+    """One reason a stage runs. `kind` is what changed ("dep changed", "never run", ...);
+    `subject` the path (or "FILE KEY" for a param); `old` and `new` shown values."""
+
+    kind: str
+    subject: str = ""
+    old: str = ""
+    new: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.kind}: {self.subject}" if self.subject else self.kind
+        if self.kind == "cmd changed":
+            return f"{self.kind}: {self.old} -> {self.new}"
+        if self.old or self.new:
+            text += f" ({self.old or 'none'} -> {self.new or 'none'})"
+        return text
+
+
+@dataclass
+class Check:
+    """What a stage reads and writes now, and why it is stale (no reasons: up to date)."""
+
+    stage: Stage
+    reasons: list[Change] = field(default_factory=list)
+    deps: dict[str, Hashed | None] = field(default_factory=dict)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outs: dict[str, Hashed | None] = field(default_factory=dict)
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.reasons)
+
+
+def hash_path(repo: Repo, rel: str) -> Hashed | None:
+    """The content of the file or folder at `rel` now (None if there is nothing there); the
+    state DB answers for files unchanged since they were last hashed."""
+    if not os.path.lexists(repo.abspath(rel)):
+        return None
+    ptr, _ = build(repo, rel, store=False)
+    return Hashed(ptr.oid, ptr.size, ptr.files)
+
+
+def check(repo: Repo, stage: Stage, entry: LockEntry | None, *,
+          allow_missing: bool = False) -> Check:
+    """The stage against its lock entry. A frozen stage is never stale (and nothing is
+    hashed for it)."""
+    if stage.frozen:
+        return Check(stage)
+    found = Check(stage, deps={p: hash_path(repo, p) for p in stage.deps},
+                  params=stage_params(repo.root, stage),
+                  outs={o.path: hash_path(repo, o.path) for o in stage.outs})
+    if entry is None:
+        found.reasons.append(Change("never run"))
+        return found
+    if stage.always_changed:
+        found.reasons.append(Change("always changed"))
+    if entry.cmd != stage.cmd:
+        found.reasons.append(Change("cmd changed", old=_cmd(entry.cmd), new=_cmd(stage.cmd)))
+    found.reasons += _compare_hashes("dep", found.deps, entry.deps, allow_missing)
+    found.reasons += _compare_params(found.params, entry.params)
+    found.reasons += _compare_hashes("out", found.outs, entry.outs, allow_missing)
+    return found
+
+
+def _cmd(cmd: tuple[str, ...]) -> str:
+    return " && ".join(cmd)
+
+
+def short(h: Hashed | None) -> str:
+    return h.oid[:8] if h is not None else ""
+
+
+def _compare_hashes(what: str, now: dict[str, Hashed | None], then: dict[str, Hashed],
+                    allow_missing: bool) -> list[Change]:
+    changes = []
+    for path, h in now.items():
+        if path not in then:
+            changes.append(Change(f"{what} added", path))
+        elif h is None:
+            if not allow_missing:
+                changes.append(Change(f"{what} deleted", path))
+        elif h.oid != then[path].oid:
+            changes.append(Change(f"{what} changed", path, short(then[path]), short(h)))
+    changes += [Change(f"{what} removed", path) for path in then if path not in now]
+    return changes
+
+
+def _compare_params(now: dict[str, dict[str, Any]], then: dict[str, dict[str, Any]]
+                    ) -> list[Change]:
+    changes = []
+    for file in sorted(set(now) | set(then)):
+        new, old = now.get(file, {}), then.get(file, {})
+        for key in sorted(set(new) | set(old)):
+            subject = f"{file} {key}"
+            if key not in old:
+                changes.append(Change("param added", subject, new=show(new[key])))
+            elif key not in new:
+                changes.append(Change("param removed", subject, old=show(old[key])))
+            elif new[key] != old[key] or type(new[key]) is not type(old[key]):
+                changes.append(Change("param changed", subject, show(old[key]),
+                                      show(new[key])))
+    return changes
+
+
+def show(value: Any) -> str:
+    """A param value as a message shows it (a JSON-like literal)."""
+    import json
+
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except ValueError:
+        return repr(value)
+
+
+def stage_params(root: str, stage: Stage) -> dict[str, dict[str, Any]]:
+    """The value of each param the stage uses, by params file and flattened key."""
+    found: dict[str, dict[str, Any]] = {}
+    for ref in stage.params:
+        values = _flat_params(root, ref.file, stage)
+        if ref.keys is None:
+            found[ref.file] = values
+            continue
+        used: dict[str, Any] = {}
+        for key in ref.keys:
+            inner = {k: v for k, v in values.items()
+                     if k == key or k.startswith(key + ".")}
+            if not inner:
+                raise PipelineError(f"{ref.file}: no param {key!r} (used by stage"
+                                    f" {stage.address})", f"add {key} to {ref.file}, or"
+                                    " remove it from the stage's params")
+            used.update(inner)
+        found[ref.file] = used
+    return found
+
+
+def _flat_params(root: str, file: str, stage: Stage) -> dict[str, Any]:
+    try:
+        with open(os.path.join(root, file), "rb") as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise PipelineError(f"{file}: params file not found (used by stage"
+                            f" {stage.address})", f"create {file}, or fix the stage's"
+                            " params") from None
+    from mlgit import yamlio
+
+    try:
+        data = yamlio.load(text)
+    except yamlio.YAMLError as exc:
+        raise PipelineError(f"{file}: invalid YAML ({exc})", "fix the file") from None
+    flat: dict[str, Any] = {}
+    _flatten(data if isinstance(data, dict) else {}, "", flat)
+    return flat
+
+
+def _flatten(data: dict[Any, Any], prefix: str, into: dict[str, Any]) -> None:
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            _flatten(value, name + ".", into)
+        else:
+            into[name] = value
