@@ -7,9 +7,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlgit.pipeline.load import PipelineError
 from mlgit.pipeline.lockfile import Hashed, LockEntry
 from mlgit.pipeline.model import Stage
-from mlgit.pipeline.load import PipelineError
 from mlgit.repo import Repo
 from mlgit.workspace.build import build
 

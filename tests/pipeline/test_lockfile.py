@@ -9,7 +9,7 @@ import pytest
 
 from mlgit.pipeline.load import PipelineError
 from mlgit.pipeline.lockfile import Hashed, LockEntry, dumps, loads, read_lock, write_entry
-from tests.conftest import git, write
+from tests.conftest import git
 
 A = "a" * 32
 B = "b" * 32
@@ -70,7 +70,7 @@ def test_unsafe_paths_are_refused(path: object, problem: str) -> None:
 
 
 @pytest.mark.parametrize(("body", "key"), [
-    (f"cmd: 3", "stages.s.cmd"),
+    ("cmd: 3", "stages.s.cmd"),
     (f"cmd: c\n    deps:\n    - path: x\n      oid: {'A' * 32}\n      size: 1", "oid"),
     (f"cmd: c\n    deps:\n    - path: x\n      oid: {A}\n      size: -1", "deps[0].size"),
     (f"cmd: c\n    deps:\n    - path: x\n      oid: {A}\n      size: true", "deps[0].size"),
@@ -85,7 +85,7 @@ def test_bad_types_are_refused(body: str, key: str) -> None:
 def test_newer_schema_and_conflict_markers() -> None:
     with pytest.raises(PipelineError, match="schema 2 is newer"):
         loads(b"schema: 2\nstages: {}\n", "mlgit.lock")
-    with pytest.raises(PipelineError, match="merge conflict in mlgit.lock"):
+    with pytest.raises(PipelineError, match=r"merge conflict in mlgit\.lock"):
         loads(b"schema: 1\nstages:\n<<<<<<< HEAD\n", "mlgit.lock")
 
 
