@@ -367,6 +367,38 @@ def fsck(
 
 
 @app.command()
+def repro(
+    targets: Annotated[list[str] | None, typer.Argument(
+        help="Stages (NAME, FILE:NAME, a pipeline file, or a foreach stage's NAME)."
+        " Default: every stage.", show_default=False)] = None,
+    dry: Annotated[bool, typer.Option("--dry", help=(
+        "Print what would run and why; run nothing."))] = False,
+    force: Annotated[bool, typer.Option("--force", "-f", help=(
+        "Run the selected stages even when they are up to date."))] = False,
+    downstream: Annotated[bool, typer.Option("--downstream", help=(
+        "The targets and the stages that depend on them, not those they depend on."))
+    ] = False,
+    single_item: Annotated[bool, typer.Option("--single-item", "-s", help=(
+        "Only the targets, not the stages they depend on."))] = False,
+    keep_going: Annotated[bool, typer.Option("--keep-going", "-k", help=(
+        "After a stage fails, still run the stages that do not depend on it."))] = False,
+    allow_missing: Annotated[bool, typer.Option("--allow-missing", help=(
+        "Missing dependencies and outputs alone do not make a stage stale."))] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N", help=(
+        "Run up to N independent stages at once."))] = 1,
+) -> None:
+    """Run the stale stages of the pipeline (mlgit.yaml) in dependency order and record
+    them in mlgit.lock; print why each one runs.
+
+    Exit 1 if a stage failed; the stages that finished are recorded.
+    """
+    from mlgit.cli.handlers import pipeline
+
+    _finish(pipeline.repro(targets or [], dry, force, downstream, single_item, keep_going,
+                           allow_missing, jobs))
+
+
+@app.command()
 def version(json: JsonOpt = False) -> None:
     """Show versions of mlgit, Python and key libraries, the link type and filesystem."""
     from mlgit.cli.handlers import maintenance

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from mlgit.cli.handlers import workspace
+from mlgit.cli.handlers import pipeline, workspace
 
 
 class Option(NamedTuple):
@@ -56,6 +56,12 @@ FAST_VERBS: dict[str, Verb] = {
         Option("quiet", ("-q", "--quiet")), JSON,
         Option("remote", ("--remote",), value_if=workspace.is_remote_name))),
     "checkout": Verb(workspace.checkout, (FORCE, JSON)),
+    "repro": Verb(pipeline.repro, (
+        Option("dry", ("--dry",)), FORCE, Option("downstream", ("--downstream",)),
+        Option("single_item", ("-s", "--single-item")),
+        Option("keep_going", ("-k", "--keep-going")),
+        Option("allow_missing", ("--allow-missing",)),
+        Option("jobs", ("-j", "--jobs"), value_if=str.isdigit))),
 }
 
 

@@ -61,23 +61,67 @@ def write_entry(root: str, lock_rel: str, name: str, entry: LockEntry | None,
     """Set (or with None, remove) the entry of stage `name` in the lock file, keeping the
     entries of the other `declared` stages as the file holds them now. The caller holds the
     repository lock, so concurrent runs never lose each other's entries."""
-    entries = {n: e for n, e in read_lock(root, lock_rel).items() if n in declared}
-    if entry is None:
-        entries.pop(name, None)
-    else:
-        entries[name] = entry
-    write_atomic(os.path.join(root, lock_rel), dumps(entries, lock_rel).encode("utf-8"))
+    LockFiles(root).write(lock_rel, name, entry, declared)
 
 
 def dumps(entries: dict[str, LockEntry], lock_rel: str) -> str:
     """The canonical text: stages sorted by name and separated by an empty line."""
     folder = lock_rel.rpartition("/")[0]
-    blocks = []
-    for name in sorted(entries):
-        text = yamlio.dump({name: _encode(entries[name], folder)})
-        blocks.append("".join("  " + line for line in text.splitlines(keepends=True)))
-    return f"schema: {SCHEMA}\nstages:\n" + "\n".join(blocks) if blocks else \
-        f"schema: {SCHEMA}\nstages: {{}}\n"
+    return _joined({name: _block(name, entry, folder) for name, entry in entries.items()})
+
+
+def _block(name: str, entry: LockEntry, folder: str) -> str:
+    text = yamlio.dump({name: _encode(entry, folder)})
+    return "".join("  " + line for line in text.splitlines(keepends=True))
+
+
+def _joined(blocks: dict[str, str]) -> str:
+    if not blocks:
+        return f"schema: {SCHEMA}\nstages: {{}}\n"
+    return f"schema: {SCHEMA}\nstages:\n" + "\n".join(blocks[n] for n in sorted(blocks))
+
+
+_Signature = tuple[int, int, int]
+
+
+class LockFiles:
+    """The lock files of one run: each read once and again only when it changed on disk;
+    written one entry at a time, re-encoding only that entry."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._known: dict[str, tuple[_Signature, dict[str, LockEntry], dict[str, str]]] = {}
+
+    def _signature(self, rel: str) -> _Signature:
+        try:
+            st = os.stat(os.path.join(self.root, rel))
+        except FileNotFoundError:
+            return (0, 0, 0)
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def entries(self, rel: str) -> dict[str, LockEntry]:
+        sig = self._signature(rel)
+        known = self._known.get(rel)
+        if known is None or known[0] != sig:
+            known = (sig, read_lock(self.root, rel), {})
+            self._known[rel] = known
+        return known[1]
+
+    def write(self, rel: str, name: str, entry: LockEntry | None, declared: set[str]) -> None:
+        """Set or remove one entry (the caller holds the repository lock)."""
+        entries = self.entries(rel)
+        blocks = self._known[rel][2]
+        for gone in [n for n in entries if n not in declared or n == name]:
+            entries.pop(gone)
+            blocks.pop(gone, None)
+        if entry is not None:
+            entries[name] = entry
+        folder = rel.rpartition("/")[0]
+        for n, e in entries.items():
+            if n not in blocks:
+                blocks[n] = _block(n, e, folder)
+        write_atomic(os.path.join(self.root, rel), _joined(blocks).encode("utf-8"))
+        self._known[rel] = (self._signature(rel), entries, blocks)
 
 
 def _encode(entry: LockEntry, folder: str) -> dict[str, Any]:

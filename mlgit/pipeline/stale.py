@@ -4,6 +4,7 @@ holds now (docs/pipelines.md, "When a stage is stale")."""
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,7 @@ from mlgit.pipeline.load import PipelineError
 from mlgit.pipeline.lockfile import Hashed, LockEntry
 from mlgit.pipeline.model import Stage
 from mlgit.repo import Repo
+from mlgit.storage.state import KnownRow, entries_in, fresh_oid, split
 from mlgit.workspace.build import build
 
 
@@ -57,15 +59,55 @@ def hash_path(repo: Repo, rel: str) -> Hashed | None:
     return Hashed(ptr.oid, ptr.size, ptr.files)
 
 
-def check(repo: Repo, stage: Stage, entry: LockEntry | None, *,
+class WorkTree:
+    """Reads of the work tree for one repro: hashes of paths (a plain file the state DB
+    vouches for costs one stat, its folder's entries decoded once) and params files (parsed
+    once, again only if they change)."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self._folders: dict[str, dict[str, KnownRow]] = {}
+        self._params: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+
+    def hash(self, rel: str) -> Hashed | None:
+        try:
+            st = os.lstat(self.repo.abspath(rel))
+        except FileNotFoundError:
+            return None
+        if stat.S_ISREG(st.st_mode):
+            folder, name = split(rel)
+            entries = self._folders.get(folder)
+            if entries is None:
+                entries = entries_in(self.repo.state.rows_under(rel), folder)
+                self._folders[folder] = entries
+            oid = fresh_oid(entries.get(name), st)
+            if oid is not None:
+                return Hashed(oid, st.st_size)
+        return hash_path(self.repo, rel)
+
+    def params(self, file: str, stage: Stage) -> dict[str, Any]:
+        """The flattened keys of a params file."""
+        try:
+            st = os.stat(os.path.join(self.repo.root, file))
+            sig = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            sig = (0, 0, 0)
+        known = self._params.get(file)
+        if known is None or known[0] != sig:
+            known = (sig, _flat_params(self.repo.root, file, stage))
+            self._params[file] = known
+        return known[1]
+
+
+def check(tree: WorkTree, stage: Stage, entry: LockEntry | None, *,
           allow_missing: bool = False) -> Check:
     """The stage against its lock entry. A frozen stage is never stale (and nothing is
     hashed for it)."""
     if stage.frozen:
         return Check(stage)
-    found = Check(stage, deps={p: hash_path(repo, p) for p in stage.deps},
-                  params=stage_params(repo.root, stage),
-                  outs={o.path: hash_path(repo, o.path) for o in stage.outs})
+    found = Check(stage, deps={p: tree.hash(p) for p in stage.deps},
+                  params=stage_params(tree, stage),
+                  outs={o.path: tree.hash(o.path) for o in stage.outs})
     if entry is None:
         found.reasons.append(Change("never run"))
         return found
@@ -129,11 +171,11 @@ def show(value: Any) -> str:
         return repr(value)
 
 
-def stage_params(root: str, stage: Stage) -> dict[str, dict[str, Any]]:
+def stage_params(tree: WorkTree, stage: Stage) -> dict[str, dict[str, Any]]:
     """The value of each param the stage uses, by params file and flattened key."""
     found: dict[str, dict[str, Any]] = {}
     for ref in stage.params:
-        values = _flat_params(root, ref.file, stage)
+        values = tree.params(ref.file, stage)
         if ref.keys is None:
             found[ref.file] = values
             continue

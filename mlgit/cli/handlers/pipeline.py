@@ -1,0 +1,22 @@
+"""The handlers of the pipeline verbs: open the repository, run the command, print what it
+reports as it goes, return the exit code."""
+
+from __future__ import annotations
+
+from mlgit.cli import exit_codes
+from mlgit.cli.handlers.repository import closed_after, find_repo
+
+
+def repro(targets: list[str], dry: bool = False, force: bool = False,
+          downstream: bool = False, single_item: bool = False, keep_going: bool = False,
+          allow_missing: bool = False, jobs: int | str | None = None) -> int:
+    from mlgit.cli.render.pipeline import PrintedEvents, show_failures
+    from mlgit.commands.repro import repro as run
+    from mlgit.pipeline.scheduler import Options
+
+    options = Options(dry=dry, force=force, keep_going=keep_going,
+                      allow_missing=allow_missing, jobs=max(1, int(jobs or 1)))
+    with closed_after(find_repo()) as repo:
+        results = run(repo, targets, options, downstream=downstream, single=single_item,
+                      events=PrintedEvents())
+    return exit_codes.EXIT_FAILED if show_failures(results) else exit_codes.EXIT_OK

@@ -1,0 +1,90 @@
+"""Before and after a stage's commands: its outputs removed (saved in the cache first when
+their content is nowhere else), then checked, hashed into the cache, git-ignored, and the
+stage's entry written to mlgit.lock."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+from mlgit.errors import MlgitError
+from mlgit.pipeline.lockfile import Hashed, LockEntry, LockFiles
+from mlgit.pipeline.model import Stage
+from mlgit.pipeline.stale import Check, WorkTree, short
+from mlgit.repo import Repo
+from mlgit.workspace import gitignore
+from mlgit.workspace.build import build
+
+
+class StageFailed(MlgitError):
+    """A stage that ran but cannot be recorded; the message names it and why."""
+
+
+def clear_outputs(repo: Repo, check: Check) -> None:
+    """Remove the stage's outputs that are not `persist`. An output whose content is not in
+    the cache (edited since it was recorded) is stored there first."""
+    doomed = [out for out in check.stage.outs
+              if not out.persist and check.outs.get(out.path) is not None]
+    unsaved = [out.path for out in doomed if out.cache
+               and not repo.odb.has(check.outs[out.path].oid)]  # type: ignore[union-attr]
+    if unsaved:
+        with repo.lock():
+            _store(repo, unsaved)
+    for out in doomed:
+        path = repo.abspath(out.path)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+
+
+def _store(repo: Repo, rels: list[str]) -> dict[str, Hashed]:
+    """Hash and store each path in the cache, durably (the caller holds the repo lock)."""
+    stored = {}
+    try:
+        for rel in rels:
+            ptr, _ = build(repo, rel, store=True)
+            stored[rel] = Hashed(ptr.oid, ptr.size, ptr.files)
+        repo.odb.publish()
+        # forked workers may have stored a large folder's files: one syncfs covers them
+        repo.odb.make_durable(whole_store=any(h.nfiles is not None
+                                              for h in stored.values()))
+    except BaseException:
+        repo.odb.abort()
+        raise
+    return stored
+
+
+def record(tree: WorkTree, locks: LockFiles, check: Check, declared: set[str]) -> LockEntry:
+    """After the stage's commands succeeded: check its outputs exist and its dependencies
+    did not change while it ran, store the outputs, and write its lock entry."""
+    stage = check.stage
+    repo = tree.repo
+    for out in stage.outs:
+        if not os.path.lexists(repo.abspath(out.path)):
+            raise StageFailed(f"{stage.address}: finished without writing its output"
+                              f" {out.path}", "make the command write it, or remove it from"
+                              " the stage's outs")
+    for path, before in check.deps.items():
+        after = tree.hash(path)
+        if after != before:
+            raise StageFailed(f"{stage.address}: dep {path} changed while the stage ran"
+                              f" ({short(before) or 'none'} -> {short(after) or 'none'})",
+                              "its outputs may come from either version: run 'mlgit repro'"
+                              " again")
+    deps = {p: h for p, h in check.deps.items() if h is not None}
+    with repo.lock():
+        outs = _store(repo, [o.path for o in stage.outs if o.cache])
+        outs.update({o.path: h for o in stage.outs if not o.cache
+                     and (h := tree.hash(o.path)) is not None})
+        for out in stage.outs:
+            if out.cache:
+                gitignore.add_entry(repo.root, out.path)
+        entry = LockEntry(stage.cmd, deps, check.params, outs)
+        locks.write(stage.lock_file, stage.name, entry, declared)
+    repo.state.flush()
+    return entry
+
+
+def declared_names(stages: list[Stage], lock_file: str) -> set[str]:
+    return {s.name for s in stages if s.lock_file == lock_file}

@@ -1,0 +1,219 @@
+"""Reproducing a pipeline: the selected stages in dependency order, each checked for
+staleness once the stages it reads from are done, the stale ones run (up to `jobs` at once,
+make-style) and recorded one by one (docs/pipelines.md, "Running stages")."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass, field
+
+from mlgit.errors import MlgitError
+from mlgit.pipeline.dag import Graph
+from mlgit.pipeline.execute import Finished, StageRun, stop_all
+from mlgit.pipeline.lockfile import LockFiles
+from mlgit.pipeline.model import Stage
+from mlgit.pipeline.record import clear_outputs, declared_names, record
+from mlgit.pipeline.stage_lock import StageLock
+from mlgit.pipeline.stale import Change, Check, WorkTree, check
+from mlgit.repo import Repo
+
+RAN, UP_TO_DATE, FAILED, NOT_RUN, WOULD_RUN, FROZEN = (
+    "ran", "up to date", "failed", "not run", "would run", "frozen")
+
+
+@dataclass
+class Options:
+    dry: bool = False
+    force: bool = False
+    keep_going: bool = False
+    allow_missing: bool = False
+    jobs: int = 1
+
+
+@dataclass
+class StageResult:
+    """What became of a stage: `state` one of the constants above; `reasons` why it ran (or
+    would); `error` (with `hint`) why it failed or did not run."""
+
+    stage: Stage
+    state: str
+    reasons: list[Change] = field(default_factory=list)
+    error: str = ""
+    hint: str = ""
+
+
+class Events:
+    """What a repro tells its caller as it goes; the defaults say nothing."""
+
+    def waiting(self, stage: Stage, holder: str) -> None:
+        """Another process runs `stage`; this one waits for it."""
+
+    def starting(self, stage: Stage, reasons: list[Change]) -> None:
+        """`stage` is about to run, because of `reasons`."""
+
+    def line(self, stage: Stage, text: bytes, err: bool) -> None:
+        """A whole line a stage printed (only when several may run at once)."""
+
+    def finished(self, result: StageResult) -> None:
+        """`stage` is done with (ran, up to date, failed or not run)."""
+
+
+class Scheduler:
+    def __init__(self, repo: Repo, graph: Graph, selected: list[Stage], options: Options,
+                 events: Events) -> None:
+        self.repo = repo
+        self.graph = graph
+        self.options = options
+        self.events = events
+        self.pending = list(selected)
+        self.chosen = {s.address for s in selected}
+        self.results: dict[str, StageResult] = {}
+        self.running: dict[str, tuple[StageRun, Check, StageLock]] = {}
+        self.waited: set[str] = set()
+        self.locks = LockFiles(repo.root)
+        self.tree = WorkTree(repo)
+        self.declared = {f: declared_names(graph.order, f) for f in
+                         {s.lock_file for s in graph.order}}
+        self.done: queue.Queue[Finished] = queue.Queue()
+        self.print_lock = threading.Lock()
+        self.halted = False
+
+    def run(self) -> list[StageResult]:
+        try:
+            while self.pending or self.running:
+                self._launch_ready()
+                if not self.running and not self.pending:
+                    break
+                try:
+                    finished = self.done.get(timeout=0.1 if self.waited else 0.5)
+                except queue.Empty:
+                    continue
+                self._finish(finished)
+        except BaseException:
+            runs = [run for run, _, _ in self.running.values()]
+            stop_all(runs)
+            for _, _, lock in self.running.values():
+                lock.release()
+            raise
+        return [self.results[s.address] for s in self.graph.order if s.address in self.results]
+
+    def _launch_ready(self) -> None:
+        for stage in list(self.pending):
+            if len(self.running) >= self.options.jobs:
+                return
+            ups = [u for u in self.graph.upstream[stage.address] if u in self.chosen]
+            if any(u not in self.results for u in ups):
+                continue
+            blocked = [u for u in ups if self.results[u].state in (FAILED, NOT_RUN)]
+            if blocked or self.halted:
+                why = f"{blocked[0]} did not finish" if blocked else "an earlier stage failed"
+                self._done_with(StageResult(stage, NOT_RUN, error=why))
+                continue
+            self._consider(stage, ups)
+
+    def _consider(self, stage: Stage, ups: list[str]) -> None:
+        """Run the stage if stale. It is checked first without its lock (a no-op repro takes
+        none), then again under the lock, which another repro running it holds."""
+        try:
+            found, reasons = self._check(stage, ups)
+            if not reasons or self.options.dry:
+                self._up_to_date(stage, reasons)
+                return
+        except MlgitError as exc:
+            self._failed(StageResult(stage, FAILED, error=exc.message, hint=exc.hint))
+            return
+        lock = StageLock(self.repo.tmp_dir, stage.address)
+        if not lock.try_acquire():
+            if stage.address not in self.waited:
+                self.waited.add(stage.address)
+                self.events.waiting(stage, lock.holder())
+            return
+        try:
+            if stage.address in self.waited:  # the other repro may have run it
+                self.waited.discard(stage.address)
+                found, reasons = self._check(stage, ups)
+                if not reasons:
+                    lock.release()
+                    self._up_to_date(stage, reasons)
+                    return
+            self._start(stage, found, reasons, lock)
+        except MlgitError as exc:
+            lock.release()
+            self._failed(StageResult(stage, FAILED, error=exc.message, hint=exc.hint))
+        except BaseException:
+            if stage.address not in self.running:
+                lock.release()
+            raise
+
+    def _check(self, stage: Stage, ups: list[str]) -> tuple[Check, list[Change]]:
+        entry = self.locks.entries(stage.lock_file).get(stage.name)
+        found = check(self.tree, stage, entry, allow_missing=self.options.allow_missing)
+        return found, self._reasons(stage, found, ups)
+
+    def _up_to_date(self, stage: Stage, reasons: list[Change]) -> None:
+        state = WOULD_RUN if reasons else FROZEN if stage.frozen else UP_TO_DATE
+        self._done_with(StageResult(stage, state, reasons))
+
+    def _start(self, stage: Stage, found: Check, reasons: list[Change],
+               lock: StageLock) -> None:
+        found.reasons = reasons
+        self.events.starting(stage, reasons)
+        clear_outputs(self.repo, found)
+        run = StageRun(stage, self.repo.root, self.done.put,
+                       self._line if self.options.jobs > 1 else None)
+        self.running[stage.address] = (run, found, lock)
+        run.start()
+
+    def _reasons(self, stage: Stage, found: Check, ups: list[str]) -> list[Change]:
+        if stage.frozen:
+            return []
+        reasons = list(found.reasons)
+        if self.options.dry:
+            reasons += [Change("upstream stage would run", u) for u in ups
+                        if self.results[u].state == WOULD_RUN]
+        if self.options.force and not reasons:
+            reasons.append(Change("forced"))
+        return reasons
+
+    def _line(self, stage: Stage, text: bytes, err: bool) -> None:
+        with self.print_lock:
+            self.events.line(stage, text, err)
+
+    def _finish(self, finished: Finished) -> None:
+        _, found, lock = self.running.pop(finished.stage.address)
+        stage = finished.stage
+        try:
+            if finished.code != 0:
+                self._failed(StageResult(stage, FAILED, found.reasons,
+                                         _exit_message(finished), _FIX))
+                return
+            try:
+                record(self.tree, self.locks, found, self.declared[stage.lock_file])
+            except MlgitError as exc:
+                self._failed(StageResult(stage, FAILED, found.reasons, exc.message, exc.hint))
+                return
+            self._done_with(StageResult(stage, RAN, found.reasons))
+        finally:
+            lock.release()
+
+    def _failed(self, result: StageResult) -> None:
+        if not self.options.keep_going:
+            self.halted = True
+        self._done_with(result)
+
+    def _done_with(self, result: StageResult) -> None:
+        self.results[result.stage.address] = result
+        if result.stage in self.pending:
+            self.pending.remove(result.stage)
+        self.events.finished(result)
+
+
+_FIX = "fix it and run 'mlgit repro' again (the stages that finished are recorded)"
+
+
+def _exit_message(finished: Finished) -> str:
+    name = finished.stage.address
+    if finished.code < 0:
+        return f"{name} failed: {finished.cmd!r} was killed by signal {-finished.code}"
+    return f"{name} failed: {finished.cmd!r} exited with code {finished.code}"
