@@ -225,7 +225,8 @@ def _decode_hashed(rows: Any, folder: str, where: _Where) -> dict[str, Hashed]:
         oid = row.get("oid")
         if not isinstance(oid, str) or not _OID.fullmatch(oid):
             raise at.at("oid").bad(f"expected {OID_LEN} hex digits, got {oid!r}")
-        size, nfiles = row.get("size"), row.get("nfiles")
+        size: Any = row.get("size")
+        nfiles: Any = row.get("nfiles")
         if not _count(size):
             raise at.at("size").bad(f"expected a whole number, got {size!r}")
         if nfiles is not None and not _count(nfiles):

@@ -1,0 +1,99 @@
+"""mlgit repro with -j, Ctrl-C, and two repros at once: real processes and real signals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mlgit.pipeline.lockfile import read_lock
+from tests.conftest import mlgit, write
+
+
+def wait_for(path: Path, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+
+
+def start(repo: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "mlgit", "repro", *args], cwd=repo,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_parallel_stages_overlap_and_lines_are_prefixed(repo: Path) -> None:
+    stages = "\n".join(
+        f"  s{i}:\n    cmd: printf 'a{i}\\n'; sleep 1; printf 'b{i}\\nno newline'\n"
+        f"    outs: [o{i}.txt]\n    deps: []\n" for i in range(4))
+    write(repo / "mlgit.yaml", "stages:\n" + stages.replace(
+        "no newline'", "no newline' && touch o$MLGIT_STAGE.txt").replace(
+        "outs: [o", "outs: [os"))
+    begin = time.monotonic()
+    result = mlgit(repo, "repro", "-j", "4")
+    assert time.monotonic() - begin < 3.5  # four 1-second stages, at once
+    for i in range(4):
+        assert f"[s{i}] a{i}" in result.lines and f"[s{i}] b{i}" in result.lines
+        assert f"[s{i}] no newline" in result.lines
+    assert set(read_lock(str(repo), "mlgit.lock")) == {f"s{i}" for i in range(4)}
+
+
+def test_parallel_respects_dependencies(repo: Path) -> None:
+    write(repo / "mlgit.yaml", """
+stages:
+  a: {cmd: sleep 0.5 && echo a > a.txt, outs: [a.txt]}
+  b: {cmd: cp a.txt b.txt, deps: [a.txt], outs: [b.txt]}
+  c: {cmd: echo c > c.txt, outs: [c.txt]}
+""")
+    mlgit(repo, "repro", "-j", "3")
+    assert (repo / "b.txt").read_text() == "a\n"
+
+
+def test_ctrl_c_stops_the_stage_and_keeps_finished_ones(repo: Path) -> None:
+    write(repo / "mlgit.yaml", """
+stages:
+  first: {cmd: echo 1 > first.txt, outs: [first.txt]}
+  slow:
+    cmd: touch started && sleep 67 && echo 2 > slow.txt
+    deps: [first.txt]
+    outs: [slow.txt]
+""")
+    proc = start(repo)
+    wait_for(repo / "started")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert set(read_lock(str(repo), "mlgit.lock")) == {"first"}
+    out = subprocess.run(["pgrep", "-f", "sleep 67"], capture_output=True, text=True).stdout
+    assert not out.strip(), "the stage's process was left running"
+    (repo / "mlgit.yaml").write_text((repo / "mlgit.yaml").read_text().replace(
+        "sleep 67", "true"))
+    result = mlgit(repo, "repro")
+    assert result.lines[0] == "first: up to date"
+    assert result.lines[1].startswith("running slow: ")
+
+
+def test_a_second_repro_waits_for_the_stage_it_needs(repo: Path) -> None:
+    write(repo / "gate", "")
+    write(repo / "mlgit.yaml", """
+stages:
+  slow:
+    cmd: touch started && while [ -e gate ]; do sleep 0.05; done && echo x >> runs.log
+      && echo done > slow.txt
+    outs: [slow.txt]
+""")
+    first = start(repo)
+    wait_for(repo / "started")
+    second = start(repo)
+    time.sleep(1.0)
+    os.unlink(repo / "gate")
+    _, err1 = first.communicate(timeout=30)
+    out2, err2 = second.communicate(timeout=30)
+    assert first.returncode == 0 and second.returncode == 0, (err1, err2)
+    assert "waiting for slow: another mlgit repro is running it" in out2
+    assert out2.rstrip().endswith("slow: up to date")
+    assert (repo / "runs.log").read_text() == "x\n"
