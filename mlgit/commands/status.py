@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -10,7 +11,10 @@ from mlgit.workspace.status import DAMAGED, MODIFIED, ArtifactStatus, safe_statu
 from mlgit.workspace.targets import Broken, parts_or_all
 
 if TYPE_CHECKING:
+    from mlgit.pipeline.stale import Check
     from mlgit.repo import Repo
+
+PIPELINE_FILE = "mlgit.yaml"  # pipeline.model.PIPELINE_FILE, without importing the pipeline
 
 
 class StatusEntry(NamedTuple):
@@ -66,3 +70,13 @@ def git_tracked_error(rel: str, pointer_rel: str) -> MlgitError:
     return MlgitError(f"{pointer_rel}: {rel} is tracked by Git too",
                       f"'git rm -r --cached {shlex.quote(rel)}' to leave it to mlgit, or"
                       f" remove the pointer {shlex.quote(pointer_rel)} to leave it to Git")
+
+
+def stale_stages(repo: Repo) -> list[Check] | None:
+    """The stale stages with their reasons; None, at the cost of one stat, when the
+    repository has no pipeline."""
+    if not os.path.isfile(os.path.join(repo.root, PIPELINE_FILE)):
+        return None
+    from mlgit.pipeline.status import stale_stages as find
+
+    return find(repo)

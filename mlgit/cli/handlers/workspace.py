@@ -22,15 +22,23 @@ def status(paths: list[str], quiet: bool = False, json: bool = False,
     if remote is not None:
         return _remote_status(paths, quiet, json, remote or None)
     from mlgit.cli.render.workspace import show_status
+    from mlgit.commands.status import stale_stages
     from mlgit.commands.status import status as run
 
     with closed_after(find_repo()) as repo:
         entries = run(repo, paths)
+        stages = None if paths else stale_stages(repo)
         damaged_indexes = _damaged_indexes(repo)
     if not quiet:
-        show_status(entries, json)
+        if entries or not stages:
+            show_status(entries, json)
+        if stages and not json:
+            from mlgit.cli.render.pipeline import show_stale_stages
+
+            show_stale_stages(stages)
         _warn_damaged_indexes(damaged_indexes)
-    return exit_codes.for_status(entries, quiet, damaged_indexes)
+    code = exit_codes.for_status(entries, quiet, damaged_indexes)
+    return exit_codes.EXIT_FAILED if quiet and stages else code
 
 
 def _remote_status(paths: list[str], quiet: bool, json: bool, remote: str | None) -> int:

@@ -17,7 +17,7 @@ from mlgit.pipeline.scheduler import (
     Events,
     StageResult,
 )
-from mlgit.pipeline.stale import Change
+from mlgit.pipeline.stale import Change, Check
 
 
 def reasons_text(reasons: list[Change]) -> str:
@@ -66,3 +66,10 @@ def show_failures(results: list[StageResult]) -> bool:
     if failed:
         output.err(f"hint: {failed[-1].hint}")
     return bool(failed)
+
+
+def show_stale_stages(stages: list[Check]) -> None:
+    """`mlgit status`: each stale stage and why."""
+    output.out("stale stages (run 'mlgit repro'):")
+    for found in stages:
+        output.out(f"  {found.stage.address}: {reasons_text(found.reasons)}")

@@ -1,0 +1,40 @@
+"""mlgit status lists the stale stages of the pipeline with their reasons; a repository
+without a pipeline pays nothing for it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import mlgit, write
+
+PIPELINE = """
+stages:
+  a: {cmd: cp in.txt a.txt, deps: [in.txt], outs: [a.txt], params: [n]}
+  b: {cmd: cp a.txt b.txt, deps: [a.txt], outs: [b.txt]}
+"""
+
+
+def test_stale_stages_and_their_reasons(repo: Path) -> None:
+    write(repo / "mlgit.yaml", PIPELINE)
+    write(repo / "in.txt", "1")
+    write(repo / "params.yaml", "n: 1\n")
+    mlgit(repo, "repro")
+    assert "stale" not in mlgit(repo, "status").out
+    mlgit(repo, "status", "-q")
+    write(repo / "params.yaml", "n: 2\n")
+    (repo / "b.txt").unlink()
+    result = mlgit(repo, "status")
+    assert result.lines[-3:] == ["stale stages (run 'mlgit repro'):",
+                                 "  a: param changed: params.yaml n (1 -> 2)",
+                                 "  b: out deleted: b.txt"]
+    quiet = mlgit(repo, "status", "-q", code=1)
+    assert quiet.out == "" and quiet.err == ""
+
+
+def test_no_pipeline_no_pipeline_imports(repo: Path) -> None:
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "mlgit", "status"],
+                          cwd=repo, capture_output=True, text=True, check=True)
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines()}
+    assert not {m for m in imported if m.startswith(("mlgit.pipeline", "yaml"))}, imported
