@@ -88,6 +88,17 @@ NOTES: dict[str, list[str]] = {
         "`--json`: `{\"items\": [{\"path\", \"pointer\", \"status\", \"kind\", \"oid\", \"size\","
         " \"files\"}], \"git_add\": [...]}`.",
     ],
+    "repro": [
+        "Before a stage runs, prints `running NAME: REASON; REASON` (why it is stale); then"
+        " `NAME: done`, `NAME: up to date`, `NAME: frozen`, or `NAME: not run (WHY)`. With"
+        " `--dry`, `would run NAME: REASONS` instead of running. With `-j N` the lines stages"
+        " print are prefixed with `[NAME] `.",
+        "Each stage's entry in `mlgit.lock` is written as soon as it finishes, under the"
+        " repository lock; the stage itself runs without it. See"
+        " [pipelines.md](pipelines.md#running-stages).",
+        "Exit status: 1 if a stage failed (`error: NAME failed: 'CMD' exited with code N`),"
+        " 130 on Ctrl-C (the running stages are stopped, finished ones stay recorded).",
+    ],
     "status": [
         "Prints `PATH: unchanged`, `PATH: modified`, `PATH: damaged` or `PATH: deleted`,"
         " followed by `(not in cache: N object(s))` when cache objects are missing. `damaged`"
@@ -120,6 +131,10 @@ NOTES: dict[str, list[str]] = {
         " the folder holds), so this form takes the repository lock.",
         "`--remote` alone, or followed by a word that is not the name of a remote, uses the"
         " default remote (the word is then a path). `--remote=NAME` is always a name.",
+        "With an `mlgit.yaml` at the top of the repository and no paths given, the stale"
+        " stages follow under `stale stages (run 'mlgit repro'):`, one line each with its"
+        " reasons (see [pipelines.md](pipelines.md#when-a-stage-is-stale)); `--quiet` then"
+        " exits 1 when any stage is stale too. Not in `--json` yet.",
         "Exit status with `--remote`: 1 if an artifact has objects in neither place or a"
         " pointer could not be read; with `--quiet` (prints nothing) also when anything is not"
         " on the remote. `--json`: `{\"remote\", \"url\", \"artifacts\": [{\"path\","
