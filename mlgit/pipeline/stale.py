@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlgit.pipeline.load import PipelineError
-from mlgit.pipeline.lockfile import Hashed, LockEntry
+from mlgit.pipeline.lockfile import Hashed, LockEntry, load_memoised
 from mlgit.pipeline.model import Stage
 from mlgit.repo import Repo
 from mlgit.storage.state import KnownRow, entries_in, fresh_oid, split
@@ -202,8 +202,9 @@ def _flat_params(root: str, file: str, stage: Stage) -> dict[str, Any]:
                             " params") from None
     from mlgit import yamlio
 
+    tmp = os.path.join(root, ".mlgit", "tmp")
     try:
-        data = yamlio.load(text)
+        data = load_memoised(text, os.path.join(tmp, "yaml") if os.path.isdir(tmp) else None)
     except yamlio.YAMLError as exc:
         raise PipelineError(f"{file}: invalid YAML ({exc})", "fix the file") from None
     flat: dict[str, Any] = {}
