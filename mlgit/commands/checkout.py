@@ -1,17 +1,36 @@
-"""mlgit checkout: make the workspace match the pointer files."""
+"""mlgit checkout: make the workspace match the pointer files (and the stage outputs
+mlgit.lock records)."""
 
 from __future__ import annotations
+
+import os
 
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
 from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.restore import remove_untracked, restore
-from mlgit.workspace.targets import parts_or_all
+from mlgit.workspace.targets import Tracked, parts_or_all
+
+PIPELINE_FILE = "mlgit.yaml"  # pipeline.model.PIPELINE_FILE, without importing the pipeline
 
 
 def checkout(repo: Repo, targets: list[str], force: bool,
              open_progress: OpenProgress = no_progress) -> list[CheckoutResult]:
-    items = parts_or_all(repo, targets)
+    outputs, targets_left = _stage_outputs(repo, targets)
+    items = parts_or_all(repo, targets_left) if targets_left or not targets else []
     with repo.lock():
-        orphans = [] if targets else remove_untracked(repo, [item for item, _ in items])
-        return [*orphans, *restore(repo, items, force, open_progress)]
+        orphans = [] if targets else remove_untracked(
+            repo, [*(item for item, _ in items), *outputs])
+        return [*orphans, *restore(repo, [*items, *((o, "") for o in outputs)], force,
+                                   open_progress)]
+
+
+def _stage_outputs(repo: Repo, targets: list[str]) -> tuple[list[Tracked], list[str]]:
+    """The recorded stage outputs to restore (all of them without targets), and the targets
+    they do not cover; nothing is imported when there is no pipeline."""
+    if not os.path.isfile(os.path.join(repo.root, PIPELINE_FILE)):
+        return [], targets
+    from mlgit.pipeline.outputs import recorded_outputs, split_targets
+
+    outputs = recorded_outputs(repo)
+    return split_targets(repo, outputs, targets) if targets else (outputs, [])

@@ -1,0 +1,44 @@
+"""mlgit checkout restores the stage outputs mlgit.lock records, from the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import git, mlgit, write
+
+PIPELINE = """
+stages:
+  s:
+    cmd: mkdir -p out && echo one > out/a.txt && echo two > model.txt && echo m > m.json
+    outs: [out, model.txt]
+    metrics: [{m.json: {cache: false}}]
+"""
+
+
+def test_checkout_restores_recorded_outputs(repo: Path) -> None:
+    write(repo / "mlgit.yaml", PIPELINE)
+    mlgit(repo, "repro")
+    (repo / "model.txt").unlink()
+    write(repo / "out" / "a.txt", "edited")
+    (repo / "m.json").unlink()
+    result = mlgit(repo, "checkout", code=1)  # the edited file is not in the cache
+    assert "model.txt: 1 restored" in result.lines
+    assert (repo / "model.txt").read_text() == "two\n"
+    assert not (repo / "m.json").exists()  # not cached: nothing to restore it from
+    mlgit(repo, "checkout", "-f", "out")
+    assert (repo / "out" / "a.txt").read_text() == "one\n"
+
+
+def test_outputs_of_another_branch(repo: Path) -> None:
+    write(repo / "mlgit.yaml", PIPELINE)
+    mlgit(repo, "repro")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
+    git(repo, "checkout", "-qb", "two")
+    write(repo / "mlgit.yaml", PIPELINE.replace("echo two", "echo three"))
+    mlgit(repo, "repro")
+    git(repo, "commit", "-qam", "three")
+    git(repo, "checkout", "-q", "main")
+    mlgit(repo, "checkout")
+    assert (repo / "model.txt").read_text() == "two\n"
+    assert "stale" not in mlgit(repo, "status").out
