@@ -3,15 +3,12 @@ mlgit.lock records)."""
 
 from __future__ import annotations
 
-import os
-
+from mlgit.pipeline.outputs import recorded_outputs, split_targets
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
 from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.restore import remove_untracked, restore
 from mlgit.workspace.targets import Tracked, parts_or_all
-
-PIPELINE_FILE = "mlgit.yaml"  # pipeline.model.PIPELINE_FILE, without importing the pipeline
 
 
 def checkout(repo: Repo, targets: list[str], force: bool,
@@ -27,10 +24,6 @@ def checkout(repo: Repo, targets: list[str], force: bool,
 
 def _stage_outputs(repo: Repo, targets: list[str]) -> tuple[list[Tracked], list[str]]:
     """The recorded stage outputs to restore (all of them without targets), and the targets
-    they do not cover; nothing is imported when there is no pipeline."""
-    if not os.path.isfile(os.path.join(repo.root, PIPELINE_FILE)):
-        return [], targets
-    from mlgit.pipeline.outputs import recorded_outputs, split_targets
-
+    they do not cover."""
     outputs = recorded_outputs(repo)
     return split_targets(repo, outputs, targets) if targets else (outputs, [])

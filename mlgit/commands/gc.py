@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
 from mlgit.git import repository
+from mlgit.pipeline.outputs import recorded_outputs
 from mlgit.pointer import Pointer
 from mlgit.repo import DOT_DIR, Repo
 from mlgit.storage import garbage
@@ -99,6 +100,8 @@ def referenced(repo: Repo) -> set[str]:
                              " know what it references",
                              f"{item.error.hint}; then rerun gc" if item.error.hint
                              else "fix or remove that pointer file, then rerun gc")
+        _add(repo, keep, item.ptr, item.rel, "")
+    for item in recorded_outputs(repo):  # stage outputs mlgit.lock records
         _add(repo, keep, item.ptr, item.rel, "")
     for where, pointer_rel, raw in repository.committed_pointer_blobs(repo.root):
         at = " at HEAD" if where == repository.HEAD else f" in {where}"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 from typing import TYPE_CHECKING, NamedTuple
 
 from mlgit.errors import MlgitError
+from mlgit.pipeline.outputs import has_pipeline
 from mlgit.workspace.status import DAMAGED, MODIFIED, ArtifactStatus, safe_status
 from mlgit.workspace.targets import Broken, parts_or_all
 
@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from mlgit.pipeline.stale import Check
     from mlgit.repo import Repo
 
-PIPELINE_FILE = "mlgit.yaml"  # pipeline.model.PIPELINE_FILE, without importing the pipeline
 
 
 class StatusEntry(NamedTuple):
@@ -75,7 +74,7 @@ def git_tracked_error(rel: str, pointer_rel: str) -> MlgitError:
 def stale_stages(repo: Repo) -> list[Check] | None:
     """The stale stages with their reasons; None, at the cost of one stat, when the
     repository has no pipeline."""
-    if not os.path.isfile(os.path.join(repo.root, PIPELINE_FILE)):
+    if not has_pipeline(repo.root):
         return None
     from mlgit.pipeline.status import stale_stages as find
 

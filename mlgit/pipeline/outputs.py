@@ -1,19 +1,37 @@
-"""The stage outputs mlgit.lock records, as artifacts `mlgit checkout` can restore from the
-cache like those that pointer files name."""
+"""The stage outputs mlgit.lock records, as artifacts that `mlgit checkout` restores and
+`mlgit gc` keeps like those pointer files name.
+
+On the path of every `mlgit status` and `mlgit checkout` (Git hooks run them): without an
+mlgit.yaml, this costs one stat and imports nothing of the pipeline."""
 
 from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING
+
 from mlgit.paths import resolve_user_path
-from mlgit.pipeline.load import load_pipeline
-from mlgit.pipeline.lockfile import LockFiles
 from mlgit.pointer import Pointer
-from mlgit.repo import Repo
 from mlgit.workspace.targets import Tracked
+
+if TYPE_CHECKING:
+    from mlgit.repo import Repo
+
+PIPELINE_FILE = "mlgit.yaml"
+"""pipeline.model.PIPELINE_FILE (importing the model costs what status must not pay)."""
+
+
+def has_pipeline(root: str) -> bool:
+    return os.path.isfile(os.path.join(root, PIPELINE_FILE))
 
 
 def recorded_outputs(repo: Repo) -> list[Tracked]:
     """Each cached output of a declared stage with an entry in its mlgit.lock; the lock
-    file stands where a pointer file would (messages name it)."""
+    file stands where a pointer file would (messages name it). None without a pipeline."""
+    if not has_pipeline(repo.root):
+        return []
+    from mlgit.pipeline.load import load_pipeline
+    from mlgit.pipeline.lockfile import LockFiles
+
     locks = LockFiles(repo.root)
     found = []
     for stage in load_pipeline(repo.root).stages:

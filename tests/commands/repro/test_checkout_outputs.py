@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from tests.conftest import git, mlgit, write
+from mlgit.hashing import hash_bytes
+from tests.conftest import cache_oids, git, mlgit, write
 
 PIPELINE = """
 stages:
@@ -42,3 +44,18 @@ def test_outputs_of_another_branch(repo: Path) -> None:
     mlgit(repo, "checkout")
     assert (repo / "model.txt").read_text() == "two\n"
     assert "stale" not in mlgit(repo, "status").out
+
+
+def test_gc_keeps_recorded_outputs(repo: Path) -> None:
+    write(repo / "mlgit.yaml", PIPELINE)
+    mlgit(repo, "repro")
+    write(repo / "junk.bin", "not needed")
+    mlgit(repo, "add", "junk.bin")
+    (repo / "junk.bin.mlgit").unlink()
+    mlgit(repo, "gc", "-f")
+    assert hash_bytes(b"not needed") not in cache_oids(repo)
+    (repo / "model.txt").unlink()
+    shutil.rmtree(repo / "out")
+    mlgit(repo, "checkout")
+    assert (repo / "model.txt").read_text() == "two\n"
+    assert (repo / "out" / "a.txt").read_text() == "one\n"
