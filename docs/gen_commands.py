@@ -173,6 +173,9 @@ NOTES: dict[str, list[str]] = {
         " `--json` these artifacts have `\"tracked\": false`, `\"kept\": [{\"path\","
         " \"reason\"}]`, `\"not_placed_by_mlgit\"` and `\"tracked_by_git\"` (paths). See"
         " [getting-started.md](getting-started.md#switch-branches).",
+        "The outputs of pipeline stages that `mlgit.lock` records (those cached) are restored"
+        " too, and can be named like artifacts; see"
+        " [pipelines.md](pipelines.md#mlgitlock).",
     ],
     "ls": [
         "Columns: `SIZE`, `FILES`, `HASH` (first 12 hex digits of the oid), `CACHE` (`yes`"
