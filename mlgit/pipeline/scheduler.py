@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from mlgit.errors import MlgitError
 from mlgit.pipeline.dag import Graph
@@ -127,7 +129,7 @@ class Scheduler:
         if not lock.try_acquire():
             if stage.address not in self.waited:
                 self.waited.add(stage.address)
-                self.events.waiting(stage, lock.holder())
+                self._say(self.events.waiting, stage, lock.holder())
             return
         try:
             if stage.address in self.waited:  # the other repro may have run it
@@ -158,7 +160,7 @@ class Scheduler:
     def _start(self, stage: Stage, found: Check, reasons: list[Change],
                lock: StageLock) -> None:
         found.reasons = reasons
-        self.events.starting(stage, reasons)
+        self._say(self.events.starting, stage, reasons)
         clear_outputs(self.repo, found)
         run = StageRun(stage, self.repo.root, self.done.put,
                        self._line if self.options.jobs > 1 else None)
@@ -177,8 +179,12 @@ class Scheduler:
         return reasons
 
     def _line(self, stage: Stage, text: bytes, err: bool) -> None:
+        self._say(self.events.line, stage, text, err)
+
+    def _say(self, event: Callable[..., None], *args: Any) -> None:
+        """Report an event, never while another thread reports a stage's line."""
         with self.print_lock:
-            self.events.line(stage, text, err)
+            event(*args)
 
     def _finish(self, finished: Finished) -> None:
         _, found, lock = self.running.pop(finished.stage.address)
@@ -206,7 +212,7 @@ class Scheduler:
         self.results[result.stage.address] = result
         if result.stage in self.pending:
             self.pending.remove(result.stage)
-        self.events.finished(result)
+        self._say(self.events.finished, result)
 
 
 _FIX = "fix it and run 'mlgit repro' again (the stages that finished are recorded)"
