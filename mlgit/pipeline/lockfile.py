@@ -293,7 +293,7 @@ def _resolve(folder: str, path: Any, where: _Where) -> str:
     refused if it is not a string or leaves the repository."""
     if not isinstance(path, str) or not path or path.startswith("/"):
         raise where.bad(f"expected a relative path, got {path!r}")
-    joined = posixpath.normpath(posixpath.join(folder, path))
+    joined = posixpath.normpath(posixpath.join(folder, path)) if folder else path
     if joined == ".." or joined.startswith("../"):
         raise where.bad(f"path {path!r} is outside the repository")
     what = f"{where.file}: {where.key}"

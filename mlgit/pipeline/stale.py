@@ -181,8 +181,8 @@ def stage_params(tree: WorkTree, stage: Stage) -> dict[str, dict[str, Any]]:
             continue
         used: dict[str, Any] = {}
         for key in ref.keys:
-            inner = {k: v for k, v in values.items()
-                     if k == key or k.startswith(key + ".")}
+            inner = {key: values[key]} if key in values else {
+                k: v for k, v in values.items() if k.startswith(key + ".")}
             if not inner:
                 raise PipelineError(f"{ref.file}: no param {key!r} (used by stage"
                                     f" {stage.address})", f"add {key} to {ref.file}, or"

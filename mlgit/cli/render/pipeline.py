@@ -44,16 +44,17 @@ class PrintedEvents(Events):
     def finished(self, result: StageResult) -> None:
         name = result.stage.address
         if result.state == WOULD_RUN:
-            _say(f"would run {name}: {reasons_text(result.reasons)}")
+            output.out(f"would run {name}: {reasons_text(result.reasons)}")
         elif result.state in (UP_TO_DATE, FROZEN):
-            _say(f"{name}: {result.state}")
+            output.out(f"{name}: {result.state}")
         elif result.state == RAN:
-            _say(f"{name}: done")
+            output.out(f"{name}: done")
         elif result.state == NOT_RUN:
-            _say(f"{name}: not run ({result.error})")
+            output.out(f"{name}: not run ({result.error})")
 
 
 def _say(text: str) -> None:
+    """A line printed at once: what a stage prints next goes to the terminal directly."""
     output.out(text)
     sys.stdout.flush()
 
