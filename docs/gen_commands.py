@@ -88,6 +88,11 @@ NOTES: dict[str, list[str]] = {
         "`--json`: `{\"items\": [{\"path\", \"pointer\", \"status\", \"kind\", \"oid\", \"size\","
         " \"files\"}], \"git_add\": [...]}`.",
     ],
+    "dag": [
+        "Reads the pipeline files only: nothing is hashed or run. The errors are those of"
+        " `mlgit repro` about the pipeline (a cycle, two writers of one output...). See"
+        " [pipelines.md](pipelines.md#running-stages).",
+    ],
     "repro": [
         "Before a stage runs, prints `running NAME: REASON; REASON` (why it is stale); then"
         " `NAME: done`, `NAME: up to date`, `NAME: frozen`, or `NAME: not run (WHY)`. With"

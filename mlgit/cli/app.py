@@ -399,6 +399,26 @@ def repro(
 
 
 @app.command()
+def dag(
+    targets: Annotated[list[str] | None, typer.Argument(
+        help="Show only these stages and the stages they depend on. Default: every stage.",
+        show_default=False)] = None,
+    mermaid: Annotated[bool, typer.Option("--mermaid", help="As a Mermaid flowchart.")
+                       ] = False,
+    dot: Annotated[bool, typer.Option("--dot", help="As a Graphviz digraph.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Show the pipeline's stages in dependency order, each with the stages it reads from."""
+    from mlgit.cli.handlers import pipeline
+
+    if mermaid + dot + json > 1:
+        raise typer.BadParameter("choose one of --mermaid, --dot and --json",
+                                 param_hint="'--mermaid' / '--dot' / '--json'")
+    form = "mermaid" if mermaid else "dot" if dot else "json" if json else "text"
+    _finish(pipeline.dag(targets or [], form))
+
+
+@app.command()
 def version(json: JsonOpt = False) -> None:
     """Show versions of mlgit, Python and key libraries, the link type and filesystem."""
     from mlgit.cli.handlers import maintenance

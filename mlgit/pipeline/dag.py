@@ -9,8 +9,8 @@ import os
 from dataclasses import dataclass, field
 
 from mlgit.paths import POINTER_SUFFIX
-from mlgit.pipeline.load import PipelineError
-from mlgit.pipeline.model import Pipeline, Stage
+from mlgit.pipeline.load import PipelineError, load_pipeline
+from mlgit.pipeline.model import PIPELINE_FILE, Pipeline, Stage
 
 
 @dataclass
@@ -25,6 +25,23 @@ class Graph:
 
     def stage(self, address: str) -> Stage:
         return next(s for s in self.order if s.address == address)
+
+
+def load_graph(root: str) -> Graph:
+    """The graph of the repository's pipeline files; an error if there are none."""
+    pipeline = load_pipeline(root)
+    if not pipeline.files:
+        raise PipelineError(f"{root}: no {PIPELINE_FILE} in this repository",
+                            f"write the stages in {PIPELINE_FILE} at the top of the"
+                            " repository")
+    return build_graph(root, pipeline)
+
+
+def targeted(graph: Graph, root: str, targets: list[str], *, downstream: bool = False,
+             single: bool = False) -> list[Stage]:
+    """`select` of the stages the user named (paths taken from the current folder)."""
+    chosen = resolve_targets(graph, root, targets, os.getcwd()) if targets else None
+    return select(graph, chosen, downstream=downstream, single=single)
 
 
 def build_graph(root: str, pipeline: Pipeline) -> Graph:

@@ -20,3 +20,13 @@ def repro(targets: list[str], dry: bool = False, force: bool = False,
         results = run(repo, targets, options, downstream=downstream, single=single_item,
                       events=PrintedEvents())
     return exit_codes.EXIT_FAILED if show_failures(results) else exit_codes.EXIT_OK
+
+
+def dag(targets: list[str], form: str) -> int:
+    from mlgit.cli.render.pipeline import show_dag
+    from mlgit.commands.dag import dag as run
+
+    with closed_after(find_repo()) as repo:
+        nodes = run(repo, targets)
+    show_dag(nodes, form)
+    return exit_codes.EXIT_OK

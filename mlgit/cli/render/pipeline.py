@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from mlgit.cli import output
+from mlgit.commands.dag import DagNode
 from mlgit.pipeline.model import Stage
 from mlgit.pipeline.scheduler import (
     FAILED,
@@ -74,3 +75,47 @@ def show_stale_stages(stages: list[Check]) -> None:
     output.out("stale stages (run 'mlgit repro'):")
     for found in stages:
         output.out(f"  {found.stage.address}: {reasons_text(found.reasons)}")
+
+
+def show_dag(nodes: list[DagNode], form: str) -> None:
+    """`form`: "text", "mermaid", "dot" or "json"."""
+    if form == "json":
+        output.json_out([{"name": n.stage.address, "file": n.stage.file,
+                          "cmd": list(n.stage.cmd), "deps": list(n.stage.deps),
+                          "outs": [o.path for o in n.stage.outs], "upstream": n.upstream}
+                         for n in nodes])
+        return
+    lines = {"text": _dag_text, "mermaid": _dag_mermaid, "dot": _dag_dot}[form](nodes)
+    for line in lines:
+        output.out(line)
+
+
+def _dag_text(nodes: list[DagNode]) -> list[str]:
+    """Each stage after those it reads from, with them after an arrow."""
+    return [f"{n.stage.address} <- {', '.join(n.upstream)}" if n.upstream
+            else n.stage.address for n in nodes]
+
+
+def _dag_mermaid(nodes: list[DagNode]) -> list[str]:
+    ids = {n.stage.address: f"n{i}" for i, n in enumerate(nodes)}
+    lines = ["flowchart TD"]
+    lines += [f'    {ids[n.stage.address]}["{_mermaid_label(n.stage.address)}"]'
+              for n in nodes]
+    lines += [f"    {ids[up]} --> {ids[n.stage.address]}" for n in nodes for up in n.upstream]
+    return lines
+
+
+def _mermaid_label(name: str) -> str:
+    return name.replace("&", "#amp;").replace('"', "#quot;")
+
+
+def _dag_dot(nodes: list[DagNode]) -> list[str]:
+    lines = ["strict digraph {"]
+    lines += [f"    {_dot_id(n.stage.address)};" for n in nodes]
+    lines += [f"    {_dot_id(up)} -> {_dot_id(n.stage.address)};"
+              for n in nodes for up in n.upstream]
+    return [*lines, "}"]
+
+
+def _dot_id(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
