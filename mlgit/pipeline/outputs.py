@@ -7,14 +7,11 @@ mlgit.yaml, this costs one stat and imports nothing of the pipeline."""
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
-from mlgit.paths import resolve_user_path
-from mlgit.pointer import Pointer
-from mlgit.workspace.targets import Tracked
-
+TYPE_CHECKING = False  # importing typing costs what status must not pay
 if TYPE_CHECKING:
     from mlgit.repo import Repo
+    from mlgit.workspace.targets import Tracked
 
 PIPELINE_FILE = "mlgit.yaml"
 """pipeline.model.PIPELINE_FILE (importing the model costs what status must not pay)."""
@@ -31,6 +28,8 @@ def recorded_outputs(repo: Repo) -> list[Tracked]:
         return []
     from mlgit.pipeline.load import load_pipeline
     from mlgit.pipeline.lockfile import LockFiles
+    from mlgit.pointer import Pointer
+    from mlgit.workspace.targets import Tracked
 
     locks = LockFiles(repo.root)
     found = []
@@ -51,6 +50,8 @@ def split_targets(repo: Repo, outputs: list[Tracked], targets: list[str]
                   ) -> tuple[list[Tracked], list[str]]:
     """The outputs the user paths name, and the paths that name none (left to the pointer
     files)."""
+    from mlgit.paths import resolve_user_path
+
     by_rel = {o.rel: o for o in outputs}
     named, rest = [], []
     for target in targets:
