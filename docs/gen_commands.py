@@ -95,7 +95,9 @@ NOTES: dict[str, list[str]] = {
     ],
     "repro": [
         "Before a stage runs, prints `running NAME: REASON; REASON` (why it is stale); then"
-        " `NAME: done`, `NAME: up to date`, `NAME: frozen`, or `NAME: not run (WHY)`. With"
+        " `NAME: done`, `NAME: up to date`, `NAME: frozen`, or `NAME: not run (WHY)`; a stage"
+        " whose outputs come from the run-cache instead prints `restored NAME from the"
+        " run-cache (...): REASONS`. With"
         " `--dry`, `would run NAME: REASONS` instead of running. With `-j N` the lines stages"
         " print are prefixed with `[NAME] `.",
         "Each stage's entry in `mlgit.lock` is written as soon as it finishes, under the"

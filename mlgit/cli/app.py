@@ -386,6 +386,9 @@ def repro(
         "Missing dependencies and outputs alone do not make a stage stale."))] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, metavar="N", help=(
         "Run up to N independent stages at once."))] = 1,
+    no_run_cache: Annotated[bool, typer.Option("--no-run-cache", help=(
+        "Run stale stages even when an earlier run with the same inputs is in the"
+        " run-cache."))] = False,
 ) -> None:
     """Run the stale stages of the pipeline (mlgit.yaml) in dependency order and record
     them in mlgit.lock; print why each one runs.
@@ -395,7 +398,7 @@ def repro(
     from mlgit.cli.handlers import pipeline
 
     _finish(pipeline.repro(targets or [], dry, force, downstream, single_item, keep_going,
-                           allow_missing, jobs))
+                           allow_missing, jobs, no_run_cache))
 
 
 @app.command()
