@@ -7,15 +7,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mlgit.paths import check_relpath
 from mlgit.pipeline.model import ParamRef
 from mlgit.pipeline.sides import FileReader, workspace_reader
 from mlgit.pipeline.valuefiles import (
     PARAMS,
     ValuesFileError,
+    ValuesFileMissing,
     canonical,
-    file_format,
-    parse_values,
+    flatten,
+    read_values,
 )
 
 __all__ = ["ParamKeyMissing", "ParamsFileMissing", "canonical", "flatten", "is_missing", "lookup",
@@ -23,9 +23,8 @@ __all__ = ["ParamKeyMissing", "ParamsFileMissing", "canonical", "flatten", "is_m
 
 _MISSING = object()
 
-
-class ParamsFileMissing(ValuesFileError):
-    """A params file that does not exist; a caller may add the stage that uses it."""
+ParamsFileMissing = ValuesFileMissing
+"""A params file that does not exist; a caller may add the stage that uses it."""
 
 
 class ParamKeyMissing(ValuesFileError):
@@ -40,13 +39,7 @@ class ParamKeyMissing(ValuesFileError):
 def read_params_file(root: str, rel: str, read: FileReader | None = None) -> dict[str, Any]:
     """The values in params file `rel` (repo-relative), nested as written, read from the
     work tree under `root` or with `read` (say, a Git revision's)."""
-    rel = check_relpath(rel, "params file")
-    file_format(rel, PARAMS)
-    data = (read or workspace_reader(root))(rel)
-    if data is None:
-        raise ParamsFileMissing(rel, f"{rel}: params file not found",
-                                "create it, or remove it from the stage's params")
-    return parse_values(rel, data, PARAMS)
+    return read_values(read or workspace_reader(root), rel, PARAMS)
 
 
 def param_values(root: str, ref: ParamRef, read: FileReader | None = None) -> dict[str, Any]:
@@ -63,19 +56,6 @@ def param_values(root: str, ref: ParamRef, read: FileReader | None = None) -> di
             raise ParamKeyMissing(ref.file, key)
         values.update(flatten({key: value}))
     return values
-
-
-def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested mappings as one level with dotted keys (`{"a": {"b": 1}}` -> `{"a.b": 1}`).
-    Lists stay lists; an empty mapping stays as the value of its key."""
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
-            flat.update(flatten(value, name + "."))
-        else:
-            flat[name] = value
-    return flat
 
 
 def lookup(data: Mapping[str, Any], key: str) -> Any:

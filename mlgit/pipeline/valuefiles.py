@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from mlgit.errors import MlgitError
+from mlgit.paths import check_relpath
+from mlgit.pipeline.sides import FileReader
 
 PARAMS, METRICS = "params", "metrics"
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml", ".py": "python"}
@@ -24,6 +26,40 @@ class ValuesFileError(MlgitError):
     def __init__(self, file: str, message: str, hint: str) -> None:
         super().__init__(message, hint)
         self.file = file
+
+
+class ValuesFileMissing(ValuesFileError):
+    """A parameter or metric file that does not exist (on the side it was read from)."""
+
+
+_MISSING_HINTS = {
+    PARAMS: "create it, or remove it from the stage's params",
+    METRICS: "run the stage that writes it ('mlgit repro'), or remove it from mlgit.yaml",
+}
+
+
+def read_values(read: FileReader, rel: str, kind: str) -> dict[str, Any]:
+    """The values in file `rel` (repo-relative, untrusted), nested as written: its path and
+    suffix are checked before `read` gets it."""
+    rel = check_relpath(rel, f"{kind} file")
+    file_format(rel, kind)
+    data = read(rel)
+    if data is None:
+        raise ValuesFileMissing(rel, f"{rel}: {kind} file not found", _MISSING_HINTS[kind])
+    return parse_values(rel, data, kind)
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested mappings as one level with dotted keys (`{"a": {"b": 1}}` -> `{"a.b": 1}`).
+    Lists stay lists; an empty mapping stays as the value of its key."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
 
 
 def formats(kind: str) -> str:
