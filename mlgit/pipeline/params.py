@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mlgit.pipeline.model import ParamRef
+from mlgit.pipeline.model import ParamRef, Pipeline
 from mlgit.pipeline.sides import FileReader, workspace_reader
 from mlgit.pipeline.valuefiles import (
     PARAMS,
@@ -17,6 +17,7 @@ from mlgit.pipeline.valuefiles import (
     flatten,
     read_values,
 )
+from mlgit.pipeline.values import top_level_paths, unique
 
 __all__ = ["ParamKeyMissing", "ParamsFileMissing", "canonical", "flatten", "is_missing", "lookup",
            "param_values", "read_params_file"]
@@ -78,3 +79,10 @@ def lookup(data: Mapping[str, Any], key: str) -> Any:
 def is_missing(value: Any) -> bool:
     """Whether `lookup` found nothing."""
     return value is _MISSING
+
+
+def params_files(pipeline: Pipeline) -> list[str]:
+    """The params files the stages use and the top-level `params:` lists name, repo-relative,
+    each once, in file order."""
+    used = [ref.file for stage in pipeline.stages for ref in stage.params]
+    return unique(used + top_level_paths(pipeline, "params"))

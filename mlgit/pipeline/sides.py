@@ -57,3 +57,9 @@ def workspace_reader(root: str) -> FileReader:
                              "check the file's permissions") from None
 
     return read
+
+
+def compared_sides(root: str, old: str, new: str | None) -> tuple[Side, Side]:
+    """Revision `old` and revision `new`, or the work tree when `new` is None."""
+    return revision_side(root, old), (workspace_side(root) if new is None
+                                      else revision_side(root, new))
