@@ -49,11 +49,13 @@ class SideError:
 
 @dataclass
 class ValuesDiff:
-    """`old_empty`: the old side is a revision with no commit yet, so every value is new."""
+    """`files`: the files compared; `old_empty`: the old side is a revision with no commit
+    yet, so every value is new."""
 
     old: str
     new: str
     old_empty: bool
+    files: list[str] = field(default_factory=list)
     changes: list[ValueChange] = field(default_factory=list)
     errors: list[SideError] = field(default_factory=list)
 
@@ -72,7 +74,7 @@ def compare(files: list[str], kind: str, old: Side, new: Side, show_all: bool) -
     """Per file and key, the old and new values; unchanged keys only with `show_all`. A
     file missing on one side has all its keys added or deleted; a file that cannot be read
     on either side is an error and has no rows."""
-    diff = ValuesDiff(old.name, new.name, old.empty)
+    diff = ValuesDiff(old.name, new.name, old.empty, files)
     for rel in files:
         before = _flat_or_error(old, rel, kind, diff.errors)
         after = _flat_or_error(new, rel, kind, diff.errors)

@@ -26,7 +26,7 @@ def params_diff(show_all: bool, json: bool, md: bool) -> int:
     from mlgit.commands.params import diff
 
     result = diff(_root(), show_all)
-    show_values_diff(result, json, md)
+    show_values_diff("params", result, json, md)
     return exit_codes.for_values_diff(result)
 
 
@@ -44,5 +44,5 @@ def metrics_diff(targets: list[str], show_all: bool, json: bool, md: bool) -> in
     from mlgit.commands.metrics import diff
 
     result = diff(_root(), targets, show_all)
-    show_values_diff(result, json, md)
+    show_values_diff("metrics", result, json, md)
     return exit_codes.for_values_diff(result)

@@ -36,9 +36,12 @@ def show_values(kind: str, files: list[FileValues], json_: bool, md: bool) -> No
     _table(["file", "key", "value"], rows, md)
 
 
-def show_values_diff(diff: ValuesDiff, json_: bool, md: bool) -> None:
+def show_values_diff(kind: str, diff: ValuesDiff, json_: bool, md: bool) -> None:
     if json_:
         output.json_out(as_dict(diff))
+        return
+    if not diff.files:
+        output.out(_NO_FILES[kind])
         return
     for error in diff.errors:
         output.err(f"error: {printable(error.error)} (in {error.side})")
@@ -69,7 +72,7 @@ def signed(change: int | float | None) -> str:
     if change is None:
         return NONE_SHOWN
     text = json.dumps(change)
-    return text if text.startswith("-") or change != change else "+" + text
+    return "+" + text if change > 0 else text
 
 
 def _table(header: list[str], rows: list[list[str]], md: bool) -> None:
