@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlgit import yamlio
-from mlgit.errors import BadPath
+from mlgit.errors import BadPath, MlgitError
 from mlgit.pipeline.model import ParamRef
 from mlgit.pipeline.params import (
     ParamKeyMissing,
@@ -22,9 +22,9 @@ from mlgit.pipeline.params import (
     param_values,
     read_params_file,
 )
+from mlgit.pipeline.sides import revision_side
 from mlgit.pipeline.valuefiles import PARAMS, ValuesFileError, parse_values
-
-from ..conftest import write
+from tests.conftest import git, write
 
 SAME_PARAMS = {
     "params.yaml": "seed: 7\ntrain:\n  lr: 0.01\n  layers: [64, 32]\n  name: tree\n",
@@ -187,3 +187,21 @@ def test_values_survive_a_trip_through_yaml_and_json(data: dict) -> None:
     assert parse_values("p.yaml", yamlio.dump(data).encode(), PARAMS) == data
     assert parse_values("p.json", json.dumps(data).encode(), PARAMS) == data
     assert json.loads(canonical(data)) == data
+
+
+def test_a_folder_named_like_the_params_file_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "params.yaml").mkdir()
+    with pytest.raises(MlgitError) as err:
+        read_params_file(str(tmp_path), "params.yaml")
+    assert err.value.message == "params.yaml: is a folder, not a file" and err.value.hint
+
+
+def test_values_are_read_from_a_revision_when_given_its_reader(gitrepo: Path) -> None:
+    write(gitrepo / "params.yaml", "train:\n  lr: 0.1\n")
+    git(gitrepo, "add", "-A")
+    git(gitrepo, "commit", "-q", "-m", "params")
+    write(gitrepo / "params.yaml", "train:\n  lr: 0.2\n")
+    head = revision_side(str(gitrepo), "HEAD")
+    ref = ParamRef("params.yaml", ("train.lr",))
+    assert param_values(str(gitrepo), ref, head.read) == {"train.lr": 0.1}
+    assert param_values(str(gitrepo), ref) == {"train.lr": 0.2}
