@@ -74,15 +74,16 @@ def parse_values(rel: str, data: bytes, kind: str) -> dict[str, Any]:
     fmt = file_format(rel, kind)
     try:
         loaded = _PARSERS[fmt](data)
+        if not isinstance(loaded, dict | None):
+            raise ValuesFileError(rel, f"{rel}: expected a mapping of names to values at the"
+                                  f" top, got {_kind_of(loaded)}",
+                                  f"write the {kind} as 'name: value' pairs")
+        result: dict[str, Any] = normalised(loaded or {})
     except _Unparsable as exc:
         raise ValuesFileError(rel, f"{rel}: {exc}", "fix the file's syntax") from None
-    if loaded is None:
-        return {}
-    if not isinstance(loaded, dict):
-        raise ValuesFileError(rel, f"{rel}: expected a mapping of names to values at the top,"
-                              f" got {_kind_of(loaded)}",
-                              f"write the {kind} as 'name: value' pairs")
-    result: dict[str, Any] = normalised(loaded)
+    except RecursionError:  # a YAML alias inside itself, or thousands of nested brackets
+        raise ValuesFileError(rel, f"{rel}: values nested too deeply (or inside themselves)",
+                              "fix the file's syntax") from None
     return result
 
 

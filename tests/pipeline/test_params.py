@@ -205,3 +205,15 @@ def test_values_are_read_from_a_revision_when_given_its_reader(gitrepo: Path) ->
     ref = ParamRef("params.yaml", ("train.lr",))
     assert param_values(str(gitrepo), ref, head.read) == {"train.lr": 0.1}
     assert param_values(str(gitrepo), ref) == {"train.lr": 0.2}
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("params.yaml", "a: &x [1, *x]\n"),
+    ("params.json", '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+])
+def test_values_inside_themselves_or_nested_too_deep_are_an_error(
+        tmp_path: Path, name: str, text: str) -> None:
+    write(tmp_path / name, text)
+    with pytest.raises(ValuesFileError) as err:
+        read_params_file(str(tmp_path), name)
+    assert err.value.message == f"{name}: values nested too deeply (or inside themselves)"
