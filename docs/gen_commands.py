@@ -436,8 +436,8 @@ NOTES: dict[str, list[str]] = {
         " differs (so `1` to `1.0` is a change of `0.0`).",
         "In a repository without commits, the first line says `HEAD has no commits yet:"
         " every value is new.` and every value is added. Exit 0 whether or not anything"
-        " changed; 1 when a file does not parse on one side (said on stderr as"
-        " `error: MESSAGE (in SIDE)`, its keys are left out).",
+        " changed; 1 when a file does not parse on one side, or is on neither (said on"
+        " stderr as `error: MESSAGE (in SIDE)`, its keys are left out).",
         "`--json`: `{\"old\": \"HEAD\", \"new\": \"workspace\", \"old_empty\","
         " \"files\", \"changes\": [{\"file\", \"key\", \"status\", \"old\","
         " \"new\", \"change\"}], \"errors\": [{\"file\", \"side\", \"error\"}]}`;"

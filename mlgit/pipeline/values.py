@@ -73,23 +73,33 @@ def show(side: Side, files: list[str], kind: str) -> list[FileValues]:
 def compare(files: list[str], kind: str, old: Side, new: Side, show_all: bool) -> ValuesDiff:
     """Per file and key, the old and new values; unchanged keys only with `show_all`. A
     file missing on one side has all its keys added or deleted; a file that cannot be read
-    on either side is an error and has no rows."""
+    on either side, or is on neither, is an error and has no rows."""
     diff = ValuesDiff(old.name, new.name, old.empty, files)
     for rel in files:
         before = _flat_or_error(old, rel, kind, diff.errors)
         after = _flat_or_error(new, rel, kind, diff.errors)
-        if before is not None and after is not None:
-            diff.changes.extend(c for c in _changes(rel, before, after)
-                                if show_all or c.status != UNCHANGED)
+        if before is None or after is None:
+            continue  # unreadable on a side: noted in diff.errors
+        if isinstance(before, ValuesFileMissing) and isinstance(after, ValuesFileMissing):
+            diff.errors.append(SideError(rel, new.name, after.message))
+            continue
+        diff.changes.extend(c for c in _changes(rel, _values(before), _values(after))
+                            if show_all or c.status != UNCHANGED)
     return diff
 
 
-def _flat_or_error(side: Side, rel: str, kind: str,
-                   errors: list[SideError]) -> dict[str, Any] | None:
+def _values(read: dict[str, Any] | ValuesFileMissing) -> dict[str, Any]:
+    return {} if isinstance(read, ValuesFileMissing) else read
+
+
+def _flat_or_error(side: Side, rel: str, kind: str, errors: list[SideError]
+                   ) -> dict[str, Any] | ValuesFileMissing | None:
+    """The file's values; the error if it is missing; None (and the error noted) if it
+    cannot be read."""
     try:
         return flatten(read_values(side.read, rel, kind))
-    except ValuesFileMissing:
-        return {}
+    except ValuesFileMissing as exc:
+        return exc
     except MlgitError as exc:
         errors.append(SideError(rel, side.name, exc.message))
         return None

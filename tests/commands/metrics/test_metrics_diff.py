@@ -38,7 +38,7 @@ def test_changed_metrics_show_the_change(gitrepo: Path) -> None:
 
 
 def test_a_metrics_file_written_since_the_commit_is_all_new(gitrepo: Path) -> None:
-    make_tree(gitrepo, {"mlgit.yaml": PIPELINE})
+    make_tree(gitrepo, {"mlgit.yaml": PIPELINE, "loss.yaml": "loss: 1\n"})
     commit_all(gitrepo)
     write(gitrepo / "scores.json", '{"auc": 0.8}')
     diff = json.loads(mlgit(gitrepo, "metrics", "diff", "--json").out)
@@ -49,7 +49,7 @@ def test_a_metrics_file_written_since_the_commit_is_all_new(gitrepo: Path) -> No
 
 def test_without_commits_the_old_side_is_empty(gitrepo: Path) -> None:
     make_tree(gitrepo, {"mlgit.yaml": PIPELINE, "scores.json": '{"auc": 0.8}'})
-    result = mlgit(gitrepo, "metrics", "diff", "--md")
+    result = mlgit(gitrepo, "metrics", "diff", "scores.json", "--md")
     assert result.lines == [
         "HEAD has no commits yet: every value is new.",
         "",
@@ -57,3 +57,11 @@ def test_without_commits_the_old_side_is_empty(gitrepo: Path) -> None:
         "| --- | --- | --- | --- | --- |",
         "| scores.json | auc | - | 0.8 | - |",
     ]
+
+
+def test_a_file_on_neither_side_is_an_error(gitrepo: Path) -> None:
+    make_tree(gitrepo, {"mlgit.yaml": PIPELINE, "scores.json": '{"auc": 0.8}'})
+    commit_all(gitrepo)
+    result = mlgit(gitrepo, "metrics", "diff", code=1)
+    assert result.err == "error: loss.yaml: metrics file not found (in workspace)\n"
+    assert result.out == "No changes between HEAD and the workspace.\n"
