@@ -84,6 +84,10 @@ def parse_values(rel: str, data: bytes, kind: str) -> dict[str, Any]:
     except RecursionError:  # a YAML alias inside itself, or thousands of nested brackets
         raise ValuesFileError(rel, f"{rel}: values nested too deeply (or inside themselves)",
                               "fix the file's syntax") from None
+    except TooManyValues:
+        raise ValuesFileError(rel, f"{rel}: more than {MAX_VALUES} values",
+                              "keep large data out of params and metrics files (a YAML"
+                              " alias used many times counts each time)") from None
     return result
 
 
@@ -100,18 +104,37 @@ def file_format(rel: str, kind: str) -> str:
     return fmt
 
 
+MAX_VALUES = 1_000_000  # values in one file: YAML aliases can repeat a mapping endlessly
+
+
 def normalised(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {_key_text(k): normalised(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [normalised(v) for v in value]
-    if value is None or isinstance(value, str | int | float):
-        return value
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, set | frozenset):
-        return sorted((normalised(v) for v in value), key=canonical)
-    return str(value)
+    """`value` in normal form; raises TooManyValues beyond MAX_VALUES values."""
+    return _Normaliser().normal(value)
+
+
+class TooManyValues(Exception):
+    pass
+
+
+class _Normaliser:
+    def __init__(self) -> None:
+        self.left = MAX_VALUES
+
+    def normal(self, value: Any) -> Any:
+        self.left -= 1
+        if self.left < 0:
+            raise TooManyValues
+        if isinstance(value, dict):
+            return {_key_text(k): self.normal(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.normal(v) for v in value]
+        if value is None or isinstance(value, str | int | float):
+            return value
+        if isinstance(value, datetime.date | datetime.time):
+            return value.isoformat()
+        if isinstance(value, set | frozenset):
+            return sorted((self.normal(v) for v in value), key=canonical)
+        return str(value)
 
 
 def canonical(value: Any) -> str:

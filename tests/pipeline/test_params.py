@@ -217,3 +217,12 @@ def test_values_inside_themselves_or_nested_too_deep_are_an_error(
     with pytest.raises(ValuesFileError) as err:
         read_params_file(str(tmp_path), name)
     assert err.value.message == f"{name}: values nested too deeply (or inside themselves)"
+
+
+def test_a_yaml_alias_repeated_into_too_many_values_is_an_error(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [" + ", ".join(["1"] * 10) + "]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    write(tmp_path / "params.yaml", "\n".join(lines) + "\n")  # 10**9 values once expanded
+    with pytest.raises(ValuesFileError) as err:
+        read_params_file(str(tmp_path), "params.yaml")
+    assert err.value.message == "params.yaml: more than 1000000 values"
