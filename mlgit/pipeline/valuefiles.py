@@ -62,7 +62,7 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def formats(kind: str) -> str:
+def _formats(kind: str) -> str:
     """The formats a kind of file may have, for a hint."""
     return ("YAML (.yaml, .yml), JSON (.json), TOML (.toml) or Python (.py)" if kind == PARAMS
             else "YAML (.yaml, .yml), JSON (.json) or TOML (.toml)")
@@ -100,7 +100,7 @@ def file_format(rel: str, kind: str) -> str:
     if fmt is None or (fmt == "python" and kind != PARAMS):
         what = f"'{suffix}'" if suffix else "without a suffix"
         raise ValuesFileError(rel, f"{rel}: unsupported {kind} file type {what}",
-                              f"use {formats(kind)}")
+                              f"use {_formats(kind)}")
     return fmt
 
 
