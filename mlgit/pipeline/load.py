@@ -10,7 +10,7 @@ import posixpath
 from typing import Any
 
 from mlgit.errors import MlgitError
-from mlgit.pipeline import yamlsource
+from mlgit.pipeline import memo, yamlsource
 from mlgit.pipeline.errors import PipelineError as PipelineError
 from mlgit.pipeline.errors import Problem
 from mlgit.pipeline.generate import Entry, entries
@@ -23,13 +23,19 @@ from mlgit.pipeline.variables import Values, add_vars, file_values
 
 def load_pipeline(root: str) -> Pipeline:
     """Every stage of every mlgit.yaml under `root` (the root file's first)."""
+    files = pipeline_files(root)
+    remembered = memo.recall(root, files)
+    if remembered is not None:
+        return remembered
     pipeline = Pipeline()
-    for file in pipeline_files(root):
-        stages, top = load_file(root, file)
+    stamps: dict[str, memo.Stamp | None] = {}
+    for file in files:
+        stages, top = load_file(root, file, stamps)
         pipeline.files.append(file)
         pipeline.stages.extend(stages)
         if top:
             pipeline.top_level[file] = top
+    memo.remember(root, pipeline, stamps)
     return pipeline
 
 
@@ -49,13 +55,15 @@ def _reserved(rel: str) -> bool:
     return any(part in (".git", ".mlgit") for part in rel.split("/"))
 
 
-def load_file(root: str, file: str) -> tuple[list[Stage], dict[str, Any]]:
-    """The stages and the top-level keys of the pipeline file `file` (repo-relative)."""
-    with open(os.path.join(root, file), "rb") as f:
-        text = f.read()
+def load_file(root: str, file: str, stamps: dict[str, memo.Stamp | None] | None = None
+              ) -> tuple[list[Stage], dict[str, Any]]:
+    """The stages and the top-level keys of the pipeline file `file` (repo-relative); the
+    stamps of the files read go into `stamps`."""
+    stamps = {} if stamps is None else stamps
+    text, stamps[file] = memo.read_stamped(os.path.join(root, file))
     data = yamlsource.load(text, file)
     try:
-        return _read(root, file, data)
+        return _read(root, file, data, stamps)
     except Problem as exc:
         line = yamlsource.line_of(text, exc.path)
         where = f"{file}:{line}" if line else file
@@ -63,7 +71,8 @@ def load_file(root: str, file: str) -> tuple[list[Stage], dict[str, Any]]:
         raise PipelineError(f"{place}: {exc.message}", exc.hint) from None
 
 
-def _read(root: str, file: str, data: Any) -> tuple[list[Stage], dict[str, Any]]:
+def _read(root: str, file: str, data: Any, stamps: dict[str, memo.Stamp | None]
+          ) -> tuple[list[Stage], dict[str, Any]]:
     if data is None:
         return [], {}
     if not isinstance(data, dict):
@@ -75,7 +84,7 @@ def _read(root: str, file: str, data: Any) -> tuple[list[Stage], dict[str, Any]]
 
             raise unknown_key(lambda at, msg, hint="": Problem(at, msg, hint), (), key, TOP_KEYS)
     folder = posixpath.dirname(file)
-    values = file_values(root, folder, data.get("vars"), ("vars",))
+    values = file_values(root, folder, data.get("vars"), ("vars",), stamps)
     stages = data.get("stages")
     if stages is not None and not isinstance(stages, dict):
         raise Problem(("stages",), "expected a mapping of stage names to stages")

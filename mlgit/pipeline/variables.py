@@ -13,6 +13,7 @@ from typing import Any
 
 from mlgit.pipeline.errors import KeyPath, Problem
 from mlgit.pipeline.interpolate import EXPRESSION
+from mlgit.pipeline.memo import Stamp, read_stamped
 from mlgit.pipeline.model import DEFAULT_PARAMS_FILE
 
 _FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
@@ -25,20 +26,27 @@ class Values:
     data: dict[str, Any] = field(default_factory=dict)
     sources: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     loaded: dict[str, set[str] | None] = field(default_factory=dict)
+    # the stamp of every file read (None: looked for, not found), shared with child scopes
+    stamps: dict[str, Stamp | None] = field(default_factory=dict)
 
     def child(self) -> Values:
         """A copy to add a stage's own vars to, leaving this scope as it is."""
         return Values(copy.deepcopy(self.data), list(self.sources),
-                      {k: (set(v) if v is not None else None) for k, v in self.loaded.items()})
+                      {k: (set(v) if v is not None else None) for k, v in self.loaded.items()},
+                      self.stamps)
 
 
-def file_values(root: str, folder: str, items: Any, path: KeyPath) -> Values:
+def file_values(root: str, folder: str, items: Any, path: KeyPath,
+                stamps: dict[str, Stamp | None]) -> Values:
     """The values of a pipeline file in `folder`: its params.yaml (when there is one) and its
-    top-level `vars` (`items`, at `path` in the document)."""
-    values = Values()
+    top-level `vars` (`items`, at `path` in the document). The stamps of the files read (and
+    of a params.yaml looked for and not found) go into `stamps`."""
+    values = Values(stamps=stamps)
     default = posixpath.join(folder, DEFAULT_PARAMS_FILE) if folder else DEFAULT_PARAMS_FILE
     if os.path.isfile(os.path.join(root, default)):
         _load_file(values, root, default, None, DEFAULT_PARAMS_FILE, path)
+    else:
+        values.stamps[default] = None
     add_vars(values, root, folder, items, path)
     return values
 
@@ -86,7 +94,7 @@ def _load_file(values: Values, root: str, rel: str, keys: list[str] | None, show
     done = values.loaded.get(rel, set())
     if done is None:
         return  # the whole file is there already
-    data = read_mapping(root, rel, where)
+    data = read_mapping(root, rel, where, values.stamps)
     if keys is None:
         wanted = {k: v for k, v in data.items() if k not in done}
         values.loaded[rel] = None
@@ -100,15 +108,16 @@ def _load_file(values: Values, root: str, rel: str, keys: list[str] | None, show
     _merge(values, wanted, rel, where)
 
 
-def read_mapping(root: str, rel: str, where: KeyPath) -> dict[str, Any]:
-    """The top-level mapping of a YAML, JSON or TOML file (repo-relative `rel`)."""
+def read_mapping(root: str, rel: str, where: KeyPath,
+                 stamps: dict[str, Stamp | None]) -> dict[str, Any]:
+    """The top-level mapping of a YAML, JSON or TOML file (repo-relative `rel`); its stamp
+    goes into `stamps`."""
     fmt = _FORMATS.get(posixpath.splitext(rel)[1].lower())
     if fmt is None:
         raise Problem(where, f"{rel}: cannot read values from this kind of file",
                       "use a YAML (.yaml, .yml), JSON (.json) or TOML (.toml) file")
     try:
-        with open(os.path.join(root, rel), "rb") as f:
-            text = f.read()
+        text, stamps[rel] = read_stamped(os.path.join(root, rel))
     except FileNotFoundError:
         raise Problem(where, f"{rel}: no such file", "create it, or fix the path") from None
     except IsADirectoryError:
