@@ -21,6 +21,9 @@ from mlgit.pipeline.toplevel import TOP_KEYS, check_name, top_level
 from mlgit.pipeline.variables import Values, add_vars, file_values
 
 
+FORMAT_HINT = "see the mlgit.yaml format in docs/pipelines.md"
+
+
 def load_pipeline(root: str) -> Pipeline:
     """Every stage of every mlgit.yaml under `root` (the root file's first)."""
     files = pipeline_files(root)
@@ -68,7 +71,7 @@ def load_file(root: str, file: str, stamps: dict[str, memo.Stamp | None] | None 
         line = yamlsource.line_of(text, exc.path)
         where = f"{file}:{line}" if line else file
         place = f"{where}: {exc.shown}" if exc.shown else where
-        raise PipelineError(f"{place}: {exc.message}", exc.hint) from None
+        raise PipelineError(f"{place}: {exc.message}", exc.hint or FORMAT_HINT) from None
 
 
 def _read(root: str, file: str, data: Any, stamps: dict[str, memo.Stamp | None]

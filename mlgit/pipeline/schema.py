@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mlgit.errors import BadPath
-from mlgit.paths import check_relpath
+from mlgit.paths import RESERVED, check_relpath
 from mlgit.pipeline.errors import KeyPath, Problem
 from mlgit.pipeline.errors import kind_of as _kind
 from mlgit.pipeline.model import DEFAULT_PARAMS_FILE, Out, ParamRef, Stage
@@ -192,8 +192,12 @@ def repo_path(folder: str, path: Any, problem: ProblemAt, at: KeyPath,
     if joined == ".." or joined.startswith("../"):
         raise problem(at, f"path '{path}' is outside the repository",
                       "write paths that stay inside the repository")
+    reserved = next((part for part in joined.split("/") if part in RESERVED), None)
+    if reserved is not None:
+        raise problem(at, f"path '{path}' enters {reserved}/, which mlgit never touches",
+                      "name a file in the work tree")
     try:
         return check_relpath(joined, "path")
     except BadPath as exc:
-        raise problem(at, f"path '{path}': {exc.message.removeprefix('path: ')}",
+        raise problem(at, exc.message.removeprefix("path: "),
                       exc.hint or "name a file in the work tree") from None
