@@ -20,7 +20,6 @@ from mlgit.pipeline.schema import stage_from, stage_wdir
 from mlgit.pipeline.toplevel import TOP_KEYS, check_name, top_level
 from mlgit.pipeline.variables import Values, add_vars, file_values
 
-
 FORMAT_HINT = "see the mlgit.yaml format in docs/pipelines.md"
 
 
@@ -64,6 +63,12 @@ def load_file(root: str, file: str, stamps: dict[str, memo.Stamp | None] | None 
     stamps of the files read go into `stamps`."""
     stamps = {} if stamps is None else stamps
     text, stamps[file] = memo.read_stamped(os.path.join(root, file))
+    return load_text(root, file, text, stamps)
+
+
+def load_text(root: str, file: str, text: bytes, stamps: dict[str, memo.Stamp | None]
+              ) -> tuple[list[Stage], dict[str, Any]]:
+    """The stages and top-level keys of `text`, the content of pipeline file `file`."""
     data = yamlsource.load(text, file)
     try:
         return _read(root, file, data, stamps)
