@@ -70,13 +70,9 @@ def _loader_class() -> type[yaml.SafeLoader]:
     return Loader
 
 
-_LOADER: list[type[Any]] = []
-
-
 def loader() -> type[Any]:
-    if not _LOADER:
-        _LOADER.append(_loader_class())
-    return _LOADER[0]
+    """The loader class (made per call, which costs microseconds: no state is kept)."""
+    return _loader_class()
 
 
 def load(text: bytes, file: str) -> Any:

@@ -52,7 +52,7 @@ def test_add_keeps_the_rest_of_the_file(repo: Path) -> None:
     write(repo / "mlgit.yaml", original)
     mlgit(repo, "stage", "add", "train", "--cmd", "python train.py", "-d", "data/prepared")
     text = (repo / "mlgit.yaml").read_text()
-    head, _, tail = original.partition("metrics:\n")
+    head = original.partition("metrics:\n")[0]
     assert text.startswith(head)
     assert text.endswith("metrics:\n  - metrics.json\n")
     assert "    train:\n      cmd: python train.py\n" in text
