@@ -186,6 +186,9 @@ def repo_path(folder: str, path: Any, problem: ProblemAt, at: KeyPath,
     if path.startswith("/"):
         raise problem(at, f"absolute path '{path}' is not allowed",
                       "write paths relative to the mlgit.yaml's folder")
+    if "://" in path:
+        raise problem(at, f"'{path}' is a URL: stages read and write files in the repository",
+                      "download it in a stage of its own, or track a copy with 'mlgit add'")
     joined = posixpath.normpath(posixpath.join(folder, path))
     if joined == "." and allow_root:
         return ""

@@ -182,6 +182,7 @@ def test_paths_outside_the_repository_are_refused(gitrepo: Path) -> None:
         ("outs: [x/../.mlgit/cache]", "stages.t.outs[0]: path 'x/../.mlgit/cache'"),
         ("wdir: ../..", "stages.t.wdir: path '../..' is outside the repository"),
         ("params: [{/abs/p.yaml: [a]}]", "stages.t.params[0]./abs/p.yaml: absolute path"),
+        ("deps: ['s3://bucket/data.csv']", "stages.t.deps[0]: 's3://bucket/data.csv' is a URL"),
         ("wdir: ..\n    deps: [x]", None),  # leaves sub/ but stays inside: allowed
     ]
     for line, expected in cases:
