@@ -347,6 +347,14 @@ stage_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None, suggest_commands=_TYPER_SUGGESTS,
     context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(stage_app, name="stage")
+StageList = list[str] | None
+
+
+def _listed(long: str, short: str | None, help: str, metavar: str = "PATH") -> Any:
+    """A repeatable option of `stage add` that lists paths (or params)."""
+    names = (long, short) if short else (long,)
+    return typer.Option(*names, metavar=metavar, show_default=False,
+                        help=help + " Repeatable.")
 
 
 @stage_app.command("add")
@@ -356,28 +364,20 @@ def stage_add(
     cmd: Annotated[list[str], typer.Option(
         "--cmd", "-c", show_default=False,
         help="The command; repeat for several commands run in order.")],
-    deps: Annotated[list[str] | None, typer.Option(
-        "--deps", "-d", metavar="PATH", show_default=False,
-        help="A file or folder the stage reads (repeatable).")] = None,
-    outs: Annotated[list[str] | None, typer.Option(
-        "--outs", "-o", metavar="PATH", show_default=False,
-        help="A file or folder the stage writes, cached (repeatable).")] = None,
-    outs_no_cache: Annotated[list[str] | None, typer.Option(
-        "--outs-no-cache", "-O", metavar="PATH", show_default=False,
-        help="An output that is not cached (commit it to Git; repeatable).")] = None,
-    params: Annotated[list[str] | None, typer.Option(
-        "--params", "-p", metavar="[FILE:]KEYS", show_default=False,
-        help="Params it reads: 'a,b.c' from params.yaml, 'FILE:a,b' from FILE, 'FILE:' for"
-             " all of FILE (repeatable).")] = None,
-    metrics: Annotated[list[str] | None, typer.Option(
-        "--metrics", "-m", metavar="PATH", show_default=False,
-        help="A metrics file it writes, cached (repeatable).")] = None,
-    metrics_no_cache: Annotated[list[str] | None, typer.Option(
-        "--metrics-no-cache", "-M", metavar="PATH", show_default=False,
-        help="A metrics file it writes, not cached (repeatable).")] = None,
-    plots: Annotated[list[str] | None, typer.Option(
-        "--plots", metavar="PATH", show_default=False,
-        help="A plots file it writes (repeatable).")] = None,
+    deps: Annotated[StageList, _listed("--deps", "-d", "A file or folder the stage reads.")
+                    ] = None,
+    outs: Annotated[StageList, _listed("--outs", "-o", "A file or folder it writes, cached.")
+                    ] = None,
+    outs_no_cache: Annotated[StageList, _listed(
+        "--outs-no-cache", "-O", "An output that is not cached (commit it to Git).")] = None,
+    params: Annotated[StageList, _listed(
+        "--params", "-p", "Params it reads: 'a,b.c' from params.yaml, 'FILE:a,b' from FILE,"
+        " 'FILE:' for all of FILE.", "[FILE:]KEYS")] = None,
+    metrics: Annotated[StageList, _listed(
+        "--metrics", "-m", "A metrics file it writes, cached.")] = None,
+    metrics_no_cache: Annotated[StageList, _listed(
+        "--metrics-no-cache", "-M", "A metrics file it writes, not cached.")] = None,
+    plots: Annotated[StageList, _listed("--plots", None, "A plots file it writes.")] = None,
     wdir: Annotated[str | None, typer.Option(
         "--wdir", "-w", metavar="FOLDER", show_default=False,
         help="The folder the command runs in, relative to the current folder; the paths"

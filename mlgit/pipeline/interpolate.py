@@ -160,6 +160,9 @@ def unpack_options(inner: str, value: Mapping[str, Any]) -> str:
                               " which cannot be written as options", "unpack its items")
             words.append(f"--{key}")
             words.extend(_word(i) for i in item)
+        elif item is None:
+            raise Problem((), f"'${{{inner}}}': '{key}' is null, which cannot be written as an"
+                          " option", "give it a value")
         else:
             words.extend((f"--{key}", _word(item)))
     return " ".join(words)

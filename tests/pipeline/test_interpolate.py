@@ -147,6 +147,9 @@ def test_interpolation_errors(gitrepo: Path) -> None:
 def test_null_is_not_written_into_text(gitrepo: Path) -> None:
     refused(gitrepo, {"params.yaml": "a:\n", "mlgit.yaml": "stages:\n  t:\n    cmd: x ${a}\n"},
             "stages.t.cmd: '${a}' is null, which cannot be written into text")
+    refused(gitrepo, {"params.yaml": "a: {b: 1, c: }\n",
+                      "mlgit.yaml": "stages:\n  t:\n    cmd: x ${a}\n"},
+            "stages.t.cmd: '${a}': 'c' is null, which cannot be written as an option")
 
 
 VARS_ERRORS = [
