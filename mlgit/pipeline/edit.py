@@ -37,10 +37,10 @@ def with_stage(text: str, file: str, name: str, body: dict[str, Any], force: boo
     if not found:
         return _joined(text, "stages:\n" + stage_lines(name, body, 2))
     key, stages = found[0]
-    if isinstance(stages, yaml.ScalarNode):  # `stages:` with nothing after it
-        start = key.start_mark.index
-        end = _line_end(text, stages.end_mark.index)
-        return text[:start] + "stages:\n" + stage_lines(name, body, key.start_mark.column + 2) \
+    if isinstance(stages, yaml.ScalarNode):  # `stages:` with nothing (or null) after it
+        text = text[:stages.start_mark.index] + text[stages.end_mark.index:]
+        end = _line_end(text, key.end_mark.index)
+        return _joined(text[:end], stage_lines(name, body, key.start_mark.column + 2)) \
             + text[end:]
     if not isinstance(stages, yaml.MappingNode) or stages.flow_style:
         return _rewritten(text, name, body)
