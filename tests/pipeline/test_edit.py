@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlgit.pipeline.edit import with_stage
 from mlgit.pipeline import yamlsource
+from mlgit.pipeline.edit import with_stage
 from mlgit.pipeline.errors import PipelineError
 
 NEW = {"cmd": "python new.py", "deps": ["a b", "c"], "outs": [{"m.json": {"cache": False}}]}
