@@ -6,8 +6,7 @@ written), 130 interrupted. main.py maps exceptions; the rules below map a verb's
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from mlgit.commands.fsck import FsckResult
     from mlgit.commands.ls import Listed
