@@ -9,13 +9,13 @@ import os
 import posixpath
 from typing import Any
 
-from mlgit.errors import MlgitError
 from mlgit.pipeline import memo, yamlsource
 from mlgit.pipeline.errors import PipelineError as PipelineError
 from mlgit.pipeline.errors import Problem
+from mlgit.pipeline.files import pipeline_files
 from mlgit.pipeline.generate import Entry, entries
 from mlgit.pipeline.interpolate import resolve
-from mlgit.pipeline.model import PIPELINE_FILE, Pipeline, Stage
+from mlgit.pipeline.model import Pipeline, Stage
 from mlgit.pipeline.schema import stage_from, stage_wdir
 from mlgit.pipeline.toplevel import TOP_KEYS, check_name, top_level
 from mlgit.pipeline.variables import Values, add_vars, file_values
@@ -39,22 +39,6 @@ def load_pipeline(root: str) -> Pipeline:
             pipeline.top_level[file] = top
     memo.remember(root, pipeline, stamps)
     return pipeline
-
-
-def pipeline_files(root: str) -> list[str]:
-    """The repo-relative paths of the mlgit.yaml files in the work tree, the top one first."""
-    from mlgit.git.repository import files_named
-
-    try:
-        found = files_named(root, PIPELINE_FILE)
-    except MlgitError:  # not a Git work tree: the top file only
-        found = [PIPELINE_FILE]
-    files = [f for f in found if not _reserved(f) and os.path.isfile(os.path.join(root, f))]
-    return sorted(files, key=lambda f: (f != PIPELINE_FILE, f))
-
-
-def _reserved(rel: str) -> bool:
-    return any(part in (".git", ".mlgit") for part in rel.split("/"))
 
 
 def load_file(root: str, file: str, stamps: dict[str, memo.Stamp | None] | None = None

@@ -4,6 +4,8 @@ memo that spares a re-parse while no file changed."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -121,3 +123,15 @@ def test_a_damaged_memo_is_ignored(repo: Path) -> None:
     memo.write_bytes(b"\x00garbage")
     assert [s.name for s in load_pipeline(str(repo)).stages] == ["a"]
     mlgit(repo, "status")
+
+
+def test_finding_the_files_imports_neither_yaml_nor_dataclasses(gitrepo: Path) -> None:
+    from mlgit.pipeline import files, model
+
+    assert files.PIPELINE_FILE == model.PIPELINE_FILE
+    code = ("import sys; from mlgit.pipeline.files import pipeline_files;"
+            f" print(pipeline_files({str(gitrepo)!r}));"
+            " print(sorted(m for m in ('yaml', 'dataclasses', 'typing') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.splitlines() == ["[]", "[]"]
