@@ -16,7 +16,7 @@ from mlgit.pipeline.files import pipeline_files
 from mlgit.pipeline.generate import Entry, entries
 from mlgit.pipeline.interpolate import resolve
 from mlgit.pipeline.model import Pipeline, Stage
-from mlgit.pipeline.schema import stage_from, stage_wdir
+from mlgit.pipeline.schema import stage_from, stage_wdir, unknown_key
 from mlgit.pipeline.toplevel import TOP_KEYS, check_name, top_level
 from mlgit.pipeline.variables import Values, add_vars, file_values
 
@@ -72,9 +72,7 @@ def _read(root: str, file: str, data: Any, stamps: dict[str, memo.Stamp | None]
                       "see docs/pipelines.md for the format")
     for key in data:
         if key not in TOP_KEYS:
-            from mlgit.pipeline.schema import unknown_key
-
-            raise unknown_key(lambda at, msg, hint="": Problem(at, msg, hint), (), key, TOP_KEYS)
+            raise unknown_key(Problem, (), key, TOP_KEYS)
     folder = posixpath.dirname(file)
     values = file_values(root, folder, data.get("vars"), ("vars",), stamps)
     stages = data.get("stages")
