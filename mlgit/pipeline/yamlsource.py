@@ -20,6 +20,9 @@ _FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]
                     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 
 
+MAX_VALUES = 1_000_000
+
+
 class DuplicateKey(Exception):
     def __init__(self, key: str, line: int) -> None:
         super().__init__(key)
@@ -80,7 +83,14 @@ def load(text: bytes, file: str) -> Any:
     import yaml
 
     try:
-        return yaml.load(text, Loader=loader())  # a safe loader (see _loader_class)
+        data = yaml.load(text, Loader=loader())  # a safe loader (see _loader_class)
+        if b"*" in text and _expanded_size(data, {}) > MAX_VALUES:
+            raise PipelineError(f"{file}: its aliases (*name) expand to more than"
+                                f" {MAX_VALUES:,} values", "write the values out, or use"
+                                " fewer nested aliases")
+        return data
+    except RecursionError:
+        raise PipelineError(f"{file}: nested too deeply", "flatten the structure") from None
     except DuplicateKey as exc:
         raise PipelineError(f"{file}:{exc.line}: the key '{exc.key}' is written twice in one"
                             " mapping", "keep one of them") from None
@@ -93,6 +103,18 @@ def load(text: bytes, file: str) -> Any:
                             "fix the YAML syntax at that line") from None
     except UnicodeDecodeError:
         raise PipelineError(f"{file}: is not UTF-8 text", "save it as UTF-8") from None
+
+
+def _expanded_size(value: Any, seen: dict[int, int]) -> int:
+    """How many values `value` holds once every alias is written out (each shared object
+    counted once per place it appears, computed once per object)."""
+    if not isinstance(value, (dict, list)):
+        return 1
+    known = seen.get(id(value))
+    if known is None:
+        items = value.values() if isinstance(value, dict) else value
+        known = seen[id(value)] = 1 + sum(_expanded_size(v, seen) for v in items)
+    return known
 
 
 def line_of(text: bytes, path: KeyPath) -> int | None:

@@ -135,3 +135,27 @@ def test_finding_the_files_imports_neither_yaml_nor_dataclasses(gitrepo: Path) -
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.splitlines() == ["[]", "[]"]
+
+
+def test_aliases_are_read_but_an_alias_bomb_is_refused(gitrepo: Path) -> None:
+    got = stages(gitrepo, {"mlgit.yaml": """
+        vars:
+          - common: &common
+              deps: &deps [shared.py]
+        stages:
+          a:
+            <<: *common
+            cmd: x
+          b:
+            cmd: y
+            deps: *deps
+        """})
+    assert got["a"].deps == ("shared.py",)
+    assert got["b"].deps == ("shared.py",)
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 10) + "]"
+              for i in range(7)]
+    refused(gitrepo, {"mlgit.yaml": "vars:\n  - " + "\n    ".join(lines) + "\nstages: {}\n"},
+            "mlgit.yaml: its aliases (*name) expand to more than 1,000,000 values")
+    refused(gitrepo, {"mlgit.yaml": "stages: " + "[" * 5000 + "]" * 5000 + "\n"},
+            "mlgit.yaml")
