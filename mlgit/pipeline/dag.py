@@ -9,7 +9,8 @@ import os
 from dataclasses import dataclass, field
 
 from mlgit.paths import POINTER_SUFFIX
-from mlgit.pipeline.load import PipelineError, load_pipeline
+from mlgit.pipeline.errors import PipelineError
+from mlgit.pipeline.load import load_pipeline
 from mlgit.pipeline.model import PIPELINE_FILE, Pipeline, Stage
 
 

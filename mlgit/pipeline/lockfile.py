@@ -18,7 +18,7 @@ from mlgit.errors import BadPath
 from mlgit.fileio import write_atomic
 from mlgit.hashing import OID_LEN, hash_bytes
 from mlgit.paths import check_relpath
-from mlgit.pipeline.load import PipelineError
+from mlgit.pipeline.errors import PipelineError
 
 SCHEMA = 1
 _OID = re.compile(f"[0-9a-f]{{{OID_LEN}}}")

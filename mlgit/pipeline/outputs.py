@@ -1,30 +1,32 @@
 """The stage outputs mlgit.lock records, as artifacts that `mlgit checkout` restores and
 `mlgit gc` keeps like those pointer files name.
 
-On the path of every `mlgit status` and `mlgit checkout` (Git hooks run them): without an
-mlgit.yaml, this costs one stat and imports nothing of the pipeline."""
+On the path of every `mlgit status` and `mlgit checkout` (Git hooks run them): without a
+pipeline, this imports nothing of the pipeline's machinery."""
 
 from __future__ import annotations
 
 import os
+
+from mlgit.pipeline.files import PIPELINE_FILE, pipeline_files
 
 TYPE_CHECKING = False  # importing typing costs what status must not pay
 if TYPE_CHECKING:
     from mlgit.repo import Repo
     from mlgit.workspace.targets import Tracked
 
-PIPELINE_FILE = "mlgit.yaml"
-"""pipeline.model.PIPELINE_FILE (importing the model costs what status must not pay)."""
-
 
 def has_pipeline(root: str) -> bool:
+    """Whether there is an mlgit.yaml at the top of the work tree: one stat, for the status
+    of every Git hook (a pipeline only in subfolders is not seen by this)."""
     return os.path.isfile(os.path.join(root, PIPELINE_FILE))
 
 
 def recorded_outputs(repo: Repo) -> list[Tracked]:
     """Each cached output of a declared stage with an entry in its mlgit.lock; the lock
-    file stands where a pointer file would (messages name it). None without a pipeline."""
-    if not has_pipeline(repo.root):
+    file stands where a pointer file would (messages name it). None without a pipeline
+    (one `git ls-files` finds the pipeline files, in subfolders too)."""
+    if not pipeline_files(repo.root):
         return []
     from mlgit.pipeline.load import load_pipeline
     from mlgit.pipeline.lockfile import LockFiles

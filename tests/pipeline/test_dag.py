@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from mlgit.pipeline.dag import Graph, build_graph, resolve_targets, select
-from mlgit.pipeline.load import PipelineError, load_pipeline
+from mlgit.pipeline.errors import PipelineError
+from mlgit.pipeline.load import load_pipeline
 from mlgit.pipeline.model import Pipeline, Stage
 from tests.conftest import write
 

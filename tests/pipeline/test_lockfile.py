@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgit.pipeline.load import PipelineError
+from mlgit.pipeline.errors import PipelineError
 from mlgit.pipeline.lockfile import Hashed, LockEntry, dumps, loads, read_lock, write_entry
 from tests.conftest import git
 

@@ -200,3 +200,17 @@ def test_a_persist_output_linked_to_the_cache_is_copied_first(repo: Path) -> Non
     mlgit(repo, "repro", "-f")
     assert (repo / "log.txt").read_text() == "more\nmore\n"
     assert "damaged" not in mlgit(repo, "fsck").out
+
+
+def test_a_pipeline_in_a_subfolder(repo: Path) -> None:
+    write(repo / "sub" / "in.txt", "x")
+    write(repo / "sub" / "mlgit.yaml", "stages:\n  s:\n    cmd: cp in.txt out.txt\n"
+                                       "    deps: [in.txt]\n    outs: [out.txt]\n")
+    assert mlgit(repo, "repro", "sub/mlgit.yaml:s").lines == [
+        "running sub/mlgit.yaml:s: never run", "sub/mlgit.yaml:s: done"]
+    lock = read_lock(str(repo), "sub/mlgit.lock")
+    assert set(lock["s"].outs) == {"sub/out.txt"}
+    assert "path: out.txt" in (repo / "sub" / "mlgit.lock").read_text()
+    (repo / "sub" / "out.txt").unlink()
+    mlgit(repo, "checkout")
+    assert (repo / "sub" / "out.txt").read_text() == "x"

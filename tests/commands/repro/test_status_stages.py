@@ -39,7 +39,7 @@ def test_no_pipeline_no_pipeline_imports(repo: Path) -> None:
     imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines()}
     loaded = {m for m in imported if m.startswith(("mlgit.pipeline", "yaml"))}
     # outputs.py: its one stat finds no pipeline
-    assert loaded == {"mlgit.pipeline", "mlgit.pipeline.outputs"}, loaded
+    assert loaded == {"mlgit.pipeline", "mlgit.pipeline.outputs", "mlgit.pipeline.files"}, loaded
 
 
 def test_a_broken_pipeline_is_an_error_after_the_artifacts(repo: Path) -> None:
