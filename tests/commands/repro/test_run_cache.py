@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlgit.pipeline.lockfile import read_lock
-from tests.conftest import delete_object, mlgit, write
+from tests.conftest import Run, delete_object, mlgit, write
 
 PIPELINE = """
 stages:
@@ -23,33 +23,30 @@ def runs(repo: Path) -> int:
     return len((repo / "runs.log").read_text().splitlines())
 
 
-def test_back_to_earlier_params_restores_instead_of_running(repo: Path) -> None:
-    write(repo / "mlgit.yaml", PIPELINE)
+def back_to_first_params(repo: Path, pipeline: str, *args: str) -> Run:
+    """Run with lr 1, then 2, then 1 again (with `args`); the last run's result."""
+    write(repo / "mlgit.yaml", pipeline)
     write(repo / "data.txt", "d")
+    for lr in (1, 2):
+        write(repo / "params.yaml", f"lr: {lr}\n")
+        mlgit(repo, "repro")
     write(repo / "params.yaml", "lr: 1\n")
-    mlgit(repo, "repro")
-    first = read_lock(str(repo), "mlgit.lock")
-    write(repo / "params.yaml", "lr: 2\n")
-    mlgit(repo, "repro")
-    write(repo / "params.yaml", "lr: 1\n")
-    result = mlgit(repo, "repro")
+    return mlgit(repo, "repro", *args)
+
+
+def test_back_to_earlier_params_restores_instead_of_running(repo: Path) -> None:
+    result = back_to_first_params(repo, PIPELINE)
     assert "restored train from the run-cache (an earlier run used the same cmd, deps and" \
            " params): param changed: params.yaml lr (2 -> 1)" in result.lines
     assert runs(repo) == 2
     assert (repo / "model" / "weights.txt").read_text() == "lr: 1\n"
-    assert read_lock(str(repo), "mlgit.lock") == first
+    assert read_lock(str(repo), "mlgit.lock")["train"].params == {"params.yaml": {"lr": 1}}
+    assert "stale" not in mlgit(repo, "status").out
     assert mlgit(repo, "repro").lines == ["train: up to date"]
 
 
 def test_no_run_cache_and_missing_objects_run_it(repo: Path) -> None:
-    write(repo / "mlgit.yaml", PIPELINE)
-    write(repo / "data.txt", "d")
-    write(repo / "params.yaml", "lr: 1\n")
-    mlgit(repo, "repro")
-    write(repo / "params.yaml", "lr: 2\n")
-    mlgit(repo, "repro")
-    write(repo / "params.yaml", "lr: 1\n")
-    mlgit(repo, "repro", "--no-run-cache")
+    back_to_first_params(repo, PIPELINE, "--no-run-cache")
     assert runs(repo) == 3
     write(repo / "params.yaml", "lr: 2\n")
     lock = read_lock(str(repo), "mlgit.lock")
@@ -59,12 +56,6 @@ def test_no_run_cache_and_missing_objects_run_it(repo: Path) -> None:
 
 
 def test_persist_and_uncached_outputs_never_come_from_it(repo: Path) -> None:
-    write(repo / "mlgit.yaml", PIPELINE.replace("summary.txt]", "{summary.txt: {cache: false}}]"))
-    write(repo / "data.txt", "d")
-    write(repo / "params.yaml", "lr: 1\n")
-    mlgit(repo, "repro")
-    write(repo / "params.yaml", "lr: 2\n")
-    mlgit(repo, "repro")
-    write(repo / "params.yaml", "lr: 1\n")
-    mlgit(repo, "repro")
+    back_to_first_params(repo, PIPELINE.replace("summary.txt]",
+                                                "{summary.txt: {cache: false}}]"))
     assert runs(repo) == 3
