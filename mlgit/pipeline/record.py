@@ -56,15 +56,8 @@ def _detach(path: str) -> None:
         st = os.lstat(file)
         if stat.S_ISLNK(st.st_mode) or (stat.S_ISREG(st.st_mode) and st.st_nlink > 1):
             tmp = temp_beside(file)
-            shutil.copyfile(file, tmp)
-            os.chmod(tmp, 0o666 & ~_umask())
+            shutil.copyfile(file, tmp)  # a new file: writable, as the umask says
             os.replace(tmp, file)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _store(repo: Repo, rels: list[str]) -> dict[str, Hashed]:
