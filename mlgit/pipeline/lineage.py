@@ -1,0 +1,260 @@
+"""Where a path comes from: the stage that made it (its recorded cmd, dependency hashes and
+param values, and the commit of its mlgit.lock entry), up through the dependencies that
+stages made, down to the raw inputs: files `mlgit add` tracks, files Git tracks, or
+neither (docs/pipelines.md, "Lineage").
+
+Data only: the graph comes from dag.py, the records from lockfile.py, history from git/."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlgit.errors import BadPath, MlgitError
+from mlgit.git.history import Commit, differs_from_head, is_tracked, last_commit
+from mlgit.paths import at_or_under, pointer_path_for
+from mlgit.pipeline.dag import Graph, build_graph, producers
+from mlgit.pipeline.load import load_pipeline
+from mlgit.pipeline.lock_history import LockHistory
+from mlgit.pipeline.lockfile import Hashed, LockEntry, LockFiles
+from mlgit.pipeline.model import Stage
+from mlgit.pipeline.stale import WorkTree
+from mlgit.repo import Repo
+from mlgit.workspace.targets import Target, check_part_exists, containing_pointer, load
+
+MATCHES = "matches"
+MODIFIED = "modified since recorded"
+MISSING = "missing"
+NOT_RECORDED = "not recorded"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A recorded hash and the path it is of: the node's own path, or, for a path inside a
+    recorded folder whose manifest is not in the cache (or a folder inside one), that
+    folder. `workspace` compares this path with the record."""
+
+    path: str
+    hashed: Hashed
+
+
+@dataclass
+class Output:
+    """`path`, at or inside `out`, an output of `stage`. `entry` is the stage's record
+    (None: never run, and `recorded` None too); `commit` the commit that last changed the
+    entry (None: not committed); `deps` None when the stage's deps are listed at an
+    earlier occurrence of it in the same lineage."""
+
+    path: str
+    out: str
+    stage: Stage
+    entry: LockEntry | None
+    recorded: Recorded | None
+    workspace: str
+    commit: Commit | None
+    deps: list[Dep] | None = None
+
+    @property
+    def cmd(self) -> tuple[str, ...]:
+        """The recorded command; the declared one for a stage that never ran."""
+        return self.entry.cmd if self.entry is not None else self.stage.cmd
+
+    @property
+    def params(self) -> dict[str, dict[str, Any]]:
+        return self.entry.params if self.entry is not None else {}
+
+
+@dataclass
+class TrackedInput:
+    """`path`, at or inside `artifact`, which `mlgit add` tracks with `pointer`; `commit`
+    the commit that last changed the pointer (None: the pointer differs from HEAD's or is
+    not committed); `recorded` as for Output."""
+
+    path: str
+    artifact: str
+    pointer: str
+    recorded: Recorded | None
+    workspace: str
+    commit: Commit | None
+
+
+@dataclass
+class GitInput:
+    """A file or folder Git tracks: the last commit that changed it (None: only staged),
+    and whether the work tree differs from HEAD there."""
+
+    path: str
+    commit: Commit | None
+    uncommitted_changes: bool
+
+
+@dataclass
+class UntrackedInput:
+    """A dependency no stage makes and neither mlgit nor Git tracks."""
+
+    path: str
+
+
+Source = Output | TrackedInput | GitInput | UntrackedInput
+
+
+@dataclass
+class Dep:
+    """A dependency as the stage's record has it (`recorded` None: the stage never ran),
+    and where it comes from: the outputs of the stages that make it, or one raw input."""
+
+    path: str
+    recorded: Recorded | None
+    workspace: str
+    sources: list[Source] = field(default_factory=list)
+
+
+def lineage(repo: Repo, rel: str, named: str) -> Output | TrackedInput:
+    """The lineage of the repo-relative `rel` (`named` as the user typed it): a stage
+    output, or a file or folder `mlgit add` tracks (or a path inside one)."""
+    pipeline = load_pipeline(repo.root)
+    graph = build_graph(repo.root, pipeline) if pipeline.files else Graph([])
+    tracer = _Tracer(repo, graph)
+    holder = _out_holding(graph, rel)
+    if holder is not None:
+        return tracer.trace(tracer.output(rel, holder))
+    pointer = tracer.pointer_of(rel)
+    if pointer is not None:
+        item = load(repo, pointer)
+        check_part_exists(repo, Target(item, rel[len(item.rel) + 1:]))
+        return tracer.tracked(rel, pointer)
+    raise _unknown(repo, graph, rel, named)
+
+
+def _out_holding(graph: Graph, rel: str) -> str | None:
+    """The declared output at or above `rel`."""
+    top = rel
+    while top:
+        if top in graph.writer:
+            return top
+        top = top.rpartition("/")[0]
+    return None
+
+
+def _unknown(repo: Repo, graph: Graph, rel: str, named: str) -> BadPath:
+    inside = sorted(out for out in graph.writer if at_or_under(out, rel))
+    if inside:
+        hint = f"it holds outputs of stages: name one of them ({', '.join(inside[:3])})"
+    elif is_tracked(repo.root, rel):
+        hint = (f"it is a plain Git file: 'git log -- {rel}' shows its history; lineage"
+                " follows stage outputs and what 'mlgit add' tracks")
+    else:
+        hint = ("name an output of a stage ('mlgit dag --json' lists them) or what"
+                " 'mlgit ls' lists")
+    return BadPath(f"{named}: not an output of a stage and not tracked by mlgit", hint)
+
+
+class _Tracer:
+    """Builds the nodes of one lineage; each stage's deps are followed once."""
+
+    def __init__(self, repo: Repo, graph: Graph) -> None:
+        self.repo, self.graph = repo, graph
+        self.tree = WorkTree(repo)
+        self.locks = LockFiles(repo.root)
+        self.histories: dict[str, LockHistory] = {}
+        self.pointers: list[str] | None = None
+        self.followed: set[str] = set()
+
+    def trace(self, top: Output) -> Output:
+        """`top` with its deps followed, depth first, without recursion: a stage met
+        again (two paths to it; a cycle, which the graph refuses anyway) is not followed
+        again."""
+        todo = [top]
+        while todo:
+            node = todo.pop()
+            if node.stage.address in self.followed:
+                continue
+            self.followed.add(node.stage.address)
+            node.deps = self.deps(node)
+            made = [s for dep in node.deps for s in dep.sources if isinstance(s, Output)]
+            todo += reversed(made)
+        return top
+
+    def output(self, rel: str, out: str) -> Output:
+        stage = self.graph.writer[out]
+        entry = self.locks.entries(stage.lock_file).get(stage.name)
+        whole = entry.outs.get(out) if entry is not None else None
+        recorded, state = self.state(rel, out, whole)
+        commit = None
+        if entry is not None:
+            history = self.histories.setdefault(
+                stage.lock_file, LockHistory(self.repo.root, stage.lock_file))
+            commit = history.entry_commit(stage.name, entry)
+        return Output(rel, out, stage, entry, recorded, state, commit)
+
+    def deps(self, node: Output) -> list[Dep]:
+        """The recorded deps of a stage that ran; the declared ones, unhashed, else."""
+        if node.entry is None:
+            recorded: dict[str, Hashed | None] = dict.fromkeys(node.stage.deps)
+        else:
+            recorded = dict(node.entry.deps)
+        return [Dep(path, *self.state(path, path, h), self.sources(path))
+                for path, h in recorded.items()]
+
+    def sources(self, path: str) -> list[Source]:
+        made = producers(self.graph, path)
+        if made:
+            return [self.output(path if at_or_under(path, out) else out, out)
+                    for out, _ in made]
+        pointer = self.pointer_of(path)
+        if pointer is not None:
+            return [self.tracked(path, pointer)]
+        root = self.repo.root
+        if is_tracked(root, path):
+            return [GitInput(path, last_commit(root, path), differs_from_head(root, path))]
+        return [UntrackedInput(path)]
+
+    def pointer_of(self, rel: str) -> str | None:
+        """The pointer file of the tracked artifact at or above `rel`."""
+        pointer = pointer_path_for(rel)
+        if os.path.isfile(self.repo.abspath(pointer)):
+            return pointer
+        if self.pointers is None:
+            self.pointers = self.repo.pointer_files()
+        return containing_pointer(self.repo, rel, self.pointers)
+
+    def tracked(self, rel: str, pointer: str) -> TrackedInput:
+        item = load(self.repo, pointer)
+        ptr = item.ptr
+        recorded, state = self.state(rel, item.rel, Hashed(ptr.oid, ptr.size, ptr.files))
+        root = self.repo.root
+        commit = None if differs_from_head(root, pointer) else last_commit(root, pointer)
+        return TrackedInput(rel, item.rel, pointer, recorded, state, commit)
+
+    def state(self, rel: str, whole_rel: str, whole: Hashed | None
+              ) -> tuple[Recorded | None, str]:
+        """What was recorded for `rel` (at or inside `whole_rel`, recorded as `whole`) and
+        whether the work tree still has it. Inside a folder: the file's manifest entry
+        when the cache has it, else the whole folder is compared."""
+        part = self.part(rel, whole_rel, whole)
+        if part is not None:
+            return Recorded(rel, part), _compared(self.tree.hash(rel), part)
+        if whole is None:
+            return None, NOT_RECORDED
+        return Recorded(whole_rel, whole), _compared(self.tree.hash(whole_rel), whole)
+
+    def part(self, rel: str, folder: str, whole: Hashed | None) -> Hashed | None:
+        if rel == folder or whole is None or whole.nfiles is None:
+            return None
+        try:
+            manifest = self.repo.manifest(whole.oid, f"{folder} (manifest {whole.oid[:12]})")
+        except MlgitError:  # not in the cache, corrupt or unsafe: compare the folder
+            return None
+        sub = rel[len(folder) + 1:]
+        for path, oid, size in zip(manifest.paths, manifest.oids, manifest.sizes,
+                                   strict=True):
+            if path == sub:
+                return Hashed(oid, size)
+        return None
+
+
+def _compared(now: Hashed | None, recorded: Hashed) -> str:
+    if now is None:
+        return MISSING
+    return MATCHES if now.oid == recorded.oid else MODIFIED
