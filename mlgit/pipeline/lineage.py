@@ -115,16 +115,22 @@ def lineage(repo: Repo, rel: str, named: str) -> Output | TrackedInput:
     output, or a file or folder `mlgit add` tracks (or a path inside one)."""
     pipeline = load_pipeline(repo.root)
     graph = build_graph(repo.root, pipeline) if pipeline.files else Graph([])
-    tracer = _Tracer(repo, graph)
     holder = _out_holding(graph, rel)
     if holder is not None:
-        return tracer.trace(tracer.output(rel, holder))
+        return output_lineage(repo, graph, rel, holder)
+    tracer = _Tracer(repo, graph)
     pointer = tracer.pointer_of(rel)
     if pointer is not None:
         item = load(repo, pointer)
         check_part_exists(repo, Target(item, rel[len(item.rel) + 1:]))
         return tracer.tracked(rel, pointer)
     raise _unknown(repo, graph, rel, named)
+
+
+def output_lineage(repo: Repo, graph: Graph, rel: str, out: str) -> Output:
+    """The lineage of `rel`, at or inside the output `out` of a stage of `graph`."""
+    tracer = _Tracer(repo, graph)
+    return tracer.trace(tracer.output(rel, out))
 
 
 def _out_holding(graph: Graph, rel: str) -> str | None:

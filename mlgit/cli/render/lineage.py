@@ -4,7 +4,10 @@ as deep as the pipeline is long."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
+from collections.abc import Iterator
 from typing import Any
 
 from mlgit.cli import output
@@ -27,7 +30,9 @@ INDENT = "  "
 
 def show_lineage(top: Output | TrackedInput, as_json: bool) -> None:
     if as_json:
-        output.json_out(lineage_dict(top))
+        body, depth = lineage_dict(top)
+        with _recursion_room(depth):  # the JSON encoder recurses once per level
+            output.json_out(body)
         return
     todo: list[tuple[Item, int]] = [(top, 0)]
     while todo:
@@ -102,23 +107,33 @@ def _state(recorded: Recorded | None, workspace: str, path: str) -> str:
             f" workspace {workspace}")
 
 
-def lineage_dict(top: Output | TrackedInput) -> dict[str, Any]:
-    """The nested object --json prints: each node's dict, its children's under "deps"
-    (an output's) or "from" (a dependency's)."""
+def lineage_dict(top: Output | TrackedInput) -> tuple[dict[str, Any], int]:
+    """The nested object --json prints (each node's dict, its children's under "deps"
+    (an output's) or "from" (a dependency's)), and how many nodes deep it is."""
     holder: list[dict[str, Any]] = []
-    todo: list[tuple[Item, list[dict[str, Any]]]] = [(top, holder)]
+    todo: list[tuple[Item, list[dict[str, Any]], int]] = [(top, holder, 1)]
+    deepest = 1
     while todo:
-        item, into = todo.pop()
+        item, into, depth = todo.pop()
+        deepest = max(deepest, depth)
         body = _dict(item)
         into.append(body)
-        children = _children(item)
-        if isinstance(item, Dep):
-            body["from"] = []
-            todo += [(child, body["from"]) for child in reversed(children)]
-        elif isinstance(item, Output) and item.deps is not None:
-            body["deps"] = []
-            todo += [(child, body["deps"]) for child in reversed(children)]
-    return holder[0]
+        key = "from" if isinstance(item, Dep) else "deps"
+        if isinstance(item, Dep) or (isinstance(item, Output) and item.deps is not None):
+            body[key] = []
+            todo += [(child, body[key], depth + 1) for child in reversed(_children(item))]
+    return holder[0], deepest
+
+
+@contextlib.contextmanager
+def _recursion_room(depth: int) -> Iterator[None]:
+    """Room for the JSON encoder's recursion: a few frames per level of nodes."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, old + 4 * depth))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def _dict(item: Item) -> dict[str, Any]:
