@@ -68,6 +68,7 @@ FAST_VERBS: dict[str, Verb] = {
         Option("single_item", ("-s", "--single-item")),
         Option("keep_going", ("-k", "--keep-going")),
         Option("allow_missing", ("--allow-missing",)),
+        Option("no_run_cache", ("--no-run-cache",)),
         Option("jobs", ("-j", "--jobs"), value_if=str.isdigit))),
 }
 

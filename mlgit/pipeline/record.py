@@ -24,9 +24,9 @@ def clear_outputs(repo: Repo, check: Check) -> None:
     """Remove the stage's outputs that are not `persist`. An output whose content is not in
     the cache (edited since it was recorded) is stored there first."""
     doomed = [out for out in check.stage.outs
-              if not out.persist and check.outs.get(out.path) is not None]
+              if not out.persist and os.path.lexists(repo.abspath(out.path))]
     unsaved = [out.path for out in doomed if out.cache
-               and not repo.odb.has(check.outs[out.path].oid)]  # type: ignore[union-attr]
+               and (h := check.outs.get(out.path)) is not None and not repo.odb.has(h.oid)]
     if unsaved:
         with repo.lock():
             _store(repo, unsaved)
@@ -72,17 +72,26 @@ def record(tree: WorkTree, locks: LockFiles, check: Check, declared: set[str]) -
                               f" ({short(before) or 'none'} -> {short(after) or 'none'})",
                               "its outputs may come from either version: run 'mlgit repro'"
                               " again")
-    deps = {p: h for p, h in check.deps.items() if h is not None}
     with repo.lock():
         outs = _store(repo, [o.path for o in stage.outs if o.cache])
         outs.update({o.path: h for o in stage.outs if not o.cache
                      and (h := tree.hash(o.path)) is not None})
-        for out in stage.outs:
-            if out.cache:
-                gitignore.add_entry(repo.root, out.path)
-        entry = LockEntry(stage.cmd, deps, check.params, outs)
-        locks.write(stage.lock_file, stage.name, entry, declared)
+        entry = write_entry(locks, check, outs, declared)
     repo.state.flush()
+    return entry
+
+
+def write_entry(locks: LockFiles, check: Check, outs: dict[str, Hashed],
+                declared: set[str]) -> LockEntry:
+    """Git-ignore the stage's cached outputs and write its lock entry: the dependency hashes
+    and params taken before the run, and `outs` (the caller holds the repo lock)."""
+    stage = check.stage
+    for out in stage.outs:
+        if out.cache:
+            gitignore.add_entry(locks.root, out.path)
+    deps = {p: h for p, h in check.deps.items() if h is not None}
+    entry = LockEntry(stage.cmd, deps, check.params, outs)
+    locks.write(stage.lock_file, stage.name, entry, declared)
     return entry
 
 

@@ -11,17 +11,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlgit.errors import MlgitError
+from mlgit.pipeline import runcache
 from mlgit.pipeline.dag import Graph
 from mlgit.pipeline.execute import Finished, StageRun, stop_all
 from mlgit.pipeline.lockfile import LockFiles
 from mlgit.pipeline.model import Stage
-from mlgit.pipeline.record import clear_outputs, declared_names, record
+from mlgit.pipeline.record import clear_outputs, declared_names, record, write_entry
 from mlgit.pipeline.stage_lock import StageLock
 from mlgit.pipeline.stale import Change, Check, WorkTree, check
 from mlgit.repo import Repo
 
-RAN, UP_TO_DATE, FAILED, NOT_RUN, WOULD_RUN, FROZEN = (
-    "ran", "up to date", "failed", "not run", "would run", "frozen")
+RAN, UP_TO_DATE, FAILED, NOT_RUN, WOULD_RUN, FROZEN, RESTORED = (
+    "ran", "up to date", "failed", "not run", "would run", "frozen", "restored")
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Options:
     keep_going: bool = False
     allow_missing: bool = False
     jobs: int = 1
+    run_cache: bool = True
 
 
 @dataclass
@@ -160,12 +162,32 @@ class Scheduler:
     def _start(self, stage: Stage, found: Check, reasons: list[Change],
                lock: StageLock) -> None:
         found.reasons = reasons
+        if self._restored(found):
+            lock.release()
+            return
         self._say(self.events.starting, stage, reasons)
         clear_outputs(self.repo, found)
         run = StageRun(stage, self.repo.root, self.done.put,
                        self._line if self.options.jobs > 1 else None)
         self.running[stage.address] = (run, found, lock)
         run.start()
+
+    def _restored(self, found: Check) -> bool:
+        """Put back the outputs of an earlier run with the same inputs, if the run-cache
+        has one; whether it did."""
+        stage = found.stage
+        if not self.options.run_cache or self.options.force or not runcache.usable(stage):
+            return False
+        outs = runcache.lookup(self.repo, runcache.run_key(found), stage)
+        if outs is None:
+            return False
+        clear_outputs(self.repo, found)
+        with self.repo.lock():
+            if not runcache.restore(self.repo, outs):
+                return False  # run it instead
+            write_entry(self.locks, found, outs, self.declared[stage.lock_file])
+        self._done_with(StageResult(stage, RESTORED, found.reasons))
+        return True
 
     def _reasons(self, stage: Stage, found: Check, ups: list[str]) -> list[Change]:
         if stage.frozen:
@@ -195,10 +217,12 @@ class Scheduler:
                                          _exit_message(finished), _FIX))
                 return
             try:
-                record(self.tree, self.locks, found, self.declared[stage.lock_file])
+                entry = record(self.tree, self.locks, found, self.declared[stage.lock_file])
             except MlgitError as exc:
                 self._failed(StageResult(stage, FAILED, found.reasons, exc.message, exc.hint))
                 return
+            if runcache.usable(stage):
+                runcache.save(self.repo, runcache.run_key(found), entry.outs)
             self._done_with(StageResult(stage, RAN, found.reasons))
         finally:
             lock.release()

@@ -8,9 +8,9 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlgit.pipeline.load import PipelineError
-from mlgit.pipeline.lockfile import Hashed, LockEntry, load_memoised
+from mlgit.pipeline.lockfile import Hashed, LockEntry
 from mlgit.pipeline.model import Stage
+from mlgit.pipeline.params import canonical, read_params_file, used_values
 from mlgit.repo import Repo
 from mlgit.storage.state import KnownRow, entries_in, fresh_oid, split
 from mlgit.workspace.build import build
@@ -85,8 +85,9 @@ class WorkTree:
                 return Hashed(oid, st.st_size)
         return hash_path(self.repo, rel)
 
-    def params(self, file: str, stage: Stage) -> dict[str, Any]:
-        """The flattened keys of a params file."""
+    def params(self, file: str) -> dict[str, Any]:
+        """The values of a params file as read_params_file gives them, parsed once per run
+        (again only if the file changes)."""
         try:
             st = os.stat(os.path.join(self.repo.root, file))
             sig = (st.st_ino, st.st_mtime_ns, st.st_size)
@@ -94,7 +95,7 @@ class WorkTree:
             sig = (0, 0, 0)
         known = self._params.get(file)
         if known is None or known[0] != sig:
-            known = (sig, _flat_params(self.repo.root, file, stage))
+            known = (sig, read_params_file(self.repo.root, file))
             self._params[file] = known
         return known[1]
 
@@ -155,67 +156,20 @@ def _compare_params(now: dict[str, dict[str, Any]], then: dict[str, dict[str, An
                 changes.append(Change("param added", subject, new=show(new[key])))
             elif key not in new:
                 changes.append(Change("param removed", subject, old=show(old[key])))
-            elif new[key] != old[key] or type(new[key]) is not type(old[key]):
+            elif show(new[key]) != show(old[key]):
                 changes.append(Change("param changed", subject, show(old[key]),
                                       show(new[key])))
     return changes
 
 
 def show(value: Any) -> str:
-    """A param value as a message shows it (a JSON-like literal)."""
-    import json
-
+    """A param value as a message shows it: its canonical text."""
     try:
-        return json.dumps(value, ensure_ascii=False, default=str)
-    except ValueError:
+        return canonical(value)
+    except (TypeError, ValueError):  # a value from an old lock file that JSON cannot hold
         return repr(value)
 
 
 def stage_params(tree: WorkTree, stage: Stage) -> dict[str, dict[str, Any]]:
     """The value of each param the stage uses, by params file and flattened key."""
-    found: dict[str, dict[str, Any]] = {}
-    for ref in stage.params:
-        values = tree.params(ref.file, stage)
-        if ref.keys is None:
-            found[ref.file] = values
-            continue
-        used: dict[str, Any] = {}
-        for key in ref.keys:
-            inner = {key: values[key]} if key in values else {
-                k: v for k, v in values.items() if k.startswith(key + ".")}
-            if not inner:
-                raise PipelineError(f"{ref.file}: no param {key!r} (used by stage"
-                                    f" {stage.address})", f"add {key} to {ref.file}, or"
-                                    " remove it from the stage's params")
-            used.update(inner)
-        found[ref.file] = used
-    return found
-
-
-def _flat_params(root: str, file: str, stage: Stage) -> dict[str, Any]:
-    try:
-        with open(os.path.join(root, file), "rb") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise PipelineError(f"{file}: params file not found (used by stage"
-                            f" {stage.address})", f"create {file}, or fix the stage's"
-                            " params") from None
-    from mlgit import yamlio
-
-    tmp = os.path.join(root, ".mlgit", "tmp")
-    try:
-        data = load_memoised(text, os.path.join(tmp, "yaml") if os.path.isdir(tmp) else None)
-    except yamlio.YAMLError as exc:
-        raise PipelineError(f"{file}: invalid YAML ({exc})", "fix the file") from None
-    flat: dict[str, Any] = {}
-    _flatten(data if isinstance(data, dict) else {}, "", flat)
-    return flat
-
-
-def _flatten(data: dict[Any, Any], prefix: str, into: dict[str, Any]) -> None:
-    for key, value in data.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
-            _flatten(value, name + ".", into)
-        else:
-            into[name] = value
+    return {ref.file: used_values(tree.params(ref.file), ref) for ref in stage.params}

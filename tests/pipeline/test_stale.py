@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgit.pipeline.load import PipelineError
+from mlgit.errors import MlgitError
 from mlgit.pipeline.lockfile import Hashed, LockEntry
 from mlgit.pipeline.model import Out, ParamRef, Stage
 from mlgit.pipeline.stale import Change, WorkTree, check
@@ -46,8 +46,8 @@ def test_reasons(repo: Path) -> None:
 
 def test_missing_params(repo: Path) -> None:
     tree = WorkTree(Repo(str(repo)))
-    with pytest.raises(PipelineError, match=r"params\.yaml: params file not found"):
+    with pytest.raises(MlgitError, match=r"params\.yaml: params file not found"):
         check(tree, stage(params=(ParamRef("params.yaml", ("x",)),)), None)
     write(repo / "params.yaml", "y: 1\n")
-    with pytest.raises(PipelineError, match=r"params\.yaml: no param 'x'"):
+    with pytest.raises(MlgitError, match=r"params\.yaml: no parameter 'x'"):
         check(tree, stage(params=(ParamRef("params.yaml", ("x",)),)), None)

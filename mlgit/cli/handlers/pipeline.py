@@ -9,13 +9,15 @@ from mlgit.cli.handlers.repository import closed_after, find_repo
 
 def repro(targets: list[str], dry: bool = False, force: bool = False,
           downstream: bool = False, single_item: bool = False, keep_going: bool = False,
-          allow_missing: bool = False, jobs: int | str | None = None) -> int:
+          allow_missing: bool = False, jobs: int | str | None = None,
+          no_run_cache: bool = False) -> int:
     from mlgit.cli.render.pipeline import PrintedEvents, show_failures
     from mlgit.commands.repro import repro as run
     from mlgit.pipeline.scheduler import Options
 
     options = Options(dry=dry, force=force, keep_going=keep_going,
-                      allow_missing=allow_missing, jobs=max(1, int(jobs or 1)))
+                      allow_missing=allow_missing, jobs=max(1, int(jobs or 1)),
+                      run_cache=not no_run_cache)
     with closed_after(find_repo()) as repo:
         results = run(repo, targets, options, downstream=downstream, single=single_item,
                       events=PrintedEvents())

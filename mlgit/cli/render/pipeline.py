@@ -13,6 +13,7 @@ from mlgit.pipeline.scheduler import (
     FROZEN,
     NOT_RUN,
     RAN,
+    RESTORED,
     UP_TO_DATE,
     WOULD_RUN,
     Events,
@@ -50,6 +51,9 @@ class PrintedEvents(Events):
             output.out(f"{name}: {result.state}")
         elif result.state == RAN:
             output.out(f"{name}: done")
+        elif result.state == RESTORED:
+            output.out(f"restored {name} from the run-cache (an earlier run used the same"
+                       f" cmd, deps and params): {reasons_text(result.reasons)}")
         elif result.state == NOT_RUN:
             output.out(f"{name}: not run ({result.error})")
 

@@ -58,11 +58,13 @@ def test_each_reason_is_shown(repo: Path) -> None:
     assert "running train: param changed: params.yaml lr (0.1 -> 0.2)" in result.lines
     assert runs(repo) == "xyy"
     (repo / "model.txt").unlink()
-    assert "running train: out deleted: model.txt" in mlgit(repo, "repro").lines
+    assert "running train: out deleted: model.txt" in mlgit(repo, "repro",
+                                                           "--no-run-cache").lines
     write(repo / "model.txt", "edited")
-    result = mlgit(repo, "repro")
-    assert any(line.startswith("running train: out changed: model.txt (") for line in
-               result.lines)
+    result = mlgit(repo, "repro")  # the run-cache has these inputs' output
+    assert any(line.startswith("restored train from the run-cache (an earlier run used the"
+                               " same cmd, deps and params): out changed: model.txt (")
+               for line in result.lines)
     write(repo / "mlgit.yaml", PIPELINE.replace("> model.txt", "> ./model.txt"))
     assert any(line.startswith("running train: cmd changed: cat") for line in
                mlgit(repo, "repro").lines)
