@@ -66,13 +66,6 @@ def contents_at(root: str, path: str, revisions: list[str]) -> list[bytes | None
     return found
 
 
-def at_head(root: str, path: str) -> bytes | None:
-    """The content of the file `path` in HEAD's tree; None if it is not there."""
-    if not _has_head(root):
-        return None
-    return contents_at(root, path, ["HEAD"])[0]
-
-
 def is_tracked(root: str, path: str) -> bool:
     """Whether Git tracks the file `path`, or any file under the folder `path` (in its
     index: committed or staged)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlgit.git.history import Commit, at_head, commits_changing, contents_at
+from mlgit.git.history import Commit, commits_changing, contents_at
+from mlgit.git.revisions import file_at_revision
 from mlgit.pipeline.load import PipelineError
 from mlgit.pipeline.lockfile import SCHEMA, LockEntry, dumps, loads
 
@@ -27,7 +28,7 @@ class LockHistory:
         newest run of commits whose lock file holds `entry`. None when HEAD's lock file
         does not hold it (the entry is not committed)."""
         if self._head is None:
-            self._head = at_head(self.root, self.lock_rel) or b""
+            self._head = file_at_revision(self.root, "HEAD", self.lock_rel) or b""
         block = dumps({name: entry}, self.lock_rel).removeprefix(
             f"schema: {SCHEMA}\nstages:\n").encode("utf-8", "surrogateescape")
         if not self._holds(self._head, name, entry, block):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlgit.git.history import (
-    at_head,
     commits_changing,
     contents_at,
     differs_from_head,
@@ -26,7 +25,6 @@ def test_without_commits(gitrepo: Path) -> None:
     write(gitrepo / "a.txt", "x")
     root = str(gitrepo)
     assert last_commit(root, "a.txt") is None and commits_changing(root, "a.txt") == []
-    assert at_head(root, "a.txt") is None
     assert not is_tracked(root, "a.txt") and differs_from_head(root, "a.txt")
     git(gitrepo, "add", "a.txt")
     assert is_tracked(root, "a.txt") and last_commit(root, "a.txt") is None
@@ -49,7 +47,6 @@ def test_history_of_a_path(gitrepo: Path) -> None:
     assert last_commit(root, name) == found[0]
     assert contents_at(root, name, [third, first, "HEAD~1"]) == [b"two", b"one", b"one"]
     assert contents_at(root, "gone.txt", ["HEAD"]) == [None]
-    assert at_head(root, name) == b"two"
     assert is_tracked(root, name) and not is_tracked(root, "odd *")
     assert not differs_from_head(root, name)
     write(gitrepo / name, "three")
