@@ -101,13 +101,15 @@ NOTES: dict[str, list[str]] = {
         " (`not committed` when HEAD's `mlgit.lock` does not hold it), then the same for"
         " each dependency another stage makes, down to the raw inputs: tracked by `mlgit"
         " add` (the commit that last changed its pointer), a Git file (its last commit) or"
-        " neither. Each recorded hash is compared with the work tree: `matches`, `modified"
+        " neither. Each stage is `up to date` or `stale: REASONS`, as `mlgit status` says."
+        " Each recorded hash is compared with the work tree: `matches`, `modified"
         " since recorded`, `missing`, or `not recorded` (the stage never ran). A stage"
         " reached twice is followed once (`deps: as shown above for stage NAME`).",
         "Reads only: nothing is run, written or locked; files are hashed through the state"
         " database, like `mlgit status`. Exit status: 1 for a path mlgit knows nothing of.",
         "`--json`: one nested node. An output: `{\"kind\": \"output\", \"path\", \"out\","
-        " \"stage\", \"pipeline_file\", \"lock_file\", \"ran\", \"commit\", \"cmd\", \"recorded\","
+        " \"stage\", \"pipeline_file\", \"lock_file\", \"ran\", \"commit\", \"stale\", \"cmd\","
+        " \"recorded\","
         " \"workspace\", \"params\", \"deps\"}`, each dependency `{\"path\", \"recorded\","
         " \"workspace\", \"from\": [NODE, ...]}` (`deps` is null for a stage shown above); a"
         " raw input: `{\"kind\": \"tracked\", \"path\", \"artifact\", \"pointer\", \"commit\","

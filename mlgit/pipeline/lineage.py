@@ -19,7 +19,7 @@ from mlgit.pipeline.load import load_pipeline
 from mlgit.pipeline.lock_history import LockHistory
 from mlgit.pipeline.lockfile import Hashed, LockEntry, LockFiles
 from mlgit.pipeline.model import Stage
-from mlgit.pipeline.stale import WorkTree
+from mlgit.pipeline.stale import Change, WorkTree, check
 from mlgit.repo import Repo
 from mlgit.workspace.targets import Target, check_part_exists, containing_pointer, load
 
@@ -43,8 +43,9 @@ class Recorded:
 class Output:
     """`path`, at or inside `out`, an output of `stage`. `entry` is the stage's record
     (None: never run, and `recorded` None too); `commit` the commit that last changed the
-    entry (None: not committed); `deps` None when the stage's deps are listed at an
-    earlier occurrence of it in the same lineage."""
+    entry (None: not committed); `stale` why `mlgit repro` would run the stage now (empty:
+    up to date); `deps` None when the stage's deps are listed at an earlier occurrence of
+    it in the same lineage."""
 
     path: str
     out: str
@@ -53,6 +54,7 @@ class Output:
     recorded: Recorded | None
     workspace: str
     commit: Commit | None
+    stale: list[Change] = field(default_factory=list)
     deps: list[Dep] | None = None
 
     @property
@@ -166,6 +168,7 @@ class _Tracer:
         self.histories: dict[str, LockHistory] = {}
         self.pointers: list[str] | None = None
         self.followed: set[str] = set()
+        self.stale: dict[str, list[Change]] = {}
 
     def trace(self, top: Output) -> Output:
         """`top` with its deps followed, depth first, without recursion: a stage met
@@ -192,7 +195,18 @@ class _Tracer:
             history = self.histories.setdefault(
                 stage.lock_file, LockHistory(self.repo.root, stage.lock_file))
             commit = history.entry_commit(stage.name, entry)
-        return Output(rel, out, stage, entry, recorded, state, commit)
+        return Output(rel, out, stage, entry, recorded, state, commit, self.reasons(stage))
+
+    def reasons(self, stage: Stage) -> list[Change]:
+        """Why the stage is stale, as `mlgit status` says it (a stage that cannot be
+        checked, say for a missing params file: that error)."""
+        if stage.address not in self.stale:
+            entry = self.locks.entries(stage.lock_file).get(stage.name)
+            try:
+                self.stale[stage.address] = check(self.tree, stage, entry).reasons
+            except MlgitError as exc:  # a params file missing or unreadable
+                self.stale[stage.address] = [Change(exc.message)]
+        return self.stale[stage.address]
 
     def deps(self, node: Output) -> list[Dep]:
         """The recorded deps of a stage that ran; the declared ones, unhashed, else."""

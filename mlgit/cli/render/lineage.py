@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mlgit.cli import output
+from mlgit.cli.render.pipeline import reasons_text
 from mlgit.fileio import human_size
 from mlgit.git.history import Commit
 from mlgit.pipeline.lineage import (
@@ -76,6 +77,8 @@ def _output_lines(node: Output) -> list[str]:
         lines.append(f"{INDENT}never run: no entry in {stage.lock_file}")
     else:
         lines.append(f"{INDENT}{stage.lock_file} entry {_committed(node.commit)}")
+        lines.append(f"{INDENT}stale: {reasons_text(node.stale)}" if node.stale
+                     else f"{INDENT}up to date")
     lines.append(f"{INDENT}cmd: {' && '.join(node.cmd)}")
     lines.append(f"{INDENT}{_state(node.recorded, node.workspace, node.path)}")
     lines += [f"{INDENT}param {file} {key}: {show(value)}"
@@ -141,7 +144,8 @@ def _dict(item: Item) -> dict[str, Any]:
         return {"kind": "output", "path": item.path, "out": item.out,
                 "stage": item.stage.address, "pipeline_file": item.stage.file,
                 "lock_file": item.stage.lock_file, "ran": item.entry is not None,
-                "commit": _commit_dict(item.commit), "cmd": list(item.cmd),
+                "commit": _commit_dict(item.commit), "stale": [str(r) for r in item.stale],
+                "cmd": list(item.cmd),
                 "recorded": _recorded_dict(item.recorded), "workspace": item.workspace,
                 "params": _plain(item.params), "deps": None}
     if isinstance(item, Dep):

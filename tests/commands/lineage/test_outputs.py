@@ -23,12 +23,13 @@ def test_the_tree_down_to_the_raw_inputs(repo: Path) -> None:
     lines = mlgit(repo, "lineage", "model.pkl").lines
     assert lines[0] == "model.pkl: output of stage train"
     assert entry_line(lines[1].strip(), shas["run"], "run the pipeline")
-    assert lines[2] == "  cmd: cat features.txt params.yaml > model.pkl"
-    assert lines[3].startswith("  recorded ") and lines[3].endswith("; workspace matches")
-    assert lines[4] == "  param params.yaml train.lr: 0.1"
-    assert lines[5].startswith("  dep data/prepared: recorded ")
-    assert ", 2 files; workspace matches" in lines[5]
-    assert lines[6] == "    data/prepared: output of stage prepare"
+    assert lines[2] == "  up to date"
+    assert lines[3] == "  cmd: cat features.txt params.yaml > model.pkl"
+    assert lines[4].startswith("  recorded ") and lines[4].endswith("; workspace matches")
+    assert lines[5] == "  param params.yaml train.lr: 0.1"
+    assert lines[6].startswith("  dep data/prepared: recorded ")
+    assert ", 2 files; workspace matches" in lines[6]
+    assert lines[7] == "    data/prepared: output of stage prepare"
     assert "      param params.yaml prepare.split: 0.2" in lines
     raw = lines.index("      dep data/raw.csv: recorded " + hash_bytes(b"a,b\n1,2\n")[:8]
                       + ", 8 B; workspace matches")
@@ -44,16 +45,19 @@ def test_the_tree_down_to_the_raw_inputs(repo: Path) -> None:
     # featurize reads a file inside prepare's output: prepare is shown again, not followed
     inside = lines.index("        data/prepared/train.csv: output of stage prepare"
                          " (in data/prepared)")
-    assert lines[inside + 3].startswith("          recorded " + hash_bytes(b"a,b\n1,2\n")[:8])
-    assert lines[inside + 4] == "          param params.yaml prepare.split: 0.2"
-    assert lines[inside + 5] == "          deps: as shown above for stage prepare"
-    assert lines[inside + 6].startswith("      dep notes.txt: recorded ")
-    assert lines[inside + 7:] == ["        notes.txt: not tracked by mlgit or Git"]
+    assert lines[inside + 4].startswith("          recorded " + hash_bytes(b"a,b\n1,2\n")[:8])
+    assert lines[inside + 5] == "          param params.yaml prepare.split: 0.2"
+    assert lines[inside + 6] == "          deps: as shown above for stage prepare"
+    assert lines[inside + 7].startswith("      dep notes.txt: recorded ")
+    assert lines[inside + 8:] == ["        notes.txt: not tracked by mlgit or Git"]
 
 
 def test_a_param_change_rerun_but_not_committed(repo: Path) -> None:
     shas = run_pipeline(repo)
     write(repo / "params.yaml", (repo / "params.yaml").read_text().replace("0.1", "0.2"))
+    lines = mlgit(repo, "lineage", "model.pkl").lines
+    assert lines[2] == "  stale: param changed: params.yaml train.lr (0.1 -> 0.2)"
+    assert lines[5] == "  param params.yaml train.lr: 0.1"  # as recorded
     mlgit(repo, "repro")
     lines = mlgit(repo, "lineage", "model.pkl").lines
     assert lines[1] == "  mlgit.lock entry not committed"
@@ -72,18 +76,20 @@ def test_outputs_changed_since_the_run(repo: Path) -> None:
     write(repo / "model.pkl", "edited by hand")
     write(repo / "data" / "raw.csv", "new raw data\n")
     lines = mlgit(repo, "lineage", "model.pkl").lines
-    assert lines[3].endswith("; workspace modified since recorded")
+    assert lines[2].startswith("  stale: out changed: model.pkl (")
+    assert lines[4].endswith("; workspace modified since recorded")
+    assert lines[9].startswith("      stale: dep changed: data/raw.csv (")
     raw = [i for i, line in enumerate(lines) if line.startswith("      dep data/raw.csv:")]
     assert lines[raw[0]].endswith("; workspace modified since recorded")
     assert lines[raw[0] + 2].endswith("; workspace modified since recorded")  # vs its pointer
     (repo / "model.pkl").unlink()
-    assert mlgit(repo, "lineage", "model.pkl").lines[3].endswith("; workspace missing")
+    assert mlgit(repo, "lineage", "model.pkl").lines[4].endswith("; workspace missing")
     # a file inside a recorded folder is compared with its own manifest entry
     write(repo / "data" / "prepared" / "test.csv", "changed\n")
     lines = mlgit(repo, "lineage", "data/prepared/train.csv").lines
     assert lines[0] == "data/prepared/train.csv: output of stage prepare (in data/prepared)"
-    assert lines[3].endswith("; workspace matches")
-    assert mlgit(repo, "lineage", "data/prepared").lines[3].endswith(
+    assert lines[4].endswith("; workspace matches")
+    assert mlgit(repo, "lineage", "data/prepared").lines[4].endswith(
         "; workspace modified since recorded")
 
 
@@ -122,6 +128,7 @@ def test_in_a_repository_without_commits(repo: Path) -> None:
     assert mlgit(repo, "lineage", "out.txt").lines == [
         "out.txt: output of stage s",
         "  mlgit.lock entry not committed",
+        "  up to date",
         "  cmd: cp in.txt out.txt",
         f"  recorded {hash_bytes(b'x')[:8]}, 1 B; workspace matches",
         f"  dep in.txt: recorded {hash_bytes(b'x')[:8]}, 1 B; workspace matches",
@@ -132,7 +139,9 @@ def test_json(repo: Path) -> None:
     shas = run_pipeline(repo)
     data = json.loads(mlgit(repo, "lineage", "model.pkl", "--json").out)
     assert list(data) == ["kind", "path", "out", "stage", "pipeline_file", "lock_file", "ran",
-                          "commit", "cmd", "recorded", "workspace", "params", "deps"]
+                          "commit", "stale", "cmd", "recorded", "workspace", "params",
+                          "deps"]
+    assert data["stale"] == []
     assert data["kind"] == "output" and data["stage"] == "train" and data["ran"] is True
     assert data["commit"]["sha"] == shas["run"]
     assert data["commit"]["subject"] == "run the pipeline"
@@ -191,3 +200,10 @@ def test_a_long_pipeline(repo: Path) -> None:
     for _ in range(300):
         data = data["deps"][0]["from"][0]
     assert data == {"kind": "untracked", "path": "s0.txt"}
+
+
+def test_a_stage_that_cannot_be_checked(repo: Path) -> None:
+    run_pipeline(repo)
+    (repo / "params.yaml").unlink()
+    lines = mlgit(repo, "lineage", "model.pkl").lines
+    assert lines[2] == "  stale: params.yaml: params file not found"
