@@ -36,9 +36,12 @@ def commits_changing(root: str, path: str) -> list[Commit]:
 
 
 def _log(root: str, path: str, *options: str) -> list[Commit]:
-    if not _has_head(root):
-        return []
-    out = _git(root, "log", *options, "--no-color", _FORMAT, "--", _literal(path))
+    try:
+        out = _git(root, "log", *options, "--no-color", _FORMAT, "--", _literal(path))
+    except MlgitError:
+        if _has_head(root):
+            raise
+        return []  # nothing committed yet
     fields = [f.decode("utf-8", "replace").strip("\n") for f in out.split(b"\0")]
     return [Commit(*fields[i:i + _FIELDS])
             for i in range(0, len(fields) - _FIELDS + 1, _FIELDS)]
@@ -66,21 +69,41 @@ def contents_at(root: str, path: str, revisions: list[str]) -> list[bytes | None
     return found
 
 
-def is_tracked(root: str, path: str) -> bool:
-    """Whether Git tracks the file `path`, or any file under the folder `path` (in its
-    index: committed or staged)."""
-    return bool(_git(root, "ls-files", "-z", "--cached", "--", _literal(path)))
+def changed_paths(root: str, paths: list[str]) -> set[str]:
+    """Which of `paths` (files or folders) differ in the work tree or Git's index from
+    HEAD: changed, staged, new, deleted or renamed, at or under them. Ignored files do not
+    count. One `git status`."""
+    if not paths:
+        return set()
+    out = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--",
+               *map(_literal, paths))
+    asked = set(paths)
+    found: set[str] = set()
+    records = out.split(b"\0")
+    i = 0
+    while i < len(records):
+        record = records[i].decode("utf-8", "surrogateescape")
+        i += 1
+        if len(record) < 4:
+            continue
+        changed = [record[3:]]
+        if "R" in record[:2] or "C" in record[:2]:  # the next record is where it came from
+            changed.append(records[i].decode("utf-8", "surrogateescape"))
+            i += 1
+        for path in changed:
+            found.update(_at_or_above(path, asked))
+    return found
 
 
-def differs_from_head(root: str, path: str) -> bool:
-    """Whether the file or folder `path` in the work tree (or Git's index) differs from
-    HEAD's: changed, staged, new or deleted. Ignored files do not count."""
-    try:
-        out = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--",
-                   _literal(path))
-    except MlgitError:
-        return True
-    return bool(out)
+def _at_or_above(path: str, asked: set[str]) -> list[str]:
+    """The paths of `asked` at or above `path`."""
+    found = []
+    top = path.rstrip("/")
+    while top:
+        if top in asked:
+            found.append(top)
+        top = top.rpartition("/")[0]
+    return found
 
 
 def _literal(path: str) -> str:

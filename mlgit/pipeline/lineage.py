@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlgit.errors import BadPath, MlgitError
-from mlgit.git.history import Commit, differs_from_head, is_tracked, last_commit
+from mlgit.git.history import Commit, changed_paths, last_commit
+from mlgit.git.repository import tracked_under
 from mlgit.paths import at_or_under, pointer_path_for
 from mlgit.pipeline.dag import Graph, build_graph, producers
 from mlgit.pipeline.load import load_pipeline
@@ -125,14 +126,18 @@ def lineage(repo: Repo, rel: str, named: str) -> Output | TrackedInput:
     if pointer is not None:
         item = load(repo, pointer)
         check_part_exists(repo, Target(item, rel[len(item.rel) + 1:]))
-        return tracer.tracked(rel, pointer)
+        found = tracer.tracked(rel, pointer)
+        tracer.settle()
+        return found
     raise _unknown(repo, graph, rel, named)
 
 
 def output_lineage(repo: Repo, graph: Graph, rel: str, out: str) -> Output:
     """The lineage of `rel`, at or inside the output `out` of a stage of `graph`."""
     tracer = _Tracer(repo, graph)
-    return tracer.trace(tracer.output(rel, out))
+    top = tracer.trace(tracer.output(rel, out))
+    tracer.settle()
+    return top
 
 
 def _out_holding(graph: Graph, rel: str) -> str | None:
@@ -149,7 +154,7 @@ def _unknown(repo: Repo, graph: Graph, rel: str, named: str) -> BadPath:
     inside = sorted(out for out in graph.writer if at_or_under(out, rel))
     if inside:
         hint = f"it holds outputs of stages: name one of them ({', '.join(inside[:3])})"
-    elif is_tracked(repo.root, rel):
+    elif tracked_under(repo.root, [rel]):
         hint = (f"it is a plain Git file: 'git log -- {rel}' shows its history; lineage"
                 " follows stage outputs and what 'mlgit add' tracks")
     else:
@@ -159,7 +164,9 @@ def _unknown(repo: Repo, graph: Graph, rel: str, named: str) -> BadPath:
 
 
 class _Tracer:
-    """Builds the nodes of one lineage; each stage's deps are followed once."""
+    """Builds the nodes of one lineage; each stage's deps are followed once. What Git
+    says of the raw inputs and pointer files is asked at the end, in one go where Git
+    allows it (`settle`)."""
 
     def __init__(self, repo: Repo, graph: Graph) -> None:
         self.repo, self.graph = repo, graph
@@ -169,6 +176,8 @@ class _Tracer:
         self.pointers: list[str] | None = None
         self.followed: set[str] = set()
         self.stale: dict[str, list[Change]] = {}
+        self.raw: list[Dep] = []
+        self.tracked_inputs: list[TrackedInput] = []
 
     def trace(self, top: Output) -> Output:
         """`top` with its deps followed, depth first, without recursion: a stage met
@@ -214,21 +223,37 @@ class _Tracer:
             recorded: dict[str, Hashed | None] = dict.fromkeys(node.stage.deps)
         else:
             recorded = dict(node.entry.deps)
-        return [Dep(path, *self.state(path, path, h), self.sources(path))
-                for path, h in recorded.items()]
+        found = [Dep(path, *self.state(path, path, h), self.sources(path))
+                 for path, h in recorded.items()]
+        self.raw += [dep for dep in found if not dep.sources]
+        return found
 
     def sources(self, path: str) -> list[Source]:
+        """The outputs that make `path`, or what `mlgit add` tracks there; none for
+        a file Git tracks or nothing tracks (found out by `settle`)."""
         made = producers(self.graph, path)
         if made:
             return [self.output(path if at_or_under(path, out) else out, out)
                     for out, _ in made]
         pointer = self.pointer_of(path)
-        if pointer is not None:
-            return [self.tracked(path, pointer)]
+        return [self.tracked(path, pointer)] if pointer is not None else []
+
+    def settle(self) -> None:
+        """The raw inputs that are Git files (or nothing tracked), and the commits of
+        them and of the pointer files met."""
         root = self.repo.root
-        if is_tracked(root, path):
-            return [GitInput(path, last_commit(root, path), differs_from_head(root, path))]
-        return [UntrackedInput(path)]
+        raw = sorted({dep.path for dep in self.raw})
+        pointers = sorted({t.pointer for t in self.tracked_inputs})
+        in_git = tracked_under(root, raw)
+        changed = changed_paths(root, raw + pointers)
+        commits: dict[str, Commit | None] = {}
+        for path in [p for p in raw if p in in_git] + pointers:
+            commits[path] = last_commit(root, path)
+        for dep in self.raw:
+            dep.sources = [GitInput(dep.path, commits[dep.path], dep.path in changed)
+                           if dep.path in in_git else UntrackedInput(dep.path)]
+        for item in self.tracked_inputs:
+            item.commit = None if item.pointer in changed else commits[item.pointer]
 
     def pointer_of(self, rel: str) -> str | None:
         """The pointer file of the tracked artifact at or above `rel`."""
@@ -243,9 +268,9 @@ class _Tracer:
         item = load(self.repo, pointer)
         ptr = item.ptr
         recorded, state = self.state(rel, item.rel, Hashed(ptr.oid, ptr.size, ptr.files))
-        root = self.repo.root
-        commit = None if differs_from_head(root, pointer) else last_commit(root, pointer)
-        return TrackedInput(rel, item.rel, pointer, recorded, state, commit)
+        found = TrackedInput(rel, item.rel, pointer, recorded, state, None)
+        self.tracked_inputs.append(found)
+        return found
 
     def state(self, rel: str, whole_rel: str, whole: Hashed | None
               ) -> tuple[Recorded | None, str]:

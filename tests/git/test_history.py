@@ -5,13 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlgit.git.history import (
-    commits_changing,
-    contents_at,
-    differs_from_head,
-    is_tracked,
-    last_commit,
-)
+from mlgit.git.history import changed_paths, commits_changing, contents_at, last_commit
 from tests.conftest import git, write
 
 
@@ -25,9 +19,9 @@ def test_without_commits(gitrepo: Path) -> None:
     write(gitrepo / "a.txt", "x")
     root = str(gitrepo)
     assert last_commit(root, "a.txt") is None and commits_changing(root, "a.txt") == []
-    assert not is_tracked(root, "a.txt") and differs_from_head(root, "a.txt")
+    assert changed_paths(root, ["a.txt", "b.txt"]) == {"a.txt"}
     git(gitrepo, "add", "a.txt")
-    assert is_tracked(root, "a.txt") and last_commit(root, "a.txt") is None
+    assert changed_paths(root, ["a.txt"]) == {"a.txt"} and last_commit(root, "a.txt") is None
 
 
 def test_history_of_a_path(gitrepo: Path) -> None:
@@ -47,17 +41,19 @@ def test_history_of_a_path(gitrepo: Path) -> None:
     assert last_commit(root, name) == found[0]
     assert contents_at(root, name, [third, first, "HEAD~1"]) == [b"two", b"one", b"one"]
     assert contents_at(root, "gone.txt", ["HEAD"]) == [None]
-    assert is_tracked(root, name) and not is_tracked(root, "odd *")
-    assert not differs_from_head(root, name)
+    assert changed_paths(root, [name, "other.txt"]) == set()
     write(gitrepo / name, "three")
-    assert differs_from_head(root, name)
+    assert changed_paths(root, [name, "other.txt", "odd *"]) == {name}
 
 
 def test_a_folder(gitrepo: Path) -> None:
     root = str(gitrepo)
     write(gitrepo / "src" / "a.py", "a")
     sha = commit(gitrepo, "code")
-    assert is_tracked(root, "src") and last_commit(root, "src").sha == sha  # type: ignore[union-attr]
+    assert last_commit(root, "src").sha == sha  # type: ignore[union-attr]
     assert contents_at(root, "src", ["HEAD"]) == [None]  # a tree, not a file
-    write(gitrepo / "src" / "new.py", "n")
-    assert differs_from_head(root, "src")
+    write(gitrepo / "src" / "deep" / "new.py", "n")
+    assert changed_paths(root, ["src", "src/deep", "src/a.py"]) == {"src", "src/deep"}
+    git(gitrepo, "add", "-A")
+    git(gitrepo, "mv", "src/a.py", "src/b.py")
+    assert changed_paths(root, ["src/a.py", "src/b.py"]) == {"src/a.py", "src/b.py"}
