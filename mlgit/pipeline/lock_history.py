@@ -22,6 +22,7 @@ class LockHistory:
         self._head: bytes | None = None
         self._commits: list[Commit] | None = None
         self._texts: list[bytes | None] = []
+        self._parsed: dict[bytes, dict[str, LockEntry]] = {}
 
     def entry_commit(self, name: str, entry: LockEntry) -> Commit | None:
         """The commit that last changed stage `name`'s entry to `entry`: the oldest of the
@@ -55,7 +56,9 @@ class LockHistory:
         mlgit)."""
         if b"\n" + block + b"\n" in text or text.endswith(b"\n" + block):
             return True
-        try:
-            return loads(text, self.lock_rel).get(name) == entry
-        except PipelineError:  # a version mlgit cannot read: not this entry
-            return False
+        if text not in self._parsed:
+            try:
+                self._parsed[text] = loads(text, self.lock_rel)
+            except PipelineError:  # a version mlgit cannot read: no entry of it counts
+                self._parsed[text] = {}
+        return self._parsed[text].get(name) == entry

@@ -207,3 +207,26 @@ def test_a_stage_that_cannot_be_checked(repo: Path) -> None:
     (repo / "params.yaml").unlink()
     lines = mlgit(repo, "lineage", "model.pkl").lines
     assert lines[2] == "  stale: params.yaml: params file not found"
+
+
+def test_a_dep_on_a_folder_two_stages_write_into(repo: Path) -> None:
+    write(repo / "mlgit.yaml", """
+stages:
+  a: {cmd: mkdir -p out && echo a > out/a.txt, outs: [out/a.txt]}
+  b: {cmd: mkdir -p out && echo b > out/b.txt, outs: [out/b.txt]}
+  c: {cmd: cat out/a.txt out/b.txt > c.txt, deps: [out], outs: [c.txt]}
+""")
+    mlgit(repo, "repro")
+    data = json.loads(mlgit(repo, "lineage", "--json", "c.txt").out)
+    [dep] = data["deps"]
+    assert dep["path"] == "out" and dep["recorded"]["nfiles"] == 3  # and its .gitignore
+    assert [(s["stage"], s["path"], s["out"]) for s in dep["from"]] == [
+        ("a", "out/a.txt", "out/a.txt"), ("b", "out/b.txt", "out/b.txt")]
+
+
+def test_paths_from_a_subfolder(repo: Path) -> None:
+    run_pipeline(repo)
+    lines = mlgit(repo / "data", "lineage", "prepared/train.csv").lines
+    assert lines[0] == "data/prepared/train.csv: output of stage prepare (in data/prepared)"
+    assert mlgit(repo / "data", "lineage", "raw.csv.mlgit").lines[0].startswith(
+        "data/raw.csv: tracked by mlgit (data/raw.csv.mlgit)")
