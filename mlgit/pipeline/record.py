@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 
 from mlgit.errors import MlgitError
+from mlgit.fileio import temp_beside
 from mlgit.pipeline.lockfile import Hashed, LockEntry, LockFiles
 from mlgit.pipeline.model import Stage
 from mlgit.pipeline.stale import Check, WorkTree, short
@@ -30,12 +32,39 @@ def clear_outputs(repo: Repo, check: Check) -> None:
     if unsaved:
         with repo.lock():
             _store(repo, unsaved)
+    for out in check.stage.outs:
+        if out.persist:
+            _detach(repo.abspath(out.path))
     for out in doomed:
         path = repo.abspath(out.path)
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path)
         else:
             os.unlink(path)
+
+
+def _detach(path: str) -> None:
+    """Replace each file at or under `path` that is a link (a symbolic link, or a hard link
+    that `mlgit checkout` may have made to a cache object) with a copy of its own, so that
+    a stage writing to a `persist` output cannot change the cache."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        files = [os.path.join(folder, name) for folder, _, names in os.walk(path)
+                 for name in names]
+    else:
+        files = [path] if os.path.lexists(path) else []
+    for file in files:
+        st = os.lstat(file)
+        if stat.S_ISLNK(st.st_mode) or (stat.S_ISREG(st.st_mode) and st.st_nlink > 1):
+            tmp = temp_beside(file)
+            shutil.copyfile(file, tmp)
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, file)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _store(repo: Repo, rels: list[str]) -> dict[str, Hashed]:

@@ -170,6 +170,7 @@ class Scheduler:
         run = StageRun(stage, self.repo.root, self.done.put,
                        self._line if self.options.jobs > 1 else None)
         self.running[stage.address] = (run, found, lock)
+        self.pending.remove(stage)
         run.start()
 
     def _restored(self, found: Check) -> bool:

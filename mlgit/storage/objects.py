@@ -377,8 +377,18 @@ class LocalODB:
         if self._writer is not None:
             for idx in self._writer.finish():
                 self._written += [idx, idx[: -len(".idx")] + ".pack"]
+                self._learn_pack(idx)
             self._writer = None
-            self._packed = None
+
+    def _learn_pack(self, idx: str) -> None:
+        """Add a pack this process just wrote to the known ones, rather than reading every
+        index again (a pipeline publishes a pack per stage: re-reading them all each time
+        grows with the square of the stage count)."""
+        entries = packs.read_index(idx) if self._packed is not None else None
+        if entries is None:
+            self._packed = None  # read everything again when next asked
+        elif self._packed is not None:
+            self._packed.update(entries)
 
     def make_durable(self, whole_store: bool = False) -> None:
         """Make the objects this process wrote since the last call durable, before anything

@@ -9,6 +9,7 @@ import pytest
 
 from mlgit.pipeline.dag import Graph, build_graph, resolve_targets, select
 from mlgit.pipeline.load import PipelineError, load_pipeline
+from mlgit.pipeline.model import Pipeline, Stage
 from tests.conftest import write
 
 
@@ -76,20 +77,23 @@ def test_select(tmp_path: Path) -> None:
 
 
 def test_targets(tmp_path: Path) -> None:
-    graph = graph_of(tmp_path, """
-stages:
-  build@a: {cmd: a}
-  build@b: {cmd: b}
-  train: {cmd: t}
-""")
+    # built directly: generated stages (foreach) are named NAME@KEY
+    stages = [Stage(name, "mlgit.yaml", "", (name,)) for name in ("build@a", "build@b", "train")]
+    stages.append(Stage("train", "sub/mlgit.yaml", "sub", ("t",)))
+    graph = build_graph(str(tmp_path), Pipeline(stages, ["mlgit.yaml", "sub/mlgit.yaml"]))
     root = str(tmp_path)
-    assert [s.name for s in resolve_targets(graph, root, ["build"], root)] == [
-        "build@a", "build@b"]
-    assert [s.name for s in resolve_targets(graph, root, ["mlgit.yaml:train"], root)] == [
-        "train"]
-    assert len(resolve_targets(graph, root, ["mlgit.yaml"], root)) == 3
+
+    def named(*targets: str, cwd: str = root) -> list[str]:
+        return [s.address for s in resolve_targets(graph, root, list(targets), cwd)]
+
+    assert named("build") == ["build@a", "build@b"]
+    assert named("train") == ["train"]
+    assert named("mlgit.yaml:train") == ["train"]
+    assert named("sub/mlgit.yaml:train") == ["sub/mlgit.yaml:train"]
+    assert named("mlgit.yaml:train", cwd=str(tmp_path / "sub")) == ["sub/mlgit.yaml:train"]
+    assert len(named("mlgit.yaml")) == 3
     with pytest.raises(PipelineError, match="nope: no such stage"):
-        resolve_targets(graph, root, ["nope"], root)
+        named("nope")
 
 
 def test_cycle_names_its_stages(tmp_path: Path) -> None:

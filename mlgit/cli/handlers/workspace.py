@@ -24,10 +24,15 @@ def status(paths: list[str], quiet: bool = False, json: bool = False,
     from mlgit.cli.render.workspace import show_status
     from mlgit.commands.status import stale_stages
     from mlgit.commands.status import status as run
+    from mlgit.errors import MlgitError
 
+    pipeline_error = None
     with closed_after(find_repo()) as repo:
         entries = run(repo, paths)
-        stages = None if paths else stale_stages(repo)
+        try:
+            stages = None if paths else stale_stages(repo)
+        except MlgitError as exc:  # the artifacts are still shown
+            stages, pipeline_error = None, exc
         damaged_indexes = _damaged_indexes(repo)
     if not quiet:
         if entries or not stages:
@@ -37,6 +42,8 @@ def status(paths: list[str], quiet: bool = False, json: bool = False,
 
             show_stale_stages(stages)
         _warn_damaged_indexes(damaged_indexes)
+    if pipeline_error is not None:
+        raise pipeline_error
     code = exit_codes.for_status(entries, quiet, damaged_indexes)
     return exit_codes.EXIT_FAILED if quiet and stages else code
 

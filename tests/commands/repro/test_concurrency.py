@@ -97,3 +97,41 @@ stages:
     assert "waiting for slow: another mlgit repro is running it" in out2
     assert out2.rstrip().endswith("slow: up to date")
     assert (repo / "runs.log").read_text() == "x\n"
+
+
+def test_a_failure_in_parallel_lets_running_stages_finish(repo: Path) -> None:
+    write(repo / "mlgit.yaml", """
+stages:
+  slow: {cmd: sleep 1 && echo s > slow.txt, outs: [slow.txt]}
+  bad: {cmd: exit 4}
+  later: {cmd: echo l > later.txt, deps: [slow.txt], outs: [later.txt]}
+""")
+    result = mlgit(repo, "repro", "-j", "2", code=1)
+    assert "bad failed: 'exit 4' exited with code 4" in result.err
+    assert "slow: done" in result.lines  # it was running: finished and recorded
+    assert "later: not run (an earlier stage failed)" in result.lines
+    assert set(read_lock(str(repo), "mlgit.lock")) == {"slow"}
+
+
+def test_ctrl_c_stops_every_parallel_stage(repo: Path) -> None:
+    write(repo / "mlgit.yaml", """
+stages:
+  a: {cmd: touch a.started && sleep 67, outs: [a.txt]}
+  b: {cmd: touch b.started && sleep 67, outs: [b.txt]}
+""")
+    proc = start(repo, "-j", "2")
+    wait_for(repo / "a.started")
+    wait_for(repo / "b.started")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130 and "interrupted" in err
+    assert read_lock(str(repo), "mlgit.lock") == {}
+
+
+def test_more_stages_than_jobs_each_run_once(repo: Path) -> None:
+    write(repo / "mlgit.yaml", "stages:\n" + "".join(
+        f"  s{i}: {{cmd: sleep 0.3 && echo {i} >> runs.log && touch o{i}, outs: [o{i}]}}\n"
+        for i in range(5)))
+    result = mlgit(repo, "repro", "-j", "2")
+    assert sorted((repo / "runs.log").read_text().split()) == ["0", "1", "2", "3", "4"]
+    assert "waiting" not in result.out

@@ -187,3 +187,16 @@ def test_pipeline_errors_are_one_clean_line(repo: Path) -> None:
     assert_clean_error(mlgit(repo, "repro", code=1), "mlgit.lock: stages.a.outs[0]")
     (repo / "mlgit.yaml").unlink()
     assert_clean_error(mlgit(repo, "repro", code=1), "no mlgit.yaml in this repository")
+
+
+def test_a_persist_output_linked_to_the_cache_is_copied_first(repo: Path) -> None:
+    mlgit(repo, "config", "cache.link", "hardlink")
+    write(repo / "mlgit.yaml", "stages:\n  s:\n    cmd: echo more >> log.txt\n"
+                               "    outs: [{log.txt: {persist: true}}]\n")
+    mlgit(repo, "repro")
+    (repo / "log.txt").unlink()
+    mlgit(repo, "checkout")  # a hard link to the cache object now
+    assert (repo / "log.txt").stat().st_nlink > 1
+    mlgit(repo, "repro", "-f")
+    assert (repo / "log.txt").read_text() == "more\nmore\n"
+    assert "damaged" not in mlgit(repo, "fsck").out

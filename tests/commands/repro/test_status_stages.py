@@ -40,3 +40,12 @@ def test_no_pipeline_no_pipeline_imports(repo: Path) -> None:
     loaded = {m for m in imported if m.startswith(("mlgit.pipeline", "yaml"))}
     # outputs.py: its one stat finds no pipeline
     assert loaded == {"mlgit.pipeline", "mlgit.pipeline.outputs"}, loaded
+
+
+def test_a_broken_pipeline_is_an_error_after_the_artifacts(repo: Path) -> None:
+    write(repo / "data.txt", "d")
+    mlgit(repo, "add", "data.txt")
+    write(repo / "mlgit.yaml", "stages:\n  a: {cmd: a, deps: [nope.txt]}\n")
+    result = mlgit(repo, "status", code=1)
+    assert result.lines == ["data.txt: unchanged"]
+    assert result.err.startswith("error: mlgit.yaml: stages.a.deps[0]: nope.txt does not")
