@@ -109,7 +109,7 @@ NOTES: dict[str, list[str]] = {
         " database, like `mlgit status`. Exit status: 1 for a path mlgit knows nothing of.",
         "`--json`: one nested node. An output: `{\"kind\": \"output\", \"path\", \"out\","
         " \"stage\", \"pipeline_file\", \"lock_file\", \"ran\", \"commit\", \"stale\", \"cmd\","
-        " \"recorded\","
+        " \"wdir\", \"recorded\","
         " \"workspace\", \"params\", \"deps\"}`, each dependency `{\"path\", \"recorded\","
         " \"workspace\", \"from\": [NODE, ...]}` (`deps` is null for a stage shown above); a"
         " raw input: `{\"kind\": \"tracked\", \"path\", \"artifact\", \"pointer\", \"commit\","

@@ -79,7 +79,8 @@ def _output_lines(node: Output) -> list[str]:
         lines.append(f"{INDENT}{stage.lock_file} entry {_committed(node.commit)}")
         lines.append(f"{INDENT}stale: {reasons_text(node.stale)}" if node.stale
                      else f"{INDENT}up to date")
-    lines.append(f"{INDENT}cmd: {' && '.join(node.cmd)}")
+    where = f" (in {stage.wdir}/)" if stage.wdir else ""
+    lines.append(f"{INDENT}cmd{where}: {' && '.join(node.cmd)}")
     lines.append(f"{INDENT}{_state(node.recorded, node.workspace, node.path)}")
     lines += [f"{INDENT}param {file} {key}: {show(value)}"
               for file, values in sorted(node.params.items())
@@ -145,7 +146,7 @@ def _dict(item: Item) -> dict[str, Any]:
                 "stage": item.stage.address, "pipeline_file": item.stage.file,
                 "lock_file": item.stage.lock_file, "ran": item.entry is not None,
                 "commit": _commit_dict(item.commit), "stale": [str(r) for r in item.stale],
-                "cmd": list(item.cmd),
+                "cmd": list(item.cmd), "wdir": item.stage.wdir,
                 "recorded": _recorded_dict(item.recorded), "workspace": item.workspace,
                 "params": _plain(item.params), "deps": None}
     if isinstance(item, Dep):

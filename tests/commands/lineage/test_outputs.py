@@ -139,8 +139,8 @@ def test_json(repo: Path) -> None:
     shas = run_pipeline(repo)
     data = json.loads(mlgit(repo, "lineage", "model.pkl", "--json").out)
     assert list(data) == ["kind", "path", "out", "stage", "pipeline_file", "lock_file", "ran",
-                          "commit", "stale", "cmd", "recorded", "workspace", "params",
-                          "deps"]
+                          "commit", "stale", "cmd", "wdir", "recorded", "workspace",
+                          "params", "deps"]
     assert data["stale"] == []
     assert data["kind"] == "output" and data["stage"] == "train" and data["ran"] is True
     assert data["commit"]["sha"] == shas["run"]
@@ -230,3 +230,28 @@ def test_paths_from_a_subfolder(repo: Path) -> None:
     assert lines[0] == "data/prepared/train.csv: output of stage prepare (in data/prepared)"
     assert mlgit(repo / "data", "lineage", "raw.csv.mlgit").lines[0].startswith(
         "data/raw.csv: tracked by mlgit (data/raw.csv.mlgit)")
+
+
+def test_stages_of_another_pipeline_file_and_generated_ones(repo: Path) -> None:
+    write(repo / "raw.txt", "x")
+    write(repo / "mlgit.yaml", """
+stages:
+  build:
+    foreach: [a, b]
+    do: {cmd: "echo ${item} > built-${item}.txt", deps: [raw.txt], outs: ["built-${item}.txt"]}
+""")
+    write(repo / "part" / "mlgit.yaml", """
+stages:
+  use: {cmd: cat ../built-a.txt > used.txt, deps: [../built-a.txt], outs: [used.txt]}
+""")
+    mlgit(repo, "repro")
+    sha = commit(repo, "built")
+    lines = mlgit(repo, "lineage", "part/used.txt").lines
+    assert lines[0] == "part/used.txt: output of stage part/mlgit.yaml:use"
+    assert lines[1].startswith(f"  part/mlgit.lock entry committed in {sha[:10]} (")
+    assert lines[3] == "  cmd (in part/): cat ../built-a.txt > used.txt"
+    assert lines[6] == "    built-a.txt: output of stage build@a"
+    assert lines[7].startswith(f"      mlgit.lock entry committed in {sha[:10]} (")
+    data = json.loads(mlgit(repo, "lineage", "part/used.txt", "--json").out)
+    assert (data["stage"], data["pipeline_file"], data["lock_file"], data["wdir"]) == (
+        "part/mlgit.yaml:use", "part/mlgit.yaml", "part/mlgit.lock", "part")
