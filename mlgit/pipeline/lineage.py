@@ -22,6 +22,7 @@ from mlgit.pipeline.lockfile import Hashed, LockEntry, LockFiles
 from mlgit.pipeline.model import Stage
 from mlgit.pipeline.stale import Change, WorkTree, check
 from mlgit.repo import Repo
+from mlgit.storage.manifests import Manifest
 from mlgit.workspace.targets import Target, check_part_exists, containing_pointer, load
 
 MATCHES = "matches"
@@ -119,9 +120,10 @@ def lineage(repo: Repo, rel: str, named: str) -> Output | TrackedInput:
     pipeline = load_pipeline(repo.root)
     graph = build_graph(repo.root, pipeline) if pipeline.files else Graph([])
     holder = _out_holding(graph, rel)
-    if holder is not None:
-        return output_lineage(repo, graph, rel, holder)
     tracer = _Tracer(repo, graph)
+    if holder is not None:
+        tracer.check_part(rel, holder, named)
+        return output_lineage(repo, graph, rel, holder)
     pointer = tracer.pointer_of(rel)
     if pointer is not None:
         item = load(repo, pointer)
@@ -285,11 +287,9 @@ class _Tracer:
         return Recorded(whole_rel, whole), _compared(self.tree.hash(whole_rel), whole)
 
     def part(self, rel: str, folder: str, whole: Hashed | None) -> Hashed | None:
-        if rel == folder or whole is None or whole.nfiles is None:
-            return None
-        try:
-            manifest = self.repo.manifest(whole.oid, f"{folder} (manifest {whole.oid[:12]})")
-        except MlgitError:  # not in the cache, corrupt or unsafe: compare the folder
+        """The manifest entry of the file `rel` inside the recorded folder `folder`."""
+        manifest = self.manifest(rel, folder, whole)
+        if manifest is None:
             return None
         sub = rel[len(folder) + 1:]
         for path, oid, size in zip(manifest.paths, manifest.oids, manifest.sizes,
@@ -297,6 +297,30 @@ class _Tracer:
             if path == sub:
                 return Hashed(oid, size)
         return None
+
+    def manifest(self, rel: str, folder: str, whole: Hashed | None) -> Manifest | None:
+        """The manifest of the recorded folder `folder` that `rel` is inside, if the
+        cache has it."""
+        if rel == folder or whole is None or whole.nfiles is None:
+            return None
+        try:
+            return self.repo.manifest(whole.oid, f"{folder} (manifest {whole.oid[:12]})")
+        except MlgitError:  # not in the cache, corrupt or unsafe: compare the folder
+            return None
+
+    def check_part(self, rel: str, out: str, named: str) -> None:
+        """A path inside an output must be on disk or in the output's recorded manifest
+        (when the cache has it)."""
+        stage = self.graph.writer[out]
+        entry = self.locks.entries(stage.lock_file).get(stage.name)
+        manifest = self.manifest(rel, out, entry.outs.get(out) if entry else None)
+        if manifest is None or os.path.lexists(self.repo.abspath(rel)):
+            return
+        sub = rel[len(out) + 1:]
+        if not any(at_or_under(path, sub) for path in manifest.paths):
+            raise BadPath(f"{named}: no such file or folder in {out}, the output of stage"
+                          f" {stage.address}", f"run 'mlgit lineage {out}' for the whole"
+                          " output")
 
 
 def _compared(now: Hashed | None, recorded: Hashed) -> str:

@@ -52,3 +52,13 @@ def test_not_in_the_tracked_folder(repo: Path) -> None:
 
 def test_usage(repo: Path) -> None:
     assert mlgit(repo, "lineage", code=2).code == 2
+
+
+def test_not_in_the_output_folder(repo: Path) -> None:
+    write(repo / "mlgit.yaml", "stages:\n  s: {cmd: mkdir -p out && echo a > out/a, outs: [out]}\n")
+    mlgit(repo, "repro")
+    assert_clean_error(mlgit(repo, "lineage", "out/nope", code=1),
+                       "error: out/nope: no such file or folder in out, the output of stage s",
+                       "hint: run 'mlgit lineage out' for the whole output")
+    (repo / "out" / "a").unlink()  # deleted since the run: still recorded
+    assert mlgit(repo, "lineage", "out/a").lines[4].endswith("; workspace missing")
