@@ -93,6 +93,32 @@ NOTES: dict[str, list[str]] = {
         " `mlgit repro` about the pipeline (a cycle, two writers of one output...). See"
         " [pipelines.md](pipelines.md#running-stages).",
     ],
+    "lineage": [
+        "PATH is a stage output, a path inside one, what `mlgit add` tracks (named by its"
+        " data path or its `.mlgit` pointer file), or a path inside a tracked folder.",
+        "For an output: the stage that made it, the `cmd`, dependency hashes and param"
+        " values its `mlgit.lock` entry records, the commit that last changed that entry"
+        " (`not committed` when HEAD's `mlgit.lock` does not hold it), then the same for"
+        " each dependency another stage makes, down to the raw inputs: tracked by `mlgit"
+        " add` (the commit that last changed its pointer), a Git file (its last commit) or"
+        " neither. Each stage is `up to date` or `stale: REASONS`, as `mlgit status` says."
+        " Each recorded hash is compared with the work tree: `matches`, `modified"
+        " since recorded`, `missing`, or `not recorded` (the stage never ran). A stage"
+        " reached twice is followed once (`deps: as shown above for stage NAME`).",
+        "Reads only: nothing is run, written or locked; files are hashed through the state"
+        " database, like `mlgit status`. Exit status: 1 for a path mlgit knows nothing of.",
+        "`--json`: one nested node. An output: `{\"kind\": \"output\", \"path\", \"out\","
+        " \"stage\", \"pipeline_file\", \"lock_file\", \"ran\", \"commit\", \"stale\", \"cmd\","
+        " \"wdir\", \"recorded\","
+        " \"workspace\", \"params\", \"deps\"}`, each dependency `{\"path\", \"recorded\","
+        " \"workspace\", \"from\": [NODE, ...]}` (`deps` is null for a stage shown above); a"
+        " raw input: `{\"kind\": \"tracked\", \"path\", \"artifact\", \"pointer\", \"commit\","
+        " \"recorded\", \"workspace\"}` (also the answer for a tracked PATH), `{\"kind\":"
+        " \"git\", \"path\", \"commit\", \"uncommitted_changes\"}` or `{\"kind\": \"untracked\","
+        " \"path\"}`. A `commit` is `{\"sha\", \"date\", \"author\", \"subject\"}` or null (not"
+        " committed), a `recorded` `{\"path\", \"oid\", \"size\", \"nfiles\"}` or null. See"
+        " [pipelines.md](pipelines.md#lineage).",
+    ],
     "repro": [
         "Before a stage runs, prints `running NAME: REASON; REASON` (why it is stale); then"
         " `NAME: done`, `NAME: up to date`, `NAME: frozen`, or `NAME: not run (WHY)`; a stage"

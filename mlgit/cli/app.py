@@ -489,6 +489,22 @@ def dag(
 
 
 @app.command()
+def lineage(
+    path: Annotated[str, typer.Argument(
+        help="A stage output (or a path inside one), or what 'mlgit add' tracks.",
+        show_default=False)],
+    json: JsonOpt = False,
+) -> None:
+    """Show where PATH comes from: the stage that made it, with the cmd, dependency hashes
+    and param values mlgit.lock recorded and the commit of that record, up through the
+    stages it depends on to the raw inputs; for a tracked file, the commit that tracked it.
+    """
+    from mlgit.cli.handlers import pipeline
+
+    _finish(pipeline.lineage(path, json))
+
+
+@app.command()
 def version(json: JsonOpt = False) -> None:
     """Show versions of mlgit, Python and key libraries, the link type and filesystem."""
     from mlgit.cli.handlers import maintenance

@@ -134,6 +134,11 @@ def _under(path: str, outs: list[str]) -> list[str]:
     return found
 
 
+def producers(graph: Graph, dep: str) -> list[tuple[str, Stage]]:
+    """The outputs (and their stages) that the dependency `dep` reads."""
+    return _producers(dep, graph.writer, sorted(graph.writer))
+
+
 def _producers(dep: str, writer: dict[str, Stage], outs: list[str]
                ) -> list[tuple[str, Stage]]:
     """The outputs (and their stages) a dependency reads: the output at the dep's path, one

@@ -32,3 +32,13 @@ def dag(targets: list[str], form: str) -> int:
         nodes = run(repo, targets)
     show_dag(nodes, form)
     return exit_codes.EXIT_OK
+
+
+def lineage(path: str, json: bool) -> int:
+    from mlgit.cli.render.lineage import show_lineage
+    from mlgit.commands.lineage import lineage as run
+
+    with closed_after(find_repo()) as repo:
+        found = run(repo, path)
+    show_lineage(found, json)
+    return exit_codes.EXIT_OK
