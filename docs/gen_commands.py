@@ -414,6 +414,53 @@ NOTES: dict[str, list[str]] = {
         " (hardlink not possible: the cache is on another file system)`.",
         "Works outside a repository. `--json`: the same fields as one object.",
     ],
+    "params show": [
+        "Lists the params files the stages of every mlgit.yaml use and those the top-level"
+        " `params:` lists, plus `params.yaml` at the top of the repository when it exists"
+        " (whether or not a stage uses it): every value of each file, nested keys flattened"
+        " (`train.lr`). Text is shown as it is, other values as JSON (`true`, `[1, 2]`).",
+        "Works in any Git repository (`mlgit init` is not needed). A params file that is"
+        " missing or does not parse is a row `FILE - error: ...` and the exit code is 1; the"
+        " other files are still shown.",
+        "`--json`: `[{\"file\", \"values\": {KEY: VALUE}, \"error\"}]` (`error` is"
+        " `\"\"` for a file that was read). `--md`: a Markdown table with the columns"
+        " file, key, value.",
+    ],
+    "params diff": [
+        "Compares the params files' values in the last commit (HEAD, read from Git's"
+        " objects: staged changes count as workspace changes) with the workspace, for the"
+        " files `mlgit params show` lists. One row per key that was added, deleted or"
+        " modified (`--all`: also the unchanged ones) with the old value, the new one and,"
+        " when both are numbers, the change (new - old, exact in decimal: 0.3 - 0.1 is"
+        " `+0.2`); `-` where there is nothing. A value is modified when its canonical form"
+        " differs (so `1` to `1.0` is a change of `0.0`).",
+        "In a repository without commits, the first line says `HEAD has no commits yet:"
+        " every value is new.` and every value is added. Exit 0 whether or not anything"
+        " changed; 1 when a file does not parse on one side, or is on neither (said on"
+        " stderr as `error: MESSAGE (in SIDE)`, its keys are left out).",
+        "`--json`: `{\"old\": \"HEAD\", \"new\": \"workspace\", \"old_empty\","
+        " \"files\", \"changes\": [{\"file\", \"key\", \"status\", \"old\","
+        " \"new\", \"change\"}], \"errors\": [{\"file\", \"side\", \"error\"}]}`;"
+        " `status` is `added`, `deleted`, `modified` or `unchanged`, and `old`/`new` are null"
+        " where the key is not there. `--md`: a Markdown table with the columns file, key,"
+        " old, new, change, ready for a pull request comment.",
+    ],
+    "metrics show": [
+        "Without TARGETS: the files stages list under `metrics:` in every mlgit.yaml, then"
+        " those the top-level `metrics:` lists. TARGETS are paths as typed (relative to the"
+        " current folder, inside the repository); any JSON, YAML or TOML file can be shown."
+        " Nested keys are flattened (`eval.auc`); values that are not numbers are shown as"
+        " they are.",
+        "A metrics file that is missing (the stage has not run yet) or does not parse is a"
+        " row `FILE - error: ...` and the exit code is 1; the other files are still shown."
+        " `--json` and `--md`: as `mlgit params show`.",
+    ],
+    "metrics diff": [
+        "Compares the metrics files (TARGETS, or those `mlgit metrics show` lists) in the"
+        " last commit with the workspace, as `mlgit params diff` does, with the same"
+        " `--all`, `--json` and `--md` and the same exit codes. A metrics file written"
+        " since the last commit has all its keys added.",
+    ],
 }
 
 

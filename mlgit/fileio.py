@@ -9,11 +9,13 @@ import contextlib
 import errno
 import itertools
 import os
-import re
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from mlgit.errors import DiskFull
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 TMP_SUFFIX = ".mlgit-tmp"
 """Files mlgit writes before renaming them into place (in the work tree, the cache and
@@ -23,7 +25,6 @@ interrupted command: never data, removed by the next command that comes across t
 LEFTOVER_AGE = 3600
 """A temp file unchanged this long (in seconds) is a leftover even if a process with its
 writer's id is running (process ids are reused)."""
-_TEMP_NAME = re.compile(r"\..*\.(\d+)-\d+" + re.escape(TMP_SUFFIX), re.DOTALL)
 _temp_counter = itertools.count()
 
 
@@ -61,10 +62,12 @@ def remove_leftover(path: str) -> bool:
     """Delete `path` if it is a temp file that no running command is writing: its writer (the
     process id in its name) is gone, or it has not changed for LEFTOVER_AGE. Returns whether it
     was deleted. Anything not named like a temp file, and folders, are never touched."""
+    import re
     import stat
     import time
 
-    match = _TEMP_NAME.fullmatch(path.rpartition("/")[2])
+    match = re.fullmatch(r"\..*\.(\d+)-\d+" + re.escape(TMP_SUFFIX), path.rpartition("/")[2],
+                         re.DOTALL)
     if match is None:
         return False
     try:

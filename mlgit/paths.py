@@ -6,7 +6,6 @@ Paths inside mlgit are POSIX-style strings relative to the repository root ("rel
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 
 from mlgit.errors import BadPath
@@ -15,8 +14,12 @@ RESERVED = frozenset({".git", ".mlgit"})
 POINTER_SUFFIX = ".mlgit"
 
 
-# A component that is empty, ".", "..", ".git" or ".mlgit", or a NUL byte anywhere.
-_SUSPECT = re.compile(r"(?:^|/)(?:\.{0,2}|\.git|\.mlgit)(?:/|$)|\x00")
+
+def _plainly_clean(path: str) -> bool:
+    """No empty component, none that starts with a dot, no NUL: nothing to normalise or
+    refuse. (Paths that fail this may still be fine; check_relpath looks closer.)"""
+    return not (path[0] in "./" or path[-1] == "/" or "//" in path or "/." in path
+                or "\0" in path)
 
 
 def check_relpath(path: object, what: str) -> str:
@@ -25,7 +28,7 @@ def check_relpath(path: object, what: str) -> str:
     Refuses non-strings, empty paths, absolute paths, `..`, NUL bytes and `.git`/`.mlgit`
     components, so nothing read from a file can make mlgit touch a path outside its artifact.
     """
-    if isinstance(path, str) and path and _SUSPECT.search(path) is None:
+    if isinstance(path, str) and path and _plainly_clean(path):
         return path  # the common case: already a clean relative path
     if not isinstance(path, str) or not path:
         raise BadPath(f"{what}: path must be a non-empty string, got {path!r}")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import codecs
-import json
-import re
-from typing import Any
 
 from mlgit import yamlio
 from mlgit.errors import BadPointer, MlgitError
 from mlgit.hashing import HASH_NAME, is_oid
 from mlgit.paths import check_relpath
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT_VERSION = 1
 KINDS = ("file", "dir")
@@ -55,6 +56,8 @@ class Pointer:
 def dumps(p: Pointer) -> bytes:
     """The canonical encoding: YAML whose known keys are written in a fixed order and style
     (strings double-quoted JSON-style), so `loads` can read it without a YAML parser."""
+    import json
+
     lines = [HEADER.rstrip("\n"), f"version: {FORMAT_VERSION}", f"kind: {p.kind}",
              f"path: {json.dumps(p.path, ensure_ascii=False)}", f"hash: {HASH_NAME}",
              f'oid: "{p.oid}"', f"size: {p.size}"]
@@ -88,12 +91,18 @@ def _is_blank(raw: bytes) -> bool:
     return all(not line.strip() or line.lstrip().startswith(b"#") for line in raw.splitlines())
 
 
-_CONFLICT_RE = re.compile(rb"^(<{7}|={7}|>{7})(?: |\r?$)", re.MULTILINE)
+def has_conflict_markers(raw: bytes) -> bool:
+    """Whether a file holds the lines Git writes around the sides it could not merge."""
+    if b"<<<<<<<" not in raw and b"=======" not in raw and b">>>>>>>" not in raw:
+        return False  # the usual answer, without importing re
+    import re
+
+    return re.search(rb"^(<{7}|={7}|>{7})(?: |\r?$)", raw, re.MULTILINE) is not None
 
 
 def _check_merge_conflict(raw: bytes, origin: str) -> None:
     """A pointer that Git could not merge holds both sides between conflict markers."""
-    if _CONFLICT_RE.search(raw):
+    if has_conflict_markers(raw):
         from shlex import quote
 
         path = quote(origin)
@@ -102,7 +111,6 @@ def _check_merge_conflict(raw: bytes, origin: str) -> None:
                          f" --theirs -- {path}', then run 'mlgit checkout'")
 
 
-_INT_RE = re.compile(r"0|[1-9][0-9]*")
 _LITERALS = {"kind": ("file", "dir"), "hash": (HASH_NAME,)}
 
 
@@ -131,25 +139,31 @@ def _canonical_value(key: str, value: str) -> Any:
     if key in _LITERALS:
         return value if value in _LITERALS[key] else None
     if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+        inner = value[1:-1]
+        if '"' not in inner and "\\" not in inner and inner.isprintable():
+            return inner  # what json.loads gives for a string without escapes
+        import json
+
         try:
             return json.loads(value)
         except ValueError:
             return None
-    if _INT_RE.fullmatch(value):
+    if value.isdecimal() and value.isascii() and (value == "0" or value[0] != "0"):
         return int(value)
     return {"true": True, "false": False}.get(value)
 
 
 # A line that sets one of the keys every pointer has.
-_POINTER_KEY_RE = re.compile(rb"^[ \t-]*(?:version|kind|hash|oid|size|path)[ \t]*:",
-                             re.MULTILINE)
+_POINTER_KEY_PATTERN = rb"^[ \t-]*(?:version|kind|hash|oid|size|path)[ \t]*:"
 NOT_A_POINTER = "named like an mlgit pointer but is not one"
 
 
 def _check_named_like_a_pointer(raw: bytes, origin: str) -> None:
     """A data file whose name happens to end in .mlgit (not a pointer damaged by an edit,
     which keeps some of the keys; nor an emptied one)."""
-    if raw.strip() and _POINTER_KEY_RE.search(raw) is None:
+    import re
+
+    if raw.strip() and re.search(_POINTER_KEY_PATTERN, raw, re.MULTILINE) is None:
         raise BadPointer(f"{origin}: {NOT_A_POINTER}",
                          "rename it: mlgit reads every file whose name ends in .mlgit as a"
                          " pointer (a folder tracked by mlgit cannot hold a file whose name"
@@ -224,6 +238,8 @@ def _check_own_artifact(path: str, origin: str) -> None:
     followed, a renamed or copied pointer would silently describe some other file."""
     name = origin.rpartition("/")[2].removesuffix(".mlgit")
     if path != name:
+        import json
+
         raise BadPointer(f"{origin}: path is {json.dumps(path, ensure_ascii=False)}, but this"
                          f" pointer can only describe {json.dumps(name, ensure_ascii=False)}"
                          " (the name of the pointer file without .mlgit)",

@@ -9,19 +9,24 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Protocol
 
 ProgressCallback = Callable[[int, int], None]
 """Called with (files done, bytes done) increments by long-running library code."""
 
 
 
-class OpenProgress(Protocol):
-    """Opens the progress of one step: (description, total files, total bytes; None when
-    unknown). The command line hands in bars on the terminal."""
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
 
-    def __call__(self, desc: str, files: int | None = None, nbytes: int | None = None, /
-                 ) -> AbstractContextManager[ProgressCallback]: ...
+    class OpenProgress(Protocol):
+        """Opens the progress of one step: (description, total files, total bytes; None
+        when unknown). The command line hands in bars on the terminal."""
+
+        def __call__(self, desc: str, files: int | None = None, nbytes: int | None = None, /
+                     ) -> AbstractContextManager[ProgressCallback]: ...
+else:  # only a name at run time: importing typing costs every status ~2 ms
+    OpenProgress = Callable
 
 
 Warn = Callable[[str], None]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
-import shlex
 from collections.abc import Iterator
 from functools import cached_property
 
@@ -17,10 +16,13 @@ from mlgit.git import repository
 from mlgit.paths import check_relpath
 from mlgit.pointer import Pointer
 from mlgit.progress import Warn, ignore_warning
-from mlgit.storage import manifests
-from mlgit.storage.manifests import Manifest
-from mlgit.storage.objects import LocalODB
-from mlgit.storage.state import State
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the store's modules are imported when first used: a status that the
+    # unchanged memo answers never needs them
+    from mlgit.storage.manifests import Manifest
+    from mlgit.storage.objects import LocalODB
+    from mlgit.storage.state import State
 
 DOT_DIR = ".mlgit"
 
@@ -76,6 +78,8 @@ class Repo:
             return self.own_cache_dir
         path = os.path.normpath(os.path.join(self.root, os.path.expanduser(configured)))
         if not os.path.isdir(path):
+            import shlex
+
             local = "--local " if self.config.source("cache.dir") == LOCAL_CONFIG_FILE else ""
             raise ConfigError(f"cache.dir: the cache folder {path} does not exist",
                               f"create it (mkdir -p {shlex.quote(path)}) or mount its disk,"
@@ -85,12 +89,16 @@ class Repo:
 
     @cached_property
     def odb(self) -> LocalODB:
+        from mlgit.storage.objects import LocalODB
+
         # Links (hardlink/symlink) need one file per object; copies can come from packs.
         links = self.config.get("cache.link")
         return LocalODB(self.cache_dir, pack_small=links[0] in ("reflink", "copy"))
 
     @cached_property
     def state(self) -> State:
+        from mlgit.storage.state import State
+
         return State(os.path.join(self.tmp_dir, "state.db"), warn=self.warn)
 
     @contextlib.contextmanager
@@ -114,10 +122,12 @@ class Repo:
         A validated manifest is memoised in tmp/ in marshal form (read 10x faster than JSON);
         the JSON object in the cache stays the only source of truth.
         """
+        from mlgit.storage import manifests
+
         memo = os.path.join(self.tmp_dir, "manifests", oid)
         try:
             with open(memo, "rb") as f:
-                return Manifest(*marshal.loads(f.read()))
+                return manifests.Manifest(*marshal.loads(f.read()))
         except (OSError, ValueError, EOFError, TypeError):
             pass
         manifest = manifests.load(self.odb, oid, origin)

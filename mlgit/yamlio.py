@@ -3,7 +3,10 @@ use only: it costs ~25 ms of start-up that a no-op status should not pay."""
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 
 
 class YAMLError(Exception):

@@ -374,6 +374,69 @@ def version(json: JsonOpt = False) -> None:
     _finish(maintenance.version(json))
 
 
+params_app = typer.Typer(
+    help="Show the pipeline's parameters, or how they changed since the last commit.",
+    no_args_is_help=True, rich_markup_mode=None, suggest_commands=_TYPER_SUGGESTS,
+    context_settings={"help_option_names": ["-h", "--help"]})
+app.add_typer(params_app, name="params")
+metrics_app = typer.Typer(
+    help="Show the pipeline's metrics, or how they changed since the last commit.",
+    no_args_is_help=True, rich_markup_mode=None, suggest_commands=_TYPER_SUGGESTS,
+    context_settings={"help_option_names": ["-h", "--help"]})
+app.add_typer(metrics_app, name="metrics")
+MdOpt = Annotated[bool, typer.Option(
+    "--md", help="Print a Markdown table (for a pull request comment).")]
+AllOpt = Annotated[bool, typer.Option("--all", "-a", help="Also list unchanged values.")]
+MetricsArg = Annotated[list[str] | None, typer.Argument(
+    help="Metrics files (JSON, YAML or TOML). Default: those mlgit.yaml declares.",
+    show_default=False)]
+
+
+def _one_format(json: bool, md: bool) -> None:
+    if json and md:
+        raise typer.BadParameter("give --json or --md, not both", param_hint="--md")
+
+
+@params_app.command("show")
+def params_show(json: JsonOpt = False, md: MdOpt = False) -> None:
+    """Show the values in every params file a stage uses (and params.yaml), nested keys
+    flattened (train.lr)."""
+    from mlgit.cli.handlers import values
+
+    _one_format(json, md)
+    _finish(values.params_show(json, md))
+
+
+@params_app.command("diff")
+def params_diff(show_all: AllOpt = False, json: JsonOpt = False, md: MdOpt = False) -> None:
+    """Compare the params in the last commit (HEAD) with the workspace: old, new and the
+    change of numbers."""
+    from mlgit.cli.handlers import values
+
+    _one_format(json, md)
+    _finish(values.params_diff(show_all, json, md))
+
+
+@metrics_app.command("show")
+def metrics_show(targets: MetricsArg = None, json: JsonOpt = False, md: MdOpt = False) -> None:
+    """Show the values in the metrics files, nested keys flattened (eval.auc)."""
+    from mlgit.cli.handlers import values
+
+    _one_format(json, md)
+    _finish(values.metrics_show(targets or [], json, md))
+
+
+@metrics_app.command("diff")
+def metrics_diff(targets: MetricsArg = None, show_all: AllOpt = False, json: JsonOpt = False,
+                 md: MdOpt = False) -> None:
+    """Compare the metrics in the last commit (HEAD) with the workspace: old, new and the
+    change of numbers."""
+    from mlgit.cli.handlers import values
+
+    _one_format(json, md)
+    _finish(values.metrics_diff(targets or [], show_all, json, md))
+
+
 def run_typer(args: list[str]) -> int:
     """Run the typer app; MlgitError and other exceptions propagate to main.run."""
     command = typer.main.get_command(app)

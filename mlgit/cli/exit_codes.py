@@ -6,8 +6,7 @@ written), 130 interrupted. main.py maps exceptions; the rules below map a verb's
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from mlgit.commands.fsck import FsckResult
     from mlgit.commands.ls import Listed
@@ -15,6 +14,7 @@ if TYPE_CHECKING:
     from mlgit.commands.remote_status import RemoteStatus
     from mlgit.commands.status import StatusEntry
     from mlgit.commands.unprotect import Unprotected
+    from mlgit.pipeline.values import FileValues, ValuesDiff
     from mlgit.remote.transfer import Outcome
     from mlgit.workspace.checkout_result import CheckoutResult
 
@@ -64,3 +64,14 @@ def for_unprotect(result: Unprotected) -> int:
 def for_fsck(result: FsckResult) -> int:
     """1 if anything is damaged (also after --repair set it aside)."""
     return _failed_if(bool(result.damaged))
+
+
+def for_values(files: list[FileValues]) -> int:
+    """params show, metrics show: 1 if a file could not be read (the others are shown)."""
+    return _failed_if(any(f.error for f in files))
+
+
+def for_values_diff(diff: ValuesDiff) -> int:
+    """params diff, metrics diff: 1 if a file could not be read on a side; 0 otherwise,
+    whether or not anything changed."""
+    return _failed_if(bool(diff.errors))

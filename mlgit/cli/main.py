@@ -8,11 +8,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import NoReturn
 
 from mlgit.cli import output
 from mlgit.cli.exit_codes import EXIT_BUG, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from mlgit.errors import MlgitError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 
 def main(argv: list[str] | None = None) -> NoReturn:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from types import TracebackType
-from typing import Any, TextIO
 
 from mlgit.paths import escape_undecodable, printable
-from mlgit.progress import ProgressCallback
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
+
+    from mlgit.progress import ProgressCallback
 
 
 def out(text: str = "") -> None:
@@ -35,6 +38,8 @@ def warning(text: str) -> None:
 
 
 def json_out(data: Any) -> None:
+    import json  # here: importing it (and re with it) costs every plain status ~4 ms
+
     text = json.dumps(data, indent=2, ensure_ascii=False)
     try:
         text.encode("utf-8")

@@ -1,22 +1,33 @@
-"""mlgit status: how each tracked artifact differs from its pointer."""
+"""mlgit status: how each tracked artifact differs from its pointer.
+
+An artifact the unchanged memo vouches for is answered from one walk of it (workspace/
+unchanged.py); only the others are compared in full, so the modules that do that are imported
+only when one is needed."""
 
 from __future__ import annotations
 
-import shlex
-from typing import TYPE_CHECKING, NamedTuple
-
 from mlgit.errors import MlgitError
-from mlgit.workspace.status import DAMAGED, MODIFIED, ArtifactStatus, safe_status
+from mlgit.workspace.artifact_status import DAMAGED, MODIFIED, UNCHANGED, ArtifactStatus
 from mlgit.workspace.targets import Broken, parts_or_all
+from mlgit.workspace.unchanged import UnchangedMemo
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from mlgit.repo import Repo
+    from mlgit.workspace.targets import Tracked
 
 
-class StatusEntry(NamedTuple):
-    pointer_rel: str
-    status: ArtifactStatus | None
-    error: MlgitError | None = None
+class StatusEntry:
+    """One pointer file's line: the artifact's status, or why it could not be had."""
+
+    __slots__ = ("error", "pointer_rel", "status")
+
+    def __init__(self, pointer_rel: str, status: ArtifactStatus | None,
+                 error: MlgitError | None = None) -> None:
+        self.pointer_rel, self.status, self.error = pointer_rel, status, error
+
+    def __repr__(self) -> str:
+        return f"StatusEntry({self.pointer_rel!r}, {self.status!r}, {self.error!r})"
 
     @property
     def clean(self) -> bool:
@@ -29,21 +40,41 @@ class StatusEntry(NamedTuple):
 
 def status(repo: Repo, targets: list[str]) -> list[StatusEntry]:
     items = parts_or_all(repo, targets)
+    memo = UnchangedMemo(repo.tmp_dir)
     entries = []
     modified: dict[str, str] = {}  # artifact path -> pointer file
     for item, sub in items:
         if isinstance(item, Broken):
             entries.append(StatusEntry(item.pointer_rel, None, item.error))
             continue
-        result = safe_status(repo, item.rel, item.ptr, sub)
+        result = _status_of(repo, item, sub, memo)
         if isinstance(result, MlgitError):
             entries.append(StatusEntry(item.pointer_rel, None, result))
         else:
             entries.append(StatusEntry(item.pointer_rel, result))
             if result.state == MODIFIED:
                 modified[item.rel] = item.pointer_rel
-    repo.state.flush()
+    if "state" in repo.__dict__:  # only if a comparison opened it
+        repo.state.flush()
+    memo.save()
     return _tracked_by_git_too(repo, entries, modified)
+
+
+def _status_of(repo: Repo, item: Tracked, sub: str, memo: UnchangedMemo
+               ) -> ArtifactStatus | MlgitError:
+    try:
+        proof = None if sub else memo.proof(repo.cache_dir, repo.abspath(item.rel), item.ptr,
+                                            item.rel)
+    except MlgitError:  # e.g. the cache folder is missing: the comparison reports it
+        proof = None
+    if proof is not None and memo.vouches(proof):
+        return ArtifactStatus(item.rel, item.ptr.kind, UNCHANGED)
+    from mlgit.workspace.status import safe_status
+
+    result = safe_status(repo, item.rel, item.ptr, sub)
+    if proof is not None and isinstance(result, ArtifactStatus) and result.clean:
+        memo.remember(proof)
+    return result
 
 
 def _tracked_by_git_too(repo: Repo, entries: list[StatusEntry], modified: dict[str, str]
@@ -51,6 +82,8 @@ def _tracked_by_git_too(repo: Repo, entries: list[StatusEntry], modified: dict[s
     """A modified artifact that Git tracks as well (its data committed beside its pointer)
     is an error: which of the two is meant cannot be told. One `git ls-files`, and only
     when something is modified."""
+    if not modified:
+        return entries
     from mlgit.git.repository import tracked_under
 
     in_git = tracked_under(repo.root, list(modified))
@@ -63,6 +96,8 @@ def _tracked_by_git_too(repo: Repo, entries: list[StatusEntry], modified: dict[s
 
 
 def git_tracked_error(rel: str, pointer_rel: str) -> MlgitError:
+    import shlex
+
     return MlgitError(f"{pointer_rel}: {rel} is tracked by Git too",
                       f"'git rm -r --cached {shlex.quote(rel)}' to leave it to mlgit, or"
                       f" remove the pointer {shlex.quote(pointer_rel)} to leave it to Git")

@@ -7,10 +7,10 @@ Hot paths (finding the root, listing pointer files) use plain filesystem checks 
 from __future__ import annotations
 
 import os
-import subprocess
 
 from mlgit.errors import MlgitError, NotAGitRepo
 from mlgit.fileio import TMP_SUFFIX
+from mlgit.git.process import GitFailed, run_git
 from mlgit.paths import at_or_under, is_pointer_name
 
 
@@ -29,18 +29,14 @@ def find_root(start: str | None = None) -> str:
 
 def _git(root: str, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] = (0,)
          ) -> bytes:
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_INDEX_FILE",
-                                                             "GIT_WORK_TREE")}
     try:
-        proc = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True,
-                              env=env, check=False)
+        return run_git(root, list(args), stdin, ok)
     except FileNotFoundError:
         raise MlgitError("git is not installed or not on PATH",
                          "install Git (https://git-scm.com) and try again") from None
-    if proc.returncode not in ok:
-        msg = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise MlgitError(f"git {args[0]} failed: {msg[-1] if msg else proc.returncode}")
-    return proc.stdout
+    except GitFailed as exc:
+        msg = exc.stderr.decode(errors="replace").strip().splitlines()
+        raise MlgitError(f"git {args[0]} failed: {msg[-1] if msg else exc.code}") from None
 
 
 def _split_z(out: bytes) -> list[str]:
@@ -205,8 +201,8 @@ def library_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     try:
-        out = subprocess.run(["git", "--version"], capture_output=True, text=True, check=False)
-        versions["git"] = out.stdout.strip().removeprefix("git version ")
-    except FileNotFoundError:
+        out = run_git(".", ["--version"]).decode(errors="replace")
+        versions["git"] = out.strip().removeprefix("git version ")
+    except (FileNotFoundError, GitFailed):
         versions["git"] = "not found"
     return versions

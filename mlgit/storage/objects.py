@@ -33,6 +33,7 @@ from mlgit.fileio import (
 )
 from mlgit.hashing import EMPTY_OID, OID_LEN
 from mlgit.storage import packs, quarantine
+from mlgit.storage.stamp import cache_stamp
 
 TMP_DIR = "tmp"
 
@@ -150,26 +151,8 @@ class LocalODB:
         return {os.path.realpath(self.path(oid)) for oid in self.set_aside_oids}
 
     def stamp(self) -> bytes | None:
-        """A fingerprint of the store's folders and pack indexes: it changes whenever an
-        object is added or removed (the folder's mtime moves) and whenever a pack index is
-        written, even in place under the same name. None if something changed too recently
-        to tell."""
-        import marshal
-        import time
-
-        try:
-            with os.scandir(self.root) as it:
-                stamps = sorted((e.name, e.stat().st_mtime_ns, 0) for e in it
-                                if len(e.name) == 2 or e.name == packs.PACK_DIR)
-        except FileNotFoundError:
-            return None
-        with contextlib.suppress(FileNotFoundError), os.scandir(self.pack_dir) as it:
-            stamps += sorted((e.name, st.st_mtime_ns, st.st_size) for e in it
-                             if e.name.endswith(".idx") and (st := e.stat()))
-        newest = max((m for _, m, _ in stamps), default=0)
-        if newest >= time.time_ns() - 50_000_000:
-            return None
-        return marshal.dumps(stamps)
+        """See storage/stamp.py."""
+        return cache_stamp(self.root)
 
     # -- reading ---------------------------------------------------------------------------
 

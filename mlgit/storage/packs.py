@@ -18,8 +18,8 @@ import threading
 
 from mlgit import hashing
 from mlgit.fileio import temp_beside, write_all, write_atomic
+from mlgit.storage.stamp import PACK_DIR as PACK_DIR  # the name everyone uses lives there
 
-PACK_DIR = "packs"
 MAX_PACKED = 1 << 20
 """Objects smaller than this go into packs; bigger ones are loose files."""
 MAX_PACK_BYTES = 1 << 30

@@ -9,11 +9,10 @@
 from __future__ import annotations
 
 import os
-import shlex
-from typing import TYPE_CHECKING
 
 from mlgit.errors import BadPointer
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from mlgit.pointer import Pointer
     from mlgit.repo import Repo
@@ -65,6 +64,8 @@ def _files(n: int) -> str:
 
 
 def _damaged(pointer_rel: str, rel: str, detail: str) -> BadPointer:
+    import shlex
+
     return BadPointer(f"{pointer_rel}: {DAMAGED_POINTER}: {detail}",
                       f"restore it from Git ('git checkout -- {shlex.quote(pointer_rel)}')"
                       f" or add the data again ('mlgit add {shlex.quote(rel)}')")

@@ -14,13 +14,16 @@ from __future__ import annotations
 import gc
 import marshal
 import os
-import threading
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
 
 from mlgit.errors import ConfigError
 
-T = TypeVar("T")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 
 WORKERS_ENV = "MLGIT_WORKERS"
 """Overrides how many processes share a large folder's work (default: the usable CPUs)."""
@@ -55,7 +58,8 @@ def workers_for(files: int) -> int:
 def can_fork() -> bool:
     """Fork only from a single-threaded process: a thread holding a lock at fork time could
     leave the child stuck."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    threading = sys.modules.get("threading")  # not imported: no thread was started
+    return hasattr(os, "fork") and (threading is None or threading.active_count() == 1)
 
 
 def deal(items: Sequence[T], shares: int) -> list[list[T]]:

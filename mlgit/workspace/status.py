@@ -9,6 +9,13 @@ from typing import TYPE_CHECKING
 from mlgit.errors import MlgitError
 from mlgit.paths import pointer_path_for
 from mlgit.storage import manifests
+from mlgit.workspace.artifact_status import (
+    DAMAGED,
+    DELETED,
+    MODIFIED,
+    UNCHANGED,
+    ArtifactStatus,
+)
 from mlgit.workspace.damage import edited_through_link, pointer_size_error
 from mlgit.workspace.scan import FOREIGN, dangling_cache_link, files_of, remove_leftovers
 
@@ -16,35 +23,6 @@ if TYPE_CHECKING:
     from mlgit.pointer import Pointer
     from mlgit.repo import Repo
     from mlgit.workspace.scan import FileState
-
-UNCHANGED, MODIFIED, DELETED = "unchanged", "modified", "deleted"
-DAMAGED = "damaged"
-"""Edited in place through a hard or symbolic link into the cache: the cache object changed
-too."""
-
-
-class ArtifactStatus:
-    """How one artifact differs from its pointer; paths inside a folder are listed."""
-
-    __slots__ = ("added", "damaged", "deleted", "kind", "missing_objects", "modified", "path",
-                 "state")
-
-    def __init__(self, path: str, kind: str, state: str) -> None:
-        self.path, self.kind, self.state = path, kind, state
-        self.missing_objects = 0
-        self.added: list[str] = []
-        self.modified: list[str] = []
-        self.deleted: list[str] = []
-        self.damaged: list[str] = []  # files of a folder that are DAMAGED
-
-    @property
-    def in_cache(self) -> bool:
-        return self.missing_objects == 0
-
-    @property
-    def clean(self) -> bool:
-        return self.state == UNCHANGED and self.in_cache
-
 
 def artifact_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus:
     manifest = _manifest_or_none(repo, ptr) if ptr.is_dir else None

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from mlgit.cli import output
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from mlgit.repo import Repo
 

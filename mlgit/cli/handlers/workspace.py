@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING
 
 from mlgit.cli import exit_codes, output
 from mlgit.cli.handlers.repository import closed_after, find_repo, opened_repo
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from mlgit.repo import Repo
 

@@ -4,11 +4,13 @@ shell words a user can paste."""
 from __future__ import annotations
 
 import os
-import shlex
-from typing import Any
 
 from mlgit.fileio import human_size
 from mlgit.paths import printable
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_LISTED = 20
 
@@ -48,6 +50,8 @@ def shell_word(path: str) -> str:
     UTF-8 in bash's $'...' form, so the command stays on one line and still names the file."""
     shown = printable(path)
     if shown == path:
+        import shlex
+
         return shlex.quote(path)
     return "$'" + printable(path.replace("\\", "\\\\").replace("'", "\\'")) + "'"
 

@@ -3,8 +3,6 @@ unprotect (text or --json)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from mlgit.cli import output
 from mlgit.cli.render.text import (
     MAX_LISTED,
@@ -18,7 +16,10 @@ from mlgit.fileio import human_size
 from mlgit.paths import printable
 from mlgit.workspace.damage import DAMAGED_HINT
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from mlgit.commands.add import AddResult
     from mlgit.commands.init import InitResult
     from mlgit.commands.ls import Listed

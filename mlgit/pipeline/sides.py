@@ -1,0 +1,65 @@
+"""Where parameter and metric values are read from: the work tree or a Git revision. Every
+reader of those files takes a Side, so comparing any two of them is the same code."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mlgit.errors import MlgitError
+
+FileReader = Callable[[str], bytes | None]
+"""Reads a repo-relative file's bytes; None when that side has no such file."""
+
+WORKSPACE = "workspace"
+
+
+@dataclass(frozen=True)
+class Side:
+    """`name` is "workspace" or the revision as given; `empty` says the revision has no
+    commit yet (a fresh repository), so it has no files."""
+
+    name: str
+    read: FileReader
+    empty: bool = False
+
+
+def workspace_side(root: str) -> Side:
+    return Side(WORKSPACE, workspace_reader(root))
+
+
+def revision_side(root: str, rev: str) -> Side:
+    from mlgit.git.revisions import revision_reader
+
+    read = revision_reader(root, rev)
+    if read is None:
+        return Side(rev, _nothing, empty=True)
+    return Side(rev, read)
+
+
+def _nothing(rel: str) -> bytes | None:
+    return None
+
+
+def workspace_reader(root: str) -> FileReader:
+    def read(rel: str) -> bytes | None:
+        try:
+            with open(os.path.join(root, rel), "rb") as f:
+                return f.read()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except IsADirectoryError:
+            raise MlgitError(f"{rel}: is a folder, not a file",
+                             "name a file in mlgit.yaml, or move the folder away") from None
+        except OSError as exc:
+            raise MlgitError(f"{rel}: cannot be read: {exc.strerror}",
+                             "check the file's permissions") from None
+
+    return read
+
+
+def compared_sides(root: str, old: str, new: str | None) -> tuple[Side, Side]:
+    """Revision `old` and revision `new`, or the work tree when `new` is None."""
+    return revision_side(root, old), (workspace_side(root) if new is None
+                                      else revision_side(root, new))

@@ -1,0 +1,32 @@
+"""What a status says of one artifact. A module of its own, without imports: a status that
+the unchanged memo answers needs nothing else."""
+
+from __future__ import annotations
+
+UNCHANGED, MODIFIED, DELETED = "unchanged", "modified", "deleted"
+DAMAGED = "damaged"
+"""Edited in place through a hard or symbolic link into the cache: the cache object changed
+too."""
+
+
+class ArtifactStatus:
+    """How one artifact differs from its pointer; paths inside a folder are listed."""
+
+    __slots__ = ("added", "damaged", "deleted", "kind", "missing_objects", "modified", "path",
+                 "state")
+
+    def __init__(self, path: str, kind: str, state: str) -> None:
+        self.path, self.kind, self.state = path, kind, state
+        self.missing_objects = 0
+        self.added: list[str] = []
+        self.modified: list[str] = []
+        self.deleted: list[str] = []
+        self.damaged: list[str] = []  # files of a folder that are DAMAGED
+
+    @property
+    def in_cache(self) -> bool:
+        return self.missing_objects == 0
+
+    @property
+    def clean(self) -> bool:
+        return self.state == UNCHANGED and self.in_cache
