@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import csv
+import itertools
 import json
 import math
-import os
 
-from model import read_features, score
+from common import read_features, score, write_csv
 
 
 def roc_points(probs: list[float], labels: list[int]) -> list[tuple[float, float, float]]:
@@ -26,7 +25,7 @@ def roc_points(probs: list[float], labels: list[int]) -> list[tuple[float, float
 
 def area(points: list[tuple[float, float, float]]) -> float:
     return sum((x1 - x0) * (y0 + y1) / 2
-               for (x0, y0, _), (x1, y1, _) in zip(points, points[1:], strict=False))
+               for (x0, y0, _), (x1, y1, _) in itertools.pairwise(points))
 
 
 def main() -> None:
@@ -65,15 +64,10 @@ def main() -> None:
         },
         "rows": len(rows),
     }
-    for path in (args.metrics, args.roc):
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    write_csv(args.roc, ["fpr", "tpr", "threshold"], points)
     with open(args.metrics, "w") as f:
         json.dump(metrics, f, indent=2, sort_keys=True)
         f.write("\n")
-    with open(args.roc, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["fpr", "tpr", "threshold"])
-        writer.writerows(points)
     print(f"evaluate: {json.dumps(metrics['test'], sort_keys=True)}")
 
 

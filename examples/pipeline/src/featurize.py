@@ -6,7 +6,8 @@ import argparse
 import csv
 import itertools
 import math
-import os
+
+from common import write_csv
 
 
 def feature_names(columns: list[str], degree: int) -> list[tuple[str, ...]]:
@@ -26,13 +27,9 @@ def main() -> None:
         rows = list(csv.DictReader(f))
     columns = ["x1", "x2"]
     names = feature_names(columns, args.degree)
-    os.makedirs(os.path.dirname(args.target) or ".", exist_ok=True)
-    with open(args.target, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["*".join(n) for n in names] + ["label"])
-        for row in rows:
-            values = [math.prod(float(row[c]) for c in combo) for combo in names]
-            writer.writerow([round(v, 6) for v in values] + [row["label"]])
+    write_csv(args.target, ["*".join(n) for n in names] + ["label"],
+              ([round(math.prod(float(row[c]) for c in combo), 6) for combo in names]
+               + [row["label"]] for row in rows))
     print(f"featurize: {len(rows)} rows, {len(names)} features -> {args.target}")
 
 

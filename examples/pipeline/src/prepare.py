@@ -6,9 +6,10 @@ near the border flipped by noise, so a linear model needs squared features to do
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import random
+
+from common import write_csv
 
 
 def main() -> None:
@@ -27,12 +28,8 @@ def main() -> None:
         radius = (x1 * x1 + x2 * x2) ** 0.5 + rng.gauss(0, args.noise)
         rows.append((round(x1, 6), round(x2, 6), int(radius < 1.2)))
     test_count = round(len(rows) * args.test_fraction)
-    os.makedirs(args.out, exist_ok=True)
     for name, part in (("test", rows[:test_count]), ("train", rows[test_count:])):
-        with open(os.path.join(args.out, f"{name}.csv"), "w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["x1", "x2", "label"])
-            writer.writerows(part)
+        write_csv(os.path.join(args.out, f"{name}.csv"), ["x1", "x2", "label"], part)
     print(f"prepare: {len(rows) - test_count} train rows, {test_count} test rows")
 
 

@@ -6,15 +6,13 @@ as CSV (a plot)."""
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
-import os
 import random
 import statistics
 from typing import Any
 
-from model import read_features, score, sigmoid
+from common import read_features, score, sigmoid, write_csv
 
 
 def standardise(rows: list[list[float]]) -> tuple[list[float], list[float]]:
@@ -68,15 +66,10 @@ def main() -> None:
         if epoch == 1 or epoch % 10 == 0:
             history.append((epoch, round(log_loss(model, rows, labels), 6)))
 
-    for path in (args.model, args.log):
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    write_csv(args.log, ["epoch", "loss"], history)
     with open(args.model, "w") as f:
         json.dump(model, f, indent=2)
         f.write("\n")
-    with open(args.log, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["epoch", "loss"])
-        writer.writerows(history)
     print(f"train: {len(rows)} rows, {args.epochs} epochs, final loss {history[-1][1]}")
 
 

@@ -1,10 +1,21 @@
-"""What train.py and evaluate.py share: reading a feature file and scoring a row."""
+"""What the stages share: CSV files in and out, and scoring a row with the model."""
 
 from __future__ import annotations
 
 import csv
 import math
+import os
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+
+def write_csv(path: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Write a CSV file with a header line, making its folder first."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
 
 
 def read_features(path: str) -> tuple[list[str], list[list[float]], list[int]]:
