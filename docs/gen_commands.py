@@ -404,6 +404,36 @@ NOTES: dict[str, list[str]] = {
         "Prints `modified remote NAME: URL`, never the value. Giving both or neither of VALUE"
         " and `--unset` is a usage error (exit 2). `--json`: as `mlgit remote add`.",
     ],
+    "stage": [
+        "Stages live in `mlgit.yaml` files, one per folder at most; the format (the same as"
+        " DVC's `dvc.yaml`) is in [pipelines.md](pipelines.md#mlgityaml).",
+    ],
+    "stage add": [
+        "Writes the stage into `mlgit.yaml` in the current folder, creating the file when it"
+        " is missing. The rest of the file is kept as written (comments too): the new stage's"
+        " lines go after the last stage. With `--force`, the old stage's lines are replaced"
+        " (comments inside it are lost). A file whose `stages` is written in flow style"
+        " (`stages: {...}`) is written again whole and loses its comments.",
+        "Paths are written as given: relative to the current folder, or to `--wdir` when it"
+        " is given. The new file is read back before it is written: a path that is absolute,"
+        " leaves the repository or enters `.git/` or `.mlgit/` is refused, and so is"
+        " anything else the file's format refuses; the file is then left as it was.",
+        "NAME: letters, digits, `_` and `-` (DVC's rule; spaces are refused too). An existing"
+        " NAME is refused unless `--force`. A file that does not load is not touched.",
+        "`-p a,b` names keys of `params.yaml`, `-p FILE:a,b` keys of FILE, `-p FILE:` all of"
+        " FILE. Several `--cmd` make a list of commands, run in order.",
+        "Prints `Added stage 'NAME' in FILE` (or `Replaced`) and the `git add` command."
+        " `--json`: `{\"file\", \"name\", \"replaced\", \"address\", \"cmd\","
+        " \"deps\", \"outs\"}`.",
+    ],
+    "stage list": [
+        "Lists the stages of every `mlgit.yaml` in the work tree, generated stages"
+        " (`NAME@KEY`) one by one: the address (`NAME` in the top file, `FOLDER/mlgit.yaml:NAME`"
+        " elsewhere), the description or else the command(s), and `-> ` with the outputs.",
+        "A file that does not load is an error naming its file, line, stage and key.",
+        "`--json`: a list of `{\"address\", \"file\", \"desc\", \"cmd\", \"outs\","
+        " \"deps\"}`.",
+    ],
     "version": [
         "Prints the versions of mlgit, Python, the platform, the libraries mlgit uses and"
         " Git. Inside an initialised repository it adds the repository root, the cache"

@@ -342,6 +342,73 @@ def remote_modify(
     _finish(handlers.remote_modify(name, key, value, local, json))
 
 
+stage_app = typer.Typer(
+    help="Manage pipeline stages: write one into mlgit.yaml, list them.",
+    no_args_is_help=True, rich_markup_mode=None, suggest_commands=_TYPER_SUGGESTS,
+    context_settings={"help_option_names": ["-h", "--help"]})
+app.add_typer(stage_app, name="stage")
+StageList = list[str] | None
+
+
+def _listed(long: str, short: str | None, help: str, metavar: str = "PATH") -> Any:
+    """A repeatable option of `stage add` that lists paths (or params)."""
+    names = (long, short) if short else (long,)
+    return typer.Option(*names, metavar=metavar, show_default=False,
+                        help=help + " Repeatable.")
+
+
+@stage_app.command("add")
+def stage_add(
+    name: Annotated[str, typer.Argument(help=(
+        "The stage's name: letters, digits, '_' and '-'."), show_default=False)],
+    cmd: Annotated[list[str], typer.Option(
+        "--cmd", "-c", show_default=False,
+        help="The command; repeat for several commands run in order.")],
+    deps: Annotated[StageList, _listed("--deps", "-d", "A file or folder the stage reads.")
+                    ] = None,
+    outs: Annotated[StageList, _listed("--outs", "-o", "A file or folder it writes, cached.")
+                    ] = None,
+    outs_no_cache: Annotated[StageList, _listed(
+        "--outs-no-cache", "-O", "An output that is not cached (commit it to Git).")] = None,
+    params: Annotated[StageList, _listed(
+        "--params", "-p", "Params it reads: 'a,b.c' from params.yaml, 'FILE:a,b' from FILE,"
+        " 'FILE:' for all of FILE.", "[FILE:]KEYS")] = None,
+    metrics: Annotated[StageList, _listed(
+        "--metrics", "-m", "A metrics file it writes, cached.")] = None,
+    metrics_no_cache: Annotated[StageList, _listed(
+        "--metrics-no-cache", "-M", "A metrics file it writes, not cached.")] = None,
+    plots: Annotated[StageList, _listed("--plots", None, "A plots file it writes.")] = None,
+    wdir: Annotated[str | None, typer.Option(
+        "--wdir", "-w", metavar="FOLDER", show_default=False,
+        help="The folder the command runs in, relative to the current folder; the paths"
+             " above are relative to it.")] = None,
+    desc: Annotated[str | None, typer.Option(
+        "--desc", show_default=False, help="A description of the stage.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", "-f", help="Replace a stage of that name.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Write a stage into the mlgit.yaml of the current folder (created when missing).
+
+    The rest of the file is kept as written. Paths are relative to the current folder (or to
+    --wdir) and must stay inside the repository.
+    """
+    from mlgit.cli.handlers import stage as handlers
+    from mlgit.commands.stage import StageSpec
+
+    spec = StageSpec(name, cmd, deps or [], outs or [], outs_no_cache or [], params or [],
+                     metrics or [], metrics_no_cache or [], plots or [], wdir, desc)
+    _finish(handlers.stage_add(spec, force, json))
+
+
+@stage_app.command("list")
+def stage_list(json: JsonOpt = False) -> None:
+    """List the stages of every mlgit.yaml: name, description (or command), outputs."""
+    from mlgit.cli.handlers import stage as handlers
+
+    _finish(handlers.stage_list(json))
+
+
 @app.command()
 def fsck(
     repair: Annotated[bool, typer.Option("--repair", help=(

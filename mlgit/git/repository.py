@@ -55,6 +55,14 @@ def list_pointer_and_temp_files(root: str) -> tuple[list[str], list[str]]:
     return sorted(pointers), temps
 
 
+def files_named(root: str, name: str) -> list[str]:
+    """Every file called `name` that Git tracks or would track, anywhere in the work tree
+    (folders Git ignores are not entered), sorted. One `git ls-files` call."""
+    out = _git(root, "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
+               "--exclude-standard", "--", f":(glob)**/{name}")
+    return sorted(set(_split_z(out)))
+
+
 def tracked_under(root: str, rels: list[str]) -> dict[str, list[str]]:
     """For each rel path, the files Git tracks at or under it (empty lists dropped)."""
     if not rels:

@@ -1,6 +1,7 @@
-"""Read the pipeline files (mlgit.yaml) into a Pipeline.
+"""Read the pipeline files (every mlgit.yaml in the work tree) into a Pipeline.
 
-A first cut: the root mlgit.yaml only, plain stages, no interpolation or generated stages."""
+The format is in docs/pipelines.md#mlgityaml. Reading is fast: libyaml builds the data; only
+when a problem is reported is the file composed again to find the line it is on."""
 
 from __future__ import annotations
 
@@ -8,96 +9,96 @@ import os
 import posixpath
 from typing import Any
 
-from mlgit import yamlio
-from mlgit.errors import BadPath, MlgitError
-from mlgit.paths import check_relpath
-from mlgit.pipeline.model import (
-    DEFAULT_PARAMS_FILE,
-    PIPELINE_FILE,
-    Out,
-    ParamRef,
-    Pipeline,
-    Stage,
-)
+from mlgit.pipeline import memo, yamlsource
+from mlgit.pipeline.errors import PipelineError as PipelineError
+from mlgit.pipeline.errors import Problem
+from mlgit.pipeline.files import pipeline_files
+from mlgit.pipeline.generate import Entry, entries
+from mlgit.pipeline.interpolate import resolve
+from mlgit.pipeline.model import Pipeline, Stage
+from mlgit.pipeline.schema import stage_from, stage_wdir, unknown_key
+from mlgit.pipeline.toplevel import TOP_KEYS, check_name, top_level
+from mlgit.pipeline.variables import Values, add_vars, file_values
 
-
-class PipelineError(MlgitError):
-    """A pipeline file that cannot be used as written; the message names file, stage, key."""
+FORMAT_HINT = "see the mlgit.yaml format in docs/pipelines.md"
 
 
 def load_pipeline(root: str) -> Pipeline:
+    """Every stage of every mlgit.yaml under `root` (the root file's first)."""
+    files = pipeline_files(root)
+    remembered = memo.recall(root, files)
+    if remembered is not None:
+        return remembered
     pipeline = Pipeline()
-    path = os.path.join(root, PIPELINE_FILE)
-    if not os.path.exists(path):
-        return pipeline
-    with open(path, "rb") as f:
-        text = f.read()
-    try:
-        data = yamlio.load(text) or {}
-    except yamlio.YAMLError as exc:
-        raise PipelineError(f"{PIPELINE_FILE}: {exc}", "fix the YAML syntax") from None
-    if not isinstance(data, dict):
-        raise PipelineError(f"{PIPELINE_FILE}: expected a mapping with a 'stages' key")
-    pipeline.files.append(PIPELINE_FILE)
-    stages = data.get("stages") or {}
-    for name, body in stages.items():
-        pipeline.stages.append(_stage(PIPELINE_FILE, str(name), body))
+    stamps: dict[str, memo.Stamp | None] = {}
+    for file in files:
+        stages, top = load_file(root, file, stamps)
+        pipeline.files.append(file)
+        pipeline.stages.extend(stages)
+        if top:
+            pipeline.top_level[file] = top
+    memo.remember(root, pipeline, stamps)
     return pipeline
 
 
-def _stage(file: str, name: str, body: Any) -> Stage:
-    where = f"{file}: stages.{name}"
-    if not isinstance(body, dict) or "cmd" not in body:
-        raise PipelineError(f"{where}: a stage needs a 'cmd'")
-    folder = file.rpartition("/")[0]
-    wdir = _repo_path(folder, str(body.get("wdir", ".")), f"{where}.wdir", allow_root=True)
-    cmd = body["cmd"]
-    cmds = tuple(str(c) for c in cmd) if isinstance(cmd, list) else (str(cmd),)
-    outs = [_out(wdir, item, kind, f"{where}.{kind}s[{i}]")
-            for kind in ("out", "metric", "plot")
-            for i, item in enumerate(body.get(f"{kind}s") or [])]
-    deps = tuple(_repo_path(wdir, str(d), f"{where}.deps[{i}]")
-                 for i, d in enumerate(body.get("deps") or []))
-    return Stage(name=name, file=file, wdir=wdir, cmd=cmds, deps=deps, outs=tuple(outs),
-                 params=tuple(_params(wdir, body.get("params") or [])),
-                 frozen=bool(body.get("frozen", False)),
-                 always_changed=bool(body.get("always_changed", False)),
-                 desc=str(body.get("desc", "")))
+def load_file(root: str, file: str, stamps: dict[str, memo.Stamp | None] | None = None
+              ) -> tuple[list[Stage], dict[str, Any]]:
+    """The stages and the top-level keys of the pipeline file `file` (repo-relative); the
+    stamps of the files read go into `stamps`."""
+    stamps = {} if stamps is None else stamps
+    text, stamps[file] = memo.read_stamped(os.path.join(root, file))
+    return load_text(root, file, text, stamps)
 
 
-def _out(wdir: str, item: Any, kind: str, where: str) -> Out:
-    if isinstance(item, dict) and len(item) == 1:
-        (path, opts), = item.items()
-        opts = opts or {}
-        return Out(_repo_path(wdir, str(path), where), cache=bool(opts.get("cache", True)),
-                   persist=bool(opts.get("persist", False)), desc=str(opts.get("desc", "")),
-                   kind=kind)
-    return Out(_repo_path(wdir, str(item), where), kind=kind)
+def load_text(root: str, file: str, text: bytes, stamps: dict[str, memo.Stamp | None]
+              ) -> tuple[list[Stage], dict[str, Any]]:
+    """The stages and top-level keys of `text`, the content of pipeline file `file`."""
+    data = yamlsource.load(text, file)
+    try:
+        return _read(root, file, data, stamps)
+    except Problem as exc:
+        line = yamlsource.line_of(text, exc.path)
+        where = f"{file}:{line}" if line else file
+        place = f"{where}: {exc.shown}" if exc.shown else where
+        raise PipelineError(f"{place}: {exc.message}", exc.hint or FORMAT_HINT) from None
 
 
-def _params(wdir: str, items: list[Any]) -> list[ParamRef]:
-    default = _repo_path(wdir, DEFAULT_PARAMS_FILE, "params")
-    refs: dict[str, list[str] | None] = {}
-    for item in items:
-        if isinstance(item, dict):
-            for file, keys in item.items():
-                refs[_repo_path(wdir, str(file), "params")] = (
-                    [str(k) for k in keys] if keys else None)
-        else:
-            found = refs.setdefault(default, [])
-            if found is not None:
-                found.append(str(item))
-    return [ParamRef(f, tuple(k) if k is not None else None) for f, k in refs.items()]
+def _read(root: str, file: str, data: Any, stamps: dict[str, memo.Stamp | None]
+          ) -> tuple[list[Stage], dict[str, Any]]:
+    if data is None:
+        return [], {}
+    if not isinstance(data, dict):
+        raise Problem((), "expected a mapping with a 'stages' key",
+                      "see docs/pipelines.md for the format")
+    for key in data:
+        if key not in TOP_KEYS:
+            raise unknown_key(Problem, (), key, TOP_KEYS)
+    folder = posixpath.dirname(file)
+    values = file_values(root, folder, data.get("vars"), ("vars",), stamps)
+    stages = data.get("stages")
+    if stages is not None and not isinstance(stages, dict):
+        raise Problem(("stages",), "expected a mapping of stage names to stages")
+    built = [_stage(root, file, folder, entry, values)
+             for name, body in (stages or {}).items()
+             for entry in entries(check_name(name), body, values.data)]
+    return built, top_level(data, values.data, folder)
 
 
-def _repo_path(folder: str, path: str, where: str, allow_root: bool = False) -> str:
-    """`path` as written in a file in `folder`, as a repo-relative path; never outside."""
-    if path.startswith("/"):
-        raise BadPath(f"{where}: absolute path {path!r} is not allowed",
-                      "write paths relative to the mlgit.yaml's folder")
-    joined = posixpath.normpath(posixpath.join(folder, path))
-    if joined == "." and allow_root:
-        return ""
-    if joined == ".." or joined.startswith("../"):
-        raise BadPath(f"{where}: path {path!r} is outside the repository")
-    return check_relpath(joined, where)
+def _stage(root: str, file: str, folder: str, entry: Entry, values: Values) -> Stage:
+    scope = {**values.data, **entry.extra} if entry.extra else values.data
+    path = entry.path
+    body = entry.body
+
+    def problem(sub: tuple[str | int, ...], message: str, hint: str = "") -> Problem:
+        return Problem((*path, *sub), message, hint, entry.shown((*path, *sub)))
+
+    wdir = resolve(body.get("wdir"), scope, (*path, "wdir"), entry.shown)
+    if body.get("vars") is not None:
+        own = values.child()
+        add_vars(own, root, stage_wdir(folder, wdir, problem), body["vars"], (*path, "vars"))
+        scope = {**own.data, **entry.extra}
+    resolved = {key: resolve(value, scope, (*path, key), entry.shown, unpack=key == "cmd")
+                for key, value in body.items() if key not in ("vars", "wdir")}
+    if "wdir" in body:
+        resolved["wdir"] = wdir
+    return stage_from(entry.name, file, folder, resolved, path, entry.shown)

@@ -16,13 +16,18 @@ DEFAULT_PARAMS_FILE = "params.yaml"
 @dataclass(frozen=True)
 class Out:
     """A path a stage writes. `kind` is "out", "metric" or "plot" (the key it was listed
-    under); metrics and plots are outs too."""
+    under); metrics and plots are outs too. `push` False: push leaves it out; `remote`: the
+    remote it goes to ("" for the default)."""
 
     path: str
     cache: bool = True
     persist: bool = False
     desc: str = ""
     kind: str = "out"
+    push: bool = True
+    remote: str = ""
+    # the other keys written for it, kept as they are: type, labels, meta, plot options
+    options: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class Stage:
     frozen: bool = False
     always_changed: bool = False
     desc: str = ""
+    meta: Any = field(default=None, compare=False, hash=False)
 
     @property
     def address(self) -> str:

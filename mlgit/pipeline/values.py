@@ -3,14 +3,11 @@ tree, a Git revision): what `mlgit params/metrics show` and `... diff` report.""
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mlgit.errors import MlgitError
-from mlgit.paths import check_relpath
-from mlgit.pipeline.load import PipelineError
 from mlgit.pipeline.model import Pipeline
 from mlgit.pipeline.sides import Side
 from mlgit.pipeline.valuefiles import ValuesFileMissing, canonical, flatten, read_values
@@ -138,21 +135,8 @@ def _is_number(value: Any) -> bool:
 
 def top_level_paths(pipeline: Pipeline, key: str) -> list[str]:
     """The files listed under top-level `key` (`params`, `metrics`) of every pipeline file,
-    as repo-relative paths (written relative to their file's folder)."""
-    found = []
-    for file, top in pipeline.top_level.items():
-        items = top.get(key) or []
-        if not isinstance(items, list):
-            raise PipelineError(f"{file}: {key}: expected a list of paths",
-                                f"write '{key}:' as a list, one path per line")
-        folder = posixpath.dirname(file)
-        for i, item in enumerate(items):
-            where = f"{file}: {key}[{i}]"
-            if not isinstance(item, str):
-                raise PipelineError(f"{where}: expected a path, got {item!r}",
-                                    "write the file's path relative to the mlgit.yaml")
-            found.append(check_relpath(posixpath.normpath(posixpath.join(folder, item)), where))
-    return found
+    as repo-relative paths (the loader resolved and checked them; see toplevel.py)."""
+    return [path for top in pipeline.top_level.values() for path in top.get(key) or []]
 
 
 def unique(paths: list[str]) -> list[str]:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
-from mlgit.errors import BadPath
-from mlgit.pipeline.load import PipelineError
+from mlgit.errors import MlgitError
+from mlgit.pipeline.load import load_pipeline
 from mlgit.pipeline.metrics import metrics_files
-from mlgit.pipeline.model import Out, ParamRef, Pipeline, Stage
+from mlgit.pipeline.model import ParamRef, Pipeline, Stage
 from mlgit.pipeline.params import params_files
 from mlgit.pipeline.sides import Side
 from mlgit.pipeline.valuefiles import METRICS, PARAMS
 from mlgit.pipeline.values import compare, numeric_change, show
+from tests.conftest import write
 
 
 def stage(name: str, file: str = "mlgit.yaml", **fields: object) -> Stage:
@@ -24,14 +26,24 @@ def side(name: str, files: dict[str, str]) -> Side:
     return Side(name, lambda rel: files[rel].encode() if rel in files else None)
 
 
-def test_metrics_are_stage_metrics_then_top_level_ones_each_once() -> None:
-    pipeline = Pipeline(
-        stages=[stage("a", outs=(Out("model.pkl"), Out("eval/m.json", kind="metric"),
-                                 Out("plot.csv", kind="plot"))),
-                stage("b", file="sub/mlgit.yaml", outs=(Out("sub/s.yaml", kind="metric"),))],
-        top_level={"mlgit.yaml": {"metrics": ["eval/m.json", "extra.toml"]},
-                   "sub/mlgit.yaml": {"metrics": ["../top.json", "./x/y.json"]}})
-    assert metrics_files(pipeline) == [
+def test_metrics_are_stage_metrics_then_top_level_ones_each_once(gitrepo: Path) -> None:
+    write(gitrepo / "mlgit.yaml", """
+stages:
+  a:
+    cmd: x
+    outs: [model.pkl]
+    metrics: [eval/m.json]
+    plots: [plot.csv]
+metrics: [eval/m.json, extra.toml]
+""")
+    write(gitrepo / "sub" / "mlgit.yaml", """
+stages:
+  b:
+    cmd: y
+    metrics: [s.yaml]
+metrics: [../top.json, ./x/y.json]
+""")
+    assert metrics_files(load_pipeline(str(gitrepo))) == [
         "eval/m.json", "sub/s.yaml", "extra.toml", "top.json", "sub/x/y.json"]
 
 
@@ -44,17 +56,16 @@ def test_params_files_are_the_used_ones_then_top_level_ones() -> None:
     assert params_files(pipeline) == ["params.yaml", "conf/p.toml", "more.json"]
 
 
-@pytest.mark.parametrize(("file", "metrics", "error", "message"), [
-    ("mlgit.yaml", "m.json", PipelineError, "mlgit.yaml: metrics: expected a list of paths"),
-    ("mlgit.yaml", [{"m.json": None}], PipelineError,
-     "mlgit.yaml: metrics[0]: expected a path"),
-    ("sub/mlgit.yaml", ["../../m.json"], BadPath, "sub/mlgit.yaml: metrics[0]: "),
-    ("mlgit.yaml", ["/abs/m.json"], BadPath, "mlgit.yaml: metrics[0]: "),
+@pytest.mark.parametrize(("file", "metrics", "message"), [
+    ("mlgit.yaml", "m.json", "mlgit.yaml:1: metrics: expected a list"),
+    ("sub/mlgit.yaml", "[../../m.json]", "sub/mlgit.yaml:1: metrics[0]: "),
+    ("mlgit.yaml", "[/abs/m.json]", "mlgit.yaml:1: metrics[0]: "),
 ])
 def test_a_bad_top_level_list_names_the_file_and_entry(
-        file: str, metrics: object, error: type[Exception], message: str) -> None:
-    with pytest.raises(error) as err:
-        metrics_files(Pipeline(top_level={file: {"metrics": metrics}}))
+        gitrepo: Path, file: str, metrics: str, message: str) -> None:
+    write(gitrepo / file, f"metrics: {metrics}\nstages: {{}}\n")
+    with pytest.raises(MlgitError) as err:
+        metrics_files(load_pipeline(str(gitrepo)))
     assert str(err.value).startswith(message), str(err.value)
 
 
