@@ -392,6 +392,19 @@ def make_dvc(venv: Path, spec: str, workdir: Path) -> Tool:
     return Tool(name="dvc", exe=exe, env=env, site_cache=site_cache, version=version)
 
 
+def make_tools(args: argparse.Namespace, site_dir: Path) -> list[Tool]:
+    """The tools `--only` selects (mlgit from `--mlgit`, DVC from `--dvc-venv`, installed there
+    if missing, with its site cache under `site_dir`), each one logged with its version."""
+    tools: list[Tool] = []
+    if args.only in (None, "mlgit"):
+        tools.append(make_mlgit(args.mlgit))
+    if args.only in (None, "dvc"):
+        tools.append(make_dvc(args.dvc_venv, args.dvc_spec, site_dir))
+    for tool in tools:
+        log(f"{tool.name}: {tool.exe} (version {tool.version})")
+    return tools
+
+
 # --------------------------------------------------------------------------
 # Steps
 # --------------------------------------------------------------------------
@@ -722,7 +735,13 @@ def markdown_table(rows: list[dict[str, object]], meta: dict[str, object]) -> st
 
 
 def add_shared_options(p: argparse.ArgumentParser, dvc_venv: str, dvc_spec: str) -> None:
-    """The options every benchmark script takes (this one and bench_gcs.py)."""
+    """The options of the benchmarks on this module's data (this one and bench_gcs.py)."""
+    add_tool_options(p, dvc_venv, dvc_spec)
+    add_data_options(p)
+
+
+def add_tool_options(p: argparse.ArgumentParser, dvc_venv: str, dvc_spec: str) -> None:
+    """The options of every benchmark that times mlgit against DVC."""
     p.add_argument(
         "--workdir",
         type=Path,
@@ -753,6 +772,10 @@ def add_shared_options(p: argparse.ArgumentParser, dvc_venv: str, dvc_spec: str)
         action="store_true",
         help="print a Markdown table on stdout (the plain table goes to stderr)",
     )
+
+
+def add_data_options(p: argparse.ArgumentParser) -> None:
+    """The options that choose and handle this module's data set."""
     p.add_argument("--seed", type=int, default=1, help="data seed (default: 1)")
     p.add_argument(
         "--big-mib",
@@ -774,10 +797,14 @@ def add_shared_options(p: argparse.ArgumentParser, dvc_venv: str, dvc_spec: str)
 
 
 def check_shared_options(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if args.rounds < 1:
-        p.error("--rounds must be at least 1")
     if args.small_files < 1 or args.big_mib < 1:
         p.error("--small-files and --big-mib must be positive")
+    check_tool_options(p, args)
+
+
+def check_tool_options(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.rounds < 1:
+        p.error("--rounds must be at least 1")
     args.workdir = args.workdir.expanduser().absolute()
     if args.workdir.resolve().is_relative_to(REPO_ROOT):
         p.error(f"--workdir must be outside the repository ({REPO_ROOT})")
@@ -813,13 +840,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     try:
-        tools: list[Tool] = []
-        if args.only in (None, "mlgit"):
-            tools.append(make_mlgit(args.mlgit))
-        if args.only in (None, "dvc"):
-            tools.append(make_dvc(args.dvc_venv, args.dvc_spec, args.workdir))
-        for tool in tools:
-            log(f"{tool.name}: {tool.exe} (version {tool.version})")
+        tools = make_tools(args, args.workdir)
         args.workdir.mkdir(parents=True, exist_ok=True)
         data = ensure_dataset(args.workdir, args.seed, args.big_mib, args.small_files)
         dropper = CacheDropper(not args.no_drop_caches)

@@ -54,8 +54,7 @@ from bench_core import (
     fmt,
     fresh_repo,
     log,
-    make_dvc,
-    make_mlgit,
+    make_tools,
     rmtree,
     verify_copy,
 )
@@ -530,14 +529,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = args.workdir / "runs-gcs"
     tools: list[Tool] = []
     try:
-        if args.only in (None, "mlgit"):
-            tools.append(make_mlgit(args.mlgit))
-        if args.only in (None, "dvc"):
-            dvc = make_dvc(args.dvc_venv, args.dvc_spec, args.workdir / "gcs")
-            dvc.env.update(GCSFS_ENV)
-            tools.append(dvc)
+        tools = make_tools(args, args.workdir / "gcs")
         for tool in tools:
-            log(f"{tool.name}: {tool.exe} (version {tool.version})")
+            if tool.name == "dvc":
+                tool.env.update(GCSFS_ENV)
         args.workdir.mkdir(parents=True, exist_ok=True)
         data = ensure_dataset(args.workdir, args.seed, args.big_mib, args.small_files)
         dropper = CacheDropper(not args.no_drop_caches)
