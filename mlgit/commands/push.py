@@ -32,7 +32,7 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
              run_cache: bool = False) -> Outcome[CheckoutResult]:
     """Push what the paths name (everything without paths); with `run_cache`, also the
     run-cache's entries and the outputs they name."""
-    targets, broken = targets_with_outputs(repo, args)
+    targets, broken = targets_with_outputs(repo, args, pushing=True)
     spec, store = open_store(repo, remote)
     result = TransferResult()
     result.failed += [pointer_failure(b.pointer_rel, b.error) for b in broken]

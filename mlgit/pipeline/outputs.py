@@ -22,10 +22,11 @@ def has_pipeline(root: str) -> bool:
     return os.path.isfile(os.path.join(root, PIPELINE_FILE))
 
 
-def recorded_outputs(repo: Repo) -> list[Tracked]:
-    """Each cached output of a declared stage with an entry in its mlgit.lock; the lock
-    file stands where a pointer file would (messages name it). None without a pipeline
-    (one `git ls-files` finds the pipeline files, in subfolders too)."""
+def recorded_outputs(repo: Repo, pushed_only: bool = False) -> list[Tracked]:
+    """Each cached output of a declared stage with an entry in its mlgit.lock (with
+    `pushed_only`, not those marked `push: false`); the lock file stands where a pointer
+    file would (messages name it). None without a pipeline (one `git ls-files` finds the
+    pipeline files, in subfolders too)."""
     if not pipeline_files(repo.root):
         return []
     from mlgit.pipeline.load import load_pipeline
@@ -41,7 +42,7 @@ def recorded_outputs(repo: Repo) -> list[Tracked]:
             continue
         for out in stage.outs:
             h = entry.outs.get(out.path)
-            if out.cache and h is not None:
+            if out.cache and h is not None and (out.push or not pushed_only):
                 kind = "file" if h.nfiles is None else "dir"
                 ptr = Pointer(kind, out.path.rpartition("/")[2], h.oid, h.size, h.nfiles)
                 found.append(Tracked(stage.lock_file, out.path, ptr))
@@ -71,14 +72,16 @@ def output_targets(repo: Repo, outputs: list[Tracked], args: list[str]
     return list(named.values()), rest
 
 
-def targets_with_outputs(repo: Repo, args: list[str]) -> tuple[list[Target], list[Broken]]:
+def targets_with_outputs(repo: Repo, args: list[str], pushing: bool = False
+                         ) -> tuple[list[Target], list[Broken]]:
     """What push, fetch and pull move: the artifacts the pointer files track and the stage
     outputs mlgit.lock records (every one of them without paths; else what the paths
-    name), and the pointer files that cannot be read."""
+    name; a push leaves out outputs marked `push: false`), and the pointer files that
+    cannot be read."""
     from mlgit.workspace.targets import Target
     from mlgit.workspace.wants import targets_or_all
 
-    outputs = recorded_outputs(repo)
+    outputs = recorded_outputs(repo, pushed_only=pushing)
     if not args:
         targets, broken = targets_or_all(repo, [])
         return [*targets, *(Target(o, "") for o in outputs)], broken

@@ -123,3 +123,21 @@ def test_a_record_whose_outputs_cannot_come_is_not_kept(repo: Path, tmp_path: Pa
     assert ", and 0 run-cache records from origin" in result.lines[0]
     assert "not on the remote" in result.err
     assert not list((other / ".mlgit" / "cache").glob("runs/*/*"))
+
+
+def test_an_output_marked_push_false_stays_home(repo: Path, tmp_path: Path) -> None:
+    write(repo / "mlgit.yaml", """
+stages:
+  make:
+    cmd: echo big > big.bin && echo small > small.txt
+    outs: [{big.bin: {push: false}}, small.txt]
+""")
+    mlgit(repo, "repro")
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "remote"), "--default")
+    assert json.loads(mlgit(repo, "push", "--json").out)["transferred"] == 1
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "pipeline")
+    other = clone(repo, tmp_path / "other")
+    result = mlgit(other, "pull", code=1)
+    assert "big.bin" in result.err and "not on the remote" in result.err
+    assert (other / "small.txt").read_text() == "small\n"
