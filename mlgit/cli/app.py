@@ -460,6 +460,9 @@ def repro(
     no_run_cache: Annotated[bool, typer.Option("--no-run-cache", help=(
         "Run stale stages even when an earlier run with the same inputs is in the"
         " run-cache."))] = False,
+    pull: Annotated[bool, typer.Option("--pull", help=(
+        "First fetch the run-cache, and pull the tracked dependencies and recorded outputs"
+        " the stages need that are missing, from the default remote."))] = False,
 ) -> None:
     """Run the stale stages of the pipeline (mlgit.yaml) in dependency order and record
     them in mlgit.lock; print why each one runs.
@@ -469,7 +472,7 @@ def repro(
     from mlgit.cli.handlers import pipeline
 
     _finish(pipeline.repro(targets or [], dry, force, downstream, single_item, keep_going,
-                           allow_missing, jobs, no_run_cache))
+                           allow_missing, jobs, no_run_cache, pull))
 
 
 @app.command()

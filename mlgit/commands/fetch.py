@@ -30,11 +30,14 @@ from mlgit.workspace.wants import (
 def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
               checkout: bool = False, force: bool = False,
               open_progress: OpenProgress = no_progress,
-              run_cache: bool = False) -> Outcome[CheckoutResult]:
+              run_cache: bool = False,
+              nothing_named_is_all: bool = True) -> Outcome[CheckoutResult]:
     """Fetch; with `checkout` (pull), then check out what the paths name (with no paths,
     everything, and remove what is no longer tracked, as checkout does). With `run_cache`,
-    also the remote's run-cache records and the outputs they name (not checked out)."""
-    targets, broken = targets_with_outputs(repo, args)
+    also the remote's run-cache records and the outputs they name (not checked out).
+    Without `nothing_named_is_all`, no paths means no artifacts (only the run-cache)."""
+    everything = not args and nothing_named_is_all
+    targets, broken = targets_with_outputs(repo, args) if args or everything else ([], [])
     spec, store = open_store(repo, remote)
     result = TransferResult()
     result.failed += [pointer_failure(b.pointer_rel, b.error) for b in broken]
@@ -56,7 +59,7 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
             result.failed += bad_index_failures(store)
         if checkout:
             items: list[Tracked | Broken] = [*(t.item for t in targets), *broken]
-            results = remove_untracked(repo, items) if not args else []
+            results = remove_untracked(repo, items) if everything else []
             results += _checkout_while_syncing(repo, targets, force, open_progress)
         if run_cache:  # once their objects are durable
             result.runs = keep_fetched(repo, runs)

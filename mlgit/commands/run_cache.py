@@ -49,8 +49,10 @@ def _read_run(mover: Mover, key: str) -> bytes | None:
 
 
 def run_targets(runs: Runs) -> dict[str, list[Target]]:
-    """The outputs each entry names, as targets of a transfer (failures name the entry)."""
-    return {key: [Target(Tracked(f"run-cache entry {key[:12]}", path, _pointer(path, h)), "")
+    """The outputs each record names, as targets of a transfer (failures name the record:
+    these paths are not the work tree's)."""
+    return {key: [Target(Tracked(f"run-cache record {key[:12]}",
+                                 f"{path} (run-cache record {key[:12]})", _pointer(path, h)), "")
                   for path, h in outs.items()] for key, outs in runs.items()}
 
 
