@@ -167,7 +167,9 @@ NOTES: dict[str, list[str]] = {
         "With an `mlgit.yaml` at the top of the repository and no paths given, the stale"
         " stages follow under `stale stages (run 'mlgit repro'):`, one line each with its"
         " reasons (see [pipelines.md](pipelines.md#when-a-stage-is-stale)); `--quiet` then"
-        " exits 1 when any stage is stale too. Not in `--json` yet.",
+        " exits 1 when any stage is stale too. In `--json`, each stale stage is a row after the"
+        " artifacts': `{\"stage\", \"file\", \"state\": \"stale\", \"reasons\": [{\"kind\","
+        " \"subject\", \"old\", \"new\", \"text\"}]}`.",
         "Exit status with `--remote`: 1 if an artifact has objects in neither place or a"
         " pointer could not be read; with `--quiet` (prints nothing) also when anything is not"
         " on the remote. `--json`: `{\"remote\", \"url\", \"artifacts\": [{\"path\","

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import threading
 
-from mlgit.commands.run_cache import keep_fetched, new_remote_runs, run_targets
 from mlgit.pipeline.outputs import targets_with_outputs
+from mlgit.pipeline.runcache import MAX_ENTRY
+from mlgit.pipeline.shared_runs import Runs, keep_fetched, new_runs, run_targets
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.remote.download import fetch
 from mlgit.remote.failures import pointer_failure
@@ -45,7 +46,7 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
     with repo.lock():
         with remote_errors(spec, repo.cache_dir):
             mover = Mover(repo.odb, store, jobs_for(spec, jobs))
-            runs = new_remote_runs(repo, mover) if run_cache else {}
+            runs = _remote_runs(repo, mover) if run_cache else {}
             moved = [*targets, *(t for found in run_targets(runs).values() for t in found)]
             read_manifests(repo, moved)
             result.merge(fetch(mover, manifests_of(moved)))  # they say what folders need
@@ -64,6 +65,20 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
         if run_cache:  # once their objects are durable
             result.runs = keep_fetched(repo, runs)
     return Outcome(spec.name, describe(spec.url), result, results)
+
+
+def _remote_runs(repo: Repo, mover: Mover) -> Runs:
+    """The remote's run-cache records the cache lacks (the sound ones)."""
+    def read(key: str) -> bytes | None:
+        try:
+            return mover.store.read_run(key, MAX_ENTRY)
+        except FileNotFoundError:  # removed since the listing
+            return None
+
+    def read_all(keys: list[str]) -> list[bytes | None]:
+        return mover.map(read, keys)  # type: ignore[return-value]
+
+    return new_runs(repo, mover.store.run_keys(mover.map), read_all)
 
 
 def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool,

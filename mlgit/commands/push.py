@@ -6,9 +6,9 @@ from __future__ import annotations
 import errno
 import os
 
-from mlgit.commands.run_cache import complete_local_runs, publish_pushed, run_targets
 from mlgit.fileio import is_disk_full
 from mlgit.pipeline.outputs import targets_with_outputs
+from mlgit.pipeline.shared_runs import Runs, complete_local_runs, run_targets, to_publish
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.remote.failures import Failure, FailureKind, pointer_failure
 from mlgit.remote.open import jobs_for, open_store, remote_errors
@@ -48,10 +48,19 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
             result.merge(push(mover, wants))
         if run_cache:
             needs = {key: {w.oid for w in found} for key, found in run_wants.items()}
-            result.runs = publish_pushed(mover, runs, needs, result)
+            result.runs = _publish_runs(mover, runs, needs, result)
         result.failed += bad_index_failures(store)
         _report_damaged_cache(repo, result)
     return Outcome(spec.name, describe(spec.url), result, [])
+
+
+def _publish_runs(mover: Mover, runs: Runs, needs: dict[str, set[str]],
+                  result: TransferResult) -> int:
+    """Upload the run-cache records the remote lacks whose objects all arrived; how many."""
+    records = to_publish(runs, mover.store.run_keys(mover.map), needs,
+                         {f.oid for f in result.failed})
+    mover.map(lambda key: mover.store.write_run(key, records[key]), list(records))
+    return len(records)
 
 
 def _wants(repo: Repo, targets: list[Target], result: TransferResult) -> list[Wanted]:

@@ -10,11 +10,6 @@ from mlgit.pipeline.model import Stage
 from mlgit.pipeline.scheduler import Events, Options, Scheduler, StageResult
 from mlgit.repo import Repo
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from mlgit.remote.transfer import Outcome
-    from mlgit.workspace.checkout_result import CheckoutResult
-
 
 def repro(repo: Repo, targets: list[str], options: Options, *, downstream: bool = False,
           single: bool = False, events: Events | None = None) -> list[StageResult]:
@@ -27,18 +22,13 @@ def repro(repo: Repo, targets: list[str], options: Options, *, downstream: bool 
         repo.state.flush()
 
 
-def pull_missing(repo: Repo, targets: list[str], *, downstream: bool = False,
-                 single: bool = False, jobs: int | None = None) -> Outcome[CheckoutResult]:
-    """`repro --pull`: from the default remote, the run-cache's records and the data the
-    selected stages need that is missing from the work tree (tracked dependencies, and the
-    outputs mlgit.lock records), checked out."""
-    from mlgit.commands.fetch import run_fetch
-
+def missing_inputs(repo: Repo, targets: list[str], *, downstream: bool = False,
+                   single: bool = False) -> list[str]:
+    """What `repro --pull` pulls (with the run-cache): the data the selected stages need
+    that is missing from the work tree, as absolute paths."""
     graph = load_graph(repo.root)
-    stages = targeted(graph, repo.root, targets, downstream=downstream, single=single)
-    paths = missing_tracked(repo, stages)
-    return run_fetch(repo, paths, None, jobs, checkout=True, run_cache=True,
-                     nothing_named_is_all=False)
+    return missing_tracked(repo, targeted(graph, repo.root, targets, downstream=downstream,
+                                          single=single))
 
 
 def missing_tracked(repo: Repo, stages: list[Stage]) -> list[str]:

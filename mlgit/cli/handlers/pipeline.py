@@ -35,9 +35,12 @@ def repro(targets: list[str], dry: bool = False, force: bool = False,
 def _pull_missing(repo: Repo, targets: list[str], downstream: bool, single: bool) -> bool:
     """`repro --pull`'s transfer, shown as `mlgit pull` shows one; whether it failed."""
     from mlgit.cli.render.remote import show_transfer
-    from mlgit.commands.repro import pull_missing
+    from mlgit.commands.fetch import run_fetch
+    from mlgit.commands.repro import missing_inputs
 
-    outcome = pull_missing(repo, targets, downstream=downstream, single=single)
+    paths = missing_inputs(repo, targets, downstream=downstream, single=single)
+    outcome = run_fetch(repo, paths, None, None, checkout=True, run_cache=True,
+                        nothing_named_is_all=False)
     show_transfer(outcome, "pull", False)
     return exit_codes.for_transfer(outcome) != exit_codes.EXIT_OK
 

@@ -12,6 +12,9 @@ from mlgit.cli.handlers.repository import closed_after, find_repo, opened_repo
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
+    from mlgit.pipeline.stale import Check
     from mlgit.repo import Repo
 
 
@@ -34,13 +37,16 @@ def status(paths: list[str], quiet: bool = False, json: bool = False,
         except MlgitError as exc:  # the artifacts are still shown
             stages, pipeline_error = None, exc
         damaged_indexes = _damaged_indexes(repo)
-    if not quiet:
+    if not quiet and json:
+        show_status(entries, json, extra=_stale_stages_json(stages))
+    elif not quiet:
         if entries or not stages:
             show_status(entries, json, pipeline=stages is not None)
-        if stages and not json:
+        if stages:
             from mlgit.cli.render.pipeline import show_stale_stages
 
             show_stale_stages(stages)
+    if not quiet:
         _warn_damaged_indexes(damaged_indexes)
     if pipeline_error is not None:
         raise pipeline_error
@@ -69,6 +75,14 @@ def is_remote_name(word: str) -> bool:
         # without warnings: the command opens the repository again, and warns then
         return word in settings.names(Repo.find().config)
     return False
+
+
+def _stale_stages_json(stages: list[Check] | None) -> list[dict[str, Any]]:
+    if not stages:  # nothing of the pipeline's rendering to import
+        return []
+    from mlgit.cli.render.pipeline import stale_stages_json
+
+    return stale_stages_json(stages)
 
 
 def _damaged_indexes(repo: Repo) -> list[str]:

@@ -4,6 +4,7 @@ parallel (prefixed with their name), what became of each stage, and the failures
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from mlgit.cli import output
 from mlgit.commands.dag import DagNode
@@ -79,6 +80,14 @@ def show_stale_stages(stages: list[Check]) -> None:
     output.out("stale stages (run 'mlgit repro'):")
     for found in stages:
         output.out(f"  {found.stage.address}: {reasons_text(found.reasons)}")
+
+
+def stale_stages_json(stages: list[Check]) -> list[dict[str, Any]]:
+    """`mlgit status --json`: a row per stale stage, after the artifacts' rows."""
+    return [{"stage": found.stage.address, "file": found.stage.file, "state": "stale",
+             "reasons": [{"kind": c.kind, "subject": c.subject, "old": c.old, "new": c.new,
+                          "text": str(c)} for c in found.reasons]}
+            for found in stages]
 
 
 def show_dag(nodes: list[DagNode], form: str) -> None:

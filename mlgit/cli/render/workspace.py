@@ -67,10 +67,12 @@ def _status_dict(e: StatusEntry) -> dict[str, Any]:
             "damaged": s.damaged}
 
 
-def show_status(entries: list[StatusEntry], json: bool, pipeline: bool = False) -> None:
-    """`pipeline`: the repository has one, and no stage is stale."""
+def show_status(entries: list[StatusEntry], json: bool, pipeline: bool = False,
+                extra: list[dict[str, Any]] | None = None) -> None:
+    """`pipeline`: the repository has one, and no stage is stale. `extra`: rows that follow
+    the artifacts' in --json (the stale stages)."""
     if json:
-        output.json_out([_status_dict(e) for e in entries])
+        output.json_out([*(_status_dict(e) for e in entries), *(extra or [])])
         return
     if not entries and pipeline:
         output.out("Pipeline up to date; no artifacts tracked by pointer files.")

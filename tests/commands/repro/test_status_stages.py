@@ -3,6 +3,7 @@ without a pipeline pays nothing for it."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,19 @@ def test_a_broken_pipeline_is_an_error_after_the_artifacts(repo: Path) -> None:
     result = mlgit(repo, "status", code=1)
     assert result.lines == ["data.txt: unchanged"]
     assert result.err.startswith("error: mlgit.yaml: stages.a.deps[0]: nope.txt does not")
+
+
+def test_json_lists_the_stale_stages_after_the_artifacts(repo: Path) -> None:
+    write(repo / "mlgit.yaml", PIPELINE)
+    write(repo / "in.txt", "1")
+    write(repo / "params.yaml", "n: 1\n")
+    mlgit(repo, "repro")
+    assert json.loads(mlgit(repo, "status", "--json").out) == []
+    write(repo / "data.txt", "d")
+    mlgit(repo, "add", "data.txt")
+    write(repo / "params.yaml", "n: 2\n")
+    rows = json.loads(mlgit(repo, "status", "--json").out)
+    assert [r.get("path") for r in rows] == ["data.txt", None]
+    assert rows[1] == {"stage": "a", "file": "mlgit.yaml", "state": "stale", "reasons": [
+        {"kind": "param changed", "subject": "params.yaml n", "old": "1", "new": "2",
+         "text": "param changed: params.yaml n (1 -> 2)"}]}
