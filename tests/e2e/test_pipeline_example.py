@@ -97,3 +97,28 @@ def test_an_edit_that_leaves_the_output_identical_stops_after_the_stage(example:
     script = example / "src" / "prepare.py"
     script.write_text(script.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
     assert _repro(example) == ["prepare"]
+
+
+def _worked_example_transcript() -> list[tuple[str, list[str]]]:
+    """Each `$ mlgit ...` of the worked example's ```text blocks, with the lines shown after it."""
+    doc = (EXAMPLE.parents[1] / "docs" / "pipelines.md").read_text(encoding="utf-8")
+    section = doc.split("\n## A worked example\n", 1)[1].split("\n## ", 1)[0]
+    transcript: list[tuple[str, list[str]]] = []
+    for block in re.findall(r"```text\n(.*?)```", section, re.S):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                transcript.append((line[2:], []))
+            else:
+                transcript[-1][1].append(line)
+    return transcript
+
+
+def test_the_worked_example_in_the_docs_shows_what_the_example_prints(tmp_path: Path) -> None:
+    repo = _example_repo(tmp_path / "pipeline")
+    printed = [("mlgit repro", mlgit(repo, "repro").lines)]
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "pipeline and its results")
+    _set_param(repo, "threshold", "0.5", "0.4")
+    for command in ("mlgit status", "mlgit repro", "mlgit metrics diff"):
+        printed.append((command, mlgit(repo, *command.split()[1:]).lines))
+    assert _worked_example_transcript() == printed
