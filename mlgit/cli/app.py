@@ -115,7 +115,7 @@ def checkout(
     paths: PathsArg = None,
     force: Annotated[bool, typer.Option("--force", "-f", help=(
         "Overwrite workspace changes even when their content is not in the cache."))] = False,
-    json: JsonOpt = False,
+    run_cache: RunCacheOpt = False, json: JsonOpt = False,
 ) -> None:
     """Make the workspace match the pointer files, restoring data from the cache.
 
@@ -222,30 +222,34 @@ JobsOpt = Annotated[int | None, typer.Option(
     "--jobs", "-j", min=1, metavar="N", show_default=False,
     help="Parallel transfers (default: 4 for local folders, 8 for ssh, 16 for gs/s3).")]
 TransferPaths = Annotated[list[str] | None, typer.Argument(
-    help="Artifacts, or paths inside tracked folders. Default: everything tracked.",
+    help="Artifacts, stage outputs, or paths inside tracked folders. Default: everything"
+    " tracked, and every output mlgit.lock records.",
     show_default=False)]
+RunCacheOpt = Annotated[bool, typer.Option(
+    "--run-cache", help="Also move the run-cache: the record of every stage run, with its"
+    " outputs (mlgit repro restores a run from it instead of running it again).")]
 
 
 @app.command()
 def push(paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = None,
-         json: JsonOpt = False) -> None:
+         run_cache: RunCacheOpt = False, json: JsonOpt = False) -> None:
     """Upload the objects the pointers reference to a remote (only those it lacks).
 
     Exit 1 if any object failed; the rest are uploaded, and running it again finishes the job.
     """
     from mlgit.cli.handlers import remote as handlers
 
-    _finish(handlers.push(paths or [], remote, jobs, json))
+    _finish(handlers.push(paths or [], remote, jobs, json, run_cache))
 
 
 @app.command()
 def fetch(paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = None,
-          json: JsonOpt = False) -> None:
+          run_cache: RunCacheOpt = False, json: JsonOpt = False) -> None:
     """Download the objects the pointers reference from a remote into the cache (only those
     the cache lacks); the workspace is not touched. Every object is verified first."""
     from mlgit.cli.handlers import remote as handlers
 
-    _finish(handlers.fetch(paths or [], remote, jobs, json))
+    _finish(handlers.fetch(paths or [], remote, jobs, json, run_cache))
 
 
 @app.command()
@@ -253,12 +257,12 @@ def pull(
     paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = None,
     force: Annotated[bool, typer.Option("--force", "-f", help=(
         "Overwrite workspace changes even when their content is not in the cache."))] = False,
-    json: JsonOpt = False,
+    run_cache: RunCacheOpt = False, json: JsonOpt = False,
 ) -> None:
     """Fetch, then check out: make the workspace match the pointers with data from a remote."""
     from mlgit.cli.handlers import remote as handlers
 
-    _finish(handlers.pull(paths or [], remote, jobs, force, json))
+    _finish(handlers.pull(paths or [], remote, jobs, force, json, run_cache))
 
 
 remote_app = typer.Typer(
@@ -456,6 +460,9 @@ def repro(
     no_run_cache: Annotated[bool, typer.Option("--no-run-cache", help=(
         "Run stale stages even when an earlier run with the same inputs is in the"
         " run-cache."))] = False,
+    pull: Annotated[bool, typer.Option("--pull", help=(
+        "First fetch the run-cache, and pull the tracked dependencies and recorded outputs"
+        " the stages need that are missing, from the default remote."))] = False,
 ) -> None:
     """Run the stale stages of the pipeline (mlgit.yaml) in dependency order and record
     them in mlgit.lock; print why each one runs.
@@ -465,7 +472,7 @@ def repro(
     from mlgit.cli.handlers import pipeline
 
     _finish(pipeline.repro(targets or [], dry, force, downstream, single_item, keep_going,
-                           allow_missing, jobs, no_run_cache))
+                           allow_missing, jobs, no_run_cache, pull))
 
 
 @app.command()

@@ -69,6 +69,7 @@ FAST_VERBS: dict[str, Verb] = {
         Option("keep_going", ("-k", "--keep-going")),
         Option("allow_missing", ("--allow-missing",)),
         Option("no_run_cache", ("--no-run-cache",)),
+        Option("pull", ("--pull",)),
         Option("jobs", ("-j", "--jobs"), value_if=str.isdigit))),
 }
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import threading
 
+from mlgit.commands.run_cache import keep_fetched, new_remote_runs, run_targets
+from mlgit.pipeline.outputs import targets_with_outputs
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.remote.download import fetch
 from mlgit.remote.failures import pointer_failure
@@ -20,7 +22,6 @@ from mlgit.workspace.wants import (
     Wanted,
     manifests_of,
     read_manifests,
-    targets_or_all,
     total_bytes,
     wants_for,
 )
@@ -28,10 +29,15 @@ from mlgit.workspace.wants import (
 
 def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
               checkout: bool = False, force: bool = False,
-              open_progress: OpenProgress = no_progress) -> Outcome[CheckoutResult]:
+              open_progress: OpenProgress = no_progress,
+              run_cache: bool = False,
+              nothing_named_is_all: bool = True) -> Outcome[CheckoutResult]:
     """Fetch; with `checkout` (pull), then check out what the paths name (with no paths,
-    everything, and remove what is no longer tracked, as checkout does)."""
-    targets, broken = targets_or_all(repo, args)
+    everything, and remove what is no longer tracked, as checkout does). With `run_cache`,
+    also the remote's run-cache records and the outputs they name (not checked out).
+    Without `nothing_named_is_all`, no paths means no artifacts (only the run-cache)."""
+    everything = not args and nothing_named_is_all
+    targets, broken = targets_with_outputs(repo, args) if args or everything else ([], [])
     spec, store = open_store(repo, remote)
     result = TransferResult()
     result.failed += [pointer_failure(b.pointer_rel, b.error) for b in broken]
@@ -39,10 +45,12 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
     with repo.lock():
         with remote_errors(spec, repo.cache_dir):
             mover = Mover(repo.odb, store, jobs_for(spec, jobs))
-            read_manifests(repo, targets)
-            result.merge(fetch(mover, manifests_of(targets)))  # they say what folders need
+            runs = new_remote_runs(repo, mover) if run_cache else {}
+            moved = [*targets, *(t for found in run_targets(runs).values() for t in found)]
+            read_manifests(repo, moved)
+            result.merge(fetch(mover, manifests_of(moved)))  # they say what folders need
             wants: list[Wanted] = []
-            for target in targets:
+            for target in moved:
                 found = wants_for(repo, target, manifest=False)
                 wants += found if isinstance(found, list) else []
             with open_progress("fetch", len(wants), total_bytes(wants)) as progress:
@@ -51,8 +59,10 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
             result.failed += bad_index_failures(store)
         if checkout:
             items: list[Tracked | Broken] = [*(t.item for t in targets), *broken]
-            results = remove_untracked(repo, items) if not args else []
+            results = remove_untracked(repo, items) if everything else []
             results += _checkout_while_syncing(repo, targets, force, open_progress)
+        if run_cache:  # once their objects are durable
+            result.runs = keep_fetched(repo, runs)
     return Outcome(spec.name, describe(spec.url), result, results)
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import errno
 import os
 
+from mlgit.commands.run_cache import complete_local_runs, publish_pushed, run_targets
 from mlgit.fileio import is_disk_full
+from mlgit.pipeline.outputs import targets_with_outputs
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.remote.failures import Failure, FailureKind, pointer_failure
 from mlgit.remote.open import jobs_for, open_store, remote_errors
@@ -20,24 +22,33 @@ from mlgit.workspace.targets import Target, size_error
 from mlgit.workspace.wants import (
     ManifestUnreadable,
     Wanted,
-    targets_or_all,
     total_bytes,
     wants_for,
 )
 
 
 def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
-             open_progress: OpenProgress = no_progress) -> Outcome[CheckoutResult]:
-    targets, broken = targets_or_all(repo, args)
+             open_progress: OpenProgress = no_progress,
+             run_cache: bool = False) -> Outcome[CheckoutResult]:
+    """Push what the paths name (everything without paths); with `run_cache`, also the
+    run-cache's entries and the outputs they name."""
+    targets, broken = targets_with_outputs(repo, args, pushing=True)
     spec, store = open_store(repo, remote)
     result = TransferResult()
     result.failed += [pointer_failure(b.pointer_rel, b.error) for b in broken]
     with repo.lock(), remote_errors(spec, _push_disk(repo, spec, store)):
         wants = _wants(repo, targets, result)
+        runs = complete_local_runs(repo) if run_cache else {}
+        run_wants = {key: _wants(repo, found, result)
+                     for key, found in run_targets(runs).items()}
+        wants += [w for found in run_wants.values() for w in found]
         with open_progress("push", len(wants), total_bytes(wants)) as progress:
             mover = Mover(repo.odb, store, jobs_for(spec, jobs), progress,
                           stops=lambda exc: _push_stops(repo, exc))
             result.merge(push(mover, wants))
+        if run_cache:
+            needs = {key: {w.oid for w in found} for key, found in run_wants.items()}
+            result.runs = publish_pushed(mover, runs, needs, result)
         result.failed += bad_index_failures(store)
         _report_damaged_cache(repo, result)
     return Outcome(spec.name, describe(spec.url), result, [])

@@ -1,5 +1,5 @@
-"""The stage outputs mlgit.lock records, as artifacts that `mlgit checkout` restores and
-`mlgit gc` keeps like those pointer files name.
+"""The stage outputs mlgit.lock records, as artifacts that `mlgit checkout` restores, push,
+fetch and pull move, and `mlgit gc` keeps, like those pointer files name.
 
 On the path of every `mlgit status` and `mlgit checkout` (Git hooks run them): without a
 pipeline, this imports nothing of the pipeline's machinery."""
@@ -13,7 +13,7 @@ from mlgit.pipeline.files import PIPELINE_FILE, pipeline_files
 TYPE_CHECKING = False  # importing typing costs what status must not pay
 if TYPE_CHECKING:
     from mlgit.repo import Repo
-    from mlgit.workspace.targets import Tracked
+    from mlgit.workspace.targets import Broken, Target, Tracked
 
 
 def has_pipeline(root: str) -> bool:
@@ -22,10 +22,11 @@ def has_pipeline(root: str) -> bool:
     return os.path.isfile(os.path.join(root, PIPELINE_FILE))
 
 
-def recorded_outputs(repo: Repo) -> list[Tracked]:
-    """Each cached output of a declared stage with an entry in its mlgit.lock; the lock
-    file stands where a pointer file would (messages name it). None without a pipeline
-    (one `git ls-files` finds the pipeline files, in subfolders too)."""
+def recorded_outputs(repo: Repo, pushed_only: bool = False) -> list[Tracked]:
+    """Each cached output of a declared stage with an entry in its mlgit.lock (with
+    `pushed_only`, not those marked `push: false`); the lock file stands where a pointer
+    file would (messages name it). None without a pipeline (one `git ls-files` finds the
+    pipeline files, in subfolders too)."""
     if not pipeline_files(repo.root):
         return []
     from mlgit.pipeline.load import load_pipeline
@@ -41,25 +42,49 @@ def recorded_outputs(repo: Repo) -> list[Tracked]:
             continue
         for out in stage.outs:
             h = entry.outs.get(out.path)
-            if out.cache and h is not None:
+            if out.cache and h is not None and (out.push or not pushed_only):
                 kind = "file" if h.nfiles is None else "dir"
                 ptr = Pointer(kind, out.path.rpartition("/")[2], h.oid, h.size, h.nfiles)
                 found.append(Tracked(stage.lock_file, out.path, ptr))
     return found
 
 
-def split_targets(repo: Repo, outputs: list[Tracked], targets: list[str]
-                  ) -> tuple[list[Tracked], list[str]]:
-    """The outputs the user paths name, and the paths that name none (left to the pointer
-    files)."""
-    from mlgit.paths import resolve_user_path
+def output_targets(repo: Repo, outputs: list[Tracked], args: list[str]
+                   ) -> tuple[list[Target], list[str]]:
+    """The outputs, or parts of output folders, the user paths name; and the paths that
+    name none (left to the pointer files)."""
+    from mlgit.paths import check_utf8, resolve_user_path
+    from mlgit.workspace.targets import Target
 
-    by_rel = {o.rel: o for o in outputs}
-    named, rest = [], []
-    for target in targets:
-        rel = resolve_user_path(repo.root, target)
-        if rel in by_rel:
-            named.append(by_rel[rel])
-        else:
-            rest.append(target)
-    return named, rest
+    named: dict[tuple[str, str], Target] = {}
+    rest = []
+    for arg in args:
+        rel = resolve_user_path(repo.root, arg)
+        holder = next((o for o in outputs if rel == o.rel or rel.startswith(o.rel + "/")),
+                      None)
+        if holder is None:
+            rest.append(arg)
+            continue
+        if rel != holder.rel:
+            check_utf8([rel])
+        sub = rel[len(holder.rel) + 1:]
+        named.setdefault((holder.rel, sub), Target(holder, sub))
+    return list(named.values()), rest
+
+
+def targets_with_outputs(repo: Repo, args: list[str], pushing: bool = False
+                         ) -> tuple[list[Target], list[Broken]]:
+    """What push, fetch and pull move: the artifacts the pointer files track and the stage
+    outputs mlgit.lock records (every one of them without paths; else what the paths
+    name; a push leaves out outputs marked `push: false`), and the pointer files that
+    cannot be read."""
+    from mlgit.workspace.targets import Target
+    from mlgit.workspace.wants import targets_or_all
+
+    outputs = recorded_outputs(repo, pushed_only=pushing)
+    if not args:
+        targets, broken = targets_or_all(repo, [])
+        return [*targets, *(Target(o, "") for o in outputs)], broken
+    named, rest = output_targets(repo, outputs, args)
+    targets, broken = targets_or_all(repo, rest) if rest else ([], [])
+    return [*named, *targets], broken

@@ -8,6 +8,7 @@ the cache."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 
@@ -23,6 +24,8 @@ from mlgit.workspace.linker import Linker
 
 RUNS = "runs"
 _HEX = set("0123456789abcdef")
+MAX_ENTRY = 1 << 20
+"""An entry is a few hundred bytes; a bigger one is not an entry."""
 
 
 def usable(stage: Stage) -> bool:
@@ -49,27 +52,74 @@ def _path(repo: Repo, key: str) -> str:
 
 def save(repo: Repo, key: str, outs: dict[str, Hashed]) -> None:
     """Remember the outputs of a run (their objects are already durable in the cache)."""
-    path = _path(repo, key)
+    write_entry(repo, key, encode(outs))
+
+
+def encode(outs: dict[str, Hashed]) -> bytes:
     data = {p: [h.oid, h.size, h.nfiles] for p, h in sorted(outs.items())}
+    return json.dumps({"outs": data}, sort_keys=True).encode("utf-8")
+
+
+def decode(data: bytes) -> dict[str, Hashed] | None:
+    """The outputs an entry names, or None when it is not a sound entry (entries are read
+    from remotes too: untrusted)."""
+    if len(data) > MAX_ENTRY:
+        return None
+    try:
+        rows = json.loads(data)["outs"]
+        outs = {p: Hashed(oid, size, nfiles) for p, (oid, size, nfiles) in rows.items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    for path, h in outs.items():
+        if not (isinstance(path, str) and is_key(h.oid) and type(h.size) is int
+                and h.size >= 0 and (h.nfiles is None or type(h.nfiles) is int)):
+            return None
+    return outs
+
+
+def is_key(name: object) -> bool:
+    """Whether `name` is well formed as a run key or an object id (32 lower-case hex)."""
+    return isinstance(name, str) and len(name) == OID_LEN and set(name) <= _HEX
+
+
+def write_entry(repo: Repo, key: str, data: bytes) -> None:
+    path = _path(repo, key)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    write_atomic(path, json.dumps({"outs": data}, sort_keys=True).encode("utf-8"))
+    write_atomic(path, data)
+
+
+def read_entry(repo: Repo, key: str) -> dict[str, Hashed] | None:
+    try:
+        with open(_path(repo, key), "rb") as f:
+            return decode(f.read(MAX_ENTRY + 1))
+    except OSError:
+        return None
+
+
+def keys(repo: Repo) -> list[str]:
+    """The keys of every run the cache remembers."""
+    found = []
+    runs = os.path.join(repo.cache_dir, RUNS)
+    with contextlib.suppress(OSError):
+        for prefix in sorted(os.listdir(runs)):
+            if len(prefix) == 2 and set(prefix) <= _HEX:
+                with contextlib.suppress(OSError):
+                    found += [prefix + rest for rest in sorted(os.listdir(f"{runs}/{prefix}"))
+                              if is_key(prefix + rest)]
+    return found
+
+
+def complete(repo: Repo, outs: dict[str, Hashed]) -> bool:
+    """Whether every object the outputs need is in the cache."""
+    return all(_present(repo, h) for h in outs.values())
 
 
 def lookup(repo: Repo, key: str, stage: Stage) -> dict[str, Hashed] | None:
     """The outputs an earlier run with this key made, if the entry is sound, names exactly
     the stage's outputs, and every object it needs is in the cache."""
-    try:
-        with open(_path(repo, key), "rb") as f:
-            rows = json.loads(f.read())["outs"]
-        outs = {p: Hashed(oid, size, nfiles) for p, (oid, size, nfiles) in rows.items()}
-    except (OSError, ValueError, KeyError, TypeError):
+    outs = read_entry(repo, key)
+    if outs is None or set(outs) != {o.path for o in stage.outs} or not complete(repo, outs):
         return None
-    if set(outs) != {o.path for o in stage.outs}:
-        return None
-    for h in outs.values():
-        if not (isinstance(h.oid, str) and len(h.oid) == OID_LEN and set(h.oid) <= _HEX
-                and isinstance(h.size, int)) or not _present(repo, h):
-            return None
     return outs
 
 

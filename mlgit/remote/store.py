@@ -4,6 +4,7 @@
     <root>/packs/<name>.pack         smaller objects, back to back
     <root>/packs/<name>.idx          the pack's index (format: packs.py); uploaded after the
                                      pack, so an index always names a complete pack
+    <root>/runs/<2 hex>/<30 hex>     the run-cache's entries (`push --run-cache`)
 
 Every call to the backend is retried on transient errors (retry.RetryingBackend).
 Everything read from a remote is untrusted: indexes are checked against their checksum and
@@ -28,6 +29,7 @@ from mlgit.remote.retry import RetryingBackend
 from mlgit.storage import packs
 
 PACK_DIR = packs.PACK_DIR
+RUNS_DIR = "runs"
 _PACK_NAME = re.compile(r"^([0-9a-f]{32})\.idx$")
 _LOOSE_NAME = re.compile(r"^[0-9a-f]{30}$")
 _PREFIX_NAME = re.compile(r"^[0-9a-f]{2}$")
@@ -177,3 +179,25 @@ class RemoteStore:
             raise EOFError(f"{pack} is shorter than its index says")
         return data
 
+
+    # -- the run-cache: runs/<2 hex>/<30 hex>, a small entry each (pipeline/runcache.py) ----
+
+    def run_keys(self, mapper: Mapper) -> set[str]:
+        """The keys of the runs the remote remembers: a listing of runs/, then one per
+        two-hex folder in it (unfinished uploads and stray names are left out)."""
+        prefixes = sorted(p for p in self.backend.list_dir(RUNS_DIR) if _PREFIX_NAME.match(p))
+        listings = mapper(lambda p: self.backend.list_dir(f"{RUNS_DIR}/{p}"), prefixes)
+        return {prefix + name for prefix, names in zip(prefixes, listings, strict=True)
+                for name in names if _LOOSE_NAME.match(name)}  # type: ignore[attr-defined]
+
+    def read_run(self, key: str, limit: int) -> bytes:
+        """A run's entry; a file bigger than `limit` bytes is read only that far (enough to
+        reject it)."""
+        return self.backend.read(_run_rel(key), 0, limit + 1)
+
+    def write_run(self, key: str, data: bytes) -> None:
+        self.backend.write_bytes(_run_rel(key), data)
+
+
+def _run_rel(key: str) -> str:
+    return f"{RUNS_DIR}/{key[:2]}/{key[2:]}"

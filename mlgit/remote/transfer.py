@@ -51,6 +51,7 @@ class TransferResult:
         self.already = 0
         self.failed: list[Failure] = []
         self.stopped = ""  # why the transfer stopped early, if it did
+        self.runs: int | None = None  # run-cache entries written, when they were asked for
 
     def merge(self, other: TransferResult) -> None:
         self.transferred += other.transferred

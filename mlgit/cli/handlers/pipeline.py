@@ -6,11 +6,15 @@ from __future__ import annotations
 from mlgit.cli import exit_codes
 from mlgit.cli.handlers.repository import closed_after, find_repo
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from mlgit.repo import Repo
+
 
 def repro(targets: list[str], dry: bool = False, force: bool = False,
           downstream: bool = False, single_item: bool = False, keep_going: bool = False,
           allow_missing: bool = False, jobs: int | str | None = None,
-          no_run_cache: bool = False) -> int:
+          no_run_cache: bool = False, pull: bool = False) -> int:
     from mlgit.cli.render.pipeline import PrintedEvents, show_failures
     from mlgit.commands.repro import repro as run
     from mlgit.pipeline.scheduler import Options
@@ -18,10 +22,24 @@ def repro(targets: list[str], dry: bool = False, force: bool = False,
     options = Options(dry=dry, force=force, keep_going=keep_going,
                       allow_missing=allow_missing, jobs=max(1, int(jobs or 1)),
                       run_cache=not no_run_cache)
+    pull_failed = False
     with closed_after(find_repo()) as repo:
+        if pull:
+            pull_failed = _pull_missing(repo, targets, downstream, single_item)
         results = run(repo, targets, options, downstream=downstream, single=single_item,
                       events=PrintedEvents())
-    return exit_codes.EXIT_FAILED if show_failures(results) else exit_codes.EXIT_OK
+    failed = show_failures(results) or pull_failed
+    return exit_codes.EXIT_FAILED if failed else exit_codes.EXIT_OK
+
+
+def _pull_missing(repo: Repo, targets: list[str], downstream: bool, single: bool) -> bool:
+    """`repro --pull`'s transfer, shown as `mlgit pull` shows one; whether it failed."""
+    from mlgit.cli.render.remote import show_transfer
+    from mlgit.commands.repro import pull_missing
+
+    outcome = pull_missing(repo, targets, downstream=downstream, single=single)
+    show_transfer(outcome, "pull", False)
+    return exit_codes.for_transfer(outcome) != exit_codes.EXIT_OK
 
 
 def dag(targets: list[str], form: str) -> int:

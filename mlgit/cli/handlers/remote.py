@@ -13,29 +13,32 @@ if TYPE_CHECKING:
     from mlgit.workspace.checkout_result import CheckoutResult
 
 
-def push(paths: list[str], remote: str | None, jobs: int | None, json: bool) -> int:
+def push(paths: list[str], remote: str | None, jobs: int | None, json: bool,
+         run_cache: bool = False) -> int:
     from mlgit.commands.push import run_push
 
     with opened_repo() as repo:
-        outcome = run_push(repo, paths, remote, jobs, output.Progress)
+        outcome = run_push(repo, paths, remote, jobs, output.Progress, run_cache)
     return _show_transfer(outcome, "push", json)
 
 
-def fetch(paths: list[str], remote: str | None, jobs: int | None, json: bool) -> int:
+def fetch(paths: list[str], remote: str | None, jobs: int | None, json: bool,
+          run_cache: bool = False) -> int:
     from mlgit.commands.fetch import run_fetch
 
     with opened_repo() as repo:
-        outcome = run_fetch(repo, paths, remote, jobs, open_progress=output.Progress)
+        outcome = run_fetch(repo, paths, remote, jobs, open_progress=output.Progress,
+                            run_cache=run_cache)
     return _show_transfer(outcome, "fetch", json)
 
 
 def pull(paths: list[str], remote: str | None, jobs: int | None, force: bool,
-         json: bool) -> int:
+         json: bool, run_cache: bool = False) -> int:
     from mlgit.commands.fetch import run_fetch
 
     with opened_repo() as repo:
         outcome = run_fetch(repo, paths, remote, jobs, checkout=True, force=force,
-                            open_progress=output.Progress)
+                            open_progress=output.Progress, run_cache=run_cache)
     return _show_transfer(outcome, "pull", json)
 
 

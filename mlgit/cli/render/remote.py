@@ -31,6 +31,8 @@ def show_transfer(outcome: Outcome[CheckoutResult], command: str, json: bool) ->
             "bytes": r.bytes, "already": r.already, "stopped": r.stopped or None,
             "failed": [{"path": f.path, "oid": f.oid or None, "reason": f.reason}
                        for f in r.failed]}
+        if r.runs is not None:
+            data["run_cache_entries"] = r.runs
         if command == "pull":
             data["checkout"] = [{"path": c.path, "restored": len(c.restored),
                                  "unchanged": c.unchanged, "conflicts": c.conflicts,
@@ -40,7 +42,8 @@ def show_transfer(outcome: Outcome[CheckoutResult], command: str, json: bool) ->
         return
     done, direction, already = _VERBS[command]
     size = human_size(r.bytes)
-    output.out(f"{done} {counted(r.transferred, 'object')} ({size}) {direction}"
+    runs = "" if r.runs is None else f", and {counted(r.runs, 'run-cache record')}"
+    output.out(f"{done} {counted(r.transferred, 'object')} ({size}){runs} {direction}"
                f" {outcome.remote}; {r.already} {already}; {len(r.failed)} failed")
     from mlgit.remote.failures import FailureKind
 
