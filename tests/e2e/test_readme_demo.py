@@ -109,8 +109,6 @@ def test_demo_runs_the_pipeline_and_reruns_only_what_a_param_change_affects(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="mlgit push and pull do not move the stage outputs"
-                   " that mlgit.lock records yet")
 def test_demo_clone_of_the_pipeline_pulls_its_outputs(kept_demo: DemoRun) -> None:
     source, clone = kept_demo.folder / "pipeline", kept_demo.folder / "pipeline-clone"
     for out in ("data/prepared/train.csv", "data/features/test.csv", "model/model.json"):
