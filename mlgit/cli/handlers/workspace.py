@@ -36,7 +36,7 @@ def status(paths: list[str], quiet: bool = False, json: bool = False,
         damaged_indexes = _damaged_indexes(repo)
     if not quiet:
         if entries or not stages:
-            show_status(entries, json)
+            show_status(entries, json, pipeline=stages is not None)
         if stages and not json:
             from mlgit.cli.render.pipeline import show_stale_stages
 

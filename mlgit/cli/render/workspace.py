@@ -67,9 +67,13 @@ def _status_dict(e: StatusEntry) -> dict[str, Any]:
             "damaged": s.damaged}
 
 
-def show_status(entries: list[StatusEntry], json: bool) -> None:
+def show_status(entries: list[StatusEntry], json: bool, pipeline: bool = False) -> None:
+    """`pipeline`: the repository has one, and no stage is stale."""
     if json:
         output.json_out([_status_dict(e) for e in entries])
+        return
+    if not entries and pipeline:
+        output.out("Pipeline up to date; no artifacts tracked by pointer files.")
         return
     if not entries:
         output.out("No tracked artifacts. Track some with 'mlgit add PATH'.")
