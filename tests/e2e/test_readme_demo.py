@@ -81,7 +81,7 @@ def test_demo_runs_keeps_its_folder_and_echoes_commands_that_paste_back(
         kept_demo: DemoRun) -> None:
     stdout = kept_demo.result.stdout
     assert "$ git commit -q -m 'dataset v1 and model'" in stdout
-    assert "gc" not in stdout, "the demo must not end on a gc that drops old revisions"
+    assert "$ mlgit gc" not in stdout, "the demo must not end on a gc that drops old revisions"
     assert (kept_demo.folder / "project" / "model.pt").is_file()
     assert str(kept_demo.folder) in stdout
 
