@@ -1,7 +1,8 @@
 #!/bin/sh
-# A short tour of mlgit's main job: version a dataset and a model beside Git, change them,
-# and travel back in history. Runs in a temporary folder, removed at the end unless --keep is
-# given; needs git and mlgit on PATH.
+# A short tour of mlgit: version a dataset and a model beside Git, change them, travel back
+# in history and share them through a remote; then run the pipeline of examples/pipeline,
+# change a parameter and rerun only what it affects. Runs in a temporary folder, removed at
+# the end unless --keep is given; needs git, python3 and mlgit on PATH.
 #
 #   sh examples/demo.sh [--keep]
 set -eu
@@ -32,6 +33,7 @@ run() {
   "$@"
 }
 
+examples=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/mlgit-demo.XXXXXX")
 if [ "$keep" = no ]; then
   trap 'rm -rf "$work"' EXIT
@@ -105,6 +107,48 @@ run mlgit checkout
 run git checkout -q main
 run mlgit checkout
 run mlgit status
+
+say "A pipeline in a new repository: prepare -> featurize -> train -> evaluate (examples/pipeline)"
+cd "$work"
+run cp -R "$examples/pipeline" pipeline
+cd pipeline
+run git init -q -b main
+run mlgit init
+run mlgit dag
+
+say "mlgit repro runs every stage in dependency order, says why, and records it in mlgit.lock"
+run mlgit repro
+run git add -A
+run git commit -q -m "pipeline and its results"
+
+say "Nothing changed: a second mlgit repro runs nothing"
+run mlgit repro
+
+say "Lower the decision threshold: only evaluate reads it, so only evaluate is stale"
+run sed -i.orig 's/threshold: 0.5/threshold: 0.4/' params.yaml
+rm params.yaml.orig
+run mlgit status
+run mlgit repro
+
+say "What the change did: the metrics and params against the last commit"
+run mlgit metrics diff
+run mlgit params diff
+run git commit -q -am "evaluate with threshold 0.4"
+
+say "Where the model comes from: each stage, its command, params and inputs, down to Git"
+run mlgit lineage model/model.json
+
+say "Share the pipeline: push its outputs to the same remote folder"
+run mlgit remote add origin ../store
+run git commit -q -am "add the origin remote"
+run mlgit push
+
+say "A colleague clones the pipeline and pulls: the outputs are there, nothing needs to run"
+run git clone -q . ../pipeline-clone
+cd ../pipeline-clone
+run mlgit pull
+run ls data/features model
+run mlgit repro --dry
 
 if [ "$keep" = yes ]; then
   say "Done. Everything above ran in $work (kept: look around, then remove it)."
