@@ -157,7 +157,8 @@ NOTES: dict[str, list[str]] = {
         " \"missing_objects\", \"added\", \"modified\", \"deleted\", \"damaged\"}`, or"
         " `{\"pointer\", \"error\", \"hint\"}` for an unreadable pointer.",
         "`--remote [NAME]` compares the cache with a remote instead of the workspace with the"
-        " pointers. It prints one line per artifact: `PATH: in cache and on NAME`, or"
+        " pointers. It prints one line per artifact (stage outputs mlgit.lock records"
+        " included): `PATH: in cache and on NAME`, or"
         " `PATH: C of N objects in cache, R on NAME` followed by `; not all pushed` or"
         " `; MISSING M (in neither)`. N counts a folder's distinct file contents plus its"
         " manifest. A folder manifest that is not in the cache is fetched first (it says what"

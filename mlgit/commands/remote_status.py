@@ -1,11 +1,12 @@
-"""mlgit status --remote: per artifact, how many of its objects are in the cache, on the
-remote, or in neither."""
+"""mlgit status --remote: per artifact (and stage output mlgit.lock records), how many of
+its objects are in the cache, on the remote, or in neither."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
 from mlgit.paths import artifact_path_for
+from mlgit.pipeline.outputs import targets_with_outputs
 from mlgit.remote.download import fetch
 from mlgit.remote.open import jobs_for, open_store, remote_errors
 from mlgit.remote.transfer import Mover
@@ -15,7 +16,6 @@ from mlgit.workspace.wants import (
     ManifestUnreadable,
     manifest_of,
     manifests_of,
-    targets_or_all,
     wants_for,
 )
 
@@ -36,7 +36,7 @@ def run_remote_status(repo: Repo, args: list[str], remote: str | None,
                       jobs: int | None = None) -> tuple[str, str, list[RemoteStatus]]:
     """Compare the cache and the remote per artifact. Folder manifests missing from the
     cache are fetched (they are needed to know what the folder holds)."""
-    targets, broken = targets_or_all(repo, args)
+    targets, broken = targets_with_outputs(repo, args)
     spec, store = open_store(repo, remote)
     rows = [RemoteStatus(artifact_path_for(b.pointer_rel), b.pointer_rel, 0, 0, 0, 0,
                          b.error.message) for b in broken]

@@ -141,3 +141,14 @@ stages:
     result = mlgit(other, "pull", code=1)
     assert "big.bin" in result.err and "not on the remote" in result.err
     assert (other / "small.txt").read_text() == "small\n"
+
+
+def test_status_remote_counts_the_outputs(repo: Path, tmp_path: Path) -> None:
+    made(repo, tmp_path / "remote")
+    before = {r["path"]: r for r in json.loads(
+        mlgit(repo, "status", "--remote", "--json", code=None).out)["artifacts"]}
+    assert before["out"]["on_remote"] == 0 and before["out"]["in_cache"] == 3
+    assert before["single.txt"]["pointer_rel"] == "mlgit.lock"
+    mlgit(repo, "push")
+    after = json.loads(mlgit(repo, "status", "--remote", "--json").out)["artifacts"]
+    assert {r["path"]: r["on_remote"] for r in after} == {"out": 3, "single.txt": 1}
