@@ -67,6 +67,8 @@ def _store(repo: Repo, rels: list[str]) -> dict[str, Hashed]:
         for rel in rels:
             ptr, _ = build(repo, rel, store=True)
             stored[rel] = Hashed(ptr.oid, ptr.size, ptr.files)
+            # as after `mlgit add`: a checkout of a branch without it may remove it
+            repo.state.record_placed(rel, ptr.kind, ptr.oid, replace=True)
         repo.odb.publish()
         # forked workers may have stored a large folder's files: one syncfs covers them
         repo.odb.make_durable(whole_store=any(h.nfiles is not None

@@ -143,6 +143,8 @@ def restore(repo: Repo, outs: dict[str, Hashed]) -> bool:
     for path, h in outs.items():
         kind = "file" if h.nfiles is None else "dir"
         ptr = Pointer(kind, path.rpartition("/")[2], h.oid, h.size, h.nfiles)
-        ok = checkout_artifact(repo, path, ptr, linker, force=True).ok and ok
+        placed = checkout_artifact(repo, path, ptr, linker, force=True).ok
+        repo.state.record_placed(path, kind, h.oid, replace=placed)
+        ok = placed and ok
     repo.state.flush()
     return ok
