@@ -1,0 +1,111 @@
+"""The artifacts a Git revision references, read from Git's objects (never from a checked-out
+work tree): what its pointer files track, and the stage outputs its mlgit.lock files record,
+as `mlgit diff`, `gc --all-commits`, `push --rev`, `checkout --rev` and `get` use them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mlgit import pointer as pointer_mod
+from mlgit.errors import MlgitError
+from mlgit.git.revisions import RevisionFiles, RevisionTrees
+from mlgit.pointer import Pointer
+from mlgit.repo import Repo
+from mlgit.workspace.targets import Broken, Tracked
+
+
+@dataclass
+class RevisionArtifacts:
+    """`rev` as named, `commit` its full id; `items` the artifacts (pointer files first,
+    then stage outputs, whose pointer_rel is their mlgit.lock); `broken` the pointer and
+    lock files that cannot be read."""
+
+    rev: str
+    commit: str
+    items: list[Tracked] = field(default_factory=list)
+    broken: list[Broken] = field(default_factory=list)
+
+
+def artifacts_at(repo: Repo, trees: RevisionTrees, rev: str) -> RevisionArtifacts:
+    """Everything revision `rev` references. An unknown revision raises MlgitError."""
+    files = trees.files(rev)
+    found = RevisionArtifacts(rev, files.commit)
+    for pointer_rel, raw in files.pointers:
+        try:
+            ptr = pointer_mod.loads(raw, pointer_rel)
+            found.items.append(Tracked(pointer_rel, repo.artifact_rel(pointer_rel, ptr), ptr))
+        except MlgitError as exc:
+            found.broken.append(Broken(pointer_rel, _at(exc, rev)))
+    for lock_rel, outputs in _outputs(repo.root, files, rev).items():
+        if isinstance(outputs, MlgitError):
+            found.broken.append(Broken(lock_rel, outputs))
+        else:
+            found.items += outputs
+    return found
+
+
+def _at(exc: MlgitError, rev: str) -> MlgitError:
+    return type(exc)(f"{exc.message} (at {rev})", exc.hint)
+
+
+def _outputs(root: str, files: RevisionFiles, rev: str) -> dict[str, list[Tracked] | MlgitError]:
+    """The cached outputs each lock file records for the stages its mlgit.yaml (at the same
+    revision) declares; every output it records when that mlgit.yaml cannot be read."""
+    from mlgit.pipeline.lockfile import loads
+
+    pipelines = dict(files.pipelines)
+    found: dict[str, list[Tracked] | MlgitError] = {}
+    for lock_rel, text in files.locks:
+        try:
+            entries = loads(text, lock_rel)
+        except MlgitError as exc:
+            found[lock_rel] = _at(exc, rev)
+            continue
+        declared = _declared_outs(root, lock_rel, pipelines)
+        outputs = []
+        for name, entry in entries.items():
+            for path, h in entry.outs.items():
+                out = declared.get((name, path)) if declared is not None else (True, True)
+                if out is None or not out[0]:
+                    continue  # not cached, or no longer declared at that revision
+                kind = "file" if h.nfiles is None else "dir"
+                ptr = Pointer(kind, path.rpartition("/")[2], h.oid, h.size, h.nfiles)
+                outputs.append(Tracked(lock_rel, path, ptr))
+        found[lock_rel] = outputs
+    return found
+
+
+def _declared_outs(root: str, lock_rel: str, pipelines: dict[str, bytes]
+                   ) -> dict[tuple[str, str], tuple[bool, bool]] | None:
+    """(stage, output path) -> (cache, push) as the mlgit.yaml beside `lock_rel` declares
+    them; None when it cannot be read (every recorded output then counts)."""
+    from mlgit.pipeline.load import load_text
+
+    folder = lock_rel.rpartition("/")[0]
+    yaml_rel = f"{folder}/mlgit.yaml" if folder else "mlgit.yaml"
+    text = pipelines.get(yaml_rel)
+    if text is None:
+        return None
+    try:
+        stages, _ = load_text(root, yaml_rel, text, {})
+    except MlgitError:  # vars from files that differ now, or a format this mlgit lacks
+        return None
+    return {(s.name, o.path): (o.cache, o.push) for s in stages for o in s.outs}
+
+
+def referenced_oids(repo: Repo, found: RevisionArtifacts, missing: list[tuple[str, str]]
+                    ) -> set[str]:
+    """The objects the revision's artifacts need: their oids and, for folders, the files
+    their manifests list. A folder whose manifest is not in the cache adds its (rel, oid)
+    to `missing` (its files are unknown)."""
+    from mlgit.storage.manifests import ManifestUnavailable
+
+    oids: set[str] = set()
+    for item in found.items:
+        oids.add(item.ptr.oid)
+        if item.ptr.is_dir:
+            try:
+                oids.update(repo.manifest(item.ptr.oid, item.rel).oids)
+            except ManifestUnavailable:
+                missing.append((item.rel, item.ptr.oid))
+    return oids
