@@ -520,12 +520,12 @@ def version(json: JsonOpt = False) -> None:
 
 
 params_app = typer.Typer(
-    help="Show the pipeline's parameters, or how they changed since the last commit.",
+    help="Show the pipeline's parameters, or how they changed between revisions.",
     no_args_is_help=True, rich_markup_mode=None, suggest_commands=_TYPER_SUGGESTS,
     context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(params_app, name="params")
 metrics_app = typer.Typer(
-    help="Show the pipeline's metrics, or how they changed since the last commit.",
+    help="Show the pipeline's metrics, or how they changed between revisions.",
     no_args_is_help=True, rich_markup_mode=None, suggest_commands=_TYPER_SUGGESTS,
     context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(metrics_app, name="metrics")
@@ -534,6 +534,9 @@ MdOpt = Annotated[bool, typer.Option(
 AllOpt = Annotated[bool, typer.Option("--all", "-a", help="Also list unchanged values.")]
 MetricsArg = Annotated[list[str] | None, typer.Argument(
     help="Metrics files (JSON, YAML or TOML). Default: those mlgit.yaml declares.",
+    show_default=False)]
+RevsArg = Annotated[list[str] | None, typer.Argument(
+    help="Up to two revisions A [B]. Default: HEAD against the workspace.",
     show_default=False)]
 
 
@@ -553,13 +556,14 @@ def params_show(json: JsonOpt = False, md: MdOpt = False) -> None:
 
 
 @params_app.command("diff")
-def params_diff(show_all: AllOpt = False, json: JsonOpt = False, md: MdOpt = False) -> None:
-    """Compare the params in the last commit (HEAD) with the workspace: old, new and the
-    change of numbers."""
+def params_diff(revs: RevsArg = None, show_all: AllOpt = False, json: JsonOpt = False,
+                md: MdOpt = False) -> None:
+    """Compare the params of two revisions (none: HEAD against the workspace; one: it
+    against the workspace): old, new and the change of numbers."""
     from mlgit.cli.handlers import values
 
     _one_format(json, md)
-    _finish(values.params_diff(show_all, json, md))
+    _finish(values.params_diff(revs or [], show_all, json, md))
 
 
 @metrics_app.command("show")
@@ -572,10 +576,13 @@ def metrics_show(targets: MetricsArg = None, json: JsonOpt = False, md: MdOpt = 
 
 
 @metrics_app.command("diff")
-def metrics_diff(targets: MetricsArg = None, show_all: AllOpt = False, json: JsonOpt = False,
-                 md: MdOpt = False) -> None:
-    """Compare the metrics in the last commit (HEAD) with the workspace: old, new and the
-    change of numbers."""
+def metrics_diff(targets: Annotated[list[str] | None, typer.Argument(
+        metavar="[A [B]] [FILE]...", show_default=False, help=(
+            "Up to two revisions (default: HEAD against the workspace), then metrics files"
+            " (default: those mlgit.yaml declares). A word naming a file is a file."))] = None,
+        show_all: AllOpt = False, json: JsonOpt = False, md: MdOpt = False) -> None:
+    """Compare the metrics of two revisions (none: HEAD against the workspace; one: it
+    against the workspace): old, new and the change of numbers."""
     from mlgit.cli.handlers import values
 
     _one_format(json, md)

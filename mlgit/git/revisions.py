@@ -225,3 +225,14 @@ def _all_commits(trees: RevisionTrees) -> list[str]:
         except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
             continue
     return [str(c.id) for c in walker] if pushed else []
+
+
+def is_revision(root: str, word: str) -> bool:
+    """Whether Git knows `word` as a commit (a branch, tag, id or expression)."""
+    import pygit2
+
+    try:
+        pygit2.Repository(root).revparse_single(word).peel(pygit2.Commit)
+    except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+        return False
+    return True
