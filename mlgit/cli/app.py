@@ -512,6 +512,23 @@ def lineage(
 
 
 @app.command()
+def diff(
+    revs: Annotated[list[str] | None, typer.Argument(
+        metavar="[A [B]]", show_default=False,
+        help="Two revisions; one: it against the workspace; none: HEAD against it.")] = None,
+    json: JsonOpt = False,
+    md: Annotated[bool, typer.Option("--md", help="Print a Markdown table.")] = False,
+) -> None:
+    """Show the data added, modified, deleted and renamed between two revisions (down to
+    files inside tracked folders, with sizes), stage outputs included."""
+    from mlgit.cli.handlers import history
+
+    if json and md:
+        raise typer.BadParameter("give --json or --md, not both", param_hint="--md")
+    _finish(history.diff(revs or [], json, md))
+
+
+@app.command()
 def version(json: JsonOpt = False) -> None:
     """Show versions of mlgit, Python and key libraries, the link type and filesystem."""
     from mlgit.cli.handlers import maintenance

@@ -97,6 +97,11 @@ class RevisionTrees:
         self._walked: dict[Any, list[tuple[str, Any]]] = {}  # tree id -> (rel, blob id)
         self._blobs: dict[Any, bytes] = {}
 
+    @property
+    def unborn(self) -> bool:
+        """Whether HEAD names a branch with no commit yet (a fresh repository)."""
+        return bool(self.repo.head_is_unborn)
+
     def commit_id(self, rev: str) -> str:
         """The full id of the commit `rev` names; an unknown revision raises MlgitError
         (with a hint to deepen a shallow clone, where the commit may be beyond its end)."""
