@@ -230,26 +230,56 @@ RunCacheOpt = Annotated[bool, typer.Option(
     " outputs (mlgit repro restores a run from it instead of running it again).")]
 
 
+RevOpt = Annotated[list[str] | None, typer.Option(
+    "--rev", metavar="REV", show_default=False,
+    help="Also what this revision references (a commit, branch or tag; repeatable).")]
+AllBranchesOpt = Annotated[bool, typer.Option(
+    "--all-branches", "-a", help="Also what the tip of every local branch references.")]
+AllTagsOpt = Annotated[bool, typer.Option(
+    "--all-tags", "-T", help="Also what every tagged commit references.")]
+AllCommitsOpt = Annotated[bool, typer.Option(
+    "--all-commits", "-A", help="Also what every commit of every branch and tag references.")]
+NoWorkspaceOpt = Annotated[bool, typer.Option(
+    "--no-workspace", help="With revisions: only theirs, not the workspace's pointers.")]
+
+
+def _revisions(rev: list[str] | None, all_branches: bool, all_tags: bool, all_commits: bool,
+               no_workspace: bool = False) -> Any:
+    from mlgit.pipeline.at_revision import Revisions
+
+    chosen = Revisions(tuple(rev or ()), all_branches, all_tags, all_commits, not no_workspace)
+    if no_workspace and not chosen.any:
+        raise typer.BadParameter("--no-workspace needs --rev or an --all-... option",
+                                 param_hint="--no-workspace")
+    return chosen
+
+
 @app.command()
 def push(paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = None,
-         run_cache: RunCacheOpt = False, json: JsonOpt = False) -> None:
+         run_cache: RunCacheOpt = False, json: JsonOpt = False, rev: RevOpt = None,
+         all_branches: AllBranchesOpt = False, all_tags: AllTagsOpt = False,
+         all_commits: AllCommitsOpt = False, no_workspace: NoWorkspaceOpt = False) -> None:
     """Upload the objects the pointers reference to a remote (only those it lacks).
 
     Exit 1 if any object failed; the rest are uploaded, and running it again finishes the job.
     """
     from mlgit.cli.handlers import remote as handlers
 
-    _finish(handlers.push(paths or [], remote, jobs, json, run_cache))
+    _finish(handlers.push(paths or [], remote, jobs, json, run_cache,
+                          _revisions(rev, all_branches, all_tags, all_commits, no_workspace)))
 
 
 @app.command()
 def fetch(paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = None,
-          run_cache: RunCacheOpt = False, json: JsonOpt = False) -> None:
+          run_cache: RunCacheOpt = False, json: JsonOpt = False, rev: RevOpt = None,
+          all_branches: AllBranchesOpt = False, all_tags: AllTagsOpt = False,
+          all_commits: AllCommitsOpt = False, no_workspace: NoWorkspaceOpt = False) -> None:
     """Download the objects the pointers reference from a remote into the cache (only those
     the cache lacks); the workspace is not touched. Every object is verified first."""
     from mlgit.cli.handlers import remote as handlers
 
-    _finish(handlers.fetch(paths or [], remote, jobs, json, run_cache))
+    _finish(handlers.fetch(paths or [], remote, jobs, json, run_cache,
+                           _revisions(rev, all_branches, all_tags, all_commits, no_workspace)))
 
 
 @app.command()
@@ -257,12 +287,16 @@ def pull(
     paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = None,
     force: Annotated[bool, typer.Option("--force", "-f", help=(
         "Overwrite workspace changes even when their content is not in the cache."))] = False,
-    run_cache: RunCacheOpt = False, json: JsonOpt = False,
+    run_cache: RunCacheOpt = False, json: JsonOpt = False, rev: RevOpt = None,
+    all_branches: AllBranchesOpt = False, all_tags: AllTagsOpt = False,
+    all_commits: AllCommitsOpt = False,
 ) -> None:
-    """Fetch, then check out: make the workspace match the pointers with data from a remote."""
+    """Fetch, then check out: make the workspace match the pointers with data from a remote.
+    What --rev and the --all-... options add is fetched, not checked out."""
     from mlgit.cli.handlers import remote as handlers
 
-    _finish(handlers.pull(paths or [], remote, jobs, force, json, run_cache))
+    _finish(handlers.pull(paths or [], remote, jobs, force, json, run_cache,
+                          _revisions(rev, all_branches, all_tags, all_commits)))
 
 
 remote_app = typer.Typer(

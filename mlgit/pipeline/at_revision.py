@@ -11,7 +11,7 @@ from mlgit.errors import MlgitError
 from mlgit.git.revisions import RevisionFiles, RevisionTrees
 from mlgit.pointer import Pointer
 from mlgit.repo import Repo
-from mlgit.workspace.targets import Broken, Tracked
+from mlgit.workspace.targets import Broken, Target, Tracked
 
 
 @dataclass
@@ -26,8 +26,10 @@ class RevisionArtifacts:
     broken: list[Broken] = field(default_factory=list)
 
 
-def artifacts_at(repo: Repo, trees: RevisionTrees, rev: str) -> RevisionArtifacts:
-    """Everything revision `rev` references. An unknown revision raises MlgitError."""
+def artifacts_at(repo: Repo, trees: RevisionTrees, rev: str, pushing: bool = False
+                 ) -> RevisionArtifacts:
+    """Everything revision `rev` references (with `pushing`, without the stage outputs
+    marked `push: false`). An unknown revision raises MlgitError."""
     files = trees.files(rev)
     found = RevisionArtifacts(rev, files.commit)
     for pointer_rel, raw in files.pointers:
@@ -36,7 +38,7 @@ def artifacts_at(repo: Repo, trees: RevisionTrees, rev: str) -> RevisionArtifact
             found.items.append(Tracked(pointer_rel, repo.artifact_rel(pointer_rel, ptr), ptr))
         except MlgitError as exc:
             found.broken.append(Broken(pointer_rel, _at(exc, rev)))
-    for lock_rel, outputs in _outputs(repo.root, files, rev).items():
+    for lock_rel, outputs in _outputs(repo.root, files, rev, pushing).items():
         if isinstance(outputs, MlgitError):
             found.broken.append(Broken(lock_rel, outputs))
         else:
@@ -48,7 +50,8 @@ def _at(exc: MlgitError, rev: str) -> MlgitError:
     return type(exc)(f"{exc.message} (at {rev})", exc.hint)
 
 
-def _outputs(root: str, files: RevisionFiles, rev: str) -> dict[str, list[Tracked] | MlgitError]:
+def _outputs(root: str, files: RevisionFiles, rev: str, pushing: bool
+             ) -> dict[str, list[Tracked] | MlgitError]:
     """The cached outputs each lock file records for the stages its mlgit.yaml (at the same
     revision) declares; every output it records when that mlgit.yaml cannot be read."""
     from mlgit.pipeline.lockfile import loads
@@ -66,8 +69,8 @@ def _outputs(root: str, files: RevisionFiles, rev: str) -> dict[str, list[Tracke
         for name, entry in entries.items():
             for path, h in entry.outs.items():
                 out = declared.get((name, path)) if declared is not None else (True, True)
-                if out is None or not out[0]:
-                    continue  # not cached, or no longer declared at that revision
+                if out is None or not out[0] or (pushing and not out[1]):
+                    continue  # not cached (or not pushed), or not declared at that revision
                 kind = "file" if h.nfiles is None else "dir"
                 ptr = Pointer(kind, path.rpartition("/")[2], h.oid, h.size, h.nfiles)
                 outputs.append(Tracked(lock_rel, path, ptr))
@@ -109,3 +112,61 @@ def referenced_oids(repo: Repo, found: RevisionArtifacts, missing: list[tuple[st
             except ManifestUnavailable:
                 missing.append((item.rel, item.ptr.oid))
     return oids
+
+
+@dataclass(frozen=True)
+class Revisions:
+    """The revisions a command was asked for (--rev, --all-branches, --all-tags,
+    --all-commits) and whether the workspace counts too."""
+
+    revs: tuple[str, ...] = ()
+    all_branches: bool = False
+    all_tags: bool = False
+    all_commits: bool = False
+    workspace: bool = True
+
+    @property
+    def any(self) -> bool:
+        return bool(self.revs) or self.all_branches or self.all_tags or self.all_commits
+
+
+NO_REVISIONS = Revisions()
+
+
+def revision_targets(repo: Repo, chosen: Revisions, paths: list[str] | None = None,
+                     pushing: bool = False) -> tuple[list[Target], list[Broken]]:
+    """What the chosen revisions reference, each artifact version once (with `paths`, only
+    what they name: artifacts at or under them, or parts of tracked folders), and the
+    pointer and lock files there that cannot be read."""
+    from mlgit.git.revisions import chosen_revisions
+    from mlgit.paths import resolve_user_path
+
+    trees = RevisionTrees(repo.root)
+    named = [resolve_user_path(repo.root, p) for p in paths or []]
+    targets: dict[tuple[str, str, str], Target] = {}
+    broken: dict[tuple[str, str], Broken] = {}
+    for revision in chosen_revisions(trees, list(chosen.revs), chosen.all_branches,
+                                     chosen.all_tags, chosen.all_commits):
+        found = artifacts_at(repo, trees, revision.commit, pushing)
+        for item in found.items:
+            for sub in _parts_named(item.rel, named) if named else [""]:
+                if sub and not item.ptr.is_dir:
+                    continue
+                targets.setdefault((item.rel, item.ptr.oid, sub), Target(item, sub))
+        for b in found.broken:
+            message = b.error.message.replace(f"(at {revision.commit})", f"(at {revision.name})")
+            broken.setdefault((b.pointer_rel, message),
+                              Broken(b.pointer_rel, type(b.error)(message, b.error.hint)))
+    return list(targets.values()), list(broken.values())
+
+
+def _parts_named(rel: str, named: list[str]) -> list[str]:
+    """"" when a path names the artifact `rel` (or a folder above it); else the paths
+    inside it that are named."""
+    parts = []
+    for path in named:
+        if rel == path or rel.startswith(path + "/") or not path:
+            return [""]
+        if path.startswith(rel + "/"):
+            parts.append(path[len(rel) + 1:])
+    return parts
