@@ -161,6 +161,30 @@ def mv(
     _finish(workspace.mv(src, dst, json))
 
 
+RevOpt = Annotated[list[str] | None, typer.Option(
+    "--rev", metavar="REV", show_default=False,
+    help="Also what this revision references (a commit, branch or tag; repeatable).")]
+AllBranchesOpt = Annotated[bool, typer.Option(
+    "--all-branches", "-a", help="Also what the tip of every local branch references.")]
+AllTagsOpt = Annotated[bool, typer.Option(
+    "--all-tags", "-T", help="Also what every tagged commit references.")]
+AllCommitsOpt = Annotated[bool, typer.Option(
+    "--all-commits", "-A", help="Also what every commit of every branch and tag references.")]
+NoWorkspaceOpt = Annotated[bool, typer.Option(
+    "--no-workspace", help="With revisions: only theirs, not the workspace's pointers.")]
+
+
+def _revisions(rev: list[str] | None, all_branches: bool, all_tags: bool, all_commits: bool,
+               no_workspace: bool = False) -> Any:
+    from mlgit.pipeline.at_revision import Revisions
+
+    chosen = Revisions(tuple(rev or ()), all_branches, all_tags, all_commits, not no_workspace)
+    if no_workspace and not chosen.any:
+        raise typer.BadParameter("--no-workspace needs --rev or an --all-... option",
+                                 param_hint="--no-workspace")
+    return chosen
+
+
 @app.command()
 def gc(
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n",
@@ -175,18 +199,21 @@ def gc(
     tmp: Annotated[bool, typer.Option("--tmp", help=(
         "Instead, delete the temporary files that interrupted pushes left on a remote"
         " (those over an hour old)."))] = False,
-    json: JsonOpt = False,
+    json: JsonOpt = False, rev: RevOpt = None, all_branches: AllBranchesOpt = False,
+    all_tags: AllTagsOpt = False, all_commits: AllCommitsOpt = False,
 ) -> None:
-    """Delete cache objects that no pointer in the work tree or at HEAD references.
+    """Delete cache objects that no pointer in the work tree or at HEAD references (nor
+    the revisions --rev and the --all-... options name).
 
-    Other branches and older commits may still need them. On a terminal, gc lists what it
-    will delete (and how much of it is on no remote) and asks first.
+    Otherwise older commits may still need them: gc says how many. On a terminal, gc lists
+    what it will delete (and how much of it is on no remote) and asks first.
     """
     from mlgit.cli.handlers import maintenance
 
     if remote is not None and not tmp:
         raise typer.BadParameter("only works with --tmp", param_hint="'--remote' / '-r'")
-    _finish(maintenance.gc(dry_run, force, remote, tmp, json))
+    _finish(maintenance.gc(dry_run, force, remote, tmp, json,
+                           _revisions(rev, all_branches, all_tags, all_commits)))
 
 
 @app.command()
@@ -228,30 +255,6 @@ TransferPaths = Annotated[list[str] | None, typer.Argument(
 RunCacheOpt = Annotated[bool, typer.Option(
     "--run-cache", help="Also move the run-cache: the record of every stage run, with its"
     " outputs (mlgit repro restores a run from it instead of running it again).")]
-
-
-RevOpt = Annotated[list[str] | None, typer.Option(
-    "--rev", metavar="REV", show_default=False,
-    help="Also what this revision references (a commit, branch or tag; repeatable).")]
-AllBranchesOpt = Annotated[bool, typer.Option(
-    "--all-branches", "-a", help="Also what the tip of every local branch references.")]
-AllTagsOpt = Annotated[bool, typer.Option(
-    "--all-tags", "-T", help="Also what every tagged commit references.")]
-AllCommitsOpt = Annotated[bool, typer.Option(
-    "--all-commits", "-A", help="Also what every commit of every branch and tag references.")]
-NoWorkspaceOpt = Annotated[bool, typer.Option(
-    "--no-workspace", help="With revisions: only theirs, not the workspace's pointers.")]
-
-
-def _revisions(rev: list[str] | None, all_branches: bool, all_tags: bool, all_commits: bool,
-               no_workspace: bool = False) -> Any:
-    from mlgit.pipeline.at_revision import Revisions
-
-    chosen = Revisions(tuple(rev or ()), all_branches, all_tags, all_commits, not no_workspace)
-    if no_workspace and not chosen.any:
-        raise typer.BadParameter("--no-workspace needs --rev or an --all-... option",
-                                 param_hint="--no-workspace")
-    return chosen
 
 
 @app.command()

@@ -96,6 +96,9 @@ class RevisionTrees:
         self.repo = pygit2.Repository(root)
         self._walked: dict[Any, list[tuple[str, Any]]] = {}  # tree id -> (rel, blob id)
         self._blobs: dict[Any, bytes] = {}
+        self.parsed: dict[Any, Any] = {}
+        """For callers: what they made of a file's bytes, so that a file unchanged across
+        many revisions is parsed once (keys are theirs)."""
 
     @property
     def unborn(self) -> bool:
@@ -132,7 +135,8 @@ class RevisionTrees:
         if found is not None:
             return found
         found = []
-        for entry in self.repo[tree_id]:
+        tree: Any = self.repo[tree_id]
+        for entry in tree:
             name = _entry_name(entry)
             if entry.filemode == _TREE_MODE:
                 if name not in (".git", ".mlgit"):
@@ -146,7 +150,8 @@ class RevisionTrees:
     def _blob(self, blob_id: Any) -> bytes:
         data = self._blobs.get(blob_id)
         if data is None:
-            data = self._blobs[blob_id] = self.repo[blob_id].data
+            blob: Any = self.repo[blob_id]
+            data = self._blobs[blob_id] = blob.data
         return data
 
 

@@ -26,31 +26,48 @@ class RevisionArtifacts:
     broken: list[Broken] = field(default_factory=list)
 
 
-def artifacts_at(repo: Repo, trees: RevisionTrees, rev: str, pushing: bool = False
-                 ) -> RevisionArtifacts:
+def artifacts_at(repo: Repo, trees: RevisionTrees, rev: str, pushing: bool = False,
+                 shown: str | None = None) -> RevisionArtifacts:
     """Everything revision `rev` references (with `pushing`, without the stage outputs
-    marked `push: false`). An unknown revision raises MlgitError."""
+    marked `push: false`); messages name it `shown` (default: `rev`). An unknown revision
+    raises MlgitError."""
     files = trees.files(rev)
+    shown = shown or rev
     found = RevisionArtifacts(rev, files.commit)
     for pointer_rel, raw in files.pointers:
-        try:
-            ptr = pointer_mod.loads(raw, pointer_rel)
-            found.items.append(Tracked(pointer_rel, repo.artifact_rel(pointer_rel, ptr), ptr))
-        except MlgitError as exc:
-            found.broken.append(Broken(pointer_rel, _at(exc, rev)))
-    for lock_rel, outputs in _outputs(repo.root, files, rev, pushing).items():
-        if isinstance(outputs, MlgitError):
-            found.broken.append(Broken(lock_rel, outputs))
+        key = ("pointer", pointer_rel, raw)
+        item = trees.parsed.get(key)
+        if item is None:
+            item = trees.parsed[key] = _tracked(repo, pointer_rel, raw)
+        if isinstance(item, MlgitError):
+            found.broken.append(Broken(pointer_rel, _at(item, shown)))
         else:
-            found.items += outputs
+            found.items.append(item)
+    lock_key = ("outputs", tuple(files.locks), tuple(files.pipelines), pushing)
+    outputs = trees.parsed.get(lock_key)
+    if outputs is None:
+        outputs = trees.parsed[lock_key] = _outputs(repo.root, files, pushing)
+    for lock_rel, recorded in outputs.items():
+        if isinstance(recorded, MlgitError):
+            found.broken.append(Broken(lock_rel, _at(recorded, shown)))
+        else:
+            found.items += recorded
     return found
+
+
+def _tracked(repo: Repo, pointer_rel: str, raw: bytes) -> Tracked | MlgitError:
+    try:
+        ptr = pointer_mod.loads(raw, pointer_rel)
+        return Tracked(pointer_rel, repo.artifact_rel(pointer_rel, ptr), ptr)
+    except MlgitError as exc:
+        return exc
 
 
 def _at(exc: MlgitError, rev: str) -> MlgitError:
     return type(exc)(f"{exc.message} (at {rev})", exc.hint)
 
 
-def _outputs(root: str, files: RevisionFiles, rev: str, pushing: bool
+def _outputs(root: str, files: RevisionFiles, pushing: bool
              ) -> dict[str, list[Tracked] | MlgitError]:
     """The cached outputs each lock file records for the stages its mlgit.yaml (at the same
     revision) declares; every output it records when that mlgit.yaml cannot be read."""
@@ -62,7 +79,7 @@ def _outputs(root: str, files: RevisionFiles, rev: str, pushing: bool
         try:
             entries = loads(text, lock_rel)
         except MlgitError as exc:
-            found[lock_rel] = _at(exc, rev)
+            found[lock_rel] = exc
             continue
         declared = _declared_outs(root, lock_rel, pipelines)
         outputs = []
@@ -147,16 +164,14 @@ def revision_targets(repo: Repo, chosen: Revisions, paths: list[str] | None = No
     broken: dict[tuple[str, str], Broken] = {}
     for revision in chosen_revisions(trees, list(chosen.revs), chosen.all_branches,
                                      chosen.all_tags, chosen.all_commits):
-        found = artifacts_at(repo, trees, revision.commit, pushing)
+        found = artifacts_at(repo, trees, revision.commit, pushing, revision.name)
         for item in found.items:
             for sub in _parts_named(item.rel, named) if named else [""]:
                 if sub and not item.ptr.is_dir:
                     continue
                 targets.setdefault((item.rel, item.ptr.oid, sub), Target(item, sub))
         for b in found.broken:
-            message = b.error.message.replace(f"(at {revision.commit})", f"(at {revision.name})")
-            broken.setdefault((b.pointer_rel, message),
-                              Broken(b.pointer_rel, type(b.error)(message, b.error.hint)))
+            broken.setdefault((b.pointer_rel, b.error.message), b)
     return list(targets.values()), list(broken.values())
 
 
