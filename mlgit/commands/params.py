@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from mlgit.errors import MlgitError
 from mlgit.pipeline.load import load_pipeline
 from mlgit.pipeline.model import DEFAULT_PARAMS_FILE
 from mlgit.pipeline.params import params_files
-from mlgit.errors import MlgitError
 from mlgit.pipeline.sides import Side, sides_for, workspace_side
 from mlgit.pipeline.valuefiles import PARAMS
 from mlgit.pipeline.values import FileValues, ValuesDiff, compare

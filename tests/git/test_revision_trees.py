@@ -45,7 +45,7 @@ def test_files_at_each_revision(history: tuple[Path, str, str]) -> None:
 
 
 def test_the_work_tree_is_not_read(history: tuple[Path, str, str]) -> None:
-    root, first, _ = history
+    root, _, _ = history
     write(root / "a.mlgit", "uncommitted\n")
     assert RevisionTrees(str(root)).files("HEAD").pointers == [("deep/er/b.mlgit", b"three\n")]
 

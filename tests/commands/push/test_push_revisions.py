@@ -68,7 +68,7 @@ def test_push_all_branches_tags_commits(three_versions: tuple[Path, Path]) -> No
 
 
 def test_fetch_and_pull_revisions(three_versions: tuple[Path, Path], tmp_path: Path) -> None:
-    repo, store = three_versions
+    repo, _ = three_versions
     mlgit(repo, "push", "--all-commits")
     shutil.rmtree(repo / ".mlgit" / "cache")
     mlgit(repo, "fetch", "--rev", "two", "--no-workspace")
