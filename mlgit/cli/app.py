@@ -116,6 +116,10 @@ def checkout(
     force: Annotated[bool, typer.Option("--force", "-f", help=(
         "Overwrite workspace changes even when their content is not in the cache."))] = False,
     run_cache: RunCacheOpt = False, json: JsonOpt = False,
+    rev: Annotated[str | None, typer.Option(
+        "--rev", metavar="REV", show_default=False, help=(
+            "Restore the data as of this revision instead; Git and the pointers stay as"
+            " they are, and nothing is removed."))] = None,
 ) -> None:
     """Make the workspace match the pointer files, restoring data from the cache.
 
@@ -125,7 +129,7 @@ def checkout(
     """
     from mlgit.cli.handlers import workspace
 
-    _finish(workspace.checkout(paths or [], force, json))
+    _finish(workspace.checkout(paths or [], force, json, rev))
 
 
 @app.command("ls")
@@ -563,6 +567,29 @@ def diff(
     if json and md:
         raise typer.BadParameter("give --json or --md, not both", param_hint="--md")
     _finish(history.diff(revs or [], json, md))
+
+
+@app.command()
+def get(
+    rev: Annotated[str, typer.Argument(help="A commit, branch or tag.", show_default=False)],
+    path: Annotated[str, typer.Argument(help=(
+        "What REV tracks: an artifact, a stage output, or a path inside a tracked folder."),
+        show_default=False)],
+    out: Annotated[str | None, typer.Option(
+        "--out", "-o", metavar="OUT", show_default=False,
+        help="Where to write it (default: its name in the current folder).")] = None,
+    remote: Annotated[str | None, typer.Option(
+        "--remote", "-r", metavar="NAME", show_default=False,
+        help="Fetch what the cache lacks from this remote (default: the default remote).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite OUT.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Write PATH as revision REV has it to OUT, without touching the workspace, Git or the
+    pointers (objects the cache lacks are fetched from a remote first)."""
+    from mlgit.cli.handlers import history
+
+    _finish(history.get(rev, path, out, remote, force, json))
 
 
 @app.command()

@@ -62,7 +62,7 @@ FAST_VERBS: dict[str, Verb] = {
     "status": Verb(workspace.status, (
         Option("quiet", ("-q", "--quiet")), JSON,
         Option("remote", ("--remote",), value_if=workspace.is_remote_name))),
-    "checkout": Verb(workspace.checkout, (FORCE, JSON)),
+    "checkout": Verb(workspace.checkout, (FORCE, JSON, Option("rev", ("--rev",), value_if=bool))),
     "repro": Verb(pipeline.repro, (
         Option("dry", ("--dry",)), FORCE, Option("downstream", ("--downstream",)),
         Option("single_item", ("-s", "--single-item")),

@@ -11,6 +11,7 @@ from mlgit.paths import printable
 
 if TYPE_CHECKING:
     from mlgit.commands.diff import Change, DataDiff
+    from mlgit.commands.get import GotData
 
 _KINDS = ("added", "modified", "deleted", "renamed")
 
@@ -59,3 +60,13 @@ def _size(kind: str, c: Change) -> str:
 
 def _md_cell(text: str) -> str:
     return printable(text).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def show_get(got: GotData, json: bool) -> None:
+    if json:
+        output.json_out(as_dict(got))
+        return
+    fetched = f" ({got.fetched} object(s) fetched from {got.remote})" if got.fetched else ""
+    files = f"{got.files} files, " if got.files != 1 else ""
+    output.out(f"{printable(got.path)} as of {got.rev} ({got.commit[:12]}) -> "
+               f"{printable(got.out)}: {files}{human_size(got.size)}{fetched}")
