@@ -8,7 +8,7 @@ from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
 from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.restore import remove_untracked, restore
-from mlgit.workspace.targets import Target, parts_or_all
+from mlgit.workspace.targets import Broken, Target, Tracked, parts_or_all
 
 
 def checkout(repo: Repo, targets: list[str], force: bool,
@@ -45,7 +45,8 @@ def checkout_revision(repo: Repo, rev: str, targets: list[str], force: bool,
         if not any(_names(rel, t.item.rel) for t in found):
             raise BadPath(f"{arg}: not tracked at {rev}",
                           f"run 'mlgit diff {rev}' to see what differs from there")
-    items = [*((t.item, t.sub) for t in found), *((b, "") for b in broken)]
+    items: list[tuple[Tracked | Broken, str]] = [*((t.item, t.sub) for t in found),
+                                                 *((b, "") for b in broken)]
     with repo.lock():
         return restore(repo, items, force, open_progress)
 
