@@ -592,6 +592,24 @@ def get(
     _finish(history.get(rev, path, out, remote, force, json))
 
 
+@app.command("merge-driver")
+def merge_driver(
+    files: Annotated[list[str] | None, typer.Argument(
+        metavar="[BASE OURS THEIRS PATH]", show_default=False,
+        help="Given by Git (%O %A %B %P): the merged result replaces OURS.")] = None,
+    install: Annotated[bool, typer.Option("--install", help=(
+        "Register the driver: merge.mlgit in .git/config, merge=mlgit for *.mlgit and"
+        " mlgit.lock in .gitattributes."))] = False,
+    uninstall: Annotated[bool, typer.Option("--uninstall", help="Undo --install.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Git's merge driver for pointer files and mlgit.lock: a stage or pointer changed on
+    one side merges cleanly; a true conflict is left between conflict markers (exit 1)."""
+    from mlgit.cli.handlers import history
+
+    _finish(history.merge_driver(files or [], install, uninstall, json))
+
+
 @app.command()
 def version(json: JsonOpt = False) -> None:
     """Show versions of mlgit, Python and key libraries, the link type and filesystem."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from mlgit.errors import MlgitError
 from mlgit.git.revisions import RevisionTrees
+from mlgit.paths import artifact_path_for, is_pointer_name
 from mlgit.pipeline.at_revision import artifacts_at
 from mlgit.pipeline.outputs import recorded_outputs
 from mlgit.repo import Repo
@@ -47,6 +48,17 @@ class MissingManifest:
 
 
 @dataclass
+class Unreadable:
+    """A pointer or lock file that cannot be read on `side`: its artifact is compared on
+    neither side (a lock file's outputs, only on that side)."""
+
+    file: str
+    side: str
+    message: str
+    hint: str
+
+
+@dataclass
 class DataDiff:
     old: str
     new: str
@@ -55,7 +67,7 @@ class DataDiff:
     deleted: list[Change] = field(default_factory=list)
     renamed: list[Change] = field(default_factory=list)
     missing_manifests: list[MissingManifest] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # pointer or lock files not read
+    errors: list[Unreadable] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -74,7 +86,14 @@ def diff(repo: Repo, revs: list[str]) -> DataDiff:
     result = DataDiff(old_name, new_name)
     old = _side(repo, trees, old_name, result)
     new = _side(repo, trees, new_name, result)
-    _compare(old, new, {m.path for m in result.missing_manifests}, result)
+    unknown = {m.path for m in result.missing_manifests}
+    for error in result.errors:
+        if is_pointer_name(error.file):
+            rel = artifact_path_for(error.file)
+            old.pop(rel, None)
+            new.pop(rel, None)
+            unknown.add(rel + "/")
+    _compare(old, new, unknown, result)
     return result
 
 
@@ -90,8 +109,8 @@ def _side(repo: Repo, trees: RevisionTrees, name: str, result: DataDiff) -> dict
     entries: dict[str, _Entry] = {}
     for item in items:
         if isinstance(item, Broken):
-            result.errors.append(f"{item.error.message} (in {name})"
-                                 if name == WORKSPACE else item.error.message)
+            result.errors.append(Unreadable(item.pointer_rel, name, item.error.message,
+                                            item.error.hint))
             continue
         ptr = item.ptr
         entries[item.rel] = _Entry(ptr.oid, ptr.size, ptr.is_dir)

@@ -21,7 +21,9 @@ def show_diff(result: DataDiff, json: bool, md: bool) -> None:
         output.json_out(as_dict(result))
         return
     for error in result.errors:
-        output.err(f"error: {printable(error)}")
+        output.err(f"error: {printable(error.message)}")  # names the revision if not here
+        if error.hint:
+            output.err(f"hint: {printable(error.hint)}")
     for missing in result.missing_manifests:
         output.err(f"warning: {printable(missing.path)} in {missing.side}: its folder manifest"
                    f" {missing.oid[:12]} is not in the cache, so the files inside are not"
