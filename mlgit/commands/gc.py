@@ -15,7 +15,7 @@ from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
 from mlgit.git import repository
 from mlgit.git.revisions import RevisionTrees, chosen_revisions
-from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, artifacts_at, referenced_oids
+from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, artifacts_at
 from mlgit.pipeline.outputs import recorded_outputs
 from mlgit.pointer import Pointer
 from mlgit.repo import DOT_DIR, Repo
@@ -54,6 +54,7 @@ class GcPlan:
     kept: int
     remotes: RemoteCheck | None = None
     history: History = field(default_factory=History)
+    trees: RevisionTrees | None = field(default=None, repr=False)  # read once, reused
 
     @property
     def count(self) -> int:
@@ -82,49 +83,63 @@ def plan(repo: Repo, check_remotes: bool, revisions: Revisions = NO_REVISIONS) -
     `check_remotes`, also which of it the configured remotes hold (a remote that cannot be
     reached is reported, not fatal)."""
     history = History()
-    keep = referenced_by_all(repo) | _kept_by_revisions(repo, revisions, history)
+    trees = RevisionTrees(repo.root)
+    keep = referenced_by_all(repo) | _kept_by_revisions(repo, revisions, history, trees)
     unused = garbage.unreferenced(repo.odb, keep)
     kept = len(set(repo.odb.iter_oids()) & keep)
-    result = GcPlan(unused, kept, history=history)
+    result = GcPlan(unused, kept, history=history, trees=trees)
     if unused and not revisions.all_commits:
-        _count_needed_by_history(repo, unused, history)
+        _count_needed_by_history(repo, unused, history, trees)
     if check_remotes and unused:
         result.remotes = _check_remotes(repo, unused)
     return result
 
 
-def _kept_by_revisions(repo: Repo, revisions: Revisions, history: History) -> set[str]:
+def _kept_by_revisions(repo: Repo, revisions: Revisions, history: History,
+                       trees: RevisionTrees) -> set[str]:
     if not revisions.any:
         return set()
-    trees = RevisionTrees(repo.root)
     keep: set[str] = set()
+    folders: dict[str, str] = {}  # manifest oid -> "PATH at REV" (the first met)
     for revision in chosen_revisions(trees, list(revisions.revs), revisions.all_branches,
                                      revisions.all_tags, revisions.all_commits):
-        missing: list[tuple[str, str]] = []
         found = artifacts_at(repo, trees, revision.commit, shown=revision.name)
         history.unreadable += [b.error.message for b in found.broken]  # a commit is final
-        keep |= referenced_oids(repo, found, missing)
-        history.unknown_folders += [f"{rel} at {revision.name}" for rel, _ in missing]
+        for item in found.items:
+            keep.add(item.ptr.oid)
+            if item.ptr.is_dir:
+                folders.setdefault(item.ptr.oid, f"{item.rel} at {revision.name}")
+    for oid, where in folders.items():
+        files = _files_of(repo, oid, where.rpartition(" at ")[0])
+        if files is None:
+            history.unknown_folders.append(where)
+        else:
+            keep.update(files)
     return keep
 
 
-def _count_needed_by_history(repo: Repo, unused: dict[str, int], history: History) -> None:
+def _files_of(repo: Repo, oid: str, rel: str) -> list[str] | None:
+    """The objects a folder's manifest lists; None when the cache lacks it."""
+    try:
+        return repo.manifest(oid, rel).oids
+    except ManifestUnavailable:
+        return None
+
+
+def _count_needed_by_history(repo: Repo, unused: dict[str, int], history: History,
+                             trees: RevisionTrees) -> None:
     """How many of `unused` some commit of the history references (its pointers or lock
     files name them, or a cached manifest of its folders does); unreadable files in old
     commits are skipped here, as this only informs."""
-    trees = RevisionTrees(repo.root)
     needed: set[str] = set()
-    manifests: dict[str, list[str]] = {}
+    folders: dict[str, str] = {}
     for revision in chosen_revisions(trees, [], all_commits=True):
         for item in artifacts_at(repo, trees, revision.commit).items:
             needed.add(item.ptr.oid)
             if item.ptr.is_dir:
-                if item.ptr.oid not in manifests:
-                    try:
-                        manifests[item.ptr.oid] = repo.manifest(item.ptr.oid, item.rel).oids
-                    except MlgitError:
-                        manifests[item.ptr.oid] = []
-                needed.update(manifests[item.ptr.oid])
+                folders.setdefault(item.ptr.oid, item.rel)
+    for oid, rel in folders.items():
+        needed.update(_files_of(repo, oid, rel) or [])
     found = needed & unused.keys()
     history.needed = len(found)
     history.needed_bytes = sum(unused[oid] for oid in found)
@@ -140,7 +155,9 @@ def collect(repo: Repo, approved: GcPlan | None, revisions: Revisions = NO_REVIS
     unreferenced: what is referenced is worked out again under the repository lock."""
     with repo.lock(exclusive_cache=True):
         history = History()
-        keep = referenced_by_all(repo) | _kept_by_revisions(repo, revisions, history)
+        trees = approved.trees if approved is not None and approved.trees else \
+            RevisionTrees(repo.root)  # what Git's objects said then, they say now
+        keep = referenced_by_all(repo) | _kept_by_revisions(repo, revisions, history, trees)
         if approved is not None:
             keep |= set(repo.odb.iter_oids()) - approved.garbage.keys()
         removed, freed, kept = garbage.delete_unreferenced(repo.odb, keep, False)

@@ -113,24 +113,6 @@ def _declared_outs(root: str, lock_rel: str, pipelines: dict[str, bytes]
     return {(s.name, o.path): (o.cache, o.push) for s in stages for o in s.outs}
 
 
-def referenced_oids(repo: Repo, found: RevisionArtifacts, missing: list[tuple[str, str]]
-                    ) -> set[str]:
-    """The objects the revision's artifacts need: their oids and, for folders, the files
-    their manifests list. A folder whose manifest is not in the cache adds its (rel, oid)
-    to `missing` (its files are unknown)."""
-    from mlgit.storage.manifests import ManifestUnavailable
-
-    oids: set[str] = set()
-    for item in found.items:
-        oids.add(item.ptr.oid)
-        if item.ptr.is_dir:
-            try:
-                oids.update(repo.manifest(item.ptr.oid, item.rel).oids)
-            except ManifestUnavailable:
-                missing.append((item.rel, item.ptr.oid))
-    return oids
-
-
 @dataclass(frozen=True)
 class Revisions:
     """The revisions a command was asked for (--rev, --all-branches, --all-tags,
