@@ -96,6 +96,11 @@ NOTES: dict[str, list[str]] = {
     "lineage": [
         "PATH is a stage output, a path inside one, what `mlgit add` tracks (named by its"
         " data path or its `.mlgit` pointer file), or a path inside a tracked folder.",
+        "`--rev REV`: the lineage as revision REV recorded it, from that revision's"
+        " `mlgit.yaml`, `mlgit.lock` and pointer files (read from Git's objects); commits"
+        " are found in REV's history, nothing is compared with the work tree (`workspace`"
+        " reads `not compared (lineage as of REV)`) and stages are not checked for"
+        " staleness (`stale` is null in `--json`). See [history.md](history.md#mlgit-lineage---rev).",
         "For an output: the stage that made it, the `cmd`, dependency hashes and param"
         " values its `mlgit.lock` entry records, the commit that last changed that entry"
         " (`not committed` when HEAD's `mlgit.lock` does not hold it), then the same for"

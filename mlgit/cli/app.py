@@ -542,6 +542,9 @@ def lineage(
         help="A stage output (or a path inside one), or what 'mlgit add' tracks.",
         show_default=False)],
     json: JsonOpt = False,
+    rev: Annotated[str | None, typer.Option(
+        "--rev", metavar="REV", show_default=False,
+        help="As this revision has it (its mlgit.yaml, mlgit.lock and pointers).")] = None,
 ) -> None:
     """Show where PATH comes from: the stage that made it, with the cmd, dependency hashes
     and param values mlgit.lock recorded and the commit of that record, up through the
@@ -549,7 +552,7 @@ def lineage(
     """
     from mlgit.cli.handlers import pipeline
 
-    _finish(pipeline.lineage(path, json))
+    _finish(pipeline.lineage(path, json, rev))
 
 
 @app.command()

@@ -130,6 +130,15 @@ class RevisionTrees:
                 pointers.append((rel, data))
         return RevisionFiles(rev, commit, pointers, locks, pipelines)
 
+    def has_path(self, rev: str, rel: str) -> bool:
+        """Whether revision `rev` has a file or folder at the repo-relative `rel`."""
+        tree = self.repo[self.commit_id(rev)].peel(self._pygit2.Tree)
+        try:
+            tree[rel]
+        except (KeyError, ValueError):
+            return False
+        return True
+
     def _wanted(self, tree_id: Any) -> list[tuple[str, Any]]:
         found = self._walked.get(tree_id)
         if found is not None:
