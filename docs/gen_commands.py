@@ -100,7 +100,8 @@ NOTES: dict[str, list[str]] = {
         " `mlgit.yaml`, `mlgit.lock` and pointer files (read from Git's objects); commits"
         " are found in REV's history, nothing is compared with the work tree (`workspace`"
         " reads `not compared (lineage as of REV)`) and stages are not checked for"
-        " staleness (`stale` is null in `--json`). See [history.md](history.md#mlgit-lineage---rev).",
+        " staleness (`stale` is null in `--json`). See"
+        " [history.md](history.md#mlgit-lineage---rev).",
         "For an output: the stage that made it, the `cmd`, dependency hashes and param"
         " values its `mlgit.lock` entry records, the commit that last changed that entry"
         " (`not committed` when HEAD's `mlgit.lock` does not hold it), then the same for"
@@ -398,7 +399,8 @@ NOTES: dict[str, list[str]] = {
         " \"stopped\", \"failed\": [{\"path\", \"oid\", \"reason\"}]}`.",
         "`--rev REV` (repeatable), `--all-branches`, `--all-tags` and `--all-commits` push"
         " what those revisions reference as well, each version once; `--no-workspace` leaves"
-        " out the workspace's pointers. See [history.md](history.md#push-fetch-and-pull-with-revisions).",
+        " out the workspace's pointers. See"
+        " [history.md](history.md#push-fetch-and-pull-with-revisions).",
     ],
     "fetch": [
         "Downloads into the cache what the pointers name and the cache lacks; folder manifests"
@@ -533,7 +535,8 @@ NOTES: dict[str, list[str]] = {
     "params diff": [
         "Compares the params files' values at revision A (default: the last commit, HEAD,"
         " read from Git's objects: staged changes count as workspace changes) with revision"
-        " B (default: the workspace), for the files `mlgit params show` lists. One row per key that was added, deleted or"
+        " B (default: the workspace), for the files `mlgit params show` lists. One row per"
+        " key that was added, deleted or"
         " modified (`--all`: also the unchanged ones) with the old value, the new one and,"
         " when both are numbers, the change (new - old, exact in decimal: 0.3 - 0.1 is"
         " `+0.2`); `-` where there is nothing. A value is modified when its canonical form"
