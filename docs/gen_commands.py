@@ -96,6 +96,12 @@ NOTES: dict[str, list[str]] = {
     "lineage": [
         "PATH is a stage output, a path inside one, what `mlgit add` tracks (named by its"
         " data path or its `.mlgit` pointer file), or a path inside a tracked folder.",
+        "`--rev REV`: the lineage as revision REV recorded it, from that revision's"
+        " `mlgit.yaml`, `mlgit.lock` and pointer files (read from Git's objects); commits"
+        " are found in REV's history, nothing is compared with the work tree (`workspace`"
+        " reads `not compared (lineage as of REV)`) and stages are not checked for"
+        " staleness (`stale` is null in `--json`). See"
+        " [history.md](history.md#mlgit-lineage---rev).",
         "For an output: the stage that made it, the `cmd`, dependency hashes and param"
         " values its `mlgit.lock` entry records, the commit that last changed that entry"
         " (`not committed` when HEAD's `mlgit.lock` does not hold it), then the same for"
@@ -212,6 +218,10 @@ NOTES: dict[str, list[str]] = {
         "The outputs of pipeline stages that `mlgit.lock` records (those cached) are restored"
         " too, and can be named like artifacts; see"
         " [pipelines.md](pipelines.md#mlgitlock).",
+        "`--rev REV` restores the data as revision REV has it (the PATHS, or all of it)"
+        " instead, without moving Git: the pointers and `mlgit.lock` stay as they are (the"
+        " output ends by saying so), nothing is removed, and the same protection of changed"
+        " files holds. See [history.md](history.md#mlgit-checkout---rev).",
     ],
     "ls": [
         "Columns: `SIZE`, `FILES`, `HASH` (first 12 hex digits of the oid), `CACHE` (`yes`"
@@ -297,6 +307,13 @@ NOTES: dict[str, list[str]] = {
         " other repositories, whose pointers gc cannot see: gc then refuses to delete"
         " anything without `-f` (`--dry-run` works without it). See"
         " [formats.md](formats.md#where-the-cache-is).",
+        "`--rev REV` (repeatable), `--all-branches`, `--all-tags` and `--all-commits` keep"
+        " what those revisions reference too (read from Git's objects). Without"
+        " `--all-commits`, gc says how many of the objects it deletes some commit still"
+        " needs: `N of them (SIZE) are needed by older commits or other branches; keep them"
+        " with 'mlgit gc --all-commits'`. `--json` adds `\"history\": {\"needed\","
+        " \"needed_bytes\", \"flag\", \"unknown_folders\", \"unreadable\"}`. See"
+        " [history.md](history.md#mlgit-gc-and-the-history).",
         "Corrupt copies set aside in `.mlgit/cache/quarantine/` (see `mlgit fsck`) are never"
         " kept as objects and never deleted: gc prints `N damaged files set aside in"
         " .mlgit/cache/quarantine/ (SIZE), ...`; delete that folder yourself when you no"
@@ -383,6 +400,10 @@ NOTES: dict[str, list[str]] = {
         " only what is still missing), or if the remote cannot be used at all.",
         "`--json`: `{\"remote\", \"url\", \"transferred\", \"bytes\", \"already\","
         " \"stopped\", \"failed\": [{\"path\", \"oid\", \"reason\"}]}`.",
+        "`--rev REV` (repeatable), `--all-branches`, `--all-tags` and `--all-commits` push"
+        " what those revisions reference as well, each version once; `--no-workspace` leaves"
+        " out the workspace's pointers. See"
+        " [history.md](history.md#push-fetch-and-pull-with-revisions).",
     ],
     "fetch": [
         "Downloads into the cache what the pointers name and the cache lacks; folder manifests"
@@ -392,6 +413,8 @@ NOTES: dict[str, list[str]] = {
         " reported (`the remote's copy ... is corrupt ...; it was not stored`) and dropped.",
         "Prints `fetched N objects (SIZE) from NAME; M already in the cache; K failed`, then"
         " the failures as `push` does. Exit status and `--json` as for `push`.",
+        "`--rev`, `--all-branches`, `--all-tags`, `--all-commits` and `--no-workspace` as"
+        " for `push`.",
     ],
     "pull": [
         "`mlgit fetch` followed by `mlgit checkout` of the same PATHS (the checkout runs even"
@@ -400,6 +423,8 @@ NOTES: dict[str, list[str]] = {
         "`--json`: the `fetch` object plus `\"checkout\": [{\"path\", \"restored\","
         " \"unchanged\", \"conflicts\", \"failed\": [{\"path\", \"reason\"}]}]`"
         " (`restored` and `unchanged` are counts).",
+        "`--rev`, `--all-branches`, `--all-tags` and `--all-commits` fetch what those"
+        " revisions reference too; only the workspace is checked out.",
     ],
     "remote": [
         "Remotes live in `.mlgit/config.yaml` under `remote:` (committed, so every clone has"
@@ -511,9 +536,10 @@ NOTES: dict[str, list[str]] = {
         " file, key, value.",
     ],
     "params diff": [
-        "Compares the params files' values in the last commit (HEAD, read from Git's"
-        " objects: staged changes count as workspace changes) with the workspace, for the"
-        " files `mlgit params show` lists. One row per key that was added, deleted or"
+        "Compares the params files' values at revision A (default: the last commit, HEAD,"
+        " read from Git's objects: staged changes count as workspace changes) with revision"
+        " B (default: the workspace), for the files `mlgit params show` lists. One row per"
+        " key that was added, deleted or"
         " modified (`--all`: also the unchanged ones) with the old value, the new one and,"
         " when both are numbers, the change (new - old, exact in decimal: 0.3 - 0.1 is"
         " `+0.2`); `-` where there is nothing. A value is modified when its canonical form"
@@ -540,10 +566,40 @@ NOTES: dict[str, list[str]] = {
         " `--json` and `--md`: as `mlgit params show`.",
     ],
     "metrics diff": [
-        "Compares the metrics files (TARGETS, or those `mlgit metrics show` lists) in the"
-        " last commit with the workspace, as `mlgit params diff` does, with the same"
-        " `--all`, `--json` and `--md` and the same exit codes. A metrics file written"
-        " since the last commit has all its keys added.",
+        "Compares the metrics files (the FILEs, or those `mlgit metrics show` lists) at"
+        " revision A (default: HEAD) with revision B (default: the workspace), as `mlgit"
+        " params diff` does, with the same `--all`, `--json` and `--md` and the same exit"
+        " codes. A metrics file written since the last commit has all its keys added. The"
+        " first words are revisions when Git knows them and no such file exists; see"
+        " [history.md](history.md#mlgit-params-diff-mlgit-metrics-diff).",
+    ],
+    "diff": [
+        "Compares what revision A (default: HEAD) and revision B (default: the workspace)"
+        " record in their pointer files and `mlgit.lock` files: `added`, `modified`,"
+        " `deleted` and `renamed` artifacts and stage outputs, and files inside tracked"
+        " folders (from the folder manifests), with sizes. A folder whose manifest is not in"
+        " the cache is named in a warning and compared whole.",
+        "Exit 0 whether or not anything changed; 1 when a pointer or lock file cannot be"
+        " read on a side. `--json`: `{\"old\", \"new\", \"added\", \"modified\","
+        " \"deleted\", \"renamed\": [{\"path\", \"size\", \"old_size\","
+        " \"old_path\"}], \"missing_manifests\": [{\"path\", \"oid\", \"side\"}],"
+        " \"errors\": [{\"file\", \"side\", \"message\", \"hint\"}]}`; paths from the"
+        " repository root, folders ending in `/`. `--md`: a table status, path, size. See"
+        " [history.md](history.md#mlgit-diff).",
+    ],
+    "get": [
+        "Writes PATH as revision REV has it to OUT without touching the workspace, Git or"
+        " the pointers; objects the cache lacks are fetched from the remote first, and every"
+        " byte is verified. Prints `PATH as of REV (COMMIT) -> OUT: [N files, ]SIZE`."
+        " `--json`: `{\"rev\", \"commit\", \"path\", \"out\", \"files\", \"size\","
+        " \"fetched\", \"remote\"}`. See [history.md](history.md#mlgit-get).",
+    ],
+    "merge-driver": [
+        "Run by Git as `mlgit merge-driver %O %A %B %P` once `--install` registered it"
+        " (`merge.mlgit` in `.git/config`, `merge=mlgit` for `*.mlgit` and `mlgit.lock` in"
+        " `.gitattributes`). Merges `mlgit.lock` stage by stage and pointer files as values;"
+        " a true conflict is left between conflict markers and exits 1. See"
+        " [history.md](history.md#merging-pointer-files-and-mlgitlock).",
     ],
 }
 

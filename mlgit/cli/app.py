@@ -116,6 +116,10 @@ def checkout(
     force: Annotated[bool, typer.Option("--force", "-f", help=(
         "Overwrite workspace changes even when their content is not in the cache."))] = False,
     run_cache: RunCacheOpt = False, json: JsonOpt = False,
+    rev: Annotated[str | None, typer.Option(
+        "--rev", metavar="REV", show_default=False, help=(
+            "Restore the data as of this revision instead; Git and the pointers stay as"
+            " they are, and nothing is removed."))] = None,
 ) -> None:
     """Make the workspace match the pointer files, restoring data from the cache.
 
@@ -125,7 +129,7 @@ def checkout(
     """
     from mlgit.cli.handlers import workspace
 
-    _finish(workspace.checkout(paths or [], force, json))
+    _finish(workspace.checkout(paths or [], force, json, rev))
 
 
 @app.command("ls")
@@ -161,6 +165,30 @@ def mv(
     _finish(workspace.mv(src, dst, json))
 
 
+RevOpt = Annotated[list[str] | None, typer.Option(
+    "--rev", metavar="REV", show_default=False,
+    help="Also what this revision references (a commit, branch or tag; repeatable).")]
+AllBranchesOpt = Annotated[bool, typer.Option(
+    "--all-branches", "-a", help="Also what the tip of every local branch references.")]
+AllTagsOpt = Annotated[bool, typer.Option(
+    "--all-tags", "-T", help="Also what every tagged commit references.")]
+AllCommitsOpt = Annotated[bool, typer.Option(
+    "--all-commits", "-A", help="Also what every commit of every branch and tag references.")]
+NoWorkspaceOpt = Annotated[bool, typer.Option(
+    "--no-workspace", help="With revisions: only theirs, not the workspace's pointers.")]
+
+
+def _revisions(rev: list[str] | None, all_branches: bool, all_tags: bool, all_commits: bool,
+               no_workspace: bool = False) -> Any:
+    from mlgit.pipeline.at_revision import Revisions
+
+    chosen = Revisions(tuple(rev or ()), all_branches, all_tags, all_commits, not no_workspace)
+    if no_workspace and not chosen.any:
+        raise typer.BadParameter("--no-workspace needs --rev or an --all-... option",
+                                 param_hint="--no-workspace")
+    return chosen
+
+
 @app.command()
 def gc(
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n",
@@ -175,18 +203,21 @@ def gc(
     tmp: Annotated[bool, typer.Option("--tmp", help=(
         "Instead, delete the temporary files that interrupted pushes left on a remote"
         " (those over an hour old)."))] = False,
-    json: JsonOpt = False,
+    json: JsonOpt = False, rev: RevOpt = None, all_branches: AllBranchesOpt = False,
+    all_tags: AllTagsOpt = False, all_commits: AllCommitsOpt = False,
 ) -> None:
-    """Delete cache objects that no pointer in the work tree or at HEAD references.
+    """Delete cache objects that no pointer in the work tree or at HEAD references (nor
+    the revisions --rev and the --all-... options name).
 
-    Other branches and older commits may still need them. On a terminal, gc lists what it
-    will delete (and how much of it is on no remote) and asks first.
+    Otherwise older commits may still need them: gc says how many. On a terminal, gc lists
+    what it will delete (and how much of it is on no remote) and asks first.
     """
     from mlgit.cli.handlers import maintenance
 
     if remote is not None and not tmp:
         raise typer.BadParameter("only works with --tmp", param_hint="'--remote' / '-r'")
-    _finish(maintenance.gc(dry_run, force, remote, tmp, json))
+    _finish(maintenance.gc(dry_run, force, remote, tmp, json,
+                           _revisions(rev, all_branches, all_tags, all_commits)))
 
 
 @app.command()
@@ -232,24 +263,30 @@ RunCacheOpt = Annotated[bool, typer.Option(
 
 @app.command()
 def push(paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = None,
-         run_cache: RunCacheOpt = False, json: JsonOpt = False) -> None:
+         run_cache: RunCacheOpt = False, json: JsonOpt = False, rev: RevOpt = None,
+         all_branches: AllBranchesOpt = False, all_tags: AllTagsOpt = False,
+         all_commits: AllCommitsOpt = False, no_workspace: NoWorkspaceOpt = False) -> None:
     """Upload the objects the pointers reference to a remote (only those it lacks).
 
     Exit 1 if any object failed; the rest are uploaded, and running it again finishes the job.
     """
     from mlgit.cli.handlers import remote as handlers
 
-    _finish(handlers.push(paths or [], remote, jobs, json, run_cache))
+    _finish(handlers.push(paths or [], remote, jobs, json, run_cache,
+                          _revisions(rev, all_branches, all_tags, all_commits, no_workspace)))
 
 
 @app.command()
 def fetch(paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = None,
-          run_cache: RunCacheOpt = False, json: JsonOpt = False) -> None:
+          run_cache: RunCacheOpt = False, json: JsonOpt = False, rev: RevOpt = None,
+          all_branches: AllBranchesOpt = False, all_tags: AllTagsOpt = False,
+          all_commits: AllCommitsOpt = False, no_workspace: NoWorkspaceOpt = False) -> None:
     """Download the objects the pointers reference from a remote into the cache (only those
     the cache lacks); the workspace is not touched. Every object is verified first."""
     from mlgit.cli.handlers import remote as handlers
 
-    _finish(handlers.fetch(paths or [], remote, jobs, json, run_cache))
+    _finish(handlers.fetch(paths or [], remote, jobs, json, run_cache,
+                           _revisions(rev, all_branches, all_tags, all_commits, no_workspace)))
 
 
 @app.command()
@@ -257,12 +294,16 @@ def pull(
     paths: TransferPaths = None, remote: RemoteOpt = None, jobs: JobsOpt = None,
     force: Annotated[bool, typer.Option("--force", "-f", help=(
         "Overwrite workspace changes even when their content is not in the cache."))] = False,
-    run_cache: RunCacheOpt = False, json: JsonOpt = False,
+    run_cache: RunCacheOpt = False, json: JsonOpt = False, rev: RevOpt = None,
+    all_branches: AllBranchesOpt = False, all_tags: AllTagsOpt = False,
+    all_commits: AllCommitsOpt = False,
 ) -> None:
-    """Fetch, then check out: make the workspace match the pointers with data from a remote."""
+    """Fetch, then check out: make the workspace match the pointers with data from a remote.
+    What --rev and the --all-... options add is fetched, not checked out."""
     from mlgit.cli.handlers import remote as handlers
 
-    _finish(handlers.pull(paths or [], remote, jobs, force, json, run_cache))
+    _finish(handlers.pull(paths or [], remote, jobs, force, json, run_cache,
+                          _revisions(rev, all_branches, all_tags, all_commits)))
 
 
 remote_app = typer.Typer(
@@ -501,6 +542,9 @@ def lineage(
         help="A stage output (or a path inside one), or what 'mlgit add' tracks.",
         show_default=False)],
     json: JsonOpt = False,
+    rev: Annotated[str | None, typer.Option(
+        "--rev", metavar="REV", show_default=False,
+        help="As this revision has it (its mlgit.yaml, mlgit.lock and pointers).")] = None,
 ) -> None:
     """Show where PATH comes from: the stage that made it, with the cmd, dependency hashes
     and param values mlgit.lock recorded and the commit of that record, up through the
@@ -508,7 +552,65 @@ def lineage(
     """
     from mlgit.cli.handlers import pipeline
 
-    _finish(pipeline.lineage(path, json))
+    _finish(pipeline.lineage(path, json, rev))
+
+
+@app.command()
+def diff(
+    revs: Annotated[list[str] | None, typer.Argument(
+        metavar="[A [B]]", show_default=False,
+        help="Two revisions; one: it against the workspace; none: HEAD against it.")] = None,
+    json: JsonOpt = False,
+    md: Annotated[bool, typer.Option("--md", help="Print a Markdown table.")] = False,
+) -> None:
+    """Show the data added, modified, deleted and renamed between two revisions (down to
+    files inside tracked folders, with sizes), stage outputs included."""
+    from mlgit.cli.handlers import history
+
+    if json and md:
+        raise typer.BadParameter("give --json or --md, not both", param_hint="--md")
+    _finish(history.diff(revs or [], json, md))
+
+
+@app.command()
+def get(
+    rev: Annotated[str, typer.Argument(help="A commit, branch or tag.", show_default=False)],
+    path: Annotated[str, typer.Argument(help=(
+        "What REV tracks: an artifact, a stage output, or a path inside a tracked folder."),
+        show_default=False)],
+    out: Annotated[str | None, typer.Option(
+        "--out", "-o", metavar="OUT", show_default=False,
+        help="Where to write it (default: its name in the current folder).")] = None,
+    remote: Annotated[str | None, typer.Option(
+        "--remote", "-r", metavar="NAME", show_default=False,
+        help="Fetch what the cache lacks from this remote (default: the default remote).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite OUT.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Write PATH as revision REV has it to OUT, without touching the workspace, Git or the
+    pointers (objects the cache lacks are fetched from a remote first)."""
+    from mlgit.cli.handlers import history
+
+    _finish(history.get(rev, path, out, remote, force, json))
+
+
+@app.command("merge-driver")
+def merge_driver(
+    files: Annotated[list[str] | None, typer.Argument(
+        metavar="[BASE OURS THEIRS PATH]", show_default=False,
+        help="Given by Git (%O %A %B %P): the merged result replaces OURS.")] = None,
+    install: Annotated[bool, typer.Option("--install", help=(
+        "Register the driver: merge.mlgit in .git/config, merge=mlgit for *.mlgit and"
+        " mlgit.lock in .gitattributes."))] = False,
+    uninstall: Annotated[bool, typer.Option("--uninstall", help="Undo --install.")] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Git's merge driver for pointer files and mlgit.lock: a stage or pointer changed on
+    one side merges cleanly; a true conflict is left between conflict markers (exit 1)."""
+    from mlgit.cli.handlers import history
+
+    _finish(history.merge_driver(files or [], install, uninstall, json))
 
 
 @app.command()
@@ -520,12 +622,12 @@ def version(json: JsonOpt = False) -> None:
 
 
 params_app = typer.Typer(
-    help="Show the pipeline's parameters, or how they changed since the last commit.",
+    help="Show the pipeline's parameters, or how they changed between revisions.",
     no_args_is_help=True, rich_markup_mode=None, suggest_commands=_TYPER_SUGGESTS,
     context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(params_app, name="params")
 metrics_app = typer.Typer(
-    help="Show the pipeline's metrics, or how they changed since the last commit.",
+    help="Show the pipeline's metrics, or how they changed between revisions.",
     no_args_is_help=True, rich_markup_mode=None, suggest_commands=_TYPER_SUGGESTS,
     context_settings={"help_option_names": ["-h", "--help"]})
 app.add_typer(metrics_app, name="metrics")
@@ -534,6 +636,9 @@ MdOpt = Annotated[bool, typer.Option(
 AllOpt = Annotated[bool, typer.Option("--all", "-a", help="Also list unchanged values.")]
 MetricsArg = Annotated[list[str] | None, typer.Argument(
     help="Metrics files (JSON, YAML or TOML). Default: those mlgit.yaml declares.",
+    show_default=False)]
+RevsArg = Annotated[list[str] | None, typer.Argument(
+    help="Up to two revisions A [B]. Default: HEAD against the workspace.",
     show_default=False)]
 
 
@@ -553,13 +658,14 @@ def params_show(json: JsonOpt = False, md: MdOpt = False) -> None:
 
 
 @params_app.command("diff")
-def params_diff(show_all: AllOpt = False, json: JsonOpt = False, md: MdOpt = False) -> None:
-    """Compare the params in the last commit (HEAD) with the workspace: old, new and the
-    change of numbers."""
+def params_diff(revs: RevsArg = None, show_all: AllOpt = False, json: JsonOpt = False,
+                md: MdOpt = False) -> None:
+    """Compare the params of two revisions (none: HEAD against the workspace; one: it
+    against the workspace): old, new and the change of numbers."""
     from mlgit.cli.handlers import values
 
     _one_format(json, md)
-    _finish(values.params_diff(show_all, json, md))
+    _finish(values.params_diff(revs or [], show_all, json, md))
 
 
 @metrics_app.command("show")
@@ -572,10 +678,13 @@ def metrics_show(targets: MetricsArg = None, json: JsonOpt = False, md: MdOpt = 
 
 
 @metrics_app.command("diff")
-def metrics_diff(targets: MetricsArg = None, show_all: AllOpt = False, json: JsonOpt = False,
-                 md: MdOpt = False) -> None:
-    """Compare the metrics in the last commit (HEAD) with the workspace: old, new and the
-    change of numbers."""
+def metrics_diff(targets: Annotated[list[str] | None, typer.Argument(
+        metavar="[A [B]] [FILE]...", show_default=False, help=(
+            "Up to two revisions (default: HEAD against the workspace), then metrics files"
+            " (default: those mlgit.yaml declares). A word naming a file is a file."))] = None,
+        show_all: AllOpt = False, json: JsonOpt = False, md: MdOpt = False) -> None:
+    """Compare the metrics of two revisions (none: HEAD against the workspace; one: it
+    against the workspace): old, new and the change of numbers."""
     from mlgit.cli.handlers import values
 
     _one_format(json, md)

@@ -54,6 +54,10 @@ class Parsed:
         return self.verb.handler(self.paths, **self.options)
 
 
+def _not_an_option(word: str) -> bool:
+    return not word.startswith("-")
+
+
 FORCE = Option("force", ("-f", "--force"))
 JSON = Option("json", ("--json",))
 
@@ -62,7 +66,8 @@ FAST_VERBS: dict[str, Verb] = {
     "status": Verb(workspace.status, (
         Option("quiet", ("-q", "--quiet")), JSON,
         Option("remote", ("--remote",), value_if=workspace.is_remote_name))),
-    "checkout": Verb(workspace.checkout, (FORCE, JSON)),
+    "checkout": Verb(workspace.checkout, (FORCE, JSON, Option("rev", ("--rev",),
+                                                              value_if=_not_an_option))),
     "repro": Verb(pipeline.repro, (
         Option("dry", ("--dry",)), FORCE, Option("downstream", ("--downstream",)),
         Option("single_item", ("-s", "--single-item")),

@@ -8,7 +8,7 @@ from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
 from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.restore import remove_untracked, restore
-from mlgit.workspace.targets import Target, parts_or_all
+from mlgit.workspace.targets import Broken, Target, Tracked, parts_or_all
 
 
 def checkout(repo: Repo, targets: list[str], force: bool,
@@ -28,3 +28,29 @@ def _stage_outputs(repo: Repo, targets: list[str]) -> tuple[list[Target], list[s
     if not targets:
         return [Target(o, "") for o in outputs], []
     return output_targets(repo, outputs, targets)
+
+
+def checkout_revision(repo: Repo, rev: str, targets: list[str], force: bool,
+                      open_progress: OpenProgress = no_progress) -> list[CheckoutResult]:
+    """Restore the data revision `rev` references (what `targets` name, or all of it) from
+    the cache, leaving Git, the pointer files and mlgit.lock as they are; nothing is
+    removed. A path that names nothing tracked at `rev` raises BadPath."""
+    from mlgit.errors import BadPath
+    from mlgit.paths import resolve_user_path
+    from mlgit.pipeline.at_revision import Revisions, revision_targets
+
+    found, broken = revision_targets(repo, Revisions((rev,), workspace=False), targets)
+    for arg in targets:
+        rel = resolve_user_path(repo.root, arg)
+        if not any(_names(rel, t.item.rel) for t in found):
+            raise BadPath(f"{arg}: not tracked at {rev}",
+                          f"run 'mlgit diff {rev}' to see what differs from there")
+    items: list[tuple[Tracked | Broken, str]] = [*((t.item, t.sub) for t in found),
+                                                 *((b, "") for b in broken)]
+    with repo.lock():
+        return restore(repo, items, force, open_progress)
+
+
+def _names(rel: str, artifact: str) -> bool:
+    return (not rel or rel == artifact or artifact.startswith(rel + "/")
+            or rel.startswith(artifact + "/"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 
+from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, revision_targets
 from mlgit.pipeline.outputs import targets_with_outputs
 from mlgit.pipeline.runcache import MAX_ENTRY
 from mlgit.pipeline.shared_runs import Runs, keep_fetched, new_runs, run_targets
@@ -32,22 +33,30 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
               checkout: bool = False, force: bool = False,
               open_progress: OpenProgress = no_progress,
               run_cache: bool = False,
-              nothing_named_is_all: bool = True) -> Outcome[CheckoutResult]:
+              nothing_named_is_all: bool = True,
+              revisions: Revisions = NO_REVISIONS) -> Outcome[CheckoutResult]:
     """Fetch; with `checkout` (pull), then check out what the paths name (with no paths,
     everything, and remove what is no longer tracked, as checkout does). With `run_cache`,
     also the remote's run-cache records and the outputs they name (not checked out).
-    Without `nothing_named_is_all`, no paths means no artifacts (only the run-cache)."""
-    everything = not args and nothing_named_is_all
-    targets, broken = targets_with_outputs(repo, args) if args or everything else ([], [])
+    Without `nothing_named_is_all`, no paths means no artifacts (only the run-cache).
+    With `revisions`, also what those revisions reference (fetched, never checked out; the
+    workspace's pointers count only when `revisions.workspace`)."""
+    everything = not args and nothing_named_is_all and revisions.workspace
+    targets, broken = (targets_with_outputs(repo, args)
+                       if (args or everything) and revisions.workspace else ([], []))
+    at_revs, broken_at_revs = (revision_targets(repo, revisions, args) if revisions.any
+                               else ([], []))
     spec, store = open_store(repo, remote)
     result = TransferResult()
-    result.failed += [pointer_failure(b.pointer_rel, b.error) for b in broken]
+    result.failed += [pointer_failure(b.pointer_rel, b.error)
+                      for b in [*broken, *broken_at_revs]]
     results: list[CheckoutResult] = []
     with repo.lock():
         with remote_errors(spec, repo.cache_dir):
             mover = Mover(repo.odb, store, jobs_for(spec, jobs))
             runs = _remote_runs(repo, mover) if run_cache else {}
-            moved = [*targets, *(t for found in run_targets(runs).values() for t in found)]
+            moved = [*targets, *at_revs,
+                     *(t for found in run_targets(runs).values() for t in found)]
             read_manifests(repo, moved)
             result.merge(fetch(mover, manifests_of(moved)))  # they say what folders need
             wants: list[Wanted] = []

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
 from mlgit.git import repository
+from mlgit.git.revisions import RevisionTrees, chosen_revisions
+from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, artifacts_at
 from mlgit.pipeline.outputs import recorded_outputs
 from mlgit.pointer import Pointer
 from mlgit.repo import DOT_DIR, Repo
@@ -34,10 +36,25 @@ class RemoteCheck:
 
 
 @dataclass
+class History:
+    """What the Git history says about the objects gc would delete: how many of them some
+    commit not kept still needs (counted when --all-commits was not given), and the folders
+    at kept revisions whose manifest is not in the cache (their files are unknown)."""
+
+    needed: int = 0
+    needed_bytes: int = 0
+    flag: str = "--all-commits"  # what keeps them
+    unknown_folders: list[str] = field(default_factory=list)  # "PATH at REV"
+    unreadable: list[str] = field(default_factory=list)  # files at kept revisions, why
+
+
+@dataclass
 class GcPlan:
     garbage: dict[str, int]  # oid -> bytes deleting it frees
     kept: int
     remotes: RemoteCheck | None = None
+    history: History = field(default_factory=History)
+    trees: RevisionTrees | None = field(default=None, repr=False)  # read once, reused
 
     @property
     def count(self) -> int:
@@ -55,37 +72,99 @@ class GcResult:
     kept: int
     dry_run: bool
     remotes: RemoteCheck | None = None
+    history: History = field(default_factory=History)
     set_aside: int = 0  # damaged files in the cache's quarantine folder, which gc never empties
     set_aside_bytes: int = 0
     quarantine: str = ""  # that folder, relative to the repository root
 
 
-def plan(repo: Repo, check_remotes: bool) -> GcPlan:
-    """What gc would delete now. With `check_remotes`, also which of it the configured
-    remotes hold (a remote that cannot be reached is reported, not fatal)."""
-    keep = referenced_by_all(repo)
+def plan(repo: Repo, check_remotes: bool, revisions: Revisions = NO_REVISIONS) -> GcPlan:
+    """What gc would delete now, keeping what `revisions` reference too. With
+    `check_remotes`, also which of it the configured remotes hold (a remote that cannot be
+    reached is reported, not fatal)."""
+    history = History()
+    trees = RevisionTrees(repo.root)
+    keep = referenced_by_all(repo) | _kept_by_revisions(repo, revisions, history, trees)
     unused = garbage.unreferenced(repo.odb, keep)
     kept = len(set(repo.odb.iter_oids()) & keep)
-    result = GcPlan(unused, kept)
+    result = GcPlan(unused, kept, history=history, trees=trees)
+    if unused and not revisions.all_commits:
+        _count_needed_by_history(repo, unused, history, trees)
     if check_remotes and unused:
         result.remotes = _check_remotes(repo, unused)
     return result
 
 
+def _kept_by_revisions(repo: Repo, revisions: Revisions, history: History,
+                       trees: RevisionTrees) -> set[str]:
+    if not revisions.any:
+        return set()
+    keep: set[str] = set()
+    folders: dict[str, str] = {}  # manifest oid -> "PATH at REV" (the first met)
+    for revision in chosen_revisions(trees, list(revisions.revs), revisions.all_branches,
+                                     revisions.all_tags, revisions.all_commits):
+        found = artifacts_at(repo, trees, revision.commit, shown=revision.name)
+        history.unreadable += [b.error.message for b in found.broken]  # a commit is final
+        for item in found.items:
+            keep.add(item.ptr.oid)
+            if item.ptr.is_dir:
+                folders.setdefault(item.ptr.oid, f"{item.rel} at {revision.name}")
+    for oid, where in folders.items():
+        files = _files_of(repo, oid, where.rpartition(" at ")[0])
+        if files is None:
+            history.unknown_folders.append(where)
+        else:
+            keep.update(files)
+    return keep
+
+
+def _files_of(repo: Repo, oid: str, rel: str) -> list[str] | None:
+    """The objects a folder's manifest lists; None when the cache lacks it."""
+    try:
+        return repo.manifest(oid, rel).oids
+    except ManifestUnavailable:
+        return None
+
+
+def _count_needed_by_history(repo: Repo, unused: dict[str, int], history: History,
+                             trees: RevisionTrees) -> None:
+    """How many of `unused` some commit of the history references (its pointers or lock
+    files name them, or a cached manifest of its folders does); unreadable files in old
+    commits are skipped here, as this only informs."""
+    needed: set[str] = set()
+    folders: dict[str, str] = {}
+    for revision in chosen_revisions(trees, [], all_commits=True):
+        for item in artifacts_at(repo, trees, revision.commit).items:
+            needed.add(item.ptr.oid)
+            if item.ptr.is_dir:
+                folders.setdefault(item.ptr.oid, item.rel)
+    for oid, rel in folders.items():
+        needed.update(_files_of(repo, oid, rel) or [])
+    found = needed & unused.keys()
+    history.needed = len(found)
+    history.needed_bytes = sum(unused[oid] for oid in found)
+
+
 def preview(p: GcPlan) -> GcResult:
-    return GcResult(p.count, p.nbytes, p.kept, True, p.remotes)
+    return GcResult(p.count, p.nbytes, p.kept, True, p.remotes, p.history)
 
 
-def collect(repo: Repo, approved: GcPlan | None) -> GcResult:
+def collect(repo: Repo, approved: GcPlan | None, revisions: Revisions = NO_REVISIONS
+            ) -> GcResult:
     """Delete the objects `approved` names (all unreferenced ones when None) that are still
     unreferenced: what is referenced is worked out again under the repository lock."""
     with repo.lock(exclusive_cache=True):
-        keep = referenced_by_all(repo)
+        history = History()
+        trees = approved.trees if approved is not None and approved.trees else \
+            RevisionTrees(repo.root)  # what Git's objects said then, they say now
+        keep = referenced_by_all(repo) | _kept_by_revisions(repo, revisions, history, trees)
         if approved is not None:
             keep |= set(repo.odb.iter_oids()) - approved.garbage.keys()
         removed, freed, kept = garbage.delete_unreferenced(repo.odb, keep, False)
         repo.forget_manifest_memos(keep)
-    return GcResult(removed, freed, kept, False, None, *repo.odb.quarantine_usage(),
+    if approved is not None:
+        history = approved.history
+    return GcResult(removed, freed, kept, False, None, history, *repo.odb.quarantine_usage(),
                     quarantine_folder(repo))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from mlgit.paths import resolve_user_path
 from mlgit.pipeline.load import load_pipeline
 from mlgit.pipeline.metrics import metrics_files
-from mlgit.pipeline.sides import compared_sides, workspace_side
+from mlgit.pipeline.sides import revisions_and_files, sides_for, workspace_side
 from mlgit.pipeline.valuefiles import METRICS
 from mlgit.pipeline.values import FileValues, ValuesDiff, compare, unique
 from mlgit.pipeline.values import show as show_files
@@ -18,10 +18,11 @@ def show(root: str, targets: list[str]) -> list[FileValues]:
     return show_files(workspace_side(root), _files(root, targets), METRICS)
 
 
-def diff(root: str, targets: list[str], show_all: bool, old: str = "HEAD",
-         new: str | None = None) -> ValuesDiff:
-    """The values at revision `old` against revision `new` (None: the work tree)."""
-    old_side, new_side = compared_sides(root, old, new)
+def diff(root: str, words: list[str], show_all: bool) -> ValuesDiff:
+    """`words`: up to two revisions, then metrics files (revisions_and_files). The values
+    at the revisions (sides_for: none is HEAD against the work tree)."""
+    revs, targets = revisions_and_files(root, words)
+    old_side, new_side = sides_for(root, revs)
     return compare(_files(root, targets), METRICS, old_side, new_side, show_all)
 
 

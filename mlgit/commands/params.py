@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from mlgit.errors import MlgitError
 from mlgit.pipeline.load import load_pipeline
 from mlgit.pipeline.model import DEFAULT_PARAMS_FILE
 from mlgit.pipeline.params import params_files
-from mlgit.pipeline.sides import Side, compared_sides, workspace_side
+from mlgit.pipeline.sides import Side, sides_for, workspace_side
 from mlgit.pipeline.valuefiles import PARAMS
 from mlgit.pipeline.values import FileValues, ValuesDiff, compare
 from mlgit.pipeline.values import show as show_files
@@ -17,10 +18,13 @@ def show(root: str) -> list[FileValues]:
     return show_files(side, _files(root, [side]), PARAMS)
 
 
-def diff(root: str, show_all: bool, old: str = "HEAD", new: str | None = None) -> ValuesDiff:
-    """The values at revision `old` against revision `new` (None: the work tree). The
-    files are those the work tree's pipeline names."""
-    old_side, new_side = compared_sides(root, old, new)
+def diff(root: str, show_all: bool, revs: list[str] | None = None) -> ValuesDiff:
+    """The values at the revisions `revs` (sides_for: none is HEAD against the work tree).
+    The files are those the work tree's pipeline names."""
+    if revs and len(revs) > 2:
+        raise MlgitError(f"too many revisions: {' '.join(revs)}",
+                         "give at most two: 'mlgit params diff [A [B]]'")
+    old_side, new_side = sides_for(root, revs or [])
     return compare(_files(root, [old_side, new_side]), PARAMS, old_side, new_side, show_all)
 
 

@@ -7,6 +7,7 @@ import errno
 import os
 
 from mlgit.fileio import is_disk_full
+from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, revision_targets
 from mlgit.pipeline.outputs import targets_with_outputs
 from mlgit.pipeline.shared_runs import Runs, complete_local_runs, run_targets, to_publish
 from mlgit.progress import OpenProgress, no_progress
@@ -29,10 +30,16 @@ from mlgit.workspace.wants import (
 
 def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
              open_progress: OpenProgress = no_progress,
-             run_cache: bool = False) -> Outcome[CheckoutResult]:
+             run_cache: bool = False,
+             revisions: Revisions = NO_REVISIONS) -> Outcome[CheckoutResult]:
     """Push what the paths name (everything without paths); with `run_cache`, also the
-    run-cache's entries and the outputs they name."""
-    targets, broken = targets_with_outputs(repo, args, pushing=True)
+    run-cache's entries and the outputs they name; with `revisions`, also what those
+    revisions reference (and the workspace's only when `revisions.workspace`)."""
+    targets, broken = (targets_with_outputs(repo, args, pushing=True)
+                       if revisions.workspace else ([], []))
+    if revisions.any:
+        at_revs, broken_at_revs = revision_targets(repo, revisions, args, pushing=True)
+        targets, broken = targets + at_revs, broken + broken_at_revs
     spec, store = open_store(repo, remote)
     result = TransferResult()
     result.failed += [pointer_failure(b.pointer_rel, b.error) for b in broken]

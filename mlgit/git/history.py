@@ -23,21 +23,21 @@ class Commit:
     subject: str
 
 
-def last_commit(root: str, path: str) -> Commit | None:
-    """The newest commit reachable from HEAD that changed `path`; None if there is none
+def last_commit(root: str, path: str, rev: str = "HEAD") -> Commit | None:
+    """The newest commit reachable from `rev` that changed `path`; None if there is none
     (never committed, or no commit at all)."""
-    found = _log(root, path, "-1")
+    found = _log(root, path, "-1", rev=rev)
     return found[0] if found else None
 
 
-def commits_changing(root: str, path: str) -> list[Commit]:
-    """Every commit reachable from HEAD that changed `path`, newest first."""
-    return _log(root, path)
+def commits_changing(root: str, path: str, rev: str = "HEAD") -> list[Commit]:
+    """Every commit reachable from `rev` that changed `path`, newest first."""
+    return _log(root, path, rev=rev)
 
 
-def _log(root: str, path: str, *options: str) -> list[Commit]:
+def _log(root: str, path: str, *options: str, rev: str = "HEAD") -> list[Commit]:
     try:
-        out = _git(root, "log", *options, "--no-color", _FORMAT, "--", _literal(path))
+        out = _git(root, "log", *options, "--no-color", _FORMAT, rev, "--", _literal(path))
     except MlgitError:
         if _has_head(root):
             raise

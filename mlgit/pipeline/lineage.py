@@ -58,6 +58,7 @@ class Output:
     commit: Commit | None
     stale: list[Change] = field(default_factory=list)
     deps: list[Dep] | None = None
+    checked: bool = True  # False: a lineage as of a revision, not checked for staleness
 
     @property
     def cmd(self) -> tuple[str, ...]:
@@ -180,6 +181,7 @@ class _Tracer:
         self.stale: dict[str, list[Change]] = {}
         self.raw: list[Dep] = []
         self.tracked_inputs: list[TrackedInput] = []
+        self.rev = "HEAD"  # whose history says which commit recorded an entry
 
     def trace(self, top: Output) -> Output:
         """`top` with its deps followed, depth first, without recursion: a stage met
@@ -204,7 +206,7 @@ class _Tracer:
         commit = None
         if entry is not None:
             history = self.histories.setdefault(
-                stage.lock_file, LockHistory(self.repo.root, stage.lock_file))
+                stage.lock_file, LockHistory(self.repo.root, stage.lock_file, self.rev))
             commit = history.entry_commit(stage.name, entry)
         return Output(rel, out, stage, entry, recorded, state, commit, self.reasons(stage))
 

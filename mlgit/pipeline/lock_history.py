@@ -17,8 +17,9 @@ at the first one or two."""
 class LockHistory:
     """The history of one lock file, read from Git as far as a question needs it."""
 
-    def __init__(self, root: str, lock_rel: str) -> None:
-        self.root, self.lock_rel = root, lock_rel
+    def __init__(self, root: str, lock_rel: str, rev: str = "HEAD") -> None:
+        """`rev`: the revision whose history it is (HEAD: the current branch's)."""
+        self.root, self.lock_rel, self.rev = root, lock_rel, rev
         self._head: bytes | None = None
         self._commits: list[Commit] | None = None
         self._texts: list[bytes | None] = []
@@ -26,10 +27,10 @@ class LockHistory:
 
     def entry_commit(self, name: str, entry: LockEntry) -> Commit | None:
         """The commit that last changed stage `name`'s entry to `entry`: the oldest of the
-        newest run of commits whose lock file holds `entry`. None when HEAD's lock file
-        does not hold it (the entry is not committed)."""
+        newest run of commits whose lock file holds `entry`. None when the lock file at the
+        revision (HEAD) does not hold it (the entry is not committed)."""
         if self._head is None:
-            self._head = file_at_revision(self.root, "HEAD", self.lock_rel) or b""
+            self._head = file_at_revision(self.root, self.rev, self.lock_rel) or b""
         block = dumps({name: entry}, self.lock_rel).removeprefix(
             f"schema: {SCHEMA}\nstages:\n").encode("utf-8", "surrogateescape")
         if not self._holds(self._head, name, entry, block):
@@ -43,7 +44,7 @@ class LockHistory:
 
     def _versions(self) -> Iterator[tuple[Commit, bytes | None]]:
         if self._commits is None:
-            self._commits = commits_changing(self.root, self.lock_rel)
+            self._commits = commits_changing(self.root, self.lock_rel, self.rev)
         for i, commit in enumerate(self._commits):
             if i == len(self._texts):
                 shas = [c.sha for c in self._commits[i:i + _BATCH]]

@@ -63,3 +63,28 @@ def compared_sides(root: str, old: str, new: str | None) -> tuple[Side, Side]:
     """Revision `old` and revision `new`, or the work tree when `new` is None."""
     return revision_side(root, old), (workspace_side(root) if new is None
                                       else revision_side(root, new))
+
+
+def revisions_and_files(root: str, words: list[str], max_revs: int = 2
+                        ) -> tuple[list[str], list[str]]:
+    """Split `words` as `git diff` does: the leading ones Git knows as revisions (at most
+    `max_revs`) that name no file in the current folder are revisions, the rest files."""
+    from mlgit.git.revisions import is_revision, revision_reader
+
+    revs: list[str] = []
+    for word in words:
+        if len(revs) == max_revs or os.path.lexists(word):
+            break
+        if word != "HEAD" and not is_revision(root, word):
+            if "." not in word and "/" not in word:  # no file name: a mistyped revision
+                revision_reader(root, word)  # raises the error naming it
+            break
+        revs.append(word)
+    return revs, words[len(revs):]
+
+
+def sides_for(root: str, revs: list[str]) -> tuple[Side, Side]:
+    """No revision: HEAD against the work tree; one: it against the work tree; two: the
+    first against the second."""
+    old = revs[0] if revs else "HEAD"
+    return compared_sides(root, old, revs[1] if len(revs) > 1 else None)

@@ -46,9 +46,12 @@ def test_status_options(args: list[str], paths: list[str], options: dict[str, ob
 
 
 @pytest.mark.parametrize(("args", "paths", "options"), [
-    (["checkout"], [], {"force": False, "json": False}),
-    (["checkout", "-f", "a"], ["a"], {"force": True, "json": False}),
-    (["checkout", "--force", "--json"], [], {"force": True, "json": True}),
+    (["checkout"], [], {"force": False, "json": False, "rev": None}),
+    (["checkout", "-f", "a"], ["a"], {"force": True, "json": False, "rev": None}),
+    (["checkout", "--force", "--json"], [], {"force": True, "json": True, "rev": None}),
+    (["checkout", "--rev", "v1", "a"], ["a"], {"force": False, "json": False, "rev": "v1"}),
+    (["checkout", "--rev=HEAD~1"], [], {"force": False, "json": False, "rev": "HEAD~1"}),
+    (["checkout", "--rev", "-f"], [], {"force": True, "json": False, "rev": ""}),
 ])
 def test_checkout_options(args: list[str], paths: list[str], options: dict[str, bool]) -> None:
     assert _parsed(args) == (workspace.checkout, paths, options)

@@ -9,31 +9,36 @@ from mlgit.cli import exit_codes, output
 from mlgit.cli.handlers.repository import opened_repo
 
 if TYPE_CHECKING:
+    from mlgit.pipeline.at_revision import Revisions
     from mlgit.repo import Repo
 
 
-def gc(dry_run: bool, force: bool, remote: str | None, tmp: bool, json: bool) -> int:
-    """`tmp`: clean the remote's leftover temp files instead of the cache."""
+def gc(dry_run: bool, force: bool, remote: str | None, tmp: bool, json: bool,
+       revisions: Revisions | None = None) -> int:
+    """`tmp`: clean the remote's leftover temp files instead of the cache; `revisions`:
+    what else to keep."""
     from mlgit.cli.render.maintenance import show_gc
     from mlgit.commands import gc as cmd
+    from mlgit.pipeline.at_revision import NO_REVISIONS
 
     if tmp:
         return _gc_remote_tmp(remote, dry_run, json)
+    revisions = revisions or NO_REVISIONS
     with opened_repo() as repo:
         if dry_run:
-            show_gc(cmd.preview(cmd.plan(repo, check_remotes=True)), json)
+            show_gc(cmd.preview(cmd.plan(repo, True, revisions)), json)
         elif force:
-            plan = cmd.plan(repo, check_remotes=True)
-            result = cmd.collect(repo, plan)
+            plan = cmd.plan(repo, True, revisions)
+            result = cmd.collect(repo, plan, revisions)
             result.remotes = plan.remotes  # so the output says what is now on no remote
             show_gc(result, json)
         else:
             cmd.refuse_foreign_cache(repo)
-            return _gc_after_asking(repo, json)
+            return _gc_after_asking(repo, json, revisions)
     return exit_codes.EXIT_OK
 
 
-def _gc_after_asking(repo: Repo, json: bool) -> int:
+def _gc_after_asking(repo: Repo, json: bool, revisions: Revisions) -> int:
     import sys
 
     import click
@@ -47,14 +52,16 @@ def _gc_after_asking(repo: Repo, json: bool) -> int:
         raise MlgitError(f"gc deletes cache objects and cannot ask first {why}",
                          "rerun with -f to delete them, or with --dry-run to see what it would"
                          " delete")
-    plan = cmd.plan(repo, check_remotes=True)
+    plan = cmd.plan(repo, True, revisions)
     if plan.count:
         for line in gc_plan_lines(plan):
             output.err(line)
         if not click.confirm("Delete them?", default=False, err=True):
             output.err("nothing deleted")
             return exit_codes.EXIT_FAILED
-    show_gc(cmd.collect(repo, plan), json)  # the remotes' lines were shown before asking
+    result = cmd.collect(repo, plan, revisions)
+    result.history = type(result.history)()  # shown before asking
+    show_gc(result, json)  # the remotes' lines were shown before asking
     return exit_codes.EXIT_OK
 
 

@@ -55,11 +55,11 @@ def dag(targets: list[str], form: str) -> int:
     return exit_codes.EXIT_OK
 
 
-def lineage(path: str, json: bool) -> int:
+def lineage(path: str, json: bool, rev: str | None = None) -> int:
     from mlgit.cli.render.lineage import show_lineage
     from mlgit.commands.lineage import lineage as run
 
     with closed_after(find_repo()) as repo:
-        found = run(repo, path)
+        found = run(repo, path, rev)
     show_lineage(found, json)
     return exit_codes.EXIT_OK

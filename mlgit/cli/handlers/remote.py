@@ -9,36 +9,42 @@ from mlgit.cli import exit_codes, output
 from mlgit.cli.handlers.repository import opened_repo
 
 if TYPE_CHECKING:
+    from mlgit.pipeline.at_revision import Revisions
     from mlgit.remote.transfer import Outcome
     from mlgit.workspace.checkout_result import CheckoutResult
 
 
 def push(paths: list[str], remote: str | None, jobs: int | None, json: bool,
-         run_cache: bool = False) -> int:
+         run_cache: bool = False, revisions: Revisions | None = None) -> int:
     from mlgit.commands.push import run_push
+    from mlgit.pipeline.at_revision import NO_REVISIONS
 
     with opened_repo() as repo:
-        outcome = run_push(repo, paths, remote, jobs, output.Progress, run_cache)
+        outcome = run_push(repo, paths, remote, jobs, output.Progress, run_cache,
+                           revisions or NO_REVISIONS)
     return _show_transfer(outcome, "push", json)
 
 
 def fetch(paths: list[str], remote: str | None, jobs: int | None, json: bool,
-          run_cache: bool = False) -> int:
+          run_cache: bool = False, revisions: Revisions | None = None) -> int:
     from mlgit.commands.fetch import run_fetch
+    from mlgit.pipeline.at_revision import NO_REVISIONS
 
     with opened_repo() as repo:
         outcome = run_fetch(repo, paths, remote, jobs, open_progress=output.Progress,
-                            run_cache=run_cache)
+                            run_cache=run_cache, revisions=revisions or NO_REVISIONS)
     return _show_transfer(outcome, "fetch", json)
 
 
 def pull(paths: list[str], remote: str | None, jobs: int | None, force: bool,
-         json: bool, run_cache: bool = False) -> int:
+         json: bool, run_cache: bool = False, revisions: Revisions | None = None) -> int:
     from mlgit.commands.fetch import run_fetch
+    from mlgit.pipeline.at_revision import NO_REVISIONS
 
     with opened_repo() as repo:
         outcome = run_fetch(repo, paths, remote, jobs, checkout=True, force=force,
-                            open_progress=output.Progress, run_cache=run_cache)
+                            open_progress=output.Progress, run_cache=run_cache,
+                            revisions=revisions or NO_REVISIONS)
     return _show_transfer(outcome, "pull", json)
 
 

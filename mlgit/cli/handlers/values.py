@@ -21,11 +21,11 @@ def params_show(json: bool, md: bool) -> int:
     return exit_codes.for_values(files)
 
 
-def params_diff(show_all: bool, json: bool, md: bool) -> int:
+def params_diff(revs: list[str], show_all: bool, json: bool, md: bool) -> int:
     from mlgit.cli.render.values import show_values_diff
     from mlgit.commands.params import diff
 
-    result = diff(_root(), show_all)
+    result = diff(_root(), show_all, revs)
     show_values_diff("params", result, json, md)
     return exit_codes.for_values_diff(result)
 

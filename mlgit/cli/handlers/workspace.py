@@ -101,14 +101,33 @@ def _warn_damaged_indexes(indexes: list[str]) -> None:
                        " them")
 
 
-def checkout(paths: list[str], force: bool = False, json: bool = False) -> int:
+def checkout(paths: list[str], force: bool = False, json: bool = False,
+             rev: str | None = None) -> int:
     from mlgit.cli.render.checkout import show_checkout, warn_dangling
     from mlgit.commands.checkout import checkout as run
 
+    if rev is not None:
+        return _checkout_revision(paths, force, json, rev)
     with closed_after(find_repo()) as repo:
         results = run(repo, paths, force, output.Progress)
     show_checkout(results, json)
     warn_dangling(repo)
+    return exit_codes.for_checkout(results)
+
+
+def _checkout_revision(paths: list[str], force: bool, json: bool, rev: str) -> int:
+    from mlgit.cli.render.checkout import show_checkout
+    from mlgit.commands.checkout import checkout_revision
+    from mlgit.errors import MlgitError
+
+    if not rev:
+        raise MlgitError("--rev needs a revision", "e.g. 'mlgit checkout --rev HEAD~1 data'")
+    with closed_after(find_repo()) as repo:
+        results = checkout_revision(repo, rev, paths, force, output.Progress)
+    show_checkout(results, json)
+    if not json:
+        output.out(f"Data as of {rev}; Git, the pointer files and mlgit.lock stay as they are,"
+                   " so 'mlgit status' shows it as changed ('mlgit checkout' goes back).")
     return exit_codes.for_checkout(results)
 
 

@@ -77,8 +77,9 @@ def _output_lines(node: Output) -> list[str]:
         lines.append(f"{INDENT}never run: no entry in {stage.lock_file}")
     else:
         lines.append(f"{INDENT}{stage.lock_file} entry {_committed(node.commit)}")
-        lines.append(f"{INDENT}stale: {reasons_text(node.stale)}" if node.stale
-                     else f"{INDENT}up to date")
+        if node.checked:
+            lines.append(f"{INDENT}stale: {reasons_text(node.stale)}" if node.stale
+                         else f"{INDENT}up to date")
     where = f" (in {stage.wdir}/)" if stage.wdir else ""
     lines.append(f"{INDENT}cmd{where}: {' && '.join(node.cmd)}")
     lines.append(f"{INDENT}{_state(node.recorded, node.workspace, node.path)}")
@@ -145,7 +146,8 @@ def _dict(item: Item) -> dict[str, Any]:
         return {"kind": "output", "path": item.path, "out": item.out,
                 "stage": item.stage.address, "pipeline_file": item.stage.file,
                 "lock_file": item.stage.lock_file, "ran": item.entry is not None,
-                "commit": _commit_dict(item.commit), "stale": [str(r) for r in item.stale],
+                "commit": _commit_dict(item.commit),
+                "stale": [str(r) for r in item.stale] if item.checked else None,
                 "cmd": list(item.cmd), "wdir": item.stage.wdir,
                 "recorded": _recorded_dict(item.recorded), "workspace": item.workspace,
                 "params": _plain(item.params), "deps": None}

@@ -11,7 +11,7 @@ from mlgit.paths import printable
 
 if TYPE_CHECKING:
     from mlgit.commands.fsck import Damaged, FsckResult
-    from mlgit.commands.gc import GcPlan, GcResult, RemoteCheck, RemoteTmp
+    from mlgit.commands.gc import GcPlan, GcResult, History, RemoteCheck, RemoteTmp
 
 
 def show_gc(result: GcResult, json: bool) -> None:
@@ -24,6 +24,8 @@ def show_gc(result: GcResult, json: bool) -> None:
     if result.remotes is not None:
         for line in gc_remote_lines(result.remotes, result.removed, not result.dry_run):
             output.out(line)
+    for line in gc_history_lines(result.history, not result.dry_run):
+        output.out(line)
     if result.set_aside:
         output.out(set_aside_line(result.set_aside, result.set_aside_bytes, result.quarantine))
 
@@ -32,10 +34,29 @@ def gc_plan_lines(plan: GcPlan) -> list[str]:
     """What gc is about to delete, for the question before it does."""
     lines = [f"gc will delete {counted(plan.count, 'object')} ({human_size(plan.nbytes)})"
              " from the cache.",
-             "No pointer in the work tree, at HEAD or staged needs them; other branches or"
-             " older commits may."]
+             "No pointer in the work tree, at HEAD or staged needs them"
+             + (", nor any revision asked to keep." if plan.history.unknown_folders
+                or plan.history.flag != "--all-commits" else ".")]
+    lines += gc_history_lines(plan.history)
     if plan.remotes is not None:
         lines += gc_remote_lines(plan.remotes, plan.count)
+    return lines
+
+
+def gc_history_lines(history: History, deleted: bool = False) -> list[str]:
+    """What the deleted objects meant to the Git history."""
+    lines = []
+    if history.needed:
+        size = human_size(history.needed_bytes)
+        lines.append((f"{history.needed} of them ({size}) were needed by older commits or other"
+                      " branches" if deleted else f"{history.needed} of them ({size}) are needed"
+                      " by older commits or other branches")
+                     + f"; keep them with 'mlgit gc {history.flag}'")
+    for problem in dict.fromkeys(history.unreadable):
+        lines.append(f"warning: {problem}: what it names is not kept")
+    for folder in history.unknown_folders:
+        lines.append(f"warning: {folder}: its folder manifest is not in the cache, so the"
+                     " files it needs are not known and not kept")
     return lines
 
 

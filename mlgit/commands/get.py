@@ -1,0 +1,131 @@
+"""mlgit get: write one artifact (or a file or folder inside a tracked folder) as a revision
+has it to any path, without touching the workspace, Git or the pointers. Objects the cache
+lacks are fetched from a remote first; every byte written is verified against its oid."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from mlgit.errors import BadPath, MlgitError
+from mlgit.fileio import temp_beside
+from mlgit.git.revisions import RevisionTrees
+from mlgit.paths import resolve_user_path
+from mlgit.pipeline.at_revision import artifacts_at
+from mlgit.repo import Repo
+from mlgit.workspace.targets import Target, Tracked, select_part
+from mlgit.workspace.wants import Wanted
+
+
+@dataclass
+class GotData:
+    rev: str
+    commit: str
+    path: str  # repo-relative, as the revision has it
+    out: str  # where it was written
+    files: int
+    size: int
+    fetched: int  # objects fetched from a remote first
+    remote: str | None = None
+
+
+def get(repo: Repo, rev: str, path: str, out: str | None, remote: str | None,
+        force: bool = False) -> GotData:
+    """Write `path` as of revision `rev` to `out` (default: its name in the current
+    folder; into `out` when that is a folder). An existing file is not overwritten unless
+    `force`."""
+    trees = RevisionTrees(repo.root)
+    found = artifacts_at(repo, trees, rev)
+    rel = resolve_user_path(repo.root, path)
+    target = _target(found.items, rel, path, rev)
+    dest = _destination(out, rel)
+    fetched, remote_name = _fetch_missing(repo, target, remote)
+    wants = _files(repo, target)
+    if not force:
+        for _, where in wants:
+            if os.path.lexists(os.path.join(dest, where) if where else dest):
+                raise MlgitError(f"{os.path.join(dest, where) if where else dest}: exists",
+                                 "choose another place with -o, or overwrite it with --force")
+    for want, where in wants:
+        _write(repo, want.oid, os.path.join(dest, where) if where else dest)
+    return GotData(rev, found.commit, rel, dest, len(wants), sum(w.size for w, _ in wants),
+                   fetched, remote_name)
+
+
+def _target(items: list[Tracked], rel: str, path: str, rev: str) -> Target:
+    for item in items:
+        if rel == item.rel:
+            return Target(item, "")
+        if item.ptr.is_dir and rel.startswith(item.rel + "/"):
+            return Target(item, rel[len(item.rel) + 1:])
+    raise BadPath(f"{path}: not tracked at {rev}",
+                  f"run 'mlgit diff {rev}' or 'git show {rev} --stat' to see what it tracks")
+
+
+def _destination(out: str | None, rel: str) -> str:
+    name = rel.rpartition("/")[2]
+    if out is None:
+        return os.path.abspath(name)
+    if os.path.isdir(out):
+        return os.path.abspath(os.path.join(out, name))
+    return os.path.abspath(out)
+
+
+def _fetch_missing(repo: Repo, target: Target, remote: str | None) -> tuple[int, str | None]:
+    """Fetch what the target needs that the cache lacks (its manifest first)."""
+    needed = _needed(repo, target)
+    if not needed:
+        return 0, None
+    from mlgit.remote.download import fetch
+    from mlgit.remote.open import jobs_for, open_store, remote_errors
+    from mlgit.remote.transfer import Mover
+
+    spec, store = open_store(repo, remote)
+    moved = 0
+    with repo.lock(), remote_errors(spec, repo.cache_dir):
+        mover = Mover(repo.odb, store, jobs_for(spec, None))
+        while needed:  # a folder: its manifest, then its files
+            result = fetch(mover, needed)
+            if result.failed:
+                failure = result.failed[0]
+                raise MlgitError(f"{failure.path}: could not be fetched from remote"
+                                 f" {spec.name} ({failure.kind.value})",
+                                 "push it from a clone that has it, or check the remote")
+            moved += len(needed)
+            needed = _needed(repo, target)
+        repo.odb.make_durable()
+    return moved, spec.name
+
+
+def _needed(repo: Repo, target: Target) -> list[Wanted]:
+    item = target.item
+    if item.ptr.is_dir and not repo.odb.has(item.ptr.oid):
+        return [Wanted(item.ptr.oid, -1, f"{item.rel} (folder manifest)")]
+    return [want for want, _ in _files(repo, target) if not repo.odb.has(want.oid)]
+
+
+def _files(repo: Repo, target: Target) -> list[tuple[Wanted, str]]:
+    """Each object to write, and where below the destination ("" for the destination)."""
+    item, sub = target
+    if not item.ptr.is_dir:
+        return [(Wanted(item.ptr.oid, item.ptr.size, item.rel), "")]
+    manifest = repo.manifest(item.ptr.oid, item.rel)
+    chosen = select_part(manifest, sub, item.rel)
+    prefix = f"{sub}/" if sub else ""
+    return [(Wanted(manifest.oids[i], manifest.sizes[i], f"{item.rel}/{manifest.paths[i]}"),
+             manifest.paths[i][len(prefix):]) for i in chosen]
+
+
+def _write(repo: Repo, oid: str, dest: str) -> None:
+    """The object's verified bytes at `dest`, whole or not at all."""
+    os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
+    tmp = temp_beside(dest)
+    try:
+        with repo.odb.open(oid) as reader, open(tmp, "wb") as f:
+            while chunk := reader.read():
+                f.write(chunk)
+        os.replace(tmp, dest)
+    except BaseException:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        raise

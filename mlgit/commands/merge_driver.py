@@ -1,0 +1,46 @@
+"""mlgit merge-driver: Git's merge driver for pointer files and mlgit.lock (run by Git as
+`mlgit merge-driver %O %A %B %P`), and registering it (`--install`, `--uninstall`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlgit.fileio import write_atomic
+from mlgit.pipeline.merge import merge_file
+
+
+@dataclass
+class DriverResult:
+    path: str
+    conflicts: list[str]  # stages of an mlgit.lock, or the pointer file itself
+
+
+def merge(base: str, ours: str, theirs: str, path: str) -> DriverResult:
+    """Merge the three versions Git hands over in temp files; the result replaces `ours`
+    (as Git expects), with conflict markers around what both sides changed differently."""
+    def read(file: str) -> bytes:
+        with open(file, "rb") as f:
+            return f.read()
+
+    merged = merge_file(path, read(base), read(ours), read(theirs))
+    write_atomic(ours, merged.text)
+    return DriverResult(path, merged.conflicts)
+
+
+@dataclass
+class Registration:
+    root: str
+    installed: bool
+    changed: list[str]
+
+
+def install(root: str) -> Registration:
+    from mlgit.git.merge_driver import register_merge_driver
+
+    return Registration(root, True, register_merge_driver(root))
+
+
+def uninstall(root: str) -> Registration:
+    from mlgit.git.merge_driver import unregister_merge_driver
+
+    return Registration(root, False, unregister_merge_driver(root))

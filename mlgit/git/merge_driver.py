@@ -1,0 +1,69 @@
+"""Registering mlgit's merge driver with Git: `merge.mlgit.*` in the repository's
+.git/config (local, never committed: each clone registers it) and the `merge=mlgit`
+attribute for pointer files and mlgit.lock in the top-level .gitattributes (committed, so
+every clone uses it once registered)."""
+
+from __future__ import annotations
+
+import os
+
+from mlgit.fileio import write_atomic
+from mlgit.git.repository import _git
+
+DRIVER_NAME = "mlgit"
+DRIVER_COMMAND = "mlgit merge-driver %O %A %B %P"
+DRIVER_LABEL = "mlgit pointer files and mlgit.lock"
+ATTRIBUTE_LINES = ("*.mlgit merge=mlgit", "mlgit.lock merge=mlgit")
+
+
+def register_merge_driver(root: str, command: str = DRIVER_COMMAND) -> list[str]:
+    """Register the driver; what changed ("git config", ".gitattributes"), empty when it
+    was registered already."""
+    changed = []
+    if _config(root, "driver") != command or _config(root, "name") != DRIVER_LABEL:
+        _git(root, "config", "--local", f"merge.{DRIVER_NAME}.name", DRIVER_LABEL)
+        _git(root, "config", "--local", f"merge.{DRIVER_NAME}.driver", command)
+        changed.append("git config")
+    path = os.path.join(root, ".gitattributes")
+    text = _read(path)
+    lines = text.splitlines()
+    missing = [line for line in ATTRIBUTE_LINES if line not in lines]
+    if missing:
+        sep = "" if not text or text.endswith("\n") else "\n"
+        write_atomic(path, (text + sep + "\n".join(missing) + "\n").encode())
+        changed.append(".gitattributes")
+    return changed
+
+
+def unregister_merge_driver(root: str) -> list[str]:
+    """Undo register_merge_driver; what changed."""
+    changed = []
+    if _config(root, "driver") is not None or _config(root, "name") is not None:
+        _git(root, "config", "--local", "--remove-section", f"merge.{DRIVER_NAME}")
+        changed.append("git config")
+    path = os.path.join(root, ".gitattributes")
+    text = _read(path)
+    kept = [line for line in text.splitlines() if line not in ATTRIBUTE_LINES]
+    if kept != text.splitlines():
+        write_atomic(path, "".join(line + "\n" for line in kept).encode())
+        changed.append(".gitattributes")
+    return changed
+
+
+def merge_driver_registered(root: str) -> bool:
+    return _config(root, "driver") is not None and all(
+        line in _read(os.path.join(root, ".gitattributes")).splitlines()
+        for line in ATTRIBUTE_LINES)
+
+
+def _config(root: str, key: str) -> str | None:
+    out = _git(root, "config", "--local", "--get", f"merge.{DRIVER_NAME}.{key}", ok=(0, 1))
+    return out.decode("utf-8", "replace").strip() or None
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""

@@ -1,0 +1,66 @@
+"""mlgit checkout --rev REV [PATH...]: the data as of REV, Git and the pointers unmoved."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import assert_clean_error, git, mlgit, write
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message)
+    git(root, "tag", message)
+
+
+def two_versions(repo: Path) -> None:
+    write(repo / "data/a.txt", "a1")
+    write(repo / "model.bin", "m1")
+    mlgit(repo, "add", "data", "model.bin")
+    commit(repo, "v1")
+    write(repo / "data/a.txt", "a2")
+    write(repo / "model.bin", "m2")
+    mlgit(repo, "add", "data", "model.bin")
+    commit(repo, "v2")
+
+
+def test_restores_old_data_and_says_pointers_stay(repo: Path) -> None:
+    two_versions(repo)
+    pointer = (repo / "model.bin.mlgit").read_bytes()
+    result = mlgit(repo, "checkout", "--rev", "v1", "model.bin")
+    assert (repo / "model.bin").read_text() == "m1"
+    assert (repo / "data/a.txt").read_text() == "a2"  # not named
+    assert "the pointer files and mlgit.lock stay as they are" in result.out
+    assert (repo / "model.bin.mlgit").read_bytes() == pointer
+    assert git(repo, "status", "--porcelain") == ""
+    assert "model.bin: modified" in mlgit(repo, "status", code=None).out
+    mlgit(repo, "checkout")
+    assert (repo / "model.bin").read_text() == "m2"
+
+
+def test_everything_and_a_file_inside_a_folder(repo: Path) -> None:
+    two_versions(repo)
+    mlgit(repo, "checkout", "--rev", "v1")
+    assert (repo / "model.bin").read_text() == "m1"
+    assert (repo / "data/a.txt").read_text() == "a1"
+    mlgit(repo, "checkout")
+    mlgit(repo, "checkout", "--rev=v1", "data/a.txt", "--json")
+    assert (repo / "data/a.txt").read_text() == "a1"
+    assert (repo / "model.bin").read_text() == "m2"
+
+
+def test_a_change_not_in_the_cache_is_kept(repo: Path) -> None:
+    two_versions(repo)
+    write(repo / "model.bin", "unsaved work")
+    result = mlgit(repo, "checkout", "--rev", "v1", "model.bin", code=1)
+    assert (repo / "model.bin").read_text() == "unsaved work"
+    assert "model.bin" in result.out + result.err
+
+
+def test_bad_input(repo: Path) -> None:
+    two_versions(repo)
+    assert_clean_error(mlgit(repo, "checkout", "--rev", "nope", code=1), "unknown revision")
+    assert_clean_error(mlgit(repo, "checkout", "--rev", "v1", "other", code=1),
+                       "other: not tracked at v1")
+    assert json.loads(mlgit(repo, "checkout", "--rev", "v2", "--json").out) is not None

@@ -1,0 +1,78 @@
+"""mlgit get REV PATH -o OUT: one artifact as a revision has it, written anywhere, the
+workspace untouched; what the cache lacks comes from the remote."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import assert_clean_error, git, mlgit, read_tree, write
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message)
+    git(root, "tag", message)
+
+
+@pytest.fixture
+def versions(repo: Path, tmp_path: Path) -> Path:
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "store"))
+    write(repo / "data/a.txt", "a1")
+    write(repo / "data/sub/b.txt", "b1")
+    write(repo / "model.bin", "m1")
+    mlgit(repo, "add", "data", "model.bin")
+    commit(repo, "v1")
+    write(repo / "data/a.txt", "a2")
+    write(repo / "model.bin", "m2")
+    mlgit(repo, "add", "data", "model.bin")
+    commit(repo, "v2")
+    return repo
+
+
+def test_an_old_file_anywhere(versions: Path, tmp_path: Path) -> None:
+    before = read_tree(versions / "data")
+    result = mlgit(versions, "get", "v1", "model.bin", "-o", str(tmp_path / "old.bin"))
+    assert (tmp_path / "old.bin").read_text() == "m1"
+    assert "model.bin as of v1" in result.out
+    assert (versions / "model.bin").read_text() == "m2"
+    assert read_tree(versions / "data") == before
+    assert git(versions, "status", "--porcelain") == ""
+
+
+def test_a_folder_and_a_part_of_one(versions: Path, tmp_path: Path) -> None:
+    mlgit(versions, "get", "v1", "data", "-o", str(tmp_path / "d"))
+    assert read_tree(tmp_path / "d") == {"a.txt": b"a1", "sub/b.txt": b"b1"}
+    mlgit(versions, "get", "v1", "data/a.txt", "-o", str(tmp_path / "a"))
+    assert (tmp_path / "a").read_text() == "a1"
+    (tmp_path / "into").mkdir()
+    mlgit(versions, "get", "v1", "data/sub", "-o", str(tmp_path / "into"))
+    assert read_tree(tmp_path / "into") == {"sub/b.txt": b"b1"}
+
+
+def test_fetched_from_the_remote(versions: Path, tmp_path: Path) -> None:
+    mlgit(versions, "push", "--all-commits")
+    shutil.rmtree(versions / ".mlgit" / "cache")
+    got = json.loads(mlgit(versions, "get", "v1", "data", "-o", str(tmp_path / "d"),
+                           "--json").out)
+    assert got["fetched"] == 3 and got["remote"] == "origin" and got["files"] == 2
+    assert read_tree(tmp_path / "d") == {"a.txt": b"a1", "sub/b.txt": b"b1"}
+
+
+def test_an_existing_output_is_kept(versions: Path, tmp_path: Path) -> None:
+    write(tmp_path / "old.bin", "mine")
+    result = mlgit(versions, "get", "v1", "model.bin", "-o", str(tmp_path / "old.bin"), code=1)
+    assert_clean_error(result, "exists", "--force")
+    assert (tmp_path / "old.bin").read_text() == "mine"
+    mlgit(versions, "get", "v1", "model.bin", "-o", str(tmp_path / "old.bin"), "-f")
+    assert (tmp_path / "old.bin").read_text() == "m1"
+
+
+def test_bad_input(versions: Path, tmp_path: Path) -> None:
+    assert_clean_error(mlgit(versions, "get", "nope", "model.bin", code=1),
+                       "unknown revision 'nope'")
+    assert_clean_error(mlgit(versions, "get", "v1", "other.bin", code=1),
+                       "other.bin: not tracked at v1")

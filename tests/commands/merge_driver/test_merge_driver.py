@@ -1,0 +1,131 @@
+"""mlgit merge-driver, run by real `git merge`: stages and pointers changed on one side merge
+cleanly, a true conflict leaves markers that `mlgit status` explains."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import assert_clean_error, git, mlgit, write
+
+STAGE = "  {name}:\n    cmd: echo {word} > {name}.txt\n    outs: [{name}.txt]\n"
+
+
+@pytest.fixture
+def driver_repo(repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # git runs the driver as 'mlgit ...': the one installed beside this Python
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    assert "registered" in mlgit(repo, "merge-driver", "--install").out
+    return repo
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message)
+
+
+def merge(root: Path, branch: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "merge", "-q", "-m", "merge", branch], cwd=root,
+                          capture_output=True, text=True)
+
+
+def three_stages(root: Path) -> None:
+    """Stages a, b, c declared (and git-ignored) on both sides; only a has run."""
+    write(root / "mlgit.yaml", "stages:\n" + "".join(
+        STAGE.format(name=n, word=n) for n in "abc"))
+    write(root / ".gitignore", "/a.txt\n/b.txt\n/c.txt\n")
+    mlgit(root, "repro", "a")
+    commit(root, "base")
+
+
+def stages_run_on_each_side(root: Path) -> None:
+    three_stages(root)
+    git(root, "checkout", "-qb", "other")
+    mlgit(root, "repro", "c")
+    commit(root, "other")
+    git(root, "checkout", "-q", "main")
+    mlgit(root, "repro", "b")
+    commit(root, "main")
+
+
+def test_stages_run_on_both_sides_merge_cleanly(driver_repo: Path) -> None:
+    root = driver_repo
+    stages_run_on_each_side(root)
+    result = merge(root, "other")
+    assert result.returncode == 0, result.stderr
+    lock = (root / "mlgit.lock").read_text()
+    assert "<<<<<<<" not in lock and "  b:" in lock and "  c:" in lock
+    mlgit(root, "checkout")
+    assert "stale" not in mlgit(root, "status").out
+
+
+def test_without_the_driver_git_conflicts(repo: Path) -> None:
+    stages_run_on_each_side(repo)
+    result = merge(repo, "other")
+    assert result.returncode != 0  # what the driver is for
+    assert "Merge conflict in mlgit.lock" in result.stdout
+
+
+def test_a_stage_changed_on_both_sides_is_a_conflict(driver_repo: Path) -> None:
+    root = driver_repo
+    write(root / "mlgit.yaml", "stages:\n  a:\n    cmd: python3 -c 'import uuid;"
+          " print(uuid.uuid4())' > a.txt\n    outs: [a.txt]\n" + STAGE.format(name="b", word="b"))
+    mlgit(root, "repro")
+    commit(root, "base")
+    git(root, "checkout", "-qb", "other")
+    mlgit(root, "repro", "-f", "a")
+    commit(root, "other")
+    git(root, "checkout", "-q", "main")
+    mlgit(root, "repro", "-f", "a")
+    commit(root, "main")
+    result = merge(root, "other")
+    assert result.returncode != 0
+    assert "merge conflict in mlgit.lock: stage(s) a changed differently" in result.stderr
+    lock = (root / "mlgit.lock").read_text()
+    assert lock.count("<<<<<<< ours") == 1 and "  b:" in lock.split("<<<<<<<")[0]
+    status = mlgit(root, "status", code=None)
+    assert "merge conflict in mlgit.lock" in status.out + status.err
+    assert "keep one side's entry" in status.out + status.err
+
+
+def test_a_pointer_changed_on_both_sides_is_a_conflict(driver_repo: Path) -> None:
+    root = driver_repo
+    write(root / "m.bin", "base")
+    mlgit(root, "add", "m.bin")
+    commit(root, "base")
+    git(root, "checkout", "-qb", "other")
+    write(root / "m.bin", "theirs")
+    mlgit(root, "add", "m.bin")
+    commit(root, "other")
+    git(root, "checkout", "-q", "main")
+    mlgit(root, "checkout")
+    write(root / "m.bin", "ours")
+    mlgit(root, "add", "m.bin")
+    commit(root, "main")
+    result = merge(root, "other")
+    assert result.returncode != 0
+    assert "merge conflict in m.bin.mlgit: the pointer changed differently" in result.stderr
+    status = mlgit(root, "status", code=1)
+    assert "merge conflict in m.bin.mlgit" in status.out + status.err
+    assert "git checkout --theirs -- m.bin.mlgit" in status.out + status.err
+    assert_clean_error(mlgit(root, "diff", code=1), "merge conflict in m.bin.mlgit")
+
+
+def test_same_pointer_written_differently_merges(tmp_path: Path, repo: Path) -> None:
+    write(repo / "m.bin", "same")
+    mlgit(repo, "add", "m.bin")
+    canonical = (repo / "m.bin.mlgit").read_text()
+    oid = canonical.split('oid: "')[1][:32]
+    base = write(tmp_path / "base", canonical.replace(oid, "0" * 32))
+    ours = write(tmp_path / "ours", canonical)
+    theirs = write(tmp_path / "theirs", canonical.replace("# mlgit pointer", "# edited"))
+    mlgit(repo, "merge-driver", str(base), str(ours), str(theirs), "m.bin.mlgit")
+    assert ours.read_text() == canonical
+
+
+def test_bad_usage(repo: Path) -> None:
+    assert_clean_error(mlgit(repo, "merge-driver", "a", "b", code=1), "four files")
