@@ -115,7 +115,7 @@ def checkout(
     paths: PathsArg = None,
     force: Annotated[bool, typer.Option("--force", "-f", help=(
         "Overwrite workspace changes even when their content is not in the cache."))] = False,
-    run_cache: RunCacheOpt = False, json: JsonOpt = False,
+    json: JsonOpt = False,
     rev: Annotated[str | None, typer.Option(
         "--rev", metavar="REV", show_default=False, help=(
             "Restore the data as of this revision instead; Git and the pointers stay as"
