@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from mlgit.paths import POINTER_SUFFIX
 from mlgit.pipeline.errors import PipelineError
 from mlgit.pipeline.load import load_pipeline
-from mlgit.pipeline.model import PIPELINE_FILE, Pipeline, Stage
+from mlgit.pipeline.model import LOCK_FILE, PIPELINE_FILE, Pipeline, Stage
 
 
 @dataclass
@@ -50,6 +50,7 @@ def build_graph(root: str, pipeline: Pipeline) -> Graph:
     it impossible."""
     writer = _writers(root, pipeline.stages)
     outs = sorted(writer)
+    _check_pipeline_files_kept(pipeline.files, writer)
     upstream: dict[str, list[str]] = {}
     for stage in pipeline.stages:
         found: list[str] = []
@@ -103,6 +104,27 @@ def _writers(root: str, stages: list[Stage]) -> dict[str, Stage]:
                                 f" {who} writes", "declare only the folder, or write the"
                                 " file outside it")
     return writer
+
+
+def _check_pipeline_files_kept(files: list[str], writer: dict[str, Stage]) -> None:
+    """No output is a file mlgit itself keeps (a pipeline, lock or pointer file), nor a
+    folder holding a pipeline file or its lock: a stage's outputs are removed before it
+    runs."""
+    for path, stage in writer.items():
+        name = path.rpartition("/")[2]
+        if name in (PIPELINE_FILE, LOCK_FILE) or name.endswith(POINTER_SUFFIX):
+            raise PipelineError(f"{_where(stage)}.outs: {path} is a file mlgit keeps, not an"
+                                " output", "write the output to another file name")
+    for file in files:
+        folder = file.rpartition("/")[0]
+        for kept in (file, f"{folder}/{LOCK_FILE}" if folder else LOCK_FILE):
+            parts = kept.split("/")
+            holder = next((h for h in ("/".join(parts[:i]) for i in range(1, len(parts)))
+                           if h in writer), None)
+            if holder is not None:
+                raise PipelineError(
+                    f"{_where(writer[holder])}.outs: {holder} holds {kept}, which running"
+                    " the stage would delete", "write the output to a folder of its own")
 
 
 def _check_not_tracked(root: str, stage: Stage, path: str) -> None:

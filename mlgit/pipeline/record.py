@@ -10,6 +10,7 @@ import stat
 
 from mlgit.errors import MlgitError
 from mlgit.fileio import temp_beside
+from mlgit.paths import POINTER_SUFFIX
 from mlgit.pipeline.lockfile import Hashed, LockEntry, LockFiles
 from mlgit.pipeline.model import Stage
 from mlgit.pipeline.stale import Check, WorkTree, short
@@ -27,6 +28,8 @@ def clear_outputs(repo: Repo, check: Check) -> None:
     the cache (edited since it was recorded) is stored there first."""
     doomed = [out for out in check.stage.outs
               if not out.persist and os.path.lexists(repo.abspath(out.path))]
+    for out in doomed:
+        _refuse_pointers_inside(repo, check.stage, out.path)
     unsaved = [out.path for out in doomed if out.cache
                and (h := check.outs.get(out.path)) is not None and not repo.odb.has(h.oid)]
     if unsaved:
@@ -41,6 +44,22 @@ def clear_outputs(repo: Repo, check: Check) -> None:
             shutil.rmtree(path)
         else:
             os.unlink(path)
+
+
+def _refuse_pointers_inside(repo: Repo, stage: Stage, rel: str) -> None:
+    """An output folder that holds an artifact `mlgit add` tracks is not removed: that would
+    delete the artifact and its pointer file with it."""
+    path = repo.abspath(rel)
+    if not os.path.isdir(path) or os.path.islink(path):
+        return
+    for folder, _, names in os.walk(path):
+        pointer = next((n for n in sorted(names) if n.endswith(POINTER_SUFFIX)), None)
+        if pointer is not None:
+            found = os.path.relpath(os.path.join(folder, pointer), repo.root).replace(os.sep, "/")
+            raise StageFailed(f"{stage.address}: its output {rel} holds {found}, which"
+                              " 'mlgit add' tracks; running the stage would delete it",
+                              "write the output to a folder of its own, or move the tracked"
+                              " artifact out with 'mlgit mv'")
 
 
 def _detach(path: str) -> None:
