@@ -35,6 +35,8 @@ class Finished:
     code: int
     cmd: str = ""
     stopped: bool = False
+    problem: str = ""
+    """Why no command could start (the wdir missing...); then `code` is 127."""
 
 
 class StageRun:
@@ -67,7 +69,10 @@ class StageRun:
                     result = Finished(self.stage, code, cmd, self._stopped.is_set())
                     break
         except OSError as exc:  # /bin/sh or the wdir missing
-            result = Finished(self.stage, 127, f"{self.stage.cmd[0]} ({exc.strerror})")
+            wdir = os.path.join(self.root, self.stage.wdir)
+            problem = (f"its wdir {self.stage.wdir!r} is not a folder" if not
+                       os.path.isdir(wdir) else f"/bin/sh could not start: {exc.strerror}")
+            result = Finished(self.stage, 127, self.stage.cmd[0], problem=problem)
         self._done(result)
 
     def _one(self, cmd: str) -> int:

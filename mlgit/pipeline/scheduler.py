@@ -245,6 +245,8 @@ _FIX = "fix it and run 'mlgit repro' again (the stages that finished are recorde
 
 def _exit_message(finished: Finished) -> str:
     name = finished.stage.address
+    if finished.problem:
+        return f"{name} failed: {finished.problem}"
     if finished.code < 0:
         return f"{name} failed: {finished.cmd!r} was killed by signal {-finished.code}"
     return f"{name} failed: {finished.cmd!r} exited with code {finished.code}"

@@ -72,7 +72,7 @@ class WorkTree:
     def hash(self, rel: str) -> Hashed | None:
         try:
             st = os.lstat(self.repo.abspath(rel))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # or a file where a folder should be
             return None
         if stat.S_ISREG(st.st_mode):
             folder, name = split(rel)
