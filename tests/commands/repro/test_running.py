@@ -214,3 +214,21 @@ def test_a_pipeline_in_a_subfolder(repo: Path) -> None:
     (repo / "sub" / "out.txt").unlink()
     mlgit(repo, "checkout")
     assert (repo / "sub" / "out.txt").read_text() == "x"
+
+
+def test_a_missing_param_names_the_stage_that_uses_it(repo: Path) -> None:
+    write(repo / "params.yaml", "lr: 0.1\n")
+    write(repo / "mlgit.yaml", """
+stages:
+  fine: {cmd: echo > fine.txt, outs: [fine.txt]}
+  train: {cmd: echo, params: [lr, epochs]}
+  test: {cmd: echo, params: [{conf/test.json: [k]}]}
+""")
+    result = mlgit(repo, "repro", "-k", code=1)
+    assert "error: mlgit.yaml: stages.train.params: params.yaml: no parameter 'epochs'" \
+        in result.err.splitlines()
+    assert "error: mlgit.yaml: stages.test.params: conf/test.json: params file not found" \
+        in result.err.splitlines()
+    status = mlgit(repo, "status", code=1)
+    assert "error: mlgit.yaml: stages.train.params: params.yaml: no parameter 'epochs'" \
+        in status.err.splitlines()
