@@ -45,9 +45,9 @@ def targeted(graph: Graph, root: str, targets: list[str], *, downstream: bool = 
     return select(graph, chosen, downstream=downstream, single=single)
 
 
-def build_graph(root: str, pipeline: Pipeline) -> Graph:
+def build_graph(root: str, pipeline: Pipeline, *, deps_must_exist: bool = True) -> Graph:
     """The graph of `pipeline`, or a PipelineError naming the file, stage and path that make
-    it impossible."""
+    it impossible (`deps_must_exist` False: a dependency nothing provides is not one)."""
     writer = _writers(root, pipeline.stages)
     outs = sorted(writer)
     _check_pipeline_files_kept(pipeline.files, writer)
@@ -56,7 +56,7 @@ def build_graph(root: str, pipeline: Pipeline) -> Graph:
         found: list[str] = []
         for i, dep in enumerate(stage.deps):
             producers = _producers(dep, writer, outs)
-            if not producers:
+            if not producers and deps_must_exist:
                 _check_dep_exists(root, stage, i, dep)
             for out, producer in producers:
                 if producer is stage:
