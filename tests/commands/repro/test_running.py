@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mlgit.pipeline.lockfile import read_lock
 from tests.conftest import assert_clean_error, cache_oids, mlgit, write
 
@@ -232,3 +234,11 @@ stages:
     status = mlgit(repo, "status", code=1)
     assert "error: mlgit.yaml: stages.train.params: params.yaml: no parameter 'epochs'" \
         in status.err.splitlines()
+
+
+@pytest.mark.parametrize("jobs", [["--jobs=abc"], ["-j=2x"], ["--jobs="], ["-j", "0"], ["-j"]])
+def test_a_bad_jobs_value_is_a_usage_error(repo: Path, jobs: list[str]) -> None:
+    setup(repo)
+    result = mlgit(repo, "repro", *jobs, code=2)
+    assert "--jobs" in result.err or "'-j'" in result.err
+    assert runs(repo) == ""
