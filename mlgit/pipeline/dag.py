@@ -107,12 +107,12 @@ def _writers(root: str, stages: list[Stage]) -> dict[str, Stage]:
 
 
 def _check_pipeline_files_kept(files: list[str], writer: dict[str, Stage]) -> None:
-    """No output is a file mlgit itself keeps (a pipeline, lock or pointer file), nor a
-    folder holding a pipeline file or its lock: a stage's outputs are removed before it
-    runs."""
+    """No output is a file mlgit itself keeps (a pipeline, lock, pointer or .gitignore
+    file: outputs are git-ignored there), nor a folder holding a pipeline file or its lock:
+    a stage's outputs are removed before it runs."""
     for path, stage in writer.items():
         name = path.rpartition("/")[2]
-        if name in (PIPELINE_FILE, LOCK_FILE) or name.endswith(POINTER_SUFFIX):
+        if name in (PIPELINE_FILE, LOCK_FILE, ".gitignore") or name.endswith(POINTER_SUFFIX):
             raise PipelineError(f"{_where(stage)}.outs: {path} is a file mlgit keeps, not an"
                                 " output", "write the output to another file name")
     for file in files:

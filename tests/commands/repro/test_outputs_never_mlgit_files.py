@@ -10,7 +10,8 @@ import pytest
 from tests.conftest import assert_clean_error, git, mlgit, write
 
 
-@pytest.mark.parametrize("out", ["mlgit.yaml", "mlgit.lock", "sub/mlgit.lock", "x.csv.mlgit"])
+@pytest.mark.parametrize("out", ["mlgit.yaml", "mlgit.lock", "sub/mlgit.lock", "x.csv.mlgit",
+                                 ".gitignore"])
 def test_an_output_named_like_an_mlgit_file_is_refused(repo: Path, out: str) -> None:
     pipeline = f"stages:\n  a:\n    cmd: echo x > '{out}'\n    outs: ['{out}']\n"
     write(repo / "mlgit.yaml", pipeline)
