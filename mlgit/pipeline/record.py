@@ -17,6 +17,7 @@ from mlgit.pipeline.stale import Check, WorkTree, short
 from mlgit.repo import Repo
 from mlgit.workspace import gitignore
 from mlgit.workspace.build import build
+from mlgit.workspace.targets import link_outside
 
 
 class StageFailed(MlgitError):
@@ -26,6 +27,8 @@ class StageFailed(MlgitError):
 def clear_outputs(repo: Repo, check: Check) -> None:
     """Remove the stage's outputs that are not `persist`. An output whose content is not in
     the cache (edited since it was recorded) is stored there first."""
+    for out in check.stage.outs:
+        _refuse_outside(repo, check.stage, out.path)
     doomed = [out for out in check.stage.outs
               if not out.persist and os.path.lexists(repo.abspath(out.path))]
     for out in doomed:
@@ -44,6 +47,17 @@ def clear_outputs(repo: Repo, check: Check) -> None:
             shutil.rmtree(path)
         else:
             os.unlink(path)
+
+
+def _refuse_outside(repo: Repo, stage: Stage, rel: str) -> None:
+    """An output whose folder is (inside) a link to a folder outside the repository would be
+    removed, written and git-ignored out there."""
+    link = link_outside(repo.root, rel.rpartition("/")[0])
+    if link is not None:
+        raise StageFailed(f"{stage.address}: its output {rel} is inside {link}, a link to a"
+                          " folder outside the repository",
+                          f"replace the link {link} with a real folder, or write the output"
+                          " elsewhere")
 
 
 def _refuse_pointers_inside(repo: Repo, stage: Stage, rel: str) -> None:
