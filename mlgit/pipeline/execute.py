@@ -21,6 +21,9 @@ from mlgit.pipeline.model import Stage
 STOP_GRACE = 5.0
 """Seconds a stopped stage's processes get after SIGINT before SIGKILL."""
 
+DRAIN_GRACE = 1.0
+"""Seconds, after a command ends, to read what it printed before the stage is done."""
+
 LineSink = Callable[[Stage, bytes, bool], None]
 """Receives each whole line a stage printed (without its newline), and whether it came from
 standard error."""
@@ -89,8 +92,12 @@ class StageRun:
         pumps = [self._pump(proc.stdout, False), self._pump(proc.stderr, True)] \
             if piped else []
         code = proc.wait()
+        # A process the command left running in the background (`server &`) may hold the
+        # pipes open for as long as it lives: the stage is done when its command is, and
+        # what such a process prints later is still passed on, line by line.
+        deadline = time.monotonic() + DRAIN_GRACE
         for pump in pumps:
-            pump.join()
+            pump.join(max(0.0, deadline - time.monotonic()))
         return code
 
     def _pump(self, stream: IO[bytes] | None, err: bool) -> threading.Thread:

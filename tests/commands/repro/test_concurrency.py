@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -135,3 +136,22 @@ def test_more_stages_than_jobs_each_run_once(repo: Path) -> None:
     result = mlgit(repo, "repro", "-j", "2")
     assert sorted((repo / "runs.log").read_text().split()) == ["0", "1", "2", "3", "4"]
     assert "waiting" not in result.out
+
+
+def test_a_background_process_left_by_a_stage_does_not_hold_a_parallel_repro(
+        repo: Path) -> None:
+    write(repo / "mlgit.yaml", """
+stages:
+  serve: {cmd: (sleep 61 & echo $! > bg.pid) && echo started && echo s > s.txt,
+          outs: [s.txt]}
+  other: {cmd: echo o > o.txt, outs: [o.txt]}
+""")
+    begin = time.monotonic()
+    try:
+        result = mlgit(repo, "repro", "-j", "2")
+        assert time.monotonic() - begin < 20
+        assert "[serve] started" in result.lines and "serve: done" in result.lines
+    finally:
+        if (repo / "bg.pid").exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int((repo / "bg.pid").read_text()), signal.SIGKILL)
