@@ -76,6 +76,9 @@ class StageRun:
             problem = (f"its wdir {self.stage.wdir!r} is not a folder" if not
                        os.path.isdir(wdir) else f"/bin/sh could not start: {exc.strerror}")
             result = Finished(self.stage, 127, self.stage.cmd[0], problem=problem)
+        except Exception as exc:  # the scheduler waits for every stage: it must hear back
+            result = Finished(self.stage, 127, self.stage.cmd[0],
+                              problem=f"its command could not start: {exc}")
         self._done(result)
 
     def _one(self, cmd: str) -> int:

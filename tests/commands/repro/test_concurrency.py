@@ -155,3 +155,21 @@ stages:
         if (repo / "bg.pid").exists():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int((repo / "bg.pid").read_text()), signal.SIGKILL)
+
+
+def test_a_reader_that_goes_away_does_not_stop_the_stages(repo: Path) -> None:
+    """`mlgit repro -j 2 | head -1`: the stages run to the end and are recorded."""
+    write(repo / "mlgit.yaml", """
+stages:
+  a: {cmd: seq 1 100000 && echo a > a.txt, outs: [a.txt]}
+  b: {cmd: seq 1 100000 && echo b > b.txt, outs: [b.txt]}
+""")
+    proc = subprocess.Popen([sys.executable, "-m", "mlgit", "repro", "-j", "2"], cwd=repo,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert b"Traceback" not in err
+    assert set(read_lock(str(repo), "mlgit.lock")) == {"a", "b"}
