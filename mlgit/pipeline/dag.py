@@ -257,19 +257,50 @@ def resolve_targets(graph: Graph, root: str, targets: list[str], cwd: str) -> li
 
 
 def _resolve_one(graph: Graph, root: str, target: str, cwd: str) -> list[Stage]:
-    file, colon, name = target.rpartition(":")
-    if not colon and (target == "mlgit.yaml" or target.endswith("/mlgit.yaml")):
-        file, name = target, ""
-    if file:
-        file = os.path.relpath(os.path.normpath(os.path.join(cwd, file)), root)
-        file = file.replace(os.sep, "/")
-    stages = [s for s in graph.order if not file or s.file == file]
-    matches = [s for s in stages if s.address == name] if not file else []
+    here = os.path.relpath(os.path.realpath(cwd), os.path.realpath(root)).replace(os.sep, "/")
+    here_file = PIPELINE_FILE if here == "." else f"{here}/{PIPELINE_FILE}"
+    matches = _named(graph.order, target, here_file)
     if not matches:
-        matches = [s for s in stages if not name or s.name == name]
-    if not matches:
-        matches = [s for s in stages if s.name.partition("@")[0] == name]
+        file, name = _file_and_name(target)
+        if file is not None:
+            file = os.path.relpath(os.path.normpath(os.path.join(cwd, file)), root)
+            file = file.replace(os.sep, "/")
+            stages = [s for s in graph.order if s.file == file]
+            matches = stages if not name else (
+                [s for s in stages if s.name == name]
+                or [s for s in stages if s.name.partition("@")[0] == name])
     if not matches:
         known = ", ".join(s.address for s in graph.order) or "none"
         raise PipelineError(f"{target}: no such stage", f"stages: {known}")
     return matches
+
+
+def _named(stages: list[Stage], name: str, here_file: str) -> list[Stage]:
+    """The stages a bare name means: a stage of the current folder's pipeline file, else
+    one whose address it is (the top file's), else one of that name in any file; then the
+    same for a foreach/matrix group. The whole name is tried first: a generated name may
+    hold ':' or '/' (`build@x:y`)."""
+    picks = (lambda s: s.file == here_file and s.name == name,
+             lambda s: s.address == name,
+             lambda s: s.name == name,
+             lambda s: s.file == here_file and s.name.partition("@")[0] == name,
+             lambda s: s.name.partition("@")[0] == name)
+    for pick in picks:
+        found = [s for s in stages if pick(s)]
+        if found:
+            return found
+    return []
+
+
+def _file_and_name(target: str) -> tuple[str | None, str]:
+    """`sub/mlgit.yaml:train` -> (`sub/mlgit.yaml`, `train`); a pipeline file alone -> (it,
+    ""); anything else -> (None, target)."""
+    if target == PIPELINE_FILE or target.endswith(f"/{PIPELINE_FILE}"):
+        return target, ""
+    at = 0
+    while (at := target.find(f"{PIPELINE_FILE}:", at)) != -1:
+        if at == 0 or target[at - 1] == "/":
+            end = at + len(PIPELINE_FILE)
+            return target[:end], target[end + 1:]
+        at += 1
+    return None, target

@@ -97,6 +97,25 @@ def test_targets(tmp_path: Path) -> None:
         named("nope")
 
 
+def test_targets_from_a_subfolder_and_generated_names_with_colons(tmp_path: Path) -> None:
+    stages = [Stage(name, "mlgit.yaml", "", (name,)) for name in ("fit@x:y", "fit@a/b", "train")]
+    stages += [Stage(name, "sub/mlgit.yaml", "sub", ("t",)) for name in ("train", "only")]
+    graph = build_graph(str(tmp_path), Pipeline(stages, ["mlgit.yaml", "sub/mlgit.yaml"]))
+    root, sub = str(tmp_path), str(tmp_path / "sub")
+    (tmp_path / "sub").mkdir()
+
+    def named(*targets: str, cwd: str = root) -> list[str]:
+        return [s.address for s in resolve_targets(graph, root, list(targets), cwd)]
+
+    assert named("train", cwd=sub) == ["sub/mlgit.yaml:train"]  # as DVC: the folder's file
+    assert named("train") == ["train"]
+    assert named("only") == ["sub/mlgit.yaml:only"]
+    assert named("fit@x:y") == ["fit@x:y"]
+    assert named("mlgit.yaml:fit@x:y") == ["fit@x:y"]
+    assert named("fit@a/b", "fit", cwd=sub) == ["fit@a/b", "fit@x:y"]
+    assert named("../mlgit.yaml:train", cwd=sub) == ["train"]
+
+
 def test_cycle_names_its_stages(tmp_path: Path) -> None:
     message = error_of(tmp_path, """
 stages:
