@@ -35,7 +35,7 @@ def status(paths: list[str], quiet: bool = False, json: bool = False,
             stages, pipeline_error = None, exc
         damaged_indexes = _damaged_indexes(repo)
     if not quiet:
-        if entries or not stages:
+        if entries or not stages or json:
             show_status(entries, json)
         if stages and not json:
             from mlgit.cli.render.pipeline import show_stale_stages

@@ -49,3 +49,12 @@ def test_a_broken_pipeline_is_an_error_after_the_artifacts(repo: Path) -> None:
     result = mlgit(repo, "status", code=1)
     assert result.lines == ["data.txt: unchanged"]
     assert result.err.startswith("error: mlgit.yaml: stages.a.deps[0]: nope.txt does not")
+
+
+def test_json_is_printed_with_stale_stages_and_no_artifacts(repo: Path) -> None:
+    import json
+
+    write(repo / "mlgit.yaml", PIPELINE)
+    write(repo / "in.txt", "1")
+    write(repo / "params.yaml", "n: 1\n")
+    assert json.loads(mlgit(repo, "status", "--json").out) == []
