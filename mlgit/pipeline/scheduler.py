@@ -125,7 +125,8 @@ class Scheduler:
                 self._up_to_date(stage, reasons)
                 return
         except MlgitError as exc:
-            self._failed(StageResult(stage, FAILED, error=exc.message, hint=exc.hint))
+            self._failed(StageResult(stage, FAILED, error=_naming(stage, exc.message),
+                                     hint=exc.hint))
             return
         lock = StageLock(self.repo.tmp_dir, stage.address)
         if not lock.try_acquire():
@@ -144,7 +145,8 @@ class Scheduler:
             self._start(stage, found, reasons, lock)
         except MlgitError as exc:
             lock.release()
-            self._failed(StageResult(stage, FAILED, error=exc.message, hint=exc.hint))
+            self._failed(StageResult(stage, FAILED, error=_naming(stage, exc.message),
+                                     hint=exc.hint))
         except BaseException:
             if stage.address not in self.running:
                 lock.release()
@@ -220,7 +222,8 @@ class Scheduler:
             try:
                 entry = record(self.tree, self.locks, found, self.declared[stage.lock_file])
             except MlgitError as exc:
-                self._failed(StageResult(stage, FAILED, found.reasons, exc.message, exc.hint))
+                self._failed(StageResult(stage, FAILED, found.reasons,
+                                         _naming(stage, exc.message), exc.hint))
                 return
             if runcache.usable(stage):
                 runcache.save(self.repo, runcache.run_key(found), entry.outs)
@@ -238,6 +241,15 @@ class Scheduler:
         if result.stage in self.pending:
             self.pending.remove(result.stage)
         self._say(self.events.finished, result)
+
+
+def _naming(stage: Stage, message: str) -> str:
+    """`message` about a stage, starting with the stage's name unless it names it already
+    (`train: ...`, `mlgit.yaml: stages.train...`) or is about a whole file (`mlgit.lock:`)."""
+    if message.startswith((f"{stage.address}: ", f"{stage.file}: stages.{stage.name}",
+                           f"{stage.lock_file}: ", "merge conflict in ")):
+        return message
+    return f"{stage.address}: {message}"
 
 
 _FIX = "fix it and run 'mlgit repro' again (the stages that finished are recorded)"

@@ -242,3 +242,14 @@ def test_a_bad_jobs_value_is_a_usage_error(repo: Path, jobs: list[str]) -> None:
     result = mlgit(repo, "repro", *jobs, code=2)
     assert "--jobs" in result.err or "'-j'" in result.err
     assert runs(repo) == ""
+
+
+def test_an_error_about_an_output_names_the_stage(repo: Path) -> None:
+    write(repo / "mlgit.yaml", "stages:\n  link:\n    cmd: echo f > real && ln -sf real latest\n"
+          "    outs: [latest]\n")
+    result = mlgit(repo, "repro", code=1)
+    assert "error: link: latest: symbolic links inside tracked data are not supported" \
+        in result.err.splitlines()
+    again = mlgit(repo, "repro", code=1)  # now found when the stage is checked
+    assert "error: link: latest: symbolic links inside tracked data are not supported" \
+        in again.err.splitlines()
