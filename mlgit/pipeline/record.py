@@ -13,7 +13,7 @@ from mlgit.fileio import temp_beside
 from mlgit.paths import POINTER_SUFFIX
 from mlgit.pipeline.lockfile import Hashed, LockEntry, LockFiles
 from mlgit.pipeline.model import Stage
-from mlgit.pipeline.stale import Check, WorkTree, short
+from mlgit.pipeline.stale import Check, WorkTree, short, show, stage_params
 from mlgit.repo import Repo
 from mlgit.workspace import gitignore
 from mlgit.workspace.build import build
@@ -127,6 +127,7 @@ def record(tree: WorkTree, locks: LockFiles, check: Check, declared: set[str]) -
                               f" ({short(before) or 'none'} -> {short(after) or 'none'})",
                               "its outputs may come from either version: run 'mlgit repro'"
                               " again")
+    _check_params_unchanged(tree, check)
     with repo.lock():
         outs = _store(repo, [o.path for o in stage.outs if o.cache])
         outs.update({o.path: h for o in stage.outs if not o.cache
@@ -134,6 +135,26 @@ def record(tree: WorkTree, locks: LockFiles, check: Check, declared: set[str]) -
         entry = write_entry(locks, check, outs, declared)
     repo.state.flush()
     return entry
+
+
+def _check_params_unchanged(tree: WorkTree, check: Check) -> None:
+    """The params the stage uses, read again: a value edited while the stage ran may or may
+    not be what its command read, so the run is not recorded (nor remembered by the
+    run-cache under the old value)."""
+    try:
+        after = stage_params(tree, check.stage)
+    except MlgitError as exc:
+        raise StageFailed(f"{check.stage.address}: its params changed while the stage ran"
+                          f" ({exc.message})", "run 'mlgit repro' again") from None
+    for file in sorted(set(check.params) | set(after)):
+        old, new = check.params.get(file, {}), after.get(file, {})
+        for key in sorted(set(old) | set(new)):
+            if key not in old or key not in new or show(old[key]) != show(new[key]):
+                raise StageFailed(
+                    f"{check.stage.address}: param {file} {key} changed while the stage ran"
+                    f" ({show(old[key]) if key in old else 'none'} ->"
+                    f" {show(new[key]) if key in new else 'none'})",
+                    "its outputs may come from either value: run 'mlgit repro' again")
 
 
 def write_entry(locks: LockFiles, check: Check, outs: dict[str, Hashed],

@@ -123,6 +123,15 @@ def test_a_dep_changed_while_running_is_not_recorded(repo: Path) -> None:
     assert read_lock(str(repo), "mlgit.lock") == {}
 
 
+def test_a_param_changed_while_running_is_not_recorded(repo: Path) -> None:
+    setup(repo, "stages:\n  s:\n    cmd: sed -i s/0.1/0.5/ params.yaml && echo out > o.txt\n"
+                "    params: [lr]\n    outs: [o.txt]\n")
+    result = mlgit(repo, "repro", "--no-run-cache", code=1)
+    assert_clean_error(result, "s: param params.yaml lr changed while the stage ran (0.1 -> 0.5)")
+    assert read_lock(str(repo), "mlgit.lock") == {}
+    assert not (repo / ".mlgit" / "cache" / "runs").exists()
+
+
 def test_environment_and_wdir(repo: Path) -> None:
     write(repo / "sub" / "in.txt", "x")
     write(repo / "mlgit.yaml", "stages:\n  s:\n    wdir: sub\n"
