@@ -4,6 +4,7 @@ make-style) and recorded one by one (docs/pipelines.md, "Running stages")."""
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -130,6 +131,13 @@ class Scheduler:
             return
         lock = StageLock(self.repo.tmp_dir, stage.address)
         if not lock.try_acquire():
+            if self._inside_own_command(stage):
+                self._failed(StageResult(
+                    stage, FAILED, reasons, f"{stage.address}: this mlgit repro runs inside"
+                    f" the command of {stage.address} itself, which it would wait for forever",
+                    f"leave {stage.address} out of the targets of the 'mlgit repro' in its cmd"
+                    " (or name them with -s)"))
+                return
             if stage.address not in self.waited:
                 self.waited.add(stage.address)
                 self._say(self.events.waiting, stage, lock.holder())
@@ -151,6 +159,12 @@ class Scheduler:
             if stage.address not in self.running:
                 lock.release()
             raise
+
+    def _inside_own_command(self, stage: Stage) -> bool:
+        """Whether this process runs (below) the command of `stage`: a repro in a stage's
+        cmd that needs that stage again."""
+        return os.environ.get("MLGIT_STAGE") == stage.address and \
+            os.environ.get("MLGIT_ROOT") == self.repo.root
 
     def _check(self, stage: Stage, ups: list[str]) -> tuple[Check, list[Change]]:
         entry = self.locks.entries(stage.lock_file).get(stage.name)

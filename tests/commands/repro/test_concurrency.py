@@ -173,3 +173,27 @@ stages:
     assert proc.returncode == 0, err
     assert b"Traceback" not in err
     assert set(read_lock(str(repo), "mlgit.lock")) == {"a", "b"}
+
+
+def test_a_repro_inside_a_stage_that_needs_that_stage_fails_instead_of_waiting(
+        repo: Path) -> None:
+    write(repo / "mlgit.yaml", f"""
+stages:
+  outer: {{cmd: 'echo $$ > inner.pid && "{sys.executable}" -m mlgit repro && echo a > a.txt',
+          outs: [a.txt]}}
+  inner: {{cmd: echo b > b.txt, outs: [b.txt]}}
+""")
+    proc = subprocess.Popen([sys.executable, "-m", "mlgit", "repro"], cwd=repo,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=30)
+    finally:  # the stage runs in a process group of its own: stop it too if it hangs
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        if (repo / "inner.pid").exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(int((repo / "inner.pid").read_text()), signal.SIGKILL)
+    assert proc.returncode == 1, (out, err)
+    assert "error: outer: this mlgit repro runs inside the command of outer itself" in err
+    assert "outer failed: " in err
