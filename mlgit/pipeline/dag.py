@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mlgit.paths import POINTER_SUFFIX
@@ -280,11 +281,12 @@ def _named(stages: list[Stage], name: str, here_file: str) -> list[Stage]:
     one whose address it is (the top file's), else one of that name in any file; then the
     same for a foreach/matrix group. The whole name is tried first: a generated name may
     hold ':' or '/' (`build@x:y`)."""
-    picks = (lambda s: s.file == here_file and s.name == name,
-             lambda s: s.address == name,
-             lambda s: s.name == name,
-             lambda s: s.file == here_file and s.name.partition("@")[0] == name,
-             lambda s: s.name.partition("@")[0] == name)
+    picks: tuple[Callable[[Stage], bool], ...] = (
+        lambda s: s.file == here_file and s.name == name,
+        lambda s: s.address == name,
+        lambda s: s.name == name,
+        lambda s: s.file == here_file and s.name.partition("@")[0] == name,
+        lambda s: s.name.partition("@")[0] == name)
     for pick in picks:
         found = [s for s in stages if pick(s)]
         if found:
