@@ -55,9 +55,11 @@ def build_graph(root: str, pipeline: Pipeline, *, deps_must_exist: bool = True) 
     upstream: dict[str, list[str]] = {}
     for stage in pipeline.stages:
         found: list[str] = []
-        for i, dep in enumerate(stage.deps):
+        # a params file another stage writes is read like a dep: that stage runs first
+        params_files = [ref.file for ref in stage.params if ref.file not in stage.deps]
+        for i, dep in enumerate([*stage.deps, *params_files]):
             producers = _producers(dep, writer, outs)
-            if not producers and deps_must_exist:
+            if not producers and deps_must_exist and i < len(stage.deps):
                 _check_dep_exists(root, stage, i, dep)
             for out, producer in producers:
                 if producer is stage:

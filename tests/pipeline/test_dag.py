@@ -67,6 +67,19 @@ stages:
     assert graph.upstream["c"] == ["a", "b"]
 
 
+def test_a_params_file_another_stage_writes_orders_that_stage_first(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, """
+stages:
+  train: {cmd: t, params: [{conf/gen.json: [lr]}, seed], outs: [model.pkl]}
+  gen: {cmd: g, outs: [conf/gen.json]}
+  tune: {cmd: u, outs: [params.yaml]}
+""")
+    assert [s.name for s in graph.order] == ["gen", "tune", "train"]
+    assert graph.upstream["train"] == ["gen", "tune"]
+    assert "stages.t: cycle: the stage reads params.yaml, which it writes itself" in error_of(
+        tmp_path, "stages:\n  t: {cmd: t, params: [lr], outs: [params.yaml]}\n")
+
+
 def test_select(tmp_path: Path) -> None:
     graph = graph_of(tmp_path, CHAIN, ("raw.csv", "src/train.py"))
     featurize = graph.stage("featurize")
