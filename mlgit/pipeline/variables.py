@@ -44,7 +44,7 @@ def file_values(root: str, folder: str, items: Any, path: KeyPath,
     values = Values(stamps=stamps)
     default = posixpath.join(folder, DEFAULT_PARAMS_FILE) if folder else DEFAULT_PARAMS_FILE
     if os.path.isfile(os.path.join(root, default)):
-        _load_file(values, root, default, None, DEFAULT_PARAMS_FILE, path)
+        _load_file(values, root, default, None, DEFAULT_PARAMS_FILE, ())  # not from vars
     else:
         values.stamps[default] = None
     add_vars(values, root, folder, items, path)

@@ -169,6 +169,12 @@ VARS_ERRORS = [
 ]
 
 
+def test_a_broken_params_yaml_is_not_blamed_on_vars(gitrepo: Path) -> None:
+    error = refused(gitrepo, {"params.yaml": "a: [\n", "mlgit.yaml": "stages:\n  t:\n    cmd: x\n"},
+                    "mlgit.yaml: params.yaml:2: invalid YAML")
+    assert "vars" not in error.message
+
+
 def test_vars_errors(gitrepo: Path) -> None:
     for line, expected in VARS_ERRORS:
         refused(gitrepo, {"p.json": '{"k": 1}', "params.yaml": "q: 1\n", "bad.yaml": "a: [\n",
