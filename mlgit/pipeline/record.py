@@ -34,7 +34,7 @@ def clear_outputs(repo: Repo, check: Check) -> None:
     for out in doomed:
         _refuse_pointers_inside(repo, check.stage, out.path)
     unsaved = [out.path for out in doomed if out.cache
-               and (h := check.outs.get(out.path)) is not None and not repo.odb.has(h.oid)]
+               and (h := check.outs.get(out.path)) is not None and not _in_cache(repo, h)]
     if unsaved:
         with repo.lock():
             _store(repo, unsaved)
@@ -47,6 +47,20 @@ def clear_outputs(repo: Repo, check: Check) -> None:
             shutil.rmtree(path)
         else:
             os.unlink(path)
+
+
+def _in_cache(repo: Repo, h: Hashed) -> bool:
+    """Whether the cache holds all of it: for a folder, its manifest and every file's
+    object (a manifest alone does not hold the data)."""
+    if not repo.odb.has(h.oid):
+        return False
+    if h.nfiles is None:
+        return True
+    try:
+        manifest = repo.manifest(h.oid, f"{h.oid[:12]} (manifest)")
+    except MlgitError:
+        return False
+    return not repo.odb.missing(manifest.oids)
 
 
 def _refuse_outside(repo: Repo, stage: Stage, rel: str) -> None:

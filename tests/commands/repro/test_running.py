@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mlgit.hashing import hash_bytes
 from mlgit.pipeline.lockfile import read_lock
 from tests.conftest import assert_clean_error, cache_oids, mlgit, write
 
@@ -262,3 +263,18 @@ def test_an_error_about_an_output_names_the_stage(repo: Path) -> None:
     again = mlgit(repo, "repro", code=1)  # now found when the stage is checked
     assert "error: link: latest: symbolic links inside tracked data are not supported" \
         in again.err.splitlines()
+
+
+def test_a_folder_output_whose_files_left_the_cache_is_saved_before_a_rerun(repo: Path) -> None:
+    """Its manifest in the cache is not enough: the file objects are what hold the data."""
+    from tests.conftest import cache_oids, delete_object
+
+    write(repo / "mlgit.yaml", "stages:\n  s:\n    cmd: mkdir -p out && date +%N > out/a.txt"
+          " && echo same > out/b.txt\n    outs: [out]\n")
+    mlgit(repo, "repro")
+    only_copy = (repo / "out" / "a.txt").read_bytes()
+    oid = hash_bytes(only_copy)
+    delete_object(repo, oid)  # say, set aside by 'mlgit fsck --repair'
+    assert oid not in cache_oids(repo)
+    mlgit(repo, "repro", "-f", "--no-run-cache")
+    assert oid in cache_oids(repo)
