@@ -9,7 +9,7 @@ import pytest
 
 from mlgit.hashing import hash_bytes
 from mlgit.pipeline.lockfile import read_lock
-from tests.conftest import assert_clean_error, cache_oids, mlgit, write
+from tests.conftest import assert_clean_error, cache_oids, delete_object, mlgit, write
 
 PIPELINE = """
 stages:
@@ -267,8 +267,6 @@ def test_an_error_about_an_output_names_the_stage(repo: Path) -> None:
 
 def test_a_folder_output_whose_files_left_the_cache_is_saved_before_a_rerun(repo: Path) -> None:
     """Its manifest in the cache is not enough: the file objects are what hold the data."""
-    from tests.conftest import cache_oids, delete_object
-
     write(repo / "mlgit.yaml", "stages:\n  s:\n    cmd: mkdir -p out && date +%N > out/a.txt"
           " && echo same > out/b.txt\n    outs: [out]\n")
     mlgit(repo, "repro")
