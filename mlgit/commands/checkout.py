@@ -19,8 +19,11 @@ def checkout(repo: Repo, targets: list[str], force: bool,
     with repo.lock():
         orphans = [] if targets else remove_untracked(
             repo, [*(item for item, _ in items), *outputs])
-        return [*orphans, *restore(repo, [*items, *((_inside(repo, o), "") for o in outputs)],
-                                   force, open_progress)]
+        results = restore(repo, [*items, *((_inside(repo, o), "") for o in outputs)], force,
+                          open_progress)
+    for result in results[len(items):]:
+        result.stage_output = True
+    return [*orphans, *results]
 
 
 def _inside(repo: Repo, output: Tracked) -> Tracked | Broken:
