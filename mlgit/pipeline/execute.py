@@ -90,7 +90,11 @@ class StageRun:
                 ["/bin/sh", "-c", cmd], cwd=os.path.join(self.root, self.stage.wdir),
                 env={**os.environ, "MLGIT_ROOT": self.root, "MLGIT_STAGE": self.stage.address},
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE if piped else None,
-                stderr=subprocess.PIPE if piped else None, process_group=0)
+                stderr=subprocess.PIPE if piped else None,
+                # a session of its own (so a process group of its own) and no controlling
+                # terminal: a program that asks the terminal for input (a password prompt)
+                # fails at once, instead of being stopped for ever as a background group
+                start_new_session=True)
             self._proc = proc
         pumps = [self._pump(proc.stdout, False), self._pump(proc.stderr, True)] \
             if piped else []
