@@ -13,6 +13,7 @@ from mlgit.fileio import is_disk_full, reporting_disk_full, write_atomic
 from mlgit.git import repository
 from mlgit.paths import (
     artifact_path_for,
+    at_or_under,
     check_utf8,
     is_pointer_name,
     pointer_path_for,
@@ -74,10 +75,41 @@ def check_targets(repo: Repo, rels: list[str]) -> None:
         _check_one(repo, rel)
     _check_git_sees(repo, rels)
     _check_overlaps(repo, rels)
+    _check_not_stage_outputs(repo, rels)
     tracked = repository.tracked_under(repo.root, rels)
     for rel, files in tracked.items():
         raise BadPath(f"{rel}: already tracked by Git ({files[0]})",
                       f"stop tracking it in Git first: git rm -r --cached '{rel}'")
+
+
+def _check_not_stage_outputs(repo: Repo, rels: list[str]) -> None:
+    """A stage's output is recorded by 'mlgit repro' in mlgit.lock: a pointer file for it
+    (or for a folder holding it, or a file inside it) would record it twice, and the
+    pipeline refuses that. A pipeline that cannot be read is not this command's concern."""
+    from mlgit.pipeline.files import pipeline_files
+
+    if not pipeline_files(repo.root):
+        return
+    from mlgit.pipeline.load import load_pipeline
+
+    try:
+        stages = load_pipeline(repo.root).stages
+    except MlgitError:
+        return
+    for stage in stages:
+        for out in stage.outs:
+            for rel in rels:
+                if rel == out.path:
+                    what = "is an output"
+                elif at_or_under(rel, out.path):
+                    what = f"is inside {out.path}, an output"
+                elif at_or_under(out.path, rel):
+                    what = f"holds {out.path}, an output"
+                else:
+                    continue
+                raise BadPath(f"{rel}: {what} of stage {stage.address} ({stage.file})",
+                              "'mlgit repro' records it in mlgit.lock: to update it, run the"
+                              f" stage ('mlgit repro -f {shlex.quote(stage.address)}')")
 
 
 def _check_names(rels: list[str]) -> None:

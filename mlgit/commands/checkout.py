@@ -3,12 +3,13 @@ mlgit.lock records)."""
 
 from __future__ import annotations
 
+from mlgit.errors import BadPointer
 from mlgit.pipeline.outputs import output_targets, recorded_outputs
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
 from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.restore import remove_untracked, restore
-from mlgit.workspace.targets import Broken, Target, Tracked, parts_or_all
+from mlgit.workspace.targets import Broken, Target, Tracked, link_outside, parts_or_all
 
 
 def checkout(repo: Repo, targets: list[str], force: bool,
@@ -18,7 +19,24 @@ def checkout(repo: Repo, targets: list[str], force: bool,
     with repo.lock():
         orphans = [] if targets else remove_untracked(
             repo, [*(item for item, _ in items), *(o.item for o in outputs)])
-        return [*orphans, *restore(repo, [*items, *outputs], force, open_progress)]
+        results = restore(repo, [*items, *((_inside(repo, o.item), o.sub) for o in outputs)],
+                          force, open_progress)
+    for result in results[len(items):]:
+        result.stage_output = True
+    return [*orphans, *results]
+
+
+def _inside(repo: Repo, output: Tracked) -> Tracked | Broken:
+    """The output, or why it is not checked out: mlgit.lock is untrusted input, and an
+    output under a folder that is a link out of the repository would be written out
+    there."""
+    link = link_outside(repo.root, output.rel.rpartition("/")[0])
+    if link is None:
+        return output
+    return Broken(output.pointer_rel, BadPointer(
+        f"{output.pointer_rel}: {output.rel}: its folder {link} is a link to a folder outside"
+        " the repository, so mlgit does not check it out",
+        f"replace the link {link} with a real folder"))
 
 
 def _stage_outputs(repo: Repo, targets: list[str]) -> tuple[list[Target], list[str]]:

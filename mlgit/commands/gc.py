@@ -16,7 +16,7 @@ from mlgit.errors import MlgitError
 from mlgit.git import repository
 from mlgit.git.revisions import RevisionTrees, chosen_revisions
 from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, artifacts_at
-from mlgit.pipeline.outputs import recorded_outputs
+from mlgit.pipeline.outputs import every_recorded_output, recorded_outputs
 from mlgit.pointer import Pointer
 from mlgit.repo import DOT_DIR, Repo
 from mlgit.storage import garbage
@@ -182,6 +182,7 @@ def referenced(repo: Repo) -> set[str]:
         _add(repo, keep, item.ptr, item.rel, "")
     for item in recorded_outputs(repo):  # stage outputs mlgit.lock records
         _add(repo, keep, item.ptr, item.rel, "")
+    _keep_other_outputs(repo, keep)
     for where, pointer_rel, raw in repository.committed_pointer_blobs(repo.root):
         at = " at HEAD" if where == repository.HEAD else f" in {where}"
         try:
@@ -197,6 +198,21 @@ def referenced(repo: Repo) -> set[str]:
         if ptr.oid not in keep:
             _add(repo, keep, ptr, rel, at)
     return keep
+
+
+def _keep_other_outputs(repo: Repo, keep: set[str]) -> None:
+    """The outputs of every entry of the work tree's lock files and of those at HEAD and in
+    Git's index. Those of an output whose root object is not in the cache (never cached, or
+    deleted already) are not there to keep."""
+    for _, path, h in every_recorded_output(repo):
+        if h.oid in keep or not repo.odb.has(h.oid):
+            continue
+        keep.add(h.oid)
+        if h.nfiles is not None:
+            try:
+                keep.update(repo.manifest(h.oid, path).oids)
+            except ManifestUnavailable:  # corrupt: fsck says so; its files stay unknown
+                continue
 
 
 def _add(repo: Repo, keep: set[str], ptr: Pointer, rel: str, where: str) -> None:

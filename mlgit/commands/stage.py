@@ -10,7 +10,7 @@ from typing import Any
 
 from mlgit.paths import RESERVED, to_rel
 from mlgit.pipeline.errors import PipelineError
-from mlgit.pipeline.model import PIPELINE_FILE, Stage
+from mlgit.pipeline.model import PIPELINE_FILE, Pipeline, Stage
 from mlgit.repo import Repo
 
 # DVC's rule for new stage names: no punctuation but '_' and '-'; mlgit also refuses spaces
@@ -75,9 +75,33 @@ def stage_add(repo: Repo, spec: StageSpec, force: bool, cwd: str | None = None) 
         detail = exc.message.split(": ", 1)[1] if exc.message.startswith(file) else exc.message
         raise PipelineError(f"{file}: stage '{spec.name}' not written: {detail}",
                             exc.hint) from None
+    _check_graph(repo, file, spec.name, stages)
     write_atomic(path, text.encode())
     stage = next(s for s in stages if s.name == spec.name)
     return AddedStage(file, spec.name, replaced, stage)
+
+
+def _check_graph(repo: Repo, file: str, name: str, stages: list[Stage]) -> None:
+    """Refuse a stage that would make the pipeline impossible to run (an output another
+    stage writes, an output inside another, a cycle...). A dependency that is not there yet
+    is fine: it may be made before the stage runs. When the pipeline is impossible already,
+    the new stage is not to blame, and this says nothing."""
+    from mlgit.pipeline.dag import build_graph
+    from mlgit.pipeline.load import load_pipeline
+
+    try:
+        before = load_pipeline(repo.root)
+        build_graph(repo.root, before, deps_must_exist=False)
+    except PipelineError:
+        return
+    others = [s for s in before.stages if s.file != file]
+    after = Pipeline(stages=[*stages, *others] if file == PIPELINE_FILE else [*others, *stages],
+                     files=sorted({*before.files, file}))
+    try:
+        build_graph(repo.root, after, deps_must_exist=False)
+    except PipelineError as exc:
+        detail = exc.message.removeprefix(f"{file}: ")
+        raise PipelineError(f"{file}: stage '{name}' not written: {detail}", exc.hint) from None
 
 
 def _read(path: str) -> str:

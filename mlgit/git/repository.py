@@ -127,6 +127,35 @@ def committed_pointer_blobs(root: str) -> list[tuple[str, str, bytes]]:
     return [(where, path, blobs[blob]) for (path, blob), where in sorted(found.items())]
 
 
+def committed_blobs_named(root: str, name: str) -> list[tuple[str, str, bytes]]:
+    """(where, path, content) of every file called `name` committed at HEAD or staged in
+    Git's index (as committed_pointer_blobs, for another kind of file)."""
+    found: dict[tuple[str, str], str] = {}
+    try:
+        out = _git(root, "-c", "core.quotepath=off", "ls-tree", "-r", "-z", "--full-tree",
+                   "HEAD")
+    except MlgitError:
+        if _has_head(root):
+            raise
+        out = b""
+    for record in out.split(b"\0"):
+        meta, _, raw_path = record.partition(b"\t")
+        fields = meta.split()
+        path = raw_path.decode("utf-8", "surrogateescape")
+        if len(fields) == 3 and fields[1] == b"blob" and path.rpartition("/")[2] == name:
+            found[(path, fields[2].decode())] = HEAD
+    out = _git(root, "-c", "core.quotepath=off", "ls-files", "-s", "-z", "--",
+               f":(glob)**/{name}")
+    for record in out.split(b"\0"):
+        meta, _, raw_path = record.partition(b"\t")
+        fields = meta.split()
+        path = raw_path.decode("utf-8", "surrogateescape")
+        if len(fields) == 3 and path.rpartition("/")[2] == name:
+            found.setdefault((path, fields[1].decode()), INDEX)
+    blobs = _cat_blobs(root, sorted({blob for _, blob in found}))
+    return [(where, path, blobs[blob]) for (path, blob), where in sorted(found.items())]
+
+
 def _pointers_at_head(root: str) -> list[tuple[str, str]]:
     """(path, blob id) of the pointer files in HEAD's tree; [] if there is no commit yet."""
     try:

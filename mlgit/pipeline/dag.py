@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import bisect
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mlgit.paths import POINTER_SUFFIX
 from mlgit.pipeline.errors import PipelineError
 from mlgit.pipeline.load import load_pipeline
-from mlgit.pipeline.model import PIPELINE_FILE, Pipeline, Stage
+from mlgit.pipeline.model import LOCK_FILE, PIPELINE_FILE, Pipeline, Stage
 
 
 @dataclass
@@ -45,17 +46,20 @@ def targeted(graph: Graph, root: str, targets: list[str], *, downstream: bool = 
     return select(graph, chosen, downstream=downstream, single=single)
 
 
-def build_graph(root: str, pipeline: Pipeline) -> Graph:
+def build_graph(root: str, pipeline: Pipeline, *, deps_must_exist: bool = True) -> Graph:
     """The graph of `pipeline`, or a PipelineError naming the file, stage and path that make
-    it impossible."""
+    it impossible (`deps_must_exist` False: a dependency nothing provides is not one)."""
     writer = _writers(root, pipeline.stages)
     outs = sorted(writer)
+    _check_pipeline_files_kept(pipeline.files, writer)
     upstream: dict[str, list[str]] = {}
     for stage in pipeline.stages:
         found: list[str] = []
-        for i, dep in enumerate(stage.deps):
+        # a params file another stage writes is read like a dep: that stage runs first
+        params_files = [ref.file for ref in stage.params if ref.file not in stage.deps]
+        for i, dep in enumerate([*stage.deps, *params_files]):
             producers = _producers(dep, writer, outs)
-            if not producers:
+            if not producers and deps_must_exist and i < len(stage.deps):
                 _check_dep_exists(root, stage, i, dep)
             for out, producer in producers:
                 if producer is stage:
@@ -103,6 +107,27 @@ def _writers(root: str, stages: list[Stage]) -> dict[str, Stage]:
                                 f" {who} writes", "declare only the folder, or write the"
                                 " file outside it")
     return writer
+
+
+def _check_pipeline_files_kept(files: list[str], writer: dict[str, Stage]) -> None:
+    """No output is a file mlgit itself keeps (a pipeline, lock, pointer or .gitignore
+    file: outputs are git-ignored there), nor a folder holding a pipeline file or its lock:
+    a stage's outputs are removed before it runs."""
+    for path, stage in writer.items():
+        name = path.rpartition("/")[2]
+        if name in (PIPELINE_FILE, LOCK_FILE, ".gitignore") or name.endswith(POINTER_SUFFIX):
+            raise PipelineError(f"{_where(stage)}.outs: {path} is a file mlgit keeps, not an"
+                                " output", "write the output to another file name")
+    for file in files:
+        folder = file.rpartition("/")[0]
+        for kept in (file, f"{folder}/{LOCK_FILE}" if folder else LOCK_FILE):
+            parts = kept.split("/")
+            holder = next((h for h in ("/".join(parts[:i]) for i in range(1, len(parts)))
+                           if h in writer), None)
+            if holder is not None:
+                raise PipelineError(
+                    f"{_where(writer[holder])}.outs: {holder} holds {kept}, which running"
+                    " the stage would delete", "write the output to a folder of its own")
 
 
 def _check_not_tracked(root: str, stage: Stage, path: str) -> None:
@@ -235,19 +260,51 @@ def resolve_targets(graph: Graph, root: str, targets: list[str], cwd: str) -> li
 
 
 def _resolve_one(graph: Graph, root: str, target: str, cwd: str) -> list[Stage]:
-    file, colon, name = target.rpartition(":")
-    if not colon and (target == "mlgit.yaml" or target.endswith("/mlgit.yaml")):
-        file, name = target, ""
-    if file:
-        file = os.path.relpath(os.path.normpath(os.path.join(cwd, file)), root)
-        file = file.replace(os.sep, "/")
-    stages = [s for s in graph.order if not file or s.file == file]
-    matches = [s for s in stages if s.address == name] if not file else []
+    here = os.path.relpath(os.path.realpath(cwd), os.path.realpath(root)).replace(os.sep, "/")
+    here_file = PIPELINE_FILE if here == "." else f"{here}/{PIPELINE_FILE}"
+    matches = _named(graph.order, target, here_file)
     if not matches:
-        matches = [s for s in stages if not name or s.name == name]
-    if not matches:
-        matches = [s for s in stages if s.name.partition("@")[0] == name]
+        file, name = _file_and_name(target)
+        if file is not None:
+            file = os.path.relpath(os.path.normpath(os.path.join(cwd, file)), root)
+            file = file.replace(os.sep, "/")
+            stages = [s for s in graph.order if s.file == file]
+            matches = stages if not name else (
+                [s for s in stages if s.name == name]
+                or [s for s in stages if s.name.partition("@")[0] == name])
     if not matches:
         known = ", ".join(s.address for s in graph.order) or "none"
         raise PipelineError(f"{target}: no such stage", f"stages: {known}")
     return matches
+
+
+def _named(stages: list[Stage], name: str, here_file: str) -> list[Stage]:
+    """The stages a bare name means: a stage of the current folder's pipeline file, else
+    one whose address it is (the top file's), else one of that name in any file; then the
+    same for a foreach/matrix group. The whole name is tried first: a generated name may
+    hold ':' or '/' (`build@x:y`)."""
+    picks: tuple[Callable[[Stage], bool], ...] = (
+        lambda s: s.file == here_file and s.name == name,
+        lambda s: s.address == name,
+        lambda s: s.name == name,
+        lambda s: s.file == here_file and s.name.partition("@")[0] == name,
+        lambda s: s.name.partition("@")[0] == name)
+    for pick in picks:
+        found = [s for s in stages if pick(s)]
+        if found:
+            return found
+    return []
+
+
+def _file_and_name(target: str) -> tuple[str | None, str]:
+    """`sub/mlgit.yaml:train` -> (`sub/mlgit.yaml`, `train`); a pipeline file alone -> (it,
+    ""); anything else -> (None, target)."""
+    if target == PIPELINE_FILE or target.endswith(f"/{PIPELINE_FILE}"):
+        return target, ""
+    at = 0
+    while (at := target.find(f"{PIPELINE_FILE}:", at)) != -1:
+        if at == 0 or target[at - 1] == "/":
+            end = at + len(PIPELINE_FILE)
+            return target[:end], target[end + 1:]
+        at += 1
+    return None, target

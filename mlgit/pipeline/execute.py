@@ -21,6 +21,9 @@ from mlgit.pipeline.model import Stage
 STOP_GRACE = 5.0
 """Seconds a stopped stage's processes get after SIGINT before SIGKILL."""
 
+DRAIN_GRACE = 1.0
+"""Seconds, after a command ends, to read what it printed before the stage is done."""
+
 LineSink = Callable[[Stage, bytes, bool], None]
 """Receives each whole line a stage printed (without its newline), and whether it came from
 standard error."""
@@ -35,6 +38,8 @@ class Finished:
     code: int
     cmd: str = ""
     stopped: bool = False
+    problem: str = ""
+    """Why no command could start (the wdir missing...); then `code` is 127."""
 
 
 class StageRun:
@@ -67,7 +72,13 @@ class StageRun:
                     result = Finished(self.stage, code, cmd, self._stopped.is_set())
                     break
         except OSError as exc:  # /bin/sh or the wdir missing
-            result = Finished(self.stage, 127, f"{self.stage.cmd[0]} ({exc.strerror})")
+            wdir = os.path.join(self.root, self.stage.wdir)
+            problem = (f"its wdir {self.stage.wdir!r} is not a folder" if not
+                       os.path.isdir(wdir) else f"/bin/sh could not start: {exc.strerror}")
+            result = Finished(self.stage, 127, self.stage.cmd[0], problem=problem)
+        except Exception as exc:  # the scheduler waits for every stage: it must hear back
+            result = Finished(self.stage, 127, self.stage.cmd[0],
+                              problem=f"its command could not start: {exc}")
         self._done(result)
 
     def _one(self, cmd: str) -> int:
@@ -79,13 +90,21 @@ class StageRun:
                 ["/bin/sh", "-c", cmd], cwd=os.path.join(self.root, self.stage.wdir),
                 env={**os.environ, "MLGIT_ROOT": self.root, "MLGIT_STAGE": self.stage.address},
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE if piped else None,
-                stderr=subprocess.PIPE if piped else None, process_group=0)
+                stderr=subprocess.PIPE if piped else None,
+                # a session of its own (so a process group of its own) and no controlling
+                # terminal: a program that asks the terminal for input (a password prompt)
+                # fails at once, instead of being stopped for ever as a background group
+                start_new_session=True)
             self._proc = proc
         pumps = [self._pump(proc.stdout, False), self._pump(proc.stderr, True)] \
             if piped else []
         code = proc.wait()
+        # A process the command left running in the background (`server &`) may hold the
+        # pipes open for as long as it lives: the stage is done when its command is, and
+        # what such a process prints later is still passed on, line by line.
+        deadline = time.monotonic() + DRAIN_GRACE
         for pump in pumps:
-            pump.join()
+            pump.join(max(0.0, deadline - time.monotonic()))
         return code
 
     def _pump(self, stream: IO[bytes] | None, err: bool) -> threading.Thread:

@@ -218,7 +218,8 @@ class _Tracer:
             try:
                 self.stale[stage.address] = check(self.tree, stage, entry).reasons
             except MlgitError as exc:  # a params file missing or unreadable
-                self.stale[stage.address] = [Change(exc.message)]
+                shown = exc.message.removeprefix(f"{stage.file}: stages.{stage.name}.params: ")
+                self.stale[stage.address] = [Change(shown)]
         return self.stale[stage.address]
 
     def deps(self, node: Output) -> list[Dep]:

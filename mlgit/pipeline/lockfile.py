@@ -266,7 +266,10 @@ def _decode_hashed(rows: Any, folder: str, where: _Where) -> dict[str, Hashed]:
             raise at.at("size").bad(f"expected a whole number, got {size!r}")
         if nfiles is not None and not _count(nfiles):
             raise at.at("nfiles").bad(f"expected a whole number, got {nfiles!r}")
-        found[_resolve(folder, row.get("path"), at.at("path"))] = Hashed(oid, size, nfiles)
+        path = _resolve(folder, row.get("path"), at.at("path"))
+        if path in found:
+            raise at.at("path").bad(f"{row.get('path')!r} is listed twice")
+        found[path] = Hashed(oid, size, nfiles)
     return found
 
 

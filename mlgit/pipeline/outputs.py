@@ -12,6 +12,7 @@ from mlgit.pipeline.files import PIPELINE_FILE, pipeline_files
 
 TYPE_CHECKING = False  # importing typing costs what status must not pay
 if TYPE_CHECKING:
+    from mlgit.pipeline.lockfile import Hashed
     from mlgit.repo import Repo
     from mlgit.workspace.targets import Broken, Target, Tracked
 
@@ -70,6 +71,33 @@ def output_targets(repo: Repo, outputs: list[Tracked], args: list[str]
         sub = rel[len(holder.rel) + 1:]
         named.setdefault((holder.rel, sub), Target(holder, sub))
     return list(named.values()), rest
+
+
+def every_recorded_output(repo: Repo) -> list[tuple[str, str, Hashed]]:
+    """(where, path, hash) of every output any mlgit.lock records: in the work tree (every
+    entry, also of stages no mlgit.yaml declares now: they may come back), committed at
+    HEAD, or staged in Git's index. What `mlgit gc` keeps besides `recorded_outputs`; a lock
+    file that cannot be read is an error (gc would not know what it references)."""
+    from mlgit.errors import MlgitError
+    from mlgit.git.repository import HEAD, committed_blobs_named, files_named
+    from mlgit.pipeline.lockfile import loads, read_lock
+    from mlgit.pipeline.model import LOCK_FILE
+
+    found = []
+    for lock_rel in files_named(repo.root, LOCK_FILE):
+        for entry in read_lock(repo.root, lock_rel).values():
+            found += [(lock_rel, path, h) for path, h in entry.outs.items()]
+    for where, lock_rel, text in committed_blobs_named(repo.root, LOCK_FILE):
+        at = f"{lock_rel} at HEAD" if where == HEAD else f"{lock_rel} in {where}"
+        try:
+            entries = loads(text, lock_rel)
+        except MlgitError as exc:
+            raise MlgitError(f"{at}: cannot read it ({exc.message}); gc would not know what"
+                             " it references", "commit (or stage) a fixed mlgit.lock, then"
+                             " rerun gc") from None
+        for entry in entries.values():
+            found += [(at, path, h) for path, h in entry.outs.items()]
+    return found
 
 
 def targets_with_outputs(repo: Repo, args: list[str], pushing: bool = False

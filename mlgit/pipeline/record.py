@@ -10,12 +10,14 @@ import stat
 
 from mlgit.errors import MlgitError
 from mlgit.fileio import temp_beside
+from mlgit.paths import POINTER_SUFFIX
 from mlgit.pipeline.lockfile import Hashed, LockEntry, LockFiles
 from mlgit.pipeline.model import Stage
-from mlgit.pipeline.stale import Check, WorkTree, short
+from mlgit.pipeline.stale import Check, WorkTree, short, show, stage_params
 from mlgit.repo import Repo
 from mlgit.workspace import gitignore
 from mlgit.workspace.build import build
+from mlgit.workspace.targets import link_outside
 
 
 class StageFailed(MlgitError):
@@ -25,10 +27,14 @@ class StageFailed(MlgitError):
 def clear_outputs(repo: Repo, check: Check) -> None:
     """Remove the stage's outputs that are not `persist`. An output whose content is not in
     the cache (edited since it was recorded) is stored there first."""
+    for out in check.stage.outs:
+        _refuse_outside(repo, check.stage, out.path)
     doomed = [out for out in check.stage.outs
               if not out.persist and os.path.lexists(repo.abspath(out.path))]
+    for out in doomed:
+        _refuse_pointers_inside(repo, check.stage, out.path)
     unsaved = [out.path for out in doomed if out.cache
-               and (h := check.outs.get(out.path)) is not None and not repo.odb.has(h.oid)]
+               and (h := check.outs.get(out.path)) is not None and not _in_cache(repo, h)]
     if unsaved:
         with repo.lock():
             _store(repo, unsaved)
@@ -41,6 +47,47 @@ def clear_outputs(repo: Repo, check: Check) -> None:
             shutil.rmtree(path)
         else:
             os.unlink(path)
+
+
+def _in_cache(repo: Repo, h: Hashed) -> bool:
+    """Whether the cache holds all of it: for a folder, its manifest and every file's
+    object (a manifest alone does not hold the data)."""
+    if not repo.odb.has(h.oid):
+        return False
+    if h.nfiles is None:
+        return True
+    try:
+        manifest = repo.manifest(h.oid, f"{h.oid[:12]} (manifest)")
+    except MlgitError:
+        return False
+    return not repo.odb.missing(manifest.oids)
+
+
+def _refuse_outside(repo: Repo, stage: Stage, rel: str) -> None:
+    """An output whose folder is (inside) a link to a folder outside the repository would be
+    removed, written and git-ignored out there."""
+    link = link_outside(repo.root, rel.rpartition("/")[0])
+    if link is not None:
+        raise StageFailed(f"{stage.address}: its output {rel} is inside {link}, a link to a"
+                          " folder outside the repository",
+                          f"replace the link {link} with a real folder, or write the output"
+                          " elsewhere")
+
+
+def _refuse_pointers_inside(repo: Repo, stage: Stage, rel: str) -> None:
+    """An output folder that holds an artifact `mlgit add` tracks is not removed: that would
+    delete the artifact and its pointer file with it."""
+    path = repo.abspath(rel)
+    if not os.path.isdir(path) or os.path.islink(path):
+        return
+    for folder, _, names in os.walk(path):
+        pointer = next((n for n in sorted(names) if n.endswith(POINTER_SUFFIX)), None)
+        if pointer is not None:
+            found = os.path.relpath(os.path.join(folder, pointer), repo.root).replace(os.sep, "/")
+            raise StageFailed(f"{stage.address}: its output {rel} holds {found}, which"
+                              " 'mlgit add' tracks; running the stage would delete it",
+                              "write the output to a folder of its own, or move the tracked"
+                              " artifact out with 'mlgit mv'")
 
 
 def _detach(path: str) -> None:
@@ -96,6 +143,7 @@ def record(tree: WorkTree, locks: LockFiles, check: Check, declared: set[str]) -
                               f" ({short(before) or 'none'} -> {short(after) or 'none'})",
                               "its outputs may come from either version: run 'mlgit repro'"
                               " again")
+    _check_params_unchanged(tree, check)
     with repo.lock():
         outs = _store(repo, [o.path for o in stage.outs if o.cache])
         outs.update({o.path: h for o in stage.outs if not o.cache
@@ -103,6 +151,26 @@ def record(tree: WorkTree, locks: LockFiles, check: Check, declared: set[str]) -
         entry = write_entry(locks, check, outs, declared)
     repo.state.flush()
     return entry
+
+
+def _check_params_unchanged(tree: WorkTree, check: Check) -> None:
+    """The params the stage uses, read again: a value edited while the stage ran may or may
+    not be what its command read, so the run is not recorded (nor remembered by the
+    run-cache under the old value)."""
+    try:
+        after = stage_params(tree, check.stage)
+    except MlgitError as exc:
+        raise StageFailed(f"{check.stage.address}: its params changed while the stage ran"
+                          f" ({exc.message})", "run 'mlgit repro' again") from None
+    for file in sorted(set(check.params) | set(after)):
+        old, new = check.params.get(file, {}), after.get(file, {})
+        for key in sorted(set(old) | set(new)):
+            if key not in old or key not in new or show(old[key]) != show(new[key]):
+                raise StageFailed(
+                    f"{check.stage.address}: param {file} {key} changed while the stage ran"
+                    f" ({show(old[key]) if key in old else 'none'} ->"
+                    f" {show(new[key]) if key in new else 'none'})",
+                    "its outputs may come from either value: run 'mlgit repro' again")
 
 
 def write_entry(locks: LockFiles, check: Check, outs: dict[str, Hashed],

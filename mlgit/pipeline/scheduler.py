@@ -4,6 +4,7 @@ make-style) and recorded one by one (docs/pipelines.md, "Running stages")."""
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -125,10 +126,18 @@ class Scheduler:
                 self._up_to_date(stage, reasons)
                 return
         except MlgitError as exc:
-            self._failed(StageResult(stage, FAILED, error=exc.message, hint=exc.hint))
+            self._failed(StageResult(stage, FAILED, error=_naming(stage, exc.message),
+                                     hint=exc.hint))
             return
         lock = StageLock(self.repo.tmp_dir, stage.address)
         if not lock.try_acquire():
+            if self._inside_own_command(stage):
+                self._failed(StageResult(
+                    stage, FAILED, reasons, f"{stage.address}: this mlgit repro runs inside"
+                    f" the command of {stage.address} itself, which it would wait for forever",
+                    f"leave {stage.address} out of the targets of the 'mlgit repro' in its cmd"
+                    " (or name them with -s)"))
+                return
             if stage.address not in self.waited:
                 self.waited.add(stage.address)
                 self._say(self.events.waiting, stage, lock.holder())
@@ -144,11 +153,18 @@ class Scheduler:
             self._start(stage, found, reasons, lock)
         except MlgitError as exc:
             lock.release()
-            self._failed(StageResult(stage, FAILED, error=exc.message, hint=exc.hint))
+            self._failed(StageResult(stage, FAILED, error=_naming(stage, exc.message),
+                                     hint=exc.hint))
         except BaseException:
             if stage.address not in self.running:
                 lock.release()
             raise
+
+    def _inside_own_command(self, stage: Stage) -> bool:
+        """Whether this process runs (below) the command of `stage`: a repro in a stage's
+        cmd that needs that stage again."""
+        return os.environ.get("MLGIT_STAGE") == stage.address and \
+            os.environ.get("MLGIT_ROOT") == self.repo.root
 
     def _check(self, stage: Stage, ups: list[str]) -> tuple[Check, list[Change]]:
         entry = self.locks.entries(stage.lock_file).get(stage.name)
@@ -220,7 +236,8 @@ class Scheduler:
             try:
                 entry = record(self.tree, self.locks, found, self.declared[stage.lock_file])
             except MlgitError as exc:
-                self._failed(StageResult(stage, FAILED, found.reasons, exc.message, exc.hint))
+                self._failed(StageResult(stage, FAILED, found.reasons,
+                                         _naming(stage, exc.message), exc.hint))
                 return
             if runcache.usable(stage):
                 runcache.save(self.repo, runcache.run_key(found), entry.outs)
@@ -240,11 +257,22 @@ class Scheduler:
         self._say(self.events.finished, result)
 
 
+def _naming(stage: Stage, message: str) -> str:
+    """`message` about a stage, starting with the stage's name unless it names it already
+    (`train: ...`, `mlgit.yaml: stages.train...`) or is about a whole file (`mlgit.lock:`)."""
+    if message.startswith((f"{stage.address}: ", f"{stage.file}: stages.{stage.name}",
+                           f"{stage.lock_file}: ", "merge conflict in ")):
+        return message
+    return f"{stage.address}: {message}"
+
+
 _FIX = "fix it and run 'mlgit repro' again (the stages that finished are recorded)"
 
 
 def _exit_message(finished: Finished) -> str:
     name = finished.stage.address
+    if finished.problem:
+        return f"{name} failed: {finished.problem}"
     if finished.code < 0:
         return f"{name} failed: {finished.cmd!r} was killed by signal {-finished.code}"
     return f"{name} failed: {finished.cmd!r} exited with code {finished.code}"

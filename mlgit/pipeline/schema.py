@@ -72,13 +72,22 @@ def _commands(cmd: Any, problem: ProblemAt) -> tuple[str, ...]:
     if isinstance(cmd, str):
         if not cmd.strip():
             raise problem(("cmd",), "the command is empty")
+        _no_nul(cmd, problem, ("cmd",))
         return (cmd,)
     if isinstance(cmd, list) and cmd:
         for i, c in enumerate(cmd):
             if not isinstance(c, str) or not c.strip():
                 raise problem(("cmd", i), f"expected a command, got {_kind(c)}")
+            _no_nul(c, problem, ("cmd", i))
         return tuple(cmd)
     raise problem(("cmd",), f"expected a command or a list of commands, got {_kind(cmd)}")
+
+
+def _no_nul(cmd: str, problem: ProblemAt, at: KeyPath) -> None:
+    """A NUL byte cannot be passed to a program (a command line is NUL-terminated text)."""
+    if "\0" in cmd:
+        raise problem(at, "the command holds a NUL character (\\0), which no command can take",
+                      "remove it")
 
 
 def _list(body: dict[str, Any], key: str, problem: ProblemAt) -> list[Any]:

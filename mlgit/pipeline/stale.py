@@ -11,6 +11,7 @@ from typing import Any
 from mlgit.pipeline.lockfile import Hashed, LockEntry
 from mlgit.pipeline.model import Stage
 from mlgit.pipeline.params import canonical, read_params_file, used_values
+from mlgit.pipeline.valuefiles import ValuesFileError
 from mlgit.repo import Repo
 from mlgit.storage.state import KnownRow, entries_in, fresh_oid, split
 from mlgit.workspace.build import build
@@ -72,7 +73,7 @@ class WorkTree:
     def hash(self, rel: str) -> Hashed | None:
         try:
             st = os.lstat(self.repo.abspath(rel))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # or a file where a folder should be
             return None
         if stat.S_ISREG(st.st_mode):
             folder, name = split(rel)
@@ -171,5 +172,10 @@ def show(value: Any) -> str:
 
 
 def stage_params(tree: WorkTree, stage: Stage) -> dict[str, dict[str, Any]]:
-    """The value of each param the stage uses, by params file and flattened key."""
-    return {ref.file: used_values(tree.params(ref.file), ref) for ref in stage.params}
+    """The value of each param the stage uses, by params file and flattened key; a params
+    file or key that is not there is an error naming the stage that uses it."""
+    try:
+        return {ref.file: used_values(tree.params(ref.file), ref) for ref in stage.params}
+    except ValuesFileError as exc:
+        raise ValuesFileError(exc.file, f"{stage.file}: stages.{stage.name}.params:"
+                              f" {exc.message}", exc.hint) from None

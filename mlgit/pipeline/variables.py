@@ -44,7 +44,7 @@ def file_values(root: str, folder: str, items: Any, path: KeyPath,
     values = Values(stamps=stamps)
     default = posixpath.join(folder, DEFAULT_PARAMS_FILE) if folder else DEFAULT_PARAMS_FILE
     if os.path.isfile(os.path.join(root, default)):
-        _load_file(values, root, default, None, DEFAULT_PARAMS_FILE, path)
+        _load_file(values, root, default, None, DEFAULT_PARAMS_FILE, ())  # not from vars
     else:
         values.stamps[default] = None
     add_vars(values, root, folder, items, path)
@@ -92,17 +92,19 @@ def _vars_path(folder: str, file: str, where: KeyPath) -> str:
 def _load_file(values: Values, root: str, rel: str, keys: list[str] | None, shown: str,
                where: KeyPath) -> None:
     done = values.loaded.get(rel, set())
-    if done is None:
+    if done is None and keys is None:
         return  # the whole file is there already
     data = read_mapping(root, rel, where, values.stamps)
+    missing = [k for k in keys or () if k not in data]
+    if missing:  # even when the whole file is loaded already: a typo is still a typo
+        raise Problem(where, f"'{missing[0]}' is not a key of {rel}"
+                      f" (keys: {', '.join(list(data)[:20]) or 'none'})", "fix the key")
+    if done is None:
+        return
     if keys is None:
         wanted = {k: v for k, v in data.items() if k not in done}
         values.loaded[rel] = None
     else:
-        missing = [k for k in keys if k not in data]
-        if missing:
-            raise Problem(where, f"'{missing[0]}' is not a key of {rel}"
-                          f" (keys: {', '.join(list(data)[:20]) or 'none'})", "fix the key")
         wanted = {k: data[k] for k in keys if k not in done}
         values.loaded[rel] = done | set(keys)
     _merge(values, wanted, rel, where)

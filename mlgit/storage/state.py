@@ -66,6 +66,21 @@ _DAMAGED = {"SQLITE_NOTADB", "SQLITE_CORRUPT"}
 T = TypeVar("T")
 
 
+def _full(exc: sqlite3.DatabaseError, db_path: str) -> bool:
+    """Whether `exc` means the disk is full. SQLite says so plainly only while writing a
+    page; growing the WAL index (the -shm file) on a full disk is a "disk I/O error"."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name == "SQLITE_FULL":
+        return True
+    if not name.startswith("SQLITE_IOERR"):
+        return False
+    try:
+        st = os.statvfs(os.path.dirname(db_path))
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1 << 16
+
+
 class State:
     def __init__(self, db_path: str, warn: Callable[[str], None] | None = None) -> None:
         self.db_path = db_path
@@ -105,7 +120,7 @@ class State:
         try:
             return fn()
         except sqlite3.DatabaseError as exc:
-            if getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL":
+            if _full(exc, self.db_path):
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), self.db_path) from exc
             if self._rebuilt or not self._damaged(exc):
                 raise

@@ -15,7 +15,7 @@ class CheckoutResult:
     """What happened to one artifact. Paths are repo-relative."""
 
     __slots__ = ("cause", "conflicts", "failed", "hints", "path", "removed", "restored",
-                 "unchanged")
+                 "stage_output", "unchanged")
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -26,6 +26,7 @@ class CheckoutResult:
         self.failed: list[tuple[str, str]] = []
         self.hints: list[str] = []  # what to do about failures that have their own fix
         self.cause = ""  # why objects are not in the cache, when known (a damaged index)
+        self.stage_output = False  # an output mlgit.lock records, not a pointer's artifact
 
     @property
     def ok(self) -> bool:

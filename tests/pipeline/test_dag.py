@@ -67,6 +67,19 @@ stages:
     assert graph.upstream["c"] == ["a", "b"]
 
 
+def test_a_params_file_another_stage_writes_orders_that_stage_first(tmp_path: Path) -> None:
+    graph = graph_of(tmp_path, """
+stages:
+  train: {cmd: t, params: [{conf/gen.json: [lr]}, seed], outs: [model.pkl]}
+  gen: {cmd: g, outs: [conf/gen.json]}
+  tune: {cmd: u, outs: [params.yaml]}
+""")
+    assert [s.name for s in graph.order] == ["gen", "tune", "train"]
+    assert graph.upstream["train"] == ["gen", "tune"]
+    assert "stages.t: cycle: the stage reads params.yaml, which it writes itself" in error_of(
+        tmp_path, "stages:\n  t: {cmd: t, params: [lr], outs: [params.yaml]}\n")
+
+
 def test_select(tmp_path: Path) -> None:
     graph = graph_of(tmp_path, CHAIN, ("raw.csv", "src/train.py"))
     featurize = graph.stage("featurize")
@@ -95,6 +108,25 @@ def test_targets(tmp_path: Path) -> None:
     assert len(named("mlgit.yaml")) == 3
     with pytest.raises(PipelineError, match="nope: no such stage"):
         named("nope")
+
+
+def test_targets_from_a_subfolder_and_generated_names_with_colons(tmp_path: Path) -> None:
+    stages = [Stage(name, "mlgit.yaml", "", (name,)) for name in ("fit@x:y", "fit@a/b", "train")]
+    stages += [Stage(name, "sub/mlgit.yaml", "sub", ("t",)) for name in ("train", "only")]
+    graph = build_graph(str(tmp_path), Pipeline(stages, ["mlgit.yaml", "sub/mlgit.yaml"]))
+    root, sub = str(tmp_path), str(tmp_path / "sub")
+    (tmp_path / "sub").mkdir()
+
+    def named(*targets: str, cwd: str = root) -> list[str]:
+        return [s.address for s in resolve_targets(graph, root, list(targets), cwd)]
+
+    assert named("train", cwd=sub) == ["sub/mlgit.yaml:train"]  # as DVC: the folder's file
+    assert named("train") == ["train"]
+    assert named("only") == ["sub/mlgit.yaml:only"]
+    assert named("fit@x:y") == ["fit@x:y"]
+    assert named("mlgit.yaml:fit@x:y") == ["fit@x:y"]
+    assert named("fit@a/b", "fit", cwd=sub) == ["fit@a/b", "fit@x:y"]
+    assert named("../mlgit.yaml:train", cwd=sub) == ["train"]
 
 
 def test_cycle_names_its_stages(tmp_path: Path) -> None:

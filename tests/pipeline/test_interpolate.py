@@ -155,6 +155,8 @@ def test_null_is_not_written_into_text(gitrepo: Path) -> None:
 VARS_ERRORS = [
     ("vars: [missing.yaml]", "mlgit.yaml:1: vars[0]: missing.yaml: no such file"),
     ("vars: [p.json:nokey]", "vars[0]: 'nokey' is not a key of p.json"),
+    ("vars: [p.json, p.json:nokey]", "vars[1]: 'nokey' is not a key of p.json"),
+    ("vars: [params.yaml:nokey]", "vars[0]: 'nokey' is not a key of params.yaml"),
     ("vars: [p.txt]", "vars[0]: p.txt: cannot read values from this kind of file"),
     ("vars: [bad.yaml]", "vars[0]: bad.yaml:2: invalid YAML"),
     ("vars: [list.yaml]", "vars[0]: list.yaml: expected a mapping at the top of the file"),
@@ -167,9 +169,16 @@ VARS_ERRORS = [
 ]
 
 
+def test_a_broken_params_yaml_is_not_blamed_on_vars(gitrepo: Path) -> None:
+    error = refused(gitrepo, {"params.yaml": "a: [\n", "mlgit.yaml": "stages:\n  t:\n    cmd: x\n"},
+                    "mlgit.yaml: params.yaml:2: invalid YAML")
+    assert "vars" not in error.message
+
+
 def test_vars_errors(gitrepo: Path) -> None:
     for line, expected in VARS_ERRORS:
-        refused(gitrepo, {"p.json": '{"k": 1}', "bad.yaml": "a: [\n", "list.yaml": "- a\n",
+        refused(gitrepo, {"p.json": '{"k": 1}', "params.yaml": "q: 1\n", "bad.yaml": "a: [\n",
+                          "list.yaml": "- a\n",
                           "mlgit.yaml": f"{line}\nstages:\n  t:\n    cmd: x\n"}, expected)
 
 

@@ -132,6 +132,8 @@ ERRORS = [
     ("stages:\n  t:\n    cmd: [x, 3]\n", "mlgit.yaml:3: stages.t.cmd[1]: expected a command"),
     ("stages:\n  t:\n    cmd: {a: b}\n", "stages.t.cmd: expected a command or a list"),
     ("stages:\n  t:\n    cmd: ''\n", "stages.t.cmd: the command is empty"),
+    ('stages:\n  t:\n    cmd: "echo \\0"\n', "mlgit.yaml:3: stages.t.cmd: the command holds a NUL"),
+    ('stages:\n  t:\n    cmd: [a, "b\\0"]\n', "stages.t.cmd[1]: the command holds a NUL"),
     ("stages:\n  t:\n    cmd: x\n    frozen: yes\n",
      "mlgit.yaml:4: stages.t.frozen: expected true or false, got 'yes'"),
     ("stages:\n  t:\n    cmd: x\n    desc: [a]\n", "stages.t.desc: expected a string"),

@@ -76,6 +76,8 @@ def test_unsafe_paths_are_refused(path: object, problem: str) -> None:
     (f"cmd: c\n    deps:\n    - path: x\n      oid: {A}\n      size: true", "deps[0].size"),
     ("cmd: c\n    deps: x", "stages.s.deps: expected a list"),
     ("cmd: c\n    params: [x]", "stages.s.params"),
+    (f"cmd: c\n    outs:\n    - path: x\n      oid: {A}\n      size: 1\n    - path: ./x\n"
+     f"      oid: {A}\n      size: 2", r"stages.s.outs[1].path: './x' is listed twice"),
 ])
 def test_bad_types_are_refused(body: str, key: str) -> None:
     with pytest.raises(PipelineError, match=key.replace("[", r"\[")):

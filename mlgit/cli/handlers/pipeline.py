@@ -3,6 +3,11 @@ reports as it goes, return the exit code."""
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Iterator
+from types import FrameType
+
 from mlgit.cli import exit_codes
 from mlgit.cli.handlers.repository import closed_after, find_repo
 
@@ -23,7 +28,7 @@ def repro(targets: list[str], dry: bool = False, force: bool = False,
                       allow_missing=allow_missing, jobs=max(1, int(jobs or 1)),
                       run_cache=not no_run_cache)
     pull_failed = False
-    with closed_after(find_repo()) as repo:
+    with closed_after(find_repo()) as repo, _stopped_like_ctrl_c():
         if pull:
             pull_failed = _pull_missing(repo, targets, downstream, single_item)
         results = run(repo, targets, options, downstream=downstream, single=single_item,
@@ -43,6 +48,24 @@ def _pull_missing(repo: Repo, targets: list[str], downstream: bool, single: bool
                         nothing_named_is_all=False)
     show_transfer(outcome, "pull", False)
     return exit_codes.for_transfer(outcome) != exit_codes.EXIT_OK
+
+
+@contextlib.contextmanager
+def _stopped_like_ctrl_c() -> Iterator[None]:
+    """SIGTERM (a CI timeout, `kill`) and SIGHUP (the terminal closed) stop a repro as
+    Ctrl-C does: the stages run in process groups of their own, so without this they would
+    go on writing their outputs after mlgit has gone."""
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    stops = (signal.SIGTERM, signal.SIGHUP)
+    before = {sig: signal.signal(sig, interrupt) for sig in stops
+              if signal.getsignal(sig) is signal.SIG_DFL}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 def dag(targets: list[str], form: str) -> int:

@@ -56,9 +56,12 @@ def show_checkout(results: list[CheckoutResult], json: bool,
             output.err(f"error: {printable(path)}: changed in the workspace and not in the cache;"
                    " left as is")
     conflicts = [p for r in results for p in r.conflicts]
-    if any(is_utf8(p) for p in conflicts):
+    if any(is_utf8(p) for r in results if not r.stage_output for p in r.conflicts):
         output.err("hint: keep the changes with 'mlgit add', or discard them with"
                " 'mlgit checkout --force'")
+    if any(r.conflicts for r in results if r.stage_output):
+        output.err("hint: a stage's output: 'mlgit repro' runs the stage again (it saves the"
+                   " changes in the cache first), 'mlgit checkout --force' discards them")
     if not all(is_utf8(p) for p in conflicts):
         output.err("hint: mlgit records names as UTF-8 text and cannot keep a file whose name is"
                " not: rename it to a UTF-8 name or move it out of the tracked folder (or"

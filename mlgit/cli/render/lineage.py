@@ -106,7 +106,7 @@ def _state(recorded: Recorded | None, workspace: str, path: str) -> str:
     if recorded is None:
         return workspace
     h = recorded.hashed
-    files = f", {h.nfiles} files" if h.nfiles is not None else ""
+    files = f", {h.nfiles} file{'' if h.nfiles == 1 else 's'}" if h.nfiles is not None else ""
     of = f" (of {recorded.path})" if recorded.path != path else ""
     return (f"recorded {h.oid[:8]}, {human_size(h.size)}{files}{of};"
             f" workspace {workspace}")

@@ -3,8 +3,9 @@ parallel (prefixed with their name), what became of each stage, and the failures
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from mlgit.cli import output
 from mlgit.commands.dag import DagNode
@@ -29,7 +30,10 @@ def reasons_text(reasons: list[Change]) -> str:
 
 class PrintedEvents(Events):
     """Each event as a line on stdout, flushed at once: a stage's own output goes to the same
-    terminal straight from its process."""
+    terminal straight from its process.
+
+    Once a reader of the output goes away (`mlgit repro | head`), what would go to it is
+    dropped: the stages still run to the end and are recorded."""
 
     def waiting(self, stage: Stage, holder: str) -> None:
         who = f" (pid {holder})" if holder else ""
@@ -40,11 +44,21 @@ class PrintedEvents(Events):
 
     def line(self, stage: Stage, text: bytes, err: bool) -> None:
         stream = sys.stderr if err else sys.stdout
-        stream.flush()
-        stream.buffer.write(f"[{stage.address}] ".encode() + text + b"\n")
-        stream.buffer.flush()
+        try:
+            stream.flush()
+            stream.buffer.write(f"[{stage.address}] ".encode() + text + b"\n")
+            stream.buffer.flush()
+        except BrokenPipeError:
+            _drop_output_of(stream)
 
     def finished(self, result: StageResult) -> None:
+        try:
+            self._finished(result)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _drop_output_of(sys.stdout)
+
+    def _finished(self, result: StageResult) -> None:
         name = result.stage.address
         if result.state == WOULD_RUN:
             output.out(f"would run {name}: {reasons_text(result.reasons)}")
@@ -61,8 +75,21 @@ class PrintedEvents(Events):
 
 def _say(text: str) -> None:
     """A line printed at once: what a stage prints next goes to the terminal directly."""
-    output.out(text)
-    sys.stdout.flush()
+    try:
+        output.out(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_output_of(sys.stdout)
+
+
+def _drop_output_of(stream: TextIO) -> None:
+    """Send what is still to be written to `stream` (by mlgit, and by the stages that start
+    from now on) to /dev/null: nobody reads it any more."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, stream.fileno())
+    finally:
+        os.close(null)
 
 
 def show_failures(results: list[StageResult]) -> bool:

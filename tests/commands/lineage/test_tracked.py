@@ -69,3 +69,10 @@ def test_a_file_inside_a_tracked_folder(repo: Path) -> None:
     assert "2 files (of images); workspace modified since recorded" in lines[1]
     whole = mlgit(repo, "lineage", "images").lines
     assert whole[0].startswith("images: tracked by mlgit (images.mlgit), pointer committed")
+
+
+def test_a_folder_of_one_file_says_file(repo: Path) -> None:
+    write(repo / "data" / "only.csv", "a\n")
+    mlgit(repo, "add", "data")
+    lines = mlgit(repo, "lineage", "data").lines
+    assert lines[1].endswith(", 2 B, 1 file; workspace matches"), lines

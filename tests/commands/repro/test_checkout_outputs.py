@@ -59,3 +59,12 @@ def test_gc_keeps_recorded_outputs(repo: Path) -> None:
     mlgit(repo, "checkout")
     assert (repo / "model.txt").read_text() == "two\n"
     assert (repo / "out" / "a.txt").read_text() == "one\n"
+
+
+def test_an_edited_output_gets_a_hint_that_fits_a_stage_output(repo: Path) -> None:
+    write(repo / "mlgit.yaml", PIPELINE)
+    mlgit(repo, "repro")
+    write(repo / "model.txt", "edited\n")
+    err = mlgit(repo, "checkout", code=1).err
+    assert "hint: a stage's output: 'mlgit repro' runs the stage again" in err
+    assert "'mlgit add'" not in err  # mlgit add refuses a stage's output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -135,3 +136,64 @@ def test_more_stages_than_jobs_each_run_once(repo: Path) -> None:
     result = mlgit(repo, "repro", "-j", "2")
     assert sorted((repo / "runs.log").read_text().split()) == ["0", "1", "2", "3", "4"]
     assert "waiting" not in result.out
+
+
+def test_a_background_process_left_by_a_stage_does_not_hold_a_parallel_repro(
+        repo: Path) -> None:
+    write(repo / "mlgit.yaml", """
+stages:
+  serve: {cmd: (sleep 61 & echo $! > bg.pid) && echo started && echo s > s.txt,
+          outs: [s.txt]}
+  other: {cmd: echo o > o.txt, outs: [o.txt]}
+""")
+    begin = time.monotonic()
+    try:
+        result = mlgit(repo, "repro", "-j", "2")
+        assert time.monotonic() - begin < 20
+        assert "[serve] started" in result.lines and "serve: done" in result.lines
+    finally:
+        if (repo / "bg.pid").exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int((repo / "bg.pid").read_text()), signal.SIGKILL)
+
+
+def test_a_reader_that_goes_away_does_not_stop_the_stages(repo: Path) -> None:
+    """`mlgit repro -j 2 | head -1`: the stages run to the end and are recorded."""
+    write(repo / "mlgit.yaml", """
+stages:
+  a: {cmd: seq 1 100000 && echo a > a.txt, outs: [a.txt]}
+  b: {cmd: seq 1 100000 && echo b > b.txt, outs: [b.txt]}
+""")
+    proc = subprocess.Popen([sys.executable, "-m", "mlgit", "repro", "-j", "2"], cwd=repo,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert b"Traceback" not in err
+    assert set(read_lock(str(repo), "mlgit.lock")) == {"a", "b"}
+
+
+def test_a_repro_inside_a_stage_that_needs_that_stage_fails_instead_of_waiting(
+        repo: Path) -> None:
+    write(repo / "mlgit.yaml", f"""
+stages:
+  outer: {{cmd: 'echo $$ > inner.pid && "{sys.executable}" -m mlgit repro && echo a > a.txt',
+          outs: [a.txt]}}
+  inner: {{cmd: echo b > b.txt, outs: [b.txt]}}
+""")
+    proc = subprocess.Popen([sys.executable, "-m", "mlgit", "repro"], cwd=repo,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=30)
+    finally:  # the stage runs in a process group of its own: stop it too if it hangs
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        if (repo / "inner.pid").exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(int((repo / "inner.pid").read_text()), signal.SIGKILL)
+    assert proc.returncode == 1, (out, err)
+    assert "error: outer: this mlgit repro runs inside the command of outer itself" in err
+    assert "outer failed: " in err

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from mlgit.hashing import hash_bytes
 from mlgit.pipeline.lockfile import read_lock
-from tests.conftest import assert_clean_error, cache_oids, mlgit, write
+from tests.conftest import assert_clean_error, cache_oids, delete_object, mlgit, write
 
 PIPELINE = """
 stages:
@@ -121,6 +124,15 @@ def test_a_dep_changed_while_running_is_not_recorded(repo: Path) -> None:
     assert read_lock(str(repo), "mlgit.lock") == {}
 
 
+def test_a_param_changed_while_running_is_not_recorded(repo: Path) -> None:
+    setup(repo, "stages:\n  s:\n    cmd: sed -i s/0.1/0.5/ params.yaml && echo out > o.txt\n"
+                "    params: [lr]\n    outs: [o.txt]\n")
+    result = mlgit(repo, "repro", "--no-run-cache", code=1)
+    assert_clean_error(result, "s: param params.yaml lr changed while the stage ran (0.1 -> 0.5)")
+    assert read_lock(str(repo), "mlgit.lock") == {}
+    assert not (repo / ".mlgit" / "cache" / "runs").exists()
+
+
 def test_environment_and_wdir(repo: Path) -> None:
     write(repo / "sub" / "in.txt", "x")
     write(repo / "mlgit.yaml", "stages:\n  s:\n    wdir: sub\n"
@@ -214,3 +226,53 @@ def test_a_pipeline_in_a_subfolder(repo: Path) -> None:
     (repo / "sub" / "out.txt").unlink()
     mlgit(repo, "checkout")
     assert (repo / "sub" / "out.txt").read_text() == "x"
+
+
+def test_a_missing_param_names_the_stage_that_uses_it(repo: Path) -> None:
+    write(repo / "params.yaml", "lr: 0.1\n")
+    write(repo / "mlgit.yaml", """
+stages:
+  fine: {cmd: echo > fine.txt, outs: [fine.txt]}
+  train: {cmd: echo, params: [lr, epochs]}
+  test: {cmd: echo, params: [{conf/test.json: [k]}]}
+""")
+    result = mlgit(repo, "repro", "-k", code=1)
+    assert "error: mlgit.yaml: stages.train.params: params.yaml: no parameter 'epochs'" \
+        in result.err.splitlines()
+    assert "error: mlgit.yaml: stages.test.params: conf/test.json: params file not found" \
+        in result.err.splitlines()
+    status = mlgit(repo, "status", code=1)
+    assert "error: mlgit.yaml: stages.train.params: params.yaml: no parameter 'epochs'" \
+        in status.err.splitlines()
+
+
+@pytest.mark.parametrize("jobs", [["--jobs=abc"], ["-j=2x"], ["--jobs="], ["-j", "0"], ["-j"]])
+def test_a_bad_jobs_value_is_a_usage_error(repo: Path, jobs: list[str]) -> None:
+    setup(repo)
+    result = mlgit(repo, "repro", *jobs, code=2)
+    assert "--jobs" in result.err or "'-j'" in result.err
+    assert runs(repo) == ""
+
+
+def test_an_error_about_an_output_names_the_stage(repo: Path) -> None:
+    write(repo / "mlgit.yaml", "stages:\n  link:\n    cmd: echo f > real && ln -sf real latest\n"
+          "    outs: [latest]\n")
+    result = mlgit(repo, "repro", code=1)
+    assert "error: link: latest: symbolic links inside tracked data are not supported" \
+        in result.err.splitlines()
+    again = mlgit(repo, "repro", code=1)  # now found when the stage is checked
+    assert "error: link: latest: symbolic links inside tracked data are not supported" \
+        in again.err.splitlines()
+
+
+def test_a_folder_output_whose_files_left_the_cache_is_saved_before_a_rerun(repo: Path) -> None:
+    """Its manifest in the cache is not enough: the file objects are what hold the data."""
+    write(repo / "mlgit.yaml", "stages:\n  s:\n    cmd: mkdir -p out && date +%N > out/a.txt"
+          " && echo same > out/b.txt\n    outs: [out]\n")
+    mlgit(repo, "repro")
+    only_copy = (repo / "out" / "a.txt").read_bytes()
+    oid = hash_bytes(only_copy)
+    delete_object(repo, oid)  # say, set aside by 'mlgit fsck --repair'
+    assert oid not in cache_oids(repo)
+    mlgit(repo, "repro", "-f", "--no-run-cache")
+    assert oid in cache_oids(repo)

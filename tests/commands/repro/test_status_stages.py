@@ -67,3 +67,11 @@ def test_json_lists_the_stale_stages_after_the_artifacts(repo: Path) -> None:
     assert rows[1] == {"stage": "a", "file": "mlgit.yaml", "state": "stale", "reasons": [
         {"kind": "param changed", "subject": "params.yaml n", "old": "1", "new": "2",
          "text": "param changed: params.yaml n (1 -> 2)"}]}
+
+
+def test_json_is_printed_with_stale_stages_and_no_artifacts(repo: Path) -> None:
+    write(repo / "mlgit.yaml", PIPELINE)
+    write(repo / "in.txt", "1")
+    write(repo / "params.yaml", "n: 1\n")
+    rows = json.loads(mlgit(repo, "status", "--json").out)
+    assert [r["stage"] for r in rows] == ["a", "b"]

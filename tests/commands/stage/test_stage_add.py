@@ -102,3 +102,23 @@ def test_a_broken_file_is_not_touched(repo: Path) -> None:
 def test_not_inside_mlgit_folder(repo: Path) -> None:
     assert_clean_error(mlgit(repo / ".mlgit", "stage", "add", "s", "--cmd", "x", code=1),
                        ".mlgit: mlgit never writes a pipeline file inside")
+
+
+def test_a_stage_that_would_break_the_pipeline_is_not_written(repo: Path) -> None:
+    mlgit(repo, "stage", "add", "train", "--cmd", "make", "-d", "in.txt", "-o", "model.pkl")
+    (repo / "sub").mkdir()
+    mlgit(repo / "sub", "stage", "add", "fit", "--cmd", "make", "-o", "folder")
+    before = (repo / "mlgit.yaml").read_text()
+    for args, problem in [
+        (["-o", "m", "-o", "m"], "stages.bad.outs: m is also written"
+                                 " by the stage itself"),
+        (["-o", "model.pkl"], "stages.bad.outs: model.pkl is also written by stage train"),
+        (["-o", "sub/folder/x"], "sub/folder/x is inside sub/folder, which stage"
+                                 " sub/mlgit.yaml:fit writes"),
+        (["-d", "model.pkl", "-o", "in.txt"], "cycle between stages: train -> bad -> train"),
+    ]:
+        result = mlgit(repo, "stage", "add", "bad", "--cmd", "x", *args, code=1)
+        assert_clean_error(result, "mlgit.yaml: stage 'bad' not written: ", problem)
+        assert (repo / "mlgit.yaml").read_text() == before
+    mlgit(repo, "stage", "add", "later", "--cmd", "x", "-d", "not-there-yet.csv")
+    assert "later" in (repo / "mlgit.yaml").read_text()

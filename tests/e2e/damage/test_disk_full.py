@@ -186,3 +186,23 @@ def test_status_and_ls_work_on_a_full_disk(small_disk) -> None:  # noqa: F811
     (disk / "filler").unlink()
     mlgit(repo, "status")
     assert (repo / ".mlgit" / "tmp" / "state.db").is_file()
+
+
+def test_a_pipeline_is_checked_and_refused_cleanly_on_a_full_disk(small_disk) -> None:  # noqa: F811
+    """An existing state DB whose WAL index cannot grow on a full disk: SQLite calls that a
+    'disk I/O error'; it is a full disk like any other."""
+    disk = small_disk("3m")
+    repo = _repo(disk / "repo")
+    write(repo / "mlgit.yaml", "stages:\n  a:\n    cmd: echo a > a.txt\n    outs: [a.txt]\n")
+    mlgit(repo, "repro")
+    (repo / ".mlgit" / "tmp" / "state.db-shm").unlink(missing_ok=True)
+    filler = subprocess.run(["dd", "if=/dev/zero", f"of={disk / 'filler'}", "bs=64k"],
+                            capture_output=True)
+    assert filler.returncode != 0  # the disk is full now
+    assert mlgit(repo, "repro").lines == ["a: up to date"]
+    mlgit(repo, "status", "--quiet")
+    (repo / "a.txt").unlink()
+    (repo / ".mlgit" / "tmp" / "state.db-shm").unlink(missing_ok=True)
+    assert "a: out deleted: a.txt" in mlgit(repo, "status").out
+    (disk / "filler").unlink()
+    assert mlgit(repo, "repro").lines[-1].startswith("restored a from the run-cache")
