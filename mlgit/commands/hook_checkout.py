@@ -34,10 +34,16 @@ def is_data_file(path: str) -> bool:
 def post_checkout(repo: Repo, old: str, new: str, flag: str) -> list[CheckoutResult]:
     """After `git checkout`/`git switch` of a branch or commit (flag 1): the data of the
     pointers that changed between `old` and `new`. Nothing for a checkout of files (flag
-    0), nor while a rebase is under way (post-rewrite follows it when it ends)."""
-    if flag != BRANCH_CHECKOUT or old == new or hooks.rebase_in_progress(repo.root):
+    0), nor while a rebase is under way (post-rewrite follows it when it ends), unless that
+    rebase is a fast-forward: then this checkout is all it does, and no post-rewrite
+    comes."""
+    if flag != BRANCH_CHECKOUT or old == new:
         return []
-    return follow(repo, None if old == trees.NULL_SHA else old, new)
+    if old == trees.NULL_SHA:
+        return follow(repo, None, new)
+    if hooks.rebase_in_progress(repo.root) and not trees.is_ancestor(repo.root, old, new):
+        return []
+    return follow(repo, old, new)
 
 
 def post_merge(repo: Repo, squash: bool) -> list[CheckoutResult]:

@@ -115,3 +115,12 @@ def read_blobs(root: str, blob_ids: list[str]) -> dict[str, bytes]:
         return _cat_blobs(root, sorted(set(blob_ids)))
     except ValueError:  # cat-file's answer ended early
         raise MlgitError("git cat-file gave an incomplete answer") from None
+
+
+def is_ancestor(root: str, older: str, newer: str) -> bool:
+    """Whether commit `older` is reachable from `newer` (or is it)."""
+    try:
+        _git(root, "merge-base", "--is-ancestor", older, newer, ok=(0,))
+    except MlgitError:
+        return False
+    return True

@@ -135,3 +135,15 @@ def test_stage_outputs_follow_the_lock_file(hooked: Path) -> None:
     assert (hooked / "out.txt").read_text() == "input"
     fire_ok(hooked, "checkout", "-q", "other")
     assert (hooked / "out.txt").read_text() == "changed input"
+
+
+def test_a_fast_forward_rebase_follows(hooked: Path) -> None:
+    """A rebase of a branch with nothing of its own only checks out the new base: Git runs
+    post-checkout (during the rebase) and no post-rewrite."""
+    _branches(hooked)
+    fire_ok(hooked, "checkout", "-q", "-b", "behind", "main")
+    result = fire(hooked, "rebase", "-q", "side")
+    assert result.code == 0, result
+    assert git(hooked, "rev-parse", "HEAD") == git(hooked, "rev-parse", "side")
+    assert (hooked / "model.bin").read_text() == "v2"
+    assert (hooked / "extra.bin").read_text() == "only on side"
