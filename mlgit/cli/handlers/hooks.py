@@ -18,6 +18,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from mlgit.commands.hook_pre_push import PushedRef
     from mlgit.repo import Repo
     from mlgit.workspace.checkout_result import CheckoutResult
 
@@ -163,18 +164,12 @@ def _pre_commit(repo: Repo, args: list[str]) -> int:
 
 
 def _pre_push(repo: Repo, args: list[str]) -> int:
-    from mlgit.commands.hook_pre_push import PushedRef, parse_refs, pre_push, upload_failed
+    from mlgit.commands.hook_pre_push import parse_refs, pre_push, upload_failed
 
     remote, _url = _arguments("pre-push", args, 2, (
         "PRE_COMMIT_REMOTE_NAME", "PRE_COMMIT_REMOTE_URL"))
-    if args:
-        refs = parse_refs(sys.stdin.read())
-    else:  # under pre-commit: the first pushed ref only
-        local_sha = os.environ.get("PRE_COMMIT_TO_REF", "")
-        refs = [PushedRef(os.environ.get("PRE_COMMIT_LOCAL_BRANCH", "") or "HEAD", local_sha,
-                          os.environ.get("PRE_COMMIT_REMOTE_BRANCH", ""),
-                          os.environ.get("PRE_COMMIT_FROM_REF", "") or _NULL)] \
-            if local_sha else []
+    # under the pre-commit framework: its variables, not stdin
+    refs = parse_refs(sys.stdin.read()) if args else _pre_commit_framework_ref()
     try:
         outcome = pre_push(repo, remote, refs, output.Progress)
     except MlgitError as exc:
@@ -189,6 +184,21 @@ def _pre_push(repo: Repo, args: list[str]) -> int:
     if result.failed or result.stopped:
         raise upload_failed(outcome)
     return exit_codes.EXIT_OK
+
+
+def _pre_commit_framework_ref() -> list[PushedRef]:
+    """The ref the pre-commit framework describes in its variables (the first of the push
+    only). With PRE_COMMIT_TO_REF unset (a push that includes the root commit) the local
+    branch is pushed whole: every commit the Git remote's branches do not have."""
+    from mlgit.commands.hook_pre_push import PushedRef
+
+    local_branch = os.environ.get("PRE_COMMIT_LOCAL_BRANCH", "")
+    local = os.environ.get("PRE_COMMIT_TO_REF", "") or local_branch
+    if not local:
+        return []
+    return [PushedRef(local_branch or local, local,
+                      os.environ.get("PRE_COMMIT_REMOTE_BRANCH", ""),
+                      os.environ.get("PRE_COMMIT_FROM_REF", "") or _NULL)]
 
 
 _HOOKS: dict[str, Callable[[Repo, list[str]], int]] = {
