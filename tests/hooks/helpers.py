@@ -34,8 +34,8 @@ def fire(cwd: Path, *args: str, env: dict[str, str] | None = None,
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
-def fire_ok(cwd: Path, *args: str) -> Run:
-    result = fire(cwd, *args)
+def fire_ok(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Run:
+    result = fire(cwd, *args, env=env)
     assert result.code == 0, result
     return result
 
