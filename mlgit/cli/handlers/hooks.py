@@ -137,13 +137,24 @@ def _post_rewrite(repo: Repo, args: list[str]) -> int:
 
 
 def _show_followed(results: list[CheckoutResult]) -> int:
+    """One line for what went well; the artifacts with something left undone in full, as
+    `mlgit checkout` shows them. (Git shows a hook's output on its stderr.)"""
     from mlgit.cli.render.checkout import show_checkout
 
-    acted = [r for r in results if r.restored or r.removed or not r.ok
-             or getattr(r, "kept", None)]
-    if acted:
-        show_checkout(acted, False)
+    troubled = [r for r in results if not r.ok or getattr(r, "kept", None)]
+    done = [r for r in results if r not in troubled and (r.restored or r.removed)]
+    if done:
+        written = sum(len(r.restored) for r in done)
+        removed = sum(len(r.removed) for r in done)
+        output.err(f"mlgit: data updated for {_counted(len(done), 'artifact')}"
+                   f" ({_counted(written, 'file')} written, {removed} removed)")
+    if troubled:
+        show_checkout(troubled, False)
     return exit_codes.for_checkout(results)
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _pre_commit(repo: Repo, args: list[str]) -> int:
