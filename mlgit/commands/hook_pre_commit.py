@@ -42,20 +42,22 @@ def _conflicted_file(path: str) -> bool:
     return is_pointer_name(path) or path.rpartition("/")[2] == LOCK_FILE
 
 
-def pre_commit(repo: Repo) -> PreCommit:
+def pre_commit(repo: Repo, index_file: str | None = None) -> PreCommit:
+    """`index_file`: the index Git is about to commit, when it is not the repository's own
+    (`git commit -a` and `git commit PATH` build one and name it in GIT_INDEX_FILE)."""
     found = PreCommit()
-    found.refused += _unmerged(repo)
-    staged = trees.staged_changes(repo.root, _conflicted_file)
-    blobs = trees.staged_blobs(repo.root, staged)
+    found.refused += _unmerged(repo, index_file)
+    staged = trees.staged_changes(repo.root, _conflicted_file, index_file)
+    blobs = trees.staged_blobs(repo.root, staged, index_file)
     found.refused += _bad_staged(repo, blobs)
     found.refused += _changed_data(repo)
     _stale_stages(repo, found)
     return found
 
 
-def _unmerged(repo: Repo) -> list[Finding]:
+def _unmerged(repo: Repo, index_file: str | None) -> list[Finding]:
     return [Finding(path, f"merge conflict in {path}", _conflict_hint(path))
-            for path in trees.unmerged(repo.root, _conflicted_file)]
+            for path in trees.unmerged(repo.root, _conflicted_file, index_file)]
 
 
 def _conflict_hint(path: str) -> str:

@@ -30,30 +30,32 @@ def changed_between(root: str, old: str, new: str, keep: PathFilter) -> list[str
     return [p for p in _paths(out) if keep(p)]
 
 
-def staged_changes(root: str, keep: PathFilter) -> list[str]:
-    """The files whose staged version (Git's index) differs from HEAD's, or from nothing
-    before the first commit; those `keep` accepts."""
+def staged_changes(root: str, keep: PathFilter, index_file: str | None = None) -> list[str]:
+    """The files whose staged version (Git's index, or `index_file`) differs from HEAD's,
+    or from nothing before the first commit; those `keep` accepts."""
     base = "HEAD" if _has_head(root) else EMPTY_TREE
     out = _git(root, "-c", "core.quotepath=off", "diff", "--cached", "--name-only", "-z",
-               "--no-renames", "--no-ext-diff", base, "--")
+               "--no-renames", "--no-ext-diff", base, "--", index_file=index_file)
     return [p for p in _paths(out) if keep(p)]
 
 
-def unmerged(root: str, keep: PathFilter) -> list[str]:
-    """The files Git's index holds in conflict (a merge that stopped), those `keep`
-    accepts."""
+def unmerged(root: str, keep: PathFilter, index_file: str | None = None) -> list[str]:
+    """The files Git's index (or `index_file`) holds in conflict (a merge that stopped),
+    those `keep` accepts."""
     out = _git(root, "-c", "core.quotepath=off", "diff", "--name-only", "-z",
-               "--diff-filter=U", "--")
+               "--diff-filter=U", "--", index_file=index_file)
     return sorted({p for p in _paths(out) if keep(p)})
 
 
-def staged_blobs(root: str, paths: list[str]) -> dict[str, bytes]:
-    """The staged content of each of `paths` (merge stage 0); paths the index does not hold
-    are left out. One `git ls-files` and one `git cat-file --batch`."""
+def staged_blobs(root: str, paths: list[str], index_file: str | None = None
+                 ) -> dict[str, bytes]:
+    """The staged content of each of `paths` (merge stage 0) in Git's index (or
+    `index_file`); paths the index does not hold are left out. One `git ls-files` and one
+    `git cat-file --batch`."""
     if not paths:
         return {}
     out = _git(root, "-c", "core.quotepath=off", "ls-files", "-s", "-z", "--",
-               *(":(literal)" + p for p in paths))
+               *(":(literal)" + p for p in paths), index_file=index_file)
     ids: dict[str, str] = {}
     for record in out.split(b"\0"):
         meta, _, raw_path = record.partition(b"\t")

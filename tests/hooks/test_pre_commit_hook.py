@@ -105,3 +105,15 @@ def test_a_stale_stage_refuses_the_commit_when_configured(hooked: Path) -> None:
     assert result.code == 1
     assert "error: stage make is stale" in result.err
     assert "hint: run 'mlgit repro'" in result.err
+
+
+def test_commit_all_checks_the_index_git_is_about_to_commit(hooked: Path) -> None:
+    """`git commit -a` stages into a temporary index (GIT_INDEX_FILE): that is what the
+    hook must check, not the repository's own index."""
+    track(hooked, {"m.bin": "v1"})
+    pointer = hooked / "m.bin.mlgit"
+    pointer.write_text(f"<<<<<<< HEAD\n{pointer.read_text()}=======\nother\n>>>>>>> side\n")
+    result = fire(hooked, "commit", "-qam", "all")
+    assert result.code == 1, result
+    assert "error: merge conflict in m.bin.mlgit" in result.err
+    assert _commits(hooked) == ["data", "init"]

@@ -77,13 +77,14 @@ def hook(args: list[str]) -> int:
         return exit_codes.EXIT_OK
     from mlgit.git.process import SCRUBBED
 
+    index = os.environ.get("GIT_INDEX_FILE")  # what `git commit -a` is about to commit
     for key in SCRUBBED:  # set by Git for the hook; nested git must find the repository itself
         os.environ.pop(key, None)
     repo = _repo_or_none()
     if repo is None:
         return exit_codes.EXIT_OK
     with closed_after(repo):
-        return runner(repo, rest)
+        return runner(repo, rest, os.path.abspath(index) if index else None)
 
 
 def _repo_or_none() -> Repo | None:
@@ -110,7 +111,7 @@ def _arguments(name: str, given: list[str], count: int, variables: tuple[str, ..
     return [v or (defaults[i] if i < len(defaults) else "") for i, v in enumerate(values)]
 
 
-def _post_checkout(repo: Repo, args: list[str]) -> int:
+def _post_checkout(repo: Repo, args: list[str], _index: str | None) -> int:
     from mlgit.commands.hook_checkout import post_checkout
 
     old, new, flag = _arguments("post-checkout", args, 3, (
@@ -120,14 +121,14 @@ def _post_checkout(repo: Repo, args: list[str]) -> int:
     return _show_followed(post_checkout(repo, old or _NULL, new, flag))
 
 
-def _post_merge(repo: Repo, args: list[str]) -> int:
+def _post_merge(repo: Repo, args: list[str], _index: str | None) -> int:
     from mlgit.commands.hook_checkout import post_merge
 
     (squash,) = _arguments("post-merge", args, 1, ("PRE_COMMIT_IS_SQUASH_MERGE",), ("0",))
     return _show_followed(post_merge(repo, squash == "1"))
 
 
-def _post_rewrite(repo: Repo, args: list[str]) -> int:
+def _post_rewrite(repo: Repo, args: list[str], _index: str | None) -> int:
     from mlgit.commands.hook_checkout import post_rewrite
 
     (kind,) = _arguments("post-rewrite", args, 1, ("PRE_COMMIT_REWRITE_COMMAND",))
@@ -157,10 +158,10 @@ def _counted(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _pre_commit(repo: Repo, args: list[str]) -> int:
+def _pre_commit(repo: Repo, args: list[str], index: str | None) -> int:
     from mlgit.commands.hook_pre_commit import pre_commit
 
-    found = pre_commit(repo)
+    found = pre_commit(repo, index)
     for w in found.warnings:
         output.warning(f"{w.message}" + (f" ({w.hint})" if w.hint else ""))
     for r in found.refused:
@@ -174,7 +175,7 @@ def _pre_commit(repo: Repo, args: list[str]) -> int:
     return exit_codes.EXIT_OK
 
 
-def _pre_push(repo: Repo, args: list[str]) -> int:
+def _pre_push(repo: Repo, args: list[str], _index: str | None) -> int:
     from mlgit.commands.hook_pre_push import parse_refs, pre_push, upload_failed
 
     remote, _url = _arguments("pre-push", args, 2, (
@@ -212,7 +213,7 @@ def _pre_commit_framework_ref() -> list[PushedRef]:
                       os.environ.get("PRE_COMMIT_FROM_REF", "") or _NULL)]
 
 
-_HOOKS: dict[str, Callable[[Repo, list[str]], int]] = {
+_HOOKS: dict[str, Callable[[Repo, list[str], str | None], int]] = {
     "post-checkout": _post_checkout,
     "post-merge": _post_merge,
     "post-rewrite": _post_rewrite,
