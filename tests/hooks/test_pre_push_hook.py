@@ -125,3 +125,19 @@ def test_stdin_refs_as_git_gives_them(pushing: Path) -> None:
     out = mlgit(pushing, "hook", "pre-push", "origin", "unused-url", stdin=refs, env=on_path())
     assert "uploaded 1 objects to store" in out.err
     assert _on_remote(pushing) == {"model.bin": 1}
+
+
+def test_stage_outputs_a_pushed_lock_file_records_are_uploaded(pushing: Path,
+                                                               tmp_path: Path) -> None:
+    write(pushing / "in.txt", "input")
+    mlgit(pushing, "stage", "add", "make", "-d", "in.txt", "-o", "out.txt",
+          "-c", "cp in.txt out.txt")
+    mlgit(pushing, "repro")
+    git(pushing, "add", "-A")
+    fire_ok(pushing, "commit", "-qm", "pipeline")
+    result = fire_ok(pushing, "push", "-q", "origin", "main")
+    assert "uploaded 1 objects to store" in result.err
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "-b", "main", str(tmp_path / "origin.git"), str(clone))
+    mlgit(clone, "pull")
+    assert (clone / "out.txt").read_text() == "input"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,8 @@ def test_a_failing_foreign_pre_commit_still_stops_the_commit(repo: Path) -> None
     result = fire(repo, "commit", "-qm", "x")
     assert result.code != 0 and "no" in result.err
     assert git(repo, "log", "--format=%s").split() == ["init"]
+    direct = subprocess.run([str(_hooks(repo) / "pre-commit")], cwd=repo, env=on_path())
+    assert direct.returncode == 7  # the kept hook's own exit code
 
 
 def test_a_foreign_pre_push_hook_reads_the_refs_too(repo: Path, tmp_path: Path) -> None:
