@@ -92,10 +92,11 @@ def push_times(repo: Path, rounds: int) -> dict[str, float]:
     run(repo, "git", "add", "-A")
     run(repo, "git", "commit", "-qm", "remote")
     first = run(repo, "git", "push", "-q", "origin", "main")
-    hooked, plain = [], []
+    hooked: list[float] = []
+    plain: list[float] = []
     for i in range(rounds):
         for times, env in ((hooked, ENV), (plain, SKIP)):
-            (repo / "notes.txt").write_text(f"{i} {len(times)}\n")
+            (repo / "notes.txt").write_text(f"{i} {env is ENV}\n")
             run(repo, "git", "add", "notes.txt")
             run(repo, "git", "commit", "-qm", "notes", env=SKIP)
             times.append(run(repo, "git", "push", "-q", "origin", "main", env=env))
@@ -118,7 +119,7 @@ def main() -> int:
             if per_file:
                 times.update(push_times(repo, args.rounds))
             for what, took in times.items():
-                print(f"{what:40} {took:7.2f} s")
+                print(f"{what:40} {took:7.2f} s", flush=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0
