@@ -16,11 +16,12 @@ from mlgit.errors import MlgitError
 from mlgit.git import hooks, trees
 from mlgit.paths import is_pointer_name
 from mlgit.pipeline.files import PIPELINE_FILE
-from mlgit.pipeline.outputs import recorded_outputs
-from mlgit.repo import Repo
-from mlgit.workspace.checkout_result import CheckoutResult
-from mlgit.workspace.restore import remove_untracked, restore
-from mlgit.workspace.targets import Broken, Tracked, all_tracked, load
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the checkout's modules are imported only when a pointer changed
+    from mlgit.repo import Repo
+    from mlgit.workspace.checkout_result import CheckoutResult
+    from mlgit.workspace.targets import Broken, Tracked
 
 LOCK_FILE = "mlgit.lock"
 BRANCH_CHECKOUT = "1"
@@ -75,6 +76,10 @@ def _sync(repo: Repo, changed: list[str] | None) -> list[CheckoutResult]:
     whose pointer is gone."""
     if changed is not None and not changed:
         return []
+    from mlgit.pipeline.outputs import recorded_outputs
+    from mlgit.workspace.restore import remove_untracked, restore
+    from mlgit.workspace.targets import all_tracked
+
     pipeline_changed = changed is None or any(not is_pointer_name(p) for p in changed)
     items = all_tracked(repo) if changed is None else _load_changed(repo, changed)
     gone = changed is None or any(not os.path.lexists(repo.abspath(p))
@@ -89,6 +94,8 @@ def _sync(repo: Repo, changed: list[str] | None) -> list[CheckoutResult]:
 
 def _load_changed(repo: Repo, changed: list[str]) -> list[Tracked | Broken]:
     """The artifacts of the changed pointer files that are in the work tree now."""
+    from mlgit.workspace.targets import Broken, load
+
     items: list[Tracked | Broken] = []
     for pointer_rel in changed:
         if not is_pointer_name(pointer_rel) or not os.path.lexists(repo.abspath(pointer_rel)):

@@ -13,45 +13,45 @@ from __future__ import annotations
 
 import errno
 import shlex
-from dataclasses import dataclass
 
 from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
-from mlgit.fileio import is_disk_full
 from mlgit.git import trees
 from mlgit.paths import is_pointer_name
-from mlgit.pipeline.outputs import recorded_outputs
-from mlgit.pointer import Pointer
 from mlgit.progress import OpenProgress, no_progress
-from mlgit.remote.failures import Failure, FailureKind, pointer_failure
-from mlgit.remote.open import jobs_for, open_store, remote_errors
-from mlgit.remote.transfer import Mover, TransferResult, bad_index_failures, push
-from mlgit.remote.urls import describe
-from mlgit.repo import Repo
-from mlgit.workspace.targets import Target, Tracked
-from mlgit.workspace.wants import ManifestUnreadable, Wanted, total_bytes, wants_for
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the transfer's modules are imported only when there is data to send
+    from mlgit.remote.transfer import TransferResult
+    from mlgit.repo import Repo
+    from mlgit.workspace.targets import Target
+    from mlgit.workspace.wants import Wanted
 
 LOCK_FILE = "mlgit.lock"
 DELETE = "(delete)"
 
 
-@dataclass(frozen=True)
 class PushedRef:
     """One line of what Git gives pre-push: `<local ref> <local sha> <remote ref> <remote
-    sha>`."""
+    sha>`. (Plain classes here: a push without data must not pay for dataclasses.)"""
 
-    local_ref: str
-    local_sha: str
-    remote_ref: str
-    remote_sha: str
+    __slots__ = ("local_ref", "local_sha", "remote_ref", "remote_sha")
+
+    def __init__(self, local_ref: str, local_sha: str, remote_ref: str, remote_sha: str
+                 ) -> None:
+        self.local_ref, self.local_sha = local_ref, local_sha
+        self.remote_ref, self.remote_sha = remote_ref, remote_sha
 
 
-@dataclass
 class PrePush:
-    remote: str  # the mlgit remote's name ("" when nothing needed uploading)
-    url: str
-    commits: int
-    result: TransferResult
+    """What the hook did: the commits it looked at and, when there was data to send, the
+    mlgit remote and the transfer's result (None: no remote was asked anything)."""
+
+    __slots__ = ("commits", "remote", "result", "url")
+
+    def __init__(self, commits: int, remote: str = "", url: str = "",
+                 result: TransferResult | None = None) -> None:
+        self.commits, self.remote, self.url, self.result = commits, remote, url, result
 
 
 def parse_refs(text: str) -> list[PushedRef]:
@@ -81,24 +81,31 @@ def pre_push(repo: Repo, git_remote: str, refs: list[PushedRef],
             continue  # a deletion sends no commit
         commits.update(dict.fromkeys(
             trees.commits_to_push(repo.root, ref.local_sha, ref.remote_sha, git_remote)))
-    result = TransferResult()
     added = trees.files_added_by(repo.root, list(commits), _data_file)
     if not added:
-        return PrePush("", "", len(commits), result)  # no remote request at all
+        return PrePush(len(commits))  # no remote request at all
+    from mlgit.remote.open import jobs_for, open_store, remote_errors
+    from mlgit.remote.transfer import Mover, TransferResult, bad_index_failures, push
+    from mlgit.remote.urls import describe
+    from mlgit.workspace.wants import total_bytes
+
+    result = TransferResult()
     wants = _wants(repo, added, result)
-    if not wants:
-        return PrePush("", "", len(commits), result)
+    if not wants:  # nothing to send; a pointer that cannot be read is still a failure
+        return PrePush(len(commits), result=result if result.failed else None)
     spec, store = open_store(repo, None)
     with repo.lock(), remote_errors(spec, repo.tmp_dir):
         with open_progress("push", len(wants), total_bytes(wants)) as progress:
             mover = Mover(repo.odb, store, jobs_for(spec, None), progress, stops=_stops)
             result.merge(push(mover, wants))
         result.failed += bad_index_failures(store)
-    return PrePush(spec.name, describe(spec.url), len(commits), result)
+    return PrePush(len(commits), spec.name, describe(spec.url), result)
 
 
 def _stops(exc: BaseException) -> bool:
     """A full disk or a remote that refuses writes stops the whole upload at once."""
+    from mlgit.fileio import is_disk_full
+
     return is_disk_full(exc) or isinstance(exc, PermissionError) \
         or getattr(exc, "errno", None) == errno.EROFS
 
@@ -106,6 +113,10 @@ def _stops(exc: BaseException) -> bool:
 def _wants(repo: Repo, added: dict[str, str], result: TransferResult) -> list[Wanted]:
     """The objects the pointer and lock files (blob id -> path) reference; a file that
     cannot be read is a failure."""
+    from mlgit.remote.failures import Failure, FailureKind, pointer_failure
+    from mlgit.workspace.targets import Target, Tracked
+    from mlgit.workspace.wants import ManifestUnreadable, wants_for
+
     blobs = trees.read_blobs(repo.root, list(added))
     targets: list[Target] = []
     for blob, path in sorted(added.items(), key=lambda kv: kv[1]):
@@ -133,6 +144,9 @@ def _lock_targets(repo: Repo, lock_rel: str, raw: bytes) -> list[Target]:
     pipeline marks `cache: false` or `push: false` are left out, and so are outputs whose
     object is not in the cache (not cached by this machine's runs: nothing to send)."""
     from mlgit.pipeline.lockfile import loads
+    from mlgit.pipeline.outputs import recorded_outputs
+    from mlgit.pointer import Pointer
+    from mlgit.workspace.targets import Target, Tracked
 
     entries = loads(raw, lock_rel)
     declared = {t.rel for t in recorded_outputs(repo, pushed_only=True)}
@@ -151,7 +165,7 @@ def _lock_targets(repo: Repo, lock_rel: str, raw: bytes) -> list[Target]:
 
 def upload_failed(outcome: PrePush) -> MlgitError:
     """The error that stops `git push` when objects could not be uploaded."""
-    paths = sorted({f.path for f in outcome.result.failed})
+    paths = sorted({f.path for f in outcome.result.failed} if outcome.result else set())
     shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
     where = f" to remote {outcome.remote!r} ({outcome.url})" if outcome.remote else ""
     return MlgitError(f"pre-push: the data of {shown} could not be uploaded{where}; the git"

@@ -188,6 +188,8 @@ def _pre_push(repo: Repo, args: list[str], _index: str | None) -> int:
         raise MlgitError(f"pre-push: {exc.message}; the git push is stopped",
                          exc.hint) from None
     result = outcome.result
+    if result is None:
+        return exit_codes.EXIT_OK
     if outcome.remote:
         output.err(f"mlgit: uploaded {result.transferred} objects to {outcome.remote};"
                    f" {result.already} already there; {len(result.failed)} failed")
