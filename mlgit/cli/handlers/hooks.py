@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from mlgit.commands.hook_pre_push import PushedRef
+    from mlgit.commands.install import Installed
     from mlgit.repo import Repo
     from mlgit.workspace.checkout_result import CheckoutResult
 
@@ -29,21 +30,18 @@ _NULL = "0" * 40
 def install(hooks: list[str], json: bool) -> int:
     from mlgit.commands.install import install as run
 
-    _show_installed(run(hooks), json, "install")
+    _show_installed(run(hooks), json)
     return exit_codes.EXIT_OK
 
 
 def uninstall(hooks: list[str], json: bool) -> int:
     from mlgit.commands.install import uninstall as run
 
-    _show_installed(run(hooks), json, "uninstall")
+    _show_installed(run(hooks), json)
     return exit_codes.EXIT_OK
 
 
-def _show_installed(done: object, json: bool, verb: str) -> None:
-    from mlgit.commands.install import Installed
-
-    assert isinstance(done, Installed)
+def _show_installed(done: Installed, json: bool) -> None:
     if json:
         output.json_out({"hooks_dir": done.folder,
                          "hooks": [{"name": c.name, "outcome": c.outcome, "path": c.path}
