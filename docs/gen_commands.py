@@ -513,6 +513,41 @@ NOTES: dict[str, list[str]] = {
         "`--json`: a list of `{\"address\", \"file\", \"desc\", \"cmd\", \"outs\","
         " \"deps\"}`.",
     ],
+    "install": [
+        "Writes mlgit's hook scripts where Git runs hooks: `core.hooksPath` when it is set,"
+        " else the `hooks` folder of the common git dir (so one install serves every"
+        " worktree). Without `--hook`: post-checkout, post-merge, post-rewrite, pre-commit and"
+        " pre-push; `--hook post-checkout` brings post-rewrite with it (data follows a rebase"
+        " there). What each does: [hooks.md](hooks.md).",
+        "A hook file that is not mlgit's is renamed `NAME.mlgit-previous` and runs first"
+        " (with the same arguments and input; its failure stops there, with its exit code)."
+        " An older mlgit hook is replaced by this version's. Running it again changes"
+        " nothing.",
+        "Prints one line per hook: `NAME: installed|upgraded to this mlgit's version|already"
+        " installed|installed; the hook that was there runs first (PATH)`.",
+        "Exit status 1 when another hook sits where mlgit's was while the one mlgit kept is"
+        " still beside it (`NAME.mlgit-previous`): merge them by hand first.",
+        "`--json`: `{\"hooks_dir\", \"hooks\": [{\"name\", \"outcome\", \"path\"}]}`"
+        " (outcome `installed`, `upgraded`, `unchanged`, `chained`).",
+    ],
+    "uninstall": [
+        "Removes mlgit's hook scripts (without `--hook`: all of them) and renames each"
+        " `NAME.mlgit-previous` back, so the hook that was there before returns byte for"
+        " byte, with its mode. A hook that is not mlgit's is left alone.",
+        "Prints one line per hook: `NAME: removed|removed; the hook that was there before is"
+        " back|not mlgit's hook; left alone|not installed (PATH)`.",
+        "`--json`: as for `install` (outcome `removed`, `restored`, `not ours`, `absent`).",
+    ],
+    "hook": [
+        "What the installed hook scripts run, with Git's arguments (and, for pre-push, the"
+        " refs on stdin); under the pre-commit framework, with no arguments: the"
+        " `PRE_COMMIT_*` variables stand for them. See [hooks.md](hooks.md).",
+        "Does nothing, silently, with `MLGIT_SKIP_HOOKS=1` or in a repository where mlgit is"
+        " not initialised.",
+        "Exit status 1: pre-commit refused the commit; pre-push could not upload the data"
+        " (the push stops); post-checkout, post-merge and post-rewrite left files as is or"
+        " could not place them (Git ignores their exit status).",
+    ],
     "version": [
         "Prints the versions of mlgit, Python, the platform, the libraries mlgit uses and"
         " Git. Inside an initialised repository it adds the repository root, the cache"

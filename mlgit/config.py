@@ -80,6 +80,15 @@ def _parse_jobs(value: Any) -> int:
     return value
 
 
+STALE_STAGE_POLICIES = ("warn", "error")
+
+
+def _parse_stale_policy(value: Any) -> str:
+    if value not in STALE_STAGE_POLICIES:
+        raise ValueError(f"expected warn or error, got {value!r}")
+    return str(value)
+
+
 def _parse_folder(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"expected a folder path, got {value!r}")
@@ -117,6 +126,10 @@ KEYS: dict[str, Key] = {
     "core.remote": Key(parse_remote_name, None,
                        "the remote push, fetch and pull use when none is named",
                        "a remote name, e.g. origin (see 'mlgit remote list')"),
+    "hooks.pre_commit.stale_stages": Key(
+        _parse_stale_policy, "warn",
+        "what the pre-commit hook does about stale pipeline stages: warn, or error to"
+        " refuse the commit", "warn or error"),
 }
 
 

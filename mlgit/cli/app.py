@@ -621,6 +621,50 @@ def version(json: JsonOpt = False) -> None:
     _finish(maintenance.version(json))
 
 
+HookOpt = Annotated[list[str] | None, typer.Option(
+    "--hook", metavar="NAME", show_default=False,
+    help="post-checkout (with post-rewrite, for rebases), post-merge, pre-commit or pre-push."
+         " Repeatable. Default: all of them.")]
+
+
+@app.command()
+def install(hook: HookOpt = None, json: JsonOpt = False) -> None:
+    """Install mlgit's Git hooks: data follows checkouts, merges and rebases; commits whose
+    data changed without its pointer are refused; git push uploads the data first.
+
+    Hooks go where Git runs them (core.hooksPath, or the common git dir of worktrees). A hook
+    already there is kept and runs first. Running it again changes nothing.
+    """
+    from mlgit.cli.handlers import hooks
+
+    _finish(hooks.install(hook or [], json))
+
+
+@app.command()
+def uninstall(hook: HookOpt = None, json: JsonOpt = False) -> None:
+    """Remove mlgit's Git hooks, putting back any hook they replaced as it was."""
+    from mlgit.cli.handlers import hooks
+
+    _finish(hooks.uninstall(hook or [], json))
+
+
+@app.command(context_settings={"ignore_unknown_options": True})
+def hook(
+    name: Annotated[str, typer.Argument(help=(
+        "post-checkout, post-merge, post-rewrite, pre-commit or pre-push."),
+        show_default=False)],
+    args: Annotated[list[str] | None, typer.Argument(
+        help="The arguments Git gives the hook.", show_default=False)] = None,
+) -> None:
+    """Run a Git hook (the installed hook scripts call this; see docs/hooks.md).
+
+    MLGIT_SKIP_HOOKS=1 skips it; in a repository without mlgit it does nothing.
+    """
+    from mlgit.cli.handlers import hooks
+
+    _finish(hooks.hook([name, *(args or [])]))
+
+
 params_app = typer.Typer(
     help="Show the pipeline's parameters, or how they changed between revisions.",
     no_args_is_help=True, rich_markup_mode=None, suggest_commands=_TYPER_SUGGESTS,

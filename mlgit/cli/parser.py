@@ -1,11 +1,11 @@
 """The argument parser for the verbs that must start fast, without typer or click.
 
-Git hooks, CI and scripts run `status`, `add` and `checkout` all the time; typer and click cost
-~50 ms of start-up, a quarter of a no-op status. Each such verb is one row of FAST_VERBS: its
-options and its handler. An invocation this parser fully understands runs the handler
-directly; anything else (help, an unknown option, a missing argument) returns None and goes
-to the typer app, which declares the same verbs for help and completion and calls the same
-handlers.
+Git hooks (`hook`), CI and scripts run `status`, `add` and `checkout` all the time; typer
+and click cost ~50 ms of start-up, a quarter of a no-op status. Each such verb is one row of
+FAST_VERBS: its options and its handler. An invocation this parser fully understands runs the
+handler directly; anything else (help, an unknown option, a missing argument) returns None
+and goes to the typer app, which declares the same verbs for help and completion and calls
+the same handlers.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable
 
-from mlgit.cli.handlers import pipeline, workspace
+from mlgit.cli.handlers import hooks, pipeline, workspace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ FAST_VERBS: dict[str, Verb] = {
         Option("no_run_cache", ("--no-run-cache",)),
         Option("pull", ("--pull",)),
         Option("jobs", ("-j", "--jobs"), value_if=_positive, required=True))),
+    "hook": Verb(hooks.hook, (), needs_paths=True),
 }
 
 

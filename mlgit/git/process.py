@@ -19,10 +19,13 @@ class GitFailed(Exception):
 
 
 def run_git(root: str, args: list[str], stdin: bytes | None = None,
-            ok: tuple[int, ...] = (0,)) -> bytes:
+            ok: tuple[int, ...] = (0,), index_file: str | None = None) -> bytes:
     """git's standard output for `git -C root ARGS`. FileNotFoundError if git is missing;
-    GitFailed if it exits with a code not in `ok`."""
+    GitFailed if it exits with a code not in `ok`. `index_file`: the index to read instead
+    of the repository's own (the one `git commit -a` is building for its pre-commit hook)."""
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
+    if index_file:
+        env["GIT_INDEX_FILE"] = index_file
     with _ScratchFile(stdin or b"") as in_fd, _ScratchFile(b"") as err_fd:
         read_fd, write_fd = os.pipe()
         try:

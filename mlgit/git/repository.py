@@ -27,10 +27,10 @@ def find_root(start: str | None = None) -> str:
         path = parent
 
 
-def _git(root: str, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] = (0,)
-         ) -> bytes:
+def _git(root: str, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] = (0,),
+         index_file: str | None = None) -> bytes:
     try:
-        return run_git(root, list(args), stdin, ok)
+        return run_git(root, list(args), stdin, ok, index_file)
     except FileNotFoundError:
         raise MlgitError("git is not installed or not on PATH",
                          "install Git (https://git-scm.com) and try again") from None

@@ -1,0 +1,167 @@
+"""The pre-commit hook: refuse a commit that would record pointers that do not match the data.
+
+Refused (exit 1): a tracked artifact changed in the work tree since its pointer was written
+(the commit would record the old version); a staged pointer or lock file still in merge
+conflict; a staged pointer that cannot be read; a staged pointer whose object is not in the
+cache (nobody could get the data it names, not even `mlgit push`). Stale pipeline stages are a
+warning, or a refusal with `hooks.pre_commit.stale_stages: error`."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from mlgit import pointer as pointer_mod
+from mlgit.errors import MlgitError
+from mlgit.git import trees
+from mlgit.paths import artifact_path_for, is_pointer_name
+from mlgit.pipeline.outputs import has_pipeline
+from mlgit.repo import Repo
+from mlgit.storage.manifests import ManifestUnavailable
+from mlgit.workspace.artifact_status import MODIFIED
+from mlgit.workspace.targets import Tracked, all_tracked
+from mlgit.workspace.unchanged import UnchangedMemo
+
+LOCK_FILE = "mlgit.lock"
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    message: str
+    hint: str = ""
+
+
+@dataclass
+class PreCommit:
+    refused: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+
+
+def _conflicted_file(path: str) -> bool:
+    return is_pointer_name(path) or path.rpartition("/")[2] == LOCK_FILE
+
+
+def pre_commit(repo: Repo, index_file: str | None = None) -> PreCommit:
+    """`index_file`: the index Git is about to commit, when it is not the repository's own
+    (`git commit -a` and `git commit PATH` build one and name it in GIT_INDEX_FILE)."""
+    found = PreCommit()
+    found.refused += _unmerged(repo, index_file)
+    staged = trees.staged_changes(repo.root, _conflicted_file, index_file)
+    blobs = trees.staged_blobs(repo.root, staged, index_file)
+    found.refused += _bad_staged(repo, blobs)
+    found.refused += _changed_data(repo)
+    _stale_stages(repo, found)
+    return found
+
+
+def _unmerged(repo: Repo, index_file: str | None) -> list[Finding]:
+    return [Finding(path, f"merge conflict in {path}", _conflict_hint(path))
+            for path in trees.unmerged(repo.root, _conflicted_file, index_file)]
+
+
+def _conflict_hint(path: str) -> str:
+    quoted = shlex.quote(path)
+    if is_pointer_name(path):
+        return (f"pick a side with 'git checkout --ours -- {quoted}' or 'git checkout --theirs"
+                f" -- {quoted}', then 'mlgit checkout' and 'git add {quoted}'")
+    return (f"edit {path}: keep one side's entry for each stage and no conflict marker lines,"
+            f" then 'git add {quoted}'")
+
+
+def _bad_staged(repo: Repo, blobs: dict[str, bytes]) -> list[Finding]:
+    """Staged pointers and lock files with conflict markers, pointers that cannot be read,
+    and pointers whose data is not in the cache."""
+    refused: list[Finding] = []
+    pointers: dict[str, pointer_mod.Pointer] = {}
+    for path, raw in sorted(blobs.items()):
+        if pointer_mod.has_conflict_markers(raw):
+            refused.append(Finding(path, f"merge conflict in {path}", _conflict_hint(path)))
+        elif is_pointer_name(path):
+            try:
+                pointers[path] = pointer_mod.loads(raw, path)
+            except MlgitError as exc:
+                refused.append(Finding(path, exc.message, exc.hint))
+    refused += _not_in_cache(repo, pointers)
+    return refused
+
+
+def _not_in_cache(repo: Repo, pointers: dict[str, pointer_mod.Pointer]) -> list[Finding]:
+    missing = repo.odb.missing({p.oid for p in pointers.values()})
+    refused = []
+    for path, ptr in pointers.items():
+        rel = shlex.quote(artifact_path_for(path))
+        hint = (f"add the data again with 'mlgit add {rel}', or get it with 'mlgit fetch"
+                f" {rel}'")
+        if ptr.oid in missing:
+            what = "folder manifest" if ptr.is_dir else "object"
+            refused.append(Finding(path, f"{path}: its {what} {ptr.oid[:12]} is not in the"
+                                         " cache", hint))
+        elif ptr.is_dir:
+            count = _files_not_cached(repo, path, ptr)
+            if count:
+                refused.append(Finding(path, f"{path}: {count} of its files are not in the"
+                                             " cache", hint))
+    return refused
+
+
+def _files_not_cached(repo: Repo, path: str, ptr: pointer_mod.Pointer) -> int:
+    try:
+        manifest = repo.manifest(ptr.oid, f"{path} (manifest {ptr.oid[:12]})")
+    except (ManifestUnavailable, MlgitError):
+        return ptr.files or 1
+    return len(repo.odb.missing(set(manifest.oids)))
+
+
+def _changed_data(repo: Repo) -> list[Finding]:
+    """Artifacts whose data differs from their pointer in the work tree."""
+    from mlgit.workspace.status import safe_status
+
+    memo = UnchangedMemo(repo.tmp_dir)
+    refused = []
+    for item in all_tracked(repo):
+        if not isinstance(item, Tracked):
+            continue  # an unreadable pointer in the work tree; a staged one is checked above
+        if _vouched(repo, memo, item):
+            continue
+        status = safe_status(repo, item.rel, item.ptr)
+        if isinstance(status, MlgitError) or status.state != MODIFIED:
+            continue
+        rel = shlex.quote(item.rel)
+        refused.append(Finding(item.rel, f"{item.rel}: changed since its pointer"
+                                         f" {item.pointer_rel} was written",
+                               f"record the new version with 'mlgit add {rel}' (then 'git"
+                               f" add {shlex.quote(item.pointer_rel)}'), or undo the change"
+                               f" with 'mlgit checkout --force {rel}'"))
+    if "state" in repo.__dict__:
+        repo.state.flush()
+    memo.save()
+    return refused
+
+
+def _vouched(repo: Repo, memo: UnchangedMemo, item: Tracked) -> bool:
+    """Whether the unchanged memo (workspace/unchanged.py) proves the artifact unchanged
+    from one walk of it, sparing a full comparison."""
+    try:
+        proof = memo.proof(repo.cache_dir, repo.abspath(item.rel), item.ptr, item.rel)
+    except MlgitError:
+        return False
+    return proof is not None and memo.vouches(proof)
+
+
+def _stale_stages(repo: Repo, found: PreCommit) -> None:
+    if not has_pipeline(repo.root):
+        return
+    from mlgit.pipeline.status import stale_stages
+
+    refuse = repo.config.get("hooks.pre_commit.stale_stages") == "error"
+    try:
+        stale = stale_stages(repo)
+    except MlgitError as exc:
+        found.warnings.append(Finding("mlgit.yaml", exc.message, exc.hint))
+        return
+    for check in stale:
+        finding = Finding(check.stage.name, f"stage {check.stage.name} is stale"
+                                            f" ({'; '.join(map(str, check.reasons))})",
+                          "run 'mlgit repro' to bring it up to date")
+        (found.refused if refuse else found.warnings).append(finding)

@@ -1,0 +1,60 @@
+"""mlgit install / uninstall: put mlgit's Git hooks where Git runs them, or take them out
+(putting back any hook they replaced). mlgit/git/hooks.py does the file work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlgit.errors import MlgitError
+from mlgit.git import hooks
+from mlgit.git.repository import find_root
+
+HOOK_CHOICES = ("post-checkout", "post-merge", "pre-commit", "pre-push")
+"""What `--hook` takes. post-checkout brings post-rewrite with it: that is where the data
+follows a rebase once it finishes."""
+
+
+@dataclass
+class HookChange:
+    name: str
+    outcome: str  # one of the outcomes in mlgit.git.hooks
+    path: str
+
+
+@dataclass
+class Installed:
+    folder: str
+    changes: list[HookChange]
+
+
+def hook_names(chosen: list[str]) -> list[str]:
+    """The hooks to install or remove: every one when none is chosen."""
+    for name in chosen:
+        if name not in HOOK_CHOICES and name != "post-rewrite":
+            raise MlgitError(f"unknown hook {name!r}",
+                             f"choose among {', '.join(HOOK_CHOICES)} (or leave --hook out"
+                             " for all of them)")
+    if not chosen:
+        return list(hooks.HOOK_NAMES)
+    names = set(chosen)
+    if "post-checkout" in names:
+        names.add("post-rewrite")
+    return [n for n in hooks.HOOK_NAMES if n in names]
+
+
+def install(chosen: list[str], cwd: str | None = None) -> Installed:
+    """Install the chosen hooks (all without a choice); running it again changes
+    nothing."""
+    names = hook_names(chosen)
+    folder = hooks.hooks_dir(find_root(cwd))
+    return Installed(folder, [HookChange(n, hooks.install_hook(folder, n), f"{folder}/{n}")
+                              for n in names])
+
+
+def uninstall(chosen: list[str], cwd: str | None = None) -> Installed:
+    """Remove the chosen mlgit hooks (all without a choice), putting back the hooks they
+    replaced."""
+    names = hook_names(chosen)
+    folder = hooks.hooks_dir(find_root(cwd))
+    return Installed(folder, [HookChange(n, hooks.uninstall_hook(folder, n), f"{folder}/{n}")
+                              for n in names])

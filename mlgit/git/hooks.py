@@ -1,0 +1,156 @@
+"""Installing and removing mlgit's Git hook scripts (`mlgit install`, `mlgit uninstall`), and
+what a hook needs to know about the state Git is in (a rebase under way, ORIG_HEAD).
+
+Hooks go where Git looks for them: `git rev-parse --git-path hooks` honours `core.hooksPath`
+and, in a linked worktree, names the common git dir's hooks. An installed script carries a
+marker line and a version, so mlgit recognises (and upgrades) its own. A hook that was there
+before (another tool's) is renamed to `NAME.mlgit-previous` and called first by mlgit's
+script; uninstall renames it back, so it returns byte for byte with its mode.
+"""
+
+from __future__ import annotations
+
+import os
+
+from mlgit.errors import MlgitError
+from mlgit.fileio import write_atomic
+from mlgit.git.repository import _git
+
+HOOK_NAMES = ("post-checkout", "post-merge", "post-rewrite", "pre-commit", "pre-push")
+"""Every hook mlgit installs. post-rewrite is where data follows a finished rebase: Git runs
+post-checkout only when a rebase starts, and mlgit skips that one."""
+
+MARKER = "# mlgit-hook: installed by 'mlgit install'"
+VERSION = 1
+PREVIOUS_SUFFIX = ".mlgit-previous"
+
+INSTALLED, UPGRADED, UNCHANGED, CHAINED = "installed", "upgraded", "unchanged", "chained"
+REMOVED, RESTORED, NOT_OURS, ABSENT = "removed", "restored", "not ours", "absent"
+
+_SCRIPT = """#!/bin/sh
+{marker}
+# mlgit-hook-version: {version}
+# Runs 'mlgit hook {name}'. MLGIT_SKIP_HOOKS=1 skips it; 'mlgit uninstall' removes it and puts
+# back the hook that was here before, if any ({name}{previous}, which runs first).
+{read_stdin}previous="$0{previous}"
+if [ -x "$previous" ]; then
+    {feed}"$previous" "$@" || exit $?
+fi
+[ "${{MLGIT_SKIP_HOOKS:-}}" = 1 ] && exit 0
+[ -d .mlgit ] || exit 0
+if ! command -v mlgit >/dev/null 2>&1; then
+    echo "mlgit: the {name} hook {not_found}: 'mlgit' is not on PATH; install mlgit or\
+ activate its environment (MLGIT_SKIP_HOOKS=1 skips mlgit's hooks, 'mlgit uninstall'\
+ removes them)" >&2
+    exit {missing_code}
+fi
+{feed}exec mlgit hook {name} "$@"
+"""
+
+
+def hook_script(name: str) -> str:
+    """The script mlgit installs as the hook `name`."""
+    pre_push = name == "pre-push"
+    return _SCRIPT.format(
+        marker=MARKER, version=VERSION, name=name, previous=PREVIOUS_SUFFIX,
+        # pre-push reads the pushed refs on stdin: both the previous hook and mlgit get them
+        read_stdin='refs=$(cat)\n' if pre_push else "",
+        feed='printf "%s\\n" "$refs" | ' if pre_push else "",
+        not_found="stopped the push (no data was uploaded)" if pre_push else "did not run",
+        missing_code=1 if pre_push else 0)
+
+
+def hooks_dir(root: str) -> str:
+    """The folder Git runs hooks from for the repository at `root`."""
+    out = _git(root, "rev-parse", "--git-path", "hooks").decode("utf-8", "surrogateescape")
+    return os.path.normpath(os.path.join(root, out.strip()))
+
+
+def is_ours(path: str) -> bool:
+    """Whether the file at `path` is a hook script mlgit installed (any version)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(512)
+    except OSError:
+        return False
+    return MARKER.encode() in head
+
+
+def install_hook(folder: str, name: str) -> str:
+    """Install the hook `name` in `folder`: INSTALLED, UPGRADED (an older mlgit script
+    replaced), UNCHANGED, or CHAINED (another hook was there: it now runs first)."""
+    path = os.path.join(folder, name)
+    previous = path + PREVIOUS_SUFFIX
+    script = hook_script(name).encode()
+    outcome = INSTALLED
+    if os.path.lexists(path):
+        if is_ours(path):
+            with open(path, "rb") as f:
+                if f.read() == script and os.access(path, os.X_OK):
+                    return UNCHANGED
+            outcome = UPGRADED
+        elif os.path.lexists(previous):
+            raise MlgitError(
+                f"{path}: another hook is installed, and {os.path.basename(previous)} (the"
+                " hook mlgit found there before) is still beside it",
+                f"merge the two by hand, or remove {previous}, then run 'mlgit install'"
+                " again")
+        else:
+            os.rename(path, previous)
+            outcome = CHAINED
+    elif os.path.lexists(previous):
+        outcome = CHAINED  # our script was deleted by hand; the hook before it is still kept
+    os.makedirs(folder, exist_ok=True)
+    write_atomic(path, script)
+    os.chmod(path, 0o755)
+    return outcome
+
+
+def uninstall_hook(folder: str, name: str) -> str:
+    """Remove mlgit's hook `name` from `folder`: REMOVED, RESTORED (the hook that was there
+    before is back), NOT_OURS (another program's hook: left alone) or ABSENT."""
+    path = os.path.join(folder, name)
+    previous = path + PREVIOUS_SUFFIX
+    if not os.path.lexists(path):
+        if os.path.lexists(previous):
+            os.rename(previous, path)
+            return RESTORED
+        return ABSENT
+    if not is_ours(path):
+        return NOT_OURS
+    if os.path.lexists(previous):
+        os.replace(previous, path)
+        return RESTORED
+    os.unlink(path)
+    return REMOVED
+
+
+def rebase_in_progress(root: str) -> bool:
+    """Whether a rebase is under way in this work tree (Git keeps its state in rebase-merge
+    or rebase-apply of the work tree's own git dir)."""
+    git_dir = _git_dir(root)
+    return any(os.path.isdir(os.path.join(git_dir, d)) for d in ("rebase-merge", "rebase-apply"))
+
+
+def rebase_start(root: str) -> str | None:
+    """The commit a rebase under way (or just finished) started from: rebase-merge's
+    orig-head, else ORIG_HEAD; None when neither is there."""
+    git_dir = _git_dir(root)
+    for folder in ("rebase-merge", "rebase-apply"):
+        try:
+            with open(os.path.join(git_dir, folder, "orig-head"), encoding="ascii") as f:
+                return f.read().strip() or None
+        except (OSError, UnicodeDecodeError):
+            continue
+    return orig_head(root)
+
+
+def orig_head(root: str) -> str | None:
+    """The commit ORIG_HEAD names (where HEAD was before a merge, reset or rebase)."""
+    out = _git(root, "rev-parse", "--verify", "--quiet", "ORIG_HEAD^{commit}", ok=(0, 1))
+    return out.decode().strip() or None
+
+
+def _git_dir(root: str) -> str:
+    out = _git(root, "rev-parse", "--git-dir").decode("utf-8", "surrogateescape")
+    return os.path.normpath(os.path.join(root, out.strip()))

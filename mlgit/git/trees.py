@@ -1,0 +1,128 @@
+"""What changed between revisions, and the files that commits added or changed, read from
+Git's objects (never from the work tree): what the Git hooks need to touch only the data
+whose pointers changed (post-checkout, post-merge) and to upload only what pushed commits
+reference (pre-push). Paths are repo-relative, as Git lists them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mlgit.errors import MlgitError
+from mlgit.git.repository import _cat_blobs, _git, _has_head
+
+NULL_SHA = "0" * 40
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+"""The id of Git's empty tree (SHA-1 repositories): what a repository without commits is
+compared with."""
+
+PathFilter = Callable[[str], bool]
+
+
+def _paths(out: bytes) -> list[str]:
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def changed_between(root: str, old: str, new: str, keep: PathFilter) -> list[str]:
+    """The files that differ between the commits `old` and `new` (added, changed or
+    deleted), those `keep` accepts. One `git diff`."""
+    out = _git(root, "-c", "core.quotepath=off", "diff", "--name-only", "-z", "--no-renames",
+               "--no-ext-diff", old, new, "--")
+    return [p for p in _paths(out) if keep(p)]
+
+
+def staged_changes(root: str, keep: PathFilter, index_file: str | None = None) -> list[str]:
+    """The files whose staged version (Git's index, or `index_file`) differs from HEAD's,
+    or from nothing before the first commit; those `keep` accepts."""
+    base = "HEAD" if _has_head(root) else EMPTY_TREE
+    out = _git(root, "-c", "core.quotepath=off", "diff", "--cached", "--name-only", "-z",
+               "--no-renames", "--no-ext-diff", base, "--", index_file=index_file)
+    return [p for p in _paths(out) if keep(p)]
+
+
+def unmerged(root: str, keep: PathFilter, index_file: str | None = None) -> list[str]:
+    """The files Git's index (or `index_file`) holds in conflict (a merge that stopped),
+    those `keep` accepts."""
+    out = _git(root, "-c", "core.quotepath=off", "diff", "--name-only", "-z",
+               "--diff-filter=U", "--", index_file=index_file)
+    return sorted({p for p in _paths(out) if keep(p)})
+
+
+def staged_blobs(root: str, paths: list[str], index_file: str | None = None
+                 ) -> dict[str, bytes]:
+    """The staged content of each of `paths` (merge stage 0) in Git's index (or
+    `index_file`); paths the index does not hold are left out. One `git ls-files` and one
+    `git cat-file --batch`."""
+    if not paths:
+        return {}
+    out = _git(root, "-c", "core.quotepath=off", "ls-files", "-s", "-z", "--",
+               *(":(literal)" + p for p in paths), index_file=index_file)
+    ids: dict[str, str] = {}
+    for record in out.split(b"\0"):
+        meta, _, raw_path = record.partition(b"\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[2] == b"0":
+            ids[raw_path.decode("utf-8", "surrogateescape")] = fields[1].decode()
+    blobs = _cat_blobs(root, sorted(set(ids.values())))
+    return {path: blobs[blob] for path, blob in ids.items()}
+
+
+def commit_id(root: str, rev: str) -> str | None:
+    """The full id of the commit `rev` names; None if this repository does not have it."""
+    out = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}",
+               ok=(0, 1))
+    return out.decode().strip() or None
+
+
+def commits_to_push(root: str, local: str, remote_sha: str, remote: str) -> list[str]:
+    """The commits a push of `local` sends that the Git remote does not have yet: those
+    not reachable from `remote_sha` (what the remote's branch is now), or, for a new
+    branch or a remote commit this repository does not have, not reachable from any
+    remote-tracking branch of `remote`. One or two `git` calls."""
+    if remote_sha != NULL_SHA and commit_id(root, remote_sha) is not None:
+        exclude = [remote_sha]
+    else:
+        exclude = [f"--remotes={remote}"] if remote else []
+    out = _git(root, "rev-list", local, "--not", *exclude, "--")
+    return out.decode().split()
+
+
+def files_added_by(root: str, commits: list[str], keep: PathFilter) -> dict[str, str]:
+    """{blob id: path} of the files each of `commits` added or changed (against each of
+    its parents; a root commit's whole tree), those `keep` accepts. One `git diff-tree`."""
+    if not commits:
+        return {}
+    out = _git(root, "-c", "core.quotepath=off", "diff-tree", "--stdin", "-r", "-z", "-m",
+               "--root", "--no-renames", "--no-commit-id", "--no-ext-diff",
+               stdin="".join(c + "\n" for c in commits).encode())
+    found: dict[str, str] = {}
+    records = out.split(b"\0")
+    i = 0
+    while i + 1 < len(records):
+        meta, raw_path = records[i], records[i + 1]
+        i += 2
+        fields = meta.split()
+        if len(fields) != 5 or not meta.startswith(b":"):
+            i -= 1  # not a raw record: realign on the next field
+            continue
+        blob, status = fields[3].decode(), fields[4]
+        path = raw_path.decode("utf-8", "surrogateescape")
+        if status != b"D" and blob != NULL_SHA and fields[1].startswith(b"100") and keep(path):
+            found.setdefault(blob, path)
+    return found
+
+
+def read_blobs(root: str, blob_ids: list[str]) -> dict[str, bytes]:
+    """The contents of Git blobs by id, all in one `git cat-file --batch`."""
+    try:
+        return _cat_blobs(root, sorted(set(blob_ids)))
+    except ValueError:  # cat-file's answer ended early
+        raise MlgitError("git cat-file gave an incomplete answer") from None
+
+
+def is_ancestor(root: str, older: str, newer: str) -> bool:
+    """Whether commit `older` is reachable from `newer` (or is it)."""
+    try:
+        _git(root, "merge-base", "--is-ancestor", older, newer, ok=(0,))
+    except MlgitError:
+        return False
+    return True

@@ -1,0 +1,183 @@
+"""mlgit install / uninstall: where the hook scripts go, what they keep of a hook that was
+there, and what they do when mlgit cannot run."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mlgit.git.hooks import HOOK_NAMES, MARKER
+from tests.conftest import assert_clean_error, git, mlgit, write
+from tests.hooks.helpers import fire, on_path, track, without_mlgit
+
+FOREIGN = "#!/bin/sh\necho foreign-ran \"$@\" >> \"$(git rev-parse --git-dir)/../foreign.log\"\n"
+
+
+@pytest.fixture
+def repo(gitrepo: Path) -> Path:
+    mlgit(gitrepo, "init")
+    git(gitrepo, "add", "-A")
+    git(gitrepo, "commit", "-qm", "init")
+    return gitrepo
+
+
+def _hooks(root: Path) -> Path:
+    return root / ".git" / "hooks"
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), stat.S_IMODE(p.stat().st_mode))
+            for p in sorted(folder.iterdir()) if not p.name.endswith(".sample")}
+
+
+def test_install_writes_every_hook_and_a_second_install_changes_nothing(repo: Path) -> None:
+    out = mlgit(repo, "install", "--json")
+    hooks = json.loads(out.out)["hooks"]
+    assert [h["name"] for h in hooks] == list(HOOK_NAMES)
+    assert {h["outcome"] for h in hooks} == {"installed"}
+    first = _snapshot(_hooks(repo))
+    for name in HOOK_NAMES:
+        script = (_hooks(repo) / name).read_text()
+        assert MARKER in script and f'exec mlgit hook {name} "$@"' in script
+        assert os.access(_hooks(repo) / name, os.X_OK)
+    again = json.loads(mlgit(repo, "install", "--json").out)["hooks"]
+    assert {h["outcome"] for h in again} == {"unchanged"}
+    assert _snapshot(_hooks(repo)) == first
+
+
+def test_hook_option_installs_only_the_named_hooks(repo: Path) -> None:
+    mlgit(repo, "install", "--hook", "pre-push", "--hook", "post-checkout")
+    names = {p.name for p in _hooks(repo).iterdir() if not p.name.endswith(".sample")}
+    assert names == {"pre-push", "post-checkout", "post-rewrite"}
+
+
+def test_an_unknown_hook_is_refused(repo: Path) -> None:
+    assert_clean_error(mlgit(repo, "install", "--hook", "pre-rebase", code=1),
+                       "unknown hook 'pre-rebase'")
+
+
+def test_an_older_mlgit_hook_is_upgraded(repo: Path) -> None:
+    write(_hooks(repo) / "pre-commit", f"#!/bin/sh\n{MARKER}\n# mlgit-hook-version: 0\n")
+    out = json.loads(mlgit(repo, "install", "--hook", "pre-commit", "--json").out)
+    assert out["hooks"][0]["outcome"] == "upgraded"
+    assert "mlgit-hook-version: 1" in (_hooks(repo) / "pre-commit").read_text()
+    assert not (_hooks(repo) / "pre-commit.mlgit-previous").exists()
+
+
+def test_a_foreign_hook_is_kept_runs_first_and_comes_back_exactly(repo: Path) -> None:
+    foreign = write(_hooks(repo) / "post-checkout", FOREIGN)
+    foreign.chmod(0o751)
+    before = _snapshot(_hooks(repo))
+    out = mlgit(repo, "install")
+    assert "post-checkout: installed; the hook that was there runs first" in out.out
+    git(repo, "branch", "other")
+    fire(repo, "checkout", "-q", "other")
+    assert (repo / "foreign.log").read_text().split()[0] == "foreign-ran"
+    (repo / "foreign.log").unlink()
+    out = mlgit(repo, "uninstall")
+    assert "post-checkout: removed; the hook that was there before is back" in out.out
+    assert _snapshot(_hooks(repo)) == before
+
+
+def test_a_failing_foreign_pre_commit_still_stops_the_commit(repo: Path) -> None:
+    write(_hooks(repo) / "pre-commit", "#!/bin/sh\necho no >&2\nexit 7\n").chmod(0o755)
+    mlgit(repo, "install")
+    write(repo / "f.txt", "x")
+    git(repo, "add", "f.txt")
+    result = fire(repo, "commit", "-qm", "x")
+    assert result.code != 0 and "no" in result.err
+    assert git(repo, "log", "--format=%s").split() == ["init"]
+    direct = subprocess.run([str(_hooks(repo) / "pre-commit")], cwd=repo, env=on_path())
+    assert direct.returncode == 7  # the kept hook's own exit code
+
+
+def test_a_foreign_pre_push_hook_reads_the_refs_too(repo: Path, tmp_path: Path) -> None:
+    write(_hooks(repo) / "pre-push", "#!/bin/sh\ncat > \"$(git rev-parse --git-dir)/refs.seen\"\n"
+          ).chmod(0o755)
+    mlgit(repo, "install")
+    git(tmp_path, "init", "-q", "--bare", "bare.git")
+    git(repo, "remote", "add", "origin", str(tmp_path / "bare.git"))
+    assert fire(repo, "push", "-q", "origin", "main").code == 0
+    seen = (repo / ".git" / "refs.seen").read_text().split()
+    assert seen[0] == "refs/heads/main" and seen[2] == "refs/heads/main"
+
+
+def test_core_hooks_path_to_a_shared_folder(repo: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared-hooks"
+    git(repo, "config", "core.hooksPath", str(shared))
+    mlgit(repo, "install")
+    assert sorted(p.name for p in shared.iterdir()) == sorted(HOOK_NAMES)
+    assert not (_hooks(repo) / "pre-commit").exists()
+    track(repo, {"d.bin": "one"})
+    git(repo, "checkout", "-q", "-b", "side")
+    track(repo, {"d.bin": "two"})
+    fire(repo, "checkout", "-q", "main")
+    assert (repo / "d.bin").read_text() == "one"  # the shared hook ran
+    mlgit(repo, "uninstall")
+    assert list(shared.iterdir()) == []
+
+
+def test_in_a_worktree_the_hooks_go_to_the_common_git_dir(repo: Path, tmp_path: Path) -> None:
+    git(repo, "worktree", "add", "-q", str(tmp_path / "wt"), "-b", "wt")
+    mlgit(tmp_path / "wt", "install")
+    assert sorted(p.name for p in _hooks(repo).iterdir() if not p.name.endswith(".sample")) \
+        == sorted(HOOK_NAMES)
+
+
+def test_uninstall_leaves_another_programs_hook_alone(repo: Path) -> None:
+    write(_hooks(repo) / "pre-commit", FOREIGN).chmod(0o755)
+    out = mlgit(repo, "uninstall", "--hook", "pre-commit")
+    assert "pre-commit: not mlgit's hook; left alone" in out.out
+    assert (_hooks(repo) / "pre-commit").read_text() == FOREIGN
+
+
+def test_a_second_foreign_hook_over_a_kept_one_is_refused(repo: Path) -> None:
+    write(_hooks(repo) / "pre-commit", FOREIGN).chmod(0o755)
+    mlgit(repo, "install")
+    write(_hooks(repo) / "pre-commit", "#!/bin/sh\nexit 0\n")
+    assert_clean_error(mlgit(repo, "install", code=1), "pre-commit.mlgit-previous")
+    assert (_hooks(repo) / "pre-commit.mlgit-previous").read_text() == FOREIGN
+
+
+def test_without_mlgit_on_path_a_hook_says_so_and_only_pre_push_fails(repo: Path,
+                                                                      tmp_path: Path) -> None:
+    mlgit(repo, "install")
+    git(tmp_path, "init", "-q", "--bare", "bare.git")
+    git(repo, "remote", "add", "origin", str(tmp_path / "bare.git"))
+    git(repo, "branch", "other")
+    switched = fire(repo, "checkout", "-q", "other", env=without_mlgit())
+    assert switched.code == 0
+    assert "'mlgit' is not on PATH" in switched.err
+    assert len(switched.err.strip().splitlines()) == 1
+    pushed = fire(repo, "push", "-q", "origin", "other", env=without_mlgit())
+    assert pushed.code != 0
+    assert "stopped the push" in pushed.err and "'mlgit' is not on PATH" in pushed.err
+    assert git(tmp_path / "bare.git", "branch").strip() == ""
+
+
+def test_hooks_in_a_repository_without_mlgit_say_nothing(gitrepo: Path, tmp_path: Path) -> None:
+    mlgit(gitrepo, "install")
+    write(gitrepo / "f.txt", "x")
+    git(gitrepo, "add", "f.txt")
+    for env in (on_path(), without_mlgit()):
+        committed = fire(gitrepo, "commit", "-qm", "x", "--allow-empty", env=env)
+        assert (committed.code, committed.err) == (0, "")
+        switched = fire(gitrepo, "checkout", "-q", "-b", f"b{len(env['PATH'])}", env=env)
+        assert (switched.code, switched.err) == (0, "")
+    assert mlgit(gitrepo, "hook", "pre-commit").err == ""
+
+
+def test_mlgit_skip_hooks_skips_them(repo: Path) -> None:
+    mlgit(repo, "install")
+    track(repo, {"d.bin": "one"})
+    (repo / "d.bin").write_text("changed")
+    result = fire(repo, "commit", "-qm", "x", "--allow-empty",
+                  env={**on_path(), "MLGIT_SKIP_HOOKS": "1"})
+    assert result.code == 0, result
+    refused = fire(repo, "commit", "-qm", "y", "--allow-empty")
+    assert refused.code == 1 and "d.bin: changed since its pointer" in refused.err

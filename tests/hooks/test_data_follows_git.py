@@ -1,0 +1,149 @@
+"""The post-checkout, post-merge and post-rewrite hooks, fired by real git commands: the data
+follows the pointers, and only the artifacts whose pointers changed are touched."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.conftest import git, mlgit, write
+from tests.hooks.helpers import fire, fire_ok, stamp, track
+
+UNCHANGED = {f"keep/{i}.txt": f"same {i}" for i in range(5)}
+
+
+def _branches(repo: Path) -> None:
+    """main: keep/* and model.bin "v1"; side: model.bin "v2" and extra.bin; main checked
+    out."""
+    track(repo, {**UNCHANGED, "model.bin": "v1"})
+    fire_ok(repo, "checkout", "-q", "-b", "side")
+    track(repo, {"model.bin": "v2", "extra.bin": "only on side"})
+    fire_ok(repo, "checkout", "-q", "main")
+
+
+def test_switching_branches_touches_only_the_changed_artifacts(hooked: Path) -> None:
+    _branches(hooked)
+    assert (hooked / "model.bin").read_text() == "v1"
+    assert not (hooked / "extra.bin").exists()
+    before = {rel: stamp(hooked / rel) for rel in UNCHANGED}
+    fire_ok(hooked, "checkout", "-q", "side")
+    assert (hooked / "model.bin").read_text() == "v2"
+    assert (hooked / "extra.bin").read_text() == "only on side"
+    assert {rel: stamp(hooked / rel) for rel in UNCHANGED} == before
+    fire_ok(hooked, "switch", "-q", "main")
+    assert (hooked / "model.bin").read_text() == "v1"
+    assert not (hooked / "extra.bin").exists()
+    assert git(hooked, "status", "--porcelain") == ""
+    assert mlgit(hooked, "status", "--quiet").code == 0
+
+
+def test_an_artifact_changed_and_not_cached_is_left_as_is(hooked: Path) -> None:
+    _branches(hooked)
+    fire_ok(hooked, "checkout", "-q", "side")
+    (hooked / "extra.bin").write_text("edited, never added")
+    result = fire(hooked, "checkout", "-q", "main")
+    assert result.code == 0
+    assert (hooked / "extra.bin").read_text() == "edited, never added"
+    assert "extra.bin" in result.err
+
+
+def test_a_file_checkout_does_nothing(hooked: Path) -> None:
+    _branches(hooked)
+    (hooked / "model.bin").write_text("local edit")
+    fire_ok(hooked, "checkout", "side", "--", "model.bin.mlgit")  # flag 0
+    assert (hooked / "model.bin").read_text() == "local edit"
+
+
+def test_detached_head_follows_too(hooked: Path) -> None:
+    _branches(hooked)
+    side = git(hooked, "rev-parse", "side").strip()
+    fire_ok(hooked, "checkout", "-q", "--detach", side)
+    assert (hooked / "model.bin").read_text() == "v2"
+    fire_ok(hooked, "checkout", "-q", "main")
+    assert (hooked / "model.bin").read_text() == "v1"
+
+
+def test_a_merge_brings_the_merged_data(hooked: Path) -> None:
+    _branches(hooked)
+    before = {rel: stamp(hooked / rel) for rel in UNCHANGED}
+    fire_ok(hooked, "merge", "-q", "side")
+    assert (hooked / "model.bin").read_text() == "v2"
+    assert (hooked / "extra.bin").read_text() == "only on side"
+    assert {rel: stamp(hooked / rel) for rel in UNCHANGED} == before
+
+
+def test_a_squash_merge_brings_the_merged_data(hooked: Path) -> None:
+    _branches(hooked)
+    fire_ok(hooked, "merge", "-q", "--squash", "side")
+    assert (hooked / "model.bin").read_text() == "v2"
+    assert (hooked / "extra.bin").read_text() == "only on side"
+
+
+def test_a_pull_brings_the_data(hooked: Path, tmp_path: Path) -> None:
+    _branches(hooked)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(hooked), str(clone))
+    mlgit(clone, "install")
+    # the objects of both branches, as 'mlgit fetch' of each would bring them
+    shutil.copytree(hooked / ".mlgit" / "cache", clone / ".mlgit" / "cache",
+                    dirs_exist_ok=True)
+    mlgit(clone, "checkout")
+    assert (clone / "model.bin").read_text() == "v1"
+    fire_ok(clone, "pull", "-q", "--no-rebase", "origin", "side")
+    assert (clone / "model.bin").read_text() == "v2"
+    assert (clone / "extra.bin").read_text() == "only on side"
+
+
+def test_a_rebase_moves_the_data_once_without_rewriting_unchanged_files(hooked: Path) -> None:
+    _branches(hooked)
+    track(hooked, {"m/main-only.bin": "from main"}, "main moves on")
+    fire_ok(hooked, "checkout", "-q", "side")
+    before = {rel: stamp(hooked / rel) for rel in UNCHANGED}
+    model = stamp(hooked / "model.bin")
+    result = fire(hooked, "rebase", "-q", "main")
+    assert result.code == 0, result
+    assert (hooked / "m/main-only.bin").read_text() == "from main"
+    assert (hooked / "model.bin").read_text() == "v2"
+    assert stamp(hooked / "model.bin") == model  # v2 before and after: not rewritten
+    assert {rel: stamp(hooked / rel) for rel in UNCHANGED} == before
+    assert git(hooked, "status", "--porcelain") == ""
+
+
+def test_a_worktree_switch_follows(hooked: Path, tmp_path: Path) -> None:
+    _branches(hooked)
+    wt = tmp_path / "wt"
+    fire_ok(hooked, "worktree", "add", "-q", str(wt), "-b", "wt", "main")
+    assert (wt / "model.bin").read_text() == "v1"  # the worktree uses the main cache
+    fire_ok(wt, "checkout", "-q", "side")
+    assert (wt / "model.bin").read_text() == "v2"
+    assert (hooked / "model.bin").read_text() == "v1"
+
+
+def test_stage_outputs_follow_the_lock_file(hooked: Path) -> None:
+    write(hooked / "in.txt", "input")
+    mlgit(hooked, "stage", "add", "make", "-d", "in.txt", "-o", "out.txt",
+          "-c", "cp in.txt out.txt")
+    mlgit(hooked, "repro")
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "pipeline")
+    fire_ok(hooked, "checkout", "-q", "-b", "other")
+    write(hooked / "in.txt", "changed input")
+    mlgit(hooked, "repro")
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "rerun")
+    fire_ok(hooked, "checkout", "-q", "main")
+    assert (hooked / "out.txt").read_text() == "input"
+    fire_ok(hooked, "checkout", "-q", "other")
+    assert (hooked / "out.txt").read_text() == "changed input"
+
+
+def test_a_fast_forward_rebase_follows(hooked: Path) -> None:
+    """A rebase of a branch with nothing of its own only checks out the new base: Git runs
+    post-checkout (during the rebase) and no post-rewrite."""
+    _branches(hooked)
+    fire_ok(hooked, "checkout", "-q", "-b", "behind", "main")
+    result = fire(hooked, "rebase", "-q", "side")
+    assert result.code == 0, result
+    assert git(hooked, "rev-parse", "HEAD") == git(hooked, "rev-parse", "side")
+    assert (hooked / "model.bin").read_text() == "v2"
+    assert (hooked / "extra.bin").read_text() == "only on side"

@@ -1,0 +1,119 @@
+"""The pre-commit hook, fired by real `git commit`: it refuses commits whose pointers do not
+match the data, or that hold a pointer in merge conflict or one whose data is not cached."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import delete_object, git, mlgit, write
+from tests.hooks.helpers import fire, fire_ok, track
+
+
+def _commits(repo: Path) -> list[str]:
+    return git(repo, "log", "--format=%s").split("\n")[:-1]
+
+
+def test_data_changed_without_its_pointer_refuses_the_commit(hooked: Path) -> None:
+    track(hooked, {"data/model.bin": "v1", "other.bin": "fine"})
+    (hooked / "data/model.bin").write_text("v2")
+    write(hooked / "notes.txt", "x")
+    git(hooked, "add", "notes.txt")
+    result = fire(hooked, "commit", "-qm", "notes")
+    assert result.code == 1
+    assert "error: data/model.bin: changed since its pointer data/model.bin.mlgit was written" \
+        in result.err
+    assert "hint: record the new version with 'mlgit add data/model.bin'" in result.err
+    assert "other.bin" not in result.err
+    assert _commits(hooked) == ["data", "init"]
+    mlgit(hooked, "add", "data/model.bin")
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "v2")
+
+
+def test_a_staged_pointer_whose_object_is_not_cached_is_refused(hooked: Path) -> None:
+    write(hooked / "m.bin", "content")
+    mlgit(hooked, "add", "m.bin")
+    oid = (hooked / "m.bin.mlgit").read_text().split("oid: ")[1].split()[0].strip('"')
+    delete_object(hooked, oid)
+    (hooked / "m.bin").unlink()  # the data is gone too: nothing could restore it
+    git(hooked, "add", "-A")
+    result = fire(hooked, "commit", "-qm", "m")
+    assert result.code == 1
+    assert f"m.bin.mlgit: its object {oid[:12]} is not in the cache" in result.err
+    assert _commits(hooked) == ["init"]
+
+
+def test_a_merge_conflict_in_a_pointer_is_refused_by_name(hooked: Path) -> None:
+    track(hooked, {"d/model.bin": "base"})
+    fire_ok(hooked, "checkout", "-q", "-b", "side")
+    track(hooked, {"d/model.bin": "side version"})
+    fire_ok(hooked, "checkout", "-q", "main")
+    track(hooked, {"d/model.bin": "main version"})
+    merged = fire(hooked, "merge", "-q", "side")
+    assert merged.code != 0 and "d/model.bin.mlgit" in merged.out
+    # commit the file with its conflict markers, as a hurried user might
+    git(hooked, "add", "d/model.bin.mlgit")
+    result = fire(hooked, "commit", "-qm", "merge")
+    assert result.code == 1
+    assert "error: merge conflict in d/model.bin.mlgit" in result.err
+    assert "git checkout --ours -- d/model.bin.mlgit" in result.err
+    fire_ok(hooked, "checkout", "side", "--", "d/model.bin.mlgit")
+    mlgit(hooked, "checkout", "--force", "d/model.bin")
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "merge")
+    assert (hooked / "d/model.bin").read_text() == "side version"
+
+
+def test_an_invalid_staged_pointer_is_refused(hooked: Path) -> None:
+    write(hooked / "x.bin.mlgit", "version: 1\nkind: banana\n")
+    git(hooked, "add", "x.bin.mlgit")
+    result = fire(hooked, "commit", "-qm", "x")
+    assert result.code == 1 and "x.bin.mlgit" in result.err
+    assert _commits(hooked) == ["init"]
+
+
+def test_a_clean_commit_passes_quietly(hooked: Path) -> None:
+    track(hooked, {"a.bin": "a"})
+    write(hooked / "readme.txt", "hello")
+    git(hooked, "add", "readme.txt")
+    result = fire_ok(hooked, "commit", "-qm", "readme")
+    assert result.err == ""
+
+
+def _pipeline(repo: Path) -> None:
+    write(repo / "in.txt", "input")
+    mlgit(repo, "stage", "add", "make", "-d", "in.txt", "-o", "out.txt",
+          "-c", "cp in.txt out.txt")
+    mlgit(repo, "repro")
+    git(repo, "add", "-A")
+    fire_ok(repo, "commit", "-qm", "pipeline")
+    write(repo / "in.txt", "changed")
+    git(repo, "add", "in.txt")
+
+
+def test_a_stale_stage_is_a_warning(hooked: Path) -> None:
+    _pipeline(hooked)
+    result = fire(hooked, "commit", "-qm", "input changed")
+    assert result.code == 0, result
+    assert "warning: stage make is stale" in result.err
+
+
+def test_a_stale_stage_refuses_the_commit_when_configured(hooked: Path) -> None:
+    mlgit(hooked, "config", "hooks.pre_commit.stale_stages", "error")
+    _pipeline(hooked)
+    result = fire(hooked, "commit", "-qm", "input changed")
+    assert result.code == 1
+    assert "error: stage make is stale" in result.err
+    assert "hint: run 'mlgit repro'" in result.err
+
+
+def test_commit_all_checks_the_index_git_is_about_to_commit(hooked: Path) -> None:
+    """`git commit -a` stages into a temporary index (GIT_INDEX_FILE): that is what the
+    hook must check, not the repository's own index."""
+    track(hooked, {"m.bin": "v1"})
+    pointer = hooked / "m.bin.mlgit"
+    pointer.write_text(f"<<<<<<< HEAD\n{pointer.read_text()}=======\nother\n>>>>>>> side\n")
+    result = fire(hooked, "commit", "-qam", "all")
+    assert result.code == 1, result
+    assert "error: merge conflict in m.bin.mlgit" in result.err
+    assert _commits(hooked) == ["data", "init"]

@@ -1,0 +1,143 @@
+"""The pre-push hook, fired by real `git push` to a bare repository: it uploads the data of
+the pushed commits to the default mlgit remote first, and stops the push when it cannot."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import git, mlgit, write
+from tests.hooks.helpers import fire, fire_ok, on_path, track
+
+
+@pytest.fixture
+def pushing(hooked: Path, tmp_path: Path) -> Path:
+    """`hooked`, with a bare Git remote `origin` and an mlgit remote `store` (a folder)."""
+    git(tmp_path, "init", "-q", "--bare", "origin.git")
+    git(hooked, "remote", "add", "origin", str(tmp_path / "origin.git"))
+    (tmp_path / "store").mkdir()
+    mlgit(hooked, "remote", "add", "store", str(tmp_path / "store"))
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "remote")
+    return hooked
+
+
+def _on_remote(repo: Path) -> dict[str, int]:
+    """Artifact path -> how many of its objects the mlgit remote has."""
+    rows = json.loads(mlgit(repo, "status", "--remote", "--json", code=None).out)["artifacts"]
+    return {r["path"]: r["on_remote"] for r in rows}
+
+
+def _git_branches(bare: Path) -> list[str]:
+    return git(bare, "for-each-ref", "--format=%(refname:short)").split()
+
+
+def test_a_push_uploads_the_data_of_the_pushed_commits(pushing: Path, tmp_path: Path) -> None:
+    track(pushing, {"model.bin": "v1"})
+    write(pushing / "data/a.txt", "a")
+    write(pushing / "data/b.txt", "b")
+    mlgit(pushing, "add", "data")
+    git(pushing, "add", "-A")
+    fire_ok(pushing, "commit", "-qm", "folder")
+    assert set(_on_remote(pushing).values()) == {0}
+    result = fire_ok(pushing, "push", "-q", "origin", "main")
+    assert "uploaded" in result.err
+    assert _on_remote(pushing) == {"model.bin": 1, "data": 3}  # a folder: manifest + 2 files
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "-b", "main", str(tmp_path / "origin.git"), str(clone))
+    mlgit(clone, "pull")
+    assert (clone / "model.bin").read_text() == "v1"
+    assert (clone / "data/b.txt").read_text() == "b"
+
+
+def test_only_the_pushed_branch_data_goes(pushing: Path) -> None:
+    track(pushing, {"shared.bin": "on main"})
+    fire_ok(pushing, "push", "-q", "origin", "main")
+    fire_ok(pushing, "checkout", "-q", "-b", "private")
+    track(pushing, {"secret.bin": "not pushed"})
+    fire_ok(pushing, "checkout", "-q", "-b", "public", "main")
+    track(pushing, {"public.bin": "pushed"})
+    fire_ok(pushing, "push", "-q", "origin", "public")
+    assert _on_remote(pushing) == {"public.bin": 1, "shared.bin": 1}
+    fire_ok(pushing, "checkout", "-q", "private")
+    assert _on_remote(pushing)["secret.bin"] == 0
+
+
+def test_several_refs_in_one_push_upload_the_data_of_each(pushing: Path) -> None:
+    fire_ok(pushing, "checkout", "-q", "-b", "one")
+    track(pushing, {"one.bin": "1"})
+    fire_ok(pushing, "checkout", "-q", "-b", "two", "main")
+    track(pushing, {"two.bin": "2"})
+    fire_ok(pushing, "push", "-q", "origin", "one", "two")
+    fire_ok(pushing, "checkout", "-q", "one")
+    assert _on_remote(pushing) == {"one.bin": 1}
+    fire_ok(pushing, "checkout", "-q", "two")
+    assert _on_remote(pushing) == {"two.bin": 1}
+
+
+def test_a_push_without_data_makes_no_remote_request(pushing: Path, tmp_path: Path) -> None:
+    track(pushing, {"model.bin": "v1"})
+    fire_ok(pushing, "push", "-q", "origin", "main")
+    shutil.rmtree(tmp_path / "store")  # any request to it would now fail
+    write(pushing / "readme.txt", "docs only")
+    git(pushing, "add", "readme.txt")
+    fire_ok(pushing, "commit", "-qm", "docs")
+    result = fire_ok(pushing, "push", "-q", "origin", "main")
+    assert result.err == ""
+    fire_ok(pushing, "push", "-q", "origin", "main:copy")  # a new branch, nothing new
+    fire_ok(pushing, "push", "-q", "origin", ":copy")  # a deletion
+    assert _git_branches(tmp_path / "origin.git") == ["main"]
+
+
+def test_with_the_mlgit_remote_down_the_push_is_stopped(pushing: Path, tmp_path: Path) -> None:
+    shutil.rmtree(tmp_path / "store")
+    track(pushing, {"model.bin": "v1"})
+    result = fire(pushing, "push", "-q", "origin", "main")
+    assert result.code != 0
+    assert "error: pre-push: remote 'store'" in result.err
+    assert "the git push is stopped" in result.err
+    assert "hint: " in result.err
+    assert _git_branches(tmp_path / "origin.git") == []
+
+
+def test_data_missing_from_the_cache_stops_the_push(pushing: Path, tmp_path: Path) -> None:
+    track(pushing, {"model.bin": "v1"})
+    shutil.rmtree(pushing / ".mlgit" / "cache")
+    (pushing / ".mlgit" / "cache").mkdir()
+    result = fire(pushing, "push", "-q", "origin", "main")
+    assert result.code != 0
+    assert "error: model.bin: not in the cache" in result.err
+    assert "could not be uploaded" in result.err
+    assert _git_branches(tmp_path / "origin.git") == []
+
+
+def test_stdin_refs_as_git_gives_them(pushing: Path) -> None:
+    """The hook entry point itself, with a ref line of zeros (a new branch) and a
+    deletion."""
+    track(pushing, {"model.bin": "v1"})
+    head = git(pushing, "rev-parse", "HEAD").strip()
+    zeros = "0" * 40
+    refs = (f"refs/heads/main {head} refs/heads/main {zeros}\n"
+            f"(delete) {zeros} refs/heads/gone {head}\n")
+    out = mlgit(pushing, "hook", "pre-push", "origin", "unused-url", stdin=refs, env=on_path())
+    assert "uploaded 1 objects to store" in out.err
+    assert _on_remote(pushing) == {"model.bin": 1}
+
+
+def test_stage_outputs_a_pushed_lock_file_records_are_uploaded(pushing: Path,
+                                                               tmp_path: Path) -> None:
+    write(pushing / "in.txt", "input")
+    mlgit(pushing, "stage", "add", "make", "-d", "in.txt", "-o", "out.txt",
+          "-c", "cp in.txt out.txt")
+    mlgit(pushing, "repro")
+    git(pushing, "add", "-A")
+    fire_ok(pushing, "commit", "-qm", "pipeline")
+    result = fire_ok(pushing, "push", "-q", "origin", "main")
+    assert "uploaded 1 objects to store" in result.err
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "-b", "main", str(tmp_path / "origin.git"), str(clone))
+    mlgit(clone, "pull")
+    assert (clone / "out.txt").read_text() == "input"
