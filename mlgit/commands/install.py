@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from mlgit.errors import MlgitError
 from mlgit.git import hooks
+from mlgit.git.merge_driver import register_merge_driver, unregister_merge_driver
 from mlgit.git.repository import find_root
 
 HOOK_CHOICES = ("post-checkout", "post-merge", "pre-commit", "pre-push")
@@ -25,6 +26,7 @@ class HookChange:
 class Installed:
     folder: str
     changes: list[HookChange]
+    merge_driver: list[str] | None = None  # what changed; None: not asked for
 
 
 def hook_names(chosen: list[str]) -> list[str]:
@@ -43,18 +45,26 @@ def hook_names(chosen: list[str]) -> list[str]:
 
 
 def install(chosen: list[str], cwd: str | None = None) -> Installed:
-    """Install the chosen hooks (all without a choice); running it again changes
-    nothing."""
+    """Install the chosen hooks; without a choice, all of them and the merge driver.
+    Running it again changes nothing."""
     names = hook_names(chosen)
-    folder = hooks.hooks_dir(find_root(cwd))
-    return Installed(folder, [HookChange(n, hooks.install_hook(folder, n), f"{folder}/{n}")
+    root = find_root(cwd)
+    folder = hooks.hooks_dir(root)
+    done = Installed(folder, [HookChange(n, hooks.install_hook(folder, n), f"{folder}/{n}")
                               for n in names])
+    if not chosen:  # everything: the merge driver for pointer files and mlgit.lock too
+        done.merge_driver = register_merge_driver(root)
+    return done
 
 
 def uninstall(chosen: list[str], cwd: str | None = None) -> Installed:
     """Remove the chosen mlgit hooks (all without a choice), putting back the hooks they
     replaced."""
     names = hook_names(chosen)
-    folder = hooks.hooks_dir(find_root(cwd))
-    return Installed(folder, [HookChange(n, hooks.uninstall_hook(folder, n), f"{folder}/{n}")
+    root = find_root(cwd)
+    folder = hooks.hooks_dir(root)
+    done = Installed(folder, [HookChange(n, hooks.uninstall_hook(folder, n), f"{folder}/{n}")
                               for n in names])
+    if not chosen:
+        done.merge_driver = unregister_merge_driver(root)
+    return done

@@ -45,7 +45,10 @@ def unregister_merge_driver(root: str) -> list[str]:
     text = _read(path)
     kept = [line for line in text.splitlines() if line not in ATTRIBUTE_LINES]
     if kept != text.splitlines():
-        write_atomic(path, "".join(line + "\n" for line in kept).encode())
+        if kept:
+            write_atomic(path, "".join(line + "\n" for line in kept).encode())
+        else:  # it held only what register_merge_driver wrote
+            os.unlink(path)
         changed.append(".gitattributes")
     return changed
 

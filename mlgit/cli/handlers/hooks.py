@@ -45,10 +45,14 @@ def _show_installed(done: Installed, json: bool) -> None:
     if json:
         output.json_out({"hooks_dir": done.folder,
                          "hooks": [{"name": c.name, "outcome": c.outcome, "path": c.path}
-                                   for c in done.changes]})
+                                   for c in done.changes],
+                         "merge_driver": done.merge_driver})
         return
     for change in done.changes:
         output.out(f"{change.name}: {_DESCRIBED[change.outcome]} ({change.path})")
+    if done.merge_driver is not None:
+        what = " and ".join(done.merge_driver) or "nothing to change"
+        output.out(f"merge driver for *.mlgit and mlgit.lock: {what}")
 
 
 _DESCRIBED = {

@@ -181,3 +181,16 @@ def test_mlgit_skip_hooks_skips_them(repo: Path) -> None:
     assert result.code == 0, result
     refused = fire(repo, "commit", "-qm", "y", "--allow-empty")
     assert refused.code == 1 and "d.bin: changed since its pointer" in refused.err
+
+
+def test_install_registers_the_merge_driver_and_uninstall_removes_it(repo: Path) -> None:
+    first = json.loads(mlgit(repo, "install", "--json").out)
+    assert first["merge_driver"] == ["git config", ".gitattributes"]
+    assert "*.mlgit merge=mlgit" in (repo / ".gitattributes").read_text()
+    assert git(repo, "config", "merge.mlgit.driver").startswith("mlgit merge-driver")
+    assert json.loads(mlgit(repo, "install", "--json").out)["merge_driver"] == []
+    assert json.loads(mlgit(repo, "install", "--hook", "pre-push", "--json").out)[
+        "merge_driver"] is None  # only what was named
+    mlgit(repo, "uninstall")
+    assert not (repo / ".gitattributes").exists()  # it held only the driver's lines
+    assert subprocess.run(["git", "config", "merge.mlgit.driver"], cwd=repo).returncode == 1
