@@ -5,8 +5,6 @@ written in one canonical form, one stage entry at a time."""
 
 from __future__ import annotations
 
-import contextlib
-import marshal
 import os
 import posixpath
 import re
@@ -16,8 +14,9 @@ from typing import Any
 from mlgit import yamlio
 from mlgit.errors import BadPath
 from mlgit.fileio import write_atomic
-from mlgit.hashing import OID_LEN, hash_bytes
+from mlgit.hashing import OID_LEN
 from mlgit.paths import check_relpath
+from mlgit.pipeline import textmemo
 from mlgit.pipeline.errors import PipelineError
 
 SCHEMA = 1
@@ -56,8 +55,7 @@ def read_lock(root: str, lock_rel: str) -> dict[str, LockEntry]:
     except IsADirectoryError:
         raise PipelineError(f"{lock_rel}: is a folder, not a file",
                             f"remove the folder {lock_rel}") from None
-    tmp = os.path.join(root, ".mlgit", "tmp")
-    return loads(text, lock_rel, os.path.join(tmp, "yaml") if os.path.isdir(tmp) else None)
+    return loads(text, lock_rel, textmemo.memo_dir(root))
 
 
 def write_entry(root: str, lock_rel: str, name: str, entry: LockEntry | None,
@@ -156,33 +154,8 @@ def _relative(path: str, folder: str) -> str:
 
 
 def load_memoised(text: bytes, memo_dir: str | None) -> Any:
-    """YAML `text` parsed; with `memo_dir`, the result is kept there in marshal form by the
-    text's hash, and read from there next time (10x faster than parsing). The memo is only
-    a cache: any problem with it means parsing."""
-    if memo_dir is None:
-        return yamlio.load(text)
-    memo = os.path.join(memo_dir, hash_bytes(text))
-    with contextlib.suppress(OSError, ValueError, EOFError, TypeError), open(memo, "rb") as f:
-        return marshal.loads(f.read())
-    data = yamlio.load(text)
-    with contextlib.suppress(OSError, ValueError):  # a value marshal cannot hold: no memo
-        encoded = marshal.dumps(data)
-        os.makedirs(memo_dir, exist_ok=True)
-        _prune(memo_dir)
-        write_atomic(memo, encoded)
-    return data
-
-
-MEMOS_KEPT = 64
-
-
-def _prune(memo_dir: str) -> None:
-    """Keep the memo folder small: past MEMOS_KEPT files, start again."""
-    names = os.listdir(memo_dir)
-    if len(names) >= MEMOS_KEPT:
-        for name in names:
-            with contextlib.suppress(OSError):
-                os.unlink(os.path.join(memo_dir, name))
+    """YAML `text` parsed; with `memo_dir`, memoised there (textmemo.py)."""
+    return textmemo.memoised(text, memo_dir, lambda: yamlio.load(text))
 
 
 def loads(text: bytes, lock_rel: str, memo_dir: str | None = None

@@ -11,15 +11,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlgit.errors import MlgitError
-from mlgit.pipeline import runcache
 from mlgit.pipeline.dag import Graph
-from mlgit.pipeline.execute import Finished, StageRun, stop_all
 from mlgit.pipeline.lockfile import LockFiles
 from mlgit.pipeline.model import Stage
 from mlgit.pipeline.record import clear_outputs, declared_names, record, write_entry
-from mlgit.pipeline.stage_lock import StageLock
 from mlgit.pipeline.stale import Change, Check, WorkTree, check
 from mlgit.repo import Repo
+
+# Running a stage needs the run-cache, the process runner and the stage locks; a no-op
+# repro needs none of them, so they are imported when a stage is stale (their imports,
+# hashlib's and subprocess's among them, cost ~10 ms of a no-op's ~60).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from mlgit.pipeline.execute import Finished, StageRun
+    from mlgit.pipeline.stage_lock import StageLock
 
 RAN, UP_TO_DATE, FAILED, NOT_RUN, WOULD_RUN, FROZEN, RESTORED = (
     "ran", "up to date", "failed", "not run", "would run", "frozen", "restored")
@@ -95,8 +100,10 @@ class Scheduler:
                     continue
                 self._finish(finished)
         except BaseException:
-            runs = [run for run, _, _ in self.running.values()]
-            stop_all(runs)
+            if self.running:
+                from mlgit.pipeline.execute import stop_all
+
+                stop_all([run for run, _, _ in self.running.values()])
             for _, _, lock in self.running.values():
                 lock.release()
             raise
@@ -127,6 +134,8 @@ class Scheduler:
         except MlgitError as exc:
             self._failed(StageResult(stage, FAILED, error=exc.message, hint=exc.hint))
             return
+        from mlgit.pipeline.stage_lock import StageLock
+
         lock = StageLock(self.repo.tmp_dir, stage.address)
         if not lock.try_acquire():
             if stage.address not in self.waited:
@@ -167,6 +176,8 @@ class Scheduler:
             return
         self._say(self.events.starting, stage, reasons)
         clear_outputs(self.repo, found)
+        from mlgit.pipeline.execute import StageRun
+
         run = StageRun(stage, self.repo.root, self.done.put,
                        self._line if self.options.jobs > 1 else None)
         self.running[stage.address] = (run, found, lock)
@@ -177,6 +188,8 @@ class Scheduler:
         """Put back the outputs of an earlier run with the same inputs, if the run-cache
         has one; whether it did."""
         stage = found.stage
+        from mlgit.pipeline import runcache
+
         if not self.options.run_cache or self.options.force or not runcache.usable(stage):
             return False
         outs = runcache.lookup(self.repo, runcache.run_key(found), stage)
@@ -222,6 +235,8 @@ class Scheduler:
             except MlgitError as exc:
                 self._failed(StageResult(stage, FAILED, found.reasons, exc.message, exc.hint))
                 return
+            from mlgit.pipeline import runcache
+
             if runcache.usable(stage):
                 runcache.save(self.repo, runcache.run_key(found), entry.outs)
             self._done_with(StageResult(stage, RAN, found.reasons))

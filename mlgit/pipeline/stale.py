@@ -8,6 +8,7 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlgit.pipeline import textmemo
 from mlgit.pipeline.lockfile import Hashed, LockEntry
 from mlgit.pipeline.model import Stage
 from mlgit.pipeline.params import canonical, read_params_file, used_values
@@ -68,6 +69,7 @@ class WorkTree:
         self.repo = repo
         self._folders: dict[str, dict[str, KnownRow]] = {}
         self._params: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+        self._memo_dir = textmemo.memo_dir(repo.root)
 
     def hash(self, rel: str) -> Hashed | None:
         try:
@@ -95,7 +97,7 @@ class WorkTree:
             sig = (0, 0, 0)
         known = self._params.get(file)
         if known is None or known[0] != sig:
-            known = (sig, read_params_file(self.repo.root, file))
+            known = (sig, read_params_file(self.repo.root, file, memo_dir=self._memo_dir))
             self._params[file] = known
         return known[1]
 
