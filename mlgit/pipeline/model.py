@@ -1,6 +1,6 @@
 """What a pipeline is, once its files are read: stages with resolved, repo-relative paths.
 
-Everything else in pipeline/ works on these types; only load.py reads mlgit.yaml. Paths are
+Everything else in pipeline/ works on these types; only parse.py reads mlgit.yaml. Paths are
 POSIX, relative to the repository root, normalised and checked to stay inside it."""
 
 from __future__ import annotations

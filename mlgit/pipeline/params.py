@@ -21,7 +21,6 @@ from mlgit.pipeline.valuefiles import (
     parse_values,
     read_values,
 )
-from mlgit.pipeline.values import top_level_paths, unique
 
 __all__ = ["ParamKeyMissing", "ParamsFileMissing", "canonical", "flatten", "is_missing", "lookup",
            "param_values", "read_params_file", "used_values"]
@@ -105,5 +104,7 @@ def is_missing(value: Any) -> bool:
 def params_files(pipeline: Pipeline) -> list[str]:
     """The params files the stages use and the top-level `params:` lists name, repo-relative,
     each once, in file order."""
+    from mlgit.pipeline.values import top_level_paths, unique  # not on a no-op's path
+
     used = [ref.file for stage in pipeline.stages for ref in stage.params]
     return unique(used + top_level_paths(pipeline, "params"))
