@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from mlgit import yamlio
@@ -24,24 +23,52 @@ _OID = re.compile(f"[0-9a-f]{{{OID_LEN}}}")
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 
 
-@dataclass(frozen=True)
 class Hashed:
     """A dependency's or output's content: its oid, size and, for a folder, file count."""
 
-    oid: str
-    size: int
-    nfiles: int | None = None
+    __slots__ = ("nfiles", "oid", "size")
+
+    def __init__(self, oid: str, size: int, nfiles: int | None = None) -> None:
+        self.oid, self.size, self.nfiles = oid, size, nfiles
+
+    def _key(self) -> tuple[str, int, int | None]:
+        return (self.oid, self.size, self.nfiles)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Hashed) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Hashed(oid={self.oid!r}, size={self.size!r}, nfiles={self.nfiles!r})"
 
 
-@dataclass
 class LockEntry:
     """One stage's record. Paths are repo-relative; `params` maps a params file to the
     value of each key the stage uses."""
 
-    cmd: tuple[str, ...]
-    deps: dict[str, Hashed] = field(default_factory=dict)
-    params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    outs: dict[str, Hashed] = field(default_factory=dict)
+    __slots__ = ("cmd", "deps", "outs", "params")
+
+    def __init__(self, cmd: tuple[str, ...], deps: dict[str, Hashed] | None = None,
+                 params: dict[str, dict[str, Any]] | None = None,
+                 outs: dict[str, Hashed] | None = None) -> None:
+        self.cmd = cmd
+        self.deps: dict[str, Hashed] = {} if deps is None else deps
+        self.params: dict[str, dict[str, Any]] = {} if params is None else params
+        self.outs: dict[str, Hashed] = {} if outs is None else outs
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.cmd, self.deps, self.params, self.outs)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LockEntry) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"LockEntry(cmd={self.cmd!r}, deps={self.deps!r}, params={self.params!r},"
+                f" outs={self.outs!r})")
 
 
 def read_lock(root: str, lock_rel: str) -> dict[str, LockEntry]:
@@ -192,10 +219,11 @@ def _bad(lock_rel: str, key: str, problem: str) -> PipelineError:
     return PipelineError(f"{lock_rel}: {key + ': ' if key else ''}{problem}", _REBUILD)
 
 
-@dataclass(frozen=True)
 class _Where:
-    file: str
-    key: str
+    __slots__ = ("file", "key")
+
+    def __init__(self, file: str, key: str) -> None:
+        self.file, self.key = file, key
 
     def at(self, key: str) -> _Where:
         return _Where(self.file, f"{self.key}.{key}" if not key.startswith("[")

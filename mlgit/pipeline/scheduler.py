@@ -7,7 +7,6 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from mlgit.errors import MlgitError
@@ -30,26 +29,43 @@ RAN, UP_TO_DATE, FAILED, NOT_RUN, WOULD_RUN, FROZEN, RESTORED = (
     "ran", "up to date", "failed", "not run", "would run", "frozen", "restored")
 
 
-@dataclass
 class Options:
-    dry: bool = False
-    force: bool = False
-    keep_going: bool = False
-    allow_missing: bool = False
-    jobs: int = 1
-    run_cache: bool = True
+    __slots__ = ("allow_missing", "dry", "force", "jobs", "keep_going", "run_cache")
+
+    def __init__(self, dry: bool = False, force: bool = False, keep_going: bool = False,
+                 allow_missing: bool = False, jobs: int = 1, run_cache: bool = True) -> None:
+        self.dry, self.force, self.keep_going = dry, force, keep_going
+        self.allow_missing, self.jobs, self.run_cache = allow_missing, jobs, run_cache
+
+    def __repr__(self) -> str:
+        return (f"Options(dry={self.dry}, force={self.force}, keep_going={self.keep_going},"
+                f" allow_missing={self.allow_missing}, jobs={self.jobs},"
+                f" run_cache={self.run_cache})")
 
 
-@dataclass
 class StageResult:
     """What became of a stage: `state` one of the constants above; `reasons` why it ran (or
     would); `error` (with `hint`) why it failed or did not run."""
 
-    stage: Stage
-    state: str
-    reasons: list[Change] = field(default_factory=list)
-    error: str = ""
-    hint: str = ""
+    __slots__ = ("error", "hint", "reasons", "stage", "state")
+
+    def __init__(self, stage: Stage, state: str, reasons: list[Change] | None = None,
+                 error: str = "", hint: str = "") -> None:
+        self.stage, self.state = stage, state
+        self.reasons: list[Change] = [] if reasons is None else reasons
+        self.error, self.hint = error, hint
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.stage, self.state, self.reasons, self.error, self.hint)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StageResult) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return ("StageResult(stage={!r}, state={!r}, reasons={!r}, error={!r}, hint={!r})"
+                .format(*self._key()))
 
 
 class Events:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
 from typing import Any
 
 from mlgit.pipeline import textmemo
@@ -17,15 +16,26 @@ from mlgit.storage.state import KnownRow, entries_in, fresh_oid, split
 from mlgit.workspace.build import build
 
 
-@dataclass(frozen=True)
 class Change:
     """One reason a stage runs. `kind` is what changed ("dep changed", "never run", ...);
     `subject` the path (or "FILE KEY" for a param); `old` and `new` shown values."""
 
-    kind: str
-    subject: str = ""
-    old: str = ""
-    new: str = ""
+    __slots__ = ("kind", "new", "old", "subject")
+
+    def __init__(self, kind: str, subject: str = "", old: str = "", new: str = "") -> None:
+        self.kind, self.subject, self.old, self.new = kind, subject, old, new
+
+    def _key(self) -> tuple[str, str, str, str]:
+        return (self.kind, self.subject, self.old, self.new)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Change) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "Change(kind={!r}, subject={!r}, old={!r}, new={!r})".format(*self._key())
 
     def __str__(self) -> str:
         text = f"{self.kind}: {self.subject}" if self.subject else self.kind
@@ -36,15 +46,32 @@ class Change:
         return text
 
 
-@dataclass
 class Check:
     """What a stage reads and writes now, and why it is stale (no reasons: up to date)."""
 
-    stage: Stage
-    reasons: list[Change] = field(default_factory=list)
-    deps: dict[str, Hashed | None] = field(default_factory=dict)
-    params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    outs: dict[str, Hashed | None] = field(default_factory=dict)
+    __slots__ = ("deps", "outs", "params", "reasons", "stage")
+
+    def __init__(self, stage: Stage, reasons: list[Change] | None = None,
+                 deps: dict[str, Hashed | None] | None = None,
+                 params: dict[str, dict[str, Any]] | None = None,
+                 outs: dict[str, Hashed | None] | None = None) -> None:
+        self.stage = stage
+        self.reasons: list[Change] = [] if reasons is None else reasons
+        self.deps: dict[str, Hashed | None] = {} if deps is None else deps
+        self.params: dict[str, dict[str, Any]] = {} if params is None else params
+        self.outs: dict[str, Hashed | None] = {} if outs is None else outs
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.stage, self.reasons, self.deps, self.params, self.outs)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Check) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return ("Check(stage={!r}, reasons={!r}, deps={!r}, params={!r}, outs={!r})"
+                .format(*self._key()))
 
     @property
     def stale(self) -> bool:
