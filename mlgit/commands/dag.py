@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mlgit.pipeline.dag import load_graph, targeted
 from mlgit.pipeline.model import Stage
 from mlgit.repo import Repo
 
 
-@dataclass
 class DagNode:
     """A stage and the stages it reads from (`upstream`, by address)."""
 
-    stage: Stage
-    upstream: list[str]
+    __slots__ = ("stage", "upstream")
+
+    def __init__(self, stage: Stage, upstream: list[str]) -> None:
+        self.stage, self.upstream = stage, upstream
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, DagNode)
+                and (self.stage, self.upstream) == (other.stage, other.upstream))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"DagNode(stage={self.stage!r}, upstream={self.upstream!r})"
 
 
 def dag(repo: Repo, targets: list[str]) -> list[DagNode]:

@@ -56,7 +56,7 @@ def stage_add(repo: Repo, spec: StageSpec, force: bool, cwd: str | None = None) 
     """Write stage `spec` into the mlgit.yaml of `cwd` (created when missing)."""
     from mlgit.fileio import write_atomic
     from mlgit.pipeline.edit import with_stage
-    from mlgit.pipeline.load import load_text
+    from mlgit.pipeline.parse import load_text
 
     check_name(spec.name)
     folder = to_rel(repo.root, os.path.realpath(cwd or os.getcwd()))

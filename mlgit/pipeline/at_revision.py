@@ -99,7 +99,7 @@ def _declared_outs(root: str, lock_rel: str, pipelines: dict[str, bytes]
                    ) -> dict[tuple[str, str], tuple[bool, bool]] | None:
     """(stage, output path) -> (cache, push) as the mlgit.yaml beside `lock_rel` declares
     them; None when it cannot be read (every recorded output then counts)."""
-    from mlgit.pipeline.load import load_text
+    from mlgit.pipeline.parse import load_text
 
     folder = lock_rel.rpartition("/")[0]
     yaml_rel = f"{folder}/mlgit.yaml" if folder else "mlgit.yaml"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import bisect
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from mlgit.paths import POINTER_SUFFIX
 from mlgit.pipeline.errors import PipelineError
@@ -15,15 +14,19 @@ from mlgit.pipeline.load import load_pipeline
 from mlgit.pipeline.model import LOCK_FILE, PIPELINE_FILE, Pipeline, Stage
 
 
-@dataclass
 class Graph:
     """Stages in a dependency order (every stage after those it reads from), and the edges
     by stage address."""
 
-    order: list[Stage]
-    upstream: dict[str, list[str]] = field(default_factory=dict)
-    downstream: dict[str, list[str]] = field(default_factory=dict)
-    writer: dict[str, Stage] = field(default_factory=dict)
+    __slots__ = ("downstream", "order", "upstream", "writer")
+
+    def __init__(self, order: list[Stage], upstream: dict[str, list[str]] | None = None,
+                 downstream: dict[str, list[str]] | None = None,
+                 writer: dict[str, Stage] | None = None) -> None:
+        self.order = order
+        self.upstream: dict[str, list[str]] = {} if upstream is None else upstream
+        self.downstream: dict[str, list[str]] = {} if downstream is None else downstream
+        self.writer: dict[str, Stage] = {} if writer is None else writer
 
     def stage(self, address: str) -> Stage:
         return next(s for s in self.order if s.address == address)

@@ -55,7 +55,7 @@ def lineage_at(repo: Repo, rel: str, named: str, rev: str) -> Output | TrackedIn
 def _graph(root: str, files: RevisionFiles) -> Graph:
     """The stages of the revision's mlgit.yaml files and who writes each output (the
     checks of a runnable pipeline are repro's business, not history's)."""
-    from mlgit.pipeline.load import load_text
+    from mlgit.pipeline.parse import load_text
 
     stages: list[Stage] = []
     for file, text in sorted(files.pipelines, key=lambda f: (f[0] != "mlgit.yaml", f[0])):

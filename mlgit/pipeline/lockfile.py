@@ -5,19 +5,17 @@ written in one canonical form, one stage entry at a time."""
 
 from __future__ import annotations
 
-import contextlib
-import marshal
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from mlgit import yamlio
 from mlgit.errors import BadPath
 from mlgit.fileio import write_atomic
-from mlgit.hashing import OID_LEN, hash_bytes
+from mlgit.hashing import OID_LEN
 from mlgit.paths import check_relpath
+from mlgit.pipeline import textmemo
 from mlgit.pipeline.errors import PipelineError
 
 SCHEMA = 1
@@ -25,24 +23,52 @@ _OID = re.compile(f"[0-9a-f]{{{OID_LEN}}}")
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
 
 
-@dataclass(frozen=True)
 class Hashed:
     """A dependency's or output's content: its oid, size and, for a folder, file count."""
 
-    oid: str
-    size: int
-    nfiles: int | None = None
+    __slots__ = ("nfiles", "oid", "size")
+
+    def __init__(self, oid: str, size: int, nfiles: int | None = None) -> None:
+        self.oid, self.size, self.nfiles = oid, size, nfiles
+
+    def _key(self) -> tuple[str, int, int | None]:
+        return (self.oid, self.size, self.nfiles)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Hashed) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Hashed(oid={self.oid!r}, size={self.size!r}, nfiles={self.nfiles!r})"
 
 
-@dataclass
 class LockEntry:
     """One stage's record. Paths are repo-relative; `params` maps a params file to the
     value of each key the stage uses."""
 
-    cmd: tuple[str, ...]
-    deps: dict[str, Hashed] = field(default_factory=dict)
-    params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    outs: dict[str, Hashed] = field(default_factory=dict)
+    __slots__ = ("cmd", "deps", "outs", "params")
+
+    def __init__(self, cmd: tuple[str, ...], deps: dict[str, Hashed] | None = None,
+                 params: dict[str, dict[str, Any]] | None = None,
+                 outs: dict[str, Hashed] | None = None) -> None:
+        self.cmd = cmd
+        self.deps: dict[str, Hashed] = {} if deps is None else deps
+        self.params: dict[str, dict[str, Any]] = {} if params is None else params
+        self.outs: dict[str, Hashed] = {} if outs is None else outs
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.cmd, self.deps, self.params, self.outs)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LockEntry) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"LockEntry(cmd={self.cmd!r}, deps={self.deps!r}, params={self.params!r},"
+                f" outs={self.outs!r})")
 
 
 def read_lock(root: str, lock_rel: str) -> dict[str, LockEntry]:
@@ -56,8 +82,7 @@ def read_lock(root: str, lock_rel: str) -> dict[str, LockEntry]:
     except IsADirectoryError:
         raise PipelineError(f"{lock_rel}: is a folder, not a file",
                             f"remove the folder {lock_rel}") from None
-    tmp = os.path.join(root, ".mlgit", "tmp")
-    return loads(text, lock_rel, os.path.join(tmp, "yaml") if os.path.isdir(tmp) else None)
+    return loads(text, lock_rel, textmemo.memo_dir(root))
 
 
 def write_entry(root: str, lock_rel: str, name: str, entry: LockEntry | None,
@@ -156,33 +181,8 @@ def _relative(path: str, folder: str) -> str:
 
 
 def load_memoised(text: bytes, memo_dir: str | None) -> Any:
-    """YAML `text` parsed; with `memo_dir`, the result is kept there in marshal form by the
-    text's hash, and read from there next time (10x faster than parsing). The memo is only
-    a cache: any problem with it means parsing."""
-    if memo_dir is None:
-        return yamlio.load(text)
-    memo = os.path.join(memo_dir, hash_bytes(text))
-    with contextlib.suppress(OSError, ValueError, EOFError, TypeError), open(memo, "rb") as f:
-        return marshal.loads(f.read())
-    data = yamlio.load(text)
-    with contextlib.suppress(OSError, ValueError):  # a value marshal cannot hold: no memo
-        encoded = marshal.dumps(data)
-        os.makedirs(memo_dir, exist_ok=True)
-        _prune(memo_dir)
-        write_atomic(memo, encoded)
-    return data
-
-
-MEMOS_KEPT = 64
-
-
-def _prune(memo_dir: str) -> None:
-    """Keep the memo folder small: past MEMOS_KEPT files, start again."""
-    names = os.listdir(memo_dir)
-    if len(names) >= MEMOS_KEPT:
-        for name in names:
-            with contextlib.suppress(OSError):
-                os.unlink(os.path.join(memo_dir, name))
+    """YAML `text` parsed; with `memo_dir`, memoised there (textmemo.py)."""
+    return textmemo.memoised(text, memo_dir, lambda: yamlio.load(text))
 
 
 def loads(text: bytes, lock_rel: str, memo_dir: str | None = None
@@ -219,10 +219,11 @@ def _bad(lock_rel: str, key: str, problem: str) -> PipelineError:
     return PipelineError(f"{lock_rel}: {key + ': ' if key else ''}{problem}", _REBUILD)
 
 
-@dataclass(frozen=True)
 class _Where:
-    file: str
-    key: str
+    __slots__ = ("file", "key")
+
+    def __init__(self, file: str, key: str) -> None:
+        self.file, self.key = file, key
 
     def at(self, key: str) -> _Where:
         return _Where(self.file, f"{self.key}.{key}" if not key.startswith("[")

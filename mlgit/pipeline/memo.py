@@ -15,7 +15,6 @@ import contextlib
 import marshal
 import os
 import time
-from dataclasses import astuple, fields
 from typing import Any
 
 from mlgit.pipeline.model import Out, ParamRef, Pipeline, Stage
@@ -44,8 +43,7 @@ def stamp(path: str) -> Stamp | None:
 def _header(files: list[str]) -> tuple[Any, ...]:
     from mlgit import __version__
 
-    return (_FORMAT, __version__, tuple(f.name for f in fields(Stage)),
-            tuple(f.name for f in fields(Out)), tuple(files))
+    return (_FORMAT, __version__, Stage.FIELDS, Out.FIELDS_OUT, tuple(files))
 
 
 def _memo_path(root: str) -> str | None:
@@ -68,8 +66,7 @@ def recall(root: str, files: list[str]) -> Pipeline | None:
     for rel, recorded in stamps:
         if stamp(os.path.join(root, rel)) != recorded:
             return None
-    names = [f.name for f in fields(Stage)]
-    return Pipeline(stages=[_stage(names, s) for s in stages], files=list(files),
+    return Pipeline(stages=[_stage(s) for s in stages], files=list(files),
                     top_level=top_level)
 
 
@@ -81,15 +78,23 @@ def remember(root: str, pipeline: Pipeline, stamps: dict[str, Stamp | None]) -> 
     if any(s is not None and s[0] > recent for s in stamps.values()):
         return
     data = (_header(pipeline.files), tuple(sorted(stamps.items())),
-            [astuple(s) for s in pipeline.stages], pipeline.top_level)
+            [_astuple(s) for s in pipeline.stages], pipeline.top_level)
     from mlgit.fileio import write_atomic
 
     with contextlib.suppress(OSError, ValueError):  # a memo is never needed
         write_atomic(path, marshal.dumps(data))
 
 
-def _stage(names: list[str], t: tuple[Any, ...]) -> Stage:
-    values = dict(zip(names, t, strict=True))
+def _astuple(stage: Stage) -> tuple[Any, ...]:
+    """The stage's fields in Stage.FIELDS order, its outs and params as tuples too."""
+    values = [getattr(stage, name) for name in Stage.FIELDS]
+    values[Stage.FIELDS.index("outs")] = tuple(o.astuple() for o in stage.outs)
+    values[Stage.FIELDS.index("params")] = tuple(p.astuple() for p in stage.params)
+    return tuple(values)
+
+
+def _stage(t: tuple[Any, ...]) -> Stage:
+    values = dict(zip(Stage.FIELDS, t, strict=True))
     values["outs"] = tuple(Out(*o) for o in values["outs"])
     values["params"] = tuple(ParamRef(*p) for p in values["params"])
     return Stage(**values)

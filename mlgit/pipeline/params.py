@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mlgit.paths import check_relpath
+from mlgit.pipeline import textmemo
 from mlgit.pipeline.model import ParamRef, Pipeline
 from mlgit.pipeline.sides import FileReader, workspace_reader
 from mlgit.pipeline.valuefiles import (
@@ -14,10 +16,11 @@ from mlgit.pipeline.valuefiles import (
     ValuesFileError,
     ValuesFileMissing,
     canonical,
+    file_format,
     flatten,
+    parse_values,
     read_values,
 )
-from mlgit.pipeline.values import top_level_paths, unique
 
 __all__ = ["ParamKeyMissing", "ParamsFileMissing", "canonical", "flatten", "is_missing", "lookup",
            "param_values", "read_params_file", "used_values"]
@@ -37,10 +40,23 @@ class ParamKeyMissing(ValuesFileError):
         self.key = key
 
 
-def read_params_file(root: str, rel: str, read: FileReader | None = None) -> dict[str, Any]:
+def read_params_file(root: str, rel: str, read: FileReader | None = None,
+                     memo_dir: str | None = None) -> dict[str, Any]:
     """The values in params file `rel` (repo-relative), nested as written, read from the
-    work tree under `root` or with `read` (say, a Git revision's)."""
-    return read_values(read or workspace_reader(root), rel, PARAMS)
+    work tree under `root` or with `read` (say, a Git revision's). With `memo_dir`, the
+    values of content parsed before come from the memo there (textmemo.py)."""
+    read = read or workspace_reader(root)
+    if memo_dir is None:
+        return read_values(read, rel, PARAMS)
+    checked = check_relpath(rel, f"{PARAMS} file")
+    fmt = file_format(checked, PARAMS)
+    data = read(checked)
+    if data is None:  # the error read_values gives
+        return read_values(read, rel, PARAMS)
+    key = b"\0".join((PARAMS.encode(), fmt.encode(), data))
+    values: dict[str, Any] = textmemo.memoised(
+        key, memo_dir, lambda: parse_values(checked, data, PARAMS))
+    return values
 
 
 def param_values(root: str, ref: ParamRef, read: FileReader | None = None) -> dict[str, Any]:
@@ -88,5 +104,7 @@ def is_missing(value: Any) -> bool:
 def params_files(pipeline: Pipeline) -> list[str]:
     """The params files the stages use and the top-level `params:` lists name, repo-relative,
     each once, in file order."""
+    from mlgit.pipeline.values import top_level_paths, unique  # not on a no-op's path
+
     used = [ref.file for stage in pipeline.stages for ref in stage.params]
     return unique(used + top_level_paths(pipeline, "params"))

@@ -5,7 +5,6 @@ stage's entry written to mlgit.lock."""
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 
 from mlgit.errors import MlgitError
@@ -44,6 +43,8 @@ def clear_outputs(repo: Repo, check: Check) -> None:
     for out in doomed:
         path = repo.abspath(out.path)
         if os.path.isdir(path) and not os.path.islink(path):
+            import shutil  # (with its compression modules) only when a stage runs
+
             shutil.rmtree(path)
         else:
             os.unlink(path)
@@ -103,6 +104,8 @@ def _detach(path: str) -> None:
         st = os.lstat(file)
         if stat.S_ISLNK(st.st_mode) or (stat.S_ISREG(st.st_mode) and st.st_nlink > 1):
             tmp = temp_beside(file)
+            import shutil
+
             shutil.copyfile(file, tmp)  # a new file: writable, as the umask says
             os.replace(tmp, file)
 

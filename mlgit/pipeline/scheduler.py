@@ -8,44 +8,65 @@ import os
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from mlgit.errors import MlgitError
-from mlgit.pipeline import runcache
 from mlgit.pipeline.dag import Graph
-from mlgit.pipeline.execute import Finished, StageRun, stop_all
 from mlgit.pipeline.lockfile import LockFiles
 from mlgit.pipeline.model import Stage
 from mlgit.pipeline.record import clear_outputs, declared_names, record, write_entry
-from mlgit.pipeline.stage_lock import StageLock
 from mlgit.pipeline.stale import Change, Check, WorkTree, check
 from mlgit.repo import Repo
+
+# Running a stage needs the run-cache, the process runner and the stage locks; a no-op
+# repro needs none of them, so they are imported when a stage is stale (their imports,
+# hashlib's and subprocess's among them, cost ~10 ms of a no-op's ~60).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from mlgit.pipeline.execute import Finished, StageRun
+    from mlgit.pipeline.stage_lock import StageLock
 
 RAN, UP_TO_DATE, FAILED, NOT_RUN, WOULD_RUN, FROZEN, RESTORED = (
     "ran", "up to date", "failed", "not run", "would run", "frozen", "restored")
 
 
-@dataclass
 class Options:
-    dry: bool = False
-    force: bool = False
-    keep_going: bool = False
-    allow_missing: bool = False
-    jobs: int = 1
-    run_cache: bool = True
+    __slots__ = ("allow_missing", "dry", "force", "jobs", "keep_going", "run_cache")
+
+    def __init__(self, dry: bool = False, force: bool = False, keep_going: bool = False,
+                 allow_missing: bool = False, jobs: int = 1, run_cache: bool = True) -> None:
+        self.dry, self.force, self.keep_going = dry, force, keep_going
+        self.allow_missing, self.jobs, self.run_cache = allow_missing, jobs, run_cache
+
+    def __repr__(self) -> str:
+        return (f"Options(dry={self.dry}, force={self.force}, keep_going={self.keep_going},"
+                f" allow_missing={self.allow_missing}, jobs={self.jobs},"
+                f" run_cache={self.run_cache})")
 
 
-@dataclass
 class StageResult:
     """What became of a stage: `state` one of the constants above; `reasons` why it ran (or
     would); `error` (with `hint`) why it failed or did not run."""
 
-    stage: Stage
-    state: str
-    reasons: list[Change] = field(default_factory=list)
-    error: str = ""
-    hint: str = ""
+    __slots__ = ("error", "hint", "reasons", "stage", "state")
+
+    def __init__(self, stage: Stage, state: str, reasons: list[Change] | None = None,
+                 error: str = "", hint: str = "") -> None:
+        self.stage, self.state = stage, state
+        self.reasons: list[Change] = [] if reasons is None else reasons
+        self.error, self.hint = error, hint
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.stage, self.state, self.reasons, self.error, self.hint)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StageResult) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return ("StageResult(stage={!r}, state={!r}, reasons={!r}, error={!r}, hint={!r})"
+                .format(*self._key()))
 
 
 class Events:
@@ -96,8 +117,10 @@ class Scheduler:
                     continue
                 self._finish(finished)
         except BaseException:
-            runs = [run for run, _, _ in self.running.values()]
-            stop_all(runs)
+            if self.running:
+                from mlgit.pipeline.execute import stop_all
+
+                stop_all([run for run, _, _ in self.running.values()])
             for _, _, lock in self.running.values():
                 lock.release()
             raise
@@ -129,6 +152,8 @@ class Scheduler:
             self._failed(StageResult(stage, FAILED, error=_naming(stage, exc.message),
                                      hint=exc.hint))
             return
+        from mlgit.pipeline.stage_lock import StageLock
+
         lock = StageLock(self.repo.tmp_dir, stage.address)
         if not lock.try_acquire():
             if self._inside_own_command(stage):
@@ -183,6 +208,8 @@ class Scheduler:
             return
         self._say(self.events.starting, stage, reasons)
         clear_outputs(self.repo, found)
+        from mlgit.pipeline.execute import StageRun
+
         run = StageRun(stage, self.repo.root, self.done.put,
                        self._line if self.options.jobs > 1 else None)
         self.running[stage.address] = (run, found, lock)
@@ -193,6 +220,8 @@ class Scheduler:
         """Put back the outputs of an earlier run with the same inputs, if the run-cache
         has one; whether it did."""
         stage = found.stage
+        from mlgit.pipeline import runcache
+
         if not self.options.run_cache or self.options.force or not runcache.usable(stage):
             return False
         outs = runcache.lookup(self.repo, runcache.run_key(found), stage)
@@ -239,6 +268,8 @@ class Scheduler:
                 self._failed(StageResult(stage, FAILED, found.reasons,
                                          _naming(stage, exc.message), exc.hint))
                 return
+            from mlgit.pipeline import runcache
+
             if runcache.usable(stage):
                 runcache.save(self.repo, runcache.run_key(found), entry.outs)
             self._done_with(StageResult(stage, RAN, found.reasons))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from mlgit.errors import MlgitError
 
@@ -15,14 +14,24 @@ FileReader = Callable[[str], bytes | None]
 WORKSPACE = "workspace"
 
 
-@dataclass(frozen=True)
 class Side:
     """`name` is "workspace" or the revision as given; `empty` says the revision has no
     commit yet (a fresh repository), so it has no files."""
 
-    name: str
-    read: FileReader
-    empty: bool = False
+    __slots__ = ("empty", "name", "read")
+
+    def __init__(self, name: str, read: FileReader, empty: bool = False) -> None:
+        self.name, self.read, self.empty = name, read, empty
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Side)
+                and (self.name, self.read, self.empty) == (other.name, other.read, other.empty))
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.read, self.empty))
+
+    def __repr__(self) -> str:
+        return f"Side(name={self.name!r}, read={self.read!r}, empty={self.empty!r})"
 
 
 def workspace_side(root: str) -> Side:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
 from typing import Any
 
+from mlgit.pipeline import textmemo
 from mlgit.pipeline.lockfile import Hashed, LockEntry
 from mlgit.pipeline.model import Stage
 from mlgit.pipeline.params import canonical, read_params_file, used_values
@@ -17,15 +17,26 @@ from mlgit.storage.state import KnownRow, entries_in, fresh_oid, split
 from mlgit.workspace.build import build
 
 
-@dataclass(frozen=True)
 class Change:
     """One reason a stage runs. `kind` is what changed ("dep changed", "never run", ...);
     `subject` the path (or "FILE KEY" for a param); `old` and `new` shown values."""
 
-    kind: str
-    subject: str = ""
-    old: str = ""
-    new: str = ""
+    __slots__ = ("kind", "new", "old", "subject")
+
+    def __init__(self, kind: str, subject: str = "", old: str = "", new: str = "") -> None:
+        self.kind, self.subject, self.old, self.new = kind, subject, old, new
+
+    def _key(self) -> tuple[str, str, str, str]:
+        return (self.kind, self.subject, self.old, self.new)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Change) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "Change(kind={!r}, subject={!r}, old={!r}, new={!r})".format(*self._key())
 
     def __str__(self) -> str:
         text = f"{self.kind}: {self.subject}" if self.subject else self.kind
@@ -36,15 +47,32 @@ class Change:
         return text
 
 
-@dataclass
 class Check:
     """What a stage reads and writes now, and why it is stale (no reasons: up to date)."""
 
-    stage: Stage
-    reasons: list[Change] = field(default_factory=list)
-    deps: dict[str, Hashed | None] = field(default_factory=dict)
-    params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    outs: dict[str, Hashed | None] = field(default_factory=dict)
+    __slots__ = ("deps", "outs", "params", "reasons", "stage")
+
+    def __init__(self, stage: Stage, reasons: list[Change] | None = None,
+                 deps: dict[str, Hashed | None] | None = None,
+                 params: dict[str, dict[str, Any]] | None = None,
+                 outs: dict[str, Hashed | None] | None = None) -> None:
+        self.stage = stage
+        self.reasons: list[Change] = [] if reasons is None else reasons
+        self.deps: dict[str, Hashed | None] = {} if deps is None else deps
+        self.params: dict[str, dict[str, Any]] = {} if params is None else params
+        self.outs: dict[str, Hashed | None] = {} if outs is None else outs
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.stage, self.reasons, self.deps, self.params, self.outs)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Check) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return ("Check(stage={!r}, reasons={!r}, deps={!r}, params={!r}, outs={!r})"
+                .format(*self._key()))
 
     @property
     def stale(self) -> bool:
@@ -69,6 +97,7 @@ class WorkTree:
         self.repo = repo
         self._folders: dict[str, dict[str, KnownRow]] = {}
         self._params: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+        self._memo_dir = textmemo.memo_dir(repo.root)
 
     def hash(self, rel: str) -> Hashed | None:
         try:
@@ -96,7 +125,7 @@ class WorkTree:
             sig = (0, 0, 0)
         known = self._params.get(file)
         if known is None or known[0] != sig:
-            known = (sig, read_params_file(self.repo.root, file))
+            known = (sig, read_params_file(self.repo.root, file, memo_dir=self._memo_dir))
             self._params[file] = known
         return known[1]
 

@@ -4,7 +4,6 @@ tree, a Git revision): what `mlgit params/metrics show` and `... diff` report.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mlgit.errors import MlgitError
@@ -123,6 +122,8 @@ def numeric_change(old: Any, new: Any) -> int | float | None:
         return None
     if isinstance(old, int) and isinstance(new, int):
         return int(new - old)
+    from decimal import Decimal, InvalidOperation  # only `params diff` and `metrics diff`
+
     try:
         return float(Decimal(repr(new)) - Decimal(repr(old)))
     except InvalidOperation:  # infinity minus infinity

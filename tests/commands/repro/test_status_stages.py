@@ -4,8 +4,10 @@ without a pipeline pays nothing for it."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.conftest import mlgit, write
@@ -53,11 +55,49 @@ def test_a_broken_pipeline_is_an_error_after_the_artifacts(repo: Path) -> None:
     assert result.err.startswith("error: mlgit.yaml: stages.a.deps[0]: nope.txt does not")
 
 
-def test_json_lists_the_stale_stages_after_the_artifacts(repo: Path) -> None:
+def _imported(repo: Path, *args: str) -> set[str]:
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "mlgit", *args],
+                          cwd=repo, capture_output=True, text=True, check=True)
+    return {line.split("|")[-1].strip() for line in proc.stderr.splitlines()}
+
+
+def test_a_no_op_status_or_repro_parses_no_yaml_and_loads_no_runner(repo: Path) -> None:
+    """Unchanged pipeline, lock and params files come from their memos, nothing that only
+    running a stage needs is imported, nor dataclasses (~10 ms with the code it generates):
+    the start-up of a no-op is most of its time."""
     write(repo / "mlgit.yaml", PIPELINE)
     write(repo / "in.txt", "1")
     write(repo / "params.yaml", "n: 1\n")
     mlgit(repo, "repro")
+    past = time.time() - 60  # older than the pipeline memo's two-second window
+    for name in ("mlgit.yaml", "params.yaml", "in.txt"):
+        os.utime(repo / name, (past, past))
+    mlgit(repo, "status")
+    for verb in ("status", "repro"):
+        loaded = _imported(repo, verb)
+        assert "mlgit.pipeline.stale" in loaded  # the measurement works
+        heavy = {"yaml", "dataclasses", "shutil", "hashlib", "subprocess", "decimal",
+                 "mlgit.pipeline.runcache", "mlgit.pipeline.execute",
+                 "mlgit.pipeline.stage_lock", "mlgit.pipeline.parse"} & loaded
+        assert not heavy, (verb, heavy)
+
+
+def test_a_damaged_params_memo_is_parsed_again(repo: Path) -> None:
+    write(repo / "mlgit.yaml", PIPELINE)
+    write(repo / "in.txt", "1")
+    write(repo / "params.yaml", "n: 1\n")
+    mlgit(repo, "repro")
+    memos = list((repo / ".mlgit" / "tmp" / "yaml").iterdir())
+    assert memos
+    for memo in memos:
+        memo.write_bytes(b"\x00garbage")
+    assert "stale" not in mlgit(repo, "status").out
+    write(repo / "params.yaml", "n: 2\n")
+    assert mlgit(repo, "status").lines[-2:] == ["stale stages (run 'mlgit repro'):",
+                                                "  a: param changed: params.yaml n (1 -> 2)"]
+
+
+def test_json_lists_the_stale_stages_after_the_artifacts(repo: Path) -> None:
     assert json.loads(mlgit(repo, "status", "--json").out) == []
     write(repo / "data.txt", "d")
     mlgit(repo, "add", "data.txt")
