@@ -1,0 +1,68 @@
+# Write the report: the commands, then the params, metrics and data that changed against the
+# base, then the stages still stale. It goes to the step summary, to the outputs and to the
+# file the pull request comment is made from.
+set -euo pipefail
+. "$GITHUB_ACTION_PATH/action/lib.sh"
+
+base=$MLGIT_ACTION_BASE
+revs=()
+if [ -n "$base" ]; then
+  revs=("$base")
+fi
+errors="$MLGIT_ACTION_STATE/errors.txt"
+
+# TITLE ARGS...: one section from `mlgit ARGS --md`, or a line saying why it is missing.
+section() {
+  local title=$1 text status
+  shift
+  printf '\n### %s\n\n' "$title"
+  set +e
+  text=$(mlgit "$@" --md 2>"$errors")
+  status=$?
+  set -e
+  if [ "$status" -eq 0 ]; then
+    printf '%s\n' "$text"
+  elif [ "$status" -eq 2 ]; then
+    printf '_`mlgit %s` is not available in %s: a later mlgit has it._\n' \
+      "$*" "$(mlgit --version)"
+  else
+    printf '_`mlgit %s` failed: %s_\n' "$*" "$(grep -m1 . "$errors" || echo "exit $status")"
+  fi
+}
+
+# ARGS...: the output of `mlgit ARGS`, or nothing if it fails.
+quiet() {
+  mlgit "$@" 2>/dev/null || true
+}
+
+report="$MLGIT_ACTION_STATE/report.md"
+{
+  printf '## mlgit\n\n'
+  if [ -n "$base" ]; then
+    printf 'Compared with `%s` (%s) on %s.\n' "$base" \
+      "$(git rev-parse --short "$base^{commit}")" "$(git rev-parse --short HEAD)"
+  else
+    printf 'Compared with HEAD (%s): no base revision (set the `base` input, or run on a pull request).\n' \
+      "$(git rev-parse --short HEAD)"
+  fi
+  if [ -s "$MLGIT_ACTION_STATE/commands.md" ]; then
+    printf '\n| Command | Result |\n| --- | --- |\n'
+    cat "$MLGIT_ACTION_STATE/commands.md"
+    if [ -f "$MLGIT_ACTION_STATE/failure.md" ]; then
+      cat "$MLGIT_ACTION_STATE/failure.md"
+    fi
+  fi
+  section Params params diff ${revs[@]+"${revs[@]}"}
+  section Metrics metrics diff ${revs[@]+"${revs[@]}"}
+  section Data diff ${revs[@]+"${revs[@]}"}
+  printf '\n### Stale stages\n\n'
+  quiet status --json | json_tool stale-md
+} >"$report"
+
+stale=$(quiet status --json | json_tool stale)
+put_output stale-stages "$stale"
+put_output metrics-diff "$(quiet metrics diff ${revs[@]+"${revs[@]}"} --json | json_tool compact)"
+if [ "$MLGIT_ACTION_SUMMARY" = true ]; then
+  cat "$report" >>"$GITHUB_STEP_SUMMARY"
+fi
+cat "$report"
