@@ -10,12 +10,24 @@ if [ -n "$base" ]; then
   revs=("$base")
 fi
 errors="$MLGIT_ACTION_STATE/errors.txt"
+version=$(mlgit --version)
+
+# mlgit releases before `mlgit diff` compare params and metrics only between HEAD and the work
+# tree; given a revision, `metrics diff` would take it for a metrics file.
+revision_diffs=yes
+if ! mlgit diff --help >/dev/null 2>&1; then
+  revision_diffs=no
+fi
 
 # TITLE ARGS...: one section from `mlgit ARGS --md`, or a line saying why it is missing.
 section() {
   local title=$1 text status
   shift
   printf '\n### %s\n\n' "$title"
+  if [ "$revision_diffs" = no ] && { [ -n "$base" ] || [ "$1" = diff ]; }; then
+    printf '_Not shown: `mlgit %s` needs a later mlgit than %s._\n' "$*" "$version"
+    return
+  fi
   set +e
   text=$(mlgit "$@" --md 2>"$errors")
   status=$?
@@ -23,8 +35,7 @@ section() {
   if [ "$status" -eq 0 ]; then
     printf '%s\n' "$text"
   elif [ "$status" -eq 2 ]; then
-    printf '_`mlgit %s` is not available in %s: a later mlgit has it._\n' \
-      "$*" "$(mlgit --version)"
+    printf '_Not shown: `mlgit %s` needs a later mlgit than %s._\n' "$*" "$version"
   else
     printf '_`mlgit %s` failed: %s_\n' "$*" "$(grep -m1 . "$errors" || echo "exit $status")"
   fi
@@ -61,7 +72,11 @@ report="$MLGIT_ACTION_STATE/report.md"
 
 stale=$(quiet status --json | json_tool stale)
 put_output stale-stages "$stale"
-put_output metrics-diff "$(quiet metrics diff ${revs[@]+"${revs[@]}"} --json | json_tool compact)"
+metrics=""
+if [ "$revision_diffs" = yes ] || [ -z "$base" ]; then
+  metrics=$(quiet metrics diff ${revs[@]+"${revs[@]}"} --json | json_tool compact)
+fi
+put_output metrics-diff "$metrics"
 if [ "$MLGIT_ACTION_SUMMARY" = true ]; then
   cat "$report" >>"$GITHUB_STEP_SUMMARY"
 fi

