@@ -25,7 +25,7 @@ section() {
   shift
   printf '\n### %s\n\n' "$title"
   if [ "$revision_diffs" = no ] && { [ -n "$base" ] || [ "$1" = diff ]; }; then
-    printf '_Not shown: `mlgit %s` needs a later mlgit than %s._\n' "$*" "$version"
+    printf '_Not shown: this needs `mlgit %s`, which %s lacks._\n' "$*" "$version"
     return
   fi
   set +e
@@ -35,7 +35,7 @@ section() {
   if [ "$status" -eq 0 ]; then
     printf '%s\n' "$text"
   elif [ "$status" -eq 2 ]; then
-    printf '_Not shown: `mlgit %s` needs a later mlgit than %s._\n' "$*" "$version"
+    printf '_Not shown: this needs `mlgit %s`, which %s lacks._\n' "$*" "$version"
   else
     printf '_`mlgit %s` failed: %s_\n' "$*" "$(grep -m1 . "$errors" || echo "exit $status")"
   fi
@@ -77,6 +77,7 @@ if [ "$revision_diffs" = yes ] || [ -z "$base" ]; then
   metrics=$(quiet metrics diff ${revs[@]+"${revs[@]}"} --json | json_tool compact)
 fi
 put_output metrics-diff "$metrics"
+put_output report "$(cat "$report")"
 if [ "$MLGIT_ACTION_SUMMARY" = true ]; then
   cat "$report" >>"$GITHUB_STEP_SUMMARY"
 fi

