@@ -32,6 +32,9 @@ configure_remote() {
 
 settle_base() {
   local base=$MLGIT_ACTION_BASE fix
+  if [[ $base =~ ^0+$ ]]; then
+    base="" # github.event.before of a branch's first push: nothing to compare with
+  fi
   if [ -z "$base" ] && [ -n "${GITHUB_BASE_REF:-}" ]; then
     base="origin/$GITHUB_BASE_REF"
   fi
