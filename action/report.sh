@@ -47,6 +47,7 @@ quiet() {
 }
 
 report="$MLGIT_ACTION_STATE/report.md"
+status_json=$(quiet status --json)
 {
   printf '## mlgit\n\n'
   if [ -n "$base" ]; then
@@ -67,10 +68,10 @@ report="$MLGIT_ACTION_STATE/report.md"
   section Metrics metrics diff ${revs[@]+"${revs[@]}"}
   section Data diff ${revs[@]+"${revs[@]}"}
   printf '\n### Stale stages\n\n'
-  quiet status --json | json_tool stale-md
+  printf '%s' "$status_json" | json_tool stale-md
 } >"$report"
 
-stale=$(quiet status --json | json_tool stale)
+stale=$(printf '%s' "$status_json" | json_tool stale)
 put_output stale-stages "$stale"
 metrics=""
 if [ "$revision_diffs" = yes ] || [ -z "$base" ]; then

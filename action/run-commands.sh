@@ -17,10 +17,15 @@ while IFS= read -r line || [ -n "$line" ]; do
   fi
   shown="mlgit ${words[*]}"
   echo "::group::$shown"
+  # The output names files a pull request chose: a line of it must not act as a workflow
+  # command, so commands are off while it prints.
+  resume="mlgit-$RANDOM$RANDOM$RANDOM"
+  echo "::stop-commands::$resume"
   set +e
   mlgit "${words[@]}" 2>&1 | tee "$output"
   status=${PIPESTATUS[0]}
   set -e
+  echo "::$resume::"
   echo "::endgroup::"
   if [ "$status" -eq 0 ]; then
     printf '| `%s` | ok |\n' "$shown" >>"$results"

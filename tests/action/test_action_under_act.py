@@ -31,15 +31,13 @@ import json
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.action.fake_github import FakeGitHub
 from tests.action.project import (
     ACTION_REF,
     Project,
@@ -61,6 +59,10 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
+      - id: setup
+        uses: mlgit/mlgit@v0
+        with:
+          summary: false
       - id: mlgit
         uses: mlgit/mlgit@v0
         with:
@@ -71,12 +73,14 @@ jobs:
       - name: Keep what the test checks
         env:
           CACHE_KEY: ${{ steps.mlgit.outputs.cache-key }}
+          SETUP_KEY: ${{ steps.setup.outputs.cache-key }}
           STALE: ${{ steps.mlgit.outputs.stale-stages }}
           METRICS: ${{ steps.mlgit.outputs.metrics-diff }}
           REPORT: ${{ steps.mlgit.outputs.report }}
         run: |
           printf '%s\\n' "$REPORT" > "$OUT/summary.md"
           printf '%s' "$CACHE_KEY" > "$OUT/cache-key"
+          printf '%s' "$SETUP_KEY" > "$OUT/setup-cache-key"
           printf '%s' "$STALE" > "$OUT/stale-stages.json"
           printf '%s' "$METRICS" > "$OUT/metrics-diff.json"
           git ls-files -s -- '*.mlgit' 'mlgit.lock' '*/mlgit.lock' > "$OUT/ls-files"
@@ -130,69 +134,6 @@ def section(report: str, title: str) -> str:
     return rest.split("\n### ", 1)[0].strip()
 
 
-@dataclass
-class FakeGitHub:
-    """The three issue-comment endpoints of GitHub's REST API the action uses."""
-    comments: list[dict[str, Any]] = field(default_factory=list)
-    requests: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, auth
-
-
-def _handler(api: FakeGitHub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _reply(self, code: int, body: Any) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _record(self) -> dict[str, Any]:
-            api.requests.append((self.command, self.path,
-                                 self.headers.get("Authorization", "")))
-            length = int(self.headers.get("Content-Length") or 0)
-            return json.loads(self.rfile.read(length)) if length else {}
-
-        def do_GET(self) -> None:
-            self._record()
-            self._reply(200, api.comments if "/issues/7/comments" in self.path else [])
-
-        def do_POST(self) -> None:
-            body = self._record()
-            comment = {"id": 100 + len(api.comments), "body": body["body"],
-                       "html_url": "http://example/c"}
-            api.comments.append(comment)
-            self._reply(201, comment)
-
-        def do_PATCH(self) -> None:
-            body = self._record()
-            wanted = int(self.path.rsplit("/", 1)[1])
-            for comment in api.comments:
-                if comment["id"] == wanted:
-                    comment["body"] = body["body"]
-                    self._reply(200, comment)
-                    return
-            self._reply(404, {"message": "Not Found"})
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    return Handler
-
-
-@pytest.fixture
-def fake_github() -> Iterator[tuple[FakeGitHub, str]]:
-    api = FakeGitHub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(api))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield api, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_push_event_pulls_reproduces_pushes_and_reports(tmp_path: Path) -> None:
     project = make_project(tmp_path, WORKFLOW)
     job = run_act(tmp_path, project, "push",
@@ -213,6 +154,9 @@ def test_push_event_pulls_reproduces_pushes_and_reports(tmp_path: Path) -> None:
     assert job.read("cache-key") == "mlgit-" + __import__("hashlib").sha256(
         listing).hexdigest()[:40]
     assert "data/raw.mlgit" in listing.decode() and "mlgit.lock" in listing.decode()
+    assert job.read("setup-cache-key") == job.read("cache-key")
+    # the second use of the action in the job did not install mlgit again
+    assert job.log.count("mlgit is already installed in this job") == 1, job.log
     assert json.loads(job.read("stale-stages.json")) == []
     metrics = json.loads(job.read("metrics-diff.json"))
     assert metrics["old"] == "origin/main" and metrics["new"] == "workspace"
@@ -276,3 +220,15 @@ def test_shallow_clone_without_the_base_is_one_clear_error(tmp_path: Path) -> No
     assert len(errors) == 1, job.log
     assert "origin/main" in errors[0] and "fetch-depth: 0" in errors[0], errors
     assert "git fetch --deepen" in errors[0]
+
+
+def test_a_failing_command_stops_the_rest_and_is_reported(tmp_path: Path) -> None:
+    project = make_project(tmp_path, WORKFLOW)
+    job = run_act(tmp_path, project, "push",
+                  {"COMMAND": "status --bogus\npush", "BASE": ""})
+    assert job.code != 0
+    assert "| `mlgit status --bogus` | **failed** (exit 2) |" in job.log
+    assert "No such option" in job.log  # the end of its output, in the report
+    assert "mlgit push" not in job.log
+    assert "Compared with HEAD" in job.log
+    assert "::error title=mlgit::mlgit status --bogus failed" in job.log
