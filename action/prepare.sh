@@ -3,7 +3,7 @@ set -euo pipefail
 . "$GITHUB_ACTION_PATH/action/lib.sh"
 
 configure_remote() {
-  local name=$MLGIT_ACTION_REMOTE_NAME url=$MLGIT_ACTION_REMOTE_URL line key value known
+  local name=${MLGIT_ACTION_REMOTE_NAME:-ci} url=$MLGIT_ACTION_REMOTE_URL line key value known
   if [ -n "$url" ]; then
     known=$(mlgit remote list --json | json_tool has-name "$name")
     if [ "$known" = yes ]; then

@@ -79,7 +79,7 @@ if [ "$revision_diffs" = yes ] || [ -z "$base" ]; then
 fi
 put_output metrics-diff "$metrics"
 put_output report "$(cat "$report")"
-if [ "$MLGIT_ACTION_SUMMARY" = true ]; then
+if [ "${MLGIT_ACTION_SUMMARY:-true}" = true ]; then
   cat "$report" >>"$GITHUB_STEP_SUMMARY"
 fi
 cat "$report"

@@ -64,7 +64,8 @@ def make_project(base: Path, workflow: str) -> Project:
     (upstream / "params.yaml").write_text("train:\n  scale: 2\n")
     (upstream / "train.py").write_text(TRAIN)
     (upstream / "mlgit.yaml").write_text(PIPELINE)
-    mlgit(upstream, "remote", "add", "origin", str(store))
+    # Relative: it holds for clones beside upstream, not in the copy act makes elsewhere.
+    mlgit(upstream, "remote", "add", "origin", "../store")
     mlgit(upstream, "repro")
     mlgit(upstream, "push")
     workflows = upstream / ".github" / "workflows"

@@ -68,6 +68,7 @@ jobs:
         with:
           command: ${{ env.COMMAND }}
           remote-url: ${{ env.STORE }}
+          remote-name: ${{ env.REMOTE_NAME }}
           base: ${{ env.BASE }}
           comment: true
       - name: Keep what the test checks
@@ -137,7 +138,7 @@ def section(report: str, title: str) -> str:
 def test_push_event_pulls_reproduces_pushes_and_reports(tmp_path: Path) -> None:
     project = make_project(tmp_path, WORKFLOW)
     job = run_act(tmp_path, project, "push",
-                  {"COMMAND": "pull\nrepro\npush", "BASE": "origin/main"})
+                  {"COMMAND": "pull\nrepro\npush", "BASE": "origin/main", "REMOTE_NAME": "ci"})
     assert job.code == 0, job.log
     # pull: the feature branch's data came from the remote into the job's work tree
     assert job.read("data-files").split() == ["a.csv", "b.csv", "c.csv"]
@@ -176,8 +177,9 @@ def test_push_event_pulls_reproduces_pushes_and_reports(tmp_path: Path) -> None:
     assert stale == "None: every stage is up to date."
     # comment: true on a push only says there is no pull request
     assert "not a pull request" in job.log
-    # the remote was set for this machine only
-    assert "config.local.yaml" not in job.read("git-status")
+    # the repository had no remote "ci": it was added to the work tree's config
+    assert sorted(job.read("git-status").splitlines()) == \
+        [" M .mlgit/config.yaml", " M metrics.json", " M mlgit.lock"]
 
 
 def test_pull_request_writes_one_sticky_comment(
@@ -189,8 +191,11 @@ def test_pull_request_writes_one_sticky_comment(
     payload = {"number": 7, "pull_request": {"number": 7, "base": {"ref": "main"},
                                              "head": {"ref": "feature"}}}
     job = run_act(tmp_path, project, "pull_request",
-                  {"COMMAND": "pull", "BASE": "", "GITHUB_API_URL": url}, payload)
+                  {"COMMAND": "pull", "BASE": "", "REMOTE_NAME": "origin",
+                   "GITHUB_API_URL": url}, payload)
     assert job.code == 0, job.log
+    # the repository's remote "origin" got the URL for this machine only
+    assert job.read("git-status") == ""
     # the stage was not reproduced: it is reported stale, with its reasons
     stale = json.loads(job.read("stale-stages.json"))
     assert [row["stage"] for row in stale] == ["train"], stale
