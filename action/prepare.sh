@@ -25,7 +25,9 @@ configure_remote() {
       exit 1
     fi
     key=${line%%=*}
+    key=${key%"${key##*[![:space:]]}"}
     value=${line#*=}
+    value=${value#"${value%%[![:space:]]*}"}
     mlgit remote modify "$name" "$key" "$value" --local
   done <<<"$MLGIT_ACTION_REMOTE_OPTIONS"
 }
