@@ -78,8 +78,16 @@ if [ "$revision_diffs" = yes ] || [ -z "$base" ]; then
   metrics=$(quiet metrics diff ${revs[@]+"${revs[@]}"} --json | json_tool compact)
 fi
 put_output metrics-diff "$metrics"
-put_output report "$(cat "$report")"
-if [ "${MLGIT_ACTION_SUMMARY:-true}" = true ]; then
-  cat "$report" >>"$GITHUB_STEP_SUMMARY"
+# GitHub drops a step summary above 1 MiB (and limits outputs alike).
+shown="$MLGIT_ACTION_STATE/summary.md"
+if [ "$(wc -c <"$report")" -gt 1000000 ]; then
+  head -c 990000 "$report" | sed '$d' >"$shown"
+  printf '\n_The report is cut here: it is longer than a step summary may be._\n' >>"$shown"
+else
+  cp "$report" "$shown"
 fi
-cat "$report"
+put_output report "$(cat "$shown")"
+if [ "${MLGIT_ACTION_SUMMARY:-true}" = true ]; then
+  cat "$shown" >>"$GITHUB_STEP_SUMMARY"
+fi
+cat "$shown"

@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 MARKER = "<!-- mlgit-action-report -->"
+# GitHub refuses a comment body above 65,536 characters.
+MAX_BODY = 65_000
+TRUNCATED = "\n\n_The report is cut here: the step summary of the run has all of it._\n"
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 
 
@@ -58,7 +61,10 @@ def post(report: str, number: int) -> str:
     api = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
     repo = os.environ["GITHUB_REPOSITORY"]
     issue_url = f"{api}/repos/{repo}/issues/{number}"
-    body = {"body": f"{MARKER}\n{report}"}
+    text = f"{MARKER}\n{report}"
+    if len(text) > MAX_BODY:
+        text = text[:MAX_BODY - len(TRUNCATED)].rsplit("\n", 1)[0] + TRUNCATED
+    body = {"body": text}
     found = _existing_comment(issue_url)
     if found is None:
         made = _request("POST", f"{issue_url}/comments", body)

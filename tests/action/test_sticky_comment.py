@@ -68,3 +68,16 @@ def test_no_comment_outside_a_pull_request(tmp_path: Path,
     assert proc.returncode == 0
     assert "not a pull request" in proc.stdout
     assert api.requests == []
+
+
+def test_a_report_too_long_for_a_comment_is_cut_at_a_line(
+        tmp_path: Path, fake_github: tuple[FakeGitHub, str]) -> None:
+    api, url = fake_github
+    rows = "".join(f"| added | data/file-{n:06}.csv | 4 B |\n" for n in range(5000))
+    proc = _post(tmp_path, url, "## mlgit\n" + rows)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    body = api.comments[0]["body"]
+    assert len(body) <= 65_536
+    assert body.endswith("\n\n_The report is cut here: the step summary of the run has all "
+                         "of it._\n")
+    assert body.split("\n\n_The report")[0].endswith(" | 4 B |")
