@@ -43,6 +43,7 @@ import pytest
 from tests.action.fake_github import FakeGitHub
 from tests.action.project import (
     ACTION_REF,
+    ROOT,
     Project,
     action_source,
     job_python,
@@ -54,6 +55,15 @@ from tests.conftest import git
 pytestmark = pytest.mark.slow
 
 ACT = Path(sys.executable).parent / "act"
+
+# The mlgit the action installs (this checkout's): with `mlgit diff` it compares params, metrics
+# and data with any revision; before it, the report says that it cannot, and the outputs that
+# need a revision are empty.
+_HELP = subprocess.run([sys.executable, "-m", "mlgit", "diff", "--help"], cwd=ROOT,
+                       capture_output=True)
+REVISION_DIFFS = _HELP.returncode == 0
+VERSION = subprocess.run([sys.executable, "-m", "mlgit", "--version"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout.split()[-1]
 
 WORKFLOW = """\
 on: [push, pull_request]
@@ -162,10 +172,13 @@ def test_push_event_pulls_reproduces_pushes_and_reports(tmp_path: Path) -> None:
     # the second use of the action in the job did not install mlgit again
     assert job.log.count("mlgit is already installed in this job") == 1, job.log
     assert json.loads(job.read("stale-stages.json")) == []
-    metrics = json.loads(job.read("metrics-diff.json"))
-    assert metrics["old"] == "origin/main" and metrics["new"] == "workspace"
-    assert [(c["key"], c["old"], c["new"]) for c in metrics["changes"]] == \
-        [("score", 20.0, 63.0)], metrics
+    if REVISION_DIFFS:
+        metrics = json.loads(job.read("metrics-diff.json"))
+        assert metrics["old"] == "origin/main" and metrics["new"] == "workspace"
+        assert [(c["key"], c["old"], c["new"]) for c in metrics["changes"]] == \
+            [("score", 20.0, 63.0)], metrics
+    else:
+        assert job.read("metrics-diff.json") == ""
     # the step summary
     summary = job.read("summary.md")
     assert "Summary - " + summary.strip() in job.log  # the step summary holds the report
@@ -174,9 +187,15 @@ def test_push_event_pulls_reproduces_pushes_and_reports(tmp_path: Path) -> None:
         assert f"| `mlgit {command}` | ok |" in summary
     params, metrics_md, data, stale = (section(summary, title) for title in
                                        ("Params", "Metrics", "Data", "Stale stages"))
-    assert "| params.yaml | train.scale | 2 | 3 | +1 |" in params
-    assert "| metrics.json | score | 20.0 | 63.0 |" in metrics_md
-    assert "data/raw" in data and "model.txt" in data
+    if REVISION_DIFFS:
+        assert "| params.yaml | train.scale | 2 | 3 | +1 |" in params
+        assert "| metrics.json | score | 20.0 | 63.0 |" in metrics_md
+        assert "data/raw" in data and "model.txt" in data
+    else:
+        for text, command in ((params, "params diff"), (metrics_md, "metrics diff"),
+                              (data, "diff")):
+            assert text == (f"_Not shown: this needs `mlgit {command} origin/main`, which "
+                            f"mlgit {VERSION} lacks._")
     assert stale == "None: every stage is up to date."
     # comment: true on a push only says there is no pull request
     assert "not a pull request" in job.log
@@ -211,7 +230,9 @@ def test_pull_request_writes_one_sticky_comment(
     assert all(auth == "Bearer test-token" for _, _, auth in api.requests)
     assert api.comments[0]["body"] == "Looks good"
     assert api.comments[1]["body"].startswith("<!-- mlgit-action-report -->\n## mlgit")
-    assert "| params.yaml | train.scale | 2 | 3 | +1 |" in api.comments[1]["body"]
+    expected = ("| params.yaml | train.scale | 2 | 3 | +1 |" if REVISION_DIFFS else
+                "_Not shown: this needs `mlgit params diff origin/main`")
+    assert expected in api.comments[1]["body"]
 
 
 def test_shallow_clone_without_the_base_is_one_clear_error(tmp_path: Path) -> None:
