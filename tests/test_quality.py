@@ -19,7 +19,8 @@ def _tool(name: str) -> str:
 
 
 def test_ruff_clean() -> None:
-    proc = subprocess.run([_tool("ruff"), "check", "mlgit", "tests", "benchmarks", "docs"],
+    proc = subprocess.run([_tool("ruff"), "check", "mlgit", "tests", "benchmarks", "docs",
+                           "action"],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

@@ -98,6 +98,10 @@ def test_a_damaged_params_memo_is_parsed_again(repo: Path) -> None:
 
 
 def test_json_lists_the_stale_stages_after_the_artifacts(repo: Path) -> None:
+    write(repo / "mlgit.yaml", PIPELINE)
+    write(repo / "in.txt", "1")
+    write(repo / "params.yaml", "n: 1\n")
+    mlgit(repo, "repro")
     assert json.loads(mlgit(repo, "status", "--json").out) == []
     write(repo / "data.txt", "d")
     mlgit(repo, "add", "data.txt")

@@ -1,0 +1,98 @@
+"""The action's step scripts run directly, as the runner runs them (bash, inputs in the
+environment), on a real repository: the quick checks of what the act tests do not cover."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import git
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _mlgit(cwd: Path, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "mlgit", *args], cwd=cwd, check=True,
+                   capture_output=True)
+
+
+def _step(script: str, cwd: Path, tmp_path: Path,
+          **inputs: str) -> tuple[subprocess.CompletedProcess[str], str]:
+    output = tmp_path / "github-output"
+    output.write_text("")
+    env = {**os.environ, "GITHUB_ACTION_PATH": str(ROOT), "GITHUB_OUTPUT": str(output),
+           "MLGIT_ACTION_PYTHON": sys.executable, "MLGIT_ACTION_STATE": str(tmp_path)}
+    env.pop("GITHUB_BASE_REF", None)
+    env.update({f"MLGIT_ACTION_{key.upper()}": value for key, value in inputs.items()})
+    proc = subprocess.run(["bash", str(ROOT / "action" / script)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+    return proc, output.read_text()
+
+
+def _outputs(text: str) -> dict[str, str]:
+    """Parse GITHUB_OUTPUT's `NAME<<DELIMITER` blocks."""
+    found, lines = {}, iter(text.splitlines())
+    for line in lines:
+        name, _, delimiter = line.partition("<<")
+        value = []
+        for inner in lines:
+            if inner == delimiter:
+                break
+            value.append(inner)
+        found[name] = "\n".join(value)
+    return found
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    _mlgit(repo, "init")
+    _mlgit(repo, "remote", "add", "gcs", "gs://bucket/data")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "init")
+    return repo
+
+
+def test_remote_options_go_to_the_local_config(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    proc, outputs = _step("prepare.sh", repo, tmp_path, remote_url="gs://other/data",
+                          remote_name="gcs", base="", remote_options=(
+                              "project=my-project\n\n# a comment\n"
+                              "  endpoint_url = http://127.0.0.1:9023/a=b  \n"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    local = yaml.safe_load((repo / ".mlgit" / "config.local.yaml").read_text())
+    assert local["remote"]["gcs"] == {"url": "gs://other/data", "project": "my-project",
+                                      "endpoint_url": "http://127.0.0.1:9023/a=b"}
+    assert local["core"]["remote"] == "gcs"
+    assert git(repo, "status", "--porcelain") == ""  # nothing committed changed
+    assert _outputs(outputs)["cache-key"].startswith("mlgit-")
+
+
+def test_a_bad_remote_option_fails_the_step(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    proc, _ = _step("prepare.sh", repo, tmp_path, remote_url="", remote_name="gcs", base="",
+                    remote_options="no equals sign")
+    assert proc.returncode == 1
+    assert "::error title=mlgit::remote-options: 'no equals sign' is not KEY=VALUE" \
+        in proc.stdout
+
+
+def test_the_before_of_a_first_push_means_no_base(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    proc, outputs = _step("prepare.sh", repo, tmp_path, remote_url="", remote_name="",
+                          remote_options="", base="0" * 40)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _outputs(outputs)["base"] == ""
+
+
+def test_an_unknown_base_in_a_full_clone_names_the_fetch(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    proc, _ = _step("prepare.sh", repo, tmp_path, remote_url="", remote_name="",
+                    remote_options="", base="origin/nope")
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("::error title=mlgit::the base revision 'origin/nope' is "
+                                  "not in this clone; fetch it before this step")
