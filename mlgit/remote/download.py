@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from mlgit.fileio import is_disk_full
 from mlgit.hashing import hash_bytes
+from mlgit.remote import chunked
 from mlgit.remote.failures import Failure, FailureKind, ObjectFailed
 from mlgit.remote.store import PackedAt, loose_rel
 from mlgit.remote.transfer import (
@@ -94,11 +95,17 @@ def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferRes
     if not todo:
         return result
     packed = mover.packed()
+    tally = chunked.Tally()
+    expanded, lists = chunked.split_fetch(mover.odb, mover.store, mover.map, todo, packed,
+                                          tally)
+    todo = unique_wants(expanded)
     tasks: list[Task] = [DownloadLoose(w) for w in todo if w.oid not in packed]
     tasks += _spans([(w, packed[w.oid]) for w in todo if w.oid in packed])
     try:
         mover.run(tasks, result)
         mover.odb.publish()
+        chunked.finish_fetch(mover.odb, lists, tally)
+        result.add(tally)
     except (Stopped, OSError) as exc:
         cause = exc.cause if isinstance(exc, Stopped) else exc
         if not is_disk_full(cause):
