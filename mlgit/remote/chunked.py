@@ -133,6 +133,21 @@ def split_fetch(odb: LocalODB, store: RemoteStore, mapper: Mapper, wants: Sequen
     return out, lists
 
 
+def lacking_chunks(odb: LocalODB, wants: Sequence[W]) -> list[Part]:
+    """The chunks missing from the chunked objects among `wants` that the cache holds (a
+    chunk set aside as corrupt): fetching them repairs the object."""
+    out: list[Part] = []
+    for w in wants:
+        if _maybe_large(w) and odb.is_chunked(w.oid):
+            try:
+                parts = odb.chunk_list(w.oid).chunks
+            except (OSError, CorruptObject):
+                continue  # set aside: the object counts as missing next time
+            lacking = odb.missing(oid for oid, _ in parts)
+            out += [Part(oid, size, w.path) for oid, size in _unique(parts) if oid in lacking]
+    return out
+
+
 def _unique(parts: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
     return list(dict(parts).items())
 

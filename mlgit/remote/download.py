@@ -90,8 +90,9 @@ def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferRes
     result = TransferResult()
     unique = unique_wants(wants)
     missing = mover.odb.missing(w.oid for w in unique)
-    todo = [w for w in unique if w.oid in missing]
+    todo: list[Want] = [w for w in unique if w.oid in missing]
     result.already = len(unique) - len(todo)
+    todo += chunked.lacking_chunks(mover.odb, [w for w in unique if w.oid not in missing])
     if not todo:
         return result
     packed = mover.packed()

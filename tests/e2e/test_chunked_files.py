@@ -114,4 +114,27 @@ def test_gc_keeps_the_chunks_of_the_file_a_pointer_names(chunking_repo: Path) ->
     os.unlink(repo / "model.pt")
     mlgit(repo, "checkout")
     assert (repo / "model.pt").read_bytes() == data
-    assert "unchanged" in mlgit(repo, "fsck").out + "unchanged"
+    assert mlgit(repo, "fsck").code == 0
+
+
+def test_fsck_finds_a_missing_chunk_and_a_damaged_chunk_list(chunking_repo: Path) -> None:
+    repo = chunking_repo
+    assert mlgit(repo, "fsck").code == 0
+    cache = repo / ".mlgit" / "cache"
+    loose = [p for p in cache.glob("??/*") if len(p.name) == 30]
+    victim = max(loose, key=lambda p: p.stat().st_size)
+    victim.unlink()
+    found = mlgit(repo, "fsck", code=None)
+    assert found.code != 0 and "chunks are not in the cache" in found.out
+    mlgit(repo, "pull")
+    assert mlgit(repo, "fsck").code == 0
+    (listed,) = cache.glob("??/*.chunks")
+    listed.chmod(0o644)
+    with open(listed, "r+b") as f:
+        f.seek(40)
+        f.write(b"\xff")
+    damaged = mlgit(repo, "fsck", "--repair", code=None)
+    assert damaged.code != 0 and "chunk list is damaged" in damaged.out
+    assert not list(cache.glob("??/*.chunks"))
+    mlgit(repo, "pull")
+    assert mlgit(repo, "fsck").code == 0
