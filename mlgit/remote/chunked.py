@@ -10,7 +10,7 @@ from typing import NamedTuple, Protocol, TypeVar
 
 from mlgit.errors import describe_error
 from mlgit.remote.failures import Failure, FailureKind
-from mlgit.remote.store import Mapper, PackedAt, RemoteStore, loose_rel
+from mlgit.remote.store import Mapper, PackedAt, RemoteStore
 from mlgit.storage import chunks, packs
 from mlgit.storage.objects import CorruptObject, LocalODB
 
@@ -69,8 +69,7 @@ def split_push(odb: LocalODB, store: RemoteStore, mapper: Mapper, wants: Sequenc
     if not chunked:
         return list(wants), Lists({})
     names = sorted({w.oid for w in chunked})
-    present = mapper(lambda oid: store.backend.exists(loose_rel(oid) + chunks.SUFFIX), names)
-    on_remote = {oid for oid, hit in zip(names, present, strict=True) if hit}
+    on_remote = store.loose_present(names, mapper)  # whole or as chunks: either will do
     tally.already += len(on_remote)
     out: list[W | Part] = [w for w in wants if w.oid not in set(names)]
     lists = Lists({})

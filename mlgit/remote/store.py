@@ -34,6 +34,7 @@ PACK_DIR = packs.PACK_DIR
 RUNS_DIR = "runs"
 _PACK_NAME = re.compile(r"^([0-9a-f]{32})\.idx$")
 _LOOSE_NAME = re.compile(r"^[0-9a-f]{30}$")
+_CHUNK_LIST_NAME = re.compile(r"^([0-9a-f]{30})\.chunks$")
 _PREFIX_NAME = re.compile(r"^[0-9a-f]{2}$")
 MAX_CHUNK_LIST_BYTES = 64 << 20
 """A chunk list this big describes ~350 TB with the smallest chunks: a bigger file is refused."""
@@ -108,8 +109,9 @@ class RemoteStore:
         return [r for r in records if r[2] < packs.MAX_PACK_BYTES]
 
     def loose_present(self, oids: Iterable[str], mapper: Mapper) -> set[str]:
-        """Which of `oids` exist as loose objects: a lookup each when few, else one listing
-        per two-hex folder involved. The empty object is always present (it is implicit)."""
+        """Which of `oids` exist as loose objects or as chunk lists: a lookup or two each
+        when few, else one listing per two-hex folder involved. The empty object is always
+        present (it is implicit)."""
         wanted = set(oids)
         implicit = wanted & {EMPTY_OID}
         return implicit | self._loose_present(wanted - implicit, mapper)
@@ -117,7 +119,7 @@ class RemoteStore:
     def _loose_present(self, oids: set[str], mapper: Mapper) -> set[str]:
         wanted = sorted(oids)
         if len(wanted) <= FEW_LOOSE:
-            hits = mapper(lambda oid: self.backend.exists(loose_rel(oid)), wanted)
+            hits = mapper(self._stored_whole_or_chunked, wanted)
             return {oid for oid, hit in zip(wanted, hits, strict=True) if hit}
         prefixes = sorted({oid[:2] for oid in wanted})
         listings = mapper(self._list_prefix, prefixes)
@@ -126,10 +128,15 @@ class RemoteStore:
             present.update(found)  # type: ignore[arg-type]
         return present.intersection(wanted)
 
+    def _stored_whole_or_chunked(self, oid: str) -> bool:
+        return (self.backend.exists(loose_rel(oid))
+                or self.backend.exists(loose_rel(oid) + chunks.SUFFIX))
+
     def _list_prefix(self, prefix: str) -> set[str]:
         listing = self.backend.list_dir(prefix)
         self._note_temps(prefix, listing)
-        return {prefix + n for n in listing if _LOOSE_NAME.match(n)}
+        return {prefix + (m.group(1) if m else n) for n in listing
+                if _LOOSE_NAME.match(n) or (m := _CHUNK_LIST_NAME.match(n))}
 
     # -- temp files that interrupted pushes left ---------------------------------------------
 

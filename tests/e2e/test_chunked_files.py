@@ -138,3 +138,12 @@ def test_fsck_finds_a_missing_chunk_and_a_damaged_chunk_list(chunking_repo: Path
     assert not list(cache.glob("??/*.chunks"))
     mlgit(repo, "pull")
     assert mlgit(repo, "fsck").code == 0
+
+
+def test_the_remote_counts_a_pushed_chunked_file_as_there(chunking_repo: Path) -> None:
+    repo = chunking_repo
+    status = mlgit(repo, "status", "--remote", "origin")
+    assert "model.pt" in status.out and "not all pushed" not in status.out
+    again = json.loads(mlgit(repo, "push", "--json").out)
+    assert again["transferred"] == 0 and again["failed"] == []
+    assert mlgit(repo, "fsck", "-r", "origin").code == 0
