@@ -143,7 +143,14 @@ class LocalODB:
         if len(wanted) < 2000:
             return {oid for oid in wanted if not os.path.exists(self.path(oid))
                     and not os.path.exists(self.chunks_path(oid))}
-        return wanted - set(self._iter_loose()) - set(self.chunked_oids())
+        present = set()
+        for prefix, names in self._prefix_listings():  # one listing for both forms
+            for name in names:
+                if len(name) == OID_LEN - 2 and name[0] != ".":
+                    present.add(prefix + name)
+                elif chunks.could_be_list_name(name):
+                    present.add(prefix + name[: -len(chunks.SUFFIX)])
+        return wanted - present
 
     def size(self, oid: str) -> int | None:
         """The size the store holds for `oid` (a pack index's entry, or the loose file's

@@ -110,3 +110,10 @@ def test_gc_keeps_the_chunks_of_a_kept_list_and_drops_those_of_an_unkept_one(
     assert _read(fresh, kept) == CONTENT
     assert fresh.missing([dropped]) == {dropped}
     assert fresh.missing(dropped_parts) == dropped_parts
+
+
+def test_a_chunked_object_is_present_when_many_are_asked_for(odb: LocalODB,
+                                                             tmp_path: Path) -> None:
+    oid = _put(odb, tmp_path)
+    absent = {hash_bytes(str(n).encode()) for n in range(2500)}  # listed, not stat-ed
+    assert odb.missing(absent | {oid}) == absent
