@@ -135,8 +135,9 @@ class RemoteStore:
     def _list_prefix(self, prefix: str) -> set[str]:
         listing = self.backend.list_dir(prefix)
         self._note_temps(prefix, listing)
-        return {prefix + (m.group(1) if m else n) for n in listing
-                if _LOOSE_NAME.match(n) or (m := _CHUNK_LIST_NAME.match(n))}
+        found = {prefix + n for n in listing if _LOOSE_NAME.match(n)}
+        found.update(prefix + m.group(1) for n in listing if (m := _CHUNK_LIST_NAME.match(n)))
+        return found
 
     # -- temp files that interrupted pushes left ---------------------------------------------
 
