@@ -18,6 +18,7 @@ it, and callers that link (`is_chunked`) copy it instead.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -597,7 +598,11 @@ class ObjectReader:
         """The next chunk (whatever size was asked: chunks are at most a few MiB)."""
         assert self._parts is not None
         for chunk_oid, _ in self._parts:
-            data = self._odb.read_verified(chunk_oid)  # at most chunks.MAX_SIZE
+            try:
+                data = self._odb.read_verified(chunk_oid)  # at most chunks.MAX_SIZE
+            except FileNotFoundError:
+                raise FileNotFoundError(errno.ENOENT, f"its chunk {chunk_oid} is not in the"
+                                        " cache ('mlgit fetch' restores it)") from None
             self._hasher.update(data)
             return data
         actual = self._hasher.hexdigest()

@@ -126,6 +126,11 @@ def test_fsck_finds_a_missing_chunk_and_a_damaged_chunk_list(chunking_repo: Path
     victim.unlink()
     found = mlgit(repo, "fsck", code=None)
     assert found.code != 0 and "chunks are not in the cache" in found.out
+    os.chmod(repo / "model.pt", 0o644)
+    os.unlink(repo / "model.pt")
+    failed = mlgit(repo, "checkout", code=None)
+    assert failed.code != 0 and f"its chunk {victim.parent.name}{victim.name} is not in" \
+        in failed.out + failed.err
     mlgit(repo, "pull")
     assert mlgit(repo, "fsck").code == 0
     (listed,) = cache.glob("??/*.chunks")
