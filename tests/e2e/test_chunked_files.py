@@ -152,3 +152,23 @@ def test_the_remote_counts_a_pushed_chunked_file_as_there(chunking_repo: Path) -
     again = json.loads(mlgit(repo, "push", "--json").out)
     assert again["transferred"] == 0 and again["failed"] == []
     assert mlgit(repo, "fsck", "-r", "origin").code == 0
+
+
+def test_a_large_file_inside_a_tracked_folder_is_chunked_too(repo: Path,
+                                                             tmp_path: Path) -> None:
+    mlgit(repo, "config", "cache.chunk_threshold", str(THRESHOLD))
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "remote"))
+    big = random.Random(3).randbytes(THRESHOLD + MiB)
+    (repo / "ckpt").mkdir()
+    (repo / "ckpt" / "weights.bin").write_bytes(big)
+    (repo / "ckpt" / "config.json").write_text("{}")
+    mlgit(repo, "add", "ckpt")
+    assert len(list((repo / ".mlgit" / "cache").glob("??/*.chunks"))) == 1
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "ckpt")
+    mlgit(repo, "push")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo), str(clone))
+    mlgit(clone, "pull")
+    assert (clone / "ckpt" / "weights.bin").read_bytes() == big
+    assert "unchanged" in mlgit(clone, "status").out
