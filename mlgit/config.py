@@ -117,6 +117,10 @@ KEYS: dict[str, Key] = {
                      " worktree, the main worktree's cache)",
                      "a folder path, absolute or relative to the repository root, e.g."
                      " /data/mlgit-cache or ../shared-cache"),
+    "cache.chunk_threshold": Key(_parse_jobs, 64 * 1024 * 1024,
+                                 "content this many bytes or larger is stored as chunks"
+                                 " (default: 64 MiB)",
+                                 "a whole number of bytes, 1 or more, e.g. 67108864"),
     "core.lock_timeout": Key(_parse_seconds, 5.0,
                              "seconds a command waits for another mlgit command to finish",
                              "a number of seconds, 0 or more, e.g. 5 or 0.5"),

@@ -93,7 +93,8 @@ class Repo:
 
         # Links (hardlink/symlink) need one file per object; copies can come from packs.
         links = self.config.get("cache.link")
-        return LocalODB(self.cache_dir, pack_small=links[0] in ("reflink", "copy"))
+        return LocalODB(self.cache_dir, pack_small=links[0] in ("reflink", "copy"),
+                        chunk_threshold=self.config.get("cache.chunk_threshold"))
 
     @cached_property
     def state(self) -> State:

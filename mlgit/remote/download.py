@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from mlgit.fileio import is_disk_full
 from mlgit.hashing import hash_bytes
+from mlgit.remote import chunked
 from mlgit.remote.failures import Failure, FailureKind, ObjectFailed
 from mlgit.remote.store import PackedAt, loose_rel
 from mlgit.remote.transfer import (
@@ -89,15 +90,15 @@ def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferRes
     result = TransferResult()
     unique = unique_wants(wants)
     missing = mover.odb.missing(w.oid for w in unique)
-    todo = [w for w in unique if w.oid in missing]
+    todo: list[Want] = [w for w in unique if w.oid in missing]
     result.already = len(unique) - len(todo)
+    todo += chunked.lacking_chunks(mover.odb, [w for w in unique if w.oid not in missing])
     if not todo:
         return result
     packed = mover.packed()
-    tasks: list[Task] = [DownloadLoose(w) for w in todo if w.oid not in packed]
-    tasks += _spans([(w, packed[w.oid]) for w in todo if w.oid in packed])
     try:
-        mover.run(tasks, result)
+        mover.run(_tasks(todo, packed), result)
+        _fetch_chunked(mover, todo, packed, result)
         mover.odb.publish()
     except (Stopped, OSError) as exc:
         cause = exc.cause if isinstance(exc, Stopped) else exc
@@ -109,6 +110,32 @@ def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferRes
     if sync:
         mover.odb.make_durable()
     return result
+
+
+def _tasks(todo: list[Want], packed: dict[str, PackedAt]) -> list[Task]:
+    tasks: list[Task] = [DownloadLoose(w) for w in todo if w.oid not in packed]
+    return tasks + _spans([(w, packed[w.oid]) for w in todo if w.oid in packed])
+
+
+def _fetch_chunked(mover: Mover, todo: list[Want], packed: dict[str, PackedAt],
+                   result: TransferResult) -> None:
+    """A second round for the large objects the remote has no loose file of: those it holds
+    as a chunk list come as the chunks the cache lacks, then the list (remote/chunked.py).
+    Asking only after a loose download found nothing costs no request for other objects."""
+    absent = {f.oid for f in result.failed if f.kind is FailureKind.NOT_ON_REMOTE}
+    retry = [w for w in todo if w.oid in absent and w.oid not in packed]
+    if not retry:
+        return
+    tally = chunked.Tally()
+    expanded, lists = chunked.split_fetch(mover.odb, mover.store, mover.map, retry, packed,
+                                          tally)
+    answered = set(lists.pending) | {f.oid for f in tally.failed}
+    result.failed = [f for f in result.failed if f.oid not in answered]
+    parts = unique_wants(w for w in expanded if isinstance(w, chunked.Part))
+    mover.run(_tasks(parts, packed), result)
+    mover.odb.publish()
+    chunked.finish_fetch(mover.odb, lists, tally)
+    result.add(tally)
 
 
 def _spans(items: list[tuple[Want, PackedAt]]) -> list[Task]:

@@ -4,6 +4,8 @@
     <root>/packs/<name>.pack         smaller objects, back to back
     <root>/packs/<name>.idx          the pack's index (format: packs.py); uploaded after the
                                      pack, so an index always names a complete pack
+    <root>/<2 hex>/<30 hex>.chunks   the chunk list of a chunked object (storage/chunks.py),
+                                     uploaded after its chunks
     <root>/runs/<2 hex>/<30 hex>     the run-cache's entries (`push --run-cache`)
 
 Every call to the backend is retried on transient errors (retry.RetryingBackend).
@@ -26,13 +28,16 @@ from mlgit.fileio import write_atomic
 from mlgit.hashing import EMPTY_OID
 from mlgit.remote.backends import temp_written_at
 from mlgit.remote.retry import RetryingBackend
-from mlgit.storage import packs
+from mlgit.storage import chunks, packs
 
 PACK_DIR = packs.PACK_DIR
 RUNS_DIR = "runs"
 _PACK_NAME = re.compile(r"^([0-9a-f]{32})\.idx$")
 _LOOSE_NAME = re.compile(r"^[0-9a-f]{30}$")
+_CHUNK_LIST_NAME = re.compile(r"^([0-9a-f]{30})\.chunks$")
 _PREFIX_NAME = re.compile(r"^[0-9a-f]{2}$")
+MAX_CHUNK_LIST_BYTES = 64 << 20
+"""A chunk list this big describes ~350 TB with the smallest chunks: a bigger file is refused."""
 FEW_LOOSE = 32
 """Up to this many objects are looked up one by one; more are found by listing folders."""
 
@@ -104,8 +109,9 @@ class RemoteStore:
         return [r for r in records if r[2] < packs.MAX_PACK_BYTES]
 
     def loose_present(self, oids: Iterable[str], mapper: Mapper) -> set[str]:
-        """Which of `oids` exist as loose objects: a lookup each when few, else one listing
-        per two-hex folder involved. The empty object is always present (it is implicit)."""
+        """Which of `oids` exist as loose objects or as chunk lists: a lookup or two each
+        when few, else one listing per two-hex folder involved. The empty object is always
+        present (it is implicit)."""
         wanted = set(oids)
         implicit = wanted & {EMPTY_OID}
         return implicit | self._loose_present(wanted - implicit, mapper)
@@ -113,7 +119,7 @@ class RemoteStore:
     def _loose_present(self, oids: set[str], mapper: Mapper) -> set[str]:
         wanted = sorted(oids)
         if len(wanted) <= FEW_LOOSE:
-            hits = mapper(lambda oid: self.backend.exists(loose_rel(oid)), wanted)
+            hits = mapper(self._stored_whole_or_chunked, wanted)
             return {oid for oid, hit in zip(wanted, hits, strict=True) if hit}
         prefixes = sorted({oid[:2] for oid in wanted})
         listings = mapper(self._list_prefix, prefixes)
@@ -122,10 +128,16 @@ class RemoteStore:
             present.update(found)  # type: ignore[arg-type]
         return present.intersection(wanted)
 
+    def _stored_whole_or_chunked(self, oid: str) -> bool:
+        return (self.backend.exists(loose_rel(oid))
+                or self.backend.exists(loose_rel(oid) + chunks.SUFFIX))
+
     def _list_prefix(self, prefix: str) -> set[str]:
         listing = self.backend.list_dir(prefix)
         self._note_temps(prefix, listing)
-        return {prefix + n for n in listing if _LOOSE_NAME.match(n)}
+        found = {prefix + n for n in listing if _LOOSE_NAME.match(n)}
+        found.update(prefix + m.group(1) for n in listing if (m := _CHUNK_LIST_NAME.match(n)))
+        return found
 
     # -- temp files that interrupted pushes left ---------------------------------------------
 
@@ -172,6 +184,15 @@ class RemoteStore:
 
     def download_loose(self, oid: str, local_path: str) -> None:
         self.backend.download(loose_rel(oid), local_path)
+
+    def read_chunk_list(self, oid: str) -> bytes:
+        """The bytes of the remote's chunk list of `oid` (not verified: see chunks.decode);
+        FileNotFoundError when it has none. A file too big for a list is read only far
+        enough to be refused."""
+        return self.backend.read(loose_rel(oid) + chunks.SUFFIX, 0, MAX_CHUNK_LIST_BYTES + 1)
+
+    def write_chunk_list(self, oid: str, data: bytes) -> None:
+        self.backend.write_bytes(loose_rel(oid) + chunks.SUFFIX, data)
 
     def read_span(self, pack: str, start: int, end: int) -> bytes:
         data = self.backend.read(pack, start, end)

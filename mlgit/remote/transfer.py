@@ -18,6 +18,7 @@ from mlgit.fileio import is_disk_full
 from mlgit.hashing import EMPTY_OID
 from mlgit.parallel import run_all
 from mlgit.progress import ProgressCallback, noop_progress
+from mlgit.remote import chunked
 from mlgit.remote.failures import Failure, FailureKind, ObjectFailed
 from mlgit.remote.retry import RemoteDown
 from mlgit.remote.store import PackedAt, RemoteStore
@@ -52,6 +53,13 @@ class TransferResult:
         self.failed: list[Failure] = []
         self.stopped = ""  # why the transfer stopped early, if it did
         self.runs: int | None = None  # run-cache entries written, when they were asked for
+
+    def add(self, tally: chunked.Tally) -> None:
+        """Count what the chunk lists of chunked objects added (remote/chunked.py)."""
+        self.already += tally.already
+        self.transferred += tally.transferred
+        self.bytes += tally.bytes
+        self.failed.extend(tally.failed)
 
     def merge(self, other: TransferResult) -> None:
         self.transferred += other.transferred
@@ -245,7 +253,9 @@ def unique_wants(wants: Iterable[Want]) -> list[Want]:
 def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     result = TransferResult()
     odb = mover.odb
-    unique = unique_wants(wants)
+    tally = chunked.Tally()
+    unique, lists = chunked.split_push(odb, mover.store, mover.map, unique_wants(wants), tally)
+    unique = unique_wants(unique)
     not_cached = odb.missing(w.oid for w in unique)
     result.failed.extend(Failure(w.path, w.oid, FailureKind.NOT_IN_CACHE) for w in unique
                          if w.oid in not_cached)
@@ -261,6 +271,8 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     tasks += [UploadPack(batch) for batch in _batches(small, PUSH_PACK_BYTES)]
     try:
         mover.run(tasks, result)
+        chunked.finish_push(mover.store, lists, {f.oid for f in result.failed}, tally)
+        result.add(tally)
     except Stopped:
         if result.transferred:  # make what did arrive durable
             with contextlib.suppress(Exception):

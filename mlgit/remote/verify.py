@@ -35,6 +35,7 @@ from mlgit.storage.objects import LocalODB
 
 _PREFIX = re.compile(r"^[0-9a-f]{2}$")
 _LOOSE = re.compile(r"^[0-9a-f]{30}$")
+_CHUNK_LIST = re.compile(r"^([0-9a-f]{30})\.chunks$")
 
 
 # -- a remote ----------------------------------------------------------------------------------
@@ -48,12 +49,15 @@ def check_remote(store: RemoteStore, odb: LocalODB, jobs: int,
     backend = store.backend
     items = _remote_pack_items(store, jobs, report)
     prefixes = [n for n in backend.list_dir("") if _PREFIX.match(n)]
+    chunked: set[str] = set()  # its chunks are checked as objects; the list is not read
     for prefix, names, exc in run_all(backend.list_dir, prefixes, jobs):
         if exc is not None:
             raise exc
         items += [Item(prefix + n, -1, LOOSE, 0, None) for n in names or []
                   if _LOOSE.match(n)]
-    report.seen = {i.oid for i in items} | {EMPTY_OID}  # the empty object is implicit
+        chunked.update(prefix + m.group(1) for n in names or [] if (m := _CHUNK_LIST.match(n)))
+    # the empty object is implicit
+    report.seen = {i.oid for i in items} | chunked | {EMPTY_OID}
     known = sum(i.size for i in items if i.size >= 0)
     checker = _RemoteChecker(store, odb)
     with progress(len(items), None if any(i.size < 0 for i in items) else known) as show:

@@ -17,7 +17,7 @@ from mlgit.errors import describe_error
 from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
 from mlgit.parallel import run_all
 from mlgit.progress import ProgressCallback, noop_progress
-from mlgit.storage import packs
+from mlgit.storage import chunks, packs
 from mlgit.storage.objects import LocalODB
 
 OpenCheckProgress = Callable[[int, int | None], AbstractContextManager[ProgressCallback]]
@@ -31,6 +31,8 @@ def no_check_progress(files: int, nbytes: int | None) -> AbstractContextManager[
 
 OBJECT, INDEX = "object", "pack index"
 LOOSE = "loose"
+CHUNK_LIST = "chunk list"  # where a damaged chunk list is (storage/chunks.py)
+CHUNKS = "chunks"  # where an object stored as chunks lacks some of them
 BATCH_BYTES = 16 << 20
 """Objects are hashed (and a remote pack read) in batches of about this many bytes."""
 IDX_NAME = re.compile(r"^([0-9a-f]{32})\.idx$")
@@ -107,11 +109,45 @@ def check_cache(odb: LocalODB, jobs: int,
     for oid in odb.loose_oids():
         with contextlib.suppress(FileNotFoundError):
             items.append(Item(oid, os.stat(odb.path(oid)).st_size, LOOSE, 0, None))
-    report.seen = {i.oid for i in items} | {p.name for p in report.problems if p.kind == OBJECT}
+    whole = _check_chunk_lists(odb, {i.oid for i in items}, report)
+    report.seen = ({i.oid for i in items} | whole
+                   | {p.name for p in report.problems if p.kind == OBJECT})
     report.seen.add(EMPTY_OID)  # implicit in every store, never stored
     with progress(len(items), sum(i.size for i in items)) as show:
         run(lambda batch: _check(odb, batch), items, jobs, report, show)
     return report
+
+
+def _check_chunk_lists(odb: LocalODB, present: set[str], report: Report) -> set[str]:
+    """Check every chunk list (its format, and that the chunks it names are present: they
+    are hashed with the other objects); returns the oids they hold."""
+    found: set[str] = set()
+    for oid in odb.chunked_oids():
+        path = odb.chunks_path(oid)
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            continue  # removed meanwhile (gc)
+        except OSError as exc:
+            report.problems.append(Problem(OBJECT, oid, CHUNK_LIST, -1,
+                                           f"cannot be read: {describe_error(exc)}"))
+            continue
+        report.objects += 1
+        found.add(oid)
+        try:
+            parts = chunks.decode(data, oid).chunks
+        except chunks.BadChunkList as exc:
+            report.problems.append(Problem(OBJECT, oid, CHUNK_LIST, len(data),
+                                           f"its chunk list is damaged: {exc}"))
+            continue
+        lacking = {part for part, _ in parts} - present
+        if lacking:
+            report.problems.append(Problem(
+                OBJECT, oid, CHUNKS, len(data),
+                f"{len(lacking)} of its {len(parts)} chunks are not in the cache"
+                f" (e.g. {min(lacking)}): fetch restores them"))
+    return found
 
 
 def _pack_items(odb: LocalODB, report: Report) -> list[Item]:
@@ -178,6 +214,11 @@ def _check(odb: LocalODB, batch: list[Item]) -> list[Problem]:
 def set_aside(odb: LocalODB, problem: Problem) -> None:
     """Take the damage a local check found out of the cache (into its quarantine folder): a
     corrupt copy of an object, or a damaged pack index with its pack."""
+    if problem.kind == OBJECT and problem.location == CHUNK_LIST:
+        odb.set_aside_chunk_list(problem.name)
+        return
+    if problem.kind == OBJECT and problem.location == CHUNKS:
+        return  # nothing damaged to set aside: a fetch brings the missing chunks
     if problem.kind == OBJECT:
         odb.set_aside(problem.name, problem.pack_at)
         return

@@ -11,10 +11,31 @@ from mlgit.storage import packs
 from mlgit.storage.objects import TMP_DIR, CorruptObject, LocalODB
 
 
-def unreferenced(odb: LocalODB, keep: set[str]) -> dict[str, int]:
-    """Every object not in `keep`, with the bytes deleting it would free (an object stored
-    both loose and packed counts both copies)."""
+def with_chunks(odb: LocalODB, keep: set[str]) -> set[str]:
+    """`keep` and the chunks that the chunk lists of the kept objects name. A list that
+    cannot be read keeps nothing more (fsck reports it)."""
+    kept = set(keep)
+    for oid in odb.chunked_oids():
+        if oid in keep:
+            with contextlib.suppress(OSError, CorruptObject):
+                kept.update(part for part, _ in odb.chunk_list(oid).chunks)
+    return kept
+
+
+def _unkept_lists(odb: LocalODB, keep: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
+    for oid in odb.chunked_oids():
+        if oid not in keep:
+            with contextlib.suppress(FileNotFoundError):
+                found[oid] = os.stat(odb.chunks_path(oid)).st_size
+    return found
+
+
+def unreferenced(odb: LocalODB, keep: set[str]) -> dict[str, int]:
+    """Every object not in `keep` (nor a chunk of a kept object), with the bytes deleting it
+    would free (an object stored both loose and packed counts both copies)."""
+    keep = with_chunks(odb, keep)
+    found: dict[str, int] = _unkept_lists(odb, keep)
     for oid in odb.loose_oids():
         if oid not in keep:
             with contextlib.suppress(FileNotFoundError):
@@ -35,9 +56,15 @@ def delete_unreferenced(odb: LocalODB, keep: set[str], dry_run: bool) -> tuple[i
     Packs holding unreferenced objects are rewritten with the rest (each object verified
     on the way) before the old pack is deleted, so a crash never loses a kept object.
     """
-    freed = 0
-    kept_oids: set[str] = set()
-    removed_oids: set[str] = set()
+    keep = with_chunks(odb, keep)
+    lists = _unkept_lists(odb, keep)
+    freed = sum(lists.values())
+    kept_oids: set[str] = {oid for oid in odb.chunked_oids() if oid in keep}
+    removed_oids: set[str] = set(lists)
+    if not dry_run:
+        for oid in lists:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(odb.chunks_path(oid))
     marked: dict[str, set[str]] = {}
     with contextlib.suppress(FileNotFoundError):
         marked = packs.set_aside_entries(os.listdir(odb.pack_dir))

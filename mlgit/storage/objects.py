@@ -9,13 +9,16 @@ The interface is narrow, so that callers never see the layout: has / missing / s
 iter_oids; read_verified, read_small and open (bytes or a stream, verified), link_source (a
 file to link or clone) and own_file (one to upload), holds (is this path our file); put_bytes
 / put_file / adopt; publish and make_durable (finish does both) for a batch of new objects;
-garbage / collect. Whether an object is loose or packed is known here, in packs.py and in
-check.py only.
+garbage / collect. Whether an object is loose, packed or chunked is known here, in
+packs.py, chunks.py, check.py and garbage.py only. Content of `chunk_threshold` bytes or more
+is stored as chunks plus a chunk list (chunks.py): it has no file of its own, `open` streams
+it, and callers that link (`is_chunked`) copy it instead.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -32,7 +35,7 @@ from mlgit.fileio import (
     write_atomic,
 )
 from mlgit.hashing import EMPTY_OID, OID_LEN
-from mlgit.storage import packs, quarantine
+from mlgit.storage import chunks, packs, quarantine
 from mlgit.storage.stamp import cache_stamp
 
 TMP_DIR = "tmp"
@@ -50,9 +53,12 @@ class CorruptObject(Exception):
 
 
 class LocalODB:
-    def __init__(self, root: str, pack_small: bool = True) -> None:
+    def __init__(self, root: str, pack_small: bool = True,
+                 chunk_threshold: int = chunks.DEFAULT_THRESHOLD) -> None:
         self.root = root
         self.pack_small = pack_small
+        self.chunk_threshold = chunk_threshold
+        self._chunk_lists: dict[str, chunks.ChunkList] = {}  # read and verified
         self.pack_dir = os.path.join(root, packs.PACK_DIR)
         self.quarantine_dir = os.path.join(root, quarantine.QUARANTINE_DIR)
         """Where corrupt copies are set aside (never read again, never deleted by mlgit)."""
@@ -73,6 +79,42 @@ class LocalODB:
         """The loose file of `oid` (which may not exist; see materialize)."""
         return os.path.join(self.root, oid[:2], oid[2:])
 
+    def chunks_path(self, oid: str) -> str:
+        """The chunk list of `oid` (which may not exist): see chunks.py."""
+        return os.path.join(self.root, oid[:2], oid[2:] + chunks.SUFFIX)
+
+    def is_chunked(self, oid: str) -> bool:
+        """Whether the store holds `oid` only as chunks (no loose file, not packed): its
+        content can be streamed (open) but not linked."""
+        return (oid != EMPTY_OID and oid not in self.packed and not self._pending(oid)
+                and not os.path.exists(self.path(oid))
+                and os.path.exists(self.chunks_path(oid)))
+
+    def chunk_list(self, oid: str) -> chunks.ChunkList:
+        """The verified chunk list of `oid`. FileNotFoundError if there is none;
+        CorruptObject (after setting it aside) if it is not a valid list of `oid`."""
+        found = self._chunk_lists.get(oid)
+        if found is None:
+            path = self.chunks_path(oid)
+            with open(path, "rb") as f:
+                data = f.read()
+            try:
+                found = chunks.decode(data, oid)
+            except chunks.BadChunkList as exc:
+                self.set_aside_chunk_list(oid)
+                raise CorruptObject(oid, f"a damaged chunk list: {exc}") from None
+            self._chunk_lists[oid] = found
+        return found
+
+    def set_aside_chunk_list(self, oid: str) -> None:
+        """Move a bad chunk list into quarantine/ (the content then counts as missing)."""
+        os.makedirs(self.quarantine_dir, exist_ok=True)
+        self.set_aside_oids.add(oid)
+        self._chunk_lists.pop(oid, None)
+        with contextlib.suppress(OSError):
+            quarantine.move_aside(self.chunks_path(oid), self.quarantine_dir,
+                                  oid + chunks.SUFFIX)
+
     @property
     def packed(self) -> dict[str, packs.Location]:
         if self._packed is None:
@@ -88,7 +130,7 @@ class LocalODB:
 
     def has(self, oid: str) -> bool:
         return (oid == EMPTY_OID or oid in self.packed or os.path.exists(self.path(oid))
-                or self._pending(oid))
+                or self._pending(oid) or os.path.exists(self.chunks_path(oid)))
 
     def _pending(self, oid: str) -> bool:
         return self._writer is not None and oid in self._writer.entries
@@ -100,8 +142,16 @@ class LocalODB:
         if self._writer is not None:
             wanted -= self._writer.entries.keys()
         if len(wanted) < 2000:
-            return {oid for oid in wanted if not os.path.exists(self.path(oid))}
-        return wanted - set(self._iter_loose())
+            return {oid for oid in wanted if not os.path.exists(self.path(oid))
+                    and not os.path.exists(self.chunks_path(oid))}
+        present = set()
+        for prefix, names in self._prefix_listings():  # one listing for both forms
+            for name in names:
+                if len(name) == OID_LEN - 2 and name[0] != ".":
+                    present.add(prefix + name)
+                elif chunks.could_be_list_name(name):
+                    present.add(prefix + name[: -len(chunks.SUFFIX)])
+        return wanted - present
 
     def size(self, oid: str) -> int | None:
         """The size the store holds for `oid` (a pack index's entry, or the loose file's
@@ -114,11 +164,16 @@ class LocalODB:
         try:
             return os.stat(self.path(oid)).st_size
         except FileNotFoundError:
+            pass
+        try:
+            return self.chunk_list(oid).size
+        except (FileNotFoundError, CorruptObject):
             return None
 
     def iter_oids(self) -> Iterator[str]:
         yield from self.packed
         yield from self._iter_loose()
+        yield from self.chunked_oids()
 
     def has_own_file(self, oid: str) -> bool:
         """Whether `oid` is kept as a file of its own, which can be linked, cloned or uploaded
@@ -200,13 +255,23 @@ class LocalODB:
         `oid`. FileNotFoundError if absent."""
         if not self.has_own_file(oid):
             return ObjectReader(self, oid, data=self.read_verified(oid))
-        return ObjectReader(self, oid, file=open(self.path(oid), "rb", buffering=0))
+        try:
+            return ObjectReader(self, oid, file=open(self.path(oid), "rb", buffering=0))
+        except FileNotFoundError:
+            if not os.path.exists(self.chunks_path(oid)):
+                raise
+        return ObjectReader(self, oid, parts=self.chunk_list(oid))
 
     def intact(self, oid: str) -> bool:
         """Whether the stored object hashes to its oid (False also when it cannot be read)."""
         try:
             if not self.has_own_file(oid):
                 self.read_verified(oid)
+                return True
+            if self.is_chunked(oid):
+                with self.open(oid) as stream:
+                    while stream.read():
+                        pass
                 return True
             return hashing.hash_file(self.path(oid))[0] == oid
         except (OSError, CorruptObject):
@@ -322,6 +387,8 @@ class LocalODB:
             finally:
                 os.close(fd)
             return self.put_bytes(data, pack=True), len(data)
+        if size >= self.chunk_threshold:
+            return self._put_chunked(src)
         return self._put_large(src)
 
     def temp_path(self) -> str:
@@ -369,6 +436,43 @@ class LocalODB:
                 os.unlink(tmp)
             raise
         return oid, size
+
+    def _put_chunked(self, src: str) -> tuple[str, int]:
+        """Store a large file as chunks (each hashed from the very bytes stored) and its
+        chunk list, written after them."""
+        whole = hashing.new_hasher()
+        parts: list[tuple[str, int]] = []
+        with open(src, "rb", buffering=0) as f:
+            for data in chunks.cut(f):
+                whole.update(data)
+                parts.append((self.put_bytes(data, pack=True), len(data)))
+        oid = whole.hexdigest()
+        size = sum(n for _, n in parts)
+        if oid != EMPTY_OID and not self.has(oid):
+            self._ensure_dir(oid[:2])
+            write_atomic(self.chunks_path(oid), chunks.encode(chunks.ChunkList(oid, size, parts)),
+                         0o444)
+            self._written.append(self.chunks_path(oid))
+        return oid, size
+
+    def put_chunk_list(self, data: bytes, oid: str) -> None:
+        """Store a chunk list fetched from elsewhere (its chunks must be stored already);
+        CorruptObject if it is not a valid list of `oid`."""
+        try:
+            chunks.decode(data, oid)
+        except chunks.BadChunkList as exc:
+            raise CorruptObject(oid, f"a damaged chunk list: {exc}") from None
+        if not self.has(oid):
+            self._ensure_dir(oid[:2])
+            write_atomic(self.chunks_path(oid), data, 0o444)
+            self._written.append(self.chunks_path(oid))
+
+    def chunked_oids(self) -> Iterator[str]:
+        """The oids stored as a chunk list."""
+        for prefix, names in self._prefix_listings():
+            for name in names:
+                if chunks.could_be_list_name(name):
+                    yield prefix + name[: -len(chunks.SUFFIX)]
 
     # -- a batch of new objects --------------------------------------------------------------
 
@@ -432,6 +536,12 @@ class LocalODB:
                 if n.endswith(".idx") and not n.startswith(".")]
 
     def _iter_loose(self) -> Iterator[str]:
+        for prefix, names in self._prefix_listings():
+            for name in names:
+                if len(name) == OID_LEN - 2 and name[0] != ".":
+                    yield prefix + name
+
+    def _prefix_listings(self) -> Iterator[tuple[str, list[str]]]:
         try:
             prefixes = os.listdir(self.root)
         except FileNotFoundError:
@@ -440,12 +550,9 @@ class LocalODB:
             if len(prefix) != 2:
                 continue
             try:
-                names = os.listdir(os.path.join(self.root, prefix))
+                yield prefix, os.listdir(os.path.join(self.root, prefix))
             except NotADirectoryError:
                 continue
-            for name in names:
-                if len(name) == OID_LEN - 2 and name[0] != ".":
-                    yield prefix + name
 
     def _ensure_dir(self, name: str) -> None:
         if name in self._made_dirs:
@@ -456,18 +563,23 @@ class LocalODB:
 
 class ObjectReader:
     """A stream of one object's bytes (LocalODB.open), checked against its oid: the read
-    that reaches the end raises CorruptObject if they do not hash to it."""
+    that reaches the end raises CorruptObject if they do not hash to it. A chunked object
+    (`parts`) is read chunk by chunk, each chunk verified against its own oid as it is read,
+    and the whole against the object's oid at the end."""
 
     def __init__(self, odb: LocalODB, oid: str, data: bytes = b"",
-                 file: BinaryIO | None = None) -> None:
+                 file: BinaryIO | None = None, parts: chunks.ChunkList | None = None) -> None:
         self._odb = odb
         self._oid = oid
         self._data = data
         self._at = 0
         self._file = file
         self._hasher = hashing.new_hasher()
+        self._parts = iter(parts.chunks) if parts is not None else None
 
     def read(self, size: int = hashing.CHUNK) -> bytes:
+        if self._parts is not None:
+            return self._read_part()
         if self._file is None:  # verified already
             chunk = self._data[self._at:self._at + size]
             self._at += len(chunk)
@@ -480,6 +592,23 @@ class ObjectReader:
         if actual != self._oid:
             self.close()
             raise self._odb.corrupt(self._oid, actual, None)
+        return b""
+
+    def _read_part(self) -> bytes:
+        """The next chunk (whatever size was asked: chunks are at most a few MiB)."""
+        assert self._parts is not None
+        for chunk_oid, _ in self._parts:
+            try:
+                data = self._odb.read_verified(chunk_oid)  # at most chunks.MAX_SIZE
+            except FileNotFoundError:
+                raise FileNotFoundError(errno.ENOENT, f"its chunk {chunk_oid} is not in the"
+                                        " cache ('mlgit fetch' restores it)") from None
+            self._hasher.update(data)
+            return data
+        actual = self._hasher.hexdigest()
+        if actual != self._oid:  # every chunk was right: the list is wrong
+            self._odb.set_aside_chunk_list(self._oid)
+            raise CorruptObject(self._oid, actual, self._odb.quarantine_dir)
         return b""
 
     def close(self) -> None:

@@ -62,7 +62,13 @@ class Linker:
                 # An object kept inside a bigger file cannot be cloned on its own: copy it
                 # (it is small). Empty content is never linked: there is nothing to share.
                 return copy_verified(self.odb, oid, tmp, executable)
-            source = self.odb.link_source(oid)
+            try:
+                source = self.odb.link_source(oid)
+            except FileNotFoundError:
+                if not self.odb.is_chunked(oid):
+                    raise
+                # Chunked content has no cache file to link: stream it (formats.md).
+                return copy_verified(self.odb, oid, tmp, executable)
             try:
                 _LINKERS[kind](source, tmp)
                 if kind == "reflink" and executable:

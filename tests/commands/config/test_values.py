@@ -54,4 +54,5 @@ def test_unknown_keys_are_refused_even_when_present_in_the_file(repo: Path) -> N
         # the key in the file is also warned about (a line of its own) on every command
         errors = [line for line in result.err.splitlines() if not line.startswith("warning:")]
         assert_clean_error(Run(result.code, result.out, "\n".join(errors)),
-                           f"unknown config key '{args[0]}'", "known keys: cache.dir, cache.link")
+                           f"unknown config key '{args[0]}'",
+                           "known keys: cache.chunk_threshold, cache.dir, cache.link")
