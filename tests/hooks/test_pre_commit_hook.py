@@ -117,3 +117,27 @@ def test_commit_all_checks_the_index_git_is_about_to_commit(hooked: Path) -> Non
     assert result.code == 1, result
     assert "error: merge conflict in m.bin.mlgit" in result.err
     assert _commits(hooked) == ["data", "init"]
+
+
+def test_data_left_behind_by_a_stopped_merge_is_named_as_not_checked_out(hooked: Path) -> None:
+    # a merge that stops on a conflict runs no post-merge hook: the pointers that merged
+    # cleanly name the other side's data while the work tree still holds HEAD's
+    track(hooked, {"a.bin": "base a", "b.bin": "base b"})
+    fire_ok(hooked, "checkout", "-q", "-b", "side")
+    track(hooked, {"a.bin": "side a", "b.bin": "side b"})
+    fire_ok(hooked, "checkout", "-q", "main")
+    track(hooked, {"a.bin": "main a"})
+    assert fire(hooked, "merge", "-q", "side").code != 0
+    fire_ok(hooked, "checkout", "--theirs", "--", "a.bin.mlgit")
+    git(hooked, "add", "a.bin.mlgit")
+    result = fire(hooked, "commit", "-qm", "merge")
+    assert result.code == 1
+    for rel in ("a.bin", "b.bin"):
+        assert (f"error: {rel}: its data is still the version of HEAD, not the one its"
+                f" pointer {rel}.mlgit now names") in result.err
+        assert f"hint: get the data the pointer names with 'mlgit checkout {rel}'" in result.err
+    assert "mlgit add" not in result.err  # that would record main's data over side's
+    mlgit(hooked, "checkout")
+    fire_ok(hooked, "commit", "-qm", "merge")
+    assert (hooked / "a.bin").read_text() == "side a"
+    assert (hooked / "b.bin").read_text() == "side b"
