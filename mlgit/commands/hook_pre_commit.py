@@ -118,7 +118,8 @@ def _changed_data(repo: Repo) -> list[Finding]:
     from mlgit.workspace.status import safe_status
 
     memo = UnchangedMemo(repo.tmp_dir)
-    modified = []
+    modified: list[Tracked] = []
+    not_placed: list[Tracked] = []
     for item in all_tracked(repo):
         if not isinstance(item, Tracked):
             continue  # an unreadable pointer in the work tree; a staged one is checked above
@@ -127,10 +128,11 @@ def _changed_data(repo: Repo) -> list[Finding]:
         status = safe_status(repo, item.rel, item.ptr)
         if isinstance(status, MlgitError) or status.state != MODIFIED:
             continue
-        modified.append(item)
+        (modified if status.in_cache else not_placed).append(item)
     behind = _still_at_head(repo, modified)
     refused = [_not_checked_out(item) if item.rel in behind else _changed(item)
                for item in modified]
+    refused += [_not_in_cache_to_place(item) for item in not_placed]
     if "state" in repo.__dict__:
         repo.state.flush()
     memo.save()
@@ -144,6 +146,18 @@ def _changed(item: Tracked) -> Finding:
                    f"record the new version with 'mlgit add {rel}' (then 'git add"
                    f" {shlex.quote(item.pointer_rel)}'), or undo the change with 'mlgit"
                    f" checkout --force {rel}'")
+
+
+def _not_in_cache_to_place(item: Tracked) -> Finding:
+    """The data differs from the pointer and the data the pointer names is not in the
+    cache: most often a checkout (a hook after `git checkout`) could not place it, and the
+    work tree still holds another version, which `mlgit add` would record over it."""
+    rel = shlex.quote(item.rel)
+    return Finding(item.rel, f"{item.rel}: differs from what its pointer {item.pointer_rel}"
+                             " names, and that data is not in the cache (a checkout could"
+                             " not place it)",
+                   f"get it with 'mlgit pull {rel}'; if you changed {item.rel} on purpose,"
+                   f" record it with 'mlgit add {rel}'")
 
 
 def _not_checked_out(item: Tracked) -> Finding:

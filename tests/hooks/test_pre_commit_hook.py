@@ -141,3 +141,21 @@ def test_data_left_behind_by_a_stopped_merge_is_named_as_not_checked_out(hooked:
     fire_ok(hooked, "commit", "-qm", "merge")
     assert (hooked / "a.bin").read_text() == "side a"
     assert (hooked / "b.bin").read_text() == "side b"
+
+
+def test_data_a_checkout_could_not_place_points_to_pull_first(hooked: Path) -> None:
+    track(hooked, {"a.bin": "main a"})
+    fire_ok(hooked, "checkout", "-q", "-b", "side")
+    track(hooked, {"a.bin": "side a"})
+    oid = (hooked / "a.bin.mlgit").read_text().split("oid: ")[1].split()[0].strip('"')
+    fire_ok(hooked, "checkout", "-q", "main")
+    delete_object(hooked, oid)  # side's data is on no one's disk here: the hook cannot place it
+    fire(hooked, "checkout", "-q", "side")
+    assert (hooked / "a.bin").read_text() == "main a"
+    write(hooked / "notes.txt", "x")
+    git(hooked, "add", "notes.txt")
+    result = fire(hooked, "commit", "-qm", "notes")
+    assert result.code == 1
+    assert ("error: a.bin: differs from what its pointer a.bin.mlgit names, and that data is"
+            " not in the cache") in result.err
+    assert "hint: get it with 'mlgit pull a.bin'" in result.err
