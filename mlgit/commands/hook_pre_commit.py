@@ -38,6 +38,13 @@ class PreCommit:
     warnings: list[Finding] = field(default_factory=list)
 
 
+def _args(*paths: str) -> str:
+    """`paths` as shell words to paste after a command, behind `--` when one starts with
+    `-` (a file named `-x.bin` is not an option)."""
+    words = [shlex.quote(p) for p in paths]
+    return " ".join(["--", *words] if any(p.startswith("-") for p in paths) else words)
+
+
 def _conflicted_file(path: str) -> bool:
     return is_pointer_name(path) or path.rpartition("/")[2] == LOCK_FILE
 
@@ -64,9 +71,9 @@ def _conflict_hint(path: str) -> str:
     quoted = shlex.quote(path)
     if is_pointer_name(path):
         return (f"pick a side with 'git checkout --ours -- {quoted}' or 'git checkout --theirs"
-                f" -- {quoted}', then 'mlgit checkout' and 'git add {quoted}'")
+                f" -- {quoted}', then 'mlgit checkout' and 'git add {_args(path)}'")
     return (f"edit {path}: keep one side's entry for each stage and no conflict marker lines,"
-            f" then 'git add {quoted}'")
+            f" then 'git add {_args(path)}'")
 
 
 def _bad_staged(repo: Repo, blobs: dict[str, bytes]) -> list[Finding]:
@@ -90,7 +97,7 @@ def _not_in_cache(repo: Repo, pointers: dict[str, pointer_mod.Pointer]) -> list[
     missing = repo.odb.missing({p.oid for p in pointers.values()})
     refused = []
     for path, ptr in pointers.items():
-        rel = shlex.quote(artifact_path_for(path))
+        rel = _args(artifact_path_for(path))
         hint = (f"add the data again with 'mlgit add {rel}', or get it with 'mlgit fetch"
                 f" {rel}'")
         if ptr.oid in missing:
@@ -140,11 +147,11 @@ def _changed_data(repo: Repo) -> list[Finding]:
 
 
 def _changed(item: Tracked) -> Finding:
-    rel = shlex.quote(item.rel)
+    rel = _args(item.rel)
     return Finding(item.rel, f"{item.rel}: changed since its pointer {item.pointer_rel} was"
                              " written",
                    f"record the new version with 'mlgit add {rel}' (then 'git add"
-                   f" {shlex.quote(item.pointer_rel)}'), or undo the change with 'mlgit"
+                   f" {_args(item.pointer_rel)}'), or undo the change with 'mlgit"
                    f" checkout --force {rel}'")
 
 
@@ -152,7 +159,7 @@ def _not_in_cache_to_place(item: Tracked) -> Finding:
     """The data differs from the pointer and the data the pointer names is not in the
     cache: most often a checkout (a hook after `git checkout`) could not place it, and the
     work tree still holds another version, which `mlgit add` would record over it."""
-    rel = shlex.quote(item.rel)
+    rel = _args(item.rel)
     return Finding(item.rel, f"{item.rel}: differs from what its pointer {item.pointer_rel}"
                              " names, and that data is not in the cache (a checkout could"
                              " not place it)",
@@ -168,7 +175,7 @@ def _not_checked_out(item: Tracked) -> Finding:
                              f" one its pointer {item.pointer_rel} now names (the data was"
                              " not checked out after the pointer changed)",
                    f"get the data the pointer names with 'mlgit checkout"
-                   f" {shlex.quote(item.rel)}' (recording the data as it is would undo the"
+                   f" {_args(item.rel)}' (recording the data as it is would undo the"
                    " change the pointer brings)")
 
 

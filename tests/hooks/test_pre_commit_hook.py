@@ -159,3 +159,17 @@ def test_data_a_checkout_could_not_place_points_to_pull_first(hooked: Path) -> N
     assert ("error: a.bin: differs from what its pointer a.bin.mlgit names, and that data is"
             " not in the cache") in result.err
     assert "hint: get it with 'mlgit pull a.bin'" in result.err
+
+
+def test_hints_for_a_name_with_a_leading_dash_can_be_pasted(hooked: Path) -> None:
+    write(hooked / "-d.bin", "v1")
+    mlgit(hooked, "add", "--", "-d.bin")
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "d")
+    write(hooked / "-d.bin", "v2")
+    result = fire(hooked, "commit", "--allow-empty", "-qm", "e")
+    assert result.code == 1
+    assert "'mlgit add -- -d.bin' (then 'git add -- -d.bin.mlgit')" in result.err
+    assert "'mlgit checkout --force -- -d.bin'" in result.err
+    mlgit(hooked, "checkout", "--force", "--", "-d.bin")
+    assert (hooked / "-d.bin").read_text() == "v1"
