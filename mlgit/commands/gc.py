@@ -9,6 +9,7 @@ minus anything that became referenced meanwhile. Nothing here prompts or prints.
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass, field
 
 from mlgit import pointer as pointer_mod
@@ -225,7 +226,9 @@ def _manifest_oids(repo: Repo, oid: str, rel: str, where: str) -> set[str]:
     try:
         manifest = repo.manifest(oid, rel)
     except ManifestUnavailable:
-        hint = (f"re-add it with 'mlgit add {rel}' or remove its pointer, then rerun gc"
+        word = shlex.quote(rel)
+        hint = (f"get it with 'mlgit fetch {word}' (or add the folder again with 'mlgit add"
+                f" {word}'), or remove its pointer; then rerun gc"
                 if not where else
                 f"the pointer{where} names it: run 'mlgit fetch' with that pointer checked"
                 " out, or commit or stage one without it; then rerun gc")

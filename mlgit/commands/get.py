@@ -47,7 +47,7 @@ def get(repo: Repo, rev: str, path: str, out: str | None, remote: str | None,
                 raise MlgitError(f"{os.path.join(dest, where) if where else dest}: exists",
                                  "choose another place with -o, or overwrite it with --force")
     for want, where in wants:
-        _write(repo, want.oid, os.path.join(dest, where) if where else dest)
+        _write_or_explain(repo, want.oid, os.path.join(dest, where) if where else dest)
     return GotData(rev, found.commit, rel, dest, len(wants), sum(w.size for w, _ in wants),
                    fetched, remote_name)
 
@@ -114,6 +114,36 @@ def _files(repo: Repo, target: Target) -> list[tuple[Wanted, str]]:
     prefix = f"{sub}/" if sub else ""
     return [(Wanted(manifest.oids[i], manifest.sizes[i], f"{item.rel}/{manifest.paths[i]}"),
              manifest.paths[i][len(prefix):]) for i in chosen]
+
+
+def _write_or_explain(repo: Repo, oid: str, dest: str) -> None:
+    """_write, with what stands in the way (a folder where a file goes, a file where a
+    folder goes; --force replaces files only) as an error of its own."""
+    try:
+        _write(repo, oid, dest)
+    except IsADirectoryError:
+        raise MlgitError(f"{dest}: is a folder, so the file cannot be written there",
+                         "choose another place with -o (--force replaces files, never"
+                         " folders)") from None
+    except (FileExistsError, NotADirectoryError):
+        blocker = _file_in_the_way(os.path.dirname(dest))
+        raise MlgitError(f"{blocker}: is a file, so the folder {os.path.dirname(dest)}"
+                         " cannot be made", "choose another place with -o, or remove"
+                         f" {blocker}") from None
+    except PermissionError as exc:
+        raise MlgitError(f"{dest}: cannot be written ({exc.strerror})",
+                         "choose a place you can write to with -o") from None
+
+
+def _file_in_the_way(folder: str) -> str:
+    """The part of the path `folder` that exists and is not a folder (below a file,
+    nothing exists, so there is one at most)."""
+    path = folder
+    while path != os.path.dirname(path):
+        if os.path.lexists(path) and not os.path.isdir(path):
+            return path
+        path = os.path.dirname(path)
+    return folder
 
 
 def _write(repo: Repo, oid: str, dest: str) -> None:

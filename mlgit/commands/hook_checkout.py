@@ -42,6 +42,8 @@ def post_checkout(repo: Repo, old: str, new: str, flag: str) -> list[CheckoutRes
         return []
     if old == trees.NULL_SHA:
         return follow(repo, None, new)
+    if new == trees.NULL_SHA:  # `git switch --orphan`: Git emptied the work tree
+        return follow(repo, old, trees.EMPTY_TREE)
     if hooks.rebase_in_progress(repo.root) and not trees.is_ancestor(repo.root, old, new):
         return []
     return follow(repo, old, new)

@@ -18,7 +18,7 @@ from mlgit.paths import artifact_path_for, is_pointer_name
 from mlgit.pipeline.outputs import has_pipeline
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestUnavailable
-from mlgit.workspace.artifact_status import MODIFIED
+from mlgit.workspace.artifact_status import MODIFIED, UNCHANGED
 from mlgit.workspace.targets import Tracked, all_tracked
 from mlgit.workspace.unchanged import UnchangedMemo
 
@@ -36,6 +36,13 @@ class Finding:
 class PreCommit:
     refused: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
+
+
+def _args(*paths: str) -> str:
+    """`paths` as shell words to paste after a command, behind `--` when one starts with
+    `-` (a file named `-x.bin` is not an option)."""
+    words = [shlex.quote(p) for p in paths]
+    return " ".join(["--", *words] if any(p.startswith("-") for p in paths) else words)
 
 
 def _conflicted_file(path: str) -> bool:
@@ -64,9 +71,9 @@ def _conflict_hint(path: str) -> str:
     quoted = shlex.quote(path)
     if is_pointer_name(path):
         return (f"pick a side with 'git checkout --ours -- {quoted}' or 'git checkout --theirs"
-                f" -- {quoted}', then 'mlgit checkout' and 'git add {quoted}'")
+                f" -- {quoted}', then 'mlgit checkout' and 'git add {_args(path)}'")
     return (f"edit {path}: keep one side's entry for each stage and no conflict marker lines,"
-            f" then 'git add {quoted}'")
+            f" then 'git add {_args(path)}'")
 
 
 def _bad_staged(repo: Repo, blobs: dict[str, bytes]) -> list[Finding]:
@@ -90,7 +97,7 @@ def _not_in_cache(repo: Repo, pointers: dict[str, pointer_mod.Pointer]) -> list[
     missing = repo.odb.missing({p.oid for p in pointers.values()})
     refused = []
     for path, ptr in pointers.items():
-        rel = shlex.quote(artifact_path_for(path))
+        rel = _args(artifact_path_for(path))
         hint = (f"add the data again with 'mlgit add {rel}', or get it with 'mlgit fetch"
                 f" {rel}'")
         if ptr.oid in missing:
@@ -118,7 +125,8 @@ def _changed_data(repo: Repo) -> list[Finding]:
     from mlgit.workspace.status import safe_status
 
     memo = UnchangedMemo(repo.tmp_dir)
-    refused = []
+    modified: list[Tracked] = []
+    not_placed: list[Tracked] = []
     for item in all_tracked(repo):
         if not isinstance(item, Tracked):
             continue  # an unreadable pointer in the work tree; a staged one is checked above
@@ -127,16 +135,73 @@ def _changed_data(repo: Repo) -> list[Finding]:
         status = safe_status(repo, item.rel, item.ptr)
         if isinstance(status, MlgitError) or status.state != MODIFIED:
             continue
-        rel = shlex.quote(item.rel)
-        refused.append(Finding(item.rel, f"{item.rel}: changed since its pointer"
-                                         f" {item.pointer_rel} was written",
-                               f"record the new version with 'mlgit add {rel}' (then 'git"
-                               f" add {shlex.quote(item.pointer_rel)}'), or undo the change"
-                               f" with 'mlgit checkout --force {rel}'"))
+        (modified if status.in_cache else not_placed).append(item)
+    behind = _still_at_head(repo, modified)
+    refused = [_not_checked_out(item) if item.rel in behind else _changed(item)
+               for item in modified]
+    refused += [_not_in_cache_to_place(item) for item in not_placed]
     if "state" in repo.__dict__:
         repo.state.flush()
     memo.save()
     return refused
+
+
+def _changed(item: Tracked) -> Finding:
+    rel = _args(item.rel)
+    return Finding(item.rel, f"{item.rel}: changed since its pointer {item.pointer_rel} was"
+                             " written",
+                   f"record the new version with 'mlgit add {rel}' (then 'git add"
+                   f" {_args(item.pointer_rel)}'), or undo the change with 'mlgit"
+                   f" checkout --force {rel}'")
+
+
+def _not_in_cache_to_place(item: Tracked) -> Finding:
+    """The data differs from the pointer and the data the pointer names is not in the
+    cache: most often a checkout (a hook after `git checkout`) could not place it, and the
+    work tree still holds another version, which `mlgit add` would record over it."""
+    rel = _args(item.rel)
+    return Finding(item.rel, f"{item.rel}: differs from what its pointer {item.pointer_rel}"
+                             " names, and that data is not in the cache (a checkout could"
+                             " not place it)",
+                   f"get it with 'mlgit pull {rel}'; if you changed {item.rel} on purpose,"
+                   f" record it with 'mlgit add {rel}'")
+
+
+def _not_checked_out(item: Tracked) -> Finding:
+    """The data is HEAD's version while the pointer names another: the pointer moved (a
+    merge that stopped on a conflict, `git checkout REV -- POINTER`) and the data did not.
+    Recording the work tree's data here would undo the other side's change."""
+    return Finding(item.rel, f"{item.rel}: its data is still the version of HEAD, not the"
+                             f" one its pointer {item.pointer_rel} now names (the data was"
+                             " not checked out after the pointer changed)",
+                   f"get the data the pointer names with 'mlgit checkout"
+                   f" {_args(item.rel)}' (recording the data as it is would undo the"
+                   " change the pointer brings)")
+
+
+def _still_at_head(repo: Repo, modified: list[Tracked]) -> set[str]:
+    """The artifacts of `modified` whose data is exactly what HEAD's pointer names, while
+    their pointer in the work tree names other data."""
+    if not modified:
+        return set()
+    from mlgit.workspace.status import safe_status
+
+    at_head = trees.blobs_at_head(repo.root, [item.pointer_rel for item in modified])
+    behind = set()
+    for item in modified:
+        raw = at_head.get(item.pointer_rel)
+        if raw is None:
+            continue
+        try:
+            head_ptr = pointer_mod.loads(raw, item.pointer_rel)
+        except MlgitError:
+            continue
+        if head_ptr.oid == item.ptr.oid:
+            continue
+        status = safe_status(repo, item.rel, head_ptr)
+        if not isinstance(status, MlgitError) and status.state == UNCHANGED:
+            behind.add(item.rel)
+    return behind
 
 
 def _vouched(repo: Repo, memo: UnchangedMemo, item: Tracked) -> bool:

@@ -163,13 +163,20 @@ def _lock_targets(repo: Repo, lock_rel: str, raw: bytes) -> list[Target]:
     return [t for t in found if t.item.ptr.oid not in missing]
 
 
+def _args(paths: list[str]) -> str:
+    """`paths` as shell words, behind `--` when one starts with `-`."""
+    words = [shlex.quote(p) for p in paths]
+    return " ".join(["--", *words] if any(p.startswith("-") for p in paths) else words)
+
+
 def upload_failed(outcome: PrePush) -> MlgitError:
     """The error that stops `git push` when objects could not be uploaded."""
     paths = sorted({f.path for f in outcome.result.failed} if outcome.result else set())
+    artifacts = sorted({p.removesuffix(" (folder manifest)") for p in paths})
     shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
     where = f" to remote {outcome.remote!r} ({outcome.url})" if outcome.remote else ""
     return MlgitError(f"pre-push: the data of {shown} could not be uploaded{where}; the git"
                       " push is stopped",
                       "fix the cause shown above and push again ('mlgit push"
-                      f" {' '.join(shlex.quote(p) for p in paths[:3])}' retries the upload);"
+                      f" {_args(artifacts[:3])}' retries the upload);"
                       " 'git push --no-verify' pushes without the data")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mlgit.errors import MlgitError
 from mlgit.fileio import write_atomic
 from mlgit.pipeline.merge import merge_file
 
@@ -19,8 +20,14 @@ def merge(base: str, ours: str, theirs: str, path: str) -> DriverResult:
     """Merge the three versions Git hands over in temp files; the result replaces `ours`
     (as Git expects), with conflict markers around what both sides changed differently."""
     def read(file: str) -> bytes:
-        with open(file, "rb") as f:
-            return f.read()
+        try:
+            with open(file, "rb") as f:
+                return f.read()
+        except OSError as exc:
+            raise MlgitError(f"merge-driver: cannot read {file} ({exc.strerror})",
+                             "Git runs the driver with the three versions it wrote to"
+                             " temporary files (%O %A %B); check the driver line with"
+                             " 'git config merge.mlgit.driver'") from None
 
     merged = merge_file(path, read(base), read(ours), read(theirs))
     write_atomic(ours, merged.text)

@@ -36,7 +36,16 @@ def _git(root: str, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] 
                          "install Git (https://git-scm.com) and try again") from None
     except GitFailed as exc:
         msg = exc.stderr.decode(errors="replace").strip().splitlines()
-        raise MlgitError(f"git {args[0]} failed: {msg[-1] if msg else exc.code}") from None
+        raise MlgitError(f"git {_subcommand(args)} failed: {msg[-1] if msg else exc.code}"
+                         ) from None
+
+
+def _subcommand(args: tuple[str, ...]) -> str:
+    """The git command `args` run (`diff`, not the `-c` before it)."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i] in ("-c", "-C") else 1
+    return args[i] if i < len(args) else "command"
 
 
 def _split_z(out: bytes) -> list[str]:

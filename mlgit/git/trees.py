@@ -66,6 +66,23 @@ def staged_blobs(root: str, paths: list[str], index_file: str | None = None
     return {path: blobs[blob] for path, blob in ids.items()}
 
 
+def blobs_at_head(root: str, paths: list[str]) -> dict[str, bytes]:
+    """The content of each of `paths` in HEAD's tree; paths HEAD does not hold (or no
+    HEAD yet) are left out. One `git ls-tree` and one `git cat-file --batch`."""
+    if not paths or not _has_head(root):
+        return {}
+    out = _git(root, "-c", "core.quotepath=off", "ls-tree", "-z", "HEAD", "--",
+               *(":(literal)" + p for p in paths))
+    ids: dict[str, str] = {}
+    for record in out.split(b"\0"):
+        meta, _, raw_path = record.partition(b"\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[1] == b"blob":
+            ids[raw_path.decode("utf-8", "surrogateescape")] = fields[2].decode()
+    blobs = read_blobs(root, list(ids.values()))
+    return {path: blobs[blob] for path, blob in ids.items()}
+
+
 def commit_id(root: str, rev: str) -> str | None:
     """The full id of the commit `rev` names; None if this repository does not have it."""
     out = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}",

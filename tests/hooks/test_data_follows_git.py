@@ -147,3 +147,14 @@ def test_a_fast_forward_rebase_follows(hooked: Path) -> None:
     assert git(hooked, "rev-parse", "HEAD") == git(hooked, "rev-parse", "side")
     assert (hooked / "model.bin").read_text() == "v2"
     assert (hooked / "extra.bin").read_text() == "only on side"
+
+
+def test_an_orphan_branch_takes_the_data_away_and_back(hooked: Path) -> None:
+    track(hooked, {"model.bin": "m1", "data/a.txt": "a"})
+    result = fire(hooked, "switch", "--orphan", "empty")
+    assert result.code == 0, result
+    assert "git diff failed" not in result.err
+    assert not (hooked / "model.bin").exists() and not (hooked / "data/a.txt").exists()
+    fire_ok(hooked, "switch", "main")
+    assert (hooked / "model.bin").read_text() == "m1"
+    assert (hooked / "data/a.txt").read_text() == "a"

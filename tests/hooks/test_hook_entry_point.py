@@ -59,3 +59,9 @@ def test_skip_variable(hooked: Path, name: str) -> None:
     args = ["hook", name] + (["0"] if name == "post-merge" else [])
     assert mlgit(hooked, *args, code=None, env={"MLGIT_SKIP_HOOKS": "1"}).code == 0
     assert (hooked / "a.bin").read_text() == "changed"
+
+
+def test_a_git_failure_names_the_git_command_not_its_options(hooked: Path) -> None:
+    result = mlgit(hooked, "hook", "post-checkout", "no-such-commit", "HEAD", "1", code=1)
+    assert result.err.startswith("error: git diff failed: "), result.err
+    assert "no-such-commit" in result.err and "git -c" not in result.err

@@ -117,3 +117,59 @@ def test_commit_all_checks_the_index_git_is_about_to_commit(hooked: Path) -> Non
     assert result.code == 1, result
     assert "error: merge conflict in m.bin.mlgit" in result.err
     assert _commits(hooked) == ["data", "init"]
+
+
+def test_data_left_behind_by_a_stopped_merge_is_named_as_not_checked_out(hooked: Path) -> None:
+    # a merge that stops on a conflict runs no post-merge hook: the pointers that merged
+    # cleanly name the other side's data while the work tree still holds HEAD's
+    track(hooked, {"a.bin": "base a", "b.bin": "base b"})
+    fire_ok(hooked, "checkout", "-q", "-b", "side")
+    track(hooked, {"a.bin": "side a", "b.bin": "side b"})
+    fire_ok(hooked, "checkout", "-q", "main")
+    track(hooked, {"a.bin": "main a"})
+    assert fire(hooked, "merge", "-q", "side").code != 0
+    fire_ok(hooked, "checkout", "--theirs", "--", "a.bin.mlgit")
+    git(hooked, "add", "a.bin.mlgit")
+    result = fire(hooked, "commit", "-qm", "merge")
+    assert result.code == 1
+    for rel in ("a.bin", "b.bin"):
+        assert (f"error: {rel}: its data is still the version of HEAD, not the one its"
+                f" pointer {rel}.mlgit now names") in result.err
+        assert f"hint: get the data the pointer names with 'mlgit checkout {rel}'" in result.err
+    assert "mlgit add" not in result.err  # that would record main's data over side's
+    mlgit(hooked, "checkout")
+    fire_ok(hooked, "commit", "-qm", "merge")
+    assert (hooked / "a.bin").read_text() == "side a"
+    assert (hooked / "b.bin").read_text() == "side b"
+
+
+def test_data_a_checkout_could_not_place_points_to_pull_first(hooked: Path) -> None:
+    track(hooked, {"a.bin": "main a"})
+    fire_ok(hooked, "checkout", "-q", "-b", "side")
+    track(hooked, {"a.bin": "side a"})
+    oid = (hooked / "a.bin.mlgit").read_text().split("oid: ")[1].split()[0].strip('"')
+    fire_ok(hooked, "checkout", "-q", "main")
+    delete_object(hooked, oid)  # side's data is on no one's disk here: the hook cannot place it
+    fire(hooked, "checkout", "-q", "side")
+    assert (hooked / "a.bin").read_text() == "main a"
+    write(hooked / "notes.txt", "x")
+    git(hooked, "add", "notes.txt")
+    result = fire(hooked, "commit", "-qm", "notes")
+    assert result.code == 1
+    assert ("error: a.bin: differs from what its pointer a.bin.mlgit names, and that data is"
+            " not in the cache") in result.err
+    assert "hint: get it with 'mlgit pull a.bin'" in result.err
+
+
+def test_hints_for_a_name_with_a_leading_dash_can_be_pasted(hooked: Path) -> None:
+    write(hooked / "-d.bin", "v1")
+    mlgit(hooked, "add", "--", "-d.bin")
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "d")
+    write(hooked / "-d.bin", "v2")
+    result = fire(hooked, "commit", "--allow-empty", "-qm", "e")
+    assert result.code == 1
+    assert "'mlgit add -- -d.bin' (then 'git add -- -d.bin.mlgit')" in result.err
+    assert "'mlgit checkout --force -- -d.bin'" in result.err
+    mlgit(hooked, "checkout", "--force", "--", "-d.bin")
+    assert (hooked / "-d.bin").read_text() == "v1"

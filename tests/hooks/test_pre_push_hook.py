@@ -141,3 +141,29 @@ def test_stage_outputs_a_pushed_lock_file_records_are_uploaded(pushing: Path,
     git(tmp_path, "clone", "-q", "-b", "main", str(tmp_path / "origin.git"), str(clone))
     mlgit(clone, "pull")
     assert (clone / "out.txt").read_text() == "input"
+
+
+def test_the_retry_hint_for_a_name_with_a_leading_dash_can_be_pasted(pushing: Path) -> None:
+    write(pushing / "-m.bin", "v1")
+    mlgit(pushing, "add", "--", "-m.bin")
+    git(pushing, "add", "-A")
+    fire_ok(pushing, "commit", "-qm", "m")
+    shutil.rmtree(pushing / ".mlgit" / "cache")
+    (pushing / ".mlgit" / "cache").mkdir()
+    result = fire(pushing, "push", "-q", "origin", "main")
+    assert result.code != 0
+    assert "'mlgit push -- -m.bin' retries the upload" in result.err
+
+
+def test_the_retry_hint_names_a_folder_by_its_path(pushing: Path) -> None:
+    write(pushing / "data/a.txt", "a")
+    mlgit(pushing, "add", "data")
+    git(pushing, "add", "-A")
+    fire_ok(pushing, "commit", "-qm", "data")
+    shutil.rmtree(pushing / ".mlgit" / "cache")
+    (pushing / ".mlgit" / "cache").mkdir()
+    result = fire(pushing, "push", "-q", "origin", "main")
+    assert result.code != 0
+    assert "error: data (folder manifest): not in the cache" in result.err
+    hint = next(line for line in result.err.splitlines() if line.startswith("hint:"))
+    assert "'mlgit push data" in hint and "folder manifest" not in hint, hint

@@ -76,3 +76,23 @@ def test_bad_input(versions: Path, tmp_path: Path) -> None:
                        "unknown revision 'nope'")
     assert_clean_error(mlgit(versions, "get", "v1", "other.bin", code=1),
                        "other.bin: not tracked at v1")
+
+
+def test_a_file_where_a_folder_goes_is_a_clean_error(versions: Path, tmp_path: Path) -> None:
+    write(tmp_path / "plain", "keep me")
+    result = mlgit(versions, "get", "v1", "data", "-o", str(tmp_path / "plain"), "-f",
+                   code=None)
+    assert_clean_error(result, f"{tmp_path / 'plain'}: is a file")
+    assert (tmp_path / "plain").read_text() == "keep me"
+    result = mlgit(versions, "get", "v1", "data/a.txt", "-o",
+                   str(tmp_path / "plain" / "a.txt"), code=None)
+    assert_clean_error(result, f"{tmp_path / 'plain'}: is a file")
+
+
+def test_a_folder_where_the_file_goes_is_kept_even_with_force(versions: Path,
+                                                              tmp_path: Path) -> None:
+    write(tmp_path / "out" / "model.bin" / "mine.txt", "keep me")
+    result = mlgit(versions, "get", "v1", "model.bin", "-o", str(tmp_path / "out"), "-f",
+                   code=None)
+    assert_clean_error(result, f"{tmp_path / 'out' / 'model.bin'}: is a folder")
+    assert (tmp_path / "out" / "model.bin" / "mine.txt").read_text() == "keep me"

@@ -129,3 +129,9 @@ def test_same_pointer_written_differently_merges(tmp_path: Path, repo: Path) -> 
 
 def test_bad_usage(repo: Path) -> None:
     assert_clean_error(mlgit(repo, "merge-driver", "a", "b", code=1), "four files")
+
+
+def test_a_file_that_is_not_there_is_a_clean_error(repo: Path, tmp_path: Path) -> None:
+    result = mlgit(repo, "merge-driver", str(tmp_path / "base"), str(tmp_path / "ours"),
+                   str(tmp_path / "theirs"), "model.bin.mlgit", code=None)
+    assert_clean_error(result, f"cannot read {tmp_path / 'base'}")
