@@ -24,9 +24,9 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
-import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
