@@ -12,7 +12,7 @@ or of the folder), with its hooks from `dvc install`; its post-checkout hook run
 DVC / mlgit of the switch with the hook is printed (the project promises at least 10x).
 DVC is installed into a throwaway venv by bench_core.py's helpers (`--no-dvc` skips it).
 
-    python benchmarks/bench_hooks.py --rounds 3 [--files 20000]
+    python benchmarks/bench_hooks.py --rounds 3 [--files 20000] [--layout folder]
 
 Standard library only; needs `mlgit` and `git` on PATH.
 """
@@ -185,6 +185,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--files", type=int, default=FILES,
                         help=f"tracked files (default: {FILES}); {CHANGED} change")
+    parser.add_argument("--layout", choices=("per-file", "folder", "both"), default="both",
+                        help="files each tracked on its own, one tracked folder, or both")
     parser.add_argument("--no-dvc", action="store_true", help="time mlgit only")
     parser.add_argument("--dvc-venv", type=Path,
                         default=Path.home() / ".cache" / "mlgit-bench" / "dvc-venv",
@@ -207,7 +209,8 @@ def main() -> int:
                                                      args.dvc_spec, root)
         if dvc is not None:
             print(f"DVC {dvc.version}", flush=True)
-        for per_file in (True, False):
+        layouts = {"per-file": (True,), "folder": (False,), "both": (True, False)}
+        for per_file in layouts[args.layout]:
             layout = f"{FILES} files, each tracked" if per_file else f"one folder of {FILES}"
             repo = make_repo(root, per_file)
             with_dvc = None
