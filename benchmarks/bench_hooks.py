@@ -6,7 +6,13 @@ mlgit's post-checkout hook, against `git checkout` followed by a full `mlgit che
 Two layouts: 20,000 files each tracked on its own (20,000 pointer files), and one tracked
 folder of 20,000 files. Each timing is the median of `--rounds` switches (there and back).
 
-    python benchmarks/bench_hooks.py --rounds 3
+DVC gets the same data in its own repository, tracked the same way (`dvc add` of every file,
+or of the folder), with its hooks from `dvc install`; its post-checkout hook runs
+`dvc checkout`. The switches of both repositories are interleaved, and the ratio
+DVC / mlgit of the switch with the hook is printed (the project promises at least 10x).
+DVC is installed into a throwaway venv by bench_core.py's helpers (`--no-dvc` skips it).
+
+    python benchmarks/bench_hooks.py --rounds 3 [--files 20000] [--layout folder]
 
 Standard library only; needs `mlgit` and `git` on PATH.
 """
@@ -18,9 +24,14 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_core as core
 
 FILES = 20_000
 CHANGED = 100
@@ -28,6 +39,7 @@ ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@exam
        "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
        "MLGIT_NO_PROGRESS": "1"}
 SKIP = {**ENV, "MLGIT_SKIP_HOOKS": "1"}
+REQUIRED_RATIO = 10.0  # DVC / mlgit, branch switch with the post-checkout hook
 
 
 def run(cwd: Path, *args: str, env: dict[str, str] = ENV) -> float:
@@ -43,24 +55,41 @@ def rel(i: int) -> str:
     return f"data/{i // 1000:02d}/f{i:05d}.txt"
 
 
+def changed_files() -> list[str]:
+    return [rel(i) for i in range(0, FILES, FILES // CHANGED)]
+
+
+def write_data(repo: Path) -> None:
+    for i in range(FILES):
+        path = repo / rel(i)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"file {i}\n" * 3)
+
+
+def change_data(repo: Path) -> list[str]:
+    changed = changed_files()
+    for path in changed:
+        with open(repo / path, "a") as f:
+            f.write("changed\n")
+    return changed
+
+
+def all_files(repo: Path) -> list[str]:
+    return sorted(str(p.relative_to(repo)) for p in (repo / "data").glob("*/*.txt"))
+
+
 def make_repo(root: Path, per_file: bool) -> Path:
     """main and side, which differ in CHANGED files; main checked out, hooks installed."""
     repo = root / ("per-file" if per_file else "folder")
     repo.mkdir()
     run(repo, "git", "init", "-q", "-b", "main")
     run(repo, "mlgit", "init")
-    for i in range(FILES):
-        path = repo / rel(i)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"file {i}\n" * 3)
+    write_data(repo)
     run(repo, "mlgit", "add", "data/*/*.txt" if per_file else "data")
     run(repo, "git", "add", "-A")
     run(repo, "git", "commit", "-qm", "base")
     run(repo, "git", "checkout", "-q", "-b", "side")
-    changed = [rel(i) for i in range(0, FILES, FILES // CHANGED)]
-    for path in changed:
-        with open(repo / path, "a") as f:
-            f.write("changed\n")
+    changed = change_data(repo)
     run(repo, "mlgit", "add", *(changed if per_file else ["data"]))
     run(repo, "git", "add", "-A")
     run(repo, "git", "commit", "-qm", "side")
@@ -69,19 +98,65 @@ def make_repo(root: Path, per_file: bool) -> Path:
     return repo
 
 
-def switch_times(repo: Path, rounds: int) -> dict[str, float]:
-    hooked, full, plain = [], [], []
+def dvc_env(dvc: core.Tool) -> dict[str, str]:
+    """DVC's hooks call `dvc` from PATH: the venv's bin goes first."""
+    path = f"{dvc.exe.parent}{os.pathsep}{dvc.env.get('PATH', '')}"
+    return {**dvc.env, **{k: v for k, v in ENV.items() if k.startswith("GIT_")}, "PATH": path}
+
+
+def make_dvc_repo(root: Path, per_file: bool, env: dict[str, str]) -> Path:
+    """The same data and branches as `make_repo`, tracked by DVC; DVC's hooks installed."""
+    repo = root / ("dvc-per-file" if per_file else "dvc-folder")
+    repo.mkdir()
+    run(repo, "git", "init", "-q", "-b", "main", env=env)
+    run(repo, "dvc", "init", "-q", env=env)
+    write_data(repo)
+    run(repo, "dvc", "add", "-q", *(all_files(repo) if per_file else ["data"]), env=env)
+    run(repo, "git", "add", "-A", env=env)
+    run(repo, "git", "commit", "-qm", "base", env=env)
+    run(repo, "git", "checkout", "-q", "-b", "side", env=env)
+    changed = change_data(repo)
+    run(repo, "dvc", "add", "-q", *(changed if per_file else ["data"]), env=env)
+    run(repo, "git", "add", "-A", env=env)
+    run(repo, "git", "commit", "-qm", "side", env=env)
+    run(repo, "dvc", "install", env=env)
+    run(repo, "git", "checkout", "-q", "main", env=env)
+    return repo
+
+
+def check_switched(repo: Path, branch: str) -> None:
+    """The hook did its work: a changed file holds the branch's version."""
+    text = (repo / changed_files()[-1]).read_text()
+    if text.endswith("changed\n") != (branch == "side"):
+        raise SystemExit(f"{repo}: after switching to {branch} the data was not checked out")
+
+
+def switch_times(repo: Path, rounds: int,
+                 dvc: tuple[Path, dict[str, str]] | None = None) -> dict[str, float]:
+    """Medians of the switches; with `dvc` (its repository and environment), DVC's hooked
+    switches interleaved with mlgit's."""
+    hooked: list[float] = []
+    dvc_hooked: list[float] = []
+    full: list[float] = []
+    plain: list[float] = []
     for _ in range(rounds):
         for branch in ("side", "main"):
             hooked.append(run(repo, "git", "checkout", "-q", branch))
+            check_switched(repo, branch)
+            if dvc is not None:
+                dvc_hooked.append(run(dvc[0], "git", "checkout", "-q", branch, env=dvc[1]))
+                check_switched(dvc[0], branch)
     for _ in range(rounds):
         for branch in ("side", "main"):
             took = run(repo, "git", "checkout", "-q", branch, env=SKIP)
             plain.append(took)
             full.append(took + run(repo, "mlgit", "checkout"))
-    return {"git checkout + post-checkout hook": statistics.median(hooked),
-            "git checkout + full mlgit checkout": statistics.median(full),
-            "git checkout alone": statistics.median(plain)}
+    times = {"git checkout + post-checkout hook": statistics.median(hooked),
+             "git checkout + full mlgit checkout": statistics.median(full),
+             "git checkout alone": statistics.median(plain)}
+    if dvc_hooked:
+        times["DVC: git checkout + DVC's hook"] = statistics.median(dvc_hooked)
+    return times
 
 
 def push_times(repo: Path, rounds: int) -> dict[str, float]:
@@ -105,21 +180,57 @@ def push_times(repo: Path, rounds: int) -> dict[str, float]:
             "no-data push, hook skipped": statistics.median(plain)}
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--files", type=int, default=FILES,
+                        help=f"tracked files (default: {FILES}); {CHANGED} change")
+    parser.add_argument("--layout", choices=("per-file", "folder", "both"), default="both",
+                        help="files each tracked on its own, one tracked folder, or both")
+    parser.add_argument("--no-dvc", action="store_true", help="time mlgit only")
+    parser.add_argument("--dvc-venv", type=Path,
+                        default=Path.home() / ".cache" / "mlgit-bench" / "dvc-venv",
+                        help="venv holding DVC, created if missing (default: %(default)s)")
+    parser.add_argument("--dvc-spec", default="dvc",
+                        help="pip requirement for DVC when the venv is created")
     args = parser.parse_args()
+    if args.rounds < 1 or args.files < CHANGED:
+        parser.error(f"--rounds must be at least 1 and --files at least {CHANGED}")
+    return args
+
+
+def main() -> int:
+    global FILES
+    args = parse_args()
+    FILES = args.files
     root = Path(tempfile.mkdtemp(prefix="mlgit-bench-hooks-"))
     try:
-        for per_file in (True, False):
+        dvc = None if args.no_dvc else core.make_dvc(args.dvc_venv.expanduser().absolute(),
+                                                     args.dvc_spec, root)
+        if dvc is not None:
+            print(f"DVC {dvc.version}", flush=True)
+        layouts = {"per-file": (True,), "folder": (False,), "both": (True, False)}
+        for per_file in layouts[args.layout]:
             layout = f"{FILES} files, each tracked" if per_file else f"one folder of {FILES}"
             repo = make_repo(root, per_file)
+            with_dvc = None
+            if dvc is not None:
+                env = dvc_env(dvc)
+                with_dvc = (make_dvc_repo(root, per_file, env), env)
             print(f"## {layout}, {CHANGED} changed between the branches")
-            times = switch_times(repo, args.rounds)
+            times = switch_times(repo, args.rounds, with_dvc)
             if per_file:
                 times.update(push_times(repo, args.rounds))
             for what, took in times.items():
                 print(f"{what:40} {took:7.2f} s", flush=True)
+            if with_dvc is not None:
+                ratio = (times["DVC: git checkout + DVC's hook"]
+                         / times["git checkout + post-checkout hook"])
+                verdict = "ok" if ratio >= REQUIRED_RATIO else "BELOW"
+                print(f"{'DVC / mlgit, switch with the hook':40} {ratio:7.1f} x "
+                      f"({verdict}: at least {REQUIRED_RATIO:.0f}x required)", flush=True)
+    except core.BenchError as exc:
+        raise SystemExit(f"error: {exc}") from exc
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0
