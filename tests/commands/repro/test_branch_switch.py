@@ -16,7 +16,9 @@ stages:
 """
 
 
-def test_outputs_leave_and_come_back_with_the_branch(repo: Path) -> None:
+def on_a_pipeline_branch(repo: Path) -> str:
+    """Commit what is there, then run and commit the pipeline on a new branch; the name of
+    the branch left."""
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "init")
     base = git(repo, "branch", "--show-current").strip()
@@ -25,6 +27,11 @@ def test_outputs_leave_and_come_back_with_the_branch(repo: Path) -> None:
     mlgit(repo, "repro")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "pipeline")
+    return base
+
+
+def test_outputs_leave_and_come_back_with_the_branch(repo: Path) -> None:
+    base = on_a_pipeline_branch(repo)
     git(repo, "checkout", "-q", base)
     mlgit(repo, "checkout")
     assert not (repo / "model").exists() and not (repo / "log.txt").exists()
@@ -35,14 +42,7 @@ def test_outputs_leave_and_come_back_with_the_branch(repo: Path) -> None:
 
 
 def test_an_output_edited_by_hand_stays(repo: Path) -> None:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "init")
-    base = git(repo, "branch", "--show-current").strip()
-    git(repo, "checkout", "-qb", "pipeline")
-    write(repo / "mlgit.yaml", PIPELINE)
-    mlgit(repo, "repro")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "pipeline")
+    base = on_a_pipeline_branch(repo)
     write(repo / "log.txt", "mine\n")
     git(repo, "checkout", "-q", base)
     result = mlgit(repo, "checkout")
