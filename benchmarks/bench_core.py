@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 MIB = 1 << 20
 DATA_FORMAT_VERSION = 1
@@ -390,6 +391,38 @@ def make_dvc(venv: Path, spec: str, workdir: Path) -> Tool:
         if version == "?":
             raise BenchError(f"dvc installed into {venv} but `dvc --version` fails")
     return Tool(name="dvc", exe=exe, env=env, site_cache=site_cache, version=version)
+
+
+R = TypeVar("R")
+
+
+def run_with_tools(args: argparse.Namespace, site_dir: Path,
+                   run: Callable[[argparse.Namespace, list[Tool]], R]
+                   ) -> tuple[list[Tool], R] | None:
+    """`run(args, tools)` with the tools `make_tools` gives, removing DVC's site cache
+    afterwards; None (after logging why) when a tool could not be set up or a step failed."""
+    try:
+        tools = make_tools(args, site_dir)
+        return tools, run(args, tools)
+    except BenchError as exc:
+        log(f"ERROR: {exc}")
+        return None
+    finally:
+        with contextlib.suppress(OSError):
+            rmtree(site_dir)
+
+
+def run_meta(args: argparse.Namespace, tools: list[Tool], started: float,
+             **extra: object) -> dict[str, object]:
+    """What a benchmark run prints about itself: date, machine, tool versions, wall time."""
+    versions = {t.name: t.version for t in tools}
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "platform": platform.platform(), "python": platform.python_version(),
+        "cpus": os.cpu_count(), "rounds": args.rounds, **extra,
+        "mlgit_version": versions.get("mlgit", "-"), "dvc_version": versions.get("dvc", "-"),
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def make_tools(args: argparse.Namespace, site_dir: Path) -> list[Tool]:

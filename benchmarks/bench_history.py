@@ -23,11 +23,7 @@ not dropped. Standard library only; reuses bench_core.py's helpers (and its DVC 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime as dt
 import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -173,24 +169,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
-    site_dir = args.workdir / "history-site"
-    try:
-        tools = core.make_tools(args, site_dir)
-        timings = run(args, tools)
-    except core.BenchError as exc:
-        core.log(f"ERROR: {exc}")
+    done = core.run_with_tools(args, args.workdir / "history-site", run)
+    if done is None:
         return 2
-    finally:
-        with contextlib.suppress(OSError):
-            core.rmtree(site_dir)
-    versions = {t.name: t.version for t in tools}
-    meta = {
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "platform": platform.platform(), "python": platform.python_version(),
-        "cpus": os.cpu_count(), "rounds": args.rounds, "commits": args.commits,
-        "mlgit_version": versions.get("mlgit", "-"), "dvc_version": versions.get("dvc", "-"),
-        "wall_seconds": round(time.perf_counter() - started, 1),
-    }
+    tools, timings = done
+    meta = core.run_meta(args, tools, started, commits=args.commits)
     found = rows(timings)
     print(table(found, args.markdown))
     core.log(f"total wall time {meta['wall_seconds']} s")

@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import json
-import os
-import platform
 import random
 import statistics
 import sys
@@ -412,28 +409,11 @@ def run(args: argparse.Namespace, tools: list[core.Tool]) -> Results:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
-    site_dir = args.workdir / "pipeline"  # DVC's site cache
-    try:
-        tools = core.make_tools(args, site_dir)
-        results = run(args, tools)
-    except core.BenchError as exc:
-        core.log(f"ERROR: {exc}")
+    done = core.run_with_tools(args, args.workdir / "pipeline", run)
+    if done is None:
         return 2
-    finally:
-        with contextlib.suppress(OSError):
-            core.rmtree(site_dir)
-    versions = {t.name: t.version for t in tools}
-    meta = {
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "rounds": args.rounds,
-        "runs": args.runs or "3 (1 above 200 stages)",
-        "mlgit_version": versions.get("mlgit", "-"),
-        "dvc_version": versions.get("dvc", "-"),
-        "wall_seconds": round(time.perf_counter() - started, 1),
-    }
+    tools, results = done
+    meta = core.run_meta(args, tools, started, runs=args.runs or "3 (1 above 200 stages)")
     rows = noop_rows(results, args.sizes)
     par = parallel_row(results)
     report = plain_report(rows, par)
@@ -447,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json.write_text(json.dumps({"meta": meta, "timings": results.timings,
                                          "noop": rows, "parallel": par}, indent=2) + "\n")
         core.log(f"raw timings written to {args.json}")
-    failed = any(r["result"] == "FAIL" for r in [*rows, par or {}])
+    failed = any(r["result"] == "FAIL" for r in [*rows, *([par] if par else [])])
     return 1 if failed else 0
 
 

@@ -56,14 +56,22 @@ def staged_blobs(root: str, paths: list[str], index_file: str | None = None
         return {}
     out = _git(root, "-c", "core.quotepath=off", "ls-files", "-s", "-z", "--",
                *(":(literal)" + p for p in paths), index_file=index_file)
-    ids: dict[str, str] = {}
-    for record in out.split(b"\0"):
-        meta, _, raw_path = record.partition(b"\t")
-        fields = meta.split()
-        if len(fields) == 3 and fields[2] == b"0":
-            ids[raw_path.decode("utf-8", "surrogateescape")] = fields[1].decode()
+    ids = _blob_ids(out, lambda f: f[1] if len(f) == 3 and f[2] == b"0" else None)
     blobs = _cat_blobs(root, sorted(set(ids.values())))
     return {path: blobs[blob] for path, blob in ids.items()}
+
+
+def _blob_ids(listing: bytes, blob_of: Callable[[list[bytes]], bytes | None]
+              ) -> dict[str, str]:
+    """Path -> blob id from a `-z` listing of `ls-files -s` or `ls-tree` (`blob_of` picks
+    the id from a record's fields, or None to leave the record out)."""
+    ids: dict[str, str] = {}
+    for record in listing.split(b"\0"):
+        meta, _, raw_path = record.partition(b"\t")
+        blob = blob_of(meta.split())
+        if blob is not None:
+            ids[raw_path.decode("utf-8", "surrogateescape")] = blob.decode()
+    return ids
 
 
 def blobs_at_head(root: str, paths: list[str]) -> dict[str, bytes]:
@@ -73,12 +81,7 @@ def blobs_at_head(root: str, paths: list[str]) -> dict[str, bytes]:
         return {}
     out = _git(root, "-c", "core.quotepath=off", "ls-tree", "-z", "HEAD", "--",
                *(":(literal)" + p for p in paths))
-    ids: dict[str, str] = {}
-    for record in out.split(b"\0"):
-        meta, _, raw_path = record.partition(b"\t")
-        fields = meta.split()
-        if len(fields) == 3 and fields[1] == b"blob":
-            ids[raw_path.decode("utf-8", "surrogateescape")] = fields[2].decode()
+    ids = _blob_ids(out, lambda f: f[2] if len(f) == 3 and f[1] == b"blob" else None)
     blobs = read_blobs(root, list(ids.values()))
     return {path: blobs[blob] for path, blob in ids.items()}
 
