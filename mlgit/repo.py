@@ -33,6 +33,7 @@ class Repo:
         self.warn = warn  # where warnings about the repository go (the caller shows them)
         self.dot_dir = os.path.join(root, DOT_DIR)
         self.tmp_dir = os.path.join(self.dot_dir, "tmp")
+        self._manifests: dict[str, Manifest] = {}  # the last few read (objects never change)
 
     @classmethod
     def find(cls, start: str | None = None, *, asking: str = "",
@@ -123,6 +124,15 @@ class Repo:
         A validated manifest is memoised in tmp/ in marshal form (read 10x faster than JSON);
         the JSON object in the cache stays the only source of truth.
         """
+        manifest = self._manifests.get(oid)
+        if manifest is None:
+            manifest = self._read_manifest(oid, origin)
+            if len(self._manifests) >= _MANIFESTS_KEPT:  # walks of history read hundreds
+                del self._manifests[next(iter(self._manifests))]
+            self._manifests[oid] = manifest
+        return manifest
+
+    def _read_manifest(self, oid: str, origin: str) -> Manifest:
         from mlgit.storage import manifests
 
         memo = os.path.join(self.tmp_dir, "manifests", oid)
@@ -218,6 +228,10 @@ def _has_linked_worktrees(root: str) -> bool:
         return bool(os.listdir(os.path.join(root, ".git", "worktrees")))
     except OSError:
         return False
+
+
+_MANIFESTS_KEPT = 4
+"""Manifests kept in memory once read (a checkout reads its folder's two or three times)."""
 
 
 def _write_memo(path: str, data: bytes) -> None:

@@ -70,12 +70,15 @@ def follow(repo: Repo, old: str | None, new: str) -> list[CheckoutResult]:
     to commit `new` (None: from nothing known, so every artifact is checked)."""
     if old is None:
         return _sync(repo, None)
-    return _sync(repo, trees.changed_between(repo.root, old, new, is_data_file))
+    return _sync(repo, trees.changed_between(repo.root, old, new, is_data_file), old)
 
 
-def _sync(repo: Repo, changed: list[str] | None) -> list[CheckoutResult]:
+def _sync(repo: Repo, changed: list[str] | None, old: str | None = None
+          ) -> list[CheckoutResult]:
     """Check out the artifacts of the `changed` files (None: all of them), and remove those
-    whose pointer is gone."""
+    whose pointer is gone. Inside a tracked folder whose pointer at commit `old` names the
+    version mlgit put there, only the files that differ between the two versions are
+    looked at (workspace/switch.py)."""
     if changed is not None and not changed:
         return []
     from mlgit.pipeline.outputs import recorded_outputs
@@ -89,9 +92,40 @@ def _sync(repo: Repo, changed: list[str] | None) -> list[CheckoutResult]:
     outputs = recorded_outputs(repo) if pipeline_changed or gone else []
     with repo.lock():
         orphans = remove_untracked(repo, [*items, *outputs]) if pipeline_changed or gone else []
+        among = _changed_inside(repo, items, old) if old is not None else {}
         restored = restore(repo, [(item, "") for item in
-                                  [*items, *(outputs if pipeline_changed else [])]], False)
+                                  [*items, *(outputs if pipeline_changed else [])]], False,
+                           among=among)
     return [*orphans, *restored]
+
+
+def _changed_inside(repo: Repo, items: list[Tracked | Broken], old: str
+                    ) -> dict[str, set[str]]:
+    """{folder artifact: the paths inside it that differ from its version at commit `old`},
+    for the changed folders whose version at `old` is the one mlgit put in the work tree."""
+    from mlgit.pointer import loads
+    from mlgit.workspace.switch import changed_inside
+    from mlgit.workspace.targets import Tracked
+
+    folders = [i for i in items if isinstance(i, Tracked) and i.ptr.is_dir]
+    if not folders:
+        return {}
+    blobs = trees.blobs_at(repo.root, old, [i.pointer_rel for i in folders])
+    among: dict[str, set[str]] = {}
+    for item in folders:
+        raw = blobs.get(item.pointer_rel)
+        if raw is None:
+            continue
+        try:
+            before = loads(raw, item.pointer_rel)  # (the origin names the artifact)
+            if repo.artifact_rel(item.pointer_rel, before) != item.rel:
+                continue
+        except MlgitError:
+            continue
+        paths = changed_inside(repo, item.rel, before, item.ptr)
+        if paths is not None:
+            among[item.rel] = paths
+    return among
 
 
 def _load_changed(repo: Repo, changed: list[str]) -> list[Tracked | Broken]:

@@ -79,7 +79,15 @@ def blobs_at_head(root: str, paths: list[str]) -> dict[str, bytes]:
     HEAD yet) are left out. One `git ls-tree` and one `git cat-file --batch`."""
     if not paths or not _has_head(root):
         return {}
-    out = _git(root, "-c", "core.quotepath=off", "ls-tree", "-z", "HEAD", "--",
+    return blobs_at(root, "HEAD", paths)
+
+
+def blobs_at(root: str, rev: str, paths: list[str]) -> dict[str, bytes]:
+    """The content of each of `paths` in the tree of commit `rev`; paths it does not hold
+    are left out. One `git ls-tree` and one `git cat-file --batch`."""
+    if not paths:
+        return {}
+    out = _git(root, "-c", "core.quotepath=off", "ls-tree", "-z", rev, "--",
                *(":(literal)" + p for p in paths))
     ids = _blob_ids(out, lambda f: f[2] if len(f) == 3 and f[1] == b"blob" else None)
     blobs = read_blobs(root, list(ids.values()))

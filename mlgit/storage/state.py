@@ -236,6 +236,12 @@ class State:
             found.setdefault(rel, []).append((kind, oid))
         return found
 
+    def placed_at(self, rel: str) -> list[tuple[str, str]]:
+        """The (kind, oid) versions of the artifact at `rel` that mlgit put in the work tree
+        (see record_placed; those recorded but not yet flushed are not included)."""
+        return self._use(lambda: self._db().execute(
+            "SELECT kind, oid FROM placed WHERE artifact = ?", (rel,)).fetchall())
+
     def _write_placed(self, db: sqlite3.Connection) -> None:
         for rel, kind, oid, replace in self._placed:
             if replace:

@@ -27,12 +27,15 @@ from mlgit.workspace.damage import (
 )
 from mlgit.workspace.linker import Linker
 from mlgit.workspace.placing import CHECKOUT_TMP, corrupt_reason, make_dirs, place_all
-from mlgit.workspace.scan import FileState, files_of
+from mlgit.workspace.scan import FileState, files_at, files_of
 
 
 def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, force: bool,
-                      progress: ProgressCallback = noop_progress, only: str = "") -> CheckoutResult:
-    """Restore one artifact; with `only` (a path inside a tracked folder), just that part."""
+                      progress: ProgressCallback = noop_progress, only: str = "",
+                      among: set[str] | None = None) -> CheckoutResult:
+    """Restore one artifact; with `only` (a path inside a tracked folder), just that part.
+    With `among` (paths inside a tracked folder: those a branch switch changed), only those
+    files are looked at and touched, the rest of the folder is left as it is."""
     result = CheckoutResult(rel)
     if ptr.is_dir:
         try:
@@ -40,18 +43,16 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
         except MlgitError as exc:
             result.failed.append((rel, exc.message))
             return result
-        prefix = rel + "/"
-        wanted = {}
-        for path, oid, size, exe in zip(manifest.paths, manifest.oids, manifest.sizes,
-                                        manifest.execs, strict=True):
-            full = prefix + path
-            wanted[full] = Place(full, oid, size, exe)
+        current = None if among is None else _files_among(repo, rel, among)
+        wanted = _wanted_in(rel, manifest, among if current is not None else None)
     else:
+        current = None
         wanted = {rel: Place(rel, ptr.oid, ptr.size, ptr.exec)}
-    current, leftovers = _workspace_files(repo, rel, result)
-    _remove_leftovers(repo, leftovers)
     if current is None:
-        return result
+        current, leftovers = _workspace_files(repo, rel, result)
+        _remove_leftovers(repo, leftovers)
+        if current is None:
+            return result
     if only:
         part = f"{rel}/{only}"
         wanted = {p: w for p, w in wanted.items() if at_or_under(p, part)}
@@ -82,6 +83,20 @@ def blame_damaged_indexes(repo: Repo, results: list[CheckoutResult]) -> None:
             r.cause = f"the cache's pack index {first}{more} is damaged"
             r.hints.append("run 'mlgit fsck --repair' to set the damaged index aside, then"
                            " 'mlgit pull' to restore its objects from a remote")
+
+
+def _wanted_in(rel: str, manifest: manifests.Manifest, among: set[str] | None
+               ) -> dict[str, Place]:
+    """{rel path: what belongs there} for the files of the folder at `rel` (only those
+    `among` names, when given)."""
+    prefix = rel + "/"
+    wanted = {}
+    for path, oid, size, exe in zip(manifest.paths, manifest.oids, manifest.sizes,
+                                    manifest.execs, strict=True):
+        if among is None or path in among:
+            full = prefix + path
+            wanted[full] = Place(full, oid, size, exe)
+    return wanted
 
 
 def _leave_git_tracked(repo: Repo, rel: str, current: dict[str, FileState],
@@ -141,6 +156,16 @@ def _workspace_files(repo: Repo, rel: str, result: CheckoutResult
         return None, []
     current = {(f"{rel}/{key}" if key else rel): fs for key, fs in found.files.items()}
     return _without_dangling_links(repo, current), found.leftovers
+
+
+def _files_among(repo: Repo, rel: str, among: set[str]) -> dict[str, FileState] | None:
+    """What is at the paths `among` (inside the folder artifact at `rel`) now, {rel path:
+    state}; None when only a scan of the whole folder can tell (scan.files_at)."""
+    found = files_at(repo.state, repo.odb, repo.abspath(rel), rel, among,
+                     repo.config.get("core.jobs"))
+    if found is None:
+        return None
+    return _without_dangling_links(repo, {f"{rel}/{key}": fs for key, fs in found.items()})
 
 
 def _without_dangling_links(repo: Repo, current: dict[str, FileState]

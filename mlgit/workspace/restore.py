@@ -24,8 +24,11 @@ def remove_untracked(repo: Repo, items: list[Tracked | Broken]) -> list[Checkout
 
 
 def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool,
-            open_progress: OpenProgress = no_progress) -> list[CheckoutResult]:
-    """Check out each (artifact, part of it or "") while the caller holds the repo lock."""
+            open_progress: OpenProgress = no_progress,
+            among: dict[str, set[str]] | None = None) -> list[CheckoutResult]:
+    """Check out each (artifact, part of it or "") while the caller holds the repo lock.
+    `among` limits what is looked at inside some tracked folders to the paths it names
+    (after a branch switch: workspace.switch)."""
     linker = Linker(repo.odb, repo.config.get("cache.link"))
     results = []
     for item, only in items:
@@ -43,7 +46,8 @@ def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool,
             total = item.ptr.files if item.ptr.is_dir else 1
             with open_progress(f"checkout {item.rel}", total, item.ptr.size) as progress:
                 result = checkout_artifact(repo, item.rel, item.ptr, linker, force=force,
-                                           progress=progress, only=only)
+                                           progress=progress, only=only,
+                                           among=(among or {}).get(item.rel))
             _record_placed(repo, item, result, whole=not only)
         results.append(result)
     repo.state.flush()

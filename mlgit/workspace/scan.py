@@ -148,6 +148,70 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     return Scanned(fresh, leftovers, workers)
 
 
+def files_at(state: State, odb: LocalODB, abs_path: str, rel: str, keys: set[str],
+             jobs: int) -> dict[str, FileState] | None:
+    """The files among `keys` (paths inside the folder artifact at `rel`) that are in the
+    workspace, each with its oid as files_of would find it: one `lstat` per key, hashing
+    only what the state DB cannot vouch for. None when only a scan of the whole folder can
+    tell: the artifact is not a plain folder, or a folder, link or file stands where one of
+    the keys or its folders should be."""
+    if not _plain_folders(abs_path, {k.rpartition("/")[0] for k in keys}):
+        return None
+    known = state.rows_under(rel)
+    decoded: dict[str, dict[str, KnownRow]] = {}
+    seen_at = time.time_ns()
+    found: dict[str, FileState] = {}
+    stale: list[Found] = []
+    for key in sorted(keys):
+        path, file_rel = f"{abs_path}/{key}", f"{rel}/{key}"
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        folder, _, name = file_rel.rpartition("/")
+        if folder not in decoded:
+            decoded[folder] = entries_in(known, folder)
+        entry = decoded[folder].get(name)
+        if stat_mod.S_ISREG(st.st_mode):
+            f = Found(key, file_rel, path, st)
+            oid = fresh_oid(entry, st)
+        elif stat_mod.S_ISDIR(st.st_mode):
+            return None
+        else:
+            f = _lenient(path, file_rel, odb.root)
+            f.key = key
+            oid = (f.link_oid or FOREIGN) if _vouched_link(f, entry) else None
+        if oid is None:
+            stale.append(f)
+        else:
+            found[key] = _state_of(f, oid)
+    for f, (oid, _size) in zip(stale, chunked_map(_plain_hash, stale, jobs), strict=True):
+        found[f.key] = _state_of(f, oid)
+        state.remember(f.rel, f.st, oid, seen_at)
+    return found
+
+
+def _plain_folders(abs_path: str, folders: set[str]) -> bool:
+    """Whether `abs_path` and each of `folders` inside it (with the folders above them) is a
+    real folder or absent, never a link or a file: what a scan of the whole folder would
+    walk into."""
+    checked: set[str] = set()
+    for folder in sorted(folders):
+        parts = folder.split("/") if folder else []
+        for i in range(len(parts) + 1):
+            inner = "/".join(parts[:i])
+            if inner in checked:
+                continue
+            checked.add(inner)
+            try:
+                st = os.lstat(f"{abs_path}/{inner}" if inner else abs_path)
+            except FileNotFoundError:
+                break  # nothing below it either
+            if not stat_mod.S_ISDIR(st.st_mode):
+                return False
+    return True
+
+
 def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Rows,
                fresh: dict[str, FileState], stale: list[Found], leftovers: list[str],
                inner_dir: str = "", prune: frozenset[str] = frozenset()) -> None:
