@@ -152,5 +152,8 @@ def orig_head(root: str) -> str | None:
 
 
 def _git_dir(root: str) -> str:
+    own = os.path.join(root, ".git")
+    if os.path.isdir(own):  # no need to ask git (a linked worktree's .git is a file)
+        return own
     out = _git(root, "rev-parse", "--git-dir").decode("utf-8", "surrogateescape")
     return os.path.normpath(os.path.join(root, out.strip()))

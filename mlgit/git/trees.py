@@ -84,9 +84,33 @@ def blobs_at_head(root: str, paths: list[str]) -> dict[str, bytes]:
 
 def blobs_at(root: str, rev: str, paths: list[str]) -> dict[str, bytes]:
     """The content of each of `paths` in the tree of commit `rev`; paths it does not hold
-    are left out. One `git ls-tree` and one `git cat-file --batch`."""
+    (or that are not files there) are left out. One `git cat-file --batch`, or with a
+    line break in a path, one `git ls-tree` and one `git cat-file --batch`."""
     if not paths:
         return {}
+    if any("\n" in p for p in paths):
+        return _blobs_listed(root, rev, paths)
+    out = _git(root, "cat-file", "--batch", stdin="".join(
+        f"{rev}:{p}\n" for p in paths).encode("utf-8", "surrogateescape"))
+    found: dict[str, bytes] = {}
+    pos = 0
+    try:
+        for path in paths:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].split()
+            pos = end + 1
+            if header[-1] == b"missing" or len(header) != 3:
+                continue
+            size = int(header[2])
+            if header[1] == b"blob":
+                found[path] = out[pos:pos + size]
+            pos += size + 1
+    except (ValueError, IndexError):  # cat-file's answer ended early
+        raise MlgitError("git cat-file gave an incomplete answer") from None
+    return found
+
+
+def _blobs_listed(root: str, rev: str, paths: list[str]) -> dict[str, bytes]:
     out = _git(root, "-c", "core.quotepath=off", "ls-tree", "-z", rev, "--",
                *(":(literal)" + p for p in paths))
     ids = _blob_ids(out, lambda f: f[2] if len(f) == 3 and f[1] == b"blob" else None)

@@ -38,21 +38,28 @@ def read_index(idx_path: str) -> dict[str, Location] | None:
             raw = f.read()
     except OSError:
         return None
-    records = parse_index(raw)
+    records = _records(raw)
     if records is None:
         return None
     pack = idx_path[: -len(".idx")] + ".pack"
-    return {oid: (pack, off, size) for oid, off, size in records}
+    return {oid.hex(): (pack, off, size) for oid, off, size in _REC.iter_unpack(records)}
 
 
 def parse_index(raw: bytes) -> list[tuple[str, int, int]] | None:
     """(oid, offset, size) records of an index file's bytes; None if it is damaged."""
+    records = _records(raw)
+    if records is None:
+        return None
+    return [(oid.hex(), off, size) for oid, off, size in _REC.iter_unpack(records)]
+
+
+def _records(raw: bytes) -> memoryview | None:
+    """The records of an index file's bytes, checked; None if it is damaged."""
     body, checksum = raw[:-16], raw[-16:]
     if not body.startswith(_MAGIC) or _digest(body) != checksum \
             or (len(body) - len(_MAGIC)) % _REC.size:
         return None
-    return [(oid.hex(), off, size)
-            for oid, off, size in _REC.iter_unpack(memoryview(body)[len(_MAGIC):])]
+    return memoryview(body)[len(_MAGIC):]
 
 
 def index_name(raw: bytes) -> str:

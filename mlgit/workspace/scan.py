@@ -148,6 +148,9 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     return Scanned(fresh, leftovers, workers)
 
 
+_FEW_BYTES = 4 << 20
+
+
 def files_at(state: State, odb: LocalODB, abs_path: str, rel: str, keys: set[str],
              jobs: int) -> dict[str, FileState] | None:
     """The files among `keys` (paths inside the folder artifact at `rel`) that are in the
@@ -185,7 +188,9 @@ def files_at(state: State, odb: LocalODB, abs_path: str, rel: str, keys: set[str
             stale.append(f)
         else:
             found[key] = _state_of(f, oid)
-    for f, (oid, _size) in zip(stale, chunked_map(_plain_hash, stale, jobs), strict=True):
+    few = sum(f.st.st_size for f in stale) < _FEW_BYTES  # threads would cost more than they save
+    for f, (oid, _size) in zip(stale, chunked_map(_plain_hash, stale, 1 if few else jobs),
+                               strict=True):
         found[f.key] = _state_of(f, oid)
         state.remember(f.rel, f.st, oid, seen_at)
     return found
