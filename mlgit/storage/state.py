@@ -89,6 +89,17 @@ class State:
         self._placed: list[tuple[str, str, str, bool]] = []  # (artifact, kind, oid, replace)
         self._warn = warn
         self._rebuilt = False
+        self._decoded: dict[str, tuple[bytes, dict[str, KnownRow]]] = {}  # see entries
+
+    def entries(self, rows: Rows, folder: str) -> dict[str, KnownRow]:
+        """entries_in(rows, folder), kept so that a flush that updates the folder's row does
+        not decode it again when it is still what was read (do not change the dict)."""
+        raw = rows.get(folder)
+        if not raw:
+            return {}
+        found: dict[str, KnownRow] = marshal.loads(raw)
+        self._decoded[folder] = (raw, found)
+        return found
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -280,7 +291,7 @@ class State:
                     f"SELECT dir, entries FROM dirs WHERE dir IN ({marks})", batch))
             rows = []
             for folder, entries in self._pending.items():
-                merged = marshal.loads(stored[folder]) if folder in stored else {}
+                merged = self._stored_entries(folder, stored.get(folder))
                 merged.update(entries)
                 rows.append((folder, marshal.dumps(merged)))
             db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", rows)
@@ -291,6 +302,13 @@ class State:
             raise
         self._pending.clear()
         self._placed.clear()
+
+    def _stored_entries(self, folder: str, raw: bytes | None) -> dict[str, KnownRow]:
+        """The decoded row `raw` of `folder` (a fresh dict the caller may change)."""
+        if raw is None:
+            return {}
+        seen = self._decoded.pop(folder, None)
+        return seen[1] if seen is not None and seen[0] == raw else marshal.loads(raw)
 
     def close(self) -> None:
         self.flush()

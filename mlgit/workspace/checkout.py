@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shlex
-import shutil
 
 from mlgit.errors import MlgitError
 from mlgit.paths import at_or_under, pointer_path_for
@@ -116,6 +114,8 @@ def _leave_git_tracked(repo: Repo, rel: str, current: dict[str, FileState],
             del wanted[w]
         result.failed.append((path, "tracked by Git too; left as is"))
     if in_git:
+        import shlex
+
         result.hints.append(f"'git rm -r --cached {shlex.quote(rel)}' to leave it to mlgit,"
                             f" or remove the pointer {shlex.quote(pointer_path_for(rel))}"
                             " to leave it to Git")
@@ -128,6 +128,8 @@ def _remove_leftovers(repo: Repo, temp_files: list[str]) -> None:
     with contextlib.suppress(FileNotFoundError), os.scandir(repo.tmp_dir) as entries:
         for entry in entries:
             if entry.name.startswith(CHECKOUT_TMP) and entry.is_dir(follow_symlinks=False):
+                import shutil  # (rarely needed: ~3 ms of imports)
+
                 shutil.rmtree(entry.path, ignore_errors=True)
 
 

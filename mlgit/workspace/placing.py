@@ -5,7 +5,6 @@ state DB, and a full disk stopped cleanly."""
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 
@@ -77,7 +76,8 @@ def place_all(repo: Repo, linker: Linker, todo: list[Place], result: CheckoutRes
                 return p, corrupt_reason(repo, CorruptObject(p.oid, "", "set aside"))
             return p, exc.strerror or str(exc)
 
-    outcomes = chunked_map(place, ready, repo.config.get("core.jobs"))
+    few = len(ready) < _FEW_FILES and sum(p.size for p in ready) < _FEW_BYTES
+    outcomes = chunked_map(place, ready, 1 if few else repo.config.get("core.jobs"))
     if full:
         _stop_on_full_disk(repo, building, outcomes, full[0], result, progress)
     for folder, problem in building.move_into_place():
@@ -88,6 +88,10 @@ def place_all(repo: Repo, linker: Linker, todo: list[Place], result: CheckoutRes
 
 
 _NOT_TRIED = "not written: the disk is full"
+_FEW_FILES = 500
+_FEW_BYTES = 8 << 20
+"""Fewer files than this, with less content, are written without threads: starting them
+costs more than they save (a branch switch that changes 100 small files)."""
 
 
 def _stop_on_full_disk(repo: Repo, building: _NewFolders,
@@ -164,6 +168,8 @@ class _NewFolders:
     def discard(self) -> None:
         """Remove what is left of the folders being built."""
         if os.path.isdir(self.base):
+            import shutil  # (rarely needed: ~3 ms of imports)
+
             shutil.rmtree(self.base, ignore_errors=True)
 
 

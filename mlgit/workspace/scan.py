@@ -149,51 +149,70 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
 
 
 _FEW_BYTES = 4 << 20
+_ROW_NS_PER_BYTE = 3
+_HASH_NS_PER_FILE = 20_000
+"""What decoding a folder's state row costs (per byte of the row) and hashing a small file
+(open, read, close), measured: the basis of files_at's choice between the two."""
 
 
 def files_at(state: State, odb: LocalODB, abs_path: str, rel: str, keys: set[str],
              jobs: int) -> dict[str, FileState] | None:
     """The files among `keys` (paths inside the folder artifact at `rel`) that are in the
-    workspace, each with its oid as files_of would find it: one `lstat` per key, hashing
-    only what the state DB cannot vouch for. None when only a scan of the whole folder can
-    tell: the artifact is not a plain folder, or a folder, link or file stands where one of
-    the keys or its folders should be."""
+    workspace, each with its oid as files_of would find it: one `lstat` per key, then the
+    state DB's entry or a hash, whichever costs less (a few small files in a folder of
+    thousands are hashed rather than decoding the folder's whole row). None when only a
+    scan of the whole folder can tell: the artifact is not a plain folder, or a folder,
+    link or file stands where one of the keys or its folders should be."""
     if not _plain_folders(abs_path, {k.rpartition("/")[0] for k in keys}):
         return None
     known = state.rows_under(rel)
-    decoded: dict[str, dict[str, KnownRow]] = {}
     seen_at = time.time_ns()
-    found: dict[str, FileState] = {}
-    stale: list[Found] = []
+    here: list[Found] = []
     for key in sorted(keys):
         path, file_rel = f"{abs_path}/{key}", f"{rel}/{key}"
         try:
             st = os.lstat(path)
         except FileNotFoundError:
             continue
-        folder, _, name = file_rel.rpartition("/")
-        if folder not in decoded:
-            decoded[folder] = entries_in(known, folder)
-        entry = decoded[folder].get(name)
-        if stat_mod.S_ISREG(st.st_mode):
-            f = Found(key, file_rel, path, st)
-            oid = fresh_oid(entry, st)
-        elif stat_mod.S_ISDIR(st.st_mode):
+        if stat_mod.S_ISDIR(st.st_mode):
             return None
+        if stat_mod.S_ISREG(st.st_mode):
+            here.append(Found(key, file_rel, path, st))
         else:
-            f = _lenient(path, file_rel, odb.root)
-            f.key = key
+            here.append(_lenient(path, file_rel, odb.root))
+            here[-1].key = key
+    decoded = {folder: state.entries(known, folder) for folder in _worth_reading(known, here)}
+    found: dict[str, FileState] = {}
+    stale: list[Found] = []
+    for f in here:
+        folder, _, name = f.rel.rpartition("/")
+        entry = decoded[folder].get(name) if folder in decoded else None
+        if f.link_oid is None:
+            oid = fresh_oid(entry, f.st)
+        else:
             oid = (f.link_oid or FOREIGN) if _vouched_link(f, entry) else None
         if oid is None:
             stale.append(f)
         else:
-            found[key] = _state_of(f, oid)
+            found[f.key] = _state_of(f, oid)
     few = sum(f.st.st_size for f in stale) < _FEW_BYTES  # threads would cost more than they save
     for f, (oid, _size) in zip(stale, chunked_map(_plain_hash, stale, 1 if few else jobs),
                                strict=True):
         found[f.key] = _state_of(f, oid)
         state.remember(f.rel, f.st, oid, seen_at)
     return found
+
+
+def _worth_reading(known: Rows, files: list[Found]) -> set[str]:
+    """The folders of `files` whose state row costs less to decode than hashing their
+    files among `files` would (always, for a link into the cache: its target can be big)."""
+    cost: dict[str, int] = {}
+    for f in files:
+        folder = f.rel.rpartition("/")[0]
+        hashing_it = _HASH_NS_PER_FILE + f.st.st_size // 10 if not f.link_oid else 1 << 62
+        cost[folder] = cost.get(folder, 0) + hashing_it
+    return {folder for folder, ns in cost.items()
+            if folder in known and len(known[folder]) * _ROW_NS_PER_BYTE < ns}
 
 
 def _plain_folders(abs_path: str, folders: set[str]) -> bool:
