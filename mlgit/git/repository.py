@@ -86,6 +86,16 @@ def tracked_under(root: str, rels: list[str]) -> dict[str, list[str]]:
     return found
 
 
+def tracked_files(root: str, rels: list[str] | None = None) -> set[str]:
+    """The files Git tracks (in its index) at or under each of `rels`, or anywhere (None).
+    One `git ls-files`."""
+    if rels is not None and not rels:
+        return set()
+    specs = [] if rels is None else ["--", *(":(literal)" + r for r in rels)]
+    return set(_split_z(_git(root, "-c", "core.quotepath=off", "ls-files", "-z", "--cached",
+                             *specs)))
+
+
 def main_worktree(root: str) -> str | None:
     """For a linked worktree (`git worktree add`) of a non-bare repository, the root of the
     main worktree; None otherwise. Costs a git call only where `.git` is a file."""

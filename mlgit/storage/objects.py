@@ -137,10 +137,12 @@ class LocalODB:
 
     def missing(self, oids: Iterable[str]) -> set[str]:
         """The oids not in the store: stat each when few, list the store when many."""
-        wanted = set(oids) - self.packed.keys()
+        # (not `set(oids) - packed.keys()`: that walks every packed oid, 0.4 ms per call
+        # with 20k of them, however few oids are asked about)
+        packed = self.packed
+        pending = self._writer.entries if self._writer is not None else {}
+        wanted = {oid for oid in oids if oid not in packed and oid not in pending}
         wanted.discard(EMPTY_OID)  # implicit: never stored
-        if self._writer is not None:
-            wanted -= self._writer.entries.keys()
         if len(wanted) < 2000:
             return {oid for oid in wanted if not os.path.exists(self.path(oid))
                     and not os.path.exists(self.chunks_path(oid))}

@@ -303,6 +303,21 @@ class State:
         self._pending.clear()
         self._placed.clear()
 
+    def folder_entries(self, folder: str) -> dict[str, KnownRow]:
+        """The entries of the files directly in `folder`, read and decoded once however many
+        of them are asked about (do not change the dict)."""
+        seen = self._decoded.get(folder)
+        if seen is not None:
+            return seen[1]
+        if not is_utf8(folder):
+            return {}
+        row = self._use(lambda: self._db().execute(
+            "SELECT entries FROM dirs WHERE dir = ?", (folder,)).fetchone())
+        if row is None:
+            self._decoded[folder] = (b"", {})
+            return {}
+        return self.entries({folder: row[0]}, folder)
+
     def _stored_entries(self, folder: str, raw: bytes | None) -> dict[str, KnownRow]:
         """The decoded row `raw` of `folder` (a fresh dict the caller may change)."""
         if raw is None:

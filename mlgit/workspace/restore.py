@@ -7,7 +7,7 @@ from __future__ import annotations
 from mlgit.paths import artifact_path_for
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
-from mlgit.workspace.checkout import blame_damaged_indexes, checkout_artifact
+from mlgit.workspace.checkout import Shared, blame_damaged_indexes, checkout_artifact
 from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.linker import Linker
 from mlgit.workspace.targets import Broken, Tracked, size_error
@@ -30,6 +30,7 @@ def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool,
     `among` limits what is looked at inside some tracked folders to the paths it names
     (after a branch switch: workspace.switch)."""
     linker = Linker(repo.odb, repo.config.get("cache.link"))
+    shared = Shared(repo, [item.rel for item, _ in items if isinstance(item, Tracked)])
     results = []
     for item, only in items:
         if isinstance(item, Broken):
@@ -47,7 +48,8 @@ def restore(repo: Repo, items: list[tuple[Tracked | Broken, str]], force: bool,
             with open_progress(f"checkout {item.rel}", total, item.ptr.size) as progress:
                 result = checkout_artifact(repo, item.rel, item.ptr, linker, force=force,
                                            progress=progress, only=only,
-                                           among=(among or {}).get(item.rel))
+                                           among=(among or {}).get(item.rel),
+                                           shared=shared)
             _record_placed(repo, item, result, whole=not only)
         results.append(result)
     repo.state.flush()

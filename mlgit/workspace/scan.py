@@ -203,6 +203,25 @@ def files_at(state: State, odb: LocalODB, abs_path: str, rel: str, keys: set[str
     return found
 
 
+def file_at(state: State, abs_path: str, rel: str) -> FileState | tuple[()] | None:
+    """The regular file at `rel` with its oid, as files_of would find it: () when there is
+    nothing there, None when something else is (a folder, a link). The state DB's row for
+    the file's folder is decoded once for all the files in it (State.folder_entries)."""
+    try:
+        st = os.lstat(abs_path)
+    except FileNotFoundError:
+        return ()
+    if not stat_mod.S_ISREG(st.st_mode):
+        return None
+    seen_at = time.time_ns()
+    folder, _, name = rel.rpartition("/")
+    oid = fresh_oid(state.folder_entries(folder).get(name), st)
+    if oid is None:
+        oid = hashing.hash_file(abs_path)[0]
+        state.remember(rel, st, oid, seen_at)
+    return (oid, st.st_size, bool(st.st_mode & stat_mod.S_IXUSR))
+
+
 def _worth_reading(known: Rows, files: list[Found]) -> set[str]:
     """The folders of `files` whose state row costs less to decode than hashing their
     files among `files` would (always, for a link into the cache: its target can be big)."""
