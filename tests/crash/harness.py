@@ -34,6 +34,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import mlgit
 
@@ -95,6 +96,7 @@ def every_crash(world: Path, cwd: Path, args: Sequence[str],
             restore(saved, world)
             code, err, note = run_injected(cwd, args, n, log)
             if note.startswith("done"):
+                print(f"{' '.join(args)}: {len(crashes)} write steps", file=sys.stderr)
                 assert code == expect_code, f"exit {code} without a crash:\n{err}"
                 after_finish()
                 return crashes
@@ -115,17 +117,41 @@ def fsck_problems(repo: Path, remote: str | None = None, missing: bool = True) -
     """What `mlgit fsck` (or `mlgit fsck -r REMOTE`) finds wrong, checked in this process
     with the command's own code: damaged objects and indexes, and (with `missing`) objects a
     pointer in the work tree names that the store lacks."""
+    result = _fsck(repo, remote)
+    return ([f"damaged {d.kind} {d.name} ({d.location}): {d.reason}" for d in result.damaged]
+            + [f"missing {m.oid} for {m.artifacts}" for m in result.missing if missing]
+            + [f"unreadable pointer {p}" for p in result.unreadable_pointers])
+
+
+def missing_oids(repo: Path, remote: str | None = None) -> set[str]:
+    """The objects that pointers in the work tree name and the cache (or remote) lacks."""
+    return {m.oid for m in _fsck(repo, remote).missing}
+
+
+def _fsck(repo: Path, remote: str | None) -> Any:
     from mlgit.commands.fsck import fsck
     from mlgit.repo import Repo
 
     handle = Repo(str(repo))
     try:
-        result = fsck(handle, repair=False, remote=remote, jobs=1)
+        return fsck(handle, repair=False, remote=remote, jobs=1)
     finally:
         handle.close()
-    return ([f"damaged {d.kind} {d.name} ({d.location}): {d.reason}" for d in result.damaged]
-            + [f"missing {m.oid} for {m.artifacts}" for m in result.missing if missing]
-            + [f"unreadable pointer {p}" for p in result.unreadable_pointers])
+
+
+def store_problems(store: Path) -> list[str]:
+    """What a check of the object store in the folder `store` (a cache, or a folder remote:
+    same layout) finds wrong: damaged objects and indexes, and chunk lists naming chunks
+    that are not there (which `fsck -r` does not check)."""
+    from mlgit.storage.check import check_cache
+    from mlgit.storage.objects import LocalODB
+
+    odb = LocalODB(str(store))
+    try:
+        report = check_cache(odb, 1)
+    finally:
+        odb.close()
+    return [f"{p.kind} {p.name} ({p.location}): {p.reason}" for p in report.problems]
 
 
 def cli_fsck(repo: Path, *remotes: str) -> None:

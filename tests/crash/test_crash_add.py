@@ -4,10 +4,9 @@ small, duplicate, empty, loose and chunked files; a chunked file that changed a 
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
-from tests.conftest import git, make_tree, mlgit
+from tests.conftest import make_tree, mlgit
 from tests.crash.harness import (
     Crash,
     cli_fsck,
@@ -16,40 +15,15 @@ from tests.crash.harness import (
     stored_content,
     tree_of,
 )
-
-KiB, MiB = 1024, 1024 * 1024
-THRESHOLD = 2 * MiB
-
-
-def _repo(world: Path) -> Path:
-    repo = world / "repo"
-    repo.mkdir(parents=True)
-    git(repo, "init", "-q", "-b", "main")
-    mlgit(repo, "init")
-    mlgit(repo, "config", "core.jobs", "1")
-    mlgit(repo, "config", "cache.chunk_threshold", str(THRESHOLD))
-    return repo
-
-
-def _random(seed: int, size: int) -> bytes:
-    return random.Random(seed).randbytes(size)
-
-
-def _commit_added(repo: Path, path: str, message: str) -> None:
-    mlgit(repo, "add", path)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
+from tests.crash.worlds import KiB, MiB, commit_added, mixed_folder, new_repo, random_bytes
 
 
 def test_a_killed_add_of_a_folder_loses_and_damages_nothing(tmp_path: Path) -> None:
     world = tmp_path / "world"
-    repo = _repo(world)
+    repo = new_repo(world / "repo")
     make_tree(repo, {"earlier.txt": b"added before"})
-    _commit_added(repo, "earlier.txt", "earlier")
-    files = {"data/a.txt": b"alpha", "data/copy-of-a.txt": b"alpha", "data/empty": b"",
-             "data/nested/b.bin": _random(1, 300 * KiB), "data/loose.bin": _random(2, MiB + 5),
-             "data/chunked.bin": _random(3, THRESHOLD + 700 * KiB)}
-    make_tree(repo, files)
+    commit_added(repo, "earlier.txt", "earlier")
+    make_tree(repo / "data", mixed_folder(1))
     cache = repo / ".mlgit" / "cache"
     earlier = stored_content(repo / "earlier.txt.mlgit", cache)
 
@@ -71,13 +45,13 @@ def test_a_killed_add_of_a_folder_loses_and_damages_nothing(tmp_path: Path) -> N
 
 def test_a_killed_add_of_a_changed_chunked_file_keeps_both_versions(tmp_path: Path) -> None:
     world = tmp_path / "world"
-    repo = _repo(world)
-    old = _random(4, 3 * MiB)
+    repo = new_repo(world / "repo")
+    old = random_bytes(4, 3 * MiB)
     make_tree(repo, {"model.pt": old})
-    _commit_added(repo, "model.pt", "model v1")
+    commit_added(repo, "model.pt", "model v1")
     v1_pointer = tmp_path / "model.pt.mlgit"
     v1_pointer.write_bytes((repo / "model.pt.mlgit").read_bytes())
-    new = old[:MiB] + _random(5, 200 * KiB) + old[MiB + 200 * KiB:] + b"appended"
+    new = old[:MiB] + random_bytes(5, 200 * KiB) + old[MiB + 200 * KiB:] + b"appended"
     (repo / "model.pt").chmod(0o644)
     (repo / "model.pt").write_bytes(new)
     cache = repo / ".mlgit" / "cache"

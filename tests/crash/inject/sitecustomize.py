@@ -2,13 +2,20 @@
 
 Python imports this module at start-up when its folder is on PYTHONPATH. It does nothing
 unless MLGIT_CRASH_AT is set. Then it counts the process's write steps, the calls that change
-files (os.replace, os.rename, os.link, os.symlink, os.write, os.pwrite, os.fsync, os.unlink,
-os.remove, os.rmdir, os.mkdir, os.chmod, os.ftruncate, os.copy_file_range, os.sync, os.open
-and open() for writing, and fsspec's uploads, moves and deletes for cloud remotes), and just
-before step number MLGIT_CRASH_AT it kills the whole command with SIGKILL: no cleanup code,
-no finally block, no atexit runs, as with `kill -9` or an out-of-memory kill. Forked workers
+files (os.replace, os.rename, os.link, os.symlink, os.write, os.pwrite, os.unlink, os.remove,
+os.rmdir, os.mkdir, os.chmod, os.ftruncate, os.copy_file_range, os.open and open() for
+writing, and fsspec's uploads, moves and deletes for cloud remotes), and just before step
+number MLGIT_CRASH_AT it kills the whole command with SIGKILL: no cleanup code, no finally
+block, no atexit runs, as with `kill -9` or an out-of-memory kill. Two kinds of call are not
+steps, because a kill just before or just after them leaves the same files: os.fsync and
+os.sync (they matter for a power cut, not a kill), and a write to the same file descriptor
+as the step just before (the next piece of a file being written: one kill point covers a
+partly written file). Forked workers
 share the count (an anonymous shared memory page), so "step N" is counted over the whole
 command.
+
+MLGIT_CRASH_TRACE, if set, names a file to which every step is appended (`N PID CALL ARGS`):
+the list of kill points of a command.
 
 MLGIT_CRASH_LOG, if set, names a file that gets one line: `killed N FUNCTION ARGS` when the
 command was killed, or `done N` (the number of steps it made) when it ran to its end.
@@ -33,6 +40,8 @@ def _install(crash_at: int, log: str) -> None:
     real_open = os.open
     real_write = os.write
     real_close = os.close
+    real_builtin_open = builtins.open
+    trace = os.environ.get("MLGIT_CRASH_TRACE", "")
 
     def note(text: str) -> None:
         if not log:
@@ -43,11 +52,25 @@ def _install(crash_at: int, log: str) -> None:
         finally:
             real_close(fd)
 
+    last_write_fd: list[object] = [None]
+
     def step(what: str, args: tuple[object, ...]) -> None:
+        if what in ("fsync", "sync"):
+            return  # a kill leaves the same files before and after it (power loss would not)
+        if what in ("write", "pwrite", "copy_file_range"):
+            fd = args[0] if what != "copy_file_range" else args[1]
+            if last_write_fd[0] == fd:
+                return  # one more piece of the file being written: the same kind of state
+            last_write_fd[0] = fd
+        else:
+            last_write_fd[0] = None
         with lock:
             (count,) = struct.unpack_from("<Q", shared)
             count += 1
             struct.pack_into("<Q", shared, 0, count)
+        if trace:
+            with real_builtin_open(trace, "a") as f:
+                f.write(f"{count} {os.getpid()} {what} {args!r:.200}\n")
         if count == crash_at:
             note(f"killed {count} {what} {args!r:.300}")
             if leads_group:  # the test started the command in a group of its own
@@ -80,7 +103,6 @@ def _install(crash_at: int, log: str) -> None:
         return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
     os.open = counted_os_open  # type: ignore[assignment]
-    real_builtin_open = builtins.open
 
     def counted_open(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
         if any(c in mode for c in "wxa+"):
