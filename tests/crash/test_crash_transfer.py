@@ -16,8 +16,8 @@ from tests.crash.harness import (
     every_crash,
     fsck_problems,
     missing_oids,
-    stored_content,
     store_problems,
+    stored_content,
 )
 from tests.crash.worlds import commit_added, mixed_folder, new_repo, put_folder, workspace_files
 
