@@ -83,9 +83,12 @@ def _make_writable(root: Path) -> None:
 
 def every_crash(world: Path, cwd: Path, args: Sequence[str],
                 after_crash: Callable[[Crash], None], after_finish: Callable[[], None],
-                rerun: Sequence[str] | None = None, expect_code: int = 0) -> list[Crash]:
+                rerun: Sequence[str] | None = None, expect_code: int = 0,
+                restore_more: Callable[[], None] = lambda: None) -> list[Crash]:
     """Kill `mlgit ARGS` (run in `cwd`, inside `world`) before each of its write steps in
-    turn; see the module's docstring. Returns the crashes made, one per step."""
+    turn; see the module's docstring. Returns the crashes made, one per step.
+    `restore_more` brings back what lives outside `world` (a bucket on a server) before
+    each run."""
     saved = world.with_name(world.name + ".saved")
     shutil.copytree(world, saved, symlinks=True)
     log = world.with_name(world.name + ".crashlog")
@@ -94,6 +97,7 @@ def every_crash(world: Path, cwd: Path, args: Sequence[str],
         for n in itertools.count(1):
             assert n < MAX_STEPS, "the command never finished"
             restore(saved, world)
+            restore_more()
             code, err, note = run_injected(cwd, args, n, log)
             if note.startswith("done"):
                 print(f"{' '.join(args)}: {len(crashes)} write steps", file=sys.stderr)
@@ -108,6 +112,7 @@ def every_crash(world: Path, cwd: Path, args: Sequence[str],
             after_finish()
     finally:
         restore(saved, world)
+        restore_more()
         _make_writable(saved)
         shutil.rmtree(saved)
     raise AssertionError("unreachable")
@@ -135,6 +140,36 @@ def _fsck(repo: Path, remote: str | None) -> Any:
     handle = Repo(str(repo))
     try:
         return fsck(handle, repair=False, remote=remote, jobs=1)
+    finally:
+        handle.close()
+
+
+def remote_lists_incomplete(repo: Path, remote: str) -> list[str]:
+    """The chunk lists on a remote that name a chunk the remote does not have (`fsck -r`
+    does not read the lists), through the remote's own store code."""
+    from mlgit.remote.open import open_store
+    from mlgit.remote.store import loose_rel
+    from mlgit.repo import Repo
+    from mlgit.storage import chunks
+
+    handle = Repo(str(repo))
+    try:
+        _, store = open_store(handle, remote)
+        def mapper(fn: Callable[[str], object], items: list[str]) -> list[object]:
+            return [fn(item) for item in items]
+
+        packed = store.packed(mapper)
+        found = []
+        for prefix in store.backend.list_dir(""):
+            for name in store.backend.list_dir(prefix):
+                if not chunks.could_be_list_name(name):
+                    continue
+                oid = prefix + name[: -len(chunks.SUFFIX)]
+                parts = {p for p, _ in chunks.decode(store.read_chunk_list(oid), oid).chunks}
+                lacking = parts - packed.keys() - store.loose_present(parts, mapper)
+                if lacking:
+                    found.append(f"{loose_rel(oid)}{chunks.SUFFIX}: lacks {sorted(lacking)}")
+        return found
     finally:
         handle.close()
 
