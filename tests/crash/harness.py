@@ -40,6 +40,7 @@ from tests.conftest import mlgit
 
 INJECT = Path(__file__).parent / "inject"
 KILLED = -9
+DOT_TMP = ".mlgit/tmp"
 MAX_STEPS = 2000
 
 
@@ -67,10 +68,21 @@ def run_injected(cwd: Path, args: Sequence[str], crash_at: int,
 
 
 def restore(saved: Path, world: Path) -> None:
+    """Put `world` back as `saved` has it. Files are hard-linked, which is fast (a copy
+    of thousands of files, and deleting it again, took seconds per step): mlgit writes every
+    file it changes under a temp name and renames it, never in place, except what is in
+    .mlgit/tmp/ (the state database, the lock), which is copied."""
     if world.exists():
         _make_writable(world)
         shutil.rmtree(world)
-    shutil.copytree(saved, world, symlinks=True)
+    shutil.copytree(saved, world, symlinks=True, copy_function=_link_or_copy)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    if f"/{DOT_TMP}/" in src or os.path.basename(src) == "lock":
+        shutil.copy2(src, dst)
+    else:
+        os.link(src, dst)
 
 
 def _make_writable(root: Path) -> None:
@@ -90,7 +102,7 @@ def every_crash(world: Path, cwd: Path, args: Sequence[str],
     `restore_more` brings back what lives outside `world` (a bucket on a server) before
     each run."""
     saved = world.with_name(world.name + ".saved")
-    shutil.copytree(world, saved, symlinks=True)
+    shutil.copytree(world, saved, symlinks=True)  # a real copy: `world` goes on changing
     log = world.with_name(world.name + ".crashlog")
     crashes: list[Crash] = []
     try:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import make_tree, mlgit
 from tests.crash.harness import (
     Crash,
@@ -68,3 +70,25 @@ def test_a_killed_add_of_a_changed_chunked_file_keeps_both_versions(tmp_path: Pa
 
     crashes = every_crash(world, repo, ["add", "model.pt"], after_crash, after_finish)
     assert len(crashes) >= 5, crashes
+
+
+@pytest.mark.slow
+def test_a_killed_add_split_over_worker_processes_loses_and_damages_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLGIT_WORKERS", "2")  # a folder this big is stored by two processes
+    world = tmp_path / "world"
+    repo = new_repo(world / "repo")
+    make_tree(repo / "many", {f"d{i % 20}/f{i}": random_bytes(i, 64) for i in range(4200)})
+    cache = repo / ".mlgit" / "cache"
+
+    def after_crash(crash: Crash) -> None:
+        assert fsck_problems(repo) == [], crash
+        if (repo / "many.mlgit").exists():
+            assert stored_content(repo / "many.mlgit", cache) == tree_of(repo / "many"), crash
+
+    def after_finish() -> None:
+        assert fsck_problems(repo) == []
+        assert stored_content(repo / "many.mlgit", cache) == tree_of(repo / "many")
+
+    crashes = every_crash(world, repo, ["add", "many"], after_crash, after_finish)
+    assert len(crashes) >= 10, crashes
