@@ -85,7 +85,9 @@ def remote_gc(repo: Repo, name: str | None, revisions: Revisions = NO_REVISIONS,
         keep, runs_gone = _kept(repo, store, found, roots, cutoff, mover.map, result)
         todo = housekeeping.plan(found, keep, runs_gone, grace)
         _summarise(result, todo, found)
-        if dry_run or todo.empty or (confirm is not None and not confirm(result)):
+        if dry_run or todo.empty:
+            return result
+        if confirm is not None and not confirm(result):
             result.dry_run = True
             return result
         done = housekeeping.execute(store, found, todo, mover.map)

@@ -100,6 +100,7 @@ def survey(store: RemoteStore, mapper: Mapper, probe_clock: bool) -> Survey:
     if probe_clock:
         probe = temp_name(f"{PACK_DIR}/{_CLOCK}")
         backend.write_bytes(probe, b"")
+        backend.finish()  # so that a later finish does not look for it
     try:
         found = Survey(now=time.time())
         top = backend.list_times("")
