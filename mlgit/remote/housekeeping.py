@@ -184,26 +184,13 @@ def _packs(found: Survey, store: RemoteStore, listing: dict[str, Stat], skip: se
 
 
 def read_index(store: RemoteStore, name: str) -> list[tuple[str, int, int]] | None:
-    """A pack index's records (from the local copy of the remote's indexes when there is
-    one: they are immutable); None when the remote's index is damaged."""
-    import os
-
-    from mlgit.fileio import write_atomic
-
-    cached = os.path.join(store.index_cache, name + ".idx")
-    with contextlib.suppress(OSError):
-        with open(cached, "rb") as f:
-            raw = f.read()
-        records = packs.parse_index(raw)
-        if records is not None and packs.index_name(raw) == name:
-            return records
+    """A pack index's records, read from the remote itself (gc deletes by them: a damaged
+    index there must be noticed, even when an intact copy is in .mlgit/tmp/remote-index);
+    None when it is damaged."""
     raw = store.backend.read(f"{PACK_DIR}/{name}.idx")
     records = packs.parse_index(raw)
     if records is None or packs.index_name(raw) != name:
         return None
-    with contextlib.suppress(OSError):
-        os.makedirs(store.index_cache, exist_ok=True)
-        write_atomic(cached, raw)
     return records
 
 

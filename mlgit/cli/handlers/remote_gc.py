@@ -8,6 +8,8 @@ from mlgit.cli import exit_codes, output
 from mlgit.cli.handlers.repository import opened_repo
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mlgit.commands.remote_gc import RemoteGcResult
     from mlgit.pipeline.at_revision import Revisions
 
@@ -36,7 +38,7 @@ def gc_remote(remote: str, dry_run: bool, force: bool, json: bool, revisions: Re
     return exit_codes.EXIT_OK
 
 
-def _asker(answers: list[bool]):  # type: ignore[no-untyped-def]
+def _asker(answers: list[bool]) -> Callable[[RemoteGcResult], bool]:
     def ask(plan: RemoteGcResult) -> bool:
         import click
 
