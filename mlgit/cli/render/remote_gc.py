@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from mlgit.cli import output
-from mlgit.cli.render.text import as_dict, counted, human_size
+from mlgit.cli.render.text import as_dict, counted
 from mlgit.commands.remote_gc import RemoteGcResult
+from mlgit.fileio import human_size
 
 MAX_PATHS = 20
 """A dry run lists this many of the files it would delete (--json lists all)."""
