@@ -351,7 +351,10 @@ def execute(store: RemoteStore, found: Survey, todo: Plan, mapper: Mapper,
              [loose_rel(o) for o in sorted(todo.loose)],
              [f"{PACK_DIR}/{n}.idx" for n in _old_packs(todo, spared)],
              [f"{PACK_DIR}/{n}.pack" for n in _old_packs(todo, spared)],
-             [f"{PACK_DIR}/{n}.pack" for n in todo.orphan_packs] + todo.temps]
+             # a pack left without its index by a killed gc is written again whole (same
+             # objects, same name) by the repack above: that one stays
+             [f"{PACK_DIR}/{n}.pack" for n in todo.orphan_packs if n not in done.new_packs]
+             + todo.temps]
     for rels in steps:
         _remove_all(store, rels, mapper, on_step)
         done.deleted += rels
