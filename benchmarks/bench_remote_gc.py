@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_core import GIT_ENV, ensure_dataset, log  # noqa: E402
+from bench_core import GIT_ENV, ensure_dataset, log
 
 STEPS = ("fsck", "gc_dry_run", "gc", "fsck_after")
 
