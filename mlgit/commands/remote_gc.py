@@ -145,14 +145,25 @@ def _refuse_foreign(name: str, foreign: list[str]) -> None:
 
 
 def _roots(repo: Repo, revisions: Revisions) -> list[Root]:
-    from mlgit.commands import gc as local_gc
-
     found: list[Root] = []
-    for tree in [repo, *local_gc.worktrees_sharing_cache(repo)]:
+    for tree in [repo, *_other_worktrees(repo)]:
         found += _workspace_roots(tree)
     if revisions.any:
         found += _revision_roots(repo, revisions)
     return found
+
+
+def _other_worktrees(repo: Repo) -> list[Repo]:
+    """The repository's other Git worktrees that use mlgit: their pointers and index count,
+    as they push to the same remotes."""
+    import os
+
+    from mlgit.git import repository
+    from mlgit.repo import DOT_DIR
+
+    here = os.path.realpath(repo.root)
+    return [Repo(root, repo.warn) for root in repository.worktrees(repo.root)
+            if root != here and os.path.isdir(os.path.join(root, DOT_DIR))]
 
 
 def _workspace_roots(repo: Repo) -> list[Root]:
