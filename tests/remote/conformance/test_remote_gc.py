@@ -126,3 +126,24 @@ def test_gc_remote_that_does_not_answer_is_one_error(tmp_path: Path,
     server_remote.stop()
     down = run(repo, "gc", "-r", "origin", "-f", "--grace", "0", code=1)
     assert_clean_error(down, "remote 'origin'")
+
+
+@pytest.mark.parametrize("remote", ["local", "s3"], indirect=True)
+def test_gc_remote_keeps_run_records_whose_outputs_stay(tmp_path: Path, remote: Any) -> None:
+    repo, _ = _two_versions(tmp_path, remote)
+    model = _oid(repo, "model.bin")
+    git(repo, "checkout", "-q", "v1")
+    old_model = _oid(repo, "model.bin")
+    git(repo, "checkout", "-q", "main")
+    fs, root = remote.open()
+    records = {"runs/aa/" + "1" * 30: {"outs": {"model.bin": [old_model, 1_500_000, None]}},
+               "runs/bb/" + "2" * 30: {"outs": {"model.bin": [model, 1_600_000, None]}}}
+    for rel, record in records.items():
+        fs.pipe_file(f"{root}/{rel}", json.dumps(record).encode())
+    fs.pipe_file(f"{root}/runs/cc/{'3' * 30}", b"not a record")
+
+    done = _gc(repo, "-f", "--grace", "0")
+    assert done["runs"] == 1 and done["unreadable_runs"] == ["cc" + "3" * 30]
+    after = _remote_files(remote)
+    assert "runs/aa/" + "1" * 30 not in after  # its output went: it could restore nothing
+    assert {"runs/bb/" + "2" * 30, "runs/cc/" + "3" * 30} <= set(after)
