@@ -16,7 +16,7 @@ from tests.conftest import assert_clean_error, git, make_tree
 from tests.remote.conformance.runner import run
 from tests.remote.conformance.test_push_fetch_pull import _corrupt, _remote_files, setup_remote
 
-KINDS = ["local", "gs", "s3", "ssh"]
+KINDS = ["local", "memory", "gs", "s3", "ssh"]
 
 
 def _oid(repo: Path, rel: str) -> str:
