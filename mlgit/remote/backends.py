@@ -114,9 +114,7 @@ class LocalBackend:
         for entry in entries:
             with contextlib.suppress(FileNotFoundError):
                 st = entry.stat(follow_symlinks=False)
-                # ctime too: a copy that kept an old mtime was still written (renamed) now
-                found[entry.name] = Stat(max(st.st_mtime, st.st_ctime),
-                                         -1 if entry.is_dir() else st.st_size)
+                found[entry.name] = Stat(st.st_mtime, -1 if entry.is_dir() else st.st_size)
         return found
 
     def read(self, rel: str, start: int | None = None, end: int | None = None) -> bytes:
