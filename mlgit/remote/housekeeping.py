@@ -316,9 +316,11 @@ def plan(found: Survey, keep: set[str], runs_gone: list[str], grace: float) -> P
             result.left_in_packs += dead_bytes
     for name in sorted({*result.repack}):
         stays.update(oid for oid, _, _ in result.repack[name])
-    result.orphan_packs = sorted(n for n, st in found.orphan_packs.items()
-                                 if not young(st, cutoff))
+    # A pack without its index is what a push or gc writing it looks like until the index
+    # arrives: whatever the grace period, it goes only after an hour, like temp files.
     temp_cutoff = found.now - TEMP_AGE
+    result.orphan_packs = sorted(n for n, st in found.orphan_packs.items()
+                                 if not young(st, min(cutoff, temp_cutoff)))
     result.temps = sorted(rel for rel, at in found.temps if at < temp_cutoff)
     every = set(found.loose) | set(found.lists) | {oid for info in found.packs.values()
                                                     for oid, _, _ in info.records}
@@ -412,7 +414,10 @@ def _read_live(store: RemoteStore, info: PackInfo, live: list[tuple[str, int, in
     first corrupt one instead when there is one."""
     start = min(offset for _, offset, _ in live)
     end = max(offset + size for _, offset, size in live)
-    data = store.read_span(info.rel, start, end)
+    try:
+        data = store.read_span(info.rel, start, end)
+    except (EOFError, FileNotFoundError) as exc:  # truncated, or deleted meanwhile
+        return f"{live[0][0]} ({exc})"
     objects = []
     for oid, offset, size in sorted(live, key=lambda r: r[1]):
         part = data[offset - start: offset - start + size]

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from tests.conftest import git, make_tree, mlgit
@@ -61,6 +62,9 @@ def _repo_with_garbage(tmp_path: Path) -> tuple[Path, Path]:
     mlgit(repo, "add", "data", "model.bin", "ckpt.bin")
     git(repo, "commit", "-q", "-am", "v2")
     mlgit(repo, "push")
+    long_ago = time.time() - 2 * 3600  # pushed two hours ago, as gc sees it
+    for path in remote.rglob("*"):
+        os.utime(path, (long_ago, long_ago))
     return repo, remote
 
 
