@@ -25,14 +25,13 @@ if TYPE_CHECKING:
     from mlgit.remote.housekeeping import Mapper, Plan, Survey
     from mlgit.remote.store import RemoteStore
 
-Located = dict[str, tuple[str, int, int]]
-
 
 class Root(NamedTuple):
     oid: str
     is_dir: bool
     label: str  # what names it, for messages: "data", "data at HEAD", "model in v1"
     required: bool  # a folder whose files gc must know, or it refuses to delete anything
+    path: str = ""  # the artifact's path, for hints
 
 
 @dataclass
@@ -104,8 +103,7 @@ def _summarise(result: RemoteGcResult, todo: Plan, found: Survey) -> None:
     result.packs_deleted, result.packs_repacked = len(todo.drop_packs), len(todo.repack)
     result.leftovers = len(todo.orphan_packs) + len(todo.temps)
     result.young, result.left_in_packs = todo.young, todo.left_in_packs
-    every = set(found.loose) | set(found.lists) | set(found.located())
-    result.kept = len(every) - todo.objects_gone
+    result.kept = todo.kept
     result.lone_indexes = found.lone_indexes
     result.paths = todo.paths()
 
@@ -182,7 +180,7 @@ def _workspace_roots(repo: Repo) -> list[Root]:
                              " know what it references",
                              f"{item.error.hint}; then rerun gc" if item.error.hint
                              else "fix or remove that pointer file, then rerun gc")
-        found.append(Root(item.ptr.oid, item.ptr.is_dir, item.rel, True))
+        found.append(Root(item.ptr.oid, item.ptr.is_dir, item.rel, True, item.rel))
     for where, pointer_rel, raw in repository.committed_pointer_blobs(repo.root):
         at = " at HEAD" if where == repository.HEAD else f" in {where}"
         try:
@@ -191,8 +189,8 @@ def _workspace_roots(repo: Repo) -> list[Root]:
             raise MlgitError(f"{pointer_rel}{at}: cannot read pointer ({exc.message}); gc"
                              " would not know what it references",
                              "commit or stage a fixed pointer, then rerun gc") from None
-        found.append(Root(ptr.oid, ptr.is_dir, f"{pointer_rel.removesuffix('.mlgit')}{at}",
-                          True))
+        rel = pointer_rel.removesuffix(".mlgit")
+        found.append(Root(ptr.oid, ptr.is_dir, f"{rel}{at}", True, rel))
     for where, path, h in every_recorded_output(repo):
         found.append(Root(h.oid, h.nfiles is not None, f"{path} ({where})", False))
     return found
@@ -222,21 +220,20 @@ def _kept(repo: Repo, store: RemoteStore, found: Survey, roots: list[Root], cuto
     """Every oid that stays, and the run-cache records that go."""
     from mlgit.remote import housekeeping as hk
 
-    located = found.located()
     records = _run_records(store, found, mapper)
     for key, outs in records.items():
         if outs is None:
             result.unreadable_runs.append(key)
         elif hk.young(found.runs[key], cutoff):
             roots += [Root(oid, is_dir, f"run {key[:12]}", False) for oid, is_dir in outs]
-    keep = _expand(repo, store, found, located, roots, result)
+    keep = _expand(repo, store, found, roots, result)
     keep |= hk.kept_by_age(found, cutoff)
     runs_gone = []
     for key, outs in sorted(records.items()):
         if outs is None or hk.young(found.runs[key], cutoff):
             continue
         if all(oid in keep for oid, _ in outs):
-            keep |= _expand(repo, store, found, located,
+            keep |= _expand(repo, store, found,
                             [Root(o, d, f"run {key[:12]}", False) for o, d in outs if d],
                             result)
         else:
@@ -266,19 +263,20 @@ def _run_records(store: RemoteStore, found: Survey, mapper: Mapper
     return dict(zip(keys, mapper(read, keys), strict=True))  # type: ignore[arg-type]
 
 
-def _expand(repo: Repo, store: RemoteStore, found: Survey, located: Located, roots: list[Root],
+def _expand(repo: Repo, store: RemoteStore, found: Survey, roots: list[Root],
             result: RemoteGcResult) -> set[str]:
     """The roots' oids and the files of their folders."""
     keep = {r.oid for r in roots}
     folders: dict[str, Root] = {}
     for root in roots:
-        if root.is_dir and (root.oid not in folders or root.required):
+        if root.is_dir and (root.oid not in folders
+                            or (root.required and not folders[root.oid].required)):
             folders[root.oid] = root
     for oid, root in folders.items():
-        files = _folder_files(repo, store, found, located, root)
+        files = _folder_files(repo, store, found, root)
         if files is None:
             if root.required:
-                word = shlex.quote(root.label)
+                word = shlex.quote(root.path or root.label)
                 raise MlgitError(f"{root.label}: its directory manifest {oid[:12]} is in"
                                  " neither the cache nor the remote, so gc cannot tell which"
                                  " files it needs; gc deleted nothing",
@@ -290,8 +288,8 @@ def _expand(repo: Repo, store: RemoteStore, found: Survey, located: Located, roo
     return keep
 
 
-def _folder_files(repo: Repo, store: RemoteStore, found: Survey, located: Located,
-                  root: Root) -> list[str] | None:
+def _folder_files(repo: Repo, store: RemoteStore, found: Survey, root: Root
+                  ) -> list[str] | None:
     from mlgit.remote.housekeeping import read_object
     from mlgit.storage import manifests
 
@@ -299,7 +297,7 @@ def _folder_files(repo: Repo, store: RemoteStore, found: Survey, located: Locate
         return repo.manifest(root.oid, root.label).oids
     except ManifestUnavailable:
         pass
-    raw = read_object(store, found, root.oid, located)
+    raw = read_object(store, found, root.oid)
     if raw is None:
         return None
     try:

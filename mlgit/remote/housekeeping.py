@@ -81,14 +81,17 @@ class Survey:
     temps: list[tuple[str, int]] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
     requests: int = 0  # listings and index reads made
+    _located: dict[str, tuple[str, int, int]] | None = field(default=None, repr=False)
 
     def located(self) -> dict[str, tuple[str, int, int]]:
-        """oid -> (pack rel, offset, size) of one packed copy of each packed object."""
-        found: dict[str, tuple[str, int, int]] = {}
-        for info in self.packs.values():
-            for oid, offset, size in info.records:
-                found.setdefault(oid, (info.rel, offset, size))
-        return found
+        """oid -> (pack rel, offset, size) of one packed copy of each packed object; built
+        on first use (only a folder manifest the cache lacks needs it)."""
+        if self._located is None:
+            self._located = {}
+            for info in self.packs.values():
+                for oid, offset, size in info.records:
+                    self._located.setdefault(oid, (info.rel, offset, size))
+        return self._located
 
 
 def survey(store: RemoteStore, mapper: Mapper, probe_clock: bool) -> Survey:
@@ -197,11 +200,10 @@ def read_index(store: RemoteStore, name: str) -> list[tuple[str, int, int]] | No
 # -- reading single objects (manifests, chunk lists, run records) -------------------------------
 
 
-def read_object(store: RemoteStore, found: Survey, oid: str,
-                located: dict[str, tuple[str, int, int]]) -> bytes | None:
+def read_object(store: RemoteStore, found: Survey, oid: str) -> bytes | None:
     """The verified bytes of a whole object on the remote (packed or loose); None when the
     remote has no good copy."""
-    where = located.get(oid)
+    where = found.located().get(oid)
     candidates: list[Callable[[], bytes]] = []
     if where is not None:
         rel, offset, size = where
@@ -248,6 +250,7 @@ class Plan:
     orphan_packs: list[str] = field(default_factory=list)
     temps: list[str] = field(default_factory=list)
     young: int = 0  # objects and packs kept only because they are recent (or timeless)
+    kept: int = 0  # distinct objects some copy of which stays
     left_in_packs: int = 0  # garbage bytes left in packs that are mostly live
     objects_gone: int = 0  # distinct objects no copy of which stays
     freed: int = 0  # bytes deleted, repacked packs counted as old minus new
@@ -325,6 +328,7 @@ def plan(found: Survey, keep: set[str], runs_gone: list[str], grace: float) -> P
     every = set(found.loose) | set(found.lists) | {oid for info in found.packs.values()
                                                     for oid, _, _ in info.records}
     result.objects_gone = len(every - stays - {EMPTY_OID})
+    result.kept = len(every - {EMPTY_OID}) - result.objects_gone
     result.freed = (sum(result.lists.values()) + sum(result.loose.values())
                     + sum(result.drop_packs.values())
                     + sum(found.packs[n].size - sum(s for _, _, s in live)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from mlgit import pointer
+from mlgit.storage.packs import parse_index
 from tests.conftest import assert_clean_error, git, make_tree
 from tests.remote.conformance.runner import run
 from tests.remote.conformance.test_push_fetch_pull import _corrupt, _remote_files, setup_remote
@@ -147,3 +148,34 @@ def test_gc_remote_keeps_run_records_whose_outputs_stay(tmp_path: Path, remote: 
     after = _remote_files(remote)
     assert "runs/aa/" + "1" * 30 not in after  # its output went: it could restore nothing
     assert {"runs/bb/" + "2" * 30, "runs/cc/" + "3" * 30} <= set(after)
+
+
+@pytest.mark.parametrize("remote", ["local", "gs"], indirect=True)
+def test_gc_remote_reads_folder_manifests_the_cache_lacks_from_the_remote(
+        tmp_path: Path, remote: Any) -> None:
+    repo, _ = _two_versions(tmp_path, remote)
+    from_repo = _gc(repo, "-n", "--grace", "0")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo), str(clone))
+    for key, value in remote.options.items():
+        run(clone, "remote", "modify", "origin", key, value, "--local")
+    from_clone = _gc(clone, "-n", "--grace", "0")  # an empty cache: manifests come from
+    assert from_clone["paths"] == from_repo["paths"]  # the remote
+    assert from_clone["objects_gone"] == from_repo["objects_gone"] > 25
+
+    data = _oid(repo, "data")
+    manifest = f"{data[:2]}/{data[2:]}"
+    fs, root = remote.open()
+    if manifest in _remote_files(remote):
+        fs.rm_file(f"{root}/{manifest}")
+    else:  # packed: damage it, a copy that does not hash to its oid is no copy
+        index = next(rel for rel in _remote_files(remote) if rel.endswith(".idx")
+                     and any(r[0] == data for r in parse_index(fs.cat_file(f"{root}/{rel}"))
+                             or []))
+        offset = next(r[1] for r in parse_index(fs.cat_file(f"{root}/{index}")) or []
+                      if r[0] == data)
+        _corrupt(remote, index.removesuffix(".idx") + ".pack", offset + 2)
+    before = _remote_files(remote)
+    refused = run(clone, "gc", "-r", "origin", "-f", "--grace", "0", code=1)
+    assert_clean_error(refused, "data: its directory manifest", "neither the cache nor the remote")
+    assert _remote_files(remote) == before
