@@ -205,10 +205,11 @@ def gc(
     tmp: Annotated[bool, typer.Option("--tmp", help=(
         "Instead, delete the temporary files that interrupted pushes left on a remote"
         " (those over an hour old)."))] = False,
-    grace: Annotated[float, typer.Option(
-        "--grace", metavar="HOURS", min=0,
-        help="With -r: keep what the remote received less than this many hours ago.")
-    ] = 24.0,
+    grace: Annotated[float | None, typer.Option(
+        "--grace", metavar="HOURS", min=0, show_default=False,
+        help="With -r: keep what the remote received less than this many hours ago"
+             " (default 24).")
+    ] = None,
     json: JsonOpt = False, rev: RevOpt = None, all_branches: AllBranchesOpt = False,
     all_tags: AllTagsOpt = False, all_commits: AllCommitsOpt = False,
 ) -> None:
@@ -228,7 +229,11 @@ def gc(
         from mlgit.cli.handlers.remote_gc import gc_remote
 
         _finish(gc_remote(remote, dry_run, force, json,
-                          _revisions(rev, all_branches, all_tags, all_commits), grace))
+                          _revisions(rev, all_branches, all_tags, all_commits),
+                          24.0 if grace is None else grace))
+    if grace is not None:
+        raise typer.BadParameter("only works with -r NAME (and without --tmp)",
+                                 param_hint="'--grace'")
     _finish(maintenance.gc(dry_run, force, remote, tmp, json,
                            _revisions(rev, all_branches, all_tags, all_commits)))
 
