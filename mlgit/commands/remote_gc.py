@@ -207,9 +207,10 @@ def _revision_roots(repo: Repo, revisions: Revisions) -> list[Root]:
         listed = artifacts_at(repo, trees, revision.commit, shown=revision.name)
         if listed.broken:
             first = listed.broken[0].error
-            raise MlgitError(f"{first.message}; gc would not know what it references",
-                             "leave that revision out, or fix the file in a new commit;"
-                             " then rerun gc")
+            raise MlgitError(f"{first.message}; gc would not know what it references, so"
+                             " it deleted nothing",
+                             "keep fewer revisions (--rev, --all-branches instead of"
+                             " --all-commits) or fix the file in a new commit; then rerun gc")
         found += [Root(item.ptr.oid, item.ptr.is_dir, f"{item.rel} at {revision.name}", False)
                   for item in listed.items]
     return found
