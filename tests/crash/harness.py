@@ -20,8 +20,15 @@ command makes fewer than N steps ends the loop (that complete run is checked wit
 `after_finish` too). A write step is any call that changes a file (inject/sitecustomize.py
 lists them); use `-j 1` or `core.jobs 1` so the order of steps is the same from run to run.
 
-The checks call mlgit's own fsck (`fsck_problems`), in this process for speed; `cli_fsck`
-runs the real `mlgit fsck` and `mlgit fsck -r` once a scenario is done.
+What lives outside `world` (a bucket on a test server) is put back by `restore_more`
+(test_crash_cloud_push.py). `MLGIT_CRASH_TRACE=FILE` lists a command's steps without
+killing it (set MLGIT_CRASH_AT to a large number): handy to see what a new scenario covers.
+
+The checks call the fsck command's own function (`fsck_problems`, `missing_oids`) in this
+process, since two more interpreter starts per step would double a scenario's time;
+`store_problems` checks a folder remote as an object store (its chunk lists included) and
+`remote_lists_incomplete` any remote's chunk lists. `cli_fsck` runs the real `mlgit fsck`
+and `mlgit fsck -r` once a scenario is done.
 """
 
 from __future__ import annotations
