@@ -12,12 +12,11 @@ uses (remote/transfer.py push()): only what the remote lacks, verified, in paral
 from __future__ import annotations
 
 import errno
-import shlex
 
 from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
 from mlgit.git import trees
-from mlgit.paths import is_pointer_name
+from mlgit.paths import is_pointer_name, shell_command
 from mlgit.progress import OpenProgress, no_progress
 
 TYPE_CHECKING = False
@@ -163,12 +162,6 @@ def _lock_targets(repo: Repo, lock_rel: str, raw: bytes) -> list[Target]:
     return [t for t in found if t.item.ptr.oid not in missing]
 
 
-def _args(paths: list[str]) -> str:
-    """`paths` as shell words, behind `--` when one starts with `-`."""
-    words = [shlex.quote(p) for p in paths]
-    return " ".join(["--", *words] if any(p.startswith("-") for p in paths) else words)
-
-
 def upload_failed(outcome: PrePush) -> MlgitError:
     """The error that stops `git push` when objects could not be uploaded."""
     paths = sorted({f.path for f in outcome.result.failed} if outcome.result else set())
@@ -177,6 +170,6 @@ def upload_failed(outcome: PrePush) -> MlgitError:
     where = f" to remote {outcome.remote!r} ({outcome.url})" if outcome.remote else ""
     return MlgitError(f"pre-push: the data of {shown} could not be uploaded{where}; the git"
                       " push is stopped",
-                      "fix the cause shown above and push again ('mlgit push"
-                      f" {_args(artifacts[:3])}' retries the upload);"
+                      "fix the cause shown above and push again"
+                      f" ({shell_command('mlgit push', *artifacts[:3])} retries the upload);"
                       " 'git push --no-verify' pushes without the data")

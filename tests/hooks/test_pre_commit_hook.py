@@ -3,10 +3,14 @@ match the data, or that hold a pointer in merge conflict or one whose data is no
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import delete_object, git, mlgit, write
-from tests.hooks.helpers import fire, fire_ok, track
+from tests.hooks.helpers import fire, fire_ok, on_path, track
 
 
 def _commits(repo: Path) -> list[str]:
@@ -173,3 +177,30 @@ def test_hints_for_a_name_with_a_leading_dash_can_be_pasted(hooked: Path) -> Non
     assert "'mlgit checkout --force -- -d.bin'" in result.err
     mlgit(hooked, "checkout", "--force", "--", "-d.bin")
     assert (hooked / "-d.bin").read_text() == "v1"
+
+
+def _hinted(text: str, command: str) -> str:
+    """The command `command ...` a hint names, without the quotes around it."""
+    found = re.search(rf"(['\"`])({re.escape(command)} .*?)\1", text)
+    assert found, (command, text)
+    return found.group(2)
+
+
+@pytest.mark.parametrize("name", ["my file.bin", "it's here.bin", 'say "hi".bin'])
+def test_hints_for_odd_names_quote_each_path_once_and_can_be_pasted(hooked: Path,
+                                                                     name: str) -> None:
+    track(hooked, {name: "v1"})
+    write(hooked / name, "v2")
+    result = fire(hooked, "commit", "--allow-empty", "-qm", "e")
+    assert result.code == 1
+    hint = next(line for line in result.err.splitlines() if line.startswith("hint:"))
+    for command, path in (("mlgit add", name), ("git add", f"{name}.mlgit"),
+                          ("mlgit checkout --force", name)):
+        words = subprocess.run(["sh", "-c", f"printf '%s\\0' {_hinted(hint, command)}"],
+                               capture_output=True, text=True, check=True).stdout
+        assert words.split("\0")[:-1] == [*command.split(), path], hint
+    undo = _hinted(hint, "mlgit checkout --force")
+    pasted = subprocess.run(["sh", "-c", undo], cwd=hooked, env=on_path(),
+                            capture_output=True, text=True)
+    assert pasted.returncode == 0, (undo, pasted.stderr)
+    assert (hooked / name).read_text() == "v1"
