@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mlgit.errors import MlgitError
-from mlgit.git.repository import _cat_blobs, _git, _has_head
+from mlgit.git.repository import _cat_blobs, _git, _has_head, git_failure
 
 NULL_SHA = "0" * 40
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -136,7 +136,7 @@ def read_blobs(root: str, blob_ids: list[str]) -> dict[str, bytes]:
     try:
         return _cat_blobs(root, sorted(set(blob_ids)))
     except ValueError:  # cat-file's answer ended early
-        raise MlgitError("git cat-file gave an incomplete answer") from None
+        raise git_failure("git cat-file", "its answer ended early") from None
 
 
 def is_ancestor(root: str, older: str, newer: str) -> bool:
