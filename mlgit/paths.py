@@ -156,14 +156,16 @@ def shell_args(*paths: str) -> str:
     return " ".join(["--", *words] if any(p.startswith("-") for p in paths) else words)
 
 
-def shell_command(text: str, *paths: str) -> str:
-    """The command `text` followed by `paths` (shell words), quoted for a message: in
+def shell_command(text: str, *paths: str, tail: str = "") -> str:
+    """The command `text` followed by `paths` (shell words) and `tail` (more of the
+    command, such as a placeholder option: `-o OUT`), quoted for a message: in
     single quotes, or, when quoting a path put a single quote in it, in double quotes (in
     backquotes when it holds both), never quotes nested inside the same quotes."""
     words = shell_args(*paths)
     if text.endswith(" --"):  # the command ends its options itself
         words = words.removeprefix("-- ")
     line = f"{text} {words}" if paths else text
+    line = f"{line} {tail}" if tail else line
     for mark, end in (("'", "'"), ('"', '"')):
         if mark not in line:
             return f"{mark}{line}{end}"
