@@ -129,7 +129,9 @@ def _changed_data(repo: Repo) -> list[Finding]:
             continue
         (modified if status.in_cache else not_placed).append(item)
     behind = _still_at_head(repo, modified)
-    refused = [_not_checked_out(item) if item.rel in behind else _changed(item)
+    known = _known_versions(repo, [item for item in modified if item.rel not in behind])
+    refused = [_not_checked_out(item) if item.rel in behind
+               else _stale(item) if item.rel in known else _changed(item)
                for item in modified]
     refused += [_not_in_cache_to_place(item) for item in not_placed]
     if "state" in repo.__dict__:
@@ -144,6 +146,41 @@ def _changed(item: Tracked) -> Finding:
                    f"record the new version with {shell_command('mlgit add', item.rel)}"
                    f" (then {shell_command('git add', item.pointer_rel)}), or undo the change"
                    f" with {shell_command('mlgit checkout --force', item.rel)}")
+
+
+def _stale(item: Tracked) -> Finding:
+    """The data is a version the cache already holds, not the one the pointer names: the
+    pointer moved without the data (`git reset`, `git stash`, `git checkout REV --
+    POINTER`: Git runs no hook after them). `mlgit add` would record that old data over the
+    pointer; `mlgit checkout` loses nothing, as the cache keeps the data as it is."""
+    return Finding(item.rel, f"{item.rel}: its data is a version the cache already holds, not"
+                             f" the one its pointer {item.pointer_rel} names (the pointer"
+                             " changed without the data, as after 'git reset', 'git stash' or"
+                             " 'git checkout REV -- POINTER')",
+                   f"bring the data in line with its pointer with"
+                   f" {shell_command('mlgit checkout', item.rel)} (the cache keeps the data as"
+                   f" it is); only to record that version instead, run"
+                   f" {shell_command('mlgit add', item.rel)}")
+
+
+def _known_versions(repo: Repo, items: list[Tracked]) -> set[str]:
+    """The artifacts of `items` whose every file holds content the cache has: data mlgit
+    added or checked out before, not a change made since. Only new content can be "newer
+    than the pointer"; for the rest, suggesting `mlgit add` would risk recording stale data,
+    while `mlgit checkout` is safe (the cache has the data)."""
+    from mlgit.workspace.scan import files_of
+
+    known = set()
+    for item in items:
+        try:
+            found = files_of(repo.state, repo.odb, repo.abspath(item.rel), item.rel,
+                             strict=False, store=False, jobs=repo.config.get("core.jobs"))
+        except MlgitError:
+            continue
+        oids = {fs[0] for fs in found.files.values()}
+        if oids and all(oids) and not repo.odb.missing(oids):
+            known.add(item.rel)
+    return known
 
 
 def _not_in_cache_to_place(item: Tracked) -> Finding:

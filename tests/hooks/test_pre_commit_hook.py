@@ -204,3 +204,47 @@ def test_hints_for_odd_names_quote_each_path_once_and_can_be_pasted(hooked: Path
                             capture_output=True, text=True)
     assert pasted.returncode == 0, (undo, pasted.stderr)
     assert (hooked / name).read_text() == "v1"
+
+
+def _refusal(repo: Path) -> str:
+    result = fire(repo, "commit", "--allow-empty", "-qm", "next")
+    assert result.code == 1, result
+    return result.err
+
+
+def test_after_git_reset_hard_the_hint_is_checkout_not_add(hooked: Path) -> None:
+    track(hooked, {"m.bin": "v1"})
+    write(hooked / "d" / "a.txt", "a1")
+    mlgit(hooked, "add", "d")  # a folder artifact too
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "folder")
+    for rel, data in {"m.bin": "v2", "d/a.txt": "a2"}.items():
+        write(hooked / rel, data)
+    mlgit(hooked, "add", "m.bin", "d")
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "v2")
+    fire_ok(hooked, "reset", "-q", "--hard", "HEAD~1")  # no hook: the data stays v2
+    err = _refusal(hooked)
+    for rel in ("m.bin", "d"):
+        assert f"error: {rel}: its data is a version the cache already holds" in err
+        assert f"bring the data in line with its pointer with 'mlgit checkout {rel}'" in err
+    assert "record the new version" not in err
+    mlgit(hooked, "checkout", "m.bin", "d")
+    assert (hooked / "m.bin").read_text() == "v1"
+    assert (hooked / "d" / "a.txt").read_text() == "a1"
+    fire_ok(hooked, "commit", "--allow-empty", "-qm", "next")
+
+
+def test_after_git_stash_the_hint_is_checkout_and_a_new_edit_is_add(hooked: Path) -> None:
+    track(hooked, {"m.bin": "v1"})
+    write(hooked / "m.bin", "v2")
+    mlgit(hooked, "add", "m.bin")
+    fire_ok(hooked, "stash", "-q")  # the pointer goes back to v1, the data stays v2
+    err = _refusal(hooked)
+    assert "'mlgit checkout m.bin'" in err and "record the new version" not in err
+    fire_ok(hooked, "stash", "pop", "-q")  # pointer and data agree again
+    fire_ok(hooked, "commit", "-qam", "v2")
+    write(hooked / "m.bin", "v3, never added")
+    err = _refusal(hooked)
+    assert "m.bin: changed since its pointer" in err
+    assert "record the new version with 'mlgit add m.bin'" in err
