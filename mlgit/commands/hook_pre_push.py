@@ -73,13 +73,19 @@ def _data_file(path: str) -> bool:
 
 
 def pre_push(repo: Repo, git_remote: str, refs: list[PushedRef],
-             open_progress: OpenProgress = no_progress) -> PrePush:
+             open_progress: OpenProgress = no_progress, git_url: str = "",
+             framework: bool = False) -> PrePush:
+    """`git_remote`, `git_url`: what Git gives the hook (the name is the URL for a push to
+    a URL). `framework`: the refs come from the pre-commit framework, whose "remote sha"
+    is, for a new branch, only the parent of the first commit the remote lacks: the
+    remote's other branches are excluded too, so exactly the commits the remote lacks
+    count, as with Git's own refs."""
     commits: dict[str, None] = {}
     for ref in refs:
         if ref.local_ref == DELETE or ref.local_sha == trees.NULL_SHA:
             continue  # a deletion sends no commit
-        commits.update(dict.fromkeys(
-            trees.commits_to_push(repo.root, ref.local_sha, ref.remote_sha, git_remote)))
+        commits.update(dict.fromkeys(trees.commits_to_push(
+            repo.root, ref.local_sha, ref.remote_sha, git_remote, git_url, framework)))
     added = trees.files_added_by(repo.root, list(commits), _data_file)
     if not added:
         return PrePush(len(commits))  # no remote request at all
