@@ -88,10 +88,10 @@ def _not_ignored(repo: Repo, found: list[Target]) -> list[Target]:
 def _exposed_hint(rev: str, item: Tracked) -> str:
     from mlgit.paths import shell_command
 
-    return (f"write it elsewhere with {shell_command(f'mlgit get {rev}', item.rel, tail='-o OUT')},"
-            " or"
-            f" track it again: {shell_command(f'git checkout {rev} --', item.pointer_rel)},"
-            f" then {shell_command('mlgit checkout', item.rel)}")
+    get = shell_command(f"mlgit get {rev}", item.rel, tail="-o OUT")
+    return (f"write it elsewhere with {get}, or track it again:"
+            f" {shell_command(f'git checkout {rev} --', item.pointer_rel)}, then"
+            f" {shell_command('mlgit checkout', item.rel)}")
 
 
 def _exposed_error(rev: str, item: Tracked) -> MlgitError:
