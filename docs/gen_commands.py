@@ -300,6 +300,22 @@ NOTES: dict[str, list[str]] = {
         " ones are kept, as a push may still be writing them. With `--dry-run` it only lists"
         " them. Cache objects are not touched. `--json`: `{\"remote\", \"url\","
         " \"removed\", \"kept\", \"dry_run\"}` with remote-relative paths.",
+        "`-r NAME` without `--tmp` cleans that remote instead of the cache: it keeps what the"
+        " same references need (the work tree, `HEAD`, Git's index, the lock files' outputs"
+        " and the revisions given; folders' manifests are read from the cache, else from the"
+        " remote) and everything the remote received less than `--grace` hours ago (default"
+        " 24), and deletes the rest: loose objects, chunk lists, packs of garbage only, and"
+        " run-cache records whose outputs go; a pack at least half garbage is rewritten (its"
+        " live objects copied into a new pack first). `--dry-run` lists what would go and"
+        " changes nothing; without `-f` it asks on a terminal and refuses elsewhere. It"
+        " deletes nothing when the remote holds files mlgit does not write, a damaged pack"
+        " index or chunk list, or a tracked folder whose manifest it cannot read. `--json`:"
+        " `{\"remote\", \"url\", \"dry_run\", \"grace_hours\", \"objects_gone\","
+        " \"freed\", \"loose\", \"chunk_lists\", \"runs\", \"packs_deleted\","
+        " \"packs_repacked\", \"new_packs\", \"leftovers\", \"kept\", \"young\","
+        " \"left_in_packs\", \"unknown_folders\", \"unreadable_runs\", \"lone_indexes\","
+        " \"corrupt\", \"paths\", \"requests\"}`. The rules, the crash-safe order and what"
+        " gc cannot see: [formats.md](formats.md#remote-layout-after-gc).",
         "Git worktrees of one repository share one cache: gc keeps what the pointers of every"
         " worktree that uses it name, and waits for (or, after `core.lock_timeout`, refuses"
         " to run beside) commands writing to the cache from any of them.",
@@ -344,6 +360,11 @@ NOTES: dict[str, list[str]] = {
         " on the remote by hand: a damaged object's loose file, or its whole pack (the"
         " `.pack` and its `.idx`); a damaged index and its pack; an index whose pack is"
         " missing. Then push again from a clone whose cache has the objects intact.",
+        "With `-r`, each chunk list on the remote is read once and checked (its format, and"
+        " that the chunks it names are there); a damaged chunk is `used by` the files made of"
+        " it. Cost: one listing per folder, one read per pack index and chunk list, one ranged"
+        " read per 16 MiB of packs and one download per loose object: every byte is read"
+        " once.",
         "Exit status 1 if anything is damaged (also after `--repair` set it aside: the objects"
         " are missing until fetched), else 0.",
         "`--json`: `{\"remote\", \"url\", \"objects\", \"bytes\", \"pack_indexes\","

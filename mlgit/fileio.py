@@ -284,3 +284,18 @@ def reporting_disk_full(path: str,
         if not is_disk_full(exc):
             raise
         raise disk_full_error(exc, path, needed()) from None
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def exchange(first: str, second: str) -> bool:
+    """Swap two existing paths in one atomic step (Linux renameat2 RENAME_EXCHANGE): a
+    reader sees one or the other, never neither. False where the system cannot (then
+    nothing changed)."""
+    libc = _libc()
+    if libc is None or not hasattr(libc, "renameat2"):
+        return False
+    return bool(libc.renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD,
+                               os.fsencode(second), _RENAME_EXCHANGE) == 0)

@@ -131,6 +131,47 @@ def printable(path: str) -> str:
                    for ch in text)
 
 
+_SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                        "@%+=:,./-_")
+
+
+def shell_word(word: str) -> str:
+    """`word` as one POSIX shell word a user can paste (shlex.quote's rules): bare when
+    safe, else in single quotes; a word holding a single quote in double quotes (escaped
+    as the shell reads them) rather than shlex's '"'"' splices; a name with control
+    characters or bytes that are not UTF-8 in bash's $'...' form, so it stays on one line."""
+    if printable(word) != word:
+        return "$'" + printable(word.replace("\\", "\\\\").replace("'", "\\'")) + "'"
+    if word and all(ch in _SHELL_SAFE for ch in word):
+        return word
+    if "'" not in word:
+        return f"'{word}'"
+    return '"' + "".join("\\" + ch if ch in '"\\$`' else ch for ch in word) + '"'
+
+
+def shell_args(*paths: str) -> str:
+    """`paths` as shell words to paste after a command, behind `--` when one starts with
+    `-` (a file named `-x.bin` is not an option)."""
+    words = [shell_word(p) for p in paths]
+    return " ".join(["--", *words] if any(p.startswith("-") for p in paths) else words)
+
+
+def shell_command(text: str, *paths: str, tail: str = "") -> str:
+    """The command `text` followed by `paths` (shell words) and `tail` (more of the
+    command, such as a placeholder option: `-o OUT`), quoted for a message: in
+    single quotes, or, when quoting a path put a single quote in it, in double quotes (in
+    backquotes when it holds both), never quotes nested inside the same quotes."""
+    words = shell_args(*paths)
+    if text.endswith(" --"):  # the command ends its options itself
+        words = words.removeprefix("-- ")
+    line = f"{text} {words}" if paths else text
+    line = f"{line} {tail}" if tail else line
+    for mark, end in (("'", "'"), ('"', '"')):
+        if mark not in line:
+            return f"{mark}{line}{end}"
+    return f"`{line}`"
+
+
 def _hidden(ch: str) -> bool:
     return ch not in _SHOWN and unicodedata.category(ch) in _HIDDEN
 

@@ -7,7 +7,7 @@ import codecs
 from mlgit import yamlio
 from mlgit.errors import BadPointer, MlgitError
 from mlgit.hashing import HASH_NAME, is_oid
-from mlgit.paths import check_relpath
+from mlgit.paths import check_relpath, shell_command
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -103,12 +103,10 @@ def has_conflict_markers(raw: bytes) -> bool:
 def _check_merge_conflict(raw: bytes, origin: str) -> None:
     """A pointer that Git could not merge holds both sides between conflict markers."""
     if has_conflict_markers(raw):
-        from shlex import quote
-
-        path = quote(origin)
         raise BadPointer(f"merge conflict in {origin}",
-                         f"pick a side with 'git checkout --ours -- {path}' or 'git checkout"
-                         f" --theirs -- {path}', then run 'mlgit checkout'")
+                         f"pick a side with {shell_command('git checkout --ours --', origin)}"
+                         f" or {shell_command('git checkout --theirs --', origin)}, then run"
+                         " 'mlgit checkout'")
 
 
 _LITERALS = {"kind": ("file", "dir"), "hash": (HASH_NAME,)}
@@ -177,7 +175,7 @@ def _check_encoding(raw: bytes, origin: str) -> None:
         if raw.startswith(bom):
             raise BadPointer(f"{origin}: not a valid pointer file (not UTF-8 text: it is"
                              f" saved as {name})", "save it as UTF-8 without a byte-order mark,"
-                             f" or restore it with 'git checkout -- {origin}'")
+                             f" or restore it with {shell_command('git checkout --', origin)}")
 
 
 def _parse_yaml(raw: bytes, origin: str) -> Any:
@@ -245,7 +243,7 @@ def _check_own_artifact(path: str, origin: str) -> None:
                          " (the name of the pointer file without .mlgit)",
                          f"if the pointer was renamed, set its path to"
                          f" {json.dumps(name, ensure_ascii=False)}; else re-create it with"
-                         f" 'mlgit add {origin.removesuffix('.mlgit')}'")
+                         f" {shell_command('mlgit add', origin.removesuffix('.mlgit'))}")
 
 
 def _require(data: dict[str, Any], key: str, origin: str) -> None:
@@ -276,4 +274,5 @@ def _yaml_problem(exc: Exception) -> str:
 
 
 def _fix_hint(origin: str) -> str:
-    return f"restore it with 'git checkout -- {origin}', or re-create it with 'mlgit add'"
+    return (f"restore it with {shell_command('git checkout --', origin)}, or re-create it with"
+            " 'mlgit add'")

@@ -199,10 +199,17 @@ def gc(
     ] = False,
     remote: Annotated[str | None, typer.Option(
         "--remote", "-r", metavar="NAME", show_default=False,
-        help="With --tmp: the remote to clean (default: the default remote).")] = None,
+        help=("Clean this remote instead of the cache: delete what nothing kept references"
+              " (with --tmp: only the leftovers of interrupted pushes; default remote)."))
+    ] = None,
     tmp: Annotated[bool, typer.Option("--tmp", help=(
         "Instead, delete the temporary files that interrupted pushes left on a remote"
         " (those over an hour old)."))] = False,
+    grace: Annotated[float | None, typer.Option(
+        "--grace", metavar="HOURS", min=0, show_default=False,
+        help="With -r: keep what the remote received less than this many hours ago"
+             " (default 24).")
+    ] = None,
     json: JsonOpt = False, rev: RevOpt = None, all_branches: AllBranchesOpt = False,
     all_tags: AllTagsOpt = False, all_commits: AllCommitsOpt = False,
 ) -> None:
@@ -211,11 +218,22 @@ def gc(
 
     Otherwise older commits may still need them: gc says how many. On a terminal, gc lists
     what it will delete (and how much of it is on no remote) and asks first.
+
+    With -r NAME, gc cleans that remote instead: it deletes what the same references do not
+    need, keeps what the remote received less than --grace hours ago, and rewrites packs
+    that are mostly garbage (docs/formats.md, "Remote layout after gc").
     """
     from mlgit.cli.handlers import maintenance
 
     if remote is not None and not tmp:
-        raise typer.BadParameter("only works with --tmp", param_hint="'--remote' / '-r'")
+        from mlgit.cli.handlers.remote_gc import gc_remote
+
+        _finish(gc_remote(remote, dry_run, force, json,
+                          _revisions(rev, all_branches, all_tags, all_commits),
+                          24.0 if grace is None else grace))
+    if grace is not None:
+        raise typer.BadParameter("only works with -r NAME (and without --tmp)",
+                                 param_hint="'--grace'")
     _finish(maintenance.gc(dry_run, force, remote, tmp, json,
                            _revisions(rev, all_branches, all_tags, all_commits)))
 

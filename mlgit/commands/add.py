@@ -18,6 +18,7 @@ from mlgit.paths import (
     is_pointer_name,
     pointer_path_for,
     resolve_user_path,
+    shell_command,
     to_rel,
 )
 from mlgit.pointer import Pointer
@@ -109,7 +110,7 @@ def _check_not_stage_outputs(repo: Repo, rels: list[str]) -> None:
                     continue
                 raise BadPath(f"{rel}: {what} of stage {stage.address} ({stage.file})",
                               "'mlgit repro' records it in mlgit.lock: to update it, run the"
-                              f" stage ('mlgit repro -f {shlex.quote(stage.address)}')")
+                              f" stage ({shell_command('mlgit repro -f', stage.address)})")
 
 
 def _check_names(rels: list[str]) -> None:
@@ -291,11 +292,10 @@ def _check_recorded_version_known(repo: Repo, rel: str, ptr: Pointer) -> None:
         _check_some_recorded_file_here(repo, rel, recorded.paths, ptr.files)
         return
     files = f"{old.files} file{'s' if old.files != 1 else ''}"
-    quoted = shlex.quote(rel)
     raise BadPath(f"{rel}: the folder's recorded version ({files}) {why}, so mlgit cannot"
                   " tell which files were deleted on purpose",
-                  f"run 'mlgit pull {quoted}' first, or 'mlgit add --force {quoted}' to"
-                  " record only what is here")
+                  f"run {shell_command('mlgit pull', rel)} first, or"
+                  f" {shell_command('mlgit add --force', rel)} to record only what is here")
 
 
 def _check_some_recorded_file_here(repo: Repo, rel: str, recorded: list[str],
@@ -305,11 +305,10 @@ def _check_some_recorded_file_here(repo: Repo, rel: str, recorded: list[str],
     top = repo.abspath(rel)
     if not recorded or any(os.path.lexists(os.path.join(top, p)) for p in recorded):
         return
-    quoted = shlex.quote(rel)
     raise BadPath(f"{rel}: none of the {len(recorded)} files its pointer records are in the"
                   f" work tree, so adding it would record only the {now} here",
-                  f"run 'mlgit checkout {quoted}' first, or 'mlgit add --force {quoted}' to"
-                  " record only what is here")
+                  f"run {shell_command('mlgit checkout', rel)} first, or"
+                  f" {shell_command('mlgit add --force', rel)} to record only what is here")
 
 
 def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:

@@ -3,7 +3,7 @@ mlgit.lock records)."""
 
 from __future__ import annotations
 
-from mlgit.errors import BadPointer
+from mlgit.errors import BadPointer, MlgitError
 from mlgit.pipeline.outputs import output_targets, recorded_outputs
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
@@ -63,10 +63,49 @@ def checkout_revision(repo: Repo, rev: str, targets: list[str], force: bool,
         if not any(_names(rel, t.item.rel) for t in found):
             raise BadPath(f"{arg}: not tracked at {rev}",
                           f"run 'mlgit diff {rev}' to see what differs from there")
+    exposed = _not_ignored(repo, found)
+    if exposed and targets:
+        raise _exposed_error(rev, exposed[0].item)
+    found = [t for t in found if t not in exposed]
     items: list[tuple[Tracked | Broken, str]] = [*((t.item, t.sub) for t in found),
                                                  *((b, "") for b in broken)]
     with repo.lock():
-        return restore(repo, items, force, open_progress)
+        return [*restore(repo, items, force, open_progress),
+                *(_not_written(rev, t.item) for t in exposed)]
+
+
+def _not_ignored(repo: Repo, found: list[Target]) -> list[Target]:
+    """The artifacts of a revision that Git does not ignore in the work tree now (the
+    current pointers do not track them): data written there would be committed by the next
+    `git add -A`. One `git check-ignore`."""
+    from mlgit.git.repository import ignored
+
+    rels = sorted({t.item.rel for t in found})
+    now = ignored(repo.root, rels)
+    return [t for t in found if t.item.rel not in now]
+
+
+def _exposed_hint(rev: str, item: Tracked) -> str:
+    from mlgit.paths import shell_command
+
+    get = shell_command(f"mlgit get {rev}", item.rel, tail="-o OUT")
+    return (f"write it elsewhere with {get}, or track it again:"
+            f" {shell_command(f'git checkout {rev} --', item.pointer_rel)}, then"
+            f" {shell_command('mlgit checkout', item.rel)}")
+
+
+def _exposed_error(rev: str, item: Tracked) -> MlgitError:
+    return MlgitError(f"{item.rel}: not written: the work tree does not track it now, so Git"
+                      " does not ignore it and 'git add -A' would commit the data",
+                      _exposed_hint(rev, item))
+
+
+def _not_written(rev: str, item: Tracked) -> CheckoutResult:
+    result = CheckoutResult(item.rel)
+    result.failed.append((item.rel, "not written: the work tree does not track it now, so Git"
+                                    " does not ignore it and 'git add -A' would commit it"))
+    result.hints.append(_exposed_hint(rev, item))
+    return result
 
 
 def _names(rel: str, artifact: str) -> bool:

@@ -15,6 +15,8 @@ from mlgit.remote.store import PACK_DIR, loose_rel
 from mlgit.remote.verify import check_remote
 from mlgit.repo import Repo
 from mlgit.storage.check import (
+    CHUNK_LIST,
+    CHUNKS,
     LOOSE,
     OBJECT,
     OpenCheckProgress,
@@ -23,6 +25,7 @@ from mlgit.storage.check import (
     check_cache,
     set_aside,
 )
+from mlgit.storage.chunks import SUFFIX
 from mlgit.workspace.damage import quarantine_folder
 from mlgit.workspace.targets import Broken, all_tracked
 
@@ -107,6 +110,10 @@ def _files_to_delete(problems: list[Problem], listed: set[str]) -> list[str]:
         if p.kind == OBJECT and p.location == LOOSE:
             files.append(loose_rel(p.name))
             continue
+        if p.kind == OBJECT and p.location in (CHUNK_LIST, CHUNKS):
+            if p.location == CHUNK_LIST:  # lacking chunks: a push sends them, nothing to delete
+                files.append(loose_rel(p.name) + SUFFIX)
+            continue
         idx = p.location if p.kind != OBJECT else p.location[: -len(".pack")] + ".idx"
         pack = idx[: -len(".idx")] + ".pack"
         files += [f for f in (pack, idx) if f.rpartition("/")[2] in listed]
@@ -118,12 +125,20 @@ def _result(repo: Repo, report: Report, unreadable: set[str], remote: str | None
     uses, broken = _uses(repo, unreadable)
     report.problems.sort(key=lambda p: (p.kind, p.location, p.name))  # _set_aside zips them
     damaged = [Damaged(p.kind, p.name, p.location, None if p.size < 0 else p.size, p.reason,
-                       uses.get(p.name, []) if p.kind == OBJECT else [])
+                       _users(p.name, uses, report.parts_of) if p.kind == OBJECT else [])
                for p in report.problems]
     missing = [Missing(oid, paths) for oid, paths in sorted(uses.items())
                if oid not in report.seen]
     return FsckResult(remote, url, report.objects, report.bytes, report.indexes, damaged,
                       missing, False, unreadable_pointers=broken)
+
+
+def _users(oid: str, uses: dict[str, list[str]], parts_of: dict[str, list[str]]) -> list[str]:
+    """What needs an object: its own users, and for a chunk those of the files made of it."""
+    found = list(uses.get(oid, []))
+    for whole in parts_of.get(oid, []):
+        found += [u for u in uses.get(whole, []) if u not in found]
+    return found
 
 
 def _uses(repo: Repo, unreadable: set[str]) -> tuple[dict[str, list[str]], list[str]]:

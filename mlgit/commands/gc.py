@@ -9,13 +9,13 @@ minus anything that became referenced meanwhile. Nothing here prompts or prints.
 from __future__ import annotations
 
 import os
-import shlex
 from dataclasses import dataclass, field
 
 from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
 from mlgit.git import repository
 from mlgit.git.revisions import RevisionTrees, chosen_revisions
+from mlgit.paths import shell_command
 from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, artifacts_at
 from mlgit.pipeline.outputs import every_recorded_output, recorded_outputs
 from mlgit.pointer import Pointer
@@ -226,9 +226,8 @@ def _manifest_oids(repo: Repo, oid: str, rel: str, where: str) -> set[str]:
     try:
         manifest = repo.manifest(oid, rel)
     except ManifestUnavailable:
-        word = shlex.quote(rel)
-        hint = (f"get it with 'mlgit fetch {word}' (or add the folder again with 'mlgit add"
-                f" {word}'), or remove its pointer; then rerun gc"
+        hint = (f"get it with {shell_command('mlgit fetch', rel)} (or add the folder again"
+                f" with {shell_command('mlgit add', rel)}), or remove its pointer; then rerun gc"
                 if not where else
                 f"the pointer{where} names it: run 'mlgit fetch' with that pointer checked"
                 " out, or commit or stage one without it; then rerun gc")

@@ -5,14 +5,16 @@ lacks are fetched from a remote first; every byte written is verified against it
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 
 from mlgit.errors import BadPath, MlgitError
-from mlgit.fileio import temp_beside
+from mlgit.fileio import exchange, temp_beside
 from mlgit.git.revisions import RevisionTrees
 from mlgit.paths import resolve_user_path
 from mlgit.pipeline.at_revision import artifacts_at
 from mlgit.repo import Repo
+from mlgit.storage.objects import CorruptObject
 from mlgit.workspace.targets import Target, Tracked, select_part
 from mlgit.workspace.wants import Wanted
 
@@ -41,15 +43,24 @@ def get(repo: Repo, rev: str, path: str, out: str | None, remote: str | None,
     dest = _destination(out, rel)
     fetched, remote_name = _fetch_missing(repo, target, remote)
     wants = _files(repo, target)
-    if not force:
-        for _, where in wants:
-            if os.path.lexists(os.path.join(dest, where) if where else dest):
-                raise MlgitError(f"{os.path.join(dest, where) if where else dest}: exists",
-                                 "choose another place with -o, or overwrite it with --force")
-    for want, where in wants:
-        _write_or_explain(repo, want.oid, os.path.join(dest, where) if where else dest)
+    if not force and _taken(dest):
+        raise MlgitError(f"{dest}: exists",
+                         "choose another place with -o, or overwrite it with --force")
+    if any(where for _, where in wants) or not wants:  # a folder, or a part that is one
+        _write_folder(repo, wants, dest)
+    else:
+        _write_or_explain(repo, wants[0][0].oid, dest)
     return GotData(rev, found.commit, rel, dest, len(wants), sum(w.size for w, _ in wants),
                    fetched, remote_name)
+
+
+def _taken(dest: str) -> bool:
+    """Whether something is at `dest` that writing there would overwrite or mix with (an
+    empty folder holds nothing to lose)."""
+    if os.path.isdir(dest) and not os.path.islink(dest):
+        with os.scandir(dest) as entries:
+            return next(entries, None) is not None
+    return os.path.lexists(dest)
 
 
 def _target(items: list[Tracked], rel: str, path: str, rev: str) -> Target:
@@ -133,6 +144,10 @@ def _write_or_explain(repo: Repo, oid: str, dest: str) -> None:
     except PermissionError as exc:
         raise MlgitError(f"{dest}: cannot be written ({exc.strerror})",
                          "choose a place you can write to with -o") from None
+    except CorruptObject as exc:
+        raise MlgitError(f"{dest}: not written: {exc}",
+                         "run the same 'mlgit get' again: it fetches what the cache lacks"
+                         " from the remote (-r names another)") from None
 
 
 def _file_in_the_way(folder: str) -> str:
@@ -144,6 +159,55 @@ def _file_in_the_way(folder: str) -> str:
             return path
         path = os.path.dirname(path)
     return folder
+
+
+def _write_folder(repo: Repo, wants: list[tuple[Wanted, str]], dest: str) -> None:
+    """The folder's files, exactly these, at `dest`: written into a new folder beside it,
+    which then takes the place of what was there (swapped in one step where the system can),
+    so no file of an old folder stays mixed in, and nothing is replaced if a write fails."""
+    if os.path.lexists(dest) and not os.path.isdir(dest):  # a link to a folder is replaced
+        raise MlgitError(f"{dest}: is a file, so the folder cannot be made there",
+                         "choose another place with -o, or remove the file")
+    parent = os.path.dirname(dest)
+    _make_parent(parent)
+    building = temp_beside(dest)
+    try:
+        os.mkdir(building)
+        for want, where in wants:
+            _write_or_explain(repo, want.oid, os.path.join(building, where))
+        _put_in_place(building, dest)
+    finally:
+        if os.path.lexists(building):
+            shutil.rmtree(building, ignore_errors=True)
+
+
+def _make_parent(parent: str) -> None:
+    try:
+        os.makedirs(parent or ".", exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = _file_in_the_way(parent)
+        raise MlgitError(f"{blocker}: is a file, so the folder {parent} cannot be made",
+                         f"choose another place with -o, or remove {blocker}") from None
+
+
+def _put_in_place(building: str, dest: str) -> None:
+    """Move the finished folder `building` to `dest`; an old folder there goes, after."""
+    if not os.path.lexists(dest):
+        os.rename(building, dest)
+        return
+    if not exchange(building, dest):  # not Linux: two renames, with the old folder aside
+        aside = temp_beside(dest)
+        os.rename(dest, aside)
+        try:
+            os.rename(building, dest)
+        except BaseException:
+            os.rename(aside, dest)
+            raise
+        os.rename(aside, building)
+    if os.path.islink(building):  # now what was at dest: a link to a folder, or the folder
+        os.unlink(building)
+    else:
+        shutil.rmtree(building)
 
 
 def _write(repo: Repo, oid: str, dest: str) -> None:

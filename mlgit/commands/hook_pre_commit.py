@@ -8,13 +8,12 @@ warning, or a refusal with `hooks.pre_commit.stale_stages: error`."""
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 
 from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
 from mlgit.git import trees
-from mlgit.paths import artifact_path_for, is_pointer_name
+from mlgit.paths import artifact_path_for, is_pointer_name, shell_command
 from mlgit.pipeline.outputs import has_pipeline
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestUnavailable
@@ -36,13 +35,6 @@ class Finding:
 class PreCommit:
     refused: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
-
-
-def _args(*paths: str) -> str:
-    """`paths` as shell words to paste after a command, behind `--` when one starts with
-    `-` (a file named `-x.bin` is not an option)."""
-    words = [shlex.quote(p) for p in paths]
-    return " ".join(["--", *words] if any(p.startswith("-") for p in paths) else words)
 
 
 def _conflicted_file(path: str) -> bool:
@@ -68,12 +60,12 @@ def _unmerged(repo: Repo, index_file: str | None) -> list[Finding]:
 
 
 def _conflict_hint(path: str) -> str:
-    quoted = shlex.quote(path)
     if is_pointer_name(path):
-        return (f"pick a side with 'git checkout --ours -- {quoted}' or 'git checkout --theirs"
-                f" -- {quoted}', then 'mlgit checkout' and 'git add {_args(path)}'")
+        return (f"pick a side with {shell_command('git checkout --ours --', path)} or"
+                f" {shell_command('git checkout --theirs --', path)}, then 'mlgit checkout'"
+                f" and {shell_command('git add', path)}")
     return (f"edit {path}: keep one side's entry for each stage and no conflict marker lines,"
-            f" then 'git add {_args(path)}'")
+            f" then {shell_command('git add', path)}")
 
 
 def _bad_staged(repo: Repo, blobs: dict[str, bytes]) -> list[Finding]:
@@ -97,9 +89,9 @@ def _not_in_cache(repo: Repo, pointers: dict[str, pointer_mod.Pointer]) -> list[
     missing = repo.odb.missing({p.oid for p in pointers.values()})
     refused = []
     for path, ptr in pointers.items():
-        rel = _args(artifact_path_for(path))
-        hint = (f"add the data again with 'mlgit add {rel}', or get it with 'mlgit fetch"
-                f" {rel}'")
+        rel = artifact_path_for(path)
+        hint = (f"add the data again with {shell_command('mlgit add', rel)}, or get it with"
+                f" {shell_command('mlgit fetch', rel)}")
         if ptr.oid in missing:
             what = "folder manifest" if ptr.is_dir else "object"
             refused.append(Finding(path, f"{path}: its {what} {ptr.oid[:12]} is not in the"
@@ -137,7 +129,9 @@ def _changed_data(repo: Repo) -> list[Finding]:
             continue
         (modified if status.in_cache else not_placed).append(item)
     behind = _still_at_head(repo, modified)
-    refused = [_not_checked_out(item) if item.rel in behind else _changed(item)
+    known = _known_versions(repo, [item for item in modified if item.rel not in behind])
+    refused = [_not_checked_out(item) if item.rel in behind
+               else _stale(item) if item.rel in known else _changed(item)
                for item in modified]
     refused += [_not_in_cache_to_place(item) for item in not_placed]
     if "state" in repo.__dict__:
@@ -147,24 +141,58 @@ def _changed_data(repo: Repo) -> list[Finding]:
 
 
 def _changed(item: Tracked) -> Finding:
-    rel = _args(item.rel)
     return Finding(item.rel, f"{item.rel}: changed since its pointer {item.pointer_rel} was"
                              " written",
-                   f"record the new version with 'mlgit add {rel}' (then 'git add"
-                   f" {_args(item.pointer_rel)}'), or undo the change with 'mlgit"
-                   f" checkout --force {rel}'")
+                   f"record the new version with {shell_command('mlgit add', item.rel)}"
+                   f" (then {shell_command('git add', item.pointer_rel)}), or undo the change"
+                   f" with {shell_command('mlgit checkout --force', item.rel)}")
+
+
+def _stale(item: Tracked) -> Finding:
+    """The data is a version the cache already holds, not the one the pointer names: the
+    pointer moved without the data (`git reset`, `git stash`, `git checkout REV --
+    POINTER`: Git runs no hook after them). `mlgit add` would record that old data over the
+    pointer; `mlgit checkout` loses nothing, as the cache keeps the data as it is."""
+    return Finding(item.rel, f"{item.rel}: its data is a version the cache already holds, not"
+                             f" the one its pointer {item.pointer_rel} names (the pointer"
+                             " changed without the data, as after 'git reset', 'git stash' or"
+                             " 'git checkout REV -- POINTER')",
+                   f"bring the data in line with its pointer with"
+                   f" {shell_command('mlgit checkout', item.rel)} (the cache keeps the data as"
+                   f" it is); only to record that version instead, run"
+                   f" {shell_command('mlgit add', item.rel)}")
+
+
+def _known_versions(repo: Repo, items: list[Tracked]) -> set[str]:
+    """The artifacts of `items` whose every file holds content the cache has: data mlgit
+    added or checked out before, not a change made since. Only new content can be "newer
+    than the pointer"; for the rest, suggesting `mlgit add` would risk recording stale data,
+    while `mlgit checkout` is safe (the cache has the data)."""
+    from mlgit.workspace.scan import files_of
+
+    known = set()
+    for item in items:
+        try:
+            found = files_of(repo.state, repo.odb, repo.abspath(item.rel), item.rel,
+                             strict=False, store=False, jobs=repo.config.get("core.jobs"))
+        except MlgitError:
+            continue
+        oids = {fs[0] for fs in found.files.values()}
+        if oids and all(oids) and not repo.odb.missing(oids):
+            known.add(item.rel)
+    return known
 
 
 def _not_in_cache_to_place(item: Tracked) -> Finding:
     """The data differs from the pointer and the data the pointer names is not in the
     cache: most often a checkout (a hook after `git checkout`) could not place it, and the
     work tree still holds another version, which `mlgit add` would record over it."""
-    rel = _args(item.rel)
     return Finding(item.rel, f"{item.rel}: differs from what its pointer {item.pointer_rel}"
                              " names, and that data is not in the cache (a checkout could"
                              " not place it)",
-                   f"get it with 'mlgit pull {rel}'; if you changed {item.rel} on purpose,"
-                   f" record it with 'mlgit add {rel}'")
+                   f"get it with {shell_command('mlgit pull', item.rel)}; if you changed"
+                   f" {item.rel} on purpose, record it with"
+                   f" {shell_command('mlgit add', item.rel)}")
 
 
 def _not_checked_out(item: Tracked) -> Finding:
@@ -174,9 +202,9 @@ def _not_checked_out(item: Tracked) -> Finding:
     return Finding(item.rel, f"{item.rel}: its data is still the version of HEAD, not the"
                              f" one its pointer {item.pointer_rel} now names (the data was"
                              " not checked out after the pointer changed)",
-                   f"get the data the pointer names with 'mlgit checkout"
-                   f" {_args(item.rel)}' (recording the data as it is would undo the"
-                   " change the pointer brings)")
+                   f"get the data the pointer names with"
+                   f" {shell_command('mlgit checkout', item.rel)} (recording the data as it"
+                   " is would undo the change the pointer brings)")
 
 
 def _still_at_head(repo: Repo, modified: list[Tracked]) -> set[str]:

@@ -12,12 +12,11 @@ uses (remote/transfer.py push()): only what the remote lacks, verified, in paral
 from __future__ import annotations
 
 import errno
-import shlex
 
 from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
 from mlgit.git import trees
-from mlgit.paths import is_pointer_name
+from mlgit.paths import is_pointer_name, shell_command
 from mlgit.progress import OpenProgress, no_progress
 
 TYPE_CHECKING = False
@@ -74,13 +73,19 @@ def _data_file(path: str) -> bool:
 
 
 def pre_push(repo: Repo, git_remote: str, refs: list[PushedRef],
-             open_progress: OpenProgress = no_progress) -> PrePush:
+             open_progress: OpenProgress = no_progress, git_url: str = "",
+             framework: bool = False) -> PrePush:
+    """`git_remote`, `git_url`: what Git gives the hook (the name is the URL for a push to
+    a URL). `framework`: the refs come from the pre-commit framework, whose "remote sha"
+    is, for a new branch, only the parent of the first commit the remote lacks: the
+    remote's other branches are excluded too, so exactly the commits the remote lacks
+    count, as with Git's own refs."""
     commits: dict[str, None] = {}
     for ref in refs:
         if ref.local_ref == DELETE or ref.local_sha == trees.NULL_SHA:
             continue  # a deletion sends no commit
-        commits.update(dict.fromkeys(
-            trees.commits_to_push(repo.root, ref.local_sha, ref.remote_sha, git_remote)))
+        commits.update(dict.fromkeys(trees.commits_to_push(
+            repo.root, ref.local_sha, ref.remote_sha, git_remote, git_url, framework)))
     added = trees.files_added_by(repo.root, list(commits), _data_file)
     if not added:
         return PrePush(len(commits))  # no remote request at all
@@ -163,12 +168,6 @@ def _lock_targets(repo: Repo, lock_rel: str, raw: bytes) -> list[Target]:
     return [t for t in found if t.item.ptr.oid not in missing]
 
 
-def _args(paths: list[str]) -> str:
-    """`paths` as shell words, behind `--` when one starts with `-`."""
-    words = [shlex.quote(p) for p in paths]
-    return " ".join(["--", *words] if any(p.startswith("-") for p in paths) else words)
-
-
 def upload_failed(outcome: PrePush) -> MlgitError:
     """The error that stops `git push` when objects could not be uploaded."""
     paths = sorted({f.path for f in outcome.result.failed} if outcome.result else set())
@@ -177,6 +176,6 @@ def upload_failed(outcome: PrePush) -> MlgitError:
     where = f" to remote {outcome.remote!r} ({outcome.url})" if outcome.remote else ""
     return MlgitError(f"pre-push: the data of {shown} could not be uploaded{where}; the git"
                       " push is stopped",
-                      "fix the cause shown above and push again ('mlgit push"
-                      f" {_args(artifacts[:3])}' retries the upload);"
+                      "fix the cause shown above and push again"
+                      f" ({shell_command('mlgit push', *artifacts[:3])} retries the upload);"
                       " 'git push --no-verify' pushes without the data")

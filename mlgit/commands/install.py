@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from mlgit.errors import MlgitError
+from mlgit.errors import MlgitError, NotInitialized
 from mlgit.git import hooks
 from mlgit.git.merge_driver import register_merge_driver, unregister_merge_driver
 from mlgit.git.repository import find_root
+from mlgit.repo import DOT_DIR
 
-HOOK_CHOICES = ("post-checkout", "post-merge", "pre-commit", "pre-push")
+HOOK_CHOICES = hooks.HOOK_NAMES
 """What `--hook` takes. post-checkout brings post-rewrite with it: that is where the data
 follows a rebase once it finishes."""
 
@@ -32,7 +34,7 @@ class Installed:
 def hook_names(chosen: list[str]) -> list[str]:
     """The hooks to install or remove: every one when none is chosen."""
     for name in chosen:
-        if name not in HOOK_CHOICES and name != "post-rewrite":
+        if name not in HOOK_CHOICES:
             raise MlgitError(f"unknown hook {name!r}",
                              f"choose among {', '.join(HOOK_CHOICES)} (or leave --hook out"
                              " for all of them)")
@@ -49,12 +51,23 @@ def install(chosen: list[str], cwd: str | None = None) -> Installed:
     Running it again changes nothing."""
     names = hook_names(chosen)
     root = find_root(cwd)
+    _refuse_without_mlgit(root)
     folder = hooks.hooks_dir(root)
     done = Installed(folder, [HookChange(n, hooks.install_hook(folder, n), f"{folder}/{n}")
                               for n in names])
     if not chosen:  # everything: the merge driver for pointer files and mlgit.lock too
         done.merge_driver = register_merge_driver(root)
     return done
+
+
+def _refuse_without_mlgit(root: str) -> None:
+    """Hooks and a merge driver for a repository without mlgit would only write files
+    (.gitattributes) that a later `git add -A` commits for nothing."""
+    if not os.path.isdir(os.path.join(root, DOT_DIR)):
+        raise NotInitialized(f"{root}: mlgit is not initialised in this repository, so"
+                             " 'mlgit install' does nothing here",
+                             "run 'mlgit init' at the top of the repository first, then"
+                             " 'mlgit install'")
 
 
 def uninstall(chosen: list[str], cwd: str | None = None) -> Installed:

@@ -98,11 +98,11 @@ def _tracked_by_git_too(repo: Repo, entries: list[StatusEntry], modified: dict[s
 
 
 def git_tracked_error(rel: str, pointer_rel: str) -> MlgitError:
-    import shlex
+    from mlgit.paths import shell_command, shell_word
 
     return MlgitError(f"{pointer_rel}: {rel} is tracked by Git too",
-                      f"'git rm -r --cached {shlex.quote(rel)}' to leave it to mlgit, or"
-                      f" remove the pointer {shlex.quote(pointer_rel)} to leave it to Git")
+                      f"{shell_command('git rm -r --cached', rel)} to leave it to mlgit, or"
+                      f" remove the pointer {shell_word(pointer_rel)} to leave it to Git")
 
 
 def stale_stages(repo: Repo) -> list[Check] | None:

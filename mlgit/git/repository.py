@@ -27,6 +27,16 @@ def find_root(start: str | None = None) -> str:
         path = parent
 
 
+GIT_FAILED_HINT = ("run 'git status' (and 'git fsck' if Git reports damage) to see what is"
+                   " wrong with the repository, fix it, then try again")
+
+
+def git_failure(what: str, detail: str) -> MlgitError:
+    """The error for a Git command (or a read of Git's objects) that failed: one line with
+    Git's own last word, and the hint every Git failure shares."""
+    return MlgitError(f"{what} failed: {detail}", GIT_FAILED_HINT)
+
+
 def _git(root: str, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] = (0,),
          index_file: str | None = None) -> bytes:
     try:
@@ -34,10 +44,14 @@ def _git(root: str, *args: str, stdin: bytes | None = None, ok: tuple[int, ...] 
     except FileNotFoundError:
         raise MlgitError("git is not installed or not on PATH",
                          "install Git (https://git-scm.com) and try again") from None
+    except OSError as exc:  # found but not runnable (not executable, a folder...)
+        raise MlgitError(f"git cannot be run: {exc.strerror or exc}",
+                         "check the git found on PATH ('command -v git' names it): it must be"
+                         " an executable Git; reinstall Git if it is not") from None
     except GitFailed as exc:
         msg = exc.stderr.decode(errors="replace").strip().splitlines()
-        raise MlgitError(f"git {_subcommand(args)} failed: {msg[-1] if msg else exc.code}"
-                         ) from None
+        raise git_failure(f"git {_subcommand(args)}",
+                          msg[-1] if msg else f"exit code {exc.code}") from None
 
 
 def _subcommand(args: tuple[str, ...]) -> str:
@@ -213,7 +227,7 @@ def _cat_blobs(root: str, blob_ids: list[str]) -> dict[str, bytes]:
         end = out.index(b"\n", pos)
         header = out[pos:end].split()
         if len(header) != 3:
-            raise MlgitError(f"git cat-file failed: object {blob} is {header[-1].decode()}")
+            raise git_failure("git cat-file", f"object {blob} is {header[-1].decode()}")
         size = int(header[2])
         found[blob] = out[end + 1:end + 1 + size]
         pos = end + 1 + size + 1

@@ -4,10 +4,12 @@ tree). pygit2 is imported when one of these is called: it costs ~0.1 s of start-
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from mlgit.errors import MlgitError
+from mlgit.git.repository import git_failure
 
 RevisionReader = Callable[[str], bytes | None]
 
@@ -22,16 +24,18 @@ def revision_reader(root: str, rev: str) -> RevisionReader | None:
     revision raises MlgitError."""
     import pygit2
 
-    repo = pygit2.Repository(root)
-    if rev == "HEAD" and repo.head_is_unborn:
-        return None
+    with reading_git(f"reading {rev} from Git"):
+        repo = pygit2.Repository(root)
+        if rev == "HEAD" and repo.head_is_unborn:
+            return None
     try:
         tree = repo.revparse_single(rev).peel(pygit2.Commit).tree
     except (KeyError, ValueError, pygit2.GitError):
         raise unknown_revision(repo, rev) from None
 
     def read(rel: str) -> bytes | None:
-        return _blob_at(repo, tree, rel)
+        with reading_git(f"reading {rel} at {rev} from Git"):
+            return _blob_at(repo, tree, rel)
 
     return read
 
@@ -41,6 +45,19 @@ def file_at_revision(root: str, rev: str, rel: str) -> bytes | None:
     does not have it, or `rev` is HEAD and nothing is committed yet."""
     read = revision_reader(root, rev)
     return read(rel) if read is not None else None
+
+
+@contextmanager
+def reading_git(what: str) -> Iterator[None]:
+    """Turn pygit2's errors (a damaged repository, an object that is missing) into a Git
+    failure with its hint, instead of a crash."""
+    import pygit2
+
+    try:
+        yield
+    except pygit2.GitError as exc:
+        detail = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        raise git_failure(what, " ".join(detail.split()) or type(exc).__name__) from None
 
 
 def _blob_at(repo: Any, tree: Any, rel: str) -> bytes | None:
@@ -93,7 +110,8 @@ class RevisionTrees:
 
         self._pygit2 = pygit2
         self.root = root
-        self.repo = pygit2.Repository(root)
+        with reading_git("opening the Git repository"):
+            self.repo = pygit2.Repository(root)
         self._walked: dict[Any, list[tuple[str, Any]]] = {}  # tree id -> (rel, blob id)
         self._blobs: dict[Any, bytes] = {}
         self.parsed: dict[Any, Any] = {}
@@ -117,22 +135,25 @@ class RevisionTrees:
     def files(self, rev: str) -> RevisionFiles:
         """mlgit's files at revision `rev` (a commit, branch, tag or expression)."""
         commit = self.commit_id(rev)
-        tree = self.repo[commit].peel(self._pygit2.Tree)
         pointers, locks, pipelines = [], [], []
-        for rel, blob_id in self._wanted(tree.id):
-            data = self._blob(blob_id)
-            name = rel.rpartition("/")[2]
-            if name == LOCK_NAME:
-                locks.append((rel, data))
-            elif name == PIPELINE_NAME:
-                pipelines.append((rel, data))
-            else:
-                pointers.append((rel, data))
+        with reading_git(f"reading {rev} from Git"):
+            tree = self.repo[commit].peel(self._pygit2.Tree)
+            for rel, blob_id in self._wanted(tree.id):
+                data = self._blob(blob_id)
+                name = rel.rpartition("/")[2]
+                if name == LOCK_NAME:
+                    locks.append((rel, data))
+                elif name == PIPELINE_NAME:
+                    pipelines.append((rel, data))
+                else:
+                    pointers.append((rel, data))
         return RevisionFiles(rev, commit, pointers, locks, pipelines)
 
     def has_path(self, rev: str, rel: str) -> bool:
         """Whether revision `rev` has a file or folder at the repo-relative `rel`."""
-        tree = self.repo[self.commit_id(rev)].peel(self._pygit2.Tree)
+        commit = self.commit_id(rev)
+        with reading_git(f"reading {rev} from Git"):
+            tree = self.repo[commit].peel(self._pygit2.Tree)
         try:
             tree[rel]
         except (KeyError, ValueError):
@@ -243,15 +264,18 @@ def _all_commits(trees: RevisionTrees) -> list[str]:
             pushed = True
         except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
             continue
-    return [str(c.id) for c in walker] if pushed else []
+    with reading_git("listing the commits from Git"):
+        return [str(c.id) for c in walker] if pushed else []
 
 
 def is_revision(root: str, word: str) -> bool:
     """Whether Git knows `word` as a commit (a branch, tag, id or expression)."""
     import pygit2
 
+    with reading_git("opening the Git repository"):
+        repo = pygit2.Repository(root)
     try:
-        pygit2.Repository(root).revparse_single(word).peel(pygit2.Commit)
+        repo.revparse_single(word).peel(pygit2.Commit)
     except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
         return False
     return True

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mlgit.errors import MlgitError
-from mlgit.git.repository import _cat_blobs, _git, _has_head
+from mlgit.git.repository import _cat_blobs, _git, _has_head, git_failure
 
 NULL_SHA = "0" * 40
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -125,25 +125,58 @@ def commit_id(root: str, rev: str) -> str | None:
     return out.decode().strip() or None
 
 
-def commits_to_push(root: str, local: str, remote_sha: str, remote: str) -> list[str]:
+def commits_to_push(root: str, local: str, remote_sha: str, remote: str, url: str = "",
+                    beside: bool = False) -> list[str]:
     """The commits a push of `local` sends that the Git remote does not have yet: those
-    not reachable from `remote_sha` (what the remote's branch is now), or, for a new
-    branch or a remote commit this repository does not have, not reachable from any
-    remote-tracking branch of `remote`. One or two `git` calls."""
+    not reachable from `remote_sha` (what the remote's branch is now; with `beside`, not
+    from the remote's other branches either), or, for a new branch or a remote commit this
+    repository does not have, not reachable from any branch the remote has: its
+    remote-tracking branches when `remote` is a configured remote's name, else (a push to a
+    URL) the branches `git ls-remote` lists there. One to three `git` calls."""
+    exclude = []
     if remote_sha != NULL_SHA and commit_id(root, remote_sha) is not None:
-        exclude = [remote_sha]
-    else:
-        exclude = [f"--remotes={remote}"] if remote else []
+        exclude.append(remote_sha)
+        if not beside:
+            return _rev_list(root, local, exclude)
+    if remote and _is_remote_name(root, remote):
+        exclude.append(f"--remotes={remote}")
+    elif url or remote:
+        exclude += _remote_heads(root, url or remote)
+    return _rev_list(root, local, exclude)
+
+
+def _rev_list(root: str, local: str, exclude: list[str]) -> list[str]:
     out = _git(root, "rev-list", local, "--not", *exclude, "--")
     return out.decode().split()
 
 
+def _is_remote_name(root: str, name: str) -> bool:
+    """Whether `name` is a remote configured in this repository (Git gives a pre-push hook
+    the remote's URL instead when the push names a URL)."""
+    return bool(_git(root, "config", "--get", f"remote.{name}.url", ok=(0, 1)).strip())
+
+
+def _remote_heads(root: str, url: str) -> list[str]:
+    """The commits the branches and tags of the Git remote at `url` point to that this
+    repository has (one `git ls-remote`, one `git cat-file --batch-check`)."""
+    listed = _git(root, "ls-remote", "--heads", "--tags", "--end-of-options", url).split()
+    shas = sorted({s.decode() for s in listed[0::2]})
+    if not shas:
+        return []
+    out = _git(root, "cat-file", "--batch-check=%(objectname) %(objecttype)",
+               stdin="".join(f"{sha}\n" for sha in shas).encode())
+    return [line.split()[0] for line in out.decode().splitlines()
+            if line.endswith((" commit", " tag"))]
+
+
 def files_added_by(root: str, commits: list[str], keep: PathFilter) -> dict[str, str]:
-    """{blob id: path} of the files each of `commits` added or changed (against each of
-    its parents; a root commit's whole tree), those `keep` accepts. One `git diff-tree`."""
+    """{blob id: path} of the files each of `commits` added or changed (a root commit's
+    whole tree), those `keep` accepts. A merge counts a file only when it differs from
+    every parent (Git's combined diff): a file taken as is from a parent is that parent's,
+    so a merge of a branch the remote has brings none of its data. One `git diff-tree`."""
     if not commits:
         return {}
-    out = _git(root, "-c", "core.quotepath=off", "diff-tree", "--stdin", "-r", "-z", "-m",
+    out = _git(root, "-c", "core.quotepath=off", "diff-tree", "--stdin", "-r", "-z", "-c",
                "--root", "--no-renames", "--no-commit-id", "--no-ext-diff",
                stdin="".join(c + "\n" for c in commits).encode())
     found: dict[str, str] = {}
@@ -152,13 +185,14 @@ def files_added_by(root: str, commits: list[str], keep: PathFilter) -> dict[str,
     while i + 1 < len(records):
         meta, raw_path = records[i], records[i + 1]
         i += 2
-        fields = meta.split()
-        if len(fields) != 5 or not meta.startswith(b":"):
+        parents = len(meta) - len(meta.lstrip(b":"))  # a merge's record has one ':' each
+        fields = meta[parents:].split()
+        if not parents or len(fields) != 2 * parents + 3:
             i -= 1  # not a raw record: realign on the next field
             continue
-        blob, status = fields[3].decode(), fields[4]
+        mode, blob = fields[parents], fields[2 * parents + 1].decode()
         path = raw_path.decode("utf-8", "surrogateescape")
-        if status != b"D" and blob != NULL_SHA and fields[1].startswith(b"100") and keep(path):
+        if blob != NULL_SHA and mode.startswith(b"100") and keep(path):
             found.setdefault(blob, path)
     return found
 
@@ -168,7 +202,7 @@ def read_blobs(root: str, blob_ids: list[str]) -> dict[str, bytes]:
     try:
         return _cat_blobs(root, sorted(set(blob_ids)))
     except ValueError:  # cat-file's answer ended early
-        raise MlgitError("git cat-file gave an incomplete answer") from None
+        raise git_failure("git cat-file", "its answer ended early") from None
 
 
 def is_ancestor(root: str, older: str, newer: str) -> bool:

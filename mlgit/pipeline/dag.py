@@ -8,7 +8,7 @@ import bisect
 import os
 from collections.abc import Callable
 
-from mlgit.paths import POINTER_SUFFIX
+from mlgit.paths import POINTER_SUFFIX, shell_command
 from mlgit.pipeline.errors import PipelineError
 from mlgit.pipeline.load import load_pipeline
 from mlgit.pipeline.model import LOCK_FILE, PIPELINE_FILE, Pipeline, Stage
@@ -142,8 +142,8 @@ def _check_not_tracked(root: str, stage: Stage, path: str) -> None:
             if top == path:
                 raise PipelineError(f"{_where(stage)}.outs: {path} is already tracked by"
                                     f" 'mlgit add' ({pointer})",
-                                    f"let the stage record it: 'mlgit rm {path}', or remove"
-                                    " it from the stage's outs")
+                                    f"let the stage record it: {shell_command('mlgit rm', path)},"
+                                    " or remove it from the stage's outs")
             raise PipelineError(f"{_where(stage)}.outs: {path} is inside {top}, which"
                                 f" 'mlgit add' tracks ({pointer})",
                                 "write the output outside the tracked folder")

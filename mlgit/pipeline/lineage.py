@@ -14,7 +14,7 @@ from typing import Any
 from mlgit.errors import BadPath, MlgitError
 from mlgit.git.history import Commit, changed_paths, last_commit
 from mlgit.git.repository import tracked_under
-from mlgit.paths import at_or_under, pointer_path_for
+from mlgit.paths import at_or_under, pointer_path_for, shell_command
 from mlgit.pipeline.dag import Graph, build_graph, producers
 from mlgit.pipeline.load import load_pipeline
 from mlgit.pipeline.lock_history import LockHistory
@@ -158,8 +158,8 @@ def _unknown(repo: Repo, graph: Graph, rel: str, named: str) -> BadPath:
     if inside:
         hint = f"it holds outputs of stages: name one of them ({', '.join(inside[:3])})"
     elif tracked_under(repo.root, [rel]):
-        hint = (f"it is a plain Git file: 'git log -- {rel}' shows its history; lineage"
-                " follows stage outputs and what 'mlgit add' tracks")
+        hint = (f"it is a plain Git file: {shell_command('git log --', rel)} shows its history;"
+                " lineage follows stage outputs and what 'mlgit add' tracks")
     else:
         hint = ("name an output of a stage ('mlgit dag --json' lists them) or what"
                 " 'mlgit ls' lists")
@@ -322,8 +322,8 @@ class _Tracer:
         sub = rel[len(out) + 1:]
         if not any(at_or_under(path, sub) for path in manifest.paths):
             raise BadPath(f"{named}: no such file or folder in {out}, the output of stage"
-                          f" {stage.address}", f"run 'mlgit lineage {out}' for the whole"
-                          " output")
+                          f" {stage.address}", f"run {shell_command('mlgit lineage', out)} for the"
+                          " whole output")
 
 
 def _compared(now: Hashed | None, recorded: Hashed) -> str:

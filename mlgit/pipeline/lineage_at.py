@@ -11,7 +11,7 @@ from mlgit import pointer as pointer_mod
 from mlgit.errors import BadPath, MlgitError
 from mlgit.git.history import last_commit
 from mlgit.git.revisions import RevisionFiles, RevisionTrees
-from mlgit.paths import artifact_path_for, pointer_path_for
+from mlgit.paths import artifact_path_for, pointer_path_for, shell_command
 from mlgit.pipeline.dag import Graph
 from mlgit.pipeline.lineage import (
     NOT_RECORDED,
@@ -153,5 +153,6 @@ class _RevisionTracer(_Tracer):
         sub = rel[len(out) + 1:]
         if not any(p == sub or p.startswith(sub + "/") for p in manifest.paths):
             raise BadPath(f"{named}: no such file or folder in {out} at {self.rev}, the output"
-                          f" of stage {stage.address}", f"run 'mlgit lineage {out} --rev"
-                          f" {self.rev}' for the whole output")
+                          f" of stage {stage.address}", f"run"
+                          f" {shell_command(f'mlgit lineage --rev {self.rev}', out)} for the"
+                          " whole output")

@@ -16,7 +16,7 @@ import re
 import secrets
 import threading
 import time
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from mlgit.fileio import copy_file, make_durable
 from mlgit.hashing import hash_file
@@ -42,6 +42,14 @@ def temp_written_at(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+class Stat(NamedTuple):
+    """A listed name: when it was last written (Unix seconds; None when the storage does not
+    say), its size in bytes (-1 for a folder or when unknown)."""
+
+    time: float | None
+    size: int
+
+
 class Backend(Protocol):
     scheme: str
     root: str
@@ -64,6 +72,10 @@ class Backend(Protocol):
 
     def remove(self, rel: str) -> None:
         """Delete a file (FileNotFoundError if it is not there)."""
+
+    def list_times(self, rel: str) -> dict[str, Stat]:
+        """Names in a folder ({} if it does not exist) with when each was last written and
+        its size, as far as the storage says (housekeeping.py)."""
 
     def check_root(self) -> str | None:
         """Why the remote cannot be used at all (e.g. a missing bucket), or None."""
@@ -92,6 +104,18 @@ class LocalBackend:
 
     def exists(self, rel: str) -> bool:
         return os.path.exists(self._abs(rel))
+
+    def list_times(self, rel: str) -> dict[str, Stat]:
+        found: dict[str, Stat] = {}
+        try:
+            entries = list(os.scandir(self._abs(rel)))
+        except (FileNotFoundError, NotADirectoryError):
+            return found
+        for entry in entries:
+            with contextlib.suppress(FileNotFoundError):
+                st = entry.stat(follow_symlinks=False)
+                found[entry.name] = Stat(st.st_mtime, -1 if entry.is_dir() else st.st_size)
+        return found
 
     def read(self, rel: str, start: int | None = None, end: int | None = None) -> bytes:
         with open(self._abs(rel), "rb") as f:
@@ -184,6 +208,16 @@ class FsspecBackend:
     def exists(self, rel: str) -> bool:
         return bool(self.fs.exists(self._abs(rel)))
 
+    def list_times(self, rel: str) -> dict[str, Stat]:
+        try:
+            found = self.fs.ls(self._abs(rel), detail=True)
+        except (FileNotFoundError, NotADirectoryError):
+            return {}
+        return {str(info["name"]).rstrip("/").rpartition("/")[2]:
+                Stat(written_at(info), -1 if info.get("type") == "directory"
+                     else int(info.get("size") or 0))
+                for info in found}
+
     def read(self, rel: str, start: int | None = None, end: int | None = None) -> bytes:
         if start is not None and not self.properties.ranged_cat:
             with self.fs.open(self._abs(rel), "rb") as f:
@@ -248,6 +282,28 @@ class FsspecBackend:
 
     def finish(self) -> None:
         return None
+
+
+_TIME_KEYS = ("mtime", "LastModified", "updated", "ctime", "timeCreated", "created")
+"""Where fsspec filesystems put when a file was written: sftp mtime, s3 LastModified, gcs
+updated/timeCreated (also as mtime/ctime), memory created."""
+
+
+def written_at(info: dict[str, Any]) -> float | None:
+    """The latest of the times a listing entry gives, in Unix seconds; None if it has none."""
+    from datetime import datetime
+
+    times: list[float] = []
+    for key in _TIME_KEYS:
+        value = info.get(key)
+        if isinstance(value, datetime):
+            times.append(value.timestamp())
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            times.append(float(value))
+        elif isinstance(value, str) and value:
+            with contextlib.suppress(ValueError):
+                times.append(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+    return max(times) if times else None
 
 
 def check_file(path: str, oid: str) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from mlgit.errors import MlgitError, describe_error
-from mlgit.remote.backends import Backend
+from mlgit.remote.backends import Backend, Stat
 from mlgit.storage.objects import CorruptObject
 
 R = TypeVar("R")
@@ -96,6 +96,9 @@ class RetryingBackend:
 
     def exists(self, rel: str) -> bool:
         return self._call(self.backend.exists, rel)
+
+    def list_times(self, rel: str) -> dict[str, Stat]:
+        return self._call(self.backend.list_times, rel)
 
     def read(self, rel: str, start: int | None = None, end: int | None = None) -> bytes:
         return self._call(self.backend.read, rel, start, end)

@@ -16,9 +16,11 @@ from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
 from mlgit.parallel import run_all
 from mlgit.remote.retry import RemoteDown
 from mlgit.remote.store import RemoteStore, loose_rel
-from mlgit.storage import packs
+from mlgit.storage import chunks, packs
 from mlgit.storage.check import (
     BAD_INDEX,
+    CHUNK_LIST,
+    CHUNKS,
     IDX_NAME,
     INDEX,
     LOOSE,
@@ -49,15 +51,18 @@ def check_remote(store: RemoteStore, odb: LocalODB, jobs: int,
     backend = store.backend
     items = _remote_pack_items(store, jobs, report)
     prefixes = [n for n in backend.list_dir("") if _PREFIX.match(n)]
-    chunked: set[str] = set()  # its chunks are checked as objects; the list is not read
+    chunked: set[str] = set()  # each list is read and checked; its chunks are objects
     for prefix, names, exc in run_all(backend.list_dir, prefixes, jobs):
         if exc is not None:
             raise exc
         items += [Item(prefix + n, -1, LOOSE, 0, None) for n in names or []
                   if _LOOSE.match(n)]
         chunked.update(prefix + m.group(1) for n in names or [] if (m := _CHUNK_LIST.match(n)))
+    present = {i.oid for i in items}
+    report.objects += len(chunked)
+    report.parts_of = _check_chunk_lists(store, chunked, present, jobs, report)
     # the empty object is implicit
-    report.seen = {i.oid for i in items} | chunked | {EMPTY_OID}
+    report.seen = present | chunked | {EMPTY_OID}
     known = sum(i.size for i in items if i.size >= 0)
     checker = _RemoteChecker(store, odb)
     with progress(len(items), None if any(i.size < 0 for i in items) else known) as show:
@@ -65,6 +70,39 @@ def check_remote(store: RemoteStore, odb: LocalODB, jobs: int,
     report.bytes += checker.loose_bytes
     report.problems += checker.missing_packs.values()
     return report
+
+
+def _check_chunk_lists(store: RemoteStore, oids: set[str], present: set[str], jobs: int,
+                       report: Report) -> dict[str, list[str]]:
+    """Read each chunk list once (one request each) and check its format, and that every
+    chunk it names is on the remote (the chunks are hashed with the other objects). Returns
+    {chunk oid: the oids whose lists name it}, so a damaged chunk is traced to its files."""
+    parts_of: dict[str, list[str]] = {}
+    for oid, data, exc in run_all(store.read_chunk_list, sorted(oids), jobs):
+        if isinstance(exc, FileNotFoundError):
+            continue  # removed meanwhile
+        if isinstance(exc, RemoteDown):
+            raise exc
+        if exc is not None:
+            report.problems.append(Problem(OBJECT, oid, CHUNK_LIST, -1,
+                                           f"cannot be read: {describe_error(exc)}"))
+            continue
+        assert isinstance(data, bytes)
+        try:
+            parts = chunks.decode(data, oid).chunks
+        except chunks.BadChunkList as exc:
+            report.problems.append(Problem(OBJECT, oid, CHUNK_LIST, len(data),
+                                           f"its chunk list is damaged: {exc}"))
+            continue
+        for part, _ in parts:
+            parts_of.setdefault(part, []).append(oid)
+        lacking = {part for part, _ in parts} - present
+        if lacking:
+            report.problems.append(Problem(
+                OBJECT, oid, CHUNKS, len(data),
+                f"{len(lacking)} of its {len(parts)} chunks are not on the remote"
+                f" (e.g. {min(lacking)}): push again from a clone that has the file"))
+    return parts_of
 
 
 def _remote_pack_items(store: RemoteStore, jobs: int, report: Report) -> list[Item]:

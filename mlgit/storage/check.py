@@ -56,6 +56,7 @@ class Report:
         self.indexes = 0
         self.problems: list[Problem] = []
         self.seen: set[str] = set()  # every oid with a copy in the store, good or not
+        self.parts_of: dict[str, list[str]] = {}  # chunk oid -> the oids made of it
 
     @property
     def damaged(self) -> bool:

@@ -72,6 +72,7 @@ class LocalODB:
         self._reader = packs.PackReader()
         self._verified_files: set[str] = set()  # oids whose loose file was hashed
         self._written: list[str] = []  # files written since make_durable, for make_durable
+        self._waiting_lists: dict[str, bytes] = {}  # chunk lists written by publish (see there)
 
     # -- what is there ---------------------------------------------------------------------
 
@@ -130,7 +131,8 @@ class LocalODB:
 
     def has(self, oid: str) -> bool:
         return (oid == EMPTY_OID or oid in self.packed or os.path.exists(self.path(oid))
-                or self._pending(oid) or os.path.exists(self.chunks_path(oid)))
+                or self._pending(oid) or oid in self._waiting_lists
+                or os.path.exists(self.chunks_path(oid)))
 
     def _pending(self, oid: str) -> bool:
         return self._writer is not None and oid in self._writer.entries
@@ -451,11 +453,18 @@ class LocalODB:
         oid = whole.hexdigest()
         size = sum(n for _, n in parts)
         if oid != EMPTY_OID and not self.has(oid):
-            self._ensure_dir(oid[:2])
-            write_atomic(self.chunks_path(oid), chunks.encode(chunks.ChunkList(oid, size, parts)),
-                         0o444)
-            self._written.append(self.chunks_path(oid))
+            data = chunks.encode(chunks.ChunkList(oid, size, parts))
+            with self._lock:
+                if self._writer is not None:  # chunks may wait in the pack being written
+                    self._waiting_lists[oid] = data
+                    return oid, size
+            self._write_list(oid, data)
         return oid, size
+
+    def _write_list(self, oid: str, data: bytes) -> None:
+        self._ensure_dir(oid[:2])
+        write_atomic(self.chunks_path(oid), data, 0o444)
+        self._written.append(self.chunks_path(oid))
 
     def put_chunk_list(self, data: bytes, oid: str) -> None:
         """Store a chunk list fetched from elsewhere (its chunks must be stored already);
@@ -465,9 +474,7 @@ class LocalODB:
         except chunks.BadChunkList as exc:
             raise CorruptObject(oid, f"a damaged chunk list: {exc}") from None
         if not self.has(oid):
-            self._ensure_dir(oid[:2])
-            write_atomic(self.chunks_path(oid), data, 0o444)
-            self._written.append(self.chunks_path(oid))
+            self._write_list(oid, data)
 
     def chunked_oids(self) -> Iterator[str]:
         """The oids stored as a chunk list."""
@@ -479,12 +486,18 @@ class LocalODB:
     # -- a batch of new objects --------------------------------------------------------------
 
     def publish(self) -> None:
-        """Make the objects being packed visible to readers (not yet durable)."""
+        """Make the objects being packed visible to readers (not yet durable), then write the
+        chunk lists that waited for them: a list is written only once every chunk it names
+        is in the store, so a command killed in between leaves no list naming chunks that
+        were never stored."""
         if self._writer is not None:
             for idx in self._writer.finish():
                 self._written += [idx, idx[: -len(".idx")] + ".pack"]
             self._writer = None
             self._packed = None
+        waiting, self._waiting_lists = self._waiting_lists, {}
+        for oid, data in waiting.items():
+            self._write_list(oid, data)
 
     def make_durable(self, whole_store: bool = False) -> None:
         """Make the objects this process wrote since the last call durable, before anything
@@ -510,12 +523,14 @@ class LocalODB:
         one alone; the child publishes it, the parent's finish makes it durable."""
         self._writer = None
         self._written = []
+        self._waiting_lists = {}
 
     def reread(self) -> None:
         """Read the store's listings again (another process added objects)."""
         self._packed = None
 
     def abort(self) -> None:
+        self._waiting_lists = {}
         if self._writer is not None:
             self._writer.abort()
             self._writer = None

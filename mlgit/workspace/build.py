@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from mlgit.errors import BadPath, MlgitError
-from mlgit.paths import at_or_under
+from mlgit.paths import at_or_under, shell_command
 from mlgit.pointer import Pointer
 from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.repo import Repo
@@ -56,7 +56,8 @@ def build_parts(repo: Repo, rel: str, ptr: Pointer, subs: list[str], *,
         why = "is corrupt in the cache" if isinstance(exc, manifests.ManifestCorrupt) \
             else "is not in the cache"
         raise MlgitError(f"{rel}: its directory manifest {why}, so part of it cannot be"
-                         " updated", f"fetch it with 'mlgit fetch {rel}', then add again"
+                         " updated",
+                         f"fetch it with {shell_command('mlgit fetch', rel)}, then add again"
                          ) from None
     entries: dict[str, FileState] = {e.path: (e.oid, e.size, e.exec)
                                      for e in manifest.entries()}

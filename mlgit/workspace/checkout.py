@@ -6,7 +6,7 @@ import contextlib
 import os
 
 from mlgit.errors import MlgitError
-from mlgit.paths import at_or_under, pointer_path_for
+from mlgit.paths import at_or_under, pointer_path_for, shell_command, shell_word
 from mlgit.pointer import Pointer
 from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.repo import Repo
@@ -145,10 +145,8 @@ def _leave_git_tracked(shared: Shared, rel: str, current: dict[str, FileState],
             del wanted[w]
         result.failed.append((path, "tracked by Git too; left as is"))
     if in_git:
-        import shlex
-
-        result.hints.append(f"'git rm -r --cached {shlex.quote(rel)}' to leave it to mlgit,"
-                            f" or remove the pointer {shlex.quote(pointer_path_for(rel))}"
+        result.hints.append(f"{shell_command('git rm -r --cached', rel)} to leave it to mlgit,"
+                            f" or remove the pointer {shell_word(pointer_path_for(rel))}"
                             " to leave it to Git")
 
 

@@ -64,11 +64,11 @@ def _files(n: int) -> str:
 
 
 def _damaged(pointer_rel: str, rel: str, detail: str) -> BadPointer:
-    import shlex
+    from mlgit.paths import shell_command
 
     return BadPointer(f"{pointer_rel}: {DAMAGED_POINTER}: {detail}",
-                      f"restore it from Git ('git checkout -- {shlex.quote(pointer_rel)}')"
-                      f" or add the data again ('mlgit add {shlex.quote(rel)}')")
+                      f"restore it from Git ({shell_command('git checkout --', pointer_rel)})"
+                      f" or add the data again ({shell_command('mlgit add', rel)})")
 
 
 def edited_through_link(odb: LocalODB, abs_path: str, oid: str) -> bool:

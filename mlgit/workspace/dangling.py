@@ -4,11 +4,10 @@ nowhere until a fetch brings the object back and a checkout puts the link back."
 from __future__ import annotations
 
 import os
-import shlex
 from typing import TYPE_CHECKING
 
 from mlgit.errors import BadPath
-from mlgit.paths import artifact_path_for
+from mlgit.paths import artifact_path_for, shell_command
 
 if TYPE_CHECKING:
     from mlgit.repo import Repo
@@ -46,5 +45,5 @@ def dangling_error(rel: str) -> BadPath:
     """The error for a command that needs the content of a link that points nowhere."""
     return BadPath(f"{rel}: points nowhere: it is a link to a cache object that was set aside"
                    " (damaged) or deleted",
-                   f"restore the object with 'mlgit fetch', then 'mlgit checkout"
-                   f" {shlex.quote(rel)}' puts the link back")
+                   f"restore the object with 'mlgit fetch', then"
+                   f" {shell_command('mlgit checkout', rel)} puts the link back")

@@ -149,7 +149,9 @@ def _expected(repo: Repo, rel: str, versions: list[tuple[str, str]]) -> dict[str
 
 
 def _prune_empty_dirs(repo: Repo, rel: str, removed: list[str]) -> None:
-    """Remove the folders that removing files emptied, up to and including `rel`."""
+    """Remove the folders that removing files emptied, up to and including `rel`, and, once
+    the artifact is gone, the folders above it that held nothing else (as Git does when it
+    removes a file): a folder holding anything, or that this removal did not empty, stays."""
     folders = {p.rpartition("/")[0] for p in removed if p != rel}
     for folder in sorted(folders, key=len, reverse=True):
         while at_or_under(folder, rel):
@@ -158,3 +160,15 @@ def _prune_empty_dirs(repo: Repo, rel: str, removed: list[str]) -> None:
             if os.path.lexists(repo.abspath(folder)):
                 break
             folder = folder.rpartition("/")[0]
+    if removed and not os.path.lexists(repo.abspath(rel)):
+        _prune_above(repo, rel.rpartition("/")[0])
+
+
+def _prune_above(repo: Repo, folder: str) -> None:
+    """`folder` and the folders above it, while each is empty (never the repository root)."""
+    while folder:
+        try:
+            os.rmdir(repo.abspath(folder))
+        except OSError:
+            return
+        folder = folder.rpartition("/")[0]

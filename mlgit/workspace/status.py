@@ -7,7 +7,7 @@ import os
 from typing import TYPE_CHECKING
 
 from mlgit.errors import MlgitError
-from mlgit.paths import pointer_path_for
+from mlgit.paths import pointer_path_for, shell_command
 from mlgit.storage import manifests
 from mlgit.workspace.artifact_status import (
     DAMAGED,
@@ -140,8 +140,8 @@ def part_status(repo: Repo, rel: str, ptr: Pointer, sub: str) -> ArtifactStatus:
     if manifest is None:
         raise MlgitError(f"{part}: the manifest of the tracked folder {rel} is not in the"
                          " cache (or is corrupt), so its files cannot be compared",
-                         f"fetch it with 'mlgit fetch {rel}', or check the whole folder with"
-                         f" 'mlgit status {rel}'")
+                         f"fetch it with {shell_command('mlgit fetch', rel)}, or check the"
+                         f" whole folder with {shell_command('mlgit status', rel)}")
     prefix = sub + "/"
     want: dict[str, str] = {}
     for path, oid in zip(manifest.paths, manifest.oids, strict=True):

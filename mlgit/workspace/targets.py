@@ -13,6 +13,7 @@ from mlgit.paths import (
     is_pointer_name,
     pointer_path_for,
     resolve_user_path,
+    shell_command,
 )
 from mlgit.workspace.damage import pointer_size_error
 
@@ -213,7 +214,7 @@ def select_part(manifest: Manifest, sub: str, rel: str) -> list[int]:
     chosen = [i for i, p in enumerate(manifest.paths) if at_or_under(p, sub)]
     if not chosen:
         raise BadPath(f"{rel}/{sub}: no such file or folder in the tracked folder {rel}",
-                      f"run 'mlgit status {rel}' to see what it holds")
+                      f"run {shell_command('mlgit status', rel)} to see what it holds")
     return chosen
 
 

@@ -135,5 +135,5 @@ def test_the_verbs_own_codes_pass_through(tmp_path: Path, monkeypatch: pytest.Mo
 def test_usage_errors(tmp_path: Path) -> None:
     assert mlgit(tmp_path, "no-such-verb", code=EXIT_USAGE).out == ""
     assert mlgit(tmp_path, "status", "--no-such-option", code=EXIT_USAGE).out == ""
-    assert mlgit(tmp_path, "gc", "--remote", "origin", code=EXIT_USAGE).out == ""
+    assert mlgit(tmp_path, "gc", "--grace", "-1", code=EXIT_USAGE).out == ""
     assert "Usage: mlgit" in mlgit(tmp_path, code=EXIT_USAGE).err  # no verb: the help

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from tests.conftest import git, mlgit, write
-from tests.hooks.helpers import fire, fire_ok, stamp, track
+from tests.hooks.helpers import fire, fire_ok, on_path, stamp, track
 
 UNCHANGED = {f"keep/{i}.txt": f"same {i}" for i in range(5)}
 
@@ -158,3 +158,33 @@ def test_an_orphan_branch_takes_the_data_away_and_back(hooked: Path) -> None:
     fire_ok(hooked, "switch", "main")
     assert (hooked / "model.bin").read_text() == "m1"
     assert (hooked / "data/a.txt").read_text() == "a"
+
+
+def test_folders_emptied_by_removing_artifacts_go_and_others_stay(hooked: Path) -> None:
+    track(hooked, {"keep/k.bin": "k"})
+    fire_ok(hooked, "checkout", "-q", "-b", "side")
+    for rel in ("deep/er/still/m.bin", "keep/sub/s.bin", "shared/a.bin", "dir/in/f.txt"):
+        write(hooked / rel, rel)
+    mlgit(hooked, "add", "deep/er/still/m.bin", "keep/sub/s.bin", "shared/a.bin", "dir")
+    (hooked / "shared" / "user-empty").mkdir()  # made by the user, empty: stays
+    write(hooked / "deep" / "mine.txt", "the user's")
+    git(hooked, "add", "-A", ":!deep/mine.txt")
+    fire_ok(hooked, "commit", "-qm", "side")
+    fire_ok(hooked, "checkout", "-q", "main")
+    assert not (hooked / "deep" / "er").exists()  # emptied by the removal: gone
+    assert (hooked / "deep" / "mine.txt").read_text() == "the user's"
+    assert not (hooked / "keep" / "sub").exists()
+    assert (hooked / "keep" / "k.bin").read_text() == "k"
+    assert not (hooked / "shared" / "a.bin").exists()
+    assert (hooked / "shared" / "user-empty").is_dir()  # holds something: stays
+    assert not (hooked / "dir").exists()
+
+
+def test_mlgit_checkout_removes_the_folders_it_emptied(hooked: Path) -> None:
+    fire_ok(hooked, "checkout", "-q", "-b", "side")
+    track(hooked, {"a/b/c/m.bin": "m"})
+    skip = {**on_path(), "MLGIT_SKIP_HOOKS": "1"}
+    fire_ok(hooked, "checkout", "-q", "main", env=skip)
+    assert (hooked / "a" / "b" / "c" / "m.bin").exists()  # Git left it: not its file
+    mlgit(hooked, "checkout")
+    assert not (hooked / "a").exists()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, git, mlgit, write
+from tests.conftest import Run, delete_object, git, mlgit, write
 
 pytestmark = pytest.mark.slow
 
@@ -135,3 +135,38 @@ def test_a_push_with_the_remote_down_is_stopped(consumer: tuple[Path, dict[str, 
     pushed = _run(repo, env, "git", "push", "-q", "origin", "main")
     assert pushed.code != 0
     assert "the git push is stopped" in pushed.out + pushed.err
+
+
+def _oid(repo: Path, pointer: str) -> str:
+    return (repo / pointer).read_text().split("oid: ")[1].split()[0].strip('"')
+
+
+def test_a_push_to_a_url_looks_only_at_the_commits_the_remote_lacks(
+        consumer: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    repo, env = consumer
+    assert _track(repo, env, {"old.bin": "pushed long ago"}, "old").code == 0
+    assert _run(repo, env, "git", "push", "-q", "origin", "main").code == 0
+    delete_object(repo, _oid(repo, "old.bin.mlgit"))  # on the remote, gone from this cache
+    assert _run(repo, env, "git", "checkout", "-q", "-b", "side").code == 0
+    assert _track(repo, env, {"new.bin": "new"}, "new").code == 0
+    url = str(tmp_path / "origin.git")  # no remote name: Git gives the URL as the name
+    pushed = _run(repo, env, "git", "push", "-q", url, "side")
+    assert pushed.code == 0, pushed  # the old commit's data was not looked for
+    rows = json.loads(mlgit(repo, "status", "--remote", "--json").out)["artifacts"]
+    assert {r["path"]: r["on_remote"] for r in rows}["new.bin"] == 1
+
+
+def test_a_new_branch_merging_a_pushed_one_sends_only_its_own_commits(
+        consumer: tuple[Path, dict[str, str]]) -> None:
+    repo, env = consumer
+    assert _run(repo, env, "git", "checkout", "-q", "-b", "other").code == 0
+    assert _track(repo, env, {"o/other.bin": "pushed with other"}, "other").code == 0
+    assert _run(repo, env, "git", "push", "-q", "origin", "other").code == 0
+    delete_object(repo, _oid(repo, "o/other.bin.mlgit"))
+    assert _run(repo, env, "git", "checkout", "-q", "main").code == 0
+    assert _run(repo, env, "git", "checkout", "-q", "-b", "topic").code == 0
+    assert _track(repo, env, {"t/topic.bin": "topic"}, "topic").code == 0
+    merged = _run(repo, env, "git", "merge", "-q", "--no-ff", "--no-edit", "other")
+    assert merged.code == 0, merged
+    pushed = _run(repo, env, "git", "push", "-q", "origin", "topic")
+    assert pushed.code == 0, pushed.out  # other's commit is on origin already

@@ -3,10 +3,14 @@ match the data, or that hold a pointer in merge conflict or one whose data is no
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import delete_object, git, mlgit, write
-from tests.hooks.helpers import fire, fire_ok, track
+from tests.hooks.helpers import fire, fire_ok, on_path, track
 
 
 def _commits(repo: Path) -> list[str]:
@@ -173,3 +177,74 @@ def test_hints_for_a_name_with_a_leading_dash_can_be_pasted(hooked: Path) -> Non
     assert "'mlgit checkout --force -- -d.bin'" in result.err
     mlgit(hooked, "checkout", "--force", "--", "-d.bin")
     assert (hooked / "-d.bin").read_text() == "v1"
+
+
+def _hinted(text: str, command: str) -> str:
+    """The command `command ...` a hint names, without the quotes around it."""
+    found = re.search(rf"(['\"`])({re.escape(command)} .*?)\1", text)
+    assert found, (command, text)
+    return found.group(2)
+
+
+@pytest.mark.parametrize("name", ["my file.bin", "it's here.bin", 'say "hi".bin'])
+def test_hints_for_odd_names_quote_each_path_once_and_can_be_pasted(hooked: Path,
+                                                                     name: str) -> None:
+    track(hooked, {name: "v1"})
+    write(hooked / name, "v2")
+    result = fire(hooked, "commit", "--allow-empty", "-qm", "e")
+    assert result.code == 1
+    hint = next(line for line in result.err.splitlines() if line.startswith("hint:"))
+    for command, path in (("mlgit add", name), ("git add", f"{name}.mlgit"),
+                          ("mlgit checkout --force", name)):
+        words = subprocess.run(["sh", "-c", f"printf '%s\\0' {_hinted(hint, command)}"],
+                               capture_output=True, text=True, check=True).stdout
+        assert words.split("\0")[:-1] == [*command.split(), path], hint
+    undo = _hinted(hint, "mlgit checkout --force")
+    pasted = subprocess.run(["sh", "-c", undo], cwd=hooked, env=on_path(),
+                            capture_output=True, text=True)
+    assert pasted.returncode == 0, (undo, pasted.stderr)
+    assert (hooked / name).read_text() == "v1"
+
+
+def _refusal(repo: Path) -> str:
+    result = fire(repo, "commit", "--allow-empty", "-qm", "next")
+    assert result.code == 1, result
+    return result.err
+
+
+def test_after_git_reset_hard_the_hint_is_checkout_not_add(hooked: Path) -> None:
+    track(hooked, {"m.bin": "v1"})
+    write(hooked / "d" / "a.txt", "a1")
+    mlgit(hooked, "add", "d")  # a folder artifact too
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "folder")
+    for rel, data in {"m.bin": "v2", "d/a.txt": "a2"}.items():
+        write(hooked / rel, data)
+    mlgit(hooked, "add", "m.bin", "d")
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "v2")
+    fire_ok(hooked, "reset", "-q", "--hard", "HEAD~1")  # no hook: the data stays v2
+    err = _refusal(hooked)
+    for rel in ("m.bin", "d"):
+        assert f"error: {rel}: its data is a version the cache already holds" in err
+        assert f"bring the data in line with its pointer with 'mlgit checkout {rel}'" in err
+    assert "record the new version" not in err
+    mlgit(hooked, "checkout", "m.bin", "d")
+    assert (hooked / "m.bin").read_text() == "v1"
+    assert (hooked / "d" / "a.txt").read_text() == "a1"
+    fire_ok(hooked, "commit", "--allow-empty", "-qm", "next")
+
+
+def test_after_git_stash_the_hint_is_checkout_and_a_new_edit_is_add(hooked: Path) -> None:
+    track(hooked, {"m.bin": "v1"})
+    write(hooked / "m.bin", "v2")
+    mlgit(hooked, "add", "m.bin")
+    fire_ok(hooked, "stash", "-q")  # the pointer goes back to v1, the data stays v2
+    err = _refusal(hooked)
+    assert "'mlgit checkout m.bin'" in err and "record the new version" not in err
+    fire_ok(hooked, "stash", "pop", "-q")  # pointer and data agree again
+    fire_ok(hooked, "commit", "-qam", "v2")
+    write(hooked / "m.bin", "v3, never added")
+    err = _refusal(hooked)
+    assert "m.bin: changed since its pointer" in err
+    assert "record the new version with 'mlgit add m.bin'" in err

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, mlgit, write
+from tests.conftest import delete_object, git, mlgit, write
 from tests.hooks.helpers import fire, fire_ok, on_path, track
 
 
@@ -167,3 +167,22 @@ def test_the_retry_hint_names_a_folder_by_its_path(pushing: Path) -> None:
     assert "error: data (folder manifest): not in the cache" in result.err
     hint = next(line for line in result.err.splitlines() if line.startswith("hint:"))
     assert "'mlgit push data" in hint and "folder manifest" not in hint, hint
+
+
+@pytest.mark.parametrize("to_url", [False, True])
+def test_only_the_commits_the_git_remote_lacks_are_looked_at(pushing: Path, tmp_path: Path,
+                                                              to_url: bool) -> None:
+    """A new branch that merges one the remote has, pushed by remote name or by URL (then
+    Git names no remote): the merged branch's data is not looked for again."""
+    fire_ok(pushing, "checkout", "-q", "-b", "other")
+    track(pushing, {"o/old.bin": "pushed before"})
+    fire_ok(pushing, "push", "-q", "origin", "other")
+    oid = (pushing / "o/old.bin.mlgit").read_text().split("oid: ")[1].split()[0].strip('"')
+    delete_object(pushing, oid)  # on the mlgit remote; this cache no longer has it
+    fire_ok(pushing, "checkout", "-q", "main")
+    fire_ok(pushing, "checkout", "-q", "-b", "topic")
+    track(pushing, {"t/new.bin": "new"})
+    fire_ok(pushing, "merge", "-q", "--no-ff", "--no-edit", "other")
+    fire_ok(pushing, "push", "-q", str(tmp_path / "origin.git") if to_url else "origin",
+            "topic")
+    assert _on_remote(pushing)["t/new.bin"] == 1

@@ -180,12 +180,12 @@ def _pre_commit(repo: Repo, args: list[str], index: str | None) -> int:
 def _pre_push(repo: Repo, args: list[str], _index: str | None) -> int:
     from mlgit.commands.hook_pre_push import parse_refs, pre_push, upload_failed
 
-    remote, _url = _arguments("pre-push", args, 2, (
+    remote, url = _arguments("pre-push", args, 2, (
         "PRE_COMMIT_REMOTE_NAME", "PRE_COMMIT_REMOTE_URL"))
     # under the pre-commit framework: its variables, not stdin
     refs = parse_refs(sys.stdin.read()) if args else _pre_commit_framework_ref()
     try:
-        outcome = pre_push(repo, remote, refs, output.Progress)
+        outcome = pre_push(repo, remote, refs, output.Progress, url, framework=not args)
     except MlgitError as exc:
         raise MlgitError(f"pre-push: {exc.message}; the git push is stopped",
                          exc.hint) from None

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mlgit.cli import output
-from mlgit.cli.render.text import MAX_LISTED, shell_word
-from mlgit.paths import is_utf8, printable
+from mlgit.cli.render.text import MAX_LISTED
+from mlgit.paths import is_utf8, printable, shell_command
 
 if TYPE_CHECKING:
     from mlgit.repo import Repo
@@ -136,7 +136,7 @@ def _show_untracked(r: CheckoutResult) -> None:
     output.out(f"{printable(r.path)}: no longer tracked; {', '.join(parts) or 'nothing to remove'}")
     for path, why in kept[:MAX_LISTED]:
         output.err(printable(f"warning: {path}: no longer tracked and not removed: {why};")
-               + f" keep it with 'mlgit add {shell_word(path)}', or move it away")
+               + f" keep it with {shell_command('mlgit add', path)}, or move it away")
     for path, why in r.failed[:MAX_LISTED]:
         output.err(printable(f"error: {path}: {why}"))
 
@@ -152,8 +152,7 @@ def warn_dangling(repo: Repo) -> None:
         return  # the command's own report stands; status will show these files
     for path in paths[:MAX_LISTED]:
         output.err(f"warning: {printable(path)}: points nowhere now (a link to a damaged cache"
-               f" object, which was set aside): 'mlgit fetch' then 'mlgit checkout"
-               f" {shell_word(path)}'"
-               " puts it back")
+               f" object, which was set aside): 'mlgit fetch' then"
+               f" {shell_command('mlgit checkout', path)} puts it back")
     if len(paths) > MAX_LISTED:
         output.err(f"warning: ... and {len(paths) - MAX_LISTED} more links that point nowhere")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from mlgit.fileio import human_size
-from mlgit.paths import printable
+from mlgit.paths import shell_word
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,17 +43,6 @@ def shell_paths(paths: list[str], root: str) -> str:
     if any(p.startswith("-") for p in shown):
         words.insert(0, "--")
     return " ".join(words)
-
-
-def shell_word(path: str) -> str:
-    """`path` quoted for a POSIX shell; a name with control characters or bytes that are not
-    UTF-8 in bash's $'...' form, so the command stays on one line and still names the file."""
-    shown = printable(path)
-    if shown == path:
-        import shlex
-
-        return shlex.quote(path)
-    return "$'" + printable(path.replace("\\", "\\\\").replace("'", "\\'")) + "'"
 
 
 def set_aside_line(files: int, nbytes: int, folder: str) -> str:

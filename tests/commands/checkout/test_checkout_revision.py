@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from tests.conftest import assert_clean_error, git, mlgit, write
@@ -64,3 +65,36 @@ def test_bad_input(repo: Path) -> None:
     assert_clean_error(mlgit(repo, "checkout", "--rev", "v1", "other", code=1),
                        "other: not tracked at v1")
     assert json.loads(mlgit(repo, "checkout", "--rev", "v2", "--json").out) is not None
+
+
+def test_data_the_work_tree_does_not_track_is_not_left_for_git_add(repo: Path) -> None:
+    two_versions(repo)
+    write(repo / "gone/old.bin", "only in v2")
+    mlgit(repo, "add", "gone/old.bin")
+    commit(repo, "v3")
+    git(repo, "rm", "-q", "gone/old.bin.mlgit", "gone/.gitignore")
+    shutil.rmtree(repo / "gone")
+    commit(repo, "v4")
+    named = mlgit(repo, "checkout", "--rev", "v3", "gone/old.bin", code=1)
+    assert_clean_error(named, "gone/old.bin: not written", "'git add -A' would commit",
+                       "'mlgit get v3 gone/old.bin -o OUT'",
+                       "'git checkout v3 -- gone/old.bin.mlgit'")
+    assert not (repo / "gone").exists()
+    everything = mlgit(repo, "checkout", "--rev", "v3", code=1)
+    assert "gone/old.bin: not written" in everything.err
+    assert (repo / "model.bin").read_text() == "m2"  # what the work tree tracks: written
+    assert not (repo / "gone").exists()
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_data_git_ignores_anyway_is_written(repo: Path) -> None:
+    two_versions(repo)
+    write(repo / "scratch/s.bin", "s")
+    mlgit(repo, "add", "scratch/s.bin")
+    commit(repo, "v3")
+    git(repo, "rm", "-q", "-r", "scratch")
+    write(repo / ".gitignore", "scratch/\n")
+    commit(repo, "v4")
+    mlgit(repo, "checkout", "--rev", "v3", "scratch/s.bin")
+    assert (repo / "scratch/s.bin").read_text() == "s"
+    assert git(repo, "status", "--porcelain") == ""

@@ -124,9 +124,9 @@ def test_gc_without_a_terminal_or_with_json_needs_force(repo: Path) -> None:
     assert len(cache_oids(repo)) == 1
 
 
-def test_gc_remote_option_needs_tmp(repo: Path) -> None:
-    result = mlgit(repo, "gc", "-r", "origin", code=2)
-    assert "--tmp" in result.err
+def test_gc_grace_needs_a_remote(repo: Path) -> None:
+    result = mlgit(repo, "gc", "--grace", "1", code=2)
+    assert "only works with -r NAME" in result.err
 
 
 def test_gc_force_says_what_it_deleted_that_no_remote_has(repo: Path, tmp_path: Path) -> None:

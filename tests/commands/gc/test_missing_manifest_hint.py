@@ -15,4 +15,4 @@ def test_the_hint_fetches_the_manifest_of_a_folder_named_with_a_space(repo: Path
     delete_object(repo, oid)
     result = mlgit(repo, "gc", "-n", code=None)
     assert_clean_error(result, "data dir: its directory manifest",
-                       "'mlgit fetch 'data dir''")
+                       "\"mlgit fetch 'data dir'\"")

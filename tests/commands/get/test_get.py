@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import assert_clean_error, git, mlgit, read_tree, write
+from mlgit.hashing import hash_bytes
+from tests.conftest import assert_clean_error, damage_object, git, mlgit, read_tree, write
 
 
 def commit(root: Path, message: str) -> None:
@@ -96,3 +97,33 @@ def test_a_folder_where_the_file_goes_is_kept_even_with_force(versions: Path,
                    code=None)
     assert_clean_error(result, f"{tmp_path / 'out' / 'model.bin'}: is a folder")
     assert (tmp_path / "out" / "model.bin" / "mine.txt").read_text() == "keep me"
+
+
+def test_force_over_a_folder_leaves_exactly_the_revisions_files(versions: Path,
+                                                                 tmp_path: Path) -> None:
+    write(tmp_path / "out" / "data" / "a.txt", "mine")
+    write(tmp_path / "out" / "data" / "old" / "stale.txt", "from before")
+    mlgit(versions, "get", "v1", "data", "-o", str(tmp_path / "out"), "-f")
+    assert read_tree(tmp_path / "out") == {"data/a.txt": b"a1", "data/sub/b.txt": b"b1"}
+    mlgit(versions, "get", "v2", "data/sub", "-o", str(tmp_path / "out" / "data"), "-f")
+    assert read_tree(tmp_path / "out" / "data" / "sub") == {"b.txt": b"b1"}
+
+
+def test_without_force_a_folder_holding_other_files_is_not_mixed_into(versions: Path,
+                                                                      tmp_path: Path) -> None:
+    write(tmp_path / "out" / "data" / "mine.txt", "keep me")
+    result = mlgit(versions, "get", "v1", "data", "-o", str(tmp_path / "out"), code=None)
+    assert_clean_error(result, f"{tmp_path / 'out' / 'data'}: exists", "--force")
+    assert read_tree(tmp_path / "out") == {"data/mine.txt": b"keep me"}
+    (tmp_path / "out" / "data" / "mine.txt").unlink()  # an empty folder holds nothing to lose
+    mlgit(versions, "get", "v1", "data", "-o", str(tmp_path / "out"))
+    assert read_tree(tmp_path / "out") == {"data/a.txt": b"a1", "data/sub/b.txt": b"b1"}
+
+
+def test_a_failed_get_with_force_leaves_the_old_folder_whole(versions: Path,
+                                                             tmp_path: Path) -> None:
+    write(tmp_path / "out" / "data" / "mine.txt", "keep me")
+    damage_object(versions, hash_bytes(b"b1"))  # a.txt is written first, then this fails
+    result = mlgit(versions, "get", "v1", "data", "-o", str(tmp_path / "out"), "-f", code=1)
+    assert result.err.startswith("error: ")
+    assert read_tree(tmp_path / "out") == {"data/mine.txt": b"keep me"}  # nothing left over

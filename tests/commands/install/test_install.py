@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 from pathlib import Path
@@ -59,6 +60,29 @@ def test_hook_option_installs_only_the_named_hooks(repo: Path) -> None:
 def test_an_unknown_hook_is_refused(repo: Path) -> None:
     assert_clean_error(mlgit(repo, "install", "--hook", "pre-rebase", code=1),
                        "unknown hook 'pre-rebase'")
+
+
+def test_the_unknown_hook_hint_names_every_hook_install_takes(repo: Path) -> None:
+    refused = mlgit(repo, "install", "--hook", "pre-rebase", code=1)
+    for name in HOOK_NAMES:
+        assert name in refused.err.splitlines()[1], (name, refused.err)
+    mlgit(repo, "install", "--hook", "post-rewrite")  # named in the hint, so taken
+    assert (_hooks(repo) / "post-rewrite").exists()
+
+
+def test_install_in_a_repository_without_mlgit_is_refused_and_writes_nothing(
+        gitrepo: Path) -> None:
+    before = sorted(p.name for p in gitrepo.iterdir())
+    hooks_before = _snapshot(_hooks(gitrepo))
+    config_before = (gitrepo / ".git" / "config").read_bytes()
+    assert_clean_error(mlgit(gitrepo, "install", code=1),
+                       "mlgit is not initialised in this repository", "mlgit init")
+    assert_clean_error(mlgit(gitrepo, "install", "--hook", "pre-push", code=1),
+                       "mlgit is not initialised")
+    assert sorted(p.name for p in gitrepo.iterdir()) == before  # no .gitattributes
+    assert _snapshot(_hooks(gitrepo)) == hooks_before
+    assert (gitrepo / ".git" / "config").read_bytes() == config_before
+    assert git(gitrepo, "status", "--porcelain") == ""
 
 
 def test_an_older_mlgit_hook_is_upgraded(repo: Path) -> None:
@@ -161,7 +185,10 @@ def test_without_mlgit_on_path_a_hook_says_so_and_only_pre_push_fails(repo: Path
 
 
 def test_hooks_in_a_repository_without_mlgit_say_nothing(gitrepo: Path, tmp_path: Path) -> None:
+    mlgit(gitrepo, "init")
     mlgit(gitrepo, "install")
+    shutil.rmtree(gitrepo / ".mlgit")  # as in a repository sharing another's core.hooksPath
+    (gitrepo / ".gitattributes").unlink()
     write(gitrepo / "f.txt", "x")
     git(gitrepo, "add", "f.txt")
     for env in (on_path(), without_mlgit()):
