@@ -354,7 +354,9 @@ def tool_version(exe: Path, env: dict[str, str]) -> str:
 def base_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(GIT_ENV)
-    for var in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"):
+    # PYTHONDONTWRITEBYTECODE would make a source checkout of mlgit compile every module on
+    # every run, while DVC's venv was compiled when pip installed it.
+    for var in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONDONTWRITEBYTECODE"):
         env.pop(var, None)
     return env
 
