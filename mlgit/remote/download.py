@@ -65,6 +65,10 @@ class ReadSpan(Task):
         self.nbytes = sum(at.size for _, at in items)
 
     def run(self, mover: Mover) -> None:
+        with mover.buffers:
+            self._read_and_store(mover)
+
+    def _read_and_store(self, mover: Mover) -> None:
         try:
             data = mover.store.read_span(self.pack, self.start, self.end)
         except FileNotFoundError:  # the pack went away after the listing

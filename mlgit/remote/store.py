@@ -175,7 +175,7 @@ class RemoteStore:
     def upload_loose(self, local_path: str, oid: str) -> None:
         self.backend.upload(local_path, loose_rel(oid), oid)
 
-    def upload_pack(self, data: bytes, entries: dict[str, tuple[int, int]]) -> str:
+    def upload_pack(self, data: bytes | bytearray, entries: dict[str, tuple[int, int]]) -> str:
         """Publish one pack: the pack first, then its index. Returns the pack's name."""
         name, index = packs.build_index(entries)
         self.backend.write_bytes(f"{PACK_DIR}/{name}.pack", data)
