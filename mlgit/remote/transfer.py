@@ -22,7 +22,7 @@ from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.remote import chunked
 from mlgit.remote.failures import Failure, FailureKind, ObjectFailed
 from mlgit.remote.retry import RemoteDown
-from mlgit.remote.store import PackedAt, RemoteStore
+from mlgit.remote.store import RemotePacks, RemoteStore
 from mlgit.storage import packs
 from mlgit.storage.objects import CorruptObject, LocalODB
 
@@ -131,7 +131,7 @@ class Mover:
             results[item] = value
         return [results[i] for i in items]
 
-    def packed(self) -> dict[str, PackedAt]:
+    def packed(self) -> RemotePacks:
         return self.store.packed(self.map)
 
     def _run_one(self, task: Task) -> None:

@@ -15,6 +15,9 @@ import os
 import re
 import struct
 import threading
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from mlgit import hashing
 from mlgit.fileio import temp_beside, write_all, write_atomic
@@ -47,12 +50,22 @@ def read_index(idx_path: str) -> dict[str, Location] | None:
 
 def parse_index(raw: bytes) -> list[tuple[str, int, int]] | None:
     """(oid, offset, size) records of an index file's bytes; None if it is damaged."""
+    records = index_records(raw)
+    if records is None:
+        return None
+    return [(oid.hex(), off, size) for oid, off, size in _REC.iter_unpack(records)]
+
+
+def index_records(raw: bytes) -> memoryview | None:
+    """The record bytes of an index file (16-byte oid, offset, size each, sorted by oid);
+    None if it is damaged."""
     body, checksum = raw[:-16], raw[-16:]
     if not body.startswith(_MAGIC) or _digest(body) != checksum \
             or (len(body) - len(_MAGIC)) % _REC.size:
         return None
-    return [(oid.hex(), off, size)
-            for oid, off, size in _REC.iter_unpack(memoryview(body)[len(_MAGIC):])]
+    return memoryview(body)[len(_MAGIC):]
+
+
 
 
 def index_name(raw: bytes) -> str:
@@ -74,28 +87,138 @@ def _digest(data: bytes) -> bytes:
     return bytes(h.digest())
 
 
-def load_all(pack_dir: str, damaged: list[str] | None = None) -> dict[str, Location]:
+def load_all(pack_dir: str, damaged: list[str] | None = None) -> PackTable:
     """Every object of the packs in `pack_dir`. Indexes that are damaged, or whose pack is
     missing, are skipped; their names (`packs/NAME.idx`) are added to `damaged`."""
-    found: dict[str, Location] = {}
     try:
         names = os.listdir(pack_dir)
     except FileNotFoundError:
-        return found
+        return PackTable([])
     set_aside = set_aside_entries(names)
     present = set(names)
-    for name in sorted(names):
-        if name.endswith(".idx") and not name.startswith("."):
-            path = os.path.join(pack_dir, name)
-            entries = read_index(path) if name[: -len(".idx")] + ".pack" in present else None
-            if entries is None:
-                if damaged is not None and os.path.exists(path):  # not removed meanwhile
-                    damaged.append(f"{PACK_DIR}/{name}")
-                continue
-            for oid in set_aside.get(name[: -len(".idx")], ()):
-                entries.pop(oid, None)
-            found.update(entries)
-    return found
+
+    def indexes() -> Iterator[tuple[str, memoryview, set[str]]]:
+        for name in sorted(names):
+            if name.endswith(".idx") and not name.startswith("."):
+                path = os.path.join(pack_dir, name)
+                records = (_read_records(path) if name[: -len(".idx")] + ".pack" in present
+                           else None)
+                if records is None:
+                    if damaged is not None and os.path.exists(path):  # not removed meanwhile
+                        damaged.append(f"{PACK_DIR}/{name}")
+                    continue
+                skip = set_aside.get(name[: -len(".idx")], set())
+                yield path[: -len(".idx")] + ".pack", records, skip
+
+    return PackTable(indexes())
+
+
+def _read_records(idx_path: str) -> memoryview | None:
+    try:
+        with open(idx_path, "rb") as f:
+            return index_records(f.read())
+    except OSError:
+        return None
+
+
+_PREFIX = struct.Struct(">Q")
+_HEAD = struct.Struct(">Q24x")  # a record's first 8 oid bytes, as a number that sorts alike
+_SIZE = struct.Struct("<24xQ")
+_PLACE = struct.Struct("<QQ")
+
+
+class PackTable(Mapping[str, Location]):
+    """Where each object of many packs is, compactly: sorted arrays instead of a dict of a
+    million strings and tuples (about 48 bytes an object instead of about 250). A lookup
+    is a binary search on the oid's first 8 bytes. An object in several packs is found in
+    the first pack given. Subclasses may return their own location type (`_location`)."""
+
+    def __init__(self, indexes: Iterable[tuple[str, memoryview, set[str]]],
+                 max_size: int | None = None) -> None:
+        """`indexes`: (pack path, its index's records, oids to leave out) per pack, in order
+        of preference; entries of `max_size` bytes or more are left out too."""
+        self._packs: list[str] = []
+        prefixes = array("Q")
+        self._records = bytearray()
+        self._pack_of = array("I")
+        for pack, raw, skip in indexes:
+            if max_size is not None and any(s >= max_size for (s,) in _SIZE.iter_unpack(raw)):
+                raw = _without(raw, lambda r: _SIZE.unpack(r)[0] >= max_size)
+            if skip:
+                raw = _without(raw, lambda r: bytes(r[:16]).hex() in skip)  # noqa: B023
+            count = len(raw) // _REC.size
+            prefixes.extend(p for (p,) in _HEAD.iter_unpack(raw))
+            self._records += raw
+            self._pack_of.extend(array("I", [len(self._packs)]) * count)
+            self._packs.append(pack)
+        # Each pack's records are sorted already: the sort merges runs. Stable: an object
+        # in several packs is found first in the pack given first.
+        self._order = array("I", sorted(range(len(prefixes)), key=prefixes.__getitem__))
+        self._prefixes = array("Q", map(prefixes.__getitem__, self._order))
+        self._len = -1
+
+    def _oid_at(self, i: int) -> bytes:
+        r = self._order[i] * _REC.size
+        return bytes(self._records[r:r + 16])
+
+    def _find(self, oid: str) -> int:
+        try:
+            key = bytes.fromhex(oid)
+        except (ValueError, TypeError):
+            return -1
+        if len(key) != 16:
+            return -1
+        prefix = _PREFIX.unpack_from(key)[0]
+        i = bisect_left(self._prefixes, prefix)
+        while i < len(self._prefixes) and self._prefixes[i] == prefix:
+            if self._oid_at(i) == key:
+                return i
+            i += 1
+        return -1
+
+    def _location(self, pack: str, offset: int, size: int) -> Location:
+        return (pack, offset, size)
+
+    def _at(self, i: int) -> Location:
+        r = self._order[i]
+        offset, size = _PLACE.unpack_from(self._records, r * _REC.size + 16)
+        return self._location(self._packs[self._pack_of[r]], offset, size)
+
+    def __contains__(self, oid: object) -> bool:
+        return isinstance(oid, str) and self._find(oid) >= 0
+
+    def get(self, oid: str, default: Location | None = None) -> Location | None:  # type: ignore[override]
+        i = self._find(oid)
+        return default if i < 0 else self._at(i)
+
+    def __getitem__(self, oid: str) -> Location:
+        i = self._find(oid)
+        if i < 0:
+            raise KeyError(oid)
+        return self._at(i)
+
+    def __len__(self) -> int:
+        if self._len < 0:
+            self._len = sum(1 for _ in self)
+        return self._len
+
+    def __iter__(self) -> Iterator[str]:
+        last = b""
+        for i in range(len(self._prefixes)):
+            oid = self._oid_at(i)
+            if oid != last:  # an object in several packs once
+                yield oid.hex()
+            last = oid
+
+
+def _without(raw: memoryview, drop: Callable[[memoryview], bool]) -> memoryview:
+    """The records of `raw` that `drop` does not pick."""
+    kept = bytearray()
+    for i in range(0, len(raw), _REC.size):
+        record = raw[i:i + _REC.size]
+        if not drop(record):
+            kept += record
+    return memoryview(kept)
 
 
 # -- set-aside entries -------------------------------------------------------------------------
