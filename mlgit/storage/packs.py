@@ -28,7 +28,7 @@ MAX_PACKED = 1 << 20
 MAX_PACK_BYTES = 1 << 30
 _FLUSH_BYTES = 8 << 20
 _MAGIC = b"MLGIT-PACK-INDEX 1\n"
-_REC = struct.Struct("<16sQQ")
+_REC = struct.Struct("<16sQQ")  # 32 bytes
 
 Location = tuple[str, int, int]
 """(pack path, offset, size)"""
@@ -151,9 +151,11 @@ class PackTable(Mapping[str, Location]):
             self._records += raw
             self._pack_of.extend(array("I", [len(self._packs)]) * count)
             self._packs.append(pack)
-        # Each pack's records are sorted already: the sort merges runs. Stable: an object
-        # in several packs is found first in the pack given first.
-        self._order = array("I", sorted(range(len(prefixes)), key=prefixes.__getitem__))
+        # Each pack's records are sorted already: the sort merges runs. Stable, by the whole
+        # oid: the copies of an object in several packs are neighbours, the first given first.
+        records = self._records
+        self._order = array("I", sorted(range(len(prefixes)),
+                                        key=lambda i: bytes(records[i * 32:i * 32 + 16])))
         self._prefixes = array("Q", map(prefixes.__getitem__, self._order))
         self._len = -1
 
