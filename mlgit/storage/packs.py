@@ -165,15 +165,17 @@ class PackTable(Mapping[str, Location]):
 
     def _find(self, oid: str) -> int:
         try:
+            prefix = int(oid[:16], 16)
             key = bytes.fromhex(oid)
         except (ValueError, TypeError):
             return -1
         if len(key) != 16:
             return -1
-        prefix = _PREFIX.unpack_from(key)[0]
-        i = bisect_left(self._prefixes, prefix)
-        while i < len(self._prefixes) and self._prefixes[i] == prefix:
-            if self._oid_at(i) == key:
+        prefixes, order, records = self._prefixes, self._order, self._records
+        i = bisect_left(prefixes, prefix)
+        while i < len(prefixes) and prefixes[i] == prefix:
+            r = order[i] * 32
+            if records[r:r + 16] == key:
                 return i
             i += 1
         return -1
