@@ -52,8 +52,8 @@ def run_remote_status(repo: Repo, args: list[str], remote: str | None,
         every = set().union(*(oids for _, oids in per_target))
         cached = every - repo.odb.missing(every)
         packed = mover.packed()
-        remote_has = (every & packed.keys()) | store.loose_present(every - packed.keys(),
-                                                                    mover.map)
+        in_packs = {oid for oid in every if oid in packed}
+        remote_has = in_packs | store.loose_present(every - in_packs, mover.map)
     for target, oids in per_target:
         rows.append(RemoteStatus(target.item.rel, target.item.pointer_rel, len(oids),
                                  len(oids & cached),

@@ -64,7 +64,7 @@ class Backend(Protocol):
     def download(self, rel: str, local_path: str) -> None:
         """Copy a file to `local_path`, replacing what an earlier attempt left there."""
 
-    def write_bytes(self, rel: str, data: bytes) -> None: ...
+    def write_bytes(self, rel: str, data: bytes | bytearray) -> None: ...
 
     def upload(self, local_path: str, rel: str, oid: str) -> None:
         """Upload a file that must hash to `oid` (CorruptObject if it does not; then
@@ -147,7 +147,7 @@ class LocalBackend:
         with self._lock:
             self._written.append(final)
 
-    def write_bytes(self, rel: str, data: bytes) -> None:
+    def write_bytes(self, rel: str, data: bytes | bytearray) -> None:
         def write(tmp: str) -> None:
             with open(tmp, "xb") as f:
                 f.write(data)
@@ -239,7 +239,7 @@ class FsspecBackend:
         with self._lock:
             self._made.add(folder)
 
-    def write_bytes(self, rel: str, data: bytes) -> None:
+    def write_bytes(self, rel: str, data: bytes | bytearray) -> None:
         self._ensure_folder(rel)
         if not self._renames:
             self.fs.pipe_file(self._abs(rel), data)

@@ -10,7 +10,7 @@ from typing import NamedTuple, Protocol, TypeVar
 
 from mlgit.errors import describe_error
 from mlgit.remote.failures import Failure, FailureKind
-from mlgit.remote.store import Mapper, PackedAt, RemoteStore
+from mlgit.remote.store import Mapper, RemotePacks, RemoteStore
 from mlgit.storage import chunks, packs
 from mlgit.storage.objects import CorruptObject, LocalODB
 
@@ -103,7 +103,7 @@ def finish_push(store: RemoteStore, lists: Lists, failed: set[str], tally: Tally
 
 
 def split_fetch(odb: LocalODB, store: RemoteStore, mapper: Mapper, wants: Sequence[W],
-                packed: dict[str, PackedAt], tally: Tally) -> tuple[list[W | Part], Lists]:
+                packed: RemotePacks, tally: Tally) -> tuple[list[W | Part], Lists]:
     """The wants with each object that the remote holds as a chunk list replaced by the
     chunks the cache lacks, and the lists to store after them. One request per large
     object that is not in a pack: its list, if there is one."""

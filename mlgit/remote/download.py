@@ -12,7 +12,7 @@ from mlgit.fileio import is_disk_full
 from mlgit.hashing import hash_bytes
 from mlgit.remote import chunked
 from mlgit.remote.failures import Failure, FailureKind, ObjectFailed
-from mlgit.remote.store import PackedAt, loose_rel
+from mlgit.remote.store import PackedAt, RemotePacks, loose_rel
 from mlgit.remote.transfer import (
     Mover,
     PartialTask,
@@ -65,6 +65,10 @@ class ReadSpan(Task):
         self.nbytes = sum(at.size for _, at in items)
 
     def run(self, mover: Mover) -> None:
+        with mover.buffers:
+            self._read_and_store(mover)
+
+    def _read_and_store(self, mover: Mover) -> None:
         try:
             data = mover.store.read_span(self.pack, self.start, self.end)
         except FileNotFoundError:  # the pack went away after the listing
@@ -112,12 +116,12 @@ def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferRes
     return result
 
 
-def _tasks(todo: list[Want], packed: dict[str, PackedAt]) -> list[Task]:
+def _tasks(todo: list[Want], packed: RemotePacks) -> list[Task]:
     tasks: list[Task] = [DownloadLoose(w) for w in todo if w.oid not in packed]
     return tasks + _spans([(w, packed[w.oid]) for w in todo if w.oid in packed])
 
 
-def _fetch_chunked(mover: Mover, todo: list[Want], packed: dict[str, PackedAt],
+def _fetch_chunked(mover: Mover, todo: list[Want], packed: RemotePacks,
                    result: TransferResult) -> None:
     """A second round for the large objects the remote has no loose file of: those it holds
     as a chunk list come as the chunks the cache lacks, then the list (remote/chunked.py).

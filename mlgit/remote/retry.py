@@ -106,7 +106,7 @@ class RetryingBackend:
     def download(self, rel: str, local_path: str) -> None:
         self._call(self.backend.download, rel, local_path)
 
-    def write_bytes(self, rel: str, data: bytes) -> None:
+    def write_bytes(self, rel: str, data: bytes | bytearray) -> None:
         self._call(self.backend.write_bytes, rel, data)
 
     def upload(self, local_path: str, rel: str, oid: str) -> None:

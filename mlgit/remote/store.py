@@ -50,6 +50,19 @@ class PackedAt(NamedTuple):
     size: int
 
 
+class RemotePacks(packs.PackTable):
+    """Where each object in the remote's packs is (see packs.PackTable)."""
+
+    def _location(self, pack: str, offset: int, size: int) -> PackedAt:
+        return PackedAt(pack, offset, size)
+
+    def get(self, oid: str, default: PackedAt | None = None) -> PackedAt | None:  # type: ignore[override]
+        return super().get(oid, default)  # type: ignore[return-value]
+
+    def __getitem__(self, oid: str) -> PackedAt:
+        return super().__getitem__(oid)  # type: ignore[return-value]
+
+
 def loose_rel(oid: str) -> str:
     return f"{oid[:2]}/{oid[2:]}"
 
@@ -58,15 +71,15 @@ class RemoteStore:
     def __init__(self, backend: RetryingBackend, index_cache: str) -> None:
         self.backend = backend
         self.index_cache = index_cache
-        self._packed: dict[str, PackedAt] | None = None
+        self._packed: RemotePacks | None = None
         self.bad_indexes: list[str] = []
         self.temps_seen: list[tuple[str, int]] = []  # (rel, started at) in listings made
 
     # -- what the remote has ---------------------------------------------------------------
 
-    def packed(self, mapper: Mapper) -> dict[str, PackedAt]:
+    def packed(self, mapper: Mapper) -> RemotePacks:
         """Every object in the remote's packs: one listing, plus a download of each index
-        not seen before."""
+        not seen before. Compact (packs.PackTable): a million objects take ~50 MB."""
         if self._packed is None:
             listing = self.backend.list_dir(PACK_DIR)
             self._note_temps(PACK_DIR, listing)
@@ -77,11 +90,10 @@ class RemoteStore:
                            if (m := _PACK_NAME.match(n)) and f"{m.group(1)}.pack" in listed)
             new = [n for n in names if not os.path.exists(self._cached_index(n))]
             mapper(self._fetch_index, new)
-            found: dict[str, PackedAt] = {}
-            for name in names:
-                for oid, offset, size in self._load_index(name):
-                    found.setdefault(oid, PackedAt(f"{PACK_DIR}/{name}.pack", offset, size))
-            self._packed = found
+            self._packed = RemotePacks(
+                ((f"{PACK_DIR}/{name}.pack", records, set()) for name in names
+                 if (records := self._load_index(name)) is not None),
+                max_size=packs.MAX_PACK_BYTES)
         return self._packed
 
     def _cached_index(self, name: str) -> str:
@@ -89,24 +101,23 @@ class RemoteStore:
 
     def _fetch_index(self, name: str) -> None:
         raw = self.backend.read(f"{PACK_DIR}/{name}.idx")
-        if packs.parse_index(raw) is None or packs.index_name(raw) != name:
+        if packs.index_records(raw) is None or packs.index_name(raw) != name:
             self.bad_indexes.append(f"{PACK_DIR}/{name}.idx")
             return
         os.makedirs(self.index_cache, exist_ok=True)
         write_atomic(self._cached_index(name), raw)  # e.g. a full disk leaves no partial copy
 
-    def _load_index(self, name: str) -> list[tuple[str, int, int]]:
+    def _load_index(self, name: str) -> memoryview | None:
         try:
             with open(self._cached_index(name), "rb") as f:
                 raw = f.read()
         except FileNotFoundError:
-            return []  # damaged on the remote: reported in bad_indexes
-        records = packs.parse_index(raw)
+            return None  # damaged on the remote: reported in bad_indexes
+        records = packs.index_records(raw)
         if records is None:  # damaged in our own copy: fetch it again next time
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self._cached_index(name))
-            return []
-        return [r for r in records if r[2] < packs.MAX_PACK_BYTES]
+        return records
 
     def loose_present(self, oids: Iterable[str], mapper: Mapper) -> set[str]:
         """Which of `oids` exist as loose objects or as chunk lists: a lookup or two each
@@ -175,7 +186,7 @@ class RemoteStore:
     def upload_loose(self, local_path: str, oid: str) -> None:
         self.backend.upload(local_path, loose_rel(oid), oid)
 
-    def upload_pack(self, data: bytes, entries: dict[str, tuple[int, int]]) -> str:
+    def upload_pack(self, data: bytes | bytearray, entries: dict[str, tuple[int, int]]) -> str:
         """Publish one pack: the pack first, then its index. Returns the pack's name."""
         name, index = packs.build_index(entries)
         self.backend.write_bytes(f"{PACK_DIR}/{name}.pack", data)

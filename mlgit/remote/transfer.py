@@ -10,6 +10,7 @@ and a fetch reads the byte ranges it needs from the remote's packs (remote/downl
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterable
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
@@ -21,13 +22,16 @@ from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.remote import chunked
 from mlgit.remote.failures import Failure, FailureKind, ObjectFailed
 from mlgit.remote.retry import RemoteDown
-from mlgit.remote.store import PackedAt, RemoteStore
+from mlgit.remote.store import RemotePacks, RemoteStore
 from mlgit.storage import packs
 from mlgit.storage.objects import CorruptObject, LocalODB
 
 PUSH_PACK_BYTES = 16 << 20
 """Small objects are uploaded in packs of about this size: few requests, and an interrupted
 push re-sends at most one pack per worker."""
+BUFFERED_BYTES = 128 << 20
+"""At most this many bytes of packs being built (push) or pack ranges being read (fetch) are
+held in memory at once, however many workers there are (16 for a bucket)."""
 
 
 class Want(Protocol):
@@ -115,6 +119,8 @@ class Mover:
         self.progress = progress
         self.stops = stops
         self.stopped_by: BaseException | None = None
+        self.buffers = threading.BoundedSemaphore(max(1, BUFFERED_BYTES // PUSH_PACK_BYTES))
+        """Held by a task while it holds a pack's or a range's bytes in memory."""
 
     def map(self, fn: Callable[[str], object], items: list[str]) -> list[object]:
         """fn over items in parallel; the first error is raised."""
@@ -125,7 +131,7 @@ class Mover:
             results[item] = value
         return [results[i] for i in items]
 
-    def packed(self) -> dict[str, PackedAt]:
+    def packed(self) -> RemotePacks:
         return self.store.packed(self.map)
 
     def _run_one(self, task: Task) -> None:
@@ -214,10 +220,15 @@ class UploadPack(Task):
         self.nbytes = 0
 
     def run(self, mover: Mover) -> None:
-        chunks: list[bytes] = []
+        with mover.buffers:
+            failures = self._build_and_upload(mover)
+        if failures:
+            raise PartialTask(failures)
+
+    def _build_and_upload(self, mover: Mover) -> list[Failure]:
+        pack = bytearray()
         entries: dict[str, tuple[int, int]] = {}
         failures: list[Failure] = []
-        offset = 0
         for want in self.wants:
             try:
                 data = mover.odb.read_verified(want.oid)
@@ -225,15 +236,13 @@ class UploadPack(Task):
                 failed = _in_the_cache(exc)
                 failures.append(Failure(want.path, want.oid, failed.kind, failed.message))
                 continue
-            chunks.append(data)
-            entries[want.oid] = (offset, len(data))
-            offset += len(data)
-        self.nbytes = offset
+            entries[want.oid] = (len(pack), len(data))
+            pack += data
+        self.nbytes = len(pack)
         if entries:
-            mover.store.upload_pack(b"".join(chunks), entries)
-            mover.progress(len(entries), offset)
-        if failures:
-            raise PartialTask(failures)
+            mover.store.upload_pack(pack, entries)
+            mover.progress(len(entries), self.nbytes)
+        return failures
 
 
 def _in_the_cache(exc: OSError | CorruptObject) -> ObjectFailed:

@@ -66,7 +66,7 @@ class LocalODB:
         self._lock = threading.Lock()
         self._aside_lock = threading.Lock()
         self.set_aside_oids: set[str] = set()  # oids whose copy this process set aside
-        self._packed: dict[str, packs.Location] | None = None
+        self._packed: packs.PackTable | None = None
         self.damaged_indexes: list[str] = []  # pack indexes skipped (see packs.load_all)
         self._writer: packs.PackWriter | None = None
         self._reader = packs.PackReader()
@@ -117,7 +117,7 @@ class LocalODB:
                                   oid + chunks.SUFFIX)
 
     @property
-    def packed(self) -> dict[str, packs.Location]:
+    def packed(self) -> packs.PackTable:
         if self._packed is None:
             damaged: list[str] = []
             self._packed = packs.load_all(self.pack_dir, damaged)

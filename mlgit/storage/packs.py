@@ -15,6 +15,9 @@ import os
 import re
 import struct
 import threading
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from mlgit import hashing
 from mlgit.fileio import temp_beside, write_all, write_atomic
@@ -25,7 +28,7 @@ MAX_PACKED = 1 << 20
 MAX_PACK_BYTES = 1 << 30
 _FLUSH_BYTES = 8 << 20
 _MAGIC = b"MLGIT-PACK-INDEX 1\n"
-_REC = struct.Struct("<16sQQ")
+_REC = struct.Struct("<16sQQ")  # 32 bytes
 
 Location = tuple[str, int, int]
 """(pack path, offset, size)"""
@@ -38,7 +41,7 @@ def read_index(idx_path: str) -> dict[str, Location] | None:
             raw = f.read()
     except OSError:
         return None
-    records = _records(raw)
+    records = index_records(raw)
     if records is None:
         return None
     pack = idx_path[: -len(".idx")] + ".pack"
@@ -47,19 +50,22 @@ def read_index(idx_path: str) -> dict[str, Location] | None:
 
 def parse_index(raw: bytes) -> list[tuple[str, int, int]] | None:
     """(oid, offset, size) records of an index file's bytes; None if it is damaged."""
-    records = _records(raw)
+    records = index_records(raw)
     if records is None:
         return None
     return [(oid.hex(), off, size) for oid, off, size in _REC.iter_unpack(records)]
 
 
-def _records(raw: bytes) -> memoryview | None:
-    """The records of an index file's bytes, checked; None if it is damaged."""
+def index_records(raw: bytes) -> memoryview | None:
+    """The record bytes of an index file (16-byte oid, offset, size each, sorted by oid);
+    None if it is damaged."""
     body, checksum = raw[:-16], raw[-16:]
     if not body.startswith(_MAGIC) or _digest(body) != checksum \
             or (len(body) - len(_MAGIC)) % _REC.size:
         return None
     return memoryview(body)[len(_MAGIC):]
+
+
 
 
 def index_name(raw: bytes) -> str:
@@ -81,28 +87,142 @@ def _digest(data: bytes) -> bytes:
     return bytes(h.digest())
 
 
-def load_all(pack_dir: str, damaged: list[str] | None = None) -> dict[str, Location]:
+def load_all(pack_dir: str, damaged: list[str] | None = None) -> PackTable:
     """Every object of the packs in `pack_dir`. Indexes that are damaged, or whose pack is
     missing, are skipped; their names (`packs/NAME.idx`) are added to `damaged`."""
-    found: dict[str, Location] = {}
     try:
         names = os.listdir(pack_dir)
     except FileNotFoundError:
-        return found
+        return PackTable([])
     set_aside = set_aside_entries(names)
     present = set(names)
-    for name in sorted(names):
-        if name.endswith(".idx") and not name.startswith("."):
-            path = os.path.join(pack_dir, name)
-            entries = read_index(path) if name[: -len(".idx")] + ".pack" in present else None
-            if entries is None:
-                if damaged is not None and os.path.exists(path):  # not removed meanwhile
-                    damaged.append(f"{PACK_DIR}/{name}")
-                continue
-            for oid in set_aside.get(name[: -len(".idx")], ()):
-                entries.pop(oid, None)
-            found.update(entries)
-    return found
+
+    def indexes() -> Iterator[tuple[str, memoryview, set[str]]]:
+        for name in sorted(names):
+            if name.endswith(".idx") and not name.startswith("."):
+                path = os.path.join(pack_dir, name)
+                records = (_read_records(path) if name[: -len(".idx")] + ".pack" in present
+                           else None)
+                if records is None:
+                    if damaged is not None and os.path.exists(path):  # not removed meanwhile
+                        damaged.append(f"{PACK_DIR}/{name}")
+                    continue
+                skip = set_aside.get(name[: -len(".idx")], set())
+                yield path[: -len(".idx")] + ".pack", records, skip
+
+    return PackTable(indexes())
+
+
+def _read_records(idx_path: str) -> memoryview | None:
+    try:
+        with open(idx_path, "rb") as f:
+            return index_records(f.read())
+    except OSError:
+        return None
+
+
+_PREFIX = struct.Struct(">Q")
+_HEAD = struct.Struct(">Q24x")  # a record's first 8 oid bytes, as a number that sorts alike
+_SIZE = struct.Struct("<24xQ")
+_PLACE = struct.Struct("<QQ")
+
+
+class PackTable(Mapping[str, Location]):
+    """Where each object of many packs is, compactly: sorted arrays instead of a dict of a
+    million strings and tuples (about 48 bytes an object instead of about 250). A lookup
+    is a binary search on the oid's first 8 bytes. An object in several packs is found in
+    the first pack given. Subclasses may return their own location type (`_location`)."""
+
+    def __init__(self, indexes: Iterable[tuple[str, memoryview, set[str]]],
+                 max_size: int | None = None) -> None:
+        """`indexes`: (pack path, its index's records, oids to leave out) per pack, in order
+        of preference; entries of `max_size` bytes or more are left out too."""
+        self._packs: list[str] = []
+        prefixes = array("Q")
+        self._records = bytearray()
+        self._pack_of = array("I")
+        for pack, raw, skip in indexes:
+            if max_size is not None and any(s >= max_size for (s,) in _SIZE.iter_unpack(raw)):
+                raw = _without(raw, lambda r: _SIZE.unpack(r)[0] >= max_size)
+            if skip:
+                raw = _without(raw, lambda r: bytes(r[:16]).hex() in skip)  # noqa: B023
+            count = len(raw) // _REC.size
+            prefixes.extend(p for (p,) in _HEAD.iter_unpack(raw))
+            self._records += raw
+            self._pack_of.extend(array("I", [len(self._packs)]) * count)
+            self._packs.append(pack)
+        # Each pack's records are sorted already: the sort merges runs. Stable, by the whole
+        # oid: the copies of an object in several packs are neighbours, the first given first.
+        records = self._records
+        self._order = array("I", sorted(range(len(prefixes)),
+                                        key=lambda i: bytes(records[i * 32:i * 32 + 16])))
+        self._prefixes = array("Q", map(prefixes.__getitem__, self._order))
+        self._len = -1
+
+    def _oid_at(self, i: int) -> bytes:
+        r = self._order[i] * _REC.size
+        return bytes(self._records[r:r + 16])
+
+    def _find(self, oid: str) -> int:
+        try:
+            prefix = int(oid[:16], 16)
+            key = bytes.fromhex(oid)
+        except (ValueError, TypeError):
+            return -1
+        if len(key) != 16:
+            return -1
+        prefixes, order, records = self._prefixes, self._order, self._records
+        i = bisect_left(prefixes, prefix)
+        while i < len(prefixes) and prefixes[i] == prefix:
+            r = order[i] * 32
+            if records[r:r + 16] == key:
+                return i
+            i += 1
+        return -1
+
+    def _location(self, pack: str, offset: int, size: int) -> Location:
+        return (pack, offset, size)
+
+    def _at(self, i: int) -> Location:
+        r = self._order[i]
+        offset, size = _PLACE.unpack_from(self._records, r * _REC.size + 16)
+        return self._location(self._packs[self._pack_of[r]], offset, size)
+
+    def __contains__(self, oid: object) -> bool:
+        return isinstance(oid, str) and self._find(oid) >= 0
+
+    def get(self, oid: str, default: Location | None = None) -> Location | None:  # type: ignore[override]
+        i = self._find(oid)
+        return default if i < 0 else self._at(i)
+
+    def __getitem__(self, oid: str) -> Location:
+        i = self._find(oid)
+        if i < 0:
+            raise KeyError(oid)
+        return self._at(i)
+
+    def __len__(self) -> int:
+        if self._len < 0:
+            self._len = sum(1 for _ in self)
+        return self._len
+
+    def __iter__(self) -> Iterator[str]:
+        last = b""
+        for i in range(len(self._prefixes)):
+            oid = self._oid_at(i)
+            if oid != last:  # an object in several packs once
+                yield oid.hex()
+            last = oid
+
+
+def _without(raw: memoryview, drop: Callable[[memoryview], bool]) -> memoryview:
+    """The records of `raw` that `drop` does not pick."""
+    kept = bytearray()
+    for i in range(0, len(raw), _REC.size):
+        record = raw[i:i + _REC.size]
+        if not drop(record):
+            kept += record
+    return memoryview(kept)
 
 
 # -- set-aside entries -------------------------------------------------------------------------
@@ -253,13 +373,24 @@ class PackWriter:
         self.entries = {}
 
 
+MAPPED_RESIDENT_BYTES = 64 << 20
+"""A PackReader lets go of the pages it has read once it has read this many bytes."""
+
+
 class PackReader:
     """Reads objects from published packs through a read-only memory map per pack: a slice
-    per object instead of a system call (20k small files: 20k preads saved)."""
+    per object instead of a system call (20k small files: 20k preads saved).
+
+    Every page read through a map stays in the process's resident set until it is unmapped,
+    so reading a million small objects from 4.5 GB of packs would show as 4.5 GB of memory
+    (and count against memory limits). After every MAPPED_RESIDENT_BYTES read, the maps are
+    told their pages are not needed: the pages stay in the page cache, and a later read of
+    them faults them back in."""
 
     def __init__(self) -> None:
         self._maps: dict[str, mmap.mmap] = {}
         self._lock = threading.Lock()
+        self._read_since_release = 0
 
     def read(self, where: Location) -> bytes:
         pack, offset, size = where
@@ -270,7 +401,18 @@ class PackReader:
             mapped = self._map(pack)
         if offset + size > len(mapped):
             raise OSError(f"pack {pack} is truncated")
-        return mapped[offset:offset + size]
+        data = mapped[offset:offset + size]
+        self._read_since_release += size  # a lost update under threads only delays a release
+        if self._read_since_release >= MAPPED_RESIDENT_BYTES:
+            self.release_pages()
+        return data
+
+    def release_pages(self) -> None:
+        """Drop the pages read so far from the resident set (not from the page cache)."""
+        with self._lock:
+            self._read_since_release = 0
+            for mapped in self._maps.values():
+                _release(mapped)
 
     def _map(self, pack: str) -> mmap.mmap:
         with self._lock:
@@ -290,6 +432,13 @@ class PackReader:
             for mapped in self._maps.values():
                 mapped.close()
             self._maps.clear()
+
+
+def _release(mapped: mmap.mmap) -> None:
+    # A read-only shared file mapping: MADV_DONTNEED only unmaps the pages; the next access
+    # reads them again from the page cache (or the file), so concurrent readers are safe.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        mapped.madvise(mmap.MADV_DONTNEED)
 
 
 def remove_pack(idx_path: str) -> None:
