@@ -68,7 +68,8 @@ class LocalODB:
         self.set_aside_oids: set[str] = set()  # oids whose copy this process set aside
         self._packed: dict[str, packs.Location] | None = None
         self.damaged_indexes: list[str] = []  # pack indexes skipped (see packs.load_all)
-        self._writer: packs.PackWriter | None = None
+        self._writer: packs.PackWriter | None = None  # small objects
+        self._chunk_writer: packs.PackWriter | None = None  # chunks (a pack of chunks)
         self._reader = packs.PackReader()
         self._verified_files: set[str] = set()  # oids whose loose file was hashed
         self._written: list[str] = []  # files written since make_durable, for make_durable
@@ -133,14 +134,17 @@ class LocalODB:
                 or self._pending(oid) or os.path.exists(self.chunks_path(oid)))
 
     def _pending(self, oid: str) -> bool:
-        return self._writer is not None and oid in self._writer.entries
+        return any(oid in w.entries for w in self._writers())
+
+    def _writers(self) -> list[packs.PackWriter]:
+        return [w for w in (self._writer, self._chunk_writer) if w is not None]
 
     def missing(self, oids: Iterable[str]) -> set[str]:
         """The oids not in the store: stat each when few, list the store when many."""
         wanted = set(oids) - self.packed.keys()
         wanted.discard(EMPTY_OID)  # implicit: never stored
-        if self._writer is not None:
-            wanted -= self._writer.entries.keys()
+        for writer in self._writers():
+            wanted -= writer.entries.keys()
         if len(wanted) < 2000:
             return {oid for oid in wanted if not os.path.exists(self.path(oid))
                     and not os.path.exists(self.chunks_path(oid))}
@@ -220,7 +224,7 @@ class LocalODB:
         stored = True
         if where is not None:
             data = self._reader.read(where)
-        elif self._writer is not None and (pending := self._writer.read(oid)) is not None:
+        elif (pending := self._read_pending(oid)) is not None:
             data, stored = pending, False
         else:
             with open(self.path(oid), "rb") as f:
@@ -244,6 +248,12 @@ class LocalODB:
         if actual != oid:
             raise self.corrupt(oid, actual, where)
         return data
+
+    def _read_pending(self, oid: str) -> bytes | None:
+        for writer in self._writers():
+            if (data := writer.read(oid)) is not None:
+                return data
+        return None
 
     def read_packed(self, where: packs.Location) -> bytes:
         """The bytes at a pack location, not verified (for the store's own checks)."""
@@ -438,22 +448,25 @@ class LocalODB:
         return oid, size
 
     def _put_chunked(self, src: str) -> tuple[str, int]:
-        """Store a large file as chunks (each hashed from the very bytes stored) and its
-        chunk list, written after them."""
-        whole = hashing.new_hasher()
-        parts: list[tuple[str, int]] = []
+        """Store a large file as chunks (each hashed from the very bytes stored, new ones
+        into a pack of chunks) and its chunk list, written after them."""
         with open(src, "rb", buffering=0) as f:
-            for data in chunks.cut(f):
-                whole.update(data)
-                parts.append((self.put_bytes(data, pack=True), len(data)))
-        oid = whole.hexdigest()
-        size = sum(n for _, n in parts)
+            chunk_list = chunks.store(f.fileno(), self._put_chunk)
+        oid = chunk_list.oid
         if oid != EMPTY_OID and not self.has(oid):
             self._ensure_dir(oid[:2])
-            write_atomic(self.chunks_path(oid), chunks.encode(chunks.ChunkList(oid, size, parts)),
-                         0o444)
+            write_atomic(self.chunks_path(oid), chunks.encode(chunk_list), 0o444)
             self._written.append(self.chunks_path(oid))
-        return oid, size
+        return oid, chunk_list.size
+
+    def _put_chunk(self, oid: str, data: bytes | memoryview) -> None:
+        """Store a chunk unless the store has it (packed, being packed, or loose)."""
+        if oid in self.packed or self._pending(oid) or os.path.exists(self.path(oid)):
+            return
+        with self._lock:
+            if self._chunk_writer is None:
+                self._chunk_writer = packs.PackWriter(self.pack_dir, chunks=True)
+        self._chunk_writer.add(oid, data)
 
     def put_chunk_list(self, data: bytes, oid: str) -> None:
         """Store a chunk list fetched from elsewhere (its chunks must be stored already);
@@ -478,10 +491,12 @@ class LocalODB:
 
     def publish(self) -> None:
         """Make the objects being packed visible to readers (not yet durable)."""
-        if self._writer is not None:
-            for idx in self._writer.finish():
+        writers = self._writers()
+        for writer in writers:
+            for idx in writer.finish():
                 self._written += [idx, idx[: -len(".idx")] + ".pack"]
-            self._writer = None
+        if writers:
+            self._writer = self._chunk_writer = None
             self._packed = None
 
     def make_durable(self, whole_store: bool = False) -> None:
@@ -506,7 +521,7 @@ class LocalODB:
     def after_fork(self) -> None:
         """In a forked child: write to a batch of its own, leaving the parent's (inherited)
         one alone; the child publishes it, the parent's finish makes it durable."""
-        self._writer = None
+        self._writer = self._chunk_writer = None
         self._written = []
 
     def reread(self) -> None:
@@ -514,9 +529,9 @@ class LocalODB:
         self._packed = None
 
     def abort(self) -> None:
-        if self._writer is not None:
-            self._writer.abort()
-            self._writer = None
+        for writer in self._writers():
+            writer.abort()
+        self._writer = self._chunk_writer = None
 
     def close(self) -> None:
         self.abort()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mlgit.hashing import hash_bytes
-from mlgit.storage import chunks, garbage
+from mlgit.storage import chunks, garbage, packs
 from mlgit.storage.objects import CorruptObject, LocalODB
 
 MiB = 1024 * 1024
@@ -74,15 +74,27 @@ def test_two_files_sharing_most_bytes_share_most_chunks(odb: LocalODB,
 def test_a_corrupt_chunk_is_set_aside_and_the_read_fails(odb: LocalODB,
                                                          tmp_path: Path) -> None:
     oid = _put(odb, tmp_path)
-    victim = next(c for c, n in odb.chunk_list(oid).chunks if n >= 1 * MiB
-                  and os.path.exists(odb.path(c)))
-    path = odb.path(victim)
-    os.chmod(path, 0o644)
-    with open(path, "r+b") as f:
+    victim = odb.chunk_list(oid).chunks[2][0]
+    pack, offset, _ = odb.packed[victim]
+    os.chmod(pack, 0o644)
+    with open(pack, "r+b") as f:
+        f.seek(offset)
         f.write(b"X")
     with pytest.raises(CorruptObject):
         _read(odb, oid)
     assert odb.missing([victim]) == {victim}
+
+
+def test_chunks_go_into_a_pack_of_chunks_whatever_their_size(odb: LocalODB,
+                                                             tmp_path: Path) -> None:
+    oid = _put(odb, tmp_path)
+    parts = odb.chunk_list(oid).chunks
+    assert any(n >= 1 * MiB for _, n in parts)  # would be loose under the small-file rule
+    assert not any(os.path.exists(odb.path(c)) for c, _ in parts)
+    indexes = odb.pack_indexes()
+    assert len(indexes) == 1
+    with open(indexes[0], "rb") as f:
+        assert packs.holds_chunks(f.read())
 
 
 def test_a_damaged_chunk_list_counts_as_corrupt_and_is_set_aside(odb: LocalODB,
@@ -110,6 +122,9 @@ def test_gc_keeps_the_chunks_of_a_kept_list_and_drops_those_of_an_unkept_one(
     assert _read(fresh, kept) == CONTENT
     assert fresh.missing([dropped]) == {dropped}
     assert fresh.missing(dropped_parts) == dropped_parts
+    for idx in fresh.pack_indexes():  # the rewritten pack is still a pack of chunks
+        with open(idx, "rb") as f:
+            assert packs.holds_chunks(f.read())
 
 
 def test_a_chunked_object_is_present_when_many_are_asked_for(odb: LocalODB,
