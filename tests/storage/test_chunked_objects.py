@@ -122,7 +122,22 @@ def test_gc_keeps_the_chunks_of_a_kept_list_and_drops_those_of_an_unkept_one(
     assert _read(fresh, kept) == CONTENT
     assert fresh.missing([dropped]) == {dropped}
     assert fresh.missing(dropped_parts) == dropped_parts
-    for idx in fresh.pack_indexes():  # the rewritten pack is still a pack of chunks
+
+
+def test_gc_rewrites_a_pack_of_chunks_as_a_pack_of_chunks(odb: LocalODB,
+                                                          tmp_path: Path) -> None:
+    other = random.Random(12).randbytes(5 * MiB)
+    for name, content in (("big", CONTENT), ("other", other)):
+        (tmp_path / name).write_bytes(content)
+        odb.put_file(str(tmp_path / name), len(content))
+    odb.finish()  # both files' chunks in one pack
+    assert len(odb.pack_indexes()) == 1
+    before = odb.pack_indexes()
+    garbage.delete_unreferenced(odb, {hash_bytes(CONTENT)}, dry_run=False)
+    fresh = LocalODB(odb.root, chunk_threshold=4 * MiB)
+    assert _read(fresh, hash_bytes(CONTENT)) == CONTENT
+    assert fresh.pack_indexes() != before
+    for idx in fresh.pack_indexes():
         with open(idx, "rb") as f:
             assert packs.holds_chunks(f.read())
 
