@@ -39,7 +39,7 @@ class DownloadLoose(Task):
         tmp = mover.odb.temp_path()
         try:
             mover.store.download_loose(oid, tmp)
-            mover.odb.adopt(tmp, oid)
+            mover.odb.adopt(tmp, oid, chunk=isinstance(self.wants[0], chunked.Part))
         except FileNotFoundError:
             raise ObjectFailed(FailureKind.NOT_ON_REMOTE) from None
         except CorruptObject as exc:
@@ -78,7 +78,8 @@ class ReadSpan(Task):
                                         " it was not stored"))
                 self.nbytes -= at.size  # only what was stored counts as fetched
                 continue
-            mover.odb.put_bytes(chunk, want.oid, pack=True)
+            mover.odb.put_bytes(chunk, want.oid, pack=True,
+                                chunk=isinstance(want, chunked.Part))
         mover.progress(len(self.items) - len(failures), self.nbytes)
         if failures:
             raise PartialTask(failures)

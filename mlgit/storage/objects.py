@@ -165,6 +165,9 @@ class LocalODB:
         where = self.packed.get(oid)
         if where is not None:
             return where[2]
+        for writer in self._writers():
+            if (entry := writer.entries.get(oid)) is not None:
+                return entry[1]
         try:
             return os.stat(self.path(oid)).st_size
         except FileNotFoundError:
@@ -367,12 +370,16 @@ class LocalODB:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def put_bytes(self, data: bytes, oid: str | None = None, pack: bool = False) -> str:
-        """Store bytes under their hash; a no-op if the object is already there."""
+    def put_bytes(self, data: bytes, oid: str | None = None, pack: bool = False,
+                  chunk: bool = False) -> str:
+        """Store bytes under their hash; a no-op if the object is already there. `chunk`:
+        they are a chunk of a chunked object (they go into a pack of chunks)."""
         oid = oid or hashing.hash_bytes(data)
         if oid == EMPTY_OID:
             return oid  # implicit in every store: nothing to write
-        if pack and self.pack_small and len(data) < packs.MAX_PACKED:
+        if chunk:
+            self._put_chunk(oid, data)
+        elif pack and self.pack_small and len(data) < packs.MAX_PACKED:
             # No stat for a loose copy: a duplicate is harmless, 20k stats are not.
             if oid not in self.packed:
                 with self._lock:
@@ -407,10 +414,19 @@ class LocalODB:
         os.makedirs(tmp_dir, exist_ok=True)
         return temp_beside(os.path.join(tmp_dir, "object"))
 
-    def adopt(self, tmp: str, oid: str) -> None:
+    def adopt(self, tmp: str, oid: str, chunk: bool = False) -> None:
         """Move a downloaded file into the store as `oid` if its content hashes to it;
-        otherwise delete it and raise CorruptObject."""
+        otherwise delete it and raise CorruptObject. `chunk`: it is a chunk of a chunked
+        object (its bytes go into a pack of chunks)."""
         try:
+            if chunk and os.stat(tmp).st_size <= chunks.MAX_SIZE:
+                with open(tmp, "rb") as f:
+                    data = f.read()
+                if (actual := hashing.hash_bytes(data)) != oid:
+                    raise CorruptObject(oid, actual)
+                self._put_chunk(oid, data)
+                os.unlink(tmp)
+                return
             actual, _ = hashing.hash_file(tmp)
             if actual != oid:
                 raise CorruptObject(oid, actual)
