@@ -27,6 +27,13 @@ def _edited(data: bytes) -> bytes:
     return data[:middle] + random.Random(2).randbytes(MiB) + data[middle + MiB:]
 
 
+def _chunk_packs(repo: Path) -> list[Path]:
+    """The cache's packs of chunks (their index starts with the chunk pack magic)."""
+    packs = repo / ".mlgit" / "cache" / "packs"
+    return [p.with_suffix(".pack") for p in packs.glob("*.idx")
+            if p.read_bytes().startswith(b"MLGIT-CHUNK-INDEX 1\n")]
+
+
 @pytest.fixture
 def chunking_repo(repo: Path, tmp_path: Path) -> Path:
     mlgit(repo, "config", "cache.chunk_threshold", str(THRESHOLD))
@@ -87,11 +94,10 @@ def test_a_corrupt_chunk_stops_the_checkout_and_a_pull_restores_it(chunking_repo
                                                                   ) -> None:
     repo = chunking_repo
     data = (repo / "model.pt").read_bytes()
-    cache = repo / ".mlgit" / "cache"
-    loose = [p for p in cache.glob("??/*") if len(p.name) == 30]
-    victim = max(loose, key=lambda p: p.stat().st_size)  # a chunk of 1 MiB or more
+    (victim,) = _chunk_packs(repo)
     victim.chmod(0o644)
-    with open(victim, "r+b") as f:
+    with open(victim, "r+b") as f:  # inside one of the chunks
+        f.seek(victim.stat().st_size // 2)
         f.write(b"\0\xff")
     os.chmod(repo / "model.pt", 0o644)
     os.unlink(repo / "model.pt")
@@ -121,16 +127,15 @@ def test_fsck_finds_a_missing_chunk_and_a_damaged_chunk_list(chunking_repo: Path
     repo = chunking_repo
     assert mlgit(repo, "fsck").code == 0
     cache = repo / ".mlgit" / "cache"
-    loose = [p for p in cache.glob("??/*") if len(p.name) == 30]
-    victim = max(loose, key=lambda p: p.stat().st_size)
+    (victim,) = _chunk_packs(repo)
+    victim.with_suffix(".idx").unlink()
     victim.unlink()
     found = mlgit(repo, "fsck", code=None)
     assert found.code != 0 and "chunks are not in the cache" in found.out
     os.chmod(repo / "model.pt", 0o644)
     os.unlink(repo / "model.pt")
     failed = mlgit(repo, "checkout", code=None)
-    assert failed.code != 0 and f"its chunk {victim.parent.name}{victim.name} is not in" \
-        in failed.out + failed.err
+    assert failed.code != 0 and "is not in the cache" in failed.out + failed.err
     mlgit(repo, "pull")
     assert mlgit(repo, "fsck").code == 0
     (listed,) = cache.glob("??/*.chunks")
