@@ -14,12 +14,14 @@ import os
 import queue
 import struct
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, NamedTuple
 
 import xxhash
 
 from mlgit import hashing
+from mlgit.fileio import write_atomic
+from mlgit.storage import quarantine
 
 AVG_SIZE = 512 * 1024
 MIN_SIZE = 128 * 1024
@@ -192,3 +194,47 @@ def could_be_list_name(name: str) -> bool:
     """Whether a file name in a store's prefix folder is a chunk list's (30 hex + suffix)."""
     return len(name) == hashing.OID_LEN - 2 + len(SUFFIX) and name.endswith(SUFFIX) \
         and name[0] != "."
+
+
+class ChunkLists:
+    """The chunk lists of a store: files `<2 hex>/<30 hex>.chunks` beside where the loose
+    objects are, read (verified, then remembered), written, listed and set aside."""
+
+    def __init__(self, root: str, quarantine_dir: str) -> None:
+        self.root = root
+        self.quarantine_dir = quarantine_dir
+        self._read: dict[str, ChunkList] = {}
+
+    def path(self, oid: str) -> str:
+        return os.path.join(self.root, oid[:2], oid[2:] + SUFFIX)
+
+    def read(self, oid: str) -> ChunkList:
+        """The valid chunk list of `oid`: FileNotFoundError if there is none, BadChunkList
+        if it is not valid."""
+        found = self._read.get(oid)
+        if found is None:
+            with open(self.path(oid), "rb") as f:
+                found = self._read[oid] = decode(f.read(), oid)
+        return found
+
+    def write(self, oid: str, data: bytes) -> str:
+        """Write the list of `oid` (atomically, read-only); returns its path."""
+        path = self.path(oid)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        write_atomic(path, data, 0o444)
+        return path
+
+    def set_aside(self, oid: str) -> None:
+        """Move a bad list into quarantine/ (the content then counts as missing)."""
+        self._read.pop(oid, None)
+        os.makedirs(self.quarantine_dir, exist_ok=True)
+        with contextlib.suppress(OSError):
+            quarantine.move_aside(self.path(oid), self.quarantine_dir, oid + SUFFIX)
+
+    @staticmethod
+    def oids_in(listings: Iterable[tuple[str, list[str]]]) -> Iterator[str]:
+        """The oids whose list the (prefix, names) listings of a store show."""
+        for prefix, names in listings:
+            for name in names:
+                if could_be_list_name(name):
+                    yield prefix + name[: -len(SUFFIX)]
