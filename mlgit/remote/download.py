@@ -85,9 +85,10 @@ class ReadSpan(Task):
             raise PartialTask(failures)
 
 
-def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferResult:
-    """Fetch into the cache; with `sync` False the caller must call odb.make_durable() before it
-    reports success (pull overlaps that wait with the checkout)."""
+def fetch(mover: Mover, wants: Iterable[Want]) -> TransferResult:
+    """Fetch into the cache. It does not wait for the fetched objects to be durable: each is
+    still on the remote, and every read verifies it, so one torn by a crash is set aside when
+    read and fetched again (docs/formats.md, "Durability")."""
     result = TransferResult()
     unique = unique_wants(wants)
     missing = mover.odb.missing(w.oid for w in unique)
@@ -108,8 +109,7 @@ def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferRes
         mover.odb.abort()  # the pack being written is dropped: it could not be completed
         still = mover.odb.missing(w.oid for w in todo)
         raise Stopped(cause, sum(max(w.size, 0) for w in todo if w.oid in still)) from None
-    if sync:
-        mover.odb.make_durable()
+    mover.odb.batch.written.clear()  # not waited for (see above)
     return result
 
 
