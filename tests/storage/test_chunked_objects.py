@@ -147,3 +147,15 @@ def test_a_chunked_object_is_present_when_many_are_asked_for(odb: LocalODB,
     oid = _put(odb, tmp_path)
     absent = {hash_bytes(str(n).encode()) for n in range(2500)}  # listed, not stat-ed
     assert odb.missing(absent | {oid}) == absent
+
+
+def test_an_older_mlgit_cannot_read_a_pack_of_chunks_so_its_gc_leaves_it_alone(
+        odb: LocalODB, tmp_path: Path) -> None:
+    # The version before chunking read only indexes starting with this magic; one it could
+    # not read it skipped in gc (docs/formats.md, "Chunked files", Compatibility).
+    _put(odb, tmp_path)
+    (idx,) = odb.pack_indexes()
+    with open(idx, "rb") as f:
+        raw = f.read()
+    assert not raw.startswith(b"MLGIT-PACK-INDEX 1\n")
+    assert packs.parse_index(raw)  # while this version reads it
