@@ -109,7 +109,7 @@ def fetch(mover: Mover, wants: Iterable[Want]) -> TransferResult:
         mover.odb.abort()  # the pack being written is dropped: it could not be completed
         still = mover.odb.missing(w.oid for w in todo)
         raise Stopped(cause, sum(max(w.size, 0) for w in todo if w.oid in still)) from None
-    mover.odb.batch.written.clear()  # not waited for (see above)
+    mover.odb.leave_to_disk()
     return result
 
 

@@ -329,6 +329,11 @@ class LocalODB(StoreLayout):
         killed command whose objects this batch found already there)."""
         self.batch.make_durable(whole_store)
 
+    def leave_to_disk(self) -> None:
+        """Do not wait for the objects written since the last make_durable: the disk writes
+        them back in its own time (fetched objects: docs/formats.md, "Durability")."""
+        self.batch.written.clear()
+
     def finish(self) -> None:
         """Publish the objects still being packed, then make the whole store durable."""
         self.publish()
