@@ -140,7 +140,7 @@ def _kernel_copy(src_fd: int, dst_fd: int) -> bool:
             n = os.copy_file_range(src_fd, dst_fd, min(remaining, _COPY_CHUNK))
             if n == 0:
                 break
-            _start_writeback(dst_fd, written, n)
+            start_writeback(dst_fd, written, n)
             written += n
             remaining -= n
     except OSError as exc:
@@ -153,7 +153,9 @@ def _kernel_copy(src_fd: int, dst_fd: int) -> bool:
 _SYNC_FILE_RANGE_WRITE = 2
 
 
-def _start_writeback(fd: int, offset: int, length: int) -> None:
+def start_writeback(fd: int, offset: int, length: int) -> None:
+    """Ask the disk to start writing these bytes of a file now (Linux; elsewhere nothing):
+    a later sync then has less to wait for."""
     libc = _libc()
     if libc is None or not hasattr(libc, "sync_file_range"):
         return

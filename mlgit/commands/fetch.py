@@ -4,8 +4,6 @@ tracked folder moves just that part."""
 
 from __future__ import annotations
 
-import threading
-
 from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, revision_targets
 from mlgit.pipeline.outputs import targets_with_outputs
 from mlgit.pipeline.runcache import MAX_ENTRY
@@ -19,7 +17,7 @@ from mlgit.remote.urls import describe
 from mlgit.repo import Repo
 from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.restore import remove_untracked, restore
-from mlgit.workspace.targets import Broken, Target, Tracked
+from mlgit.workspace.targets import Broken, Tracked
 from mlgit.workspace.wants import (
     Wanted,
     manifests_of,
@@ -65,13 +63,14 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
                 wants += found if isinstance(found, list) else []
             with open_progress("fetch", len(wants), total_bytes(wants)) as progress:
                 mover.progress = progress
-                result.merge(fetch(mover, wants, sync=not checkout))
+                result.merge(fetch(mover, wants))
             result.failed += bad_index_failures(store)
         if checkout:
             items: list[Tracked | Broken] = [*(t.item for t in targets), *broken]
             results = remove_untracked(repo, items) if everything else []
-            results += _checkout_while_syncing(repo, targets, force, open_progress)
-        if run_cache:  # once their objects are durable
+            results += restore(repo, [(t.item, t.sub) for t in targets], force,
+                               open_progress)
+        if run_cache:  # once their objects are in the cache
             result.runs = keep_fetched(repo, runs)
     return Outcome(spec.name, describe(spec.url), result, results)
 
@@ -88,15 +87,3 @@ def _remote_runs(repo: Repo, mover: Mover) -> Runs:
         return mover.map(read, keys)  # type: ignore[return-value]
 
     return new_runs(repo, mover.store.run_keys(mover.map), read_all)
-
-
-def _checkout_while_syncing(repo: Repo, targets: list[Target], force: bool,
-                            open_progress: OpenProgress) -> list[CheckoutResult]:
-    """Check out while the fetched objects are made durable: the disk writes back the
-    cache while the checkout creates files."""
-    syncing = threading.Thread(target=repo.odb.make_durable, name="mlgit-sync")
-    syncing.start()
-    try:
-        return restore(repo, [(t.item, t.sub) for t in targets], force, open_progress)
-    finally:
-        syncing.join()

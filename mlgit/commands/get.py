@@ -104,7 +104,6 @@ def _fetch_missing(repo: Repo, target: Target, remote: str | None) -> tuple[int,
                                  "push it from a clone that has it, or check the remote")
             moved += len(needed)
             needed = _needed(repo, target)
-        repo.odb.make_durable()
     return moved, spec.name
 
 

@@ -39,7 +39,7 @@ class DownloadLoose(Task):
         tmp = mover.odb.temp_path()
         try:
             mover.store.download_loose(oid, tmp)
-            mover.odb.adopt(tmp, oid)
+            mover.odb.adopt(tmp, oid, chunk=isinstance(self.wants[0], chunked.Part))
         except FileNotFoundError:
             raise ObjectFailed(FailureKind.NOT_ON_REMOTE) from None
         except CorruptObject as exc:
@@ -82,15 +82,17 @@ class ReadSpan(Task):
                                         " it was not stored"))
                 self.nbytes -= at.size  # only what was stored counts as fetched
                 continue
-            mover.odb.put_bytes(chunk, want.oid, pack=True)
+            mover.odb.put_bytes(chunk, want.oid, pack=True,
+                                chunk=isinstance(want, chunked.Part))
         mover.progress(len(self.items) - len(failures), self.nbytes)
         if failures:
             raise PartialTask(failures)
 
 
-def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferResult:
-    """Fetch into the cache; with `sync` False the caller must call odb.make_durable() before it
-    reports success (pull overlaps that wait with the checkout)."""
+def fetch(mover: Mover, wants: Iterable[Want]) -> TransferResult:
+    """Fetch into the cache. It does not wait for the fetched objects to be durable: each is
+    still on the remote, and every read verifies it, so one torn by a crash is set aside when
+    read and fetched again (docs/formats.md, "Durability")."""
     result = TransferResult()
     unique = unique_wants(wants)
     missing = mover.odb.missing(w.oid for w in unique)
@@ -111,8 +113,7 @@ def fetch(mover: Mover, wants: Iterable[Want], sync: bool = True) -> TransferRes
         mover.odb.abort()  # the pack being written is dropped: it could not be completed
         still = mover.odb.missing(w.oid for w in todo)
         raise Stopped(cause, sum(max(w.size, 0) for w in todo if w.oid in still)) from None
-    if sync:
-        mover.odb.make_durable()
+    mover.odb.leave_to_disk()
     return result
 
 

@@ -99,7 +99,9 @@ def delete_unreferenced(odb: LocalODB, keep: set[str], dry_run: bool) -> tuple[i
 
 def _repack(odb: LocalODB, idx: str, survivors: list[str]) -> None:
     if survivors:
-        writer = packs.PackWriter(odb.pack_dir)
+        with open(idx, "rb") as f:  # a pack of chunks stays one (see packs.CHUNK_MAGIC)
+            of_chunks = packs.holds_chunks(f.read(64))
+        writer = packs.PackWriter(odb.pack_dir, chunks=of_chunks)
         for oid in survivors:
             with contextlib.suppress(CorruptObject):
                 writer.add(oid, odb.read_verified(oid))

@@ -9,209 +9,48 @@ The interface is narrow, so that callers never see the layout: has / missing / s
 iter_oids; read_verified, read_small and open (bytes or a stream, verified), link_source (a
 file to link or clone) and own_file (one to upload), holds (is this path our file); put_bytes
 / put_file / adopt; publish and make_durable (finish does both) for a batch of new objects;
-garbage / collect. Whether an object is loose, packed or chunked is known here, in
-packs.py, chunks.py, check.py and garbage.py only. Content of `chunk_threshold` bytes or more
-is stored as chunks plus a chunk list (chunks.py): it has no file of its own, `open` streams
-it, and callers that link (`is_chunked`) copy it instead.
+garbage / collect. Whether an object is loose, packed or chunked is known here and in the
+other modules of storage/ only: layout.py (which objects are there, in which form), batch.py
+(the objects being added and their one durability step), reading.py (streams), packs.py,
+chunks.py, check.py and garbage.py. Content of `chunk_threshold` bytes or more is stored as
+chunks (in packs of chunks) plus a chunk list (chunks.py): it has no file of its own, `open`
+streams it, and callers that link (`is_chunked`) copy it instead.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import threading
-from collections.abc import Iterable, Iterator
-from types import TracebackType
-from typing import BinaryIO
+from collections.abc import Iterator
 
 from mlgit import hashing
 from mlgit.fileio import (
     copy_file,
-    make_durable,
     read_all,
-    sync_folder_fs,
     temp_beside,
     write_atomic,
 )
-from mlgit.hashing import EMPTY_OID, OID_LEN
+from mlgit.hashing import EMPTY_OID
 from mlgit.storage import chunks, packs, quarantine
-from mlgit.storage.stamp import cache_stamp
+from mlgit.storage.layout import StoreLayout
+from mlgit.storage.reading import CorruptObject as CorruptObject
+from mlgit.storage.reading import ObjectReader
 
 TMP_DIR = "tmp"
 
 
-class CorruptObject(Exception):
-    def __init__(self, oid: str, actual: str, set_aside: str = "") -> None:
-        text = f"object {oid} is corrupt (its content hashes to {actual})"
-        if set_aside:
-            text += "; it was set aside in the cache's quarantine folder"
-        super().__init__(text)
-        self.oid = oid
-        self.actual = actual
-        self.set_aside = set_aside  # the quarantine file the bad copy went to, if any
-
-
-class LocalODB:
+class LocalODB(StoreLayout):
     def __init__(self, root: str, pack_small: bool = True,
                  chunk_threshold: int = chunks.DEFAULT_THRESHOLD) -> None:
-        self.root = root
+        super().__init__(root)
         self.pack_small = pack_small
         self.chunk_threshold = chunk_threshold
-        self._chunk_lists: dict[str, chunks.ChunkList] = {}  # read and verified
-        self.pack_dir = os.path.join(root, packs.PACK_DIR)
-        self.quarantine_dir = os.path.join(root, quarantine.QUARANTINE_DIR)
-        """Where corrupt copies are set aside (never read again, never deleted by mlgit)."""
         self._made_dirs: set[str] = set()
         self._lock = threading.Lock()
         self._aside_lock = threading.Lock()
-        self.set_aside_oids: set[str] = set()  # oids whose copy this process set aside
-        self._packed: packs.PackTable | None = None
-        self.damaged_indexes: list[str] = []  # pack indexes skipped (see packs.load_all)
-        self._writer: packs.PackWriter | None = None
         self._reader = packs.PackReader()
         self._verified_files: set[str] = set()  # oids whose loose file was hashed
-        self._written: list[str] = []  # files written since make_durable, for make_durable
-        self._waiting_lists: dict[str, bytes] = {}  # chunk lists written by publish (see there)
-
-    # -- what is there ---------------------------------------------------------------------
-
-    def path(self, oid: str) -> str:
-        """The loose file of `oid` (which may not exist; see materialize)."""
-        return os.path.join(self.root, oid[:2], oid[2:])
-
-    def chunks_path(self, oid: str) -> str:
-        """The chunk list of `oid` (which may not exist): see chunks.py."""
-        return os.path.join(self.root, oid[:2], oid[2:] + chunks.SUFFIX)
-
-    def is_chunked(self, oid: str) -> bool:
-        """Whether the store holds `oid` only as chunks (no loose file, not packed): its
-        content can be streamed (open) but not linked."""
-        return (oid != EMPTY_OID and oid not in self.packed and not self._pending(oid)
-                and not os.path.exists(self.path(oid))
-                and os.path.exists(self.chunks_path(oid)))
-
-    def chunk_list(self, oid: str) -> chunks.ChunkList:
-        """The verified chunk list of `oid`. FileNotFoundError if there is none;
-        CorruptObject (after setting it aside) if it is not a valid list of `oid`."""
-        found = self._chunk_lists.get(oid)
-        if found is None:
-            path = self.chunks_path(oid)
-            with open(path, "rb") as f:
-                data = f.read()
-            try:
-                found = chunks.decode(data, oid)
-            except chunks.BadChunkList as exc:
-                self.set_aside_chunk_list(oid)
-                raise CorruptObject(oid, f"a damaged chunk list: {exc}") from None
-            self._chunk_lists[oid] = found
-        return found
-
-    def set_aside_chunk_list(self, oid: str) -> None:
-        """Move a bad chunk list into quarantine/ (the content then counts as missing)."""
-        os.makedirs(self.quarantine_dir, exist_ok=True)
-        self.set_aside_oids.add(oid)
-        self._chunk_lists.pop(oid, None)
-        with contextlib.suppress(OSError):
-            quarantine.move_aside(self.chunks_path(oid), self.quarantine_dir,
-                                  oid + chunks.SUFFIX)
-
-    @property
-    def packed(self) -> packs.PackTable:
-        if self._packed is None:
-            damaged: list[str] = []
-            self._packed = packs.load_all(self.pack_dir, damaged)
-            self.damaged_indexes = damaged
-        return self._packed
-
-    @property
-    def damaged_files(self) -> list[str]:
-        """The store's files (paths) found damaged so far, which hide the objects they hold."""
-        return [os.path.join(self.root, rel) for rel in self.damaged_indexes]
-
-    def has(self, oid: str) -> bool:
-        return (oid == EMPTY_OID or oid in self.packed or os.path.exists(self.path(oid))
-                or self._pending(oid) or oid in self._waiting_lists
-                or os.path.exists(self.chunks_path(oid)))
-
-    def _pending(self, oid: str) -> bool:
-        return self._writer is not None and oid in self._writer.entries
-
-    def missing(self, oids: Iterable[str]) -> set[str]:
-        """The oids not in the store: stat each when few, list the store when many."""
-        # (not `set(oids) - packed.keys()`: that walks every packed oid, 0.4 ms per call
-        # with 20k of them, however few oids are asked about)
-        packed = self.packed
-        pending = self._writer.entries if self._writer is not None else {}
-        wanted = {oid for oid in oids if oid not in packed and oid not in pending}
-        wanted.discard(EMPTY_OID)  # implicit: never stored
-        if len(wanted) < 2000:
-            return {oid for oid in wanted if not os.path.exists(self.path(oid))
-                    and not os.path.exists(self.chunks_path(oid))}
-        present = set()
-        for prefix, names in self._prefix_listings():  # one listing for both forms
-            for name in names:
-                if len(name) == OID_LEN - 2 and name[0] != ".":
-                    present.add(prefix + name)
-                elif chunks.could_be_list_name(name):
-                    present.add(prefix + name[: -len(chunks.SUFFIX)])
-        return wanted - present
-
-    def size(self, oid: str) -> int | None:
-        """The size the store holds for `oid` (a pack index's entry, or the loose file's
-        size; not verified), or None if it is absent."""
-        if oid == EMPTY_OID:
-            return 0
-        where = self.packed.get(oid)
-        if where is not None:
-            return where[2]
-        try:
-            return os.stat(self.path(oid)).st_size
-        except FileNotFoundError:
-            pass
-        try:
-            return self.chunk_list(oid).size
-        except (FileNotFoundError, CorruptObject):
-            return None
-
-    def iter_oids(self) -> Iterator[str]:
-        yield from self.packed
-        yield from self._iter_loose()
-        yield from self.chunked_oids()
-
-    def has_own_file(self, oid: str) -> bool:
-        """Whether `oid` is kept as a file of its own, which can be linked, cloned or uploaded
-        as is (see own_file, link_source). False for the empty object and for objects kept
-        inside a bigger file: read those whole (read_verified), they are small. No system
-        call: an object that is not packed counts as having its own file."""
-        return oid != EMPTY_OID and oid not in self.packed and not self._pending(oid)
-
-    def own_file(self, oid: str) -> tuple[str, int] | None:
-        """(path, size) of the file of its own that holds `oid` (not verified), or None."""
-        if not self.has_own_file(oid):
-            return None
-        path = self.path(oid)
-        try:
-            return path, os.stat(path).st_size
-        except FileNotFoundError:
-            return None
-
-    def holds(self, path: str, oid: str) -> bool:
-        """Whether `path` is the store's own file of `oid` (a hard link to it, or a symbolic
-        link into the store), so that editing it in place edits the store."""
-        try:
-            return os.path.samefile(path, self.path(oid))
-        except OSError:
-            return False
-
-    def set_aside_files(self) -> set[str]:
-        """The real paths of the own files of the objects this process set aside: symbolic
-        links to them now point nowhere."""
-        return {os.path.realpath(self.path(oid)) for oid in self.set_aside_oids}
-
-    def stamp(self) -> bytes | None:
-        """See storage/stamp.py."""
-        return cache_stamp(self.root)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -224,7 +63,7 @@ class LocalODB:
         stored = True
         if where is not None:
             data = self._reader.read(where)
-        elif self._writer is not None and (pending := self._writer.read(oid)) is not None:
+        elif (pending := self.batch.read(oid)) is not None:
             data, stored = pending, False
         else:
             with open(self.path(oid), "rb") as f:
@@ -361,18 +200,19 @@ class LocalODB:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def put_bytes(self, data: bytes, oid: str | None = None, pack: bool = False) -> str:
-        """Store bytes under their hash; a no-op if the object is already there."""
+    def put_bytes(self, data: bytes, oid: str | None = None, pack: bool = False,
+                  chunk: bool = False) -> str:
+        """Store bytes under their hash; a no-op if the object is already there. `chunk`:
+        they are a chunk of a chunked object (they go into a pack of chunks)."""
         oid = oid or hashing.hash_bytes(data)
         if oid == EMPTY_OID:
             return oid  # implicit in every store: nothing to write
-        if pack and self.pack_small and len(data) < packs.MAX_PACKED:
+        if chunk:
+            self._put_chunk(oid, data)
+        elif pack and self.pack_small and len(data) < packs.MAX_PACKED:
             # No stat for a loose copy: a duplicate is harmless, 20k stats are not.
             if oid not in self.packed:
-                with self._lock:
-                    if self._writer is None:
-                        self._writer = packs.PackWriter(self.pack_dir)
-                self._writer.add(oid, data)
+                self.batch.pack(oid, data)
         elif not self.has(oid):
             self._write_loose(oid, data)
         return oid
@@ -401,10 +241,19 @@ class LocalODB:
         os.makedirs(tmp_dir, exist_ok=True)
         return temp_beside(os.path.join(tmp_dir, "object"))
 
-    def adopt(self, tmp: str, oid: str) -> None:
+    def adopt(self, tmp: str, oid: str, chunk: bool = False) -> None:
         """Move a downloaded file into the store as `oid` if its content hashes to it;
-        otherwise delete it and raise CorruptObject."""
+        otherwise delete it and raise CorruptObject. `chunk`: it is a chunk of a chunked
+        object (its bytes go into a pack of chunks)."""
         try:
+            if chunk and os.stat(tmp).st_size <= chunks.MAX_SIZE:
+                with open(tmp, "rb") as f:
+                    data = f.read()
+                if (actual := hashing.hash_bytes(data)) != oid:
+                    raise CorruptObject(oid, actual)
+                self._put_chunk(oid, data)
+                os.unlink(tmp)
+                return
             actual, _ = hashing.hash_file(tmp)
             if actual != oid:
                 raise CorruptObject(oid, actual)
@@ -422,12 +271,12 @@ class LocalODB:
             return
         self._ensure_dir(oid[:2])
         os.replace(tmp, self.path(oid))
-        self._written.append(self.path(oid))
+        self.batch.written.append(self.path(oid))
 
     def _write_loose(self, oid: str, data: bytes) -> None:
         self._ensure_dir(oid[:2])
         write_atomic(self.path(oid), data, 0o444)
-        self._written.append(self.path(oid))
+        self.batch.written.append(self.path(oid))
 
     def _put_large(self, src: str) -> tuple[str, int]:
         tmp = self.temp_path()
@@ -442,29 +291,24 @@ class LocalODB:
         return oid, size
 
     def _put_chunked(self, src: str) -> tuple[str, int]:
-        """Store a large file as chunks (each hashed from the very bytes stored) and its
-        chunk list, written after them."""
-        whole = hashing.new_hasher()
-        parts: list[tuple[str, int]] = []
+        """Store a large file as chunks (each hashed from the very bytes stored, new ones
+        into a pack of chunks) and its chunk list, written after them."""
         with open(src, "rb", buffering=0) as f:
-            for data in chunks.cut(f):
-                whole.update(data)
-                parts.append((self.put_bytes(data, pack=True), len(data)))
-        oid = whole.hexdigest()
-        size = sum(n for _, n in parts)
+            chunk_list = chunks.store(f.fileno(), self._put_chunk)
+        oid = chunk_list.oid
         if oid != EMPTY_OID and not self.has(oid):
-            data = chunks.encode(chunks.ChunkList(oid, size, parts))
-            with self._lock:
-                if self._writer is not None:  # chunks may wait in the pack being written
-                    self._waiting_lists[oid] = data
-                    return oid, size
-            self._write_list(oid, data)
-        return oid, size
+            data = chunks.encode(chunk_list)
+            if self.batch.writing():  # its chunks may wait in a pack being written
+                self.batch.waiting_lists[oid] = data
+            else:
+                self.batch.written.append(self.lists.write(oid, data))
+        return oid, chunk_list.size
 
-    def _write_list(self, oid: str, data: bytes) -> None:
-        self._ensure_dir(oid[:2])
-        write_atomic(self.chunks_path(oid), data, 0o444)
-        self._written.append(self.chunks_path(oid))
+    def _put_chunk(self, oid: str, data: bytes | memoryview) -> None:
+        """Store a chunk unless the store has it (packed, being packed, or loose)."""
+        if oid in self.packed or self._pending(oid) or os.path.exists(self.path(oid)):
+            return
+        self.batch.pack(oid, data, chunk=True)
 
     def put_chunk_list(self, data: bytes, oid: str) -> None:
         """Store a chunk list fetched from elsewhere (its chunks must be stored already);
@@ -474,14 +318,7 @@ class LocalODB:
         except chunks.BadChunkList as exc:
             raise CorruptObject(oid, f"a damaged chunk list: {exc}") from None
         if not self.has(oid):
-            self._write_list(oid, data)
-
-    def chunked_oids(self) -> Iterator[str]:
-        """The oids stored as a chunk list."""
-        for prefix, names in self._prefix_listings():
-            for name in names:
-                if chunks.could_be_list_name(name):
-                    yield prefix + name[: -len(chunks.SUFFIX)]
+            self.batch.written.append(self.lists.write(oid, data))
 
     # -- a batch of new objects --------------------------------------------------------------
 
@@ -490,28 +327,23 @@ class LocalODB:
         chunk lists that waited for them: a list is written only once every chunk it names
         is in the store, so a command killed in between leaves no list naming chunks that
         were never stored."""
-        if self._writer is not None:
-            for idx in self._writer.finish():
-                self._written += [idx, idx[: -len(".idx")] + ".pack"]
-            self._writer = None
+        if self.batch.publish():
             self._packed = None
-        waiting, self._waiting_lists = self._waiting_lists, {}
+        waiting, self.batch.waiting_lists = self.batch.waiting_lists, {}
         for oid, data in waiting.items():
-            self._write_list(oid, data)
+            self.batch.written.append(self.lists.write(oid, data))
 
     def make_durable(self, whole_store: bool = False) -> None:
         """Make the objects this process wrote since the last call durable, before anything
-        that names them (a pointer, a lock file) is written: an fsync per file when there are
-        few, else one syncfs. With `whole_store`, always one syncfs: that also covers objects
-        other processes wrote (forked workers, or a killed command whose objects this batch
-        found already there)."""
-        files, self._written = self._written, []
-        if not os.path.isdir(self.root):
-            return
-        if whole_store:
-            sync_folder_fs(self.root)
-        elif files:
-            make_durable(files, self.root)
+        that names them (a pointer, a lock file) is written (batch.py). With `whole_store`,
+        one syncfs: that also covers objects other processes wrote (forked workers, or a
+        killed command whose objects this batch found already there)."""
+        self.batch.make_durable(whole_store)
+
+    def leave_to_disk(self) -> None:
+        """Do not wait for the objects written since the last make_durable: the disk writes
+        them back in its own time (fetched objects: docs/formats.md, "Durability")."""
+        self.batch.written.clear()
 
     def finish(self) -> None:
         """Publish the objects still being packed, then make the whole store durable."""
@@ -521,19 +353,10 @@ class LocalODB:
     def after_fork(self) -> None:
         """In a forked child: write to a batch of its own, leaving the parent's (inherited)
         one alone; the child publishes it, the parent's finish makes it durable."""
-        self._writer = None
-        self._written = []
-        self._waiting_lists = {}
-
-    def reread(self) -> None:
-        """Read the store's listings again (another process added objects)."""
-        self._packed = None
+        self.batch.forget()
 
     def abort(self) -> None:
-        self._waiting_lists = {}
-        if self._writer is not None:
-            self._writer.abort()
-            self._writer = None
+        self.batch.abort()
 
     def close(self) -> None:
         self.abort()
@@ -543,98 +366,8 @@ class LocalODB:
         """Close the pack files held open for reading (before one is deleted)."""
         self._reader.close()
 
-    def pack_indexes(self) -> list[str]:
-        """The paths of the store's pack indexes."""
-        try:
-            names = os.listdir(self.pack_dir)
-        except FileNotFoundError:
-            return []
-        return [os.path.join(self.pack_dir, n) for n in sorted(names)
-                if n.endswith(".idx") and not n.startswith(".")]
-
-    def _iter_loose(self) -> Iterator[str]:
-        for prefix, names in self._prefix_listings():
-            for name in names:
-                if len(name) == OID_LEN - 2 and name[0] != ".":
-                    yield prefix + name
-
-    def _prefix_listings(self) -> Iterator[tuple[str, list[str]]]:
-        try:
-            prefixes = os.listdir(self.root)
-        except FileNotFoundError:
-            return
-        for prefix in prefixes:
-            if len(prefix) != 2:
-                continue
-            try:
-                yield prefix, os.listdir(os.path.join(self.root, prefix))
-            except NotADirectoryError:
-                continue
-
     def _ensure_dir(self, name: str) -> None:
         if name in self._made_dirs:
             return
         os.makedirs(os.path.join(self.root, name), exist_ok=True)
         self._made_dirs.add(name)
-
-
-class ObjectReader:
-    """A stream of one object's bytes (LocalODB.open), checked against its oid: the read
-    that reaches the end raises CorruptObject if they do not hash to it. A chunked object
-    (`parts`) is read chunk by chunk, each chunk verified against its own oid as it is read,
-    and the whole against the object's oid at the end."""
-
-    def __init__(self, odb: LocalODB, oid: str, data: bytes = b"",
-                 file: BinaryIO | None = None, parts: chunks.ChunkList | None = None) -> None:
-        self._odb = odb
-        self._oid = oid
-        self._data = data
-        self._at = 0
-        self._file = file
-        self._hasher = hashing.new_hasher()
-        self._parts = iter(parts.chunks) if parts is not None else None
-
-    def read(self, size: int = hashing.CHUNK) -> bytes:
-        if self._parts is not None:
-            return self._read_part()
-        if self._file is None:  # verified already
-            chunk = self._data[self._at:self._at + size]
-            self._at += len(chunk)
-            return chunk
-        chunk = self._file.read(size)
-        if chunk:
-            self._hasher.update(chunk)
-            return chunk
-        actual = self._hasher.hexdigest()
-        if actual != self._oid:
-            self.close()
-            raise self._odb.corrupt(self._oid, actual, None)
-        return b""
-
-    def _read_part(self) -> bytes:
-        """The next chunk (whatever size was asked: chunks are at most a few MiB)."""
-        assert self._parts is not None
-        for chunk_oid, _ in self._parts:
-            try:
-                data = self._odb.read_verified(chunk_oid)  # at most chunks.MAX_SIZE
-            except FileNotFoundError:
-                raise FileNotFoundError(errno.ENOENT, f"its chunk {chunk_oid} is not in the"
-                                        " cache ('mlgit fetch' restores it)") from None
-            self._hasher.update(data)
-            return data
-        actual = self._hasher.hexdigest()
-        if actual != self._oid:  # every chunk was right: the list is wrong
-            self._odb.set_aside_chunk_list(self._oid)
-            raise CorruptObject(self._oid, actual, self._odb.quarantine_dir)
-        return b""
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-
-    def __enter__(self) -> ObjectReader:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()

@@ -20,15 +20,24 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from mlgit import hashing
-from mlgit.fileio import temp_beside, write_all, write_atomic
+from mlgit.fileio import start_writeback, temp_beside, write_all, write_atomic
 from mlgit.storage.stamp import PACK_DIR as PACK_DIR  # the name everyone uses lives there
 
 MAX_PACKED = 1 << 20
 """Objects smaller than this go into packs; bigger ones are loose files."""
 MAX_PACK_BYTES = 1 << 30
 _FLUSH_BYTES = 8 << 20
+_DIRECT_BYTES = 256 << 10
+"""An object this big is written straight from the caller's buffer, not copied into ours."""
+_WRITEBACK_BYTES = 32 << 20
+"""The disk is asked to start writing a pack every this many bytes, so that the batch's final
+sync has little left to wait for."""
 _MAGIC = b"MLGIT-PACK-INDEX 1\n"
-_REC = struct.Struct("<16sQQ")  # 32 bytes
+CHUNK_MAGIC = b"MLGIT-CHUNK-INDEX 1\n"
+"""The index of a pack of chunks (storage/chunks.py): same records, another magic, so that a
+version of mlgit that does not know chunked files sees the pack as unreadable and leaves it
+alone (its gc never rewrites or deletes a pack whose index it cannot read)."""
+_REC = struct.Struct("<16sQQ")
 
 Location = tuple[str, int, int]
 """(pack path, offset, size)"""
@@ -60,12 +69,16 @@ def index_records(raw: bytes) -> memoryview | None:
     """The record bytes of an index file (16-byte oid, offset, size each, sorted by oid);
     None if it is damaged."""
     body, checksum = raw[:-16], raw[-16:]
-    if not body.startswith(_MAGIC) or _digest(body) != checksum \
-            or (len(body) - len(_MAGIC)) % _REC.size:
+    magic = _MAGIC if body.startswith(_MAGIC) else CHUNK_MAGIC
+    if not body.startswith(magic) or _digest(body) != checksum \
+            or (len(body) - len(magic)) % _REC.size:
         return None
-    return memoryview(body)[len(_MAGIC):]
+    return memoryview(body)[len(magic):]
 
 
+def holds_chunks(raw: bytes) -> bool:
+    """Whether an index's bytes are those of a pack of chunks."""
+    return raw.startswith(CHUNK_MAGIC)
 
 
 def index_name(raw: bytes) -> str:
@@ -73,9 +86,11 @@ def index_name(raw: bytes) -> str:
     return _digest(raw[:-16]).hex()
 
 
-def build_index(entries: dict[str, tuple[int, int]]) -> tuple[str, bytes]:
-    """(name, index file bytes) for a pack holding {oid: (offset, size)}."""
-    body = _MAGIC + b"".join(_REC.pack(bytes.fromhex(oid), off, size)
+def build_index(entries: dict[str, tuple[int, int]], chunks: bool = False
+                ) -> tuple[str, bytes]:
+    """(name, index file bytes) for a pack holding {oid: (offset, size)} (chunks: a pack of
+    chunks)."""
+    body = (CHUNK_MAGIC if chunks else _MAGIC) + b"".join(_REC.pack(bytes.fromhex(oid), off, size)
                              for oid, (off, size) in sorted(entries.items()))
     checksum = _digest(body)
     return checksum.hex(), body + checksum
@@ -284,20 +299,23 @@ def remove_stale_marks(pack_dir: str) -> None:
 
 
 class PackWriter:
-    """Appends objects to a new pack; `finish` publishes it. Thread-safe."""
+    """Appends objects to a new pack; `finish` publishes it. Thread-safe. With `chunks`, the
+    pack is a pack of chunks (CHUNK_MAGIC)."""
 
-    def __init__(self, pack_dir: str) -> None:
+    def __init__(self, pack_dir: str, chunks: bool = False) -> None:
         self.pack_dir = pack_dir
+        self.chunks = chunks
         self._lock = threading.Lock()
         self._fd = -1
         self._tmp = ""
         self._offset = 0
         self._buf = bytearray()
         self._flushed = 0
+        self._synced = 0  # bytes whose write-back was started
         self.entries: dict[str, tuple[int, int]] = {}
         self.published: list[str] = []
 
-    def add(self, oid: str, data: bytes) -> None:
+    def add(self, oid: str, data: bytes | memoryview) -> None:
         if not data:
             return  # the empty object is implicit (hashing.EMPTY_OID): never packed
         with self._lock:
@@ -305,11 +323,17 @@ class PackWriter:
                 return
             if self._fd < 0:
                 self._open()
-            self._buf += data
             self.entries[oid] = (self._offset, len(data))
             self._offset += len(data)
-            if len(self._buf) >= _FLUSH_BYTES:
+            if len(data) >= _DIRECT_BYTES:
                 self._flush()
+                write_all(self._fd, data)
+                self._flushed += len(data)
+                self._start_writeback()
+            else:
+                self._buf += data
+                if len(self._buf) >= _FLUSH_BYTES:
+                    self._flush()
             if self._offset >= MAX_PACK_BYTES:
                 self._publish()
 
@@ -326,9 +350,17 @@ class PackWriter:
             return os.pread(self._fd, size, offset)
 
     def _flush(self) -> None:
+        if not self._buf:
+            return
         write_all(self._fd, self._buf)
         self._flushed += len(self._buf)
         self._buf = bytearray()
+        self._start_writeback()
+
+    def _start_writeback(self) -> None:
+        if self._flushed - self._synced >= _WRITEBACK_BYTES:
+            start_writeback(self._fd, self._synced, self._flushed - self._synced)
+            self._synced = self._flushed
 
     def finish(self) -> list[str]:
         """Publish the pack being written; returns the index paths published so far."""
@@ -350,12 +382,12 @@ class PackWriter:
         os.makedirs(self.pack_dir, exist_ok=True)
         self._tmp = temp_beside(os.path.join(self.pack_dir, "new.pack"))
         self._fd = os.open(self._tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o444)
-        self._offset = self._flushed = 0
+        self._offset = self._flushed = self._synced = 0
         self._buf = bytearray()
 
     def _publish(self) -> None:
         self._flush()
-        name, index = build_index(self.entries)
+        name, index = build_index(self.entries, self.chunks)
         os.close(self._fd)
         self._fd = -1
         pack = os.path.join(self.pack_dir, name + ".pack")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,13 @@ def _edited(data: bytes) -> bytes:
     return data[:middle] + random.Random(2).randbytes(MiB) + data[middle + MiB:]
 
 
+def _chunk_packs(repo: Path) -> list[Path]:
+    """The cache's packs of chunks (their index starts with the chunk pack magic)."""
+    packs = repo / ".mlgit" / "cache" / "packs"
+    return [p.with_suffix(".pack") for p in packs.glob("*.idx")
+            if p.read_bytes().startswith(b"MLGIT-CHUNK-INDEX 1\n")]
+
+
 @pytest.fixture
 def chunking_repo(repo: Path, tmp_path: Path) -> Path:
     mlgit(repo, "config", "cache.chunk_threshold", str(THRESHOLD))
@@ -39,8 +47,14 @@ def chunking_repo(repo: Path, tmp_path: Path) -> Path:
     return repo
 
 
-def test_an_edit_in_the_middle_adds_pushes_and_pulls_a_few_mib(chunking_repo: Path,
-                                                              tmp_path: Path) -> None:
+def _appended(data: bytes) -> bytes:
+    return data + random.Random(3).randbytes(MiB)
+
+
+@pytest.mark.parametrize("change", [_edited, _appended], ids=["edit", "append"])
+def test_a_1_mib_change_adds_pushes_and_pulls_a_few_mib(chunking_repo: Path, tmp_path: Path,
+                                                        change: Callable[[bytes], bytes]
+                                                        ) -> None:
     repo = chunking_repo
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(repo), str(clone))
@@ -49,7 +63,7 @@ def test_an_edit_in_the_middle_adds_pushes_and_pulls_a_few_mib(chunking_repo: Pa
     cache_before, remote_before = _bytes_under(cache), _bytes_under(remote)
     assert cache_before < SIZE + MiB and remote_before < SIZE + MiB
 
-    new = _edited((repo / "model.pt").read_bytes())
+    new = change((repo / "model.pt").read_bytes())
     (repo / "model.pt").chmod(0o644)
     (repo / "model.pt").write_bytes(new)
     mlgit(repo, "add", "model.pt")
@@ -87,11 +101,10 @@ def test_a_corrupt_chunk_stops_the_checkout_and_a_pull_restores_it(chunking_repo
                                                                   ) -> None:
     repo = chunking_repo
     data = (repo / "model.pt").read_bytes()
-    cache = repo / ".mlgit" / "cache"
-    loose = [p for p in cache.glob("??/*") if len(p.name) == 30]
-    victim = max(loose, key=lambda p: p.stat().st_size)  # a chunk of 1 MiB or more
+    (victim,) = _chunk_packs(repo)
     victim.chmod(0o644)
-    with open(victim, "r+b") as f:
+    with open(victim, "r+b") as f:  # inside one of the chunks
+        f.seek(victim.stat().st_size // 2)
         f.write(b"\0\xff")
     os.chmod(repo / "model.pt", 0o644)
     os.unlink(repo / "model.pt")
@@ -121,16 +134,15 @@ def test_fsck_finds_a_missing_chunk_and_a_damaged_chunk_list(chunking_repo: Path
     repo = chunking_repo
     assert mlgit(repo, "fsck").code == 0
     cache = repo / ".mlgit" / "cache"
-    loose = [p for p in cache.glob("??/*") if len(p.name) == 30]
-    victim = max(loose, key=lambda p: p.stat().st_size)
+    (victim,) = _chunk_packs(repo)
+    victim.with_suffix(".idx").unlink()
     victim.unlink()
     found = mlgit(repo, "fsck", code=None)
     assert found.code != 0 and "chunks are not in the cache" in found.out
     os.chmod(repo / "model.pt", 0o644)
     os.unlink(repo / "model.pt")
     failed = mlgit(repo, "checkout", code=None)
-    assert failed.code != 0 and f"its chunk {victim.parent.name}{victim.name} is not in" \
-        in failed.out + failed.err
+    assert failed.code != 0 and "is not in the cache" in failed.out + failed.err
     mlgit(repo, "pull")
     assert mlgit(repo, "fsck").code == 0
     (listed,) = cache.glob("??/*.chunks")
@@ -172,3 +184,27 @@ def test_a_large_file_inside_a_tracked_folder_is_chunked_too(repo: Path,
     mlgit(clone, "pull")
     assert (clone / "ckpt" / "weights.bin").read_bytes() == big
     assert "unchanged" in mlgit(clone, "status").out
+
+
+def test_a_second_checkpoint_sharing_most_bytes_shares_most_chunks(chunking_repo: Path,
+                                                                   tmp_path: Path) -> None:
+    repo = chunking_repo
+    data = (repo / "model.pt").read_bytes()
+    layer = len(data) // 12
+    changed = bytearray(data)
+    for i in (2, 7):  # 2 of 12 "layers" differ, 4 MiB of 24
+        changed[i * layer:(i + 1) * layer] = random.Random(i).randbytes(layer)
+    (repo / "model-2.pt").write_bytes(bytes(changed))
+    cache, remote = repo / ".mlgit" / "cache", tmp_path / "remote"
+    cache_before, remote_before = _bytes_under(cache), _bytes_under(remote)
+    mlgit(repo, "add", "model-2.pt")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "second checkpoint")
+    mlgit(repo, "push")
+    differing = 2 * layer
+    assert _bytes_under(cache) - cache_before < differing + 4 * MiB
+    assert _bytes_under(remote) - remote_before < differing + 4 * MiB
+    os.chmod(repo / "model-2.pt", 0o644)
+    os.unlink(repo / "model-2.pt")
+    mlgit(repo, "checkout")
+    assert (repo / "model-2.pt").read_bytes() == bytes(changed)

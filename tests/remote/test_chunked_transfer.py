@@ -71,3 +71,20 @@ def test_a_damaged_list_on_the_remote_is_reported_and_not_stored(tmp_path: Path)
     result = fetch(fetcher, [want])
     assert [f.kind for f in result.failed] == [FailureKind.REMOTE_CORRUPT]
     assert fetcher.odb.missing([want.oid]) == {want.oid}
+
+
+def test_fetched_chunks_go_into_a_pack_of_chunks(tmp_path: Path) -> None:
+    from mlgit.storage import packs
+
+    pusher = _mover(tmp_path, "cache")
+    want = _chunked(pusher, tmp_path, 1)
+    push(pusher, [want])
+    fetcher = _mover(tmp_path, "other")
+    assert fetch(fetcher, [want]).failed == []
+    parts = fetcher.odb.chunk_list(want.oid).chunks
+    assert not any(fetcher.odb.has_own_file(c) and fetcher.odb.own_file(c) for c, _ in parts)
+    indexes = fetcher.odb.pack_indexes()
+    assert indexes
+    for idx in indexes:
+        with open(idx, "rb") as f:
+            assert packs.holds_chunks(f.read())

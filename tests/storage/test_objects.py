@@ -230,7 +230,7 @@ def _fsyncs(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[str]]:
 
     monkeypatch.setattr(fileio, "fsync_path", fsync_path)
     monkeypatch.setattr(fileio, "sync_folder_fs", sync_folder_fs)
-    monkeypatch.setattr("mlgit.storage.objects.sync_folder_fs", sync_folder_fs)
+    monkeypatch.setattr("mlgit.storage.batch.sync_folder_fs", sync_folder_fs)
     return synced, whole
 
 

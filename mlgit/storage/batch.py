@@ -1,0 +1,92 @@
+"""The objects one process is adding to the local store (objects.py): the packs being written
+(one of small objects, one of chunks), the files written since the last durability step, and
+that one step. Spec: docs/formats.md, "The object store"."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from mlgit.fileio import make_durable, sync_folder_fs
+from mlgit.storage import packs
+
+
+class Batch:
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.pack_dir = os.path.join(root, packs.PACK_DIR)
+        self._lock = threading.Lock()
+        self._small: packs.PackWriter | None = None
+        self._chunks: packs.PackWriter | None = None  # a pack of chunks
+        self.written: list[str] = []  # files written since make_durable
+        self.waiting_lists: dict[str, bytes] = {}  # chunk lists written once packs are published
+
+    def _writers(self) -> list[packs.PackWriter]:
+        return [w for w in (self._small, self._chunks) if w is not None]
+
+    def writing(self) -> bool:
+        """Whether a pack is being written (objects in it are not yet visible in the store)."""
+        return bool(self._writers())
+
+    def holds(self, oid: str) -> bool:
+        """Whether `oid` is in a pack being written."""
+        return any(oid in w.entries for w in self._writers())
+
+    def oids(self) -> set[str]:
+        return {oid for w in self._writers() for oid in w.entries}
+
+    def read(self, oid: str) -> bytes | None:
+        """The bytes of `oid` if it is in a pack being written (not verified)."""
+        for writer in self._writers():
+            if (data := writer.read(oid)) is not None:
+                return data
+        return None
+
+    def size(self, oid: str) -> int | None:
+        for writer in self._writers():
+            if (entry := writer.entries.get(oid)) is not None:
+                return entry[1]
+        return None
+
+    def pack(self, oid: str, data: bytes | memoryview, chunk: bool = False) -> None:
+        """Add an object to the pack of small objects, or a chunk to the pack of chunks."""
+        with self._lock:
+            if chunk and self._chunks is None:
+                self._chunks = packs.PackWriter(self.pack_dir, chunks=True)
+            elif not chunk and self._small is None:
+                self._small = packs.PackWriter(self.pack_dir)
+            writer = self._chunks if chunk else self._small
+        assert writer is not None
+        writer.add(oid, data)
+
+    def publish(self) -> bool:
+        """Publish the packs being written; whether there were any."""
+        writers = self._writers()
+        for writer in writers:
+            for idx in writer.finish():
+                self.written += [idx, idx[: -len(".idx")] + ".pack"]
+        self._small = self._chunks = None
+        return bool(writers)
+
+    def make_durable(self, whole_store: bool = False) -> None:
+        """Make the files written since the last call durable: an fsync per file when there
+        are few, else one syncfs; with `whole_store`, always one syncfs."""
+        files, self.written = self.written, []
+        if not os.path.isdir(self.root):
+            return
+        if whole_store:
+            sync_folder_fs(self.root)
+        elif files:
+            make_durable(files, self.root)
+
+    def forget(self) -> None:
+        """Start afresh, leaving the packs being written alone (in a forked child)."""
+        self._small = self._chunks = None
+        self.written = []
+        self.waiting_lists = {}
+
+    def abort(self) -> None:
+        self.waiting_lists = {}
+        for writer in self._writers():
+            writer.abort()
+        self._small = self._chunks = None
