@@ -80,7 +80,7 @@ def remote_gc(repo: Repo, name: str | None, revisions: Revisions = NO_REVISIONS,
         result.requests = found.requests
         _refuse_foreign(spec.name, found.foreign)
         grace = grace_hours * 3600
-        cutoff = found.now - grace
+        cutoff = housekeeping.cutoff_of(found.now, grace)
         keep, runs_gone = _kept(repo, store, found, roots, cutoff, mover.map, result)
         todo = housekeeping.plan(found, keep, runs_gone, grace)
         _summarise(result, todo, found)

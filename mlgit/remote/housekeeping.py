@@ -17,6 +17,7 @@ remote that reads correctly (a rerun finishes the job):
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -270,6 +271,13 @@ class Plan:
                 + [f"{PACK_DIR}/{n}.pack" for n in self.orphan_packs] + self.temps)
 
 
+def cutoff_of(now: float, grace: float) -> float:
+    """Files written at or after this time are young. A grace of 0 keeps nothing for its age:
+    listings give times in whole seconds (S3, GCS), so `now - 0` would spare whatever was
+    written in the same second as the listing."""
+    return now - grace if grace > 0 else math.inf
+
+
 def young(st: Stat | None, cutoff: float) -> bool:
     return st is None or st.time is None or st.time >= cutoff
 
@@ -287,7 +295,7 @@ def kept_by_age(found: Survey, cutoff: float) -> set[str]:
 def plan(found: Survey, keep: set[str], runs_gone: list[str], grace: float) -> Plan:
     """What to delete: every object not in `keep` written before now - `grace` seconds
     (`keep` must already hold what age and chunk lists keep), the runs in `runs_gone`."""
-    cutoff = found.now - grace
+    cutoff = cutoff_of(found.now, grace)
     result = Plan(cutoff, runs=sorted(runs_gone))
     stays: set[str] = set()  # objects some copy of which stays
     for oid, st in found.lists.items():
