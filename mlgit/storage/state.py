@@ -57,6 +57,38 @@ Placed = dict[str, list[tuple[str, str]]]
 """artifact rel path -> the (kind, oid) versions of it that mlgit put in the work tree."""
 
 
+class Stat(tuple[int, int, int, int]):
+    """The four fields of an `lstat` a scan keeps (st_ino, st_mtime_ns, st_size, st_mode):
+    each stale file a scan finds waits in memory until it is hashed, and a whole
+    os.stat_result (with its float times) costs several times as much, a million times over
+    on a first add."""
+
+    __slots__ = ()
+
+    @property
+    def st_ino(self) -> int:
+        return self[0]
+
+    @property
+    def st_mtime_ns(self) -> int:
+        return self[1]
+
+    @property
+    def st_size(self) -> int:
+        return self[2]
+
+    @property
+    def st_mode(self) -> int:
+        return self[3]
+
+
+def slim(st: os.stat_result) -> Stat:
+    return Stat((st.st_ino, st.st_mtime_ns, st.st_size, st.st_mode))
+
+
+AnyStat = os.stat_result | Stat
+
+
 def split(rel: str) -> tuple[str, str]:
     folder, _, name = rel.rpartition("/")
     return folder, name
@@ -179,7 +211,7 @@ class State:
         entry = self.under(rel).get(folder, {}).get(name)
         return Known(*entry) if entry else None
 
-    def remember(self, rel: str, st: os.stat_result, oid: str, now_ns: int | None = None) -> None:
+    def remember(self, rel: str, st: AnyStat, oid: str, now_ns: int | None = None) -> None:
         """Record that the file at `rel`, as `st` describes it, has content `oid`. `now_ns`
         must not be later than the moment `st` was taken."""
         folder, name = split(rel)
@@ -304,7 +336,7 @@ def lookup(rows: Rows, rel: str) -> KnownRow | None:
     return entries_in(rows, folder).get(name)
 
 
-def fresh_oid(known: KnownRow | Known | None, st: os.stat_result) -> str | None:
+def fresh_oid(known: KnownRow | Known | None, st: AnyStat) -> str | None:
     """The recorded oid if the file is provably unchanged since it was hashed, else None."""
     if known is None:
         return None
