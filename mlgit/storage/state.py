@@ -118,6 +118,7 @@ class State:
         self.db_path = db_path
         self._conn: sqlite3.Connection | None = None
         self._pending: Lookup = {}
+        self._packed: dict[str, list[bytes]] = {}  # pending entries, marshalled (compact)
         self._placed: list[tuple[str, str, str, bool]] = []  # (artifact, kind, oid, replace)
         self._warn = warn
         self._rebuilt = False
@@ -219,6 +220,13 @@ class State:
         self._pending.setdefault(folder, {})[name] = (
             st.st_ino, st.st_mtime_ns, st.st_size, oid, recorded)
 
+    def compact(self) -> None:
+        """Hold what remember() was told so far marshalled, a third of the memory of the
+        tuples, until flush writes it (a first add of a million files tells a million)."""
+        for folder, entries in self._pending.items():
+            self._packed.setdefault(folder, []).append(marshal.dumps(entries))
+        self._pending.clear()
+
     def moved(self, src: str, dst: str) -> None:
         """The file or folder at `src` was renamed to `dst`: what is recorded for it (and for
         everything inside it) now describes `dst`, so it is not hashed again (a rename keeps
@@ -276,12 +284,13 @@ class State:
                 db.execute("INSERT OR REPLACE INTO placed VALUES (?, ?, ?)", (rel, kind, oid))
 
     def flush(self) -> None:
-        if not is_utf8("\0".join(self._pending)):
-            # folders whose names are not UTF-8 (status of a tracked folder that gained
-            # one): SQLite text cannot hold them, so their files are simply hashed each time
-            for folder in [f for f in self._pending if not is_utf8(f)]:
-                del self._pending[folder]
-        if not self._pending and not self._placed:
+        for pending in (self._pending, self._packed):
+            if not is_utf8("\0".join(pending)):
+                # folders whose names are not UTF-8 (status of a tracked folder that gained
+                # one): SQLite text cannot hold them, so their files are hashed each time
+                for folder in [f for f in pending if not is_utf8(f)]:
+                    del pending[folder]
+        if not self._pending and not self._packed and not self._placed:
             return
         try:
             self._use(self._flush)
@@ -291,13 +300,14 @@ class State:
             # A full disk: this is only a cache, so the files are simply hashed again next
             # time (the command reports the full disk itself if it needed the space).
             self._pending.clear()
+            self._packed.clear()
 
     def _flush(self) -> None:
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
             self._write_placed(db)
-            folders = list(self._pending)
+            folders = list({**self._packed, **self._pending})
             stored: dict[str, bytes] = {}
             for i in range(0, len(folders), 500):  # SQLite caps bound parameters
                 batch = folders[i:i + 500]
@@ -305,9 +315,11 @@ class State:
                 stored.update(db.execute(
                     f"SELECT dir, entries FROM dirs WHERE dir IN ({marks})", batch))
             rows = []
-            for folder, entries in self._pending.items():
+            for folder in folders:
                 merged = marshal.loads(stored[folder]) if folder in stored else {}
-                merged.update(entries)
+                for blob in self._packed.get(folder, ()):
+                    merged.update(marshal.loads(blob))
+                merged.update(self._pending.get(folder, {}))
                 rows.append((folder, marshal.dumps(merged)))
             db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", rows)
             db.execute("COMMIT")
@@ -316,6 +328,7 @@ class State:
                 db.execute("ROLLBACK")
             raise
         self._pending.clear()
+        self._packed.clear()
         self._placed.clear()
 
     def close(self) -> None:

@@ -167,11 +167,27 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
         stale.extend(_not_in_cache(abs_path, rel, fresh, odb))
     results = _store_split(odb, stale, jobs, workers) if store else \
         chunked_map(_plain_hash, stale, jobs)
-    for f, (oid, _size) in zip(stale, results, strict=True):
+    if len(results) != len(stale):
+        raise AssertionError("a stored file has no result")
+    # Popped, not iterated: each file's scan record is freed once it is recorded, and what
+    # the state DB is told is compacted as it grows (a first add of a million files).
+    done = 0
+    while stale:
+        f = stale.pop()
+        oid = results.pop()[0]
         fresh[f.key] = _state_of(f, oid)
         state.remember(f.rel, f.st, oid, seen_at)
         progress(1, f.st.st_size)
+        done += 1
+        if done % COMPACT_EVERY == 0:
+            state.compact()
+    if done >= COMPACT_EVERY:
+        state.compact()
     return Scanned(fresh, leftovers, workers)
+
+
+COMPACT_EVERY = 50_000
+"""Files recorded between two compactions of what the state DB is told (State.compact)."""
 
 
 def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Rows,
