@@ -7,9 +7,11 @@ validated with a handful of bulk checks instead of per-entry Python work.
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlgit.errors import BadManifest, MlgitError
@@ -48,6 +50,14 @@ class Manifest:
         return cls([e.path for e in entries], [e.oid for e in entries],
                    [e.size for e in entries], [e.exec for e in entries])
 
+    @classmethod
+    def from_states(cls, files: Mapping[str, tuple[str, int, bool]]) -> Manifest:
+        """From {path: (oid, size, exec)}: four columns, no object per entry."""
+        paths = sorted(files)
+        states = [files[p] for p in paths]
+        return cls(paths, [s[0] for s in states], [s[1] for s in states],
+                   [s[2] for s in states])
+
     def __len__(self) -> int:
         return len(self.paths)
 
@@ -64,13 +74,26 @@ class Manifest:
 
 
 def dumps(manifest: Manifest) -> bytes:
-    order = sorted(range(len(manifest.paths)), key=manifest.paths.__getitem__)
-    doc = {"version": MANIFEST_VERSION,
-           "paths": [manifest.paths[i] for i in order],
-           "oids": [manifest.oids[i] for i in order],
-           "sizes": [manifest.sizes[i] for i in order],
-           "exec": [manifest.execs[i] for i in order]}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """The canonical JSON form, column by column (no whole-document string beside the
+    bytes: the paths column of a million entries is tens of MB)."""
+    columns: list[list[Any]] = [manifest.paths, manifest.oids, manifest.sizes,
+                                manifest.execs]
+    if not _ascending(manifest.paths):
+        order = sorted(range(len(manifest.paths)), key=manifest.paths.__getitem__)
+        columns = [[column[i] for i in order] for column in columns]
+    out = [b'{"version":%d' % MANIFEST_VERSION]
+    for name, column in zip(_COLUMNS, columns, strict=True):
+        out += [b',"%s":' % name, json.dumps(column, ensure_ascii=False,
+                                             separators=(",", ":")).encode("utf-8")]
+    out.append(b"}")
+    return b"".join(out)
+
+
+_COLUMNS = (b"paths", b"oids", b"sizes", b"exec")
+
+
+def _ascending(paths: list[str]) -> bool:
+    return all(map(operator.lt, paths, itertools.islice(paths, 1, None)))
 
 
 def manifest_oid(data: bytes) -> str:

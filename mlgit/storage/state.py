@@ -57,6 +57,38 @@ Placed = dict[str, list[tuple[str, str]]]
 """artifact rel path -> the (kind, oid) versions of it that mlgit put in the work tree."""
 
 
+class Stat(tuple[int, int, int, int]):
+    """The four fields of an `lstat` a scan keeps (st_ino, st_mtime_ns, st_size, st_mode):
+    each stale file a scan finds waits in memory until it is hashed, and a whole
+    os.stat_result (with its float times) costs several times as much, a million times over
+    on a first add."""
+
+    __slots__ = ()
+
+    @property
+    def st_ino(self) -> int:
+        return self[0]
+
+    @property
+    def st_mtime_ns(self) -> int:
+        return self[1]
+
+    @property
+    def st_size(self) -> int:
+        return self[2]
+
+    @property
+    def st_mode(self) -> int:
+        return self[3]
+
+
+def slim(st: os.stat_result) -> Stat:
+    return Stat((st.st_ino, st.st_mtime_ns, st.st_size, st.st_mode))
+
+
+AnyStat = os.stat_result | Stat
+
+
 def split(rel: str) -> tuple[str, str]:
     folder, _, name = rel.rpartition("/")
     return folder, name
@@ -86,6 +118,7 @@ class State:
         self.db_path = db_path
         self._conn: sqlite3.Connection | None = None
         self._pending: Lookup = {}
+        self._packed: dict[str, list[bytes]] = {}  # pending entries, marshalled (compact)
         self._placed: list[tuple[str, str, str, bool]] = []  # (artifact, kind, oid, replace)
         self._warn = warn
         self._rebuilt = False
@@ -190,13 +223,20 @@ class State:
         entry = self.under(rel).get(folder, {}).get(name)
         return Known(*entry) if entry else None
 
-    def remember(self, rel: str, st: os.stat_result, oid: str, now_ns: int | None = None) -> None:
+    def remember(self, rel: str, st: AnyStat, oid: str, now_ns: int | None = None) -> None:
         """Record that the file at `rel`, as `st` describes it, has content `oid`. `now_ns`
         must not be later than the moment `st` was taken."""
         folder, name = split(rel)
         recorded = now_ns if now_ns is not None else time.time_ns()
         self._pending.setdefault(folder, {})[name] = (
             st.st_ino, st.st_mtime_ns, st.st_size, oid, recorded)
+
+    def compact(self) -> None:
+        """Hold what remember() was told so far marshalled, a third of the memory of the
+        tuples, until flush writes it (a first add of a million files tells a million)."""
+        for folder, entries in self._pending.items():
+            self._packed.setdefault(folder, []).append(marshal.dumps(entries))
+        self._pending.clear()
 
     def moved(self, src: str, dst: str) -> None:
         """The file or folder at `src` was renamed to `dst`: what is recorded for it (and for
@@ -261,12 +301,13 @@ class State:
                 db.execute("INSERT OR REPLACE INTO placed VALUES (?, ?, ?)", (rel, kind, oid))
 
     def flush(self) -> None:
-        if not is_utf8("\0".join(self._pending)):
-            # folders whose names are not UTF-8 (status of a tracked folder that gained
-            # one): SQLite text cannot hold them, so their files are simply hashed each time
-            for folder in [f for f in self._pending if not is_utf8(f)]:
-                del self._pending[folder]
-        if not self._pending and not self._placed:
+        for pending in (self._pending, self._packed):
+            if not is_utf8("\0".join(pending)):
+                # folders whose names are not UTF-8 (status of a tracked folder that gained
+                # one): SQLite text cannot hold them, so their files are hashed each time
+                for folder in [f for f in pending if not is_utf8(f)]:
+                    del pending[folder]
+        if not self._pending and not self._packed and not self._placed:
             return
         try:
             self._use(self._flush)
@@ -276,13 +317,14 @@ class State:
             # A full disk: this is only a cache, so the files are simply hashed again next
             # time (the command reports the full disk itself if it needed the space).
             self._pending.clear()
+            self._packed.clear()
 
     def _flush(self) -> None:
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
             self._write_placed(db)
-            folders = list(self._pending)
+            folders = list({**self._packed, **self._pending})
             stored: dict[str, bytes] = {}
             for i in range(0, len(folders), 500):  # SQLite caps bound parameters
                 batch = folders[i:i + 500]
@@ -290,9 +332,11 @@ class State:
                 stored.update(db.execute(
                     f"SELECT dir, entries FROM dirs WHERE dir IN ({marks})", batch))
             rows = []
-            for folder, entries in self._pending.items():
+            for folder in folders:
                 merged = self._stored_entries(folder, stored.get(folder))
-                merged.update(entries)
+                for blob in self._packed.get(folder, ()):
+                    merged.update(marshal.loads(blob))
+                merged.update(self._pending.get(folder, {}))
                 rows.append((folder, marshal.dumps(merged)))
             db.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", rows)
             db.execute("COMMIT")
@@ -301,6 +345,7 @@ class State:
                 db.execute("ROLLBACK")
             raise
         self._pending.clear()
+        self._packed.clear()
         self._placed.clear()
 
     def folder_entries(self, folder: str) -> dict[str, KnownRow]:
@@ -343,7 +388,7 @@ def lookup(rows: Rows, rel: str) -> KnownRow | None:
     return entries_in(rows, folder).get(name)
 
 
-def fresh_oid(known: KnownRow | Known | None, st: os.stat_result) -> str | None:
+def fresh_oid(known: KnownRow | Known | None, st: AnyStat) -> str | None:
     """The recorded oid if the file is provably unchanged since it was hashed, else None."""
     if known is None:
         return None

@@ -32,8 +32,7 @@ def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noo
         fs = files[""]
         return Pointer(kind="file", path=name, oid=fs[0], size=fs[1], exec=fs[2]), None
     by_inner = files
-    manifest = manifests.Manifest.from_entries([manifests.Entry(p, fs[0], fs[1], fs[2])
-                                           for p, fs in by_inner.items()])
+    manifest = manifests.Manifest.from_states(by_inner)
     data = manifests.dumps(manifest)
     oid = repo.odb.put_bytes(data) if store else manifests.manifest_oid(data)
     ptr = Pointer(kind="dir", path=name, oid=oid, size=manifest.size, files=len(manifest))
@@ -73,8 +72,7 @@ def build_parts(repo: Repo, rel: str, ptr: Pointer, subs: list[str], *,
             entries.update({f"{sub}/{key}" if key else sub: fs
                             for key, fs in found.files.items()})
     read = {p: fs for p, fs in entries.items() if any(at_or_under(p, sub) for sub in subs)}
-    new = manifests.Manifest.from_entries([manifests.Entry(p, fs[0], fs[1], fs[2])
-                                      for p, fs in entries.items()])
+    new = manifests.Manifest.from_states(entries)
     oid = repo.odb.put_bytes(manifests.dumps(new))
     return Pointer(kind="dir", path=rel.rpartition("/")[2], oid=oid, size=new.size,
                    files=len(new)), read

@@ -14,9 +14,11 @@ from mlgit.paths import at_or_under
 from mlgit.progress import ProgressCallback
 from mlgit.repo import Repo
 from mlgit.storage.objects import CorruptObject
+from mlgit.storage.state import Stat, slim
 from mlgit.workspace.checkout_result import CORRUPT, NOT_IN_CACHE, CheckoutResult, Place
 from mlgit.workspace.damage import quarantine_folder
 from mlgit.workspace.linker import Linker
+from mlgit.workspace.scan import COMPACT_EVERY
 
 CHECKOUT_TMP = "checkout-"
 """Prefix of the folders in .mlgit/tmp where new workspace folders are built."""
@@ -42,11 +44,13 @@ def place_all(repo: Repo, linker: Linker, todo: list[Place], result: CheckoutRes
     building = _NewFolders(repo, result.path)
     full: list[OSError] = []
 
-    def place(p: Place) -> tuple[Place, os.stat_result | str]:
+    def place(p: Place) -> tuple[Place, Stat | str]:
         if full:
             return p, _NOT_TRIED
         try:
-            return _place_one(p)
+            placed, outcome = _place_one(p)
+            # four fields of the stat result kept, not all of it: a million wait for _record
+            return placed, outcome if isinstance(outcome, str) else slim(outcome)
         except OSError as exc:
             if not is_disk_full(exc):
                 raise
@@ -95,12 +99,12 @@ costs more than they save (a branch switch that changes 100 small files)."""
 
 
 def _stop_on_full_disk(repo: Repo, building: _NewFolders,
-                       outcomes: list[tuple[Place, os.stat_result | str]], exc: OSError,
+                       outcomes: list[tuple[Place, Stat | str]], exc: OSError,
                        result: CheckoutResult, progress: ProgressCallback) -> None:
     """Keep the files already written in place (each is complete), drop the folders still
     being built (they would appear incomplete), and stop with one error for the disk."""
     building.discard()
-    placed: list[tuple[Place, os.stat_result | str]] = [(p, st) for p, st in outcomes
+    placed: list[tuple[Place, Stat | str]] = [(p, st) for p, st in outcomes
               if not isinstance(st, str) and building.temp_path(p.rel) is None]
     _record(repo, placed, result, progress)
     done = {p.rel for p, _ in placed}
@@ -180,11 +184,13 @@ def make_dirs(repo: Repo, folder: str, result: CheckoutResult) -> None:
         result.failed.append((folder, f"cannot create folder: {exc.strerror}"))
 
 
-def _record(repo: Repo, outcomes: list[tuple[Place, os.stat_result | str]], result: CheckoutResult,
+def _record(repo: Repo, outcomes: list[tuple[Place, Stat | str]], result: CheckoutResult,
             progress: ProgressCallback) -> None:
     # Recorded as of now, after every write: files older than the racy window are trusted.
     now = time.time_ns()
-    for p, outcome in outcomes:
+    for i, (p, outcome) in enumerate(outcomes, 1):
+        if i % COMPACT_EVERY == 0:
+            repo.state.compact()
         if isinstance(outcome, str):
             result.failed.append((p.rel, outcome))
             continue

@@ -21,7 +21,15 @@ from mlgit.fileio import is_temp_name, remove_leftover
 from mlgit.parallel import chunked_map
 from mlgit.paths import RESERVED, check_utf8
 from mlgit.progress import noop_progress
-from mlgit.storage.state import MIN_ENTRY_BYTES, RACY_NS, entries_in, fresh_oid, lookup
+from mlgit.storage.state import (
+    MIN_ENTRY_BYTES,
+    RACY_NS,
+    Stat,
+    entries_in,
+    fresh_oid,
+    lookup,
+    slim,
+)
 from mlgit.workspace import scan_workers
 
 if TYPE_CHECKING:
@@ -55,13 +63,31 @@ class Scanned:
 
 class Found:
     """A file found in the workspace: `key` is its path inside the artifact ("" for a file
-    artifact itself), `rel` its path in the repo."""
+    artifact itself), `rel` its path in the repo, `abs` its absolute path. A file found by
+    walking a folder keeps only its key and shares the folder's paths (see `inside`), as
+    many stale files of a large folder wait in memory at once."""
 
-    __slots__ = ("abs", "key", "link_oid", "rel", "st")
+    __slots__ = ("_abs", "_inside", "_rel", "key", "link_oid", "st")
 
-    def __init__(self, key: str, rel: str, abs_path: str, st: os.stat_result,
+    def __init__(self, key: str, rel: str, abs_path: str, st: os.stat_result | Stat,
                  link_oid: str | None = None) -> None:
-        self.key, self.rel, self.abs, self.st, self.link_oid = key, rel, abs_path, st, link_oid
+        self.key, self._rel, self._abs, self.st, self.link_oid = key, rel, abs_path, st, link_oid
+        self._inside = False
+
+    @classmethod
+    def inside(cls, root_rel: str, root_abs: str, key: str, st: Stat) -> Found:
+        """The regular file `key` of the folder artifact at `root_rel` (`root_abs`)."""
+        found = cls(key, root_rel, root_abs, st)
+        found._inside = True
+        return found
+
+    @property
+    def rel(self) -> str:
+        return f"{self._rel}/{self.key}" if self._inside else self._rel
+
+    @property
+    def abs(self) -> str:
+        return f"{self._abs}/{self.key}" if self._inside else self._abs
 
 
 def cache_link_oid(abs_path: str, cache_dir: str) -> str | None:
@@ -141,10 +167,22 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
         stale.extend(_not_in_cache(abs_path, rel, fresh, odb))
     results = _store_split(odb, stale, jobs, workers) if store else \
         chunked_map(_plain_hash, stale, jobs)
-    for f, (oid, _size) in zip(stale, results, strict=True):
+    if len(results) != len(stale):
+        raise AssertionError("a stored file has no result")
+    # Popped, not iterated: each file's scan record is freed once it is recorded, and what
+    # the state DB is told is compacted as it grows (a first add of a million files).
+    done = 0
+    while stale:
+        f = stale.pop()
+        oid = results.pop()[0]
         fresh[f.key] = _state_of(f, oid)
         state.remember(f.rel, f.st, oid, seen_at)
         progress(1, f.st.st_size)
+        done += 1
+        if done % COMPACT_EVERY == 0:
+            state.compact()
+    if done >= COMPACT_EVERY:
+        state.compact()
     return Scanned(fresh, leftovers, workers)
 
 
@@ -255,6 +293,10 @@ def _plain_folders(abs_path: str, folders: set[str]) -> bool:
     return True
 
 
+COMPACT_EVERY = 50_000
+"""Files recorded between two compactions of what the state DB is told (State.compact)."""
+
+
 def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: Rows,
                fresh: dict[str, FileState], stale: list[Found], leftovers: list[str],
                inner_dir: str = "", prune: frozenset[str] = frozenset()) -> None:
@@ -266,6 +308,9 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
     This loop runs once per file on every status, so it is written for speed: one lstat per
     file, the state comparison inlined.
     """
+    # the artifact's own paths, which every stale file's paths are made from
+    root_abs = abs_dir[:-len(inner_dir) - 1] if inner_dir else abs_dir
+    root_rel = rel_dir[:-len(inner_dir) - 1] if inner_dir else rel_dir
     stack = [(abs_dir, rel_dir, inner_dir)]
     while stack:
         folder, rel_folder, inner = stack.pop()
@@ -289,7 +334,8 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
                             and k[2] == st.st_size and k[1] < k[4] - RACY_NS:
                         fresh[key_prefix + name] = (k[3], k[2], st.st_mode & 0o100 != 0)
                     else:
-                        stale.append(Found(key_prefix + name, rel_prefix + name, entry.path, st))
+                        stale.append(Found.inside(root_rel, root_abs, key_prefix + name,
+                                                  slim(st)))
                 elif entry.is_dir(follow_symlinks=False):
                     if prune and folder is abs_dir and name in prune:
                         continue
@@ -352,7 +398,7 @@ def _refound(key: str, rel: str, abs_path: str, regular: bool, cache_dir: str,
     """A file a worker found stale, looked at again here as the scan did (a Found's stat
     result does not travel through marshal)."""
     if regular:
-        return Found(key, rel, abs_path, os.lstat(abs_path))
+        return Found(key, rel, abs_path, slim(os.lstat(abs_path)))
     found = _other(abs_path, rel, cache_dir, strict)
     found.key = key
     return found
