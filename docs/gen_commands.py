@@ -630,7 +630,7 @@ NOTES: dict[str, list[str]] = {
         " \"fetched\", \"remote\"}`. See [history.md](history.md#mlgit-get).",
     ],
     "merge-driver": [
-        "Run by Git as `mlgit merge-driver %O %A %B %P` once `--install` registered it"
+        "Run by Git as `mlgit merge-driver -- %O %A %B %P` once `--install` registered it"
         " (`merge.mlgit` in `.git/config`, `merge=mlgit` for `*.mlgit` and `mlgit.lock` in"
         " `.gitattributes`). Merges `mlgit.lock` stage by stage and pointer files as values;"
         " a true conflict is left between conflict markers and exits 1. See"

@@ -1,5 +1,5 @@
 """mlgit merge-driver: Git's merge driver for pointer files and mlgit.lock (run by Git as
-`mlgit merge-driver %O %A %B %P`), and registering it (`--install`, `--uninstall`)."""
+`mlgit merge-driver -- %O %A %B %P`), and registering it (`--install`, `--uninstall`)."""
 
 from __future__ import annotations
 

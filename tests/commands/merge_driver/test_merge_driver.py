@@ -135,3 +135,48 @@ def test_a_file_that_is_not_there_is_a_clean_error(repo: Path, tmp_path: Path) -
     result = mlgit(repo, "merge-driver", str(tmp_path / "base"), str(tmp_path / "ours"),
                    str(tmp_path / "theirs"), "model.bin.mlgit", code=None)
     assert_clean_error(result, f"cannot read {tmp_path / 'base'}")
+
+
+def conflicting_pointers(root: Path, name: str) -> None:
+    """`name` changed to a different version on main and on branch other."""
+    for side, branch in (("base", None), ("theirs", "other"), ("ours", "main")):
+        if branch == "other":
+            git(root, "checkout", "-qb", "other")
+        elif branch == "main":
+            git(root, "checkout", "-q", "main")
+            mlgit(root, "checkout")
+        write(root / name, side)
+        mlgit(root, "add", "--", name)
+        commit(root, side)
+
+
+@pytest.mark.parametrize("name", ["-model.bin", "-d/x.bin"])
+def test_a_path_starting_with_a_dash_conflicts_with_markers(driver_repo: Path,
+                                                            name: str) -> None:
+    root = driver_repo
+    conflicting_pointers(root, name)
+    result = merge(root, "other")
+    assert result.returncode != 0
+    assert "No such option" not in result.stdout + result.stderr
+    assert f"merge conflict in {name}.mlgit: the pointer changed" in result.stderr
+    assert (root / f"{name}.mlgit").read_text().count("<<<<<<< ours") == 1
+    status = mlgit(root, "status", code=1)
+    assert f"merge conflict in {name}.mlgit" in status.out + status.err
+
+
+def test_install_upgrades_a_driver_line_without_the_separator(driver_repo: Path) -> None:
+    root = driver_repo
+    git(root, "config", "merge.mlgit.driver", "mlgit merge-driver %O %A %B %P")
+    mlgit(root, "install")
+    assert git(root, "config", "merge.mlgit.driver").strip() == \
+        "mlgit merge-driver -- %O %A %B %P"
+
+
+def test_a_driver_line_registered_without_the_separator_still_works(
+        driver_repo: Path) -> None:
+    root = driver_repo
+    git(root, "config", "merge.mlgit.driver", "mlgit merge-driver %O %A %B %P")
+    conflicting_pointers(root, "-model.bin")
+    result = merge(root, "other")
+    assert "No such option" not in result.stdout + result.stderr
+    assert (root / "-model.bin.mlgit").read_text().count("<<<<<<< ours") == 1
