@@ -5,7 +5,9 @@ Hooks go where Git looks for them: `git rev-parse --git-path hooks` honours `cor
 and, in a linked worktree, names the common git dir's hooks. An installed script carries a
 marker line and a version, so mlgit recognises (and upgrades) its own. A hook that was there
 before (another tool's) is renamed to `NAME.mlgit-previous` and called first by mlgit's
-script; uninstall renames it back, so it returns byte for byte with its mode.
+script, with $0 set to the hook's own path when it is a shell script (hooks that dispatch on
+`basename "$0"`, as husky's do, must see their own name); uninstall renames it back, so it
+returns byte for byte with its mode.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ HOOK_NAMES = ("post-checkout", "post-merge", "post-rewrite", "pre-commit", "pre-
 post-checkout only when a rebase starts, and mlgit skips that one."""
 
 MARKER = "# mlgit-hook: installed by 'mlgit install'"
-VERSION = 1
+VERSION = 2  # 2: a kept shell hook runs with its own name as $0
 PREVIOUS_SUFFIX = ".mlgit-previous"
 
 INSTALLED, UPGRADED, UNCHANGED, CHAINED = "installed", "upgraded", "unchanged", "chained"
@@ -34,7 +36,20 @@ _SCRIPT = """#!/bin/sh
 # back the hook that was here before, if any ({name}{previous}, which runs first).
 {read_stdin}previous="$0{previous}"
 if [ -x "$previous" ]; then
-    {feed}"$previous" "$@" || exit $?
+    # A shell script runs with $0 this hook's own path, as if Git had run it: hooks that
+    # dispatch on their name (husky, 'basename "$0"') would otherwise run nothing.
+    run=$(head -n 1 "$previous")
+    case "$run" in
+        *fish*|*csh*) run="" ;;
+        "#!"*sh|"#!"*sh" "*) run=${{run#??}} ;;
+        *) run="" ;;
+    esac
+    if [ -n "$run" ]; then
+        {feed}MLGIT_PREVIOUS_HOOK="$previous" $run -c 'mlgit_previous_hook=$MLGIT_PREVIOUS_HOOK
+unset MLGIT_PREVIOUS_HOOK; . "$mlgit_previous_hook"' "$0" "$@" || exit $?
+    else
+        {feed}"$previous" "$@" || exit $?
+    fi
 fi
 [ "${{MLGIT_SKIP_HOOKS:-}}" = 1 ] && exit 0
 [ -d .mlgit ] || exit 0
