@@ -270,9 +270,11 @@ NOTES: dict[str, list[str]] = {
         "Keeps every object named by a pointer file in the work tree or by a pointer file"
         " committed at `HEAD` or staged in Git's index, all merge stages (read from Git's"
         " objects, not checked out; for a folder: its"
-        " manifest and all its files), and deletes every other object, including objects"
+        " manifest and all its files), and every object a Git stash refers to (`refs/stash`"
+        " and its reflog: the work tree and index commits of each stash, as Git keeps them"
+        " until `git stash drop`), and deletes every other object, including objects"
         " that only older commits or other branches refer to. A repository without commits"
-        " has no `HEAD`: only the work tree and the index count.",
+        " has no `HEAD`: only the work tree, the index and the stashes count.",
         "On a terminal it first prints how many objects and bytes it will delete and how"
         " much of that is on no remote (each configured remote is asked; one that cannot be"
         " reached is named), then asks `Delete them? [y/N]`; any answer but `y` deletes"
