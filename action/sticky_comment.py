@@ -6,7 +6,8 @@ The comment is found again by a hidden marker on its first line, so each run edi
 of adding another. Only a comment that starts with the marker and was written by the token's
 own identity is edited: a token that may write comments may edit anyone's, and a person's
 comment that quotes the marker must never be overwritten. Reads GITHUB_EVENT_NAME,
-GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_API_URL and the token in MLGIT_ACTION_TOKEN. Standard library only.
+GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_API_URL and the token in MLGIT_ACTION_TOKEN.
+Standard library only.
 """
 
 from __future__ import annotations
