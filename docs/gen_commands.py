@@ -391,7 +391,9 @@ NOTES: dict[str, list[str]] = {
     "push": [
         "Uploads what the pointers name (a file's content; a folder's manifest and every file"
         " in it; for a path inside a tracked folder, its manifest and the files under that"
-        " path) that the remote does not have yet. Without PATHS: every tracked artifact.",
+        " path) that the remote does not have yet. Without PATHS: every tracked artifact."
+        " An object the cache lacks but the remote has counts as already on the remote,"
+        " not as failed.",
         "Objects under 1 MiB travel in new packs of about 16 MiB; larger ones one by one. Each"
         " object is hashed before it is sent: a corrupt cache object is reported, not"
         " uploaded. See [remotes.md](remotes.md#transfers) for how transfers work.",

@@ -167,3 +167,25 @@ def test_the_retry_hint_names_a_folder_by_its_path(pushing: Path) -> None:
     assert "error: data (folder manifest): not in the cache" in result.err
     hint = next(line for line in result.err.splitlines() if line.startswith("hint:"))
     assert "'mlgit push data" in hint and "folder manifest" not in hint, hint
+
+
+def test_data_missing_from_the_cache_but_on_the_remote_is_already_there(
+        pushing: Path, tmp_path: Path) -> None:
+    """A teammate's model taken as a pointer only (never downloaded), then pushed: the
+    remote has the data, so the push goes through."""
+    track(pushing, {"model.bin": "v1", "small.txt": "s"})
+    mlgit(pushing, "push")
+    shutil.rmtree(pushing / ".mlgit" / "cache")
+    (pushing / ".mlgit" / "cache").mkdir()
+    track(pushing, {"other.bin": "new"})  # still uploaded
+    result = fire(pushing, "push", "-q", "origin", "main")
+    assert result.code == 0, result
+    assert _git_branches(tmp_path / "origin.git") == ["main"]
+    assert _on_remote(pushing)["other.bin"] == 1
+    again = mlgit(pushing, "push", "model.bin")
+    assert "1 already on the remote; 0 failed" in again.out, again
+    # and what neither the cache nor the remote has still stops a push
+    shutil.rmtree(tmp_path / "store")
+    (tmp_path / "store").mkdir()
+    assert_fails = mlgit(pushing, "push", "model.bin", code=1)
+    assert "model.bin: not in the cache" in assert_fails.err
