@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 
 from mlgit.errors import MlgitError
@@ -29,9 +31,23 @@ def merge(base: str, ours: str, theirs: str, path: str) -> DriverResult:
                              " temporary files (%O %A %B); check the driver line with"
                              " 'git config merge.mlgit.driver'") from None
 
+    _refuse_unless_regular(ours)
     merged = merge_file(path, read(base), read(ours), read(theirs))
     write_atomic(ours, merged.text)
     return DriverResult(path, merged.conflicts)
+
+
+def _refuse_unless_regular(ours: str) -> None:
+    """The result replaces OURS by a rename: a device (/dev/null), a link or a pipe given by
+    hand would be replaced by a plain file. Git always gives a temporary file of its own."""
+    try:
+        mode = os.lstat(ours).st_mode
+    except OSError:
+        return  # reading it says what is wrong
+    if not stat.S_ISREG(mode):
+        raise MlgitError(f"merge-driver: {ours} is not a regular file; the merged result"
+                         " would replace it", "give OURS as a copy in a regular file (Git"
+                         " passes its own temporary files: %O %A %B)")
 
 
 @dataclass

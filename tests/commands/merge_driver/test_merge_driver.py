@@ -180,3 +180,25 @@ def test_a_driver_line_registered_without_the_separator_still_works(
     result = merge(root, "other")
     assert "No such option" not in result.stdout + result.stderr
     assert (root / "-model.bin.mlgit").read_text().count("<<<<<<< ours") == 1
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "folder"])
+def test_ours_that_is_not_a_regular_file_is_refused(repo: Path, tmp_path: Path,
+                                                   kind: str) -> None:
+    """Run by hand (Git always passes its own temporary files): `/dev/null` or a link as
+    OURS must never be replaced by the result."""
+    base = write(tmp_path / "base", "")
+    theirs = write(tmp_path / "theirs", "")
+    target = write(tmp_path / "target", "kept")
+    ours = tmp_path / "ours"
+    if kind == "symlink":
+        ours.symlink_to(target)
+    elif kind == "fifo":
+        os.mkfifo(ours)
+    else:
+        ours.mkdir()
+    result = mlgit(repo, "merge-driver", str(base), str(ours), str(theirs), "x.mlgit",
+                   code=None)
+    assert_clean_error(result, f"{ours} is not a regular file")
+    assert ours.is_symlink() == (kind == "symlink") and target.read_text() == "kept"
+    assert (kind != "fifo") or not ours.is_file()
