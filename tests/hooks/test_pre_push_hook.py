@@ -4,6 +4,7 @@ the pushed commits to the default mlgit remote first, and stops the push when it
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from tests.conftest import git, mlgit, write
 from tests.hooks.helpers import fire, fire_ok, on_path, track
+from tests.mounts import small_disk  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
@@ -189,3 +191,20 @@ def test_data_missing_from_the_cache_but_on_the_remote_is_already_there(
     (tmp_path / "store").mkdir()
     assert_fails = mlgit(pushing, "push", "model.bin", code=1)
     assert "model.bin: not in the cache" in assert_fails.err
+
+
+def test_a_full_remote_disk_is_named_not_the_local_one(
+        hooked: Path, tmp_path: Path, small_disk) -> None:  # noqa: F811
+    disk = small_disk("1m")
+    git(tmp_path, "init", "-q", "--bare", "origin.git")
+    git(hooked, "remote", "add", "origin", str(tmp_path / "origin.git"))
+    mlgit(hooked, "remote", "add", "store", str(disk / "store"))
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "remote")
+    track(hooked, {"big.bin": os.urandom(3 * 1024 * 1024)})
+    result = fire(hooked, "push", "-q", "origin", "main")
+    assert result.code != 0, result
+    assert f"no space left on the disk holding {disk / 'store'} (mounted at {disk}" \
+        in result.err, result.err
+    assert f"free up space on {disk}," in result.err
+    assert _git_branches(tmp_path / "origin.git") == []
