@@ -144,3 +144,29 @@ def test_no_step_lets_a_file_name_act_as_a_workflow_command(tmp_path: Path) -> N
     tokens = [line for line in ran.stdout.splitlines() + report.stdout.splitlines()
               if line.startswith("::stop-commands::")]
     assert len(set(tokens)) == len(tokens) == 2
+
+
+def test_the_cache_key_covers_the_whole_repository_from_a_working_directory(
+        tmp_path: Path) -> None:
+    """mlgit has one project per repository, at its top: a `working-directory` inside it
+    must not leave the pointers outside that folder out of the key."""
+    repo = _repo(tmp_path)
+    (repo / "proj").mkdir()
+    (repo / "proj" / "d.bin").write_text("d")
+    (repo / "top.bin").write_text("t1")
+    _mlgit(repo, "add", "proj/d.bin", "top.bin")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "data")
+
+    def key(cwd: Path) -> str:
+        proc, outputs = _step("prepare.sh", cwd, tmp_path, remote_url="", remote_name="",
+                              remote_options="", base="")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return _outputs(outputs)["cache-key"]
+
+    first = key(repo / "proj")
+    assert first == key(repo)
+    (repo / "top.bin").write_text("t2")
+    _mlgit(repo, "add", "top.bin")
+    git(repo, "commit", "-qam", "top changed")
+    assert key(repo / "proj") != first
