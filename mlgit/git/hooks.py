@@ -25,9 +25,12 @@ post-checkout only when a rebase starts, and mlgit skips that one."""
 MARKER = "# mlgit-hook: installed by 'mlgit install'"
 VERSION = 2  # 2: a kept shell hook runs with its own name as $0
 PREVIOUS_SUFFIX = ".mlgit-previous"
+# The pre-commit framework's install keeps a hook it finds as NAME.legacy and runs it.
+LEGACY_SUFFIX = ".legacy"
 
 INSTALLED, UPGRADED, UNCHANGED, CHAINED = "installed", "upgraded", "unchanged", "chained"
 REMOVED, RESTORED, NOT_OURS, ABSENT = "removed", "restored", "not ours", "absent"
+STILL_RUN_AS_LEGACY = "still run as legacy"
 
 _SCRIPT = """#!/bin/sh
 {marker}
@@ -104,12 +107,8 @@ def install_hook(folder: str, name: str) -> str:
                 if f.read() == script and os.access(path, os.X_OK):
                     return UNCHANGED
             outcome = UPGRADED
-        elif os.path.lexists(previous):
-            raise MlgitError(
-                f"{path}: another hook is installed, and {os.path.basename(previous)} (the"
-                " hook mlgit found there before) is still beside it",
-                f"merge the two by hand, or remove {previous}, then run 'mlgit install'"
-                " again")
+        elif (refused := install_refusal(folder, name)) is not None:
+            raise refused
         else:
             os.rename(path, previous)
             outcome = CHAINED
@@ -119,6 +118,22 @@ def install_hook(folder: str, name: str) -> str:
     write_atomic(path, script)
     os.chmod(path, 0o755)
     return outcome
+
+
+def install_refusal(folder: str, name: str) -> MlgitError | None:
+    """Why the hook `name` cannot be installed in `folder`: another hook is there while the
+    one mlgit kept before is still beside it. None when it can."""
+    path = os.path.join(folder, name)
+    previous = path + PREVIOUS_SUFFIX
+    if not os.path.lexists(path) or is_ours(path) or not os.path.lexists(previous):
+        return None
+    legacy = path + LEGACY_SUFFIX
+    still = (f"; mlgit's own script still runs, as {os.path.basename(legacy)} (kept by the"
+             " pre-commit framework's install)" if is_ours(legacy) else "")
+    return MlgitError(
+        f"{path}: another hook is installed, and {os.path.basename(previous)} (the hook mlgit"
+        f" found there before) is still beside it{still}; nothing was changed",
+        f"merge the two by hand, or remove {previous}, then run 'mlgit install' again")
 
 
 def uninstall_hook(folder: str, name: str) -> str:
@@ -132,7 +147,8 @@ def uninstall_hook(folder: str, name: str) -> str:
             return RESTORED
         return ABSENT
     if not is_ours(path):
-        return NOT_OURS
+        # under the pre-commit framework's install, mlgit's script lives on as NAME.legacy
+        return STILL_RUN_AS_LEGACY if is_ours(path + LEGACY_SUFFIX) else NOT_OURS
     if os.path.lexists(previous):
         os.replace(previous, path)
         return RESTORED

@@ -49,7 +49,8 @@ def _show_installed(done: Installed, json: bool) -> None:
                          "merge_driver": done.merge_driver})
         return
     for change in done.changes:
-        output.out(f"{change.name}: {_DESCRIBED[change.outcome]} ({change.path})")
+        described = _DESCRIBED[change.outcome].replace("NAME", change.name)
+        output.out(f"{change.name}: {described} ({change.path})")
     if done.merge_driver is not None:
         what = " and ".join(done.merge_driver) or "nothing to change"
         output.out(f"merge driver for *.mlgit and mlgit.lock: {what}")
@@ -63,6 +64,8 @@ _DESCRIBED = {
     "removed": "removed",
     "restored": "removed; the hook that was there before is back",
     "not ours": "not mlgit's hook; left alone",
+    "still run as legacy": "mlgit's hook is still run, as NAME.legacy, by the hook there"
+                           " (the pre-commit framework's); delete NAME.legacy to stop it",
     "absent": "not installed",
 }
 

@@ -259,3 +259,29 @@ def test_husky_v9_hooks_still_run(repo: Path) -> None:
     assert "husky: running lint" in result.err
     assert "husky - pre-commit script failed (code 1)" in result.out + result.err
     assert git(repo, "log", "--format=%s").split() == ["init"]
+
+
+def _framework_migrates(repo: Path) -> None:
+    """What `pre-commit install` does to a hook it finds (migration mode): it renames it
+    NAME.legacy, writes its own script, and runs the legacy one from it."""
+    hook = _hooks(repo) / "pre-commit"
+    hook.rename(_hooks(repo) / "pre-commit.legacy")
+    write(hook, '#!/bin/sh\n"$0.legacy" "$@" || exit $?\n').chmod(0o755)
+
+
+def test_uninstall_says_mlgit_still_runs_as_a_framework_legacy_hook(repo: Path) -> None:
+    write(_hooks(repo) / "pre-commit", FOREIGN).chmod(0o755)
+    mlgit(repo, "install")
+    _framework_migrates(repo)
+    out = mlgit(repo, "uninstall")
+    assert "pre-commit: mlgit's hook is still run, as pre-commit.legacy" in out.out, out
+
+
+def test_a_refused_install_changes_nothing(repo: Path) -> None:
+    write(_hooks(repo) / "pre-commit", FOREIGN).chmod(0o755)
+    mlgit(repo, "install", "--hook", "pre-commit")
+    _framework_migrates(repo)
+    before = _snapshot(_hooks(repo))
+    result = mlgit(repo, "install", code=1)
+    assert_clean_error(result, "pre-commit.mlgit-previous", "pre-commit.legacy")
+    assert _snapshot(_hooks(repo)) == before  # no post-* written, pre-push not half-done
