@@ -36,6 +36,8 @@ def show_diff(result: DataDiff, json: bool, md: bool) -> None:
         for row in rows:
             output.out("| " + " | ".join(_md_cell(cell) for cell in row) + " |")
         return
+    if not rows and result.errors:
+        return  # "no data changed" would contradict the errors: some data was not compared
     if not rows:
         output.out(f"No data changed between {_side(result.old)} and {_side(result.new)}.")
         return

@@ -96,3 +96,18 @@ def test_a_folder_where_the_file_goes_is_kept_even_with_force(versions: Path,
                    code=None)
     assert_clean_error(result, f"{tmp_path / 'out' / 'model.bin'}: is a folder")
     assert (tmp_path / "out" / "model.bin" / "mine.txt").read_text() == "keep me"
+
+
+def test_a_committed_conflicted_pointer_is_named_as_such(repo: Path, tmp_path: Path) -> None:
+    write(repo / "m.bin", "m")
+    mlgit(repo, "add", "m.bin")
+    commit(repo, "v1")
+    write(repo / "m.bin.mlgit", "<<<<<<< ours\nfoo\n=======\nbar\n>>>>>>> theirs\n")
+    commit(repo, "broken")
+    result = mlgit(repo, "get", "HEAD", "m.bin", "-o", str(tmp_path / "out"), code=None)
+    assert_clean_error(result, "merge conflict in m.bin.mlgit (at HEAD)")
+    assert "not tracked" not in result.err and "git checkout --ours" not in result.err
+    assert "commit" in result.err.splitlines()[1]
+    diff = mlgit(repo, "diff", "HEAD~1", "HEAD", code=1)
+    assert "merge conflict in m.bin.mlgit (at HEAD)" in diff.err
+    assert "No data changed" not in diff.out, diff
