@@ -59,3 +59,13 @@ def shell_word(path: str) -> str:
 def set_aside_line(files: int, nbytes: int, folder: str) -> str:
     return (f"{counted(files, 'damaged file')} set aside in {folder}/ ({human_size(nbytes)}),"
             " never deleted by mlgit: delete that folder when you no longer need them")
+
+
+_MARKDOWN_CELL = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;", "<": "&lt;",
+                                "[": "\\[", "]": "\\]"})
+
+
+def md_cell(text: str) -> str:
+    """`text` as a Markdown table cell that shows as written: file names come from pull
+    requests, and a name must not become HTML, a link or an image in a report."""
+    return printable(text).translate(_MARKDOWN_CELL)

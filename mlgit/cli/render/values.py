@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from mlgit.cli import output
-from mlgit.cli.render.text import as_dict, without_prefix
+from mlgit.cli.render.text import as_dict, md_cell, without_prefix
 from mlgit.paths import printable
 from mlgit.pipeline.sides import WORKSPACE
 
@@ -90,5 +90,5 @@ def _table(header: list[str], rows: list[list[str]], md: bool) -> None:
 
 
 def _md_row(cells: list[str]) -> str:
-    escaped = [printable(c).replace("\\", "\\\\").replace("|", "\\|") for c in cells]
+    escaped = [md_cell(c) for c in cells]
     return "| " + " | ".join(escaped) + " |"
