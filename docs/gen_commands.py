@@ -589,7 +589,7 @@ NOTES: dict[str, list[str]] = {
         " stderr as `error: MESSAGE (in SIDE)`, its keys are left out).",
         "`--json`: `{\"old\": \"HEAD\", \"new\": \"workspace\", \"old_empty\","
         " \"files\", \"changes\": [{\"file\", \"key\", \"status\", \"old\","
-        " \"new\", \"change\"}], \"errors\": [{\"file\", \"side\", \"error\"}]}`;"
+        " \"new\", \"change\"}], \"errors\": [{\"file\", \"side\", \"error\", \"hint\"}]}`;"
         " `status` is `added`, `deleted`, `modified` or `unchanged`, and `old`/`new` are null"
         " where the key is not there. `--md`: a Markdown table with the columns file, key,"
         " old, new, change, ready for a pull request comment.",

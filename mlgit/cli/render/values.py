@@ -45,8 +45,12 @@ def show_values_diff(kind: str, diff: ValuesDiff, json_: bool, md: bool) -> None
         return
     for error in diff.errors:
         output.err(f"error: {printable(error.error)} (in {error.side})")
+        if error.hint:
+            output.err(f"hint: {printable(error.hint)}")
     if diff.old_empty:
         output.out(f"{_side(diff.old)} has no commits yet: every value is new.\n")
+    if not diff.changes and len({e.file for e in diff.errors}) >= len(diff.files):
+        return  # no file was compared: "no changes" would contradict the errors
     if not diff.changes:
         output.out(f"No changes between {_side(diff.old)} and {_side(diff.new)}.")
         return
