@@ -208,3 +208,22 @@ def test_a_full_remote_disk_is_named_not_the_local_one(
         in result.err, result.err
     assert f"free up space on {disk}," in result.err
     assert _git_branches(tmp_path / "origin.git") == []
+
+
+def test_a_read_only_remote_stops_the_push_in_one_sentence(
+        hooked: Path, tmp_path: Path, small_disk) -> None:  # noqa: F811
+    from tests.mounts import make_read_only
+
+    disk = small_disk("2m")
+    git(tmp_path, "init", "-q", "--bare", "origin.git")
+    git(hooked, "remote", "add", "origin", str(tmp_path / "origin.git"))
+    mlgit(hooked, "remote", "add", "store", str(disk / "store"))
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "remote")
+    track(hooked, {"m.bin": "v1"})
+    make_read_only(disk)
+    result = fire(hooked, "push", "-q", "origin", "main")
+    assert result.code != 0, result
+    error = result.err.splitlines()[0]
+    assert "refuses writes" in error and error.count("stopped") == 1, error
+    assert error.endswith("; the git push is stopped")

@@ -190,8 +190,9 @@ def _pre_push(repo: Repo, args: list[str], _index: str | None) -> int:
     try:
         outcome = pre_push(repo, remote, refs, output.Progress)
     except MlgitError as exc:
-        raise MlgitError(f"pre-push: {exc.message}; the git push is stopped",
-                         exc.hint) from None
+        # "the push stopped" (mlgit push's words) would say it twice
+        message = exc.message.removesuffix("; the push stopped")
+        raise MlgitError(f"pre-push: {message}; the git push is stopped", exc.hint) from None
     result = outcome.result
     if result is None:
         return exit_codes.EXIT_OK
