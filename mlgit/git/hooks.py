@@ -25,12 +25,14 @@ post-checkout only when a rebase starts, and mlgit skips that one."""
 MARKER = "# mlgit-hook: installed by 'mlgit install'"
 VERSION = 2  # 2: a kept shell hook runs with its own name as $0
 PREVIOUS_SUFFIX = ".mlgit-previous"
+EDITED_SUFFIX = ".mlgit-edited"  # a copy of mlgit's script edited by hand, kept on reinstall
 # The pre-commit framework's install keeps a hook it finds as NAME.legacy and runs it.
 LEGACY_SUFFIX = ".legacy"
 
 INSTALLED, UPGRADED, UNCHANGED, CHAINED = "installed", "upgraded", "unchanged", "chained"
 REMOVED, RESTORED, NOT_OURS, ABSENT = "removed", "restored", "not ours", "absent"
 STILL_RUN_AS_LEGACY = "still run as legacy"
+EDITED_KEPT = "edited copy kept"
 
 _SCRIPT = """#!/bin/sh
 {marker}
@@ -78,6 +80,10 @@ def hook_script(name: str) -> str:
         missing_code=1 if pre_push else 0)
 
 
+def _version_line() -> str:
+    return f"# mlgit-hook-version: {VERSION}\n"
+
+
 def hooks_dir(root: str) -> str:
     """The folder Git runs hooks from for the repository at `root`."""
     out = _git(root, "rev-parse", "--git-path", "hooks").decode("utf-8", "surrogateescape")
@@ -104,9 +110,14 @@ def install_hook(folder: str, name: str) -> str:
     if os.path.lexists(path):
         if is_ours(path):
             with open(path, "rb") as f:
-                if f.read() == script and os.access(path, os.X_OK):
-                    return UNCHANGED
+                current = f.read()
+            if current == script and os.access(path, os.X_OK):
+                return UNCHANGED
             outcome = UPGRADED
+            if current != script and _version_line().encode() in current:
+                # this version's script, edited by hand: keep the edits beside it
+                write_atomic(path + EDITED_SUFFIX, current)
+                outcome = EDITED_KEPT
         elif (refused := install_refusal(folder, name)) is not None:
             raise refused
         else:

@@ -61,6 +61,8 @@ _DESCRIBED = {
     "upgraded": "upgraded to this mlgit's version",
     "unchanged": "already installed",
     "chained": "installed; the hook that was there runs first",
+    "edited copy kept": "rewritten as this mlgit's script; the copy edited by hand is kept as"
+                        " NAME.mlgit-edited",
     "removed": "removed",
     "restored": "removed; the hook that was there before is back",
     "not ours": "not mlgit's hook; left alone",

@@ -285,3 +285,15 @@ def test_a_refused_install_changes_nothing(repo: Path) -> None:
     result = mlgit(repo, "install", code=1)
     assert_clean_error(result, "pre-commit.mlgit-previous", "pre-commit.legacy")
     assert _snapshot(_hooks(repo)) == before  # no post-* written, pre-push not half-done
+
+
+def test_a_locally_edited_mlgit_hook_is_kept_as_a_copy(repo: Path) -> None:
+    mlgit(repo, "install", "--hook", "pre-commit")
+    hook = _hooks(repo) / "pre-commit"
+    edited = hook.read_text() + "echo my addition\n"
+    hook.write_text(edited)
+    out = mlgit(repo, "install", "--hook", "pre-commit")
+    assert "upgraded" not in out.out
+    assert "pre-commit.mlgit-edited" in out.out, out
+    assert (_hooks(repo) / "pre-commit.mlgit-edited").read_text() == edited
+    assert "my addition" not in hook.read_text()
