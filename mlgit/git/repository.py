@@ -115,6 +115,13 @@ HEAD = "HEAD"
 INDEX = "Git's index"
 
 
+def differ_from_index(root: str, rels: list[str]) -> set[str]:
+    """Which of the files `rels` Git would take with `git add`: untracked, or changed from
+    Git's index."""
+    out = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", *rels)
+    return {entry[3:] for entry in _split_z(out) if len(entry) > 3} & set(rels)
+
+
 def stash_commits(root: str) -> list[str]:
     """The commits Git's stashes (refs/stash and its reflog) hold changes in: each stash's
     work tree commit, its index commit (second parent) and, with -u, its untracked files
