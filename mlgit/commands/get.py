@@ -48,6 +48,11 @@ def get(repo: Repo, rev: str, path: str, out: str | None, remote: str | None,
                                  "choose another place with -o, or overwrite it with --force")
     for want, where in wants:
         _write_or_explain(repo, want.oid, os.path.join(dest, where) if where else dest)
+    if not wants and target.item.ptr.is_dir:  # a folder of no files is still a folder
+        if os.path.lexists(dest) and not force:
+            raise MlgitError(f"{dest}: exists",
+                             "choose another place with -o, or overwrite it with --force")
+        os.makedirs(dest, exist_ok=True)
     return GotData(rev, found.commit, rel, dest, len(wants), sum(w.size for w, _ in wants),
                    fetched, remote_name)
 

@@ -111,3 +111,16 @@ def test_a_committed_conflicted_pointer_is_named_as_such(repo: Path, tmp_path: P
     diff = mlgit(repo, "diff", "HEAD~1", "HEAD", code=1)
     assert "merge conflict in m.bin.mlgit (at HEAD)" in diff.err
     assert "No data changed" not in diff.out, diff
+
+
+def test_an_empty_folder_artifact_is_written_as_an_empty_folder(repo: Path,
+                                                              tmp_path: Path) -> None:
+    (repo / "e").mkdir()
+    mlgit(repo, "add", "e")
+    commit(repo, "empty")
+    out = tmp_path / "out"
+    mlgit(repo, "get", "HEAD", "e", "-o", str(out))
+    assert out.is_dir() and list(out.iterdir()) == []
+    mlgit(repo, "get", "HEAD", "e", "-o", str(out))  # into the folder, as for any folder
+    assert (out / "e").is_dir()
+    assert_clean_error(mlgit(repo, "get", "HEAD", "e", "-o", str(out), code=1), "exists")
