@@ -108,7 +108,8 @@ def _check_merge_conflict(raw: bytes, origin: str) -> None:
         path = quote(origin)
         raise BadPointer(f"merge conflict in {origin}",
                          f"pick a side with 'git checkout --ours -- {path}' or 'git checkout"
-                         f" --theirs -- {path}', then run 'mlgit checkout'")
+                         f" --theirs -- {path}', then run 'mlgit checkout' (in a rebase,"
+                         " --ours is the branch rebased onto and --theirs your own commit)")
 
 
 _LITERALS = {"kind": ("file", "dir"), "hash": (HASH_NAME,)}

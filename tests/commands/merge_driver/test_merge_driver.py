@@ -202,3 +202,10 @@ def test_ours_that_is_not_a_regular_file_is_refused(repo: Path, tmp_path: Path,
     assert_clean_error(result, f"{ours} is not a regular file")
     assert ours.is_symlink() == (kind == "symlink") and target.read_text() == "kept"
     assert (kind != "fifo") or not ours.is_file()
+
+
+def test_the_conflict_hint_says_what_ours_means_in_a_rebase(repo: Path) -> None:
+    write(repo / "m.bin.mlgit", "<<<<<<< ours\nfoo\n=======\nbar\n>>>>>>> theirs\n")
+    status = mlgit(repo, "status", code=1)
+    assert "in a rebase, --ours is the branch rebased onto and --theirs your own commit" \
+        in status.out + status.err
