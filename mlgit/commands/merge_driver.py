@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from dataclasses import dataclass
 
 from mlgit.errors import MlgitError
 from mlgit.fileio import write_atomic
-from mlgit.pipeline.merge import merge_file
+from mlgit.pipeline.merge import markers, merge_file
 
 
 @dataclass
@@ -32,9 +33,23 @@ def merge(base: str, ours: str, theirs: str, path: str) -> DriverResult:
                              " 'git config merge.mlgit.driver'") from None
 
     _refuse_unless_regular(ours)
-    merged = merge_file(path, read(base), read(ours), read(theirs))
+    try:
+        merged = merge_file(path, read(base), read(ours), read(theirs))
+    except BaseException:
+        _leave_unmerged(ours)
+        raise
     write_atomic(ours, merged.text)
     return DriverResult(path, merged.conflicts)
+
+
+def _leave_unmerged(ours: str) -> None:
+    """After a failure Git keeps OURS as the result (and records a conflict): with conflict
+    markers in it, mlgit status and the pre-commit hook report the file instead of taking
+    our side as merged."""
+    with contextlib.suppress(OSError):
+        with open(ours, "rb") as f:
+            mine = f.read()
+        write_atomic(ours, markers(mine, b"(mlgit merge-driver failed: not merged)\n"))
 
 
 def _refuse_unless_regular(ours: str) -> None:

@@ -209,3 +209,15 @@ def test_the_conflict_hint_says_what_ours_means_in_a_rebase(repo: Path) -> None:
     status = mlgit(repo, "status", code=1)
     assert "in a rebase, --ours is the branch rebased onto and --theirs your own commit" \
         in status.out + status.err
+
+
+def test_a_driver_failure_leaves_ours_marked_as_unmerged(repo: Path, tmp_path: Path) -> None:
+    """Git keeps OURS as the result when the driver fails: it must not pass for merged."""
+    write(repo / "m.bin", "ours")
+    mlgit(repo, "add", "m.bin")
+    pointer = (repo / "m.bin.mlgit").read_text()
+    ours = write(tmp_path / "ours", pointer)
+    result = mlgit(repo, "merge-driver", str(tmp_path / "gone"), str(ours),
+                   str(tmp_path / "theirs"), "m.bin.mlgit", code=None)
+    assert_clean_error(result, "cannot read")
+    assert ours.read_text().startswith("<<<<<<< ours\n" + pointer)
