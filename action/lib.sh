@@ -16,10 +16,26 @@ annotate() {
   printf '::%s title=mlgit::%s\n' "$kind" "$message"
 }
 
+# A token for ::stop-commands::TOKEN that output cannot guess (128 random bits).
+resume_token() {
+  printf 'mlgit-%s\n' "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+}
+
+# Print the file FILE to the log with workflow commands off: it holds output naming files a
+# pull request chose, and a line of it must not act as a workflow command (::error::,
+# ::add-mask::...). The token that turns them back on is random, so no output can guess it.
+print_untrusted() {
+  local resume
+  resume=$(resume_token)
+  echo "::stop-commands::$resume"
+  cat "$1"
+  echo "::$resume::"
+}
+
 # NAME VALUE: a step output; the value may span lines.
 put_output() {
   local delimiter
-  delimiter="mlgit_output_$RANDOM$RANDOM$RANDOM"
+  delimiter="mlgit_output_$(resume_token)"
   {
     printf '%s<<%s\n' "$1" "$delimiter"
     printf '%s\n' "$2"

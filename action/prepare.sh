@@ -53,7 +53,9 @@ settle_base() {
 
 cache_key() {
   local hash
-  hash=$(git ls-files -s -- '*.mlgit' 'mlgit.lock' '*/mlgit.lock' | json_tool sha256)
+  # From the top: mlgit's project is the whole repository, whatever working-directory says.
+  hash=$(git -C "$(git rev-parse --show-toplevel)" ls-files -s -- '*.mlgit' 'mlgit.lock' \
+    '*/mlgit.lock' | json_tool sha256)
   put_output cache-key "mlgit-${hash:0:40}"
   echo "cache key: mlgit-${hash:0:40}"
 }

@@ -90,4 +90,5 @@ put_output report "$(cat "$shown")"
 if [ "${MLGIT_ACTION_SUMMARY:-true}" = true ]; then
   cat "$shown" >>"$GITHUB_STEP_SUMMARY"
 fi
-cat "$shown"
+# The report quotes the output of a failed command (file names a pull request chose)
+print_untrusted "$shown"

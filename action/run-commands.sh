@@ -19,7 +19,7 @@ while IFS= read -r line || [ -n "$line" ]; do
   echo "::group::$shown"
   # The output names files a pull request chose: a line of it must not act as a workflow
   # command, so commands are off while it prints.
-  resume="mlgit-$RANDOM$RANDOM$RANDOM"
+  resume=$(resume_token)
   echo "::stop-commands::$resume"
   set +e
   mlgit "${words[@]}" 2>&1 | tee "$output"

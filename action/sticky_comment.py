@@ -3,8 +3,11 @@
     sticky_comment.py REPORT.md
 
 The comment is found again by a hidden marker on its first line, so each run edits it instead
-of adding another. Reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY,
-GITHUB_API_URL and the token in MLGIT_ACTION_TOKEN. Standard library only.
+of adding another. Only a comment that starts with the marker and was written by the token's
+own identity is edited: a token that may write comments may edit anyone's, and a person's
+comment that quotes the marker must never be overwritten. Reads GITHUB_EVENT_NAME,
+GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_API_URL and the token in MLGIT_ACTION_TOKEN.
+Standard library only.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ MARKER = "<!-- mlgit-action-report -->"
 MAX_BODY = 65_000
 TRUNCATED = "\n\n_The report is cut here: the step summary of the run has all of it._\n"
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
+# The workflow's GITHUB_TOKEN cannot read /user; its comments are written by this account.
+WORKFLOW_TOKEN_USER = "github-actions[bot]"
 
 
 def _pull_request_number() -> int | None:
@@ -45,12 +50,28 @@ def _request(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
         return json.loads(response.read() or b"null")
 
 
-def _existing_comment(issue_url: str) -> dict[str, Any] | None:
+def _token_user(api: str) -> str:
+    """The login the token writes comments as."""
+    try:
+        user = _request("GET", f"{api}/user")
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403, 404):
+            return WORKFLOW_TOKEN_USER
+        raise
+    return str((user or {}).get("login") or WORKFLOW_TOKEN_USER)
+
+
+def _is_our_report(comment: dict[str, Any], login: str) -> bool:
+    author = (comment.get("user") or {}).get("login")
+    return author == login and (comment.get("body") or "").startswith(MARKER)
+
+
+def _existing_comment(issue_url: str, login: str) -> dict[str, Any] | None:
     page = 1
     while True:
         comments = _request("GET", f"{issue_url}/comments?per_page=100&page={page}")
         for comment in comments:
-            if MARKER in (comment.get("body") or ""):
+            if _is_our_report(comment, login):
                 return dict(comment)
         if len(comments) < 100:
             return None
@@ -65,7 +86,7 @@ def post(report: str, number: int) -> str:
     if len(text) > MAX_BODY:
         text = text[:MAX_BODY - len(TRUNCATED)].rsplit("\n", 1)[0] + TRUNCATED
     body = {"body": text}
-    found = _existing_comment(issue_url)
+    found = _existing_comment(issue_url, _token_user(api))
     if found is None:
         made = _request("POST", f"{issue_url}/comments", body)
         return f"created {made.get('html_url') or made.get('url')}"

@@ -270,9 +270,11 @@ NOTES: dict[str, list[str]] = {
         "Keeps every object named by a pointer file in the work tree or by a pointer file"
         " committed at `HEAD` or staged in Git's index, all merge stages (read from Git's"
         " objects, not checked out; for a folder: its"
-        " manifest and all its files), and deletes every other object, including objects"
+        " manifest and all its files), and every object a Git stash refers to (`refs/stash`"
+        " and its reflog: the work tree and index commits of each stash, as Git keeps them"
+        " until `git stash drop`), and deletes every other object, including objects"
         " that only older commits or other branches refer to. A repository without commits"
-        " has no `HEAD`: only the work tree and the index count.",
+        " has no `HEAD`: only the work tree, the index and the stashes count.",
         "On a terminal it first prints how many objects and bytes it will delete and how"
         " much of that is on no remote (each configured remote is asked; one that cannot be"
         " reached is named), then asks `Delete them? [y/N]`; any answer but `y` deletes"
@@ -410,7 +412,9 @@ NOTES: dict[str, list[str]] = {
     "push": [
         "Uploads what the pointers name (a file's content; a folder's manifest and every file"
         " in it; for a path inside a tracked folder, its manifest and the files under that"
-        " path) that the remote does not have yet. Without PATHS: every tracked artifact.",
+        " path) that the remote does not have yet. Without PATHS: every tracked artifact."
+        " An object the cache lacks but the remote has counts as already on the remote,"
+        " not as failed.",
         "Objects under 1 MiB travel in new packs of about 16 MiB; larger ones one by one. Each"
         " object is hashed before it is sent: a corrupt cache object is reported, not"
         " uploaded. See [remotes.md](remotes.md#transfers) for how transfers work.",
@@ -606,7 +610,7 @@ NOTES: dict[str, list[str]] = {
         " stderr as `error: MESSAGE (in SIDE)`, its keys are left out).",
         "`--json`: `{\"old\": \"HEAD\", \"new\": \"workspace\", \"old_empty\","
         " \"files\", \"changes\": [{\"file\", \"key\", \"status\", \"old\","
-        " \"new\", \"change\"}], \"errors\": [{\"file\", \"side\", \"error\"}]}`;"
+        " \"new\", \"change\"}], \"errors\": [{\"file\", \"side\", \"error\", \"hint\"}]}`;"
         " `status` is `added`, `deleted`, `modified` or `unchanged`, and `old`/`new` are null"
         " where the key is not there. `--md`: a Markdown table with the columns file, key,"
         " old, new, change, ready for a pull request comment.",
@@ -651,7 +655,7 @@ NOTES: dict[str, list[str]] = {
         " \"fetched\", \"remote\"}`. See [history.md](history.md#mlgit-get).",
     ],
     "merge-driver": [
-        "Run by Git as `mlgit merge-driver %O %A %B %P` once `--install` registered it"
+        "Run by Git as `mlgit merge-driver -- %O %A %B %P` once `--install` registered it"
         " (`merge.mlgit` in `.git/config`, `merge=mlgit` for `*.mlgit` and `mlgit.lock` in"
         " `.gitattributes`). Merges `mlgit.lock` stage by stage and pointer files as values;"
         " a true conflict is left between conflict markers and exits 1. See"

@@ -106,7 +106,8 @@ def _check_merge_conflict(raw: bytes, origin: str) -> None:
         raise BadPointer(f"merge conflict in {origin}",
                          f"pick a side with {shell_command('git checkout --ours --', origin)}"
                          f" or {shell_command('git checkout --theirs --', origin)}, then run"
-                         " 'mlgit checkout'")
+                         " 'mlgit checkout' (in a rebase, --ours is the branch rebased onto and"
+                         " --theirs your own commit)")
 
 
 _LITERALS = {"kind": ("file", "dir"), "hash": (HASH_NAME,)}

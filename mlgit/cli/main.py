@@ -36,6 +36,11 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 def run(args: list[str]) -> int:
     try:
+        files = _merge_driver_files(args)
+        if files is not None:
+            from mlgit.cli.handlers.history import merge_driver
+
+            return merge_driver(files, install=False, uninstall=False, json=False)
         from mlgit.cli.parser import parse
 
         parsed = parse(args)
@@ -61,6 +66,21 @@ def run(args: list[str]) -> int:
             return full.exit_code
         _report(exc, args)
         return EXIT_BUG
+
+
+def _merge_driver_files(args: list[str]) -> list[str] | None:
+    """The four files of Git's call of the merge driver, `merge-driver [--] %O %A %B %P`.
+
+    Taken without an option parser: the path (%P) may start with '-', and a driver line
+    registered before mlgit added `--` must still merge such a path instead of failing
+    with a usage error, which Git would take as a conflict left with our side unmarked.
+    Git's temporary files (%O %A %B) never start with '-'."""
+    if args[:1] != ["merge-driver"]:
+        return None
+    files = args[2:] if args[1:2] == ["--"] else args[1:]
+    if len(files) == 4 and not any(word.startswith("-") for word in files[:3]):
+        return files
+    return None
 
 
 def _report(exc: Exception, args: list[str]) -> None:

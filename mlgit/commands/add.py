@@ -264,11 +264,17 @@ def _ignore_added(repo: Repo, items: list[Added]) -> list[str]:
     """Write the .gitignore entry of each artifact added or updated (the caller holds the
     repo lock); returns the paths to give `git add`."""
     git_add: set[str] = set()
+    untouched: set[str] = set()  # .gitignore files this add did not change
     for item in items:
         if item.status != "unchanged":
-            gitignore.add_entry(repo.root, item.path)
+            changed = gitignore.add_entry(repo.root, item.path)
             folder = item.path.rpartition("/")[0]
-            git_add.update((item.pointer_path, f"{folder}/.gitignore" if folder else ".gitignore"))
+            git_add.add(item.pointer_path)
+            (git_add if changed else untouched).add(
+                f"{folder}/.gitignore" if folder else ".gitignore")
+    untouched -= git_add
+    if untouched:  # still named when an earlier add changed it and Git does not have that
+        git_add |= repository.differ_from_index(repo.root, sorted(untouched))
     return sorted(git_add)
 
 

@@ -1,5 +1,5 @@
 """mlgit gc: delete cache objects that neither the work tree's pointers nor the pointers
-committed at HEAD (or staged in Git's index) reference.
+committed at HEAD (or staged in Git's index, or held by a Git stash) reference.
 
 It works in two steps so that the command line can ask first: `plan` says what would be
 deleted (and, if asked, how much of it no remote has); `collect` deletes what a plan named,
@@ -85,7 +85,8 @@ def plan(repo: Repo, check_remotes: bool, revisions: Revisions = NO_REVISIONS) -
     reached is reported, not fatal)."""
     history = History()
     trees = RevisionTrees(repo.root)
-    keep = referenced_by_all(repo) | _kept_by_revisions(repo, revisions, history, trees)
+    keep = (referenced_by_all(repo) | _kept_by_revisions(repo, revisions, history, trees)
+            | _kept_by_stashes(repo, trees))
     unused = garbage.unreferenced(repo.odb, keep)
     kept = len(set(repo.odb.iter_oids()) & keep)
     result = GcPlan(unused, kept, history=history, trees=trees)
@@ -117,6 +118,15 @@ def _kept_by_revisions(repo: Repo, revisions: Revisions, history: History,
         else:
             keep.update(files)
     return keep
+
+
+def _kept_by_stashes(repo: Repo, trees: RevisionTrees) -> set[str]:
+    """What Git's stashes reference: after `git stash` and `mlgit checkout`, the cache holds
+    the only copy of stashed data, and Git keeps stashes until they are dropped."""
+    stashes = repository.stash_commits(repo.root)
+    if not stashes:
+        return set()
+    return _kept_by_revisions(repo, Revisions(revs=tuple(stashes)), History(), trees)
 
 
 def _files_of(repo: Repo, oid: str, rel: str) -> list[str] | None:
@@ -158,7 +168,8 @@ def collect(repo: Repo, approved: GcPlan | None, revisions: Revisions = NO_REVIS
         history = History()
         trees = approved.trees if approved is not None and approved.trees else \
             RevisionTrees(repo.root)  # what Git's objects said then, they say now
-        keep = referenced_by_all(repo) | _kept_by_revisions(repo, revisions, history, trees)
+        keep = (referenced_by_all(repo) | _kept_by_revisions(repo, revisions, history, trees)
+                | _kept_by_stashes(repo, trees))
         if approved is not None:
             keep |= set(repo.odb.iter_oids()) - approved.garbage.keys()
         removed, freed, kept = garbage.delete_unreferenced(repo.odb, keep, False)

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from mlgit.errors import BadPath, MlgitError
 from mlgit.fileio import exchange, temp_beside
 from mlgit.git.revisions import RevisionTrees
-from mlgit.paths import resolve_user_path
+from mlgit.paths import POINTER_SUFFIX, resolve_user_path
 from mlgit.pipeline.at_revision import artifacts_at
 from mlgit.repo import Repo
 from mlgit.storage.objects import CorruptObject
-from mlgit.workspace.targets import Target, Tracked, select_part
+from mlgit.workspace.targets import Broken, Target, Tracked, select_part
 from mlgit.workspace.wants import Wanted
 
 
@@ -39,7 +39,7 @@ def get(repo: Repo, rev: str, path: str, out: str | None, remote: str | None,
     trees = RevisionTrees(repo.root)
     found = artifacts_at(repo, trees, rev)
     rel = resolve_user_path(repo.root, path)
-    target = _target(found.items, rel, path, rev)
+    target = _target(found.items, rel, path, rev, found.broken)
     dest = _destination(out, rel)
     fetched, remote_name = _fetch_missing(repo, target, remote)
     wants = _files(repo, target)
@@ -63,12 +63,17 @@ def _taken(dest: str) -> bool:
     return os.path.lexists(dest)
 
 
-def _target(items: list[Tracked], rel: str, path: str, rev: str) -> Target:
+def _target(items: list[Tracked], rel: str, path: str, rev: str,
+            broken: list[Broken]) -> Target:
     for item in items:
         if rel == item.rel:
             return Target(item, "")
         if item.ptr.is_dir and rel.startswith(item.rel + "/"):
             return Target(item, rel[len(item.rel) + 1:])
+    for bad in broken:  # tracked there, by a pointer that cannot be read
+        artifact = bad.pointer_rel.removesuffix(POINTER_SUFFIX)
+        if rel == artifact or rel.startswith(artifact + "/"):
+            raise bad.error
     raise BadPath(f"{path}: not tracked at {rev}",
                   f"run 'mlgit diff {rev}' or 'git show {rev} --stat' to see what it tracks")
 

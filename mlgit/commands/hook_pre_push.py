@@ -99,7 +99,9 @@ def pre_push(repo: Repo, git_remote: str, refs: list[PushedRef],
     if not wants:  # nothing to send; a pointer that cannot be read is still a failure
         return PrePush(len(commits), result=result if result.failed else None)
     spec, store = open_store(repo, None)
-    with repo.lock(), remote_errors(spec, repo.tmp_dir):
+    # where the upload writes, for a full-disk message: the remote's folder when local
+    disk = store.backend.root if spec.scheme == "local" else repo.tmp_dir
+    with repo.lock(), remote_errors(spec, disk):
         with open_progress("push", len(wants), total_bytes(wants)) as progress:
             mover = Mover(repo.odb, store, jobs_for(spec, None), progress, stops=_stops)
             result.merge(push(mover, wants))

@@ -53,6 +53,9 @@ def install(chosen: list[str], cwd: str | None = None) -> Installed:
     root = find_root(cwd)
     _refuse_without_mlgit(root)
     folder = hooks.hooks_dir(root)
+    for name in names:  # refused: before any hook is written, so nothing is half-installed
+        if (refused := hooks.install_refusal(folder, name)) is not None:
+            raise refused
     done = Installed(folder, [HookChange(n, hooks.install_hook(folder, n), f"{folder}/{n}")
                               for n in names])
     if not chosen:  # everything: the merge driver for pointer files and mlgit.lock too

@@ -5,7 +5,9 @@ Hooks go where Git looks for them: `git rev-parse --git-path hooks` honours `cor
 and, in a linked worktree, names the common git dir's hooks. An installed script carries a
 marker line and a version, so mlgit recognises (and upgrades) its own. A hook that was there
 before (another tool's) is renamed to `NAME.mlgit-previous` and called first by mlgit's
-script; uninstall renames it back, so it returns byte for byte with its mode.
+script, with $0 set to the hook's own path when it is a shell script (hooks that dispatch on
+`basename "$0"`, as husky's do, must see their own name); uninstall renames it back, so it
+returns byte for byte with its mode.
 """
 
 from __future__ import annotations
@@ -21,11 +23,16 @@ HOOK_NAMES = ("post-checkout", "post-merge", "post-rewrite", "pre-commit", "pre-
 post-checkout only when a rebase starts, and mlgit skips that one."""
 
 MARKER = "# mlgit-hook: installed by 'mlgit install'"
-VERSION = 1
+VERSION = 2  # 2: a kept shell hook runs with its own name as $0
 PREVIOUS_SUFFIX = ".mlgit-previous"
+EDITED_SUFFIX = ".mlgit-edited"  # a copy of mlgit's script edited by hand, kept on reinstall
+# The pre-commit framework's install keeps a hook it finds as NAME.legacy and runs it.
+LEGACY_SUFFIX = ".legacy"
 
 INSTALLED, UPGRADED, UNCHANGED, CHAINED = "installed", "upgraded", "unchanged", "chained"
 REMOVED, RESTORED, NOT_OURS, ABSENT = "removed", "restored", "not ours", "absent"
+STILL_RUN_AS_LEGACY = "still run as legacy"
+EDITED_KEPT = "edited copy kept"
 
 _SCRIPT = """#!/bin/sh
 {marker}
@@ -34,7 +41,20 @@ _SCRIPT = """#!/bin/sh
 # back the hook that was here before, if any ({name}{previous}, which runs first).
 {read_stdin}previous="$0{previous}"
 if [ -x "$previous" ]; then
-    {feed}"$previous" "$@" || exit $?
+    # A shell script runs with $0 this hook's own path, as if Git had run it: hooks that
+    # dispatch on their name (husky, 'basename "$0"') would otherwise run nothing.
+    run=$(head -n 1 "$previous")
+    case "$run" in
+        *fish*|*csh*) run="" ;;
+        "#!"*sh|"#!"*sh" "*) run=${{run#??}} ;;
+        *) run="" ;;
+    esac
+    if [ -n "$run" ]; then
+        {feed}MLGIT_PREVIOUS_HOOK="$previous" $run -c 'mlgit_previous_hook=$MLGIT_PREVIOUS_HOOK
+unset MLGIT_PREVIOUS_HOOK; . "$mlgit_previous_hook"' "$0" "$@" || exit $?
+    else
+        {feed}"$previous" "$@" || exit $?
+    fi
 fi
 [ "${{MLGIT_SKIP_HOOKS:-}}" = 1 ] && exit 0
 [ -d .mlgit ] || exit 0
@@ -58,6 +78,10 @@ def hook_script(name: str) -> str:
         feed='printf "%s\\n" "$refs" | ' if pre_push else "",
         not_found="stopped the push (no data was uploaded)" if pre_push else "did not run",
         missing_code=1 if pre_push else 0)
+
+
+def _version_line() -> str:
+    return f"# mlgit-hook-version: {VERSION}\n"
 
 
 def hooks_dir(root: str) -> str:
@@ -86,15 +110,16 @@ def install_hook(folder: str, name: str) -> str:
     if os.path.lexists(path):
         if is_ours(path):
             with open(path, "rb") as f:
-                if f.read() == script and os.access(path, os.X_OK):
-                    return UNCHANGED
+                current = f.read()
+            if current == script and os.access(path, os.X_OK):
+                return UNCHANGED
             outcome = UPGRADED
-        elif os.path.lexists(previous):
-            raise MlgitError(
-                f"{path}: another hook is installed, and {os.path.basename(previous)} (the"
-                " hook mlgit found there before) is still beside it",
-                f"merge the two by hand, or remove {previous}, then run 'mlgit install'"
-                " again")
+            if current != script and _version_line().encode() in current:
+                # this version's script, edited by hand: keep the edits beside it
+                write_atomic(path + EDITED_SUFFIX, current)
+                outcome = EDITED_KEPT
+        elif (refused := install_refusal(folder, name)) is not None:
+            raise refused
         else:
             os.rename(path, previous)
             outcome = CHAINED
@@ -104,6 +129,22 @@ def install_hook(folder: str, name: str) -> str:
     write_atomic(path, script)
     os.chmod(path, 0o755)
     return outcome
+
+
+def install_refusal(folder: str, name: str) -> MlgitError | None:
+    """Why the hook `name` cannot be installed in `folder`: another hook is there while the
+    one mlgit kept before is still beside it. None when it can."""
+    path = os.path.join(folder, name)
+    previous = path + PREVIOUS_SUFFIX
+    if not os.path.lexists(path) or is_ours(path) or not os.path.lexists(previous):
+        return None
+    legacy = path + LEGACY_SUFFIX
+    still = (f"; mlgit's own script still runs, as {os.path.basename(legacy)} (kept by the"
+             " pre-commit framework's install)" if is_ours(legacy) else "")
+    return MlgitError(
+        f"{path}: another hook is installed, and {os.path.basename(previous)} (the hook mlgit"
+        f" found there before) is still beside it{still}; nothing was changed",
+        f"merge the two by hand, or remove {previous}, then run 'mlgit install' again")
 
 
 def uninstall_hook(folder: str, name: str) -> str:
@@ -117,7 +158,8 @@ def uninstall_hook(folder: str, name: str) -> str:
             return RESTORED
         return ABSENT
     if not is_ours(path):
-        return NOT_OURS
+        # under the pre-commit framework's install, mlgit's script lives on as NAME.legacy
+        return STILL_RUN_AS_LEGACY if is_ours(path + LEGACY_SUFFIX) else NOT_OURS
     if os.path.lexists(previous):
         os.replace(previous, path)
         return RESTORED

@@ -11,7 +11,8 @@ from mlgit.fileio import write_atomic
 from mlgit.git.repository import _git
 
 DRIVER_NAME = "mlgit"
-DRIVER_COMMAND = "mlgit merge-driver %O %A %B %P"
+# `--`: a path (%P) may start with '-' and must not be read as an option
+DRIVER_COMMAND = "mlgit merge-driver -- %O %A %B %P"
 DRIVER_LABEL = "mlgit pointer files and mlgit.lock"
 ATTRIBUTE_LINES = ("*.mlgit merge=mlgit", "mlgit.lock merge=mlgit")
 

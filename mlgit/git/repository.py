@@ -139,6 +139,25 @@ HEAD = "HEAD"
 INDEX = "Git's index"
 
 
+def differ_from_index(root: str, rels: list[str]) -> set[str]:
+    """Which of the files `rels` Git would take with `git add`: untracked, or changed from
+    Git's index."""
+    out = _git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", *rels)
+    return {entry[3:] for entry in _split_z(out) if len(entry) > 3} & set(rels)
+
+
+def stash_commits(root: str) -> list[str]:
+    """The commits Git's stashes (refs/stash and its reflog) hold changes in: each stash's
+    work tree commit, its index commit (second parent) and, with -u, its untracked files
+    (third parent). Not the commit a stash was made on: it is part of the history."""
+    out = _git(root, "stash", "list", "--format=%H %P", ok=(0, 1, 128))
+    commits: list[str] = []
+    for line in out.decode("ascii", "replace").splitlines():
+        work, *parents = line.split()
+        commits += [work, *parents[1:]]
+    return list(dict.fromkeys(commits))
+
+
 def committed_pointer_blobs(root: str) -> list[tuple[str, str, bytes]]:
     """(where, path, content) of every pointer file committed at HEAD (where is HEAD) or
     staged in Git's index, INDEX (all merge stages), read from Git's objects, never from the

@@ -64,7 +64,11 @@ def _tracked(repo: Repo, pointer_rel: str, raw: bytes) -> Tracked | MlgitError:
 
 
 def _at(exc: MlgitError, rev: str) -> MlgitError:
-    return type(exc)(f"{exc.message} (at {rev})", exc.hint)
+    # The usual hint (pick a side, restore the file) acts on the work tree: a commit
+    # cannot change, and no merge is under way for it.
+    return type(exc)(f"{exc.message} (at {rev})",
+                     f"the commit {rev} holds the file as it is and cannot change; fix the"
+                     " file in the work tree and commit that (or use another revision)")
 
 
 def _outputs(root: str, files: RevisionFiles, pushing: bool

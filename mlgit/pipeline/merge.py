@@ -53,10 +53,11 @@ def _merge_pointer(path: str, base: bytes, ours: bytes, theirs: bytes) -> Merged
 
 
 def _whole_conflict(path: str, ours: bytes, theirs: bytes) -> Merged:
-    return Merged(_markers(ours, theirs), [path])
+    return Merged(markers(ours, theirs), [path])
 
 
-def _markers(ours: bytes, theirs: bytes) -> bytes:
+def markers(ours: bytes, theirs: bytes) -> bytes:
+    """Both versions between Git's conflict markers."""
     def ended(text: bytes) -> bytes:
         return text if not text or text.endswith(b"\n") else text + b"\n"
 
@@ -85,7 +86,7 @@ def _merge_lock(path: str, base: bytes, ours: bytes, theirs: bytes) -> Merged:
         return Merged(text.encode("utf-8", "surrogateescape"))
     if not merged:
         text = _HEADER
-    blocks = "".join(_markers(_block(name, a, path), _block(name, b, path)).decode(
+    blocks = "".join(markers(_block(name, a, path), _block(name, b, path)).decode(
         "utf-8", "surrogateescape") for name, (a, b) in conflicts.items())
     return Merged((text + blocks).encode("utf-8", "surrogateescape"), sorted(conflicts))
 

@@ -41,6 +41,7 @@ class SideError:
     file: str
     side: str
     error: str
+    hint: str = ""
 
 
 @dataclass
@@ -77,7 +78,7 @@ def compare(files: list[str], kind: str, old: Side, new: Side, show_all: bool) -
         if before is None or after is None:
             continue  # unreadable on a side: noted in diff.errors
         if isinstance(before, ValuesFileMissing) and isinstance(after, ValuesFileMissing):
-            diff.errors.append(SideError(rel, new.name, after.message))
+            diff.errors.append(SideError(rel, new.name, after.message, after.hint))
             continue
         diff.changes.extend(c for c in _changes(rel, _values(before), _values(after))
                             if show_all or c.status != UNCHANGED)
@@ -97,7 +98,7 @@ def _flat_or_error(side: Side, rel: str, kind: str, errors: list[SideError]
     except ValuesFileMissing as exc:
         return exc
     except MlgitError as exc:
-        errors.append(SideError(rel, side.name, exc.message))
+        errors.append(SideError(rel, side.name, exc.message, exc.hint))
         return None
 
 

@@ -266,8 +266,11 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     unique, lists = chunked.split_push(odb, mover.store, mover.map, unique_wants(wants), tally)
     unique = unique_wants(unique)
     not_cached = odb.missing(w.oid for w in unique)
+    # An object the cache lacks but the remote has (a teammate's data, taken as a pointer
+    # only) is already there: nothing to upload, nothing failed.
+    on_remote_only = _on_remote(mover, not_cached) if not_cached else set()
     result.failed.extend(Failure(w.path, w.oid, FailureKind.NOT_IN_CACHE) for w in unique
-                         if w.oid in not_cached)
+                         if w.oid in not_cached and w.oid not in on_remote_only)
     candidates = [w for w in unique if w.oid not in not_cached]
     small, large = _split_by_local_size(odb, candidates)
     packed = mover.packed()
@@ -275,7 +278,7 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     large = [(w, size) for w, size in large if w.oid not in packed]
     on_remote = mover.store.loose_present([w.oid for w, _ in large], mover.map)
     large = [(w, size) for w, size in large if w.oid not in on_remote]
-    result.already = len(candidates) - len(small) - len(large)
+    result.already = len(candidates) - len(small) - len(large) + len(on_remote_only)
     tasks: list[Task] = [UploadLoose(w, path, size) for w, (path, size) in large]
     tasks += [UploadPack(batch) for batch in _batches(small, PUSH_PACK_BYTES)]
     try:
@@ -291,6 +294,12 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
         mover.store.backend.finish()
     _remove_stale_temps(mover)
     return result
+
+
+def _on_remote(mover: Mover, oids: set[str]) -> set[str]:
+    """Which of `oids` the remote has, in a pack or loose."""
+    there = oids & mover.packed().keys()
+    return there | mover.store.loose_present(sorted(oids - there), mover.map)
 
 
 STALE_TEMP_AGE = 24 * 3600

@@ -1,4 +1,4 @@
-"""A local stand-in for the three issue-comment endpoints of GitHub's REST API that the
+"""A local stand-in for the issue-comment endpoints (and /user) of GitHub's REST API that the
 action's pull request comment uses: list, create, update."""
 
 from __future__ import annotations
@@ -20,6 +20,14 @@ class FakeGitHub:
     comments: list[dict[str, Any]] = field(default_factory=list)
     requests: list[tuple[str, str, str]] = field(default_factory=list)  # method, path, auth
     read_only: bool = False  # the token of a pull request from a fork
+    # The user a personal access token belongs to; None for the workflow's GITHUB_TOKEN,
+    # which cannot read /user and writes its comments as github-actions[bot].
+    token_user: str | None = None
+
+    def author(self) -> dict[str, str]:
+        if self.token_user is None:
+            return {"login": "github-actions[bot]", "type": "Bot"}
+        return {"login": self.token_user, "type": "User"}
 
 
 def _handler(api: FakeGitHub) -> type[BaseHTTPRequestHandler]:
@@ -40,6 +48,12 @@ def _handler(api: FakeGitHub) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             self._record()
+            if self.path == "/user":
+                if api.token_user is None:
+                    self._reply(403, {"message": "Resource not accessible by integration"})
+                else:
+                    self._reply(200, api.author())
+                return
             wanted = f"/issues/{PULL_REQUEST}/comments" in self.path
             self._reply(200, api.comments if wanted else [])
 
@@ -49,7 +63,7 @@ def _handler(api: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                 self._reply(403, {"message": "Resource not accessible by integration"})
                 return
             comment = {"id": 100 + len(api.comments), "body": body["body"],
-                       "html_url": "http://example/c"}
+                       "user": api.author(), "html_url": "http://example/c"}
             api.comments.append(comment)
             self._reply(201, comment)
 

@@ -4,6 +4,7 @@ environment), on a real repository: the quick checks of what the act tests do no
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +97,76 @@ def test_an_unknown_base_in_a_full_clone_names_the_fetch(tmp_path: Path) -> None
     assert proc.returncode == 1
     assert proc.stdout.startswith("::error title=mlgit::the base revision 'origin/nope' is "
                                   "not in this clone; fetch it before this step")
+
+
+def _active_workflow_commands(log: str) -> list[str]:
+    """The lines the runner would act on: `::` lines outside ::stop-commands::TOKEN ...
+    ::TOKEN::, as GitHub's runner reads a step's log."""
+    active, stopped_by = [], None
+    for line in log.splitlines():
+        if stopped_by is not None:
+            if line == f"::{stopped_by}::":
+                stopped_by = None
+            continue
+        if line.startswith("::stop-commands::"):
+            stopped_by = line.removeprefix("::stop-commands::")
+        elif line.startswith("::"):
+            active.append(line)
+    return active
+
+
+def test_no_step_lets_a_file_name_act_as_a_workflow_command(tmp_path: Path) -> None:
+    """A pull request names a file '::error::INJECTED' and makes a command fail: the
+    command's output, which names the file, is in the log twice (the step running it, and
+    the report's tail of a failed command); neither may act as a workflow command."""
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    _mlgit(repo, "init")
+    (repo / "::error::INJECTED").write_text("x")
+    _mlgit(repo, "add", "::error::INJECTED")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "v1")
+    _mlgit(repo, "remote", "add", "ci", str(tmp_path / "empty-remote"))
+    shutil.rmtree(repo / ".mlgit" / "cache")  # like a runner with a cold cache: pull fails
+    (tmp_path / "summary").write_text("")
+    env = {"GITHUB_STEP_SUMMARY": str(tmp_path / "summary")}
+    os.environ.update(env)
+    try:
+        ran, _ = _step("run-commands.sh", repo, tmp_path, command="pull")
+        report, _ = _step("report.sh", repo, tmp_path, base="")
+    finally:
+        for key in env:
+            os.environ.pop(key)
+    assert "::error::INJECTED" in ran.stdout and "::error::INJECTED" in report.stdout
+    for step in (ran, report):
+        assert step.returncode == 0, step.stdout + step.stderr
+        assert not [c for c in _active_workflow_commands(step.stdout) if "INJECTED" in c]
+    tokens = [line for line in ran.stdout.splitlines() + report.stdout.splitlines()
+              if line.startswith("::stop-commands::")]
+    assert len(set(tokens)) == len(tokens) == 2
+
+
+def test_the_cache_key_covers_the_whole_repository_from_a_working_directory(
+        tmp_path: Path) -> None:
+    """mlgit has one project per repository, at its top: a `working-directory` inside it
+    must not leave the pointers outside that folder out of the key."""
+    repo = _repo(tmp_path)
+    (repo / "proj").mkdir()
+    (repo / "proj" / "d.bin").write_text("d")
+    (repo / "top.bin").write_text("t1")
+    _mlgit(repo, "add", "proj/d.bin", "top.bin")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "data")
+
+    def key(cwd: Path) -> str:
+        proc, outputs = _step("prepare.sh", cwd, tmp_path, remote_url="", remote_name="",
+                              remote_options="", base="")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return _outputs(outputs)["cache-key"]
+
+    first = key(repo / "proj")
+    assert first == key(repo)
+    (repo / "top.bin").write_text("t2")
+    _mlgit(repo, "add", "top.bin")
+    git(repo, "commit", "-qam", "top changed")
+    assert key(repo / "proj") != first

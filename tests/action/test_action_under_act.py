@@ -208,7 +208,8 @@ def test_pull_request_writes_one_sticky_comment(
         tmp_path: Path, fake_github: tuple[FakeGitHub, str]) -> None:
     api, url = fake_github
     api.comments += [{"id": 1, "body": "Looks good"},
-                     {"id": 2, "body": "<!-- mlgit-action-report -->\nold report"}]
+                     {"id": 2, "body": "<!-- mlgit-action-report -->\nold report",
+                      "user": {"login": "github-actions[bot]", "type": "Bot"}}]
     project = make_project(tmp_path, WORKFLOW)
     payload = {"number": 7, "pull_request": {"number": 7, "base": {"ref": "main"},
                                              "head": {"ref": "feature"}}}

@@ -45,7 +45,7 @@ def test_first_run_creates_the_comment_and_later_runs_update_it(
                                                  f"{MARKER}\n## mlgit\nthird"]
     assert [m for m, _, _ in api.requests].count("POST") == 1
     assert {path.split("?")[0] for m, path, _ in api.requests if m == "GET"} == \
-        {f"/repos/team/project/issues/{PULL_REQUEST}/comments"}
+        {f"/repos/team/project/issues/{PULL_REQUEST}/comments", "/user"}
     assert {auth for _, _, auth in api.requests} == {"Bearer secret-token"}
 
 
@@ -81,3 +81,35 @@ def test_a_report_too_long_for_a_comment_is_cut_at_a_line(
     assert body.endswith("\n\n_The report is cut here: the step summary of the run has all "
                          "of it._\n")
     assert body.split("\n\n_The report")[0].endswith(" | 4 B |")
+
+
+BOT = {"login": "github-actions[bot]", "type": "Bot"}
+
+
+def test_a_comment_that_only_mentions_the_marker_is_never_edited(
+        tmp_path: Path, fake_github: tuple[FakeGitHub, str]) -> None:
+    api, url = fake_github
+    quoted = f"Reviewer note: the action finds its comment by `{MARKER}`"
+    pasted = f"{MARKER}\na report pasted by a person"
+    api.comments += [{"id": 1, "body": quoted, "user": {"login": "alice", "type": "User"}},
+                     {"id": 2, "body": pasted, "user": {"login": "alice", "type": "User"}},
+                     {"id": 3, "body": f"note {MARKER}", "user": BOT},
+                     {"id": 4, "body": f"{MARKER}\n## mlgit\nold", "user": BOT}]
+    proc = _post(tmp_path, url, "## mlgit\nnew")
+    assert proc.returncode == 0 and proc.stdout.startswith("updated "), proc
+    assert [c["body"] for c in api.comments] == [quoted, pasted, f"note {MARKER}",
+                                                 f"{MARKER}\n## mlgit\nnew"]
+
+
+def test_with_a_personal_token_only_that_users_comment_is_edited(
+        tmp_path: Path, fake_github: tuple[FakeGitHub, str]) -> None:
+    api, url = fake_github
+    api.token_user = "ci-user"
+    bots = f"{MARKER}\nanother workflow's report"
+    api.comments += [{"id": 1, "body": bots, "user": BOT}]
+    first = _post(tmp_path, url, "## mlgit\nfirst")
+    assert first.stdout.startswith("created "), first
+    second = _post(tmp_path, url, "## mlgit\nsecond")
+    assert second.stdout.startswith("updated "), second
+    assert [c["body"] for c in api.comments] == [bots, f"{MARKER}\n## mlgit\nsecond"]
+    assert api.comments[1]["user"]["login"] == "ci-user"

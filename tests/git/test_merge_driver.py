@@ -18,7 +18,7 @@ def test_register_is_idempotent_and_keeps_other_attributes(gitrepo: Path) -> Non
     assert not merge_driver_registered(str(gitrepo))
     assert register_merge_driver(str(gitrepo)) == ["git config", ".gitattributes"]
     assert git(gitrepo, "config", "merge.mlgit.driver").strip() == \
-        "mlgit merge-driver %O %A %B %P"
+        "mlgit merge-driver -- %O %A %B %P"
     assert (gitrepo / ".gitattributes").read_text() == (
         "*.png binary\n*.mlgit merge=mlgit\nmlgit.lock merge=mlgit\n")
     assert git(gitrepo, "check-attr", "merge", "--", "d/x.mlgit", "sub/mlgit.lock") == (

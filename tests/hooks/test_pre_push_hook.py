@@ -4,6 +4,7 @@ the pushed commits to the default mlgit remote first, and stops the push when it
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from tests.conftest import delete_object, git, mlgit, write
 from tests.hooks.helpers import fire, fire_ok, on_path, track
+from tests.mounts import small_disk  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
@@ -186,3 +188,61 @@ def test_only_the_commits_the_git_remote_lacks_are_looked_at(pushing: Path, tmp_
     fire_ok(pushing, "push", "-q", str(tmp_path / "origin.git") if to_url else "origin",
             "topic")
     assert _on_remote(pushing)["t/new.bin"] == 1
+
+
+def test_data_missing_from_the_cache_but_on_the_remote_is_already_there(
+        pushing: Path, tmp_path: Path) -> None:
+    """A teammate's model taken as a pointer only (never downloaded), then pushed: the
+    remote has the data, so the push goes through."""
+    track(pushing, {"model.bin": "v1", "small.txt": "s"})
+    mlgit(pushing, "push")
+    shutil.rmtree(pushing / ".mlgit" / "cache")
+    (pushing / ".mlgit" / "cache").mkdir()
+    track(pushing, {"other.bin": "new"})  # still uploaded
+    result = fire(pushing, "push", "-q", "origin", "main")
+    assert result.code == 0, result
+    assert _git_branches(tmp_path / "origin.git") == ["main"]
+    assert _on_remote(pushing)["other.bin"] == 1
+    again = mlgit(pushing, "push", "model.bin")
+    assert "1 already on the remote; 0 failed" in again.out, again
+    # and what neither the cache nor the remote has still stops a push
+    shutil.rmtree(tmp_path / "store")
+    (tmp_path / "store").mkdir()
+    assert_fails = mlgit(pushing, "push", "model.bin", code=1)
+    assert "model.bin: not in the cache" in assert_fails.err
+
+
+def test_a_full_remote_disk_is_named_not_the_local_one(
+        hooked: Path, tmp_path: Path, small_disk) -> None:  # noqa: F811
+    disk = small_disk("1m")
+    git(tmp_path, "init", "-q", "--bare", "origin.git")
+    git(hooked, "remote", "add", "origin", str(tmp_path / "origin.git"))
+    mlgit(hooked, "remote", "add", "store", str(disk / "store"))
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "remote")
+    track(hooked, {"big.bin": os.urandom(3 * 1024 * 1024)})
+    result = fire(hooked, "push", "-q", "origin", "main")
+    assert result.code != 0, result
+    assert f"no space left on the disk holding {disk / 'store'} (mounted at {disk}" \
+        in result.err, result.err
+    assert f"free up space on {disk}," in result.err
+    assert _git_branches(tmp_path / "origin.git") == []
+
+
+def test_a_read_only_remote_stops_the_push_in_one_sentence(
+        hooked: Path, tmp_path: Path, small_disk) -> None:  # noqa: F811
+    from tests.mounts import make_read_only
+
+    disk = small_disk("2m")
+    git(tmp_path, "init", "-q", "--bare", "origin.git")
+    git(hooked, "remote", "add", "origin", str(tmp_path / "origin.git"))
+    mlgit(hooked, "remote", "add", "store", str(disk / "store"))
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "remote")
+    track(hooked, {"m.bin": "v1"})
+    make_read_only(disk)
+    result = fire(hooked, "push", "-q", "origin", "main")
+    assert result.code != 0, result
+    error = result.err.splitlines()[0]
+    assert "refuses writes" in error and error.count("stopped") == 1, error
+    assert error.endswith("; the git push is stopped")

@@ -49,7 +49,8 @@ def _show_installed(done: Installed, json: bool) -> None:
                          "merge_driver": done.merge_driver})
         return
     for change in done.changes:
-        output.out(f"{change.name}: {_DESCRIBED[change.outcome]} ({change.path})")
+        described = _DESCRIBED[change.outcome].replace("NAME", change.name)
+        output.out(f"{change.name}: {described} ({change.path})")
     if done.merge_driver is not None:
         what = " and ".join(done.merge_driver) or "nothing to change"
         output.out(f"merge driver for *.mlgit and mlgit.lock: {what}")
@@ -60,9 +61,13 @@ _DESCRIBED = {
     "upgraded": "upgraded to this mlgit's version",
     "unchanged": "already installed",
     "chained": "installed; the hook that was there runs first",
+    "edited copy kept": "rewritten as this mlgit's script; the copy edited by hand is kept as"
+                        " NAME.mlgit-edited",
     "removed": "removed",
     "restored": "removed; the hook that was there before is back",
     "not ours": "not mlgit's hook; left alone",
+    "still run as legacy": "mlgit's hook is still run, as NAME.legacy, by the hook there"
+                           " (the pre-commit framework's); delete NAME.legacy to stop it",
     "absent": "not installed",
 }
 
@@ -187,8 +192,9 @@ def _pre_push(repo: Repo, args: list[str], _index: str | None) -> int:
     try:
         outcome = pre_push(repo, remote, refs, output.Progress, url, framework=not args)
     except MlgitError as exc:
-        raise MlgitError(f"pre-push: {exc.message}; the git push is stopped",
-                         exc.hint) from None
+        # "the push stopped" (mlgit push's words) would say it twice
+        message = exc.message.removesuffix("; the push stopped")
+        raise MlgitError(f"pre-push: {message}; the git push is stopped", exc.hint) from None
     result = outcome.result
     if result is None:
         return exit_codes.EXIT_OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlgit.cli import output
-from mlgit.cli.render.text import as_dict
+from mlgit.cli.render.text import as_dict, md_cell
 from mlgit.fileio import human_size
 from mlgit.paths import printable
 
@@ -36,6 +36,8 @@ def show_diff(result: DataDiff, json: bool, md: bool) -> None:
         for row in rows:
             output.out("| " + " | ".join(_md_cell(cell) for cell in row) + " |")
         return
+    if not rows and result.errors:
+        return  # "no data changed" would contradict the errors: some data was not compared
     if not rows:
         output.out(f"No data changed between {_side(result.old)} and {_side(result.new)}.")
         return
@@ -61,7 +63,7 @@ def _size(kind: str, c: Change) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return printable(text).replace("\\", "\\\\").replace("|", "\\|")
+    return md_cell(text)
 
 
 def show_get(got: GotData, json: bool) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from mlgit.fileio import human_size
-from mlgit.paths import shell_word
+from mlgit.paths import printable, shell_word
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -48,3 +48,13 @@ def shell_paths(paths: list[str], root: str) -> str:
 def set_aside_line(files: int, nbytes: int, folder: str) -> str:
     return (f"{counted(files, 'damaged file')} set aside in {folder}/ ({human_size(nbytes)}),"
             " never deleted by mlgit: delete that folder when you no longer need them")
+
+
+_MARKDOWN_CELL = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;", "<": "&lt;",
+                                "[": "\\[", "]": "\\]"})
+
+
+def md_cell(text: str) -> str:
+    """`text` as a Markdown table cell that shows as written: file names come from pull
+    requests, and a name must not become HTML, a link or an image in a report."""
+    return printable(text).translate(_MARKDOWN_CELL)

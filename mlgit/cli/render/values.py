@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from mlgit.cli import output
-from mlgit.cli.render.text import as_dict, without_prefix
+from mlgit.cli.render.text import as_dict, md_cell, without_prefix
 from mlgit.paths import printable
 from mlgit.pipeline.sides import WORKSPACE
 
@@ -45,8 +45,12 @@ def show_values_diff(kind: str, diff: ValuesDiff, json_: bool, md: bool) -> None
         return
     for error in diff.errors:
         output.err(f"error: {printable(error.error)} (in {error.side})")
+        if error.hint:
+            output.err(f"hint: {printable(error.hint)}")
     if diff.old_empty:
         output.out(f"{_side(diff.old)} has no commits yet: every value is new.\n")
+    if not diff.changes and len({e.file for e in diff.errors}) >= len(diff.files):
+        return  # no file was compared: "no changes" would contradict the errors
     if not diff.changes:
         output.out(f"No changes between {_side(diff.old)} and {_side(diff.new)}.")
         return
@@ -90,5 +94,5 @@ def _table(header: list[str], rows: list[list[str]], md: bool) -> None:
 
 
 def _md_row(cells: list[str]) -> str:
-    escaped = [printable(c).replace("\\", "\\\\").replace("|", "\\|") for c in cells]
+    escaped = [md_cell(c) for c in cells]
     return "| " + " | ".join(escaped) + " |"

@@ -131,3 +131,14 @@ def test_a_fresh_repository(repo: Path) -> None:
     mlgit(repo, "add", "x.bin")
     result = json.loads(mlgit(repo, "diff", "--json").out)
     assert [c["path"] for c in result["added"]] == ["x.bin"]
+
+
+def test_md_tables_carry_no_html_or_links_from_a_file_name(repo: Path) -> None:
+    """A pull request chooses file names; the report goes into a comment readers trust."""
+    name = "<img src=x onerror=alert(1)>![p](http:x)&amp.bin"
+    write(repo / name, "h")
+    mlgit(repo, "add", name)
+    md = mlgit(repo, "diff", "--md").out
+    row = next(line for line in md.splitlines() if "img" in line)
+    assert "<" not in row and "](" not in row.replace("\\](", "")
+    assert "| &lt;img src=x onerror=alert(1)>!\\[p\\](http:x)&amp;amp.bin |" in row

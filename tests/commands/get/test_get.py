@@ -127,3 +127,31 @@ def test_a_failed_get_with_force_leaves_the_old_folder_whole(versions: Path,
     result = mlgit(versions, "get", "v1", "data", "-o", str(tmp_path / "out"), "-f", code=1)
     assert result.err.startswith("error: ")
     assert read_tree(tmp_path / "out") == {"data/mine.txt": b"keep me"}  # nothing left over
+
+
+def test_a_committed_conflicted_pointer_is_named_as_such(repo: Path, tmp_path: Path) -> None:
+    write(repo / "m.bin", "m")
+    mlgit(repo, "add", "m.bin")
+    commit(repo, "v1")
+    write(repo / "m.bin.mlgit", "<<<<<<< ours\nfoo\n=======\nbar\n>>>>>>> theirs\n")
+    commit(repo, "broken")
+    result = mlgit(repo, "get", "HEAD", "m.bin", "-o", str(tmp_path / "out"), code=None)
+    assert_clean_error(result, "merge conflict in m.bin.mlgit (at HEAD)")
+    assert "not tracked" not in result.err and "git checkout --ours" not in result.err
+    assert "commit" in result.err.splitlines()[1]
+    diff = mlgit(repo, "diff", "HEAD~1", "HEAD", code=1)
+    assert "merge conflict in m.bin.mlgit (at HEAD)" in diff.err
+    assert "No data changed" not in diff.out, diff
+
+
+def test_an_empty_folder_artifact_is_written_as_an_empty_folder(repo: Path,
+                                                              tmp_path: Path) -> None:
+    (repo / "e").mkdir()
+    mlgit(repo, "add", "e")
+    commit(repo, "empty")
+    out = tmp_path / "out"
+    mlgit(repo, "get", "HEAD", "e", "-o", str(out))
+    assert out.is_dir() and list(out.iterdir()) == []
+    mlgit(repo, "get", "HEAD", "e", "-o", str(out))  # into the folder, as for any folder
+    assert (out / "e").is_dir()
+    assert_clean_error(mlgit(repo, "get", "HEAD", "e", "-o", str(out), code=1), "exists")

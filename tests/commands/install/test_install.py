@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mlgit.git.hooks import HOOK_NAMES, MARKER
+from mlgit.git.hooks import HOOK_NAMES, MARKER, VERSION
 from tests.conftest import assert_clean_error, git, mlgit, write
 from tests.hooks.helpers import fire, on_path, track, without_mlgit
 
@@ -89,7 +89,7 @@ def test_an_older_mlgit_hook_is_upgraded(repo: Path) -> None:
     write(_hooks(repo) / "pre-commit", f"#!/bin/sh\n{MARKER}\n# mlgit-hook-version: 0\n")
     out = json.loads(mlgit(repo, "install", "--hook", "pre-commit", "--json").out)
     assert out["hooks"][0]["outcome"] == "upgraded"
-    assert "mlgit-hook-version: 1" in (_hooks(repo) / "pre-commit").read_text()
+    assert f"mlgit-hook-version: {VERSION}" in (_hooks(repo) / "pre-commit").read_text()
     assert not (_hooks(repo) / "pre-commit.mlgit-previous").exists()
 
 
@@ -221,3 +221,106 @@ def test_install_registers_the_merge_driver_and_uninstall_removes_it(repo: Path)
     mlgit(repo, "uninstall")
     assert not (repo / ".gitattributes").exists()  # it held only the driver's lines
     assert subprocess.run(["git", "config", "merge.mlgit.driver"], cwd=repo).returncode == 1
+
+
+DISPATCHER = """hookName=$(basename "$0")
+case "$hookName" in
+  pre-commit) echo "lint refused $hookName $*" >&2; exit 3;;
+  *) exit 0;;
+esac
+"""
+
+
+@pytest.mark.parametrize("shebang", ["#!/bin/sh\n", "#!/usr/bin/env bash\n", "#!/bin/sh -e\n"])
+def test_a_kept_hook_that_dispatches_on_its_own_name_still_runs(repo: Path,
+                                                                shebang: str) -> None:
+    write(_hooks(repo) / "dispatch.sh", DISPATCHER)
+    write(_hooks(repo) / "pre-commit", shebang + '. "$(dirname "$0")/dispatch.sh"\n').chmod(0o755)
+    mlgit(repo, "install")
+    write(repo / "f.txt", "x")
+    git(repo, "add", "f.txt")
+    result = fire(repo, "commit", "-qm", "x")
+    assert result.code != 0 and "lint refused pre-commit" in result.err, result
+    assert git(repo, "log", "--format=%s").split() == ["init"]
+
+
+HUSKY_H = """#!/usr/bin/env sh
+[ "$HUSKY" = "2" ] && set -x
+n=$(basename "$0")
+s=$(dirname "$(dirname "$0")")/$n
+
+[ ! -f "$s" ] && exit 0
+
+if [ -f "$HOME/.huskyrc" ]; then
+	echo "husky - '~/.huskyrc' is DEPRECATED, please move your code to ~/.config/husky/init.sh"
+fi
+i="${XDG_CONFIG_HOME:-$HOME/.config}/husky/init.sh"
+[ -f "$i" ] && . "$i"
+
+[ "${HUSKY-}" = "0" ] && exit 0
+
+export PATH="node_modules/.bin:$PATH"
+sh -e "$s" "$@"
+c=$?
+
+[ $c != 0 ] && echo "husky - $n script failed (code $c)"
+[ $c = 127 ] && echo "husky - command not found in PATH=$PATH"
+exit $c
+"""
+
+
+def test_husky_v9_hooks_still_run(repo: Path) -> None:
+    """husky 9's layout: core.hooksPath=.husky/_, each hook sources `h`, which runs
+    .husky/NAME for the NAME of $0."""
+    wrappers = repo / ".husky" / "_"
+    write(wrappers / "h", HUSKY_H)
+    for name in ("pre-commit", "pre-push", "post-checkout"):
+        write(wrappers / name, '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n').chmod(0o755)
+    write(repo / ".husky" / "pre-commit", 'echo "husky: running lint" >&2\nexit 1\n')
+    git(repo, "config", "core.hooksPath", ".husky/_")
+    mlgit(repo, "install")
+    write(repo / "f.txt", "x")
+    git(repo, "add", "f.txt")
+    result = fire(repo, "commit", "-qm", "x")
+    assert result.code != 0, result
+    assert "husky: running lint" in result.err
+    assert "husky - pre-commit script failed (code 1)" in result.out + result.err
+    assert git(repo, "log", "--format=%s").split() == ["init"]
+
+
+def _framework_migrates(repo: Path) -> None:
+    """What `pre-commit install` does to a hook it finds (migration mode): it renames it
+    NAME.legacy, writes its own script, and runs the legacy one from it."""
+    hook = _hooks(repo) / "pre-commit"
+    hook.rename(_hooks(repo) / "pre-commit.legacy")
+    write(hook, '#!/bin/sh\n"$0.legacy" "$@" || exit $?\n').chmod(0o755)
+
+
+def test_uninstall_says_mlgit_still_runs_as_a_framework_legacy_hook(repo: Path) -> None:
+    write(_hooks(repo) / "pre-commit", FOREIGN).chmod(0o755)
+    mlgit(repo, "install")
+    _framework_migrates(repo)
+    out = mlgit(repo, "uninstall")
+    assert "pre-commit: mlgit's hook is still run, as pre-commit.legacy" in out.out, out
+
+
+def test_a_refused_install_changes_nothing(repo: Path) -> None:
+    write(_hooks(repo) / "pre-commit", FOREIGN).chmod(0o755)
+    mlgit(repo, "install", "--hook", "pre-commit")
+    _framework_migrates(repo)
+    before = _snapshot(_hooks(repo))
+    result = mlgit(repo, "install", code=1)
+    assert_clean_error(result, "pre-commit.mlgit-previous", "pre-commit.legacy")
+    assert _snapshot(_hooks(repo)) == before  # no post-* written, pre-push not half-done
+
+
+def test_a_locally_edited_mlgit_hook_is_kept_as_a_copy(repo: Path) -> None:
+    mlgit(repo, "install", "--hook", "pre-commit")
+    hook = _hooks(repo) / "pre-commit"
+    edited = hook.read_text() + "echo my addition\n"
+    hook.write_text(edited)
+    out = mlgit(repo, "install", "--hook", "pre-commit")
+    assert "upgraded" not in out.out
+    assert "pre-commit.mlgit-edited" in out.out, out
+    assert (_hooks(repo) / "pre-commit.mlgit-edited").read_text() == edited
+    assert "my addition" not in hook.read_text()

@@ -135,3 +135,89 @@ def test_a_file_that_is_not_there_is_a_clean_error(repo: Path, tmp_path: Path) -
     result = mlgit(repo, "merge-driver", str(tmp_path / "base"), str(tmp_path / "ours"),
                    str(tmp_path / "theirs"), "model.bin.mlgit", code=None)
     assert_clean_error(result, f"cannot read {tmp_path / 'base'}")
+
+
+def conflicting_pointers(root: Path, name: str) -> None:
+    """`name` changed to a different version on main and on branch other."""
+    for side, branch in (("base", None), ("theirs", "other"), ("ours", "main")):
+        if branch == "other":
+            git(root, "checkout", "-qb", "other")
+        elif branch == "main":
+            git(root, "checkout", "-q", "main")
+            mlgit(root, "checkout")
+        write(root / name, side)
+        mlgit(root, "add", "--", name)
+        commit(root, side)
+
+
+@pytest.mark.parametrize("name", ["-model.bin", "-d/x.bin"])
+def test_a_path_starting_with_a_dash_conflicts_with_markers(driver_repo: Path,
+                                                            name: str) -> None:
+    root = driver_repo
+    conflicting_pointers(root, name)
+    result = merge(root, "other")
+    assert result.returncode != 0
+    assert "No such option" not in result.stdout + result.stderr
+    assert f"merge conflict in {name}.mlgit: the pointer changed" in result.stderr
+    assert (root / f"{name}.mlgit").read_text().count("<<<<<<< ours") == 1
+    status = mlgit(root, "status", code=1)
+    assert f"merge conflict in {name}.mlgit" in status.out + status.err
+
+
+def test_install_upgrades_a_driver_line_without_the_separator(driver_repo: Path) -> None:
+    root = driver_repo
+    git(root, "config", "merge.mlgit.driver", "mlgit merge-driver %O %A %B %P")
+    mlgit(root, "install")
+    assert git(root, "config", "merge.mlgit.driver").strip() == \
+        "mlgit merge-driver -- %O %A %B %P"
+
+
+def test_a_driver_line_registered_without_the_separator_still_works(
+        driver_repo: Path) -> None:
+    root = driver_repo
+    git(root, "config", "merge.mlgit.driver", "mlgit merge-driver %O %A %B %P")
+    conflicting_pointers(root, "-model.bin")
+    result = merge(root, "other")
+    assert "No such option" not in result.stdout + result.stderr
+    assert (root / "-model.bin.mlgit").read_text().count("<<<<<<< ours") == 1
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "folder"])
+def test_ours_that_is_not_a_regular_file_is_refused(repo: Path, tmp_path: Path,
+                                                   kind: str) -> None:
+    """Run by hand (Git always passes its own temporary files): `/dev/null` or a link as
+    OURS must never be replaced by the result."""
+    base = write(tmp_path / "base", "")
+    theirs = write(tmp_path / "theirs", "")
+    target = write(tmp_path / "target", "kept")
+    ours = tmp_path / "ours"
+    if kind == "symlink":
+        ours.symlink_to(target)
+    elif kind == "fifo":
+        os.mkfifo(ours)
+    else:
+        ours.mkdir()
+    result = mlgit(repo, "merge-driver", str(base), str(ours), str(theirs), "x.mlgit",
+                   code=None)
+    assert_clean_error(result, f"{ours} is not a regular file")
+    assert ours.is_symlink() == (kind == "symlink") and target.read_text() == "kept"
+    assert (kind != "fifo") or not ours.is_file()
+
+
+def test_the_conflict_hint_says_what_ours_means_in_a_rebase(repo: Path) -> None:
+    write(repo / "m.bin.mlgit", "<<<<<<< ours\nfoo\n=======\nbar\n>>>>>>> theirs\n")
+    status = mlgit(repo, "status", code=1)
+    assert "in a rebase, --ours is the branch rebased onto and --theirs your own commit" \
+        in status.out + status.err
+
+
+def test_a_driver_failure_leaves_ours_marked_as_unmerged(repo: Path, tmp_path: Path) -> None:
+    """Git keeps OURS as the result when the driver fails: it must not pass for merged."""
+    write(repo / "m.bin", "ours")
+    mlgit(repo, "add", "m.bin")
+    pointer = (repo / "m.bin.mlgit").read_text()
+    ours = write(tmp_path / "ours", pointer)
+    result = mlgit(repo, "merge-driver", str(tmp_path / "gone"), str(ours),
+                   str(tmp_path / "theirs"), "m.bin.mlgit", code=None)
+    assert_clean_error(result, "cannot read")
+    assert ours.read_text().startswith("<<<<<<< ours\n" + pointer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import git, make_tree, mlgit, write
+from tests.conftest import assert_clean_error, git, make_tree, mlgit, write
 
 PIPELINE = """\
 stages:
@@ -63,5 +63,14 @@ def test_a_file_on_neither_side_is_an_error(gitrepo: Path) -> None:
     make_tree(gitrepo, {"mlgit.yaml": PIPELINE, "scores.json": '{"auc": 0.8}'})
     commit_all(gitrepo)
     result = mlgit(gitrepo, "metrics", "diff", code=1)
-    assert result.err == "error: loss.yaml: metrics file not found (in workspace)\n"
-    assert result.out == "No changes between HEAD and the workspace.\n"
+    assert_clean_error(result, "error: loss.yaml: metrics file not found (in workspace)")
+    assert result.out == "No changes between HEAD and the workspace.\n"  # scores.json
+
+
+def test_a_missing_metrics_file_is_an_error_with_a_hint(gitrepo: Path) -> None:
+    mlgit(gitrepo, "init")
+    git(gitrepo, "add", "-A")
+    git(gitrepo, "commit", "-qm", "init")
+    result = mlgit(gitrepo, "metrics", "diff", "HEAD", "nosuch.json", code=None)
+    assert_clean_error(result, "nosuch.json: metrics file not found (in workspace)")
+    assert "No changes" not in result.out

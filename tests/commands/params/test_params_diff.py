@@ -113,7 +113,10 @@ def test_a_file_broken_on_one_side_is_an_error_and_the_others_are_compared(
     write(gitrepo / "eval.json", '{"k": }')
     result = mlgit(gitrepo, "params", "diff", code=1)
     assert result.lines[1:] == ["params.yaml  seed  7    8    +1"]
-    assert result.err == "error: eval.json: line 1, column 7: Expecting value (in workspace)\n"
+    error, hint = result.err.splitlines()
+    assert error == "error: eval.json: line 1, column 7: Expecting value (in workspace)"
+    assert hint.startswith("hint: ")
     errors = json.loads(mlgit(gitrepo, "params", "diff", "--json", code=1).out)["errors"]
     assert errors == [{"file": "eval.json", "side": "workspace",
-                       "error": "eval.json: line 1, column 7: Expecting value"}]
+                       "error": "eval.json: line 1, column 7: Expecting value",
+                       "hint": hint.removeprefix("hint: ")}]
