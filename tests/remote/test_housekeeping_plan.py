@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlgit.remote.backends import Stat
-from mlgit.remote.housekeeping import PackInfo, Survey, plan
+from mlgit.remote.housekeeping import PackInfo, Survey, cutoff_of, plan
 
 NOW = 1_000_000.0
 OIDS = [f"{i:032x}" for i in range(1, 25)]
@@ -41,7 +41,7 @@ def surveys(draw: st.DrawFn) -> Survey:
 def test_plan_keeps_a_copy_of_everything_kept_and_everything_recent(
         found: Survey, keep: set[str], grace: float) -> None:
     todo = plan(found, keep, [], grace)
-    cutoff = NOW - grace
+    cutoff = cutoff_of(NOW, grace)
     going = {*todo.drop_packs, *todo.repack}
     copied = {oid for live in todo.repack.values() for oid, _, _ in live}
     every = set(found.loose) | set(found.lists) | {

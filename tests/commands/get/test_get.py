@@ -154,4 +154,8 @@ def test_an_empty_folder_artifact_is_written_as_an_empty_folder(repo: Path,
     assert out.is_dir() and list(out.iterdir()) == []
     mlgit(repo, "get", "HEAD", "e", "-o", str(out))  # into the folder, as for any folder
     assert (out / "e").is_dir()
+    mlgit(repo, "get", "HEAD", "e", "-o", str(out))  # an empty folder holds nothing to lose
+    assert (out / "e").is_dir() and list((out / "e").iterdir()) == []
+    write(out / "e" / "mine.txt", "keep me")
     assert_clean_error(mlgit(repo, "get", "HEAD", "e", "-o", str(out), code=1), "exists")
+    assert (out / "e" / "mine.txt").read_text() == "keep me"

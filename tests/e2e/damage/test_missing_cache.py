@@ -29,8 +29,8 @@ def test_every_command_copes_with_a_deleted_cache(repo: Path, tmp_path: Path) ->
     (repo / "f.bin").unlink()
     checkout = mlgit(repo, "checkout", code=1)
     assert "f.bin: object not in the cache" in checkout.err
-    pushed = mlgit(repo, "push", code=1)
-    assert "f.bin: not in the cache" in pushed.err
+    pushed = mlgit(repo, "push")  # what the cache lost, the remote still has
+    assert "3 already on the remote; 0 failed" in pushed.out
 
     mlgit(repo, "pull")
     assert (repo / "f.bin").read_bytes() == b"file"
