@@ -149,6 +149,27 @@ def test_a_fast_forward_rebase_follows(hooked: Path) -> None:
     assert (hooked / "extra.bin").read_text() == "only on side"
 
 
+def test_a_rebase_whose_commits_are_all_upstream_follows(hooked: Path) -> None:
+    """Every commit of the branch is already upstream (cherry-picked there): the rebase drops
+    them all and ends on upstream's tip, which does not descend from the old HEAD. Git runs
+    post-checkout (with the rebase's folder present) and no post-rewrite."""
+    track(hooked, {"m.bin": "v1"})
+    fire_ok(hooked, "checkout", "-q", "-b", "feat")
+    track(hooked, {"m.bin": "feat"}, "feat")
+    fire_ok(hooked, "checkout", "-q", "main")
+    track(hooked, {"o.bin": "other"}, "other")
+    fire_ok(hooked, "cherry-pick", "feat")
+    track(hooked, {"m.bin": "main2"}, "main2")
+    fire_ok(hooked, "checkout", "-q", "feat")
+    result = fire(hooked, "rebase", "main")
+    assert result.code == 0, result
+    assert git(hooked, "rev-parse", "HEAD") == git(hooked, "rev-parse", "main")
+    assert (hooked / "m.bin").read_text() == "main2"
+    assert (hooked / "o.bin").read_text() == "other"
+    status = mlgit(hooked, "status").out
+    assert "modified" not in status and "deleted" not in status, status
+
+
 def test_an_orphan_branch_takes_the_data_away_and_back(hooked: Path) -> None:
     track(hooked, {"model.bin": "m1", "data/a.txt": "a"})
     result = fire(hooked, "switch", "--orphan", "empty")
