@@ -150,13 +150,14 @@ def _changed(item: Tracked) -> Finding:
 
 def _stale(item: Tracked) -> Finding:
     """The data is a version the cache already holds, not the one the pointer names: the
-    pointer moved without the data (`git reset`, `git stash`, `git checkout REV --
-    POINTER`: Git runs no hook after them). `mlgit add` would record that old data over the
+    pointer moved without the data (`git reset`, `git stash`, `git cherry-pick`, `git
+    revert`, `git am`, `git checkout REV -- POINTER`: Git runs no hook after them). `mlgit add` would record that old data over the
     pointer; `mlgit checkout` loses nothing, as the cache keeps the data as it is."""
     return Finding(item.rel, f"{item.rel}: its data is a version the cache already holds, not"
                              f" the one its pointer {item.pointer_rel} names (the pointer"
-                             " changed without the data, as after 'git reset', 'git stash' or"
-                             " 'git checkout REV -- POINTER')",
+                             " changed without the data, as after 'git reset', 'git stash',"
+                             " 'git cherry-pick', 'git revert' or 'git checkout REV --"
+                             " POINTER')",
                    f"bring the data in line with its pointer with"
                    f" {shell_command('mlgit checkout', item.rel)} (the cache keeps the data as"
                    f" it is); only to record that version instead, run"

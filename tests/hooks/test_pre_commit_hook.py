@@ -248,3 +248,28 @@ def test_after_git_stash_the_hint_is_checkout_and_a_new_edit_is_add(hooked: Path
     err = _refusal(hooked)
     assert "m.bin: changed since its pointer" in err
     assert "record the new version with 'mlgit add m.bin'" in err
+
+
+def test_after_cherry_pick_and_revert_the_hint_is_checkout_not_add(hooked: Path) -> None:
+    # Git runs no post-checkout, post-merge or post-rewrite for them: HEAD's pointer is the
+    # picked one, the data is still the version from before
+    track(hooked, {"m.bin": "m"})
+    fire_ok(hooked, "checkout", "-q", "-b", "cp")
+    track(hooked, {"m.bin": "cp"}, "cp")
+    fire_ok(hooked, "checkout", "-q", "main")
+    fire_ok(hooked, "cherry-pick", "cp")
+    assert (hooked / "m.bin").read_text() == "m"
+    err = _refusal(hooked)
+    assert "error: m.bin: its data is a version the cache already holds" in err
+    assert "'git cherry-pick'" in err
+    assert "hint: bring the data in line with its pointer with 'mlgit checkout m.bin'" in err
+    assert "record the new version" not in err
+    mlgit(hooked, "checkout", "m.bin")
+    assert (hooked / "m.bin").read_text() == "cp"
+    fire_ok(hooked, "revert", "--no-edit", "HEAD")
+    assert (hooked / "m.bin").read_text() == "cp"
+    err = _refusal(hooked)
+    assert "hint: bring the data in line with its pointer with 'mlgit checkout m.bin'" in err
+    mlgit(hooked, "checkout", "m.bin")
+    assert (hooked / "m.bin").read_text() == "m"
+    fire_ok(hooked, "commit", "--allow-empty", "-qm", "next")
