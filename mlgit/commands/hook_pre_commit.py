@@ -8,11 +8,12 @@ warning, or a refusal with `hooks.pre_commit.stale_stages: error`."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
-from mlgit.git import trees
+from mlgit.git import hooks, trees
 from mlgit.paths import artifact_path_for, is_pointer_name, shell_command
 from mlgit.pipeline.outputs import has_pipeline
 from mlgit.repo import Repo
@@ -86,12 +87,17 @@ def _bad_staged(repo: Repo, blobs: dict[str, bytes]) -> list[Finding]:
 
 
 def _not_in_cache(repo: Repo, pointers: dict[str, pointer_mod.Pointer]) -> list[Finding]:
+    """Staged pointers whose data the cache lacks. Those a merge brings unchanged from the
+    other side (MERGE_HEAD's version) are left out: that side's commits already name the
+    data, and its pre-push sent it to the remote (git-lfs does not ask for it either).
+    (Pointers unchanged from HEAD are not staged changes, so never get here.)"""
+    pointers = {path: ptr for path, ptr in pointers.items()
+                if path not in _as_merged_in(repo, pointers)}
     missing = repo.odb.missing({p.oid for p in pointers.values()})
     refused = []
     for path, ptr in pointers.items():
         rel = artifact_path_for(path)
-        hint = (f"add the data again with {shell_command('mlgit add', rel)}, or get it with"
-                f" {shell_command('mlgit fetch', rel)}")
+        hint = _get_the_data_hint(repo, rel)
         if ptr.oid in missing:
             what = "folder manifest" if ptr.is_dir else "object"
             refused.append(Finding(path, f"{path}: its {what} {ptr.oid[:12]} is not in the"
@@ -102,6 +108,30 @@ def _not_in_cache(repo: Repo, pointers: dict[str, pointer_mod.Pointer]) -> list[
                 refused.append(Finding(path, f"{path}: {count} of its files are not in the"
                                              " cache", hint))
     return refused
+
+
+def _get_the_data_hint(repo: Repo, rel: str) -> str:
+    """With the data file absent from the work tree there is nothing `mlgit add` could
+    record: the data must come from a remote."""
+    if not os.path.lexists(repo.abspath(rel)):
+        return (f"get the data with {shell_command('mlgit fetch', rel)}"
+                f" (or {shell_command('mlgit pull', rel)} to place it in the work tree too)")
+    return (f"add the data again with {shell_command('mlgit add', rel)}, or get it with"
+            f" {shell_command('mlgit fetch', rel)}")
+
+
+def _as_merged_in(repo: Repo, pointers: dict[str, pointer_mod.Pointer]) -> set[str]:
+    """The paths of `pointers` that name the same data as in a commit being merged in."""
+    merged_in: set[str] = set()
+    for commit in hooks.merge_heads(repo.root) if pointers else []:
+        for path, raw in trees.blobs_at(repo.root, commit, list(pointers)).items():
+            try:
+                theirs = pointer_mod.loads(raw, path)
+            except MlgitError:
+                continue
+            if (theirs.oid, theirs.is_dir) == (pointers[path].oid, pointers[path].is_dir):
+                merged_in.add(path)
+    return merged_in
 
 
 def _files_not_cached(repo: Repo, path: str, ptr: pointer_mod.Pointer) -> int:

@@ -201,6 +201,16 @@ def rebase_start(root: str) -> str | None:
     return orig_head(root)
 
 
+def merge_heads(root: str) -> list[str]:
+    """The commits a merge under way (one whose commit is still to be made) merges in:
+    MERGE_HEAD's lines; none when no merge is under way."""
+    try:
+        with open(os.path.join(_git_dir(root), "MERGE_HEAD"), encoding="ascii") as f:
+            return [line.strip() for line in f if line.strip()]
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
 def orig_head(root: str) -> str | None:
     """The commit ORIG_HEAD names (where HEAD was before a merge, reset or rebase)."""
     out = _git(root, "rev-parse", "--verify", "--quiet", "ORIG_HEAD^{commit}", ok=(0, 1))
