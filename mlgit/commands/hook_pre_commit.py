@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
-from mlgit.git import hooks, trees
+from mlgit.git import framework_stash, hooks, trees
 from mlgit.paths import artifact_path_for, is_pointer_name, shell_command
 from mlgit.pipeline.outputs import has_pipeline
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestUnavailable
 from mlgit.workspace.artifact_status import MODIFIED, UNCHANGED
-from mlgit.workspace.targets import Tracked, all_tracked
+from mlgit.workspace.targets import Broken, Tracked, all_tracked
 from mlgit.workspace.unchanged import UnchangedMemo
 
 LOCK_FILE = "mlgit.lock"
@@ -50,7 +50,7 @@ def pre_commit(repo: Repo, index_file: str | None = None) -> PreCommit:
     staged = trees.staged_changes(repo.root, _conflicted_file, index_file)
     blobs = trees.staged_blobs(repo.root, staged, index_file)
     found.refused += _bad_staged(repo, blobs)
-    found.refused += _changed_data(repo)
+    found.refused += _changed_data(repo, index_file)
     _stale_stages(repo, found)
     return found
 
@@ -142,16 +142,14 @@ def _files_not_cached(repo: Repo, path: str, ptr: pointer_mod.Pointer) -> int:
     return len(repo.odb.missing(set(manifest.oids)))
 
 
-def _changed_data(repo: Repo) -> list[Finding]:
+def _changed_data(repo: Repo, index_file: str | None) -> list[Finding]:
     """Artifacts whose data differs from their pointer in the work tree."""
     from mlgit.workspace.status import safe_status
 
     memo = UnchangedMemo(repo.tmp_dir)
     modified: list[Tracked] = []
     not_placed: list[Tracked] = []
-    for item in all_tracked(repo):
-        if not isinstance(item, Tracked):
-            continue  # an unreadable pointer in the work tree; a staged one is checked above
+    for item in _as_the_user_has_them(repo, all_tracked(repo), index_file):
         if _vouched(repo, memo, item):
             continue
         status = safe_status(repo, item.rel, item.ptr)
@@ -170,6 +168,30 @@ def _changed_data(repo: Repo) -> list[Finding]:
     return refused
 
 
+def _as_the_user_has_them(repo: Repo, items: list[Tracked | Broken], index_file: str | None
+                          ) -> list[Tracked]:
+    """The readable pointers of `items`, each as the user's work tree holds it: under the
+    pre-commit framework, which stashed the unstaged ones away while its hooks run
+    (git/framework_stash.py), the stashed version; one the user deleted is left out. So an
+    `mlgit add` not yet staged gets the verdict Git's own hook gives it."""
+    hidden = framework_stash.hidden_files(repo.root, is_pointer_name, index_file)
+    tracked = []
+    for item in items:
+        if not isinstance(item, Tracked):
+            continue  # an unreadable pointer in the work tree; a staged one is checked above
+        if item.pointer_rel in hidden:
+            raw = hidden[item.pointer_rel]
+            try:
+                ptr = pointer_mod.loads(raw, item.pointer_rel) if raw is not None else None
+            except MlgitError:
+                ptr = None
+            if ptr is None:
+                continue
+            item = Tracked(item.pointer_rel, repo.artifact_rel(item.pointer_rel, ptr), ptr)
+        tracked.append(item)
+    return tracked
+
+
 def _changed(item: Tracked) -> Finding:
     return Finding(item.rel, f"{item.rel}: changed since its pointer {item.pointer_rel} was"
                              " written",
@@ -181,8 +203,9 @@ def _changed(item: Tracked) -> Finding:
 def _stale(item: Tracked) -> Finding:
     """The data is a version the cache already holds, not the one the pointer names: the
     pointer moved without the data (`git reset`, `git stash`, `git cherry-pick`, `git
-    revert`, `git am`, `git checkout REV -- POINTER`: Git runs no hook after them). `mlgit add` would record that old data over the
-    pointer; `mlgit checkout` loses nothing, as the cache keeps the data as it is."""
+    revert`, `git am`, `git checkout REV -- POINTER`: Git runs no hook after them). `mlgit
+    add` would record that old data over the pointer; `mlgit checkout` loses nothing, as the
+    cache keeps the data as it is."""
     return Finding(item.rel, f"{item.rel}: its data is a version the cache already holds, not"
                              f" the one its pointer {item.pointer_rel} names (the pointer"
                              " changed without the data, as after 'git reset', 'git stash',"
