@@ -307,3 +307,24 @@ def test_a_merge_commits_the_other_sides_pointer_without_its_data(hooked: Path) 
     assert f"error: c/q3.bin.mlgit: its object {oid3[:12]} is not in the cache" in result.err
     assert "hint: get the data with 'mlgit fetch c/q3.bin'" in result.err
     assert "a/q1.bin" not in result.err
+
+
+def test_after_a_rebase_abort_the_hint_is_checkout_not_add(hooked: Path) -> None:
+    # the documented fix of a pointer conflict placed upstream's data; --abort runs no hook
+    track(hooked, {"m.bin": "v1"})
+    fire_ok(hooked, "checkout", "-q", "-b", "feat")
+    track(hooked, {"m.bin": "feat"}, "feat")
+    fire_ok(hooked, "checkout", "-q", "main")
+    track(hooked, {"m.bin": "main2"}, "main2")
+    fire_ok(hooked, "checkout", "-q", "feat")
+    assert fire(hooked, "rebase", "main").code != 0
+    fire_ok(hooked, "checkout", "--ours", "--", "m.bin.mlgit")
+    mlgit(hooked, "checkout")
+    assert (hooked / "m.bin").read_text() == "main2"
+    fire_ok(hooked, "rebase", "--abort")
+    assert (hooked / "m.bin").read_text() == "main2"  # no hook ran
+    err = _refusal(hooked)
+    assert "hint: bring the data in line with its pointer with 'mlgit checkout m.bin'" in err
+    assert "record the new version" not in err
+    mlgit(hooked, "checkout", "m.bin")
+    assert (hooked / "m.bin").read_text() == "feat"
