@@ -36,15 +36,16 @@ def post_checkout(repo: Repo, old: str, new: str, flag: str) -> list[CheckoutRes
     """After `git checkout`/`git switch` of a branch or commit (flag 1): the data of the
     pointers that changed between `old` and `new`. Nothing for a checkout of files (flag
     0), nor while a rebase is under way (post-rewrite follows it when it ends), unless that
-    rebase is a fast-forward: then this checkout is all it does, and no post-rewrite
-    comes."""
+    rebase is a fast-forward or has no commit left to replay: then this checkout is all it
+    does, and no post-rewrite comes."""
     if flag != BRANCH_CHECKOUT or old == new:
         return []
     if old == trees.NULL_SHA:
         return follow(repo, None, new)
     if new == trees.NULL_SHA:  # `git switch --orphan`: Git emptied the work tree
         return follow(repo, old, trees.EMPTY_TREE)
-    if hooks.rebase_in_progress(repo.root) and not trees.is_ancestor(repo.root, old, new):
+    if (hooks.rebase_in_progress(repo.root) and not hooks.rebase_has_nothing_left(repo.root)
+            and not trees.is_ancestor(repo.root, old, new)):
         return []
     return follow(repo, old, new)
 

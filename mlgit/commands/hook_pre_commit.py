@@ -8,17 +8,18 @@ warning, or a refusal with `hooks.pre_commit.stale_stages: error`."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
-from mlgit.git import trees
+from mlgit.git import framework_stash, hooks, trees
 from mlgit.paths import artifact_path_for, is_pointer_name, shell_command
 from mlgit.pipeline.outputs import has_pipeline
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestUnavailable
 from mlgit.workspace.artifact_status import MODIFIED, UNCHANGED
-from mlgit.workspace.targets import Tracked, all_tracked
+from mlgit.workspace.targets import Broken, Tracked, all_tracked
 from mlgit.workspace.unchanged import UnchangedMemo
 
 LOCK_FILE = "mlgit.lock"
@@ -49,7 +50,7 @@ def pre_commit(repo: Repo, index_file: str | None = None) -> PreCommit:
     staged = trees.staged_changes(repo.root, _conflicted_file, index_file)
     blobs = trees.staged_blobs(repo.root, staged, index_file)
     found.refused += _bad_staged(repo, blobs)
-    found.refused += _changed_data(repo)
+    found.refused += _changed_data(repo, index_file)
     _stale_stages(repo, found)
     return found
 
@@ -86,12 +87,17 @@ def _bad_staged(repo: Repo, blobs: dict[str, bytes]) -> list[Finding]:
 
 
 def _not_in_cache(repo: Repo, pointers: dict[str, pointer_mod.Pointer]) -> list[Finding]:
+    """Staged pointers whose data the cache lacks. Those a merge brings unchanged from the
+    other side (MERGE_HEAD's version) are left out: that side's commits already name the
+    data, and its pre-push sent it to the remote (git-lfs does not ask for it either).
+    (Pointers unchanged from HEAD are not staged changes, so never get here.)"""
+    pointers = {path: ptr for path, ptr in pointers.items()
+                if path not in _as_merged_in(repo, pointers)}
     missing = repo.odb.missing({p.oid for p in pointers.values()})
     refused = []
     for path, ptr in pointers.items():
         rel = artifact_path_for(path)
-        hint = (f"add the data again with {shell_command('mlgit add', rel)}, or get it with"
-                f" {shell_command('mlgit fetch', rel)}")
+        hint = _get_the_data_hint(repo, rel)
         if ptr.oid in missing:
             what = "folder manifest" if ptr.is_dir else "object"
             refused.append(Finding(path, f"{path}: its {what} {ptr.oid[:12]} is not in the"
@@ -104,6 +110,30 @@ def _not_in_cache(repo: Repo, pointers: dict[str, pointer_mod.Pointer]) -> list[
     return refused
 
 
+def _get_the_data_hint(repo: Repo, rel: str) -> str:
+    """With the data file absent from the work tree there is nothing `mlgit add` could
+    record: the data must come from a remote."""
+    if not os.path.lexists(repo.abspath(rel)):
+        return (f"get the data with {shell_command('mlgit fetch', rel)}"
+                f" (or {shell_command('mlgit pull', rel)} to place it in the work tree too)")
+    return (f"add the data again with {shell_command('mlgit add', rel)}, or get it with"
+            f" {shell_command('mlgit fetch', rel)}")
+
+
+def _as_merged_in(repo: Repo, pointers: dict[str, pointer_mod.Pointer]) -> set[str]:
+    """The paths of `pointers` that name the same data as in a commit being merged in."""
+    merged_in: set[str] = set()
+    for commit in hooks.merge_heads(repo.root) if pointers else []:
+        for path, raw in trees.blobs_at(repo.root, commit, list(pointers)).items():
+            try:
+                theirs = pointer_mod.loads(raw, path)
+            except MlgitError:
+                continue
+            if (theirs.oid, theirs.is_dir) == (pointers[path].oid, pointers[path].is_dir):
+                merged_in.add(path)
+    return merged_in
+
+
 def _files_not_cached(repo: Repo, path: str, ptr: pointer_mod.Pointer) -> int:
     try:
         manifest = repo.manifest(ptr.oid, f"{path} (manifest {ptr.oid[:12]})")
@@ -112,16 +142,14 @@ def _files_not_cached(repo: Repo, path: str, ptr: pointer_mod.Pointer) -> int:
     return len(repo.odb.missing(set(manifest.oids)))
 
 
-def _changed_data(repo: Repo) -> list[Finding]:
+def _changed_data(repo: Repo, index_file: str | None) -> list[Finding]:
     """Artifacts whose data differs from their pointer in the work tree."""
     from mlgit.workspace.status import safe_status
 
     memo = UnchangedMemo(repo.tmp_dir)
     modified: list[Tracked] = []
     not_placed: list[Tracked] = []
-    for item in all_tracked(repo):
-        if not isinstance(item, Tracked):
-            continue  # an unreadable pointer in the work tree; a staged one is checked above
+    for item in _as_the_user_has_them(repo, all_tracked(repo), index_file):
         if _vouched(repo, memo, item):
             continue
         status = safe_status(repo, item.rel, item.ptr)
@@ -140,6 +168,30 @@ def _changed_data(repo: Repo) -> list[Finding]:
     return refused
 
 
+def _as_the_user_has_them(repo: Repo, items: list[Tracked | Broken], index_file: str | None
+                          ) -> list[Tracked]:
+    """The readable pointers of `items`, each as the user's work tree holds it: under the
+    pre-commit framework, which stashed the unstaged ones away while its hooks run
+    (git/framework_stash.py), the stashed version; one the user deleted is left out. So an
+    `mlgit add` not yet staged gets the verdict Git's own hook gives it."""
+    hidden = framework_stash.hidden_files(repo.root, is_pointer_name, index_file)
+    tracked = []
+    for item in items:
+        if not isinstance(item, Tracked):
+            continue  # an unreadable pointer in the work tree; a staged one is checked above
+        if item.pointer_rel in hidden:
+            raw = hidden[item.pointer_rel]
+            try:
+                ptr = pointer_mod.loads(raw, item.pointer_rel) if raw is not None else None
+            except MlgitError:
+                ptr = None
+            if ptr is None:
+                continue
+            item = Tracked(item.pointer_rel, repo.artifact_rel(item.pointer_rel, ptr), ptr)
+        tracked.append(item)
+    return tracked
+
+
 def _changed(item: Tracked) -> Finding:
     return Finding(item.rel, f"{item.rel}: changed since its pointer {item.pointer_rel} was"
                              " written",
@@ -150,13 +202,15 @@ def _changed(item: Tracked) -> Finding:
 
 def _stale(item: Tracked) -> Finding:
     """The data is a version the cache already holds, not the one the pointer names: the
-    pointer moved without the data (`git reset`, `git stash`, `git checkout REV --
-    POINTER`: Git runs no hook after them). `mlgit add` would record that old data over the
-    pointer; `mlgit checkout` loses nothing, as the cache keeps the data as it is."""
+    pointer moved without the data (`git reset`, `git stash`, `git cherry-pick`, `git
+    revert`, `git am`, `git checkout REV -- POINTER`: Git runs no hook after them). `mlgit
+    add` would record that old data over the pointer; `mlgit checkout` loses nothing, as the
+    cache keeps the data as it is."""
     return Finding(item.rel, f"{item.rel}: its data is a version the cache already holds, not"
                              f" the one its pointer {item.pointer_rel} names (the pointer"
-                             " changed without the data, as after 'git reset', 'git stash' or"
-                             " 'git checkout REV -- POINTER')",
+                             " changed without the data, as after 'git reset', 'git stash',"
+                             " 'git cherry-pick', 'git revert' or 'git checkout REV --"
+                             " POINTER')",
                    f"bring the data in line with its pointer with"
                    f" {shell_command('mlgit checkout', item.rel)} (the cache keeps the data as"
                    f" it is); only to record that version instead, run"

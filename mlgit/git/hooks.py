@@ -174,6 +174,25 @@ def rebase_in_progress(root: str) -> bool:
     return any(os.path.isdir(os.path.join(git_dir, d)) for d in ("rebase-merge", "rebase-apply"))
 
 
+_NO_OP_COMMANDS = (b"noop", b"drop", b"d")
+
+
+def rebase_has_nothing_left(root: str) -> bool:
+    """Whether the rebase under way has no command left to run: its todo list (in
+    rebase-merge) holds only comments, `noop` and `drop` lines. Git writes the list before
+    it checks out the commit the rebase starts from, so a rebase whose every commit is
+    already upstream (dropped as already applied, or by `git pull --rebase`'s fork-point
+    after a force-push) holds an empty list there: that checkout is where the rebase ends,
+    and no post-rewrite follows."""
+    try:
+        with open(os.path.join(_git_dir(root), "rebase-merge", "git-rebase-todo"), "rb") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return False
+    return all(not words or words[0].startswith(b"#") or words[0] in _NO_OP_COMMANDS
+               for words in (line.split() for line in lines))
+
+
 def rebase_start(root: str) -> str | None:
     """The commit a rebase under way (or just finished) started from: rebase-merge's
     orig-head, else ORIG_HEAD; None when neither is there."""
@@ -185,6 +204,16 @@ def rebase_start(root: str) -> str | None:
         except (OSError, UnicodeDecodeError):
             continue
     return orig_head(root)
+
+
+def merge_heads(root: str) -> list[str]:
+    """The commits a merge under way (one whose commit is still to be made) merges in:
+    MERGE_HEAD's lines; none when no merge is under way."""
+    try:
+        with open(os.path.join(_git_dir(root), "MERGE_HEAD"), encoding="ascii") as f:
+            return [line.strip() for line in f if line.strip()]
+    except (OSError, UnicodeDecodeError):
+        return []
 
 
 def orig_head(root: str) -> str | None:

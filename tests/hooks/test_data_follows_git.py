@@ -149,6 +149,57 @@ def test_a_fast_forward_rebase_follows(hooked: Path) -> None:
     assert (hooked / "extra.bin").read_text() == "only on side"
 
 
+def test_a_rebase_whose_commits_are_all_upstream_follows(hooked: Path) -> None:
+    """Every commit of the branch is already upstream (cherry-picked there): the rebase drops
+    them all and ends on upstream's tip, which does not descend from the old HEAD. Git runs
+    post-checkout (with the rebase's folder present) and no post-rewrite."""
+    track(hooked, {"m.bin": "v1"})
+    fire_ok(hooked, "checkout", "-q", "-b", "feat")
+    track(hooked, {"m.bin": "feat"}, "feat")
+    fire_ok(hooked, "checkout", "-q", "main")
+    track(hooked, {"o.bin": "other"}, "other")
+    fire_ok(hooked, "cherry-pick", "feat")
+    track(hooked, {"m.bin": "main2"}, "main2")
+    fire_ok(hooked, "checkout", "-q", "feat")
+    result = fire(hooked, "rebase", "main")
+    assert result.code == 0, result
+    assert git(hooked, "rev-parse", "HEAD") == git(hooked, "rev-parse", "main")
+    assert (hooked / "m.bin").read_text() == "main2"
+    assert (hooked / "o.bin").read_text() == "other"
+    status = mlgit(hooked, "status").out
+    assert "modified" not in status and "deleted" not in status, status
+
+
+def test_a_pull_rebase_after_a_force_push_that_drops_every_own_commit_follows(
+        hooked: Path, tmp_path: Path) -> None:
+    """The clone's only commit was pushed, then force-pushed over: `git pull --rebase` drops
+    it (fork-point) and ends on the new upstream tip, replaying nothing."""
+    no_upload = {**on_path(), "MLGIT_SKIP_HOOKS": "1"}  # no mlgit remote: Git's part only
+    track(hooked, {"m.bin": "v1"})
+    git(tmp_path, "init", "-q", "--bare", "origin.git")
+    git(hooked, "remote", "add", "origin", str(tmp_path / "origin.git"))
+    fire_ok(hooked, "push", "-q", "origin", "main", env=no_upload)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "-b", "main", str(tmp_path / "origin.git"), str(clone))
+    for key, value in (("user.email", "t@t"), ("user.name", "t")):
+        git(clone, "config", key, value)
+    mlgit(clone, "install")
+    shutil.copytree(hooked / ".mlgit" / "cache", clone / ".mlgit" / "cache",
+                    dirs_exist_ok=True)
+    mlgit(clone, "checkout")
+    track(clone, {"n2.bin": "from the clone"}, "n2")
+    fire_ok(clone, "push", "-q", "origin", "main", env=no_upload)
+    track(hooked, {"n1.bin": "from upstream"}, "n1")
+    fire_ok(hooked, "push", "-q", "-f", "origin", "main", env=no_upload)
+    shutil.copytree(hooked / ".mlgit" / "cache", clone / ".mlgit" / "cache",
+                    dirs_exist_ok=True)
+    result = fire(clone, "pull", "-q", "--rebase", "origin", "main")
+    assert result.code == 0, result
+    assert git(clone, "rev-parse", "HEAD") == git(hooked, "rev-parse", "HEAD")
+    assert (clone / "n1.bin").read_text() == "from upstream"
+    assert not (clone / "n2.bin").exists()
+
+
 def test_an_orphan_branch_takes_the_data_away_and_back(hooked: Path) -> None:
     track(hooked, {"model.bin": "m1", "data/a.txt": "a"})
     result = fire(hooked, "switch", "--orphan", "empty")

@@ -170,3 +170,30 @@ def test_a_new_branch_merging_a_pushed_one_sends_only_its_own_commits(
     assert merged.code == 0, merged
     pushed = _run(repo, env, "git", "push", "-q", "origin", "topic")
     assert pushed.code == 0, pushed.out  # other's commit is on origin already
+
+
+def test_an_added_pointer_not_yet_staged_gets_the_verdict_of_gits_own_hook(
+        consumer: tuple[Path, dict[str, str]]) -> None:
+    # the framework stashes the unstaged pointer while its hooks run; Git's own hook sees it
+    repo, env = consumer
+    assert _track(repo, env, {"a.bin": "a"}, "v1").code == 0
+    committed = git(repo, "show", "HEAD:a.bin.mlgit")
+    write(repo / "a.bin", "new3")
+    mlgit(repo, "add", "a.bin")  # the pointer is rewritten, not staged
+    write(repo / "o3.txt", "o3")
+    git(repo, "add", "o3.txt")
+    done = _run(repo, env, "git", "commit", "-qm", "o3")
+    assert done.code == 0, done
+    assert git(repo, "show", "HEAD:a.bin.mlgit") == committed
+    assert (repo / "a.bin").read_text() == "new3"
+    assert "new3" not in committed and _oid(repo, "a.bin.mlgit") not in committed
+    # an edit made after that `mlgit add` is still refused, with the hint to record it
+    write(repo / "a.bin", "edited, never added")
+    write(repo / "o4.txt", "o4")
+    git(repo, "add", "o4.txt")
+    refused = _run(repo, env, "git", "commit", "-qm", "o4")
+    assert refused.code != 0
+    said = refused.out + refused.err
+    assert "error: a.bin: changed since its pointer a.bin.mlgit was written" in said
+    assert "hint: record the new version with 'mlgit add a.bin'" in said
+    assert git(repo, "log", "-1", "--format=%s").strip() == "o3"

@@ -44,6 +44,9 @@ def test_a_staged_pointer_whose_object_is_not_cached_is_refused(hooked: Path) ->
     result = fire(hooked, "commit", "-qm", "m")
     assert result.code == 1
     assert f"m.bin.mlgit: its object {oid[:12]} is not in the cache" in result.err
+    # no m.bin for 'mlgit add' to record: the hint leads to a remote
+    assert "hint: get the data with 'mlgit fetch m.bin'" in result.err
+    assert "mlgit add" not in result.err
     assert _commits(hooked) == ["init"]
 
 
@@ -248,3 +251,80 @@ def test_after_git_stash_the_hint_is_checkout_and_a_new_edit_is_add(hooked: Path
     err = _refusal(hooked)
     assert "m.bin: changed since its pointer" in err
     assert "record the new version with 'mlgit add m.bin'" in err
+
+
+def test_after_cherry_pick_and_revert_the_hint_is_checkout_not_add(hooked: Path) -> None:
+    # Git runs no post-checkout, post-merge or post-rewrite for them: HEAD's pointer is the
+    # picked one, the data is still the version from before
+    track(hooked, {"m.bin": "m"})
+    fire_ok(hooked, "checkout", "-q", "-b", "cp")
+    track(hooked, {"m.bin": "cp"}, "cp")
+    fire_ok(hooked, "checkout", "-q", "main")
+    fire_ok(hooked, "cherry-pick", "cp")
+    assert (hooked / "m.bin").read_text() == "m"
+    err = _refusal(hooked)
+    assert "error: m.bin: its data is a version the cache already holds" in err
+    assert "'git cherry-pick'" in err
+    assert "hint: bring the data in line with its pointer with 'mlgit checkout m.bin'" in err
+    assert "record the new version" not in err
+    mlgit(hooked, "checkout", "m.bin")
+    assert (hooked / "m.bin").read_text() == "cp"
+    fire_ok(hooked, "revert", "--no-edit", "HEAD")
+    assert (hooked / "m.bin").read_text() == "cp"
+    err = _refusal(hooked)
+    assert "hint: bring the data in line with its pointer with 'mlgit checkout m.bin'" in err
+    mlgit(hooked, "checkout", "m.bin")
+    assert (hooked / "m.bin").read_text() == "m"
+    fire_ok(hooked, "commit", "--allow-empty", "-qm", "next")
+
+
+def test_a_merge_commits_the_other_sides_pointer_without_its_data(hooked: Path) -> None:
+    # the other side's artifact comes unchanged from MERGE_HEAD; its data was never here
+    track(hooked, {"base.txt": "base"})
+    fire_ok(hooked, "checkout", "-q", "-b", "side")
+    track(hooked, {"a/q1.bin": "from the teammate"}, "q1")
+    oid = (hooked / "a" / "q1.bin.mlgit").read_text().split("oid: ")[1].split()[0].strip('"')
+    fire_ok(hooked, "checkout", "-q", "main")
+    track(hooked, {"b/q2.bin": "mine"}, "q2")
+    delete_object(hooked, oid)
+    fire_ok(hooked, "merge", "--no-commit", "--no-ff", "side")
+    assert not (hooked / "a/q1.bin").exists()
+    fire_ok(hooked, "commit", "--no-edit")
+    assert _commits(hooked)[0].startswith("Merge branch 'side'")
+    # a pointer the merge changed to data no parent names still needs its data here
+    fire_ok(hooked, "checkout", "-q", "-b", "side2", "side")
+    track(hooked, {"c/q3.bin": "v1"}, "q3")
+    fire_ok(hooked, "checkout", "-q", "main")
+    fire_ok(hooked, "merge", "--no-commit", "--no-ff", "side2")
+    write(hooked / "c" / "q3.bin", "neither side's")
+    mlgit(hooked, "add", "c/q3.bin")
+    oid3 = (hooked / "c" / "q3.bin.mlgit").read_text().split("oid: ")[1].split()[0].strip('"')
+    delete_object(hooked, oid3)
+    (hooked / "c" / "q3.bin").unlink()
+    git(hooked, "add", "c/q3.bin.mlgit")
+    result = fire(hooked, "commit", "--no-edit")
+    assert result.code == 1, result
+    assert f"error: c/q3.bin.mlgit: its object {oid3[:12]} is not in the cache" in result.err
+    assert "hint: get the data with 'mlgit fetch c/q3.bin'" in result.err
+    assert "a/q1.bin" not in result.err
+
+
+def test_after_a_rebase_abort_the_hint_is_checkout_not_add(hooked: Path) -> None:
+    # the documented fix of a pointer conflict placed upstream's data; --abort runs no hook
+    track(hooked, {"m.bin": "v1"})
+    fire_ok(hooked, "checkout", "-q", "-b", "feat")
+    track(hooked, {"m.bin": "feat"}, "feat")
+    fire_ok(hooked, "checkout", "-q", "main")
+    track(hooked, {"m.bin": "main2"}, "main2")
+    fire_ok(hooked, "checkout", "-q", "feat")
+    assert fire(hooked, "rebase", "main").code != 0
+    fire_ok(hooked, "checkout", "--ours", "--", "m.bin.mlgit")
+    mlgit(hooked, "checkout")
+    assert (hooked / "m.bin").read_text() == "main2"
+    fire_ok(hooked, "rebase", "--abort")
+    assert (hooked / "m.bin").read_text() == "main2"  # no hook ran
+    err = _refusal(hooked)
+    assert "hint: bring the data in line with its pointer with 'mlgit checkout m.bin'" in err
+    assert "record the new version" not in err
+    mlgit(hooked, "checkout", "m.bin")
+    assert (hooked / "m.bin").read_text() == "feat"
