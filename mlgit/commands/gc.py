@@ -186,11 +186,7 @@ def referenced(repo: Repo) -> set[str]:
     keep: set[str] = set()
     for item in all_tracked(repo):
         if isinstance(item, Broken):
-            why = item.error.message.removeprefix(f"{item.pointer_rel}: ")
-            raise MlgitError(f"{item.pointer_rel}: cannot read pointer ({why}); gc would not"
-                             " know what it references",
-                             f"{item.error.hint}; then rerun gc" if item.error.hint
-                             else "fix or remove that pointer file, then rerun gc")
+            raise item.refusal("gc")
         _add(repo, keep, item.ptr, item.rel, "")
     for item in recorded_outputs(repo):  # stage outputs mlgit.lock records
         _add(repo, keep, item.ptr, item.rel, "")

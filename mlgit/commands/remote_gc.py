@@ -175,11 +175,7 @@ def _workspace_roots(repo: Repo) -> list[Root]:
     found: list[Root] = []
     for item in all_tracked(repo):
         if isinstance(item, Broken):
-            why = item.error.message.removeprefix(f"{item.pointer_rel}: ")
-            raise MlgitError(f"{item.pointer_rel}: cannot read pointer ({why}); gc would not"
-                             " know what it references",
-                             f"{item.error.hint}; then rerun gc" if item.error.hint
-                             else "fix or remove that pointer file, then rerun gc")
+            raise item.refusal("gc")
         found.append(Root(item.ptr.oid, item.ptr.is_dir, item.rel, True, item.rel))
     for where, pointer_rel, raw in repository.committed_pointer_blobs(repo.root):
         at = " at HEAD" if where == repository.HEAD else f" in {where}"

@@ -16,11 +16,10 @@ from mlgit.hashing import EMPTY_OID, hash_bytes, hash_file
 from mlgit.parallel import run_all
 from mlgit.remote.retry import RemoteDown
 from mlgit.remote.store import RemoteStore, loose_rel
-from mlgit.storage import chunks, packs
+from mlgit.storage import packs
 from mlgit.storage.check import (
     BAD_INDEX,
     CHUNK_LIST,
-    CHUNKS,
     IDX_NAME,
     INDEX,
     LOOSE,
@@ -30,6 +29,7 @@ from mlgit.storage.check import (
     OpenCheckProgress,
     Problem,
     Report,
+    check_chunk_list,
     no_check_progress,
     run,
 )
@@ -88,20 +88,10 @@ def _check_chunk_lists(store: RemoteStore, oids: set[str], present: set[str], jo
                                            f"cannot be read: {describe_error(exc)}"))
             continue
         assert isinstance(data, bytes)
-        try:
-            parts = chunks.decode(data, oid).chunks
-        except chunks.BadChunkList as exc:
-            report.problems.append(Problem(OBJECT, oid, CHUNK_LIST, len(data),
-                                           f"its chunk list is damaged: {exc}"))
-            continue
-        for part, _ in parts:
+        parts = check_chunk_list(report, oid, data, present, "on the remote",
+                                 "push again from a clone that has the file")
+        for part, _ in parts or ():
             parts_of.setdefault(part, []).append(oid)
-        lacking = {part for part, _ in parts} - present
-        if lacking:
-            report.problems.append(Problem(
-                OBJECT, oid, CHUNKS, len(data),
-                f"{len(lacking)} of its {len(parts)} chunks are not on the remote"
-                f" (e.g. {min(lacking)}): push again from a clone that has the file"))
     return parts_of
 
 

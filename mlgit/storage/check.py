@@ -136,19 +136,27 @@ def _check_chunk_lists(odb: LocalODB, present: set[str], report: Report) -> set[
             continue
         report.objects += 1
         found.add(oid)
-        try:
-            parts = chunks.decode(data, oid).chunks
-        except chunks.BadChunkList as exc:
-            report.problems.append(Problem(OBJECT, oid, CHUNK_LIST, len(data),
-                                           f"its chunk list is damaged: {exc}"))
-            continue
-        lacking = {part for part, _ in parts} - present
-        if lacking:
-            report.problems.append(Problem(
-                OBJECT, oid, CHUNKS, len(data),
-                f"{len(lacking)} of its {len(parts)} chunks are not in the cache"
-                f" (e.g. {min(lacking)}): fetch restores them"))
+        check_chunk_list(report, oid, data, present, "in the cache", "fetch restores them")
     return found
+
+
+def check_chunk_list(report: Report, oid: str, data: bytes, present: set[str], where: str,
+                     fix: str) -> list[tuple[str, int]] | None:
+    """The (chunk oid, size) parts of the chunk list `data` of `oid`, with a problem added
+    to `report` for a damaged list (then None) or for chunks not in `present`."""
+    try:
+        parts = chunks.decode(data, oid).chunks
+    except chunks.BadChunkList as exc:
+        report.problems.append(Problem(OBJECT, oid, CHUNK_LIST, len(data),
+                                       f"its chunk list is damaged: {exc}"))
+        return None
+    lacking = {part for part, _ in parts} - present
+    if lacking:
+        report.problems.append(Problem(
+            OBJECT, oid, CHUNKS, len(data),
+            f"{len(lacking)} of its {len(parts)} chunks are not {where}"
+            f" (e.g. {min(lacking)}): {fix}"))
+    return parts
 
 
 def _pack_items(odb: LocalODB, report: Report) -> list[Item]:

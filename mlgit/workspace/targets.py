@@ -48,6 +48,15 @@ class Broken:
     def __repr__(self) -> str:
         return f"Broken({self.pointer_rel!r}, {self.error!r})"
 
+    def refusal(self, command: str) -> MlgitError:
+        """The error of a command that must not run while it cannot read this pointer (gc:
+        deleting objects the pointer might name could lose data)."""
+        why = self.error.message.removeprefix(f"{self.pointer_rel}: ")
+        return MlgitError(f"{self.pointer_rel}: cannot read pointer ({why}); {command} would"
+                          " not know what it references",
+                          f"{self.error.hint}; then rerun {command}" if self.error.hint
+                          else f"fix or remove that pointer file, then rerun {command}")
+
 
 FolderLinks = dict[str, str | None]
 """link_outside's answers by folder, kept while one list of pointers is read (folders can
