@@ -658,7 +658,9 @@ NOTES: dict[str, list[str]] = {
         "Run by Git as `mlgit merge-driver -- %O %A %B %P` once `--install` registered it"
         " (`merge.mlgit` in `.git/config`, `merge=mlgit` for `*.mlgit` and `mlgit.lock` in"
         " `.gitattributes`). Merges `mlgit.lock` stage by stage and pointer files as values;"
-        " a true conflict is left between conflict markers and exits 1. See"
+        " a true conflict is left between conflict markers and exits 1. `--install` also"
+        " sets Git's `merge=union` for `.gitignore`, so the lines two branches append there"
+        " merge cleanly. See"
         " [history.md](history.md#merging-pointer-files-and-mlgitlock).",
     ],
 }
