@@ -424,10 +424,13 @@ NOTES: dict[str, list[str]] = {
         "Exit status 1 if any object failed (the others were uploaded; running it again sends"
         " only what is still missing), or if the remote cannot be used at all.",
         "`--json`: `{\"remote\", \"url\", \"transferred\", \"bytes\", \"already\","
-        " \"stopped\", \"failed\": [{\"path\", \"oid\", \"reason\"}]}`.",
+        " \"stopped\", \"failed\": [{\"path\", \"oid\", \"reason\"}],"
+        " \"skipped\": [{\"path\", \"reason\"}]}`.",
         "`--rev REV` (repeatable), `--all-branches`, `--all-tags` and `--all-commits` push"
         " what those revisions reference as well, each version once; `--no-workspace` leaves"
-        " out the workspace's pointers. See"
+        " out the workspace's pointers. A pointer or lock file a revision holds that cannot"
+        " be read is skipped with a warning naming the revision (`skipped`), not a failure."
+        " See"
         " [history.md](history.md#push-fetch-and-pull-with-revisions).",
     ],
     "fetch": [

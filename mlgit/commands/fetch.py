@@ -10,7 +10,7 @@ from mlgit.pipeline.runcache import MAX_ENTRY
 from mlgit.pipeline.shared_runs import Runs, keep_fetched, new_runs, run_targets
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.remote.download import fetch
-from mlgit.remote.failures import pointer_failure
+from mlgit.remote.failures import pointer_failure, skipped_at_revisions
 from mlgit.remote.open import jobs_for, open_store, remote_errors
 from mlgit.remote.transfer import Mover, Outcome, TransferResult, bad_index_failures
 from mlgit.remote.urls import describe
@@ -46,8 +46,8 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
                                else ([], []))
     spec, store = open_store(repo, remote)
     result = TransferResult()
-    result.failed += [pointer_failure(b.pointer_rel, b.error)
-                      for b in [*broken, *broken_at_revs]]
+    result.failed += [pointer_failure(b.pointer_rel, b.error) for b in broken]
+    result.skipped += skipped_at_revisions(broken_at_revs)
     results: list[CheckoutResult] = []
     with repo.lock():
         with remote_errors(spec, repo.cache_dir):
