@@ -155,6 +155,12 @@ NOTES: dict[str, list[str]] = {
         " do about it follows the list on stderr as `hint: ...` (each distinct hint once).",
         "A damaged pack index in the cache (its objects then count as not in the cache) is"
         " named once on stderr as `warning: the cache's pack index PATH is damaged: ...`.",
+        "A `modified` artifact that another local branch commits to Git at the same path is"
+        " named on stderr as `warning: PATH: branch NAME commits a file to Git at this path:"
+        " switching there replaces your changes without a word ...`: Git overwrites what"
+        " .gitignore lists, before any hook runs; `mlgit add PATH` first keeps the edit (see"
+        " [hooks.md](hooks.md#switching-to-a-branch-where-git-tracks-a-file-at-an-artifacts-path))."
+        " It does not change the exit status.",
         "Exit status: 1 if a pointer could not be read or is damaged, an artifact is"
         " damaged, or a pack index of the cache is damaged, else 0. With `--quiet`: 1 if any"
         " artifact is not unchanged, has objects missing from the cache, or has an error.",
