@@ -18,9 +18,9 @@ def branches_tracking(root: str, rels: list[str]) -> dict[str, list[str]]:
     Two git processes, whatever the number of paths."""
     if not rels:
         return {}
-    current = _git(root, "symbolic-ref", "-q", "HEAD", ok=(0, 1)).decode().strip()
-    refs = [r for r in _git(root, "for-each-ref", "--format=%(refname)", "refs/heads"
-                            ).decode("utf-8", "replace").splitlines() if r and r != current]
+    listed = _git(root, "for-each-ref", "--format=%(HEAD)%(refname)", "refs/heads")
+    refs = [line[1:] for line in listed.decode("utf-8", "replace").splitlines()
+            if line.startswith(" ")]  # "*": the branch checked out
     if not refs or len(refs) > MAX_BRANCHES:
         return {}
     asked = [(ref, rel) for rel in rels for ref in refs]

@@ -34,6 +34,7 @@ def test_status_warns_before_a_switch_that_would_replace_an_edit(hooked: Path) -
     assert warnings[0].startswith("warning: data.csv: branch sample commits a file to Git")
     assert "'mlgit add data.csv'" in warnings[0]
     # what the warning is about: Git replaces the edit, and no hook can bring it back
+    mlgit(hooked, "checkout", "--force", "other.bin")
     fire_ok(hooked, "checkout", "-q", "sample")
     assert (hooked / "data.csv").read_text() == "git-version"
     fire_ok(hooked, "checkout", "-q", "work")
