@@ -4,13 +4,18 @@ tracked folder moves just that part."""
 
 from __future__ import annotations
 
-from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, revision_targets
+from mlgit.pipeline.at_revision import (
+    NO_REVISIONS,
+    Revisions,
+    revision_targets,
+    skipped_at_revisions,
+)
 from mlgit.pipeline.outputs import targets_with_outputs
 from mlgit.pipeline.runcache import MAX_ENTRY
 from mlgit.pipeline.shared_runs import Runs, keep_fetched, new_runs, run_targets
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.remote.download import fetch
-from mlgit.remote.failures import pointer_failure, skipped_at_revisions
+from mlgit.remote.failures import pointer_failure
 from mlgit.remote.open import jobs_for, open_store, remote_errors
 from mlgit.remote.transfer import Mover, Outcome, TransferResult, bad_index_failures
 from mlgit.remote.urls import describe

@@ -7,11 +7,16 @@ import errno
 import os
 
 from mlgit.fileio import is_disk_full
-from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, revision_targets
+from mlgit.pipeline.at_revision import (
+    NO_REVISIONS,
+    Revisions,
+    revision_targets,
+    skipped_at_revisions,
+)
 from mlgit.pipeline.outputs import targets_with_outputs
 from mlgit.pipeline.shared_runs import Runs, complete_local_runs, run_targets, to_publish
 from mlgit.progress import OpenProgress, no_progress
-from mlgit.remote.failures import Failure, FailureKind, pointer_failure, skipped_at_revisions
+from mlgit.remote.failures import Failure, FailureKind, pointer_failure
 from mlgit.remote.open import jobs_for, open_store, remote_errors
 from mlgit.remote.settings import RemoteSpec
 from mlgit.remote.store import RemoteStore

@@ -162,6 +162,14 @@ def revision_targets(repo: Repo, chosen: Revisions, paths: list[str] | None = No
     return list(targets.values()), list(broken.values())
 
 
+def skipped_at_revisions(broken: list[Broken]) -> list[tuple[str, str]]:
+    """(path, why) for the unreadable pointer and lock files of commits: each names no
+    object a transfer could move, and a commit never changes, so failing for them would
+    fail every later run too."""
+    return [(b.pointer_rel, b.error.message.removeprefix(f"{b.pointer_rel}: "))
+            for b in broken]
+
+
 def _parts_named(rel: str, named: list[str]) -> list[str]:
     """"" when a path names the artifact `rel` (or a folder above it); else the paths
     inside it that are named."""

@@ -4,12 +4,9 @@ to the user."""
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from mlgit.errors import MlgitError
-
-if TYPE_CHECKING:
-    from mlgit.workspace.targets import Broken
 
 
 class FailureKind(Enum):
@@ -44,14 +41,6 @@ def pointer_failure(pointer_rel: str, error: MlgitError, oid: str = "") -> Failu
     """The failure for a pointer file that cannot be used (`error` names it first)."""
     return Failure(pointer_rel, oid, FailureKind.BROKEN_POINTER,
                    error.message.removeprefix(f"{pointer_rel}: "), error.hint)
-
-
-def skipped_at_revisions(broken: list[Broken]) -> list[tuple[str, str]]:
-    """(path, why) for the unreadable pointer and lock files of commits: each names no
-    object a transfer could move, and a commit never changes, so failing for them would
-    fail every later run too."""
-    return [(b.pointer_rel, b.error.message.removeprefix(f"{b.pointer_rel}: "))
-            for b in broken]
 
 
 class ObjectFailed(MlgitError):
