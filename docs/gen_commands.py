@@ -155,6 +155,12 @@ NOTES: dict[str, list[str]] = {
         " do about it follows the list on stderr as `hint: ...` (each distinct hint once).",
         "A damaged pack index in the cache (its objects then count as not in the cache) is"
         " named once on stderr as `warning: the cache's pack index PATH is damaged: ...`.",
+        "A `modified` artifact that another local branch commits to Git at the same path is"
+        " named on stderr as `warning: PATH: branch NAME commits a file to Git at this path:"
+        " switching there replaces your changes without a word ...`: Git overwrites what"
+        " .gitignore lists, before any hook runs; `mlgit add PATH` first keeps the edit (see"
+        " [hooks.md](hooks.md#switching-to-a-branch-where-git-tracks-a-file-at-an-artifacts-path))."
+        " It does not change the exit status.",
         "Exit status: 1 if a pointer could not be read or is damaged, an artifact is"
         " damaged, or a pack index of the cache is damaged, else 0. With `--quiet`: 1 if any"
         " artifact is not unchanged, has objects missing from the cache, or has an error.",
@@ -424,10 +430,13 @@ NOTES: dict[str, list[str]] = {
         "Exit status 1 if any object failed (the others were uploaded; running it again sends"
         " only what is still missing), or if the remote cannot be used at all.",
         "`--json`: `{\"remote\", \"url\", \"transferred\", \"bytes\", \"already\","
-        " \"stopped\", \"failed\": [{\"path\", \"oid\", \"reason\"}]}`.",
+        " \"stopped\", \"failed\": [{\"path\", \"oid\", \"reason\"}],"
+        " \"skipped\": [{\"path\", \"reason\"}]}`.",
         "`--rev REV` (repeatable), `--all-branches`, `--all-tags` and `--all-commits` push"
         " what those revisions reference as well, each version once; `--no-workspace` leaves"
-        " out the workspace's pointers. See"
+        " out the workspace's pointers. A pointer or lock file a revision holds that cannot"
+        " be read is skipped with a warning naming the revision (`skipped`), not a failure."
+        " See"
         " [history.md](history.md#push-fetch-and-pull-with-revisions).",
     ],
     "fetch": [
@@ -658,7 +667,9 @@ NOTES: dict[str, list[str]] = {
         "Run by Git as `mlgit merge-driver -- %O %A %B %P` once `--install` registered it"
         " (`merge.mlgit` in `.git/config`, `merge=mlgit` for `*.mlgit` and `mlgit.lock` in"
         " `.gitattributes`). Merges `mlgit.lock` stage by stage and pointer files as values;"
-        " a true conflict is left between conflict markers and exits 1. See"
+        " a true conflict is left between conflict markers and exits 1. `--install` also"
+        " sets Git's `merge=union` for `.gitignore`, so the lines two branches append there"
+        " merge cleanly. See"
         " [history.md](history.md#merging-pointer-files-and-mlgitlock).",
     ],
 }

@@ -620,7 +620,7 @@ def merge_driver(
         help="Given by Git (%O %A %B %P): the merged result replaces OURS.")] = None,
     install: Annotated[bool, typer.Option("--install", help=(
         "Register the driver: merge.mlgit in .git/config, merge=mlgit for *.mlgit and"
-        " mlgit.lock in .gitattributes."))] = False,
+        " mlgit.lock and merge=union for .gitignore in .gitattributes."))] = False,
     uninstall: Annotated[bool, typer.Option("--uninstall", help="Undo --install.")] = False,
     json: JsonOpt = False,
 ) -> None:

@@ -4,7 +4,12 @@ tracked folder moves just that part."""
 
 from __future__ import annotations
 
-from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, revision_targets
+from mlgit.pipeline.at_revision import (
+    NO_REVISIONS,
+    Revisions,
+    revision_targets,
+    skipped_at_revisions,
+)
 from mlgit.pipeline.outputs import targets_with_outputs
 from mlgit.pipeline.runcache import MAX_ENTRY
 from mlgit.pipeline.shared_runs import Runs, keep_fetched, new_runs, run_targets
@@ -46,8 +51,8 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
                                else ([], []))
     spec, store = open_store(repo, remote)
     result = TransferResult()
-    result.failed += [pointer_failure(b.pointer_rel, b.error)
-                      for b in [*broken, *broken_at_revs]]
+    result.failed += [pointer_failure(b.pointer_rel, b.error) for b in broken]
+    result.skipped += skipped_at_revisions(broken_at_revs)
     results: list[CheckoutResult] = []
     with repo.lock():
         with remote_errors(spec, repo.cache_dir):

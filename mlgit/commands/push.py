@@ -7,7 +7,12 @@ import errno
 import os
 
 from mlgit.fileio import is_disk_full
-from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, revision_targets
+from mlgit.pipeline.at_revision import (
+    NO_REVISIONS,
+    Revisions,
+    revision_targets,
+    skipped_at_revisions,
+)
 from mlgit.pipeline.outputs import targets_with_outputs
 from mlgit.pipeline.shared_runs import Runs, complete_local_runs, run_targets, to_publish
 from mlgit.progress import OpenProgress, no_progress
@@ -37,12 +42,13 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
     revisions reference (and the workspace's only when `revisions.workspace`)."""
     targets, broken = (targets_with_outputs(repo, args, pushing=True)
                        if revisions.workspace else ([], []))
-    if revisions.any:
-        at_revs, broken_at_revs = revision_targets(repo, revisions, args, pushing=True)
-        targets, broken = targets + at_revs, broken + broken_at_revs
+    at_revs, broken_at_revs = (revision_targets(repo, revisions, args, pushing=True)
+                               if revisions.any else ([], []))
+    targets += at_revs
     spec, store = open_store(repo, remote)
     result = TransferResult()
     result.failed += [pointer_failure(b.pointer_rel, b.error) for b in broken]
+    result.skipped += skipped_at_revisions(broken_at_revs)
     with repo.lock(), remote_errors(spec, _push_disk(repo, spec, store)):
         wants = _wants(repo, targets, result)
         runs = complete_local_runs(repo) if run_cache else {}

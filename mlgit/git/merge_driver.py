@@ -1,7 +1,7 @@
 """Registering mlgit's merge driver with Git: `merge.mlgit.*` in the repository's
 .git/config (local, never committed: each clone registers it) and the `merge=mlgit`
 attribute for pointer files and mlgit.lock in the top-level .gitattributes (committed, so
-every clone uses it once registered)."""
+every clone uses it once registered), and Git's `merge=union` for .gitignore files."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ DRIVER_NAME = "mlgit"
 # `--`: a path (%P) may start with '-' and must not be read as an option
 DRIVER_COMMAND = "mlgit merge-driver -- %O %A %B %P"
 DRIVER_LABEL = "mlgit pointer files and mlgit.lock"
-ATTRIBUTE_LINES = ("*.mlgit merge=mlgit", "mlgit.lock merge=mlgit")
+ATTRIBUTE_LINES = ("*.mlgit merge=mlgit", "mlgit.lock merge=mlgit", ".gitignore merge=union")
+"""Git's built-in union driver for .gitignore: two branches that each `mlgit add` in one
+folder both append a line at its end, a conflict under the line merge; union keeps both."""
 
 
 def register_merge_driver(root: str, command: str = DRIVER_COMMAND) -> list[str]:

@@ -40,7 +40,7 @@ def artifacts_at(repo: Repo, trees: RevisionTrees, rev: str, pushing: bool = Fal
         if item is None:
             item = trees.parsed[key] = _tracked(repo, pointer_rel, raw)
         if isinstance(item, MlgitError):
-            found.broken.append(Broken(pointer_rel, _at(item, shown)))
+            found.broken.append(Broken(pointer_rel, at_revision_error(item, shown)))
         else:
             found.items.append(item)
     lock_key = ("outputs", tuple(files.locks), tuple(files.pipelines), pushing)
@@ -49,7 +49,7 @@ def artifacts_at(repo: Repo, trees: RevisionTrees, rev: str, pushing: bool = Fal
         outputs = trees.parsed[lock_key] = _outputs(repo.root, files, pushing)
     for lock_rel, recorded in outputs.items():
         if isinstance(recorded, MlgitError):
-            found.broken.append(Broken(lock_rel, _at(recorded, shown)))
+            found.broken.append(Broken(lock_rel, at_revision_error(recorded, shown)))
         else:
             found.items += recorded
     return found
@@ -63,9 +63,10 @@ def _tracked(repo: Repo, pointer_rel: str, raw: bytes) -> Tracked | MlgitError:
         return exc
 
 
-def _at(exc: MlgitError, rev: str) -> MlgitError:
-    # The usual hint (pick a side, restore the file) acts on the work tree: a commit
-    # cannot change, and no merge is under way for it.
+def at_revision_error(exc: MlgitError, rev: str) -> MlgitError:
+    """`exc`, raised reading a file as revision `rev` holds it, naming that revision.
+    The usual hint (pick a side, restore the file, fix the line) acts on the work tree: a
+    commit cannot change, and no merge is under way for it."""
     return type(exc)(f"{exc.message} (at {rev})",
                      f"the commit {rev} holds the file as it is and cannot change; fix the"
                      " file in the work tree and commit that (or use another revision)")
@@ -159,6 +160,14 @@ def revision_targets(repo: Repo, chosen: Revisions, paths: list[str] | None = No
         for b in found.broken:
             broken.setdefault((b.pointer_rel, b.error.message), b)
     return list(targets.values()), list(broken.values())
+
+
+def skipped_at_revisions(broken: list[Broken]) -> list[tuple[str, str]]:
+    """(path, why) for the unreadable pointer and lock files of commits: each names no
+    object a transfer could move, and a commit never changes, so failing for them would
+    fail every later run too."""
+    return [(b.pointer_rel, b.error.message.removeprefix(f"{b.pointer_rel}: "))
+            for b in broken]
 
 
 def _parts_named(rel: str, named: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ from mlgit.errors import BadPath, MlgitError
 from mlgit.git.history import last_commit
 from mlgit.git.revisions import RevisionFiles, RevisionTrees
 from mlgit.paths import artifact_path_for, pointer_path_for, shell_command
+from mlgit.pipeline.at_revision import at_revision_error
 from mlgit.pipeline.dag import Graph
 from mlgit.pipeline.lineage import (
     NOT_RECORDED,
@@ -34,7 +35,7 @@ def lineage_at(repo: Repo, rel: str, named: str, rev: str) -> Output | TrackedIn
     """The lineage of the repo-relative `rel` as revision `rev` has it."""
     trees = RevisionTrees(repo.root)
     files = trees.files(rev)
-    graph = _graph(repo.root, files)
+    graph = _graph(repo.root, files, rev)
     tracer = _RevisionTracer(repo, graph, rev, files, trees)
     holder = _out_holding(graph, rel)
     if holder is not None:
@@ -52,14 +53,17 @@ def lineage_at(repo: Repo, rel: str, named: str, rev: str) -> Output | TrackedIn
                   " stage of that revision")
 
 
-def _graph(root: str, files: RevisionFiles) -> Graph:
+def _graph(root: str, files: RevisionFiles, rev: str) -> Graph:
     """The stages of the revision's mlgit.yaml files and who writes each output (the
     checks of a runnable pipeline are repro's business, not history's)."""
     from mlgit.pipeline.parse import load_text
 
     stages: list[Stage] = []
     for file, text in sorted(files.pipelines, key=lambda f: (f[0] != "mlgit.yaml", f[0])):
-        found, _ = load_text(root, file, text, {})
+        try:
+            found, _ = load_text(root, file, text, {})
+        except MlgitError as exc:
+            raise at_revision_error(exc, rev) from None
         stages += found
     return Graph(stages, writer={out.path: s for s in stages for out in s.outs})
 
@@ -67,14 +71,18 @@ def _graph(root: str, files: RevisionFiles) -> Graph:
 class _RevisionLocks:
     """The revision's lock files, as LockFiles offers the work tree's."""
 
-    def __init__(self, files: RevisionFiles) -> None:
+    def __init__(self, files: RevisionFiles, rev: str) -> None:
         self._texts = dict(files.locks)
+        self._rev = rev
         self._parsed: dict[str, dict[str, LockEntry]] = {}
 
     def entries(self, rel: str) -> dict[str, LockEntry]:
         if rel not in self._parsed:
             text = self._texts.get(rel)
-            self._parsed[rel] = loads(text, rel) if text is not None else {}
+            try:
+                self._parsed[rel] = loads(text, rel) if text is not None else {}
+            except MlgitError as exc:
+                raise at_revision_error(exc, self._rev) from None
         return self._parsed[rel]
 
 
@@ -83,7 +91,7 @@ class _RevisionTracer(_Tracer):
                  trees: RevisionTrees) -> None:
         super().__init__(repo, graph)
         self.rev = rev
-        self.locks = _RevisionLocks(files)  # type: ignore[assignment]
+        self.locks = _RevisionLocks(files, rev)  # type: ignore[assignment]
         self.pointer_blobs = dict(files.pointers)
         self.trees = trees
         self.as_of = f"not compared (lineage as of {rev})"
@@ -116,7 +124,7 @@ class _RevisionTracer(_Tracer):
         try:
             ptr = pointer_mod.loads(self.pointer_blobs[pointer], pointer)
         except MlgitError as exc:
-            raise type(exc)(f"{exc.message} (at {self.rev})", exc.hint) from None
+            raise at_revision_error(exc, self.rev) from None
         return Tracked(pointer, self.repo.artifact_rel(pointer, ptr), ptr)
 
     def tracked(self, rel: str, pointer: str) -> TrackedInput:

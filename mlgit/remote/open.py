@@ -80,13 +80,22 @@ def remote_errors(spec: RemoteSpec, disk: str = "") -> Iterator[None]:
         if isinstance(stop.cause, OSError) and is_disk_full(stop.cause):
             raise disk_full_error(stop.cause, disk, stop.needed) from None
         raise MlgitError(f"remote {spec.name!r} ({describe(spec.url)}) refuses writes"
-                         f" ({describe_error(stop.cause)}); the push stopped",
+                         f" ({_refusal(stop.cause)}); the push stopped",
                          _read_only_hint(spec)) from None
     except Exception as exc:  # any backend's error type: fsspec does not unify them
         if disk and isinstance(exc, OSError) and is_disk_full(exc):
             raise disk_full_error(exc, disk) from None
         raise MlgitError(f"remote {spec.name!r} ({describe(spec.url)}):"
                          f" {describe_error(exc)}", _fix_hint(spec)) from None
+
+
+def _refusal(cause: BaseException) -> str:
+    """The refusal without the file it names: that is a temporary file of the upload,
+    which means nothing to the user (the remote is already named)."""
+    if isinstance(cause, OSError) and cause.strerror:
+        number = f"[Errno {cause.errno}] " if cause.errno is not None else ""
+        return f"{type(cause).__name__}: {number}{cause.strerror}"
+    return describe_error(cause)
 
 
 def _read_only_hint(spec: RemoteSpec) -> str:

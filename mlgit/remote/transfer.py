@@ -57,6 +57,9 @@ class TransferResult:
         self.failed: list[Failure] = []
         self.stopped = ""  # why the transfer stopped early, if it did
         self.runs: int | None = None  # run-cache entries written, when they were asked for
+        # (path, why): unreadable pointer or lock files in a commit, which names no object
+        # this transfer could move and can never be fixed there: a warning, not a failure
+        self.skipped: list[tuple[str, str]] = []
 
     def add(self, tally: chunked.Tally) -> None:
         """Count what the chunk lists of chunked objects added (remote/chunked.py)."""
@@ -70,6 +73,7 @@ class TransferResult:
         self.bytes += other.bytes
         self.already += other.already
         self.failed.extend(other.failed)
+        self.skipped.extend(other.skipped)
         self.stopped = self.stopped or other.stopped
 
 

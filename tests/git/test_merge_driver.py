@@ -20,9 +20,10 @@ def test_register_is_idempotent_and_keeps_other_attributes(gitrepo: Path) -> Non
     assert git(gitrepo, "config", "merge.mlgit.driver").strip() == \
         "mlgit merge-driver -- %O %A %B %P"
     assert (gitrepo / ".gitattributes").read_text() == (
-        "*.png binary\n*.mlgit merge=mlgit\nmlgit.lock merge=mlgit\n")
-    assert git(gitrepo, "check-attr", "merge", "--", "d/x.mlgit", "sub/mlgit.lock") == (
-        "d/x.mlgit: merge: mlgit\nsub/mlgit.lock: merge: mlgit\n")
+        "*.png binary\n*.mlgit merge=mlgit\nmlgit.lock merge=mlgit\n.gitignore merge=union\n")
+    assert git(gitrepo, "check-attr", "merge", "--", "d/x.mlgit", "sub/mlgit.lock",
+               "d/.gitignore") == ("d/x.mlgit: merge: mlgit\nsub/mlgit.lock: merge: mlgit\n"
+                                   "d/.gitignore: merge: union\n")
     assert merge_driver_registered(str(gitrepo))
     assert register_merge_driver(str(gitrepo)) == []
     assert unregister_merge_driver(str(gitrepo)) == ["git config", ".gitattributes"]

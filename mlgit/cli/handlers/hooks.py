@@ -12,7 +12,7 @@ import sys
 
 from mlgit.cli import exit_codes, output
 from mlgit.cli.handlers.repository import closed_after
-from mlgit.errors import MlgitError
+from mlgit.errors import LockBusy, MlgitError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -91,7 +91,15 @@ def hook(args: list[str]) -> int:
     if repo is None:
         return exit_codes.EXIT_OK
     with closed_after(repo):
-        return runner(repo, rest, os.path.abspath(index) if index else None)
+        try:
+            return runner(repo, rest, os.path.abspath(index) if index else None)
+        except LockBusy as exc:
+            if name not in _FOLLOWING:  # pre-commit, pre-push: retrying the git command works
+                raise
+            raise LockBusy(exc.message, "Git's command is done but the data did not follow:"
+                           " when that mlgit command has finished, run 'mlgit checkout'"
+                           " (running the git command again changes nothing); raise"
+                           " core.lock_timeout to wait longer next time") from None
 
 
 def _repo_or_none() -> Repo | None:
@@ -222,6 +230,9 @@ def _pre_commit_framework_ref() -> list[PushedRef]:
                       os.environ.get("PRE_COMMIT_REMOTE_BRANCH", ""),
                       os.environ.get("PRE_COMMIT_FROM_REF", "") or _NULL)]
 
+
+_FOLLOWING = ("post-checkout", "post-merge", "post-rewrite")
+"""The hooks that make the data follow a move Git has already made."""
 
 _HOOKS: dict[str, Callable[[Repo, list[str], str | None], int]] = {
     "post-checkout": _post_checkout,

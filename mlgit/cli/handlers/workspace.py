@@ -37,6 +37,7 @@ def status(paths: list[str], quiet: bool = False, json: bool = False,
         except MlgitError as exc:  # the artifacts are still shown
             stages, pipeline_error = None, exc
         damaged_indexes = _damaged_indexes(repo)
+        overwritten = {} if quiet else _overwritten_by_a_switch(repo, entries)
     if not quiet and json:
         show_status(entries, json, extra=_stale_stages_json(stages))
     elif not quiet:
@@ -48,6 +49,7 @@ def status(paths: list[str], quiet: bool = False, json: bool = False,
             show_stale_stages(stages)
     if not quiet:
         _warn_damaged_indexes(damaged_indexes)
+        _warn_overwritten(overwritten)
     if pipeline_error is not None:
         raise pipeline_error
     code = exit_codes.for_status(entries, quiet, damaged_indexes)
@@ -92,6 +94,29 @@ def _damaged_indexes(repo: Repo) -> list[str]:
     if odb is None:
         return []
     return [os.path.relpath(path, repo.root) for path in odb.damaged_files]
+
+
+def _overwritten_by_a_switch(repo: Repo, entries: list[Any]) -> dict[str, list[str]]:
+    """The modified artifacts a `git checkout` of another local branch would replace with
+    the file that branch commits to Git at their path (see docs/hooks.md)."""
+    from mlgit.git.other_branches import branches_tracking
+    from mlgit.workspace.artifact_status import MODIFIED
+
+    changed = [e.status.path for e in entries
+               if e.status is not None and e.status.state == MODIFIED]
+    return branches_tracking(repo.root, changed) if changed else {}
+
+
+def _warn_overwritten(found: dict[str, list[str]]) -> None:
+    from mlgit.paths import printable, shell_command
+
+    for rel, branches in found.items():
+        named = ", ".join(branches[:3]) + (f" and {len(branches) - 3} more"
+                                           if len(branches) > 3 else "")
+        output.warning(printable(
+            f"{rel}: branch {named} commits a file to Git at this path: switching there"
+            " replaces your changes without a word (Git overwrites what .gitignore lists);"
+            f" record them first with {shell_command('mlgit add', rel)}"))
 
 
 def _warn_damaged_indexes(indexes: list[str]) -> None:

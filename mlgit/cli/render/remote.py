@@ -30,7 +30,8 @@ def show_transfer(outcome: Outcome[CheckoutResult], command: str, json: bool) ->
             "remote": outcome.remote, "url": outcome.url, "transferred": r.transferred,
             "bytes": r.bytes, "already": r.already, "stopped": r.stopped or None,
             "failed": [{"path": f.path, "oid": f.oid or None, "reason": f.reason}
-                       for f in r.failed]}
+                       for f in r.failed],
+            "skipped": [{"path": path, "reason": why} for path, why in r.skipped]}
         if r.runs is not None:
             data["run_cache_entries"] = r.runs
         if command == "pull":
@@ -47,6 +48,7 @@ def show_transfer(outcome: Outcome[CheckoutResult], command: str, json: bool) ->
                f" {outcome.remote}; {r.already} {already}; {len(r.failed)} failed")
     from mlgit.remote.failures import FailureKind
 
+    _warn_skipped(r.skipped, command)
     tried = [f for f in r.failed if f.kind is not FailureKind.NOT_SENT]
     for f in tried[:MAX_LISTED]:
         output.err(printable(f"error: {f.path}: {f.reason}"))
@@ -64,6 +66,14 @@ def show_transfer(outcome: Outcome[CheckoutResult], command: str, json: bool) ->
     if command == "pull":  # after the fetch's hints, so that each sits under its errors
         show_checkout(outcome.checkouts, False, frozenset(
             f.path.removesuffix(" (folder manifest)") for f in r.failed))
+
+
+def _warn_skipped(skipped: list[tuple[str, str]], command: str) -> None:
+    for path, why in skipped[:MAX_LISTED]:
+        output.warning(printable(f"{path}: {why}; skipped: the file names no object to"
+                                 f" {command}, and a commit cannot be fixed"))
+    if len(skipped) > MAX_LISTED:
+        output.warning(f"... and {len(skipped) - MAX_LISTED} more skipped (see --json)")
 
 
 def _transfer_hint(failed: list[Failure], command: str, remote: str) -> str:

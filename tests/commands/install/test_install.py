@@ -14,7 +14,7 @@ import pytest
 
 from mlgit.git.hooks import HOOK_NAMES, MARKER, VERSION
 from tests.conftest import assert_clean_error, git, mlgit, write
-from tests.hooks.helpers import fire, on_path, track, without_mlgit
+from tests.hooks.helpers import fire, fire_ok, on_path, track, without_mlgit
 
 FOREIGN = "#!/bin/sh\necho foreign-ran \"$@\" >> \"$(git rev-parse --git-dir)/../foreign.log\"\n"
 
@@ -324,3 +324,27 @@ def test_a_locally_edited_mlgit_hook_is_kept_as_a_copy(repo: Path) -> None:
     assert "pre-commit.mlgit-edited" in out.out, out
     assert (_hooks(repo) / "pre-commit.mlgit-edited").read_text() == edited
     assert "my addition" not in hook.read_text()
+
+
+def test_gitignore_lines_of_two_branches_merge_without_a_conflict(repo: Path) -> None:
+    mlgit(repo, "install")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "install")
+    git(repo, "checkout", "-qb", "one")
+    (repo / "d").mkdir()
+    write(repo / "d" / "one.bin", "1")
+    mlgit(repo, "add", "d/one.bin")
+    git(repo, "add", "-A")
+    fire_ok(repo, "commit", "-qm", "one")
+    git(repo, "checkout", "-q", "-")
+    git(repo, "checkout", "-qb", "two")
+    write(repo / "d" / "two.bin", "2")
+    mlgit(repo, "add", "d/two.bin")
+    git(repo, "add", "-A")
+    fire_ok(repo, "commit", "-qm", "two")
+    merged = fire(repo, "merge", "--no-edit", "one")
+    assert merged.code == 0, merged
+    assert sorted((repo / "d" / ".gitignore").read_text().splitlines()) == ["/one.bin",
+                                                                           "/two.bin"]
+    mlgit(repo, "uninstall")
+    assert not (repo / ".gitattributes").exists()  # the union line went with the others

@@ -66,3 +66,21 @@ def test_a_tracked_file_and_errors(repo: Path) -> None:
                        "not tracked by mlgit at v2")
     assert_clean_error(mlgit(repo, "lineage", "data.bin", "--rev", "v9", code=1),
                        "unknown revision 'v9'")
+
+
+def test_files_broken_at_the_revision_are_named_with_it(repo: Path) -> None:
+    write(repo / "data.bin", "d1")
+    mlgit(repo, "add", "data.bin")
+    write(repo / "mlgit.yaml", "stages:\n  x: [\n")
+    commit(repo, "v1")
+    git(repo, "rm", "-q", "mlgit.yaml")
+    commit(repo, "v2")
+    broken = mlgit(repo, "lineage", "data.bin", "--rev", "v1", code=1)
+    assert_clean_error(broken, "mlgit.yaml:3: invalid YAML", "(at v1)",
+                       "the commit v1 holds the file")
+    assert "fix the YAML syntax at that line" not in broken.err  # a commit cannot change
+    write(repo / "data.bin.mlgit", "<<<<<<< ours\nfoo\n=======\nbar\n>>>>>>> theirs\n")
+    commit(repo, "v3")
+    conflicted = mlgit(repo, "lineage", "data.bin", "--rev", "v3", code=1)
+    assert_clean_error(conflicted, "data.bin.mlgit", "(at v3)", "the commit v3 holds the file")
+    assert "git checkout --ours" not in conflicted.err  # no merge is under way for a commit

@@ -84,13 +84,26 @@ def test_unknown_revision(three_versions: tuple[Path, Path]) -> None:
     assert "unknown revision 'nope'" in result.err
 
 
-def test_a_broken_pointer_at_a_revision_fails_that_item_only(three_versions: tuple[Path, Path]
-                                                             ) -> None:
+def test_a_broken_pointer_at_a_revision_is_skipped_with_a_warning(
+        three_versions: tuple[Path, Path]) -> None:
+    """A commit never changes: failing for its broken pointer would fail every later run."""
     repo, store = three_versions
     write(repo / "bad.mlgit", "not: a pointer\n")
     commit(repo, "bad")
+    bad = git(repo, "rev-parse", "--short=12", "HEAD").strip()
     git(repo, "rm", "-q", "bad.mlgit")
     commit(repo, "fixed")
-    result = mlgit(repo, "push", "--rev", "HEAD~1", "--json", code=1)
+    result = mlgit(repo, "push", "--all-commits", "--json")
     assert oid("three") in remote_oids(store)
-    assert "bad.mlgit" in json.dumps(json.loads(result.out))
+    data = json.loads(result.out)
+    assert data["failed"] == []
+    assert [(s["path"], f"(at {bad})" in s["reason"]) for s in data["skipped"]] == [
+        ("bad.mlgit", True)]
+    shown = mlgit(repo, "push", "--rev", "HEAD~1")
+    assert "warning: bad.mlgit: " in shown.err and "(at HEAD~1); skipped" in shown.err
+    assert "error:" not in shown.err and "git checkout" not in shown.err
+    fetched = mlgit(repo, "fetch", "--all-commits")
+    assert f"(at {bad}); skipped" in fetched.err
+    write(repo / "bad.mlgit", "not: a pointer\n")  # in the work tree it can be fixed
+    failed = mlgit(repo, "push", code=1)
+    assert "error: bad.mlgit: " in failed.err

@@ -53,6 +53,7 @@ def _assert_push_refused(repo: Path, store: Path) -> None:
     assert_clean_error(result, f"remote 'origin' ({store}) refuses writes", "the push stopped",
                        "a read-only remote still serves fetch and pull")
     assert "retry" not in result.err
+    assert "mlgit-tmp" not in result.err and f"{store}/" not in result.err  # no upload's file
 
 
 @pytest.mark.parametrize("how", ["chattr", "read-only mount"])
