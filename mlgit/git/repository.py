@@ -7,6 +7,7 @@ Hot paths (finding the root, listing pointer files) use plain filesystem checks 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from mlgit.errors import MlgitError, NotAGitRepo
 from mlgit.fileio import TMP_SUFFIX
@@ -182,20 +183,8 @@ def committed_pointer_blobs(root: str) -> list[tuple[str, str, bytes]]:
 def committed_blobs_named(root: str, name: str) -> list[tuple[str, str, bytes]]:
     """(where, path, content) of every file called `name` committed at HEAD or staged in
     Git's index (as committed_pointer_blobs, for another kind of file)."""
-    found: dict[tuple[str, str], str] = {}
-    try:
-        out = _git(root, "-c", "core.quotepath=off", "ls-tree", "-r", "-z", "--full-tree",
-                   "HEAD")
-    except MlgitError:
-        if _has_head(root):
-            raise
-        out = b""
-    for record in out.split(b"\0"):
-        meta, _, raw_path = record.partition(b"\t")
-        fields = meta.split()
-        path = raw_path.decode("utf-8", "surrogateescape")
-        if len(fields) == 3 and fields[1] == b"blob" and path.rpartition("/")[2] == name:
-            found[(path, fields[2].decode())] = HEAD
+    found = {(path, blob): HEAD
+             for path, blob in _blobs_at_head(root, lambda p: p.rpartition("/")[2] == name)}
     out = _git(root, "-c", "core.quotepath=off", "ls-files", "-s", "-z", "--",
                f":(glob)**/{name}")
     for record in out.split(b"\0"):
@@ -210,6 +199,12 @@ def committed_blobs_named(root: str, name: str) -> list[tuple[str, str, bytes]]:
 
 def _pointers_at_head(root: str) -> list[tuple[str, str]]:
     """(path, blob id) of the pointer files in HEAD's tree; [] if there is no commit yet."""
+    return _blobs_at_head(root, is_pointer_name)
+
+
+def _blobs_at_head(root: str, wanted: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """(path, blob id) of the files in HEAD's tree whose path is `wanted`; [] if there is no
+    commit yet."""
     try:
         out = _git(root, "-c", "core.quotepath=off", "ls-tree", "-r", "-z", "--full-tree",
                    "HEAD")
@@ -222,7 +217,7 @@ def _pointers_at_head(root: str) -> list[tuple[str, str]]:
         meta, _, raw_path = record.partition(b"\t")
         fields = meta.split()
         path = raw_path.decode("utf-8", "surrogateescape")
-        if len(fields) == 3 and fields[1] == b"blob" and is_pointer_name(path):
+        if len(fields) == 3 and fields[1] == b"blob" and wanted(path):
             found.append((path, fields[2].decode()))
     return found
 
