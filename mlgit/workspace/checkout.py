@@ -23,9 +23,10 @@ from mlgit.workspace.damage import (
     DAMAGED_LEFT,
     edited_through_link,
 )
+from mlgit.workspace.few_files import file_at, files_at
 from mlgit.workspace.linker import Linker
 from mlgit.workspace.placing import CHECKOUT_TMP, corrupt_reason, make_dirs, place_all
-from mlgit.workspace.scan import FileState, file_at, files_at, files_of
+from mlgit.workspace.scan import FileState, files_of
 
 
 class Shared:
@@ -199,7 +200,7 @@ def _file_now(repo: Repo, rel: str) -> dict[str, FileState] | None:
 
 def _files_among(repo: Repo, rel: str, among: set[str]) -> dict[str, FileState] | None:
     """What is at the paths `among` (inside the folder artifact at `rel`) now, {rel path:
-    state}; None when only a scan of the whole folder can tell (scan.files_at)."""
+    state}; None when only a scan of the whole folder can tell (few_files.files_at)."""
     found = files_at(repo.state, repo.odb, repo.abspath(rel), rel, among,
                      repo.config.get("core.jobs"))
     if found is None:

@@ -153,20 +153,20 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     else:
         one = stat_file(abs_path, rel, odb.root, strict)
         if one.link_oid is not None:
-            oid = one.link_oid if _vouched_link(one, lookup(known, rel)) else None
+            oid = one.link_oid if vouched_link(one, lookup(known, rel)) else None
         else:
             oid = fresh_oid(lookup(known, rel), one.st)
         if oid is None:
             stale.append(one)
         else:
-            fresh[""] = _state_of(one, oid)
+            fresh[""] = state_of(one, oid)
     if strict:
         check_utf8([*fresh, *(f.key for f in stale)], rel)
     progress(len(fresh), sum(fs[1] for fs in fresh.values()))
     if store:
         stale.extend(_not_in_cache(abs_path, rel, fresh, odb))
     results = _store_split(odb, stale, jobs, workers) if store else \
-        chunked_map(_plain_hash, stale, jobs)
+        chunked_map(plain_hash, stale, jobs)
     if len(results) != len(stale):
         raise AssertionError("a stored file has no result")
     # Popped, not iterated: each file's scan record is freed once it is recorded, and what
@@ -175,7 +175,7 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     while stale:
         f = stale.pop()
         oid = results.pop()[0]
-        fresh[f.key] = _state_of(f, oid)
+        fresh[f.key] = state_of(f, oid)
         state.remember(f.rel, f.st, oid, seen_at)
         progress(1, f.st.st_size)
         done += 1
@@ -184,113 +184,6 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     if done >= COMPACT_EVERY:
         state.compact()
     return Scanned(fresh, leftovers, workers)
-
-
-_FEW_BYTES = 4 << 20
-_ROW_NS_PER_BYTE = 3
-_HASH_NS_PER_FILE = 20_000
-"""What decoding a folder's state row costs (per byte of the row) and hashing a small file
-(open, read, close), measured: the basis of files_at's choice between the two."""
-
-
-def files_at(state: State, odb: LocalODB, abs_path: str, rel: str, keys: set[str],
-             jobs: int) -> dict[str, FileState] | None:
-    """The files among `keys` (paths inside the folder artifact at `rel`) that are in the
-    workspace, each with its oid as files_of would find it: one `lstat` per key, then the
-    state DB's entry or a hash, whichever costs less (a few small files in a folder of
-    thousands are hashed rather than decoding the folder's whole row). None when only a
-    scan of the whole folder can tell: the artifact is not a plain folder, or a folder,
-    link or file stands where one of the keys or its folders should be."""
-    if not _plain_folders(abs_path, {k.rpartition("/")[0] for k in keys}):
-        return None
-    known = state.rows_under(rel)
-    seen_at = time.time_ns()
-    here: list[Found] = []
-    for key in sorted(keys):
-        path, file_rel = f"{abs_path}/{key}", f"{rel}/{key}"
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            continue
-        if stat_mod.S_ISDIR(st.st_mode):
-            return None
-        if stat_mod.S_ISREG(st.st_mode):
-            here.append(Found(key, file_rel, path, st))
-        else:
-            here.append(_lenient(path, file_rel, odb.root))
-            here[-1].key = key
-    decoded = {folder: state.entries(known, folder) for folder in _worth_reading(known, here)}
-    found: dict[str, FileState] = {}
-    stale: list[Found] = []
-    for f in here:
-        folder, _, name = f.rel.rpartition("/")
-        entry = decoded[folder].get(name) if folder in decoded else None
-        if f.link_oid is None:
-            oid = fresh_oid(entry, f.st)
-        else:
-            oid = (f.link_oid or FOREIGN) if _vouched_link(f, entry) else None
-        if oid is None:
-            stale.append(f)
-        else:
-            found[f.key] = _state_of(f, oid)
-    few = sum(f.st.st_size for f in stale) < _FEW_BYTES  # threads would cost more than they save
-    for f, (oid, _size) in zip(stale, chunked_map(_plain_hash, stale, 1 if few else jobs),
-                               strict=True):
-        found[f.key] = _state_of(f, oid)
-        state.remember(f.rel, f.st, oid, seen_at)
-    return found
-
-
-def file_at(state: State, abs_path: str, rel: str) -> FileState | tuple[()] | None:
-    """The regular file at `rel` with its oid, as files_of would find it: () when there is
-    nothing there, None when something else is (a folder, a link). The state DB's row for
-    the file's folder is decoded once for all the files in it (State.folder_entries)."""
-    try:
-        st = os.lstat(abs_path)
-    except FileNotFoundError:
-        return ()
-    if not stat_mod.S_ISREG(st.st_mode):
-        return None
-    seen_at = time.time_ns()
-    folder, _, name = rel.rpartition("/")
-    oid = fresh_oid(state.folder_entries(folder).get(name), st)
-    if oid is None:
-        oid = hashing.hash_file(abs_path)[0]
-        state.remember(rel, st, oid, seen_at)
-    return (oid, st.st_size, bool(st.st_mode & stat_mod.S_IXUSR))
-
-
-def _worth_reading(known: Rows, files: list[Found]) -> set[str]:
-    """The folders of `files` whose state row costs less to decode than hashing their
-    files among `files` would (always, for a link into the cache: its target can be big)."""
-    cost: dict[str, int] = {}
-    for f in files:
-        folder = f.rel.rpartition("/")[0]
-        hashing_it = _HASH_NS_PER_FILE + f.st.st_size // 10 if not f.link_oid else 1 << 62
-        cost[folder] = cost.get(folder, 0) + hashing_it
-    return {folder for folder, ns in cost.items()
-            if folder in known and len(known[folder]) * _ROW_NS_PER_BYTE < ns}
-
-
-def _plain_folders(abs_path: str, folders: set[str]) -> bool:
-    """Whether `abs_path` and each of `folders` inside it (with the folders above them) is a
-    real folder or absent, never a link or a file: what a scan of the whole folder would
-    walk into."""
-    checked: set[str] = set()
-    for folder in sorted(folders):
-        parts = folder.split("/") if folder else []
-        for i in range(len(parts) + 1):
-            inner = "/".join(parts[:i])
-            if inner in checked:
-                continue
-            checked.add(inner)
-            try:
-                st = os.lstat(f"{abs_path}/{inner}" if inner else abs_path)
-            except FileNotFoundError:
-                break  # nothing below it either
-            if not stat_mod.S_ISDIR(st.st_mode):
-                return False
-    return True
 
 
 COMPACT_EVERY = 50_000
@@ -343,8 +236,8 @@ def _scan_tree(abs_dir: str, rel_dir: str, cache_dir: str, strict: bool, known: 
                 else:
                     f = _other(entry.path, rel_prefix + name, cache_dir, strict)
                     f.key = key_prefix + name
-                    if _vouched_link(f, entries_known.get(name)):
-                        fresh[f.key] = _state_of(f, f.link_oid or FOREIGN)
+                    if vouched_link(f, entries_known.get(name)):
+                        fresh[f.key] = state_of(f, f.link_oid or FOREIGN)
                     else:
                         stale.append(f)
 
@@ -434,7 +327,7 @@ def _store_split(odb: LocalODB, files: list[Found], jobs: int, workers: list[int
     return stored
 
 
-def _vouched_link(f: Found, known: KnownRow | None) -> bool:
+def vouched_link(f: Found, known: KnownRow | None) -> bool:
     """Whether a symlink's oid can be taken without reading it: a foreign one matches nothing
     anyway; mlgit's own link into the cache names an oid, but its target may have been edited
     in place (root ignores the read-only bit), so the name is believed only while the state
@@ -452,7 +345,7 @@ def remove_leftovers(paths: list[str]) -> None:
 def _other(abs_path: str, rel: str, cache_dir: str, strict: bool) -> Found:
     """A symlink or special file: mlgit's own cache link, or foreign (refused when strict)."""
     if not strict:
-        return _lenient(abs_path, rel, cache_dir)
+        return lenient(abs_path, rel, cache_dir)
     if not os.path.islink(abs_path):
         raise BadPath(f"{rel}: not a regular file (a socket, FIFO or device)",
                       "only regular files and folders can be tracked")
@@ -468,7 +361,7 @@ def _symlink(abs_path: str, rel: str, cache_dir: str) -> Found:
     return Found("", rel, abs_path, os.stat(abs_path), link_oid=oid)
 
 
-def _lenient(abs_path: str, rel: str, cache_dir: str) -> Found:
+def lenient(abs_path: str, rel: str, cache_dir: str) -> Found:
     oid = cache_link_oid(abs_path, cache_dir)
     st = os.stat(abs_path) if oid else os.lstat(abs_path)
     return Found("", rel, abs_path, st, link_oid=oid or FOREIGN)
@@ -494,9 +387,9 @@ def _not_in_cache(abs_path: str, rel: str, fresh: dict[str, FileState],
     return redo
 
 
-def _state_of(f: Found, oid: str) -> FileState:
+def state_of(f: Found, oid: str) -> FileState:
     return (oid, f.st.st_size, bool(f.st.st_mode & stat_mod.S_IXUSR))
 
 
-def _plain_hash(f: Found) -> tuple[str, int]:
+def plain_hash(f: Found) -> tuple[str, int]:
     return hashing.hash_file(f.abs)
