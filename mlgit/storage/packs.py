@@ -13,14 +13,14 @@ import contextlib
 import mmap
 import os
 import re
-import struct
 import threading
-from array import array
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator
 
 from mlgit import hashing
 from mlgit.fileio import start_writeback, temp_beside, write_all, write_atomic
+from mlgit.storage.pack_table import REC
+from mlgit.storage.pack_table import Location as Location
+from mlgit.storage.pack_table import PackTable as PackTable
 from mlgit.storage.stamp import PACK_DIR as PACK_DIR  # the name everyone uses lives there
 
 MAX_PACKED = 1 << 20
@@ -37,10 +37,6 @@ CHUNK_MAGIC = b"MLGIT-CHUNK-INDEX 1\n"
 """The index of a pack of chunks (storage/chunks.py): same records, another magic, so that a
 version of mlgit that does not know chunked files sees the pack as unreadable and leaves it
 alone (its gc never rewrites or deletes a pack whose index it cannot read)."""
-_REC = struct.Struct("<16sQQ")
-
-Location = tuple[str, int, int]
-"""(pack path, offset, size)"""
 
 
 def read_index(idx_path: str) -> dict[str, Location] | None:
@@ -54,7 +50,7 @@ def read_index(idx_path: str) -> dict[str, Location] | None:
     if records is None:
         return None
     pack = idx_path[: -len(".idx")] + ".pack"
-    return {oid.hex(): (pack, off, size) for oid, off, size in _REC.iter_unpack(records)}
+    return {oid.hex(): (pack, off, size) for oid, off, size in REC.iter_unpack(records)}
 
 
 def parse_index(raw: bytes) -> list[tuple[str, int, int]] | None:
@@ -62,7 +58,7 @@ def parse_index(raw: bytes) -> list[tuple[str, int, int]] | None:
     records = index_records(raw)
     if records is None:
         return None
-    return [(oid.hex(), off, size) for oid, off, size in _REC.iter_unpack(records)]
+    return [(oid.hex(), off, size) for oid, off, size in REC.iter_unpack(records)]
 
 
 def index_records(raw: bytes) -> memoryview | None:
@@ -71,7 +67,7 @@ def index_records(raw: bytes) -> memoryview | None:
     body, checksum = raw[:-16], raw[-16:]
     magic = _MAGIC if body.startswith(_MAGIC) else CHUNK_MAGIC
     if not body.startswith(magic) or _digest(body) != checksum \
-            or (len(body) - len(magic)) % _REC.size:
+            or (len(body) - len(magic)) % REC.size:
         return None
     return memoryview(body)[len(magic):]
 
@@ -90,7 +86,7 @@ def build_index(entries: dict[str, tuple[int, int]], chunks: bool = False
                 ) -> tuple[str, bytes]:
     """(name, index file bytes) for a pack holding {oid: (offset, size)} (chunks: a pack of
     chunks)."""
-    body = (CHUNK_MAGIC if chunks else _MAGIC) + b"".join(_REC.pack(bytes.fromhex(oid), off, size)
+    body = (CHUNK_MAGIC if chunks else _MAGIC) + b"".join(REC.pack(bytes.fromhex(oid), off, size)
                              for oid, (off, size) in sorted(entries.items()))
     checksum = _digest(body)
     return checksum.hex(), body + checksum
@@ -135,116 +131,6 @@ def _read_records(idx_path: str) -> memoryview | None:
     except OSError:
         return None
 
-
-_PREFIX = struct.Struct(">Q")
-_HEAD = struct.Struct(">Q24x")  # a record's first 8 oid bytes, as a number that sorts alike
-_SIZE = struct.Struct("<24xQ")
-_PLACE = struct.Struct("<QQ")
-
-
-class PackTable(Mapping[str, Location]):
-    """Where each object of many packs is, compactly: sorted arrays instead of a dict of a
-    million strings and tuples (about 48 bytes an object instead of about 250). A lookup
-    is a binary search on the oid's first 8 bytes. An object in several packs is found in
-    the first pack given. Subclasses may return their own location type (`_location`)."""
-
-    def __init__(self, indexes: Iterable[tuple[str, memoryview, set[str]]],
-                 max_size: int | None = None) -> None:
-        """`indexes`: (pack path, its index's records, oids to leave out) per pack, in order
-        of preference; entries of `max_size` bytes or more are left out too."""
-        self._packs: list[str] = []
-        prefixes = array("Q")
-        self._records = bytearray()
-        self._pack_of = array("I")
-        for pack, raw, skip in indexes:
-            if max_size is not None and any(s >= max_size for (s,) in _SIZE.iter_unpack(raw)):
-                raw = _without(raw, lambda r: _SIZE.unpack(r)[0] >= max_size)
-            if skip:
-                raw = _without(raw, lambda r: bytes(r[:16]).hex() in skip)  # noqa: B023
-            count = len(raw) // _REC.size
-            prefixes.extend(p for (p,) in _HEAD.iter_unpack(raw))
-            self._records += raw
-            self._pack_of.extend(array("I", [len(self._packs)]) * count)
-            self._packs.append(pack)
-        # Each pack's records are sorted already: the sort merges runs. Stable, by the whole
-        # oid: the copies of an object in several packs are neighbours, the first given first.
-        records = self._records
-        self._order = array("I", sorted(range(len(prefixes)),
-                                        key=lambda i: bytes(records[i * 32:i * 32 + 16])))
-        self._prefixes = array("Q", map(prefixes.__getitem__, self._order))
-        self._len = -1
-
-    def _oid_at(self, i: int) -> bytes:
-        r = self._order[i] * _REC.size
-        return bytes(self._records[r:r + 16])
-
-    def _find(self, oid: str) -> int:
-        try:
-            prefix = int(oid[:16], 16)
-            key = bytes.fromhex(oid)
-        except (ValueError, TypeError):
-            return -1
-        if len(key) != 16:
-            return -1
-        prefixes, order, records = self._prefixes, self._order, self._records
-        i = bisect_left(prefixes, prefix)
-        while i < len(prefixes) and prefixes[i] == prefix:
-            r = order[i] * 32
-            if records[r:r + 16] == key:
-                return i
-            i += 1
-        return -1
-
-    def _location(self, pack: str, offset: int, size: int) -> Location:
-        return (pack, offset, size)
-
-    def _at(self, i: int) -> Location:
-        r = self._order[i]
-        offset, size = _PLACE.unpack_from(self._records, r * _REC.size + 16)
-        return self._location(self._packs[self._pack_of[r]], offset, size)
-
-    def __contains__(self, oid: object) -> bool:
-        return isinstance(oid, str) and self._find(oid) >= 0
-
-    def get(self, oid: str, default: Location | None = None) -> Location | None:  # type: ignore[override]
-        i = self._find(oid)
-        return default if i < 0 else self._at(i)
-
-    def __getitem__(self, oid: str) -> Location:
-        i = self._find(oid)
-        if i < 0:
-            raise KeyError(oid)
-        return self._at(i)
-
-    def __len__(self) -> int:
-        if self._len < 0:
-            self._len = sum(1 for _ in self)
-        return self._len
-
-    def __iter__(self) -> Iterator[str]:
-        last = b""
-        for i in range(len(self._prefixes)):
-            oid = self._oid_at(i)
-            if oid != last:  # an object in several packs once
-                yield oid.hex()
-            last = oid
-
-
-def _without(raw: memoryview, drop: Callable[[memoryview], bool]) -> memoryview:
-    """The records of `raw` that `drop` does not pick."""
-    kept = bytearray()
-    for i in range(0, len(raw), _REC.size):
-        record = raw[i:i + _REC.size]
-        if not drop(record):
-            kept += record
-    return memoryview(kept)
-
-
-# -- set-aside entries -------------------------------------------------------------------------
-# A pack cannot be changed, so a corrupt object inside one is set aside by an empty marker
-# file beside it, `<pack name>.<oid>.quarantined`: readers then skip that entry of that pack
-# (another pack may hold a good copy). One file per entry, created atomically, so concurrent
-# commands never lose each other's marks; it lives in packs/ so the cache stamp changes.
 
 SET_ASIDE_SUFFIX = ".quarantined"
 _SET_ASIDE = re.compile(r"^([0-9a-f]{32})\.([0-9a-f]{32})" + re.escape(SET_ASIDE_SUFFIX) + "$")
