@@ -79,11 +79,12 @@ def test_gc_remote_deletes_what_no_kept_revision_needs(tmp_path: Path, remote: A
 
     done = _gc(repo, "-f", "--grace", "0")
     assert done["objects_gone"] == planned["objects_gone"]
-    assert done["packs_repacked"] == 1 and done["new_packs"] == 1
+    # how the pushed objects fell into packs depends on the upload workers' timing
+    assert done["packs_repacked"] >= 1 and done["new_packs"] >= 1
     after = _remote_files(remote)
     assert f"{old_model[:2]}/{old_model[2:]}" not in after
     assert f"{old_ckpt[:2]}/{old_ckpt[2:]}.chunks" not in after
-    assert len(set(after) - set(before)) == 2  # the new pack and its index
+    assert len(set(after) - set(before)) == 2 * done["new_packs"]  # new packs and indexes
     assert _gc(repo, "-f", "--grace", "0")["objects_gone"] == 0  # nothing left to do
 
     checked = json.loads(run(repo, "fsck", "-r", "origin", "--json").out)
