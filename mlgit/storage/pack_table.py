@@ -26,51 +26,64 @@ _PLACE = struct.Struct("<QQ")
 # after a while, ~100 bytes an object; past _DICT_MAX objects the table stays compact.
 _DICT_MAX = 300_000
 _DICT_AFTER_MIN = 1024
+# Up to this many packs, a lookup searches each one in turn; more are merged into one order.
+_SEARCH_APART_MAX = 8
 
 
 class PackTable(Mapping[str, Location]):
-    """Where each object of many packs is, compactly: sorted arrays instead of a dict of a
-    million strings and tuples (about 48 bytes an object instead of about 250). A lookup
-    is a binary search on the oid's first 8 bytes. An object in several packs is found in
-    the first pack given. Subclasses may return their own location type (`_location`)."""
+    """Where each object of many packs is, compactly: arrays instead of a dict of a million
+    strings and tuples (about 48 bytes an object instead of about 250). Each pack's records
+    are sorted by oid already: with few packs a lookup is a binary search on the oid's first
+    8 bytes in each pack, in order (nothing to sort up front: a command that asks about a
+    hundred objects does not pay for a million); with many, the packs are merged into one
+    sorted order once. An object in several packs is found in the first pack given.
+    Subclasses may return their own location type (`_location`)."""
 
     def __init__(self, indexes: Iterable[tuple[str, memoryview, set[str]]],
                  max_size: int | None = None) -> None:
         """`indexes`: (pack path, its index's records, oids to leave out) per pack, in order
         of preference; entries of `max_size` bytes or more are left out too."""
         self._packs: list[str] = []
-        prefixes = array("Q")
+        self._heads = array("Q")  # each record's first 8 oid bytes, as a sortable number
         self._records = bytearray()
         self._pack_of = array("I")
+        self._starts = [0]  # where each pack's records begin, then the end
         for pack, raw, skip in indexes:
             if max_size is not None and any(s >= max_size for (s,) in _SIZE.iter_unpack(raw)):
                 raw = _without(raw, lambda r: _SIZE.unpack(r)[0] >= max_size)
             if skip:
                 raw = _without(raw, lambda r: bytes(r[:16]).hex() in skip)  # noqa: B023
             count = len(raw) // REC.size
-            prefixes.extend(_heads(raw))
+            self._heads.extend(_heads(raw))
             self._records += raw
             self._pack_of.extend(array("I", [len(self._packs)]) * count)
             self._packs.append(pack)
-        # Each pack's records are sorted already: the sort merges runs. Stable, by the first
-        # 8 bytes (a key in C, no Python call per record): the copies of an object in several
-        # packs keep the order they were given in; _find and __iter__ look at every record of
-        # an equal prefix.
-        self._order = array("I", range(len(prefixes)) if len(self._packs) <= 1 else
-                            sorted(range(len(prefixes)), key=prefixes.__getitem__))
-        self._prefixes = (prefixes if len(self._packs) <= 1 else
-                          array("Q", map(prefixes.__getitem__, self._order)))
+            self._starts.append(self._starts[-1] + count)
+        # record numbers in oid order (merged), or None while each pack is searched apart
+        self._order: array[int] | None = None
+        if len(self._packs) > _SEARCH_APART_MAX:
+            self._merge()
         self._len = -1
+        count = len(self._heads)
         self._by_oid: dict[str, int] | None = None
         self._lookups = 0
-        self._dict_after = (max(_DICT_AFTER_MIN, len(self._order) // 8)
-                            if len(self._order) <= _DICT_MAX else -1)
+        self._dict_after = max(_DICT_AFTER_MIN, count // 8) if count <= _DICT_MAX else -1
 
-    def _oid_at(self, i: int) -> bytes:
-        r = self._order[i] * REC.size
-        return bytes(self._records[r:r + 16])
+    def _merge(self) -> array[int]:
+        """Record numbers in oid order. The sort is stable, by the first 8 bytes (a key in C,
+        no Python call per record): copies of an object in several packs keep the order they
+        were given in; lookups and iteration look at every record of an equal prefix."""
+        if self._order is None:
+            heads = self._heads
+            self._order = array("I", range(len(heads)) if len(self._packs) <= 1 else
+                                sorted(range(len(heads)), key=heads.__getitem__))
+        return self._order
+
+    def _oid_of(self, r: int) -> bytes:
+        return bytes(self._records[r * 32:r * 32 + 16])
 
     def _find(self, oid: str) -> int:
+        """The record number of `oid` (its first copy), or -1."""
         by_oid = self._by_oid
         if by_oid is not None:
             return by_oid.get(oid, -1)
@@ -86,14 +99,32 @@ class PackTable(Mapping[str, Location]):
             return -1
         if len(key) != 16:
             return -1
-        prefixes, order, records = self._prefixes, self._order, self._records
-        i = bisect_left(prefixes, prefix)
-        while i < len(prefixes) and prefixes[i] == prefix:
-            r = order[i] * 32
-            if records[r:r + 16] == key:
-                return i
+        heads, records, order = self._heads, self._records, self._order
+        if order is None:
+            starts = self._starts
+            for k in range(len(starts) - 1):
+                end = starts[k + 1]
+                r = bisect_left(heads, prefix, starts[k], end)
+                while r < end and heads[r] == prefix:
+                    if records[r * 32:r * 32 + 16] == key:
+                        return r
+                    r += 1
+            return -1
+        sorted_heads = self._sorted_heads()
+        i = bisect_left(sorted_heads, prefix)
+        while i < len(sorted_heads) and sorted_heads[i] == prefix:
+            r = order[i]
+            if records[r * 32:r * 32 + 16] == key:
+                return r
             i += 1
         return -1
+
+    def _sorted_heads(self) -> array[int]:
+        if self._sorted is None:
+            self._sorted = array("Q", map(self._heads.__getitem__, self._merge()))
+        return self._sorted
+
+    _sorted: array[int] | None = None
 
     def absent(self, oids: Collection[str]) -> set[str]:
         """The `oids` this table does not hold (many asked at once: one dict lookup each)."""
@@ -106,15 +137,14 @@ class PackTable(Mapping[str, Location]):
 
     def _oid_dict(self) -> dict[str, int]:
         by_oid: dict[str, int] = {}
-        for i in range(len(self._order) - 1, -1, -1):  # the first copy of an object wins
-            by_oid[self._oid_at(i).hex()] = i
+        for r in range(len(self._heads) - 1, -1, -1):  # the first pack's copy wins
+            by_oid[self._oid_of(r).hex()] = r
         return by_oid
 
     def _location(self, pack: str, offset: int, size: int) -> Location:
         return (pack, offset, size)
 
-    def _at(self, i: int) -> Location:
-        r = self._order[i]
+    def _at(self, r: int) -> Location:
         offset, size = _PLACE.unpack_from(self._records, r * REC.size + 16)
         return self._location(self._packs[self._pack_of[r]], offset, size)
 
@@ -122,14 +152,14 @@ class PackTable(Mapping[str, Location]):
         return isinstance(oid, str) and self._find(oid) >= 0
 
     def get(self, oid: str, default: Location | None = None) -> Location | None:  # type: ignore[override]
-        i = self._find(oid)
-        return default if i < 0 else self._at(i)
+        r = self._find(oid)
+        return default if r < 0 else self._at(r)
 
     def __getitem__(self, oid: str) -> Location:
-        i = self._find(oid)
-        if i < 0:
+        r = self._find(oid)
+        if r < 0:
             raise KeyError(oid)
-        return self._at(i)
+        return self._at(r)
 
     def __len__(self) -> int:
         if self._len < 0:
@@ -137,14 +167,15 @@ class PackTable(Mapping[str, Location]):
         return self._len
 
     def __iter__(self) -> Iterator[str]:
-        prefixes = self._prefixes
-        last_prefix = -1
+        """Each oid once, in order."""
+        heads, order = self._heads, self._merge()
+        last_head = -1
         seen: set[bytes] = set()  # the oids of the current prefix: each object once
-        for i in range(len(prefixes)):
-            if prefixes[i] != last_prefix:
-                last_prefix = prefixes[i]
+        for r in order:
+            if heads[r] != last_head:
+                last_head = heads[r]
                 seen.clear()
-            oid = self._oid_at(i)
+            oid = self._oid_of(r)
             if oid not in seen:
                 seen.add(oid)
                 yield oid.hex()

@@ -16,7 +16,7 @@ import marshal
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import NamedTuple, TypeVar
 
 from mlgit.paths import is_utf8
@@ -204,6 +204,22 @@ class State:
     def under(self, rel: str) -> Lookup:
         """Entries for `rel` itself (from its folder's row) and for every folder inside it."""
         return {d: marshal.loads(blob) for d, blob in self.rows_under(rel).items()}
+
+    def rows_of(self, folders: Collection[str]) -> Rows:
+        """The rows of exactly these folders (those recorded), still marshalled: a few files
+        of a big folder need only their own folders' rows."""
+        wanted = [f for f in folders if is_utf8(f)]
+
+        def query() -> list[tuple[str, bytes]]:
+            rows: list[tuple[str, bytes]] = []
+            for i in range(0, len(wanted), 500):  # SQLite caps bound parameters
+                batch = wanted[i:i + 500]
+                rows += self._db().execute(
+                    f"SELECT dir, entries FROM dirs WHERE dir IN ({','.join('?' * len(batch))})",
+                    batch).fetchall()
+            return rows
+
+        return dict(self._use(query)) if wanted else {}
 
     def rows_under(self, rel: str) -> Rows:
         """under(), each folder's entries still marshalled (see entries_in)."""

@@ -44,7 +44,7 @@ def files_at(state: State, odb: LocalODB, abs_path: str, rel: str, keys: set[str
     link or file stands where one of the keys or its folders should be."""
     if not _plain_folders(abs_path, {k.rpartition("/")[0] for k in keys}):
         return None
-    known = state.rows_under(rel)
+    known = state.rows_of({f"{rel}/{key}".rpartition("/")[0] for key in keys})
     seen_at = time.time_ns()
     here: list[Found] = []
     for key in sorted(keys):

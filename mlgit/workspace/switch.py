@@ -36,9 +36,12 @@ def differing(before: Manifest, after: Manifest) -> set[str]:
     """The paths added, removed, or with other content (or executable bit) between two
     versions of a folder."""
     if before.paths == after.paths:  # the usual case: the same files, some edited
-        return {path for path, a, b, x, y in zip(before.paths, before.oids, after.oids,
-                                                 before.execs, after.execs, strict=True)
-                if a != b or x != y}
+        changed = {path for path, a, b in zip(before.paths, before.oids, after.oids,
+                                              strict=True) if a != b}
+        if before.execs != after.execs:
+            changed.update(path for path, x, y in zip(before.paths, before.execs,
+                                                      after.execs, strict=True) if x != y)
+        return changed
     old = dict(zip(before.paths, zip(before.oids, before.execs, strict=True), strict=True))
     new = dict(zip(after.paths, zip(after.oids, after.execs, strict=True), strict=True))
     return {p for p in old.keys() | new.keys() if old.get(p) != new.get(p)}

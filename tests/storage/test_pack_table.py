@@ -50,8 +50,15 @@ def test_the_table_answers_like_a_dict_of_every_pack(
         max_size: int | None) -> None:
     skips = [set(data.draw(st.lists(st.sampled_from(sorted(e)), max_size=3)) if e else [])
              for e in per_pack]
-    table = packs.PackTable(((f"p{n}.pack", _records(e), skips[n])
-                             for n, e in enumerate(per_pack)), max_size=max_size)
+    merged = data.draw(st.booleans())  # many packs are merged into one order up front
+    saved = pack_table._SEARCH_APART_MAX
+    pack_table._SEARCH_APART_MAX = 0 if merged else saved
+    try:
+        table = packs.PackTable(((f"p{n}.pack", _records(e), skips[n])
+                                 for n, e in enumerate(per_pack)), max_size=max_size)
+    finally:
+        pack_table._SEARCH_APART_MAX = saved
+    assert (table._order is not None) == (merged and bool(per_pack))
     expected = _as_dict(per_pack, skips, max_size)
     assert dict(table.items()) == expected
     assert len(table) == len(expected)
@@ -85,7 +92,7 @@ def test_the_table_answers_alike_once_it_keeps_a_dict(
     for oid in [*expected, *others, "", "xyz", "0" * 31, *(o.upper() for o in expected)]:
         assert (oid in table) == (oid in expected)
         assert table.get(oid) == expected.get(oid)
-    assert table._by_oid is not None or not table._order  # the dict was really used
+    assert table._by_oid is not None or not len(table._heads)  # the dict was used
 
 
 def test_many_packs_of_thousands_of_objects(tmp_path: Path) -> None:
