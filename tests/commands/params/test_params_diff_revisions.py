@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import assert_clean_error, git, make_tree, mlgit
+from tests.conftest import assert_clean_error, commit_tagged, make_tree, mlgit
 
 PIPELINE = "stages:\n  train:\n    cmd: python train.py\n    params: [lr, epochs]\n"
 
 
 def commit(root: Path, lr: float, tag: str) -> None:
     make_tree(root, {"mlgit.yaml": PIPELINE, "params.yaml": f"lr: {lr}\nepochs: 3\n"})
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", tag)
-    git(root, "tag", tag)
+    commit_tagged(root, tag)
 
 
 def test_two_revisions_and_one_against_the_workspace(gitrepo: Path) -> None:
