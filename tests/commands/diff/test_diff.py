@@ -88,6 +88,8 @@ def test_a_missing_manifest_is_named_not_fatal(repo: Path) -> None:
 def test_unknown_revision(repo: Path) -> None:
     two_versions(repo)
     assert_clean_error(mlgit(repo, "diff", "v1", "nope", code=1), "unknown revision 'nope'")
+    assert_clean_error(mlgit(repo, "diff", "v1", "v2", "v1", code=1),
+                       "too many revisions: v1 v2 v1", "'mlgit diff [A [B]]'")
 
 
 def test_shallow_clone_missing_the_revision(repo: Path, tmp_path: Path) -> None:

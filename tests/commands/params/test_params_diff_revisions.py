@@ -37,4 +37,4 @@ def test_unknown_revision(gitrepo: Path) -> None:
     assert_clean_error(mlgit(gitrepo, "params", "diff", "v1", "nope", code=1),
                        "unknown revision 'nope'")
     assert_clean_error(mlgit(gitrepo, "params", "diff", "v1", "v1", "v1", code=1),
-                       "too many revisions")
+                       "too many revisions", "'mlgit params diff [A [B]]'")
