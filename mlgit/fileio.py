@@ -11,7 +11,7 @@ import itertools
 import os
 from collections.abc import Callable, Iterator
 
-from mlgit.errors import DiskFull
+from mlgit.errors import DiskFull, MlgitError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -98,6 +98,18 @@ def _writer_alive(pid: int) -> bool:
     except OSError:
         return True  # exists, owned by someone else
     return True
+
+
+def read_text_or_empty(path: str) -> str:
+    """A UTF-8 text file that mlgit edits and users may edit too (mlgit.yaml, .gitattributes);
+    "" when there is none yet."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+    except UnicodeDecodeError:
+        raise MlgitError(f"{path}: is not UTF-8 text", "save it as UTF-8") from None
 
 
 def read_all(fd: int, size: int) -> bytes:

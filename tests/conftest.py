@@ -59,6 +59,18 @@ def git(cwd: Path, *args: str) -> str:
                           text=True).stdout
 
 
+def commit_all(root: Path, message: str = "commit") -> None:
+    """Stage everything and commit it with plain git."""
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def commit_tagged(root: Path, tag: str) -> None:
+    """commit_all, with the tag as the message, then tag the commit."""
+    commit_all(root, tag)
+    git(root, "tag", tag)
+
+
 def mlgit(cwd: Path, *args: str, code: int | None = 0, env: dict[str, str] | None = None,
           stdin: str | None = None) -> Run:
     """Run the real CLI in a subprocess; asserts the exit code unless code is None."""

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mlgit.errors import MlgitError
 from mlgit.git.revisions import RevisionTrees
 from mlgit.paths import artifact_path_for, is_pointer_name
 from mlgit.pipeline.at_revision import artifacts_at
 from mlgit.pipeline.outputs import recorded_outputs
+from mlgit.pipeline.sides import WORKSPACE, compared_revisions
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestUnavailable
 from mlgit.workspace.targets import Broken, Tracked, all_tracked
-
-WORKSPACE = "workspace"
 
 
 @dataclass(frozen=True)
@@ -77,12 +75,9 @@ class DataDiff:
 def diff(repo: Repo, revs: list[str]) -> DataDiff:
     """No revision: HEAD against the workspace; one: it against the workspace; two: the
     first against the second."""
-    if len(revs) > 2:
-        raise MlgitError(f"too many revisions: {' '.join(revs)}",
-                         "give at most two: 'mlgit diff [A [B]]'")
+    old_name, new_rev = compared_revisions(revs, "mlgit diff [A [B]]")
+    new_name = WORKSPACE if new_rev is None else new_rev
     trees = RevisionTrees(repo.root)
-    old_name = revs[0] if revs else "HEAD"
-    new_name = revs[1] if len(revs) > 1 else WORKSPACE
     result = DataDiff(old_name, new_name)
     old = _side(repo, trees, old_name, result)
     new = _side(repo, trees, new_name, result)

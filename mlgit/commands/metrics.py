@@ -22,7 +22,7 @@ def diff(root: str, words: list[str], show_all: bool) -> ValuesDiff:
     """`words`: up to two revisions, then metrics files (revisions_and_files). The values
     at the revisions (sides_for: none is HEAD against the work tree)."""
     revs, targets = revisions_and_files(root, words)
-    old_side, new_side = sides_for(root, revs)
+    old_side, new_side = sides_for(root, revs, "mlgit metrics diff [A [B]] [FILE]...")
     return compare(_files(root, targets), METRICS, old_side, new_side, show_all)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from mlgit.errors import MlgitError
 from mlgit.pipeline.load import load_pipeline
 from mlgit.pipeline.model import DEFAULT_PARAMS_FILE
 from mlgit.pipeline.params import params_files
@@ -21,10 +20,7 @@ def show(root: str) -> list[FileValues]:
 def diff(root: str, show_all: bool, revs: list[str] | None = None) -> ValuesDiff:
     """The values at the revisions `revs` (sides_for: none is HEAD against the work tree).
     The files are those the work tree's pipeline names."""
-    if revs and len(revs) > 2:
-        raise MlgitError(f"too many revisions: {' '.join(revs)}",
-                         "give at most two: 'mlgit params diff [A [B]]'")
-    old_side, new_side = sides_for(root, revs or [])
+    old_side, new_side = sides_for(root, revs or [], "mlgit params diff [A [B]]")
     return compare(_files(root, [old_side, new_side]), PARAMS, old_side, new_side, show_all)
 
 

@@ -4,8 +4,9 @@ Kept: what the work tree's pointers, the pointers at HEAD and in Git's index, th
 files' outputs and the revisions asked for (--rev, --all-...) reference, with the files of
 their folders (manifests read from the cache, else from the remote) and the chunks of their
 chunk lists; everything the remote received less than the grace period ago; run-cache records
-all of whose outputs stay (and recent ones, with their outputs). remote/housekeeping.py
-decides and deletes; this module works out what the repository references.
+all of whose outputs stay (and recent ones, with their outputs). remote/gc_survey.py lists
+the remote, gc_plan.py decides and gc_delete.py deletes; this module works out what the
+repository references.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from mlgit.storage.manifests import ManifestUnavailable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from mlgit.remote.housekeeping import Mapper, Plan, Survey
+    from mlgit.remote.gc_plan import Plan
+    from mlgit.remote.gc_survey import Mapper, Survey
     from mlgit.remote.store import RemoteStore
 
 
@@ -66,7 +68,7 @@ def remote_gc(repo: Repo, name: str | None, revisions: Revisions = NO_REVISIONS,
               ) -> RemoteGcResult:
     """Plan the remote's gc and (unless `dry_run`, and if `confirm` agrees to the plan)
     carry it out."""
-    from mlgit.remote import housekeeping
+    from mlgit.remote import gc_delete, gc_plan, gc_survey
     from mlgit.remote.open import jobs_for, open_store, remote_errors
     from mlgit.remote.transfer import Mover
     from mlgit.remote.urls import describe
@@ -76,20 +78,20 @@ def remote_gc(repo: Repo, name: str | None, revisions: Revisions = NO_REVISIONS,
     roots = _roots(repo, revisions)  # before touching the remote: bad pointers stop us early
     with remote_errors(spec), _doubts(spec.name):
         mover = Mover(repo.odb, store, jobs_for(spec, jobs))
-        found = housekeeping.survey(store, mover.map, probe_clock=not dry_run)
+        found = gc_survey.survey(store, mover.map, probe_clock=not dry_run)
         result.requests = found.requests
         _refuse_foreign(spec.name, found.foreign)
         grace = grace_hours * 3600
-        cutoff = housekeeping.cutoff_of(found.now, grace)
+        cutoff = gc_plan.cutoff_of(found.now, grace)
         keep, runs_gone = _kept(repo, store, found, roots, cutoff, mover.map, result)
-        todo = housekeeping.plan(found, keep, runs_gone, grace)
+        todo = gc_plan.plan(found, keep, runs_gone, grace)
         _summarise(result, todo, found)
         if dry_run or todo.empty:
             return result
         if confirm is not None and not confirm(result):
             result.dry_run = True
             return result
-        done = housekeeping.execute(store, found, todo, mover.map)
+        done = gc_delete.execute(store, found, todo, mover.map)
         result.new_packs = len(done.new_packs)
         result.corrupt = done.corrupt
         result.paths = done.deleted
@@ -118,7 +120,7 @@ class _doubts:
         return None
 
     def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
-        from mlgit.remote.housekeeping import RemoteDoubt
+        from mlgit.remote.gc_survey import RemoteDoubt
 
         if isinstance(exc, RemoteDoubt):
             raise MlgitError(f"remote {self.name!r}: {exc.what}: {exc.why}; gc deleted"
@@ -215,19 +217,19 @@ def _revision_roots(repo: Repo, revisions: Revisions) -> list[Root]:
 def _kept(repo: Repo, store: RemoteStore, found: Survey, roots: list[Root], cutoff: float,
           mapper: Mapper, result: RemoteGcResult) -> tuple[set[str], list[str]]:
     """Every oid that stays, and the run-cache records that go."""
-    from mlgit.remote import housekeeping as hk
+    from mlgit.remote import gc_plan, gc_survey
 
     records = _run_records(store, found, mapper)
     for key, outs in records.items():
         if outs is None:
             result.unreadable_runs.append(key)
-        elif hk.young(found.runs[key], cutoff):
+        elif gc_plan.young(found.runs[key], cutoff):
             roots += [Root(oid, is_dir, f"run {key[:12]}", False) for oid, is_dir in outs]
     keep = _expand(repo, store, found, roots, result)
-    keep |= hk.kept_by_age(found, cutoff)
+    keep |= gc_plan.kept_by_age(found, cutoff)
     runs_gone = []
     for key, outs in sorted(records.items()):
-        if outs is None or hk.young(found.runs[key], cutoff):
+        if outs is None or gc_plan.young(found.runs[key], cutoff):
             continue
         if all(oid in keep for oid, _ in outs):
             keep |= _expand(repo, store, found,
@@ -236,7 +238,7 @@ def _kept(repo: Repo, store: RemoteStore, found: Survey, roots: list[Root], cuto
         else:
             runs_gone.append(key)
     listed = sorted(keep & found.lists.keys())
-    for parts in hk.chunks_of(store, listed, mapper).values():
+    for parts in gc_survey.chunks_of(store, listed, mapper).values():
         keep.update(parts)
     return keep, runs_gone
 
@@ -287,7 +289,7 @@ def _expand(repo: Repo, store: RemoteStore, found: Survey, roots: list[Root],
 
 def _folder_files(repo: Repo, store: RemoteStore, found: Survey, root: Root
                   ) -> list[str] | None:
-    from mlgit.remote.housekeeping import read_object
+    from mlgit.remote.gc_survey import read_object
     from mlgit.storage import manifests
 
     try:

@@ -54,7 +54,7 @@ class ListedStage:
 
 def stage_add(repo: Repo, spec: StageSpec, force: bool, cwd: str | None = None) -> AddedStage:
     """Write stage `spec` into the mlgit.yaml of `cwd` (created when missing)."""
-    from mlgit.fileio import write_atomic
+    from mlgit.fileio import read_text_or_empty, write_atomic
     from mlgit.pipeline.edit import with_stage
     from mlgit.pipeline.parse import load_text
 
@@ -65,7 +65,7 @@ def stage_add(repo: Repo, spec: StageSpec, force: bool, cwd: str | None = None) 
                             " .mlgit", "run 'mlgit stage add' in a folder of your work tree")
     file = PIPELINE_FILE if folder == "." else f"{folder}/{PIPELINE_FILE}"
     path = os.path.join(repo.root, file)
-    old = _read(path)
+    old = read_text_or_empty(path)
     before, _ = load_text(repo.root, file, old.encode(), {}) if old else ([], {})
     replaced = any(s.name == spec.name for s in before)
     text = with_stage(old, file, spec.name, stage_body(spec), force)
@@ -102,16 +102,6 @@ def _check_graph(repo: Repo, file: str, name: str, stages: list[Stage]) -> None:
     except PipelineError as exc:
         detail = exc.message.removeprefix(f"{file}: ")
         raise PipelineError(f"{file}: stage '{name}' not written: {detail}", exc.hint) from None
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
-    except UnicodeDecodeError:
-        raise PipelineError(f"{path}: is not UTF-8 text", "save it as UTF-8") from None
 
 
 def check_name(name: str) -> None:

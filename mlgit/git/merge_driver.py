@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from mlgit.fileio import write_atomic
+from mlgit.fileio import read_text_or_empty, write_atomic
 from mlgit.git.repository import _git
 
 DRIVER_NAME = "mlgit"
@@ -28,7 +28,7 @@ def register_merge_driver(root: str, command: str = DRIVER_COMMAND) -> list[str]
         _git(root, "config", "--local", f"merge.{DRIVER_NAME}.driver", command)
         changed.append("git config")
     path = os.path.join(root, ".gitattributes")
-    text = _read(path)
+    text = read_text_or_empty(path)
     lines = text.splitlines()
     missing = [line for line in ATTRIBUTE_LINES if line not in lines]
     if missing:
@@ -45,7 +45,7 @@ def unregister_merge_driver(root: str) -> list[str]:
         _git(root, "config", "--local", "--remove-section", f"merge.{DRIVER_NAME}")
         changed.append("git config")
     path = os.path.join(root, ".gitattributes")
-    text = _read(path)
+    text = read_text_or_empty(path)
     kept = [line for line in text.splitlines() if line not in ATTRIBUTE_LINES]
     if kept != text.splitlines():
         if kept:
@@ -58,18 +58,10 @@ def unregister_merge_driver(root: str) -> list[str]:
 
 def merge_driver_registered(root: str) -> bool:
     return _config(root, "driver") is not None and all(
-        line in _read(os.path.join(root, ".gitattributes")).splitlines()
+        line in read_text_or_empty(os.path.join(root, ".gitattributes")).splitlines()
         for line in ATTRIBUTE_LINES)
 
 
 def _config(root: str, key: str) -> str | None:
     out = _git(root, "config", "--local", "--get", f"merge.{DRIVER_NAME}.{key}", ok=(0, 1))
     return out.decode("utf-8", "replace").strip() or None
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""

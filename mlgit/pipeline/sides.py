@@ -92,8 +92,16 @@ def revisions_and_files(root: str, words: list[str], max_revs: int = 2
     return revs, words[len(revs):]
 
 
-def sides_for(root: str, revs: list[str]) -> tuple[Side, Side]:
-    """No revision: HEAD against the work tree; one: it against the work tree; two: the
-    first against the second."""
-    old = revs[0] if revs else "HEAD"
-    return compared_sides(root, old, revs[1] if len(revs) > 1 else None)
+def compared_revisions(revs: list[str], usage: str) -> tuple[str, str | None]:
+    """The two sides `revs` name, the work tree as None. No revision: HEAD against the work
+    tree; one: it against the work tree; two: the first against the second; more: an error
+    whose hint shows `usage`."""
+    if len(revs) > 2:
+        raise MlgitError(f"too many revisions: {' '.join(revs)}",
+                         f"give at most two: '{usage}'")
+    return (revs[0] if revs else "HEAD"), (revs[1] if len(revs) > 1 else None)
+
+
+def sides_for(root: str, revs: list[str], usage: str) -> tuple[Side, Side]:
+    """The sides `revs` name (compared_revisions)."""
+    return compared_sides(root, *compared_revisions(revs, usage))

@@ -75,7 +75,7 @@ class Backend(Protocol):
 
     def list_times(self, rel: str) -> dict[str, Stat]:
         """Names in a folder ({} if it does not exist) with when each was last written and
-        its size, as far as the storage says (housekeeping.py)."""
+        its size, as far as the storage says (gc_survey.py)."""
 
     def check_root(self) -> str | None:
         """Why the remote cannot be used at all (e.g. a missing bucket), or None."""

@@ -9,12 +9,7 @@ import pytest
 
 from mlgit.errors import MlgitError, NotAGitRepo
 from mlgit.git import repository
-from tests.conftest import git, write
-
-
-def commit_all(root: Path, message: str = "commit") -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
+from tests.conftest import commit_all, git, write
 
 
 def test_the_root_is_found_from_a_folder_inside(gitrepo: Path) -> None:

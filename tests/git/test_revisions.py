@@ -9,12 +9,7 @@ import pytest
 
 from mlgit.errors import MlgitError
 from mlgit.git.revisions import file_at_revision, revision_reader
-from tests.conftest import git, write
-
-
-def commit_all(root: Path, message: str = "commit") -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
+from tests.conftest import commit_all, git, write
 
 
 def test_a_file_is_read_as_committed_not_as_edited(gitrepo: Path) -> None:

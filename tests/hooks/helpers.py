@@ -40,13 +40,18 @@ def fire_ok(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Run:
     return result
 
 
+def commit_hooked(repo: Path, message: str) -> None:
+    """Stage and commit everything, the commit's hooks running."""
+    git(repo, "add", "-A")
+    fire_ok(repo, "commit", "-qm", message)
+
+
 def track(repo: Path, files: dict[str, bytes | str], message: str = "data") -> None:
     """Write the files, `mlgit add` them, commit everything (hooks run)."""
     for rel, data in files.items():
         write(repo / rel, data)
     mlgit(repo, "add", *files)
-    git(repo, "add", "-A")
-    fire_ok(repo, "commit", "-qm", message)
+    commit_hooked(repo, message)
 
 
 def stamp(path: Path) -> tuple[int, int]:

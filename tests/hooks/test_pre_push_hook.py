@@ -11,19 +11,24 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import delete_object, git, mlgit, write
-from tests.hooks.helpers import fire, fire_ok, on_path, track
+from tests.hooks.helpers import commit_hooked, fire, fire_ok, on_path, track
 from tests.mounts import small_disk  # noqa: F401  (a fixture)
+
+
+def _add_remotes(repo: Path, tmp_path: Path, store: Path) -> None:
+    """A bare Git remote `origin` in tmp_path and the mlgit remote `store` at `store`,
+    committed."""
+    git(tmp_path, "init", "-q", "--bare", "origin.git")
+    git(repo, "remote", "add", "origin", str(tmp_path / "origin.git"))
+    mlgit(repo, "remote", "add", "store", str(store))
+    commit_hooked(repo, "remote")
 
 
 @pytest.fixture
 def pushing(hooked: Path, tmp_path: Path) -> Path:
     """`hooked`, with a bare Git remote `origin` and an mlgit remote `store` (a folder)."""
-    git(tmp_path, "init", "-q", "--bare", "origin.git")
-    git(hooked, "remote", "add", "origin", str(tmp_path / "origin.git"))
     (tmp_path / "store").mkdir()
-    mlgit(hooked, "remote", "add", "store", str(tmp_path / "store"))
-    git(hooked, "add", "-A")
-    fire_ok(hooked, "commit", "-qm", "remote")
+    _add_remotes(hooked, tmp_path, tmp_path / "store")
     return hooked
 
 
@@ -37,20 +42,30 @@ def _git_branches(bare: Path) -> list[str]:
     return git(bare, "for-each-ref", "--format=%(refname:short)").split()
 
 
+def _empty_cache(repo: Path) -> None:
+    shutil.rmtree(repo / ".mlgit" / "cache")
+    (repo / ".mlgit" / "cache").mkdir()
+
+
+def _clone_and_pull(tmp_path: Path) -> Path:
+    """A clone of `origin` (branch main) with its data pulled from the mlgit remote."""
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "-b", "main", str(tmp_path / "origin.git"), str(clone))
+    mlgit(clone, "pull")
+    return clone
+
+
 def test_a_push_uploads_the_data_of_the_pushed_commits(pushing: Path, tmp_path: Path) -> None:
     track(pushing, {"model.bin": "v1"})
     write(pushing / "data/a.txt", "a")
     write(pushing / "data/b.txt", "b")
     mlgit(pushing, "add", "data")
-    git(pushing, "add", "-A")
-    fire_ok(pushing, "commit", "-qm", "folder")
+    commit_hooked(pushing, "folder")
     assert set(_on_remote(pushing).values()) == {0}
     result = fire_ok(pushing, "push", "-q", "origin", "main")
     assert "uploaded" in result.err
     assert _on_remote(pushing) == {"model.bin": 1, "data": 3}  # a folder: manifest + 2 files
-    clone = tmp_path / "clone"
-    git(tmp_path, "clone", "-q", "-b", "main", str(tmp_path / "origin.git"), str(clone))
-    mlgit(clone, "pull")
+    clone = _clone_and_pull(tmp_path)
     assert (clone / "model.bin").read_text() == "v1"
     assert (clone / "data/b.txt").read_text() == "b"
 
@@ -107,8 +122,7 @@ def test_with_the_mlgit_remote_down_the_push_is_stopped(pushing: Path, tmp_path:
 
 def test_data_missing_from_the_cache_stops_the_push(pushing: Path, tmp_path: Path) -> None:
     track(pushing, {"model.bin": "v1"})
-    shutil.rmtree(pushing / ".mlgit" / "cache")
-    (pushing / ".mlgit" / "cache").mkdir()
+    _empty_cache(pushing)
     result = fire(pushing, "push", "-q", "origin", "main")
     assert result.code != 0
     assert "error: model.bin: not in the cache" in result.err
@@ -135,23 +149,18 @@ def test_stage_outputs_a_pushed_lock_file_records_are_uploaded(pushing: Path,
     mlgit(pushing, "stage", "add", "make", "-d", "in.txt", "-o", "out.txt",
           "-c", "cp in.txt out.txt")
     mlgit(pushing, "repro")
-    git(pushing, "add", "-A")
-    fire_ok(pushing, "commit", "-qm", "pipeline")
+    commit_hooked(pushing, "pipeline")
     result = fire_ok(pushing, "push", "-q", "origin", "main")
     assert "uploaded 1 objects to store" in result.err
-    clone = tmp_path / "clone"
-    git(tmp_path, "clone", "-q", "-b", "main", str(tmp_path / "origin.git"), str(clone))
-    mlgit(clone, "pull")
+    clone = _clone_and_pull(tmp_path)
     assert (clone / "out.txt").read_text() == "input"
 
 
 def test_the_retry_hint_for_a_name_with_a_leading_dash_can_be_pasted(pushing: Path) -> None:
     write(pushing / "-m.bin", "v1")
     mlgit(pushing, "add", "--", "-m.bin")
-    git(pushing, "add", "-A")
-    fire_ok(pushing, "commit", "-qm", "m")
-    shutil.rmtree(pushing / ".mlgit" / "cache")
-    (pushing / ".mlgit" / "cache").mkdir()
+    commit_hooked(pushing, "m")
+    _empty_cache(pushing)
     result = fire(pushing, "push", "-q", "origin", "main")
     assert result.code != 0
     assert "'mlgit push -- -m.bin' retries the upload" in result.err
@@ -160,10 +169,8 @@ def test_the_retry_hint_for_a_name_with_a_leading_dash_can_be_pasted(pushing: Pa
 def test_the_retry_hint_names_a_folder_by_its_path(pushing: Path) -> None:
     write(pushing / "data/a.txt", "a")
     mlgit(pushing, "add", "data")
-    git(pushing, "add", "-A")
-    fire_ok(pushing, "commit", "-qm", "data")
-    shutil.rmtree(pushing / ".mlgit" / "cache")
-    (pushing / ".mlgit" / "cache").mkdir()
+    commit_hooked(pushing, "data")
+    _empty_cache(pushing)
     result = fire(pushing, "push", "-q", "origin", "main")
     assert result.code != 0
     assert "error: data (folder manifest): not in the cache" in result.err
@@ -196,8 +203,7 @@ def test_data_missing_from_the_cache_but_on_the_remote_is_already_there(
     remote has the data, so the push goes through."""
     track(pushing, {"model.bin": "v1", "small.txt": "s"})
     mlgit(pushing, "push")
-    shutil.rmtree(pushing / ".mlgit" / "cache")
-    (pushing / ".mlgit" / "cache").mkdir()
+    _empty_cache(pushing)
     track(pushing, {"other.bin": "new"})  # still uploaded
     result = fire(pushing, "push", "-q", "origin", "main")
     assert result.code == 0, result
@@ -215,11 +221,7 @@ def test_data_missing_from_the_cache_but_on_the_remote_is_already_there(
 def test_a_full_remote_disk_is_named_not_the_local_one(
         hooked: Path, tmp_path: Path, small_disk) -> None:  # noqa: F811
     disk = small_disk("1m")
-    git(tmp_path, "init", "-q", "--bare", "origin.git")
-    git(hooked, "remote", "add", "origin", str(tmp_path / "origin.git"))
-    mlgit(hooked, "remote", "add", "store", str(disk / "store"))
-    git(hooked, "add", "-A")
-    fire_ok(hooked, "commit", "-qm", "remote")
+    _add_remotes(hooked, tmp_path, disk / "store")
     track(hooked, {"big.bin": os.urandom(3 * 1024 * 1024)})
     result = fire(hooked, "push", "-q", "origin", "main")
     assert result.code != 0, result
@@ -234,11 +236,7 @@ def test_a_read_only_remote_stops_the_push_in_one_sentence(
     from tests.mounts import make_read_only
 
     disk = small_disk("2m")
-    git(tmp_path, "init", "-q", "--bare", "origin.git")
-    git(hooked, "remote", "add", "origin", str(tmp_path / "origin.git"))
-    mlgit(hooked, "remote", "add", "store", str(disk / "store"))
-    git(hooked, "add", "-A")
-    fire_ok(hooked, "commit", "-qm", "remote")
+    _add_remotes(hooked, tmp_path, disk / "store")
     track(hooked, {"m.bin": "v1"})
     make_read_only(disk)
     result = fire(hooked, "push", "-q", "origin", "main")

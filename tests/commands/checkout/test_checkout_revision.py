@@ -6,24 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.conftest import assert_clean_error, git, mlgit, write
-
-
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", message)
-    git(root, "tag", message)
-
-
-def two_versions(repo: Path) -> None:
-    write(repo / "data/a.txt", "a1")
-    write(repo / "model.bin", "m1")
-    mlgit(repo, "add", "data", "model.bin")
-    commit(repo, "v1")
-    write(repo / "data/a.txt", "a2")
-    write(repo / "model.bin", "m2")
-    mlgit(repo, "add", "data", "model.bin")
-    commit(repo, "v2")
+from tests.commands.helpers import two_versions
+from tests.conftest import assert_clean_error, commit_tagged, git, mlgit, write
 
 
 def test_restores_old_data_and_says_pointers_stay(repo: Path) -> None:
@@ -71,10 +55,10 @@ def test_data_the_work_tree_does_not_track_is_not_left_for_git_add(repo: Path) -
     two_versions(repo)
     write(repo / "gone/old.bin", "only in v2")
     mlgit(repo, "add", "gone/old.bin")
-    commit(repo, "v3")
+    commit_tagged(repo, "v3")
     git(repo, "rm", "-q", "gone/old.bin.mlgit", "gone/.gitignore")
     shutil.rmtree(repo / "gone")
-    commit(repo, "v4")
+    commit_tagged(repo, "v4")
     named = mlgit(repo, "checkout", "--rev", "v3", "gone/old.bin", code=1)
     assert_clean_error(named, "gone/old.bin: not written", "'git add -A' would commit",
                        "'mlgit get v3 gone/old.bin -o OUT'",
@@ -91,10 +75,10 @@ def test_data_git_ignores_anyway_is_written(repo: Path) -> None:
     two_versions(repo)
     write(repo / "scratch/s.bin", "s")
     mlgit(repo, "add", "scratch/s.bin")
-    commit(repo, "v3")
+    commit_tagged(repo, "v3")
     git(repo, "rm", "-q", "-r", "scratch")
     write(repo / ".gitignore", "scratch/\n")
-    commit(repo, "v4")
+    commit_tagged(repo, "v4")
     mlgit(repo, "checkout", "--rev", "v3", "scratch/s.bin")
     assert (repo / "scratch/s.bin").read_text() == "s"
     assert git(repo, "status", "--porcelain") == ""

@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.conftest import assert_clean_error, delete_object, git, mlgit, write
+from tests.conftest import assert_clean_error, commit_tagged, delete_object, git, mlgit, write
 
 PIPELINE = """
 stages:
@@ -17,26 +17,20 @@ stages:
 """
 
 
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", message)
-    git(root, "tag", message)
-
-
 def two_versions(repo: Path) -> None:
     write(repo / "data/a.txt", "a")
     write(repo / "data/b.txt", "bb")
     write(repo / "model.bin", "weights")
     write(repo / "old.bin", "gone")
     mlgit(repo, "add", "data", "model.bin", "old.bin")
-    commit(repo, "v1")
+    commit_tagged(repo, "v1")
     write(repo / "data/a.txt", "a2")
     (repo / "data/b.txt").rename(repo / "data/c.txt")
     write(repo / "data/d.txt", "dddd")
     mlgit(repo, "add", "data")
     mlgit(repo, "mv", "model.bin", "weights.bin")
     mlgit(repo, "rm", "old.bin")
-    commit(repo, "v2")
+    commit_tagged(repo, "v2")
 
 
 def test_two_revisions_down_to_files_in_folders(repo: Path) -> None:
@@ -71,10 +65,10 @@ def test_against_the_workspace(repo: Path) -> None:
 def test_stage_outputs_are_data_too(repo: Path) -> None:
     write(repo / "mlgit.yaml", PIPELINE.format(word="one"))
     mlgit(repo, "repro")
-    commit(repo, "v1")
+    commit_tagged(repo, "v1")
     write(repo / "mlgit.yaml", PIPELINE.format(word="two"))
     mlgit(repo, "repro")
-    commit(repo, "v2")
+    commit_tagged(repo, "v2")
     result = json.loads(mlgit(repo, "diff", "v1", "v2", "--json").out)
     assert [c["path"] for c in result["modified"]] == ["out/", "out/a.txt"]
     assert result["added"] == result["deleted"] == []  # m.json is not cached: not data
@@ -94,6 +88,8 @@ def test_a_missing_manifest_is_named_not_fatal(repo: Path) -> None:
 def test_unknown_revision(repo: Path) -> None:
     two_versions(repo)
     assert_clean_error(mlgit(repo, "diff", "v1", "nope", code=1), "unknown revision 'nope'")
+    assert_clean_error(mlgit(repo, "diff", "v1", "v2", "v1", code=1),
+                       "too many revisions: v1 v2 v1", "'mlgit diff [A [B]]'")
 
 
 def test_shallow_clone_missing_the_revision(repo: Path, tmp_path: Path) -> None:
@@ -110,7 +106,7 @@ def test_merge_conflict_in_a_pointer_file(repo: Path) -> None:
     git(repo, "checkout", "-qb", "other", "v1")
     write(repo / "data/a.txt", "other side")
     mlgit(repo, "add", "data")
-    commit(repo, "other")
+    commit_tagged(repo, "other")
     git(repo, "checkout", "-q", "main")
     proc = subprocess.run(["git", "merge", "-q", "other"], cwd=repo, capture_output=True)
     assert proc.returncode != 0  # a true conflict

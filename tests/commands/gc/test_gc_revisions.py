@@ -9,15 +9,9 @@ from pathlib import Path
 import pytest
 
 from mlgit.hashing import hash_bytes
-from tests.conftest import cache_oids, git, mlgit, write
+from tests.conftest import cache_oids, commit_tagged, git, mlgit, write
 
 PIPELINE = "stages:\n  s:\n    cmd: echo {word} > out.txt\n    outs: [out.txt]\n"
-
-
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", message)
-    git(root, "tag", message)
 
 
 def oid(text: str) -> str:
@@ -31,11 +25,11 @@ def history(repo: Path) -> Path:
         mlgit(repo, "add", "model.bin")
         write(repo / "mlgit.yaml", PIPELINE.format(word=word))
         mlgit(repo, "repro")
-        commit(repo, word)
+        commit_tagged(repo, word)
     git(repo, "checkout", "-qb", "side", "one")
     write(repo / "model.bin", "side")
     mlgit(repo, "add", "model.bin")
-    commit(repo, "side")
+    commit_tagged(repo, "side")
     git(repo, "checkout", "-q", "main")
     mlgit(repo, "checkout")
     return repo

@@ -10,28 +10,22 @@ from pathlib import Path
 import pytest
 
 from mlgit.hashing import hash_bytes
-from tests.conftest import assert_clean_error, damage_object, git, mlgit, read_tree, write
-
-
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", message)
-    git(root, "tag", message)
+from tests.commands.helpers import two_versions
+from tests.conftest import (
+    assert_clean_error,
+    commit_tagged,
+    damage_object,
+    git,
+    mlgit,
+    read_tree,
+    write,
+)
 
 
 @pytest.fixture
 def versions(repo: Path, tmp_path: Path) -> Path:
     mlgit(repo, "remote", "add", "origin", str(tmp_path / "store"))
-    write(repo / "data/a.txt", "a1")
-    write(repo / "data/sub/b.txt", "b1")
-    write(repo / "model.bin", "m1")
-    mlgit(repo, "add", "data", "model.bin")
-    commit(repo, "v1")
-    write(repo / "data/a.txt", "a2")
-    write(repo / "model.bin", "m2")
-    mlgit(repo, "add", "data", "model.bin")
-    commit(repo, "v2")
-    return repo
+    return two_versions(repo)
 
 
 def test_an_old_file_anywhere(versions: Path, tmp_path: Path) -> None:
@@ -132,9 +126,9 @@ def test_a_failed_get_with_force_leaves_the_old_folder_whole(versions: Path,
 def test_a_committed_conflicted_pointer_is_named_as_such(repo: Path, tmp_path: Path) -> None:
     write(repo / "m.bin", "m")
     mlgit(repo, "add", "m.bin")
-    commit(repo, "v1")
+    commit_tagged(repo, "v1")
     write(repo / "m.bin.mlgit", "<<<<<<< ours\nfoo\n=======\nbar\n>>>>>>> theirs\n")
-    commit(repo, "broken")
+    commit_tagged(repo, "broken")
     result = mlgit(repo, "get", "HEAD", "m.bin", "-o", str(tmp_path / "out"), code=None)
     assert_clean_error(result, "merge conflict in m.bin.mlgit (at HEAD)")
     assert "not tracked" not in result.err and "git checkout --ours" not in result.err
@@ -148,7 +142,7 @@ def test_an_empty_folder_artifact_is_written_as_an_empty_folder(repo: Path,
                                                               tmp_path: Path) -> None:
     (repo / "e").mkdir()
     mlgit(repo, "add", "e")
-    commit(repo, "empty")
+    commit_tagged(repo, "empty")
     out = tmp_path / "out"
     mlgit(repo, "get", "HEAD", "e", "-o", str(out))
     assert out.is_dir() and list(out.iterdir()) == []

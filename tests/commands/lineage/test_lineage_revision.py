@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import assert_clean_error, git, mlgit, write
+from tests.conftest import assert_clean_error, commit_tagged, git, mlgit, write
 
 PIPELINE = """
 stages:
@@ -21,9 +21,7 @@ stages:
 
 
 def commit(root: Path, message: str) -> str:
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", message)
-    git(root, "tag", message)
+    commit_tagged(root, message)
     return git(root, "rev-parse", "HEAD").strip()
 
 

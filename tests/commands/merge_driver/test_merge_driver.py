@@ -137,6 +137,14 @@ def test_a_file_that_is_not_there_is_a_clean_error(repo: Path, tmp_path: Path) -
     assert_clean_error(result, f"cannot read {tmp_path / 'base'}")
 
 
+def test_a_gitattributes_that_is_not_utf8_is_a_clean_error(repo: Path) -> None:
+    write(repo / ".gitattributes", b"caf\xe9.bin binary\n")
+    assert_clean_error(mlgit(repo, "merge-driver", "--install", code=1),
+                       ".gitattributes: is not UTF-8 text", "save it as UTF-8")
+    assert_clean_error(mlgit(repo, "install", code=1), ".gitattributes: is not UTF-8 text")
+    assert (repo / ".gitattributes").read_bytes() == b"caf\xe9.bin binary\n"
+
+
 def conflicting_pointers(root: Path, name: str) -> None:
     """`name` changed to a different version on main and on branch other."""
     for side, branch in (("base", None), ("theirs", "other"), ("ours", "main")):

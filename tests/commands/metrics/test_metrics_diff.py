@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import assert_clean_error, git, make_tree, mlgit, write
+from tests.conftest import assert_clean_error, commit_all, git, make_tree, mlgit, write
 
 PIPELINE = """\
 stages:
@@ -13,11 +13,6 @@ stages:
     cmd: python evaluate.py
     metrics: [scores.json, loss.yaml]
 """
-
-
-def commit_all(root: Path) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "metrics")
 
 
 def test_changed_metrics_show_the_change(gitrepo: Path) -> None:

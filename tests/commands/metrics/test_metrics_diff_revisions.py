@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import assert_clean_error, git, make_tree, mlgit
+from tests.conftest import assert_clean_error, commit_tagged, make_tree, mlgit
 
 PIPELINE = "stages:\n  evaluate:\n    cmd: python evaluate.py\n    metrics: [scores.json]\n"
 
 
 def commit(root: Path, auc: float, tag: str) -> None:
     make_tree(root, {"mlgit.yaml": PIPELINE, "scores.json": json.dumps({"auc": auc, "n": 1})})
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", tag)
-    git(root, "tag", tag)
+    commit_tagged(root, tag)
 
 
 def test_two_revisions(gitrepo: Path) -> None:

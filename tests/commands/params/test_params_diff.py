@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import git, make_tree, mlgit, write
+from tests.conftest import commit_all, git, make_tree, mlgit, write
 
 PIPELINE = """\
 stages:
@@ -14,11 +14,6 @@ stages:
     params: [train, seed]
 """
 PARAMS = "seed: 7\ntrain:\n  lr: 0.1\n  epochs: 10\n  optimizer: sgd\n  dropout: 0.5\n"
-
-
-def commit_all(root: Path) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "params")
 
 
 def committed_then_edited(root: Path) -> None:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import assert_clean_error, git, make_tree, mlgit
+from tests.conftest import assert_clean_error, commit_tagged, make_tree, mlgit
 
 PIPELINE = "stages:\n  train:\n    cmd: python train.py\n    params: [lr, epochs]\n"
 
 
 def commit(root: Path, lr: float, tag: str) -> None:
     make_tree(root, {"mlgit.yaml": PIPELINE, "params.yaml": f"lr: {lr}\nepochs: 3\n"})
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", tag)
-    git(root, "tag", tag)
+    commit_tagged(root, tag)
 
 
 def test_two_revisions_and_one_against_the_workspace(gitrepo: Path) -> None:
@@ -39,4 +37,4 @@ def test_unknown_revision(gitrepo: Path) -> None:
     assert_clean_error(mlgit(gitrepo, "params", "diff", "v1", "nope", code=1),
                        "unknown revision 'nope'")
     assert_clean_error(mlgit(gitrepo, "params", "diff", "v1", "v1", "v1", code=1),
-                       "too many revisions")
+                       "too many revisions", "'mlgit params diff [A [B]]'")

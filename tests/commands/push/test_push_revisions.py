@@ -10,12 +10,7 @@ from pathlib import Path
 import pytest
 
 from mlgit.hashing import hash_bytes
-from tests.conftest import cache_oids, git, mlgit, write
-
-
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", message)
+from tests.conftest import cache_oids, commit_all, commit_tagged, git, mlgit, write
 
 
 def remote_oids(store: Path) -> set[str]:
@@ -31,12 +26,11 @@ def three_versions(repo: Path, tmp_path: Path) -> tuple[Path, Path]:
     for word in ("one", "two", "three"):
         write(repo / "model.bin", word)
         mlgit(repo, "add", "model.bin")
-        commit(repo, word)
-        git(repo, "tag", word)
+        commit_tagged(repo, word)
     git(repo, "checkout", "-qb", "side", "one")
     write(repo / "model.bin", "side")
     mlgit(repo, "add", "model.bin")
-    commit(repo, "side")
+    commit_all(repo, "side")
     git(repo, "checkout", "-q", "main")
     mlgit(repo, "checkout")
     return repo, store
@@ -89,10 +83,10 @@ def test_a_broken_pointer_at_a_revision_is_skipped_with_a_warning(
     """A commit never changes: failing for its broken pointer would fail every later run."""
     repo, store = three_versions
     write(repo / "bad.mlgit", "not: a pointer\n")
-    commit(repo, "bad")
+    commit_all(repo, "bad")
     bad = git(repo, "rev-parse", "--short=12", "HEAD").strip()
     git(repo, "rm", "-q", "bad.mlgit")
-    commit(repo, "fixed")
+    commit_all(repo, "fixed")
     result = mlgit(repo, "push", "--all-commits", "--json")
     assert oid("three") in remote_oids(store)
     data = json.loads(result.out)

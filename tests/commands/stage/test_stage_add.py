@@ -99,6 +99,13 @@ def test_a_broken_file_is_not_touched(repo: Path) -> None:
     assert (repo / "mlgit.yaml").read_text() == "stages:\n  a:\n    cmd: x\n   deps: [a]\n"
 
 
+def test_a_file_that_is_not_utf8_is_not_touched(repo: Path) -> None:
+    write(repo / "mlgit.yaml", b"stages:\n  a:\n    cmd: caf\xe9\n")
+    assert_clean_error(mlgit(repo, "stage", "add", "b", "--cmd", "y", code=1),
+                       "mlgit.yaml: is not UTF-8 text", "save it as UTF-8")
+    assert (repo / "mlgit.yaml").read_bytes() == b"stages:\n  a:\n    cmd: caf\xe9\n"
+
+
 def test_not_inside_mlgit_folder(repo: Path) -> None:
     assert_clean_error(mlgit(repo / ".mlgit", "stage", "add", "s", "--cmd", "x", code=1),
                        ".mlgit: mlgit never writes a pipeline file inside")

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlgit.remote.backends import Stat
-from mlgit.remote.housekeeping import PackInfo, Survey, cutoff_of, plan
+from mlgit.remote.gc_plan import cutoff_of, plan
+from mlgit.remote.gc_survey import PackInfo, Survey
 
 NOW = 1_000_000.0
 OIDS = [f"{i:032x}" for i in range(1, 25)]
