@@ -186,11 +186,25 @@ def rebase_has_nothing_left(root: str) -> bool:
     and no post-rewrite follows."""
     try:
         with open(os.path.join(_git_dir(root), "rebase-merge", "git-rebase-todo"), "rb") as f:
-            lines = f.read().splitlines()
+            lines = [line.lstrip(b" \t") for line in f.read().splitlines()]
     except OSError:
         return False
-    return all(not words or words[0].startswith(b"#") or words[0] in _NO_OP_COMMANDS
-               for words in (line.split() for line in lines))
+    left = [line for line in lines
+            if (words := line.split()) and words[0] not in _NO_OP_COMMANDS]
+    if not left:
+        return True
+    comment = comment_prefix(root)  # asked only now: a git call
+    return all(line.startswith(comment) for line in left)
+
+
+def comment_prefix(root: str) -> bytes:
+    """What starts a comment line in the files Git writes for the user to edit (the rebase
+    todo list): `core.commentChar` or `core.commentString`, whichever Git reads last; `#`
+    when neither is set, and for `auto` (Git picks a character per commit message only)."""
+    out = _git(root, "config", "--get-regexp", r"^core\.comment(char|string)$", ok=(0, 1))
+    settings = out.splitlines()
+    value = settings[-1].partition(b" ")[2] if settings else b""
+    return b"#" if not value or value.lower() == b"auto" else value
 
 
 def rebase_start(root: str) -> str | None:
