@@ -50,7 +50,10 @@ def pre_commit(repo: Repo, index_file: str | None = None) -> PreCommit:
     staged = trees.staged_changes(repo.root, _conflicted_file, index_file)
     blobs = trees.staged_blobs(repo.root, staged, index_file)
     found.refused += _bad_staged(repo, blobs)
-    found.refused += _changed_data(repo, index_file)
+    changed, stash_unknown = _changed_data(repo, index_file)
+    found.refused += changed
+    if changed and stash_unknown:
+        found.warnings.append(_FRAMEWORK_STASH_UNKNOWN)
     _stale_stages(repo, found)
     return found
 
@@ -142,14 +145,23 @@ def _files_not_cached(repo: Repo, path: str, ptr: pointer_mod.Pointer) -> int:
     return len(repo.odb.missing(set(manifest.oids)))
 
 
-def _changed_data(repo: Repo, index_file: str | None) -> list[Finding]:
-    """Artifacts whose data differs from their pointer in the work tree."""
+_FRAMEWORK_STASH_UNKNOWN = Finding(
+    "", "the pre-commit framework hides unstaged changes from its hooks, and mlgit found no"
+    " patch of them in the framework's folder: a pointer rewritten by 'mlgit add' but not"
+    " staged counts here as not rewritten",
+    "if that is the case, stage the pointer ('git add PATH.mlgit') and commit again")
+
+
+def _changed_data(repo: Repo, index_file: str | None) -> tuple[list[Finding], bool]:
+    """Artifacts whose data differs from their pointer in the work tree; and whether the
+    pre-commit framework runs this hook and the unstaged changes it hid were not found."""
     from mlgit.workspace.status import safe_status
 
     memo = UnchangedMemo(repo.tmp_dir)
     modified: list[Tracked] = []
     not_placed: list[Tracked] = []
-    for item in _as_the_user_has_them(repo, all_tracked(repo), index_file):
+    hidden = framework_stash.hidden_files(repo.root, is_pointer_name, index_file)
+    for item in _as_the_user_has_them(repo, all_tracked(repo), hidden.files):
         if _vouched(repo, memo, item):
             continue
         status = safe_status(repo, item.rel, item.ptr)
@@ -165,16 +177,15 @@ def _changed_data(repo: Repo, index_file: str | None) -> list[Finding]:
     if "state" in repo.__dict__:
         repo.state.flush()
     memo.save()
-    return refused
+    return refused, hidden.unknown
 
 
-def _as_the_user_has_them(repo: Repo, items: list[Tracked | Broken], index_file: str | None
-                          ) -> list[Tracked]:
+def _as_the_user_has_them(repo: Repo, items: list[Tracked | Broken],
+                          hidden: dict[str, bytes | None]) -> list[Tracked]:
     """The readable pointers of `items`, each as the user's work tree holds it: under the
     pre-commit framework, which stashed the unstaged ones away while its hooks run
-    (git/framework_stash.py), the stashed version; one the user deleted is left out. So an
-    `mlgit add` not yet staged gets the verdict Git's own hook gives it."""
-    hidden = framework_stash.hidden_files(repo.root, is_pointer_name, index_file)
+    (git/framework_stash.py), the stashed version (`hidden`); one the user deleted is left
+    out. So an `mlgit add` not yet staged gets the verdict Git's own hook gives it."""
     tracked = []
     for item in items:
         if not isinstance(item, Tracked):
