@@ -23,7 +23,7 @@ HOOK_NAMES = ("post-checkout", "post-merge", "post-rewrite", "pre-commit", "pre-
 post-checkout only when a rebase starts, and mlgit skips that one."""
 
 MARKER = "# mlgit-hook: installed by 'mlgit install'"
-VERSION = 2  # 2: a kept shell hook runs with its own name as $0
+VERSION = 3  # 2: a kept shell hook runs with its own name as $0; 3: Ctrl-C while mlgit starts
 PREVIOUS_SUFFIX = ".mlgit-previous"
 EDITED_SUFFIX = ".mlgit-edited"  # a copy of mlgit's script edited by hand, kept on reinstall
 # The pre-commit framework's install keeps a hook it finds as NAME.legacy and runs it.
@@ -64,7 +64,12 @@ if ! command -v mlgit >/dev/null 2>&1; then
  removes them)" >&2
     exit {missing_code}
 fi
-{feed}exec mlgit hook {name} "$@"
+# Ctrl-C is ignored from here until mlgit takes it back: pressed while Python starts, it
+# would end in Python's own traceback. MLGIT_HOOK_PARENT tells mlgit whether it stopped Git.
+trap '' INT
+MLGIT_HOOK_PARENT=$PPID
+export MLGIT_HOOK_PARENT
+exec mlgit hook {name} "$@"{refs_to_mlgit}
 """
 
 
@@ -76,6 +81,8 @@ def hook_script(name: str) -> str:
         # pre-push reads the pushed refs on stdin: both the previous hook and mlgit get them
         read_stdin='refs=$(cat)\n' if pre_push else "",
         feed='printf "%s\\n" "$refs" | ' if pre_push else "",
+        # a here-document, not a pipe: mlgit must replace this shell, Git's child
+        refs_to_mlgit=" <<MLGIT_PUSHED_REFS\n$refs\nMLGIT_PUSHED_REFS" if pre_push else "",
         not_found="stopped the push (no data was uploaded)" if pre_push else "did not run",
         missing_code=1 if pre_push else 0)
 
