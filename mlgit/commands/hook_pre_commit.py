@@ -59,15 +59,18 @@ def pre_commit(repo: Repo, index_file: str | None = None) -> PreCommit:
 
 
 def _unmerged(repo: Repo, index_file: str | None) -> list[Finding]:
-    return [Finding(path, f"merge conflict in {path}", _conflict_hint(path))
+    return [Finding(path, f"merge conflict in {path}", _conflict_hint(repo, path))
             for path in trees.unmerged(repo.root, _conflicted_file, index_file)]
 
 
-def _conflict_hint(path: str) -> str:
+def _conflict_hint(repo: Repo, path: str) -> str:
     if is_pointer_name(path):
+        # in a rebase the sides swap: a user keeping "mine" with --ours would lose it
+        sides = (" (in this rebase, --ours is the branch rebased onto and --theirs your own"
+                 " commit)" if hooks.rebase_in_progress(repo.root) else "")
         return (f"pick a side with {shell_command('git checkout --ours --', path)} or"
-                f" {shell_command('git checkout --theirs --', path)}, then 'mlgit checkout'"
-                f" and {shell_command('git add', path)}")
+                f" {shell_command('git checkout --theirs --', path)}{sides}, then"
+                f" 'mlgit checkout' and {shell_command('git add', path)}")
     return (f"edit {path}: keep one side's entry for each stage and no conflict marker lines,"
             f" then {shell_command('git add', path)}")
 
@@ -79,7 +82,8 @@ def _bad_staged(repo: Repo, blobs: dict[str, bytes]) -> list[Finding]:
     pointers: dict[str, pointer_mod.Pointer] = {}
     for path, raw in sorted(blobs.items()):
         if pointer_mod.has_conflict_markers(raw):
-            refused.append(Finding(path, f"merge conflict in {path}", _conflict_hint(path)))
+            refused.append(Finding(path, f"merge conflict in {path}",
+                                   _conflict_hint(repo, path)))
         elif is_pointer_name(path):
             try:
                 pointers[path] = pointer_mod.loads(raw, path)
