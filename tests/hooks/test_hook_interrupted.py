@@ -85,7 +85,31 @@ def _hook_started_ignoring_ctrl_c(repo: Path, parent: str | None) -> str:
 def test_mlgit_takes_ctrl_c_back_from_the_hook_script(hooked: Path) -> None:
     track(hooked, {"m.bin": "v1"})
     assert _hook_started_ignoring_ctrl_c(hooked, str(os.getpid())) == "0 taken back"
-    # its parent is gone (Git was stopped by the Ctrl-C it ignored): it stops too
-    assert _hook_started_ignoring_ctrl_c(hooked, "1") == "130 taken back"
+    # the process that ran the script is gone (Git, stopped by the Ctrl-C that mlgit
+    # ignored while it started): it stops too
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    assert _hook_started_ignoring_ctrl_c(hooked, str(ended.pid)) == "130 taken back"
+    # another parent, the script's still there (a wrapper ran mlgit as its child): go on
+    assert _hook_started_ignoring_ctrl_c(hooked, str(os.getppid())) == "0 taken back"
     # not started by the script: whoever ignores Ctrl-C means it
     assert _hook_started_ignoring_ctrl_c(hooked, None) == "0 still ignored"
+
+
+def test_hooks_run_through_an_mlgit_wrapper_that_does_not_exec(
+        hooked: Path, tmp_path: Path) -> None:
+    """`mlgit` on PATH may be a script that runs the real one as its child: the hook's
+    mlgit then has another parent than the script had, and must not take that for a
+    Ctrl-C."""
+    track(hooked, {"m.bin": "v1"})
+    git(hooked, "checkout", "-q", "-b", "other")
+    track(hooked, {"m.bin": "v2"})
+    wrapper = tmp_path / "wrapper-bin" / "mlgit"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f"#!/bin/sh\n{sys.executable} -m mlgit \"$@\"\nexit $?\n")
+    wrapper.chmod(0o755)
+    env = {**on_path(), "PATH": f"{wrapper.parent}{os.pathsep}{on_path()['PATH']}"}
+    result = subprocess.run(["git", "checkout", "-q", "main"], cwd=hooked, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "interrupted" not in result.stderr, result.stderr
+    assert (hooked / "m.bin").read_text() == "v1"
