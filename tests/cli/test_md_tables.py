@@ -72,3 +72,12 @@ def test_a_code_span_cell_shows_any_text_as_written(text: str) -> None:
     shown = _shown_as_text(cells[0][1])
     # a cell's text is trimmed; a span's one leading and trailing space is padding
     assert shown == text or shown.strip() == text.strip(), (text, md_code(text), cells)
+
+
+def test_an_error_row_shows_the_file_name_as_written(gitrepo: Path) -> None:
+    name = "m <img src=x> @octocat www.evil.example.json"
+    write(gitrepo / "mlgit.yaml", "stages:\n  s:\n    cmd: 'true'\n"
+                                  f"    metrics: [{{'{name}': {{cache: false}}}}]\n")
+    shown = mlgit(gitrepo, "metrics", "show", "--md", code=1).out
+    cells = [_shown_as_text(c) for c in _rendered_cells(shown)[0]]
+    assert cells == [name, "-", "error: metrics file not found"], cells

@@ -31,7 +31,8 @@ def show_values(kind: str, files: list[FileValues], json_: bool, md: bool) -> No
     rows: list[list[Cell]] = []
     for f in files:
         if f.error:
-            rows.append([Name(f.file), NONE_SHOWN, "error: " + without_prefix(f.error, f.file)])
+            error = Name("error: " + without_prefix(f.error, f.file))  # names the file
+            rows.append([Name(f.file), NONE_SHOWN, error])
         rows.extend([Name(f.file), Name(key), _value(value)] for key, value in f.values.items())
     _table(["file", "key", "value"], rows, md)
 
