@@ -5,11 +5,18 @@
     json_tool.py stale-md        stdin: `mlgit status --json`; the stage rows as Markdown
     json_tool.py compact         stdin: JSON; the same, compact (empty input: empty output)
     json_tool.py sha256          stdin: bytes; their SHA-256 in hex
+    json_tool.py code            stdin: text; its first line as a Markdown code span
+    json_tool.py html            stdin: text; HTML-escaped, for a <pre> block
+
+Everything put into the report from mlgit's output may name files a pull request chose: it
+goes in as a code span or escaped HTML, so it shows as written and never becomes HTML, a
+link, a mention or the end of a code block.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import sys
 from typing import Any
@@ -35,9 +42,22 @@ def _stale_markdown(rows: list[dict[str, Any]]) -> str:
         return "None: every stage is up to date."
     lines = []
     for row in rows:
-        reasons = "; ".join(str(r.get("text", r)) for r in row.get("reasons", []))
-        lines.append(f"- `{row['stage']}`" + (f": {reasons}" if reasons else ""))
+        reasons = "; ".join(_code(str(r.get("text", r))) for r in row.get("reasons", []))
+        lines.append(f"- {_code(str(row['stage']))}" + (f": {reasons}" if reasons else ""))
     return "\n".join(lines)
+
+
+def _code(text: str) -> str:
+    """`text` (one line) as a Markdown code span: a fence longer than any run of backquotes
+    in it, and a space inside when it starts or ends with one."""
+    text = " ".join(text.splitlines()) or " "
+    longest = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    pad = " " if text[0] in "` " or text[-1] in "` " else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def main(argv: list[str]) -> int:
@@ -54,6 +74,10 @@ def main(argv: list[str]) -> int:
         data = _load()
         print(_stale_markdown(_stale_rows(data)) if data is not None
               else "_`mlgit status --json` failed._")
+    elif verb == "code":
+        print(_code(sys.stdin.read().strip("\n").partition("\n")[0]))
+    elif verb == "html":
+        sys.stdout.write(html.escape(sys.stdin.read(), quote=False))
     elif verb == "compact":
         data = _load()
         print(_compact(data) if data is not None else "")

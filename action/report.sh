@@ -37,7 +37,8 @@ section() {
   elif [ "$status" -eq 2 ]; then
     printf '_Not shown: this needs `mlgit %s`, which %s lacks._\n' "$*" "$version"
   else
-    printf '_`mlgit %s` failed: %s_\n' "$*" "$(grep -m1 . "$errors" || echo "exit $status")"
+    printf '_`mlgit %s` failed:_ %s\n' "$*" \
+      "$({ grep -m1 . "$errors" || echo "exit $status"; } | json_tool code)"
   fi
 }
 

@@ -33,9 +33,10 @@ while IFS= read -r line || [ -n "$line" ]; do
   fi
   printf '| `%s` | **failed** (exit %s) |\n' "$shown" "$status" >>"$results"
   {
-    printf '\n<details><summary>Output of <code>%s</code></summary>\n\n```\n' "$shown"
-    tail -n 30 "$output"
-    printf '```\n</details>\n'
+    # in <pre>, HTML-escaped: no line of it can end the block or become Markdown or HTML
+    printf '\n<details><summary>Output of <code>%s</code></summary>\n\n<pre>\n' "$shown"
+    tail -n 30 "$output" | json_tool html
+    printf '</pre>\n</details>\n'
   } >"$MLGIT_ACTION_STATE/failure.md"
   failed=$shown
   break

@@ -150,9 +150,9 @@ NOTES: dict[str, list[str]] = {
         " file (`modified` also when the folder does not record it yet), or a folder whose"
         " changed files are listed relative to it. `--json`'s `pointer` is the folder's.",
         "A pointer file that cannot be read, or whose size disagrees with its content (a"
-        " [damaged pointer](formats.md#size-against-content)), is shown as"
-        " `POINTER: error: MESSAGE`; what to"
-        " do about it follows the list on stderr as `hint: ...` (each distinct hint once).",
+        " [damaged pointer](formats.md#size-against-content)), is left out of the list and"
+        " named on stderr as `error: POINTER: MESSAGE`, followed by `hint: ...` (each"
+        " distinct hint once; see [where output goes](exit-codes.md#where-output-goes)).",
         "A damaged pack index in the cache (its objects then count as not in the cache) is"
         " named once on stderr as `warning: the cache's pack index PATH is damaged: ...`.",
         "A `modified` artifact that another local branch commits to Git at the same path is"

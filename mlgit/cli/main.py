@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 def run(args: list[str]) -> int:
     try:
+        if args[:1] == ["hook"]:
+            _take_ctrl_c_back()
         files = _merge_driver_files(args)
         if files is not None:
             from mlgit.cli.handlers.history import merge_driver
@@ -66,6 +68,39 @@ def run(args: list[str]) -> int:
             return full.exit_code
         _report(exc, args)
         return EXIT_BUG
+
+
+def _take_ctrl_c_back() -> None:
+    """A hook's script (git/hooks.py) starts mlgit with Ctrl-C ignored, so that one pressed
+    while Python starts cannot end in Python's own traceback. Take it back; one pressed in the
+    meantime stopped Git, the hook's parent: stop too, as if it had come now."""
+    parent = os.environ.pop("MLGIT_HOOK_PARENT", None)
+    if parent is None:
+        return  # not started by the script: whoever ignores Ctrl-C here means it
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if parent.isdigit() and _gone(int(parent)):
+        raise KeyboardInterrupt
+
+
+def _gone(parent: int) -> bool:
+    """Whether the process that ran the hook script has ended. This process is that
+    script, replaced (exec), so its parent is the same while it lives; an `mlgit` wrapper
+    that starts Python as a child of its own is a different parent with the old one alive."""
+    if os.getppid() == parent:
+        return False
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # there, and someone else's
+    try:  # ended but not yet waited for by its own parent (Linux tells)
+        with open(f"/proc/{parent}/stat", encoding="ascii") as f:
+            return f.read().rpartition(")")[2].split()[0] == "Z"
+    except (OSError, IndexError, UnicodeDecodeError):
+        return False
 
 
 def _merge_driver_files(args: list[str]) -> list[str] | None:

@@ -33,6 +33,15 @@ def _write(stream: TextIO, text: str) -> None:
         stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
+_DIAGNOSTICS = ("error: ", "hint: ", "warning: ")
+
+
+def line(text: str) -> None:
+    """A line of a command's report: on stderr when it is an `error:`, `hint:` or
+    `warning:` line, on stdout otherwise (docs/exit-codes.md, "Where output goes")."""
+    (err if text.startswith(_DIAGNOSTICS) else out)(text)
+
+
 def warning(text: str) -> None:
     err(f"warning: {text}")
 

@@ -50,21 +50,27 @@ def pre_commit(repo: Repo, index_file: str | None = None) -> PreCommit:
     staged = trees.staged_changes(repo.root, _conflicted_file, index_file)
     blobs = trees.staged_blobs(repo.root, staged, index_file)
     found.refused += _bad_staged(repo, blobs)
-    found.refused += _changed_data(repo, index_file)
+    changed, stash_unknown = _changed_data(repo, index_file)
+    found.refused += changed
+    if changed and stash_unknown:
+        found.warnings.append(_FRAMEWORK_STASH_UNKNOWN)
     _stale_stages(repo, found)
     return found
 
 
 def _unmerged(repo: Repo, index_file: str | None) -> list[Finding]:
-    return [Finding(path, f"merge conflict in {path}", _conflict_hint(path))
+    return [Finding(path, f"merge conflict in {path}", _conflict_hint(repo, path))
             for path in trees.unmerged(repo.root, _conflicted_file, index_file)]
 
 
-def _conflict_hint(path: str) -> str:
+def _conflict_hint(repo: Repo, path: str) -> str:
     if is_pointer_name(path):
+        # in a rebase the sides swap: a user keeping "mine" with --ours would lose it
+        sides = (" (in this rebase, --ours is the branch rebased onto and --theirs your own"
+                 " commit)" if hooks.rebase_in_progress(repo.root) else "")
         return (f"pick a side with {shell_command('git checkout --ours --', path)} or"
-                f" {shell_command('git checkout --theirs --', path)}, then 'mlgit checkout'"
-                f" and {shell_command('git add', path)}")
+                f" {shell_command('git checkout --theirs --', path)}{sides}, then"
+                f" 'mlgit checkout' and {shell_command('git add', path)}")
     return (f"edit {path}: keep one side's entry for each stage and no conflict marker lines,"
             f" then {shell_command('git add', path)}")
 
@@ -76,7 +82,8 @@ def _bad_staged(repo: Repo, blobs: dict[str, bytes]) -> list[Finding]:
     pointers: dict[str, pointer_mod.Pointer] = {}
     for path, raw in sorted(blobs.items()):
         if pointer_mod.has_conflict_markers(raw):
-            refused.append(Finding(path, f"merge conflict in {path}", _conflict_hint(path)))
+            refused.append(Finding(path, f"merge conflict in {path}",
+                                   _conflict_hint(repo, path)))
         elif is_pointer_name(path):
             try:
                 pointers[path] = pointer_mod.loads(raw, path)
@@ -142,14 +149,23 @@ def _files_not_cached(repo: Repo, path: str, ptr: pointer_mod.Pointer) -> int:
     return len(repo.odb.missing(set(manifest.oids)))
 
 
-def _changed_data(repo: Repo, index_file: str | None) -> list[Finding]:
-    """Artifacts whose data differs from their pointer in the work tree."""
+_FRAMEWORK_STASH_UNKNOWN = Finding(
+    "", "the pre-commit framework hides unstaged changes from its hooks, and mlgit found no"
+    " patch of them in the framework's folder: a pointer rewritten by 'mlgit add' but not"
+    " staged counts here as not rewritten",
+    "if that is the case, stage the pointer ('git add PATH.mlgit') and commit again")
+
+
+def _changed_data(repo: Repo, index_file: str | None) -> tuple[list[Finding], bool]:
+    """Artifacts whose data differs from their pointer in the work tree; and whether the
+    pre-commit framework runs this hook and the unstaged changes it hid were not found."""
     from mlgit.workspace.status import safe_status
 
     memo = UnchangedMemo(repo.tmp_dir)
     modified: list[Tracked] = []
     not_placed: list[Tracked] = []
-    for item in _as_the_user_has_them(repo, all_tracked(repo), index_file):
+    hidden = framework_stash.hidden_files(repo.root, is_pointer_name, index_file)
+    for item in _as_the_user_has_them(repo, all_tracked(repo), hidden.files):
         if _vouched(repo, memo, item):
             continue
         status = safe_status(repo, item.rel, item.ptr)
@@ -165,16 +181,15 @@ def _changed_data(repo: Repo, index_file: str | None) -> list[Finding]:
     if "state" in repo.__dict__:
         repo.state.flush()
     memo.save()
-    return refused
+    return refused, hidden.unknown
 
 
-def _as_the_user_has_them(repo: Repo, items: list[Tracked | Broken], index_file: str | None
-                          ) -> list[Tracked]:
+def _as_the_user_has_them(repo: Repo, items: list[Tracked | Broken],
+                          hidden: dict[str, bytes | None]) -> list[Tracked]:
     """The readable pointers of `items`, each as the user's work tree holds it: under the
     pre-commit framework, which stashed the unstaged ones away while its hooks run
-    (git/framework_stash.py), the stashed version; one the user deleted is left out. So an
-    `mlgit add` not yet staged gets the verdict Git's own hook gives it."""
-    hidden = framework_stash.hidden_files(repo.root, is_pointer_name, index_file)
+    (git/framework_stash.py), the stashed version (`hidden`); one the user deleted is left
+    out. So an `mlgit add` not yet staged gets the verdict Git's own hook gives it."""
     tracked = []
     for item in items:
         if not isinstance(item, Tracked):

@@ -23,7 +23,7 @@ HOOK_NAMES = ("post-checkout", "post-merge", "post-rewrite", "pre-commit", "pre-
 post-checkout only when a rebase starts, and mlgit skips that one."""
 
 MARKER = "# mlgit-hook: installed by 'mlgit install'"
-VERSION = 2  # 2: a kept shell hook runs with its own name as $0
+VERSION = 3  # 2: a kept shell hook runs with its own name as $0; 3: Ctrl-C while mlgit starts
 PREVIOUS_SUFFIX = ".mlgit-previous"
 EDITED_SUFFIX = ".mlgit-edited"  # a copy of mlgit's script edited by hand, kept on reinstall
 # The pre-commit framework's install keeps a hook it finds as NAME.legacy and runs it.
@@ -64,7 +64,12 @@ if ! command -v mlgit >/dev/null 2>&1; then
  removes them)" >&2
     exit {missing_code}
 fi
-{feed}exec mlgit hook {name} "$@"
+# Ctrl-C is ignored from here until mlgit takes it back: pressed while Python starts, it
+# would end in Python's own traceback. MLGIT_HOOK_PARENT tells mlgit whether it stopped Git.
+trap '' INT
+MLGIT_HOOK_PARENT=$PPID
+export MLGIT_HOOK_PARENT
+exec mlgit hook {name} "$@"{refs_to_mlgit}
 """
 
 
@@ -76,6 +81,8 @@ def hook_script(name: str) -> str:
         # pre-push reads the pushed refs on stdin: both the previous hook and mlgit get them
         read_stdin='refs=$(cat)\n' if pre_push else "",
         feed='printf "%s\\n" "$refs" | ' if pre_push else "",
+        # a here-document, not a pipe: mlgit must replace this shell, Git's child
+        refs_to_mlgit=" <<MLGIT_PUSHED_REFS\n$refs\nMLGIT_PUSHED_REFS" if pre_push else "",
         not_found="stopped the push (no data was uploaded)" if pre_push else "did not run",
         missing_code=1 if pre_push else 0)
 
@@ -186,11 +193,25 @@ def rebase_has_nothing_left(root: str) -> bool:
     and no post-rewrite follows."""
     try:
         with open(os.path.join(_git_dir(root), "rebase-merge", "git-rebase-todo"), "rb") as f:
-            lines = f.read().splitlines()
+            lines = [line.lstrip(b" \t") for line in f.read().splitlines()]
     except OSError:
         return False
-    return all(not words or words[0].startswith(b"#") or words[0] in _NO_OP_COMMANDS
-               for words in (line.split() for line in lines))
+    left = [line for line in lines
+            if (words := line.split()) and words[0] not in _NO_OP_COMMANDS]
+    if not left:
+        return True
+    comment = comment_prefix(root)  # asked only now: a git call
+    return all(line.startswith(comment) for line in left)
+
+
+def comment_prefix(root: str) -> bytes:
+    """What starts a comment line in the files Git writes for the user to edit (the rebase
+    todo list): `core.commentChar` or `core.commentString`, whichever Git reads last; `#`
+    when neither is set, and for `auto` (Git picks a character per commit message only)."""
+    out = _git(root, "config", "--get-regexp", r"^core\.comment(char|string)$", ok=(0, 1))
+    settings = out.splitlines()
+    value = settings[-1].partition(b" ")[2] if settings else b""
+    return b"#" if not value or value.lower() == b"auto" else value
 
 
 def rebase_start(root: str) -> str | None:

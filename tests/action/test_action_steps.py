@@ -4,6 +4,7 @@ environment), on a real repository: the quick checks of what the act tests do no
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -170,3 +171,52 @@ def test_the_cache_key_covers_the_whole_repository_from_a_working_directory(
     _mlgit(repo, "add", "top.bin")
     git(repo, "commit", "-qam", "top changed")
     assert key(repo / "proj") != first
+
+
+HOSTILE = "<img src=x> @octocat www.evil.example **b** ```x"
+
+
+def test_the_report_shows_chosen_file_names_as_written(tmp_path: Path) -> None:
+    """A pull request names files to become HTML, a mention, a link or the end of a code
+    block, and makes a command fail: rendered as GitHub renders the comment (cmark-gfm, raw
+    HTML let through), the report holds no element of the pull request's making, and the
+    names show as written (in the failure's output, a failed table's error line and the
+    stale stages)."""
+    import html
+
+    import cmarkgfm
+    from cmarkgfm.cmark import Options
+
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    _mlgit(repo, "init")
+    (repo / f"{HOSTILE}.bin").write_text("x")
+    _mlgit(repo, "add", f"{HOSTILE}.bin")
+    (repo / "mlgit.yaml").write_text(
+        "stages:\n  s:\n    cmd: cp in.txt out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n")
+    (repo / "in.txt").write_text("1")
+    _mlgit(repo, "repro")
+    (repo / "in.txt").write_text("2")  # the stage is stale: its reason names in.txt
+    (repo / f"{HOSTILE}.bin.mlgit").write_text("<<<<<<< ours\na\n=======\nb\n>>>>>>> theirs\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "v1")
+    _mlgit(repo, "remote", "add", "ci", str(tmp_path / "empty-remote"))
+    (tmp_path / "summary").write_text("")
+    os.environ["GITHUB_STEP_SUMMARY"] = str(tmp_path / "summary")
+    try:
+        _step("run-commands.sh", repo, tmp_path, command="status")
+        report, _ = _step("report.sh", repo, tmp_path, base="")
+    finally:
+        os.environ.pop("GITHUB_STEP_SUMMARY")
+    assert report.returncode == 0, report.stdout + report.stderr
+    markdown = (tmp_path / "report.md").read_text()
+    assert "failed" in markdown and "<pre>" in markdown, markdown
+    rendered = cmarkgfm.github_flavored_markdown_to_html(
+        markdown, options=Options.CMARK_OPT_UNSAFE)
+    tags = {tag for tag in re.findall(r"<([a-z0-9]+)", rendered)}
+    assert tags <= {"h2", "h3", "p", "em", "code", "table", "thead", "tbody", "tr", "th",
+                    "td", "details", "summary", "pre", "ul", "li", "strong"}, rendered
+    assert "<strong>b</strong>" not in rendered and "<a " not in rendered, rendered
+    shown = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    assert shown.count(HOSTILE) >= 2, rendered  # the failure's output and the error line
+    assert "`in.txt`" in markdown or "in.txt" in shown

@@ -188,8 +188,8 @@ def test_push_event_pulls_reproduces_pushes_and_reports(tmp_path: Path) -> None:
     params, metrics_md, data, stale = (section(summary, title) for title in
                                        ("Params", "Metrics", "Data", "Stale stages"))
     if REVISION_DIFFS:
-        assert "| params.yaml | train.scale | 2 | 3 | +1 |" in params
-        assert "| metrics.json | score | 20.0 | 63.0 |" in metrics_md
+        assert "| `params.yaml` | `train.scale` | 2 | 3 | +1 |" in params
+        assert "| `metrics.json` | `score` | 20.0 | 63.0 |" in metrics_md
         assert "data/raw" in data and "model.txt" in data
     else:
         for text, command in ((params, "params diff"), (metrics_md, "metrics diff"),
@@ -231,7 +231,7 @@ def test_pull_request_writes_one_sticky_comment(
     assert all(auth == "Bearer test-token" for _, _, auth in api.requests)
     assert api.comments[0]["body"] == "Looks good"
     assert api.comments[1]["body"].startswith("<!-- mlgit-action-report -->\n## mlgit")
-    expected = ("| params.yaml | train.scale | 2 | 3 | +1 |" if REVISION_DIFFS else
+    expected = ("| `params.yaml` | `train.scale` | 2 | 3 | +1 |" if REVISION_DIFFS else
                 "_Not shown: this needs `mlgit params diff origin/main`")
     assert expected in api.comments[1]["body"]
 

@@ -40,7 +40,7 @@ def test_status_of_a_large_tree_sees_changes_in_every_part(repo: Path) -> None:
     # a nested .git in either half is still refused, with a clear error
     write(repo / "data" / "part5" / ".git" / "HEAD", "ref")
     broken = mlgit(repo, "status", code=1)
-    assert "part5/.git" in broken.out
+    assert "part5/.git" in broken.err
 
 
 def test_checkout_of_a_large_tree_restores_everything(repo: Path) -> None:

@@ -71,6 +71,24 @@ def test_a_merge_conflict_in_a_pointer_is_refused_by_name(hooked: Path) -> None:
     assert (hooked / "d/model.bin").read_text() == "side version"
 
 
+def test_a_pointer_conflict_in_a_rebase_says_which_side_is_which(hooked: Path) -> None:
+    """In a rebase --ours is the branch rebased onto and --theirs the user's own commit:
+    the hint says so, or a user keeping "mine" with --ours would lose it."""
+    track(hooked, {"m.bin": "base"})
+    fire_ok(hooked, "checkout", "-q", "-b", "mine")
+    track(hooked, {"m.bin": "my version"})
+    fire_ok(hooked, "checkout", "-q", "main")
+    track(hooked, {"m.bin": "upstream version"})
+    fire_ok(hooked, "checkout", "-q", "mine")
+    assert fire(hooked, "rebase", "main").code != 0
+    git(hooked, "add", "m.bin.mlgit")  # with its conflict markers
+    result = fire(hooked, "commit", "-qm", "resolved")
+    assert result.code == 1
+    assert "(in this rebase, --ours is the branch rebased onto and --theirs your own" \
+        " commit)" in result.err, result.err
+    fire_ok(hooked, "rebase", "--abort")
+
+
 def test_an_invalid_staged_pointer_is_refused(hooked: Path) -> None:
     write(hooked / "x.bin.mlgit", "version: 1\nkind: banana\n")
     git(hooked, "add", "x.bin.mlgit")

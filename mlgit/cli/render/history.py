@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlgit.cli import output
-from mlgit.cli.render.text import as_dict, md_cell
+from mlgit.cli.render.text import as_dict, md_code
 from mlgit.fileio import human_size
 from mlgit.paths import printable
 
@@ -29,13 +29,14 @@ def show_diff(result: DataDiff, json: bool, md: bool) -> None:
                    f" {missing.oid[:12]} is not in the cache, so the files inside are not"
                    " compared (run 'mlgit fetch' with that revision's pointers, e.g."
                    f" 'mlgit fetch --rev {missing.side}')")
-    rows = [(kind, _path(c), _size(kind, c)) for kind in _KINDS for c in getattr(result, kind)]
+    changes = [(kind, c) for kind in _KINDS for c in getattr(result, kind)]
     if md:
         output.out("| status | path | size |")
         output.out("| --- | --- | --- |")
-        for row in rows:
-            output.out("| " + " | ".join(_md_cell(cell) for cell in row) + " |")
+        for kind, c in changes:
+            output.out(f"| {kind} | {_md_path(c)} | {_size(kind, c)} |")
         return
+    rows = [(kind, _path(c), _size(kind, c)) for kind, c in changes]
     if not rows and result.errors:
         return  # "no data changed" would contradict the errors: some data was not compared
     if not rows:
@@ -62,8 +63,11 @@ def _size(kind: str, c: Change) -> str:
     return human_size(c.size)
 
 
-def _md_cell(text: str) -> str:
-    return md_cell(text)
+def _md_path(c: Change) -> str:
+    """Paths come from pull requests: each in a code span (see md_code)."""
+    if c.old_path is not None:
+        return f"{md_code(c.old_path)} -> {md_code(c.path)}"
+    return md_code(c.path)
 
 
 def show_get(got: GotData, json: bool) -> None:

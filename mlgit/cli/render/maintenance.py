@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mlgit.cli import output
-from mlgit.cli.render.text import MAX_LISTED, as_dict, counted, set_aside_line
+from mlgit.cli.render.text import (
+    MAX_LISTED,
+    UNREADABLE_POINTER_HINT,
+    as_dict,
+    counted,
+    set_aside_line,
+)
 from mlgit.fileio import human_size
 from mlgit.paths import printable
 
@@ -23,9 +29,9 @@ def show_gc(result: GcResult, json: bool) -> None:
            f" kept {result.kept}")
     if result.remotes is not None:
         for line in gc_remote_lines(result.remotes, result.removed, not result.dry_run):
-            output.out(line)
+            output.line(line)
     for line in gc_history_lines(result.history, not result.dry_run):
-        output.out(line)
+        output.line(line)
     if result.set_aside:
         output.out(set_aside_line(result.set_aside, result.set_aside_bytes, result.quarantine))
 
@@ -112,10 +118,12 @@ def show_fsck(result: FsckResult, json: bool) -> None:
         output.out(printable(f"not in {where}: {counted(len(result.missing), 'object')} used by"
                          f" {_first(paths, MAX_USES)}"))
     for pointer in result.unreadable_pointers:
-        output.out(f"{printable(pointer)}: error: cannot read this pointer; what it uses was not"
-               " looked up")
+        output.err(f"error: {printable(pointer)}: cannot read this pointer; what it uses was not"
+                   " looked up")
     if result.set_aside:
         output.out(set_aside_line(result.set_aside, result.set_aside_bytes, result.quarantine))
+    if result.unreadable_pointers:
+        output.err(f"hint: {UNREADABLE_POINTER_HINT}")
     hint = _fsck_hint(result)
     if hint:
         output.err(f"hint: {hint}")

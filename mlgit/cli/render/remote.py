@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgit.cli import output
 from mlgit.cli.render.checkout import show_checkout
-from mlgit.cli.render.text import MAX_LISTED, counted, without_prefix
+from mlgit.cli.render.text import MAX_LISTED, UNREADABLE_POINTER_HINT, about, counted
 from mlgit.fileio import human_size
 from mlgit.paths import printable
 
@@ -105,10 +105,11 @@ def show_remote_status(remote: str, url: str, rows: list[RemoteStatus], json: bo
         return
     for r in rows:
         if r.error:
-            error = without_prefix(r.error, r.pointer_rel)
-            output.out(printable(f"{r.pointer_rel}: error: {error}"))
+            output.err(printable(f"error: {about(r.pointer_rel, r.error)}"))
             continue
         output.out(f"{printable(r.path)}: {_where(r, remote)}")
+    if any(r.error for r in rows):
+        output.err(f"hint: {UNREADABLE_POINTER_HINT}")
 
 
 def _where(r: RemoteStatus, remote: str) -> str:

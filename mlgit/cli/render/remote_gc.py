@@ -49,7 +49,7 @@ def show_remote_gc(r: RemoteGcResult, json: bool) -> None:
         output.json_out(as_dict(r))
         return
     for line in plan_lines(r):
-        output.out(line)
+        output.line(line)
     if r.dry_run:
         for rel in r.paths[:MAX_PATHS]:
             output.out(f"  {rel}")

@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from mlgit.cli import output
-from mlgit.cli.render.text import as_dict, md_cell, without_prefix
+from mlgit.cli.render.text import as_dict, md_cell, md_code, without_prefix
 from mlgit.paths import printable
 from mlgit.pipeline.sides import WORKSPACE
 
@@ -28,11 +28,12 @@ def show_values(kind: str, files: list[FileValues], json_: bool, md: bool) -> No
     if not files:
         output.out(_NO_FILES[kind])
         return
-    rows = []
+    rows: list[list[Cell]] = []
     for f in files:
         if f.error:
-            rows.append([f.file, NONE_SHOWN, "error: " + without_prefix(f.error, f.file)])
-        rows.extend([f.file, key, shown(value)] for key, value in f.values.items())
+            error = Name("error: " + without_prefix(f.error, f.file))  # names the file
+            rows.append([Name(f.file), NONE_SHOWN, error])
+        rows.extend([Name(f.file), Name(key), _value(value)] for key, value in f.values.items())
     _table(["file", "key", "value"], rows, md)
 
 
@@ -61,10 +62,24 @@ def _side(name: str) -> str:
     return f"the {name}" if name == WORKSPACE else name
 
 
-def _change_row(c: ValueChange) -> list[str]:
-    old = NONE_SHOWN if c.status == "added" else shown(c.old)
-    new = NONE_SHOWN if c.status == "deleted" else shown(c.new)
-    return [c.file, c.key, old, new, signed(c.change)]
+def _change_row(c: ValueChange) -> list[Cell]:
+    old = NONE_SHOWN if c.status == "added" else _value(c.old)
+    new = NONE_SHOWN if c.status == "deleted" else _value(c.new)
+    return [Name(c.file), Name(c.key), old, new, signed(c.change)]
+
+
+class Name(str):
+    """A cell someone chose the text of (a file, a key, a text value): in --md, a code span
+    (names and values come from pull requests)."""
+
+
+Cell = str  # a plain cell (numbers, states, mlgit's own words), or a Name
+
+
+def _value(value: Any) -> Cell:
+    """Numbers, booleans and null as they are; text, lists and mappings as names."""
+    text = shown(value)
+    return text if value is None or isinstance(value, (bool, int, float)) else Name(text)
 
 
 def shown(value: Any) -> str:
@@ -79,7 +94,7 @@ def signed(change: int | float | None) -> str:
     return "+" + text if change > 0 else text
 
 
-def _table(header: list[str], rows: list[list[str]], md: bool) -> None:
+def _table(header: list[str], rows: list[list[Cell]], md: bool) -> None:
     if md:
         output.out(_md_row(header))
         output.out(_md_row(["---"] * len(header)))
@@ -93,6 +108,6 @@ def _table(header: list[str], rows: list[list[str]], md: bool) -> None:
         output.out(f"{line}  {row[-1]}".rstrip())
 
 
-def _md_row(cells: list[str]) -> str:
-    escaped = [md_cell(c) for c in cells]
+def _md_row(cells: list[Cell]) -> str:
+    escaped = [md_code(c) if isinstance(c, Name) else md_cell(c) for c in cells]
     return "| " + " | ".join(escaped) + " |"

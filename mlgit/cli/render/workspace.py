@@ -6,6 +6,7 @@ from __future__ import annotations
 from mlgit.cli import output
 from mlgit.cli.render.text import (
     MAX_LISTED,
+    about,
     as_dict,
     counted,
     git_add_line,
@@ -84,10 +85,11 @@ def show_status(entries: list[StatusEntry], json: bool, pipeline: bool = False,
     for e in entries:
         if e.status is None:
             assert e.error is not None
-            output.out(printable(f"{e.pointer_rel}: error:"
-                             f" {without_prefix(e.error.message, e.pointer_rel)}"))
+            # on stderr with its hint (docs/exit-codes.md, "Where output goes")
+            output.err(printable(f"error: {about(e.pointer_rel, e.error.message)}"))
             if e.error.hint and e.error.hint not in hints:
                 hints.append(e.error.hint)
+                output.err(f"hint: {printable(e.error.hint)}")
             continue
         s = e.status
         cache = "" if s.in_cache else f" (not in cache: {s.missing_objects} object(s))"
@@ -95,10 +97,9 @@ def show_status(entries: list[StatusEntry], json: bool, pipeline: bool = False,
         for label, paths in (("modified", s.modified), ("added", s.added),
                              ("deleted", s.deleted), ("damaged", s.damaged)):
             _list_paths(label, paths)
-        if s.state == "damaged" and DAMAGED_HINT not in hints:
-            hints.append(DAMAGED_HINT)
-    for hint in hints:
-        output.err(f"hint: {hint}")
+    if any(e.status is not None and e.status.state == "damaged" for e in entries) \
+            and DAMAGED_HINT not in hints:
+        output.err(f"hint: {DAMAGED_HINT}")
 
 
 def _list_paths(label: str, paths: list[str]) -> None:

@@ -98,7 +98,7 @@ def test_status_says_an_artifact_is_tracked_by_git_too(repo: Path) -> None:
     write(repo / "other.bin", "o\n")
     mlgit(repo, "add", "other.bin")
     out = mlgit(repo, "status", code=1)
-    assert "x.bin.mlgit: error: x.bin is tracked by Git too" in out.out
+    assert "error: x.bin.mlgit: x.bin is tracked by Git too" in out.err
     assert "other.bin: unchanged" in out.out
     assert "hint: 'git rm -r --cached x.bin' to leave it to mlgit, or remove the pointer" \
         in out.err

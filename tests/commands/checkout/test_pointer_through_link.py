@@ -38,7 +38,7 @@ def test_checkout_does_not_write_through_a_linked_folder(repo: Path, tmp_path: P
 def test_status_and_a_named_checkout_report_it(repo: Path, tmp_path: Path) -> None:
     out = _linked_out(repo, tmp_path)
     status = mlgit(repo, "status", code=1)
-    assert "models/w.bin.mlgit: error: its folder models is a link" in status.out
+    assert "error: models/w.bin.mlgit: its folder models is a link" in status.err
     assert "top.bin: deleted" in status.out
     named = mlgit(repo, "checkout", "models/w.bin", code=1)
     assert "outside the repository" in named.err

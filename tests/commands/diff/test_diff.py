@@ -47,7 +47,7 @@ def test_two_revisions_down_to_files_in_folders(repo: Path) -> None:
     assert text[-1] == "1 added, 2 modified, 1 deleted, 2 renamed (v1 -> v2)"
     md = mlgit(repo, "diff", "v1", "v2", "--md").lines
     assert md[:2] == ["| status | path | size |", "| --- | --- | --- |"]
-    assert "| renamed | model.bin -> weights.bin | 7 B |" in md
+    assert "| renamed | `model.bin` -> `weights.bin` | 7 B |" in md
 
 
 def test_against_the_workspace(repo: Path) -> None:
@@ -136,5 +136,5 @@ def test_md_tables_carry_no_html_or_links_from_a_file_name(repo: Path) -> None:
     mlgit(repo, "add", name)
     md = mlgit(repo, "diff", "--md").out
     row = next(line for line in md.splitlines() if "img" in line)
-    assert "<" not in row and "](" not in row.replace("\\](", "")
-    assert "| &lt;img src=x onerror=alert(1)>!\\[p\\](http:x)&amp;amp.bin |" in row
+    # a code span: shown as written (tests/cli/test_md_tables.py renders it as GitHub does)
+    assert "| `<img src=x onerror=alert(1)>![p](http:x)&amp.bin` |" in row

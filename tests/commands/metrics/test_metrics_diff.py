@@ -29,7 +29,7 @@ def test_changed_metrics_show_the_change(gitrepo: Path) -> None:
     assert mlgit(gitrepo, "metrics", "diff", "loss.yaml", "--all").lines[1:] == [
         "loss.yaml  train.loss  0.5  0.25  -0.25"]
     assert mlgit(gitrepo, "metrics", "diff", "scores.json", "--all", "--md").lines[2:] == [
-        "| scores.json | auc | 0.8 | 0.85 | +0.05 |", "| scores.json | n | 100 | 100 | 0 |"]
+        "| `scores.json` | `auc` | 0.8 | 0.85 | +0.05 |", "| `scores.json` | `n` | 100 | 100 | 0 |"]
 
 
 def test_a_metrics_file_written_since_the_commit_is_all_new(gitrepo: Path) -> None:
@@ -50,7 +50,7 @@ def test_without_commits_the_old_side_is_empty(gitrepo: Path) -> None:
         "",
         "| file | key | old | new | change |",
         "| --- | --- | --- | --- | --- |",
-        "| scores.json | auc | - | 0.8 | - |",
+        "| `scores.json` | `auc` | - | 0.8 | - |",
     ]
 
 

@@ -30,7 +30,7 @@ def test_two_revisions(gitrepo: Path) -> None:
         ("auc", 0.5, 0.875, 0.375), ("n", 1, 1, 0)]
     assert mlgit(gitrepo, "metrics", "diff", "v1", "v2", "scores.json", "--md").lines == [
         "| file | key | old | new | change |", "| --- | --- | --- | --- | --- |",
-        "| scores.json | auc | 0.5 | 0.75 | +0.25 |"]
+        "| `scores.json` | `auc` | 0.5 | 0.75 | +0.25 |"]
 
 
 def test_a_file_named_like_a_revision_is_a_file(gitrepo: Path) -> None:

@@ -42,7 +42,7 @@ def test_declared_metrics_files_are_shown_flattened(gitrepo: Path) -> None:
     shown = json.loads(mlgit(gitrepo, "metrics", "show", "--json").out)
     assert shown[0]["values"] == {"auc": 0.91, "per_class.cat.f1": 0.8, "model": "tree"}
     assert mlgit(gitrepo, "metrics", "show", "--md").lines[2] == (
-        "| eval/scores.json | auc | 0.91 |")
+        "| `eval/scores.json` | `auc` | 0.91 |")
 
 
 def test_a_missing_metrics_file_is_reported_and_the_others_shown(gitrepo: Path) -> None:

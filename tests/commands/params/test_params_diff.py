@@ -48,7 +48,7 @@ def test_markdown_is_a_table_for_a_pull_request(gitrepo: Path) -> None:
     assert mlgit(gitrepo, "params", "diff", "--md").out == (
         "| file | key | old | new | change |\n"
         "| --- | --- | --- | --- | --- |\n"
-        "| params.yaml | train.optimizer | sgd | a\\|b | - |\n")
+        "| `params.yaml` | `train.optimizer` | `sgd` | `a\\|b` | - |\n")
 
 
 def test_json_has_both_sides_and_one_object_per_key(gitrepo: Path) -> None:

@@ -29,7 +29,7 @@ def test_two_revisions_and_one_against_the_workspace(gitrepo: Path) -> None:
     assert [(c["key"], c["status"]) for c in both["changes"]] == [
         ("lr", "modified"), ("epochs", "unchanged")]
     assert mlgit(gitrepo, "params", "diff", "v2", "v1", "--md").lines[2:] == [
-        "| params.yaml | lr | 0.25 | 0.5 | +0.25 |"]
+        "| `params.yaml` | `lr` | 0.25 | 0.5 | +0.25 |"]
 
 
 def test_unknown_revision(gitrepo: Path) -> None:

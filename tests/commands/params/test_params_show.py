@@ -43,7 +43,7 @@ def test_every_used_file_is_shown_flattened(gitrepo: Path) -> None:
                         "error": ""}
     md = mlgit(gitrepo, "params", "show", "--md").lines
     assert md[:3] == ["| file | key | value |", "| --- | --- | --- |",
-                      "| params.yaml | seed | 7 |"]
+                      "| `params.yaml` | `seed` | 7 |"]
 
 
 def test_params_yaml_is_shown_without_a_pipeline(gitrepo: Path) -> None:

@@ -15,13 +15,15 @@ def test_status_names_a_broken_pointer_once_and_gives_the_hint(repo: Path) -> No
     write(repo / "bad.bin.mlgit", "version: 2\n")
     write(repo / "worse.bin.mlgit", "version: 3\n")
     result = mlgit(repo, "status", code=1)
-    assert result.lines == [
-        "bad.bin.mlgit: error: unsupported pointer format version 2 (this mlgit reads version 1)",
-        "good.bin: unchanged",
-        "worse.bin.mlgit: error: unsupported pointer format version 3 (this mlgit reads"
+    assert result.lines == ["good.bin: unchanged"]
+    # errors and their hint on stderr (docs/exit-codes.md, "Where output goes")
+    assert result.err.splitlines() == [
+        "error: bad.bin.mlgit: unsupported pointer format version 2 (this mlgit reads"
+        " version 1)",
+        "hint: upgrade mlgit, or restore the file from Git",
+        "error: worse.bin.mlgit: unsupported pointer format version 3 (this mlgit reads"
         " version 1)",
     ]
-    assert result.err.splitlines() == ["hint: upgrade mlgit, or restore the file from Git"]
     listed = mlgit(repo, "ls", code=1).out
     assert "bad.bin.mlgit  (error: unsupported pointer format version 2" in listed
     as_json = json.loads(mlgit(repo, "status", "--json", code=1).out)

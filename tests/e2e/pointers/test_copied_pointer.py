@@ -22,8 +22,9 @@ def _copied(repo: Path) -> Path:
 
 def test_status(repo: Path) -> None:
     result = mlgit(_copied(repo), "status", code=1)
-    assert result.lines == ["a: unchanged", f"b.mlgit: error: {MESSAGE.split(': ', 1)[1]}"]
-    assert result.err.startswith(HINT) and len(result.err.splitlines()) == 1
+    assert result.lines == ["a: unchanged"]
+    assert result.err.splitlines()[0] == f"error: {MESSAGE}"
+    assert result.err.splitlines()[1].startswith(HINT) and len(result.err.splitlines()) == 2
 
 
 def test_checkout(repo: Path) -> None:

@@ -23,7 +23,7 @@ def _folder_for_pointer(repo: Path) -> None:
 def test_status_reports_a_folder_where_a_pointer_should_be(repo: Path) -> None:
     _folder_for_pointer(repo)
     out = mlgit(repo, "status", code=1)
-    assert "big.bin.mlgit: error: is a folder, not a pointer file" in out.out
+    assert "error: big.bin.mlgit: is a folder, not a pointer file" in out.err
     assert "small.bin: unchanged" in out.out
     rows = json.loads(mlgit(repo, "status", "--json", code=1).out)
     assert len(rows) == 2

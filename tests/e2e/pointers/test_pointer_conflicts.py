@@ -37,7 +37,8 @@ def test_a_pointer_with_merge_conflict_markers(repo: Path) -> None:
     assert_clean_error(mlgit(repo, "checkout", "model.bin", code=None),
                        "merge conflict in model.bin.mlgit", hint)
     status = mlgit(repo, "status", code=1)
-    assert "merge conflict in model.bin.mlgit" in status.out and hint in status.err
+    assert "error: merge conflict in model.bin.mlgit" in status.err and hint in status.err
+    assert "model.bin" not in status.out  # stdout: the listing of what could be read
     checkout = mlgit(repo, "checkout", code=1)
     assert "merge conflict in model.bin.mlgit" in checkout.err and hint in checkout.err
     assert "a missing object" not in checkout.err

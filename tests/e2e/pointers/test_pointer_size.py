@@ -41,8 +41,8 @@ def test_status_reports_it_with_a_hint(repo: Path) -> None:
     _setup(repo)
     _edit(repo / "a.txt.mlgit", "size", "7")
     result = mlgit(repo, "status", code=1)
-    assert "a.txt.mlgit: error: damaged pointer: it says 7 bytes but its content" \
-        in result.out and "has 6 bytes" in result.out
+    assert "error: a.txt.mlgit: damaged pointer: it says 7 bytes but its content" \
+        in result.err and "has 6 bytes" in result.err
     assert "hint: restore it from Git ('git checkout -- a.txt.mlgit') or add the data again" \
         " ('mlgit add a.txt')" in result.err
     assert "d: unchanged" in result.out
@@ -56,14 +56,14 @@ def test_status_checks_against_the_workspace_when_the_cache_lacks_the_object(
     (repo / ".mlgit" / "cache").mkdir()
     _edit(repo / "a.txt.mlgit", "size", "99")
     result = mlgit(repo, "status", "a.txt", code=1)
-    assert "damaged pointer: it says 99 bytes" in result.out and "has 6 bytes" in result.out
+    assert "damaged pointer: it says 99 bytes" in result.err and "has 6 bytes" in result.err
 
 
 def test_a_folder_pointer_with_a_wrong_file_count_or_size(repo: Path) -> None:
     _setup(repo)
     _edit(repo / "d.mlgit", "files", "7")
-    out = mlgit(repo, "status", "d", code=1).out
-    assert "d.mlgit: error: damaged pointer: it says 7 files, 8 bytes but its manifest" in out
+    out = mlgit(repo, "status", "d", code=1).err
+    assert "error: d.mlgit: damaged pointer: it says 7 files, 8 bytes but its manifest" in out
     assert "lists 2 files, 8 bytes" in out
     _edit(repo / "d.mlgit", "files", "2")
     _edit(repo / "d.mlgit", "size", "5")
@@ -109,8 +109,8 @@ def test_restoring_the_pointer_from_git_clears_it(repo: Path) -> None:
 def test_status_of_a_part_of_a_damaged_folder_pointer(repo: Path) -> None:
     _setup(repo)
     _edit(repo / "d.mlgit", "files", "7")
-    out = mlgit(repo, "status", "d/1", code=1).out
-    assert "d.mlgit: error: damaged pointer: it says 7 files" in out
+    out = mlgit(repo, "status", "d/1", code=1).err
+    assert "error: d.mlgit: damaged pointer: it says 7 files" in out
 
 
 def test_adding_the_data_again_repairs_the_pointer(repo: Path) -> None:
