@@ -379,6 +379,8 @@ def _not_in_cache(abs_path: str, rel: str, fresh: dict[str, FileState],
                   odb: LocalODB) -> list[Found]:
     """Fresh files whose object is gone from the cache: they must be stored again."""
     missing = odb.missing(fs[0] for fs in fresh.values() if fs[0])
+    if not missing:
+        return []
     redo = []
     for key in [k for k, fs in fresh.items() if fs[0] in missing]:
         del fresh[key]
