@@ -119,12 +119,13 @@ def _check_not_stage_outputs(repo: Repo, rels: list[str], work: WorkFiles) -> No
     """A stage's output is recorded by 'mlgit repro' in mlgit.lock: a pointer file for it
     (or for a folder holding it, or a file inside it) would record it twice, and the
     pipeline refuses that. A pipeline that cannot be read is not this command's concern."""
-    if not work.pipeline_files():
+    files = work.pipeline_files()
+    if not files:
         return
     from mlgit.pipeline.load import load_pipeline
 
     try:
-        stages = load_pipeline(repo.root).stages
+        stages = load_pipeline(repo.root, files).stages
     except MlgitError:
         return
     for stage in stages:
