@@ -26,7 +26,7 @@ from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestMissing
 from mlgit.workspace import gitignore
-from mlgit.workspace.build import build, build_parts
+from mlgit.workspace.build import build, build_parts, remember_complete
 from mlgit.workspace.dangling import dangling_error
 from mlgit.workspace.linker import Linker
 from mlgit.workspace.scan import FileState, cache_link_oid, dangling_cache_link
@@ -287,6 +287,7 @@ def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool,
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
         for rel, ptr, _ in built:
             repo.state.record_placed(rel, ptr.kind, ptr.oid, replace=True)
+        remember_complete(repo, [ptr for _, ptr, _ in built[:len(rels)]])
         repo.state.flush()
         git_add = _ignore_added(repo, items)
     return AddResult(items, git_add)

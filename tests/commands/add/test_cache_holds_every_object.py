@@ -89,14 +89,36 @@ DAMAGE = {"index damaged": _index_damaged, "pack gone": _pack_gone,
           "loose object deleted": _loose_object_deleted}
 
 
-@pytest.mark.parametrize("changed", [0, 10], ids=["nothing changed", "10 files changed"])
-@pytest.mark.parametrize("damage", list(DAMAGE))
-def test_add_stores_again_what_left_the_cache(repo: Path, damage: str, changed: int) -> None:
-    files = {**FILES, "d/big": BIG}
+def _complete_stamp(repo: Path) -> bytes | None:
+    """The state DB's record that the cache holds every object of d's version."""
+    from mlgit import pointer
+    from mlgit.storage.state import State
+
+    ptr = pointer.loads((repo / "d.mlgit").read_bytes(), "d.mlgit")
+    state = State(str(repo / ".mlgit" / "tmp" / "state.db"))
+    try:
+        return state.complete_stamp(ptr.oid)
+    finally:
+        state.close()
+
+
+def _added_and_proven_complete(repo: Path, files: dict[str, bytes]) -> None:
+    """d added, and recorded as whole in the cache: the next add looks only at what
+    changed unless the cache changed meanwhile."""
     _aged_tree(repo, files)
     mlgit(repo, "add", "d")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "data")
+    time.sleep(0.06)  # the cache's stamp is only given 50 ms after its last change
+    assert mlgit(repo, "add", "d").lines[0].startswith("unchanged d")
+    assert _complete_stamp(repo) is not None
+
+
+@pytest.mark.parametrize("changed", [0, 10], ids=["nothing changed", "10 files changed"])
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_add_stores_again_what_left_the_cache(repo: Path, damage: str, changed: int) -> None:
+    files = {**FILES, "d/big": BIG}
+    _added_and_proven_complete(repo, files)
     DAMAGE[damage](repo)
     for rel in list(FILES)[:changed]:
         files[rel] = FILES[rel] + b"changed"
@@ -105,6 +127,29 @@ def test_add_stores_again_what_left_the_cache(repo: Path, damage: str, changed: 
     out = mlgit(repo, "add", "d")
     assert out.lines[0].startswith("updated d" if changed else "unchanged d"), out.out
 
+    _comes_back_from_the_cache(repo, files)
+
+
+@pytest.mark.parametrize("also", ["", "a file added", "a file deleted"])
+def test_a_file_that_status_hashed_is_stored_by_add(repo: Path, also: str) -> None:
+    """`mlgit status` hashes a changed file and the state DB then vouches for it, but its
+    content never went into the cache: the add that follows, which takes the file's oid from
+    the state DB, must store it (the cache itself did not change since d was seen whole)."""
+    files = dict(FILES)
+    _added_and_proven_complete(repo, files)
+    files["d/1/123"] = b"new content"
+    half_an_hour_ago = time.time_ns() - 1800 * 10**9  # out of the racy window
+    os.utime(write(repo / "d/1/123", files["d/1/123"]), ns=(half_an_hour_ago,) * 2)
+    if also == "a file added":
+        files["d/1/new"] = b"added"
+        os.utime(write(repo / "d/1/new", files["d/1/new"]), ns=(half_an_hour_ago,) * 2)
+    elif also == "a file deleted":
+        del files["d/5/555"]
+        (repo / "d/5/555").unlink()
+    assert "modified" in mlgit(repo, "status").out
+    mlgit(repo, "status")  # its hashes are recorded by now
+
+    assert mlgit(repo, "add", "d").lines[0].startswith("updated d")
     _comes_back_from_the_cache(repo, files)
 
 
