@@ -8,6 +8,7 @@ import time
 
 from mlgit import pointer
 from mlgit.errors import BadPath, MlgitError
+from mlgit.fileio import is_disk_full
 from mlgit.paths import at_or_under, pointer_path_for, shell_command
 from mlgit.pointer import Pointer
 from mlgit.progress import ProgressCallback, noop_progress
@@ -163,6 +164,12 @@ def remember_complete(repo: Repo, built: list[Pointer]) -> None:
     deadline = time.monotonic() + wait
     while (stamp := repo.odb.stamp()) is None and time.monotonic() < deadline:
         time.sleep(0.01)
-    if stamp is not None:
+    if stamp is None:
+        return
+    try:
         for oid in oids:
             repo.state.set_complete_stamp(oid, stamp)
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        # only a shortcut for the next add: on a full disk it is not recorded
