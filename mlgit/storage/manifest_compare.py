@@ -23,34 +23,42 @@ def changed_oids(new: bytes, old: bytes) -> set[str] | None:
     list the same paths in the same canonical layout) or too many entries differ: then
     every entry must be looked at."""
     start = new.find(_OIDS)
-    if start < 0 or new[:start + len(_OIDS)] != old[:start + len(_OIDS)]:
+    if start < 0 or not _same(new, old, 0, start + len(_OIDS)):
         return None  # other paths (or no entry at all)
     start += len(_OIDS)
-    end, old_end = new.find(_SIZES, start), old.find(_SIZES, start)
-    if end < 0 or end != old_end or (end - start + 3) % SLOT:
+    end = new.find(_SIZES, start)
+    if end < 0 or old.find(_SIZES, start) != end or (end - start + 3) % SLOT:
         return None
-    # Each oid ends with '","' in both (old's separators checked: every one of its
-    # entries then sits where new's does); the last one is followed by '"],'.
-    a = new[start:end] + b'","'
-    b = old[start:end] + b'","'
-    count = len(a) // SLOT
-    if not _separated(b, count):
+    count = (end - start + 3) // SLOT
+    # Each oid but the last is followed by '","' in both (old's separators checked: every
+    # one of its entries then sits where new's does).
+    if not _separated(old, start, count - 1):
         return None
     found: set[str] = set()
     differing = 0
     for first in range(0, count, _BLOCK):
-        lo, hi = first * SLOT, min(count, first + _BLOCK) * SLOT
-        if a[lo:hi] == b[lo:hi]:
+        lo, hi = start + first * SLOT, start + min(count, first + _BLOCK) * SLOT - 3
+        if new[lo:hi] == old[lo:hi]:
             continue
         differing += 1
         if differing > MAX_BLOCKS:
             return None
-        found.update(a[at:at + 32].decode("ascii") for at in range(lo, hi, SLOT)
-                     if a[at:at + 32] != b[at:at + 32])
+        found.update(new[at:at + 32].decode("ascii") for at in range(lo, hi, SLOT)
+                     if new[at:at + 32] != old[at:at + 32])
     return found
 
 
-def _separated(column: bytes, count: int) -> bool:
-    """Whether every SLOT-byte entry of `column` ends with '","'."""
-    return (column[32::SLOT] == b'"' * count and column[33::SLOT] == b"," * count
-            and column[34::SLOT] == b'"' * count)
+def _same(a: bytes, b: bytes, lo: int, hi: int) -> bool:
+    """a[lo:hi] == b[lo:hi], a megabyte at a time (no copy of a whole column)."""
+    return all(a[i:min(hi, i + _MB)] == b[i:min(hi, i + _MB)] for i in range(lo, hi, _MB))
+
+
+_MB = 1 << 20
+
+
+def _separated(data: bytes, start: int, count: int) -> bool:
+    """Whether the `count` SLOT-byte entries from `start` each end with '","'."""
+    end = start + count * SLOT
+    return (data[start + 32:end:SLOT] == b'"' * count
+            and data[start + 33:end:SLOT] == b"," * count
+            and data[start + 34:end:SLOT] == b'"' * count)
