@@ -16,12 +16,13 @@ from mlgit.repo import Repo
 from mlgit.storage import manifests
 from mlgit.storage.manifest_compare import changed_oids
 from mlgit.storage.objects import CorruptObject
+from mlgit.storage.stamp import RECENT_NS
 from mlgit.workspace.scan import FileState, files_of, remove_leftovers
 
 LARGE_FOLDER = 50_000
 """A folder of this many files or more is worth proving complete in the cache after an add
-(see remember_complete): the proof costs a wait of up to 50 ms, while looking for every
-object of such a folder costs more."""
+(see remember_complete): the proof may cost a wait of 55 ms, while looking for every object
+of such a folder costs more."""
 
 
 def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noop_progress
@@ -160,10 +161,10 @@ def remember_complete(repo: Repo, built: list[Pointer]) -> None:
     oids = [ptr.oid for ptr in built if ptr.kind == "dir"]
     if not oids:
         return
-    wait = 0.2 if any((ptr.files or 0) >= LARGE_FOLDER for ptr in built) else 0.0
-    deadline = time.monotonic() + wait
-    while (stamp := repo.odb.stamp()) is None and time.monotonic() < deadline:
-        time.sleep(0.01)
+    stamp = repo.odb.stamp()
+    if stamp is None and any((ptr.files or 0) >= LARGE_FOLDER for ptr in built):
+        time.sleep(RECENT_NS / 1e9 + 0.005)  # one sleep: on a busy machine each costs a turn
+        stamp = repo.odb.stamp()
     if stamp is None:
         return
     try:
