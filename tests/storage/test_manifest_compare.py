@@ -21,7 +21,7 @@ def _dumps(files: dict[str, tuple[str, int, bool]]) -> bytes:
     return manifests.dumps(manifests.Manifest.from_states(files))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(trees, st.data())
 def test_the_changed_oids_are_those_at_entries_that_differ(
         old: dict[str, tuple[str, int, bool]], data: st.DataObject) -> None:
@@ -33,6 +33,7 @@ def test_the_changed_oids_are_those_at_entries_that_differ(
     assert found == {new[p][0] for p in new if new[p][0] != old[p][0]}
 
 
+@settings(deadline=None)
 @given(trees, trees)
 def test_other_paths_cannot_be_told(old: dict[str, tuple[str, int, bool]],
                                     new: dict[str, tuple[str, int, bool]]) -> None:

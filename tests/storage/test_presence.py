@@ -33,7 +33,8 @@ def _write_packs(folder: Path, packed: list[list[str]], set_aside: list[set[str]
             packs.mark_set_aside(str(folder / f"{name}.pack"), oid)
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(per_pack, st.data())
 def test_presence_answers_as_the_pack_table_does(tmp_path_factory: pytest.TempPathFactory,
                                                  packed: list[list[str]],
