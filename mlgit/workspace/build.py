@@ -48,10 +48,14 @@ def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noo
     by_inner = files
     manifest = manifests.Manifest.from_states(by_inner)
     data = manifests.dumps(manifest)
+    size, count = manifest.size, len(manifest)
     if complete is not None:
-        manifest, data = _store_missing(repo, rel, complete, by_inner, manifest, data)
+        del manifest  # its columns are not needed beside the bytes while the old one is read
+        restored = _store_missing(repo, rel, complete, by_inner, data)
+        if restored is not None:
+            data, size, count = restored
     oid = repo.odb.put_bytes(data) if store else manifests.manifest_oid(data)
-    ptr = Pointer(kind="dir", path=name, oid=oid, size=manifest.size, files=len(manifest))
+    ptr = Pointer(kind="dir", path=name, oid=oid, size=size, files=count)
     return ptr, by_inner
 
 
@@ -124,32 +128,33 @@ def complete_version(repo: Repo, rel: str) -> str | None:
 
 
 def _store_missing(repo: Repo, rel: str, complete: str, files: dict[str, FileState],
-                   manifest: manifests.Manifest, data: bytes
-                   ) -> tuple[manifests.Manifest, bytes]:
+                   data: bytes) -> tuple[bytes, int, int] | None:
     """The files of `files` that the state DB vouched for were not looked for in the cache
     (files_of with check_cache False): those whose oid is also in the complete version
     `complete` at the same path are there; the others (entries that differ from it, found
     by comparing the manifests' bytes) are looked for, and the objects the cache lacks are
-    stored again from the workspace files. Returns the manifest and its bytes, updated if a
-    file turned out to hold other content than recorded."""
+    stored again from the workspace files. If any was, returns the manifest's bytes, size
+    and file count again (a file may hold other content than recorded); else None."""
     try:
         old = repo.odb.read_verified(complete)
     except (OSError, CorruptObject):
         suspects = None
     else:
         suspects = changed_oids(data, old)
-    missing = repo.odb.missing(manifest.oids if suspects is None else suspects)
+        del old
+    missing = repo.odb.missing(fs[0] for fs in files.values()) if suspects is None \
+        else repo.odb.missing(suspects)
     if not missing:
-        return manifest, data
+        return None
     top = repo.abspath(rel)
-    for path, oid in zip(manifest.paths, manifest.oids, strict=True):
+    for path, (oid, _, _) in list(files.items()):
         if oid in missing:
             st = os.lstat(f"{top}/{path}")
             stored, size = repo.odb.put_file(f"{top}/{path}", st.st_size)
             files[path] = (stored, size, bool(st.st_mode & stat_mod.S_IXUSR))
             repo.state.remember(f"{rel}/{path}", st, stored)
     manifest = manifests.Manifest.from_states(files)
-    return manifest, manifests.dumps(manifest)
+    return manifests.dumps(manifest), manifest.size, len(manifest)
 
 
 def remember_complete(repo: Repo, built: list[Pointer]) -> None:
