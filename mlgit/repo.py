@@ -161,12 +161,13 @@ class Repo:
     def abspath(self, rel: str) -> str:
         return f"{self.root}/{rel}"
 
-    def pointer_files(self) -> list[str]:
+    def pointer_files(self, listed: tuple[list[str], list[str]] | None = None) -> list[str]:
         """Rel paths of every pointer file in the workspace or index that Git does not ignore.
         Temp files that interrupted commands left beside pointers are removed on the way.
         A folder standing where an indexed pointer file was is listed too: reading it fails,
-        so the commands report it rather than forget the artifact."""
-        pointers, temps = repository.list_pointer_and_temp_files(self.root)
+        so the commands report it rather than forget the artifact. `listed`: the (pointer
+        files, temp files) of a listing made just before (repository.list_work_files)."""
+        pointers, temps = listed or repository.list_pointer_and_temp_files(self.root)
         for temp in temps:
             remove_leftover(self.abspath(temp))
         return [p for p in pointers if os.path.isfile(self.abspath(p))

@@ -26,7 +26,7 @@ from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestMissing
 from mlgit.workspace import gitignore
-from mlgit.workspace.build import build, build_parts
+from mlgit.workspace.build import build, build_parts, remember_complete
 from mlgit.workspace.dangling import dangling_error
 from mlgit.workspace.linker import Linker
 from mlgit.workspace.scan import FileState, cache_link_oid, dangling_cache_link
@@ -70,31 +70,62 @@ def _expand_one(arg: str) -> list[str]:
     return matches
 
 
-def check_targets(repo: Repo, rels: list[str]) -> None:
+class WorkFiles:
+    """The work tree's pointer files and pipeline files, from one `git ls-files` made when
+    first needed: before a first add, the folder being added is not ignored yet, so every
+    listing walks all of its files (seconds for a million)."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self._listed: tuple[list[str], list[str], list[str]] | None = None
+        self._pointers: list[str] | None = None
+
+    def _listing(self) -> tuple[list[str], list[str], list[str]]:
+        if self._listed is None:
+            from mlgit.pipeline.files import PIPELINE_FILE
+
+            self._listed = repository.list_work_files(self.repo.root, PIPELINE_FILE)
+        return self._listed
+
+    def pointer_files(self) -> list[str]:
+        """Repo.pointer_files, from the one listing."""
+        if self._pointers is None:
+            pointers, temps, _ = self._listing()
+            self._pointers = self.repo.pointer_files((pointers, temps))
+        return self._pointers
+
+    def pipeline_files(self) -> list[str]:
+        """pipeline.files.pipeline_files, from the one listing."""
+        from mlgit.pipeline.files import pipeline_files
+
+        return pipeline_files(self.repo.root, self._listing()[2])
+
+
+def check_targets(repo: Repo, rels: list[str], work: WorkFiles | None = None) -> None:
+    work = work or WorkFiles(repo)
     _check_names(rels)
     for rel in rels:
         _check_one(repo, rel)
     _check_git_sees(repo, rels)
-    _check_overlaps(repo, rels)
-    _check_not_stage_outputs(repo, rels)
+    _check_overlaps(repo, rels, work)
+    _check_not_stage_outputs(repo, rels, work)
     tracked = repository.tracked_under(repo.root, rels)
     for rel, files in tracked.items():
         raise BadPath(f"{rel}: already tracked by Git ({files[0]})",
                       f"stop tracking it in Git first: git rm -r --cached '{rel}'")
 
 
-def _check_not_stage_outputs(repo: Repo, rels: list[str]) -> None:
+def _check_not_stage_outputs(repo: Repo, rels: list[str], work: WorkFiles) -> None:
     """A stage's output is recorded by 'mlgit repro' in mlgit.lock: a pointer file for it
     (or for a folder holding it, or a file inside it) would record it twice, and the
     pipeline refuses that. A pipeline that cannot be read is not this command's concern."""
-    from mlgit.pipeline.files import pipeline_files
-
-    if not pipeline_files(repo.root):
+    files = work.pipeline_files()
+    if not files:
         return
     from mlgit.pipeline.load import load_pipeline
 
     try:
-        stages = load_pipeline(repo.root).stages
+        stages = load_pipeline(repo.root, files).stages
     except MlgitError:
         return
     for stage in stages:
@@ -194,8 +225,8 @@ def _check_name_length(repo: Repo, rel: str, pointer_rel: str) -> None:
                       f"rename it to at most {limit - len('.mlgit')} bytes, then add it")
 
 
-def _check_overlaps(repo: Repo, rels: list[str]) -> None:
-    artifacts = [artifact_path_for(p) for p in repo.pointer_files()]
+def _check_overlaps(repo: Repo, rels: list[str], work: WorkFiles) -> None:
+    artifacts = [artifact_path_for(p) for p in work.pointer_files()]
     for rel in rels:
         for other in [*artifacts, *rels]:
             if other == rel:
@@ -222,8 +253,9 @@ def _check_is_pointer(repo: Repo, pointer_rel: str) -> None:
 def add(repo: Repo, args: list[str], force: bool = False,
         open_progress: OpenProgress = no_progress) -> AddResult:
     rels = expand(repo, args)
-    parts, rels = split_parts(repo, rels)
-    check_targets(repo, rels)
+    work = WorkFiles(repo)
+    parts, rels = split_parts(repo, rels, work)
+    check_targets(repo, rels, work)
     with reporting_disk_full(repo.cache_dir, lambda: sum(_size(repo, rel) for rel in rels)
                              + sum(_size(repo, f"{t.item.rel}/{t.sub}") for t in parts)):
         return _add(repo, rels, parts, force, open_progress)
@@ -255,6 +287,7 @@ def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool,
         _link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
         for rel, ptr, _ in built:
             repo.state.record_placed(rel, ptr.kind, ptr.oid, replace=True)
+        remember_complete(repo, [ptr for _, ptr, _ in built[:len(rels)]])
         repo.state.flush()
         git_add = _ignore_added(repo, items)
     return AddResult(items, git_add)
@@ -317,12 +350,13 @@ def _check_some_recorded_file_here(repo: Repo, rel: str, recorded: list[str],
                   f" {shell_command('mlgit add --force', rel)} to record only what is here")
 
 
-def split_parts(repo: Repo, rels: list[str]) -> tuple[list[Target], list[str]]:
+def split_parts(repo: Repo, rels: list[str], work: WorkFiles | None = None
+                ) -> tuple[list[Target], list[str]]:
     """Paths inside a tracked folder (each updates that folder's pointer) apart from the
     other paths. A part of a folder that is itself being added is dropped."""
     if all("/" not in rel for rel in rels):
         return [], rels  # nothing at the top of the repository is inside a folder
-    pointers = repo.pointer_files()
+    pointers = (work or WorkFiles(repo)).pointer_files()
     parts: list[Target] = []
     others: list[str] = []
     for rel in rels:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from mlgit.errors import MlgitError, NotAGitRepo
 from mlgit.fileio import TMP_SUFFIX
 from mlgit.git.process import GitFailed, run_git
-from mlgit.paths import at_or_under, is_pointer_name
+from mlgit.paths import POINTER_SUFFIX, at_or_under, is_pointer_name
 
 
 def find_root(start: str | None = None) -> str:
@@ -70,13 +70,32 @@ def _split_z(out: bytes) -> list[str]:
 def list_pointer_and_temp_files(root: str) -> tuple[list[str], list[str]]:
     """(pointer files, mlgit temp files) that Git tracks or would track, from one listing:
     the temp files are what interrupted commands left beside pointers."""
+    pointers, temps, _ = list_work_files(root)
+    return pointers, temps
+
+
+def list_work_files(root: str, name: str | None = None
+                    ) -> tuple[list[str], list[str], list[str]]:
+    """(pointer files, mlgit temp files, files called `name`) that Git tracks or would
+    track, from one `git ls-files`: in a folder Git does not ignore yet (a first add of a
+    large one), each listing walks every file of it, so a command that needs pointer files
+    and, say, pipeline files asks once. Pointer files and `name`d files are sorted."""
+    specs = [":(glob)**/*.mlgit", f":(glob)**/.*{TMP_SUFFIX}"]
+    if name is not None:
+        specs.append(f":(glob)**/{name}")
     out = _git(root, "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
-               "--exclude-standard", "--", ":(glob)**/*.mlgit", f":(glob)**/.*{TMP_SUFFIX}")
+               "--exclude-standard", "--", *specs)
     pointers: list[str] = []
     temps: list[str] = []
+    named: list[str] = []
     for path in set(_split_z(out)):
-        (temps if path.endswith(TMP_SUFFIX) else pointers).append(path)
-    return sorted(pointers), temps
+        if name is not None and path.rpartition("/")[2] == name:
+            named.append(path)
+        if path.endswith(TMP_SUFFIX):
+            temps.append(path)
+        elif path.endswith(POINTER_SUFFIX):  # what the first pathspec matched
+            pointers.append(path)
+    return sorted(pointers), temps, sorted(named)
 
 
 def files_named(root: str, name: str) -> list[str]:

@@ -13,13 +13,14 @@ from mlgit.errors import MlgitError
 PIPELINE_FILE = "mlgit.yaml"
 
 
-def pipeline_files(root: str) -> list[str]:
+def pipeline_files(root: str, listed: list[str] | None = None) -> list[str]:
     """The repo-relative paths of the mlgit.yaml files in the work tree, the top one first,
-    the others sorted."""
+    the others sorted. `listed`: the files called mlgit.yaml of a listing made just before
+    (repository.list_work_files), so that the work tree is not listed twice."""
     from mlgit.git.repository import files_named
 
     try:
-        found = files_named(root, PIPELINE_FILE)
+        found = files_named(root, PIPELINE_FILE) if listed is None else listed
     except MlgitError:  # not a Git work tree: the top file only
         found = [PIPELINE_FILE]
     files = [f for f in found if not _reserved(f) and os.path.isfile(os.path.join(root, f))]

@@ -11,9 +11,10 @@ from mlgit.pipeline.files import pipeline_files
 from mlgit.pipeline.model import Pipeline
 
 
-def load_pipeline(root: str) -> Pipeline:
-    """Every stage of every mlgit.yaml under `root` (the root file's first)."""
-    files = pipeline_files(root)
+def load_pipeline(root: str, files: list[str] | None = None) -> Pipeline:
+    """Every stage of every mlgit.yaml under `root` (the root file's first). `files`: the
+    pipeline files if the caller has just listed them (files.pipeline_files)."""
+    files = pipeline_files(root) if files is None else files
     remembered = memo.recall(root, files)
     if remembered is not None:
         return remembered

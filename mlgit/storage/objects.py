@@ -179,6 +179,7 @@ class LocalODB(StoreLayout):
                 dest = quarantine.write_aside(data, folder, oid)
             packs.mark_set_aside(where[0], oid)
         with self._lock:
+            self._presence = None  # its set-aside marks are read again
             if self._packed is not None and self._packed.get(oid) == where:
                 self._packed = None  # read the indexes again: another pack may hold it
         return dest
@@ -187,7 +188,7 @@ class LocalODB(StoreLayout):
         """Move a damaged file of the store (a pack index, a pack) into quarantine/ under its
         own name; returns where it went."""
         os.makedirs(self.quarantine_dir, exist_ok=True)
-        self._packed = None
+        self.reread()
         return quarantine.move_aside(path, self.quarantine_dir, os.path.basename(path))
 
     def loose_oids(self) -> Iterator[str]:
@@ -211,7 +212,7 @@ class LocalODB(StoreLayout):
             self._put_chunk(oid, data)
         elif pack and self.pack_small and len(data) < packs.MAX_PACKED:
             # No stat for a loose copy: a duplicate is harmless, 20k stats are not.
-            if oid not in self.packed:
+            if not self.packs_hold(oid):
                 self.batch.pack(oid, data)
         elif not self.has(oid):
             self._write_loose(oid, data)
@@ -306,7 +307,7 @@ class LocalODB(StoreLayout):
 
     def _put_chunk(self, oid: str, data: bytes | memoryview) -> None:
         """Store a chunk unless the store has it (packed, being packed, or loose)."""
-        if oid in self.packed or self._pending(oid) or os.path.exists(self.path(oid)):
+        if self.packs_hold(oid) or self._pending(oid) or os.path.exists(self.path(oid)):
             return
         self.batch.pack(oid, data, chunk=True)
 
@@ -328,7 +329,7 @@ class LocalODB(StoreLayout):
         is in the store, so a command killed in between leaves no list naming chunks that
         were never stored."""
         if self.batch.publish():
-            self._packed = None
+            self.reread()
         waiting, self.batch.waiting_lists = self.batch.waiting_lists, {}
         for oid, data in waiting.items():
             self.batch.written.append(self.lists.write(oid, data))

@@ -131,12 +131,13 @@ def _gc_paused(fn: Callable[P, R]) -> Callable[P, R]:
 
 @_gc_paused
 def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bool,
-             store: bool, jobs: int, progress: ProgressCallback = noop_progress
-             ) -> Scanned:
+             store: bool, jobs: int, progress: ProgressCallback = noop_progress,
+             check_cache: bool = True) -> Scanned:
     """Every file of the artifact at `rel` (a folder, or a single file keyed "") with its
     oid: from the state DB when provably unchanged, else by hashing. With `store`, hashing
     is storing: the content goes into the cache in the same read, and every object named
-    is in the cache when this returns.
+    is in the cache when this returns (unless `check_cache` is False: then the objects of
+    the files the state DB vouches for are not looked for, and the caller must).
 
     `strict` refuses symlinks and special files (for add); otherwise they are reported with
     the oid FOREIGN. A `.git` or `.mlgit` entry inside is always refused. Temp files of
@@ -163,7 +164,7 @@ def files_of(state: State, odb: LocalODB, abs_path: str, rel: str, *, strict: bo
     if strict:
         check_utf8([*fresh, *(f.key for f in stale)], rel)
     progress(len(fresh), sum(fs[1] for fs in fresh.values()))
-    if store:
+    if store and check_cache:
         stale.extend(_not_in_cache(abs_path, rel, fresh, odb))
     results = _store_split(odb, stale, jobs, workers) if store else \
         chunked_map(plain_hash, stale, jobs)
@@ -379,6 +380,8 @@ def _not_in_cache(abs_path: str, rel: str, fresh: dict[str, FileState],
                   odb: LocalODB) -> list[Found]:
     """Fresh files whose object is gone from the cache: they must be stored again."""
     missing = odb.missing(fs[0] for fs in fresh.values() if fs[0])
+    if not missing:
+        return []
     redo = []
     for key in [k for k, fs in fresh.items() if fs[0] in missing]:
         del fresh[key]
