@@ -2,8 +2,8 @@
 
 An artifact the unchanged memo vouches for is answered from one walk of it (workspace/
 unchanged.py); only the others are compared, so the modules that do that are imported only
-when one is needed. Of a folder that changed in a few places, only the top-level subfolders
-whose part of that walk changed are compared."""
+when one is needed. Of a folder that changed in a few places, only the subfolders whose part
+of that walk changed are compared."""
 
 from __future__ import annotations
 

@@ -3,13 +3,14 @@ mtime, ctime, size and mode. Two equal fingerprints mean nothing was written, re
 removed in between (as far as the state DB could tell either; see unchanged.py).
 
 Taking one costs little more than the `lstat` per file a status needs anyway: no state rows,
-no manifest, no per-file comparison. The fingerprint is made of one digest per top-level part
-of the folder (each top-level subfolder with everything below it, and "" for the files and
-subfolder names at the top), so that a status after a few changes can tell which parts to
-compare in full and leave the others alone.
+no manifest, no per-file comparison. The fingerprint is made of one digest per part of the
+folder (each top-level subfolder with everything below it, or each subfolder one or two
+levels deeper when there are few at the top; and "" for the files and subfolder names above
+those), so that a status after a few changes can tell which parts to compare in full and
+leave the others alone.
 
 Where GNU `find` is on the PATH it does the walk: one `lstat` per file in C, its `-printf`
-records streamed through a pipe straight into the hash, with the top-level subfolders dealt
+records streamed through a pipe straight into the hash, with the parts dealt
 over as many `find` processes as a scan would use workers. Python would spend more time on
 each file than the system call itself costs. Without it (or if it fails in any way), the
 same walk is done in Python, split over forked workers (scan_workers). The two give different
@@ -31,11 +32,11 @@ if TYPE_CHECKING:
     from typing import Any
 
 Part = tuple[bytes, int]
-"""One top-level subfolder's (or the top's own files') digest and newest mtime or ctime (ns)."""
+"""One part's digest and its files' newest mtime or ctime (ns)."""
 
 
 class Listing:
-    """A folder's fingerprint: `digest`, one digest per top-level part in `parts`, and
+    """A folder's fingerprint: `digest`, one digest per part in `parts`, and
     `settled`, whether every file's mtime and ctime were older than the moment the caller
     named (a fingerprint can vouch for a file only once its times are safely in the past)."""
 
@@ -52,19 +53,73 @@ def folder_listing(abs_dir: str, files: int, settled_before: int = 0) -> Listing
     None if it holds anything but folders and regular files (a symlink's `lstat` says nothing
     of its target's content), or cannot be read."""
     try:
-        top = _entries(abs_dir)
+        planned = _plan(abs_dir)
     except OSError:
         return None
-    if top is None:
+    if planned is None:
         return None
-    shares = scan_workers.deal(sorted(top[1]), scan_workers.workers_for(files))
+    above, names = planned
+    shares = scan_workers.deal(names, scan_workers.workers_for(files))
     parts = _found_parts(abs_dir, shares, settled_before)
     if parts is FIND_FAILED:
         parts = _walked_parts(abs_dir, shares)
     if parts is None:
         return None
-    parts[""] = _part_of([("", *top)])
+    parts[""] = _part_of(above)
     return _listing(parts, settled_before)
+
+
+MIN_PARTS = 64
+"""A folder with fewer top-level subfolders is cut into parts one level deeper, and so on
+(data/train/<class>/... is a common layout), so that the parts are small enough to compare
+only the changed ones, and many enough to deal over the processes."""
+
+MAX_LEVELS = 3
+"""Parts are at most this many levels below the folder."""
+
+FEW_FILES = 20_000
+"""A level is cut deeper only if the folders above the parts hold no more files than this
+directly: they are walked here, one process, Python."""
+
+
+def _plan(abs_dir: str) -> tuple[list[tuple[str, list[Any], list[str]]], list[str]] | None:
+    """The folders above the parts, each with its files and subfolders' names (the part ""),
+    and the parts' paths inside `abs_dir` (its top-level subfolders, or deeper ones). None if
+    one of those folders holds anything but files and folders."""
+    top = _entries(abs_dir)
+    if top is None:
+        return None
+    above = [("", *top)]
+    names = sorted(top[1])
+    for _ in range(MAX_LEVELS - 1):
+        if not names or len(names) >= MIN_PARTS or not _few_files(abs_dir, names):
+            break
+        level = []
+        for name in names:
+            entries = _entries(f"{abs_dir}/{name}")
+            if entries is None:
+                return None
+            level.append((name, *entries))
+        deeper = sorted(f"{name}/{sub}" for name, _, subs in level for sub in subs)
+        if len(deeper) <= len(names):
+            break  # no finer than it is
+        above += level
+        names = deeper
+    return above, names
+
+
+def _few_files(abs_dir: str, names: list[str]) -> bool:
+    """Whether the folders `names` hold no more than FEW_FILES entries that are not folders,
+    directly (counted without an lstat, and only as far as needed)."""
+    count = 0
+    for name in names:
+        with os.scandir(f"{abs_dir}/{name}") as it:
+            for entry in it:
+                if not entry.is_dir(follow_symlinks=False):
+                    count += 1
+                    if count > FEW_FILES:
+                        return False
+    return True
 
 
 def _listing(parts: dict[str, Part], settled_before: int) -> Listing:
@@ -157,7 +212,7 @@ def _part_of(found: list[tuple[str, list[Any], list[str]]]) -> Part:
 FIND = "find"
 START = b"\x000d \x00"
 """The record of a starting point (depth 0, a folder, no name), after the previous record's
-end: it separates one top-level subfolder's records from the next one's."""
+end: it separates one part's records from the next one's."""
 
 RACY = b"\x00R\x00"
 """The record find adds after a file changed at or after the moment asked about."""
@@ -187,7 +242,7 @@ FIND_FAILED: dict[str, Part] = {}
 
 def _found_parts(abs_dir: str, shares: list[list[str]], settled_before: int
                  ) -> dict[str, Part] | None:
-    """Each top-level subfolder's digest, from one `find` process per share; None if one
+    """Each part's digest, from one `find` process per share; None if one
     holds anything but files and folders; FIND_FAILED if find is not there or did not do
     what was asked (the walk in Python then does it all again)."""
     if not shares:
@@ -221,8 +276,8 @@ def _found_parts(abs_dir: str, shares: list[list[str]], settled_before: int
 
 
 class _FindRun:
-    """One find process walking a share of the top-level subfolders, and what its records
-    hash to so far: a digest per subfolder, split at each starting point's record."""
+    """One find process walking a share of the parts, and what its records hash to so
+    far: a digest per part, split at each starting point's record."""
 
     def __init__(self, share: list[str], starts: list[str], settled_before: int,
                  env: dict[str, str]) -> None:

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 def artifact_status(repo: Repo, rel: str, ptr: Pointer, only: list[str] | None = None
                     ) -> ArtifactStatus:
-    """`only`: of a folder, the top-level subfolders to compare, the others being known to
-    match the pointer (workspace/unchanged.py); None to compare all of it."""
+    """`only`: of a folder, the subfolders to compare (its parts, listing.py), the others
+    being known to match the pointer (workspace/unchanged.py); None to compare all of it."""
     manifest = _manifest_or_none(repo, ptr) if ptr.is_dir else None
     st = ArtifactStatus(rel, ptr.kind, UNCHANGED)
     st.missing_objects = _count_missing(repo, ptr, manifest)
@@ -63,7 +63,7 @@ def artifact_status(repo: Repo, rel: str, ptr: Pointer, only: list[str] | None =
 
 def _compare_parts(repo: Repo, st: ArtifactStatus, manifest: manifests.Manifest,
                    names: list[str]) -> bool:
-    """Compare only the top-level subfolders `names` of the folder `st.path` with the
+    """Compare only the subfolders `names` of the folder `st.path` with the
     manifest (the rest is known to match it). False, having compared nothing, if one of
     them is no longer a folder: the whole folder is then compared."""
     abs_path = repo.abspath(st.path)
@@ -83,7 +83,7 @@ def _compare_parts(repo: Repo, st: ArtifactStatus, manifest: manifests.Manifest,
 
 
 def _wanted_under(manifest: manifests.Manifest, names: list[str]) -> dict[str, str]:
-    """The manifest's oid of each path under the top-level folders `names`."""
+    """The manifest's oid of each path under the folders `names`."""
     paths, oids = manifest.paths, manifest.oids
     if not all(map(operator.lt, paths, itertools.islice(paths, 1, None))):
         prefixes = tuple(f"{name}/" for name in names)

@@ -10,7 +10,7 @@ replaced), and the racy margin makes sure a write in the same clock tick cannot 
 the state DB. The memo lives in .mlgit/tmp/ and is only ever a shortcut: a missing, stale or
 unreadable memo means the full comparison runs.
 
-A folder's entry also keeps the digest of each top-level part of it (listing.py). When the
+A folder's entry also keeps the digest of each part of it (listing.py). When the
 fingerprint no longer matches but the pointer and the stamp still do, the parts whose digest
 is the same hold what they held when the folder was found to match its pointer in full: a
 status after a few changes compares only the other parts (see workspace/status.py), the same
@@ -38,7 +38,7 @@ RACY_NS = 50_000_000
 (the filesystem's timestamp granularity, with a wide margin; the state DB uses the same)."""
 
 Entry = tuple[str, bytes, bytes, dict[str, bytes]]
-"""(pointer oid, cache stamp, fingerprint digest, digest of each top-level part)."""
+"""(pointer oid, cache stamp, fingerprint digest, digest of each part)."""
 
 
 class Proof:
@@ -75,11 +75,11 @@ class UnchangedMemo:
         return entry is not None and entry[:3] == (proof.oid, proof.stamp, proof.digest)
 
     def changed_parts(self, proof: Proof) -> list[str] | None:
-        """The top-level subfolders of a folder to compare in full, when the others are
-        known to match the pointer still: their digest is the one remembered when the
-        folder was last found to match this same pointer in full, with the cache as it is
-        now. None when the whole folder is to be compared: nothing of the kind is
-        remembered, the files at the top or the subfolders there changed, or too many
+        """The parts of a folder (subfolders, listing.py) to compare in full, when the
+        others are known to match the pointer still: their digest is the one remembered
+        when the folder was last found to match this same pointer in full, with the cache
+        as it is now. None when the whole folder is to be compared: nothing of the kind is
+        remembered, the part "" (the files and folders above the parts) changed, or too many
         parts did for a comparison part by part to be worth it."""
         entry = self._entries.get(proof.rel)
         if entry is None or entry[:2] != (proof.oid, proof.stamp):

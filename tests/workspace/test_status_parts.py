@@ -60,12 +60,44 @@ def test_an_edit_in_one_part_is_seen_and_only_that_part_is_read_again(parts: Pat
     (parts / ".mlgit" / "tmp" / "state.db").unlink()  # what is read again is recorded again
     write(parts / "data" / "p1" / "s0" / "f0.txt", "edited, longer")
     assert status_lines(parts) == ["data: modified", "    modified: p1/s0/f0.txt"]
-    state = State(str(parts / ".mlgit" / "tmp" / "state.db"))
+    assert recorded(parts, "data/p1/s0/f0.txt")
+    assert not recorded(parts, "data/p1/s1/f1.txt")  # another part: not read
+    assert not recorded(parts, "data/p2/s0/f0.txt")
+
+
+def recorded(repo: Path, rel: str) -> bool:
+    """Whether the state DB holds what the file at `rel` was last found to hold."""
+    state = State(str(repo / ".mlgit" / "tmp" / "state.db"))
     try:
-        assert state.get("data/p1/s1/f1.txt") is not None
-        assert state.get("data/p2/s0/f0.txt") is None  # an unchanged part: not read
+        return state.get(rel) is not None
     finally:
         state.close()
+
+
+def test_a_folder_with_few_subfolders_is_cut_deeper(repo: Path, walk: str) -> None:
+    for split, classes in (("train", 8), ("val", 2)):
+        for c in range(classes):
+            for k in range(2):
+                write(repo / "data" / split / f"c{c}" / f"{k}.txt", f"{split} {c} {k}")
+    write(repo / "data" / "readme.txt", "r")
+    listing = folder_listing(str(repo / "data"), 33)
+    assert listing is not None
+    assert sorted(listing.parts) == ["", *sorted(f"{split}/c{c}" for split, classes in
+                                                 (("train", 8), ("val", 2))
+                                                 for c in range(classes))]
+    mlgit(repo, "add", "data")
+    backdate(repo / "data")
+    time.sleep(0.06)
+    assert status_lines(repo) == ["data: unchanged"]
+    (repo / ".mlgit" / "tmp" / "state.db").unlink()
+    write(repo / "data" / "train" / "c3" / "0.txt", "edited")
+    assert status_lines(repo) == ["data: modified", "    modified: train/c3/0.txt"]
+    assert recorded(repo, "data/train/c3/1.txt")
+    assert not recorded(repo, "data/train/c4/1.txt")
+    write(repo / "data" / "readme.txt", "R")  # above the parts: all of it is compared
+    assert status_lines(repo) == ["data: modified", "    modified: readme.txt",
+                                  "    modified: train/c3/0.txt"]
+    assert recorded(repo, "data/train/c4/1.txt")
 
 
 CHANGES = ["same_size_edit", "new_file", "deleted_file", "renamed_file", "new_folder_in_part",
