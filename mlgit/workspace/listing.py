@@ -296,7 +296,7 @@ class _FindRun:
                 file_actions=[(os.POSIX_SPAWN_DUP2, write_fd, 1),
                               (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
         except BaseException:
-            self.pid = None
+            os.close(read_fd)  # this run is not in the caller's hands to close
             raise
         finally:
             os.close(write_fd)
