@@ -1,8 +1,9 @@
 """mlgit status: how each tracked artifact differs from its pointer.
 
 An artifact the unchanged memo vouches for is answered from one walk of it (workspace/
-unchanged.py); only the others are compared in full, so the modules that do that are imported
-only when one is needed."""
+unchanged.py); only the others are compared, so the modules that do that are imported only
+when one is needed. Of a folder that changed in a few places, only the subfolders whose part
+of that walk changed are compared."""
 
 from __future__ import annotations
 
@@ -73,7 +74,8 @@ def _status_of(repo: Repo, item: Tracked, sub: str, memo: UnchangedMemo
         return ArtifactStatus(item.rel, item.ptr.kind, UNCHANGED)
     from mlgit.workspace.status import safe_status
 
-    result = safe_status(repo, item.rel, item.ptr, sub)
+    only = memo.changed_parts(proof) if proof is not None else None
+    result = safe_status(repo, item.rel, item.ptr, sub, only)
     if proof is not None and isinstance(result, ArtifactStatus) and result.clean:
         memo.remember(proof)
     return result

@@ -3,6 +3,9 @@ cache."""
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import operator
 import os
 from typing import TYPE_CHECKING
 
@@ -24,7 +27,10 @@ if TYPE_CHECKING:
     from mlgit.repo import Repo
     from mlgit.workspace.scan import FileState
 
-def artifact_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus:
+def artifact_status(repo: Repo, rel: str, ptr: Pointer, only: list[str] | None = None
+                    ) -> ArtifactStatus:
+    """`only`: of a folder, the subfolders to compare (its parts, listing.py), the others
+    being known to match the pointer (workspace/unchanged.py); None to compare all of it."""
     manifest = _manifest_or_none(repo, ptr) if ptr.is_dir else None
     st = ArtifactStatus(rel, ptr.kind, UNCHANGED)
     st.missing_objects = _count_missing(repo, ptr, manifest)
@@ -33,10 +39,11 @@ def artifact_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus:
     if not os.path.lexists(abs_path):
         st.state = DELETED
     elif ptr.is_dir:
-        current = _current(repo, rel)
-        _compare_dir(st, ptr, manifest, current)
-        if st.modified and manifest is not None:
-            _find_damaged(repo, st, abs_path, manifest.oid_by_path())
+        if manifest is None or only is None or not _compare_parts(repo, st, manifest, only):
+            current = _current(repo, rel)
+            _compare_dir(st, ptr, manifest, current)
+            if st.modified and manifest is not None:
+                _find_damaged(repo, st, abs_path, manifest.oid_by_path())
     else:
         have = _current(repo, rel).get("")
         if have is not None and have[0] == ptr.oid:
@@ -52,6 +59,42 @@ def artifact_status(repo: Repo, rel: str, ptr: Pointer) -> ArtifactStatus:
     if error is not None:
         raise error
     return st
+
+
+def _compare_parts(repo: Repo, st: ArtifactStatus, manifest: manifests.Manifest,
+                   names: list[str]) -> bool:
+    """Compare only the subfolders `names` of the folder `st.path` with the
+    manifest (the rest is known to match it). False, having compared nothing, if one of
+    them is no longer a folder: the whole folder is then compared."""
+    abs_path = repo.abspath(st.path)
+    if not all(os.path.isdir(f"{abs_path}/{name}") for name in names):
+        return False
+    have: dict[str, FileState] = {}
+    for name in names:
+        found = _current(repo, f"{st.path}/{name}")
+        if "" in found:  # replaced by a file since it was looked at
+            return False
+        have.update((f"{name}/{key}", fs) for key, fs in found.items())
+    want = _wanted_under(manifest, names)
+    _differences(st, want, have)
+    if st.modified:
+        _find_damaged(repo, st, abs_path, want)
+    return True
+
+
+def _wanted_under(manifest: manifests.Manifest, names: list[str]) -> dict[str, str]:
+    """The manifest's oid of each path under the folders `names`."""
+    paths, oids = manifest.paths, manifest.oids
+    if not all(map(operator.lt, paths, itertools.islice(paths, 1, None))):
+        prefixes = tuple(f"{name}/" for name in names)
+        return {p: oid for p, oid in zip(paths, oids, strict=True) if p.startswith(prefixes)}
+    want: dict[str, str] = {}
+    for name in names:
+        # every path under "name/" sorts from "name/" to just before "name0" ("0" follows "/")
+        low = bisect.bisect_left(paths, f"{name}/")
+        high = bisect.bisect_left(paths, f"{name}0", low)
+        want.update(zip(paths[low:high], oids[low:high], strict=True))
+    return want
 
 
 def _find_damaged(repo: Repo, st: ArtifactStatus, abs_path: str,
@@ -136,10 +179,11 @@ def _manifest_oid_of(files: dict[str, FileState]) -> str:
     return manifests.manifest_oid(manifests.dumps(manifests.Manifest.from_entries(entries)))
 
 
-def safe_status(repo: Repo, rel: str, ptr: Pointer, sub: str = ""
-                ) -> ArtifactStatus | MlgitError:
+def safe_status(repo: Repo, rel: str, ptr: Pointer, sub: str = "",
+                only: list[str] | None = None) -> ArtifactStatus | MlgitError:
     try:
-        return part_status(repo, rel, ptr, sub) if sub else artifact_status(repo, rel, ptr)
+        return part_status(repo, rel, ptr, sub) if sub else artifact_status(repo, rel, ptr,
+                                                                            only)
     except MlgitError as exc:
         return exc
 

@@ -3,12 +3,18 @@ of an artifact nobody touched is one `lstat` per file and nothing else.
 
 An entry says: the artifact at REL, whose pointer names OID, was found to match it in full
 (every file's content, every object in the cache, the sizes) while the cache's stamp was
-STAMP and the artifact's fingerprint was DIGEST, with every file's mtime safely older than
-the moment the fingerprint was taken. While the pointer, the stamp and the fingerprint stay
+STAMP and the artifact's fingerprint was DIGEST, with every file's mtime and ctime safely older
+than the moment the fingerprint was taken. While the pointer, the stamp and the fingerprint stay
 the same, so does the answer: a write to any file moves its mtime (or its inode, when it is
 replaced), and the racy margin makes sure a write in the same clock tick cannot hide, as in
 the state DB. The memo lives in .mlgit/tmp/ and is only ever a shortcut: a missing, stale or
 unreadable memo means the full comparison runs.
+
+A folder's entry also keeps the digest of each part of it (listing.py). When the
+fingerprint no longer matches but the pointer and the stamp still do, the parts whose digest
+is the same hold what they held when the folder was found to match its pointer in full: a
+status after a few changes compares only the other parts (see workspace/status.py), the same
+reasoning applied part by part.
 """
 
 from __future__ import annotations
@@ -31,19 +37,19 @@ RACY_NS = 50_000_000
 """A fingerprint vouches only for files whose mtime is older than this before it was taken
 (the filesystem's timestamp granularity, with a wide margin; the state DB uses the same)."""
 
-Entry = tuple[str, bytes, bytes]
-"""(pointer oid, cache stamp, fingerprint digest)."""
+Entry = tuple[str, bytes, bytes, dict[str, bytes]]
+"""(pointer oid, cache stamp, fingerprint digest, digest of each part)."""
 
 
 class Proof:
     """What the memo is asked about one artifact, taken before it is compared in full."""
 
-    __slots__ = ("digest", "oid", "rel", "stamp", "trusted")
+    __slots__ = ("digest", "oid", "parts", "rel", "stamp", "trusted")
 
-    def __init__(self, rel: str, oid: str, stamp: bytes, listing: Listing, seen_ns: int
-                 ) -> None:
+    def __init__(self, rel: str, oid: str, stamp: bytes, listing: Listing) -> None:
         self.rel, self.oid, self.stamp, self.digest = rel, oid, stamp, listing.digest
-        self.trusted = listing.newest < seen_ns - RACY_NS
+        self.parts = listing.parts
+        self.trusted = listing.settled
 
 
 class UnchangedMemo:
@@ -59,18 +65,37 @@ class UnchangedMemo:
         stamp = cache_stamp(cache_dir)
         if stamp is None:
             return None
-        listing = folder_listing(abs_path, ptr.files or 0) if ptr.is_dir \
-            else file_listing(abs_path)
-        return None if listing is None else Proof(rel, ptr.oid, stamp, listing, seen_ns)
+        settled_before = seen_ns - RACY_NS
+        listing = folder_listing(abs_path, ptr.files or 0, settled_before) if ptr.is_dir \
+            else file_listing(abs_path, settled_before)
+        return None if listing is None else Proof(rel, ptr.oid, stamp, listing)
 
     def vouches(self, proof: Proof) -> bool:
-        return self._entries.get(proof.rel) == (proof.oid, proof.stamp, proof.digest)
+        entry = self._entries.get(proof.rel)
+        return entry is not None and entry[:3] == (proof.oid, proof.stamp, proof.digest)
+
+    def changed_parts(self, proof: Proof) -> list[str] | None:
+        """The parts of a folder (subfolders, listing.py) to compare in full, when the
+        others are known to match the pointer still: their digest is the one remembered
+        when the folder was last found to match this same pointer in full, with the cache
+        as it is now. None when the whole folder is to be compared: nothing of the kind is
+        remembered, the part "" (the files and folders above the parts) changed, or too many
+        parts did for a comparison part by part to be worth it."""
+        entry = self._entries.get(proof.rel)
+        if entry is None or entry[:2] != (proof.oid, proof.stamp):
+            return None
+        remembered = entry[3]
+        if "" not in remembered or remembered[""] != proof.parts.get(""):
+            return None
+        changed = sorted(name for name, digest in proof.parts.items()
+                         if remembered.get(name) != digest)
+        return changed if len(changed) * 2 <= len(proof.parts) else None
 
     def remember(self, proof: Proof) -> None:
         """Record that the artifact was found to match its pointer in full, as `proof`
         describes it (taken before the comparison began)."""
         if proof.trusted and not self.vouches(proof):
-            self._entries[proof.rel] = (proof.oid, proof.stamp, proof.digest)
+            self._entries[proof.rel] = (proof.oid, proof.stamp, proof.digest, proof.parts)
             self._changed = True
 
     def save(self) -> None:
@@ -87,4 +112,7 @@ def _read(path: str) -> dict[str, Entry]:
             entries = marshal.loads(f.read())
     except (OSError, ValueError, EOFError, TypeError):
         return {}
-    return entries if isinstance(entries, dict) else {}
+    if not isinstance(entries, dict):
+        return {}
+    return {rel: entry for rel, entry in entries.items()
+            if isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[3], dict)}
