@@ -11,7 +11,7 @@ decides and deletes; this module works out what the repository references.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -286,7 +286,7 @@ def _expand(repo: Repo, store: RemoteStore, found: Survey, roots: list[Root],
 
 
 def _folder_files(repo: Repo, store: RemoteStore, found: Survey, root: Root
-                  ) -> list[str] | None:
+                  ) -> Sequence[str] | None:
     from mlgit.remote.housekeeping import read_object
     from mlgit.storage import manifests
 
