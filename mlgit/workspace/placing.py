@@ -50,7 +50,8 @@ def place_all(repo: Repo, linker: Linker, todo: Sequence[Place], result: Checkou
         for p in batch:
             if p.oid in missing:
                 result.failed.append((p.rel, NOT_IN_CACHE))
-        ready = [p for p in batch if p.oid not in missing]
+        at = [start + i for i, p in enumerate(batch) if p.oid not in missing]
+        ready = [batch[i - start] for i in at]  # (at: their positions in todo)
         del batch
         full: list[OSError] = []
         outcomes = chunked_map(_placer(repo, linker, building, full), ready, jobs)
@@ -62,7 +63,7 @@ def place_all(repo: Repo, linker: Linker, todo: Sequence[Place], result: Checkou
                 result, progress)
         for i, (p, st) in enumerate(outcomes):
             if not isinstance(st, str) and building.temp_path(p.rel) is not None:
-                later.add(start + i, st, p.size, progress)
+                later.add(at[i], st, p.size, progress)
     problems = building.move_into_place()
     result.failed += problems
     _record_later(repo, todo, later, problems, result)

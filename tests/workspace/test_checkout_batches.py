@@ -13,13 +13,14 @@ import pytest
 
 from mlgit.commands.fetch import run_fetch
 from mlgit.commands.push import run_push
+from mlgit.hashing import hash_bytes
 from mlgit.pointer import loads
 from mlgit.repo import Repo
 from mlgit.workspace import placing
 from mlgit.workspace.checkout import checkout_artifact
-from mlgit.workspace.checkout_result import CheckoutResult
+from mlgit.workspace.checkout_result import NOT_IN_CACHE, CheckoutResult
 from mlgit.workspace.linker import Linker
-from tests.conftest import git, mlgit, read_tree, write
+from tests.conftest import delete_object, git, mlgit, read_tree, write
 
 FILES = 2500
 
@@ -91,6 +92,22 @@ def test_a_folder_with_some_files_missing_or_changed(repo: Path, batch: int | No
     assert sorted(forced.restored) == sorted(f"data/{p}" for p in edited)
     assert forced.removed == ["data/extra.txt"] and forced.ok
     assert read_tree(repo / "data") == tree
+
+
+def test_objects_missing_from_the_cache(repo: Path, batch: int | None) -> None:
+    tree = _tree()
+    _stored(repo, tree)
+    lost = sorted(tree)[5::400]
+    for rel in lost:  # content of its own (the others stay in the cache)
+        (repo / "data" / rel).write_bytes(b"lost " + rel.encode())
+    mlgit(repo, "add", "data")
+    for rel in lost:
+        delete_object(repo, hash_bytes(b"lost " + rel.encode()))
+    shutil.rmtree(repo / "data")
+    result = _checkout(repo, force=False)
+    assert sorted(result.failed) == sorted((f"data/{p}", NOT_IN_CACHE) for p in lost)
+    assert sorted(result.restored) == sorted(f"data/{p}" for p in tree if p not in lost)
+    assert read_tree(repo / "data") == {p: d for p, d in tree.items() if p not in lost}
 
 
 def test_a_part_of_a_folder(repo: Path, batch: int | None) -> None:
