@@ -133,17 +133,18 @@ class Repo:
         return manifest
 
     def _read_manifest(self, oid: str, origin: str) -> Manifest:
-        from mlgit.storage import manifests
+        from mlgit.storage import manifest_columns, manifests
 
         memo = os.path.join(self.tmp_dir, "manifests", oid)
         try:
             with open(memo, "rb") as f:
-                return manifests.Manifest(*marshal.loads(f.read()))
+                cols = manifest_columns.from_memo(marshal.loads(f.read()))
+            if cols is not None:  # (else a memo of an older format: written again)
+                return manifests.Manifest(*cols)
         except (OSError, ValueError, EOFError, TypeError):
             pass
         manifest = manifests.load(self.odb, oid, origin)
-        _write_memo(memo, marshal.dumps((manifest.paths, manifest.oids, manifest.sizes,
-                                         manifest.execs)))
+        _write_memo(memo, marshal.dumps(manifests.memo_of(manifest)))
         return manifest
 
     def forget_manifest_memos(self, keep: set[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mlgit import pointer
@@ -337,7 +338,7 @@ def _check_recorded_version_known(repo: Repo, rel: str, ptr: Pointer) -> None:
                   f" {shell_command('mlgit add --force', rel)} to record only what is here")
 
 
-def _check_some_recorded_file_here(repo: Repo, rel: str, recorded: list[str],
+def _check_some_recorded_file_here(repo: Repo, rel: str, recorded: Sequence[str],
                                    now: int) -> None:
     """None of a folder's recorded files on disk (fetched but never checked out, say): adding
     would record only the few files there. Refused unless forced, like the case above."""

@@ -24,7 +24,8 @@ from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.restore import remove_untracked, restore
 from mlgit.workspace.targets import Broken, Tracked
 from mlgit.workspace.wants import (
-    Wanted,
+    ManifestUnreadable,
+    Wants,
     manifests_of,
     read_manifests,
     total_bytes,
@@ -62,13 +63,15 @@ def run_fetch(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
                      *(t for found in run_targets(runs).values() for t in found)]
             read_manifests(repo, moved)
             result.merge(fetch(mover, manifests_of(moved)))  # they say what folders need
-            wants: list[Wanted] = []
+            wants = Wants()
             for target in moved:
                 found = wants_for(repo, target, manifest=False)
-                wants += found if isinstance(found, list) else []
+                if not isinstance(found, ManifestUnreadable):
+                    wants.add(found)
             with open_progress("fetch", len(wants), total_bytes(wants)) as progress:
                 mover.progress = progress
                 result.merge(fetch(mover, wants))
+            del wants  # (the checkout of a pull needs the memory)
             result.failed += bad_index_failures(store)
         if checkout:
             items: list[Tracked | Broken] = [*(t.item for t in targets), *broken]

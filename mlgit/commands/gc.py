@@ -9,6 +9,7 @@ minus anything that became referenced meanwhile. Nothing here prompts or prints.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mlgit import pointer as pointer_mod
@@ -129,7 +130,7 @@ def _kept_by_stashes(repo: Repo, trees: RevisionTrees) -> set[str]:
     return _kept_by_revisions(repo, Revisions(revs=tuple(stashes)), History(), trees)
 
 
-def _files_of(repo: Repo, oid: str, rel: str) -> list[str] | None:
+def _files_of(repo: Repo, oid: str, rel: str) -> Sequence[str] | None:
     """The objects a folder's manifest lists; None when the cache lacks it."""
     try:
         return repo.manifest(oid, rel).oids

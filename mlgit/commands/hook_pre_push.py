@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the transfer's modules are imported only when there is data
     from mlgit.remote.transfer import TransferResult
     from mlgit.repo import Repo
     from mlgit.workspace.targets import Target
-    from mlgit.workspace.wants import Wanted
+    from mlgit.workspace.wants import Wants
 
 LOCK_FILE = "mlgit.lock"
 DELETE = "(delete)"
@@ -117,12 +117,12 @@ def _stops(exc: BaseException) -> bool:
         or getattr(exc, "errno", None) == errno.EROFS
 
 
-def _wants(repo: Repo, added: dict[str, str], result: TransferResult) -> list[Wanted]:
+def _wants(repo: Repo, added: dict[str, str], result: TransferResult) -> Wants:
     """The objects the pointer and lock files (blob id -> path) reference; a file that
     cannot be read is a failure."""
     from mlgit.remote.failures import Failure, FailureKind, pointer_failure
     from mlgit.workspace.targets import Target, Tracked
-    from mlgit.workspace.wants import ManifestUnreadable, wants_for
+    from mlgit.workspace.wants import ManifestUnreadable, Wants, wants_for
 
     blobs = trees.read_blobs(repo.root, list(added))
     targets: list[Target] = []
@@ -135,14 +135,14 @@ def _wants(repo: Repo, added: dict[str, str], result: TransferResult) -> list[Wa
                 targets += _lock_targets(repo, path, blobs[blob])
         except MlgitError as exc:
             result.failed.append(pointer_failure(path, exc))
-    wants: list[Wanted] = []
+    wants = Wants()
     for target in targets:
         found = wants_for(repo, target)
         if isinstance(found, ManifestUnreadable):
             kind = FailureKind.SET_ASIDE if found.set_aside else FailureKind.NOT_IN_CACHE
             result.failed.append(Failure(found.path, found.oid, kind))
         else:
-            wants += found
+            wants.add(found)
     return wants
 
 

@@ -27,7 +27,7 @@ from mlgit.workspace.checkout_result import CheckoutResult
 from mlgit.workspace.targets import Target, size_error
 from mlgit.workspace.wants import (
     ManifestUnreadable,
-    Wanted,
+    Wants,
     total_bytes,
     wants_for,
 )
@@ -54,7 +54,8 @@ def run_push(repo: Repo, args: list[str], remote: str | None, jobs: int | None,
         runs = complete_local_runs(repo) if run_cache else {}
         run_wants = {key: _wants(repo, found, result)
                      for key, found in run_targets(runs).items()}
-        wants += [w for found in run_wants.values() for w in found]
+        for found in run_wants.values():
+            wants.add(found)
         with open_progress("push", len(wants), total_bytes(wants)) as progress:
             mover = Mover(repo.odb, store, jobs_for(spec, jobs), progress,
                           stops=lambda exc: _push_stops(repo, exc))
@@ -76,10 +77,10 @@ def _publish_runs(mover: Mover, runs: Runs, needs: dict[str, set[str]],
     return len(records)
 
 
-def _wants(repo: Repo, targets: list[Target], result: TransferResult) -> list[Wanted]:
+def _wants(repo: Repo, targets: list[Target], result: TransferResult) -> Wants:
     """What the targets need; a damaged pointer or an unreadable folder manifest is a
     failure instead."""
-    wants: list[Wanted] = []
+    wants = Wants()
     for target in targets:
         item = target.item
         if (damaged := size_error(repo, item)) is not None:
@@ -90,7 +91,7 @@ def _wants(repo: Repo, targets: list[Target], result: TransferResult) -> list[Wa
             kind = FailureKind.SET_ASIDE if found.set_aside else FailureKind.NOT_IN_CACHE
             result.failed.append(Failure(found.path, found.oid, kind))
             continue
-        wants += found
+        wants.add(found)
     return wants
 
 

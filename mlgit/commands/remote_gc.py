@@ -12,7 +12,7 @@ repository references.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -288,7 +288,7 @@ def _expand(repo: Repo, store: RemoteStore, found: Survey, roots: list[Root],
 
 
 def _folder_files(repo: Repo, store: RemoteStore, found: Survey, root: Root
-                  ) -> list[str] | None:
+                  ) -> Sequence[str] | None:
     from mlgit.remote.gc_survey import read_object
     from mlgit.storage import manifests
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from mlgit.fileio import is_disk_full
 from mlgit.hashing import hash_bytes
@@ -89,32 +89,51 @@ class ReadSpan(Task):
             raise PartialTask(failures)
 
 
-def fetch(mover: Mover, wants: Iterable[Want]) -> TransferResult:
-    """Fetch into the cache. It does not wait for the fetched objects to be durable: each is
-    still on the remote, and every read verifies it, so one torn by a crash is set aside when
-    read and fetched again (docs/formats.md, "Durability")."""
+def fetch(mover: Mover, wants: Sequence[Want]) -> TransferResult:
+    """Fetch into the cache, BATCH wants at a time (a million wants are made one by one
+    from a folder's manifest: never all at once). It does not wait for the fetched objects
+    to be durable: each is still on the remote, and every read verifies it, so one torn by
+    a crash is set aside when read and fetched again (docs/formats.md, "Durability")."""
     result = TransferResult()
-    unique = unique_wants(wants)
-    missing = mover.odb.missing(w.oid for w in unique)
-    todo: list[Want] = [w for w in unique if w.oid in missing]
-    result.already = len(unique) - len(todo)
-    todo += chunked.lacking_chunks(mover.odb, [w for w in unique if w.oid not in missing])
-    if not todo:
-        return result
-    packed = mover.packed()
+    fetched = False
     try:
-        mover.run(_tasks(todo, packed), result)
-        _fetch_chunked(mover, todo, packed, result)
-        mover.odb.publish()
+        for start in range(0, len(wants), BATCH):
+            fetched = _fetch_batch(mover, wants[start:start + BATCH], result) or fetched
+        if fetched:
+            mover.odb.publish()
     except (Stopped, OSError) as exc:
         cause = exc.cause if isinstance(exc, Stopped) else exc
         if not is_disk_full(cause):
             raise
         mover.odb.abort()  # the pack being written is dropped: it could not be completed
-        still = mover.odb.missing(w.oid for w in todo)
-        raise Stopped(cause, sum(max(w.size, 0) for w in todo if w.oid in still)) from None
-    mover.odb.leave_to_disk()
+        needed = 0
+        for start in range(0, len(wants), BATCH):
+            batch = wants[start:start + BATCH]
+            still = mover.odb.missing(w.oid for w in batch)
+            needed += sum(max(w.size, 0) for w in unique_wants(batch) if w.oid in still)
+        raise Stopped(cause, needed) from None
+    if fetched:
+        mover.odb.leave_to_disk()
     return result
+
+
+BATCH = 100_000
+"""Wants handled at once: their tuples, tasks and byte ranges are held until they are in."""
+
+
+def _fetch_batch(mover: Mover, wants: Sequence[Want], result: TransferResult) -> bool:
+    """Fetch what the cache lacks of `wants`; whether anything was to be fetched."""
+    unique = unique_wants(wants)
+    missing = mover.odb.missing(w.oid for w in unique)
+    todo: list[Want] = [w for w in unique if w.oid in missing]
+    result.already += len(unique) - len(todo)
+    todo += chunked.lacking_chunks(mover.odb, [w for w in unique if w.oid not in missing])
+    if not todo:
+        return False
+    packed = mover.packed()
+    mover.run(_tasks(todo, packed), result)
+    _fetch_chunked(mover, todo, packed, result)
+    return True
 
 
 def _tasks(todo: list[Want], packed: RemotePacks) -> list[Task]:

@@ -4,6 +4,9 @@ packs.load_all."""
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import operator
 import struct
 import sys
 from array import array
@@ -28,6 +31,8 @@ _DICT_MAX = 300_000
 _DICT_AFTER_MIN = 1024
 # Up to this many packs, a lookup searches each one in turn; more are merged into one order.
 _SEARCH_APART_MAX = 8
+_MERGE_FROM = 250_000
+"""Tables of fewer records are put in order by a sort, bigger ones by a merge (less memory)."""
 
 
 class PackTable(Mapping[str, Location]):
@@ -61,8 +66,10 @@ class PackTable(Mapping[str, Location]):
             self._starts.append(self._starts[-1] + count)
         # record numbers in oid order (merged), or None while each pack is searched apart
         self._order: array[int] | None = None
-        if len(self._packs) > _SEARCH_APART_MAX:
-            self._merge()
+        self._runs_sorted = all(_ascending(self._heads[a:b])
+                                for a, b in itertools.pairwise(self._starts))
+        if len(self._packs) > _SEARCH_APART_MAX or not self._runs_sorted:
+            self._merge()  # an index whose records are not in order cannot be searched apart
         self._len = -1
         count = len(self._heads)
         self._by_oid: dict[str, int] | None = None
@@ -74,9 +81,15 @@ class PackTable(Mapping[str, Location]):
         no Python call per record): copies of an object in several packs keep the order they
         were given in; lookups and iteration look at every record of an equal prefix."""
         if self._order is None:
-            heads = self._heads
-            self._order = array("I", range(len(heads)) if len(self._packs) <= 1 else
-                                sorted(range(len(heads)), key=heads.__getitem__))
+            heads, starts = self._heads, self._starts
+            runs = [(a, b) for a, b in itertools.pairwise(starts) if b > a]
+            if len(runs) <= 1 and self._runs_sorted:
+                self._order = array("I", range(len(heads)))
+            elif len(heads) < _MERGE_FROM or not self._runs_sorted:
+                self._order = array("I", sorted(range(len(heads)), key=heads.__getitem__))
+            else:  # a sort would hold a key per record (a million: ~100 MB); a merge, one
+                keyed = [((heads[i], i) for i in range(a, b)) for a, b in runs]
+                self._order = array("I", (i for _, i in heapq.merge(*keyed)))
         return self._order
 
     def _oid_of(self, r: int) -> bytes:
@@ -190,6 +203,10 @@ def _heads(raw: memoryview) -> array[int]:
     if sys.byteorder == "little":
         heads.byteswap()
     return heads
+
+
+def _ascending(values: array[int]) -> bool:
+    return all(map(operator.le, values, itertools.islice(values, 1, None)))
 
 
 def _without(raw: memoryview, drop: Callable[[memoryview], bool]) -> memoryview:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+from array import array
+from collections.abc import Sequence
 
 from mlgit.errors import MlgitError
 from mlgit.paths import at_or_under, pointer_path_for, shell_command, shell_word
@@ -27,6 +29,7 @@ from mlgit.workspace.few_files import file_at, files_at
 from mlgit.workspace.linker import Linker
 from mlgit.workspace.placing import CHECKOUT_TMP, corrupt_reason, make_dirs, place_all
 from mlgit.workspace.scan import FileState, files_of
+from mlgit.workspace.wanted_files import FolderFiles, OneFile, Wanted
 
 
 class Shared:
@@ -68,6 +71,7 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
     what the command's other checkouts found out too."""
     shared = shared or Shared(repo, [rel])
     result = CheckoutResult(rel)
+    wanted: Wanted
     if ptr.is_dir:
         try:
             manifest = _load_manifest(repo, ptr, rel)
@@ -78,7 +82,7 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
         wanted = _wanted_in(rel, manifest, among if current is not None else None)
     else:
         current = _file_now(repo, rel)
-        wanted = {rel: Place(rel, ptr.oid, ptr.size, ptr.exec)}
+        wanted = OneFile(Place(rel, ptr.oid, ptr.size, ptr.exec))
     shared.sweep_tmp()
     if current is None:
         current, leftovers = _workspace_files(repo, rel, result)
@@ -87,7 +91,7 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
             return result
     if only:
         part = f"{rel}/{only}"
-        wanted = {p: w for p, w in wanted.items() if at_or_under(p, part)}
+        wanted = wanted.select(lambda p: at_or_under(p, part))
         current = {p: s for p, s in current.items() if at_or_under(p, part)}
     _leave_git_tracked(shared, rel, current, wanted, result)
     cached = _cached_oids(repo, current, wanted)
@@ -118,32 +122,28 @@ def blame_damaged_indexes(repo: Repo, results: list[CheckoutResult]) -> None:
 
 
 def _wanted_in(rel: str, manifest: manifests.Manifest, among: set[str] | None
-               ) -> dict[str, Place]:
-    """{rel path: what belongs there} for the files of the folder at `rel` (only those
-    `among` names, when given)."""
-    prefix = rel + "/"
-    wanted = {}
-    for path, oid, size, exe in zip(manifest.paths, manifest.oids, manifest.sizes,
-                                    manifest.execs, strict=True):
-        if among is None or path in among:
-            full = prefix + path
-            wanted[full] = Place(full, oid, size, exe)
-    return wanted
+               ) -> FolderFiles:
+    """What belongs where for the files of the folder at `rel` (only those `among` names,
+    when given)."""
+    if among is None:
+        return FolderFiles(rel, manifest)
+    return FolderFiles(rel, manifest, array("I", (i for i, path in enumerate(manifest.paths)
+                                                  if path in among)))
 
 
 def _leave_git_tracked(shared: Shared, rel: str, current: dict[str, FileState],
-                       wanted: dict[str, Place], result: CheckoutResult) -> None:
+                       wanted: Wanted, result: CheckoutResult) -> None:
     """Never overwrite or remove a file Git tracks (committed beside the artifact's pointer):
     drop it, and whatever would go in its place, from the work to do. Git is asked (once
     per command) only when a workspace file differs from the pointer's version."""
-    differing = [p for p, fs in current.items() if p not in wanted or wanted[p].oid != fs[0]]
+    differing = [p for p, fs in current.items() if wanted.oid_of(p) != fs[0]]
     if not differing:
         return
     in_git = shared.in_git() & set(differing)
     for path in sorted(in_git):
         del current[path]
         for w in [w for w in wanted if at_or_under(w, path)]:
-            del wanted[w]
+            wanted.drop(w)
         result.failed.append((path, "tracked by Git too; left as is"))
     if in_git:
         result.hints.append(f"{shell_command('git rm -r --cached', rel)} to leave it to mlgit,"
@@ -220,15 +220,13 @@ def _without_dangling_links(repo: Repo, current: dict[str, FileState]
     return current
 
 
-def _cached_oids(repo: Repo, current: dict[str, FileState],
-                 wanted: dict[str, Place]) -> set[str]:
+def _cached_oids(repo: Repo, current: dict[str, FileState], wanted: Wanted) -> set[str]:
     """Oids of workspace files that are safe to overwrite because the cache has them."""
-    differing = {fs[0] for p, fs in current.items()
-                 if fs[0] and (p not in wanted or wanted[p].oid != fs[0])}
+    differing = {fs[0] for p, fs in current.items() if fs[0] and wanted.oid_of(p) != fs[0]}
     return differing - repo.odb.missing(differing)
 
 
-def _remove_extras(repo: Repo, current: dict[str, FileState], wanted: dict[str, Place],
+def _remove_extras(repo: Repo, current: dict[str, FileState], wanted: Wanted,
                    cached: set[str], force: bool, result: CheckoutResult) -> None:
     for path, fs in current.items():
         if path in wanted:
@@ -252,27 +250,30 @@ def _prune_empty_dirs(repo: Repo, folders: set[str], top: str) -> None:
             folder = folder.rpartition("/")[0]
 
 
-def _to_place(current: dict[str, FileState], wanted: dict[str, Place], cached: set[str],
-              force: bool, result: CheckoutResult) -> list[Place]:
-    todo = []
-    for path, want in wanted.items():
+def _to_place(current: dict[str, FileState], wanted: Wanted, cached: set[str],
+              force: bool, result: CheckoutResult) -> Sequence[Place]:
+    if not current:  # an empty work tree (a first checkout): all of it
+        return wanted.todo()
+    picked = wanted.new_picks()
+    for path, oid, pick in wanted.entries():
         have = current.get(path)
         if have is None:
-            todo.append(want)
-        elif have[0] == want.oid:
+            picked.append(pick)  # type: ignore[arg-type]
+        elif have[0] == oid:
             result.unchanged += 1
         elif have[0] in cached or force:
-            todo.append(want)
+            picked.append(pick)  # type: ignore[arg-type]
         else:
             result.conflicts.append(path)
-    return todo
+    return wanted.todo(picked)  # type: ignore[arg-type]
 
 
-def _report_damaged(repo: Repo, wanted: dict[str, Place], result: CheckoutResult) -> None:
+def _report_damaged(repo: Repo, wanted: Wanted, result: CheckoutResult) -> None:
     """Files left as is because they are hard links whose cache object was edited with them
     (mlgit.workspace.damage): say so, not just that they changed."""
     damaged = [p for p in result.conflicts
-               if p in wanted and edited_through_link(repo.odb, repo.abspath(p), wanted[p].oid)]
+               if (oid := wanted.oid_of(p)) is not None
+               and edited_through_link(repo.odb, repo.abspath(p), oid)]
     for path in damaged:
         result.conflicts.remove(path)
         result.failed.append((path, DAMAGED_LEFT))
@@ -280,7 +281,7 @@ def _report_damaged(repo: Repo, wanted: dict[str, Place], result: CheckoutResult
         result.hints.append(DAMAGED_HINT)
 
 
-def _skip_blocked(todo: list[Place], result: CheckoutResult) -> list[Place]:
+def _skip_blocked(todo: Sequence[Place], result: CheckoutResult) -> Sequence[Place]:
     """Files whose folder is taken by a file that is left as is are not attempted: one line
     for the file in the way, not one per file that could not be placed."""
     if not result.conflicts:

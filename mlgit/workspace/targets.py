@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import namedtuple
+from collections.abc import Sequence
 
 from mlgit.errors import BadPath, BadPointer, MlgitError
 from mlgit.paths import (
@@ -216,10 +217,10 @@ def resolve_targets(repo: Repo, args: list[str]) -> list[Target]:
     return list(targets.values())
 
 
-def select_part(manifest: Manifest, sub: str, rel: str) -> list[int]:
+def select_part(manifest: Manifest, sub: str, rel: str) -> Sequence[int]:
     """Indexes of the manifest entries at or under `sub` (all when `sub` is "")."""
     if not sub:
-        return list(range(len(manifest)))
+        return range(len(manifest))
     chosen = [i for i, p in enumerate(manifest.paths) if at_or_under(p, sub)]
     if not chosen:
         raise BadPath(f"{rel}/{sub}: no such file or folder in the tracked folder {rel}",

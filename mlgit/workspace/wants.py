@@ -4,11 +4,13 @@ and `status --remote` hand to a transfer (remote/transfer.py)."""
 from __future__ import annotations
 
 import contextlib
-from typing import NamedTuple
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple, overload
 
 from mlgit.errors import MlgitError
 from mlgit.repo import Repo
-from mlgit.storage.manifests import ManifestCorrupt, ManifestMissing
+from mlgit.storage.manifests import Manifest, ManifestCorrupt, ManifestMissing
 from mlgit.workspace import targets
 from mlgit.workspace.targets import (
     Broken,
@@ -47,8 +49,80 @@ def targets_or_all(repo: Repo, args: list[str]) -> tuple[list[Target], list[Brok
     return targets.resolve_targets(repo, args), []
 
 
+class FolderWants(Sequence[Wanted]):
+    """The objects of a tracked folder's files (the manifest entries `selected`), each made
+    a Wanted only when asked: a million files cost the compact manifest, not a million
+    tuples and paths."""
+
+    def __init__(self, rel: str, manifest: Manifest, selected: Sequence[int]) -> None:
+        self._prefix, self._manifest, self._selected = rel + "/", manifest, selected
+        self._all = isinstance(selected, range) and selected == range(len(manifest))
+
+    def __len__(self) -> int:
+        return len(self._selected)
+
+    @overload
+    def __getitem__(self, i: int) -> Wanted: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Wanted]: ...
+
+    def __getitem__(self, i: int | slice) -> Wanted | list[Wanted]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        m, j = self._manifest, self._selected[i]
+        return Wanted(m.oids[j], m.sizes[j], self._prefix + m.paths[j])
+
+    def __iter__(self) -> Iterator[Wanted]:
+        if not self._all:
+            return (self[i] for i in range(len(self)))
+        m = self._manifest
+        return map(Wanted, m.oids, m.sizes, map(self._prefix.__add__, m.paths))
+
+    def total_bytes(self) -> int:
+        sizes = self._manifest.sizes
+        return sum(sizes) if self._all else sum(sizes[j] for j in self._selected)
+
+
+class Wants(Sequence[Wanted]):
+    """The wants of several targets, one part after another, each kept as it came (a
+    folder's as a FolderWants)."""
+
+    def __init__(self, parts: Iterable[Sequence[Wanted]] = ()) -> None:
+        self._parts = list(parts)
+
+    def add(self, part: Sequence[Wanted]) -> None:
+        self._parts.append(part)
+
+    def __len__(self) -> int:
+        return sum(map(len, self._parts))
+
+    @overload
+    def __getitem__(self, i: int) -> Wanted: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Wanted]: ...
+
+    def __getitem__(self, i: int | slice) -> Wanted | list[Wanted]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        for part in self._parts:
+            if 0 <= i < len(part):
+                return part[i]
+            i -= len(part)
+        raise IndexError("want index out of range")
+
+    def __iter__(self) -> Iterator[Wanted]:
+        return itertools.chain.from_iterable(self._parts)
+
+    def total_bytes(self) -> int:
+        return sum(total_bytes(part) for part in self._parts)
+
+
 def wants_for(repo: Repo, target: Target,
-              manifest: bool = True) -> list[Wanted] | ManifestUnreadable:
+              manifest: bool = True) -> Sequence[Wanted] | ManifestUnreadable:
     """The objects a target needs (with its folder manifest, unless `manifest` is False),
     given that the manifest is in the cache."""
     item, sub = target
@@ -63,10 +137,8 @@ def wants_for(repo: Repo, target: Target,
         return ManifestUnreadable(wants[0].path, ptr.oid, set_aside=False)
     except ManifestCorrupt:
         return ManifestUnreadable(wants[0].path, ptr.oid, set_aside=True)
-    selected = select_part(listing, sub, item.rel)
-    return (wants if manifest else []) + [
-        Wanted(listing.oids[i], listing.sizes[i], f"{item.rel}/{listing.paths[i]}")
-        for i in selected]
+    files = FolderWants(item.rel, listing, select_part(listing, sub, item.rel))
+    return Wants([wants, files]) if manifest else files
 
 
 def manifest_of(target: Target) -> Wanted:
@@ -88,6 +160,8 @@ def read_manifests(repo: Repo, found: list[Target]) -> None:
                 repo.manifest(t.item.ptr.oid, t.item.rel)
 
 
-def total_bytes(wants: list[Wanted]) -> int:
+def total_bytes(wants: Iterable[Wanted]) -> int:
     """The bytes of the objects whose size is known."""
+    if isinstance(wants, FolderWants | Wants):
+        return wants.total_bytes()
     return sum(max(w.size, 0) for w in wants)

@@ -142,3 +142,36 @@ def test_reading_a_big_pack_does_not_keep_it_resident(tmp_path: Path,
     grown = _rss_file_kib() - before
     reader.close()
     assert grown < 8 << 10, f"{grown} KiB of the 32 MiB pack stayed resident"
+
+
+@pytest.mark.parametrize("merge_from", [0, 1 << 30])
+@pytest.mark.parametrize("apart_max", [0, 8])
+@pytest.mark.parametrize("with_unsorted", [True, False])
+def test_packs_merged_or_sorted_and_an_index_out_of_order(
+        monkeypatch: pytest.MonkeyPatch, merge_from: int, apart_max: int,
+        with_unsorted: bool) -> None:
+    """Few packs are searched one by one; more are merged (big tables) or sorted (small
+    ones) into one order; an index whose records are not in order (not written by mlgit)
+    is found all the same."""
+    from mlgit.storage import pack_table
+
+    monkeypatch.setattr(pack_table, "_MERGE_FROM", merge_from)
+    monkeypatch.setattr(pack_table, "_SEARCH_APART_MAX", apart_max)
+    first = {hash_bytes(b"%d" % i): (i, 1) for i in range(300)}
+    second = {hash_bytes(b"%d" % i): (i + 1000, 1) for i in range(200, 600)}
+    unsorted = bytes(_records({hash_bytes(b"x"): (7, 1)})) + bytes(_records(
+        {hash_bytes(b"y"): (8, 1), hash_bytes(b"%d" % 5): (9, 1)}))
+    if unsorted[:16] < unsorted[32:48]:
+        unsorted = unsorted[32:64] + unsorted[:32] + unsorted[64:]
+    indexes = [("p0.pack", _records(first), set()), ("p1.pack", _records(second), set())]
+    if with_unsorted:
+        indexes.append(("p2.pack", memoryview(unsorted), set()))
+    table = packs.PackTable(indexes)
+    expected = {oid: ("p0.pack", *where) for oid, where in first.items()}
+    for oid, where in second.items():
+        expected.setdefault(oid, ("p1.pack", *where))
+    if with_unsorted:
+        expected[hash_bytes(b"x")] = ("p2.pack", 7, 1)
+        expected[hash_bytes(b"y")] = ("p2.pack", 8, 1)
+    assert {oid: table[oid] for oid in expected} == expected
+    assert sorted(table) == sorted(expected) and len(table) == len(expected)
