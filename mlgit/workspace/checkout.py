@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from mlgit.errors import MlgitError
@@ -127,7 +128,15 @@ def _wanted_in(rel: str, manifest: manifests.Manifest, among: set[str] | None
     when given)."""
     if among is None:
         return FolderFiles(rel, manifest)
-    return FolderFiles(rel, manifest, array("I", (i for i, path in enumerate(manifest.paths)
+    paths = manifest.paths
+    if len(among) * 32 < len(paths):  # a few files of many: found by bisection (sorted)
+        found = []
+        for name in among:
+            i = bisect_left(paths, name)
+            if i < len(paths) and paths[i] == name:
+                found.append(i)
+        return FolderFiles(rel, manifest, array("I", sorted(found)))
+    return FolderFiles(rel, manifest, array("I", (i for i, path in enumerate(paths)
                                                   if path in among)))
 
 

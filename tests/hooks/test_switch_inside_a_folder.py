@@ -11,7 +11,8 @@ from pathlib import Path
 from tests.conftest import git, mlgit, write
 from tests.hooks.helpers import fire, fire_ok, stamp
 
-SAME = {f"data/same/{i}.txt": f"same on both branches {i}" for i in range(20)}
+# Enough files that the few a switch changes are found by bisection, not a walk of all.
+SAME = {f"data/same/{i}.txt": f"same on both branches {i}" for i in range(200)}
 MAIN = {**SAME, "data/edited.txt": "main's version", "data/gone.txt": "only on main"}
 SIDE = {**SAME, "data/edited.txt": "side's version", "data/new/added.txt": "only on side"}
 
