@@ -333,6 +333,9 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     tasks += [UploadPack(batch) for batch in _batches(small, PUSH_PACK_BYTES)]
     try:
         mover.run(tasks, result)
+        if lists.pending and result.transferred:
+            # The chunks durable before a list names them, also across a power cut.
+            mover.store.backend.finish()
         chunked.finish_push(mover.store, lists, {f.oid for f in result.failed}, tally)
         result.add(tally)
     except Stopped:
