@@ -235,9 +235,21 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def put_mlgit_on_path() -> None:
+    """The hooks run `mlgit` from PATH: the one beside this Python when PATH has none."""
+    if shutil.which("mlgit"):
+        return
+    beside = Path(sys.executable).parent
+    if not (beside / "mlgit").exists():
+        raise SystemExit("error: no 'mlgit' on PATH or beside this Python; install mlgit"
+                         " (pip install .) or put its environment's bin folder on PATH")
+    os.environ["PATH"] = f"{beside}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
 def main() -> int:
     global FILES
     args = parse_args()
+    put_mlgit_on_path()
     FILES = args.files
     root = Path(tempfile.mkdtemp(prefix="mlgit-bench-hooks-"))
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs,"

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple, Protocol
 
-from mlgit.fileio import copy_file, copy_range, make_durable
+from mlgit.fileio import copy_file, copy_range, make_durable, start_writeback
 from mlgit.hashing import hash_file
 from mlgit.remote.schemes import Scheme
 from mlgit.storage.objects import CorruptObject
@@ -194,6 +194,11 @@ class LocalBackend:
         def write(tmp: str) -> None:
             with open(tmp, "xb") as f:
                 f.write(data)
+                if len(data) >= _WRITEBACK_FROM:
+                    # A pack: the disk starts on it now, so finish()'s sync waits for the
+                    # last packs only, not for all of them (as upload's kernel copy does).
+                    f.flush()
+                    start_writeback(f.fileno(), 0, len(data))
 
         self._publish(rel, write)
 
@@ -233,6 +238,9 @@ class LocalBackend:
         work on the same disk is not flushed with it; one syncfs when many."""
         files, self._written = self._written, []
         make_durable(files, self.root)
+
+
+_WRITEBACK_FROM = 1 << 20
 
 
 class FsspecBackend:

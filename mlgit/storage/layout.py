@@ -5,7 +5,7 @@ so. Spec: docs/formats.md, "The object store"."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from mlgit.hashing import EMPTY_OID, OID_LEN
 from mlgit.storage import chunks, packs, quarantine
@@ -80,9 +80,8 @@ class StoreLayout:
         """The oids not in the store: stat each when few, list the store when many."""
         # (not `set(oids) - packed.keys()`: that walks every packed oid, 0.4 ms per call
         # with 20k of them, however few oids are asked about)
-        packed = self.packed
-        pending = self.batch.oids()
-        wanted = {oid for oid in oids if oid not in packed and oid not in pending}
+        asked = oids if isinstance(oids, Collection) else list(oids)
+        wanted = self.packed.absent(asked) - self.batch.oids()
         wanted.discard(EMPTY_OID)  # implicit: never stored
         if len(wanted) < 2000:
             return {oid for oid in wanted if not os.path.exists(self.path(oid))

@@ -5,9 +5,10 @@ packs.load_all."""
 from __future__ import annotations
 
 import struct
+import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 
 REC = struct.Struct("<16sQQ")
 """An index record: 16-byte oid, offset, size (packs.py writes them)."""
@@ -17,9 +18,14 @@ Location = tuple[str, int, int]
 
 
 _PREFIX = struct.Struct(">Q")
-_HEAD = struct.Struct(">Q24x")  # a record's first 8 oid bytes, as a number that sorts alike
 _SIZE = struct.Struct("<24xQ")
 _PLACE = struct.Struct("<QQ")
+
+# A binary search costs a few microseconds in Python: a command that looks up many objects of
+# a table that is not huge (a checkout of 20k files asks about each one twice) gets a dict
+# after a while, ~100 bytes an object; past _DICT_MAX objects the table stays compact.
+_DICT_MAX = 300_000
+_DICT_AFTER_MIN = 1024
 
 
 class PackTable(Mapping[str, Location]):
@@ -42,23 +48,37 @@ class PackTable(Mapping[str, Location]):
             if skip:
                 raw = _without(raw, lambda r: bytes(r[:16]).hex() in skip)  # noqa: B023
             count = len(raw) // REC.size
-            prefixes.extend(p for (p,) in _HEAD.iter_unpack(raw))
+            prefixes.extend(_heads(raw))
             self._records += raw
             self._pack_of.extend(array("I", [len(self._packs)]) * count)
             self._packs.append(pack)
-        # Each pack's records are sorted already: the sort merges runs. Stable, by the whole
-        # oid: the copies of an object in several packs are neighbours, the first given first.
-        records = self._records
-        self._order = array("I", sorted(range(len(prefixes)),
-                                        key=lambda i: bytes(records[i * 32:i * 32 + 16])))
-        self._prefixes = array("Q", map(prefixes.__getitem__, self._order))
+        # Each pack's records are sorted already: the sort merges runs. Stable, by the first
+        # 8 bytes (a key in C, no Python call per record): the copies of an object in several
+        # packs keep the order they were given in; _find and __iter__ look at every record of
+        # an equal prefix.
+        self._order = array("I", range(len(prefixes)) if len(self._packs) <= 1 else
+                            sorted(range(len(prefixes)), key=prefixes.__getitem__))
+        self._prefixes = (prefixes if len(self._packs) <= 1 else
+                          array("Q", map(prefixes.__getitem__, self._order)))
         self._len = -1
+        self._by_oid: dict[str, int] | None = None
+        self._lookups = 0
+        self._dict_after = (max(_DICT_AFTER_MIN, len(self._order) // 8)
+                            if len(self._order) <= _DICT_MAX else -1)
 
     def _oid_at(self, i: int) -> bytes:
         r = self._order[i] * REC.size
         return bytes(self._records[r:r + 16])
 
     def _find(self, oid: str) -> int:
+        by_oid = self._by_oid
+        if by_oid is not None:
+            return by_oid.get(oid, -1)
+        if self._dict_after >= 0:
+            self._lookups += 1
+            if self._lookups > self._dict_after:
+                self._by_oid = self._oid_dict()
+                return self._by_oid.get(oid, -1)
         try:
             prefix = int(oid[:16], 16)
             key = bytes.fromhex(oid)
@@ -74,6 +94,21 @@ class PackTable(Mapping[str, Location]):
                 return i
             i += 1
         return -1
+
+    def absent(self, oids: Collection[str]) -> set[str]:
+        """The `oids` this table does not hold (many asked at once: one dict lookup each)."""
+        if self._by_oid is None and 0 <= self._dict_after < len(oids):
+            self._by_oid = self._oid_dict()
+        by_oid = self._by_oid
+        if by_oid is not None:
+            return {oid for oid in oids if oid not in by_oid}
+        return {oid for oid in oids if self._find(oid) < 0}
+
+    def _oid_dict(self) -> dict[str, int]:
+        by_oid: dict[str, int] = {}
+        for i in range(len(self._order) - 1, -1, -1):  # the first copy of an object wins
+            by_oid[self._oid_at(i).hex()] = i
+        return by_oid
 
     def _location(self, pack: str, offset: int, size: int) -> Location:
         return (pack, offset, size)
@@ -102,12 +137,28 @@ class PackTable(Mapping[str, Location]):
         return self._len
 
     def __iter__(self) -> Iterator[str]:
-        last = b""
-        for i in range(len(self._prefixes)):
+        prefixes = self._prefixes
+        last_prefix = -1
+        seen: set[bytes] = set()  # the oids of the current prefix: each object once
+        for i in range(len(prefixes)):
+            if prefixes[i] != last_prefix:
+                last_prefix = prefixes[i]
+                seen.clear()
             oid = self._oid_at(i)
-            if oid != last:  # an object in several packs once
+            if oid not in seen:
+                seen.add(oid)
                 yield oid.hex()
-            last = oid
+
+
+def _heads(raw: memoryview) -> array[int]:
+    """Each record's first 8 oid bytes as a number that sorts alike (big-endian), in C: the
+    records as 64-bit words, every fourth one, byte-swapped on little-endian machines."""
+    words = array("Q")
+    words.frombytes(raw)
+    heads = words[::REC.size // 8]
+    if sys.byteorder == "little":
+        heads.byteswap()
+    return heads
 
 
 def _without(raw: memoryview, drop: Callable[[memoryview], bool]) -> memoryview:

@@ -228,8 +228,11 @@ class State:
         must not be later than the moment `st` was taken."""
         folder, name = split(rel)
         recorded = now_ns if now_ns is not None else time.time_ns()
-        self._pending.setdefault(folder, {})[name] = (
-            st.st_ino, st.st_mtime_ns, st.st_size, oid, recorded)
+        if type(st) is Stat:  # a checkout records a million of these: no property calls
+            ino, mtime_ns, size, _ = st
+        else:
+            ino, mtime_ns, size = st.st_ino, st.st_mtime_ns, st.st_size
+        self._pending.setdefault(folder, {})[name] = (ino, mtime_ns, size, oid, recorded)
 
     def compact(self) -> None:
         """Hold what remember() was told so far marshalled, a third of the memory of the

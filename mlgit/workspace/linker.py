@@ -20,6 +20,9 @@ from mlgit.storage.objects import LocalODB
 _UNSUPPORTED = {errno.EXDEV, errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL,
                 errno.ENOSYS, errno.EMLINK, errno.EACCES}
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+# Link types that copy an object kept inside a bigger file (or the empty object) rather
+# than materialising it as a file of its own first.
+_COPIES_SMALL = frozenset({"copy", "reflink"})
 
 
 class Linker:
@@ -55,12 +58,16 @@ class Linker:
             raise
 
     def _make(self, oid: str, tmp: str, executable: bool) -> os.stat_result:
+        if self._types[0] in _COPIES_SMALL or oid == EMPTY_OID:
+            # The hot path of a checkout of many small files: one lookup, one read, one hash,
+            # one new file. An object kept inside a bigger file cannot be cloned on its own,
+            # and empty content is never linked (there is nothing to share).
+            data = self.odb.read_small(oid)
+            if data is not None:
+                return write_new_file(data, tmp, executable)
         while True:
             kind = self._types[0]
-            if kind == "copy" or oid == EMPTY_OID \
-                    or (kind == "reflink" and not self.odb.has_own_file(oid)):
-                # An object kept inside a bigger file cannot be cloned on its own: copy it
-                # (it is small). Empty content is never linked: there is nothing to share.
+            if kind == "copy":
                 return copy_verified(self.odb, oid, tmp, executable)
             try:
                 source = self.odb.link_source(oid)
@@ -83,22 +90,25 @@ class Linker:
                         self._types.pop(0)
 
 
+def write_new_file(data: bytes, dest: str, executable: bool) -> os.stat_result:
+    """Create the new file `dest` holding `data` (verified by the caller); its stat."""
+    fd = os.open(dest, _NEW_FILE, 0o777 if executable else 0o666)
+    try:
+        if os.write(fd, data) != len(data):
+            write_all(fd, data[os.fstat(fd).st_size:])
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
+
+
 def copy_verified(odb: LocalODB, oid: str, dest: str, executable: bool) -> os.stat_result:
     """Write object `oid` to the new file `dest`, verifying its hash on the way, and return
     the new file's stat; on a mismatch `dest` is removed and CorruptObject raised."""
-    mode = 0o777 if executable else 0o666
     data = odb.read_small(oid)
     if data is not None:
-        # The hot path of a checkout of many small files: one read, one hash, one new file.
-        fd = os.open(dest, _NEW_FILE, mode)
-        try:
-            if os.write(fd, data) != len(data):
-                write_all(fd, data[os.fstat(fd).st_size:])
-            return os.fstat(fd)
-        finally:
-            os.close(fd)
+        return write_new_file(data, dest, executable)
     with odb.open(oid) as source:
-        fd = os.open(dest, _NEW_FILE, mode)
+        fd = os.open(dest, _NEW_FILE, 0o777 if executable else 0o666)
         try:
             while chunk := source.read(hashing.CHUNK):
                 write_all(fd, chunk)

@@ -188,12 +188,18 @@ def _record(repo: Repo, outcomes: list[tuple[Place, Stat | str]], result: Checko
             progress: ProgressCallback) -> None:
     # Recorded as of now, after every write: files older than the racy window are trusted.
     now = time.time_ns()
+    remember = repo.state.remember
+    files = nbytes = 0
     for i, (p, outcome) in enumerate(outcomes, 1):
         if i % COMPACT_EVERY == 0:
             repo.state.compact()
+            progress(files, nbytes)
+            files = nbytes = 0
         if isinstance(outcome, str):
             result.failed.append((p.rel, outcome))
             continue
         result.restored.append(p.rel)
-        progress(1, p.size)
-        repo.state.remember(p.rel, outcome, p.oid, now)
+        files += 1
+        nbytes += p.size
+        remember(p.rel, outcome, p.oid, now)
+    progress(files, nbytes)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlgit.hashing import hash_bytes
-from mlgit.storage import packs
+from mlgit.storage import pack_table, packs
 
 # Oids often share their first 8 bytes (few heads), so lookups must look past the key the
 # table sorts by.
@@ -63,6 +63,29 @@ def test_the_table_answers_like_a_dict_of_every_pack(
     asked = set(others) | set(list(expected)[:3])
     assert asked & table.keys() == asked & expected.keys()
     assert asked - table.keys() == asked - expected.keys()
+
+
+@settings(max_examples=100)
+@given(pack_entries, st.data())
+def test_the_table_answers_alike_once_it_keeps_a_dict(
+        per_pack: list[dict[str, tuple[int, int]]], data: st.DataObject) -> None:
+    """After many lookups a table that is not huge answers from a dict: same answers, the
+    first pack holding an object still wins, objects left out stay out."""
+    skips = [set(data.draw(st.lists(st.sampled_from(sorted(e)), max_size=3)) if e else [])
+             for e in per_pack]
+    expected = _as_dict(per_pack, skips, None)
+    saved = pack_table._DICT_AFTER_MIN
+    pack_table._DICT_AFTER_MIN = 0
+    try:
+        table = packs.PackTable(((f"p{n}.pack", _records(e), skips[n])
+                                 for n, e in enumerate(per_pack)))
+    finally:
+        pack_table._DICT_AFTER_MIN = saved
+    others = data.draw(st.lists(oids, max_size=5))
+    for oid in [*expected, *others, "", "xyz", "0" * 31, *(o.upper() for o in expected)]:
+        assert (oid in table) == (oid in expected)
+        assert table.get(oid) == expected.get(oid)
+    assert table._by_oid is not None or not table._order  # the dict was really used
 
 
 def test_many_packs_of_thousands_of_objects(tmp_path: Path) -> None:
