@@ -162,6 +162,36 @@ def _kernel_copy(src_fd: int, dst_fd: int) -> bool:
     return True
 
 
+def copy_range(src_fd: int, dst_fd: int, offset: int, length: int) -> int:
+    """Copy `length` bytes of the source from `offset` to the start of the destination, in
+    the kernel where it can, starting write-back of each piece as soon as it is copied (as
+    _kernel_copy). Returns the bytes copied: fewer when the source is shorter."""
+    done = 0
+    kernel = True
+    while done < length:
+        count = min(length - done, _COPY_CHUNK)
+        if kernel:
+            try:
+                n = os.copy_file_range(src_fd, dst_fd, count, offset + done, done)
+            except OSError as exc:
+                if is_disk_full(exc):
+                    raise  # a plain copy would fail the same way
+                kernel = False  # e.g. not supported between these filesystems
+                continue
+        else:
+            data = os.pread(src_fd, min(count, 1 << 20), offset + done)
+            n = len(data)
+            if n:
+                view = memoryview(data)
+                while view:
+                    view = view[os.pwrite(dst_fd, view, done + n - len(view)):]
+        if n == 0:
+            break
+        start_writeback(dst_fd, done, n)
+        done += n
+    return done
+
+
 _SYNC_FILE_RANGE_WRITE = 2
 
 

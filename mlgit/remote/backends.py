@@ -16,9 +16,10 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple, Protocol
 
-from mlgit.fileio import copy_file, make_durable, start_writeback
+from mlgit.fileio import copy_file, copy_range, make_durable, start_writeback
 from mlgit.hashing import hash_file
 from mlgit.remote.schemes import Scheme
 from mlgit.storage.objects import CorruptObject
@@ -70,6 +71,12 @@ class Backend(Protocol):
         """Upload a file that must hash to `oid` (CorruptObject if it does not; then
         nothing is published)."""
 
+    def write_range(self, rel: str, local_path: str, offset: int, length: int,
+                    check: RangeCheck) -> None:
+        """Write `length` bytes of a local file from `offset` as the file `rel`; `check` is
+        given the bytes to publish, in order, and raises (CorruptObject) to publish
+        nothing."""
+
     def remove(self, rel: str) -> None:
         """Delete a file (FileNotFoundError if it is not there)."""
 
@@ -82,6 +89,42 @@ class Backend(Protocol):
 
     def finish(self) -> None:
         """Make what was written durable (where the storage needs a request for it)."""
+
+
+RangeCheck = Callable[[Iterable[memoryview]], None]
+"""Checks bytes about to be published, given as consecutive pieces (Backend.write_range)."""
+
+_CHECK_BLOCK = 8 << 20
+
+
+def _blocks(fd: int, length: int) -> Iterator[memoryview]:
+    """A file's first `length` bytes in pieces of one reused buffer (each valid until the
+    next is asked for)."""
+    buf = bytearray(min(length, _CHECK_BLOCK))
+    view = memoryview(buf)
+    done = 0
+    while done < length:
+        n = os.preadv(fd, [view[:min(length - done, len(buf))]], done)
+        if n == 0:
+            return
+        yield view[:n]
+        done += n
+
+
+def read_range(path: str, offset: int, length: int) -> bytearray:
+    """Bytes of a local file from `offset`: `length` of them, fewer at its end."""
+    data = bytearray(length)
+    view = memoryview(data)
+    done = 0
+    with open(path, "rb", buffering=0) as f:
+        while done < length:
+            n = os.preadv(f.fileno(), [view[done:]], offset + done)
+            if n == 0:
+                del view
+                del data[done:]
+                break
+            done += n
+    return data
 
 
 class LocalBackend:
@@ -165,6 +208,16 @@ class LocalBackend:
             # still being read, and the bytes checked are exactly the bytes published.
             copy_file(local_path, tmp)
             check_file(tmp, oid)
+
+        self._publish(rel, copy_and_check)
+
+    def write_range(self, rel: str, local_path: str, offset: int, length: int,
+                    check: RangeCheck) -> None:
+        def copy_and_check(tmp: str) -> None:
+            # As upload: the kernel copies, then the copy is checked (what is published).
+            with open(local_path, "rb") as src, open(tmp, "x+b") as dst:
+                copied = copy_range(src.fileno(), dst.fileno(), offset, length)
+                check(_blocks(dst.fileno(), copied))
 
         self._publish(rel, copy_and_check)
 
@@ -265,6 +318,12 @@ class FsspecBackend:
         tmp = temp_name(rel)
         self.fs.put_file(local_path, self._abs(tmp))
         self._rename(tmp, rel)
+
+    def write_range(self, rel: str, local_path: str, offset: int, length: int,
+                    check: RangeCheck) -> None:
+        data = read_range(local_path, offset, length)
+        check([memoryview(data)])
+        self.write_bytes(rel, data)
 
     def _rename(self, tmp: str, rel: str) -> None:
         try:

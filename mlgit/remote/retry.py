@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from mlgit.errors import MlgitError, describe_error
-from mlgit.remote.backends import Backend, Stat
+from mlgit.remote.backends import Backend, RangeCheck, Stat
 from mlgit.storage.objects import CorruptObject
 
 R = TypeVar("R")
@@ -111,6 +111,10 @@ class RetryingBackend:
 
     def upload(self, local_path: str, rel: str, oid: str) -> None:
         self._call(self.backend.upload, local_path, rel, oid)
+
+    def write_range(self, rel: str, local_path: str, offset: int, length: int,
+                    check: RangeCheck) -> None:
+        self._call(self.backend.write_range, rel, local_path, offset, length, check)
 
     def remove(self, rel: str) -> None:
         self._call(self.backend.remove, rel)

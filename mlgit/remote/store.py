@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from mlgit.fileio import write_atomic
 from mlgit.hashing import EMPTY_OID
-from mlgit.remote.backends import temp_written_at
+from mlgit.remote.backends import RangeCheck, temp_written_at
 from mlgit.remote.retry import RetryingBackend
 from mlgit.storage import chunks, packs
 
@@ -190,6 +190,17 @@ class RemoteStore:
         """Publish one pack: the pack first, then its index. Returns the pack's name."""
         name, index = packs.build_index(entries)
         self.backend.write_bytes(f"{PACK_DIR}/{name}.pack", data)
+        self.backend.write_bytes(f"{PACK_DIR}/{name}.idx", index)
+        return name
+
+    def upload_pack_range(self, local_pack: str, offset: int, length: int,
+                          entries: dict[str, tuple[int, int]], check: RangeCheck) -> str:
+        """Publish bytes of a local pack as they are, as one pack holding `entries` ({oid:
+        (offset, size)} within those bytes): the pack first, then its index. `check` sees
+        the bytes to publish and raises (CorruptObject) to publish nothing. Returns the
+        pack's name."""
+        name, index = packs.build_index(entries)
+        self.backend.write_range(f"{PACK_DIR}/{name}.pack", local_pack, offset, length, check)
         self.backend.write_bytes(f"{PACK_DIR}/{name}.idx", index)
         return name
 

@@ -19,7 +19,7 @@ from mlgit.fileio import is_disk_full
 from mlgit.hashing import EMPTY_OID
 from mlgit.parallel import run_all
 from mlgit.progress import ProgressCallback, noop_progress
-from mlgit.remote import chunked
+from mlgit.remote import chunked, pack_runs
 from mlgit.remote.failures import Failure, FailureKind, ObjectFailed
 from mlgit.remote.retry import RemoteDown
 from mlgit.remote.store import RemotePacks, RemoteStore
@@ -29,6 +29,12 @@ from mlgit.storage.objects import CorruptObject, LocalODB
 PUSH_PACK_BYTES = 16 << 20
 """Small objects are uploaded in packs of about this size: few requests, and an interrupted
 push re-sends at most one pack per worker."""
+RUN_BYTES = 1 << 20
+"""Objects back to back in a local pack, this many bytes or more, are sent as those bytes
+(pack_runs.py); shorter runs join the packs built in memory."""
+LOCAL_RUN_BYTES = 256 << 20
+"""At most this many bytes of a local pack go as one pack to a local folder (a kernel copy,
+nothing in memory); an object store gets at most PUSH_PACK_BYTES a pack (read into memory)."""
 BUFFERED_BYTES = 128 << 20
 """At most this many bytes of packs being built (push) or pack ranges being read (fetch) are
 held in memory at once, however many workers there are (16 for a bucket)."""
@@ -249,6 +255,44 @@ class UploadPack(Task):
         return failures
 
 
+class UploadRun(Task):
+    """Objects back to back in a local pack, sent as those bytes (pack_runs.py)."""
+
+    def __init__(self, run: pack_runs.Run) -> None:
+        self.pack_run = run
+        self.wants = run.wants
+        self.nbytes = 0
+
+    def run(self, mover: Mover) -> None:
+        try:
+            if mover.store.backend.scheme == "local":  # a kernel copy: nothing in memory
+                self._upload(mover)
+            else:
+                with mover.buffers:
+                    self._upload(mover)
+        except CorruptObject:
+            # The bytes or their copy are not what the index says: send the objects the
+            # ordinary way, which reads each one, sets a corrupt one aside and reports it.
+            self._upload_one_by_one(mover)
+
+    def _upload(self, mover: Mover) -> None:
+        run = self.pack_run
+        mover.store.upload_pack_range(run.pack, run.offset, run.length, run.index_entries(),
+                                      pack_runs.check_entries(run.entries))
+        self.nbytes = run.length
+        mover.progress(len(run.entries), run.length)
+
+    def _upload_one_by_one(self, mover: Mover) -> None:
+        failures: list[Failure] = []
+        for batch in _batches(self.wants, PUSH_PACK_BYTES):
+            task = UploadPack(batch)
+            with mover.buffers:
+                failures += task._build_and_upload(mover)
+            self.nbytes += task.nbytes
+        if failures:
+            raise PartialTask(failures)
+
+
 def _in_the_cache(exc: OSError | CorruptObject) -> ObjectFailed:
     """The failure of an object whose copy in the cache cannot be read or is corrupt."""
     if isinstance(exc, CorruptObject):
@@ -283,10 +327,15 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     on_remote = mover.store.loose_present([w.oid for w, _ in large], mover.map)
     large = [(w, size) for w, size in large if w.oid not in on_remote]
     result.already = len(candidates) - len(small) - len(large) + len(on_remote_only)
-    tasks: list[Task] = [UploadLoose(w, path, size) for w, (path, size) in large]
+    runs, small = pack_runs.find_runs(odb, small, RUN_BYTES, _run_limit(mover.store))
+    tasks: list[Task] = [UploadRun(run) for run in runs]
+    tasks += [UploadLoose(w, path, size) for w, (path, size) in large]
     tasks += [UploadPack(batch) for batch in _batches(small, PUSH_PACK_BYTES)]
     try:
         mover.run(tasks, result)
+        if lists.pending and result.transferred:
+            # The chunks durable before a list names them, also across a power cut.
+            mover.store.backend.finish()
         chunked.finish_push(mover.store, lists, {f.oid for f in result.failed}, tally)
         result.add(tally)
     except Stopped:
@@ -298,6 +347,10 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
         mover.store.backend.finish()
     _remove_stale_temps(mover)
     return result
+
+
+def _run_limit(store: RemoteStore) -> int:
+    return LOCAL_RUN_BYTES if store.backend.scheme == "local" else PUSH_PACK_BYTES
 
 
 def _on_remote(mover: Mover, oids: set[str]) -> set[str]:

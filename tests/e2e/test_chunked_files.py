@@ -157,6 +157,21 @@ def test_fsck_finds_a_missing_chunk_and_a_damaged_chunk_list(chunking_repo: Path
     assert mlgit(repo, "fsck").code == 0
 
 
+def test_the_first_push_sends_the_pack_of_chunks_as_it_is_and_a_clone_pulls_it(
+        chunking_repo: Path, tmp_path: Path) -> None:
+    repo = chunking_repo
+    (local,) = _chunk_packs(repo)
+    remote_packs = sorted((tmp_path / "remote" / "packs").glob("*.pack"))
+    assert [p.read_bytes() for p in remote_packs] == [local.read_bytes()]
+    index = remote_packs[0].with_suffix(".idx").read_bytes()
+    assert index.startswith(b"MLGIT-PACK-INDEX 1\n")  # an ordinary pack: old readers read it
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo), str(clone))
+    mlgit(clone, "pull")
+    assert (clone / "model.pt").read_bytes() == (repo / "model.pt").read_bytes()
+    mlgit(clone, "fsck", "-r", "origin")
+
+
 def test_the_remote_counts_a_pushed_chunked_file_as_there(chunking_repo: Path) -> None:
     repo = chunking_repo
     status = mlgit(repo, "status", "--remote", "origin")
