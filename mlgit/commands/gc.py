@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
 from mlgit.git import repository
-from mlgit.git.revisions import RevisionTrees, chosen_revisions
+from mlgit.git.revisions import RevisionTrees, chosen_revisions, refuse_cut_history
 from mlgit.paths import shell_command
 from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, artifacts_at
 from mlgit.pipeline.outputs import every_recorded_output, recorded_outputs
@@ -101,6 +101,8 @@ def _kept_by_revisions(repo: Repo, revisions: Revisions, history: History,
                        trees: RevisionTrees) -> set[str]:
     if not revisions.any:
         return set()
+    if revisions.history_flag:
+        refuse_cut_history(trees, revisions.history_flag, "gc")
     keep: set[str] = set()
     folders: dict[str, str] = {}  # manifest oid -> "PATH at REV" (the first met)
     for revision in chosen_revisions(trees, list(revisions.revs), revisions.all_branches,
@@ -325,8 +327,23 @@ def worktrees_sharing_cache(repo: Repo) -> list[Repo]:
     return found
 
 
+def refuse_missing_worktrees(repo: Repo, command: str) -> None:
+    """A registered worktree whose folder is missing (moved by hand, on a disk not mounted
+    now) has pointers gc cannot read: deleting as if it had none would lose its data."""
+    missing = repository.missing_worktrees(repo.root)
+    if not missing:
+        return
+    more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+    raise MlgitError(f"worktree {missing[0]}{more} is missing: {command} cannot read its"
+                     " pointers and would delete the data they need; nothing was deleted",
+                     "mount it again (or run 'git worktree repair' where it is now); if it is"
+                     " gone for good, 'git worktree prune' forgets it (after 'git worktree"
+                     f" unlock' if it is locked); then rerun {command}")
+
+
 def referenced_by_all(repo: Repo) -> set[str]:
     """What the pointers of this work tree and of every Git worktree sharing its cache need."""
+    refuse_missing_worktrees(repo, "gc")
     keep = referenced(repo)
     for other in worktrees_sharing_cache(repo):
         keep |= referenced_by_worktree(other)

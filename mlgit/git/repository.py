@@ -136,6 +136,14 @@ def worktrees(root: str) -> list[str]:
     return found
 
 
+def missing_worktrees(root: str) -> list[str]:
+    """The linked worktrees Git has registered whose folder is not there (or cannot be
+    reached): `git worktree list` calls them prunable."""
+    out = _git(root, "worktree", "list", "--porcelain").decode("utf-8", "surrogateescape")
+    paths = [line[len("worktree "):] for line in out.splitlines() if line.startswith("worktree ")]
+    return [path for path in paths[1:] if not os.path.isdir(path)]  # the first is the main one
+
+
 HEAD = "HEAD"
 INDEX = "Git's index"
 
