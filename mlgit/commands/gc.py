@@ -327,23 +327,9 @@ def worktrees_sharing_cache(repo: Repo) -> list[Repo]:
     return found
 
 
-def refuse_missing_worktrees(repo: Repo, command: str) -> None:
-    """A registered worktree whose folder is missing (moved by hand, on a disk not mounted
-    now) has pointers gc cannot read: deleting as if it had none would lose its data."""
-    missing = repository.missing_worktrees(repo.root)
-    if not missing:
-        return
-    more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-    raise MlgitError(f"worktree {missing[0]}{more} is missing: {command} cannot read its"
-                     " pointers and would delete the data they need; nothing was deleted",
-                     "mount it again (or run 'git worktree repair' where it is now); if it is"
-                     " gone for good, 'git worktree prune' forgets it (after 'git worktree"
-                     f" unlock' if it is locked); then rerun {command}")
-
-
 def referenced_by_all(repo: Repo) -> set[str]:
     """What the pointers of this work tree and of every Git worktree sharing its cache need."""
-    refuse_missing_worktrees(repo, "gc")
+    repository.refuse_missing_worktrees(repo.root, "gc")
     keep = referenced(repo)
     for other in worktrees_sharing_cache(repo):
         keep |= referenced_by_worktree(other)

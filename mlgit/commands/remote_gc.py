@@ -154,9 +154,9 @@ def _refuse_foreign(name: str, foreign: list[str]) -> None:
 
 
 def _roots(repo: Repo, revisions: Revisions) -> list[Root]:
-    from mlgit.commands.gc import refuse_missing_worktrees
+    from mlgit.git.repository import refuse_missing_worktrees
 
-    refuse_missing_worktrees(repo, "gc -r")
+    refuse_missing_worktrees(repo.root, "gc -r")
     found: list[Root] = []
     for tree in [repo, *_other_worktrees(repo)]:
         found += _workspace_roots(tree)
