@@ -326,7 +326,9 @@ NOTES: dict[str, list[str]] = {
         " gc cannot see: [formats.md](formats.md#remote-layout-after-gc).",
         "Git worktrees of one repository share one cache: gc keeps what the pointers of every"
         " worktree that uses it name, and waits for (or, after `core.lock_timeout`, refuses"
-        " to run beside) commands writing to the cache from any of them.",
+        " to run beside) commands writing to the cache from any of them. While a worktree"
+        " Git knows is missing (moved, on a disk not mounted), gc and `gc -r` refuse to"
+        " delete anything: its pointers cannot be read (mount it, or `git worktree prune`).",
         "A cache that `cache.dir` puts outside the repository's work trees may be shared with"
         " other repositories, whose pointers gc cannot see: gc then refuses to delete"
         " anything without `-f` (`--dry-run` works without it). See"
@@ -336,7 +338,9 @@ NOTES: dict[str, list[str]] = {
         " `--all-commits`, gc says how many of the objects it deletes some commit still"
         " needs: `N of them (SIZE) are needed by older commits or other branches; keep them"
         " with 'mlgit gc --all-commits'`. `--json` adds `\"history\": {\"needed\","
-        " \"needed_bytes\", \"flag\", \"unknown_folders\", \"unreadable\"}`. See"
+        " \"needed_bytes\", \"flag\", \"unknown_folders\", \"unreadable\"}`. In a"
+        " shallow clone the `--all-...` options are refused (the commits beyond the cut"
+        " would lose their data): `git fetch --unshallow` first. See"
         " [history.md](history.md#mlgit-gc-and-the-history).",
         "Corrupt copies set aside in `.mlgit/cache/quarantine/` (see `mlgit fsck`) are never"
         " kept as objects and never deleted: gc prints `N damaged files set aside in"

@@ -6,6 +6,7 @@ other invocation goes through the typer app; every exception becomes an exit cod
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 
@@ -66,6 +67,10 @@ def run(args: list[str]) -> int:
             full = disk_full_error(exc, os.getcwd())
             output.error(full.message, full.hint)
             return full.exit_code
+        if isinstance(exc, OSError) and exc.errno in _NOT_WRITABLE:
+            refused = _not_writable(exc)
+            output.error(refused.message, refused.hint)
+            return refused.exit_code
         _report(exc, args)
         return EXIT_BUG
 
@@ -101,6 +106,23 @@ def _gone(parent: int) -> bool:
             return f.read().rpartition(")")[2].split()[0] == "Z"
     except (OSError, IndexError, UnicodeDecodeError):
         return False
+
+
+_NOT_WRITABLE = frozenset({errno.EROFS, errno.EACCES})
+
+
+def _not_writable(exc: OSError) -> MlgitError:
+    """A write refused by the system (a read-only mount, a folder not ours) is the
+    environment's doing, not a bug: one line naming the place (nothing is half-written:
+    mlgit writes through temporary files)."""
+    from mlgit.paths import printable
+
+    where = exc.filename if isinstance(exc.filename, str) else os.getcwd()
+    why = (exc.strerror or "cannot write").lower()
+    return MlgitError(printable(f"{where}: cannot write there ({why})"),
+                      "this command must write there: run it where the repository and its cache"
+                      " can be written (remount read-write, or fix the permissions); 'mlgit"
+                      " status', 'diff', 'ls' and 'fsck' only read")
 
 
 def _merge_driver_files(args: list[str]) -> list[str] | None:

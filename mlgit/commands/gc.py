@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
 from mlgit.git import repository
-from mlgit.git.revisions import RevisionTrees, chosen_revisions
+from mlgit.git.revisions import RevisionTrees, chosen_revisions, refuse_cut_history
 from mlgit.paths import shell_command
 from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, artifacts_at
 from mlgit.pipeline.outputs import every_recorded_output, recorded_outputs
@@ -102,6 +102,8 @@ def _kept_by_revisions(repo: Repo, revisions: Revisions, history: History,
                        trees: RevisionTrees) -> set[str]:
     if not revisions.any:
         return set()
+    if revisions.history_flag:
+        refuse_cut_history(trees, revisions.history_flag, "gc")
     keep: set[str] = set()
     folders: dict[str, str] = {}  # manifest oid -> "PATH at REV" (the first met)
     for revision in chosen_revisions(trees, list(revisions.revs), revisions.all_branches,
@@ -328,6 +330,7 @@ def worktrees_sharing_cache(repo: Repo) -> list[Repo]:
 
 def referenced_by_all(repo: Repo) -> set[str]:
     """What the pointers of this work tree and of every Git worktree sharing its cache need."""
+    repository.refuse_missing_worktrees(repo.root, "gc")
     keep = referenced(repo)
     for other in worktrees_sharing_cache(repo):
         keep |= referenced_by_worktree(other)

@@ -46,12 +46,46 @@ def get(repo: Repo, rev: str, path: str, out: str | None, remote: str | None,
     if not force and _taken(dest):
         raise MlgitError(f"{dest}: exists",
                          "choose another place with -o, or overwrite it with --force")
-    if any(where for _, where in wants) or not wants:  # a folder, or a part that is one
-        _write_folder(repo, wants, dest)
-    else:
-        _write_or_explain(repo, wants[0][0].oid, dest)
+    _refuse_special(dest)
+    try:
+        if any(where for _, where in wants) or not wants:  # a folder, or a part that is one
+            _write_folder(repo, wants, dest)
+        else:
+            _write_or_explain(repo, wants[0][0].oid, dest)
+    except OSError as exc:  # the place refuses writes: read-only, /proc, no permission...
+        raise _unwritable(exc, dest) from None
     return GotData(rev, found.commit, rel, dest, len(wants), sum(w.size for w, _ in wants),
                    fetched, remote_name)
+
+
+def _refuse_special(dest: str) -> None:
+    """--force replaces regular files and folders only. Replacing a device, FIFO or socket
+    (as root: /dev/full) or a symbolic link (/dev/stdout) by a regular file would break
+    whatever else uses it."""
+    import stat
+
+    try:
+        mode = os.lstat(dest).st_mode
+    except OSError:
+        return
+    if stat.S_ISLNK(mode):
+        what = "a symbolic link"
+    elif stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    else:
+        what = "not a regular file (a device, FIFO or socket)"
+    raise MlgitError(f"{dest}: is {what}; get writes only regular files and folders, and"
+                     " --force replaces nothing else", "choose another place with -o")
+
+
+def _unwritable(exc: OSError, dest: str) -> MlgitError:
+    from mlgit.fileio import disk_full_error, is_disk_full
+
+    if is_disk_full(exc):
+        return disk_full_error(exc, dest)
+    why = exc.strerror or type(exc).__name__
+    return MlgitError(f"{dest}: cannot write there ({why.lower()})",
+                      "choose another place with -o (a folder you may write to)")
 
 
 def _taken(dest: str) -> bool:
@@ -145,9 +179,6 @@ def _write_or_explain(repo: Repo, oid: str, dest: str) -> None:
         raise MlgitError(f"{blocker}: is a file, so the folder {os.path.dirname(dest)}"
                          " cannot be made", "choose another place with -o, or remove"
                          f" {blocker}") from None
-    except PermissionError as exc:
-        raise MlgitError(f"{dest}: cannot be written ({exc.strerror})",
-                         "choose a place you can write to with -o") from None
     except CorruptObject as exc:
         raise MlgitError(f"{dest}: not written: {exc}",
                          "run the same 'mlgit get' again: it fetches what the cache lacks"

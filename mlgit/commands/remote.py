@@ -22,8 +22,10 @@ class RemoteRow(NamedTuple):
 
 
 def add(repo: Repo, name: str, url: str, make_default: bool, force: bool) -> RemoteRow:
+    url = _from_root(repo, url)
+    _refuse_misplaced(repo, name, url, f"'mlgit remote add {name} PATH'")
     with repo.lock():
-        spec = settings.add(repo.config, name, _from_root(repo, url), make_default, force)
+        spec = settings.add(repo.config, name, url, make_default, force)
     _create_local_folder(repo, spec.name)
     return _row(repo, spec.name)
 
@@ -39,6 +41,14 @@ def _create_local_folder(repo: Repo, name: str) -> None:
     if os.path.isdir(os.path.dirname(folder)) and not os.path.lexists(folder):
         with contextlib.suppress(OSError):  # push says what is wrong with it
             os.mkdir(folder)
+
+
+def _refuse_misplaced(repo: Repo, name: str, url: str, fix: str) -> None:
+    from mlgit.remote.open import refuse_misplaced_folder
+
+    schemes.parse_url(url)  # a bad URL is reported as such first
+    spec = settings.RemoteSpec(name, url, {}, frozenset())
+    refuse_misplaced_folder(repo, name, spec.resolved_url(repo.root), fix)
 
 
 def _from_root(repo: Repo, url: str) -> str:
@@ -80,6 +90,7 @@ def default(repo: Repo, name: str | None) -> str | None:
 def modify(repo: Repo, name: str, key: str, value: str | None, local: bool) -> RemoteRow:
     if key == "url" and value is not None:
         value = _from_root(repo, value)
+        _refuse_misplaced(repo, name, value, f"'mlgit remote modify {name} url PATH'")
     with repo.lock():
         settings.modify(repo.config, name, key, value, local)
     if key == "url" and value is not None:

@@ -73,6 +73,7 @@ def remote_gc(repo: Repo, name: str | None, revisions: Revisions = NO_REVISIONS,
     from mlgit.remote.transfer import Mover
     from mlgit.remote.urls import describe
 
+    _check_grace(grace_hours)
     spec, store = open_store(repo, name)
     result = RemoteGcResult(spec.name, describe(spec.url), dry_run, grace_hours)
     roots = _roots(repo, revisions)  # before touching the remote: bad pointers stop us early
@@ -96,6 +97,16 @@ def remote_gc(repo: Repo, name: str | None, revisions: Revisions = NO_REVISIONS,
         result.corrupt = done.corrupt
         result.paths = done.deleted
     return result
+
+
+def _check_grace(hours: float) -> None:
+    """NaN passes every range check (each comparison is false) and would keep nothing as
+    young; infinity would make gc a slow no-op."""
+    import math
+
+    if not math.isfinite(hours) or hours < 0:
+        raise MlgitError(f"--grace {hours}: not a number of hours",
+                         "give a number of hours of 0 or more, e.g. --grace 24 (the default)")
 
 
 def _summarise(result: RemoteGcResult, todo: Plan, found: Survey) -> None:
@@ -145,6 +156,9 @@ def _refuse_foreign(name: str, foreign: list[str]) -> None:
 
 
 def _roots(repo: Repo, revisions: Revisions) -> list[Root]:
+    from mlgit.git.repository import refuse_missing_worktrees
+
+    refuse_missing_worktrees(repo.root, "gc -r")
     found: list[Root] = []
     for tree in [repo, *_other_worktrees(repo)]:
         found += _workspace_roots(tree)
@@ -195,10 +209,12 @@ def _workspace_roots(repo: Repo) -> list[Root]:
 
 
 def _revision_roots(repo: Repo, revisions: Revisions) -> list[Root]:
-    from mlgit.git.revisions import RevisionTrees, chosen_revisions
+    from mlgit.git.revisions import RevisionTrees, chosen_revisions, refuse_cut_history
     from mlgit.pipeline.at_revision import artifacts_at
 
     trees = RevisionTrees(repo.root)
+    if revisions.history_flag:
+        refuse_cut_history(trees, revisions.history_flag, "gc -r")
     found: list[Root] = []
     for revision in chosen_revisions(trees, list(revisions.revs), revisions.all_branches,
                                      revisions.all_tags, revisions.all_commits):

@@ -155,6 +155,28 @@ def worktrees(root: str) -> list[str]:
     return found
 
 
+def missing_worktrees(root: str) -> list[str]:
+    """The linked worktrees Git has registered whose folder is not there (or cannot be
+    reached): `git worktree list` calls them prunable."""
+    out = _git(root, "worktree", "list", "--porcelain").decode("utf-8", "surrogateescape")
+    paths = [line[len("worktree "):] for line in out.splitlines() if line.startswith("worktree ")]
+    return [path for path in paths[1:] if not os.path.isdir(path)]  # the first is the main one
+
+
+def refuse_missing_worktrees(root: str, command: str) -> None:
+    """A registered worktree whose folder is missing (moved by hand, on a disk not mounted
+    now) has pointers gc cannot read: deleting as if it had none would lose its data."""
+    missing = missing_worktrees(root)
+    if not missing:
+        return
+    more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+    raise MlgitError(f"worktree {missing[0]}{more} is missing: {command} cannot read its"
+                     " pointers and would delete the data they need; nothing was deleted",
+                     "mount it again (or run 'git worktree repair' where it is now); if it is"
+                     " gone for good, 'git worktree prune' forgets it (after 'git worktree"
+                     f" unlock' if it is locked); then rerun {command}")
+
+
 HEAD = "HEAD"
 INDEX = "Git's index"
 

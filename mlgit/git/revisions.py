@@ -195,6 +195,20 @@ def _is_wanted(name: str) -> bool:
         LOCK_NAME, PIPELINE_NAME)
 
 
+def refuse_cut_history(trees: RevisionTrees, flag: str, command: str) -> None:
+    """In a shallow clone, `flag` (--all-commits, --all-branches, --all-tags) cannot see the
+    commits beyond the cut: a command that deletes what no chosen revision references would
+    delete what those commits need."""
+    if not trees.repo.is_shallow:
+        return
+    raise MlgitError(f"this clone is shallow: its history is cut off, so {flag} cannot see"
+                     f" the commits beyond the cut, and {command} would delete what they"
+                     " reference; nothing was deleted",
+                     "fetch the whole history with 'git fetch --unshallow' (a '--depth'"
+                     " clone has one branch: run 'git remote set-branches origin \\*' first;"
+                     f" in CI, check out with 'fetch-depth: 0'), then rerun {command}")
+
+
 def unknown_revision(repo: Any, rev: str) -> MlgitError:
     if repo.is_shallow:
         return MlgitError(f"unknown revision {rev!r} (this clone is shallow: its history is cut"

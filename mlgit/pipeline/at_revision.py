@@ -133,6 +133,15 @@ class Revisions:
     def any(self) -> bool:
         return bool(self.revs) or self.all_branches or self.all_tags or self.all_commits
 
+    @property
+    def history_flag(self) -> str:
+        """The first --all-... option given ("" for none): what reads whole histories."""
+        for flag, given in (("--all-commits", self.all_commits),
+                            ("--all-branches", self.all_branches), ("--all-tags", self.all_tags)):
+            if given:
+                return flag
+        return ""
+
 
 NO_REVISIONS = Revisions()
 

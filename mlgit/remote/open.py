@@ -38,11 +38,45 @@ def jobs_for(spec: RemoteSpec, jobs: int | None) -> int:
     return jobs or schemes.SCHEMES[spec.scheme].jobs
 
 
+def misplaced_folder(repo: Repo, url: str) -> str:
+    """What is wrong with a local remote folder that lies in the cache or the repository,
+    or holds the repository ("" if nothing): push would put packs where Git sees them, gc
+    would count the cache as its own backup and then delete the only copy, and a remote that
+    holds other files can never be cleaned by gc -r."""
+    parsed = schemes.parse_url(url)
+    if parsed.scheme != "local":
+        return ""
+    folder = os.path.realpath(parsed.root)
+    cache = os.path.realpath(repo.cache_dir)
+    top = os.path.realpath(repo.root)
+    places = [(cache, "mlgit's cache"), (os.path.join(top, ".git"), "Git's folder .git"),
+              (os.path.join(top, ".mlgit"), "mlgit's folder .mlgit"), (top, "the work tree")]
+    for place, what in places:
+        if folder == place:
+            return f"the folder is {what}"
+        if folder.startswith(place.rstrip(os.sep) + os.sep):
+            return f"the folder is inside {what}"
+    if top.startswith(folder.rstrip(os.sep) + os.sep):  # push would write beside the repo
+        return "the folder holds the repository"
+    return ""
+
+
+def refuse_misplaced_folder(repo: Repo, name: str, url: str, fix: str) -> None:
+    """Refuse a local remote whose folder lies in the cache or the repository (`fix`: the
+    command that sets a better one)."""
+    problem = misplaced_folder(repo, url)
+    if problem:
+        raise MlgitError(f"remote {name!r} ({describe(url)}): {problem}; a remote must be a"
+                         " folder of its own, outside the repository and its cache",
+                         f"choose a folder elsewhere (e.g. beside the repository): {fix}")
+
+
 def open_store(repo: Repo, name: str | None) -> tuple[RemoteSpec, RemoteStore]:
     """The remote `name` (None: the default remote) as a store, after checking that its
     root can be used at all."""
     spec = settings.resolve(repo.config, name)
     url = spec.resolved_url(repo.root)
+    refuse_misplaced_folder(repo, spec.name, url, f"'mlgit remote modify {spec.name} url PATH'")
     with remote_errors(spec):
         backend = open_backend(url, spec.options)
         problem = backend.check_root()

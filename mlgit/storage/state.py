@@ -30,6 +30,14 @@ CREATE TABLE IF NOT EXISTS placed (artifact TEXT, kind TEXT, oid TEXT,
 """
 
 
+def _remembering_nothing() -> sqlite3.Connection:
+    """For a full disk or a read-only one (a project mounted read-only to look at it): work
+    without remembering; files are hashed again next time."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.executescript(_SCHEMA)
+    return conn
+
+
 class Known(NamedTuple):
     inode: int
     mtime_ns: int
@@ -139,12 +147,17 @@ class State:
             try:
                 self._conn = self._use(self._open)
             except OSError as exc:
-                if exc.errno != errno.ENOSPC:
+                if exc.errno not in (errno.ENOSPC, errno.EROFS):
                     raise
-                # A full disk: work without remembering (files are hashed again next time).
-                self._conn = sqlite3.connect(":memory:", isolation_level=None)
-                self._conn.executescript(_SCHEMA)
+                self._conn = _remembering_nothing()
+            except sqlite3.OperationalError:
+                if self._writable():
+                    raise
+                self._conn = _remembering_nothing()
         return self._conn
+
+    def _writable(self) -> bool:
+        return os.access(os.path.dirname(self.db_path), os.W_OK)
 
     def _open(self) -> sqlite3.Connection:
         os.makedirs(os.path.dirname(self.db_path), exist_ok=True)

@@ -149,11 +149,25 @@ def _checkout_revision(paths: list[str], force: bool, json: bool, rev: str) -> i
         raise MlgitError("--rev needs a revision", "e.g. 'mlgit checkout --rev HEAD~1 data'")
     with closed_after(find_repo()) as repo:
         results = checkout_revision(repo, rev, paths, force, output.Progress)
-    show_checkout(results, json)
-    if not json:
+    show_checkout(results, json, missing_hint=_fetch_revision_hint(rev, paths))
+    written = any(r.restored or r.removed for r in results)
+    failed = any(r.failed or r.conflicts for r in results)
+    if not json and (written or not failed):
         output.out(f"Data as of {rev}; Git, the pointer files and mlgit.lock stay as they are,"
                    " so 'mlgit status' shows it as changed ('mlgit checkout' goes back).")
     return exit_codes.for_checkout(results)
+
+
+def _fetch_revision_hint(rev: str, paths: list[str]) -> str:
+    """What gets the objects of `rev` the cache lacks: 'mlgit pull' fetches only what the
+    work tree's pointers name."""
+    import shlex
+
+    from mlgit.paths import shell_command
+
+    fetch = shell_command(f"mlgit fetch --rev {shlex.quote(rev)}", *paths)
+    return (f"fetch {rev}'s data from a remote with {fetch}, then run the same checkout"
+            " again")
 
 
 def add(paths: list[str], force: bool = False, json: bool = False) -> int:

@@ -30,9 +30,11 @@ OTHER_HINT = "fix the cause named above, then run 'mlgit checkout' again"
 
 
 def show_checkout(results: list[CheckoutResult], json: bool,
-                  reported: frozenset[str] = frozenset()) -> None:
+                  reported: frozenset[str] = frozenset(), missing_hint: str = MISSING_HINT
+                  ) -> None:
     """`reported`: paths whose objects a fetch already reported as not fetched; their
-    'not in the cache' failures are not reported again."""
+    'not in the cache' failures are not reported again. `missing_hint`: what gets objects
+    the cache lacks (for another revision, 'mlgit pull' does not)."""
     if json:
         output.json_out([{"path": r.path, "restored": r.restored, "removed": r.removed,
                       "unchanged": r.unchanged, "conflicts": r.conflicts,
@@ -70,7 +72,7 @@ def show_checkout(results: list[CheckoutResult], json: bool,
     for hint in hints:
         output.err(f"hint: {hint}")
     for hint in dict.fromkeys(h for r in results for h in _failure_hints(r, reported)):
-        output.err(f"hint: {hint}")
+        output.err(f"hint: {missing_hint if hint == MISSING_HINT else hint}")
 
 
 def _already_reported(failure: tuple[str, str], reported: frozenset[str]) -> bool:

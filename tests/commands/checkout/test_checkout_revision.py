@@ -82,3 +82,22 @@ def test_data_git_ignores_anyway_is_written(repo: Path) -> None:
     mlgit(repo, "checkout", "--rev", "v3", "scratch/s.bin")
     assert (repo / "scratch/s.bin").read_text() == "s"
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_data_of_rev_not_cached_hints_at_fetch_rev_and_claims_nothing(
+        repo: Path, tmp_path: Path) -> None:
+    mlgit(repo, "remote", "add", "store", str(tmp_path / "store"), "--default")
+    two_versions(repo)
+    mlgit(repo, "push", "--all-commits")
+    shutil.rmtree(repo / ".mlgit" / "cache")
+    mlgit(repo, "pull")  # what the work tree names: v2
+    for what in ("data", "model.bin"):
+        result = mlgit(repo, "checkout", "--rev", "v1", what, code=1)
+        assert "Data as of" not in result.out, result.out
+        hint = f"hint: fetch v1's data from a remote with 'mlgit fetch --rev v1 {what}'"
+        assert hint in result.err, result.err
+        assert "mlgit pull" not in result.err
+        mlgit(repo, "fetch", "--rev", "v1", what)
+        assert "Data as of v1" in mlgit(repo, "checkout", "--rev", "v1", what).out
+    assert (repo / "model.bin").read_text() == "m1"
+    assert (repo / "data/a.txt").read_text() == "a1"
