@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 
 def run(args: list[str]) -> int:
+    _stop_like_ctrl_c()
     try:
         files = _merge_driver_files(args)
         if files is not None:
@@ -66,6 +67,21 @@ def run(args: list[str]) -> int:
             return full.exit_code
         _report(exc, args)
         return EXIT_BUG
+
+
+def _stop_like_ctrl_c() -> None:
+    """SIGTERM (`kill`, `timeout`, a cancelled CI job, `docker stop`) and SIGHUP (the
+    terminal closed) stop every command as Ctrl-C does: temp files are removed, locks
+    released, `interrupted` is printed and the exit code is 130. Left to the default, they
+    end the process on the spot and leave a partly written temp copy in the work tree."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) is signal.SIG_DFL:
+            signal.signal(sig, interrupt)
 
 
 def _merge_driver_files(args: list[str]) -> list[str] | None:

@@ -266,12 +266,15 @@ def _ignore_added(repo: Repo, items: list[Added]) -> list[str]:
     git_add: set[str] = set()
     untouched: set[str] = set()  # .gitignore files this add did not change
     for item in items:
+        # an unchanged one too: a pointer moved with `git mv` left its line behind
+        changed = gitignore.add_entry(repo.root, item.path)
+        folder = item.path.rpartition("/")[0]
+        ignore_file = f"{folder}/.gitignore" if folder else ".gitignore"
         if item.status != "unchanged":
-            changed = gitignore.add_entry(repo.root, item.path)
-            folder = item.path.rpartition("/")[0]
             git_add.add(item.pointer_path)
-            (git_add if changed else untouched).add(
-                f"{folder}/.gitignore" if folder else ".gitignore")
+            (git_add if changed else untouched).add(ignore_file)
+        elif changed:
+            git_add.add(ignore_file)
     untouched -= git_add
     if untouched:  # still named when an earlier add changed it and Git does not have that
         git_add |= repository.differ_from_index(repo.root, sorted(untouched))

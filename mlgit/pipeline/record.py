@@ -25,9 +25,14 @@ class StageFailed(MlgitError):
 
 def clear_outputs(repo: Repo, check: Check) -> None:
     """Remove the stage's outputs that are not `persist`. An output whose content is not in
-    the cache (edited since it was recorded) is stored there first."""
+    the cache (edited since it was recorded) is stored there first. The cached outputs are
+    git-ignored before the command runs: what a failed run leaves stays out of Git."""
     for out in check.stage.outs:
         _refuse_outside(repo, check.stage, out.path)
+    with repo.lock():
+        for out in check.stage.outs:
+            if out.cache:
+                gitignore.add_entry(repo.root, out.path)
     doomed = [out for out in check.stage.outs
               if not out.persist and os.path.lexists(repo.abspath(out.path))]
     for out in doomed:
