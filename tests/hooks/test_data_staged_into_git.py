@@ -99,3 +99,38 @@ def test_init_and_install_hide_temp_files_from_git_once(gitrepo: Path) -> None:
     assert exclude.read_text().splitlines().count(".*.mlgit-tmp") == 1
     write(gitrepo / "d/.x.bin.999-3.mlgit-tmp", "partial")
     assert "mlgit-tmp" not in git(gitrepo, "status", "--porcelain", "-uall")
+
+
+def _move_with_git_mv(repo: Path) -> None:
+    track(repo, {"model.bin": "m"})
+    (repo / "sub").mkdir()
+    git(repo, "mv", "model.bin.mlgit", "sub/model.bin.mlgit")
+    (repo / "model.bin").rename(repo / "sub/model.bin")
+
+
+def test_status_warns_when_git_does_not_ignore_an_artifact(hooked: Path) -> None:
+    track(hooked, {"kept.bin": "k"})
+    assert "warning" not in mlgit(hooked, "status").err
+    _move_with_git_mv(hooked)
+    result = mlgit(hooked, "status")
+    assert ("warning: sub/model.bin: Git does not ignore this data (its .gitignore line is"
+            " missing, as after 'git mv' of its pointer)") in result.err
+    assert "kept.bin" not in result.err
+    assert "'mlgit add sub/model.bin' writes the line" in result.err
+
+
+def test_add_of_an_unchanged_artifact_writes_its_missing_gitignore_line(hooked: Path) -> None:
+    _move_with_git_mv(hooked)
+    added = mlgit(hooked, "add", "sub/model.bin")
+    assert "git add sub/.gitignore" in added.out
+    assert (hooked / "sub/.gitignore").read_text() == "/model.bin\n"
+    assert "warning" not in mlgit(hooked, "status").err
+
+
+def test_checkout_writes_the_missing_gitignore_line(hooked: Path) -> None:
+    _move_with_git_mv(hooked)
+    result = mlgit(hooked, "checkout")
+    assert "run git add sub/.gitignore" in result.err
+    assert (hooked / "sub/.gitignore").read_text() == "/model.bin\n"
+    assert git(hooked, "status", "--porcelain", "--", "sub/model.bin") == ""
+    assert "git add" not in mlgit(hooked, "checkout").err
