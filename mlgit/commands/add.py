@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import shlex
+import time
 from dataclasses import dataclass
 
 from mlgit import pointer
@@ -357,17 +358,21 @@ def _build_parts(repo: Repo, parts: list[Target], open_progress: OpenProgress
         label = f"{item.rel}/{targets[0].sub}" if len(targets) == 1 \
             else f"{len(targets)} paths in {item.rel}"
         try:
+            started = time.time_ns()
             with open_progress(f"add {label}") as progress:
                 ptr, files = build_parts(repo, item.rel, item.ptr, [t.sub for t in targets],
                                          progress=progress)
         except OSError as exc:
             raise _unreadable(repo, item.rel, exc) from None
+        _check_files_unchanged(repo, item.rel, files, started)
         built.append((item.rel, ptr, files))
     return built
 
 
 def _build_one(repo: Repo, rel: str, open_progress: OpenProgress
                ) -> tuple[str, Pointer, dict[str, FileState] | None]:
+    started = time.time_ns()
+    before = _stat_or_none(repo.abspath(rel))
     try:
         with open_progress(f"add {rel}") as progress:
             ptr, files = build(repo, rel, store=True, progress=progress)
@@ -375,7 +380,46 @@ def _build_one(repo: Repo, rel: str, open_progress: OpenProgress
         if is_disk_full(exc):
             raise
         raise _unreadable(repo, rel, exc) from None
+    if files is None:
+        _check_file_unchanged(repo, rel, ptr, before)
+    else:
+        _check_files_unchanged(repo, rel, files, started)
     return rel, ptr, files
+
+
+def _stat_or_none(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _check_file_unchanged(repo: Repo, rel: str, ptr: Pointer,
+                          before: os.stat_result | None) -> None:
+    """Refuse a file that changed while it was read (a checkpoint still being written): its
+    pointer's size and oid would describe two different files."""
+    now = _stat_or_none(repo.abspath(rel))
+    if before is None or now is None or now.st_size != ptr.size or (
+            before.st_ino, before.st_mtime_ns, before.st_size) != (
+            now.st_ino, now.st_mtime_ns, now.st_size):
+        raise _changed_while_added(rel)
+
+
+def _check_files_unchanged(repo: Repo, rel: str, files: dict[str, FileState],
+                           started: int) -> None:
+    """Refuse a folder with a file that changed while the folder was read: one whose size is
+    not the one recorded, or written since this add began (by this machine's clock)."""
+    top = repo.abspath(rel)
+    for inner, (_, size, _) in files.items():
+        st = _stat_or_none(f"{top}/{inner}")
+        if st is None or st.st_size != size or st.st_mtime_ns >= started:
+            raise _changed_while_added(f"{rel}/{inner}")
+
+
+def _changed_while_added(rel: str) -> MlgitError:
+    return MlgitError(f"{rel}: changed while it was being added (is it still being written?);"
+                      " nothing was recorded",
+                      "add it again once it is written completely")
 
 
 def _unreadable(repo: Repo, rel: str, exc: OSError) -> BaseException:
