@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import shlex
+import stat
 import time
 from dataclasses import dataclass
 
@@ -399,7 +400,8 @@ def _check_file_unchanged(repo: Repo, rel: str, ptr: Pointer,
     """Refuse a file that changed while it was read (a checkpoint still being written): its
     pointer's size and oid would describe two different files."""
     now = _stat_or_none(repo.abspath(rel))
-    if before is None or now is None or now.st_size != ptr.size or (
+    if before is None or now is None or (
+            now.st_size != ptr.size and not stat.S_ISLNK(now.st_mode)) or (
             before.st_ino, before.st_mtime_ns, before.st_size) != (
             now.st_ino, now.st_mtime_ns, now.st_size):
         raise _changed_while_added(rel)

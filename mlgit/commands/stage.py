@@ -79,21 +79,10 @@ def stage_add(repo: Repo, spec: StageSpec, force: bool, cwd: str | None = None) 
     _check_graph(repo, file, spec.name, stages)
     write_atomic(path, text.encode())
     stage = next(s for s in stages if s.name == spec.name)
+    from mlgit.pipeline.record import ignore_outputs
+
+    # from the start: what a failed run leaves, or one before the first, is kept out of Git
     return AddedStage(file, spec.name, replaced, stage, ignore_outputs(repo, stage))
-
-
-def ignore_outputs(repo: Repo, stage: Stage) -> list[str]:
-    """Git-ignore the stage's cached outputs from the start: an output left by a run that
-    failed, or written before the first run, would otherwise be one `git add -A` away from
-    Git. Returns the .gitignore files changed."""
-    from mlgit.workspace import gitignore
-
-    changed = []
-    with repo.lock():
-        for out in stage.outs:
-            if out.cache and (gi := gitignore.add_entry(repo.root, out.path)) is not None:
-                changed.append(gi)
-    return changed
 
 
 def _check_graph(repo: Repo, file: str, name: str, stages: list[Stage]) -> None:
