@@ -371,7 +371,8 @@ def _stale_stages(repo: Repo, found: PreCommit) -> None:
         found.warnings.append(Finding("mlgit.yaml", exc.message, exc.hint))
         return
     for check in stale:
-        finding = Finding(check.stage.name, f"stage {check.stage.name} is stale"
-                                            f" ({'; '.join(map(str, check.reasons))})",
+        address = check.stage.address
+        finding = Finding(address, f"stage {address} is stale"
+                                   f" ({'; '.join(map(str, check.reasons))})",
                           "run 'mlgit repro' to bring it up to date")
         (found.refused if refuse else found.warnings).append(finding)

@@ -87,6 +87,17 @@ def files_named(root: str, name: str) -> list[str]:
     return sorted(set(_split_z(out)))
 
 
+def indexed_files_named(root: str, name: str) -> list[str]:
+    """Every file called `name` in Git's index (staged or committed), anywhere; one `git
+    ls-files` that reads the index only. An empty list outside a Git work tree."""
+    try:
+        out = _git(root, "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--",
+                   f":(glob)**/{name}")
+    except MlgitError:
+        return []
+    return sorted(set(_split_z(out)))
+
+
 def tracked_under(root: str, rels: list[str]) -> dict[str, list[str]]:
     """For each rel path, the files Git tracks at or under it (empty lists dropped)."""
     if not rels:
