@@ -33,9 +33,10 @@ def ignore_again(repo: Repo, results: list[CheckoutResult]) -> list[str]:
     ignore (its pointer was moved with `git mv`, which leaves the line behind); returns the
     .gitignore files changed, for `git add`."""
     from mlgit.workspace import gitignore
+    from mlgit.workspace.orphans import Orphan
 
     rels = [r.path for r in results if r.ok and not r.stage_output and not r.removed
-            and os.path.lexists(repo.abspath(r.path))]
+            and not isinstance(r, Orphan) and os.path.lexists(repo.abspath(r.path))]
     exposed = gitignore.not_ignored(repo.root, rels) if rels else []
     if not exposed:
         return []
