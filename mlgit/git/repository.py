@@ -18,14 +18,28 @@ from mlgit.paths import at_or_under, is_pointer_name
 def find_root(start: str | None = None) -> str:
     """The top of the Git work tree containing `start` (default: cwd)."""
     path = os.path.realpath(start or os.getcwd())
+    bare = None
     while True:
         if os.path.exists(os.path.join(path, ".git")):
             return path
+        if bare is None and _is_bare_repository(path):
+            bare = path
         parent = os.path.dirname(path)
         if parent == path:
+            if bare is not None:
+                raise NotAGitRepo(f"{bare}: a bare Git repository, which has no work tree"
+                                  " for mlgit's data", "run mlgit in a clone of it: git clone"
+                                  f" {bare} FOLDER")
             raise NotAGitRepo(f"{start or os.getcwd()}: not inside a Git repository",
                               "run 'git init' first, or cd into your repository")
         path = parent
+
+
+def _is_bare_repository(path: str) -> bool:
+    """A folder laid out as a Git directory (HEAD, objects/, refs/) with no work tree."""
+    return (os.path.isfile(os.path.join(path, "HEAD"))
+            and os.path.isdir(os.path.join(path, "objects"))
+            and os.path.isdir(os.path.join(path, "refs")))
 
 
 GIT_FAILED_HINT = ("run 'git status' (and 'git fsck' if Git reports damage) to see what is"

@@ -383,3 +383,12 @@ def test_a_kept_hook_whose_shebang_ends_the_options_still_runs(repo: Path) -> No
     result = fire(repo, "commit", "-qm", "x")
     assert result.code == 0, result
     assert "lint ran as pre-commit" in result.err
+
+
+def test_a_bare_repository_is_named_as_one(tmp_path: Path) -> None:
+    bare = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    for args in (["install"], ["init"], ["status"]):
+        result = mlgit(bare, *args, code=1)
+        assert_clean_error(result, "a bare Git repository, which has no work tree",
+                           "run mlgit in a clone of it")
