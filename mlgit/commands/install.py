@@ -30,6 +30,7 @@ class Installed:
     folder: str
     changes: list[HookChange]
     merge_driver: list[str] | None = None  # what changed; None: not asked for
+    shared_by: str | None = None  # the global config file whose core.hooksPath this is
 
 
 def hook_names(chosen: list[str]) -> list[str]:
@@ -62,6 +63,7 @@ def install(chosen: list[str], cwd: str | None = None) -> Installed:
                               for n in names])
     if not chosen:  # everything: the merge driver for pointer files and mlgit.lock too
         done.merge_driver = register_merge_driver(root)
+    done.shared_by = hooks.shared_hooks_config(root)
     return done
 
 

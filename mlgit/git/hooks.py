@@ -104,6 +104,18 @@ def hooks_dir(root: str) -> str:
     return os.path.normpath(os.path.join(root, out.strip()))
 
 
+def shared_hooks_config(root: str) -> str | None:
+    """The config file that sets `core.hooksPath` when it is the user's or the system's
+    (`--global`, `--system`): its hooks folder then serves every repository of the user."""
+    out = _git(root, "config", "--show-scope", "--show-origin", "core.hooksPath",
+               ok=(0, 1)).decode("utf-8", "surrogateescape").strip()
+    scope, _, rest = out.partition("\t")
+    if scope not in ("global", "system"):
+        return None
+    origin = rest.partition("\t")[0]
+    return origin.removeprefix("file:")
+
+
 def is_ours(path: str) -> bool:
     """Whether the file at `path` is a hook script mlgit installed (any version)."""
     try:

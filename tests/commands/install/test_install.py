@@ -392,3 +392,16 @@ def test_a_bare_repository_is_named_as_one(tmp_path: Path) -> None:
         result = mlgit(bare, *args, code=1)
         assert_clean_error(result, "a bare Git repository, which has no work tree",
                            "run mlgit in a clone of it")
+
+
+def test_install_into_a_global_hooks_path_says_it_serves_every_repository(
+        repo: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "global-hooks"
+    git(repo, "config", "--global", "core.hooksPath", str(shared))
+    result = mlgit(repo, "install")
+    assert (shared / "pre-commit").exists()
+    assert "warning: core.hooksPath comes from" in result.err
+    assert "serves every repository that uses it" in result.err
+    git(repo, "config", "--global", "--unset", "core.hooksPath")
+    git(repo, "config", "core.hooksPath", str(shared))  # this repository's own choice
+    assert "warning" not in mlgit(repo, "install").err
