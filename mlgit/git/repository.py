@@ -84,8 +84,10 @@ def _split_z(out: bytes) -> list[str]:
 def list_pointer_and_temp_files(root: str) -> tuple[list[str], list[str]]:
     """(pointer files, mlgit temp files) that Git tracks or would track, from one listing:
     the temp files are what interrupted commands left beside pointers."""
+    # the -x rule outranks .git/info/exclude, which hides the temp files from `git add -A`
     out = _git(root, "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
-               "--exclude-standard", "--", ":(glob)**/*.mlgit", f":(glob)**/.*{TMP_SUFFIX}")
+               "--exclude-standard", f"--exclude=!.*{TMP_SUFFIX}", "--",
+               ":(glob)**/*.mlgit", f":(glob)**/.*{TMP_SUFFIX}")
     pointers: list[str] = []
     temps: list[str] = []
     for path in set(_split_z(out)):
