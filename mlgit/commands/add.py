@@ -414,6 +414,8 @@ def _check_files_unchanged(repo: Repo, rel: str, files: dict[str, FileState],
     top = repo.abspath(rel)
     for inner, (_, size, _) in files.items():
         st = _stat_or_none(f"{top}/{inner}")
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            continue  # mlgit's own link into the cache: it stands for its object
         if st is None or st.st_size != size or st.st_mtime_ns >= started:
             raise _changed_while_added(f"{rel}/{inner}")
 
