@@ -41,6 +41,10 @@ NOTES: dict[str, list[str]] = {
         "Creates `.mlgit/` (`cache/`, `tmp/`, `.gitignore`, `config.yaml`) at the top of the"
         " Git work tree that contains the current folder; outside a Git work tree it fails.",
         "Never overwrites existing files. Run again, it prints `Already initialised: ...`.",
+        "Adds `.*.mlgit-tmp` to the clone's `.git/info/exclude` (as `mlgit install` and the"
+        " post-checkout hook do): the temp files mlgit writes data through before renaming it"
+        " into place, which a command killed outright (`kill -9`) leaves behind, stay out of"
+        " `git add -A`. The pre-commit hook refuses them where that line is missing.",
         "Prints the `git add` command for the files it created (commit them).",
         "`--json`: `{\"root\", \"created\", \"git_add\"}`.",
     ],
@@ -83,6 +87,13 @@ NOTES: dict[str, list[str]] = {
         " name contains a newline (no `.gitignore` line can match it), and any path, or file"
         " inside a folder, whose name is not valid UTF-8 (see docs/formats.md).",
         "Files whose inode, mtime and size match what the state DB recorded are not read again.",
+        "A file that changes while it is read (a checkpoint still being written: its size,"
+        " mtime or inode differs afterwards; in a folder, its size differs or its mtime is"
+        " later than the start of the add, by this machine's clock) is refused with"
+        " `error: PATH: changed while it was being added ...`; nothing is recorded. Add it"
+        " again once it is written completely.",
+        "Re-adding an unchanged artifact writes its `.gitignore` line again when it is missing"
+        " (after `git mv` of its pointer) and names that `.gitignore` in the `git add` command.",
         "When `cache.link` starts with `hardlink` or `symlink`, the workspace files are then"
         " replaced by read-only links into the cache (see `mlgit unprotect`).",
         "`--json`: `{\"items\": [{\"path\", \"pointer\", \"status\", \"kind\", \"oid\", \"size\","
@@ -161,6 +172,10 @@ NOTES: dict[str, list[str]] = {
         " .gitignore lists, before any hook runs; `mlgit add PATH` first keeps the edit (see"
         " [hooks.md](hooks.md#switching-to-a-branch-where-git-tracks-a-file-at-an-artifacts-path))."
         " It does not change the exit status.",
+        "An artifact whose data Git does not ignore (its `.gitignore` line is missing, as after"
+        " `git mv` of its pointer: `git add -A` would commit the data) is named on stderr as"
+        " `warning: PATH: Git does not ignore this data ...`; `mlgit add PATH` or `mlgit"
+        " checkout` writes the line again. It does not change the exit status.",
         "Exit status: 1 if a pointer could not be read or is damaged, an artifact is"
         " damaged, or a pack index of the cache is damaged, else 0. With `--quiet`: 1 if any"
         " artifact is not unchanged, has objects missing from the cache, or has an error.",
@@ -177,7 +192,8 @@ NOTES: dict[str, list[str]] = {
         " the folder holds), so this form takes the repository lock.",
         "`--remote` alone, or followed by a word that is not the name of a remote, uses the"
         " default remote (the word is then a path). `--remote=NAME` is always a name.",
-        "With an `mlgit.yaml` at the top of the repository and no paths given, the stale"
+        "With a pipeline (an `mlgit.yaml` at the top of the repository, or one in a subfolder"
+        " that Git's index holds) and no paths given, the stale"
         " stages follow under `stale stages (run 'mlgit repro'):`, one line each with its"
         " reasons (see [pipelines.md](pipelines.md#when-a-stage-is-stale)); `--quiet` then"
         " exits 1 when any stage is stale too. In `--json`, each stale stage is a row after the"
@@ -209,6 +225,9 @@ NOTES: dict[str, list[str]] = {
         "Exit status 1 if any file was left as is or could not be placed.",
         "`--json`: a list of `{\"path\", \"restored\", \"removed\", \"unchanged\","
         " \"conflicts\", \"failed\": [{\"path\", \"reason\"}]}`.",
+        "An artifact checked out (or found in place) whose data Git does not ignore (its"
+        " pointer was moved with `git mv`, which leaves the `.gitignore` line behind) gets its"
+        " `.gitignore` line again; stderr names the `.gitignore` files to `git add`.",
         "Without PATHS, also removes artifacts that mlgit put in the workspace and that no"
         " pointer names any more (after `git checkout` of another branch): `PATH: no longer"
         " tracked; N removed`. Only files unchanged since mlgit put them there and whose"
@@ -539,7 +558,11 @@ NOTES: dict[str, list[str]] = {
         " NAME is refused unless `--force`. A file that does not load is not touched.",
         "`-p a,b` names keys of `params.yaml`, `-p FILE:a,b` keys of FILE, `-p FILE:` all of"
         " FILE. Several `--cmd` make a list of commands, run in order.",
-        "Prints `Added stage 'NAME' in FILE` (or `Replaced`) and the `git add` command."
+        "The cached outputs (`-o`, `-m`) get their `.gitignore` line now (in folders that"
+        " exist; the others when the stage first runs: `mlgit repro` writes the lines before"
+        " the command runs), so that what a failed run leaves stays out of `git add -A`.",
+        "Prints `Added stage 'NAME' in FILE` (or `Replaced`) and the `git add` command"
+        " (with the `.gitignore` files it wrote)."
         " `--json`: `{\"file\", \"name\", \"replaced\", \"address\", \"cmd\","
         " \"deps\", \"outs\"}`.",
     ],

@@ -201,12 +201,7 @@ class Config:
         The `remote` section is the remotes' (see remote_config)."""
         found = []
         for name, data in self._layers.items():
-            for top, value in data.items():
-                if top == "remote":
-                    continue
-                subs = value if isinstance(value, dict) else {None: None}
-                found += [(name, f"{top}.{sub}" if sub is not None else str(top))
-                          for sub in subs if f"{top}.{sub}" not in KEYS]
+            found += [(name, key) for key in _unknown_under(data, "")]
         return found
 
     def layer(self, local: bool) -> dict[str, Any]:
@@ -222,6 +217,21 @@ class Config:
         body = yamlio.dump(data) if data else ""
         text = (_leading_comments(path) or HEADERS[name]) + body
         write_atomic(path, text.encode("utf-8"), 0o600 if local else 0o644)
+
+
+def _unknown_under(data: dict[Any, Any], prefix: str) -> list[str]:
+    """The dotted keys in `data` (a section at `prefix`) that name no setting, at any
+    depth: `hooks.pre_commit.stale_stages` is three levels down."""
+    unknown = []
+    for sub, value in data.items():
+        key = f"{prefix}{sub}"
+        if key in KEYS or key == "remote":
+            continue
+        if isinstance(value, dict) and any(k.startswith(key + ".") for k in KEYS):
+            unknown += _unknown_under(value, key + ".")
+        else:
+            unknown.append(key)
+    return unknown
 
 
 def _known(key: str) -> Key:

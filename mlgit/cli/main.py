@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 
 def run(args: list[str]) -> int:
+    _stop_like_ctrl_c()
     try:
         if args[:1] == ["hook"]:
             _take_ctrl_c_back()
@@ -123,6 +124,21 @@ def _not_writable(exc: OSError) -> MlgitError:
                       "this command must write there: run it where the repository and its cache"
                       " can be written (remount read-write, or fix the permissions); 'mlgit"
                       " status', 'diff', 'ls' and 'fsck' only read")
+
+
+def _stop_like_ctrl_c() -> None:
+    """SIGTERM (`kill`, `timeout`, a cancelled CI job, `docker stop`) and SIGHUP (the
+    terminal closed) stop every command as Ctrl-C does: temp files are removed, locks
+    released, `interrupted` is printed and the exit code is 130. Left to the default, they
+    end the process on the spot and leave a partly written temp copy in the work tree."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) is signal.SIG_DFL:
+            signal.signal(sig, interrupt)
 
 
 def _merge_driver_files(args: list[str]) -> list[str] | None:

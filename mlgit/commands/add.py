@@ -5,6 +5,8 @@ from __future__ import annotations
 import glob
 import os
 import shlex
+import stat
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -300,12 +302,15 @@ def _ignore_added(repo: Repo, items: list[Added]) -> list[str]:
     git_add: set[str] = set()
     untouched: set[str] = set()  # .gitignore files this add did not change
     for item in items:
+        # an unchanged one too: a pointer moved with `git mv` left its line behind
+        changed = gitignore.add_entry(repo.root, item.path)
+        folder = item.path.rpartition("/")[0]
+        ignore_file = f"{folder}/.gitignore" if folder else ".gitignore"
         if item.status != "unchanged":
-            changed = gitignore.add_entry(repo.root, item.path)
-            folder = item.path.rpartition("/")[0]
             git_add.add(item.pointer_path)
-            (git_add if changed else untouched).add(
-                f"{folder}/.gitignore" if folder else ".gitignore")
+            (git_add if changed else untouched).add(ignore_file)
+        elif changed:
+            git_add.add(ignore_file)
     untouched -= git_add
     if untouched:  # still named when an earlier add changed it and Git does not have that
         git_add |= repository.differ_from_index(repo.root, sorted(untouched))
@@ -389,17 +394,21 @@ def _build_parts(repo: Repo, parts: list[Target], open_progress: OpenProgress
         label = f"{item.rel}/{targets[0].sub}" if len(targets) == 1 \
             else f"{len(targets)} paths in {item.rel}"
         try:
+            started = time.time_ns()
             with open_progress(f"add {label}") as progress:
                 ptr, files = build_parts(repo, item.rel, item.ptr, [t.sub for t in targets],
                                          progress=progress)
         except OSError as exc:
             raise _unreadable(repo, item.rel, exc) from None
+        _check_files_unchanged(repo, item.rel, files, started)
         built.append((item.rel, ptr, files))
     return built
 
 
 def _build_one(repo: Repo, rel: str, open_progress: OpenProgress
                ) -> tuple[str, Pointer, dict[str, FileState] | None]:
+    started = time.time_ns()
+    before = _stat_or_none(repo.abspath(rel))
     try:
         with open_progress(f"add {rel}") as progress:
             ptr, files = build(repo, rel, store=True, progress=progress)
@@ -407,7 +416,49 @@ def _build_one(repo: Repo, rel: str, open_progress: OpenProgress
         if is_disk_full(exc):
             raise
         raise _unreadable(repo, rel, exc) from None
+    if files is None:
+        _check_file_unchanged(repo, rel, ptr, before)
+    else:
+        _check_files_unchanged(repo, rel, files, started)
     return rel, ptr, files
+
+
+def _stat_or_none(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _check_file_unchanged(repo: Repo, rel: str, ptr: Pointer,
+                          before: os.stat_result | None) -> None:
+    """Refuse a file that changed while it was read (a checkpoint still being written): its
+    pointer's size and oid would describe two different files."""
+    now = _stat_or_none(repo.abspath(rel))
+    if before is None or now is None or (
+            now.st_size != ptr.size and not stat.S_ISLNK(now.st_mode)) or (
+            before.st_ino, before.st_mtime_ns, before.st_size) != (
+            now.st_ino, now.st_mtime_ns, now.st_size):
+        raise _changed_while_added(rel)
+
+
+def _check_files_unchanged(repo: Repo, rel: str, files: dict[str, FileState],
+                           started: int) -> None:
+    """Refuse a folder with a file that changed while the folder was read: one whose size is
+    not the one recorded, or written since this add began (by this machine's clock)."""
+    top = repo.abspath(rel)
+    for inner, (_, size, _) in files.items():
+        st = _stat_or_none(f"{top}/{inner}")
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            continue  # mlgit's own link into the cache: it stands for its object
+        if st is None or st.st_size != size or st.st_mtime_ns >= started:
+            raise _changed_while_added(f"{rel}/{inner}")
+
+
+def _changed_while_added(rel: str) -> MlgitError:
+    return MlgitError(f"{rel}: changed while it was being added (is it still being written?);"
+                      " nothing was recorded",
+                      "add it again once it is written completely")
 
 
 def _unreadable(repo: Repo, rel: str, exc: OSError) -> BaseException:

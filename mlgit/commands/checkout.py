@@ -3,6 +3,8 @@ mlgit.lock records)."""
 
 from __future__ import annotations
 
+import os
+
 from mlgit.errors import BadPointer, MlgitError
 from mlgit.pipeline.outputs import output_targets, recorded_outputs
 from mlgit.progress import OpenProgress, no_progress
@@ -24,6 +26,23 @@ def checkout(repo: Repo, targets: list[str], force: bool,
     for result in results[len(items):]:
         result.stage_output = True
     return [*orphans, *results]
+
+
+def ignore_again(repo: Repo, results: list[CheckoutResult]) -> list[str]:
+    """Write the .gitignore line of each artifact just checked out whose data Git does not
+    ignore (its pointer was moved with `git mv`, which leaves the line behind); returns the
+    .gitignore files changed, for `git add`."""
+    from mlgit.workspace import gitignore
+    from mlgit.workspace.orphans import Orphan
+
+    rels = [r.path for r in results if r.ok and not r.stage_output and not r.removed
+            and not isinstance(r, Orphan) and os.path.lexists(repo.abspath(r.path))]
+    exposed = gitignore.not_ignored(repo.root, rels) if rels else []
+    if not exposed:
+        return []
+    with repo.lock():
+        changed = {gitignore.add_entry(repo.root, rel) for rel in exposed}
+    return sorted(gi for gi in changed if gi is not None)
 
 
 def _inside(repo: Repo, output: Tracked) -> Tracked | Broken:

@@ -82,10 +82,12 @@ def _sync(repo: Repo, changed: list[str] | None, old: str | None = None
     looked at (workspace/switch.py)."""
     if changed is not None and not changed:
         return []
+    from mlgit.git.exclude import exclude_temp_files
     from mlgit.pipeline.outputs import recorded_outputs
     from mlgit.workspace.restore import remove_untracked, restore
     from mlgit.workspace.targets import all_tracked
 
+    exclude_temp_files(repo.root)  # for clones installed before mlgit wrote it
     pipeline_changed = changed is None or any(not is_pointer_name(p) for p in changed)
     items = all_tracked(repo) if changed is None else _load_changed(repo, changed)
     gone = changed is None or any(not os.path.lexists(repo.abspath(p))

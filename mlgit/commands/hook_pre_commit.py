@@ -3,7 +3,10 @@
 Refused (exit 1): a tracked artifact changed in the work tree since its pointer was written
 (the commit would record the old version); a staged pointer or lock file still in merge
 conflict; a staged pointer that cannot be read; a staged pointer whose object is not in the
-cache (nobody could get the data it names, not even `mlgit push`). Stale pipeline stages are a
+cache (nobody could get the data it names, not even `mlgit push`); a staged file that is
+data mlgit keeps out of Git: an artifact's data (as after `git mv` of its pointer, which
+leaves the .gitignore line behind), a cached stage output (as a failed run leaves it), or a
+temp file of an interrupted mlgit command (`.NAME.PID-N.mlgit-tmp`). Stale pipeline stages are a
 warning, or a refusal with `hooks.pre_commit.stale_stages: error`."""
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 
 from mlgit import pointer as pointer_mod
 from mlgit.errors import MlgitError
+from mlgit.fileio import is_temp_name
 from mlgit.git import framework_stash, hooks, trees
 from mlgit.paths import artifact_path_for, is_pointer_name, shell_command
 from mlgit.pipeline.outputs import has_pipeline
@@ -50,7 +54,9 @@ def pre_commit(repo: Repo, index_file: str | None = None) -> PreCommit:
     staged = trees.staged_changes(repo.root, _conflicted_file, index_file)
     blobs = trees.staged_blobs(repo.root, staged, index_file)
     found.refused += _bad_staged(repo, blobs)
-    changed, stash_unknown = _changed_data(repo, index_file)
+    tracked = all_tracked(repo)
+    found.refused += _data_staged(repo, tracked, index_file)
+    changed, stash_unknown = _changed_data(repo, tracked, index_file)
     found.refused += changed
     if changed and stash_unknown:
         found.warnings.append(_FRAMEWORK_STASH_UNKNOWN)
@@ -156,7 +162,64 @@ _FRAMEWORK_STASH_UNKNOWN = Finding(
     "if that is the case, stage the pointer ('git add PATH.mlgit') and commit again")
 
 
-def _changed_data(repo: Repo, index_file: str | None) -> tuple[list[Finding], bool]:
+def _data_staged(repo: Repo, tracked: list[Tracked | Broken], index_file: str | None
+                 ) -> list[Finding]:
+    """Staged (added or changed) files that mlgit keeps out of Git: mlgit temp files, the
+    data of an artifact, a cached stage output. Git would store them whole, and push them
+    to the Git server."""
+    staged = trees.staged_changes(repo.root, lambda p: not is_pointer_name(p), index_file,
+                                  deleted=False)
+    if not staged:
+        return []
+    holders = {item.rel: (f"the data of {item.rel} (tracked by {item.pointer_rel})",
+                          f"{shell_command('mlgit add', item.rel)} writes the .gitignore line"
+                          " that keeps it out (to move a pointer, use 'mlgit mv': it moves"
+                          " that line too)")
+               for item in tracked if isinstance(item, Tracked)}
+    holders.update(_cached_outputs(repo))
+    refused = []
+    for path in staged:
+        unstage = f"unstage it with {shell_command('git rm --cached --', path)}"
+        if is_temp_name(path.rpartition("/")[2]):
+            refused.append(Finding(path, f"{path}: a temp file an interrupted mlgit command"
+                                         " left (a partial copy of data) is staged",
+                                   f"{unstage} and delete it with"
+                                   f" {shell_command('rm --', path)}"))
+        elif (held := _holder(holders, path)) is not None:
+            refused.append(Finding(path, f"{path}: {held[0]} is staged into Git",
+                                   f"{unstage}; {held[1]}"))
+    return refused
+
+
+def _holder(holders: dict[str, tuple[str, str]], path: str) -> tuple[str, str] | None:
+    """What `path`, or the folder holding it, is among `holders`."""
+    rel = path
+    while rel:
+        if rel in holders:
+            return holders[rel]
+        rel = rel.rpartition("/")[0]
+    return None
+
+
+def _cached_outputs(repo: Repo) -> dict[str, tuple[str, str]]:
+    """The cached outputs the pipeline files declare, as `_holder` takes them."""
+    from mlgit.pipeline.files import pipeline_files
+
+    if not pipeline_files(repo.root):
+        return {}
+    from mlgit.pipeline.load import load_pipeline
+
+    try:
+        stages = load_pipeline(repo.root).stages
+    except MlgitError:
+        return {}  # the stale-stage check reports the pipeline that cannot be read
+    return {out.path: (f"an output of stage {stage.address}, which mlgit caches,",
+                       "'mlgit repro' writes the .gitignore line that keeps it out")
+            for stage in stages for out in stage.outs if out.cache}
+
+
+def _changed_data(repo: Repo, tracked: list[Tracked | Broken], index_file: str | None
+                  ) -> tuple[list[Finding], bool]:
     """Artifacts whose data differs from their pointer in the work tree; and whether the
     pre-commit framework runs this hook and the unstaged changes it hid were not found."""
     from mlgit.workspace.status import safe_status
@@ -165,7 +228,7 @@ def _changed_data(repo: Repo, index_file: str | None) -> tuple[list[Finding], bo
     modified: list[Tracked] = []
     not_placed: list[Tracked] = []
     hidden = framework_stash.hidden_files(repo.root, is_pointer_name, index_file)
-    for item in _as_the_user_has_them(repo, all_tracked(repo), hidden.files):
+    for item in _as_the_user_has_them(repo, tracked, hidden.files):
         if _vouched(repo, memo, item):
             continue
         status = safe_status(repo, item.rel, item.ptr)
@@ -323,7 +386,8 @@ def _stale_stages(repo: Repo, found: PreCommit) -> None:
         found.warnings.append(Finding("mlgit.yaml", exc.message, exc.hint))
         return
     for check in stale:
-        finding = Finding(check.stage.name, f"stage {check.stage.name} is stale"
-                                            f" ({'; '.join(map(str, check.reasons))})",
+        address = check.stage.address
+        finding = Finding(address, f"stage {address} is stale"
+                                   f" ({'; '.join(map(str, check.reasons))})",
                           "run 'mlgit repro' to bring it up to date")
         (found.refused if refuse else found.warnings).append(finding)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from mlgit.errors import MlgitError
 from mlgit.git import repository
+from mlgit.git.exclude import exclude_temp_files
 from mlgit.repo import DOT_DIR, Repo, check_layout
 
 GITIGNORE = "/cache/\n/tmp/\n/config.local.yaml\n"
@@ -30,6 +31,7 @@ def init(cwd: str | None = None) -> InitResult:
     created = not os.path.isdir(dot)
     for sub in ("cache", "tmp"):
         os.makedirs(os.path.join(dot, sub), exist_ok=True)
+    exclude_temp_files(root)
     written = [_write_if_missing(os.path.join(dot, ".gitignore"), GITIGNORE),
                _write_if_missing(os.path.join(dot, "config.yaml"), CONFIG)]
     git_add = [f"{DOT_DIR}/{name}" for name, new in zip((".gitignore", "config.yaml"), written,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from mlgit.errors import MlgitError, NotInitialized
 from mlgit.git import hooks
+from mlgit.git.exclude import exclude_temp_files
 from mlgit.git.merge_driver import register_merge_driver, unregister_merge_driver
 from mlgit.git.repository import find_root
 from mlgit.repo import DOT_DIR
@@ -29,6 +30,7 @@ class Installed:
     folder: str
     changes: list[HookChange]
     merge_driver: list[str] | None = None  # what changed; None: not asked for
+    shared_by: str | None = None  # the global config file whose core.hooksPath this is
 
 
 def hook_names(chosen: list[str]) -> list[str]:
@@ -53,6 +55,7 @@ def install(chosen: list[str], cwd: str | None = None) -> Installed:
     root = find_root(cwd)
     _refuse_without_mlgit(root)
     folder = hooks.hooks_dir(root)
+    exclude_temp_files(root)
     for name in names:  # refused: before any hook is written, so nothing is half-installed
         if (refused := hooks.install_refusal(folder, name)) is not None:
             raise refused
@@ -60,6 +63,7 @@ def install(chosen: list[str], cwd: str | None = None) -> Installed:
                               for n in names])
     if not chosen:  # everything: the merge driver for pointer files and mlgit.lock too
         done.merge_driver = register_merge_driver(root)
+    done.shared_by = hooks.shared_hooks_config(root)
     return done
 
 

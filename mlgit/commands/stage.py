@@ -40,6 +40,7 @@ class AddedStage:
     name: str
     replaced: bool
     stage: Stage
+    gitignores: list[str] = field(default_factory=list)  # .gitignore files written
 
 
 @dataclass
@@ -78,7 +79,10 @@ def stage_add(repo: Repo, spec: StageSpec, force: bool, cwd: str | None = None) 
     _check_graph(repo, file, spec.name, stages)
     write_atomic(path, text.encode())
     stage = next(s for s in stages if s.name == spec.name)
-    return AddedStage(file, spec.name, replaced, stage)
+    from mlgit.pipeline.record import ignore_outputs
+
+    # from the start: what a failed run leaves, or one before the first, is kept out of Git
+    return AddedStage(file, spec.name, replaced, stage, ignore_outputs(repo, stage))
 
 
 def _check_graph(repo: Repo, file: str, name: str, stages: list[Stage]) -> None:

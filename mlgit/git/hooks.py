@@ -23,7 +23,9 @@ HOOK_NAMES = ("post-checkout", "post-merge", "post-rewrite", "pre-commit", "pre-
 post-checkout only when a rebase starts, and mlgit skips that one."""
 
 MARKER = "# mlgit-hook: installed by 'mlgit install'"
-VERSION = 3  # 2: a kept shell hook runs with its own name as $0; 3: Ctrl-C while mlgit starts
+# 2: a kept shell hook runs with its own name as $0; 3: Ctrl-C while mlgit starts;
+# 4: only POSIX shells are sourced, anything else is run as Git would
+VERSION = 4
 PREVIOUS_SUFFIX = ".mlgit-previous"
 EDITED_SUFFIX = ".mlgit-edited"  # a copy of mlgit's script edited by hand, kept on reinstall
 # The pre-commit framework's install keeps a hook it finds as NAME.legacy and runs it.
@@ -43,11 +45,25 @@ _SCRIPT = """#!/bin/sh
 if [ -x "$previous" ]; then
     # A shell script runs with $0 this hook's own path, as if Git had run it: hooks that
     # dispatch on their name (husky, 'basename "$0"') would otherwise run nothing.
+    # Only POSIX shells known by name: pwsh, xonsh, fish... end in "sh" too but speak
+    # another language, and run as Git would run them (the file itself).
     run=$(head -n 1 "$previous")
     case "$run" in
-        *fish*|*csh*) run="" ;;
-        "#!"*sh|"#!"*sh" "*) run=${{run#??}} ;;
+        "#!"*) run=${{run#??}} ;;
         *) run="" ;;
+    esac
+    run=${{run#"${{run%%[! ]*}}"}}
+    case "$run" in
+        /usr/bin/env" "*|/bin/env" "*) shell=${{run#* }}; shell=${{shell#"${{shell%%[! ]*}}"}} ;;
+        *) shell=$run ;;
+    esac
+    shell=${{shell%% *}}
+    case "${{shell##*/}}" in
+        sh|bash|dash|ash|ksh|ksh93|mksh|pdksh|posh|yash|zsh) ;;
+        *) run="" ;;
+    esac
+    case "$run" in
+        *" -"|*" --") run=${{run% *}} ;;  # `#!/bin/sh -` ends sh's options: -c must go first
     esac
     if [ -n "$run" ]; then
         {feed}MLGIT_PREVIOUS_HOOK="$previous" $run -c 'mlgit_previous_hook=$MLGIT_PREVIOUS_HOOK
@@ -95,6 +111,18 @@ def hooks_dir(root: str) -> str:
     """The folder Git runs hooks from for the repository at `root`."""
     out = _git(root, "rev-parse", "--git-path", "hooks").decode("utf-8", "surrogateescape")
     return os.path.normpath(os.path.join(root, out.strip()))
+
+
+def shared_hooks_config(root: str) -> str | None:
+    """The config file that sets `core.hooksPath` when it is the user's or the system's
+    (`--global`, `--system`): its hooks folder then serves every repository of the user."""
+    out = _git(root, "config", "--show-scope", "--show-origin", "core.hooksPath",
+               ok=(0, 1)).decode("utf-8", "surrogateescape").strip()
+    scope, _, rest = out.partition("\t")
+    if scope not in ("global", "system"):
+        return None
+    origin = rest.partition("\t")[0]
+    return origin.removeprefix("file:")
 
 
 def is_ours(path: str) -> bool:

@@ -18,14 +18,28 @@ from mlgit.paths import POINTER_SUFFIX, at_or_under, is_pointer_name
 def find_root(start: str | None = None) -> str:
     """The top of the Git work tree containing `start` (default: cwd)."""
     path = os.path.realpath(start or os.getcwd())
+    bare = None
     while True:
         if os.path.exists(os.path.join(path, ".git")):
             return path
+        if bare is None and _is_bare_repository(path):
+            bare = path
         parent = os.path.dirname(path)
         if parent == path:
+            if bare is not None:
+                raise NotAGitRepo(f"{bare}: a bare Git repository, which has no work tree"
+                                  " for mlgit's data", "run mlgit in a clone of it: git clone"
+                                  f" {bare} FOLDER")
             raise NotAGitRepo(f"{start or os.getcwd()}: not inside a Git repository",
                               "run 'git init' first, or cd into your repository")
         path = parent
+
+
+def _is_bare_repository(path: str) -> bool:
+    """A folder laid out as a Git directory (HEAD, objects/, refs/) with no work tree."""
+    return (os.path.isfile(os.path.join(path, "HEAD"))
+            and os.path.isdir(os.path.join(path, "objects"))
+            and os.path.isdir(os.path.join(path, "refs")))
 
 
 GIT_FAILED_HINT = ("run 'git status' (and 'git fsck' if Git reports damage) to see what is"
@@ -83,8 +97,9 @@ def list_work_files(root: str, name: str | None = None
     specs = [":(glob)**/*.mlgit", f":(glob)**/.*{TMP_SUFFIX}"]
     if name is not None:
         specs.append(f":(glob)**/{name}")
+    # the -x rule outranks .git/info/exclude, which hides the temp files from `git add -A`
     out = _git(root, "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
-               "--exclude-standard", "--", *specs)
+               "--exclude-standard", f"--exclude=!.*{TMP_SUFFIX}", "--", *specs)
     pointers: list[str] = []
     temps: list[str] = []
     named: list[str] = []
@@ -103,6 +118,17 @@ def files_named(root: str, name: str) -> list[str]:
     (folders Git ignores are not entered), sorted. One `git ls-files` call."""
     out = _git(root, "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--others",
                "--exclude-standard", "--", f":(glob)**/{name}")
+    return sorted(set(_split_z(out)))
+
+
+def indexed_files_named(root: str, name: str) -> list[str]:
+    """Every file called `name` in Git's index (staged or committed), anywhere; one `git
+    ls-files` that reads the index only. An empty list outside a Git work tree."""
+    try:
+        out = _git(root, "-c", "core.quotepath=off", "ls-files", "-z", "--cached", "--",
+                   f":(glob)**/{name}")
+    except MlgitError:
+        return []
     return sorted(set(_split_z(out)))
 
 

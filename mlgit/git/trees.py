@@ -30,12 +30,15 @@ def changed_between(root: str, old: str, new: str, keep: PathFilter) -> list[str
     return [p for p in _paths(out) if keep(p)]
 
 
-def staged_changes(root: str, keep: PathFilter, index_file: str | None = None) -> list[str]:
+def staged_changes(root: str, keep: PathFilter, index_file: str | None = None,
+                   deleted: bool = True) -> list[str]:
     """The files whose staged version (Git's index, or `index_file`) differs from HEAD's,
-    or from nothing before the first commit; those `keep` accepts."""
+    or from nothing before the first commit; those `keep` accepts (without `deleted`, not
+    those the commit deletes)."""
     base = "HEAD" if _has_head(root) else EMPTY_TREE
+    only = () if deleted else ("--diff-filter=d",)
     out = _git(root, "-c", "core.quotepath=off", "diff", "--cached", "--name-only", "-z",
-               "--no-renames", "--no-ext-diff", base, "--", index_file=index_file)
+               "--no-renames", "--no-ext-diff", *only, base, "--", index_file=index_file)
     return [p for p in _paths(out) if keep(p)]
 
 

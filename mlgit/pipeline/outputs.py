@@ -18,9 +18,16 @@ if TYPE_CHECKING:
 
 
 def has_pipeline(root: str) -> bool:
-    """Whether there is an mlgit.yaml at the top of the work tree: one stat, for the status
-    of every Git hook (a pipeline only in subfolders is not seen by this)."""
-    return os.path.isfile(os.path.join(root, PIPELINE_FILE))
+    """Whether the work tree has a pipeline: an mlgit.yaml at the top (one stat), or one in
+    a subfolder that Git's index holds (one `git ls-files` of the index, no walk of the work
+    tree), as `mlgit status` and the pre-commit hook ask. (An mlgit.yaml in a subfolder that
+    was never `git add`ed is seen by the pipeline commands only.)"""
+    if os.path.isfile(os.path.join(root, PIPELINE_FILE)):
+        return True
+    from mlgit.git.repository import indexed_files_named
+
+    return any(os.path.isfile(os.path.join(root, rel))
+               for rel in indexed_files_named(root, PIPELINE_FILE))
 
 
 def recorded_outputs(repo: Repo, pushed_only: bool = False) -> list[Tracked]:

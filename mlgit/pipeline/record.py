@@ -25,9 +25,11 @@ class StageFailed(MlgitError):
 
 def clear_outputs(repo: Repo, check: Check) -> None:
     """Remove the stage's outputs that are not `persist`. An output whose content is not in
-    the cache (edited since it was recorded) is stored there first."""
+    the cache (edited since it was recorded) is stored there first. The cached outputs are
+    git-ignored before the command runs: what a failed run leaves stays out of Git."""
     for out in check.stage.outs:
         _refuse_outside(repo, check.stage, out.path)
+    ignore_outputs(repo, check.stage)
     doomed = [out for out in check.stage.outs
               if not out.persist and os.path.lexists(repo.abspath(out.path))]
     for out in doomed:
@@ -48,6 +50,19 @@ def clear_outputs(repo: Repo, check: Check) -> None:
             shutil.rmtree(path)
         else:
             os.unlink(path)
+
+
+def ignore_outputs(repo: Repo, stage: Stage) -> list[str]:
+    """Git-ignore the stage's cached outputs whose folder exists (the others once the stage
+    has made it, when its run is recorded); returns the .gitignore files changed."""
+    changed = []
+    with repo.lock():
+        for out in stage.outs:
+            folder = out.path.rpartition("/")[0]
+            if out.cache and os.path.isdir(repo.abspath(folder) if folder else repo.root) \
+                    and (gi := gitignore.add_entry(repo.root, out.path)) is not None:
+                changed.append(gi)
+    return changed
 
 
 def _in_cache(repo: Repo, h: Hashed) -> bool:

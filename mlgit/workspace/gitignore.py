@@ -83,3 +83,24 @@ def remove_entry(root: str, rel: str) -> str | None:
     else:
         os.unlink(gi)
     return f"{folder}/.gitignore" if folder else ".gitignore"
+
+
+def not_ignored(root: str, rels: list[str]) -> list[str]:
+    """The artifacts of `rels` whose data Git does not ignore, so that `git add -A` would
+    commit it (as after `git mv` of a pointer, which leaves the .gitignore line behind).
+    The line mlgit writes, found in the folder's .gitignore, answers without asking Git;
+    Git's `check-ignore` is asked about the rest only."""
+    from mlgit.git.repository import ignored
+
+    lines: dict[str, set[str]] = {}
+    unsure = []
+    for rel in rels:
+        folder, _, name = rel.rpartition("/")
+        if folder not in lines:
+            lines[folder] = set(_read_lines(os.path.join(root, folder, ".gitignore"))[0])
+        if escape(name) not in lines[folder]:
+            unsure.append(rel)
+    if not unsure:
+        return []
+    found = ignored(root, unsure)
+    return [rel for rel in unsure if rel not in found]

@@ -346,3 +346,19 @@ def test_after_a_rebase_abort_the_hint_is_checkout_not_add(hooked: Path) -> None
     assert "record the new version" not in err
     mlgit(hooked, "checkout", "m.bin")
     assert (hooked / "m.bin").read_text() == "feat"
+
+
+def test_a_stale_stage_of_a_subfolder_pipeline_is_refused_when_set_to(hooked: Path) -> None:
+    mlgit(hooked, "config", "--local", "hooks.pre_commit.stale_stages", "error")
+    write(hooked / "sub/in.txt", "in")
+    mlgit(hooked / "sub", "stage", "add", "s", "-c", "cp in.txt out.txt", "-d", "in.txt",
+          "-o", "out.txt")
+    mlgit(hooked / "sub", "repro")
+    git(hooked, "add", "-A")
+    fire_ok(hooked, "commit", "-qm", "s")
+    write(hooked / "sub/in.txt", "changed")
+    git(hooked, "add", "sub/in.txt")
+    result = fire(hooked, "commit", "-qm", "stale")
+    assert result.code == 1, result
+    assert "error: stage sub/mlgit.yaml:s is stale (dep changed: sub/in.txt" in result.err
+    assert _commits(hooked) == ["s", "init"]

@@ -55,6 +55,7 @@ def merge_driver(files: list[str], install: bool, uninstall: bool, json: bool) -
     if not merged.conflicts:
         return exit_codes.EXIT_OK
     what = ("stage(s) " + ", ".join(merged.conflicts) if merged.conflicts != [merged.path]
+            else "the lock file" if merged.path.rpartition("/")[2] == "mlgit.lock"
             else "the pointer")
     output.err(f"mlgit: merge conflict in {merged.path}: {what} changed differently on both"
                " sides; both versions are left between conflict markers ('mlgit status'"

@@ -54,6 +54,11 @@ def _show_installed(done: Installed, json: bool) -> None:
     if done.merge_driver is not None:
         what = " and ".join(done.merge_driver) or "nothing to change"
         output.out(f"merge driver for *.mlgit and mlgit.lock: {what}")
+    if done.shared_by is not None:
+        output.warning(f"core.hooksPath comes from {done.shared_by}: {done.folder} serves every"
+                       " repository that uses it, so these hooks run there too (they do"
+                       " nothing where there is no .mlgit/), and 'mlgit uninstall' in any"
+                       " one of them removes them for all")
 
 
 _DESCRIBED = {

@@ -38,6 +38,7 @@ def status(paths: list[str], quiet: bool = False, json: bool = False,
             stages, pipeline_error = None, exc
         damaged_indexes = _damaged_indexes(repo)
         overwritten = {} if quiet else _overwritten_by_a_switch(repo, entries)
+        exposed = [] if quiet else _not_ignored(repo, entries)
     if not quiet and json:
         show_status(entries, json, extra=_stale_stages_json(stages))
     elif not quiet:
@@ -50,6 +51,7 @@ def status(paths: list[str], quiet: bool = False, json: bool = False,
     if not quiet:
         _warn_damaged_indexes(damaged_indexes)
         _warn_overwritten(overwritten)
+        _warn_not_ignored(exposed)
     if pipeline_error is not None:
         raise pipeline_error
     code = exit_codes.for_status(entries, quiet, damaged_indexes)
@@ -107,6 +109,26 @@ def _overwritten_by_a_switch(repo: Repo, entries: list[Any]) -> dict[str, list[s
     return branches_tracking(repo.root, changed) if changed else {}
 
 
+def _not_ignored(repo: Repo, entries: list[Any]) -> list[str]:
+    """The artifacts in the work tree whose data Git does not ignore."""
+    from mlgit.workspace.gitignore import not_ignored
+
+    present = [e.status.path for e in entries if e.status is not None
+               and os.path.lexists(repo.abspath(e.status.path))]
+    return not_ignored(repo.root, present) if present else []
+
+
+def _warn_not_ignored(rels: list[str]) -> None:
+    from mlgit.paths import printable, shell_command
+
+    for rel in rels:
+        output.warning(printable(
+            f"{rel}: Git does not ignore this data (its .gitignore line is"
+            " missing, as after 'git mv' of its pointer): 'git add -A' would commit it to"
+            f" Git; {shell_command('mlgit add', rel)} writes the line (move artifacts with"
+            " 'mlgit mv', which moves it too)"))
+
+
 def _warn_overwritten(found: dict[str, list[str]]) -> None:
     from mlgit.paths import printable, shell_command
 
@@ -133,9 +155,18 @@ def checkout(paths: list[str], force: bool = False, json: bool = False,
 
     if rev is not None:
         return _checkout_revision(paths, force, json, rev)
+    from mlgit.commands.checkout import ignore_again
+
     with closed_after(find_repo()) as repo:
         results = run(repo, paths, force, output.Progress)
+        ignores = ignore_again(repo, results)
     show_checkout(results, json)
+    if ignores and not json:
+        from mlgit.cli.render.text import git_add_line
+
+        output.err("Git did not ignore the data of some artifacts (a pointer moved with"
+                   " 'git mv'?): their .gitignore lines are written again; run "
+                   + git_add_line(ignores, repo.root))
     warn_dangling(repo)
     return exit_codes.for_checkout(results)
 

@@ -169,6 +169,8 @@ def show_config(key: str, value: Any, json: bool) -> None:
         output.json_out({key: value})
     elif isinstance(value, list):
         output.out(",".join(str(v) for v in value))
+    elif value is None:  # not set and no default (cache.dir): nothing, as `git config`
+        return
     else:
         output.out(str(value))
 

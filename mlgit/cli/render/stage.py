@@ -22,7 +22,7 @@ def show_stage_add(added: AddedStage, json: bool, root: str) -> None:
     verb = "Replaced" if added.replaced else "Added"
     output.out(printable(f"{verb} stage '{added.stage.address}' in {added.file}"))
     output.out("\nTo track the change with Git, run:\n\n    "
-               + git_add_line([added.file], root) + "\n")
+               + git_add_line([added.file, *added.gitignores], root) + "\n")
 
 
 def show_stage_list(rows: list[ListedStage], json: bool) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mlgit.config import KEYS
 from tests.conftest import assert_clean_error, mlgit, write
 
@@ -66,3 +68,18 @@ def test_asking_for_a_key_that_is_in_the_file_gives_only_the_error(repo: Path) -
         f"warning: .mlgit/config.yaml: unknown config key 'foo' is ignored ({KNOWN})",
         "error: unknown config key 'core.jbos'",
         f"hint: {KNOWN}"]
+
+
+@pytest.mark.parametrize("flag", [[], ["--local"]])
+def test_a_three_level_key_set_by_config_is_not_called_unknown(repo: Path,
+                                                               flag: list[str]) -> None:
+    mlgit(repo, "config", *flag, "hooks.pre_commit.stale_stages", "error")
+    result = mlgit(repo, "status")
+    assert "warning" not in result.err, result.err
+    assert mlgit(repo, "config", "hooks.pre_commit.stale_stages").out == "error\n"
+    # a typo one level down is still named (in the other file: no key twice in one)
+    other = repo / ".mlgit" / ("config.yaml" if flag else "config.local.yaml")
+    text = other.read_text() if other.exists() else ""
+    other.write_text(text + "hooks:\n  pre_commit:\n    stale_stagse: warn\n")
+    assert ("unknown config key 'hooks.pre_commit.stale_stagse' is ignored (did you mean"
+            " 'hooks.pre_commit.stale_stages'?)") in mlgit(repo, "status").err

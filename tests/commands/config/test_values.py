@@ -56,3 +56,8 @@ def test_unknown_keys_are_refused_even_when_present_in_the_file(repo: Path) -> N
         assert_clean_error(Run(result.code, result.out, "\n".join(errors)),
                            f"unknown config key '{args[0]}'",
                            "known keys: cache.chunk_threshold, cache.dir, cache.link")
+
+
+def test_a_key_not_set_and_without_a_default_prints_nothing(repo: Path) -> None:
+    result = mlgit(repo, "config", "cache.dir")
+    assert result.out == "" and result.err == ""

@@ -348,3 +348,60 @@ def test_gitignore_lines_of_two_branches_merge_without_a_conflict(repo: Path) ->
                                                                            "/two.bin"]
     mlgit(repo, "uninstall")
     assert not (repo / ".gitattributes").exists()  # the union line went with the others
+
+
+FAKE_INTERPRETER = """#!/bin/sh
+# stands in for a shell of another language: sh code given with -c fails in it
+if [ "$1" = "-c" ]; then echo "$(basename "$0"): cannot parse sh code" >&2; exit 1; fi
+echo "$(basename "$0") ran $1" >&2
+"""
+
+
+@pytest.mark.parametrize("interpreter", ["pwsh", "xonsh", "elvish"])
+def test_a_kept_hook_of_a_shell_that_is_not_posix_runs_as_git_would(
+        repo: Path, tmp_path: Path, interpreter: str) -> None:
+    bin_dir = tmp_path / "bin"
+    write(bin_dir / interpreter, FAKE_INTERPRETER).chmod(0o755)
+    write(_hooks(repo) / "pre-commit", f"#!/usr/bin/env {interpreter}\nWrite-Host lint\n"
+          ).chmod(0o755)
+    mlgit(repo, "install")
+    write(repo / "f.txt", "x")
+    git(repo, "add", "f.txt")
+    env = on_path()
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    result = fire(repo, "commit", "-qm", "x", env=env)
+    assert result.code == 0, result
+    assert f"{interpreter} ran " in result.err and "pre-commit.mlgit-previous" in result.err
+
+
+def test_a_kept_hook_whose_shebang_ends_the_options_still_runs(repo: Path) -> None:
+    write(_hooks(repo) / "pre-commit", '#!/bin/sh -\necho "lint ran as $(basename "$0")" >&2\n'
+          "exit 0\n").chmod(0o755)
+    mlgit(repo, "install")
+    write(repo / "f.txt", "x")
+    git(repo, "add", "f.txt")
+    result = fire(repo, "commit", "-qm", "x")
+    assert result.code == 0, result
+    assert "lint ran as pre-commit" in result.err
+
+
+def test_a_bare_repository_is_named_as_one(tmp_path: Path) -> None:
+    bare = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    for args in (["install"], ["init"], ["status"]):
+        result = mlgit(bare, *args, code=1)
+        assert_clean_error(result, "a bare Git repository, which has no work tree",
+                           "run mlgit in a clone of it")
+
+
+def test_install_into_a_global_hooks_path_says_it_serves_every_repository(
+        repo: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "global-hooks"
+    git(repo, "config", "--global", "core.hooksPath", str(shared))
+    result = mlgit(repo, "install")
+    assert (shared / "pre-commit").exists()
+    assert "warning: core.hooksPath comes from" in result.err
+    assert "serves every repository that uses it" in result.err
+    git(repo, "config", "--global", "--unset", "core.hooksPath")
+    git(repo, "config", "core.hooksPath", str(shared))  # this repository's own choice
+    assert "warning" not in mlgit(repo, "install").err

@@ -229,3 +229,15 @@ def test_a_driver_failure_leaves_ours_marked_as_unmerged(repo: Path, tmp_path: P
                    str(tmp_path / "theirs"), "m.bin.mlgit", code=None)
     assert_clean_error(result, "cannot read")
     assert ours.read_text().startswith("<<<<<<< ours\n" + pointer)
+
+
+def test_a_lock_file_that_cannot_be_merged_by_stage_is_called_a_lock_file(tmp_path: Path
+                                                                          ) -> None:
+    files = {"O": 'schema: "2.0"\nstages: {}\n', "A": "garbage: [\n", "B": "not: valid: {\n"}
+    for name, text in files.items():
+        write(tmp_path / name, text)
+    result = subprocess.run([sys.executable, "-m", "mlgit", "merge-driver", "--",
+                             *(str(tmp_path / n) for n in "OAB"), "mlgit.lock"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "merge conflict in mlgit.lock: the lock file changed differently" in result.stderr

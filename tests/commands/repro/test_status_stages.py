@@ -119,3 +119,22 @@ def test_json_is_printed_with_stale_stages_and_no_artifacts(repo: Path) -> None:
     write(repo / "params.yaml", "n: 1\n")
     rows = json.loads(mlgit(repo, "status", "--json").out)
     assert [r["stage"] for r in rows] == ["a", "b"]
+
+
+def test_stages_of_a_pipeline_in_a_subfolder_are_listed(repo: Path) -> None:
+    """As `repro --dry` sees them, once Git's index holds the subfolder's mlgit.yaml."""
+    from tests.conftest import git
+
+    write(repo / "sub/in.txt", "in")
+    mlgit(repo / "sub", "stage", "add", "s", "-c", "cp in.txt out.txt", "-d", "in.txt",
+          "-o", "out.txt")
+    mlgit(repo / "sub", "repro")
+    git(repo, "add", "-A")
+    write(repo / "sub/in.txt", "changed")
+    assert "would run sub/mlgit.yaml:s" in mlgit(repo, "repro", "--dry").out
+    for where in (repo, repo / "sub"):
+        result = mlgit(where, "status")
+        assert result.lines[-2:] == ["stale stages (run 'mlgit repro'):",
+                                     "  sub/mlgit.yaml:s: dep changed: sub/in.txt"
+                                     f" ({result.lines[-1].split('(')[1]}"]
+    mlgit(repo, "status", "-q", code=1)
