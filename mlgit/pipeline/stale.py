@@ -13,7 +13,7 @@ from mlgit.pipeline.model import Stage
 from mlgit.pipeline.params import canonical, read_params_file, used_values
 from mlgit.pipeline.valuefiles import ValuesFileError
 from mlgit.repo import Repo
-from mlgit.storage.state import KnownRow, entries_in, fresh_oid, split
+from mlgit.storage.state_entries import KnownRow, entries_in, fresh_oid, split
 from mlgit.workspace.build import build
 
 

@@ -53,7 +53,10 @@ class Paths(Sequence[str]):
 
     def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+            a, b, step = i.indices(len(self))
+            if step != 1:
+                return [self[j] for j in range(a, b, step)]
+            return self._text[self._starts[a]:self._starts[b] - 1].split(_SEP) if a < b else []
         n = len(self)
         if i < 0:
             i += n
@@ -106,7 +109,11 @@ class Oids(Sequence[str]):
 
     def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+            a, b, step = i.indices(len(self))
+            if step != 1:
+                return [self[j] for j in range(a, b, step)]
+            text = self._raw[a * 16:max(a, b) * 16].hex()
+            return [text[j:j + 32] for j in range(0, len(text), 32)]
         n = len(self)
         if i < 0:
             i += n

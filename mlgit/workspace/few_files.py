@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from mlgit import hashing
 from mlgit.parallel import chunked_map
-from mlgit.storage.state import fresh_oid
+from mlgit.storage.state_entries import fresh_oid
 from mlgit.workspace.scan import (
     FOREIGN,
     FileState,
@@ -24,7 +24,8 @@ from mlgit.workspace.scan import (
 
 if TYPE_CHECKING:
     from mlgit.storage.objects import LocalODB
-    from mlgit.storage.state import Rows, State
+    from mlgit.storage.state import State
+    from mlgit.storage.state_entries import Rows
 
 
 _FEW_BYTES = 4 << 20

@@ -16,7 +16,7 @@ from mlgit.paths import at_or_under
 from mlgit.progress import ProgressCallback
 from mlgit.repo import Repo
 from mlgit.storage.objects import CorruptObject
-from mlgit.storage.state import Stat, slim
+from mlgit.storage.state_entries import Stat, slim
 from mlgit.workspace.checkout_result import CORRUPT, NOT_IN_CACHE, CheckoutResult, Place
 from mlgit.workspace.damage import quarantine_folder
 from mlgit.workspace.linker import Linker
@@ -58,12 +58,13 @@ def place_all(repo: Repo, linker: Linker, todo: Sequence[Place], result: Checkou
         if full:
             _stop_on_full_disk(repo, building, outcomes, full[0], result, progress,
                                later.bytes(todo) + sum(p.size for p in todo[start + BATCH:]))
-        _record(repo, [(p, st) for p, st in outcomes
-                       if isinstance(st, str) or building.temp_path(p.rel) is None],
+        in_new = building.in_new_folder
+        written_new = [not isinstance(st, str) and in_new(p.rel) for p, st in outcomes]
+        _record(repo, [o for o, new in zip(outcomes, written_new, strict=True) if not new],
                 result, progress)
-        for i, (p, st) in enumerate(outcomes):
-            if not isinstance(st, str) and building.temp_path(p.rel) is not None:
-                later.add(at[i], st, p.size, progress)
+        for i, ((p, st), new) in enumerate(zip(outcomes, written_new, strict=True)):
+            if new:
+                later.add(at[i], st, p.size, progress)  # type: ignore[arg-type]
     problems = building.move_into_place()
     result.failed += problems
     _record_later(repo, todo, later, problems, result)
@@ -162,27 +163,39 @@ class _Later:
     def bytes(self, todo: Sequence[Place]) -> int:
         return sum(todo[i].size for i in self.positions)
 
-    def stats(self) -> Iterator[tuple[int, Stat]]:
-        for i, ino, mtime, size, mode in zip(self.positions, self.inos, self.mtimes,
-                                             self.sizes, self.modes, strict=True):
-            yield i, Stat((ino, mtime, size, mode))
+    def placed(self, todo: Sequence[Place]) -> Iterator[tuple[Place, Stat]]:
+        """Each file recorded here, with its Place (made a slice of `todo` at a time: the
+        positions ascend) and its stat fields."""
+        positions = self.positions
+        for a in range(0, len(positions), _SLICE):
+            b = min(a + _SLICE, len(positions))
+            first, last = positions[a], positions[b - 1]
+            places = todo[first:last + 1] if last - first == b - a - 1 else \
+                [todo[i] for i in positions[a:b]]
+            for p, ino, mtime, size, mode in zip(places, self.inos[a:b], self.mtimes[a:b],
+                                                 self.sizes[a:b], self.modes[a:b],
+                                                 strict=True):
+                yield p, Stat((ino, mtime, size, mode))
+
+
+_SLICE = 4096
 
 
 def _record_later(repo: Repo, todo: Sequence[Place], later: _Later,
                   problems: list[tuple[str, str]], result: CheckoutResult) -> None:
     """Record the files written inside new folders, now in place (or not: `problems`)."""
     now = time.time_ns()
-    for n, (i, st) in enumerate(later.stats(), 1):
+    remember = repo.state.remember
+    for n, (p, st) in enumerate(later.placed(todo), 1):
         if n % COMPACT_EVERY == 0:
             repo.state.compact()
-        p = todo[i]
         problem = next((why for folder, why in problems if p.rel.startswith(folder + "/")),
-                       None)
+                       None) if problems else None
         if problem is not None:
             result.failed.append((p.rel, problem))
         else:
             result.restored.append(p.rel)
-            repo.state.remember(p.rel, st, p.oid, now)
+            remember(p.rel, st, p.oid, now)
 
 
 class _NewFolders:
@@ -199,6 +212,10 @@ class _NewFolders:
         self._roots: dict[str, str] = {}  # new folder rel -> its temporary path
         self._known: dict[str, str | None] = {}  # folder rel -> new root containing it
         self._lock = threading.Lock()
+
+    def in_new_folder(self, rel: str) -> bool:
+        """Whether temp_path placed the file `rel` in a new folder (it was asked about it)."""
+        return self._known.get(rel.rpartition("/")[0]) is not None
 
     def temp_path(self, rel: str) -> str | None:
         """Where to write the file `rel` if it belongs in a new folder, else None."""

@@ -21,7 +21,7 @@ from mlgit.fileio import is_temp_name, remove_leftover
 from mlgit.parallel import chunked_map
 from mlgit.paths import RESERVED, check_utf8
 from mlgit.progress import noop_progress
-from mlgit.storage.state import (
+from mlgit.storage.state_entries import (
     MIN_ENTRY_BYTES,
     RACY_NS,
     Stat,
@@ -35,7 +35,8 @@ from mlgit.workspace import scan_workers
 if TYPE_CHECKING:
     from mlgit.progress import ProgressCallback
     from mlgit.storage.objects import LocalODB
-    from mlgit.storage.state import KnownRow, Rows, State
+    from mlgit.storage.state import State
+    from mlgit.storage.state_entries import KnownRow, Rows
 
 P = ParamSpec("P")
 R = TypeVar("R")

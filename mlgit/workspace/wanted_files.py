@@ -71,6 +71,19 @@ class FolderFiles:
         m = self._manifest
         return Place(self._prefix + m.paths[i], m.oids[i], m.sizes[i], m.execs[i])
 
+    def places(self, entries: Sequence[int]) -> list[Place]:
+        """The Places of `entries` (entry numbers in order): a run of consecutive entries
+        (the usual case: a checkout of a whole folder) is read off the columns in one slice
+        each, not entry by entry."""
+        if not entries:
+            return []
+        a, b = entries[0], entries[-1] + 1
+        if b - a != len(entries):
+            return [self.place(i) for i in entries]
+        m, prefix = self._manifest, self._prefix
+        return [Place(prefix + path, oid, size, exe) for path, oid, size, exe in
+                zip(m.paths[a:b], m.oids[a:b], m.sizes[a:b], m.execs[a:b], strict=True)]
+
     def _numbered(self) -> Iterator[tuple[int, str]]:
         """(entry, full path) of each wanted file, in order."""
         prefix, paths = self._prefix, self._manifest.paths
@@ -141,7 +154,7 @@ class ToPlace(Sequence[Place]):
 
     def __getitem__(self, i: int | slice) -> Place | list[Place]:
         if isinstance(i, slice):
-            return [self._folder.place(j) for j in self._entries[i]]
+            return self._folder.places(self._entries[i])
         return self._folder.place(self._entries[i])
 
 

@@ -4,7 +4,8 @@ import os
 import time
 from pathlib import Path
 
-from mlgit.storage.state import RACY_NS, State, fresh_oid
+from mlgit.storage.state import State
+from mlgit.storage.state_entries import RACY_NS, fresh_oid
 
 
 def test_unchanged_file_is_trusted_and_changes_are_seen(tmp_path: Path) -> None:

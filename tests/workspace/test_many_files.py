@@ -15,7 +15,8 @@ import pytest
 from mlgit.commands.add import add
 from mlgit.repo import Repo
 from mlgit.storage import manifests
-from mlgit.storage.state import RACY_NS, State, fresh_oid
+from mlgit.storage.state import State
+from mlgit.storage.state_entries import RACY_NS, fresh_oid
 from mlgit.workspace import scan
 from tests.conftest import mlgit, read_tree
 
