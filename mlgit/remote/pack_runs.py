@@ -14,27 +14,12 @@ sets it aside and reports it (transfer.UploadRun).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple, Protocol, TypeVar
+from typing import NamedTuple
 
 from mlgit import hashing
 from mlgit.remote.backends import RangeCheck
+from mlgit.remote.chunked import W, Want
 from mlgit.storage.objects import CorruptObject, LocalODB
-
-
-class Want(Protocol):
-    """What transfer.Want is (that module imports this one)."""
-
-    @property
-    def oid(self) -> str: ...
-
-    @property
-    def size(self) -> int: ...
-
-    @property
-    def path(self) -> str: ...
-
-
-W = TypeVar("W", bound=Want)
 
 
 class Run(NamedTuple):
