@@ -54,10 +54,11 @@ def gc(
 
     if remote is not None and not tmp:
         from mlgit.cli.handlers.remote_gc import gc_remote
+        from mlgit.remote.gc_plan import GRACE_HOURS
 
         finish(gc_remote(remote, dry_run, force, json,
                           revisions(rev, all_branches, all_tags, all_commits),
-                          24.0 if grace is None else grace))
+                          GRACE_HOURS if grace is None else grace))
     if grace is not None:
         raise typer.BadParameter("only works with -r NAME (and without --tmp)",
                                  param_hint="'--grace'")
