@@ -59,7 +59,7 @@ def test_a_missing_git_object_read_through_libgit2(committed: Path, args: list[s
     tree = git(committed, "rev-parse", "HEAD^{tree}").strip()
     loose = committed / ".git" / "objects" / tree[:2] / tree[2:]
     shutil.move(loose, committed / "tree-object")
-    mlgit(committed, "remote", "add", "r", str(committed / "store"))
+    mlgit(committed, "remote", "add", "r", str(committed.parent / "store"))
     result = mlgit(committed, *args, code=None)
     assert_clean_error(result, "failed: ", "hint: run 'git status' (and 'git fsck'")
     assert subprocess.run(["git", "fsck"], cwd=committed, capture_output=True).returncode != 0
