@@ -16,16 +16,19 @@ from mlgit.storage.objects import CorruptObject, LocalODB
 
 
 class Want(Protocol):
-    """What transfer.Want is (that module imports this one)."""
+    """An object to transfer (workspace.wants.Wanted is one); transfer.py and pack_runs.py
+    take it from here."""
 
     @property
     def oid(self) -> str: ...
 
     @property
-    def size(self) -> int: ...
+    def size(self) -> int:
+        """-1 when unknown (a manifest not read yet)."""
 
     @property
-    def path(self) -> str: ...
+    def path(self) -> str:
+        """The workspace path it is for, for messages."""
 
 
 W = TypeVar("W", bound=Want)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from mlgit.fileio import is_disk_full
 from mlgit.hashing import hash_bytes
 from mlgit.remote import chunked
+from mlgit.remote.chunked import Want
 from mlgit.remote.failures import Failure, FailureKind, ObjectFailed
 from mlgit.remote.store import PackedAt, RemotePacks, loose_rel
 from mlgit.remote.transfer import (
@@ -19,7 +20,6 @@ from mlgit.remote.transfer import (
     Stopped,
     Task,
     TransferResult,
-    Want,
     unique_wants,
 )
 from mlgit.storage.objects import CorruptObject

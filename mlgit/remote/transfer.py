@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable
-from typing import Generic, NamedTuple, Protocol, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from mlgit.errors import describe_error
 from mlgit.fileio import is_disk_full
@@ -20,6 +20,7 @@ from mlgit.hashing import EMPTY_OID
 from mlgit.parallel import run_all
 from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.remote import chunked, pack_runs
+from mlgit.remote.chunked import Want
 from mlgit.remote.failures import Failure, FailureKind, ObjectFailed
 from mlgit.remote.retry import RemoteDown
 from mlgit.remote.store import RemotePacks, RemoteStore
@@ -38,21 +39,6 @@ nothing in memory); an object store gets at most PUSH_PACK_BYTES a pack (read in
 BUFFERED_BYTES = 128 << 20
 """At most this many bytes of packs being built (push) or pack ranges being read (fetch) are
 held in memory at once, however many workers there are (16 for a bucket)."""
-
-
-class Want(Protocol):
-    """An object to transfer (workspace.wants.Wanted is one)."""
-
-    @property
-    def oid(self) -> str: ...
-
-    @property
-    def size(self) -> int:
-        """-1 when unknown (a manifest not read yet)."""
-
-    @property
-    def path(self) -> str:
-        """The workspace path it is for, for messages."""
 
 
 class TransferResult:
