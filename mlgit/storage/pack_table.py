@@ -149,10 +149,12 @@ class PackTable(Mapping[str, Location]):
         return {oid for oid in oids if self._find(oid) < 0}
 
     def _oid_dict(self) -> dict[str, int]:
-        by_oid: dict[str, int] = {}
-        for r in range(len(self._heads) - 1, -1, -1):  # the first pack's copy wins
-            by_oid[self._oid_of(r).hex()] = r
-        return by_oid
+        # every record in hex at once, then one slice per oid: no Python call per record
+        hexed = self._records.hex()
+        step = REC.size * 2
+        oids = [hexed[i:i + 32] for i in range(len(hexed) - step, -1, -step)]
+        # built from the last record back, so that the first pack's copy wins
+        return dict(zip(oids, range(len(oids) - 1, -1, -1), strict=True))
 
     def _location(self, pack: str, offset: int, size: int) -> Location:
         return (pack, offset, size)
@@ -165,8 +167,13 @@ class PackTable(Mapping[str, Location]):
         return isinstance(oid, str) and self._find(oid) >= 0
 
     def get(self, oid: str, default: Location | None = None) -> Location | None:  # type: ignore[override]
-        r = self._find(oid)
-        return default if r < 0 else self._at(r)
+        # (a checkout asks this once per file: the dict's answer without further calls)
+        by_oid = self._by_oid
+        r = by_oid.get(oid, -1) if by_oid is not None else self._find(oid)
+        if r < 0:
+            return default
+        offset, size = _PLACE.unpack_from(self._records, r * 32 + 16)
+        return self._location(self._packs[self._pack_of[r]], offset, size)
 
     def __getitem__(self, oid: str) -> Location:
         r = self._find(oid)

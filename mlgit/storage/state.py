@@ -200,7 +200,7 @@ class State:
     def remember(self, rel: str, st: AnyStat, oid: str, now_ns: int | None = None) -> None:
         """Record that the file at `rel`, as `st` describes it, has content `oid`. `now_ns`
         must not be later than the moment `st` was taken."""
-        folder, name = split(rel)
+        folder, _, name = rel.rpartition("/")  # (split's, without a call: a million times)
         recorded = now_ns if now_ns is not None else time.time_ns()
         if type(st) is Stat:  # a checkout records a million of these: no property calls
             ino, mtime_ns, size, _ = st
@@ -214,6 +214,15 @@ class State:
         for folder, entries in self._pending.items():
             self._packed.setdefault(folder, []).append(marshal.dumps(entries))
         self._pending.clear()
+
+    def forget_folders(self, folders: Collection[str]) -> None:
+        """Drop what remember() was told, and not yet written, about the files at or under
+        `folders` (they did not reach the work tree after all)."""
+        inside = tuple(f + "/" for f in folders)
+        wanted = set(folders)
+        for told in (self._pending, self._packed):
+            for folder in [f for f in told if f in wanted or f.startswith(inside)]:
+                del told[folder]
 
     def moved(self, src: str, dst: str) -> None:
         """The file or folder at `src` was renamed to `dst`: what is recorded for it (and for

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-from array import array
 from collections.abc import Callable, Iterator, Sequence
 
 from mlgit.fileio import disk_full_error, is_disk_full
@@ -16,7 +15,6 @@ from mlgit.paths import at_or_under
 from mlgit.progress import ProgressCallback
 from mlgit.repo import Repo
 from mlgit.storage.objects import CorruptObject
-from mlgit.storage.state_entries import Stat, slim
 from mlgit.workspace.checkout_result import CORRUPT, NOT_IN_CACHE, CheckoutResult, Place
 from mlgit.workspace.damage import quarantine_folder
 from mlgit.workspace.linker import Linker
@@ -37,37 +35,30 @@ def corrupt_reason(repo: Repo, exc: CorruptObject) -> str:
 def place_all(repo: Repo, linker: Linker, todo: Sequence[Place], result: CheckoutResult,
               progress: ProgressCallback) -> None:
     """Write the files `todo` lists (Places made on demand: a million are never held at
-    once), BATCH at a time."""
+    once), BATCH at a time. A file written inside a new folder is recorded at its final
+    path right away (the folder's rename keeps its inode, mtime and size) and forgotten
+    again if its folder cannot be moved into place."""
     if not todo:
         return
     building = _NewFolders(repo, result.path)
-    later = _Later()
     few = len(todo) < _FEW_FILES and sum(p.size for p in todo) < _FEW_BYTES
     jobs = 1 if few else repo.config.get("core.jobs")
     for start in range(0, len(todo), BATCH):
         batch = todo[start:start + BATCH]
         missing = repo.odb.missing({p.oid for p in batch})
-        for p in batch:
-            if p.oid in missing:
-                result.failed.append((p.rel, NOT_IN_CACHE))
-        at = [start + i for i, p in enumerate(batch) if p.oid not in missing]
-        ready = [batch[i - start] for i in at]  # (at: their positions in todo)
-        del batch
+        if missing:
+            result.failed += [(p.rel, NOT_IN_CACHE) for p in batch if p.oid in missing]
+            batch = [p for p in batch if p.oid not in missing]
         full: list[OSError] = []
-        outcomes = chunked_map(_placer(repo, linker, building, full), ready, jobs)
+        outcomes = chunked_map(_placer(repo, linker, building, full), batch, jobs)
+        del batch
         if full:
-            _stop_on_full_disk(repo, building, outcomes, full[0], result, progress,
-                               later.bytes(todo) + sum(p.size for p in todo[start + BATCH:]))
-        in_new = building.in_new_folder
-        written_new = [not isinstance(st, str) and in_new(p.rel) for p, st in outcomes]
-        _record(repo, [o for o, new in zip(outcomes, written_new, strict=True) if not new],
-                result, progress)
-        for i, ((p, st), new) in enumerate(zip(outcomes, written_new, strict=True)):
-            if new:
-                later.add(at[i], st, p.size, progress)  # type: ignore[arg-type]
+            _stop_on_full_disk(repo, building, todo[:start], outcomes, full[0], result,
+                               progress, sum(p.size for p in todo[start + BATCH:]))
+        _record(repo, outcomes, result, progress)
     problems = building.move_into_place()
-    result.failed += problems
-    _record_later(repo, todo, later, problems, result)
+    if problems:
+        _unrecord(repo, [folder for folder, _ in problems], result, problems)
 
 
 BATCH = 50_000
@@ -76,16 +67,14 @@ is recorded."""
 
 
 def _placer(repo: Repo, linker: Linker, building: _NewFolders, full: list[OSError]
-            ) -> Callable[[Place], tuple[Place, Stat | str]]:
+            ) -> Callable[[Place], tuple[Place, os.stat_result | str]]:
     """The function that writes one file (on a thread), noting a full disk in `full`."""
 
-    def place(p: Place) -> tuple[Place, Stat | str]:
+    def place(p: Place) -> tuple[Place, os.stat_result | str]:
         if full:
             return p, _NOT_TRIED
         try:
-            placed, outcome = _place_one(p)
-            # four fields of the stat result kept, not all of it: a batch waits for _record
-            return placed, outcome if isinstance(outcome, str) else slim(outcome)
+            return _place_one(p)
         except OSError as exc:
             if not is_disk_full(exc):
                 raise
@@ -125,77 +114,40 @@ _FEW_BYTES = 8 << 20
 costs more than they save (a branch switch that changes 100 small files)."""
 
 
-def _stop_on_full_disk(repo: Repo, building: _NewFolders,
-                       outcomes: list[tuple[Place, Stat | str]], exc: OSError,
+def _stop_on_full_disk(repo: Repo, building: _NewFolders, done: Sequence[Place],
+                       outcomes: list[tuple[Place, os.stat_result | str]], exc: OSError,
                        result: CheckoutResult, progress: ProgressCallback, more: int) -> None:
     """Keep the files already written in place (each is complete), drop the folders still
     being built (they would appear incomplete), and stop with one error for the disk.
-    `more`: the bytes of the files of other batches that are not in place."""
-    placed: list[tuple[Place, Stat | str]] = [(p, st) for p, st in outcomes
+    `done`: the Places of the batches before; `more`: the bytes of the batches after."""
+    placed = [(p, st) for p, st in outcomes
               if not isinstance(st, str) and building.temp_path(p.rel) is None]
+    dropped = list(building.roots())
     building.discard()
+    _unrecord(repo, dropped, result, [])
     _record(repo, placed, result, progress)
-    done = {p.rel for p, _ in placed}
-    needed = sum(p.size for p, _ in outcomes if p.rel not in done) + more
+    in_place = {p.rel for p, _ in placed}
+    needed = sum(p.size for p, _ in outcomes if p.rel not in in_place) + more + \
+        sum(p.size for p in done if building.in_new_folder(p.rel))
     raise disk_full_error(exc, repo.abspath(result.path), needed)
 
 
-class _Later:
-    """The files written inside new folders, recorded once their folders are in place: the
-    position of each in the work to do and its stat fields, in arrays (36 bytes a file
-    instead of a Place and a stat tuple)."""
-
-    def __init__(self) -> None:
-        self.positions = array("I")
-        self.inos = array("Q")
-        self.mtimes = array("q")
-        self.sizes = array("Q")
-        self.modes = array("I")
-
-    def add(self, position: int, st: Stat, size: int, progress: ProgressCallback) -> None:
-        self.positions.append(position)
-        self.inos.append(st.st_ino)
-        self.mtimes.append(st.st_mtime_ns)
-        self.sizes.append(st.st_size)
-        self.modes.append(st.st_mode)
-        progress(1, size)
-
-    def bytes(self, todo: Sequence[Place]) -> int:
-        return sum(todo[i].size for i in self.positions)
-
-    def placed(self, todo: Sequence[Place]) -> Iterator[tuple[Place, Stat]]:
-        """Each file recorded here, with its Place (made a slice of `todo` at a time: the
-        positions ascend) and its stat fields."""
-        positions = self.positions
-        for a in range(0, len(positions), _SLICE):
-            b = min(a + _SLICE, len(positions))
-            first, last = positions[a], positions[b - 1]
-            places = todo[first:last + 1] if last - first == b - a - 1 else \
-                [todo[i] for i in positions[a:b]]
-            for p, ino, mtime, size, mode in zip(places, self.inos[a:b], self.mtimes[a:b],
-                                                 self.sizes[a:b], self.modes[a:b],
-                                                 strict=True):
-                yield p, Stat((ino, mtime, size, mode))
-
-
-_SLICE = 4096
-
-
-def _record_later(repo: Repo, todo: Sequence[Place], later: _Later,
-                  problems: list[tuple[str, str]], result: CheckoutResult) -> None:
-    """Record the files written inside new folders, now in place (or not: `problems`)."""
-    now = time.time_ns()
-    remember = repo.state.remember
-    for n, (p, st) in enumerate(later.placed(todo), 1):
-        if n % COMPACT_EVERY == 0:
-            repo.state.compact()
-        problem = next((why for folder, why in problems if p.rel.startswith(folder + "/")),
-                       None) if problems else None
-        if problem is not None:
-            result.failed.append((p.rel, problem))
-        else:
-            result.restored.append(p.rel)
-            remember(p.rel, st, p.oid, now)
+def _unrecord(repo: Repo, folders: list[str], result: CheckoutResult,
+              problems: list[tuple[str, str]]) -> None:
+    """The files recorded inside `folders` are not in the work tree after all (their folder
+    could not be moved into place, with the reason `problems` gives, or was dropped): take
+    them off the restored list and out of the state DB."""
+    repo.state.forget_folders(folders)
+    inside = tuple(f + "/" for f in folders)
+    why = dict(problems)
+    kept: list[str] = []
+    for rel in result.restored:
+        if not rel.startswith(inside):
+            kept.append(rel)
+        elif why:
+            folder = next(f for f in folders if rel.startswith(f + "/"))
+            result.failed.append((rel, why[folder]))
+    result.restored = kept
 
 
 class _NewFolders:
@@ -212,6 +164,10 @@ class _NewFolders:
         self._roots: dict[str, str] = {}  # new folder rel -> its temporary path
         self._known: dict[str, str | None] = {}  # folder rel -> new root containing it
         self._lock = threading.Lock()
+
+    def roots(self) -> Iterator[str]:
+        """The new folders being built (each the shallowest missing one of its files)."""
+        return iter(self._roots)
 
     def in_new_folder(self, rel: str) -> bool:
         """Whether temp_path placed the file `rel` in a new folder (it was asked about it)."""
@@ -274,8 +230,8 @@ def make_dirs(repo: Repo, folder: str, result: CheckoutResult) -> None:
         result.failed.append((folder, f"cannot create folder: {exc.strerror}"))
 
 
-def _record(repo: Repo, outcomes: list[tuple[Place, Stat | str]], result: CheckoutResult,
-            progress: ProgressCallback) -> None:
+def _record(repo: Repo, outcomes: Sequence[tuple[Place, os.stat_result | str]],
+            result: CheckoutResult, progress: ProgressCallback) -> None:
     # Recorded as of now, after every write: files older than the racy window are trusted.
     now = time.time_ns()
     remember = repo.state.remember

@@ -80,8 +80,9 @@ class FolderFiles:
         a, b = entries[0], entries[-1] + 1
         if b - a != len(entries):
             return [self.place(i) for i in entries]
-        m, prefix = self._manifest, self._prefix
-        return [Place(prefix + path, oid, size, exe) for path, oid, size, exe in
+        m, prefix, new = self._manifest, self._prefix, tuple.__new__
+        # (tuple.__new__: a NamedTuple's own constructor is a Python call per file)
+        return [new(Place, (prefix + path, oid, size, exe)) for path, oid, size, exe in
                 zip(m.paths[a:b], m.oids[a:b], m.sizes[a:b], m.execs[a:b], strict=True)]
 
     def _numbered(self) -> Iterator[tuple[int, str]]:

@@ -146,3 +146,39 @@ def test_a_pull_into_an_empty_cache_and_work_tree(repo: Path, tmp_path: Path,
     [checked] = outcome.checkouts
     assert checked.ok and len(checked.restored) == FILES + 2
     assert read_tree(repo / "data") == tree
+
+
+def test_a_new_folder_that_cannot_be_moved_into_place(repo: Path, batch: int | None) -> None:
+    """The files written inside a new folder are recorded as they are written; when the
+    folder cannot be renamed into place (something took its place meanwhile), they are
+    reported as not restored and the state DB does not vouch for them."""
+    tree = _tree()
+    _stored(repo, tree)
+    shutil.rmtree(repo / "data" / "d3")
+    shutil.rmtree(repo / "data" / "d5")
+    intruder = repo / "data" / "d3" / "mine.txt"
+
+    def meanwhile(files: int, nbytes: int) -> None:
+        if not intruder.exists():
+            write(intruder, b"the user's own file")
+
+    in_d3 = sorted(f"data/{p}" for p in tree if p.startswith("d3/"))
+    opened = Repo.find(str(repo))
+    try:
+        known_before = [opened.state.get(rel) for rel in in_d3]  # what the add recorded
+    finally:
+        opened.close()
+    result = _checkout(repo, force=False, progress=meanwhile)
+    assert not result.ok
+    assert sorted(rel for rel, _ in result.failed) == in_d3
+    assert {why for _, why in result.failed} == {
+        "cannot move the restored folder into place: Directory not empty"}
+    assert sorted(result.restored) == sorted(f"data/{p}" for p in tree if p.startswith("d5/"))
+    assert intruder.read_bytes() == b"the user's own file"
+    opened = Repo.find(str(repo))
+    try:
+        assert [opened.state.get(rel) for rel in in_d3] == known_before
+        assert all(opened.state.get(rel) is not None for rel in result.restored)
+    finally:
+        opened.close()
+    assert not [n for n in os.listdir(repo / ".mlgit" / "tmp") if n.startswith("checkout-")]
