@@ -150,10 +150,15 @@ NOTES: dict[str, list[str]] = {
         " 130 on Ctrl-C (the running stages are stopped, finished ones stay recorded).",
     ],
     "status": [
-        "Prints `PATH: unchanged`, `PATH: modified`, `PATH: damaged` or `PATH: deleted`,"
-        " followed by `(not in cache: N object(s))` when cache objects are missing. `damaged`"
+        "Prints `PATH: unchanged`, `PATH: modified`, `PATH: damaged`, `PATH: deleted` or"
+        " `PATH: typechange (replaced by a folder)` / `(replaced by a file)`, followed by"
+        " `(not in cache: N object(s))` when cache objects are missing. `damaged`"
         " means a hard or symbolic link into the cache was edited in place, changing the"
-        " cache object too (see [formats.md](formats.md#hard-links-edited-in-place)). For a"
+        " cache object too (see [formats.md](formats.md#hard-links-edited-in-place))."
+        " `typechange` (Git's word) means a folder holding files stands where the tracked"
+        " file belongs, or a file where the tracked folder belongs (an empty folder where"
+        " a file belongs counts as `deleted`); `mlgit add PATH` records it as it is now,"
+        " `mlgit checkout PATH` puts the tracked version back (see checkout). For a"
         " folder it lists the `modified:`, `added:`, `deleted:` and `damaged:` files (paths"
         " inside the folder, at most 20 of each; `--json` lists all). Only content is"
         " compared: a change of the executable bit alone is not reported.",
@@ -182,7 +187,9 @@ NOTES: dict[str, list[str]] = {
         "Read-only: it does not take the repository lock.",
         "`--json`: a list of `{\"path\", \"pointer\", \"kind\", \"state\", \"in_cache\","
         " \"missing_objects\", \"added\", \"modified\", \"deleted\", \"damaged\"}`, or"
-        " `{\"pointer\", \"error\", \"hint\"}` for an unreadable pointer.",
+        " `{\"pointer\", \"error\", \"hint\"}` for an unreadable pointer. `state` is one of"
+        " `unchanged`, `modified`, `damaged`, `deleted`, `typechange`; `kind` is the"
+        " pointer's (`file` or `dir`), so a `typechange` of a `file` is a folder in its place.",
         "`--remote [NAME]` compares the cache with a remote instead of the workspace with the"
         " pointers. It prints one line per artifact (stage outputs mlgit.lock records"
         " included): `PATH: in cache and on NAME`, or"
@@ -214,6 +221,13 @@ NOTES: dict[str, list[str]] = {
         "A workspace file is replaced or removed only if its current content is in the cache;"
         " otherwise it is reported as `changed in the workspace and not in the cache; left as"
         " is`. `--force` replaces or removes it anyway.",
+        "The same rule holds when the kind changed (`mlgit status` says `typechange`): a"
+        " file standing where a tracked folder belongs, or a folder holding files where a"
+        " tracked file belongs, is removed only if the cache holds all of its content;"
+        " otherwise checkout leaves it as is with one line, `error: PATH: a file stands"
+        " where the tracked folder must be; left as is` (or `a folder stands where the"
+        " tracked file must be`), a hint to move it away, and exit status 1. `--force`"
+        " removes it.",
         "Every object is verified against its hash before it reaches the workspace, and each"
         " file appears under its final name only when complete: a file in an existing folder"
         " is written under a temporary name and renamed; a folder that does not exist yet is"
