@@ -602,6 +602,14 @@ NOTES: dict[str, list[str]] = {
         " installed|installed; the hook that was there runs first (PATH)`.",
         "Exit status 1 when another hook sits where mlgit's was while the one mlgit kept is"
         " still beside it (`NAME.mlgit-previous`): merge them by hand first.",
+        "All or nothing: without `--hook` it registers the merge driver first (the"
+        " `merge.mlgit.*` keys of the repository's Git config and the lines of the top-level"
+        " `.gitattributes`), then writes the hooks. When a step cannot write (a"
+        " `.gitattributes` or `.git/config` that may not be changed, a hooks folder that is"
+        " not writable), what the steps before it wrote is put back, byte for byte, and it"
+        " exits 1 with `error: .../.gitattributes: cannot write the merge driver's attribute"
+        " lines (...)`, `error: cannot register the merge driver in Git's config: ...` or"
+        " `error: HOOK: cannot install the hook (...); nothing was changed`, and a hint.",
         "`--json`: `{\"hooks_dir\", \"hooks\": [{\"name\", \"outcome\", \"path\"}]}`"
         " (outcome `installed`, `upgraded`, `unchanged`, `chained`).",
     ],
