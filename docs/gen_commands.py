@@ -32,6 +32,16 @@ REGENERATE = "python docs/gen_commands.py > docs/commands.md"
 _UNSET = getattr(click.core, "UNSET", None)  # click >= 8.3 marks "no default" with it
 
 
+WORKSPACE_WORD = (
+    "The word `workspace` in place of A or B names the work tree (it is the work tree's"
+    " name in the output, `\"new\": \"workspace\"` in `--json`): `diff v1 workspace`"
+    " is `diff v1`, and `diff workspace v1` compares the other way."
+    " When Git also knows a revision by that name (a branch or tag `workspace`), which one"
+    " is meant cannot be told, and it is refused, as `git diff` refuses an ambiguous"
+    " argument: `error: ambiguous argument 'workspace': both a Git revision (...) and the"
+    " work tree`, exit 1; write the revision as `heads/workspace`, `tags/workspace` or its"
+    " commit id, or leave B out for the work tree.")
+
 # Behaviour the help text has no room for, one list per command, keyed by the words after
 # `mlgit` ("add", "remote add"); a sub-group's own entry ("remote") is optional. Kept here so
 # the reference stays one generated file; tests/docs/test_commands_md.py fails when a command has no
@@ -672,6 +682,7 @@ NOTES: dict[str, list[str]] = {
         " `status` is `added`, `deleted`, `modified` or `unchanged`, and `old`/`new` are null"
         " where the key is not there. `--md`: a Markdown table with the columns file, key,"
         " old, new, change, ready for a pull request comment.",
+        WORKSPACE_WORD,
     ],
     "metrics show": [
         "Without TARGETS: the files stages list under `metrics:` in every mlgit.yaml, then"
@@ -690,6 +701,7 @@ NOTES: dict[str, list[str]] = {
         " codes. A metrics file written since the last commit has all its keys added. The"
         " first words are revisions when Git knows them and no such file exists; see"
         " [history.md](history.md#mlgit-params-diff-mlgit-metrics-diff).",
+        WORKSPACE_WORD,
     ],
     "diff": [
         "Compares what revision A (default: HEAD) and revision B (default: the workspace)"
@@ -697,6 +709,7 @@ NOTES: dict[str, list[str]] = {
         " `deleted` and `renamed` artifacts and stage outputs, and files inside tracked"
         " folders (from the folder manifests), with sizes. A folder whose manifest is not in"
         " the cache is named in a warning and compared whole.",
+        WORKSPACE_WORD,
         "Exit 0 whether or not anything changed; 1 when a pointer or lock file cannot be"
         " read on a side. `--json`: `{\"old\", \"new\", \"added\", \"modified\","
         " \"deleted\", \"renamed\": [{\"path\", \"size\", \"old_size\","
