@@ -627,6 +627,11 @@ NOTES: dict[str, list[str]] = {
         "Removes mlgit's hook scripts (without `--hook`: all of them) and renames each"
         " `NAME.mlgit-previous` back, so the hook that was there before returns byte for"
         " byte, with its mode. A hook that is not mlgit's is left alone.",
+        "All or nothing, as `install`: without `--hook` it removes the merge driver first;"
+        " when a step cannot write, what the steps before it changed is put back, and it"
+        " exits 1 with `error: .../.gitattributes: cannot remove the merge driver's attribute"
+        " lines (...)`, `error: cannot remove the merge driver from Git's config: ...` or"
+        " `error: HOOK: cannot remove the hook (...); nothing was changed`, and a hint.",
         "Prints one line per hook: `NAME: removed|removed; the hook that was there before is"
         " back|not mlgit's hook; left alone|not installed (PATH)`.",
         "`--json`: as for `install` (outcome `removed`, `restored`, `not ours`, `absent`).",

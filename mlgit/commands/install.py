@@ -117,12 +117,32 @@ def _refuse_without_mlgit(root: str) -> None:
 
 def uninstall(chosen: list[str], cwd: str | None = None) -> Installed:
     """Remove the chosen mlgit hooks (all without a choice), putting back the hooks they
-    replaced."""
+    replaced. All or nothing, as install."""
     names = hook_names(chosen)
     root = find_root(cwd)
     folder = hooks.hooks_dir(root)
-    done = Installed(folder, [HookChange(n, hooks.uninstall_hook(folder, n), f"{folder}/{n}")
-                              for n in names])
+    done = Installed(folder, [])
+    before = None
     if not chosen:
-        done.merge_driver = unregister_merge_driver(root)
+        before = driver_setting(root)
+        done.merge_driver = unregister_merge_driver(root)  # all or nothing itself
+    written: list[hooks.HookFiles] = []
+    try:
+        for name in names:
+            written.append(hooks.hook_files(folder, name))
+            done.changes.append(HookChange(name, _uninstall_hook(folder, name),
+                                           f"{folder}/{name}"))
+    except BaseException:
+        _undo(root, written, before if done.merge_driver else None)
+        raise
     return done
+
+
+def _uninstall_hook(folder: str, name: str) -> str:
+    try:
+        return hooks.uninstall_hook(folder, name)
+    except OSError as exc:
+        raise MlgitError(f"{folder}/{name}: cannot remove the hook"
+                         f" ({(exc.strerror or str(exc)).lower()}); nothing was changed",
+                         f"make {folder} and the hooks in it writable (ls -l, lsattr), then"
+                         " run 'mlgit uninstall' again") from None

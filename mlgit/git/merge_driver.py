@@ -100,19 +100,40 @@ def _register(root: str, command: str) -> list[str]:
 
 
 def unregister_merge_driver(root: str) -> list[str]:
-    """Undo register_merge_driver; what changed."""
+    """Undo register_merge_driver; what changed. All or nothing, as register_merge_driver."""
+    before = driver_setting(root)
+    try:
+        return _unregister(root)
+    except BaseException:
+        with contextlib.suppress(MlgitError, OSError):
+            restore_driver_setting(root, before)
+        raise
+
+
+def _unregister(root: str) -> list[str]:
     changed = []
     if _config(root, "driver") is not None or _config(root, "name") is not None:
-        _git(root, "config", "--local", "--remove-section", f"merge.{DRIVER_NAME}")
+        try:
+            _git(root, "config", "--local", "--remove-section", f"merge.{DRIVER_NAME}")
+        except MlgitError as exc:
+            raise MlgitError(f"cannot remove the merge driver from Git's config: {exc.message}",
+                             "make the repository's Git config (.git/config) writable (ls -l,"
+                             " lsattr), then run 'mlgit uninstall' again") from None
         changed.append("git config")
     path = os.path.join(root, ".gitattributes")
     text = read_text_or_empty(path)
     kept = [line for line in text.splitlines() if line not in ATTRIBUTE_LINES]
     if kept != text.splitlines():
-        if kept:
-            write_atomic(path, "".join(line + "\n" for line in kept).encode())
-        else:  # it held only what register_merge_driver wrote
-            os.unlink(path)
+        try:
+            if kept:
+                write_atomic(path, "".join(line + "\n" for line in kept).encode())
+            else:  # it held only what register_merge_driver wrote
+                os.unlink(path)
+        except OSError as exc:
+            raise MlgitError(f"{path}: cannot remove the merge driver's attribute lines"
+                             f" ({(exc.strerror or str(exc)).lower()})",
+                             "make .gitattributes writable (ls -l, lsattr), then run"
+                             " 'mlgit uninstall' again") from None
         changed.append(".gitattributes")
     return changed
 

@@ -138,3 +138,18 @@ def test_an_older_merge_driver_setting_is_put_back(repo: Path, immutable: list[P
     assert _state(repo) == before
     assert git(repo, "config", "--local", "--get-regexp", "merge").splitlines() == [
         "merge.mlgit.driver old-mlgit merge-driver %O %A %B"]
+
+
+def test_uninstall_is_all_or_nothing_too(repo: Path, immutable: list[Path]) -> None:
+    mlgit(repo, "install")
+    _freeze(repo / ".gitattributes", immutable)
+    before = _state(repo)
+    result = mlgit(repo, "uninstall", code=None)
+    assert_clean_error(result, "cannot remove the merge driver's attribute lines",
+                       "hint: make .gitattributes writable")
+    assert _state(repo) == before
+    subprocess.run(["chattr", "-i", str(repo / ".gitattributes")], check=True)
+    _freeze(repo / ".git" / "hooks" / "pre-push", immutable)
+    result = mlgit(repo, "uninstall", code=None)
+    assert_clean_error(result, "pre-push: cannot remove the hook")
+    assert _state(repo) == before
