@@ -32,6 +32,16 @@ REGENERATE = "python docs/gen_commands.py > docs/commands.md"
 _UNSET = getattr(click.core, "UNSET", None)  # click >= 8.3 marks "no default" with it
 
 
+WORKSPACE_WORD = (
+    "The word `workspace` in place of A or B names the work tree (it is the work tree's"
+    " name in the output, `\"new\": \"workspace\"` in `--json`): `diff v1 workspace`"
+    " is `diff v1`, and `diff workspace v1` compares the other way."
+    " When Git also knows a revision by that name (a branch or tag `workspace`), which one"
+    " is meant cannot be told, and it is refused, as `git diff` refuses an ambiguous"
+    " argument: `error: ambiguous argument 'workspace': both a Git revision (...) and the"
+    " work tree`, exit 1; write the revision as `heads/workspace`, `tags/workspace` or its"
+    " commit id, or leave B out for the work tree.")
+
 # Behaviour the help text has no room for, one list per command, keyed by the words after
 # `mlgit` ("add", "remote add"); a sub-group's own entry ("remote") is optional. Kept here so
 # the reference stays one generated file; tests/docs/test_commands_md.py fails when a command has no
@@ -150,10 +160,15 @@ NOTES: dict[str, list[str]] = {
         " 130 on Ctrl-C (the running stages are stopped, finished ones stay recorded).",
     ],
     "status": [
-        "Prints `PATH: unchanged`, `PATH: modified`, `PATH: damaged` or `PATH: deleted`,"
-        " followed by `(not in cache: N object(s))` when cache objects are missing. `damaged`"
+        "Prints `PATH: unchanged`, `PATH: modified`, `PATH: damaged`, `PATH: deleted` or"
+        " `PATH: typechange (replaced by a folder)` / `(replaced by a file)`, followed by"
+        " `(not in cache: N object(s))` when cache objects are missing. `damaged`"
         " means a hard or symbolic link into the cache was edited in place, changing the"
-        " cache object too (see [formats.md](formats.md#hard-links-edited-in-place)). For a"
+        " cache object too (see [formats.md](formats.md#hard-links-edited-in-place))."
+        " `typechange` (Git's word) means a folder holding files stands where the tracked"
+        " file belongs, or a file where the tracked folder belongs (an empty folder where"
+        " a file belongs counts as `deleted`); `mlgit add PATH` records it as it is now,"
+        " `mlgit checkout PATH` puts the tracked version back (see checkout). For a"
         " folder it lists the `modified:`, `added:`, `deleted:` and `damaged:` files (paths"
         " inside the folder, at most 20 of each; `--json` lists all). Only content is"
         " compared: a change of the executable bit alone is not reported.",
@@ -182,7 +197,9 @@ NOTES: dict[str, list[str]] = {
         "Read-only: it does not take the repository lock.",
         "`--json`: a list of `{\"path\", \"pointer\", \"kind\", \"state\", \"in_cache\","
         " \"missing_objects\", \"added\", \"modified\", \"deleted\", \"damaged\"}`, or"
-        " `{\"pointer\", \"error\", \"hint\"}` for an unreadable pointer.",
+        " `{\"pointer\", \"error\", \"hint\"}` for an unreadable pointer. `state` is one of"
+        " `unchanged`, `modified`, `damaged`, `deleted`, `typechange`; `kind` is the"
+        " pointer's (`file` or `dir`), so a `typechange` of a `file` is a folder in its place.",
         "`--remote [NAME]` compares the cache with a remote instead of the workspace with the"
         " pointers. It prints one line per artifact (stage outputs mlgit.lock records"
         " included): `PATH: in cache and on NAME`, or"
@@ -214,6 +231,13 @@ NOTES: dict[str, list[str]] = {
         "A workspace file is replaced or removed only if its current content is in the cache;"
         " otherwise it is reported as `changed in the workspace and not in the cache; left as"
         " is`. `--force` replaces or removes it anyway.",
+        "The same rule holds when the kind changed (`mlgit status` says `typechange`): a"
+        " file standing where a tracked folder belongs, or a folder holding files where a"
+        " tracked file belongs, is removed only if the cache holds all of its content;"
+        " otherwise checkout leaves it as is with one line, `error: PATH: a file stands"
+        " where the tracked folder must be; left as is` (or `a folder stands where the"
+        " tracked file must be`), a hint to move it away, and exit status 1. `--force`"
+        " removes it.",
         "Every object is verified against its hash before it reaches the workspace, and each"
         " file appears under its final name only when complete: a file in an existing folder"
         " is written under a temporary name and renamed; a folder that does not exist yet is"
@@ -588,6 +612,14 @@ NOTES: dict[str, list[str]] = {
         " installed|installed; the hook that was there runs first (PATH)`.",
         "Exit status 1 when another hook sits where mlgit's was while the one mlgit kept is"
         " still beside it (`NAME.mlgit-previous`): merge them by hand first.",
+        "All or nothing: without `--hook` it registers the merge driver first (the"
+        " `merge.mlgit.*` keys of the repository's Git config and the lines of the top-level"
+        " `.gitattributes`), then writes the hooks. When a step cannot write (a"
+        " `.gitattributes` or `.git/config` that may not be changed, a hooks folder that is"
+        " not writable), what the steps before it wrote is put back, byte for byte, and it"
+        " exits 1 with `error: .../.gitattributes: cannot write the merge driver's attribute"
+        " lines (...)`, `error: cannot register the merge driver in Git's config: ...` or"
+        " `error: HOOK: cannot install the hook (...); nothing was changed`, and a hint.",
         "`--json`: `{\"hooks_dir\", \"hooks\": [{\"name\", \"outcome\", \"path\"}]}`"
         " (outcome `installed`, `upgraded`, `unchanged`, `chained`).",
     ],
@@ -595,6 +627,11 @@ NOTES: dict[str, list[str]] = {
         "Removes mlgit's hook scripts (without `--hook`: all of them) and renames each"
         " `NAME.mlgit-previous` back, so the hook that was there before returns byte for"
         " byte, with its mode. A hook that is not mlgit's is left alone.",
+        "All or nothing, as `install`: without `--hook` it removes the merge driver first;"
+        " when a step cannot write, what the steps before it changed is put back, and it"
+        " exits 1 with `error: .../.gitattributes: cannot remove the merge driver's attribute"
+        " lines (...)`, `error: cannot remove the merge driver from Git's config: ...` or"
+        " `error: HOOK: cannot remove the hook (...); nothing was changed`, and a hint.",
         "Prints one line per hook: `NAME: removed|removed; the hook that was there before is"
         " back|not mlgit's hook; left alone|not installed (PATH)`.",
         "`--json`: as for `install` (outcome `removed`, `restored`, `not ours`, `absent`).",
@@ -650,6 +687,7 @@ NOTES: dict[str, list[str]] = {
         " `status` is `added`, `deleted`, `modified` or `unchanged`, and `old`/`new` are null"
         " where the key is not there. `--md`: a Markdown table with the columns file, key,"
         " old, new, change, ready for a pull request comment.",
+        WORKSPACE_WORD,
     ],
     "metrics show": [
         "Without TARGETS: the files stages list under `metrics:` in every mlgit.yaml, then"
@@ -668,6 +706,7 @@ NOTES: dict[str, list[str]] = {
         " codes. A metrics file written since the last commit has all its keys added. The"
         " first words are revisions when Git knows them and no such file exists; see"
         " [history.md](history.md#mlgit-params-diff-mlgit-metrics-diff).",
+        WORKSPACE_WORD,
     ],
     "diff": [
         "Compares what revision A (default: HEAD) and revision B (default: the workspace)"
@@ -675,6 +714,7 @@ NOTES: dict[str, list[str]] = {
         " `deleted` and `renamed` artifacts and stage outputs, and files inside tracked"
         " folders (from the folder manifests), with sizes. A folder whose manifest is not in"
         " the cache is named in a warning and compared whole.",
+        WORKSPACE_WORD,
         "Exit 0 whether or not anything changed; 1 when a pointer or lock file cannot be"
         " read on a side. `--json`: `{\"old\", \"new\", \"added\", \"modified\","
         " \"deleted\", \"renamed\": [{\"path\", \"size\", \"old_size\","

@@ -12,7 +12,9 @@ from mlgit.cli.app_options import JsonOpt, finish
 def diff(
     revs: Annotated[list[str] | None, typer.Argument(
         metavar="[A [B]]", show_default=False,
-        help="Two revisions; one: it against the workspace; none: HEAD against it.")] = None,
+        help=("Two revisions; one: it against the workspace; none: HEAD against it."
+              " 'workspace' names the work tree (refused if a branch or tag has that"
+              " name).")), ] = None,
     json: JsonOpt = False,
     md: Annotated[bool, typer.Option("--md", help="Print a Markdown table.")] = False,
 ) -> None:

@@ -75,7 +75,7 @@ class DataDiff:
 def diff(repo: Repo, revs: list[str]) -> DataDiff:
     """No revision: HEAD against the workspace; one: it against the workspace; two: the
     first against the second."""
-    old_name, new_rev = compared_revisions(revs, "mlgit diff [A [B]]")
+    old_name, new_rev = compared_revisions(repo.root, revs, "mlgit diff [A [B]]")
     new_name = WORKSPACE if new_rev is None else new_rev
     trees = RevisionTrees(repo.root)
     result = DataDiff(old_name, new_name)

@@ -22,7 +22,7 @@ from mlgit.paths import artifact_path_for, is_pointer_name, shell_command
 from mlgit.pipeline.outputs import has_pipeline
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestUnavailable
-from mlgit.workspace.artifact_status import MODIFIED, UNCHANGED
+from mlgit.workspace.artifact_status import CHANGED, UNCHANGED
 from mlgit.workspace.targets import Broken, Tracked, all_tracked
 from mlgit.workspace.unchanged import UnchangedMemo
 
@@ -232,7 +232,7 @@ def _changed_data(repo: Repo, tracked: list[Tracked | Broken], index_file: str |
         if _vouched(repo, memo, item):
             continue
         status = safe_status(repo, item.rel, item.ptr)
-        if isinstance(status, MlgitError) or status.state != MODIFIED:
+        if isinstance(status, MlgitError) or status.state not in CHANGED:
             continue
         (modified if status.in_cache else not_placed).append(item)
     behind = _still_at_head(repo, modified)

@@ -3,13 +3,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 
 from mlgit.errors import MlgitError, NotInitialized
 from mlgit.git import hooks
 from mlgit.git.exclude import exclude_temp_files
-from mlgit.git.merge_driver import register_merge_driver, unregister_merge_driver
+from mlgit.git.merge_driver import (
+    DriverSetting,
+    driver_setting,
+    register_merge_driver,
+    restore_driver_setting,
+    unregister_merge_driver,
+)
 from mlgit.git.repository import find_root
 from mlgit.repo import DOT_DIR
 
@@ -50,21 +57,52 @@ def hook_names(chosen: list[str]) -> list[str]:
 
 def install(chosen: list[str], cwd: str | None = None) -> Installed:
     """Install the chosen hooks; without a choice, all of them and the merge driver.
-    Running it again changes nothing."""
+    Running it again changes nothing. All or nothing: when a step fails, what the steps
+    before it wrote is put back, so the repository is left as it was."""
     names = hook_names(chosen)
     root = find_root(cwd)
     _refuse_without_mlgit(root)
     folder = hooks.hooks_dir(root)
-    exclude_temp_files(root)
     for name in names:  # refused: before any hook is written, so nothing is half-installed
         if (refused := hooks.install_refusal(folder, name)) is not None:
             raise refused
-    done = Installed(folder, [HookChange(n, hooks.install_hook(folder, n), f"{folder}/{n}")
-                              for n in names])
+    done = Installed(folder, [])
+    before = None
     if not chosen:  # everything: the merge driver for pointer files and mlgit.lock too
-        done.merge_driver = register_merge_driver(root)
+        before = driver_setting(root)
+        done.merge_driver = register_merge_driver(root)  # all or nothing itself
+    written: list[hooks.HookFiles] = []
+    try:
+        for name in names:
+            written.append(hooks.hook_files(folder, name))
+            done.changes.append(HookChange(name, _install_hook(folder, name),
+                                           f"{folder}/{name}"))
+        exclude_temp_files(root)
+    except BaseException:
+        _undo(root, written, before if done.merge_driver else None)
+        raise
     done.shared_by = hooks.shared_hooks_config(root)
     return done
+
+
+def _install_hook(folder: str, name: str) -> str:
+    try:
+        return hooks.install_hook(folder, name)
+    except OSError as exc:
+        raise MlgitError(f"{folder}/{name}: cannot install the hook"
+                         f" ({(exc.strerror or str(exc)).lower()}); nothing was changed",
+                         f"make {folder} and the hooks in it writable (ls -l, lsattr), then"
+                         " run 'mlgit install' again") from None
+
+
+def _undo(root: str, written: list[hooks.HookFiles], driver: DriverSetting | None) -> None:
+    """Put back what a failed install wrote (best effort: the failure is what is reported)."""
+    for files in reversed(written):
+        with contextlib.suppress(OSError):
+            hooks.restore_hook_files(files)
+    if driver is not None:
+        with contextlib.suppress(MlgitError, OSError):
+            restore_driver_setting(root, driver)
 
 
 def _refuse_without_mlgit(root: str) -> None:
@@ -79,12 +117,32 @@ def _refuse_without_mlgit(root: str) -> None:
 
 def uninstall(chosen: list[str], cwd: str | None = None) -> Installed:
     """Remove the chosen mlgit hooks (all without a choice), putting back the hooks they
-    replaced."""
+    replaced. All or nothing, as install."""
     names = hook_names(chosen)
     root = find_root(cwd)
     folder = hooks.hooks_dir(root)
-    done = Installed(folder, [HookChange(n, hooks.uninstall_hook(folder, n), f"{folder}/{n}")
-                              for n in names])
+    done = Installed(folder, [])
+    before = None
     if not chosen:
-        done.merge_driver = unregister_merge_driver(root)
+        before = driver_setting(root)
+        done.merge_driver = unregister_merge_driver(root)  # all or nothing itself
+    written: list[hooks.HookFiles] = []
+    try:
+        for name in names:
+            written.append(hooks.hook_files(folder, name))
+            done.changes.append(HookChange(name, _uninstall_hook(folder, name),
+                                           f"{folder}/{name}"))
+    except BaseException:
+        _undo(root, written, before if done.merge_driver else None)
+        raise
     return done
+
+
+def _uninstall_hook(folder: str, name: str) -> str:
+    try:
+        return hooks.uninstall_hook(folder, name)
+    except OSError as exc:
+        raise MlgitError(f"{folder}/{name}: cannot remove the hook"
+                         f" ({(exc.strerror or str(exc)).lower()}); nothing was changed",
+                         f"make {folder} and the hooks in it writable (ls -l, lsattr), then"
+                         " run 'mlgit uninstall' again") from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mlgit.errors import MlgitError
 from mlgit.pipeline.outputs import has_pipeline
-from mlgit.workspace.artifact_status import DAMAGED, MODIFIED, UNCHANGED, ArtifactStatus
+from mlgit.workspace.artifact_status import CHANGED, DAMAGED, UNCHANGED, ArtifactStatus
 from mlgit.workspace.targets import Broken, parts_or_all
 from mlgit.workspace.unchanged import UnchangedMemo
 
@@ -55,7 +55,7 @@ def status(repo: Repo, targets: list[str]) -> list[StatusEntry]:
             entries.append(StatusEntry(item.pointer_rel, None, result))
         else:
             entries.append(StatusEntry(item.pointer_rel, result))
-            if result.state == MODIFIED:
+            if result.state in CHANGED:
                 modified[item.rel] = item.pointer_rel
     if "state" in repo.__dict__:  # only if a comparison opened it
         repo.state.flush()

@@ -166,6 +166,44 @@ def install_hook(folder: str, name: str) -> str:
     return outcome
 
 
+HookFiles = dict[str, tuple[bool, bytes, int] | None]
+"""Files of one hook as they were: path -> (a symbolic link?, its bytes or link target, its
+mode), or None when absent."""
+
+
+def hook_files(folder: str, name: str) -> HookFiles:
+    """The files install_hook may change for the hook `name`, as they are now."""
+    path = os.path.join(folder, name)
+    return {p: _file_as_is(p) for p in (path, path + PREVIOUS_SUFFIX, path + EDITED_SUFFIX)}
+
+
+def restore_hook_files(files: HookFiles) -> None:
+    """Put the files of a hook back as hook_files found them (a failed install is undone)."""
+    for path, was in files.items():
+        if _file_as_is(path) == was:
+            continue
+        if os.path.lexists(path) and (was is None or was[0] or os.path.islink(path)):
+            os.unlink(path)
+        if was is None:
+            continue
+        is_link, data, mode = was
+        if is_link:
+            os.symlink(os.fsdecode(data), path)
+        else:
+            write_atomic(path, data)
+            os.chmod(path, mode)
+
+
+def _file_as_is(path: str) -> tuple[bool, bytes, int] | None:
+    try:
+        if os.path.islink(path):
+            return True, os.fsencode(os.readlink(path)), 0
+        with open(path, "rb") as f:
+            return False, f.read(), os.fstat(f.fileno()).st_mode & 0o7777
+    except FileNotFoundError:
+        return None
+
+
 def install_refusal(folder: str, name: str) -> MlgitError | None:
     """Why the hook `name` cannot be installed in `folder`: another hook is there while the
     one mlgit kept before is still beside it. None when it can."""

@@ -69,9 +69,14 @@ def workspace_reader(root: str) -> FileReader:
 
 
 def compared_sides(root: str, old: str, new: str | None) -> tuple[Side, Side]:
-    """Revision `old` and revision `new`, or the work tree when `new` is None."""
-    return revision_side(root, old), (workspace_side(root) if new is None
-                                      else revision_side(root, new))
+    """Revision `old` and revision `new`, or the work tree when `new` is None (either, when
+    it is WORKSPACE)."""
+    return _named_side(root, old), (workspace_side(root) if new is None
+                                    else _named_side(root, new))
+
+
+def _named_side(root: str, name: str) -> Side:
+    return workspace_side(root) if name == WORKSPACE else revision_side(root, name)
 
 
 def revisions_and_files(root: str, words: list[str], max_revs: int = 2
@@ -84,7 +89,7 @@ def revisions_and_files(root: str, words: list[str], max_revs: int = 2
     for word in words:
         if len(revs) == max_revs or os.path.lexists(word):
             break
-        if word != "HEAD" and not is_revision(root, word):
+        if word not in ("HEAD", WORKSPACE) and not is_revision(root, word):
             if "." not in word and "/" not in word:  # no file name: a mistyped revision
                 revision_reader(root, word)  # raises the error naming it
             break
@@ -92,16 +97,31 @@ def revisions_and_files(root: str, words: list[str], max_revs: int = 2
     return revs, words[len(revs):]
 
 
-def compared_revisions(revs: list[str], usage: str) -> tuple[str, str | None]:
+def compared_revisions(root: str, revs: list[str], usage: str) -> tuple[str, str | None]:
     """The two sides `revs` name, the work tree as None. No revision: HEAD against the work
     tree; one: it against the work tree; two: the first against the second; more: an error
-    whose hint shows `usage`."""
+    whose hint shows `usage`. The word WORKSPACE names the work tree too (it is the work
+    tree's name in the output); when Git also knows a revision by that name, which one is
+    meant cannot be told, and it is refused, as Git refuses an ambiguous argument."""
     if len(revs) > 2:
         raise MlgitError(f"too many revisions: {' '.join(revs)}",
                          f"give at most two: '{usage}'")
+    if WORKSPACE in revs:
+        _refuse_ambiguous_workspace(root)
     return (revs[0] if revs else "HEAD"), (revs[1] if len(revs) > 1 else None)
+
+
+def _refuse_ambiguous_workspace(root: str) -> None:
+    from mlgit.git.revisions import is_revision
+
+    if is_revision(root, WORKSPACE):
+        raise MlgitError(f"ambiguous argument '{WORKSPACE}': both a Git revision (a branch,"
+                         " tag or commit of that name) and the work tree",
+                         f"for the revision, write it unambiguously ('heads/{WORKSPACE}',"
+                         f" 'tags/{WORKSPACE}' or its commit id); for the work tree, leave"
+                         " the last revision out")
 
 
 def sides_for(root: str, revs: list[str], usage: str) -> tuple[Side, Side]:
     """The sides `revs` name (compared_revisions)."""
-    return compared_sides(root, *compared_revisions(revs, usage))
+    return compared_sides(root, *compared_revisions(root, revs, usage))

@@ -7,6 +7,11 @@ UNCHANGED, MODIFIED, DELETED = "unchanged", "modified", "deleted"
 DAMAGED = "damaged"
 """Edited in place through a hard or symbolic link into the cache: the cache object changed
 too."""
+TYPECHANGE = "typechange"
+"""A folder stands where the tracked file belongs, or a file where the tracked folder does
+(Git's word for the same change)."""
+CHANGED = (MODIFIED, TYPECHANGE)
+"""The states of data that differs from its pointer and is there to be added."""
 
 
 class ArtifactStatus:

@@ -96,6 +96,8 @@ def checkout_artifact(repo: Repo, rel: str, ptr: Pointer, linker: Linker, *, for
         current = {p: s for p, s in current.items() if at_or_under(p, part)}
     _leave_git_tracked(shared, rel, current, wanted, result)
     cached = _cached_oids(repo, current, wanted)
+    if not ptr.is_dir and _folder_kept(rel, current, cached, force, result):
+        return result
     _remove_extras(repo, current, wanted, cached, force, result)
     todo = _skip_blocked(_to_place(current, wanted, cached, force, result), result)
     _report_damaged(repo, wanted, result)
@@ -288,6 +290,23 @@ def _report_damaged(repo: Repo, wanted: Wanted, result: CheckoutResult) -> None:
         result.failed.append((path, DAMAGED_LEFT))
     if damaged:
         result.hints.append(DAMAGED_HINT)
+
+
+def _folder_kept(rel: str, current: dict[str, FileState], cached: set[str], force: bool,
+                 result: CheckoutResult) -> bool:
+    """A folder standing where the file artifact `rel` belongs is left as is, with one line
+    for it (not one per file inside), unless --force or the cache holds all it holds: the
+    rule for any other change made in the work tree."""
+    inside = [fs[0] for p, fs in current.items() if p != rel]
+    if not inside or force or all(oid in cached for oid in inside):
+        return False
+    result.failed.append((rel, FOLDER_IN_THE_WAY))
+    result.hints.append(f"move the folder {shell_word(rel)} away, then run 'mlgit checkout'"
+                        " again ('mlgit checkout --force' deletes it)")
+    return True
+
+
+FOLDER_IN_THE_WAY = "a folder stands where the tracked file must be; left as is"
 
 
 def _skip_blocked(todo: Sequence[Place], result: CheckoutResult) -> Sequence[Place]:

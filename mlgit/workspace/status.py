@@ -16,6 +16,7 @@ from mlgit.workspace.artifact_status import (
     DAMAGED,
     DELETED,
     MODIFIED,
+    TYPECHANGE,
     UNCHANGED,
     ArtifactStatus,
 )
@@ -45,9 +46,12 @@ def artifact_status(repo: Repo, rel: str, ptr: Pointer, only: list[str] | None =
             if st.modified and manifest is not None:
                 _find_damaged(repo, st, abs_path, manifest.oid_by_path())
     else:
-        have = _current(repo, rel).get("")
+        found = _current(repo, rel)
+        have = found.get("")
         if have is not None and have[0] == ptr.oid:
             workspace_size = have[1]
+        elif have is None and found:  # a folder holding files stands where the file belongs
+            st.state = TYPECHANGE
         elif have is None:  # a link into the cache whose object was set aside
             st.state = DELETED
         elif edited_through_link(repo.odb, abs_path, ptr.oid):
@@ -146,7 +150,7 @@ def _current(repo: Repo, rel: str) -> dict[str, FileState]:
 def _compare_dir(st: ArtifactStatus, ptr: Pointer, manifest: manifests.Manifest | None,
                  have: dict[str, FileState]) -> None:
     if "" in have:  # a file stands where the directory should be
-        st.state = MODIFIED
+        st.state = TYPECHANGE
         return
     if manifest is None:
         if _manifest_oid_of(have) != ptr.oid:
@@ -217,6 +221,9 @@ def part_status(repo: Repo, rel: str, ptr: Pointer, sub: str) -> ArtifactStatus:
     have = _current(repo, part)
     if is_file and not have:  # a link into the cache whose object was set aside
         st.state = DELETED
+        return st
+    if ("" in have) != is_file:  # a folder where the file belongs, or a file where the folder
+        st.state = TYPECHANGE     # does
         return st
     if is_file or "" in have:  # "" in have: a file stands where the folder should be
         if "" not in have or have[""][0] != want.get(""):

@@ -362,3 +362,14 @@ def test_a_stale_stage_of_a_subfolder_pipeline_is_refused_when_set_to(hooked: Pa
     assert result.code == 1, result
     assert "error: stage sub/mlgit.yaml:s is stale (dep changed: sub/in.txt" in result.err
     assert _commits(hooked) == ["s", "init"]
+
+
+def test_a_folder_where_the_tracked_file_belongs_refuses_the_commit(hooked: Path) -> None:
+    """A typechange is changed data: committing would keep the pointer of the old file."""
+    track(hooked, {"m.bin": "v1"})
+    (hooked / "m.bin").unlink()
+    write(hooked / "m.bin" / "part", "new, never added")
+    err = _refusal(hooked)
+    assert "error: m.bin: changed since its pointer m.bin.mlgit was written" in err
+    mlgit(hooked, "add", "m.bin")
+    fire_ok(hooked, "commit", "-qam", "now a folder")

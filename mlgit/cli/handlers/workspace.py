@@ -102,10 +102,10 @@ def _overwritten_by_a_switch(repo: Repo, entries: list[Any]) -> dict[str, list[s
     """The modified artifacts a `git checkout` of another local branch would replace with
     the file that branch commits to Git at their path (see docs/hooks.md)."""
     from mlgit.git.other_branches import branches_tracking
-    from mlgit.workspace.artifact_status import MODIFIED
+    from mlgit.workspace.artifact_status import CHANGED
 
     changed = [e.status.path for e in entries
-               if e.status is not None and e.status.state == MODIFIED]
+               if e.status is not None and e.status.state in CHANGED]
     return branches_tracking(repo.root, changed) if changed else {}
 
 

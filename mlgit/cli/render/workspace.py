@@ -15,6 +15,7 @@ from mlgit.cli.render.text import (
 )
 from mlgit.fileio import human_size
 from mlgit.paths import printable
+from mlgit.workspace.artifact_status import TYPECHANGE
 from mlgit.workspace.damage import DAMAGED_HINT
 
 TYPE_CHECKING = False
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from mlgit.commands.rm import Removed
     from mlgit.commands.status import StatusEntry
     from mlgit.commands.unprotect import Unprotected
+    from mlgit.workspace.artifact_status import ArtifactStatus
 
 
 def show_init(result: InitResult, json: bool) -> None:
@@ -93,13 +95,20 @@ def show_status(entries: list[StatusEntry], json: bool, pipeline: bool = False,
             continue
         s = e.status
         cache = "" if s.in_cache else f" (not in cache: {s.missing_objects} object(s))"
-        output.out(f"{printable(s.path)}: {s.state}{cache}")
+        output.out(f"{printable(s.path)}: {_state_words(s)}{cache}")
         for label, paths in (("modified", s.modified), ("added", s.added),
                              ("deleted", s.deleted), ("damaged", s.damaged)):
             _list_paths(label, paths)
     if any(e.status is not None and e.status.state == "damaged" for e in entries) \
             and DAMAGED_HINT not in hints:
         output.err(f"hint: {DAMAGED_HINT}")
+
+
+def _state_words(s: ArtifactStatus) -> str:
+    if s.state == TYPECHANGE:
+        return "typechange (replaced by a folder)" if s.kind == "file" \
+            else "typechange (replaced by a file)"
+    return s.state
 
 
 def _list_paths(label: str, paths: list[str]) -> None:
