@@ -261,8 +261,8 @@ def table(results: list[Measured], files: int) -> str:
                 continue
             ratio = f"{d.requests / m.requests:,.0f}x" if m and d and m.requests else "-"
             lines.append(
-                f"| {step} {store} | {m.requests if m else '-':,} | "
-                f"{d.requests if d else '-':,} | {ratio} | "
+                f"| {step} {store} | {f'{m.requests:,}' if m else '-'} | "
+                f"{f'{d.requests:,}' if d else '-'} | {ratio} | "
                 f"{f'{m.seconds:.1f}' if m else '-'} | {f'{d.seconds:.1f}' if d else '-'} |")
     return "\n".join(lines)
 
