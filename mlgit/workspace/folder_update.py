@@ -22,6 +22,7 @@ The fingerprint taken first is remembered after either, once the add is done (ad
 
 from __future__ import annotations
 
+import marshal
 import os
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,7 @@ from mlgit.paths import pointer_path_for
 from mlgit.pointer import Pointer
 from mlgit.progress import ProgressCallback, noop_progress
 from mlgit.storage import manifests
-from mlgit.storage.manifest_splice import spliced
+from mlgit.storage.manifest_splice import dumps, oids_under, spliced
 from mlgit.workspace.build import build
 from mlgit.workspace.recording import old_pointer
 from mlgit.workspace.scan import FileState, files_of, remove_leftovers
@@ -81,7 +82,8 @@ def _build_parts(repo: Repo, rel: str, recorded: Pointer, changed: list[str],
         old = repo.manifest(recorded.oid, f"{rel} (manifest {recorded.oid[:12]})")
     except MlgitError:
         return None
-    if not _kept_objects_present(repo, recorded.oid, old, memo_stamp):
+    if not _recorded_objects_present(repo, recorded.oid, memo_stamp) \
+            and repo.odb.missing(old.oids):
         return None
     abs_path = repo.abspath(rel)
     found: dict[str, dict[str, FileState]] = {}
@@ -91,30 +93,52 @@ def _build_parts(repo: Repo, rel: str, recorded: Pointer, changed: list[str],
             continue  # gone: its entries go
         if os.path.islink(part) or not os.path.isdir(part):
             return None
+        # the recorded version's objects are all in the cache: only the others are looked
+        # for, below
         scanned = files_of(repo.state, repo.odb, part, f"{rel}/{name}", strict=True,
-                           store=True, jobs=repo.config.get("core.jobs"), progress=progress)
+                           store=True, jobs=repo.config.get("core.jobs"), progress=progress,
+                           check_cache=False)
         remove_leftovers(scanned.leftovers)
         if "" in scanned.files:  # replaced by a file since the fingerprint was taken
             return None
         found[name] = scanned.files
+    _store_missing(repo, rel, found, oids_under(old, changed))
     manifest = spliced(old, changed, found)
     del old
-    data = manifests.dumps(manifest)
+    data = dumps(manifest)
     oid = repo.odb.put_bytes(data)
     progress(len(manifest) - sum(map(len, found.values())), 0)
-    import marshal
-
     repo.keep_manifest_memo(oid, marshal.dumps(manifests.memo_of(manifest)))
     read = {f"{name}/{key}": fs for name, files in found.items() for key, fs in files.items()}
     return Pointer(kind="dir", path=rel.rpartition("/")[2], oid=oid, size=manifest.size,
                    files=len(manifest)), read
 
 
-def _kept_objects_present(repo: Repo, oid: str, manifest: manifests.Manifest,
-                          memo_stamp: bytes | None) -> bool:
-    """Whether the cache still holds every object of the recorded manifest `oid` (those of
-    the parts read again included, which costs nothing when the stamp answers)."""
+def _recorded_objects_present(repo: Repo, oid: str, memo_stamp: bytes | None) -> bool:
+    """Whether the cache is known to hold every object of the recorded manifest `oid`: its
+    stamp is the one at which they were all seen."""
     stamp = repo.odb.stamp()
-    if stamp is not None and (stamp == memo_stamp or repo.state.complete_stamp(oid) == stamp):
-        return True
-    return not repo.odb.missing(manifest.oids)
+    return stamp is not None and (stamp == memo_stamp
+                                  or repo.state.complete_stamp(oid) == stamp)
+
+
+def _store_missing(repo: Repo, rel: str, found: dict[str, dict[str, FileState]],
+                   recorded: dict[str, str]) -> None:
+    """The files read whose object the cache lacks, stored again: the state DB vouched for
+    them (scan.files_of without check_cache), and only those whose oid is not the recorded
+    one at the same path (whose objects are all in the cache) can lack it (e.g. a file
+    that a status hashed after it changed, and no add stored)."""
+    suspects = {fs[0] for name, files in found.items() for key, fs in files.items()
+                if recorded.get(f"{name}/{key}") != fs[0]}
+    missing = repo.odb.missing(suspects)
+    if not missing:
+        return
+    top = repo.abspath(rel)
+    for name, files in found.items():
+        for key, (oid, _, executable) in list(files.items()):
+            if oid in missing:
+                path = f"{top}/{name}/{key}"
+                st = os.lstat(path)
+                stored, size = repo.odb.put_file(path, st.st_size)
+                files[key] = (stored, size, executable)
+                repo.state.remember(f"{rel}/{name}/{key}", st, stored)

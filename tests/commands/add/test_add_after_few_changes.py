@@ -232,3 +232,18 @@ def test_random_changes_give_the_manifest_of_a_full_add(wide: Path, tmp_path: Pa
         settle(wide / "data")
         mlgit(wide, "add", "data")  # remembers the settled fingerprint again
     assert partial  # the changes left most parts as recorded at least once
+
+
+def test_a_changed_file_a_status_hashed_is_stored(tracked: Path, tmp_path: Path) -> None:
+    """status records what a changed file holds without storing it: the state DB then
+    vouches for an object the cache lacks, which the add must store."""
+    write(tracked / "data" / "p3" / "s1" / "f1.txt", "edited, then seen by status")
+    settle(tracked / "data" / "p3" / "s1")
+    assert "modified: p3/s1/f1.txt" in mlgit(tracked, "status").out
+    mlgit(tracked, "add", "data")
+    assert oid_of(tracked) == full_add_oid(tracked, tmp_path)
+    assert "not in cache" not in mlgit(tracked, "status").out
+    shutil.rmtree(tracked / "data")
+    mlgit(tracked, "checkout", "data")
+    assert (tracked / "data" / "p3" / "s1" / "f1.txt").read_text() == \
+        "edited, then seen by status"
