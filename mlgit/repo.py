@@ -139,9 +139,7 @@ class Repo:
         try:
             with open(memo, "rb") as f:
                 cols = manifest_columns.from_memo(marshal.loads(f.read()))
-            # (else a memo of an older format: written again); a memo outliving its object
-            # (deleted, set aside) does not stand in for it
-            if cols is not None and (os.path.exists(self.odb.path(oid)) or self.odb.has(oid)):
+            if cols is not None:  # (else a memo of an older format: written again)
                 return manifests.Manifest(*cols)
         except (OSError, ValueError, EOFError, TypeError):
             pass
