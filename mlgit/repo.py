@@ -147,6 +147,12 @@ class Repo:
         _write_memo(memo, marshal.dumps(manifests.memo_of(manifest)))
         return manifest
 
+    def keep_manifest_memo(self, oid: str, memo: bytes) -> None:
+        """Memoise the manifest `oid` that this process just wrote, from its columns in
+        marshal form (manifests.memo_of): the next command that reads it does not parse
+        and check the JSON again."""
+        _write_memo(os.path.join(self.tmp_dir, "manifests", oid), memo)
+
     def forget_manifest_memos(self, keep: set[str]) -> None:
         """Drop memoised manifests whose object is no longer kept."""
         folder = os.path.join(self.tmp_dir, "manifests")

@@ -25,8 +25,9 @@ from mlgit.pointer import Pointer
 from mlgit.progress import OpenProgress, no_progress
 from mlgit.repo import Repo
 from mlgit.workspace import gitignore
-from mlgit.workspace.build import build, build_parts, remember_complete
+from mlgit.workspace.build import build_parts, remember_complete
 from mlgit.workspace.dangling import dangling_error
+from mlgit.workspace.folder_update import build_folder
 from mlgit.workspace.recording import (
     Added,
     check_file_unchanged,
@@ -39,6 +40,7 @@ from mlgit.workspace.recording import (
 )
 from mlgit.workspace.scan import FileState, cache_link_oid, dangling_cache_link
 from mlgit.workspace.targets import Target, check_part_exists, containing_pointer, load
+from mlgit.workspace.unchanged import Proof, UnchangedMemo
 
 GLOB_CHARS = set("*?[")
 
@@ -273,8 +275,10 @@ def _size(repo: Repo, rel: str) -> int:
 def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool,
          open_progress: OpenProgress) -> AddResult:
     with repo.lock():
+        memo = UnchangedMemo(repo.tmp_dir)
+        proofs: list[Proof | None] = []
         try:
-            built = [_build_one(repo, rel, open_progress) for rel in rels]
+            built = [_build_one(repo, rel, open_progress, memo, proofs) for rel in rels]
             if not force:
                 for rel, ptr, _ in built:
                     check_recorded_version_known(repo, rel, ptr)
@@ -287,8 +291,9 @@ def _add(repo: Repo, rels: list[str], parts: list[Target], force: bool,
         link_workspace(repo, [(rel, ptr, files) for rel, ptr, files in built])
         for rel, ptr, _ in built:
             repo.state.record_placed(rel, ptr.kind, ptr.oid, replace=True)
-        remember_complete(repo, [ptr for _, ptr, _ in built[:len(rels)]])
+        stamp = remember_complete(repo, [ptr for _, ptr, _ in built[:len(rels)]])
         repo.state.flush()
+        _remember_unchanged(memo, proofs, built, stamp)
         git_add = _ignore_added(repo, items)
     return AddResult(items, git_add)
 
@@ -363,13 +368,27 @@ def _build_parts(repo: Repo, parts: list[Target], open_progress: OpenProgress
     return built
 
 
-def _build_one(repo: Repo, rel: str, open_progress: OpenProgress
+def _remember_unchanged(memo: UnchangedMemo, proofs: list[Proof | None],
+                        built: list[tuple[str, Pointer, dict[str, FileState] | None]],
+                        stamp: bytes | None) -> None:
+    """Remember each added folder's fingerprint, taken before it was read, as matching the
+    pointer just written: the next add or status reads only the parts that change."""
+    for proof, (_, ptr, _) in zip(proofs, built, strict=False):
+        if proof is not None:
+            proof.oid, proof.stamp = ptr.oid, stamp or b""
+            memo.remember(proof)
+    memo.save()
+
+
+def _build_one(repo: Repo, rel: str, open_progress: OpenProgress, memo: UnchangedMemo,
+               proofs: list[Proof | None]
                ) -> tuple[str, Pointer, dict[str, FileState] | None]:
     started = time.time_ns()
     before = stat_or_none(repo.abspath(rel))
     try:
         with open_progress(f"add {rel}") as progress:
-            ptr, files = build(repo, rel, store=True, progress=progress)
+            ptr, files, proof = build_folder(repo, rel, memo, progress=progress)
+            proofs.append(proof)
     except OSError as exc:
         if is_disk_full(exc):
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import stat as stat_mod
 import time
@@ -49,12 +50,17 @@ def build(repo: Repo, rel: str, *, store: bool, progress: ProgressCallback = noo
     manifest = manifests.Manifest.from_states(by_inner)
     data = manifests.dumps(manifest)
     size, count = manifest.size, len(manifest)
+    # the next add or status reads it without parsing the JSON (Repo.manifest)
+    memo = marshal.dumps(manifests.memo_of(manifest)) if store else None
+    del manifest  # its columns are not needed beside the bytes while the old one is read
     if complete is not None:
-        del manifest  # its columns are not needed beside the bytes while the old one is read
         restored = _store_missing(repo, rel, complete, by_inner, data)
         if restored is not None:
             data, size, count = restored
+            memo = None
     oid = repo.odb.put_bytes(data) if store else manifests.manifest_oid(data)
+    if memo is not None:
+        repo.keep_manifest_memo(oid, memo)
     ptr = Pointer(kind="dir", path=name, oid=oid, size=size, files=count)
     return ptr, by_inner
 
@@ -157,21 +163,21 @@ def _store_missing(repo: Repo, rel: str, complete: str, files: dict[str, FileSta
     return manifests.dumps(manifest), manifest.size, len(manifest)
 
 
-def remember_complete(repo: Repo, built: list[Pointer]) -> None:
+def remember_complete(repo: Repo, built: list[Pointer]) -> bytes | None:
     """Record that the cache holds every object of these folders' manifests (just added:
     every object stored or found), at the cache's stamp: the next add of such a folder
     (and a status) then looks only at the entries that changed (complete_version). A stamp
     is only given once the cache has not changed for 50 ms (storage/stamp.py); for a large
-    folder it is worth waiting for."""
+    folder it is worth waiting for. Returns the stamp (None if none was given)."""
     oids = [ptr.oid for ptr in built if ptr.kind == "dir"]
     if not oids:
-        return
+        return None
     stamp = repo.odb.stamp()
     if stamp is None and any((ptr.files or 0) >= LARGE_FOLDER for ptr in built):
         time.sleep(RECENT_NS / 1e9 + 0.005)  # one sleep: on a busy machine each costs a turn
         stamp = repo.odb.stamp()
     if stamp is None:
-        return
+        return None
     try:
         for oid in oids:
             repo.state.set_complete_stamp(oid, stamp)
@@ -179,3 +185,4 @@ def remember_complete(repo: Repo, built: list[Pointer]) -> None:
         if not is_disk_full(exc):
             raise
         # only a shortcut for the next add: on a full disk it is not recorded
+    return stamp

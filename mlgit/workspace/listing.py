@@ -38,13 +38,15 @@ Part = tuple[bytes, int]
 class Listing:
     """A folder's fingerprint: `digest`, one digest per part in `parts`, and
     `settled`, whether every file's mtime and ctime were older than the moment the caller
-    named (a fingerprint can vouch for a file only once its times are safely in the past)."""
+    named (a fingerprint can vouch for a file only once its times are safely in the past);
+    `unsettled` names the parts where one was not."""
 
-    __slots__ = ("digest", "parts", "settled")
+    __slots__ = ("digest", "parts", "settled", "unsettled")
 
-    def __init__(self, digest: bytes, settled: bool, parts: dict[str, bytes] | None = None
-                 ) -> None:
+    def __init__(self, digest: bytes, settled: bool, parts: dict[str, bytes] | None = None,
+                 unsettled: frozenset[str] = frozenset()) -> None:
         self.digest, self.settled, self.parts = digest, settled, parts or {}
+        self.unsettled = unsettled
 
 
 def folder_listing(abs_dir: str, files: int, settled_before: int = 0) -> Listing | None:
@@ -126,8 +128,8 @@ def _listing(parts: dict[str, Part], settled_before: int) -> Listing:
     digests = {name: part[0] for name, part in parts.items()}
     digest = new_hasher()
     digest.update(marshal.dumps(sorted(digests.items())))
-    settled = max(part[1] for part in parts.values()) < settled_before
-    return Listing(digest.digest(), settled, digests)
+    unsettled = frozenset(name for name, part in parts.items() if part[1] >= settled_before)
+    return Listing(digest.digest(), not unsettled, digests, unsettled)
 
 
 def file_listing(abs_path: str, settled_before: int = 0) -> Listing | None:
@@ -269,22 +271,26 @@ def _found_parts(abs_dir: str, shares: list[list[str]], settled_before: int
         return None  # a symlink or special file: no fingerprint
     parts: dict[str, Part] = {}
     for run in runs:
-        newest = settled_before if run.racy else 0
-        parts.update((name, (digest, newest)) for name, digest in zip(run.share, run.digests,
-                                                                       strict=True))
+        parts.update((name, (digest, settled_before if racy else 0))
+                     for name, digest, racy in zip(run.share, run.digests, run.racy,
+                                                   strict=True))
     return parts
 
 
 class _FindRun:
     """One find process walking a share of the parts, and what its records hash to so
-    far: a digest per part, split at each starting point's record."""
+    far: a digest per part, split at each starting point's record, and whether find
+    marked a file of that part as changed too recently (`racy`)."""
 
     def __init__(self, share: list[str], starts: list[str], settled_before: int,
                  env: dict[str, str]) -> None:
         self.share = share
         self.digests: list[bytes] = []
-        self.racy = self.not_plain = False
+        self.racy: list[bool] = []
+        self.not_plain = False
         self._hasher: Any = None
+        self._racy = False
+        self._tail = b""  # the current part's last bytes: a mark may span two pieces
         self._carry = b"\x00"  # as if a record ended just before the first one
         self._status: int | None = None
         read_fd, write_fd = os.pipe()
@@ -303,26 +309,34 @@ class _FindRun:
 
     def feed(self, chunk: bytes) -> None:
         data = self._carry + chunk
-        if RACY in data:
-            self.racy = True
         pos = 0
         while (at := data.find(START, pos)) >= 0:
             if self._hasher is not None:
-                self._hasher.update(data[pos:at + 1])  # with its last record's end
-                self.digests.append(self._hasher.digest())
-            self._hasher = new_hasher()
+                self._hash(data[pos:at + 1])  # with its last record's end
+                self._end_part()
+            self._hasher, self._racy, self._tail = new_hasher(), False, b""
             pos = at + len(START)
         keep = max(pos, len(data) - len(START) + 1)
         if self._hasher is not None:
-            self._hasher.update(data[pos:keep])
+            self._hash(data[pos:keep])
         self._carry = data[keep:]
+
+    def _hash(self, piece: bytes) -> None:
+        self._hasher.update(piece)
+        if not self._racy and (RACY in piece or RACY in self._tail + piece[:len(RACY) - 1]):
+            self._racy = True
+        self._tail = (self._tail + piece[-(len(RACY) - 1):])[-(len(RACY) - 1):]
+
+    def _end_part(self) -> None:
+        self.digests.append(self._hasher.digest())
+        self.racy.append(self._racy)
 
     def finish(self) -> None:
         if self._carry.endswith(NOT_PLAIN):
             self.not_plain = True
         if self._hasher is not None:
-            self._hasher.update(self._carry)
-            self.digests.append(self._hasher.digest())
+            self._hash(self._carry)
+            self._end_part()
             self._hasher = None
         self._carry = b""
 

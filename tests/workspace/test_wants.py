@@ -58,5 +58,7 @@ def test_a_folder_whose_manifest_is_not_in_the_cache(repo: Path) -> None:
     opened = _tracked(repo)
     folder = next(t for t in targets_or_all(opened, [])[0] if t.item.rel == "data")
     delete_object(repo, folder.item.ptr.oid)
+    # and its memo, which add wrote (as in a clone that never had the manifest)
+    (repo / ".mlgit" / "tmp" / "manifests" / folder.item.ptr.oid).unlink(missing_ok=True)
     assert wants_for(opened, folder) == ManifestUnreadable(
         "data (folder manifest)", folder.item.ptr.oid, set_aside=False)

@@ -78,6 +78,8 @@ def test_a_missing_manifest_is_named_not_fatal(repo: Path) -> None:
     two_versions(repo)
     old_manifest = git(repo, "show", "v1:data.mlgit").split('oid: "')[1][:32]
     delete_object(repo, old_manifest)
+    # and its memo, which add wrote (as in a clone that never had the manifest)
+    (repo / ".mlgit" / "tmp" / "manifests" / old_manifest).unlink(missing_ok=True)
     run = mlgit(repo, "diff", "v1", "v2")
     assert "data/ in v1: its folder manifest" in run.err and "not in the cache" in run.err
     assert "modified  data/" in run.out and "data/a.txt" not in run.out
