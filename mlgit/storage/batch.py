@@ -89,6 +89,7 @@ class Batch:
         self._small = self._chunks = None
         self.written = []
         self.waiting_lists = {}
+        self._unfinished = set()  # the parent's temp files are the parent's to delete
 
     def abort(self) -> None:
         self.waiting_lists = {}
