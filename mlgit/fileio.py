@@ -48,9 +48,11 @@ def write_atomic(dest: str, data: bytes, mode: int = 0o666) -> None:
         finally:
             os.close(fd)
         os.replace(tmp, dest)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and not exc.filename:
+            exc.filename = dest  # os.write names no file: a full disk is then told where
         raise
 
 
@@ -294,9 +296,11 @@ def human_size(n: float) -> str:
 def disk_full_error(exc: OSError, path: str, needed: int | None = None) -> DiskFull:
     """The one message for a full disk (or quota): which disk, how much was needed and how
     much is free. `path` is where the writes went; the file named by `exc` wins if any."""
-    where = exc.filename if isinstance(exc.filename, str) and exc.filename else path
-    where = os.path.abspath(where)
+    named = isinstance(exc.filename, str) and bool(exc.filename)
+    where = os.path.abspath(exc.filename if named else path)
     mount = _mount_point(where)
+    if named and needed and _mount_point(os.path.abspath(path)) != mount:
+        needed = None  # what the work needs was counted for `path`, on another disk
     try:
         st = os.statvfs(mount)
         free = f"{human_size(st.f_bavail * st.f_frsize)} free"

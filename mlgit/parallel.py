@@ -52,8 +52,8 @@ def run_all(fn: Callable[[T], R], items: list[T], jobs: int) -> Iterator[Complet
             error = future.exception()
             yield futures[future], (None if error else future.result()), error
     except BaseException:
-        # Ctrl-C: do not wait for uploads in flight (the process is about to exit; their
-        # temp files are invisible and cleaned up later).
+        # Ctrl-C: do not wait for uploads in flight (the process is about to exit); the
+        # caller deletes the temp files they are writing (LocalBackend.abort, LocalODB.close).
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)

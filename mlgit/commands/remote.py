@@ -34,7 +34,10 @@ def _create_local_folder(repo: Repo, name: str) -> None:
     """The folder of a local remote is created when the remote is added (inside a folder
     that exists): push, fetch and pull never create it, so that a mistyped or missing folder
     is reported rather than silently becoming a new, empty remote."""
-    spec = settings.load(repo.config, name)
+    try:
+        spec = settings.load(repo.config, name)
+    except MlgitError:
+        return  # still broken by hand (a step of its repair): the row says what is left
     if spec.scheme != "local":
         return
     folder = os.path.abspath(schemes.parse_url(spec.resolved_url(repo.root)).root)

@@ -60,7 +60,8 @@ def ignore_outputs(repo: Repo, stage: Stage) -> list[str]:
         for out in stage.outs:
             folder = out.path.rpartition("/")[0]
             if out.cache and os.path.isdir(repo.abspath(folder) if folder else repo.root) \
-                    and (gi := gitignore.add_entry(repo.root, out.path)) is not None:
+                    and (gi := gitignore.add_entry(repo.root, out.path)) is not None \
+                    and gi not in changed:  # two outputs in one folder: one file to add
                 changed.append(gi)
     return changed
 

@@ -106,6 +106,8 @@ class Scheduler:
         self.halted = False
 
     def run(self) -> list[StageResult]:
+        for lock_file in dict.fromkeys(s.lock_file for s in self.pending):
+            self.locks.entries(lock_file)  # a broken lock file stops the run before any stage
         try:
             while self.pending or self.running:
                 self._launch_ready()

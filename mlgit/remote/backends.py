@@ -22,7 +22,13 @@ from typing import Any, NamedTuple, Protocol
 from mlgit.fileio import copy_file, copy_range, make_durable, start_writeback
 from mlgit.hashing import hash_file
 from mlgit.remote.schemes import Scheme
+from mlgit.remote.stat_times import written_at
 from mlgit.storage.objects import CorruptObject
+
+
+class Aborted(Exception):
+    """A write asked for after the transfer was interrupted (LocalBackend.abort)."""
+
 
 TEMP_MARK = ".mlgit-tmp-"
 _TEMP_NAME = re.compile(r"\..+" + re.escape(TEMP_MARK) + r"(\d+)-[0-9a-f]+", re.DOTALL)
@@ -90,6 +96,10 @@ class Backend(Protocol):
     def finish(self) -> None:
         """Make what was written durable (where the storage needs a request for it)."""
 
+    def abort(self) -> None:
+        """Ctrl-C: delete the temp files being written by other threads (which run on until
+        the process exits) and refuse every later write."""
+
 
 RangeCheck = Callable[[Iterable[memoryview]], None]
 """Checks bytes about to be published, given as consecutive pieces (Backend.write_range)."""
@@ -135,6 +145,8 @@ class LocalBackend:
         self._made: set[str] = set()
         self._lock = threading.Lock()
         self._written: list[str] = []
+        self._unfinished: set[str] = set()  # temp files being written, for abort
+        self._aborted = False
 
     def _abs(self, rel: str) -> str:
         return f"{self.root}/{rel}" if rel else self.root
@@ -179,6 +191,10 @@ class LocalBackend:
             with self._lock:
                 self._made.add(folder)
         tmp = self._abs(temp_name(rel))
+        with self._lock:
+            if self._aborted:
+                raise Aborted(rel)
+            self._unfinished.add(tmp)
         try:
             write(tmp)
             os.chmod(tmp, 0o444)
@@ -187,6 +203,9 @@ class LocalBackend:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
+        finally:
+            with self._lock:
+                self._unfinished.discard(tmp)
         with self._lock:
             self._written.append(final)
 
@@ -238,6 +257,15 @@ class LocalBackend:
         work on the same disk is not flushed with it; one syncfs when many."""
         files, self._written = self._written, []
         make_durable(files, self.root)
+
+    def abort(self) -> None:
+        """A thread still copying into a temp file deleted here fails at its rename: its
+        bytes never appear under a final name."""
+        with self._lock:
+            self._aborted = True
+            for tmp in self._unfinished:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
 
 _WRITEBACK_FROM = 1 << 20
@@ -350,34 +378,16 @@ class FsspecBackend:
     def finish(self) -> None:
         return None
 
-
-_TIME_KEYS = ("mtime", "LastModified", "updated", "ctime", "timeCreated", "created")
-"""Where fsspec filesystems put when a file was written: sftp mtime, s3 LastModified, gcs
-updated/timeCreated (also as mtime/ctime), memory created."""
-
-
-def written_at(info: dict[str, Any]) -> float | None:
-    """The latest of the times a listing entry gives, in Unix seconds; None if it has none."""
-    from datetime import datetime
-
-    times: list[float] = []
-    for key in _TIME_KEYS:
-        value = info.get(key)
-        if isinstance(value, datetime):
-            times.append(value.timestamp())
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            times.append(float(value))
-        elif isinstance(value, str) and value:
-            with contextlib.suppress(ValueError):
-                times.append(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
-    return max(times) if times else None
+    def abort(self) -> None:
+        # An ssh remote's temp files stay (a request per file would hold up the exit);
+        # `mlgit gc --tmp` and later pushes delete them.
+        return None
 
 
 def check_file(path: str, oid: str) -> None:
     actual, _ = hash_file(path)
     if actual != oid:
         raise CorruptObject(oid, actual)
-
 
 
 def _remove_partial(local_path: str) -> None:

@@ -49,6 +49,7 @@ class DownloadLoose(Task):
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+            mover.odb.temp_ended(tmp)
         self.nbytes = mover.odb.size(oid) or 0
         mover.progress(1, self.nbytes)
 

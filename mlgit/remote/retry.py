@@ -124,3 +124,6 @@ class RetryingBackend:
 
     def finish(self) -> None:
         self._call(self.backend.finish)
+
+    def abort(self) -> None:
+        self.backend.abort()

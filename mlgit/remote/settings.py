@@ -72,7 +72,7 @@ def names(config: Config) -> list[str]:
 
 def load(config: Config, name: str) -> RemoteSpec:
     shared, local = _entry(config, False, name), _entry(config, True, name)
-    if not shared and not local:
+    if name not in names(config):  # an entry left empty is a remote without a url
         raise MlgitError(f"no remote named {name!r}",
                          _restore_hint(config) or _list_hint(config))
     merged = {**shared, **local}
@@ -188,10 +188,11 @@ def set_default(config: Config, name: str) -> None:
 
 
 def modify(config: Config, name: str, key: str, value: str | None, local: bool) -> None:
-    """Set (or with value None, unset) the url or an option of a remote."""
-    spec = load(config, name)
-    if key != "url":
-        schemes.check_options(spec.scheme, {key: ""})
+    """Set (or with value None, unset) the url or an option of a remote. A remote broken by
+    hand (no url, an unknown option) can be repaired this way, one key at a time."""
+    broken = _why_broken(config, name)
+    if key != "url" and value is not None:
+        schemes.check_options(load(config, name).scheme, {key: ""})
     elif value is not None:
         schemes.parse_url(value)
     if value is not None and key in SECRET_OPTIONS and not local:
@@ -217,11 +218,25 @@ def modify(config: Config, name: str, key: str, value: str | None, local: bool) 
     try:
         check(load(config, name))
     except MlgitError as exc:
+        if broken:
+            config.save(local)  # a step of its repair: the next command names what is left
+            return
         layer.clear()
         layer.update(before)  # nothing was written
         raise MlgitError(f"remote {name!r} would not work after this change: {exc.message}",
                          exc.hint) from None
     config.save(local)
+
+
+def _why_broken(config: Config, name: str) -> str:
+    """Why the remote `name` cannot be loaded as configured ("" when it can); MlgitError when
+    there is no such remote, ConfigError when its entry is not a mapping at all."""
+    _entry(config, False, name), _entry(config, True, name)
+    try:
+        load(config, name)
+    except ConfigError as exc:
+        return exc.message
+    return ""
 
 
 def check(spec: RemoteSpec) -> None:

@@ -144,7 +144,12 @@ class Mover:
         """Run tasks in parallel; each reports its own objects' outcomes. Raises Stopped
         after an error that stops the whole transfer (tasks not started are not run)."""
         untried = 0
-        for task, _, exc in run_all(self._run_one, tasks, self.jobs):
+        try:
+            outcomes = list(run_all(self._run_one, tasks, self.jobs))
+        except KeyboardInterrupt:
+            self.store.backend.abort()  # the tasks still running are not waited for
+            raise
+        for task, _, exc in outcomes:
             if isinstance(exc, _NotTried) or (exc is not None and self.stops(exc)):
                 untried += sum(max(w.size, 0) for w in task.wants)
                 continue

@@ -175,6 +175,7 @@ class _RemoteChecker:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+            self.odb.temp_ended(tmp)
         with self._lock:
             self.loose_bytes += size
         if actual != item.oid:

@@ -4,6 +4,7 @@ that one step. Spec: docs/formats.md, "The object store"."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 
@@ -20,6 +21,8 @@ class Batch:
         self._chunks: packs.PackWriter | None = None  # a pack of chunks
         self.written: list[str] = []  # files written since make_durable
         self.waiting_lists: dict[str, bytes] = {}  # chunk lists written once packs are published
+        self._unfinished: set[str] = set()  # temp files being written (temp_started)
+        self._closed = False
 
     def _writers(self) -> list[packs.PackWriter]:
         return [w for w in (self._small, self._chunks) if w is not None]
@@ -51,6 +54,8 @@ class Batch:
     def pack(self, oid: str, data: bytes | memoryview, chunk: bool = False) -> None:
         """Add an object to the pack of small objects, or a chunk to the pack of chunks."""
         with self._lock:
+            if self._closed:
+                raise packs.Closed(self.root)
             if chunk and self._chunks is None:
                 self._chunks = packs.PackWriter(self.pack_dir, chunks=True)
             elif not chunk and self._small is None:
@@ -84,9 +89,33 @@ class Batch:
         self._small = self._chunks = None
         self.written = []
         self.waiting_lists = {}
+        self._unfinished = set()  # the parent's temp files are the parent's to delete
 
     def abort(self) -> None:
         self.waiting_lists = {}
         for writer in self._writers():
             writer.abort()
         self._small = self._chunks = None
+
+    def temp_started(self, path: str) -> None:
+        """Note a temp file about to be written in the store, so that close deletes it if
+        it is still there then (written by a thread that Ctrl-C did not wait for)."""
+        with self._lock:
+            if self._closed:
+                raise packs.Closed(path)
+            self._unfinished.add(path)
+
+    def temp_ended(self, path: str) -> None:
+        with self._lock:
+            self._unfinished.discard(path)
+
+    def close(self) -> None:
+        """The command ends (on Ctrl-C with threads still writing): drop the packs and temp
+        files not finished, and refuse any later write, which would leave a new one."""
+        with self._lock:
+            self._closed = True
+            unfinished, self._unfinished = self._unfinished, set()
+        self.abort()
+        for path in unfinished:
+            with contextlib.suppress(OSError):
+                os.unlink(path)

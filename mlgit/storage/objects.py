@@ -240,7 +240,13 @@ class LocalODB(StoreLayout):
         """A fresh temp file name inside the store, on its filesystem (for adopt)."""
         tmp_dir = os.path.join(self.root, TMP_DIR)
         os.makedirs(tmp_dir, exist_ok=True)
-        return temp_beside(os.path.join(tmp_dir, "object"))
+        tmp = temp_beside(os.path.join(tmp_dir, "object"))
+        self.batch.temp_started(tmp)  # close deletes it if it is still there
+        return tmp
+
+    def temp_ended(self, tmp: str) -> None:
+        """A temp_path file that is gone (published or deleted)."""
+        self.batch.temp_ended(tmp)
 
     def adopt(self, tmp: str, oid: str, chunk: bool = False) -> None:
         """Move a downloaded file into the store as `oid` if its content hashes to it;
@@ -263,6 +269,8 @@ class LocalODB(StoreLayout):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
+        finally:
+            self.temp_ended(tmp)
 
     def _publish_temp(self, tmp: str, oid: str) -> None:
         """Rename a complete temp file holding `oid` into place (read-only)."""
@@ -289,6 +297,8 @@ class LocalODB(StoreLayout):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
+        finally:
+            self.temp_ended(tmp)
         return oid, size
 
     def _put_chunked(self, src: str) -> tuple[str, int]:
@@ -360,7 +370,7 @@ class LocalODB(StoreLayout):
         self.batch.abort()
 
     def close(self) -> None:
-        self.abort()
+        self.batch.close()
         self.close_packs()
 
     def close_packs(self) -> None:

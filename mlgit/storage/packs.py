@@ -184,6 +184,10 @@ def remove_stale_marks(pack_dir: str) -> None:
                     os.unlink(os.path.join(pack_dir, f"{pack}.{oid}{SET_ASIDE_SUFFIX}"))
 
 
+class Closed(Exception):
+    """A write into the store after it was closed: a thread that Ctrl-C left running."""
+
+
 class PackWriter:
     """Appends objects to a new pack; `finish` publishes it. Thread-safe. With `chunks`, the
     pack is a pack of chunks (CHUNK_MAGIC)."""
@@ -200,11 +204,14 @@ class PackWriter:
         self._synced = 0  # bytes whose write-back was started
         self.entries: dict[str, tuple[int, int]] = {}
         self.published: list[str] = []
+        self._aborted = False
 
     def add(self, oid: str, data: bytes | memoryview) -> None:
         if not data:
             return  # the empty object is implicit (hashing.EMPTY_OID): never packed
         with self._lock:
+            if self._aborted:
+                raise Closed(self.pack_dir)  # else it would start a new pack file
             if oid in self.entries:
                 return
             if self._fd < 0:
@@ -257,6 +264,7 @@ class PackWriter:
 
     def abort(self) -> None:
         with self._lock:
+            self._aborted = True
             if self._fd >= 0:
                 os.close(self._fd)
                 self._fd = -1

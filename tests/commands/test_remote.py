@@ -88,6 +88,37 @@ def test_a_broken_remote_section_is_a_clear_error(repo: Path) -> None:
     assert_clean_error(mlgit(repo, "push", code=1), "remote 'origin' has no url")
 
 
+def test_a_remote_broken_by_hand_is_repaired_with_the_commands_its_hints_name(
+        repo: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    store.mkdir()
+    write(repo / "a.txt", "hello")
+    mlgit(repo, "add", "a.txt")
+    # an entry left empty is a remote without a url, not a missing remote
+    write(repo / ".mlgit/config.yaml", "remote:\n  origin: {}\ncore:\n  remote: origin\n")
+    broken = mlgit(repo, "push", code=1)
+    assert_clean_error(broken, "remote 'origin' has no url",
+                       "'mlgit remote modify origin url URL'")
+    mlgit(repo, "remote", "modify", "origin", "url", str(store))
+    assert mlgit(repo, "push").code == 0
+    # an unknown option: its hint's --unset removes it
+    write(repo / ".mlgit/config.yaml",
+          f"remote:\n  origin: {{url: {store}, bogus: 1}}\ncore:\n  remote: origin\n")
+    assert_clean_error(mlgit(repo, "push", code=1), "unknown option 'bogus'",
+                       "'mlgit remote modify origin KEY --unset'")
+    mlgit(repo, "remote", "modify", "origin", "bogus", "--unset")
+    assert "bogus" not in (repo / ".mlgit/config.yaml").read_text()
+    # a misspelt url key: each step is kept, and says what is still wrong
+    write(repo / ".mlgit/config.yaml", f"remote:\n  origin: {{URL: {store}}}\n")
+    step = mlgit(repo, "remote", "modify", "origin", "url", str(store))
+    assert step.out.strip() == "modified remote origin"
+    assert step.err.strip() == ("warning: it does not work yet: remote 'origin': unknown"
+                                " option 'URL' for a local remote")
+    done = mlgit(repo, "remote", "modify", "origin", "URL", "--unset")
+    assert done.out.strip() == f"modified remote origin: {store}" and not done.err
+    assert json.loads(mlgit(repo, "push", "--json").out)["failed"] == []
+
+
 def test_missing_package_names_the_pip_command(repo: Path, tmp_path: Path) -> None:
     mlgit(repo, "remote", "add", "origin", "ssh://host/srv/store")
     blocker = tmp_path / "blocker"

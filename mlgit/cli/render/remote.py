@@ -145,9 +145,13 @@ def show_remotes(rows: list[RemoteRow], json: bool) -> None:
 def show_remote(row: RemoteRow, verb: str, json: bool) -> None:
     if json:
         output.json_out(row._asdict())
-    else:
-        default = " (default)" if row.default else ""
-        output.out(f"{verb} remote {row.name}{default}: {row.url}")
+        return
+    default = " (default)" if row.default else ""
+    if row.error:  # a remote broken by hand, repaired one key at a time
+        output.out(f"{verb} remote {row.name}{default}")
+        output.warning(f"it does not work yet: {row.error}")
+        return
+    output.out(f"{verb} remote {row.name}{default}: {row.url}")
 
 
 def show_default_remote(name: str | None, json: bool) -> None:

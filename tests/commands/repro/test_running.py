@@ -276,3 +276,33 @@ def test_a_folder_output_whose_files_left_the_cache_is_saved_before_a_rerun(repo
     assert oid not in cache_oids(repo)
     mlgit(repo, "repro", "-f", "--no-run-cache")
     assert oid in cache_oids(repo)
+
+
+@pytest.mark.parametrize("damage", ["oid", "conflict"])
+def test_a_broken_lock_file_stops_repro_before_any_stage(repo: Path, damage: str) -> None:
+    """docs/exit-codes.md: errors in the pipeline's files stop repro before any stage runs;
+    the error alone is printed, no stage is said to be 'not run' because another failed."""
+    setup(repo)
+    write(repo / "unrelated.txt", "u\n")
+    write(repo / "mlgit.yaml", PIPELINE + """  other:
+    cmd: cp unrelated.txt other.txt && echo z >> runs.log
+    deps: [unrelated.txt]
+    outs: [other.txt]
+""")
+    mlgit(repo, "repro")
+    write(repo / "raw.txt", "changed\n")
+    write(repo / "unrelated.txt", "changed\n")
+    lock = (repo / "mlgit.lock").read_text()
+    if damage == "oid":
+        broken = lock.replace(lock.split("oid: ")[1].split()[0], "x", 1)
+    else:
+        broken = f"<<<<<<< ours\n{lock}=======\n{lock}>>>>>>> theirs\n"
+    write(repo / "mlgit.lock", broken)
+    before = runs(repo)
+    result = mlgit(repo, "repro", code=1)
+    assert result.out == ""
+    expected = ("expected 32 hex digits" if damage == "oid"
+                else "merge conflict in mlgit.lock")
+    assert_clean_error(result, expected)
+    assert runs(repo) == before
+    assert (repo / "mlgit.lock").read_text() == broken

@@ -129,3 +129,10 @@ def test_a_stage_that_would_break_the_pipeline_is_not_written(repo: Path) -> Non
         assert (repo / "mlgit.yaml").read_text() == before
     mlgit(repo, "stage", "add", "later", "--cmd", "x", "-d", "not-there-yet.csv")
     assert "later" in (repo / "mlgit.yaml").read_text()
+
+
+def test_the_git_add_line_names_each_gitignore_once(repo: Path) -> None:
+    (repo / "out").mkdir()
+    run = mlgit(repo, "stage", "add", "make", "-c", "true", "-o", "a.bin", "-o", "b.bin",
+                "-m", "m.json", "-o", "out/c.bin", "-o", "out/d.bin")
+    assert "    git add mlgit.yaml .gitignore out/.gitignore\n" in run.out, run.out

@@ -206,3 +206,28 @@ def test_a_pipeline_is_checked_and_refused_cleanly_on_a_full_disk(small_disk) ->
     assert "a: out deleted: a.txt" in mlgit(repo, "status").out
     (disk / "filler").unlink()
     assert mlgit(repo, "repro").lines[-1].startswith("restored a from the run-cache")
+
+
+def test_a_full_work_tree_is_named_when_the_cache_is_on_another_disk(
+        small_disk, tmp_path: Path) -> None:  # noqa: F811
+    """The data went into the cache (plenty of space); the pointer could not be written
+    beside it: the error names the work tree's disk, not the cache's."""
+    disk = small_disk("4m")
+    repo = _repo(disk / "repo")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    mlgit(repo, "config", "cache.dir", str(cache))
+    data = os.urandom(BIG)
+    write(repo / "model.bin", data)
+    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+    write(disk / "filler", b"\0" * free)  # not one block left for the pointer file
+    result = mlgit(repo, "add", "model.bin", code=None)
+    assert_clean_error(result, f"no space left on the disk holding {repo}/model.bin.mlgit",
+                       f"mounted at {disk},", f"free up space on {disk}")
+    assert "needs at least" not in result.err  # that was counted for the cache
+    assert not (repo / "model.bin.mlgit").exists()
+    assert _leftovers(repo) == []
+    assert (repo / "model.bin").read_bytes() == data
+    (disk / "filler").unlink()
+    mlgit(repo, "add", "model.bin")
+    assert mlgit(repo, "status").out == "model.bin: unchanged\n"
