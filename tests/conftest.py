@@ -153,12 +153,15 @@ def damage_object(repo: Path, oid: str, at: int = 0, junk: bytes = b"\x00\xff") 
 
 
 def delete_object(repo: Path, oid: str) -> None:
-    """Remove one object from the cache, loose or packed (by rewriting its pack)."""
+    """Remove one object from the cache, loose or packed (by rewriting its pack), and the
+    parsed copy of it the repository keeps when it is a manifest (.mlgit/tmp/manifests: it
+    stands in for the object while there), as in a clone that never had it."""
     from mlgit.storage import garbage
     from mlgit.storage.objects import LocalODB
 
     odb = LocalODB(str(repo / ".mlgit" / "cache"))
     garbage.delete_unreferenced(odb, set(odb.iter_oids()) - {oid}, dry_run=False)
+    (repo / ".mlgit" / "tmp" / "manifests" / oid).unlink(missing_ok=True)
 
 
 def read_pty(fd: int) -> bytes:

@@ -22,6 +22,7 @@ def nowhere(repo: Path, tmp_path: Path) -> Path:
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "track")
     shutil.rmtree(repo / ".mlgit" / "cache")
+    shutil.rmtree(repo / ".mlgit" / "tmp" / "manifests", ignore_errors=True)  # (its memo)
     (repo / "feat.bin").unlink()
     shutil.rmtree(repo / "d")
     return repo
