@@ -14,10 +14,11 @@ was last seen complete (the state DB's complete stamp); while the cache's stamp 
 of those, nothing was removed. Otherwise every kept object is looked for, and if one is
 missing the whole folder is added the usual way (build.build), which stores it again.
 
-Whatever this path cannot vouch for (no memo entry for the recorded pointer, the files above
-the parts changed, more than half the parts changed, a part that is no longer a folder, the
-recorded manifest unreadable, links configured in place of copies) falls back to a full add.
-The fingerprint taken first is remembered after either, once the add is done (add.py).
+A first add takes no fingerprint (a clean status or the next add does). Whatever this path
+cannot vouch for (no memo entry for the recorded pointer, the files above the parts changed,
+more than half the parts changed, a part that is no longer a folder, the recorded manifest
+unreadable, links configured in place of copies) falls back to a full add. The fingerprint
+taken first is remembered after either, once the add is done (add.py).
 """
 
 from __future__ import annotations
@@ -61,8 +62,12 @@ def build_folder(repo: Repo, rel: str, memo: UnchangedMemo, *,
     pointer_rel = pointer_path_for(rel)
     old = old_pointer(repo.abspath(pointer_rel), pointer_rel)
     recorded = old if old is not None and old.kind == "dir" else None
-    proof = memo.folder_proof(abs_path, recorded.files or 0 if recorded else 0, rel)
-    if proof is not None and recorded is not None:
+    if recorded is None:
+        # A first add takes no fingerprint (a walk: +10% on adding 20k files): a clean
+        # status or the next add takes one.
+        return (*build(repo, rel, store=True, progress=progress), None)
+    proof = memo.folder_proof(abs_path, recorded.files or 0, rel)
+    if proof is not None:
         changed = memo.parts_to_read(proof, recorded.oid)
         if changed is not None:
             quick = _build_parts(repo, rel, recorded, changed, memo.remembered_stamp(rel),

@@ -49,6 +49,9 @@ def tracked(repo: Path, walk: str) -> Path:  # noqa: F811
     write(repo / "data" / "top.txt", "top")
     settle(repo / "data")
     mlgit(repo, "add", "data")
+    memo = repo / ".mlgit" / "tmp" / "unchanged"
+    assert not memo.exists() or "data" not in memo_entries(repo)  # a first add takes none
+    mlgit(repo, "add", "data")  # the next one does
     assert memo_entries(repo)["data"][2]  # the whole folder's digest: all of it settled
     return repo
 
@@ -179,6 +182,7 @@ def wide(repo: Path, walk: str) -> Path:  # noqa: F811
     write(repo / "data" / "top.txt", "top")
     settle(repo / "data")
     mlgit(repo, "add", "data")
+    mlgit(repo, "add", "data")  # (a first add takes no fingerprint; this one does)
     return repo
 
 
