@@ -11,6 +11,16 @@ from pathlib import Path
 
 import pytest
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Commands the tests start must be stoppable by Ctrl-C: a shell starts a background job
+    (`cmd &`, nohup) with SIGINT ignored, and an ignored signal stays ignored in every
+    process started from it, so tests that send SIGINT would find it ignored."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
     "GIT_AUTHOR_EMAIL": "author@example.com",
