@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mlgit.errors import MlgitError, NotInitialized
@@ -71,16 +72,7 @@ def install(chosen: list[str], cwd: str | None = None) -> Installed:
     if not chosen:  # everything: the merge driver for pointer files and mlgit.lock too
         before = driver_setting(root)
         done.merge_driver = register_merge_driver(root)  # all or nothing itself
-    written: list[hooks.HookFiles] = []
-    try:
-        for name in names:
-            written.append(hooks.hook_files(folder, name))
-            done.changes.append(HookChange(name, _install_hook(folder, name),
-                                           f"{folder}/{name}"))
-        exclude_temp_files(root)
-    except BaseException:
-        _undo(root, written, before if done.merge_driver else None)
-        raise
+    _each_hook(root, names, done, before, _install_hook, then=lambda: exclude_temp_files(root))
     done.shared_by = hooks.shared_hooks_config(root)
     return done
 
@@ -93,6 +85,23 @@ def _install_hook(folder: str, name: str) -> str:
                          f" ({(exc.strerror or str(exc)).lower()}); nothing was changed",
                          f"make {folder} and the hooks in it writable (ls -l, lsattr), then"
                          " run 'mlgit install' again") from None
+
+
+def _each_hook(root: str, names: list[str], done: Installed, before: DriverSetting | None,
+               change: Callable[[str, str], str], then: Callable[[], object] = lambda: None
+               ) -> None:
+    """`change` each hook of `names` (then `then`), noting it in `done`; if a step fails,
+    put back what the steps before it wrote, merge driver included."""
+    written: list[hooks.HookFiles] = []
+    try:
+        for name in names:
+            written.append(hooks.hook_files(done.folder, name))
+            done.changes.append(HookChange(name, change(done.folder, name),
+                                           f"{done.folder}/{name}"))
+        then()
+    except BaseException:
+        _undo(root, written, before if done.merge_driver else None)
+        raise
 
 
 def _undo(root: str, written: list[hooks.HookFiles], driver: DriverSetting | None) -> None:
@@ -126,15 +135,7 @@ def uninstall(chosen: list[str], cwd: str | None = None) -> Installed:
     if not chosen:
         before = driver_setting(root)
         done.merge_driver = unregister_merge_driver(root)  # all or nothing itself
-    written: list[hooks.HookFiles] = []
-    try:
-        for name in names:
-            written.append(hooks.hook_files(folder, name))
-            done.changes.append(HookChange(name, _uninstall_hook(folder, name),
-                                           f"{folder}/{name}"))
-    except BaseException:
-        _undo(root, written, before if done.merge_driver else None)
-        raise
+    _each_hook(root, names, done, before, _uninstall_hook)
     return done
 
 
