@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import os
 import sys
 
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     args = sys.argv[1:] if argv is None else argv
+    # No cyclic garbage collection: mlgit's per-file data (tuples, strings, ints) makes no
+    # cycles, and collections triggered by a million of them cost 10-30% of push, pull and
+    # checkout (tests/architecture/test_no_cycles.py keeps the cycles per command bounded).
+    gc.disable()
     code = run(args)
     # Leave without the interpreter's teardown: freeing the tens of thousands of objects a
     # big status or checkout holds costs 20-50 ms, and every file mlgit writes is already
