@@ -17,10 +17,12 @@ not re-read). Peak memory is the largest resident set of the command's process t
 largest process (wait4's ru_maxrss), in MiB.
 
 The data is generated once per file count under --workdir and *moved* into each repository
-(a rename), not copied, so a 1M-file run needs the data, one cache and one floor copy at
-most (~15 GB); the files that add10 changes are put back and the tree is checked (file
-count and bytes) before it is moved back. push and pull need a remote as well: they are
-skipped at --files above --max-remote-files (default 300000).
+(a rename), not copied; the files that add10 changes are put back and the tree is checked
+(file count and bytes) before it is moved back. What a variant deletes waits in a trash
+folder until the next variant starts, and steps that create many files wait until the last
+deletion is --settle seconds old (Bench.discard says why): a 1M-file run needs ~35 GB
+(data, cache, remote, the trees replaced and the floor's copy). push and pull are skipped
+at --files above --max-remote-files (default 300000).
 
     python benchmarks/bench_scale.py --files 100000,300000 --workers 1,2,4 --markdown
     python benchmarks/bench_scale.py --files 1000000 --tools mlgit --steps add,status,add10,checkout
@@ -169,6 +171,8 @@ class Bench:
     def __init__(self, args: argparse.Namespace, dropper: core.CacheDropper) -> None:
         self.args, self.drop = args, dropper
         self.results = Results()
+        self.trash = args.workdir / "trash"
+        self.deleted_at = time.monotonic()  # what ran before this benchmark is unknown
         self.python = interpreter_of(core.make_mlgit(args.mlgit).exe)
 
     def prepare(self, mode: str, *warm: Path) -> None:
@@ -176,6 +180,33 @@ class Bench:
         self.drop()
         if mode == "warm":
             core.read_through(warm)
+
+    def discard(self, path: Path) -> None:
+        """Move `path` into the trash, which is emptied only when the next variant starts.
+
+        On ext4 without a journal (this kind of VM's disk) the kernel will not reuse an
+        inode freed in the last 60 s (360 s while its inode table block is dirty): each
+        file created meanwhile first reads the deletion time of every such inode in its
+        way. A checkout right after deleting the files it replaces ran 2-5x slower than
+        the same checkout on a settled disk, while its floor, copying after the cache of
+        a few packs was deleted, did not pay; so deleting waits, and every step that
+        creates many files (pull, checkout, the checkout floor) waits for `settle`."""
+        if path.exists():
+            self.trash.mkdir(parents=True, exist_ok=True)
+            os.rename(path, self.trash / f"{len(os.listdir(self.trash))}-{path.name}")
+
+    def empty_trash(self) -> None:
+        if self.trash.exists():
+            core.rmtree(self.trash)
+            os.sync()
+            self.deleted_at = time.monotonic()
+
+    def settle(self) -> None:
+        wait = self.deleted_at + self.args.settle - time.monotonic()
+        if wait > 0:
+            core.log(f"  waiting {wait:.0f} s for the files deleted before this step to "
+                     "settle (see Bench.discard)")
+            time.sleep(wait)
 
     def record(self, files: int, v: Variant, mode: str, step: str, run: Run,
                floor: Run | None = None) -> None:
@@ -190,7 +221,12 @@ class Bench:
     def one(self, files: int, v: Variant, mode: str, source: Path, total: int,
             runs: Path) -> None:
         """All the selected steps in a fresh repository holding the data (moved in)."""
+        self.empty_trash()
         repo, scratch = core.fresh_repo(v.tool, runs)
+        if not v.is_dvc and "MLGIT_WORKERS" in v.env:
+            # checkout writes files on core.jobs threads; MLGIT_WORKERS sets only processes
+            core.run_checked(v.tool.argv("config", "core.jobs", v.env["MLGIT_WORKERS"]), repo,
+                             v.env)
         data = repo / "data"
         os.rename(source, data)
         try:
@@ -199,7 +235,7 @@ class Bench:
             if data.is_dir():
                 self.check_tree(data, files, total, v.name)
                 os.rename(data, source)
-            core.rmtree(repo.parent)
+            self.discard(repo.parent)
 
     def check_tree(self, data: Path, files: int, total: int, who: str) -> None:
         for path, original in self.originals.items():
@@ -268,35 +304,35 @@ class Bench:
         copy = scratch / "floor"
         self.prepare(mode, cache)
         floor = measured(["cp", "-a", str(cache), str(copy)], repo, v.env)
-        core.rmtree(copy)
+        self.discard(copy)
         self.prepare(mode, cache)
         self.record(files, v, mode, "push", self.run_tool(v, repo, "push"), floor)
         if "pull" not in self.args.steps:
             return
         self.prepare(mode, remote)
         floor = measured(["cp", "-a", str(remote), str(copy)], repo, v.env)
-        core.rmtree(copy)
-        core.rmtree(cache)
-        core.rmtree(cache.parent / "tmp")
+        self.discard(copy)
+        self.discard(cache)
+        self.discard(cache.parent / "tmp")
         if v.tool.site_cache is not None:
             v.tool.before_round()
-        core.rmtree(data)
+        self.discard(data)
+        self.settle()
         self.prepare(mode, remote)
         self.record(files, v, mode, "pull", self.run_tool(v, repo, "pull"), floor)
-        core.rmtree(remote)
+        self.discard(remote)
 
     def checkout(self, files: int, v: Variant, mode: str, repo: Path, scratch: Path,
                  data: Path, cache: Path, target: str) -> None:
-        core.rmtree(data)
+        self.discard(data)
+        self.settle()
         self.prepare(mode, cache)
         run = self.run_tool(v, repo, "checkout", target)
-        # The floor copies the files just checked out; the cache goes first so that the
-        # data, the cache and the copy are never on the disk at once.
-        core.rmtree(cache)
+        # The floor copies the files just checked out, with nothing deleted since either.
         copy = scratch / "floor"
         self.prepare(mode, data)
         floor = measured(["cp", "-a", str(data), str(copy)], repo, v.env)
-        core.rmtree(copy)
+        self.discard(copy)
         self.record(files, v, mode, "checkout", run, floor)
 
 
@@ -362,7 +398,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                                 "files: time and peak memory per command, beside floors.")
     p.add_argument("--files", default="100000,300000,1000000",
                    help="comma-separated file counts (default: %(default)s)")
-    p.add_argument("--tools", default="mlgit,dvc", help="mlgit, dvc or both (default: both)")
+    p.add_argument("--tools", default="mlgit,dvc",
+                   help="mlgit, dvc or mlgit,dvc (default: %(default)s)")
     p.add_argument("--workers", default="0",
                    help="MLGIT_WORKERS values for mlgit, comma-separated; 0 = unset, every "
                    "CPU (default: %(default)s)")
@@ -372,6 +409,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="skip push and pull above this many files (disk space)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--no-drop-caches", action="store_true")
+    p.add_argument("--settle", type=float, default=361.0,
+                   help="seconds between deleting many files and a step that creates many "
+                   "(default: %(default)s; see Bench.discard)")
     core.add_tool_options(p, "dvc-venv", "dvc")
     p.set_defaults(workdir=Path(tempfile.gettempdir()) / "mlgit-bench-scale", rounds=1)
     args = p.parse_args(argv)
@@ -396,6 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     args.workdir.mkdir(parents=True, exist_ok=True)
     site_dir = args.workdir / "dvc-site"
+    bench: Bench | None = None
     try:
         vs = variants(args, site_dir)
         bench = Bench(args, core.CacheDropper(not args.no_drop_caches))
@@ -412,12 +453,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     finally:
         core.rmtree(site_dir)
+        if bench is not None:
+            bench.empty_trash()
     meta = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "cpus": os.cpu_count(), "rounds": args.rounds, "load_before": load_before,
             "load_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
             "mlgit_version": next((v.tool.version for v in vs if not v.is_dvc), "-"),
             "dvc_version": next((v.tool.version for v in vs if v.is_dvc), "-"),
             "wall_seconds": round(time.perf_counter() - started, 1)}
+    assert bench is not None
     rows = summary(bench.results)
     table = markdown(rows, meta)
     print(table)
