@@ -221,7 +221,8 @@ class Bench:
     def one(self, files: int, v: Variant, mode: str, source: Path, total: int,
             runs: Path) -> None:
         """All the selected steps in a fresh repository holding the data (moved in)."""
-        self.empty_trash()
+        if not self.args.keep_trash:
+            self.empty_trash()
         repo, scratch = core.fresh_repo(v.tool, runs)
         if not v.is_dvc and "MLGIT_WORKERS" in v.env:
             # checkout writes files on core.jobs threads; MLGIT_WORKERS sets only processes
@@ -412,6 +413,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--settle", type=float, default=361.0,
                    help="seconds between deleting many files and a step that creates many "
                    "(default: %(default)s; see Bench.discard)")
+    p.add_argument("--keep-trash", action="store_true",
+                   help="empty the trash only at the end (no waits between variants; needs "
+                   "the disk space of every variant's replaced trees)")
     core.add_tool_options(p, "dvc-venv", "dvc")
     p.set_defaults(workdir=Path(tempfile.gettempdir()) / "mlgit-bench-scale", rounds=1)
     args = p.parse_args(argv)
