@@ -179,8 +179,9 @@ def test_a_large_add_is_stored_by_every_worker_into_a_pack_of_its_own(repo: Path
     assert mlgit(repo, "status", "-q", env={scan_workers.WORKERS_ENV: "3"}).code == 0
 
 
-def test_a_bad_worker_count_is_a_clean_error(repo: Path) -> None:
+@pytest.mark.parametrize("value", ["many", "\u00b2"])  # '²': a digit to str.isdigit, not to int
+def test_a_bad_worker_count_is_a_clean_error(repo: Path, value: str) -> None:
     write(repo / "data" / "a", "a")
-    result = mlgit(repo, "add", "data", env={scan_workers.WORKERS_ENV: "many"}, code=1)
+    result = mlgit(repo, "add", "data", env={scan_workers.WORKERS_ENV: value}, code=1)
     assert result.err.splitlines()[0] == (
-        f"error: {scan_workers.WORKERS_ENV} must be a whole number of at least 1, not 'many'")
+        f"error: {scan_workers.WORKERS_ENV} must be a whole number of at least 1, not {value!r}")
