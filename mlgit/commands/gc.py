@@ -154,7 +154,7 @@ def _count_needed_by_history(repo: Repo, unused: dict[str, int], history: Histor
                 folders.setdefault(item.ptr.oid, item.rel)
     for oid, rel in folders.items():
         needed.update(_files_of(repo, oid, rel) or [])
-    found = needed & unused.keys()
+    found = garbage.with_chunks(repo.odb, needed) & unused.keys()  # a list needs its chunks
     history.needed = len(found)
     history.needed_bytes = sum(unused[oid] for oid in found)
 
