@@ -92,7 +92,7 @@ def plan(repo: Repo, check_remotes: bool, revisions: Revisions = NO_REVISIONS) -
     kept = len(set(repo.odb.iter_oids()) & keep)
     result = GcPlan(unused, kept, history=history, trees=trees)
     if unused and not revisions.all_commits:
-        _count_needed_by_history(repo, unused, history, trees)
+        count_needed_by_history(repo, unused, history, trees)
     if check_remotes and unused:
         result.remotes = _check_remotes(repo, unused)
     return result
@@ -140,7 +140,7 @@ def _files_of(repo: Repo, oid: str, rel: str) -> Sequence[str] | None:
         return None
 
 
-def _count_needed_by_history(repo: Repo, unused: dict[str, int], history: History,
+def count_needed_by_history(repo: Repo, unused: dict[str, int], history: History,
                              trees: RevisionTrees) -> None:
     """How many of `unused` some commit of the history references (its pointers or lock
     files name them, or a cached manifest of its folders does); unreadable files in old
