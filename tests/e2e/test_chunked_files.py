@@ -234,6 +234,9 @@ def test_push_sends_again_the_chunks_a_remote_lost_behind_its_chunk_list(
     assert list(remote.glob("??/*.chunks"))  # the list stays and names chunks now gone
     status = mlgit(repo, "status", "--remote", "origin")
     assert "not all pushed" in status.out
+    found = mlgit(repo, "fsck", "-r", "origin", code=1)
+    assert found.err.splitlines()[-1] == ("hint: run 'mlgit push' from a clone whose cache has"
+                                          " those files intact: it sends what the remote lacks")
     pushed = json.loads(mlgit(repo, "push", "--json").out)
     assert pushed["failed"] == [] and pushed["transferred"] > 0
     assert "not all pushed" not in mlgit(repo, "status", "--remote", "origin").out
