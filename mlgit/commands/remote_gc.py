@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from mlgit.commands.gc import History
 from mlgit.errors import MlgitError
 from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions
+from mlgit.pipeline.history_needs import History
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestUnavailable
 
@@ -115,8 +115,8 @@ def _check_grace(hours: float) -> None:
 
 def _count_needed_by_history(repo: Repo, gone: dict[str, int], history: History) -> None:
     """As the cache's gc says it: the remote may hold the last copy of an old version."""
-    from mlgit.commands.gc import count_needed_by_history
     from mlgit.git.revisions import RevisionTrees
+    from mlgit.pipeline.history_needs import count_needed_by_history
 
     count_needed_by_history(repo, gone, history, RevisionTrees(repo.root))
 

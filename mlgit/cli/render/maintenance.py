@@ -17,7 +17,8 @@ from mlgit.paths import printable
 
 if TYPE_CHECKING:
     from mlgit.commands.fsck import Damaged, FsckResult
-    from mlgit.commands.gc import GcPlan, GcResult, History, RemoteCheck, RemoteTmp
+    from mlgit.commands.gc import GcPlan, GcResult, RemoteCheck, RemoteTmp
+    from mlgit.pipeline.history_needs import History
 
 
 def show_gc(result: GcResult, json: bool) -> None:
