@@ -185,3 +185,17 @@ def test_a_bad_worker_count_is_a_clean_error(repo: Path, value: str) -> None:
     result = mlgit(repo, "add", "data", env={scan_workers.WORKERS_ENV: value}, code=1)
     assert result.err.splitlines()[0] == (
         f"error: {scan_workers.WORKERS_ENV} must be a whole number of at least 1, not {value!r}")
+
+
+@pytest.mark.parametrize("verb", ["status", "checkout", "push", "ls"])
+def test_a_bad_worker_count_is_one_error_before_anything(repo: Path, tmp_path: Path,
+                                                        verb: str) -> None:
+    # Not an error per folder that reads as if its pointer were broken.
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "remote"))
+    write(repo / "data" / "a", "a")
+    mlgit(repo, "add", "data")
+    result = mlgit(repo, verb, env={scan_workers.WORKERS_ENV: "abc"}, code=1)
+    assert result.out == ""
+    assert result.err.splitlines() == [
+        f"error: {scan_workers.WORKERS_ENV} must be a whole number of at least 1, not 'abc'",
+        f"hint: unset {scan_workers.WORKERS_ENV} to use every CPU this process may run on"]
