@@ -9,7 +9,6 @@ minus anything that became referenced meanwhile. Nothing here prompts or prints.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mlgit import pointer as pointer_mod
@@ -18,6 +17,7 @@ from mlgit.git import repository
 from mlgit.git.revisions import RevisionTrees, chosen_revisions, refuse_cut_history
 from mlgit.paths import shell_command
 from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions, artifacts_at
+from mlgit.pipeline.history_needs import History, count_needed_by_history, files_of
 from mlgit.pipeline.outputs import every_recorded_output, recorded_outputs
 from mlgit.pointer import Pointer
 from mlgit.repo import DOT_DIR, Repo
@@ -35,19 +35,6 @@ class RemoteCheck:
     problems: list[str] = field(default_factory=list)  # remotes that could not be checked
     unbacked: int = 0  # objects to delete that no remote checked has
     unbacked_bytes: int = 0
-
-
-@dataclass
-class History:
-    """What the Git history says about the objects gc would delete: how many of them some
-    commit not kept still needs (counted when --all-commits was not given), and the folders
-    at kept revisions whose manifest is not in the cache (their files are unknown)."""
-
-    needed: int = 0
-    needed_bytes: int = 0
-    flag: str = "--all-commits"  # what keeps them
-    unknown_folders: list[str] = field(default_factory=list)  # "PATH at REV"
-    unreadable: list[str] = field(default_factory=list)  # files at kept revisions, why
 
 
 @dataclass
@@ -92,7 +79,7 @@ def plan(repo: Repo, check_remotes: bool, revisions: Revisions = NO_REVISIONS) -
     kept = len(set(repo.odb.iter_oids()) & keep)
     result = GcPlan(unused, kept, history=history, trees=trees)
     if unused and not revisions.all_commits:
-        _count_needed_by_history(repo, unused, history, trees)
+        count_needed_by_history(repo, unused, history, trees)
     if check_remotes and unused:
         result.remotes = _check_remotes(repo, unused)
     return result
@@ -115,7 +102,7 @@ def _kept_by_revisions(repo: Repo, revisions: Revisions, history: History,
             if item.ptr.is_dir:
                 folders.setdefault(item.ptr.oid, f"{item.rel} at {revision.name}")
     for oid, where in folders.items():
-        files = _files_of(repo, oid, where.rpartition(" at ")[0])
+        files = files_of(repo, oid, where.rpartition(" at ")[0])
         if files is None:
             history.unknown_folders.append(where)
         else:
@@ -130,33 +117,6 @@ def _kept_by_stashes(repo: Repo, trees: RevisionTrees) -> set[str]:
     if not stashes:
         return set()
     return _kept_by_revisions(repo, Revisions(revs=tuple(stashes)), History(), trees)
-
-
-def _files_of(repo: Repo, oid: str, rel: str) -> Sequence[str] | None:
-    """The objects a folder's manifest lists; None when the cache lacks it."""
-    try:
-        return repo.manifest(oid, rel).oids
-    except ManifestUnavailable:
-        return None
-
-
-def _count_needed_by_history(repo: Repo, unused: dict[str, int], history: History,
-                             trees: RevisionTrees) -> None:
-    """How many of `unused` some commit of the history references (its pointers or lock
-    files name them, or a cached manifest of its folders does); unreadable files in old
-    commits are skipped here, as this only informs."""
-    needed: set[str] = set()
-    folders: dict[str, str] = {}
-    for revision in chosen_revisions(trees, [], all_commits=True):
-        for item in artifacts_at(repo, trees, revision.commit).items:
-            needed.add(item.ptr.oid)
-            if item.ptr.is_dir:
-                folders.setdefault(item.ptr.oid, item.rel)
-    for oid, rel in folders.items():
-        needed.update(_files_of(repo, oid, rel) or [])
-    found = needed & unused.keys()
-    history.needed = len(found)
-    history.needed_bytes = sum(unused[oid] for oid in found)
 
 
 def preview(p: GcPlan) -> GcResult:

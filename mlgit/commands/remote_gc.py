@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from mlgit.errors import MlgitError
 from mlgit.pipeline.at_revision import NO_REVISIONS, Revisions
+from mlgit.pipeline.history_needs import History
 from mlgit.repo import Repo
 from mlgit.storage.manifests import ManifestUnavailable
 
@@ -60,6 +61,7 @@ class RemoteGcResult:
     corrupt: list[str] = field(default_factory=list)  # live objects found corrupt; pack kept
     paths: list[str] = field(default_factory=list)  # every remote file deleted (or to be)
     requests: int = 0  # listings and index reads of the survey
+    history: History = field(default_factory=History)  # what older commits need of it
 
 
 def remote_gc(repo: Repo, name: str | None, revisions: Revisions = NO_REVISIONS,
@@ -87,6 +89,8 @@ def remote_gc(repo: Repo, name: str | None, revisions: Revisions = NO_REVISIONS,
         keep, runs_gone = _kept(repo, store, found, roots, cutoff, mover.map, result)
         todo = gc_plan.plan(found, keep, runs_gone, grace)
         _summarise(result, todo, found)
+        if todo.gone and not revisions.all_commits:
+            _count_needed_by_history(repo, todo.gone, result.history)
         if dry_run or todo.empty:
             return result
         if confirm is not None and not confirm(result):
@@ -107,6 +111,14 @@ def _check_grace(hours: float) -> None:
     if not math.isfinite(hours) or hours < 0:
         raise MlgitError(f"--grace {hours}: not a number of hours",
                          "give a number of hours of 0 or more, e.g. --grace 24 (the default)")
+
+
+def _count_needed_by_history(repo: Repo, gone: dict[str, int], history: History) -> None:
+    """As the cache's gc says it: the remote may hold the last copy of an old version."""
+    from mlgit.git.revisions import RevisionTrees
+    from mlgit.pipeline.history_needs import count_needed_by_history
+
+    count_needed_by_history(repo, gone, history, RevisionTrees(repo.root))
 
 
 def _summarise(result: RemoteGcResult, todo: Plan, found: Survey) -> None:

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from mlgit.paths import artifact_path_for
 from mlgit.pipeline.outputs import targets_with_outputs
+from mlgit.remote.chunked import lacking_on_remote
 from mlgit.remote.download import fetch
 from mlgit.remote.open import jobs_for, open_store, remote_errors
 from mlgit.remote.transfer import Mover
@@ -54,6 +55,9 @@ def run_remote_status(repo: Repo, args: list[str], remote: str | None,
         packed = mover.packed()
         in_packs = {oid for oid in every if oid in packed}
         remote_has = in_packs | store.loose_present(every - in_packs, mover.map)
+        # A chunk list on the remote whose chunks went (a pack deleted there) is not the file.
+        remote_has -= lacking_on_remote(repo.odb, store, mover.map, packed,
+                                        remote_has - in_packs).keys()
     for target, oids in per_target:
         rows.append(RemoteStatus(target.item.rel, target.item.pointer_rel, len(oids),
                                  len(oids & cached),

@@ -65,18 +65,22 @@ def _maybe_large(want: Want) -> bool:
 
 
 def split_push(odb: LocalODB, store: RemoteStore, mapper: Mapper, wants: Sequence[W],
-               tally: Tally) -> tuple[list[W | Part], Lists]:
+               packed: RemotePacks, tally: Tally) -> tuple[list[W | Part], Lists]:
     """The wants with each chunked object replaced by its chunks (unless the remote has its
-    list already), and the lists to upload after them."""
+    list already and every chunk it names), and the lists to upload after them."""
     chunked = [w for w in wants if _maybe_large(w) and odb.is_chunked(w.oid)]
     if not chunked:
         return list(wants), Lists({})
     names = sorted({w.oid for w in chunked})
     on_remote = store.loose_present(names, mapper)  # whole or as chunks: either will do
-    tally.already += len(on_remote)
+    gaps = lacking_on_remote(odb, store, mapper, packed, on_remote)
+    tally.already += len(on_remote) - len(gaps)
     out: list[W | Part] = [w for w in wants if w.oid not in set(names)]
     lists = Lists({})
     for w in chunked:
+        if w.oid in gaps:  # its list is there: send the chunks it lost, not the list
+            out += [Part(oid, size, w.path) for oid, size in gaps.pop(w.oid)]
+            continue
         if w.oid in on_remote:
             continue
         try:
@@ -89,6 +93,28 @@ def split_push(odb: LocalODB, store: RemoteStore, mapper: Mapper, wants: Sequenc
         lists.pending[w.oid] = (chunks.encode(chunk_list), w.path,
                                 {oid for oid, _ in chunk_list.chunks})
     return out, lists
+
+
+def lacking_on_remote(odb: LocalODB, store: RemoteStore, mapper: Mapper,
+                      packed: RemotePacks, oids: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+    """Of `oids` (present on the remote), those chunked in the cache whose chunks the remote
+    lacks in part (a pack of chunks deleted there, as fsck -r advises for a damaged one): oid
+    -> the chunks missing. The cache's list says which chunks; one lookup of the loose
+    chunks (from caches of before packs of chunks) only when some are in no remote pack."""
+    parts: dict[str, list[tuple[str, int]]] = {}
+    for oid in oids:
+        if not odb.is_chunked(oid):
+            continue
+        try:
+            unpacked = [c for c in _unique(odb.chunk_list(oid).chunks)
+                        if c[0] not in packed and c[0] not in store.sent]
+        except (OSError, CorruptObject):
+            continue  # set aside: the object counts as missing from the cache instead
+        if unpacked:
+            parts[oid] = unpacked
+    loose = store.loose_present({c for cs in parts.values() for c, _ in cs}, mapper)
+    gaps = {oid: [c for c in cs if c[0] not in loose] for oid, cs in parts.items()}
+    return {oid: cs for oid, cs in gaps.items() if cs}
 
 
 def finish_push(store: RemoteStore, lists: Lists, failed: set[str], tally: Tally) -> None:

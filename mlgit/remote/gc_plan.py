@@ -41,6 +41,7 @@ class Plan:
     left_in_packs: int = 0  # garbage bytes left in packs that are mostly live
     objects_gone: int = 0  # distinct objects no copy of which stays
     freed: int = 0  # bytes deleted, repacked packs counted as old minus new
+    gone: dict[str, int] = field(default_factory=dict)  # oid -> bytes, of those objects
 
     @property
     def empty(self) -> bool:
@@ -121,7 +122,8 @@ def plan(found: Survey, keep: set[str], runs_gone: list[str], grace: float) -> P
     result.temps = sorted(rel for rel, at in found.temps if at < temp_cutoff)
     every = set(found.loose) | set(found.lists) | {oid for info in found.packs.values()
                                                     for oid, _, _ in info.records}
-    result.objects_gone = len(every - stays - {EMPTY_OID})
+    result.gone = _sizes(found, every - stays - {EMPTY_OID})
+    result.objects_gone = len(result.gone)
     result.kept = len(every - {EMPTY_OID}) - result.objects_gone
     result.freed = (sum(result.lists.values()) + sum(result.loose.values())
                     + sum(result.drop_packs.values())
@@ -129,3 +131,13 @@ def plan(found: Survey, keep: set[str], runs_gone: list[str], grace: float) -> P
                           for n, live in result.repack.items())
                     + sum(max(found.orphan_packs[n].size, 0) for n in result.orphan_packs))
     return result
+
+
+def _sizes(found: Survey, oids: set[str]) -> dict[str, int]:
+    """The size of one copy of each of `oids` (a loose file's or chunk list's, else a pack
+    entry's)."""
+    sizes = {oid: size for info in found.packs.values() for oid, _, size in info.records
+             if oid in oids}
+    for listing in (found.loose, found.lists):
+        sizes.update((oid, max(st.size, 0)) for oid, st in listing.items() if oid in oids)
+    return sizes

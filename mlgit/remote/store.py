@@ -74,6 +74,8 @@ class RemoteStore:
         self._packed: RemotePacks | None = None
         self.bad_indexes: list[str] = []
         self.temps_seen: list[tuple[str, int]] = []  # (rel, started at) in listings made
+        self.sent: set[str] = set()
+        """Objects this store published (packed() lists the remote once, before them)."""
 
     # -- what the remote has ---------------------------------------------------------------
 
@@ -185,12 +187,14 @@ class RemoteStore:
 
     def upload_loose(self, local_path: str, oid: str) -> None:
         self.backend.upload(local_path, loose_rel(oid), oid)
+        self.sent.add(oid)
 
     def upload_pack(self, data: bytes | bytearray, entries: dict[str, tuple[int, int]]) -> str:
         """Publish one pack: the pack first, then its index. Returns the pack's name."""
         name, index = packs.build_index(entries)
         self.backend.write_bytes(f"{PACK_DIR}/{name}.pack", data)
         self.backend.write_bytes(f"{PACK_DIR}/{name}.idx", index)
+        self.sent.update(entries)
         return name
 
     def upload_pack_range(self, local_pack: str, offset: int, length: int,
@@ -202,6 +206,7 @@ class RemoteStore:
         name, index = packs.build_index(entries)
         self.backend.write_range(f"{PACK_DIR}/{name}.pack", local_pack, offset, length, check)
         self.backend.write_bytes(f"{PACK_DIR}/{name}.idx", index)
+        self.sent.update(entries)
         return name
 
     def download_loose(self, oid: str, local_path: str) -> None:

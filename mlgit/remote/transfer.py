@@ -302,7 +302,8 @@ def push(mover: Mover, wants: Iterable[Want]) -> TransferResult:
     result = TransferResult()
     odb = mover.odb
     tally = chunked.Tally()
-    unique, lists = chunked.split_push(odb, mover.store, mover.map, unique_wants(wants), tally)
+    unique, lists = chunked.split_push(odb, mover.store, mover.map, unique_wants(wants),
+                                       mover.packed(), tally)
     unique = unique_wants(unique)
     not_cached = odb.missing(w.oid for w in unique)
     # An object the cache lacks but the remote has (a teammate's data, taken as a pointer

@@ -41,7 +41,7 @@ def worker_count() -> int:
     if not value:
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
             else os.cpu_count() or 1
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise ConfigError(f"{WORKERS_ENV} must be a whole number of at least 1, not {value!r}",
                           f"unset {WORKERS_ENV} to use every CPU this process may run on")
     return int(value)

@@ -223,3 +223,25 @@ def test_a_second_checkpoint_sharing_most_bytes_shares_most_chunks(chunking_repo
     os.unlink(repo / "model-2.pt")
     mlgit(repo, "checkout")
     assert (repo / "model-2.pt").read_bytes() == bytes(changed)
+
+
+def test_push_sends_again_the_chunks_a_remote_lost_behind_its_chunk_list(
+        chunking_repo: Path, tmp_path: Path) -> None:
+    # What fsck -r tells the user to do with a damaged pack of chunks: delete it, push again.
+    repo, remote = chunking_repo, tmp_path / "remote"
+    for lost in (remote / "packs").iterdir():
+        lost.unlink()
+    assert list(remote.glob("??/*.chunks"))  # the list stays and names chunks now gone
+    status = mlgit(repo, "status", "--remote", "origin")
+    assert "not all pushed" in status.out
+    found = mlgit(repo, "fsck", "-r", "origin", code=1)
+    assert found.err.splitlines()[-1] == ("hint: run 'mlgit push' from a clone whose cache has"
+                                          " those files intact: it sends what the remote lacks")
+    pushed = json.loads(mlgit(repo, "push", "--json").out)
+    assert pushed["failed"] == [] and pushed["transferred"] > 0
+    assert "not all pushed" not in mlgit(repo, "status", "--remote", "origin").out
+    assert mlgit(repo, "fsck", "-r", "origin").code == 0
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo), str(clone))
+    mlgit(clone, "pull")
+    assert (clone / "model.pt").read_bytes() == (repo / "model.pt").read_bytes()

@@ -179,8 +179,23 @@ def test_a_large_add_is_stored_by_every_worker_into_a_pack_of_its_own(repo: Path
     assert mlgit(repo, "status", "-q", env={scan_workers.WORKERS_ENV: "3"}).code == 0
 
 
-def test_a_bad_worker_count_is_a_clean_error(repo: Path) -> None:
+@pytest.mark.parametrize("value", ["many", "\u00b2"])  # '²': a digit to str.isdigit, not to int
+def test_a_bad_worker_count_is_a_clean_error(repo: Path, value: str) -> None:
     write(repo / "data" / "a", "a")
-    result = mlgit(repo, "add", "data", env={scan_workers.WORKERS_ENV: "many"}, code=1)
+    result = mlgit(repo, "add", "data", env={scan_workers.WORKERS_ENV: value}, code=1)
     assert result.err.splitlines()[0] == (
-        f"error: {scan_workers.WORKERS_ENV} must be a whole number of at least 1, not 'many'")
+        f"error: {scan_workers.WORKERS_ENV} must be a whole number of at least 1, not {value!r}")
+
+
+@pytest.mark.parametrize("verb", ["status", "checkout", "push", "ls"])
+def test_a_bad_worker_count_is_one_error_before_anything(repo: Path, tmp_path: Path,
+                                                        verb: str) -> None:
+    # Not an error per folder that reads as if its pointer were broken.
+    mlgit(repo, "remote", "add", "origin", str(tmp_path / "remote"))
+    write(repo / "data" / "a", "a")
+    mlgit(repo, "add", "data")
+    result = mlgit(repo, verb, env={scan_workers.WORKERS_ENV: "abc"}, code=1)
+    assert result.out == ""
+    assert result.err.splitlines() == [
+        f"error: {scan_workers.WORKERS_ENV} must be a whole number of at least 1, not 'abc'",
+        f"hint: unset {scan_workers.WORKERS_ENV} to use every CPU this process may run on"]

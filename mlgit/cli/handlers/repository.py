@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 def find_repo() -> Repo:
     from mlgit.repo import Repo
+    from mlgit.workspace.scan_workers import worker_count
 
+    worker_count()  # a bad MLGIT_WORKERS: one error before anything, not one per folder
     return Repo.find(warn=output.warning)
 
 

@@ -17,7 +17,8 @@ from mlgit.paths import printable
 
 if TYPE_CHECKING:
     from mlgit.commands.fsck import Damaged, FsckResult
-    from mlgit.commands.gc import GcPlan, GcResult, History, RemoteCheck, RemoteTmp
+    from mlgit.commands.gc import GcPlan, GcResult, RemoteCheck, RemoteTmp
+    from mlgit.pipeline.history_needs import History
 
 
 def show_gc(result: GcResult, json: bool) -> None:
@@ -147,9 +148,11 @@ def _first(items: list[str], limit: int) -> str:
 def _fsck_hint(result: FsckResult) -> str:
     if result.damaged and result.remote is not None:
         files = result.remote_files
+        if not files:  # chunks gone behind their list: nothing to delete, push sends them
+            return ("run 'mlgit push' from a clone whose cache has those files intact: it sends"
+                    " what the remote lacks")
         named = " and ".join(files) if len(files) <= 2 else _first(files, MAX_USES)
-        what = f"delete {named} on {result.remote}" if files \
-            else "delete the damaged files on the remote"
+        what = f"delete {named} on {result.remote}"
         listed = " (all listed by --json under remote_files)" if len(files) > MAX_USES else ""
         return (f"mlgit never changes a remote: {what} yourself{listed}, then push again from a"
                 " clone whose cache has the objects intact")

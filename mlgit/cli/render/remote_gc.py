@@ -27,6 +27,11 @@ def plan_lines(r: RemoteGcResult) -> list[str]:
     if r.young:
         lines.append(f"  kept {counted(r.young, 'object or pack')} written less than"
                      f" {r.grace_hours:g} h ago (a push may be about to name them; --grace)")
+    if r.history.needed:
+        verb = "were" if not r.dry_run else "are"
+        lines.append(f"{r.history.needed} of them ({human_size(r.history.needed_bytes)}) {verb}"
+                     " needed by older commits or other branches; keep them with"
+                     f" {_quoted_command(r.remote)}")
     if r.left_in_packs:
         lines.append(f"  left {human_size(r.left_in_packs)} of garbage inside packs that are"
                      " mostly live")
@@ -55,3 +60,9 @@ def show_remote_gc(r: RemoteGcResult, json: bool) -> None:
             output.out(f"  {rel}")
         if len(r.paths) > MAX_PATHS:
             output.out(f"  ... and {len(r.paths) - MAX_PATHS} more files (see --json)")
+
+
+def _quoted_command(remote: str) -> str:
+    from mlgit.paths import shell_command
+
+    return shell_command("mlgit gc -r", remote, tail="--all-commits")

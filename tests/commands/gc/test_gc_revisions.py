@@ -4,6 +4,7 @@ reference; a workspace-only gc says how much of what it deletes older commits ne
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,16 @@ def test_unknown_revision_deletes_nothing(history: Path) -> None:
     result = mlgit(history, "gc", "-f", "--rev", "nope", code=1)
     assert "unknown revision 'nope'" in result.err
     assert cache_oids(history) == before
+
+
+def test_the_history_count_includes_the_chunks_of_a_chunked_file(repo: Path) -> None:
+    # Deleting an old version's chunk list loses the whole file: its chunks count too.
+    mlgit(repo, "config", "cache.chunk_threshold", str(1024 * 1024))
+    for seed in (1, 2):
+        (repo / "model.bin").write_bytes(random.Random(seed).randbytes(3 * 1024 * 1024))
+        mlgit(repo, "add", "model.bin")
+        commit_tagged(repo, f"v{seed}")
+    found = json.loads(mlgit(repo, "gc", "-n", "--json").out)
+    assert found["removed"] > 2  # the old list and its chunks
+    assert found["history"]["needed"] == found["removed"]
+    assert found["history"]["needed_bytes"] == found["freed_bytes"]
