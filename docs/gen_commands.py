@@ -503,7 +503,9 @@ NOTES: dict[str, list[str]] = {
     ],
     "pull": [
         "`mlgit fetch` followed by `mlgit checkout` of the same PATHS (the checkout runs even"
-        " when some objects failed). Prints the fetch line, then the checkout's lines.",
+        " when some objects failed to download; when the disk of the cache fills up, the pull"
+        " stops there and checks nothing out: free space and pull again). Prints the fetch"
+        " line, then the checkout's lines.",
         "Exit status 1 if any object failed or the checkout left anything undone.",
         "`--json`: the `fetch` object plus `\"checkout\": [{\"path\", \"restored\","
         " \"unchanged\", \"conflicts\", \"failed\": [{\"path\", \"reason\"}]}]`"
