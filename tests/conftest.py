@@ -13,13 +13,16 @@ import pytest
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Commands the tests start must be stoppable by Ctrl-C: a shell starts a background job
-    (`cmd &`, nohup) with SIGINT ignored, and an ignored signal stays ignored in every
-    process started from it, so tests that send SIGINT would find it ignored."""
+    """Commands the tests start must be stoppable by Ctrl-C and a closed terminal: a shell
+    starts a background job (`cmd &`) with SIGINT ignored, nohup ignores SIGHUP, and an
+    ignored signal stays ignored in every process started from it (mlgit respects that), so
+    tests that send those signals would find them ignored."""
     import signal
 
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
