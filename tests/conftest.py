@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,6 +176,25 @@ def delete_object(repo: Path, oid: str) -> None:
     odb = LocalODB(str(repo / ".mlgit" / "cache"))
     garbage.delete_unreferenced(odb, set(odb.iter_oids()) - {oid}, dry_run=False)
     (repo / ".mlgit" / "tmp" / "manifests" / oid).unlink(missing_ok=True)
+
+
+def stopped_midway(cwd: Path, verb: str, sig: int, started: Callable[[], bool],
+                   undo: Callable[[], None]) -> tuple[int, str]:
+    """`mlgit verb`, sent `sig` as soon as `started()` sees its work under way: (exit code,
+    stderr). A run that finished first is undone with `undo` and tried again, three times,
+    then the test is skipped (it cannot stop what is already done)."""
+    for _ in range(3):
+        proc = subprocess.Popen([sys.executable, "-m", "mlgit", verb], cwd=cwd,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline and not started():
+            time.sleep(0.002)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+        if proc.returncode != 0:
+            return proc.returncode, err.decode()
+        undo()
+    pytest.skip(f"{verb} finished before it could be stopped")
 
 
 def read_pty(fd: int) -> bytes:

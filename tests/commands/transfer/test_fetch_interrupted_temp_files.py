@@ -8,13 +8,11 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, mlgit, read_tree
+from tests.conftest import git, mlgit, read_tree, stopped_midway
 
 
 def _temps(cache: Path) -> list[Path]:
@@ -45,19 +43,12 @@ def clone(request: pytest.FixtureRequest, repo: Path, tmp_path: Path) -> tuple[P
 def _interrupted(cwd: Path, verb: str, sig: int) -> tuple[int, str]:
     """`verb`, stopped by `sig` while a download is being written into the cache."""
     cache = cwd / ".mlgit" / "cache"
-    for _ in range(3):
-        proc = subprocess.Popen([sys.executable, "-m", "mlgit", verb], cwd=cwd,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while proc.poll() is None and time.monotonic() < deadline and not _temps(cache):
-            time.sleep(0.002)
-        proc.send_signal(sig)
-        _, err = proc.communicate(timeout=60)
-        if proc.returncode != 0:
-            return proc.returncode, err.decode()
+
+    def undo() -> None:
         mlgit(cwd, "gc", "-f", "--all-commits")
         subprocess.run(["rm", "-rf", str(cache)], check=True)
-    pytest.skip(f"{verb} finished before it could be interrupted")
+
+    return stopped_midway(cwd, verb, sig, lambda: bool(_temps(cache)), undo)
 
 
 @pytest.mark.parametrize(("verb", "sig"), [("fetch", signal.SIGINT), ("pull", signal.SIGTERM)])

@@ -8,14 +8,12 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import assert_clean_error, mlgit, write
+from tests.conftest import assert_clean_error, mlgit, stopped_midway, write
 
 TEMP = re.compile(r"\.[0-9a-f]{30}(?:[0-9a-f]{2}\.pack)?\.mlgit-tmp-(\d+)-[0-9a-f]+")
 HOUR = 3600
@@ -49,21 +47,13 @@ def pushing(request: pytest.FixtureRequest, repo: Path, tmp_path: Path) -> tuple
 
 def _interrupted_push(repo: Path, store: Path, sig: int) -> tuple[int, str]:
     """Push, stopped by `sig` while an upload is being written."""
-    for _ in range(3):
-        proc = subprocess.Popen([sys.executable, "-m", "mlgit", "push"], cwd=repo,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while proc.poll() is None and time.monotonic() < deadline and not _temps(store):
-            time.sleep(0.002)
-        proc.send_signal(sig)
-        _, err = proc.communicate(timeout=60)
-        if proc.returncode != 0:
-            return proc.returncode, err.decode()
+    def undo() -> None:
         for f in store.rglob("*"):
             if f.is_file():
                 f.chmod(0o644)
                 f.unlink()
-    pytest.skip("push finished before it could be interrupted")
+
+    return stopped_midway(repo, "push", sig, lambda: bool(_temps(store)), undo)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
